@@ -1,0 +1,137 @@
+// Composition root: wires configuration, store, bus, locks, the embedded
+// runner, the orchestrator and the HTTP frontends into one running server.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config, type ConfigInput } from '../common/config.js';
+import { systemClock, type Clock } from '../common/clock.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { AppError } from '../common/errors.js';
+import { BERTH_VERSION } from '../common/version.js';
+import { MemoryBus, RedisBus, type Bus } from '../orchestrator/bus/index.js';
+import { MemoryLocks, RedisLocks, type Locks } from '../orchestrator/lock/index.js';
+import { openStore, type Store } from '../orchestrator/store/db.js';
+import { Orchestrator } from '../orchestrator/index.js';
+import { Runner } from '../runner/index.js';
+import { DockerRuntime } from '../runner/runtime/docker.js';
+import type { ContainerRuntime } from '../runner/runtime/interface.js';
+import { createApp } from '../http/app.js';
+import { listen, type HttpServer } from '../http/server.js';
+import { readCliConfig, writeCliConfig } from './cli-config.js';
+import { join } from 'node:path';
+
+export const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
+
+export interface BootOptions {
+  config?: ConfigInput;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  log?: Logger;
+  runtime?: ContainerRuntime;
+  /** Start the periodic sweep/reaper (tests drive sweeps by hand). */
+  background?: boolean;
+  /** Write the CLI config with the first admin key (default true). */
+  writeCliConfig?: boolean;
+  /** Where to print the first admin key (default stdout). */
+  announce?: (text: string) => void;
+}
+
+export interface BootedServer {
+  config: Config;
+  orch: Orchestrator;
+  runner: Runner;
+  store: Store;
+  http: HttpServer;
+  url: string;
+  /** The admin key, when this start created it (printed once). */
+  adminKey?: string;
+  organizationId: string;
+  close(): Promise<void>;
+}
+
+export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
+  const config = loadConfig(o.config, o.env);
+  const log = o.log ?? createLogger({ level: config.logLevel, json: config.logJson });
+  const clock = o.clock ?? systemClock;
+  mkdirSync(config.home, { recursive: true, mode: 0o700 });
+
+  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl) : new MemoryBus();
+  const locks: Locks = config.redisUrl ? new RedisLocks(config.redisUrl) : new MemoryLocks();
+  if (config.redisUrl) {
+    try {
+      await bus.ping();
+    } catch (e) {
+      await Promise.allSettled([bus.close(), locks.close(), store.close()]);
+      throw new AppError('unavailable', `cannot reach Redis at REDIS_URL: ${(e as Error).message}`, { hint: 'start Redis or unset REDIS_URL for the in-process bus' });
+    }
+  }
+  const runtime = o.runtime ?? new DockerRuntime(config.dockerSocket);
+  const runner = new Runner({
+    id: config.runnerId,
+    home: config.home,
+    runtime,
+    log: log.child({ component: 'runner' }),
+    daemonJs: DAEMON_BUNDLE,
+    networkName: config.networkName,
+    networkSubnet: config.networkSubnet,
+    enforceEgress: config.enforceEgress,
+    pidsLimit: config.pidsLimit,
+    maxOutputBytes: config.execOutputLimitBytes,
+    daemonReadyMs: config.daemonReadySeconds * 1000,
+  });
+  try {
+    const e = await runner.init();
+    log.info('docker engine', { version: e.version, runtimes: e.runtimes.join(','), storage: `${e.storageDriver} on ${e.backingFilesystem}`, cgroup: `v${e.cgroupVersion}`, cpus: e.cpus });
+    log.info('sandbox limits', {
+      disk: e.diskLimit === 'enforced' ? 'enforced by the storage driver' : `watched (every ${config.diskCheckSeconds} s; ${e.storageDriver} on ${e.backingFilesystem} has no per-container quota) + per-file size limit`,
+      egress: e.egress,
+      gvisor: e.runtimes.includes('runsc') ? 'available' : 'not installed',
+    });
+  } catch (e) {
+    if (!(e instanceof AppError && e.code === 'unavailable')) throw e;
+    log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', { error: e.message, hint: e.hint });
+  }
+
+  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, reapNetwork: (known) => runner.reapNetwork(known) });
+  const boot = await orch.bootstrap(config.adminApiKey);
+  const apiUrl = `${config.publicUrl}/api`;
+  const cliPath = (o.env ?? process.env).BERTH_CONFIG || join(config.home, 'cli.json');
+  if (boot.apiKey && (o.writeCliConfig ?? true)) {
+    writeCliConfig({ ...readCliConfig(cliPath), apiUrl, apiKey: boot.apiKey, organizationId: boot.organizationId }, cliPath);
+  }
+  if (boot.created && boot.apiKey && !config.adminApiKey) {
+    (o.announce ?? ((t) => process.stdout.write(t)))(
+      `\n  Berth created an admin API key (shown once; saved for the CLI in ${cliPath}):\n\n    ${boot.apiKey}\n\n  Use it as DAYTONA_API_KEY with DAYTONA_API_URL=${apiUrl}\n\n`,
+    );
+  }
+
+  const orphans = await orch.recover().catch((e) => {
+    log.warn('startup reconcile incomplete', { error: (e as Error).message });
+    return [] as string[];
+  });
+  if (orphans.length) log.info('reaped orphan sandboxes', { count: orphans.length });
+
+  const app = createApp({ orch, config, clock, log });
+  const http = await listen(app, config.port, config.host);
+  if (o.background ?? true) orch.startBackground();
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
+  log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind });
+
+  return {
+    config,
+    orch,
+    runner,
+    store,
+    http,
+    url,
+    adminKey: boot.apiKey,
+    organizationId: boot.organizationId,
+    async close() {
+      await http.close();
+      await orch.close();
+      await runner.close();
+      await Promise.allSettled([bus.close(), locks.close()]);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The `berth` command line: declarations only; each action lives in commands/.
+import sade from 'sade';
+import { BERTH_VERSION } from '../common/version.js';
+import { action } from './output.js';
+import { up, setup } from './commands/up.js';
+import { serve } from './commands/serve.js';
+import { login } from './commands/login.js';
+import * as sandbox from './commands/sandbox.js';
+import { autocomplete, version } from './commands/misc.js';
+
+const prog = sade('berth').version(BERTH_VERSION);
+prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
+
+prog
+  .command('up')
+  .describe('Install what is missing (Docker engine, sandbox image) and run the server')
+  .option('--port', 'port (PORT, default 3000)')
+  .option('--host', 'interface (BERTH_HOST, default 127.0.0.1)')
+  .example('up')
+  .example('up --port 8080 --host 0.0.0.0')
+  .action(action(up));
+
+prog.command('setup').describe('Only the install steps of `up` (Docker engine, sandbox image)').action(action(setup));
+
+prog
+  .command('serve')
+  .describe('Run the server in the foreground (API, toolbox, MCP, UI)')
+  .option('--port', 'port (PORT, default 3000)')
+  .option('--host', 'interface (BERTH_HOST)')
+  .option('--home', 'data folder (BERTH_HOME, default ~/.berth)')
+  .example('serve --port 3000')
+  .action(action(serve));
+
+prog
+  .command('login')
+  .describe('Save the API URL and key the CLI uses')
+  .example('login --api-url http://berth.example:3000/api --api-key berth_…')
+  .action(action(login));
+
+prog
+  .command('sandbox create')
+  .describe('Create a sandbox and wait until it is started')
+  .option('--name', 'name (default: the id)')
+  .option('--image', 'image (default berth/sandbox-base:latest)')
+  .option('--cpu', 'cpu limit (cores)')
+  .option('--memory', 'memory limit (GiB)')
+  .option('--disk', 'disk limit (GiB)')
+  .option('--env', 'KEY=VALUE, repeatable')
+  .option('--label', 'KEY=VALUE, repeatable')
+  .option('--auto-stop', 'idle minutes before auto-stop (0 = never)')
+  .option('--network-block-all', 'no network at all')
+  .example('sandbox create --name demo --label team=ai --cpu 1 --memory 2')
+  .action(action(sandbox.create));
+
+prog
+  .command('sandbox list')
+  .describe('List sandboxes')
+  .option('--label', 'KEY=VALUE filter, repeatable')
+  .option('--state', 'state filter, repeatable')
+  .example('sandbox list --label team=ai --json')
+  .action(action(sandbox.list));
+
+prog.command('sandbox info <id>').describe('Show one sandbox (id or name)').example('sandbox info demo').action(action(sandbox.info));
+for (const a of ['start', 'stop', 'archive', 'delete'] as const) {
+  prog.command(`sandbox ${a} <id>`).describe(`${a[0]!.toUpperCase()}${a.slice(1)} a sandbox and wait for it`).example(`sandbox ${a} demo`).action(action(sandbox.lifecycle(a)));
+}
+prog
+  .command('sandbox exec <id>')
+  .describe('Run a command in a sandbox; exits with its exit code')
+  .option('--cwd', 'working directory')
+  .option('--timeout', 'seconds before the command is killed')
+  .option('--env', 'KEY=VALUE, repeatable')
+  .example('sandbox exec demo -- python3 -c "print(6*7)"')
+  .action(action(sandbox.exec));
+
+prog.command('version').describe('Print the version').action(action(version));
+prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(action(autocomplete));
+
+prog.parse(process.argv);

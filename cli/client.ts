@@ -1,0 +1,63 @@
+// The CLI's HTTP client. Settings: flag, then BERTH_API_URL / BERTH_API_KEY,
+// then the config file written by `berth serve` / `berth login`.
+import { AppError, appErrorFromJSON } from '../common/errors.js';
+import { readCliConfig } from '../boot/cli-config.js';
+
+export interface ClientSettings {
+  apiUrl: string;
+  apiKey?: string;
+  organizationId?: string;
+}
+
+export function resolveSettings(flags: { 'api-url'?: string; 'api-key'?: string }, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  const file = readCliConfig();
+  return {
+    apiUrl: (flags['api-url'] ?? env.BERTH_API_URL ?? file.apiUrl ?? 'http://localhost:3000/api').replace(/\/+$/, ''),
+    apiKey: flags['api-key'] ?? env.BERTH_API_KEY ?? file.apiKey,
+    organizationId: env.BERTH_ORGANIZATION_ID ?? file.organizationId,
+  };
+}
+
+export class ApiClient {
+  constructor(readonly s: ClientSettings) {}
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | string[] | undefined>): Promise<T> {
+    const url = new URL(this.s.apiUrl + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}),
+          'user-agent': 'berth-cli',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new AppError('unavailable', `cannot reach the Berth server at ${this.s.apiUrl}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`, {
+        hint: 'start it with `npx berth up` (or `berth serve`), or point the CLI elsewhere with --api-url / BERTH_API_URL',
+      });
+    }
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = { message: text };
+    }
+    if (!res.ok) throw appErrorFromJSON(json, `server answered ${res.status}`);
+    return json as T;
+  }
+
+  /** Toolbox base for a sandbox: the API URL's origin + /toolbox/{id}. */
+  toolbox<T>(sandboxId: string, method: string, path: string, body?: unknown): Promise<T> {
+    const origin = new URL(this.s.apiUrl).origin;
+    return new ApiClient({ ...this.s, apiUrl: `${origin}/toolbox/${encodeURIComponent(sandboxId)}` }).request<T>(method, path, body);
+  }
+}

@@ -1,0 +1,86 @@
+// `berth sandbox …`: lifecycle and exec over the REST API.
+import { AppError } from '../../common/errors.js';
+import { ApiClient, resolveSettings } from '../client.js';
+import { keyValues, print, table } from '../output.js';
+
+type Flags = Record<string, unknown> & { json?: boolean; 'api-url'?: string; 'api-key'?: string };
+type Sandbox = Record<string, unknown> & { id: string; name: string; state: string };
+
+const client = (f: Flags) => new ApiClient(resolveSettings(f));
+const COLUMNS = ['id', 'name', 'state', 'image', 'cpu', 'memory', 'disk', 'createdAt'];
+const num = (v: unknown, name: string) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new AppError('invalid_argument', `--${name} must be a number`);
+  return n;
+};
+
+const show = (s: Sandbox, f: Flags) =>
+  print(s, !!f.json, () => table([s], COLUMNS) + (s.errorReason ? `error: ${String(s.errorReason)}\n` : ''));
+
+export async function create(f: Flags): Promise<void> {
+  const body: Record<string, unknown> = {
+    name: f.name,
+    image: f.image,
+    snapshot: f.snapshot,
+    user: f.user,
+    cpu: num(f.cpu, 'cpu'),
+    memory: num(f.memory, 'memory'),
+    disk: num(f.disk, 'disk'),
+    env: keyValues(f.env as string | string[] | undefined, '--env'),
+    labels: keyValues(f.label as string | string[] | undefined, '--label'),
+    autoStopInterval: num(f['auto-stop'], 'auto-stop'),
+    networkBlockAll: f['network-block-all'] ? true : undefined,
+  };
+  const s = await client(f).request<Sandbox>('POST', '/sandbox', body);
+  show(s, f);
+  if (s.state === 'error') throw new AppError('unavailable', `sandbox ${s.id} failed to start: ${String(s.errorReason)}`);
+}
+
+export async function list(f: Flags): Promise<void> {
+  const labels = keyValues(f.label as string | string[] | undefined, '--label');
+  const items: Sandbox[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client(f).request<{ items: Sandbox[]; nextCursor: string | null }>('GET', '/sandbox', undefined, {
+      cursor,
+      limit: '200',
+      labels: Object.keys(labels).length ? JSON.stringify(labels) : undefined,
+      states: f.state as string | string[] | undefined,
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  print(items, !!f.json, () => table(items, COLUMNS));
+}
+
+export async function info(id: string, f: Flags): Promise<void> {
+  show(await client(f).request<Sandbox>('GET', `/sandbox/${encodeURIComponent(id)}`), f);
+}
+
+export function lifecycle(action: 'start' | 'stop' | 'archive' | 'delete') {
+  return async (id: string, f: Flags): Promise<void> => {
+    const path = `/sandbox/${encodeURIComponent(id)}${action === 'delete' ? '' : `/${action}`}`;
+    const s = await client(f).request<Sandbox>(action === 'delete' ? 'DELETE' : 'POST', path);
+    show(s, f);
+    if (s.state === 'error') throw new AppError('unavailable', `sandbox ${s.id}: ${String(s.errorReason)}`);
+  };
+}
+
+/** Runs a command; the CLI exits with the command's exit code. */
+export async function exec(id: string, f: Flags & { _: string[] }): Promise<number> {
+  const command = f._.join(' ');
+  if (!command) throw new AppError('invalid_argument', 'no command given', { hint: 'berth sandbox exec <id> -- ls -la' });
+  const r = await client(f).toolbox<{ exitCode: number; result: string; stdout: string; stderr: string }>(id, 'POST', '/process/execute', {
+    command,
+    cwd: f.cwd,
+    timeout: num(f.timeout, 'timeout'),
+    envs: keyValues(f.env as string | string[] | undefined, '--env'),
+  });
+  if (f.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else {
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+  }
+  return r.exitCode;
+}

@@ -1,0 +1,99 @@
+// Configuration is resolved once per process: explicit option, then environment
+// variable, then default; validated with zod; every bad setting is reported at
+// once with what was expected.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))]);
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+/** One row per setting: its environment variable, schema (with default) and meaning. */
+const SETTINGS = {
+  port: { env: 'PORT', schema: int(0, 65535).default(3000), doc: 'API, MCP, web UI and toolbox port' },
+  host: { env: 'BERTH_HOST', schema: z.string().min(1).default('127.0.0.1'), doc: 'interface to listen on (0.0.0.0 for all)' },
+  publicUrl: { env: 'BERTH_PUBLIC_URL', schema: url(['http:', 'https:']).optional(), doc: 'URL clients use to reach this server (default http://localhost:PORT)' },
+  home: { env: 'BERTH_HOME', schema: z.string().min(1).default(join(homedir(), '.berth')), doc: 'data folder' },
+  databaseUrl: { env: 'DATABASE_URL', schema: url(['postgres:', 'postgresql:']).optional(), doc: 'PostgreSQL URL; SQLite in BERTH_HOME when unset' },
+  redisUrl: { env: 'REDIS_URL', schema: url(['redis:', 'rediss:']).optional(), doc: 'Redis URL for bus, locks and rate limits; in-process when unset' },
+  adminApiKey: { env: 'BERTH_ADMIN_API_KEY', schema: z.string().min(16, 'at least 16 characters').optional(), doc: 'API key of the first admin, for automation' },
+  dockerSocket: { env: 'BERTH_DOCKER_SOCKET', schema: z.string().min(1).default('/var/run/docker.sock'), doc: 'Docker engine socket' },
+  defaultImage: { env: 'BERTH_DEFAULT_IMAGE', schema: z.string().min(1).default('berth/sandbox-base:latest'), doc: 'image of sandboxes created without one' },
+  defaultCpu: { env: 'BERTH_DEFAULT_CPU', schema: num(0.1, 256).default(2), doc: 'cpu limit of a new sandbox (cores)' },
+  defaultMemoryGiB: { env: 'BERTH_DEFAULT_MEMORY_GIB', schema: num(0.125, 4096).default(4), doc: 'memory limit of a new sandbox (GiB)' },
+  defaultDiskGiB: { env: 'BERTH_DEFAULT_DISK_GIB', schema: num(0.5, 65536).default(10), doc: 'disk limit of a new sandbox (GiB)' },
+  maxCpu: { env: 'BERTH_MAX_CPU', schema: num(0, 256).default(0), doc: 'largest cpu per sandbox; 0 = the host core count' },
+  maxMemoryGiB: { env: 'BERTH_MAX_MEMORY_GIB', schema: num(0, 4096).default(0), doc: 'largest memory per sandbox; 0 = host memory' },
+  maxDiskGiB: { env: 'BERTH_MAX_DISK_GIB', schema: num(1, 65536).default(100), doc: 'largest disk per sandbox (GiB)' },
+  pidsLimit: { env: 'BERTH_PIDS_LIMIT', schema: int(32, 1_000_000).default(512), doc: 'max processes per sandbox' },
+  autoStopMinutes: { env: 'BERTH_AUTO_STOP_MINUTES', schema: int(0, 525_600).default(15), doc: 'default idle minutes before stop (0 = never)' },
+  autoArchiveMinutes: { env: 'BERTH_AUTO_ARCHIVE_MINUTES', schema: int(0, 5_256_000).default(10_080), doc: 'default stopped minutes before archive (0 = the maximum, 30 days)' },
+  autoDeleteMinutes: { env: 'BERTH_AUTO_DELETE_MINUTES', schema: int(-1, 5_256_000).default(-1), doc: 'default stopped minutes before delete (-1 = never, 0 = on stop)' },
+  sweepSeconds: { env: 'BERTH_SWEEP_SECONDS', schema: num(0.05, 3600).default(15), doc: 'safety-net reconcile sweep period' },
+  diskCheckSeconds: { env: 'BERTH_DISK_CHECK_SECONDS', schema: num(1, 3600).default(30), doc: 'period of the watched disk limit check' },
+  requestWaitSeconds: { env: 'BERTH_REQUEST_WAIT_SECONDS', schema: num(0, 600).default(60), doc: 'how long lifecycle requests wait for their target state before answering' },
+  daemonReadySeconds: { env: 'BERTH_DAEMON_READY_SECONDS', schema: num(1, 600).default(60), doc: 'how long to wait for a started sandbox daemon' },
+  execOutputLimitBytes: { env: 'BERTH_EXEC_OUTPUT_LIMIT_BYTES', schema: int(1024, 1 << 30).default(16 << 20), doc: 'output kept per exec (rest is dropped and flagged)' },
+  jsonBodyLimitBytes: { env: 'BERTH_JSON_BODY_LIMIT_BYTES', schema: int(1024, 1 << 30).default(4 << 20), doc: 'largest JSON request body' },
+  uploadLimitBytes: { env: 'BERTH_UPLOAD_LIMIT_BYTES', schema: int(1024, Number.MAX_SAFE_INTEGER).default(16 * 1024 ** 3), doc: 'largest upload request body' },
+  networkName: { env: 'BERTH_NETWORK', schema: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/).default('berth'), doc: 'Docker network of sandboxes' },
+  networkSubnet: { env: 'BERTH_NETWORK_SUBNET', schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'a CIDR like 10.88.0.0/16').default('10.88.0.0/16'), doc: 'subnet of the sandbox network' },
+  enforceEgress: { env: 'BERTH_ENFORCE_EGRESS', schema: bool.default(true), doc: 'install iptables egress rules (needs root)' },
+  runnerId: { env: 'BERTH_RUNNER_ID', schema: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(), doc: 'id of the embedded runner (default: derived from BERTH_HOME, so two installs on one Docker never reap each other)' },
+  logLevel: { env: 'BERTH_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), doc: 'log level' },
+  logJson: { env: 'BERTH_LOG_JSON', schema: bool.default(false), doc: 'log as JSON lines' },
+} as const;
+
+type Settings = typeof SETTINGS;
+type Resolved = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+export interface Config extends Omit<Resolved, 'publicUrl' | 'runnerId'> {
+  publicUrl: string;
+  runnerId: string;
+  /** SQLite file used when databaseUrl is unset. */
+  sqlitePath: string;
+}
+
+export type ConfigInput = { -readonly [K in keyof Settings]?: unknown };
+
+/** Lists every setting with its variable and meaning (for `berth serve --help` and docs). */
+export const describeSettings = () =>
+  Object.entries(SETTINGS).map(([key, s]) => ({ key, env: s.env, doc: s.doc }));
+
+export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS)) {
+    const fromOption = (explicit as Record<string, unknown>)[key];
+    const fromEnv = env[s.env];
+    const raw = fromOption !== undefined ? fromOption : fromEnv === '' ? undefined : fromEnv;
+    const parsed = (s.schema as z.ZodTypeAny).safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else problems.push(`${s.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${s.doc})`);
+  }
+  if (problems.length) {
+    throw new AppError('invalid_argument', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      hint: 'fix the settings listed above (environment variables or flags) and start again',
+    });
+  }
+  const r = out as Resolved;
+  const home = resolve(r.home);
+  return {
+    ...r,
+    home,
+    publicUrl: (r.publicUrl ?? `http://localhost:${r.port}`).replace(/\/+$/, ''),
+    sqlitePath: join(home, 'berth.sqlite'),
+    runnerId: r.runnerId ?? `local-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`,
+  };
+}

@@ -1,0 +1,83 @@
+// One error type for the whole system. Edges translate it with one table each
+// (HTTP status, MCP isError result, CLI exit code); nothing else throws ad hoc.
+
+export const ERROR_CODES = [
+  'invalid_argument',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'failed_precondition',
+  'quota_exceeded',
+  'rate_limited',
+  'payload_too_large',
+  'headers_too_large',
+  'timeout',
+  'gone',
+  'unavailable',
+  'not_implemented',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppErrorInit {
+  /** What to do about it, ending with the fix ("… — call sandbox_start"). */
+  hint?: string;
+  /** Whether retrying the same call later can succeed. */
+  recoverable?: boolean;
+  /**
+   * A finer, stable reason in UPPER_SNAKE (e.g. FILE_NOT_FOUND,
+   * PROCESS_EXECUTION_TIMEOUT). Toolbox edges send it as the Daytona daemon code
+   * so SDKs raise their typed errors.
+   */
+  reason?: string;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly recoverable: boolean;
+  readonly reason: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, init: AppErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.hint = init.hint;
+    this.recoverable = init.recoverable ?? (code === 'unavailable' || code === 'timeout' || code === 'rate_limited');
+    this.reason = init.reason;
+    this.details = init.details;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Rebuilds an AppError that crossed a process boundary as JSON. */
+export function appErrorFromJSON(body: unknown, fallbackMessage: string): AppError {
+  const o = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const code = (ERROR_CODES as readonly string[]).includes(o.code as string) ? (o.code as ErrorCode) : 'internal';
+  return new AppError(code, typeof o.message === 'string' ? o.message : fallbackMessage, {
+    hint: typeof o.hint === 'string' ? o.hint : undefined,
+    reason: typeof o.reason === 'string' ? o.reason : undefined,
+    details: o.details && typeof o.details === 'object' ? (o.details as Record<string, unknown>) : undefined,
+  });
+}
+
+export const notFound = (what: string, hint?: string, reason?: string) =>
+  new AppError('not_found', `${what} not found`, { hint, reason });
+
+export const invalid = (message: string, hint?: string, details?: Record<string, unknown>) =>
+  new AppError('invalid_argument', message, { hint, details });

@@ -1,0 +1,117 @@
+// The contract between the orchestrator and a runner (in-process for one host;
+// the same shape is what a remote runner would serve). Sandbox terms only.
+import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from './daemon.js';
+import type { Readable } from 'node:stream';
+
+export interface NetworkPolicy {
+  blockAll: boolean;
+  /** CIDRs the sandbox may reach; empty = everything public. */
+  allowList: string[];
+}
+
+/** What the runner needs to bring a sandbox up. Rebuilt from the store every time. */
+export interface SandboxRuntimeSpec {
+  sandboxId: string;
+  organizationId: string;
+  image: string;
+  /** User to run as: a name or uid[:gid] from the image; undefined = image default, never root by default. */
+  user?: string;
+  env: Record<string, string>;
+  cpu: number;
+  memoryGiB: number;
+  diskGiB: number;
+  network: NetworkPolicy;
+  runtime: 'runc' | 'gvisor';
+  /** Image config captured at first create, so restores need not the original image. */
+  imageConfig?: ImageConfig;
+}
+
+export interface ImageConfig {
+  command: string[];
+  workdir: string;
+  user: string;
+  env: string[];
+}
+
+export interface ObservedSandbox {
+  /** A container exists for the sandbox. */
+  exists: boolean;
+  running: boolean;
+  /** The daemon is connected and answering. */
+  ready: boolean;
+  /** An archive of the sandbox filesystem exists in the archive store. */
+  archived: boolean;
+  exitCode?: number;
+  oomKilled?: boolean;
+}
+
+export interface EngineInfo {
+  engine: string;
+  version: string;
+  runtimes: string[];
+  storageDriver: string;
+  backingFilesystem: string;
+  cgroupVersion: string;
+  cpus: number;
+  memoryBytes: number;
+  diskLimit: 'enforced' | 'watched';
+  egress: 'enforced' | 'disabled' | 'unavailable';
+}
+
+export interface RunnerHealth {
+  ok: boolean;
+  engine?: EngineInfo;
+  error?: string;
+}
+
+export interface DownloadedFile {
+  size: number;
+  mode?: string;
+  stream: Readable;
+}
+
+/** Toolbox operations on one started sandbox, through its daemon. */
+export interface SandboxDaemon {
+  health(): Promise<DaemonHealth>;
+  exec(req: ExecRequest, opts?: { signal?: AbortSignal; onEvent?: (ev: ExecEvent) => void }): Promise<ExecResult>;
+  list(path: string, depth?: number): Promise<FileInfo[]>;
+  stat(path: string): Promise<FileInfo>;
+  mkdir(path: string, mode?: string): Promise<FileInfo>;
+  remove(path: string, recursive: boolean): Promise<void>;
+  move(source: string, destination: string, overwrite?: boolean): Promise<FileInfo>;
+  download(path: string, signal?: AbortSignal): Promise<DownloadedFile>;
+  upload(path: string, body: Readable, opts?: { mode?: string; signal?: AbortSignal }): Promise<FileInfo>;
+  /** Generic JSON call for toolbox features that only forward (added by later capabilities). */
+  call<T = unknown>(method: string, path: string, opts?: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal }): Promise<T>;
+}
+
+export interface RunnerClient {
+  readonly id: string;
+  health(): Promise<RunnerHealth>;
+  engineInfo(): EngineInfo | undefined;
+  /** Resolves an image and returns its config, pulling nothing. Null when absent. */
+  inspectImage(ref: string): Promise<ImageConfig | null>;
+  observe(sandboxId: string): Promise<ObservedSandbox>;
+  /** Create (or restore from archive) if needed, start, and wait until the daemon answers. Idempotent. */
+  ensureStarted(spec: SandboxRuntimeSpec): Promise<void>;
+  /** Stop the container, keep its filesystem. Idempotent. */
+  ensureStopped(sandboxId: string): Promise<void>;
+  /** Export the filesystem to the archive store and remove the container. Idempotent. */
+  ensureArchived(sandboxId: string): Promise<void>;
+  /** Remove container, archive and every host-side trace. Idempotent. */
+  ensureDestroyed(sandboxId: string): Promise<void>;
+  applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void>;
+  /** Bytes written by the sandbox (its writable layer). */
+  diskUsage(sandboxId: string): Promise<number | null>;
+  /** Sandbox ids that have a container or archive on this runner. */
+  listSandboxIds(): Promise<string[]>;
+  daemon(sandboxId: string): SandboxDaemon;
+  close(): Promise<void>;
+}
+
+const ROOT = /^(root|0)(:.*)?$/;
+export const isRootUser = (u: string) => u === '' || ROOT.test(u);
+
+/** The user a sandbox runs as: the requested one, else the image's unless that is root. */
+export const effectiveUser = (requested: string | null | undefined, imageUser: string | null | undefined): string =>
+  requested ?? (imageUser && !isRootUser(imageUser) ? imageUser : '1000:1000');

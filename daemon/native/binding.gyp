@@ -1,0 +1,5 @@
+{
+  "targets": [
+    { "target_name": "berth_native", "sources": ["reap.c"] }
+  ]
+}

@@ -1,0 +1,75 @@
+// The Koa application: middleware order lives here and only here.
+// request id → error boundary → JSON body → routers (auth per route) → 404.
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../common/errors.js';
+import type { HttpDeps, State } from './context.js';
+import { errorBody, HTTP_STATUS, toAppError } from './errors.js';
+import { registerHealth } from './routes/health.js';
+import { registerSandboxLifecycle } from './routes/sandbox-lifecycle.js';
+import { requireAuth } from './auth.js';
+import { markToolbox } from './routes/toolbox/common.js';
+import { registerProcess } from './routes/toolbox/process.js';
+import { registerFiles } from './routes/toolbox/files.js';
+import { registerInfo } from './routes/toolbox/info.js';
+
+export function createApp(d: HttpDeps): Koa<State> {
+  const app = new Koa<State>();
+  app.proxy = false;
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    ctx.state.requestId = ctx.get('x-request-id') || randomUUID();
+    ctx.set('x-request-id', ctx.state.requestId);
+    await next();
+  });
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = toAppError(err);
+      if (e.code === 'internal') d.log.error('request failed', { method: ctx.method, path: ctx.path, requestId: ctx.state.requestId, error: (err as Error)?.stack ?? String(err) });
+      ctx.status = HTTP_STATUS[e.code];
+      ctx.type = 'application/json';
+      ctx.body = errorBody(e, { path: ctx.path, method: ctx.method }, !!ctx.state.toolbox, d.clock.now());
+      if (e.code === 'unauthorized') ctx.set('www-authenticate', 'Bearer realm="berth"');
+      if (e.code === 'rate_limited' && e.details?.retryAfterSeconds) ctx.set('retry-after', String(e.details.retryAfterSeconds));
+    }
+  });
+
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: d.config.jsonBodyLimitBytes,
+      encoding: 'utf-8',
+      // An empty body is a valid "no options" request for the SDK's POSTs.
+      jsonStrict: false,
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
+
+  const api = new Router<State>({ prefix: '/api' });
+  registerHealth(api, d);
+  registerSandboxLifecycle(api, d);
+
+  const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
+  toolbox.use(markToolbox, requireAuth(d));
+  registerProcess(toolbox, d);
+  registerFiles(toolbox, d);
+  registerInfo(toolbox, d);
+
+  for (const r of [api, toolbox]) {
+    app.use(r.routes());
+    app.use(r.allowedMethods({ throw: true }));
+  }
+
+  app.use(async (ctx) => {
+    throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`, { hint: 'see GET /api/openapi.json for the API' });
+  });
+  return app;
+}

@@ -1,0 +1,69 @@
+// Daytona-compatible wire shapes (compat spec §3.1, §4.3).
+import type { Sandbox } from '../orchestrator/sandboxes/model.js';
+import { reportedState } from '../orchestrator/sandboxes/states.js';
+import { effectiveUser } from '../common/wire/runner.js';
+import type { FileInfo } from '../common/wire/daemon.js';
+import { BERTH_VERSION } from '../common/version.js';
+
+export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<string, unknown> {
+  const dto: Record<string, unknown> = {
+    id: s.id,
+    name: s.name,
+    organizationId: s.organizationId,
+    snapshot: s.snapshot ?? s.image,
+    image: s.image,
+    user: effectiveUser(s.user, s.imageConfig?.user),
+    labels: s.labels,
+    public: s.public,
+    target: s.target,
+    cpu: s.cpu,
+    gpu: s.gpu,
+    memory: s.memory,
+    disk: s.disk,
+    spot: false,
+    state: reportedState(s.state, s.desiredState),
+    desiredState: s.desiredState,
+    errorReason: s.errorReason ?? undefined,
+    recoverable: s.recoverable,
+    backupState: 'None',
+    sandboxClass: 'container',
+    runtime: s.runtime,
+    autoStopInterval: s.autoStopInterval,
+    autoPauseInterval: 0,
+    autoArchiveInterval: s.autoArchiveInterval,
+    autoDeleteInterval: s.autoDeleteInterval,
+    runnerId: s.runnerId,
+    daemonVersion: BERTH_VERSION,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    lastActivityAt: s.lastActivityAt.toISOString(),
+    toolboxProxyUrl: `${publicUrl}/toolbox`,
+  };
+  if (full) {
+    Object.assign(dto, {
+      env: s.env,
+      networkBlockAll: s.networkBlockAll,
+      networkAllowList: s.networkAllowList ?? undefined,
+      volumes: [],
+      buildInfo: s.buildInfo ?? undefined,
+      kvm: false,
+    });
+  }
+  return dto;
+}
+
+export function fileInfoDto(f: FileInfo): Record<string, unknown> {
+  return {
+    name: f.name,
+    path: f.path,
+    size: f.size,
+    mode: f.mode,
+    permissions: f.permissions,
+    isDir: f.isDir,
+    isSymlink: f.isSymlink,
+    modTime: f.modTime,
+    modifiedAt: f.modTime,
+    owner: f.owner,
+    group: f.group,
+  };
+}

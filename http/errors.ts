@@ -1,0 +1,66 @@
+// One table from AppError codes to HTTP statuses, and the two body shapes:
+// API errors, and toolbox errors in the Daytona daemon shape (so SDKs raise
+// their typed errors from `code` + `source`).
+import { STATUS_CODES } from 'node:http';
+import { AppError, type ErrorCode } from '../common/errors.js';
+
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  invalid_argument: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  failed_precondition: 409,
+  quota_exceeded: 403,
+  rate_limited: 429,
+  payload_too_large: 413,
+  headers_too_large: 431,
+  timeout: 408,
+  gone: 410,
+  unavailable: 503,
+  not_implemented: 501,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  hint?: string;
+  error: string;
+  source: string;
+  path: string;
+  method: string;
+  timestamp: string;
+  details?: Record<string, unknown>;
+}
+
+export function errorBody(e: AppError, req: { path: string; method: string }, toolbox: boolean, now: Date): ErrorBody {
+  const status = HTTP_STATUS[e.code];
+  return {
+    statusCode: status,
+    code: toolbox ? e.reason ?? e.code.toUpperCase() : e.code,
+    message: e.message,
+    ...(e.hint ? { hint: e.hint } : {}),
+    error: STATUS_CODES[status] ?? 'Error',
+    source: toolbox ? 'DAYTONA_DAEMON' : 'BERTH_API',
+    path: req.path,
+    method: req.method,
+    timestamp: now.toISOString(),
+    ...(e.details ? { details: e.details } : {}),
+    ...(!toolbox && e.reason ? { reason: e.reason } : {}),
+  };
+}
+
+/** Turns anything thrown by middleware (koa, body parser, busboy) into an AppError. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { status?: number; statusCode?: number; type?: string; message?: string; expose?: boolean };
+  const status = e?.status ?? e?.statusCode;
+  if (e?.type === 'entity.too.large' || status === 413) return new AppError('payload_too_large', 'request body is too large', { hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES' });
+  if (e?.type === 'entity.parse.failed') return new AppError('invalid_argument', 'request body is not valid JSON', { hint: 'send a JSON object with Content-Type: application/json', reason: 'INVALID_REQUEST_BODY' });
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('invalid_argument', e.message ?? 'unsupported body encoding', { hint: 'send UTF-8 JSON' });
+  if (status === 415) return new AppError('invalid_argument', 'unsupported content type', { hint: 'send Content-Type: application/json' });
+  if (status && status >= 400 && status < 500 && e?.expose) return new AppError(status === 404 ? 'not_found' : 'invalid_argument', e.message ?? 'bad request');
+  return new AppError('internal', 'internal error', { hint: 'this is a bug in Berth; the server log has the details' });
+}

@@ -1,0 +1,35 @@
+// Toolbox process routes (compat spec §4.4): one-shot command execution.
+import { z } from 'zod';
+import { AppError } from '../../../common/errors.js';
+import { envMap } from '../../../common/wire/daemon.js';
+import type { ApiRouter, HttpDeps } from '../../context.js';
+import { body } from '../../parse.js';
+import { withDaemon } from './common.js';
+
+const Execute = z.object({
+  command: z.string().min(1, 'command is empty'),
+  cwd: z.string().optional(),
+  envs: envMap.optional(),
+  timeout: z.number().int().min(0).max(86_400).optional(),
+});
+
+export function registerProcess(router: ApiRouter, d: HttpDeps): void {
+  router.post('/process/execute', async (ctx) => {
+    const b = body(ctx, Execute);
+    await withDaemon(ctx, d, async (daemon) => {
+      const controller = new AbortController();
+      ctx.req.once('close', () => {
+        if (!ctx.res.writableEnded) controller.abort();
+      });
+      const r = await daemon.exec({ command: b.command, cwd: b.cwd, env: b.envs, timeoutSec: b.timeout }, { signal: controller.signal });
+      if (r.timedOut) {
+        throw new AppError('timeout', `command timed out after ${b.timeout} s and was killed`, {
+          reason: 'PROCESS_EXECUTION_TIMEOUT',
+          hint: 'raise the timeout, or run it in the background (sessions with runAsync)',
+          details: { output: r.output.slice(-4096) },
+        });
+      }
+      ctx.body = { exitCode: r.exitCode, result: r.output, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
+    });
+  });
+}

@@ -1,0 +1,123 @@
+// The orchestrator facade: the one object every edge (HTTP, MCP, CLI server
+// side, gateways) calls. Edges parse and authorise; all logic lives below.
+import { AppError } from '../common/errors.js';
+import type { Clock } from '../common/clock.js';
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/log.js';
+import type { RunnerClient } from '../common/wire/runner.js';
+import type { Bus } from './bus/index.js';
+import type { Locks } from './lock/index.js';
+import { KeyService } from './keys/service.js';
+import { bootstrapAdmin, type BootstrapResult } from './orgs/bootstrap.js';
+import type { Principal } from './principal.js';
+import { Activity } from './sandboxes/activity.js';
+import { Reconciler } from './sandboxes/reconciler.js';
+import { SandboxRepo } from './sandboxes/repo.js';
+import { SandboxService } from './sandboxes/service.js';
+import type { Store } from './store/db.js';
+
+export type { Principal } from './principal.js';
+export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
+export { SANDBOX_EVENTS } from './sandboxes/model.js';
+
+export interface OrchestratorDeps {
+  config: Config;
+  store: Store;
+  bus: Bus;
+  locks: Locks;
+  runner: RunnerClient;
+  clock: Clock;
+  log: Logger;
+  /** Optional extra cleanup for the reaper (the runner's iptables chains). */
+  reapNetwork?: (known: Set<string>) => Promise<number>;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  version: string;
+  store: { ok: boolean; kind: string; error?: string };
+  bus: { ok: boolean; kind: string; error?: string };
+  engine: { ok: boolean; error?: string; [k: string]: unknown };
+}
+
+export class Orchestrator {
+  readonly sandboxes: SandboxService;
+  readonly keys: KeyService;
+  readonly reconciler: Reconciler;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly d: OrchestratorDeps) {
+    const repo = new SandboxRepo(d.store);
+    const activity = new Activity(repo, d.clock);
+    this.keys = new KeyService(d.store, d.clock);
+    this.reconciler = new Reconciler({
+      repo,
+      runner: d.runner,
+      locks: d.locks,
+      bus: d.bus,
+      clock: d.clock,
+      log: d.log.child({ component: 'reconciler' }),
+      spec: (s) => SandboxService.spec(s, s.imageConfig ?? undefined),
+      busy: (id) => activity.busy(id),
+      diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
+    });
+    this.sandboxes = new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity });
+  }
+
+  /** Resolves a bearer token to a principal, or throws `unauthorized`. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token) throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
+    const p = await this.keys.authenticate(token);
+    if (!p) throw new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' });
+    return p;
+  }
+
+  bootstrap(adminKey?: string): Promise<BootstrapResult> {
+    return bootstrapAdmin(this.d.store, this.keys, this.d.clock, adminKey);
+  }
+
+  subscribe(topic: string, handler: (payload: unknown) => void): () => void {
+    return this.d.bus.subscribe(topic, handler);
+  }
+
+  async health(): Promise<Health> {
+    const probe = async (f: () => Promise<unknown>) => {
+      try {
+        await f();
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, error: (e as Error).message };
+      }
+    };
+    const [store, bus, engine] = await Promise.all([probe(() => this.d.store.ping()), probe(() => this.d.bus.ping()), this.d.runner.health()]);
+    return {
+      status: store.ok && bus.ok && engine.ok ? 'ok' : 'degraded',
+      version: '',
+      store: { ...store, kind: this.d.store.kind },
+      bus: { ...bus, kind: this.d.bus.kind },
+      engine: { ok: engine.ok, ...(engine.error ? { error: engine.error } : {}), ...(engine.engine ?? {}) },
+    };
+  }
+
+  /** Reconciles everything once: call at boot (crash recovery) before serving. */
+  async recover(): Promise<string[]> {
+    const orphans = await this.reconciler.reap(this.d.reapNetwork);
+    await this.reconciler.sweep();
+    return orphans;
+  }
+
+  /** Starts the periodic safety-net sweep and reaper. */
+  startBackground(): void {
+    const sweep = setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
+    const reap = setInterval(() => void this.reconciler.reap(this.d.reapNetwork).catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
+    sweep.unref();
+    reap.unref();
+    this.timers.push(sweep, reap);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.reconciler.close();
+  }
+}

@@ -1,0 +1,38 @@
+// First start: an admin user, a default organization and an API key, so the
+// server is usable at once. The key is printed once and handed to the CLI.
+import { newId } from '../../common/ids.js';
+import type { Clock } from '../../common/clock.js';
+import type { Store } from '../store/db.js';
+import type { KeyService } from '../keys/service.js';
+import { PERMISSIONS } from '../keys/permissions.js';
+
+export interface BootstrapResult {
+  created: boolean;
+  organizationId: string;
+  userId: string;
+  /** Set only when a key was created now (printed once). */
+  apiKey?: string;
+}
+
+export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Clock, adminKey?: string): Promise<BootstrapResult> {
+  const now = clock.now().getTime();
+  const admin = await store.User.query().where('system_admin', true).orderBy('created_at').first();
+  if (admin) {
+    const m = await store.Membership.query().where({ user_id: admin.id, role: 'owner' }).orderBy('created_at').first();
+    const organizationId = m?.organization_id ?? '';
+    if (adminKey && organizationId && !(await keys.exists(adminKey))) {
+      await keys.create({ organizationId, userId: admin.id, name: `admin-${now}`, permissions: [...PERMISSIONS], value: adminKey });
+      return { created: false, organizationId, userId: admin.id, apiKey: adminKey };
+    }
+    return { created: false, organizationId, userId: admin.id };
+  }
+  const userId = newId();
+  const organizationId = newId();
+  await store.knex.transaction(async (trx) => {
+    await store.User.query(trx).insert({ id: userId, email: 'admin@localhost', name: 'Admin', system_admin: true, created_at: now });
+    await store.Organization.query(trx).insert({ id: organizationId, name: 'Default', personal: true, created_at: now, updated_at: now });
+    await store.Membership.query(trx).insert({ organization_id: organizationId, user_id: userId, role: 'owner', created_at: now });
+  });
+  const key = await keys.create({ organizationId, userId, name: 'admin', permissions: [...PERMISSIONS], value: adminKey });
+  return { created: true, organizationId, userId, apiKey: key.value };
+}

@@ -1,0 +1,91 @@
+// The sandbox as the rest of the system sees it (edges map it to their own
+// wire shapes: Daytona DTO, MCP structured content, CLI tables).
+import type { SandboxRow } from '../store/models.js';
+import type { ImageConfig } from '../../common/wire/runner.js';
+import type { DesiredState, SandboxState } from './states.js';
+
+export interface Sandbox {
+  id: string;
+  organizationId: string;
+  name: string;
+  runnerId: string;
+  image: string;
+  snapshot: string | null;
+  user: string | null;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  cpu: number;
+  gpu: number;
+  memory: number;
+  disk: number;
+  public: boolean;
+  networkBlockAll: boolean;
+  networkAllowList: string | null;
+  runtime: 'runc' | 'gvisor';
+  target: string;
+  state: SandboxState;
+  desiredState: DesiredState;
+  errorReason: string | null;
+  recoverable: boolean;
+  autoStopInterval: number;
+  autoArchiveInterval: number;
+  autoDeleteInterval: number;
+  buildInfo: Record<string, unknown> | null;
+  /** Image entrypoint/workdir/user captured at create (internal). */
+  imageConfig: ImageConfig | null;
+  createdAt: Date;
+  updatedAt: Date;
+  stateUpdatedAt: Date;
+  lastActivityAt: Date;
+}
+
+export function toSandbox(row: SandboxRow, labels: Record<string, string>): Sandbox {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    runnerId: row.runner_id,
+    image: row.image,
+    snapshot: row.snapshot,
+    user: row.os_user,
+    env: row.env ?? {},
+    labels,
+    cpu: Number(row.cpu),
+    gpu: Number(row.gpu),
+    memory: Number(row.memory),
+    disk: Number(row.disk),
+    public: !!row.public,
+    networkBlockAll: !!row.network_block_all,
+    networkAllowList: row.network_allow_list,
+    runtime: row.runtime === 'gvisor' ? 'gvisor' : 'runc',
+    target: row.target,
+    state: row.state as SandboxState,
+    desiredState: row.desired_state as DesiredState,
+    errorReason: row.error_reason,
+    recoverable: !!row.recoverable,
+    autoStopInterval: row.auto_stop_interval,
+    autoArchiveInterval: row.auto_archive_interval,
+    autoDeleteInterval: row.auto_delete_interval,
+    buildInfo: row.build_info,
+    imageConfig: row.image_config,
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+    stateUpdatedAt: new Date(Number(row.state_updated_at)),
+    lastActivityAt: new Date(Number(row.last_activity_at)),
+  };
+}
+
+/** Events published on the bus when a sandbox changes. */
+export const SANDBOX_EVENTS = {
+  created: 'sandbox.created',
+  stateUpdated: 'sandbox.state.updated',
+  desiredStateUpdated: 'sandbox.desired-state.updated',
+  updated: 'sandbox.updated',
+} as const;
+
+export interface SandboxEvent {
+  organizationId: string;
+  sandbox: Sandbox;
+  oldState?: SandboxState;
+  newState?: SandboxState;
+}

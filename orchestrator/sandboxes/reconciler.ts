@@ -1,0 +1,237 @@
+// Drives each sandbox's observed state toward its desired state through the
+// runner, under a per-sandbox lease whose writes are fenced in the store. A
+// kick reconciles one sandbox now; the sweep is the safety net, applies the
+// auto-stop/archive/delete timers and reaps what the store does not know.
+import { AppError } from '../../common/errors.js';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/log.js';
+import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { Bus } from '../bus/index.js';
+import type { Locks } from '../lock/index.js';
+import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
+import { plan, settled, type Step } from './plan.js';
+import { LeaseLost, type SandboxRepo } from './repo.js';
+import { canTransition, type SandboxState } from './states.js';
+import type { SandboxRow } from '../store/models.js';
+
+const LEASE_MS = 30_000;
+const MAX_STEPS = 10;
+/** `autoArchiveInterval: 0` means "the maximum". */
+export const AUTO_ARCHIVE_MAX_MINUTES = 30 * 24 * 60;
+
+export interface ReconcilerDeps {
+  repo: SandboxRepo;
+  runner: RunnerClient;
+  locks: Locks;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+  spec(s: Sandbox): SandboxRuntimeSpec;
+  /** Toolbox calls in flight per sandbox: auto-stop never cuts one short. */
+  busy(sandboxId: string): boolean;
+  diskLimitEnforced: () => boolean;
+}
+
+export class Reconciler {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private sweeping: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  /** Reconciles the sandbox soon; concurrent kicks coalesce. */
+  kick(id: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const cur = this.running.get(id);
+    if (cur) {
+      this.again.add(id);
+      return cur;
+    }
+    const p = (async () => {
+      try {
+        do {
+          this.again.delete(id);
+          await this.reconcile(id);
+        } while (this.again.has(id) && !this.closed);
+      } finally {
+        this.running.delete(id);
+      }
+    })();
+    this.running.set(id, p);
+    return p;
+  }
+
+  private async reconcile(id: string): Promise<void> {
+    const lease = await this.d.locks.acquire(`sandbox:${id}`, LEASE_MS).catch((e) => {
+      this.d.log.warn('lock service unavailable', { error: (e as Error).message });
+      return null;
+    });
+    if (!lease) return; // another replica holds it; it (or the next sweep) finishes the work
+    const keep = setInterval(() => void lease.extend(LEASE_MS).catch(() => {}), LEASE_MS / 3);
+    try {
+      const fence = await this.d.repo.bumpFence(id);
+      if (fence === null) return;
+      for (let i = 0; i < MAX_STEPS && !this.closed; i++) {
+        const s = await this.d.repo.getById(id);
+        if (!s) return;
+        if (s.state === 'stopped' || s.state === 'archived') await this.applyTimers(s);
+        const fresh = (await this.d.repo.getById(id))!;
+        const step = plan(fresh.state, fresh.desiredState);
+        if (!step) return;
+        if (!(await this.execute(fresh, step, fence))) return;
+      }
+    } catch (e) {
+      if (e instanceof LeaseLost) this.d.log.debug(e.message);
+      else this.d.log.error('reconcile failed', { sandboxId: id, error: (e as Error).message });
+    } finally {
+      clearInterval(keep);
+      await lease.release().catch(() => {});
+    }
+  }
+
+  /** Returns true when the loop should plan again. */
+  private async execute(s: Sandbox, step: Step, fence: number): Promise<boolean> {
+    const { runner } = this.d;
+    if (step.op === 'verify' || step.op === 'observe') {
+      let obs;
+      try {
+        obs = await runner.observe(s.id);
+      } catch (e) {
+        if (isUnavailable(e)) return false; // engine down: keep the recorded state
+        throw e;
+      }
+      if (obs.running) {
+        if (!obs.ready) {
+          try {
+            await runner.ensureStarted(this.d.spec(s)); // re-attach after a server restart
+          } catch (e) {
+            if (isUnavailable(e)) return false;
+            await this.setState(s, fence, 'error', { reason: (e as Error).message, recoverable: true });
+            return false;
+          }
+        }
+        if (s.state !== 'started') await this.setState(s, fence, 'started');
+        return false;
+      }
+      if (step.op === 'observe') {
+        await this.setState(s, fence, obs.exists ? 'stopped' : obs.archived ? 'archived' : s.desiredState === 'started' ? 'creating' : 'stopped');
+        return true;
+      }
+      if (obs.exists) {
+        const why = obs.oomKilled ? 'it ran out of memory (OOM-killed)' : `its main process exited with code ${obs.exitCode}`;
+        await this.setState(s, fence, 'error', { reason: `the sandbox stopped unexpectedly: ${why}`, recoverable: true });
+      } else if (obs.archived) {
+        await this.setState(s, fence, 'archived');
+        return true;
+      } else {
+        await this.setState(s, fence, 'error', { reason: 'the sandbox container was removed outside Berth; starting it again creates a fresh filesystem', recoverable: true });
+      }
+      return false;
+    }
+
+    if (s.state !== step.via) await this.setState(s, fence, step.via);
+    const cur = { ...s, state: step.via as SandboxState };
+    try {
+      if (step.op === 'start') await runner.ensureStarted(this.d.spec(s));
+      else if (step.op === 'stop') await runner.ensureStopped(s.id);
+      else if (step.op === 'archive') await runner.ensureArchived(s.id);
+      else await runner.ensureDestroyed(s.id);
+    } catch (e) {
+      if (isUnavailable(e)) {
+        this.d.log.warn(`cannot ${step.op} sandbox now; will retry`, { sandboxId: s.id, error: (e as Error).message });
+        return false;
+      }
+      const err = e as Error;
+      const hint = e instanceof AppError && e.hint ? ` — ${e.hint}` : '';
+      await this.setState(cur, fence, 'error', { reason: `${step.op} failed: ${err.message}${hint}`, recoverable: e instanceof AppError ? e.recoverable : true });
+      return false;
+    }
+    if (step.op === 'destroy') {
+      await this.d.repo.fencedDelete(s.id, fence);
+      await this.publish(SANDBOX_EVENTS.stateUpdated, { ...cur, state: 'destroyed' }, cur.state);
+      return false;
+    }
+    await this.setState(cur, fence, step.to);
+    return true;
+  }
+
+  private async setState(s: Sandbox, fence: number, to: SandboxState, err?: { reason: string; recoverable: boolean }): Promise<void> {
+    if (!canTransition(s.state, to)) this.d.log.warn('unexpected transition', { sandboxId: s.id, from: s.state, to });
+    const now = this.d.clock.now().getTime();
+    const fields: Partial<SandboxRow> = { state: to, state_updated_at: now, updated_at: now };
+    if (err) {
+      fields.error_reason = err.reason;
+      fields.recoverable = err.recoverable;
+    } else if (to !== 'error') {
+      fields.error_reason = null;
+      fields.recoverable = false;
+    }
+    if (to === 'started') fields.last_activity_at = now; // a fresh start is activity: auto-stop counts from here
+    await this.d.repo.fencedPatch(s.id, fence, fields);
+    const after = (await this.d.repo.getById(s.id)) ?? { ...s, state: to };
+    await this.publish(SANDBOX_EVENTS.stateUpdated, after, s.state);
+  }
+
+  private async publish(topic: string, sandbox: Sandbox, oldState: SandboxState): Promise<void> {
+    const ev: SandboxEvent = { organizationId: sandbox.organizationId, sandbox, oldState, newState: sandbox.state };
+    await this.d.bus.publish(topic, ev).catch((e) => this.d.log.warn('event not published', { error: (e as Error).message }));
+  }
+
+  /** Auto-archive and auto-delete of stopped sandboxes (auto-stop is in the sweep). */
+  private async applyTimers(s: Sandbox): Promise<void> {
+    const now = this.d.clock.now().getTime();
+    const since = now - s.stateUpdatedAt.getTime();
+    const del = s.autoDeleteInterval;
+    if (s.desiredState !== 'destroyed' && del >= 0 && since >= del * 60_000) {
+      if (await this.d.repo.setDesired(s.id, 'destroyed', s.desiredState, now)) this.d.log.info('auto-delete', { sandboxId: s.id });
+      return;
+    }
+    if (s.state === 'stopped' && s.desiredState === 'stopped') {
+      const arch = s.autoArchiveInterval === 0 ? AUTO_ARCHIVE_MAX_MINUTES : s.autoArchiveInterval;
+      if (since >= arch * 60_000 && (await this.d.repo.setDesired(s.id, 'archived', 'stopped', now))) this.d.log.info('auto-archive', { sandboxId: s.id });
+    }
+  }
+
+  /** One pass over every sandbox of this runner. Tests call it with a manual clock. */
+  sweep(): Promise<void> {
+    if (this.sweeping) return this.sweeping;
+    this.sweeping = this.sweepOnce().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const all = await this.d.repo.allForRunner(this.d.runner.id);
+    const now = this.d.clock.now().getTime();
+    const kicks: Promise<void>[] = [];
+    for (const s of all) {
+      if (s.state === 'started' && s.desiredState === 'started' && s.autoStopInterval > 0 && now - s.lastActivityAt.getTime() >= s.autoStopInterval * 60_000 && !this.d.busy(s.id)) {
+        if (await this.d.repo.setDesired(s.id, 'stopped', 'started', now)) this.d.log.info('auto-stop', { sandboxId: s.id });
+      }
+      if ((s.state === 'stopped' || s.state === 'archived') && s.desiredState !== 'destroyed') await this.applyTimers(s);
+      const fresh = (await this.d.repo.getById(s.id)) ?? s;
+      if (!settled(fresh.state, fresh.desiredState) || fresh.state === 'started') kicks.push(this.kick(s.id));
+    }
+    await Promise.all(kicks);
+  }
+
+  /** Removes containers, archives and network rules of sandboxes the store does not know. */
+  async reap(reapNetwork?: (known: Set<string>) => Promise<number>): Promise<string[]> {
+    const known = new Set((await this.d.repo.allForRunner(this.d.runner.id)).map((s) => s.id));
+    const orphans = (await this.d.runner.listSandboxIds()).filter((id) => !known.has(id));
+    for (const id of orphans) {
+      this.d.log.warn('reaping an orphan sandbox', { sandboxId: id });
+      await this.d.runner.ensureDestroyed(id).catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
+    }
+    if (reapNetwork) await reapNetwork(known).catch(() => 0);
+    return orphans;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.running.values()]);
+    await this.sweeping?.catch(() => {});
+  }
+}
+
+const isUnavailable = (e: unknown) => e instanceof AppError && e.code === 'unavailable';

@@ -1,0 +1,89 @@
+// Prepares the read-only folder every sandbox mounts at /.berth/bin: the
+// bundled daemon, this host's Node binary, the shared libraries it links and
+// the dynamic loader, so the daemon runs in any image, even one without libc.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { AppError } from '../common/errors.js';
+import { SANDBOX_PATHS } from '../common/wire/daemon.js';
+
+export interface DaemonBundle {
+  dir: string;
+  /** Entrypoint of every sandbox container. */
+  entrypoint: string[];
+}
+
+function sharedLibraries(binary: string): { libs: string[]; loader: string } {
+  let out: string;
+  try {
+    out = execFileSync('ldd', [binary], { encoding: 'utf8' });
+  } catch (e) {
+    throw new AppError('unavailable', `cannot list the libraries of ${binary}: ${(e as Error).message}`, { hint: 'install libc-bin (ldd)' });
+  }
+  const libs: string[] = [];
+  let loader = '';
+  for (const line of out.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (!m) continue;
+    if (/ld-linux|ld64/.test(m[1]!)) loader = m[1]!;
+    else libs.push(m[1]!);
+  }
+  if (!loader) throw new AppError('unavailable', `no dynamic loader found for ${binary}`, { hint: 'a statically linked Node is not supported yet' });
+  return { libs, loader };
+}
+
+/** Builds (once per content hash) and returns the folder to mount. */
+export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary = process.execPath): DaemonBundle {
+  if (!existsSync(daemonJs)) {
+    throw new AppError('unavailable', `daemon bundle ${daemonJs} is missing`, { hint: 'run `npm run build`' });
+  }
+  const req = createRequire(import.meta.url);
+  let native: string | null = null;
+  try {
+    native = req.resolve('@berth/daemon-native/build/Release/berth_native.node');
+  } catch {
+    native = null; // the daemon then runs without reaping orphans (logged by health)
+  }
+  const { libs, loader } = sharedLibraries(nodeBinary);
+  const h = createHash('sha256');
+  for (const f of [daemonJs, nodeBinary, ...(native ? [native] : [])]) {
+    const st = statSync(f);
+    h.update(`${f}:${st.size}:${st.mtimeMs}\n`);
+  }
+  h.update(readFileSync(daemonJs));
+  const hash = h.digest('hex').slice(0, 16);
+  const root = join(home, 'runtime');
+  const dir = join(root, `daemon-${hash}`);
+  const loaderName = basename(loader);
+  if (!existsSync(join(dir, '.complete'))) {
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(join(tmp, 'lib'), { recursive: true });
+    copyFileSync(nodeBinary, join(tmp, 'node'));
+    copyFileSync(loader, join(tmp, loaderName));
+    for (const lib of libs) copyFileSync(lib, join(tmp, 'lib', basename(lib)));
+    copyFileSync(daemonJs, join(tmp, 'daemon.js'));
+    if (native) copyFileSync(native, join(tmp, 'berth_native.node'));
+    writeFileSync(join(tmp, '.complete'), hash + '\n');
+    chmodRecursive(tmp);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    // Older bundles are unused once no container mounts them; keep the last few.
+    const old = readdirSync(root).filter((n) => n.startsWith('daemon-') && n !== basename(dir) && !n.includes('.tmp-'));
+    for (const n of old.slice(0, Math.max(0, old.length - 3))) rmSync(join(root, n), { recursive: true, force: true });
+  }
+  mkdirSync(dirname(dir), { recursive: true });
+  const b = SANDBOX_PATHS.bin;
+  return { dir, entrypoint: [`${b}/${loaderName}`, '--library-path', `${b}/lib`, `${b}/node`, `${b}/daemon.js`] };
+}
+
+function chmodRecursive(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) chmodRecursive(p);
+    else chmodSync(p, e.name === 'node' || e.name.startsWith('ld-') ? 0o555 : 0o444);
+  }
+}

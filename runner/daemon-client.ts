@@ -1,0 +1,157 @@
+// Typed calls to one sandbox's daemon over its HTTP/2 link. Each call is one
+// stream on the long-lived session: no connection setup per request.
+import http2 from 'node:http2';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError, appErrorFromJSON } from '../common/errors.js';
+import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from '../common/wire/daemon.js';
+import type { DownloadedFile, SandboxDaemon } from '../common/wire/runner.js';
+import type { DaemonLink } from './daemon-link.js';
+
+interface Response {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  stream: http2.ClientHttp2Stream;
+}
+
+const qs = (query?: Record<string, string | undefined>) => {
+  if (!query) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+async function readAll(stream: Readable, limit = 64 << 20): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    n += (c as Buffer).length;
+    if (n > limit) throw new AppError('payload_too_large', `daemon answer over ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class DaemonClient implements SandboxDaemon {
+  constructor(private readonly link: DaemonLink) {}
+
+  private request(method: string, path: string, body?: Buffer | Readable | null, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    const session = this.link.current();
+    return new Promise((resolve, reject) => {
+      const stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream: !body, signal });
+      stream.once('response', (h) => resolve({ status: Number(h[':status']), headers: h, stream }));
+      stream.once('error', (e) => reject(this.transportError(e)));
+      if (body instanceof Readable) {
+        pipeline(body, stream).catch((e) => {
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          reject(e instanceof AppError ? e : this.transportError(e));
+        });
+      } else if (body) stream.end(body);
+    });
+  }
+
+  private transportError(e: unknown): AppError {
+    if (e instanceof AppError) return e;
+    const name = (e as Error)?.name;
+    if (name === 'AbortError') return new AppError('unavailable', 'the request was cancelled', { reason: 'CANCELLED' });
+    return new AppError('unavailable', `lost the connection to sandbox ${this.link.sandboxId}: ${(e as Error)?.message ?? e}`, {
+      hint: 'the sandbox may have stopped or restarted; check its state and retry',
+      reason: 'DAEMON_UNREACHABLE',
+    });
+  }
+
+  private async fail(res: Response): Promise<never> {
+    const text = (await readAll(res.stream, 1 << 20).catch(() => Buffer.alloc(0))).toString('utf8');
+    let body: unknown = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { message: text };
+    }
+    throw appErrorFromJSON(body, `daemon answered ${res.status}`);
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
+    const res = await this.request(method, path, payload, payload ? { 'content-type': 'application/json' } : {}, signal);
+    if (res.status >= 300) return this.fail(res);
+    const buf = await readAll(res.stream);
+    return (buf.length ? JSON.parse(buf.toString('utf8')) : undefined) as T;
+  }
+
+  health(): Promise<DaemonHealth> {
+    return this.json('GET', '/health');
+  }
+
+  async exec(req: ExecRequest, opts: { signal?: AbortSignal; onEvent?: (ev: ExecEvent) => void } = {}): Promise<ExecResult> {
+    const res = await this.request('POST', '/process/exec', Buffer.from(JSON.stringify(req)), { 'content-type': 'application/json' }, opts.signal);
+    if (res.status >= 300) return this.fail(res);
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    let exit: ExecResult | null = null;
+    let pending = '';
+    res.stream.setEncoding('utf8');
+    try {
+      for await (const chunk of res.stream) {
+        pending += chunk as string;
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          if (!line) continue;
+          const ev = JSON.parse(line) as ExecEvent;
+          opts.onEvent?.(ev);
+          if (ev.type === 'stdout') {
+            stdout += ev.data;
+            output += ev.data;
+          } else if (ev.type === 'stderr') {
+            stderr += ev.data;
+            output += ev.data;
+          } else if (ev.type === 'exit') exit = { ...ev.result, stdout, stderr, output };
+        }
+      }
+    } catch (e) {
+      throw this.transportError(e);
+    }
+    if (!exit) throw new AppError('unavailable', 'the command stream ended before the command finished', { reason: 'DAEMON_UNREACHABLE', hint: 'the sandbox may have been stopped while the command ran' });
+    return exit;
+  }
+
+  list(path: string, depth = 1): Promise<FileInfo[]> {
+    return this.json('GET', `/files/list${qs({ path, depth: String(depth) })}`);
+  }
+
+  stat(path: string): Promise<FileInfo> {
+    return this.json('GET', `/files/info${qs({ path })}`);
+  }
+
+  mkdir(path: string, mode?: string): Promise<FileInfo> {
+    return this.json('POST', `/files/mkdir${qs({ path, mode })}`);
+  }
+
+  async remove(path: string, recursive: boolean): Promise<void> {
+    await this.json('DELETE', `/files${qs({ path, recursive: String(recursive) })}`);
+  }
+
+  move(source: string, destination: string, overwrite = false): Promise<FileInfo> {
+    return this.json('POST', `/files/move${qs({ source, destination, overwrite: String(overwrite) })}`);
+  }
+
+  async download(path: string, signal?: AbortSignal): Promise<DownloadedFile> {
+    const res = await this.request('GET', `/files/content${qs({ path })}`, null, {}, signal);
+    if (res.status >= 300) return this.fail(res);
+    return { size: Number(res.headers['content-length'] ?? -1), mode: res.headers['x-berth-mode'] as string | undefined, stream: res.stream };
+  }
+
+  async upload(path: string, body: Readable, opts: { mode?: string; signal?: AbortSignal } = {}): Promise<FileInfo> {
+    const res = await this.request('PUT', `/files/content${qs({ path, mode: opts.mode })}`, body, { 'content-type': 'application/octet-stream' }, opts.signal);
+    if (res.status >= 300) return this.fail(res);
+    return JSON.parse((await readAll(res.stream)).toString('utf8')) as FileInfo;
+  }
+
+  call<T = unknown>(method: string, path: string, opts: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+    return this.json(method, `${path}${qs(opts.query)}`, opts.body, opts.signal);
+  }
+}

@@ -1,0 +1,315 @@
+// The embedded runner: brings sandboxes to a target state on one Docker host.
+// Every operation is idempotent and re-derives what exists from the engine and
+// the archive store, so a crash at any point is repaired by calling it again.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../common/errors.js';
+import { randomToken } from '../common/ids.js';
+import type { Logger } from '../common/log.js';
+import { effectiveUser, isRootUser, type EngineInfo, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec } from '../common/wire/runner.js';
+import { SANDBOX_PATHS } from '../common/wire/daemon.js';
+import { DaemonClient } from './daemon-client.js';
+import { DaemonLink } from './daemon-link.js';
+import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { NetRules } from './netrules.js';
+import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
+
+export interface RunnerOptions {
+  id: string;
+  home: string;
+  runtime: ContainerRuntime;
+  log: Logger;
+  daemonJs: string;
+  networkName: string;
+  networkSubnet: string;
+  enforceEgress: boolean;
+  pidsLimit: number;
+  maxOutputBytes: number;
+  daemonReadyMs: number;
+}
+
+const GiB = 1024 ** 3;
+/** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
+const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
+
+export class Runner implements RunnerClient {
+  readonly id: string;
+  private readonly links = new Map<string, DaemonLink>();
+  private readonly mutex = new KeyedMutex();
+  private readonly net: NetRules;
+  private bundle: DaemonBundle | null = null;
+  private engine: EngineInfo | undefined;
+  private readonly archivesDir: string;
+  private readonly sandboxesDir: string;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.id = o.id;
+    this.net = new NetRules(o.log, o.enforceEgress);
+    this.archivesDir = join(o.home, 'archives');
+    this.sandboxesDir = join(o.home, 'sandboxes');
+  }
+
+  private initializing: Promise<EngineInfo> | null = null;
+
+  /** Connects to the engine, creates the network and egress rules, prepares the daemon bundle. */
+  init(): Promise<EngineInfo> {
+    if (this.engine) return Promise.resolve(this.engine);
+    this.initializing ??= this.initOnce().finally(() => (this.initializing = null));
+    return this.initializing;
+  }
+
+  private async initOnce(): Promise<EngineInfo> {
+    mkdirSync(this.archivesDir, { recursive: true });
+    mkdirSync(this.sandboxesDir, { recursive: true });
+    this.bundle = prepareDaemonBundle(this.o.home, this.o.daemonJs);
+    const info = await this.o.runtime.info();
+    const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
+    const egress = await this.net.install(net.bridge);
+    this.engine = {
+      engine: info.engine,
+      version: info.version,
+      runtimes: info.runtimes,
+      storageDriver: info.storageDriver,
+      backingFilesystem: info.backingFilesystem,
+      cgroupVersion: info.cgroupVersion,
+      cpus: info.cpus,
+      memoryBytes: info.memoryBytes,
+      diskLimit: info.diskQuota ? 'enforced' : 'watched',
+      egress,
+    };
+    return this.engine;
+  }
+
+  engineInfo(): EngineInfo | undefined {
+    return this.engine;
+  }
+
+  async health(): Promise<RunnerHealth> {
+    try {
+      await this.init();
+      await this.o.runtime.info();
+      return { ok: true, engine: this.engine };
+    } catch (e) {
+      return { ok: false, engine: this.engine, error: (e as Error).message };
+    }
+  }
+
+  inspectImage(ref: string): Promise<ImageConfig | null> {
+    return this.o.runtime.imageConfig(ref);
+  }
+
+  private runDir(sandboxId: string) {
+    return join(this.sandboxesDir, sandboxId, 'run');
+  }
+
+  private archivePath(sandboxId: string) {
+    return join(this.archivesDir, `${sandboxId}.tar`);
+  }
+
+  /** The per-sandbox secret survives server restarts so a running daemon can reconnect. */
+  private link(sandboxId: string): DaemonLink {
+    let l = this.links.get(sandboxId);
+    if (!l) {
+      const dir = this.runDir(sandboxId);
+      let secret: string;
+      try {
+        secret = readFileSync(join(dir, 'secret'), 'utf8').trim();
+      } catch {
+        secret = randomToken(32);
+      }
+      l = new DaemonLink(sandboxId, dir, secret, this.o.log);
+      this.links.set(sandboxId, l);
+    }
+    return l;
+  }
+
+  async observe(sandboxId: string): Promise<ObservedSandbox> {
+    const st = await this.o.runtime.inspect(sandboxId);
+    const link = this.links.get(sandboxId);
+    return {
+      exists: !!st,
+      running: !!st?.running,
+      ready: !!st?.running && !!link?.connected,
+      archived: existsSync(this.archivePath(sandboxId)),
+      exitCode: st?.exitCode,
+      oomKilled: st?.oomKilled,
+    };
+  }
+
+  private containerSpec(spec: SandboxRuntimeSpec, image: string, imageConfig: ImageConfig): ContainerSpec {
+    if (!this.bundle) throw new AppError('unavailable', 'runner not initialised');
+    const user = effectiveUser(spec.user, imageConfig.user);
+    return {
+      sandboxId: spec.sandboxId,
+      runnerId: this.id,
+      organizationId: spec.organizationId,
+      image,
+      entrypoint: this.bundle.entrypoint,
+      env: {
+        ...spec.env,
+        BERTH_SANDBOX_ID: spec.sandboxId,
+        BERTH_IMAGE_CMD: JSON.stringify(imageConfig.command),
+        BERTH_WORKDIR: imageConfig.workdir,
+        BERTH_MAX_OUTPUT: String(this.o.maxOutputBytes),
+      },
+      user,
+      workdir: imageConfig.workdir || '/',
+      mounts: [
+        { source: this.bundle.dir, target: SANDBOX_PATHS.bin, readOnly: true },
+        { source: this.runDir(spec.sandboxId), target: SANDBOX_PATHS.run, readOnly: true },
+      ],
+      cpu: spec.cpu,
+      memoryBytes: Math.round(spec.memoryGiB * GiB),
+      diskBytes: Math.round(spec.diskGiB * GiB),
+      pidsLimit: this.o.pidsLimit,
+      network: spec.network.blockAll ? null : this.o.networkName,
+      runtime: spec.runtime,
+      capAdd: isRootUser(user) ? ROOT_CAPS : [],
+    };
+  }
+
+  ensureStarted(spec: SandboxRuntimeSpec): Promise<void> {
+    return this.mutex.run(spec.sandboxId, async () => {
+      const id = spec.sandboxId;
+      const link = this.link(id);
+      await link.listen();
+      const archive = this.archivePath(id);
+      const marker = join(this.sandboxesDir, id, 'restoring');
+      const deletions = join(this.sandboxesDir, id, 'deletions.json');
+      let state = await this.o.runtime.inspect(id);
+      if (state && existsSync(marker)) {
+        // A restore was cut short: its container may hold half the files. Redo it.
+        await this.o.runtime.remove(id);
+        state = null;
+      }
+      if (!state) {
+        const restoring = existsSync(archive);
+        const imageConfig = spec.imageConfig ?? (await this.o.runtime.imageConfig(spec.image));
+        if (!imageConfig) {
+          throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, { hint: 'build or load it first, or pick an existing snapshot', reason: 'IMAGE_NOT_FOUND' });
+        }
+        const pinned = (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
+        if (restoring) writeFileSync(marker, '');
+        await this.o.runtime.create(this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig));
+        if (!pinned) await this.o.runtime.keepBase(id, spec.image);
+        if (restoring) writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
+        state = await this.o.runtime.inspect(id);
+      }
+      if (!state?.running) await this.o.runtime.start(id);
+      await link.waitConnected(this.o.daemonReadyMs);
+      const daemon = new DaemonClient(link);
+      await daemon.health();
+      if (existsSync(deletions)) {
+        const paths = JSON.parse(readFileSync(deletions, 'utf8')) as string[];
+        if (paths.length) await daemon.call('POST', '/files/remove-paths', { body: { paths } });
+        rmSync(deletions, { force: true });
+      }
+      // The container now holds every file: the marker goes first, then the archive.
+      rmSync(marker, { force: true });
+      rmSync(archive, { force: true });
+      const ip = (await this.o.runtime.inspect(id))?.ip ?? null;
+      await this.net.applySandbox(id, ip, spec.network.blockAll ? [] : spec.network.allowList);
+    });
+  }
+
+  ensureStopped(sandboxId: string): Promise<void> {
+    return this.mutex.run(sandboxId, async () => {
+      const link = this.links.get(sandboxId);
+      link?.dropSession();
+      await this.o.runtime.stop(sandboxId, 5);
+      await this.net.removeSandbox(sandboxId);
+      if (link) {
+        await link.close(false);
+        this.links.delete(sandboxId);
+      }
+    });
+  }
+
+  ensureArchived(sandboxId: string): Promise<void> {
+    return this.mutex.run(sandboxId, async () => {
+      const archive = this.archivePath(sandboxId);
+      const state = await this.o.runtime.inspect(sandboxId);
+      if (state) {
+        if (state.running) {
+          this.links.get(sandboxId)?.dropSession();
+          await this.o.runtime.stop(sandboxId, 5);
+        }
+        await this.net.removeSandbox(sandboxId);
+        await this.exportTo(sandboxId, archive);
+        await this.o.runtime.remove(sandboxId);
+      } else if (!existsSync(archive)) {
+        throw new AppError('failed_precondition', `sandbox ${sandboxId} has neither a container nor an archive`, { hint: 'its files are gone; delete the sandbox', recoverable: false, reason: 'SANDBOX_LOST' });
+      }
+      const link = this.links.get(sandboxId);
+      if (link) {
+        await link.close(false);
+        this.links.delete(sandboxId);
+      }
+    });
+  }
+
+  /** Exports to a temporary file, fsyncs, then renames: an archive either exists whole or not at all. */
+  private async exportTo(sandboxId: string, archive: string): Promise<void> {
+    const tmp = `${archive}.partial`;
+    rmSync(tmp, { force: true });
+    try {
+      await this.o.runtime.exportChanges(sandboxId, createWriteStream(tmp));
+      const fh = await open(tmp, 'r+');
+      await fh.sync();
+      await fh.close();
+      renameSync(tmp, archive);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  ensureDestroyed(sandboxId: string): Promise<void> {
+    return this.mutex.run(sandboxId, async () => {
+      const link = this.links.get(sandboxId);
+      this.links.delete(sandboxId);
+      await link?.close(true);
+      await this.o.runtime.remove(sandboxId);
+      await this.net.removeSandbox(sandboxId);
+      await this.o.runtime.forgetImages(sandboxId);
+      rmSync(this.archivePath(sandboxId), { force: true });
+      rmSync(`${this.archivePath(sandboxId)}.partial`, { force: true });
+      rmSync(join(this.sandboxesDir, sandboxId), { recursive: true, force: true });
+    });
+  }
+
+  async applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void> {
+    const st = await this.o.runtime.inspect(sandboxId);
+    if (!st?.running) return;
+    await this.net.applySandbox(sandboxId, st.ip, policy.blockAll ? [] : policy.allowList);
+  }
+
+  diskUsage(sandboxId: string): Promise<number | null> {
+    return this.o.runtime.writableBytes(sandboxId);
+  }
+
+  async listSandboxIds(): Promise<string[]> {
+    const ids = new Set((await this.o.runtime.list(this.id)).map((c) => c.sandboxId));
+    for (const f of readdirSync(this.archivesDir)) if (f.endsWith('.tar')) ids.add(f.slice(0, -4));
+    for (const d of readdirSync(this.sandboxesDir)) ids.add(d);
+    return [...ids];
+  }
+
+  /** Cleans iptables chains of sandboxes that exist nowhere (not in the store, no container of any Berth). */
+  async reapNetwork(known: Set<string>): Promise<number> {
+    const anywhere = new Set(known);
+    for (const c of await this.o.runtime.list(null)) anywhere.add(c.sandboxId);
+    return this.net.reap(anywhere);
+  }
+
+  daemon(sandboxId: string): SandboxDaemon {
+    return new DaemonClient(this.link(sandboxId));
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.links.values()) await l.close(false);
+    this.links.clear();
+  }
+}

@@ -1,0 +1,362 @@
+// Docker implementation of ContainerRuntime. The only file that imports dockerode.
+import Docker from 'dockerode';
+import { posix } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { AppError } from '../../common/errors.js';
+import type { ImageConfig } from '../../common/wire/runner.js';
+import type { ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo, RuntimeInfo } from './interface.js';
+import { BERTH_VERSION } from '../../common/version.js';
+
+export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed' } as const;
+
+const containerName = (sandboxId: string) => `berth-${sandboxId}`;
+const keepRef = (sandboxId: string) => `berth-keep/${sandboxId}:base`;
+
+interface DockerError extends Error {
+  statusCode?: number;
+  reason?: string;
+  json?: { message?: string };
+}
+
+const status = (e: unknown) => (e as DockerError)?.statusCode;
+const message = (e: unknown) => (e as DockerError)?.json?.message ?? (e as Error)?.message ?? String(e);
+
+/** Connection failures mean the engine is down: callers keep state and retry later. */
+function wrap(e: unknown, what: string): AppError {
+  if (e instanceof AppError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET' || code === 'EPIPE') {
+    return new AppError('unavailable', `Docker engine unreachable while trying to ${what}: ${code}`, {
+      hint: 'start the Docker engine (`berth up` starts dockerd on Debian); sandboxes keep their state and resume when it is back',
+      reason: 'ENGINE_UNAVAILABLE',
+    });
+  }
+  const s = status(e);
+  if (s === 404) return new AppError('not_found', `${what}: ${message(e)}`);
+  if (s === 409) return new AppError('conflict', `${what}: ${message(e)}`);
+  return new AppError('internal', `Docker failed to ${what}: ${message(e)}`, { recoverable: true });
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+
+  constructor(socketPath: string) {
+    this.docker = new Docker({ socketPath, timeout: 0 });
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    try {
+      const i = await this.docker.info();
+      const status = new Map<string, string>((i.DriverStatus ?? []) as [string, string][]);
+      const backing = status.get('Backing Filesystem') ?? 'unknown';
+      return {
+        engine: 'docker',
+        version: i.ServerVersion,
+        runtimes: Object.keys(i.Runtimes ?? {}),
+        storageDriver: i.Driver,
+        backingFilesystem: backing,
+        cgroupVersion: i.CgroupVersion ?? '1',
+        cpus: i.NCPU,
+        memoryBytes: i.MemTotal,
+        // overlay2 enforces size= only on xfs mounted with project quotas.
+        diskQuota: i.Driver === 'overlay2' && backing === 'xfs',
+      };
+    } catch (e) {
+      throw wrap(e, 'read engine info');
+    }
+  }
+
+  async imageConfig(ref: string): Promise<ImageConfig | null> {
+    try {
+      const img = await this.docker.getImage(ref).inspect();
+      const c = img.Config ?? ({} as Docker.ImageInspectInfo['Config']);
+      return {
+        command: [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])],
+        workdir: c.WorkingDir ?? '',
+        user: c.User ?? '',
+        env: c.Env ?? [],
+      };
+    } catch (e) {
+      if (status(e) === 404) return null;
+      throw wrap(e, `inspect image ${ref}`);
+    }
+  }
+
+  async ensureNetwork(name: string, subnet: string): Promise<NetworkInfo> {
+    const describe = (n: Docker.NetworkInspectInfo): NetworkInfo => ({
+      bridge: n.Options?.['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`,
+      subnet: n.IPAM?.Config?.[0]?.Subnet ?? subnet,
+      gateway: n.IPAM?.Config?.[0]?.Gateway ?? '',
+    });
+    try {
+      return describe(await this.docker.getNetwork(name).inspect());
+    } catch (e) {
+      if (status(e) !== 404) throw wrap(e, `inspect network ${name}`);
+    }
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        EnableIPv6: false,
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        Options: {
+          // Sandboxes must not talk to each other over the bridge.
+          'com.docker.network.bridge.enable_icc': 'false',
+          'com.docker.network.bridge.name': `${name.slice(0, 10)}0`,
+        },
+        Labels: { [LABELS.managed]: 'true', [LABELS.version]: BERTH_VERSION },
+      });
+    } catch (e) {
+      if (status(e) !== 409) throw wrap(e, `create network ${name}`);
+    }
+    return describe(await this.docker.getNetwork(name).inspect());
+  }
+
+  async create(spec: ContainerSpec): Promise<void> {
+    const hostConfig: Docker.HostConfig = {
+      Binds: spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`),
+      CapDrop: ['ALL'],
+      CapAdd: spec.capAdd,
+      SecurityOpt: ['no-new-privileges:true'],
+      PidsLimit: spec.pidsLimit,
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memoryBytes,
+      NanoCpus: Math.round(spec.cpu * 1e9),
+      OomScoreAdj: 500,
+      Ulimits: [
+        // Within the hard limit engines commonly run with (this host's dockerd: 20000).
+        { Name: 'nofile', Soft: 8192, Hard: 8192 },
+        { Name: 'core', Soft: 0, Hard: 0 },
+        { Name: 'fsize', Soft: spec.diskBytes, Hard: spec.diskBytes },
+      ],
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
+      NetworkMode: spec.network ?? 'none',
+      RestartPolicy: { Name: 'no' },
+      Init: false,
+      Privileged: false,
+      ...(spec.runtime === 'gvisor' ? { Runtime: 'runsc' } : {}),
+    };
+    try {
+      await this.docker.createContainer({
+        name: containerName(spec.sandboxId),
+        Image: spec.image,
+        Entrypoint: spec.entrypoint,
+        Cmd: [],
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        User: spec.user,
+        WorkingDir: spec.workdir,
+        Hostname: 'sandbox',
+        StopSignal: 'SIGTERM',
+        StopTimeout: 5,
+        Labels: {
+          [LABELS.sandbox]: spec.sandboxId,
+          [LABELS.runner]: spec.runnerId,
+          [LABELS.organization]: spec.organizationId,
+          [LABELS.version]: BERTH_VERSION,
+          [LABELS.managed]: 'true',
+        },
+        HostConfig: hostConfig,
+        NetworkingConfig: spec.network ? { EndpointsConfig: { [spec.network]: {} } } : undefined,
+      });
+    } catch (e) {
+      if (status(e) === 409 && /already in use/.test(message(e))) return; // created before a crash
+      if (status(e) === 404) {
+        throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, {
+          hint: 'build or load it first (`docker images` lists what exists), or use a snapshot name from GET /api/snapshots',
+          reason: 'IMAGE_NOT_FOUND',
+        });
+      }
+      throw wrap(e, `create the container of sandbox ${spec.sandboxId}`);
+    }
+  }
+
+  async start(sandboxId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(sandboxId)).start();
+    } catch (e) {
+      if (status(e) === 304) return; // already running
+      throw wrap(e, `start sandbox ${sandboxId}`);
+    }
+  }
+
+  async stop(sandboxId: string, graceSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(sandboxId)).stop({ t: graceSeconds });
+    } catch (e) {
+      if (status(e) === 304 || status(e) === 404) return;
+      throw wrap(e, `stop sandbox ${sandboxId}`);
+    }
+  }
+
+  async remove(sandboxId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(sandboxId)).remove({ force: true, v: true });
+    } catch (e) {
+      if (status(e) === 404) return;
+      if (status(e) === 409 && /already in progress/.test(message(e))) return;
+      throw wrap(e, `remove sandbox ${sandboxId}`);
+    }
+  }
+
+  async inspect(sandboxId: string): Promise<ContainerState | null> {
+    try {
+      const c = await this.docker.getContainer(containerName(sandboxId)).inspect();
+      const nets = Object.values(c.NetworkSettings?.Networks ?? {});
+      return {
+        running: !!c.State?.Running,
+        exitCode: c.State?.ExitCode ?? 0,
+        oomKilled: !!c.State?.OOMKilled,
+        ip: nets.find((n) => n.IPAddress)?.IPAddress ?? null,
+        imageId: c.Image,
+      };
+    } catch (e) {
+      if (status(e) === 404) return null;
+      throw wrap(e, `inspect sandbox ${sandboxId}`);
+    }
+  }
+
+  async list(runnerId: string | null): Promise<{ sandboxId: string; running: boolean }[]> {
+    try {
+      const label = [`${LABELS.managed}=true`, ...(runnerId ? [`${LABELS.runner}=${runnerId}`] : [])];
+      const all = await this.docker.listContainers({ all: true, filters: { label } });
+      return all.map((c) => ({ sandboxId: c.Labels[LABELS.sandbox] ?? '', running: c.State === 'running' })).filter((c) => c.sandboxId);
+    } catch (e) {
+      throw wrap(e, 'list sandbox containers');
+    }
+  }
+
+  async writableBytes(sandboxId: string): Promise<number | null> {
+    try {
+      const c = (await this.docker.getContainer(containerName(sandboxId)).inspect({ size: true } as Docker.ContainerInspectOptions)) as Docker.ContainerInspectInfo & { SizeRw?: number };
+      return c.SizeRw ?? null;
+    } catch (e) {
+      if (status(e) === 404) return null;
+      throw wrap(e, `measure sandbox ${sandboxId}`);
+    }
+  }
+
+  /**
+   * Streams what the sandbox changed on top of its image, from the engine's
+   * change list: one tar whose first entry lists deleted paths, then every
+   * added or modified path (folders whole) as `docker cp` would copy it.
+   * Archives are as small and as fast as the changes; base layers stay pinned.
+   */
+  async exportChanges(sandboxId: string, out: Writable): Promise<void> {
+    const container = this.docker.getContainer(containerName(sandboxId));
+    try {
+      const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
+      const plan = planExport(changes);
+      const pack = tar.pack();
+      const done = pipeline(pack, out);
+      const manifest = Buffer.from(JSON.stringify({ version: 1, deleted: plan.deleted, roots: plan.roots }));
+      pack.entry({ name: CHANGES_ENTRY, size: manifest.length, mode: 0o644 }, manifest);
+      for (const root of plan.roots) {
+        const archive = (await container.getArchive({ path: root })) as unknown as Readable;
+        await repack(archive, pack, posix.dirname(root).replace(/^\/+/, ''));
+      }
+      pack.finalize();
+      await done;
+    } catch (e) {
+      throw wrap(e, `export sandbox ${sandboxId}`);
+    }
+  }
+
+  /** Writes an export into a created (not yet started) container; returns the paths to delete. */
+  async importChanges(sandboxId: string, input: Readable): Promise<string[]> {
+    const container = this.docker.getContainer(containerName(sandboxId));
+    const extract = tar.extract();
+    const pack = tar.pack();
+    let deleted: string[] = [];
+    extract.on('entry', (header, stream, next) => {
+      if (header.name === CHANGES_ENTRY) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (d: unknown) => chunks.push(d as Buffer));
+        stream.on('end', () => {
+          try {
+            deleted = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { deleted?: string[] }).deleted ?? [];
+          } catch {
+            deleted = [];
+          }
+          next();
+        });
+        return;
+      }
+      stream.pipe(pack.entry(header, next));
+    });
+    extract.on('finish', () => pack.finalize());
+    try {
+      const feeding = pipeline(input, extract);
+      // Without copyUIDGID the engine keeps the owners recorded in the tar headers.
+      await Promise.all([feeding, container.putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' })]);
+      return deleted;
+    } catch (e) {
+      throw wrap(e, `restore the archive of sandbox ${sandboxId}`);
+    }
+  }
+
+  async keepBase(sandboxId: string, image: string): Promise<void> {
+    try {
+      await this.docker.getImage(image).tag({ repo: `berth-keep/${sandboxId}`, tag: 'base' });
+    } catch (e) {
+      throw wrap(e, `pin the image of sandbox ${sandboxId}`);
+    }
+  }
+
+  keepRef(sandboxId: string): string {
+    return keepRef(sandboxId);
+  }
+
+  async forgetImages(sandboxId: string): Promise<void> {
+    try {
+      await this.docker.getImage(keepRef(sandboxId)).remove({ noprune: true });
+    } catch (e) {
+      if (status(e) === 404) return;
+      throw wrap(e, `unpin the image of sandbox ${sandboxId}`);
+    }
+  }
+}
+
+const CHANGES_ENTRY = '.berth-changes.json';
+/** Paths the engine manages itself: never archived, never restored. */
+const ENGINE_PATHS = ['/.berth', '/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/proc', '/sys', '/dev'];
+
+export function planExport(changes: { Path: string; Kind: number }[]): { roots: string[]; deleted: string[] } {
+  const sorted = [...changes].filter((c) => !ENGINE_PATHS.some((p) => c.Path === p || c.Path.startsWith(p + '/'))).sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
+  const roots: string[] = [];
+  const deleted: string[] = [];
+  let covering: string | null = null;
+  for (let i = 0; i < sorted.length; i++) {
+    const c = sorted[i]!;
+    if (covering && c.Path.startsWith(covering + '/')) continue;
+    covering = null;
+    if (c.Kind === 2) {
+      deleted.push(c.Path);
+      covering = c.Path;
+    } else if (c.Kind === 1) {
+      roots.push(c.Path);
+      covering = c.Path;
+    } else {
+      // A modified folder is listed because something inside changed; those children come next.
+      const next = sorted[i + 1];
+      if (next && next.Path.startsWith(c.Path + '/')) continue;
+      roots.push(c.Path);
+      covering = c.Path;
+    }
+  }
+  return { roots, deleted };
+}
+
+/** Copies every entry of a `docker cp` tar into `pack`, under `prefix`. */
+async function repack(input: Readable, pack: tar.Pack, prefix: string): Promise<void> {
+  const extract = tar.extract();
+  const under = (n: string) => (prefix ? `${prefix}/${n}` : n);
+  extract.on('entry', (header, stream, next) => {
+    const h = { ...header, name: under(header.name) };
+    if (header.type === 'link' && header.linkname) h.linkname = under(header.linkname);
+    stream.pipe(pack.entry(h, next));
+  });
+  await pipeline(input, extract);
+}
