@@ -15,10 +15,15 @@ import { Reconciler } from './sandboxes/reconciler.js';
 import { SandboxRepo } from './sandboxes/repo.js';
 import { SandboxService } from './sandboxes/service.js';
 import type { Store } from './store/db.js';
+import { ToolboxAccess } from './toolbox/index.js';
+import { ProcessToolbox } from './toolbox/process.js';
+import { FilesToolbox } from './toolbox/files.js';
 
 export type { Principal } from './principal.js';
 export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
 export { SANDBOX_EVENTS } from './sandboxes/model.js';
+export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './sandboxes/query.js';
+export { SANDBOX_STATES, reportedState, type SandboxState } from './sandboxes/states.js';
 
 export interface OrchestratorDeps {
   config: Config;
@@ -44,6 +49,8 @@ export class Orchestrator {
   readonly sandboxes: SandboxService;
   readonly keys: KeyService;
   readonly reconciler: Reconciler;
+  /** Toolbox capabilities on started sandboxes (one object per capability). */
+  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox };
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly d: OrchestratorDeps) {
@@ -62,6 +69,8 @@ export class Orchestrator {
       diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
     });
     this.sandboxes = new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity });
+    const access = new ToolboxAccess(this.sandboxes);
+    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access) };
   }
 
   /** Resolves a bearer token to a principal, or throws `unauthorized`. */

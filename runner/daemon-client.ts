@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, appErrorFromJSON } from '../common/errors.js';
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from '../common/wire/daemon.js';
-import type { DownloadedFile, SandboxDaemon } from '../common/wire/runner.js';
+import type { DaemonStream, DownloadedFile, SandboxDaemon } from '../common/wire/runner.js';
 import type { DaemonLink } from './daemon-link.js';
 
 interface Response {
@@ -149,6 +149,15 @@ export class DaemonClient implements SandboxDaemon {
     const res = await this.request('PUT', `/files/content${qs({ path, mode: opts.mode })}`, body, { 'content-type': 'application/octet-stream' }, opts.signal);
     if (res.status >= 300) return this.fail(res);
     return JSON.parse((await readAll(res.stream)).toString('utf8')) as FileInfo;
+  }
+
+  async open(method: string, path: string, opts: { query?: Record<string, string | undefined>; headers?: Record<string, string>; signal?: AbortSignal; endRequest?: boolean } = {}): Promise<DaemonStream> {
+    const session = this.link.current();
+    const stream = session.request({ ':method': method, ':path': `${path}${qs(opts.query)}`, ...opts.headers }, { endStream: opts.endRequest ?? false, signal: opts.signal });
+    return new Promise((resolve, reject) => {
+      stream.once('response', (h) => resolve({ status: Number(h[':status']), headers: h as DaemonStream['headers'], stream }));
+      stream.once('error', (e) => reject(this.transportError(e)));
+    });
   }
 
   call<T = unknown>(method: string, path: string, opts: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {

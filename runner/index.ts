@@ -4,7 +4,6 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { AppError } from '../common/errors.js';
 import { randomToken } from '../common/ids.js';
 import type { Logger } from '../common/log.js';

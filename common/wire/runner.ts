@@ -64,6 +64,13 @@ export interface RunnerHealth {
   error?: string;
 }
 
+export interface DaemonStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Duplex: write to send the request body, read the response body. */
+  stream: import('node:stream').Duplex;
+}
+
 export interface DownloadedFile {
   size: number;
   mode?: string;
@@ -81,6 +88,11 @@ export interface SandboxDaemon {
   move(source: string, destination: string, overwrite?: boolean): Promise<FileInfo>;
   download(path: string, signal?: AbortSignal): Promise<DownloadedFile>;
   upload(path: string, body: Readable, opts?: { mode?: string; signal?: AbortSignal }): Promise<FileInfo>;
+  /**
+   * Opens a raw stream to a daemon route (full duplex: request body and
+   * response body both stream), for WebSocket bridges and streamed logs.
+   */
+  open(method: string, path: string, opts?: { query?: Record<string, string | undefined>; headers?: Record<string, string>; signal?: AbortSignal; endRequest?: boolean }): Promise<DaemonStream>;
   /** Generic JSON call for toolbox features that only forward (added by later capabilities). */
   call<T = unknown>(method: string, path: string, opts?: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal }): Promise<T>;
 }

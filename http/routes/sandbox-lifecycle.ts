@@ -1,8 +1,7 @@
 // Daytona-compatible sandbox lifecycle routes (compat spec §3.2–3.6).
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
-import { SORT_COLUMNS, type ListFilter, type SortKey } from '../../orchestrator/sandboxes/repo.js';
-import { SANDBOX_STATES, type SandboxState } from '../../orchestrator/sandboxes/states.js';
+import { SANDBOX_STATES, SORT_COLUMNS, type ListFilter, type SandboxState, type SortKey } from '../../orchestrator/index.js';
 import { requireAuth } from '../auth.js';
 import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../context.js';
 import { sandboxDto } from '../dto.js';

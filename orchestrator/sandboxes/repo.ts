@@ -5,45 +5,9 @@ import { AppError } from '../../common/errors.js';
 import type { Store } from '../store/db.js';
 import type { SandboxRow } from '../store/models.js';
 import { toSandbox, type Sandbox } from './model.js';
-import type { DesiredState, SandboxState } from './states.js';
-
-export const SORT_COLUMNS = {
-  name: 'name',
-  cpu: 'cpu',
-  memoryGib: 'memory',
-  diskGib: 'disk',
-  lastActivityAt: 'last_activity_at',
-  createdAt: 'created_at',
-} as const;
-export type SortKey = keyof typeof SORT_COLUMNS;
-
-export interface ListFilter {
-  labels?: Record<string, string>;
-  states?: SandboxState[];
-  ids?: string[];
-  name?: string;
-  images?: string[];
-  minCpu?: number;
-  maxCpu?: number;
-  minMemory?: number;
-  maxMemory?: number;
-  minDisk?: number;
-  maxDisk?: number;
-  isPublic?: boolean;
-  isRecoverable?: boolean;
-  createdAfter?: Date;
-  createdBefore?: Date;
-  activityAfter?: Date;
-  activityBefore?: Date;
-  includeDestroyed?: boolean;
-}
-
-export interface ListPage {
-  cursor?: string;
-  limit: number;
-  sort: SortKey;
-  order: 'asc' | 'desc';
-}
+import type { DesiredState } from './states.js';
+import { SORT_COLUMNS, type ListFilter, type ListPage } from './query.js';
+export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './query.js';
 
 export class LeaseLost extends Error {
   constructor(id: string) {
@@ -90,7 +54,7 @@ export class SandboxRepo {
     return this.knex.transaction(async (trx) => {
       await this.store.Sandbox.query(trx).insert(row);
       const entries = Object.entries(labels);
-      if (entries.length) await this.store.SandboxLabel.query(trx).insert(entries.map(([key, value]) => ({ sandbox_id: row.id!, key, value })) as never);
+      if (entries.length) await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: row.id!, key, value })));
       if (idempotency) {
         await this.store.Idempotency.query(trx).insert({ organization_id: row.organization_id!, key: idempotency.key, request_hash: idempotency.hash, sandbox_id: row.id!, created_at: idempotency.now });
       }
@@ -178,7 +142,7 @@ export class SandboxRepo {
     await this.knex.transaction(async (trx) => {
       await this.store.SandboxLabel.query(trx).delete().where({ sandbox_id: id });
       const entries = Object.entries(labels);
-      if (entries.length) await this.store.SandboxLabel.query(trx).insert(entries.map(([key, value]) => ({ sandbox_id: id, key, value })) as never);
+      if (entries.length) await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: id, key, value })));
       await this.store.Sandbox.query(trx).patch({ updated_at: now }).where({ id });
     });
   }

@@ -3,66 +3,60 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../../common/errors.js';
-import type { ApiRouter, HttpDeps } from '../../context.js';
+import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../../context.js';
 import { fileInfoDto } from '../../dto.js';
 import { errorBody } from '../../errors.js';
 import { body, queryBool, queryNumber, queryString } from '../../parse.js';
-import { withDaemon } from './common.js';
+import { endWhenDone } from './common.js';
 import { MultipartWriter, readMultipart } from './multipart.js';
 
 export function registerFiles(router: ApiRouter, d: HttpDeps): void {
-  router.get('/files', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      const path = queryString(ctx, 'path') || '.';
-      const depth = queryNumber(ctx, 'depth', { min: 1, max: 64, int: true }) ?? 1;
-      ctx.body = (await daemon.list(path, depth)).map(fileInfoDto);
-    }),
-  );
+  const files = d.orch.toolbox.files;
+  const id = (ctx: Ctx) => ctx.params.sandboxId!;
 
-  router.get('/files/info', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      ctx.body = fileInfoDto(await daemon.stat(queryString(ctx, 'path', true)));
-    }),
-  );
+  router.get('/files', async (ctx) => {
+    const path = queryString(ctx, 'path') || '.';
+    const depth = queryNumber(ctx, 'depth', { min: 1, max: 64, int: true }) ?? 1;
+    ctx.body = (await files.list(principal(ctx), id(ctx), path, depth)).map(fileInfoDto);
+  });
 
-  router.post('/files/folder', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      const mode = queryString(ctx, 'mode');
-      ctx.status = 201;
-      ctx.body = fileInfoDto(await daemon.mkdir(queryString(ctx, 'path', true), mode || undefined));
-    }),
-  );
+  router.get('/files/info', async (ctx) => {
+    ctx.body = fileInfoDto(await files.stat(principal(ctx), id(ctx), queryString(ctx, 'path', true)));
+  });
 
-  router.delete('/files', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      await daemon.remove(queryString(ctx, 'path', true), queryBool(ctx, 'recursive') ?? false);
-      ctx.status = 204;
-    }),
-  );
+  router.post('/files/folder', async (ctx) => {
+    const mode = queryString(ctx, 'mode');
+    const info = await files.mkdir(principal(ctx), id(ctx), queryString(ctx, 'path', true), mode || undefined);
+    ctx.status = 201;
+    ctx.body = fileInfoDto(info);
+  });
 
-  router.post('/files/move', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      ctx.body = fileInfoDto(await daemon.move(queryString(ctx, 'source', true), queryString(ctx, 'destination', true), queryBool(ctx, 'overwrite') ?? false));
-    }),
-  );
+  router.delete('/files', async (ctx) => {
+    await files.remove(principal(ctx), id(ctx), queryString(ctx, 'path', true), queryBool(ctx, 'recursive') ?? false);
+    ctx.status = 204;
+  });
 
-  router.post('/files/bulk-upload', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
+  router.post('/files/move', async (ctx) => {
+    ctx.body = fileInfoDto(await files.move(principal(ctx), id(ctx), queryString(ctx, 'source', true), queryString(ctx, 'destination', true), queryBool(ctx, 'overwrite') ?? false));
+  });
+
+  router.post('/files/bulk-upload', async (ctx) => {
+    ctx.body = await files.session(principal(ctx), id(ctx), async (upload) => {
       const uploaded: Record<string, unknown>[] = [];
       await readMultipart(ctx.req, d.config.uploadLimitBytes, async (part, fields) => {
         const m = /^files\[(\d+)\]\.file$/.exec(part.field);
         if (!m) throw new AppError('invalid_argument', `unexpected file part ${part.field}`, { hint: 'send files[i].path then files[i].file for each file', reason: 'BAD_REQUEST' });
         const dest = fields.get(`files[${m[1]}].path`);
         if (!dest) throw new AppError('invalid_argument', `files[${m[1]}].path must come before files[${m[1]}].file`, { reason: 'BAD_REQUEST' });
-        uploaded.push(fileInfoDto(await daemon.upload(dest, part.stream)));
+        uploaded.push(fileInfoDto(await upload(dest, part.stream)));
       });
-      ctx.body = uploaded;
-    }),
-  );
+      return uploaded;
+    });
+  });
 
   /** Single-file upload: `file` part (legacy and v2) or a raw body (v2). */
-  const single = async (ctx: Parameters<Parameters<ApiRouter['post']>[1]>[0]) =>
-    withDaemon(ctx, d, async (daemon) => {
+  const single = async (ctx: Ctx) =>
+    files.session(principal(ctx), id(ctx), async (upload) => {
       const dest = queryString(ctx, 'path', true);
       const ct = ctx.get('content-type');
       let info;
@@ -72,30 +66,31 @@ export function registerFiles(router: ApiRouter, d: HttpDeps): void {
             part.stream.resume();
             return;
           }
-          info = await daemon.upload(dest, part.stream);
+          info = await upload(dest, part.stream);
         });
         if (!info) throw new AppError('invalid_argument', 'no `file` part in the upload', { reason: 'BAD_REQUEST' });
       } else {
         const len = Number(ctx.get('content-length') || 0);
         if (len > d.config.uploadLimitBytes) throw new AppError('payload_too_large', `upload over ${d.config.uploadLimitBytes} bytes`);
-        info = await daemon.upload(dest, ctx.req);
+        info = await upload(dest, ctx.req);
       }
       ctx.body = { name: basename(dest), path: (info as { path: string }).path, type: 'file' };
     });
   router.post('/files/upload', single);
   router.post('/files/upload-v2', single);
 
-  router.post('/files/bulk-download', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      const { paths } = body(ctx, z.object({ paths: z.array(z.string()).min(1).max(10_000) }));
-      const out = new MultipartWriter();
-      ctx.type = out.contentType;
-      ctx.body = out.stream;
-      void (async () => {
+  router.post('/files/bulk-download', async (ctx) => {
+    const { paths } = body(ctx, z.object({ paths: z.array(z.string()).min(1).max(10_000) }));
+    const { value: download, end } = await files.openDownloads(principal(ctx), id(ctx));
+    const out = new MultipartWriter();
+    ctx.type = out.contentType;
+    ctx.body = out.stream;
+    endWhenDone(out.stream, ctx.res, end);
+    void (async () => {
         for (const p of paths) {
           let f;
           try {
-            f = await daemon.download(p);
+            f = await download(p);
           } catch (e) {
             const err = e instanceof AppError ? e : new AppError('internal', (e as Error).message);
             out.error(p, errorBody(err, { path: ctx.path, method: ctx.method }, true, d.clock.now()) as unknown as Record<string, unknown>);
@@ -111,18 +106,16 @@ export function registerFiles(router: ApiRouter, d: HttpDeps): void {
           if (out.stream.destroyed) return;
         }
         out.end();
-      })();
-    }),
-  );
+    })();
+  });
 
-  router.get('/files/download', (ctx) =>
-    withDaemon(ctx, d, async (daemon) => {
-      const path = queryString(ctx, 'path', true);
-      const f = await daemon.download(path);
-      ctx.set('content-disposition', `attachment; filename="${basename(path).replace(/"/g, '')}"`);
-      ctx.type = 'application/octet-stream';
-      if (f.size >= 0) ctx.length = f.size;
-      ctx.body = f.stream;
-    }),
-  );
+  router.get('/files/download', async (ctx) => {
+    const path = queryString(ctx, 'path', true);
+    const { value: f, end } = await files.download(principal(ctx), id(ctx), path);
+    ctx.set('content-disposition', `attachment; filename="${basename(path).replace(/"/g, '')}"`);
+    ctx.type = 'application/octet-stream';
+    if (f.size >= 0) ctx.length = f.size;
+    ctx.body = f.stream;
+    endWhenDone(f.stream, ctx.res, end);
+  });
 }

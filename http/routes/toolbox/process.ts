@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import { AppError } from '../../../common/errors.js';
 import { envMap } from '../../../common/wire/daemon.js';
-import type { ApiRouter, HttpDeps } from '../../context.js';
+import { principal, type ApiRouter, type HttpDeps } from '../../context.js';
 import { body } from '../../parse.js';
-import { withDaemon } from './common.js';
 
 const Execute = z.object({
   command: z.string().min(1, 'command is empty'),
@@ -16,20 +15,19 @@ const Execute = z.object({
 export function registerProcess(router: ApiRouter, d: HttpDeps): void {
   router.post('/process/execute', async (ctx) => {
     const b = body(ctx, Execute);
-    await withDaemon(ctx, d, async (daemon) => {
-      const controller = new AbortController();
-      ctx.req.once('close', () => {
-        if (!ctx.res.writableEnded) controller.abort();
-      });
-      const r = await daemon.exec({ command: b.command, cwd: b.cwd, env: b.envs, timeoutSec: b.timeout }, { signal: controller.signal });
-      if (r.timedOut) {
-        throw new AppError('timeout', `command timed out after ${b.timeout} s and was killed`, {
-          reason: 'PROCESS_EXECUTION_TIMEOUT',
-          hint: 'raise the timeout, or run it in the background (sessions with runAsync)',
-          details: { output: r.output.slice(-4096) },
-        });
-      }
-      ctx.body = { exitCode: r.exitCode, result: r.output, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
+    const controller = new AbortController();
+    // A client that hangs up takes its command with it.
+    ctx.req.once('close', () => {
+      if (!ctx.res.writableEnded) controller.abort();
     });
+    const r = await d.orch.toolbox.process.exec(principal(ctx), ctx.params.sandboxId!, { command: b.command, cwd: b.cwd, env: b.envs, timeoutSec: b.timeout }, { signal: controller.signal });
+    if (r.timedOut) {
+      throw new AppError('timeout', `command timed out after ${b.timeout} s and was killed`, {
+        reason: 'PROCESS_EXECUTION_TIMEOUT',
+        hint: 'raise the timeout, or run it in the background (sessions with runAsync)',
+        details: { output: r.output.slice(-4096) },
+      });
+    }
+    ctx.body = { exitCode: r.exitCode, result: r.output, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
   });
 }

@@ -1,0 +1,39 @@
+// Lint rules, chiefly the layering: requests flow down (edges → orchestrator →
+// runner → daemon) and never back up; only runner/runtime/docker.ts talks to
+// Docker, and only orchestrator/ touches the database.
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, message, ignores = []) => ({
+  files,
+  ignores,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((group) => ({ group: [group], message })),
+        paths: [],
+      },
+    ],
+  },
+});
+
+const upward = (dirs) => dirs.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `../../../../${d}/*`]);
+const DB = ['knex', 'objection', 'pg', 'better-sqlite3', 'ioredis'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'daemon/native/**', 'webui/vendor/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  layer(['common/**/*.ts'], [...upward(['orchestrator', 'runner', 'daemon', 'http', 'mcp', 'gateways', 'cli', 'boot']), 'dockerode', ...DB], 'common/ is the bottom layer: it imports nothing of Berth above it'),
+  layer(['daemon/**/*.ts'], [...upward(['orchestrator', 'runner', 'http', 'mcp', 'gateways', 'cli', 'boot']), 'dockerode', ...DB], 'the daemon runs inside sandboxes: only common/ and its own code'),
+  layer(['runner/**/*.ts'], [...upward(['orchestrator', 'http', 'mcp', 'gateways', 'cli', 'boot', 'daemon']), ...DB, 'dockerode'], 'the runner sits below the orchestrator and reaches the daemon over the wire only; only runner/runtime/docker.ts imports dockerode', ['runner/runtime/docker.ts']),
+  layer(['runner/runtime/docker.ts'], [...upward(['orchestrator', 'http', 'mcp', 'gateways', 'cli', 'boot', 'daemon']), ...DB], 'the runner sits below the orchestrator'),
+  layer(['orchestrator/**/*.ts'], [...upward(['http', 'mcp', 'gateways', 'cli', 'boot', 'daemon']), 'dockerode', 'koa', '@koa/*'], 'the orchestrator never imports an edge, the daemon or Docker'),
+  layer(['http/**/*.ts', 'mcp/**/*.ts', 'gateways/**/*.ts'], [...upward(['runner', 'daemon', 'boot', 'cli']), '**/orchestrator/store/*', '**/orchestrator/sandboxes/repo*', 'dockerode', ...DB], 'edges parse, authorise and call the orchestrator facade; no store, runner or Docker'),
+  layer(['cli/**/*.ts'], [...upward(['runner', 'daemon', 'http', 'mcp', 'gateways']), '**/orchestrator/*', 'dockerode', ...DB], 'the CLI talks to a server over HTTP (serve/up boot it through boot/)'),
+);

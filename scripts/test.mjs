@@ -1,0 +1,77 @@
+// `npm test`: installs/starts what the tests need (Docker engine, sandbox
+// image, PostgreSQL, Redis), builds, then runs every suite with node --test:
+// unit tests, the end-to-end suite on SQLite + in-process bus, and again on
+// PostgreSQL + Redis. Fails if any Berth container is left behind.
+// Options: --only=<substring> to pick test files, --mode=sqlite|postgres.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const started = Date.now();
+const step = (m) => process.stderr.write(`\x1b[1m==> ${m}\x1b[0m (${Math.round((Date.now() - started) / 1000)} s)\n`);
+const sh = (cmd, argv, opts = {}) => {
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root, ...opts });
+  return r.status ?? 1;
+};
+
+function files(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith('.test.js')) out.push(p);
+    }
+  };
+  try {
+    walk(join(root, 'dist', dir));
+  } catch {
+    /* no such suite yet */
+  }
+  return out.filter((f) => !args.only || relative(root, f).includes(args.only)).sort();
+}
+
+step('building');
+if (sh('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
+
+step('checking the Docker engine and the sandbox image');
+if (sh('node', ['bin/berth.js', 'setup']) !== 0) process.exit(1);
+
+const modes = args.mode ? [args.mode] : ['sqlite', 'postgres'];
+let serviceEnv = {};
+if (modes.includes('postgres')) {
+  step('starting PostgreSQL and Redis');
+  const out = execFileSync('bash', ['scripts/test-services.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  serviceEnv = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+}
+
+const runTests = (label, list, env = {}) => {
+  if (!list.length) return 0;
+  step(`${label}: ${list.length} file(s)`);
+  return sh(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', ...list], { env: { ...process.env, ...env } });
+};
+
+let failed = 0;
+failed += runTests('unit tests', files('test/unit'));
+for (const mode of modes) {
+  const env = mode === 'postgres' ? serviceEnv : {};
+  failed += runTests(`end-to-end (${mode})`, files('test/e2e'), env);
+}
+// Suites that exercise frontends rather than the store run once.
+failed += runTests('frontends (sqlite)', [...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')]);
+
+const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner'], { encoding: 'utf8' })
+  .trim()
+  .split('\n')
+  .filter(Boolean);
+const leftTest = left.filter((id) => execFileSync('docker', ['inspect', '-f', '{{ index .Config.Labels "berth.runner" }}', id], { encoding: 'utf8' }).startsWith('test-'));
+if (leftTest.length) {
+  process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind: ${leftTest.join(' ')}\n`);
+  execFileSync('docker', ['rm', '-f', ...leftTest]);
+  failed++;
+}
+step(failed ? `FAILED (${failed} suite(s) with failures)` : 'all suites passed');
+process.exit(failed ? 1 : 0);

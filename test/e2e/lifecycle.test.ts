@@ -1,0 +1,95 @@
+// Full sandbox lifecycle over real HTTP against a real Docker engine.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
+import { containerOf, runnerContainers } from '../helpers/docker.js';
+
+describe('sandbox lifecycle over REST', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('creates, lists, gets by id and name, stops, starts, archives, restores and deletes', async () => {
+    const s = await createSandbox(stack, { name: 'life-1', labels: { team: 'a' }, env: { GREETING: 'hello' }, cpu: 1, memory: 1, disk: 2 });
+    assert.equal(s.name, 'life-1');
+    assert.equal(s.state, 'started');
+    assert.equal(s.labels.team, 'a');
+    assert.equal(s.toolboxProxyUrl, `${stack.server.config.publicUrl}/toolbox`);
+    assert.equal(s.cpu, 1);
+
+    const byName = await stack.api('GET', '/sandbox/life-1');
+    assert.equal(byName.status, 200);
+    assert.equal(byName.body.id, s.id);
+
+    const listed = await stack.api('GET', `/sandbox?labels=${encodeURIComponent(JSON.stringify({ team: 'a' }))}`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.items.map((x: { id: string }) => x.id), [s.id]);
+    assert.equal(listed.body.items[0].toolboxProxyUrl, s.toolboxProxyUrl);
+    const none = await stack.api('GET', `/sandbox?labels=${encodeURIComponent(JSON.stringify({ team: 'b' }))}`);
+    assert.deepEqual(none.body.items, []);
+
+    const r = await exec(stack, s.id, 'echo $GREETING; echo file-content > keep.txt; id -u');
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.result, 'hello\n1000\n');
+
+    const stopped = await stack.api('POST', `/sandbox/${s.id}/stop`);
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.body.state, 'stopped');
+    assert.equal((await containerOf(s.id).inspect()).State.Running, false);
+    const refused = await stack.api('POST', `/toolbox/${s.id}/process/execute`, { command: 'true' });
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.hint, /start it first/);
+
+    const started = await stack.api('POST', `/sandbox/${s.id}/start`);
+    assert.equal(started.body.state, 'started');
+    assert.equal((await exec(stack, s.id, 'cat keep.txt')).result, 'file-content\n');
+
+    await stack.api('POST', `/sandbox/${s.id}/stop`);
+    const archived = await stack.api('POST', `/sandbox/${s.id}/archive`);
+    assert.equal(archived.body.state, 'archived');
+    await assert.rejects(containerOf(s.id).inspect(), /no such container/i);
+
+    const restored = await stack.api('POST', `/sandbox/${s.id}/start`);
+    assert.equal(restored.body.state, 'started', JSON.stringify(restored.body));
+    assert.equal((await exec(stack, s.id, 'cat keep.txt; ls -ln keep.txt | cut -d" " -f3')).result, 'file-content\n1000\n');
+
+    const labels = await stack.api('PUT', `/sandbox/${s.id}/labels`, { labels: { team: 'b', tier: 'x' } });
+    assert.deepEqual(labels.body.labels, { team: 'b', tier: 'x' });
+
+    const del = await stack.api('DELETE', `/sandbox/${s.id}`);
+    assert.equal(del.status, 200);
+    assert.equal((await stack.api('GET', `/sandbox/${s.id}`)).status, 404);
+    assert.equal((await runnerContainers(stack.runnerId)).length, 0);
+  });
+
+  it('sets auto-stop, auto-archive and auto-delete intervals', async () => {
+    const s = await createSandbox(stack, { autoStopInterval: 0 });
+    assert.equal(s.autoStopInterval, 0);
+    assert.equal((await stack.api('POST', `/sandbox/${s.id}/autostop/30`)).body.autoStopInterval, 30);
+    assert.equal((await stack.api('POST', `/sandbox/${s.id}/autoarchive/60`)).body.autoArchiveInterval, 60);
+    assert.equal((await stack.api('POST', `/sandbox/${s.id}/autodelete/-1`)).body.autoDeleteInterval, -1);
+    assert.equal((await stack.api('POST', `/sandbox/${s.id}/autostop/abc`)).status, 400);
+    await stack.api('DELETE', `/sandbox/${s.id}`);
+  });
+
+  it('pages through a label-filtered list with a cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await createSandbox(stack, { labels: { page: 'yes' } })).id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `/sandbox?limit=2&labels=${encodeURIComponent('{"page":"yes"}')}${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await stack.api('GET', q);
+      assert.equal(page.status, 200);
+      assert.ok(page.body.items.length <= 2);
+      seen.push(...page.body.items.map((x: { id: string }) => x.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.deepEqual([...seen].sort(), [...ids].sort());
+    for (const id of ids) await stack.api('DELETE', `/sandbox/${id}`);
+  });
+});

@@ -1,0 +1,146 @@
+// Boots a real Berth server (real Docker, real store) in this process for a
+// test: its own BERTH_HOME, runner id and database, torn down with every
+// container it created. Set BERTH_TEST_DATABASE_URL / BERTH_TEST_REDIS_URL to
+// run against PostgreSQL and Redis.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { bootServer, type BootedServer } from '../../boot/server.js';
+import type { Clock } from '../../common/clock.js';
+import type { ConfigInput } from '../../common/config.js';
+import { createLogger } from '../../common/log.js';
+import { removeRunnerContainers } from './docker.js';
+
+export interface Stack {
+  server: BootedServer;
+  /** http://127.0.0.1:port */
+  url: string;
+  apiUrl: string;
+  key: string;
+  organizationId: string;
+  home: string;
+  runnerId: string;
+  databaseUrl?: string;
+  env: Record<string, string>;
+  /** fetch against the API with the admin key; JSON in and out. */
+  api<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Stops the server, keeping home, database and containers (for crash tests). */
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const TEST_IMAGE = 'berth/sandbox-base:latest';
+
+async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `berth_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await c.end();
+    },
+  };
+}
+
+export interface StackOptions {
+  clock?: Clock;
+  config?: ConfigInput;
+  /** Reuse a home/runner/database of a stopped stack (restart after a crash). */
+  reuse?: { home: string; runnerId: string; databaseUrl?: string; key: string };
+  background?: boolean;
+}
+
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
+  const home = o.reuse?.home ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
+  const runnerId = o.reuse?.runnerId ?? `test-${randomBytes(4).toString('hex')}`;
+  let databaseUrl = o.reuse?.databaseUrl;
+  let drop: (() => Promise<void>) | undefined;
+  if (!databaseUrl && process.env.BERTH_TEST_DATABASE_URL) {
+    const db = await freshDatabase(process.env.BERTH_TEST_DATABASE_URL);
+    databaseUrl = db.url;
+    drop = db.drop;
+  }
+  const key = o.reuse?.key ?? `berth_test_${randomBytes(16).toString('hex')}`;
+  const env: Record<string, string> = {
+    BERTH_HOME: home,
+    BERTH_RUNNER_ID: runnerId,
+    BERTH_ADMIN_API_KEY: key,
+    PORT: '0',
+    BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(process.env.BERTH_TEST_REDIS_URL ? { REDIS_URL: process.env.BERTH_TEST_REDIS_URL } : {}),
+  };
+  const server = await bootServer({
+    env,
+    config: { sweepSeconds: 3600, ...o.config },
+    clock: o.clock,
+    background: o.background ?? false,
+    log: createLogger({ level: (env.BERTH_LOG_LEVEL as 'warn') ?? 'warn' }),
+    announce: () => {},
+  });
+  const url = server.url;
+  const apiUrl = `${url}/api`;
+  let stopped = false;
+  const stack: Stack = {
+    server,
+    url,
+    apiUrl,
+    key,
+    organizationId: server.organizationId,
+    home,
+    runnerId,
+    databaseUrl,
+    env,
+    async api(method, path, body, opts = {}) {
+      const k = opts.key === undefined ? key : opts.key;
+      const res = await fetch(path.startsWith('/toolbox') ? url + path : apiUrl + path, {
+        method,
+        headers: { ...(k ? { authorization: `Bearer ${k}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed as never, headers: res.headers };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+    },
+    async close() {
+      await stack.stop();
+      await removeRunnerContainers(runnerId);
+      if (!o.reuse) rmSync(home, { recursive: true, force: true });
+      await drop?.();
+    },
+  };
+  return stack;
+}
+
+/** Creates a sandbox through the API and returns its DTO (asserting it started). */
+export async function createSandbox(stack: Stack, body: Record<string, unknown> = {}): Promise<any> {
+  const r = await stack.api('POST', '/sandbox', body);
+  if (r.status !== 200 || r.body.state !== 'started') throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export async function exec(stack: Stack, id: string, command: string, extra: Record<string, unknown> = {}): Promise<{ exitCode: number; result: string; stdout: string; stderr: string }> {
+  const r = await stack.api('POST', `/toolbox/${id}/process/execute`, { command, ...extra });
+  if (r.status !== 200) throw new Error(`exec failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
