@@ -61,7 +61,7 @@ for (const mode of modes) {
   failed += runTests(`end-to-end (${mode})`, files('test/e2e'), env);
 }
 // Suites that exercise frontends rather than the store run once.
-failed += runTests('frontends (sqlite)', [...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')]);
+failed += runTests('frontends (sqlite)', [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')]);
 
 const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner'], { encoding: 'utf8' })
   .trim()
