@@ -15,6 +15,8 @@ import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
 import type { ContainerRuntime } from '../runner/runtime/interface.js';
 import { createApp } from '../http/app.js';
+import { createMcpHttp } from '../mcp/http/handler.js';
+import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
@@ -33,6 +35,8 @@ export interface BootOptions {
   writeCliConfig?: boolean;
   /** Where to print the first admin key (default stdout). */
   announce?: (text: string) => void;
+  /** Serve the MCP conformance suite's fixtures at /mcp instead of Berth's tools (tests only; no setting turns this on). */
+  mcpConformanceFixtures?: boolean;
 }
 
 export interface BootedServer {
@@ -92,7 +96,8 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', { error: e.message, hint: e.hint });
   }
 
-  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, reapNetwork: (known) => runner.reapNetwork(known) });
+  const relay = config.redisUrl ? Relay.redis(config.redisUrl, bus) : Relay.memory(bus);
+  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, reapNetwork: (known) => runner.reapNetwork(known) });
   const boot = await orch.bootstrap(config.adminApiKey);
   const apiUrl = `${config.publicUrl}/api`;
   const cliPath = (o.env ?? process.env).BERTH_CONFIG || join(config.home, 'cli.json');
@@ -111,7 +116,8 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   });
   if (orphans.length) log.info('reaped orphan sandboxes', { count: orphans.length });
 
-  const app = createApp({ orch, config, clock, log });
+  const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
+  const app = createApp({ orch, config, clock, log }, { mcp });
   const http = await listen(app, config.port, config.host);
   if (o.background ?? true) orch.startBackground();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
@@ -127,10 +133,11 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     adminKey: boot.apiKey,
     organizationId: boot.organizationId,
     async close() {
+      await mcp.close();
       await http.close();
       await orch.close();
       await runner.close();
-      await Promise.allSettled([bus.close(), locks.close()]);
+      await Promise.allSettled([relay.close(), bus.close(), locks.close()]);
       await store.close();
     },
   };

@@ -8,6 +8,7 @@ import { serve } from './commands/serve.js';
 import { login } from './commands/login.js';
 import * as sandbox from './commands/sandbox.js';
 import { autocomplete, version } from './commands/misc.js';
+import { mcp } from './commands/mcp.js';
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
@@ -73,6 +74,14 @@ prog
   .option('--env', 'KEY=VALUE, repeatable')
   .example('sandbox exec demo -- python3 -c "print(6*7)"')
   .action(action(sandbox.exec));
+
+prog
+  .command('mcp')
+  .describe('Serve MCP on stdin/stdout (for agents that launch a command), bridged to the server at BERTH_API_URL')
+  .option('--tools', 'tool groups: core (default), git, lsp, terminal, all (or BERTH_MCP_TOOLS)')
+  .example('mcp')
+  .example('mcp --tools core,git')
+  .action(action(mcp));
 
 prog.command('version').describe('Print the version').action(action(version));
 prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(action(autocomplete));

@@ -51,6 +51,12 @@ const SETTINGS = {
   networkSubnet: { env: 'BERTH_NETWORK_SUBNET', schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'a CIDR like 10.88.0.0/16').default('10.88.0.0/16'), doc: 'subnet of the sandbox network' },
   enforceEgress: { env: 'BERTH_ENFORCE_EGRESS', schema: bool.default(true), doc: 'install iptables egress rules (needs root)' },
   runnerId: { env: 'BERTH_RUNNER_ID', schema: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(), doc: 'id of the embedded runner (default: derived from BERTH_HOME, so two installs on one Docker never reap each other)' },
+  mcpTools: { env: 'BERTH_MCP_TOOLS', schema: z.string().regex(/^[a-z]+(,[a-z]+)*$/, 'a comma-separated list of tool groups: core, git, lsp, terminal, all').default('core'), doc: 'MCP tool groups served when a client does not pick them with /mcp?tools=…' },
+  mcpSessionIdleMinutes: { env: 'BERTH_MCP_SESSION_IDLE_MINUTES', schema: num(0.05, 10_080).default(30), doc: 'minutes an MCP session may stay idle before it expires (404 afterwards)' },
+  mcpAllowedHosts: { env: 'BERTH_MCP_ALLOWED_HOSTS', schema: z.string().default(''), doc: 'extra Host names (comma-separated) accepted at /mcp besides localhost and the BERTH_PUBLIC_URL host (DNS-rebinding protection)' },
+  previewDomain: { env: 'BERTH_PREVIEW_DOMAIN', schema: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'a DNS name like preview.example.com').default('localhost'), doc: 'domain of preview URLs: {port}-{sandboxId}.<domain> (*.localhost resolves locally)' },
+  previewPort: { env: 'BERTH_PREVIEW_PORT', schema: int(1, 65535).default(4000), doc: 'port of the preview proxy in preview URLs' },
+  previewProtocol: { env: 'BERTH_PREVIEW_PROTOCOL', schema: z.enum(['http', 'https']).default('http'), doc: 'scheme of preview URLs' },
   logLevel: { env: 'BERTH_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), doc: 'log level' },
   logJson: { env: 'BERTH_LOG_JSON', schema: bool.default(false), doc: 'log as JSON lines' },
 } as const;

@@ -14,8 +14,14 @@ import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
 import { registerInfo } from './routes/toolbox/info.js';
+import type { McpHttp } from '../mcp/http/handler.js';
 
-export function createApp(d: HttpDeps): Koa<State> {
+export interface AppMounts {
+  /** /mcp and its OAuth metadata, served on the raw request (see mcp/http/handler.ts). */
+  mcp?: McpHttp;
+}
+
+export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   const app = new Koa<State>();
   app.proxy = false;
   app.silent = true;
@@ -39,6 +45,16 @@ export function createApp(d: HttpDeps): Koa<State> {
       if (e.code === 'rate_limited' && e.details?.retryAfterSeconds) ctx.set('retry-after', String(e.details.retryAfterSeconds));
     }
   });
+
+  // MCP streams SSE and parses its own JSON-RPC bodies: it gets node's req/res
+  // before the body parser, and Koa does not respond for it.
+  const mcp = mounts.mcp;
+  if (mcp) {
+    app.use(async (ctx, next) => {
+      if (!(await mcp.handle(ctx.req, ctx.res))) return next();
+      ctx.respond = false;
+    });
+  }
 
   app.use(
     bodyParser({

@@ -18,8 +18,12 @@ import type { Store } from './store/db.js';
 import { ToolboxAccess } from './toolbox/index.js';
 import { ProcessToolbox } from './toolbox/process.js';
 import { FilesToolbox } from './toolbox/files.js';
+import { FileEditToolbox } from './toolbox/edit.js';
+import { FileWatch } from './toolbox/watch.js';
+import { Relay } from './relay/index.js';
 
 export type { Principal } from './principal.js';
+export type { Relay, SessionRecord, LoggedEvent, EventLog } from './relay/index.js';
 export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
 export { SANDBOX_EVENTS } from './sandboxes/model.js';
 export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './sandboxes/query.js';
@@ -35,6 +39,8 @@ export interface OrchestratorDeps {
   log: Logger;
   /** Optional extra cleanup for the reaper (the runner's iptables chains). */
   reapNetwork?: (known: Set<string>) => Promise<number>;
+  /** Shared protocol-session state (MCP); in-process when omitted. */
+  relay?: Relay;
 }
 
 export interface Health {
@@ -50,7 +56,9 @@ export class Orchestrator {
   readonly keys: KeyService;
   readonly reconciler: Reconciler;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
-  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox };
+  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch };
+  /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
+  readonly relay: Relay;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly d: OrchestratorDeps) {
@@ -70,7 +78,8 @@ export class Orchestrator {
     });
     this.sandboxes = new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity });
     const access = new ToolboxAccess(this.sandboxes);
-    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access) };
+    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)) };
+    this.relay = d.relay ?? Relay.memory(d.bus);
   }
 
   /** Resolves a bearer token to a principal, or throws `unauthorized`. */
