@@ -18,6 +18,7 @@ import { createApp } from '../http/app.js';
 import { createMcpHttp } from '../mcp/http/handler.js';
 import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
+import { attachNotifications } from '../http/socketio.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 
@@ -119,6 +120,8 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
   const app = createApp({ orch, config, clock, log }, { mcp });
   const http = await listen(app, config.port, config.host);
+  // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
+  const notifications = attachNotifications(http.server, { orch, config, clock, log });
   if (o.background ?? true) orch.startBackground();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
   log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind });
@@ -133,6 +136,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     adminKey: boot.apiKey,
     organizationId: boot.organizationId,
     async close() {
+      await notifications.close();
       await mcp.close();
       await http.close();
       await orch.close();

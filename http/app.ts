@@ -9,6 +9,11 @@ import type { HttpDeps, State } from './context.js';
 import { errorBody, HTTP_STATUS, toAppError } from './errors.js';
 import { registerHealth } from './routes/health.js';
 import { registerSandboxLifecycle } from './routes/sandbox-lifecycle.js';
+import { registerSandboxExtras } from './routes/sandbox-extras.js';
+import { registerSnapshots } from './routes/snapshots.js';
+import { registerVolumes } from './routes/volumes.js';
+import { registerPreview } from './routes/preview.js';
+import { registerConfig } from './routes/config.js';
 import { requireAuth } from './auth.js';
 import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
@@ -72,6 +77,11 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   const api = new Router<State>({ prefix: '/api' });
   registerHealth(api, d);
   registerSandboxLifecycle(api, d);
+  registerSandboxExtras(api, d);
+  registerPreview(api, d);
+  registerSnapshots(api, d);
+  registerVolumes(api, d);
+  registerConfig(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, requireAuth(d));

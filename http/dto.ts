@@ -1,5 +1,6 @@
 // Daytona-compatible wire shapes (compat spec §3.1, §4.3).
 import type { Sandbox } from '../orchestrator/sandboxes/model.js';
+import type { Snapshot, Volume } from '../orchestrator/index.js';
 import { reportedState } from '../orchestrator/sandboxes/states.js';
 import { effectiveUser } from '../common/wire/runner.js';
 import type { FileInfo } from '../common/wire/daemon.js';
@@ -44,7 +45,7 @@ export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<s
       env: s.env,
       networkBlockAll: s.networkBlockAll,
       networkAllowList: s.networkAllowList ?? undefined,
-      volumes: [],
+      volumes: s.volumes.map((v) => ({ volumeId: v.volumeId, mountPath: v.mountPath, ...(v.subpath ? { subpath: v.subpath } : {}) })),
       buildInfo: s.buildInfo ?? undefined,
       kvm: false,
     });
@@ -65,5 +66,44 @@ export function fileInfoDto(f: FileInfo): Record<string, unknown> {
     modifiedAt: f.modTime,
     owner: f.owner,
     group: f.group,
+  };
+}
+
+/** Daytona SnapshotDto; resources left to the server default show that default. */
+export function snapshotDto(s: Snapshot, defaults: { cpu: number; memory: number; disk: number }): Record<string, unknown> {
+  return {
+    id: s.id,
+    organizationId: s.organizationId,
+    general: s.general,
+    name: s.name,
+    imageName: s.imageName,
+    state: s.state,
+    size: s.size === null ? null : Math.round((s.size / 1024 ** 3) * 1000) / 1000,
+    entrypoint: s.entrypoint,
+    cpu: s.cpu ?? defaults.cpu,
+    gpu: 0,
+    mem: s.memory ?? defaults.memory,
+    disk: s.disk ?? defaults.disk,
+    errorReason: s.errorReason,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    lastUsedAt: s.lastUsedAt?.toISOString() ?? null,
+    regionIds: ['local'],
+    ref: s.imageName,
+    sourceSandboxId: s.sourceSandboxId,
+    sandboxClass: 'container',
+  };
+}
+
+export function volumeDto(v: Volume): Record<string, unknown> {
+  return {
+    id: v.id,
+    name: v.name,
+    organizationId: v.organizationId,
+    state: v.state,
+    createdAt: v.createdAt.toISOString(),
+    updatedAt: v.updatedAt.toISOString(),
+    lastUsedAt: v.lastUsedAt?.toISOString() ?? null,
+    errorReason: v.errorReason,
   };
 }

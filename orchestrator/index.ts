@@ -14,6 +14,10 @@ import { Activity } from './sandboxes/activity.js';
 import { Reconciler } from './sandboxes/reconciler.js';
 import { SandboxRepo } from './sandboxes/repo.js';
 import { SandboxService } from './sandboxes/service.js';
+import { SandboxSettings } from './sandboxes/settings.js';
+import { SnapshotService } from './snapshots/service.js';
+import { VolumeService } from './volumes/service.js';
+import { PreviewService } from './preview/service.js';
 import type { Store } from './store/db.js';
 import { ToolboxAccess } from './toolbox/index.js';
 import { ProcessToolbox } from './toolbox/process.js';
@@ -28,6 +32,10 @@ export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
 export { SANDBOX_EVENTS } from './sandboxes/model.js';
 export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './sandboxes/query.js';
 export { SANDBOX_STATES, reportedState, type SandboxState } from './sandboxes/states.js';
+export type { Snapshot } from './snapshots/model.js';
+export type { Volume } from './volumes/model.js';
+export { SIGNED_PREVIEW_MAX_SECONDS } from './preview/service.js';
+export { AUTO_ARCHIVE_MAX_MINUTES } from './sandboxes/reconciler.js';
 
 export interface OrchestratorDeps {
   config: Config;
@@ -55,6 +63,12 @@ export class Orchestrator {
   readonly sandboxes: SandboxService;
   readonly keys: KeyService;
   readonly reconciler: Reconciler;
+  /** Resources and network policy of existing sandboxes. */
+  readonly settings: SandboxSettings;
+  readonly snapshots: SnapshotService;
+  readonly volumes: VolumeService;
+  /** Preview links, signed preview URLs and file-URL signing keys. */
+  readonly preview: PreviewService;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
   readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
@@ -76,7 +90,11 @@ export class Orchestrator {
       busy: (id) => activity.busy(id),
       diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
     });
-    this.sandboxes = new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity });
+    this.snapshots = new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits() });
+    this.volumes = new VolumeService({ store: d.store, runner: d.runner, clock: d.clock });
+    this.sandboxes = new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes });
+    this.settings = new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock });
+    this.preview = new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config });
     const access = new ToolboxAccess(this.sandboxes);
     this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)) };
     this.relay = d.relay ?? Relay.memory(d.bus);

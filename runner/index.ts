@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { AppError } from '../common/errors.js';
 import { randomToken } from '../common/ids.js';
 import type { Logger } from '../common/log.js';
-import { effectiveUser, isRootUser, type EngineInfo, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec } from '../common/wire/runner.js';
+import { effectiveUser, isRootUser, type EngineInfo, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type ResourceLimits, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec } from '../common/wire/runner.js';
 import { SANDBOX_PATHS } from '../common/wire/daemon.js';
 import { DaemonClient } from './daemon-client.js';
 import { DaemonLink } from './daemon-link.js';
 import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { NetRules } from './netrules.js';
+import { SubpathMounts } from './subpath-mounts.js';
 import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
 
 export interface RunnerOptions {
@@ -31,6 +32,10 @@ export interface RunnerOptions {
 }
 
 const GiB = 1024 ** 3;
+/** Engine name of a volume's storage. */
+const volumeName = (volumeId: string) => `berth-vol-${volumeId}`;
+/** Owner of a new volume's root: the default sandbox user. */
+const VOLUME_OWNER = { uid: 1000, gid: 1000 };
 /** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
 const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
 
@@ -43,10 +48,12 @@ export class Runner implements RunnerClient {
   private engine: EngineInfo | undefined;
   private readonly archivesDir: string;
   private readonly sandboxesDir: string;
+  private readonly subpaths: SubpathMounts;
 
   constructor(private readonly o: RunnerOptions) {
     this.id = o.id;
     this.net = new NetRules(o.log, o.enforceEgress);
+    this.subpaths = new SubpathMounts(join(o.home, 'mounts'), o.log);
     this.archivesDir = join(o.home, 'archives');
     this.sandboxesDir = join(o.home, 'sandboxes');
   }
@@ -64,6 +71,7 @@ export class Runner implements RunnerClient {
     mkdirSync(this.archivesDir, { recursive: true });
     mkdirSync(this.sandboxesDir, { recursive: true });
     this.bundle = prepareDaemonBundle(this.o.home, this.o.daemonJs);
+    await this.subpaths.releaseAll();
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
     const egress = await this.net.install(net.bridge);
@@ -159,12 +167,17 @@ export class Runner implements RunnerClient {
       mounts: [
         { source: this.bundle.dir, target: SANDBOX_PATHS.bin, readOnly: true },
         { source: this.runDir(spec.sandboxId), target: SANDBOX_PATHS.run, readOnly: true },
+        // Subpath mounts come from staging points the runner prepares before each start.
+        ...(spec.volumes ?? []).flatMap((v, i) => (v.subpath ? [{ source: this.subpaths.target(spec.sandboxId, i), target: v.mountPath, readOnly: false }] : [])),
       ],
+      volumes: (spec.volumes ?? []).filter((v) => !v.subpath).map((v) => ({ name: volumeName(v.volumeId), target: v.mountPath })),
       cpu: spec.cpu,
       memoryBytes: Math.round(spec.memoryGiB * GiB),
       diskBytes: Math.round(spec.diskGiB * GiB),
       pidsLimit: this.o.pidsLimit,
-      network: spec.network.blockAll ? null : this.o.networkName,
+      // Always joined, detached while blocked: network access can then be switched live.
+      network: this.o.networkName,
+      networkDetached: spec.network.blockAll,
       runtime: spec.runtime,
       capAdd: isRootUser(user) ? ROOT_CAPS : [],
     };
@@ -197,7 +210,7 @@ export class Runner implements RunnerClient {
         if (restoring) writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
         state = await this.o.runtime.inspect(id);
       }
-      if (!state?.running) await this.o.runtime.start(id);
+      if (!state?.running) await this.startContainer(spec);
       await link.waitConnected(this.o.daemonReadyMs);
       const daemon = new DaemonClient(link);
       await daemon.health();
@@ -279,11 +292,53 @@ export class Runner implements RunnerClient {
     });
   }
 
-  async applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void> {
-    const st = await this.o.runtime.inspect(sandboxId);
-    if (!st?.running) return;
-    await this.net.applySandbox(sandboxId, st.ip, policy.blockAll ? [] : policy.allowList);
+  /** Starts a created container: network attachment as the policy says, subpath mounts staged for the start only. */
+  private async startContainer(spec: SandboxRuntimeSpec): Promise<void> {
+    const id = spec.sandboxId;
+    if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll))) {
+      this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', { sandboxId: id });
+    }
+    try {
+      const volumes = spec.volumes ?? [];
+      for (let i = 0; i < volumes.length; i++) {
+        const v = volumes[i]!;
+        if (!v.subpath) continue;
+        const root = await this.o.runtime.volumePath(volumeName(v.volumeId));
+        if (!root) throw new AppError('failed_precondition', `volume ${v.volumeId} is not reachable on this host`, { hint: 'subpath mounts need the runner on the Docker host itself; mount the whole volume instead' });
+        await this.subpaths.stage(id, i, root, v.subpath);
+      }
+      await this.o.runtime.start(id);
+    } finally {
+      await this.subpaths.release(id);
+    }
   }
+
+  applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void> {
+    return this.mutex.run(sandboxId, async () => {
+      if (!(await this.o.runtime.inspect(sandboxId))) return; // applied from the stored policy at the next start
+      if (!(await this.o.runtime.setNetworkAttached(sandboxId, this.o.networkName, !policy.blockAll))) {
+        throw new AppError('failed_precondition', `sandbox ${sandboxId} was created without networking and cannot be connected while it exists`, {
+          hint: 'create a new sandbox with networkBlockAll false',
+        });
+      }
+      const st = await this.o.runtime.inspect(sandboxId);
+      if (!st?.running) return;
+      await this.net.applySandbox(sandboxId, policy.blockAll ? null : st.ip, policy.allowList);
+    });
+  }
+
+  resize(sandboxId: string, limits: ResourceLimits): Promise<void> {
+    return this.mutex.run(sandboxId, () => this.o.runtime.update(sandboxId, { cpu: limits.cpu, memoryBytes: Math.round(limits.memoryGiB * GiB) }));
+  }
+
+  createVolume(volumeId: string, organizationId: string): Promise<void> {
+    return this.o.runtime.createVolume(volumeName(volumeId), { 'berth.volume': volumeId, 'berth.organization': organizationId, 'berth.runner': this.id }, VOLUME_OWNER);
+  }
+
+  removeVolume(volumeId: string): Promise<void> {
+    return this.o.runtime.removeVolume(volumeName(volumeId));
+  }
+
 
   diskUsage(sandboxId: string): Promise<number | null> {
     return this.o.runtime.writableBytes(sandboxId);
@@ -310,5 +365,6 @@ export class Runner implements RunnerClient {
   async close(): Promise<void> {
     for (const l of this.links.values()) await l.close(false);
     this.links.clear();
+    await this.subpaths.releaseAll().catch(() => {});
   }
 }

@@ -9,6 +9,22 @@ export interface NetworkPolicy {
   allowList: string[];
 }
 
+/** A volume mounted into a sandbox; `subpath` mounts only that folder of the volume. */
+export interface VolumeMount {
+  volumeId: string;
+  mountPath: string;
+  subpath?: string;
+}
+
+/** A volume subpath is plain relative folder names: no `.`/`..`, no odd characters. */
+export const VOLUME_SUBPATH_RE = /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._@+=-]+(\/[A-Za-z0-9._@+=-]+)*$/;
+
+/** Live resource limits (cpu in cores, memory in GiB). */
+export interface ResourceLimits {
+  cpu: number;
+  memoryGiB: number;
+}
+
 /** What the runner needs to bring a sandbox up. Rebuilt from the store every time. */
 export interface SandboxRuntimeSpec {
   sandboxId: string;
@@ -24,6 +40,8 @@ export interface SandboxRuntimeSpec {
   runtime: 'runc' | 'gvisor';
   /** Image config captured at first create, so restores need not the original image. */
   imageConfig?: ImageConfig;
+  /** Volumes to mount; they live outside the sandbox and survive archive and delete. */
+  volumes?: VolumeMount[];
 }
 
 export interface ImageConfig {
@@ -31,6 +49,8 @@ export interface ImageConfig {
   workdir: string;
   user: string;
   env: string[];
+  /** Image size in bytes, when the engine reports it. */
+  size?: number;
 }
 
 export interface ObservedSandbox {
@@ -112,7 +132,14 @@ export interface RunnerClient {
   ensureArchived(sandboxId: string): Promise<void>;
   /** Remove container, archive and every host-side trace. Idempotent. */
   ensureDestroyed(sandboxId: string): Promise<void>;
+  /** Applies a changed network policy to an existing container now (no-op without one). */
   applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void>;
+  /** Changes cpu and memory limits of an existing container in place (no-op without one). */
+  resize(sandboxId: string, limits: ResourceLimits): Promise<void>;
+  /** Creates the storage of a volume (idempotent). */
+  createVolume(volumeId: string, organizationId: string): Promise<void>;
+  /** Removes the storage of a volume and its data (idempotent); `conflict` while a container uses it. */
+  removeVolume(volumeId: string): Promise<void>;
   /** Bytes written by the sandbox (its writable layer). */
   diskUsage(sandboxId: string): Promise<number | null>;
   /** Sandbox ids that have a container or archive on this runner. */

@@ -29,6 +29,8 @@ const DaytonaCreate = z
     autoDeleteInterval: z.number().optional(),
     runtime: z.enum(['runc', 'gvisor']).optional(),
     buildInfo: z.object({ dockerfileContent: z.string(), contextHashes: z.array(z.string()).optional() }).optional(),
+    volumes: z.array(z.object({ volumeId: z.string(), mountPath: z.string(), subpath: z.string().optional() })).optional(),
+    domainAllowList: z.string().optional(),
     // Accepted for compatibility; not used by a single-region server.
     gpuType: z.array(z.string()).optional(),
     spot: z.boolean().optional(),
@@ -38,7 +40,10 @@ const DaytonaCreate = z
   .strict();
 
 function mapCreate(b: z.output<typeof DaytonaCreate>): Record<string, unknown> {
-  const { buildInfo, gpuType: _g, spot: _s, kvm: _k, autoPauseInterval: _p, ...rest } = b;
+  const { buildInfo, domainAllowList, gpuType: _g, spot: _s, kvm: _k, autoPauseInterval: _p, ...rest } = b;
+  if (domainAllowList?.trim()) {
+    throw new AppError('not_implemented', 'domain allow-lists are not supported yet', { hint: 'allow IPv4 ranges with networkAllowList (comma-separated CIDRs), or block everything with networkBlockAll' });
+  }
   if (buildInfo?.contextHashes?.length) {
     throw new AppError('not_implemented', 'images with build contexts (Image.addLocalFile/addLocalDir) are not supported yet', { hint: 'build the image on the Berth host with docker and pass its name as `image`' });
   }

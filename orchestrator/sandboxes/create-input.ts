@@ -10,6 +10,16 @@ export const labelsSchema = z
   .record(z.string().min(1).max(256), z.string().max(4096))
   .refine((l) => Object.keys(l).length <= 100, 'at most 100 labels');
 
+/** A volume to mount at create: `volumeId` (id or name), an absolute `mountPath`, optionally one folder of it. */
+export const VolumeMountInput = z
+  .object({
+    volumeId: z.string().min(1).max(255),
+    mountPath: z.string().min(2).max(1024),
+    subpath: z.string().max(1024).optional(),
+  })
+  .strict();
+export type VolumeMountInput = z.infer<typeof VolumeMountInput>;
+
 export const CreateSandboxInput = z
   .object({
     name: z.string().regex(SANDBOX_NAME_RE, 'names are 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
@@ -36,6 +46,7 @@ export const CreateSandboxInput = z
     target: z.string().max(64).optional(),
     runtime: z.enum(['runc', 'gvisor']).optional(),
     dockerfile: z.string().max(100_000).optional(),
+    volumes: z.array(VolumeMountInput).max(16, 'at most 16 volumes').optional(),
   })
   .strict();
 export type CreateSandboxInput = z.input<typeof CreateSandboxInput>;

@@ -1,7 +1,7 @@
 // The sandbox as the rest of the system sees it (edges map it to their own
 // wire shapes: Daytona DTO, MCP structured content, CLI tables).
 import type { SandboxRow } from '../store/models.js';
-import type { ImageConfig } from '../../common/wire/runner.js';
+import type { ImageConfig, VolumeMount } from '../../common/wire/runner.js';
 import type { DesiredState, SandboxState } from './states.js';
 
 export interface Sandbox {
@@ -31,6 +31,8 @@ export interface Sandbox {
   autoArchiveInterval: number;
   autoDeleteInterval: number;
   buildInfo: Record<string, unknown> | null;
+  /** Volumes mounted into the sandbox. */
+  volumes: VolumeMount[];
   /** Image entrypoint/workdir/user captured at create (internal). */
   imageConfig: ImageConfig | null;
   createdAt: Date;
@@ -67,6 +69,7 @@ export function toSandbox(row: SandboxRow, labels: Record<string, string>): Sand
     autoArchiveInterval: row.auto_archive_interval,
     autoDeleteInterval: row.auto_delete_interval,
     buildInfo: row.build_info,
+    volumes: row.volumes ?? [],
     imageConfig: row.image_config,
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),

@@ -8,11 +8,12 @@ import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
-import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec, VolumeMount } from '../../common/wire/runner.js';
 import type { Bus } from '../bus/index.js';
 import type { Principal } from '../principal.js';
 import { Activity } from './activity.js';
-import { imageFromDockerfile, labelsSchema, parseCreateInput } from './create-input.js';
+import { imageFromDockerfile, labelsSchema, parseCreateInput, type VolumeMountInput } from './create-input.js';
+import type { SnapshotChoice } from '../snapshots/model.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import { settled } from './plan.js';
 import type { Reconciler } from './reconciler.js';
@@ -31,7 +32,12 @@ export interface SandboxServiceDeps {
   config: Config;
   log: Logger;
   activity: Activity;
+  /** Resolves `snapshot` at create (by id or name) to its image and defaults. */
+  snapshots?: { choose(p: Principal, idOrName: string): Promise<SnapshotChoice> };
+  /** Checks the volume mounts asked for at create. */
+  volumes?: { resolveMounts(p: Principal, mounts: VolumeMountInput[]): Promise<VolumeMount[]> };
 }
+
 
 export interface WaitOptions {
   /** Milliseconds to wait for the outcome; 0 answers at once. */
@@ -81,7 +87,8 @@ export class SandboxService {
       if (prior) return this.replay(p, prior, requestHash, opts);
     }
 
-    let image = input.image ?? input.snapshot ?? c.defaultImage;
+    const snap = input.snapshot && this.d.snapshots ? await this.d.snapshots.choose(p, input.snapshot) : null;
+    let image = input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
     if (input.dockerfile !== undefined) {
       const plain = imageFromDockerfile(input.dockerfile);
       if (!plain) {
@@ -92,9 +99,9 @@ export class SandboxService {
       image = plain;
     }
     const lim = this.limits();
-    const cpu = input.cpu ?? Math.min(c.defaultCpu, lim.maxCpu);
-    const memory = input.memory ?? Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB);
-    const disk = input.disk ?? Math.min(c.defaultDiskGiB, lim.maxDiskGiB);
+    const cpu = input.cpu ?? snap?.cpu ?? Math.min(c.defaultCpu, lim.maxCpu);
+    const memory = input.memory ?? snap?.memory ?? Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB);
+    const disk = input.disk ?? snap?.disk ?? Math.min(c.defaultDiskGiB, lim.maxDiskGiB);
     const over: string[] = [];
     if (cpu > lim.maxCpu) over.push(`cpu ${cpu} > ${lim.maxCpu}`);
     if (memory > lim.maxMemoryGiB) over.push(`memory ${memory} GiB > ${lim.maxMemoryGiB} GiB`);
@@ -121,6 +128,7 @@ export class SandboxService {
         reason: 'IMAGE_NOT_FOUND',
       });
     }
+    const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
     const id = newId();
     const row: Partial<SandboxRow> = {
       id,
@@ -128,7 +136,7 @@ export class SandboxService {
       name: name ?? id,
       runner_id: this.d.runner.id,
       image,
-      snapshot: input.snapshot ?? (input.image || input.dockerfile ? null : image),
+      snapshot: snap?.name ?? input.snapshot ?? (input.image || input.dockerfile ? null : image),
       os_user: input.user ?? null,
       env: input.env ?? {},
       cpu,
@@ -147,7 +155,8 @@ export class SandboxService {
       auto_stop_interval: input.autoStopInterval ?? c.autoStopMinutes,
       auto_archive_interval: input.autoArchiveInterval ?? c.autoArchiveMinutes,
       auto_delete_interval: input.autoDeleteInterval === undefined ? c.autoDeleteMinutes : input.autoDeleteInterval < 0 ? -1 : input.autoDeleteInterval,
-      image_config: imageConfig,
+      image_config: snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
+      volumes: volumes.length ? volumes : null,
       build_info: input.dockerfile ? { dockerfileContent: input.dockerfile } : null,
       fence: 0,
       created_at: now,
@@ -225,6 +234,8 @@ export class SandboxService {
       } else if (s.desiredState !== target) {
         if (action !== 'delete') await this.ensureEngine();
         if (!(await this.d.repo.setDesired(s.id, target, s.desiredState, this.d.clock.now().getTime()))) continue; // raced another request
+        const changed = await this.d.repo.get(p.organizationId, s.id);
+        if (changed) await this.d.bus.publish(SANDBOX_EVENTS.desiredStateUpdated, { organizationId: p.organizationId, sandbox: changed, oldDesiredState: s.desiredState, newDesiredState: target }).catch(() => {});
       }
       void this.d.reconciler.kick(s.id);
       const fresh = (await this.d.repo.get(p.organizationId, s.id)) ?? s;
@@ -305,6 +316,7 @@ export class SandboxService {
       network: { blockAll: s.networkBlockAll, allowList: s.networkAllowList ? s.networkAllowList.split(',') : [] },
       runtime: s.runtime,
       imageConfig,
+      volumes: s.volumes,
     };
   }
 }

@@ -71,7 +71,7 @@ export class ApiKeyRow extends BaseModel {
 
 export class SandboxRow extends BaseModel {
   static override tableName = 'sandboxes';
-  static override jsonColumns = ['env', 'image_config', 'build_info'];
+  static override jsonColumns = ['env', 'image_config', 'build_info', 'volumes'];
   static override boolColumns = ['public', 'network_block_all', 'recoverable'];
   id!: string;
   organization_id!: string;
@@ -99,6 +99,7 @@ export class SandboxRow extends BaseModel {
   auto_delete_interval!: number;
   image_config!: { command: string[]; workdir: string; user: string; env: string[] } | null;
   build_info!: Record<string, unknown> | null;
+  volumes!: { volumeId: string; mountPath: string; subpath?: string }[] | null;
   fence!: number;
   created_at!: number;
   updated_at!: number;

@@ -1,6 +1,7 @@
 // Docker implementation of ContainerRuntime. The only file that imports dockerode.
 import Docker from 'dockerode';
 import { posix } from 'node:path';
+import { chown, stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -77,6 +78,7 @@ export class DockerRuntime implements ContainerRuntime {
         workdir: c.WorkingDir ?? '',
         user: c.User ?? '',
         env: c.Env ?? [],
+        size: img.Size,
       };
     } catch (e) {
       if (status(e) === 404) return null;
@@ -117,7 +119,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async create(spec: ContainerSpec): Promise<void> {
     const hostConfig: Docker.HostConfig = {
-      Binds: spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`),
+      Binds: [...spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`), ...spec.volumes.map((v) => `${v.name}:${v.target}:rw`)],
       CapDrop: ['ALL'],
       CapAdd: spec.capAdd,
       SecurityOpt: ['no-new-privileges:true'],
@@ -162,7 +164,11 @@ export class DockerRuntime implements ContainerRuntime {
         NetworkingConfig: spec.network ? { EndpointsConfig: { [spec.network]: {} } } : undefined,
       });
     } catch (e) {
-      if (status(e) === 409 && /already in use/.test(message(e))) return; // created before a crash
+      if (status(e) === 409 && /already in use/.test(message(e))) {
+        // Created before a crash: it may not have been detached yet.
+        if (spec.network && spec.networkDetached) await this.setNetworkAttached(spec.sandboxId, spec.network, false);
+        return;
+      }
       if (status(e) === 404) {
         throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, {
           hint: 'build or load it first (`docker images` lists what exists), or use a snapshot name from GET /api/snapshots',
@@ -170,6 +176,80 @@ export class DockerRuntime implements ContainerRuntime {
         });
       }
       throw wrap(e, `create the container of sandbox ${spec.sandboxId}`);
+    }
+    if (spec.network && spec.networkDetached) {
+      // Never started with a network it must not have: detach now, or do not keep the container.
+      try {
+        await this.setNetworkAttached(spec.sandboxId, spec.network, false);
+      } catch (e) {
+        await this.remove(spec.sandboxId).catch(() => {});
+        throw e;
+      }
+    }
+  }
+
+  async update(sandboxId: string, limits: { cpu: number; memoryBytes: number }): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(sandboxId)).update({ NanoCpus: Math.round(limits.cpu * 1e9), Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes });
+    } catch (e) {
+      if (status(e) === 404) return;
+      if (status(e) === 500 && /memory|busy/i.test(message(e))) {
+        throw new AppError('failed_precondition', `cannot change the memory limit of sandbox ${sandboxId}: ${message(e)}`, { hint: 'the sandbox uses more memory than the new limit; free memory or stop the sandbox first' });
+      }
+      throw wrap(e, `resize sandbox ${sandboxId}`);
+    }
+  }
+
+  async setNetworkAttached(sandboxId: string, network: string, attached: boolean): Promise<boolean> {
+    let c: Docker.ContainerInspectInfo;
+    try {
+      c = await this.docker.getContainer(containerName(sandboxId)).inspect();
+    } catch (e) {
+      if (status(e) === 404) return true;
+      throw wrap(e, `inspect sandbox ${sandboxId}`);
+    }
+    const isAttached = Object.keys(c.NetworkSettings?.Networks ?? {}).includes(network);
+    if (isAttached === attached) return true;
+    if (attached && c.HostConfig?.NetworkMode === 'none') return false;
+    try {
+      const net = this.docker.getNetwork(network);
+      if (attached) await net.connect({ Container: c.Id });
+      else await net.disconnect({ Container: c.Id, Force: true });
+      return true;
+    } catch (e) {
+      throw wrap(e, `${attached ? 'attach' : 'detach'} the network of sandbox ${sandboxId}`);
+    }
+  }
+
+  async createVolume(name: string, labels: Record<string, string>, owner: { uid: number; gid: number }): Promise<void> {
+    try {
+      await this.docker.createVolume({ Name: name, Driver: 'local', Labels: { ...labels, [LABELS.managed]: 'true', [LABELS.version]: BERTH_VERSION } });
+    } catch (e) {
+      throw wrap(e, `create volume ${name}`);
+    }
+    // A fresh volume's root belongs to root; the sandbox user must be able to write it.
+    // Safe to touch on the host: no container has mounted it yet.
+    const path = await this.volumePath(name);
+    if (path) await chown(path, owner.uid, owner.gid).catch(() => {});
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (e) {
+      if (status(e) === 404) return;
+      if (status(e) === 409) throw new AppError('conflict', `volume ${name} is in use by a container`, { hint: 'delete or archive the sandboxes that mount it first' });
+      throw wrap(e, `remove volume ${name}`);
+    }
+  }
+
+  async volumePath(name: string): Promise<string | null> {
+    try {
+      const v = await this.docker.getVolume(name).inspect();
+      return v.Mountpoint && (await stat(v.Mountpoint).then((st) => st.isDirectory(), () => false)) ? v.Mountpoint : null;
+    } catch (e) {
+      if (status(e) === 404) return null;
+      throw wrap(e, `inspect volume ${name}`);
     }
   }
 
@@ -248,7 +328,9 @@ export class DockerRuntime implements ContainerRuntime {
     const container = this.docker.getContainer(containerName(sandboxId));
     try {
       const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
-      const plan = planExport(changes);
+      // Volumes live outside the sandbox: their data must never be copied into (or back from) an archive.
+      const mounts = ((await container.inspect()).Mounts ?? []).map((m) => m.Destination);
+      const plan = planExport(changes, mounts);
       const pack = tar.pack();
       const done = pipeline(pack, out);
       const manifest = Buffer.from(JSON.stringify({ version: 1, deleted: plan.deleted, roots: plan.roots }));
@@ -323,8 +405,15 @@ const CHANGES_ENTRY = '.berth-changes.json';
 /** Paths the engine manages itself: never archived, never restored. */
 const ENGINE_PATHS = ['/.berth', '/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/proc', '/sys', '/dev'];
 
-export function planExport(changes: { Path: string; Kind: number }[]): { roots: string[]; deleted: string[] } {
-  const sorted = [...changes].filter((c) => !ENGINE_PATHS.some((p) => c.Path === p || c.Path.startsWith(p + '/'))).sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
+export function planExport(changes: { Path: string; Kind: number }[], mounts: string[] = []): { roots: string[]; deleted: string[] } {
+  const within = (path: string, dirs: string[]) => dirs.some((p) => path === p || path.startsWith(p + '/'));
+  const excluded = [...ENGINE_PATHS, ...mounts];
+  // A folder that holds a mount point is never copied whole (that would copy the mount); its other children are listed one by one.
+  const holdsMount = (path: string) => mounts.some((m) => m.startsWith(path === '/' ? '/' : path + '/'));
+  const sorted = [...changes]
+    .filter((c) => !within(c.Path, excluded))
+    .map((c) => (c.Kind !== 2 && holdsMount(c.Path) ? { Path: c.Path, Kind: 0, holder: true } : { ...c, holder: false }))
+    .sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
   const roots: string[] = [];
   const deleted: string[] = [];
   let covering: string | null = null;
@@ -341,7 +430,7 @@ export function planExport(changes: { Path: string; Kind: number }[]): { roots: 
     } else {
       // A modified folder is listed because something inside changed; those children come next.
       const next = sorted[i + 1];
-      if (next && next.Path.startsWith(c.Path + '/')) continue;
+      if (c.holder || (next && next.Path.startsWith(c.Path + '/'))) continue;
       roots.push(c.Path);
       covering = c.Path;
     }

@@ -14,12 +14,16 @@ export interface ContainerSpec {
   user: string;
   workdir: string;
   mounts: { source: string; target: string; readOnly: boolean }[];
+  /** Named volumes (by engine volume name) mounted read-write. */
+  volumes: { name: string; target: string }[];
   cpu: number;
   memoryBytes: number;
   diskBytes: number;
   pidsLimit: number;
   /** Network to join; null = no network at all. */
   network: string | null;
+  /** Joined but detached before the first start: no network now, attachable live later. */
+  networkDetached?: boolean;
   runtime: 'runc' | 'gvisor';
   capAdd: string[];
 }
@@ -73,4 +77,17 @@ export interface ContainerRuntime {
   /** Releases the pinned base image. */
   forgetImages(sandboxId: string): Promise<void>;
   writableBytes(sandboxId: string): Promise<number | null>;
+  /** Changes cpu/memory limits of a container, running or not. */
+  update(sandboxId: string, limits: { cpu: number; memoryBytes: number }): Promise<void>;
+  /**
+   * Attaches the container to `network` or detaches it, running or not.
+   * Returns false when the container was created without networking and cannot be attached.
+   */
+  setNetworkAttached(sandboxId: string, network: string, attached: boolean): Promise<boolean>;
+  /** Creates a labelled named volume owned by `owner` (uid:gid); idempotent. */
+  createVolume(name: string, labels: Record<string, string>, owner: { uid: number; gid: number }): Promise<void>;
+  /** Removes a named volume; `conflict` while in use, no-op when absent. */
+  removeVolume(name: string): Promise<void>;
+  /** Host path of a named volume's data, or null when the host cannot see it. */
+  volumePath(name: string): Promise<string | null>;
 }

@@ -1,0 +1,27 @@
+// GET /api/config: the server configuration the Daytona SDK (getMetrics) and
+// dashboards read. Public: it holds no secret.
+import type { ApiRouter, HttpDeps } from '../context.js';
+import { BERTH_VERSION } from '../../common/version.js';
+import { AUTO_ARCHIVE_MAX_MINUTES } from '../../orchestrator/index.js';
+
+export function registerConfig(router: ApiRouter, d: HttpDeps): void {
+  router.get('/config', async (ctx) => {
+    const c = d.config;
+    const previewPort = c.previewPort === (c.previewProtocol === 'https' ? 443 : 80) ? '' : `:${c.previewPort}`;
+    ctx.body = {
+      version: BERTH_VERSION,
+      oidc: { issuer: '', clientId: '', audience: '' },
+      linkedAccountsEnabled: false,
+      announcements: {},
+      proxyTemplateUrl: `${c.previewProtocol}://{{PORT}}-{{sandboxId}}.${c.previewDomain}${previewPort}`,
+      proxyToolboxUrl: `${c.publicUrl}/toolbox`,
+      defaultSnapshot: c.defaultImage,
+      dashboardUrl: c.publicUrl,
+      maxAutoArchiveInterval: AUTO_ARCHIVE_MAX_MINUTES,
+      maintananceMode: false,
+      environment: 'self-hosted',
+      // No separate analytics service: the SDK then asks this API for metrics.
+      analyticsApiUrl: '',
+    };
+  });
+}

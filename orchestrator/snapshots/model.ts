@@ -1,0 +1,79 @@
+// A snapshot is a named, registered image sandboxes are created from (Daytona's
+// term). Berth registers images that already exist on the engine; it does not
+// build them.
+
+export const SNAPSHOT_STATES = ['building', 'pending', 'pulling', 'snapshotting', 'active', 'inactive', 'error', 'build_failed', 'removing'] as const;
+export type SnapshotState = (typeof SNAPSHOT_STATES)[number];
+
+export interface Snapshot {
+  id: string;
+  organizationId: string;
+  name: string;
+  imageName: string;
+  state: SnapshotState;
+  errorReason: string | null;
+  /** The default snapshot every organization gets; it cannot be deleted. */
+  general: boolean;
+  entrypoint: string[] | null;
+  /** Resources of sandboxes created from it; null = the server defaults. */
+  cpu: number | null;
+  memory: number | null;
+  disk: number | null;
+  size: number | null;
+  sourceSandboxId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface SnapshotRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  image_name: string;
+  state: string;
+  error_reason: string | null;
+  general: boolean | number;
+  entrypoint: string | null;
+  cpu: number | null;
+  memory: number | null;
+  disk: number | null;
+  size: number | string | null;
+  source_sandbox_id: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  last_used_at: number | string | null;
+}
+
+const num = (v: number | string | null) => (v === null || v === undefined ? null : Number(v));
+
+export function toSnapshot(r: SnapshotRow): Snapshot {
+  return {
+    id: r.id,
+    organizationId: r.organization_id,
+    name: r.name,
+    imageName: r.image_name,
+    state: r.state as SnapshotState,
+    errorReason: r.error_reason,
+    general: !!r.general,
+    entrypoint: r.entrypoint ? (JSON.parse(r.entrypoint) as string[]) : null,
+    cpu: num(r.cpu),
+    memory: num(r.memory),
+    disk: num(r.disk),
+    size: num(r.size),
+    sourceSandboxId: r.source_sandbox_id,
+    createdAt: new Date(Number(r.created_at)),
+    updatedAt: new Date(Number(r.updated_at)),
+    lastUsedAt: r.last_used_at === null ? null : new Date(Number(r.last_used_at)),
+  };
+}
+
+/** What creating a sandbox from a snapshot takes from it. */
+export interface SnapshotChoice {
+  name: string;
+  imageName: string;
+  entrypoint: string[] | null;
+  cpu: number | null;
+  memory: number | null;
+  disk: number | null;
+}

@@ -1,0 +1,198 @@
+// Snapshot use cases: register an image that exists on the engine under a
+// name, list/get/delete/activate, and resolve a snapshot for sandbox create.
+// Every organization has a default snapshot for the default image.
+import { z } from 'zod';
+import { AppError, notFound } from '../../common/errors.js';
+import { newId } from '../../common/ids.js';
+import type { Clock } from '../../common/clock.js';
+import type { Config } from '../../common/config.js';
+import type { RunnerClient } from '../../common/wire/runner.js';
+import { requirePermission } from '../keys/require.js';
+import type { Principal } from '../principal.js';
+import type { Store } from '../store/db.js';
+import { imageFromDockerfile } from '../sandboxes/create-input.js';
+import type { Snapshot, SnapshotChoice, SnapshotRow } from './model.js';
+import { SNAPSHOT_SORT, SnapshotRepo, type SnapshotQuery } from './repo.js';
+
+export interface SnapshotServiceDeps {
+  store: Store;
+  runner: RunnerClient;
+  clock: Clock;
+  config: Config;
+  /** Per-sandbox resource ceilings of this server. */
+  limits: () => { maxCpu: number; maxMemoryGiB: number; maxDiskGiB: number };
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/;
+
+const CreateSnapshot = z
+  .object({
+    name: z.string().regex(NAME_RE, 'names are 1-255 letters, digits and . _ : / @ -, starting with a letter or digit'),
+    imageName: z.string().min(1).max(512).optional(),
+    entrypoint: z.array(z.string()).max(64).optional(),
+    cpu: z.number().positive().optional(),
+    gpu: z.number().int().min(0).max(0, 'GPUs are not available on this server').optional(),
+    gpuType: z.array(z.string()).optional(),
+    memory: z.number().positive().optional(),
+    disk: z.number().positive().optional(),
+    buildInfo: z.object({ dockerfileContent: z.string(), contextHashes: z.array(z.string()).optional() }).optional(),
+    // Accepted for compatibility: one region, one sandbox class.
+    regionId: z.string().optional(),
+    sandboxClass: z.enum(['container']).optional(),
+  })
+  .strict();
+
+export class SnapshotService {
+  private readonly repo: SnapshotRepo;
+  /** Organizations whose default snapshot exists (saves a query per call). */
+  private readonly withDefault = new Set<string>();
+
+  constructor(private readonly d: SnapshotServiceDeps) {
+    this.repo = new SnapshotRepo(d.store);
+  }
+
+  /** Creates the organization's default snapshot (the default image) once. */
+  private async ensureDefault(organizationId: string): Promise<void> {
+    if (this.withDefault.has(organizationId)) return;
+    const name = this.d.config.defaultImage;
+    if (!(await this.repo.get(organizationId, name))) {
+      const now = this.d.clock.now().getTime();
+      const image = await this.d.runner.inspectImage(name).catch(() => null);
+      await this.repo
+        .insert({
+          ...this.row(organizationId, name, name, now),
+          general: true,
+          state: image ? 'active' : 'error',
+          error_reason: image ? null : `image ${name} is not built on this server — run \`berth up\``,
+          size: image?.size ?? null,
+        })
+        .catch((e: Error) => {
+          if (!/unique|duplicate/i.test(e.message)) throw e; // another replica made it
+        });
+    }
+    this.withDefault.add(organizationId);
+  }
+
+  private row(organizationId: string, name: string, imageName: string, now: number): SnapshotRow {
+    return {
+      id: newId(),
+      organization_id: organizationId,
+      name,
+      image_name: imageName,
+      state: 'active',
+      error_reason: null,
+      general: false,
+      entrypoint: null,
+      cpu: null,
+      memory: null,
+      disk: null,
+      size: null,
+      source_sandbox_id: null,
+      created_at: now,
+      updated_at: now,
+      last_used_at: null,
+    };
+  }
+
+  async list(p: Principal, q: Partial<SnapshotQuery>): Promise<{ items: Snapshot[]; total: number; page: number; totalPages: number }> {
+    await this.ensureDefault(p.organizationId);
+    const page = q.page ?? 1;
+    const limit = q.limit ?? 100;
+    const sort = q.sort ?? 'lastUsedAt';
+    if (!(sort in SNAPSHOT_SORT)) throw new AppError('invalid_argument', `sort must be one of ${Object.keys(SNAPSHOT_SORT).join(', ')}`);
+    const r = await this.repo.list(p.organizationId, { page, limit, name: q.name, sourceSandboxId: q.sourceSandboxId, sort, order: q.order ?? 'desc' });
+    return { items: r.items, total: r.total, page, totalPages: Math.ceil(r.total / limit) };
+  }
+
+  async get(p: Principal, idOrName: string): Promise<Snapshot> {
+    await this.ensureDefault(p.organizationId);
+    const s = await this.repo.get(p.organizationId, idOrName);
+    if (!s) throw notFound(`snapshot ${idOrName}`, 'list snapshots with GET /api/snapshots, or register an image with POST /api/snapshots {name, imageName}');
+    return s;
+  }
+
+  /** Registers an image that exists on the engine (Berth does not build or pull images). */
+  async create(p: Principal, raw: unknown): Promise<Snapshot> {
+    requirePermission(p, 'write:snapshots');
+    const r = CreateSnapshot.safeParse(raw ?? {});
+    if (!r.success) {
+      const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      throw new AppError('invalid_argument', `invalid snapshot: ${problems.join('; ')}`, { hint: 'send {name, imageName}', details: { problems } });
+    }
+    const b = r.data;
+    let imageName = b.imageName;
+    if (b.buildInfo) {
+      const plain = b.buildInfo.contextHashes?.length ? null : imageFromDockerfile(b.buildInfo.dockerfileContent);
+      if (!plain) {
+        throw new AppError('not_implemented', 'building snapshots from a Dockerfile or a declarative Image is not supported yet', {
+          hint: 'build the image on the Berth host with `docker build -t <name> .` and register it with snapshot.create({ name, image: "<name>" })',
+        });
+      }
+      imageName = plain;
+    }
+    if (!imageName) throw new AppError('invalid_argument', 'imageName is required', { hint: 'send {name, imageName} naming an image that exists on the Berth host' });
+    const lim = this.d.limits();
+    const over = [b.cpu !== undefined && b.cpu > lim.maxCpu && `cpu ${b.cpu} > ${lim.maxCpu}`, b.memory !== undefined && b.memory > lim.maxMemoryGiB && `memory ${b.memory} > ${lim.maxMemoryGiB} GiB`, b.disk !== undefined && b.disk > lim.maxDiskGiB && `disk ${b.disk} > ${lim.maxDiskGiB} GiB`].filter(Boolean);
+    if (over.length) throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, { details: { limits: lim } });
+    await this.ensureDefault(p.organizationId);
+    if (await this.repo.get(p.organizationId, b.name)) throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name or delete the existing snapshot' });
+    const image = await this.d.runner.inspectImage(imageName);
+    if (!image) {
+      throw new AppError('invalid_argument', `image ${imageName} is not available on this server`, {
+        hint: 'Berth registers images that exist on its Docker host: `docker pull`, `docker load` or `docker build` it there first (`docker images` lists them)',
+        reason: 'IMAGE_NOT_FOUND',
+      });
+    }
+    const now = this.d.clock.now().getTime();
+    const row: SnapshotRow = {
+      ...this.row(p.organizationId, b.name, imageName, now),
+      entrypoint: b.entrypoint?.length ? JSON.stringify(b.entrypoint) : null,
+      cpu: b.cpu ?? null,
+      memory: b.memory ?? null,
+      disk: b.disk ?? null,
+      size: image.size ?? null,
+    };
+    try {
+      await this.repo.insert(row);
+    } catch (e) {
+      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name' });
+      throw e;
+    }
+    return this.get(p, row.id);
+  }
+
+  /** Removes the registration; the image itself stays on the engine (sandboxes may run it). */
+  async remove(p: Principal, idOrName: string): Promise<void> {
+    requirePermission(p, 'delete:snapshots');
+    const s = await this.get(p, idOrName);
+    if (s.general) throw new AppError('forbidden', `the default snapshot ${s.name} cannot be deleted`, { hint: 'it is what sandboxes use when no snapshot is given' });
+    await this.repo.remove(s.id);
+  }
+
+  async setActive(p: Principal, idOrName: string, active: boolean): Promise<Snapshot> {
+    requirePermission(p, 'write:snapshots');
+    const s = await this.get(p, idOrName);
+    const now = this.d.clock.now().getTime();
+    if (!active) {
+      if (s.general) throw new AppError('forbidden', `the default snapshot ${s.name} cannot be deactivated`);
+      await this.repo.patch(s.id, { state: 'inactive', updated_at: now });
+    } else {
+      // Activating re-checks the image: it may have been built or removed since.
+      const image = await this.d.runner.inspectImage(s.imageName);
+      await this.repo.patch(s.id, image ? { state: 'active', error_reason: null, size: image.size ?? null, updated_at: now } : { state: 'error', error_reason: `image ${s.imageName} is not available on this server`, updated_at: now });
+    }
+    return this.get(p, s.id);
+  }
+
+  /** The snapshot a new sandbox is created from (by id or name), which must be active. */
+  async choose(p: Principal, idOrName: string): Promise<SnapshotChoice> {
+    const s = await this.get(p, idOrName);
+    if (s.state !== 'active') {
+      throw new AppError('failed_precondition', `snapshot ${s.name} is ${s.state}${s.errorReason ? `: ${s.errorReason}` : ''}`, {
+        hint: s.state === 'inactive' ? 'activate it with POST /api/snapshots/{id}/activate' : 'make its image available on the host, then activate it',
+      });
+    }
+    await this.repo.patch(s.id, { last_used_at: this.d.clock.now().getTime() });
+    return { name: s.name, imageName: s.imageName, entrypoint: s.entrypoint, cpu: s.cpu, memory: s.memory, disk: s.disk };
+  }
+}
