@@ -24,6 +24,7 @@ export interface StreamOptions {
 
 export async function serveStream(res: ServerResponse, o: StreamOptions): Promise<void> {
   const parsed = o.lastEventId ? parseEventId(o.lastEventId) : undefined;
+  if (o.lastEventId && !parsed) return rpcError(res, 400, -32000, `Last-Event-ID ${JSON.stringify(o.lastEventId)} is not an event id of this server`);
   const streamId = parsed?.streamId ?? STANDALONE;
   const key = logKey(o.sessionId, streamId);
   const standalone = streamId === STANDALONE;

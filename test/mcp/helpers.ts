@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -91,3 +92,83 @@ export async function bootFixtureServer(extraEnv: Record<string, string> = {}): 
 }
 
 export const text = (r: { content?: unknown }) => ((r.content as { type: string; text?: string }[]) ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+
+export interface SseEvent {
+  id?: string;
+  data: string;
+}
+
+/** Parses an SSE response body into events (comments and empty keep-alives skipped). */
+export async function* sseEvents(res: Response): AsyncGenerator<SseEvent> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value;
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const ev: SseEvent = { data: '' };
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id:')) ev.id = line.slice(3).trim();
+          else if (line.startsWith('data:')) ev.data += line.slice(5).trim();
+        }
+        if (ev.id !== undefined || ev.data) yield ev;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** A hand-driven MCP session over fetch, for the HTTP rules the SDK client hides. */
+export class RawSession {
+  sessionId = '';
+  private nextId = 1;
+  constructor(
+    readonly url: string,
+    readonly key: string,
+  ) {}
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { authorization: `Bearer ${this.key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}), ...extra };
+  }
+
+  post(body: unknown, extra: Record<string, string> = {}): Promise<Response> {
+    return fetch(new URL('/mcp', this.url), { method: 'POST', headers: this.headers(extra), body: JSON.stringify(body) });
+  }
+
+  request(method: string, params: Record<string, unknown> = {}, extra: Record<string, string> = {}): Promise<Response> {
+    return this.post({ jsonrpc: '2.0', id: this.nextId++, method, params }, extra);
+  }
+
+  async initialize(): Promise<void> {
+    const r = await this.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    if (r.status !== 200) throw new Error(`initialize: ${r.status} ${await r.text()}`);
+    this.sessionId = r.headers.get('mcp-session-id') ?? '';
+    for await (const _ of sseEvents(r)) void _;
+    const n = await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    if (n.status !== 202) throw new Error(`initialized: ${n.status}`);
+  }
+
+  get(lastEventId?: string, url = this.url): Promise<Response> {
+    return fetch(new URL('/mcp', url), { headers: { ...this.headers({ accept: 'text/event-stream' }), ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } });
+  }
+}
+
+/** A POST through node:http, which (unlike fetch) lets a test set the Host header. Reads the whole answer. */
+export function nodePost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
