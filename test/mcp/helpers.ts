@@ -69,9 +69,9 @@ export async function secondOrganization(server: BootedServer): Promise<{ organi
 }
 
 /** A server in conformance-fixture mode (no sandboxes are created through it). */
-export async function bootFixtureServer(extraEnv: Record<string, string> = {}): Promise<{ server: BootedServer; key: string; close(): Promise<void> }> {
-  const home = mkdtempSync(join(tmpdir(), 'berth-mcp-fixture-'));
-  const key = `berth_test_${randomBytes(16).toString('hex')}`;
+export async function bootFixtureServer(extraEnv: Record<string, string> = {}, share?: { home: string; key: string }): Promise<{ server: BootedServer; key: string; home: string; close(): Promise<void> }> {
+  const home = share?.home ?? mkdtempSync(join(tmpdir(), 'berth-mcp-fixture-'));
+  const key = share?.key ?? `berth_test_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
     env: { BERTH_HOME: home, BERTH_RUNNER_ID: `test-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn', ...extraEnv },
     config: { sweepSeconds: 3600 },
@@ -84,9 +84,10 @@ export async function bootFixtureServer(extraEnv: Record<string, string> = {}): 
   return {
     server,
     key,
+    home,
     close: async () => {
       await server.close();
-      rmSync(home, { recursive: true, force: true });
+      if (!share) rmSync(home, { recursive: true, force: true });
     },
   };
 }
