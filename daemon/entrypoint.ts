@@ -1,6 +1,8 @@
 // Runs the image's own entrypoint/cmd as a child of the daemon and keeps the
-// tail of its output in memory (it never reaches Docker's log, which is capped).
+// tail of its output in memory (it never reaches Docker's log, which is
+// capped), stdout and stderr apart, for the `entrypoint` session.
 import type { DaemonContext } from './context.js';
+import { OutputLog } from './sessions/output-log.js';
 
 const KEEP_BYTES = 1 << 20;
 
@@ -8,28 +10,29 @@ export interface EntrypointState {
   command: string[];
   pid?: number;
   exitCode?: number | null;
-  output: Buffer[];
-  size: number;
+  startedAt: Date;
+  log: OutputLog;
 }
 
 export function startEntrypoint(ctx: DaemonContext, command: string[]): EntrypointState | null {
   if (!command.length) return null;
-  const state: EntrypointState = { command, output: [], size: 0 };
-  const keep = (chunk: Buffer) => {
-    state.output.push(chunk);
-    state.size += chunk.length;
-    while (state.size > KEEP_BYTES && state.output.length > 1) state.size -= state.output.shift()!.length;
+  const state: EntrypointState = { command, startedAt: new Date(), log: new OutputLog(KEEP_BYTES) };
+  const fail = (e: Error) => {
+    state.log.append(2, `berth: entrypoint failed to start: ${e.message}\n`);
+    state.exitCode = -1;
+    state.log.close();
   };
   try {
     const child = ctx.spawner.spawn(command[0]!, command.slice(1), { cwd: ctx.paths.workdir, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
     state.pid = child.pid;
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    child.on('error', (e) => keep(Buffer.from(`berth: entrypoint failed to start: ${e.message}\n`)));
+    child.stdout?.on('data', (c: Buffer) => state.log.append(1, c));
+    child.stderr?.on('data', (c: Buffer) => state.log.append(2, c));
+    child.on('error', fail);
     child.on('exit', (code, signal) => (state.exitCode = code ?? (signal ? -1 : null)));
+    // Pipes may outlive the process (children it left behind); the log ends with them.
+    child.on('close', () => state.log.close());
   } catch (e) {
-    keep(Buffer.from(`berth: entrypoint failed to start: ${(e as Error).message}\n`));
-    state.exitCode = -1;
+    fail(e as Error);
   }
   return state;
 }

@@ -9,6 +9,14 @@ import { startEntrypoint } from './entrypoint.js';
 import { homeOf, userName } from './files/accounts.js';
 import { registerFiles } from './files/routes.js';
 import { registerExec } from './process/exec.js';
+import { registerFileSearch } from './files/search-routes.js';
+import { SessionRegistry } from './sessions/registry.js';
+import { registerSessions } from './sessions/routes.js';
+import { registerCodeRun } from './code-run/routes.js';
+import { GitRunner } from './git/run.js';
+import { registerGit } from './git/routes.js';
+import { registerGitRemotes } from './git/remote-routes.js';
+import { registerSystem } from './system/routes.js';
 import { startReaper } from './reaper.js';
 import { Router, sendJson } from './router.js';
 import { serveOverDialOut } from './server.js';
@@ -92,7 +100,14 @@ function main(): void {
   registerExec(router, ctx);
   registerFiles(router, ctx);
 
-  startEntrypoint(ctx, imageCmd);
+  const entrypoint = startEntrypoint(ctx, imageCmd);
+  registerFileSearch(router, ctx);
+  registerSessions(router, new SessionRegistry(ctx, entrypoint));
+  registerCodeRun(router, ctx);
+  const git = new GitRunner(ctx);
+  registerGit(router, ctx, git);
+  registerGitRemotes(router, ctx, git);
+  registerSystem(router, ctx);
   const link = serveOverDialOut({ socketPath, sandboxId, secret, router });
 
   // PID 1 gets no default signal handling: stop must be explicit and prompt.

@@ -19,6 +19,12 @@ import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
 import { registerInfo } from './routes/toolbox/info.js';
+import { registerFileSearch } from './routes/toolbox/file-search.js';
+import { registerSessions } from './routes/toolbox/sessions.js';
+import { registerCodeRun } from './routes/toolbox/code-run.js';
+import { registerGit } from './routes/toolbox/git.js';
+import { registerSystem } from './routes/toolbox/system.js';
+import { registerComputerUse } from './routes/toolbox/computer-use.js';
 import type { McpHttp } from '../mcp/http/handler.js';
 
 export interface AppMounts {
@@ -87,6 +93,12 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   toolbox.use(markToolbox, requireAuth(d));
   registerProcess(toolbox, d);
   registerFiles(toolbox, d);
+  registerFileSearch(toolbox, d);
+  registerSessions(toolbox, d);
+  registerCodeRun(toolbox, d);
+  registerGit(toolbox, d);
+  registerSystem(toolbox, d);
+  registerComputerUse(toolbox);
   registerInfo(toolbox, d);
 
   for (const r of [api, toolbox]) {
