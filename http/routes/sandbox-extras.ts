@@ -46,6 +46,11 @@ export function registerSandboxExtras(router: ApiRouter, d: HttpDeps): void {
     throw new AppError('not_implemented', noSsh, { hint: sshHint });
   });
 
+  const noTelemetry = unsupported('metric, log and trace history is not collected yet', 'read current usage with getMetricsLatest() (toolbox GET /system/metrics)');
+  router.get('/sandbox/:id/telemetry/metrics', auth, noTelemetry);
+  router.get('/sandbox/:id/telemetry/logs', auth, noTelemetry);
+  router.get('/sandbox/:id/telemetry/traces', auth, noTelemetry);
+
   const buildLogs = async (ctx: Ctx) => {
     const s = await d.orch.sandboxes.get(principal(ctx), ctx.params.id!);
     const building = s.state === 'pending_build' || s.state === 'building_snapshot';

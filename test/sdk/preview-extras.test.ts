@@ -1,0 +1,97 @@
+// Preview links, signed preview URLs, signed file URLs and /config through
+// the SDK, and the operations Berth declines with 501 instead of faking them.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DaytonaError, DaytonaNotFoundError, DaytonaValidationError, type Sandbox } from '@daytonaio/sdk';
+import { sdkStack, type SdkStack } from './helpers.js';
+
+const notImplemented = (e: unknown) => e instanceof DaytonaError && e.statusCode === 501 && /not (supported|available|collected)/.test(e.message);
+
+describe('SDK: previews, signing keys and unsupported operations', () => {
+  let t: SdkStack;
+  let s: Sandbox;
+  before(async () => {
+    t = await sdkStack();
+    s = await t.sandbox();
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('returns preview links with a token the preview proxy can verify', async () => {
+    const link = await s.getPreviewLink(3000);
+    assert.equal(link.url, `http://3000-${s.id}.localhost:4000`);
+    assert.match(link.token, /^[a-z0-9]{32}$/);
+    assert.equal((await s.getPreviewLink(8080)).token, link.token);
+    const preview = t.stack.server.orch.preview;
+    assert.equal(await preview.verifyPreviewToken(s.id, link.token), true);
+    assert.equal(await preview.verifyPreviewToken(s.id, link.token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))), false);
+    assert.equal((await t.stack.api('GET', `/sandbox/${s.id}/ports/70000/preview-url`)).status, 400);
+  });
+
+  it('signs preview URLs that expire, on time or on request', async () => {
+    const signed = await s.getSignedPreviewUrl(8080, 120);
+    assert.equal(signed.port, 8080);
+    assert.equal(signed.sandboxId, s.id);
+    assert.equal(signed.url, `http://8080-${signed.token}.localhost:4000`);
+    const preview = t.stack.server.orch.preview;
+    assert.deepEqual(await preview.resolveSignedPreview(signed.token), { sandboxId: s.id, organizationId: t.stack.organizationId, port: 8080 });
+    await s.expireSignedPreviewUrl(8080, signed.token);
+    assert.equal(await preview.resolveSignedPreview(signed.token), null);
+    await assert.rejects(s.expireSignedPreviewUrl(8080, 'nosuchtoken'), DaytonaNotFoundError);
+    const short = await s.getSignedPreviewUrl(5000);
+    assert.ok(await preview.resolveSignedPreview(short.token), 'default lifetime is 60 s');
+    await assert.rejects(s.getSignedPreviewUrl(5000, 0), DaytonaValidationError);
+    await assert.rejects(s.getSignedPreviewUrl(5000, 24 * 3600 + 1), DaytonaValidationError);
+  });
+
+  it('serves a signing key the SDK signs file URLs with, and rotates it', async () => {
+    const check = async (url: string, method: 'GET' | 'POST') => {
+      const u = new URL(url);
+      assert.equal(u.pathname, `/toolbox/${s.id}/files/${method === 'GET' ? 'download' : 'upload-v2'}`);
+      return t.stack.server.orch.preview.verifyFileSignature(s.id, method, u.searchParams.get('path')!, u.searchParams.get('expires')!, u.searchParams.get('signature')!);
+    };
+    const down = await s.downloadUrl('reports/out.txt', 600);
+    assert.equal(await check(down, 'GET'), true);
+    const up = await s.uploadUrl('in/data.bin');
+    assert.equal(await check(up, 'POST'), true);
+    assert.equal(await check(up.replace('path=in', 'path=other'), 'POST'), false);
+    const forever = await s.downloadUrl('x', 0);
+    assert.equal(new URL(forever).searchParams.get('expires'), '0');
+    assert.equal(await check(forever, 'GET'), true);
+    const key = (await t.stack.api('GET', `/sandbox/${s.id}/signing-key`)).body;
+    assert.match(key, /^[A-Za-z0-9]{32}$/);
+    const rotated = await s.rotateSigningKey();
+    assert.notEqual(rotated, key);
+    assert.equal(await check(down, 'GET'), false, 'old signatures die with the old key');
+  });
+
+  it('answers 501 with a hint for fork, sandbox snapshots, pause, SSH and build logs', async () => {
+    await assert.rejects(s.fork(), notImplemented);
+    await assert.rejects(s.createSnapshot('from-sandbox'), notImplemented);
+    await assert.rejects(s.pause(), notImplemented);
+    await assert.rejects(s.createSshAccess(30), notImplemented);
+    await assert.rejects(s.revokeSshAccess('t'), notImplemented);
+    await assert.rejects(s.validateSshAccess('t'), notImplemented);
+    await assert.rejects(s.setAutoPauseInterval(10), notImplemented);
+    await assert.rejects(s.getMetrics(), notImplemented);
+    const logs = await t.stack.api('GET', `/sandbox/${s.id}/build-logs-url`);
+    assert.equal(logs.status, 501);
+    assert.match(logs.body.hint, /docker build/);
+    // Unknown sandboxes are still 404, never 501.
+    assert.equal((await t.stack.api('POST', '/sandbox/nope/fork', {})).status, 404);
+    // The sandbox is untouched.
+    await s.refreshData();
+    assert.equal(s.state, 'started');
+  });
+
+  it('serves /config', async () => {
+    const r = await t.stack.api('GET', '/config', undefined, { key: null });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.defaultSnapshot, 'berth/sandbox-base:latest');
+    assert.equal(r.body.proxyToolboxUrl, `${t.stack.server.config.publicUrl}/toolbox`);
+    assert.equal(r.body.proxyTemplateUrl, 'http://{{PORT}}-{{sandboxId}}.localhost:4000');
+    assert.equal(r.body.analyticsApiUrl, '');
+    assert.equal(typeof r.body.maxAutoArchiveInterval, 'number');
+  });
+});
