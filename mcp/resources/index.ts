@@ -9,7 +9,8 @@ import { RpcError, protocolError } from '../result.js';
 import { sandboxLine, sandboxOut } from '../tools/shapes.js';
 import { completePath, completeSandbox } from './complete.js';
 import { readFile } from './files.js';
-import { FILE_URI, SANDBOX_URI, parseUri, sandboxUri } from './uri.js';
+import { FILE_URI, PROCESS_OUTPUT_URI, SANDBOX_URI, parseUri, sandboxUri } from './uri.js';
+import { parseProcessId } from '../tools/process-shapes.js';
 
 export interface ResourceDeps {
   orch: Orchestrator;
@@ -67,7 +68,44 @@ export function registerResources(mcp: McpServer, d: ResourceDeps): Subscription
       }),
   );
 
+  mcp.registerResource(
+    'process-output',
+    new ResourceTemplate(PROCESS_OUTPUT_URI, { list: undefined, complete: { id: (value) => completeSandbox(d, value) } }),
+    { title: 'Process output', description: 'Output so far of a background process (exec_start); subscribe to hear when it grows.', mimeType: 'text/plain' },
+    async (uri) =>
+      guard(async () => {
+        const parsed = parseUri(uri.href);
+        if (parsed?.kind !== 'process') throw new RpcError(ErrorCode.InvalidParams, `not a process output URI: ${uri.href}`);
+        const { sessionId, cmdId } = parseProcessId(parsed.pid);
+        const o = await d.orch.toolbox.sessions.output(d.principal(), parsed.id, sessionId, cmdId, { maxBytes: 4 << 20 });
+        return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: o.output, _meta: { 'berth/running': o.running, 'berth/exitCode': o.exitCode ?? null, 'berth/nextOffset': o.nextOffset } }] };
+      }),
+  );
+
   return registerSubscriptions(mcp, d);
+}
+
+/** Long-polls a process's output and calls `onGrow` when there is more; stops when the process ends. */
+function followProcess(d: ResourceDeps, p: Principal, sandboxId: string, pid: string, onGrow: () => void): () => void {
+  const { sessionId, cmdId } = parseProcessId(pid);
+  let stopped = false;
+  void (async () => {
+    let offset: number | undefined;
+    while (!stopped) {
+      try {
+        const o = await d.orch.toolbox.sessions.output(p, sandboxId, sessionId, cmdId, { offset, waitMs: offset === undefined ? 0 : 25_000 });
+        const grew = offset !== undefined && (o.nextOffset > offset || !o.running);
+        if (grew && !stopped) onGrow();
+        offset = o.nextOffset;
+        if (!o.running) return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
 }
 
 function registerSubscriptions(mcp: McpServer, d: ResourceDeps): Subscriptions {
@@ -79,7 +117,7 @@ function registerSubscriptions(mcp: McpServer, d: ResourceDeps): Subscriptions {
     const uri = req.params.uri;
     if (active.has(uri)) return {};
     const parsed = parseUri(uri);
-    if (!parsed || parsed.kind === 'process') throw new RpcError(ErrorCode.InvalidParams, `cannot subscribe to ${uri}`, { hint: 'subscribe to sandbox://{id} or sandbox://{id}/files/{path}' });
+    if (!parsed) throw new RpcError(ErrorCode.InvalidParams, `cannot subscribe to ${uri}`, { hint: 'subscribe to sandbox://{id}, sandbox://{id}/files/{path} or sandbox://{id}/processes/{pid}/output' });
     const p = d.principal();
     const s = await d.orch.sandboxes.get(p, parsed.id).catch((e) => {
       throw protocolError(e);
@@ -92,6 +130,8 @@ function registerSubscriptions(mcp: McpServer, d: ResourceDeps): Subscriptions {
         }),
       );
       active.set(uri, () => offs.forEach((off) => off()));
+    } else if (parsed.kind === 'process') {
+      active.set(uri, followProcess(d, p, s.id, parsed.pid, () => notify(uri)));
     } else {
       active.set(uri, d.orch.toolbox.watch.watch(p, s.id, parsed.path, () => notify(uri)));
     }

@@ -18,6 +18,36 @@ import fsStat from './fs-stat.js';
 import fsMkdir from './fs-mkdir.js';
 import fsMove from './fs-move.js';
 import fsDelete from './fs-delete.js';
+import execStart from './exec-start.js';
+import processList from './process-list.js';
+import processOutput from './process-output.js';
+import processInput from './process-input.js';
+import processKill from './process-kill.js';
+import codeRun from './code-run.js';
+import fsSearch from './fs-search.js';
+import portPreviewUrl from './port-preview-url.js';
+import gitClone from './git-clone.js';
+import gitStatus from './git-status.js';
+import gitDiff from './git-diff.js';
+import gitLog from './git-log.js';
+import gitBranch from './git-branch.js';
+import gitCheckout from './git-checkout.js';
+import gitAdd from './git-add.js';
+import gitCommit from './git-commit.js';
+import gitPush from './git-push.js';
+import gitPull from './git-pull.js';
+import lspStart from './lsp-start.js';
+import lspDiagnostics from './lsp-diagnostics.js';
+import lspCompletions from './lsp-completions.js';
+import lspDefinition from './lsp-definition.js';
+import lspHover from './lsp-hover.js';
+import lspSymbols from './lsp-symbols.js';
+import lspStop from './lsp-stop.js';
+import terminalCreate from './terminal-create.js';
+import terminalSend from './terminal-send.js';
+import terminalRead from './terminal-read.js';
+import terminalResize from './terminal-resize.js';
+import terminalClose from './terminal-close.js';
 
 export const ALL_TOOLS: readonly ToolDef[] = [
   sandboxCreate,
@@ -30,6 +60,12 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   sandboxSetLabels,
   sandboxSetAutostop,
   exec,
+  execStart,
+  processList,
+  processOutput,
+  processInput,
+  processKill,
+  codeRun,
   fsRead,
   fsWrite,
   fsEdit,
@@ -38,6 +74,30 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   fsMkdir,
   fsMove,
   fsDelete,
+  fsSearch,
+  portPreviewUrl,
+  gitClone,
+  gitStatus,
+  gitDiff,
+  gitLog,
+  gitBranch,
+  gitCheckout,
+  gitAdd,
+  gitCommit,
+  gitPush,
+  gitPull,
+  lspStart,
+  lspDiagnostics,
+  lspCompletions,
+  lspDefinition,
+  lspHover,
+  lspSymbols,
+  lspStop,
+  terminalCreate,
+  terminalSend,
+  terminalRead,
+  terminalResize,
+  terminalClose,
 ];
 
 export const toolsFor = (groups: readonly ToolGroup[]): ToolDef[] => ALL_TOOLS.filter((t) => groups.includes(t.group));

@@ -131,7 +131,7 @@ describe('MCP tools', () => {
     assert.deepEqual(file.contents[0], { uri: `sandbox://${sandbox}/files/tmp/mcp-test/notes.txt`, mimeType: 'text/plain', text: 'alpha\nBETA\nbeta-2\ngamma\ndelta\n' });
     const dir = await http.client.readResource({ uri: `sandbox://${sandbox}/files/tmp/mcp-test` });
     assert.deepEqual(JSON.parse((dir.contents[0] as { text: string }).text).entries.map((e: { name: string }) => e.name), ['notes.txt']);
-    await assert.rejects(http.client.readResource({ uri: `sandbox://${sandbox}/files/tmp/none.txt` }), /not found/);
+    await assert.rejects(http.client.readResource({ uri: `sandbox://${sandbox}/files/tmp/none.txt` }), /-32002.*no such file/);
 
     const ids = await http.client.complete({ ref: { type: 'ref/resource', uri: 'sandbox://{id}/files/{+path}' }, argument: { name: 'id', value: 'mcp-' } });
     assert.deepEqual(ids.completion.values, ['mcp-tools']);
@@ -152,6 +152,134 @@ describe('MCP tools', () => {
     for (let i = 0; i < 60 && !updated.includes(uri); i++) await sleep(100);
     assert.ok(updated.includes(uri), 'resources/updated received');
     await http.client.unsubscribeResource({ uri });
+  });
+
+  it('runs background processes: start, output with long-poll, input, kill', async () => {
+    const started = await ok(http.client, 'exec_start', { sandbox_id: sandbox, command: 'echo ready; read line; echo got:$line; sleep 300', env: { GREETING: 'hi' } });
+    const pid = started.process_id;
+    let out = await ok(http.client, 'process_output', { sandbox_id: sandbox, process_id: pid, wait_ms: 5000 });
+    assert.match(out.output, /ready/);
+    assert.equal(out.running, true);
+    await ok(http.client, 'process_input', { sandbox_id: sandbox, process_id: pid, data: 'ping\n' });
+    let seen = out.output;
+    for (let i = 0; i < 10 && !seen.includes('got:ping'); i++) {
+      out = await ok(http.client, 'process_output', { sandbox_id: sandbox, process_id: pid, offset: out.next_offset, wait_ms: 2000 });
+      seen += out.output;
+    }
+    assert.match(seen, /got:ping/);
+    const listed = await ok(http.client, 'process_list', { sandbox_id: sandbox });
+    assert.ok(listed.processes.some((p: { process_id: string; state: string }) => p.process_id === pid && p.state === 'running'));
+    const uri = `sandbox://${sandbox}/processes/${encodeURIComponent(pid)}/output`;
+    const res = await http.client.readResource({ uri });
+    assert.match((res.contents[0] as { text: string }).text, /ready\ngot:ping/);
+    const killed = await ok(http.client, 'process_kill', { sandbox_id: sandbox, process_id: pid });
+    assert.equal(killed.state, 'exited');
+    assert.equal((await ok(http.client, 'process_output', { sandbox_id: sandbox, process_id: pid })).running, false);
+  });
+
+  it('runs python code and returns a chart as image content', async () => {
+    const code = 'import matplotlib\nmatplotlib.use("Agg")\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [2, 4, 1])\nplt.title("demo")\nplt.show()\nprint("done", 6 * 7)';
+    const r = (await http.client.callTool({ name: 'code_run', arguments: { sandbox_id: sandbox, language: 'python', code } })) as Result & { content: { type: string; data?: string; mimeType?: string }[] };
+    assert.ok(!r.isError, text(r));
+    assert.equal(r.structuredContent.exit_code, 0);
+    assert.match(r.structuredContent.output, /done 42/);
+    assert.equal(r.structuredContent.charts.length, 1);
+    assert.equal(r.structuredContent.charts[0].title, 'demo');
+    const img = r.content.find((c) => c.type === 'image');
+    assert.equal(img?.mimeType, 'image/png');
+    assert.equal(Buffer.from(img!.data!, 'base64').subarray(1, 4).toString(), 'PNG');
+    const js = await ok(http.client, 'code_run', { sandbox_id: sandbox, language: 'typescript', code: 'const n: number = 6 * 7; console.log(`ts ${n}`)' });
+    assert.match(js.output, /ts 42/);
+  });
+
+  it('searches files by name and content', async () => {
+    await ok(http.client, 'fs_write', { sandbox_id: sandbox, path: '/tmp/search/a.py', content: 'x = 1\n# TODO: fix\n' });
+    await ok(http.client, 'fs_write', { sandbox_id: sandbox, path: '/tmp/search/sub/b.txt', content: 'TODO later\n' });
+    const byName = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', name_glob: '*.py' });
+    assert.deepEqual(byName.files, ['/tmp/search/a.py']);
+    const byContent = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', content: 'TODO' });
+    assert.deepEqual(byContent.matches.map((m: { file: string; line: number }) => `${m.file}:${m.line}`).sort(), ['/tmp/search/a.py:2', '/tmp/search/sub/b.txt:1']);
+    const both = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', name_glob: '*.txt', content: 'TODO' });
+    assert.deepEqual(both.matches.map((m: { file: string }) => m.file), ['/tmp/search/sub/b.txt']);
+    const preview = await ok(http.client, 'port_preview_url', { sandbox_id: sandbox, port: 8080 });
+    assert.match(preview.url, new RegExp(`8080-${sandbox}`));
+    assert.ok(preview.token.length > 8);
+  });
+
+  it('uses git through the git tool group', async () => {
+    const { tools } = await http.client.listTools();
+    assert.ok(!tools.some((t) => t.name.startsWith('git_')), 'core sessions do not list git tools');
+    const g = await connectHttp(stack.url, stack.key, { tools: 'git' });
+    try {
+      assert.ok((await g.client.listTools()).tools.every((t) => t.name.startsWith('git_')));
+      await ok(http.client, 'exec', { sandbox_id: sandbox, command: 'rm -rf /tmp/origin /tmp/work && git init -q -b main /tmp/origin && git -C /tmp/origin -c user.name=o -c user.email=o@x commit -q --allow-empty -m init && git -C /tmp/origin config receive.denyCurrentBranch ignore' });
+      assert.equal((await ok(g.client, 'git_clone', { sandbox_id: sandbox, url: '/tmp/origin', path: '/tmp/work' })).path, '/tmp/work');
+      await ok(http.client, 'fs_write', { sandbox_id: sandbox, path: '/tmp/work/hello.txt', content: 'hello\n' });
+      const st = await ok(g.client, 'git_status', { sandbox_id: sandbox, path: '/tmp/work' });
+      assert.equal(st.current_branch, 'main');
+      assert.deepEqual(st.files.map((f: { name: string }) => f.name), ['hello.txt']);
+      await ok(g.client, 'git_add', { sandbox_id: sandbox, path: '/tmp/work', files: ['hello.txt'] });
+      assert.match((await ok(g.client, 'git_diff', { sandbox_id: sandbox, path: '/tmp/work', staged: true })).diff, /^\+hello$/m);
+      const noAuthor = await call(g.client, 'git_commit', { sandbox_id: sandbox, path: '/tmp/work', message: 'add hello' });
+      assert.equal(noAuthor.isError, true);
+      const c = await ok(g.client, 'git_commit', { sandbox_id: sandbox, path: '/tmp/work', message: 'add hello', author: 'Agent', email: 'agent@example.com' });
+      assert.match(c.hash, /^[0-9a-f]{7,40}$/);
+      const log = await ok(g.client, 'git_log', { sandbox_id: sandbox, path: '/tmp/work' });
+      assert.deepEqual(log.commits.map((x: { message: string }) => x.message.trim()), ['add hello', 'init']);
+      await ok(g.client, 'git_branch', { sandbox_id: sandbox, path: '/tmp/work', action: 'create', name: 'feature' });
+      await ok(g.client, 'git_checkout', { sandbox_id: sandbox, path: '/tmp/work', branch: 'feature' });
+      assert.equal((await ok(g.client, 'git_branch', { sandbox_id: sandbox, path: '/tmp/work' })).current, 'feature');
+      await ok(g.client, 'git_push', { sandbox_id: sandbox, path: '/tmp/work', remote: 'origin', branch: 'feature', set_upstream: true });
+      const remote = await ok(http.client, 'exec', { sandbox_id: sandbox, command: 'git -C /tmp/origin log --format=%s feature' });
+      assert.equal(remote.stdout, 'add hello\ninit\n');
+      await ok(http.client, 'exec', { sandbox_id: sandbox, command: 'cd /tmp/origin && git checkout -q feature && echo more > more.txt && git add more.txt && git -c user.name=o -c user.email=o@x commit -q -m more' });
+      await ok(g.client, 'git_pull', { sandbox_id: sandbox, path: '/tmp/work', remote: 'origin', branch: 'feature' });
+      assert.equal((await ok(http.client, 'fs_read', { sandbox_id: sandbox, path: '/tmp/work/more.txt' })).content, 'more\n');
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('drives a terminal', async () => {
+    const t = await connectHttp(stack.url, stack.key, { tools: 'terminal,lsp' });
+    try {
+      const term = await ok(t.client, 'terminal_create', { sandbox_id: sandbox, terminal_id: 'mcp-term' });
+      assert.equal(term.terminal_id, 'mcp-term');
+      const sent = await ok(t.client, 'terminal_send', { sandbox_id: sandbox, terminal_id: 'mcp-term', text: 'echo $((6*7))' });
+      assert.match(sent.output, /42/);
+      await ok(t.client, 'terminal_resize', { sandbox_id: sandbox, terminal_id: 'mcp-term', cols: 100, rows: 30 });
+      await ok(t.client, 'terminal_send', { sandbox_id: sandbox, terminal_id: 'mcp-term', text: '(sleep 1; echo later)&', quiet_ms: 100 });
+      await sleep(1500);
+      assert.match((await ok(t.client, 'terminal_read', { sandbox_id: sandbox, terminal_id: 'mcp-term' })).output, /later/);
+      await ok(t.client, 'terminal_close', { sandbox_id: sandbox, terminal_id: 'mcp-term' });
+      assert.equal((await call(t.client, 'terminal_read', { sandbox_id: sandbox, terminal_id: 'mcp-term' })).isError, true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('asks a language server for diagnostics, definitions, hover, symbols and completions', async (ctx) => {
+    const t = await connectHttp(stack.url, stack.key, { tools: 'lsp' });
+    try {
+      await ok(http.client, 'fs_write', { sandbox_id: sandbox, path: '/tmp/proj/main.py', content: 'def greet(name: str) -> str:\n    return "hi " + name\n\ngreet(1)\nprint(undefined_name)\n' });
+      const lsp = { sandbox_id: sandbox, language: 'python', project_path: '/tmp/proj' };
+      const started = await call(t.client, 'lsp_start', lsp);
+      if (started.isError && /no daemon route/.test(text(started))) return ctx.skip('the sandbox daemon has no LSP routes yet');
+      assert.ok(!started.isError, text(started));
+      const diag = await ok(t.client, 'lsp_diagnostics', { ...lsp, path: '/tmp/proj/main.py', wait_ms: 20000 });
+      assert.ok(diag.diagnostics.some((d: { message: string }) => /undefined_name/.test(d.message)), JSON.stringify(diag));
+      const def = await ok(t.client, 'lsp_definition', { ...lsp, path: '/tmp/proj/main.py', line: 4, column: 1 });
+      assert.deepEqual(def.locations.map((l: { path: string; range: { start_line: number } }) => [l.path, l.range.start_line]), [['/tmp/proj/main.py', 1]]);
+      const hover = await ok(t.client, 'lsp_hover', { ...lsp, path: '/tmp/proj/main.py', line: 4, column: 1 });
+      assert.match(hover.contents, /greet/);
+      const syms = await ok(t.client, 'lsp_symbols', { ...lsp, path: '/tmp/proj/main.py' });
+      assert.ok(syms.symbols.some((s: { name: string }) => s.name === 'greet'));
+      const comp = await ok(t.client, 'lsp_completions', { ...lsp, path: '/tmp/proj/main.py', line: 4, column: 3 });
+      assert.ok(comp.items.some((i: { label: string }) => i.label === 'greet'));
+      await ok(t.client, 'lsp_stop', lsp);
+    } finally {
+      await t.close();
+    }
   });
 
   it('answers a stopped sandbox with a hint to start it', async () => {
