@@ -1,0 +1,91 @@
+// `exec` round trip through MCP (SDK client → Streamable HTTP → tool → daemon)
+// against the REST execute path (POST /toolbox/{id}/process/execute) in the
+// same run, on the same sandbox. Prints p50/p95 of each and the MCP/REST ratio
+// (target ≤ 1.2×). Run with `npm run bench` (needs Docker and the base image).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { bootServer } from '../boot/server.js';
+import { createLogger } from '../common/log.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const WARMUP = 20;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+
+async function time(n: number, f: () => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await f();
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
+  const server = await bootServer({
+    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn' },
+    background: false,
+    writeCliConfig: false,
+    announce: () => {},
+    log: createLogger({ level: 'warn' }),
+  });
+  const auth = { authorization: `Bearer ${key}` };
+  let sandboxId = '';
+  const transport = new StreamableHTTPClientTransport(new URL('/mcp', server.url), { requestInit: { headers: auth } });
+  const client = new Client({ name: 'bench', version: '1' });
+  try {
+    const created = await fetch(`${server.url}/api/sandbox`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ cpu: 1, memory: 1 }) });
+    const sandbox = (await created.json()) as { id: string; state: string };
+    if (sandbox.state !== 'started') throw new Error(`sandbox did not start: ${JSON.stringify(sandbox)}`);
+    sandboxId = sandbox.id;
+    await client.connect(transport);
+
+    const rest = async () => {
+      const r = await fetch(`${server.url}/toolbox/${sandboxId}/process/execute`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ command: 'echo hi' }) });
+      const body = (await r.json()) as { exitCode: number; result: string };
+      if (body.exitCode !== 0 || body.result !== 'hi\n') throw new Error(`REST exec: ${JSON.stringify(body)}`);
+    };
+    const mcp = async () => {
+      const r = (await client.callTool({ name: 'exec', arguments: { sandbox_id: sandboxId, command: 'echo hi' } })) as { structuredContent?: { stdout?: string } };
+      if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`MCP exec: ${JSON.stringify(r)}`);
+    };
+
+    await time(WARMUP, rest);
+    await time(WARMUP, mcp);
+    // Interleave rounds so both paths see the same machine load.
+    const restT: number[] = [];
+    const mcpT: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      restT.push(...(await time(1, rest)));
+      mcpT.push(...(await time(1, mcp)));
+    }
+    const ratio = pct(mcpT, 50) / pct(restT, 50);
+    process.stdout.write(
+      [
+        `mcp-exec: ${ROUNDS} rounds of \`echo hi\` on one sandbox`,
+        `  REST  /toolbox/{id}/process/execute  p50 ${ms(pct(restT, 50))}  p95 ${ms(pct(restT, 95))}`,
+        `  MCP   tools/call exec (HTTP+SSE)      p50 ${ms(pct(mcpT, 50))}  p95 ${ms(pct(mcpT, 95))}`,
+        `  ratio MCP/REST p50 ${ratio.toFixed(2)}x (target <= 1.20x)${ratio <= 1.2 ? '' : '  ABOVE TARGET'}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await client.close().catch(() => {});
+    if (sandboxId) await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
+    await server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`mcp-exec bench failed: ${(e as Error)?.stack ?? e}\n`);
+  process.exitCode = 1;
+});
