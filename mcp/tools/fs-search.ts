@@ -10,12 +10,14 @@ export default defineTool({
   group: 'core',
   title: 'Search files',
   description:
-    'Finds files under a folder by name glob (e.g. "*.py", "src/**/*.ts") and/or lines containing a text. With both, only lines in files whose names match are returned. Text search is literal (not a regex) and skips binary files.',
+    'Finds files under a folder by name glob (e.g. "*.py", "src/**/*.ts") and/or lines whose content matches a regular expression (extended syntax, like grep -E; literal: true matches the text as is). With both, only lines in files whose names match are returned. Binary files are skipped.',
   input: z.object({
     sandbox_id: sandboxId,
     path: z.string().min(1).default('.').describe('folder to search under'),
     name_glob: z.string().min(1).optional().describe('file name glob; a glob with "/" matches the relative path'),
-    content: z.string().min(1).optional().describe('text the lines must contain'),
+    content: z.string().min(1).optional().describe('regular expression the lines must match'),
+    literal: z.boolean().default(false).describe('match content as plain text instead of a regular expression'),
+    ignore_case: z.boolean().default(false).describe('case-insensitive regular expression'),
     max_results: z.number().int().min(1).max(MAX_MATCHES).default(200),
   }),
   output: z.object({
@@ -28,12 +30,15 @@ export default defineTool({
     if (!a.name_glob && !a.content) throw new AppError('invalid_argument', 'give name_glob, content or both', { hint: 'e.g. {"name_glob": "*.py"} or {"content": "TODO"}' });
     const fs = orch.toolbox.fileSearch;
     const files = a.name_glob ? (await fs.search(principal, a.sandbox_id, a.path, a.name_glob)).files : [];
-    let matches = a.content ? await fs.find(principal, a.sandbox_id, a.path, a.content) : [];
+    let more = false;
+    let matches: { file: string; line: number; content: string }[] = [];
+    if (a.content && a.literal) matches = await fs.find(principal, a.sandbox_id, a.path, a.content);
+    else if (a.content) ({ matches, truncated: more } = await orch.toolbox.grep.grep(principal, a.sandbox_id, a.path, a.content, { ignoreCase: a.ignore_case, limit: MAX_MATCHES * 10 }));
     if (a.name_glob && a.content) {
       const named = new Set(files);
       matches = matches.filter((m) => named.has(m.file));
     }
-    const truncated = files.length > a.max_results || matches.length > a.max_results;
+    const truncated = more || files.length > a.max_results || matches.length > a.max_results;
     const outFiles = a.content ? [] : files.slice(0, a.max_results);
     const outMatches = matches.slice(0, a.max_results).map((m) => ({ file: m.file, line: m.line, content: m.content }));
     const text = a.content

@@ -199,6 +199,12 @@ describe('MCP tools', () => {
     assert.deepEqual(byName.files, ['/tmp/search/a.py']);
     const byContent = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', content: 'TODO' });
     assert.deepEqual(byContent.matches.map((m: { file: string; line: number }) => `${m.file}:${m.line}`).sort(), ['/tmp/search/a.py:2', '/tmp/search/sub/b.txt:1']);
+    const regex = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', content: '^x = [0-9]+$' });
+    assert.deepEqual(regex.matches, [{ file: '/tmp/search/a.py', line: 1, content: 'x = 1' }]);
+    const literal = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', content: 'x = [', literal: true });
+    assert.deepEqual(literal.matches, []);
+    const bad = await call(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', content: 'a(' });
+    assert.equal(bad.isError, true);
     const both = await ok(http.client, 'fs_search', { sandbox_id: sandbox, path: '/tmp/search', name_glob: '*.txt', content: 'TODO' });
     assert.deepEqual(both.matches.map((m: { file: string }) => m.file), ['/tmp/search/sub/b.txt']);
     const preview = await ok(http.client, 'port_preview_url', { sandbox_id: sandbox, port: 8080 });
