@@ -19,6 +19,7 @@ import { createMcpHttp } from '../mcp/http/handler.js';
 import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
 import { attachNotifications } from '../http/socketio.js';
+import { attachToolboxWebSockets } from '../http/ws/upgrade.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 
@@ -120,6 +121,8 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
   const app = createApp({ orch, config, clock, log }, { mcp });
   const http = await listen(app, config.port, config.host);
+  // Toolbox WebSockets (PTY, interpreter, log follow) share the API port; other upgrades pass through.
+  const toolboxSockets = attachToolboxWebSockets(http.server, { orch, config, clock, log });
   // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
   const notifications = attachNotifications(http.server, { orch, config, clock, log });
   if (o.background ?? true) orch.startBackground();
@@ -137,6 +140,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     organizationId: boot.organizationId,
     async close() {
       await notifications.close();
+      toolboxSockets.close();
       await mcp.close();
       await http.close();
       await orch.close();

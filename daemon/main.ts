@@ -9,6 +9,7 @@ import { startEntrypoint } from './entrypoint.js';
 import { homeOf, userName } from './files/accounts.js';
 import { registerFiles } from './files/routes.js';
 import { registerExec } from './process/exec.js';
+import { registerPty } from './pty/routes.js';
 import { registerFileSearch } from './files/search-routes.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { registerSessions } from './sessions/routes.js';
@@ -99,6 +100,7 @@ function main(): void {
   );
   registerExec(router, ctx);
   registerFiles(router, ctx);
+  registerPty(router, ctx);
 
   const entrypoint = startEntrypoint(ctx, imageCmd);
   registerFileSearch(router, ctx);

@@ -19,6 +19,7 @@ import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
 import { registerInfo } from './routes/toolbox/info.js';
+import { registerPty } from './routes/toolbox/pty.js';
 import { registerFileSearch } from './routes/toolbox/file-search.js';
 import { registerSessions } from './routes/toolbox/sessions.js';
 import { registerCodeRun } from './routes/toolbox/code-run.js';
@@ -100,6 +101,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   registerSystem(toolbox, d);
   registerComputerUse(toolbox);
   registerInfo(toolbox, d);
+  registerPty(toolbox, d);
 
   for (const r of [api, toolbox]) {
     app.use(r.routes());

@@ -28,6 +28,8 @@ import { CodeRunToolbox } from './toolbox/code-run.js';
 import { GitToolbox } from './toolbox/git.js';
 import { SystemToolbox } from './toolbox/system.js';
 import { PtyToolbox } from './toolbox/pty.js';
+import { LspToolbox } from './toolbox/lsp.js';
+import { InterpreterToolbox } from './toolbox/interpreter.js';
 import { FileEditToolbox } from './toolbox/edit.js';
 import { FileWatch } from './toolbox/watch.js';
 import { GitDiffToolbox } from './toolbox/git-diff.js';
@@ -36,6 +38,7 @@ import { GrepToolbox } from './toolbox/grep.js';
 import { Relay } from './relay/index.js';
 
 export type { Principal } from './principal.js';
+export type { MessageChannel } from './toolbox/channel.js';
 export type { Relay, SessionRecord, LoggedEvent, EventLog } from './relay/index.js';
 export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
 export { SANDBOX_EVENTS } from './sandboxes/model.js';
@@ -79,7 +82,7 @@ export class Orchestrator {
   /** Preview links, signed preview URLs and file-URL signing keys. */
   readonly preview: PreviewService;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
-  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox };
+  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; grep: GrepToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
   readonly relay: Relay;
   private timers: NodeJS.Timeout[] = [];
@@ -105,7 +108,7 @@ export class Orchestrator {
     this.settings = new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock });
     this.preview = new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config });
     const access = new ToolboxAccess(this.sandboxes);
-    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access) };
+    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), grep: new GrepToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
   }
 

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { AppError } from '../common/errors.js';
 import { SANDBOX_PATHS } from '../common/wire/daemon.js';
+import { daemonExtras } from './daemon-extras.js';
 
 export interface DaemonBundle {
   dir: string;
@@ -47,11 +48,17 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
     native = null; // the daemon then runs without reaping orphans (logged by health)
   }
   const { libs, loader } = sharedLibraries(nodeBinary);
+  // node-pty and the language servers ride along; their native addons may link more libraries.
+  const extras = daemonExtras();
+  for (const addon of extras.natives) for (const lib of sharedLibraries(addon).libs) if (!libs.some((l) => basename(l) === basename(lib))) libs.push(lib);
+  // Helper scripts built next to daemon.js (e.g. the language servers' preload).
+  const helpers = readdirSync(dirname(daemonJs)).filter((n) => n.endsWith('.cjs')).map((n) => join(dirname(daemonJs), n));
   const h = createHash('sha256');
-  for (const f of [daemonJs, nodeBinary, ...(native ? [native] : [])]) {
+  for (const f of [daemonJs, nodeBinary, ...(native ? [native] : []), ...helpers]) {
     const st = statSync(f);
     h.update(`${f}:${st.size}:${st.mtimeMs}\n`);
   }
+  h.update(extras.fingerprint);
   h.update(readFileSync(daemonJs));
   const hash = h.digest('hex').slice(0, 16);
   const root = join(home, 'runtime');
@@ -66,6 +73,11 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
     for (const lib of libs) copyFileSync(lib, join(tmp, 'lib', basename(lib)));
     copyFileSync(daemonJs, join(tmp, 'daemon.js'));
     if (native) copyFileSync(native, join(tmp, 'berth_native.node'));
+    for (const f of helpers) copyFileSync(f, join(tmp, basename(f)));
+    for (const f of extras.files) {
+      mkdirSync(dirname(join(tmp, f.to)), { recursive: true });
+      copyFileSync(f.from, join(tmp, f.to));
+    }
     writeFileSync(join(tmp, '.complete'), hash + '\n');
     chmodRecursive(tmp);
     rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,18 @@ await build({
   minify: false,
   sourcemap: false,
   legalComments: 'none',
-  // Native addons are copied next to daemon.js and loaded at run time.
-  external: ['@berth/daemon-native', '*.node'],
+  // Native addons (and node-pty, whole) are copied next to daemon.js and loaded at run time.
+  external: ['@berth/daemon-native', '*.node', 'node-pty'],
+  logLevel: 'warning',
+});
+// Preloaded into language servers so their child processes start through the folder's loader.
+await build({
+  entryPoints: [join(root, 'daemon/lsp/preload.ts')],
+  outfile: join(root, 'dist/daemon-bundle/lsp-preload.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  legalComments: 'none',
   logLevel: 'warning',
 });

@@ -1,0 +1,115 @@
+// WebSocket upgrades of the toolbox (/toolbox/{sandboxId}/…): authenticated
+// like HTTP toolbox calls (Bearer API key on the upgrade), scoped to the
+// caller's organization (another organization's sandbox is a 404 before any
+// upgrade), then relayed. Upgrades on other paths (e.g. Socket.IO) are left
+// alone for their own listeners.
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { AppError } from '../../common/errors.js';
+import type { HttpDeps } from '../context.js';
+import { relayChannel, relayReadable } from './bridge.js';
+import { offeredProtocols, selectProtocol } from './protocols.js';
+import { rejectUpgrade } from './reject.js';
+import { matchWsRoute, type Opened } from './routes.js';
+
+const PREFIX = '/toolbox/';
+/** Largest message a client may send (interpreter code, pasted terminal input). */
+const MAX_PAYLOAD = 8 << 20;
+
+export interface ToolboxWebSockets {
+  /** Open toolbox sockets right now. */
+  count(): number;
+  /** Stops accepting upgrades and drops every open socket (server shutdown). */
+  close(): void;
+}
+
+function bearer(req: http.IncomingMessage): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
+function release(o: Opened): void {
+  if (o.kind === 'channel') o.channel.end();
+  else o.stream.destroy();
+  o.end();
+}
+
+export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): ToolboxWebSockets {
+  const chosen = new WeakMap<http.IncomingMessage, string>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PAYLOAD,
+    perMessageDeflate: false,
+    // The route decided before the upgrade; `false` sends no Sec-WebSocket-Protocol.
+    handleProtocols: (_offered, req) => chosen.get(req) ?? false,
+  });
+
+  const handle = async (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
+    const where = { path: url.pathname, method: req.method ?? 'GET' };
+    const fail = (e: unknown) => rejectUpgrade(socket, e, where, d.clock.now(), (err) => d.log.error('websocket upgrade failed', { path: url.pathname, error: (err as Error)?.stack ?? String(err) }));
+    let gone = false;
+    socket.on('error', () => {});
+    socket.once('close', () => (gone = true));
+
+    const segments = url.pathname.slice(PREFIX.length).split('/').filter(Boolean);
+    let decoded: string[];
+    try {
+      decoded = segments.map(decodeURIComponent);
+    } catch {
+      return fail(new AppError('invalid_argument', 'malformed path', { reason: 'BAD_REQUEST' }));
+    }
+    const [sandboxId, ...rest] = decoded;
+    const match = sandboxId ? matchWsRoute(rest) : null;
+    if (!sandboxId || !match) return fail(new AppError('not_found', `no WebSocket route for ${url.pathname}`, { reason: 'NOT_FOUND', hint: 'WebSocket routes: process/pty/create-connect, process/pty/{id}/connect, process/interpreter/execute, process/session/…/logs?follow=true' }));
+    if (req.method !== 'GET' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key'] || req.headers['sec-websocket-version'] !== '13') {
+      return fail(new AppError('invalid_argument', 'not a valid WebSocket handshake', { reason: 'BAD_REQUEST', hint: 'connect with a WebSocket client (version 13)' }));
+    }
+
+    let opened: Opened;
+    const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
+    try {
+      const principal = await d.orch.authenticate(bearer(req));
+      principal.source = { ip: req.socket.remoteAddress, frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      opened = await match.route.open({ d, principal, sandboxId, params: match.params, query: url.searchParams, offered });
+    } catch (e) {
+      return fail(e);
+    }
+    if (gone) return release(opened);
+
+    const protocol = selectProtocol(offered, match.route.prefer);
+    if (protocol) chosen.set(req, protocol);
+    let upgraded = false;
+    // `ws` destroys the socket without calling back when the handshake is bad.
+    socket.once('close', () => {
+      if (!upgraded) release(opened);
+    });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
+      if (opened.kind === 'channel') relayChannel(ws, opened.channel, opened.end);
+      else relayReadable(ws, opened.stream, opened.end);
+    });
+  };
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://berth.invalid');
+    } catch {
+      return; // not ours to judge
+    }
+    if (!url.pathname.startsWith(PREFIX)) return;
+    void handle(req, socket, head, url).catch((e) => rejectUpgrade(socket, e, { path: url.pathname, method: req.method ?? 'GET' }, d.clock.now()));
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    count: () => wss.clients.size,
+    close() {
+      server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// A message conversation with a daemon route (common/wire/frames.ts), as the
+// edges see it: messages in, messages out, and one close with a code. The
+// HTTP edge relays it to a WebSocket; other frontends could drive it directly.
+import type { Duplex } from 'node:stream';
+import { AppError, appErrorFromJSON } from '../../common/errors.js';
+import { binaryFrame, FrameDecoder, textFrame } from '../../common/wire/frames.js';
+import type { SandboxDaemon } from '../../common/wire/runner.js';
+
+export interface MessageChannel {
+  /** Each message from the daemon: text (string) or binary (Buffer). */
+  onMessage(handler: (data: string | Buffer) => void): void;
+  /** Fires once: the daemon closed the conversation (its code), or the link to the sandbox broke (1011). */
+  onClose(handler: (code: number, reason: string) => void): void;
+  sendText(text: string): void;
+  sendBinary(data: Buffer): void;
+  /** The client went away: tells the daemon and releases the stream. */
+  end(): void;
+  /** Flow control towards the daemon (a slow client pauses the sandbox side). */
+  pause(): void;
+  resume(): void;
+}
+
+class DaemonChannel implements MessageChannel {
+  private readonly messageHandlers: ((data: string | Buffer) => void)[] = [];
+  private readonly closeHandlers: ((code: number, reason: string) => void)[] = [];
+  private closed: { code: number; reason: string } | null = null;
+
+  constructor(private readonly stream: Duplex) {
+    const decoder = new FrameDecoder();
+    stream.on('data', (chunk: Buffer) => {
+      let frames;
+      try {
+        frames = decoder.push(chunk);
+      } catch (e) {
+        this.finish(1011, `bad data from the sandbox: ${(e as Error).message}`);
+        stream.destroy();
+        return;
+      }
+      for (const f of frames) {
+        if (f.kind === 'close') this.finish(f.code, f.reason);
+        else for (const h of this.messageHandlers) h(f.data);
+      }
+    });
+    const lost = () => this.finish(1011, 'lost the connection to the sandbox');
+    stream.once('end', lost);
+    stream.once('close', lost);
+    stream.on('error', () => lost());
+  }
+
+  onMessage(handler: (data: string | Buffer) => void): void {
+    this.messageHandlers.push(handler);
+  }
+
+  onClose(handler: (code: number, reason: string) => void): void {
+    if (this.closed) handler(this.closed.code, this.closed.reason);
+    else this.closeHandlers.push(handler);
+  }
+
+  sendText(text: string): void {
+    if (!this.closed && this.stream.writable) this.stream.write(textFrame(text));
+  }
+
+  sendBinary(data: Buffer): void {
+    if (!this.closed && this.stream.writable) this.stream.write(binaryFrame(data));
+  }
+
+  end(): void {
+    if (this.stream.writable) this.stream.end();
+    // The daemon sees the end of the request and lets go; don't wait for it.
+    setTimeout(() => this.stream.destroy(), 1000).unref();
+    this.finish(1000, '');
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = { code, reason };
+    for (const h of this.closeHandlers.splice(0)) h(code, reason);
+  }
+}
+
+async function readError(stream: Duplex, status: number): Promise<AppError> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const c of stream) {
+      size += (c as Buffer).length;
+      if (size > 1 << 20) break;
+      chunks.push(c as Buffer);
+    }
+  } catch {
+    /* what we have is what we report */
+  }
+  stream.destroy();
+  let body: unknown = {};
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    body = { message: Buffer.concat(chunks).toString('utf8') };
+  }
+  return appErrorFromJSON(body, `daemon answered ${status}`);
+}
+
+/** Opens a framed daemon route; errors the daemon answers with (409, 400, …) are thrown before any message flows. */
+export async function openChannel(daemon: SandboxDaemon, path: string, opts: { query?: Record<string, string | undefined>; headers?: Record<string, string> } = {}): Promise<MessageChannel> {
+  const s = await daemon.open('POST', path, { query: opts.query, headers: opts.headers, endRequest: false });
+  if (s.status >= 300) throw await readError(s.stream, s.status);
+  return new DaemonChannel(s.stream);
+}
