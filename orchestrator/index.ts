@@ -82,7 +82,7 @@ export class Orchestrator {
   /** Preview links, signed preview URLs and file-URL signing keys. */
   readonly preview: PreviewService;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
-  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; grep: GrepToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox };
+  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
   readonly relay: Relay;
   private timers: NodeJS.Timeout[] = [];
@@ -108,7 +108,7 @@ export class Orchestrator {
     this.settings = new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock });
     this.preview = new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config });
     const access = new ToolboxAccess(this.sandboxes);
-    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), grep: new GrepToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access) };
+    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
   }
 
@@ -158,9 +158,11 @@ export class Orchestrator {
   startBackground(): void {
     const sweep = setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
     const reap = setInterval(() => void this.reconciler.reap(this.d.reapNetwork).catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
+    const disks = setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
     sweep.unref();
     reap.unref();
-    this.timers.push(sweep, reap);
+    disks.unref();
+    this.timers.push(sweep, reap, disks);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSyn
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../common/errors.js';
+import { crashpoint } from '../common/crashpoint.js';
 import { randomToken } from '../common/ids.js';
 import type { Logger } from '../common/log.js';
 import { effectiveUser, isRootUser, type EngineInfo, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type ResourceLimits, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec } from '../common/wire/runner.js';
@@ -206,11 +207,14 @@ export class Runner implements RunnerClient {
         const pinned = (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
         if (restoring) writeFileSync(marker, '');
         await this.o.runtime.create(this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig));
+        crashpoint('start:created');
         if (!pinned) await this.o.runtime.keepBase(id, spec.image);
         if (restoring) writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
+        if (restoring) crashpoint('restore:imported');
         state = await this.o.runtime.inspect(id);
       }
       if (!state?.running) await this.startContainer(spec);
+      crashpoint('start:container-started');
       await link.waitConnected(this.o.daemonReadyMs);
       const daemon = new DaemonClient(link);
       await daemon.health();
@@ -232,6 +236,7 @@ export class Runner implements RunnerClient {
       const link = this.links.get(sandboxId);
       link?.dropSession();
       await this.o.runtime.stop(sandboxId, 5);
+      crashpoint('stop:stopped');
       await this.net.removeSandbox(sandboxId);
       if (link) {
         await link.close(false);
@@ -251,7 +256,9 @@ export class Runner implements RunnerClient {
         }
         await this.net.removeSandbox(sandboxId);
         await this.exportTo(sandboxId, archive);
+        crashpoint('archive:exported');
         await this.o.runtime.remove(sandboxId);
+        crashpoint('archive:removed');
       } else if (!existsSync(archive)) {
         throw new AppError('failed_precondition', `sandbox ${sandboxId} has neither a container nor an archive`, { hint: 'its files are gone; delete the sandbox', recoverable: false, reason: 'SANDBOX_LOST' });
       }
@@ -284,6 +291,7 @@ export class Runner implements RunnerClient {
       this.links.delete(sandboxId);
       await link?.close(true);
       await this.o.runtime.remove(sandboxId);
+      crashpoint('destroy:removed');
       await this.net.removeSandbox(sandboxId);
       await this.o.runtime.forgetImages(sandboxId);
       rmSync(this.archivePath(sandboxId), { force: true });
@@ -338,7 +346,6 @@ export class Runner implements RunnerClient {
   removeVolume(volumeId: string): Promise<void> {
     return this.o.runtime.removeVolume(volumeName(volumeId));
   }
-
 
   diskUsage(sandboxId: string): Promise<number | null> {
     return this.o.runtime.writableBytes(sandboxId);

@@ -39,6 +39,7 @@ if (sh('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 
 step('checking the Docker engine and the sandbox image');
 if (sh('node', ['bin/berth.js', 'setup']) !== 0) process.exit(1);
+if (sh('bash', ['scripts/build-test-images.sh']) !== 0) process.exit(1);
 
 const modes = args.mode ? [args.mode] : ['sqlite', 'postgres'];
 let serviceEnv = {};

@@ -3,6 +3,7 @@
 // kick reconciles one sandbox now; the sweep is the safety net, applies the
 // auto-stop/archive/delete timers and reaps what the store does not know.
 import { AppError } from '../../common/errors.js';
+import { crashpoint } from '../../common/crashpoint.js';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
@@ -147,6 +148,7 @@ export class Reconciler {
       await this.setState(cur, fence, 'error', { reason: `${step.op} failed: ${err.message}${hint}`, recoverable: e instanceof AppError ? e.recoverable : true });
       return false;
     }
+    crashpoint(`reconcile:${step.op}:done`);
     if (step.op === 'destroy') {
       await this.d.repo.fencedDelete(s.id, fence);
       await this.publish(SANDBOX_EVENTS.stateUpdated, { ...cur, state: 'destroyed' }, cur.state);
@@ -191,6 +193,45 @@ export class Reconciler {
       const arch = s.autoArchiveInterval === 0 ? AUTO_ARCHIVE_MAX_MINUTES : s.autoArchiveInterval;
       if (since >= arch * 60_000 && (await this.d.repo.setDesired(s.id, 'archived', 'stopped', now))) this.d.log.info('auto-archive', { sandboxId: s.id });
     }
+  }
+
+  /**
+   * Stops a started sandbox and leaves it in `error` with the reason (e.g. its
+   * watched disk limit was exceeded). The files stay; starting it again works.
+   */
+  async failAndStop(id: string, reason: string): Promise<void> {
+    const lease = await this.d.locks.acquire(`sandbox:${id}`, LEASE_MS).catch(() => null);
+    if (!lease) return;
+    try {
+      const fence = await this.d.repo.bumpFence(id);
+      const s = fence === null ? null : await this.d.repo.getById(id);
+      if (!s || fence === null || s.state !== 'started') return;
+      await this.d.repo.setDesired(id, 'stopped', s.desiredState, this.d.clock.now().getTime());
+      await this.setState(s, fence, 'stopping');
+      await this.d.runner.ensureStopped(id);
+      await this.setState({ ...s, state: 'stopping' }, fence, 'error', { reason, recoverable: true });
+    } catch (e) {
+      if (!(e instanceof LeaseLost)) this.d.log.warn('could not stop sandbox', { sandboxId: id, error: (e as Error).message });
+    } finally {
+      await lease.release().catch(() => {});
+    }
+  }
+
+  /** Stops started sandboxes that wrote more than their disk limit (when the engine cannot enforce it). */
+  async checkDisks(): Promise<string[]> {
+    if (this.d.diskLimitEnforced()) return [];
+    const over: string[] = [];
+    for (const s of await this.d.repo.allForRunner(this.d.runner.id)) {
+      if (s.state !== 'started') continue;
+      const used = await this.d.runner.diskUsage(s.id).catch(() => null);
+      const limit = s.disk * 1024 ** 3;
+      if (used === null || used <= limit) continue;
+      over.push(s.id);
+      const gib = (n: number) => (n / 1024 ** 3).toFixed(2);
+      this.d.log.warn('disk limit exceeded; stopping sandbox', { sandboxId: s.id, usedGiB: gib(used), limitGiB: s.disk });
+      await this.failAndStop(s.id, `disk limit exceeded: the sandbox wrote ${gib(used)} GiB of its ${s.disk} GiB; start it and delete files, or recreate it with a larger disk`);
+    }
+    return over;
   }
 
   /** One pass over every sandbox of this runner. Tests call it with a manual clock. */

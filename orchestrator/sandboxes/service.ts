@@ -4,6 +4,7 @@
 // the final state in one round trip.
 import { createHash } from 'node:crypto';
 import { AppError, notFound } from '../../common/errors.js';
+import { crashpoint } from '../../common/crashpoint.js';
 import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
@@ -37,7 +38,6 @@ export interface SandboxServiceDeps {
   /** Checks the volume mounts asked for at create. */
   volumes?: { resolveMounts(p: Principal, mounts: VolumeMountInput[]): Promise<VolumeMount[]> };
 }
-
 
 export interface WaitOptions {
   /** Milliseconds to wait for the outcome; 0 answers at once. */
@@ -175,6 +175,7 @@ export class SandboxService {
       }
       throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
     }
+    crashpoint('create:inserted');
     await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
     void this.d.reconciler.kick(id);
     return this.settle(p, created, opts.waitMs);

@@ -38,7 +38,7 @@ export const TRANSITIONS: Readonly<Record<SandboxState, readonly SandboxState[]>
   archiving: ['archived', 'destroying', 'error', 'unknown'],
   archived: ['restoring', 'destroying', 'error', 'unknown'],
   restoring: ['started', 'stopping', 'destroying', 'error', 'unknown'],
-  resizing: ['started', 'stopped', 'error', 'unknown'],
+  resizing: ['started', 'stopped', 'destroying', 'error', 'unknown'],
   destroying: ['destroyed', 'error'],
   destroyed: [],
   error: ['starting', 'restoring', 'stopping', 'destroying', 'unknown'],

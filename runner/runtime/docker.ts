@@ -2,6 +2,8 @@
 import Docker from 'dockerode';
 import { posix } from 'node:path';
 import { chown, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -12,6 +14,7 @@ import { BERTH_VERSION } from '../../common/version.js';
 
 export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed' } as const;
 
+const execFileP = promisify(execFile);
 const containerName = (sandboxId: string) => `berth-${sandboxId}`;
 const keepRef = (sandboxId: string) => `berth-keep/${sandboxId}:base`;
 
@@ -308,13 +311,28 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Bytes in the container's writable layer. The engine's own size query walks
+   * the whole image on kernels where overlay2 falls back to naive diff, so this
+   * measures the upper directory with `du`, which never follows symlinks (fts
+   * physical walk) — the host reads metadata only, no path the sandbox wrote is
+   * resolved or opened.
+   */
   async writableBytes(sandboxId: string): Promise<number | null> {
+    let upper: string | undefined;
     try {
-      const c = (await this.docker.getContainer(containerName(sandboxId)).inspect({ size: true } as Docker.ContainerInspectOptions)) as Docker.ContainerInspectInfo & { SizeRw?: number };
-      return c.SizeRw ?? null;
+      const c = await this.docker.getContainer(containerName(sandboxId)).inspect();
+      upper = (c.GraphDriver?.Data as Record<string, string> | undefined)?.UpperDir;
     } catch (e) {
       if (status(e) === 404) return null;
       throw wrap(e, `measure sandbox ${sandboxId}`);
+    }
+    if (!upper) return null;
+    try {
+      const { stdout } = await execFileP('du', ['-s', '-x', '-P', '-B1', upper], { encoding: 'utf8', timeout: 60_000 });
+      return Number(stdout.split(/\s/)[0]);
+    } catch {
+      return null;
     }
   }
 
