@@ -17,9 +17,13 @@ export function registerSessions(router: ApiRouter, d: HttpDeps): void {
   const logs = async (ctx: Ctx, sid: string, cid?: string) => {
     if (queryBool(ctx, 'follow')) {
       const { value, end } = await sessions.followLogs(principal(ctx), id(ctx), sid, cid);
-      ctx.type = 'application/octet-stream';
-      ctx.body = value;
+      // Headers go out now, not with the first log bytes (a quiet command may print nothing for long).
+      ctx.respond = false;
+      ctx.res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'x-request-id': ctx.state.requestId });
+      ctx.res.flushHeaders();
       endWhenDone(value, ctx.res, end);
+      ctx.res.once('close', () => value.destroy());
+      value.pipe(ctx.res);
       return;
     }
     ctx.body = await sessions.logs(principal(ctx), id(ctx), sid, cid);
