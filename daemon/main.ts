@@ -10,6 +10,7 @@ import { homeOf, userName } from './files/accounts.js';
 import { registerFiles } from './files/routes.js';
 import { registerExec } from './process/exec.js';
 import { registerPty } from './pty/routes.js';
+import { registerInterpreter } from './interpreter/routes.js';
 import { registerFileSearch } from './files/search-routes.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { registerSessions } from './sessions/routes.js';
@@ -101,6 +102,7 @@ function main(): void {
   registerExec(router, ctx);
   registerFiles(router, ctx);
   registerPty(router, ctx);
+  registerInterpreter(router, ctx);
 
   const entrypoint = startEntrypoint(ctx, imageCmd);
   registerFileSearch(router, ctx);

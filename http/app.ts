@@ -20,6 +20,7 @@ import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
 import { registerInfo } from './routes/toolbox/info.js';
 import { registerPty } from './routes/toolbox/pty.js';
+import { registerInterpreter } from './routes/toolbox/interpreter.js';
 import { registerFileSearch } from './routes/toolbox/file-search.js';
 import { registerSessions } from './routes/toolbox/sessions.js';
 import { registerCodeRun } from './routes/toolbox/code-run.js';
@@ -102,6 +103,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   registerComputerUse(toolbox);
   registerInfo(toolbox, d);
   registerPty(toolbox, d);
+  registerInterpreter(toolbox, d);
 
   for (const r of [api, toolbox]) {
     app.use(r.routes());
