@@ -214,6 +214,32 @@ describe('toolbox PTY over WebSocket', () => {
     sock.destroy();
   });
 
+  it('follows session command logs over WebSocket (§6.4): history, live output, close 1000', async () => {
+    assert.equal((await stack.api('POST', `/toolbox/${id}/process/session`, { sessionId: 'follow' })).status, 201);
+    const started = await stack.api('POST', `/toolbox/${id}/process/session/follow/exec`, { command: 'echo first; echo oops >&2; sleep 1; echo second', runAsync: true });
+    assert.equal(started.status, 202);
+    await new Promise((r) => setTimeout(r, 300));
+    const c = track(await connectWs(stack, id, `process/session/follow/command/${started.body.cmdId}/logs?follow=true`));
+    assert.equal(c.protocol, '');
+    const closed = await c.closed;
+    assert.equal(closed.code, 1000);
+    assert.ok(c.messages.every((m) => m.binary));
+    const raw = Buffer.concat(c.messages.map((m) => m.data));
+    const demux = { stdout: '', stderr: '' };
+    let cur: 'stdout' | 'stderr' | null = null;
+    for (let i = 0; i < raw.length; ) {
+      if (raw[i] === raw[i + 1] && raw[i] === raw[i + 2] && (raw[i] === 1 || raw[i] === 2)) {
+        cur = raw[i] === 1 ? 'stdout' : 'stderr';
+        i += 3;
+      } else {
+        if (cur) demux[cur] += String.fromCharCode(raw[i]!);
+        i++;
+      }
+    }
+    assert.deepEqual(demux, { stdout: 'first\nsecond\n', stderr: 'oops\n' });
+    await stack.api('DELETE', `/toolbox/${id}/process/session/follow`);
+  });
+
   it('works with the Daytona SDK (createPty, sendInput, resize, wait, kill)', async () => {
     const { Daytona } = await import('@daytonaio/sdk');
     const daytona = new Daytona({ apiKey: stack.key, apiUrl: stack.apiUrl, target: 'local' });
