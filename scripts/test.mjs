@@ -63,8 +63,8 @@ for (const mode of modes) {
 }
 // Suites that exercise frontends rather than the store run once.
 failed += runTests('frontends (sqlite)', [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')]);
-// MCP sessions shared through Redis (two replicas); the file skips itself without the URL.
-if (serviceEnv.BERTH_TEST_REDIS_URL) failed += runTests('mcp replicas (redis)', files('test/mcp').filter((f) => f.includes('redis')), { BERTH_TEST_REDIS_URL: serviceEnv.BERTH_TEST_REDIS_URL });
+// MCP sessions shared through Redis (two replicas, one PostgreSQL store); the file skips itself without the URLs.
+if (serviceEnv.BERTH_TEST_REDIS_URL) failed += runTests('mcp replicas (redis)', files('test/mcp').filter((f) => f.includes('redis')), serviceEnv);
 
 const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner'], { encoding: 'utf8' })
   .trim()

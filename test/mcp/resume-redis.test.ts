@@ -5,10 +5,16 @@
 // nothing by itself.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createSandbox, exec, startStack } from '../helpers/stack.js';
 import { RawSession, bootFixtureServer, sseEvents } from './helpers.js';
 
 const redisUrl = process.env.BERTH_TEST_REDIS_URL;
+const databaseUrl = process.env.BERTH_TEST_DATABASE_URL;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('MCP resumption with Redis', { skip: redisUrl ? false : 'BERTH_TEST_REDIS_URL is not set' }, () => {
   let a: Awaited<ReturnType<typeof bootFixtureServer>>;
@@ -68,5 +74,38 @@ describe('MCP resumption with Redis', { skip: redisUrl ? false : 'BERTH_TEST_RED
     // Ending the session on B ends it on A as well.
     assert.equal((await fetch(new URL('/mcp', b.server.url), { method: 'DELETE', headers: s.headers() })).status, 200);
     assert.equal((await s.request('ping')).status, 404);
+  });
+
+  // Both replicas need one store for the sandbox: PostgreSQL.
+  it('forwards a cancellation sent to another replica, which kills the process', { skip: databaseUrl ? false : 'BERTH_TEST_DATABASE_URL is not set' }, async () => {
+    const one = await startStack();
+    const home = mkdtempSync(join(tmpdir(), 'berth-mcp-replica-'));
+    const two = await startStack({ reuse: { home, runnerId: `test-${randomBytes(4).toString('hex')}`, databaseUrl: one.databaseUrl, key: one.key } });
+    try {
+      const sandbox = (await createSandbox(one, { cpu: 1, memory: 1 })).id;
+      const s = new RawSession(one.url, one.key);
+      await s.initialize();
+      const call = await s.request('tools/call', { name: 'exec', arguments: { sandbox_id: sandbox, command: 'echo $$ > /tmp/replica.pid; exec sleep 300' } });
+      assert.equal(call.status, 200);
+      let pid = '';
+      for (let i = 0; i < 50 && !pid; i++) {
+        await sleep(100);
+        pid = (await exec(one, sandbox, 'cat /tmp/replica.pid 2>/dev/null || true')).result.trim();
+      }
+      assert.match(pid, /^\d+$/);
+      const cancel = await fetch(new URL('/mcp', two.url), { method: 'POST', headers: s.headers(), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2, reason: 'test' } }) });
+      assert.equal(cancel.status, 202);
+      let alive = 'alive';
+      for (let i = 0; i < 50 && alive === 'alive'; i++) {
+        await sleep(100);
+        alive = (await exec(one, sandbox, `kill -0 ${pid} 2>/dev/null && echo alive || echo gone`)).result.trim();
+      }
+      assert.equal(alive, 'gone');
+      await call.body?.cancel();
+    } finally {
+      await two.close();
+      rmSync(home, { recursive: true, force: true });
+      await one.close();
+    }
   });
 });
