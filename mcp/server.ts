@@ -28,6 +28,8 @@ export interface SessionServerDeps {
   orch: Orchestrator;
   log: Logger;
   tools: ToolDef[];
+  /** Where tools/list entries are kept between sessions. */
+  listing: ToolListing;
   rawTools?: RawTool[];
   /** Registers extra resources and prompts instead of Berth's (fixture mode). */
   extras?: (server: McpServer) => void;
@@ -47,17 +49,13 @@ const INSTRUCTIONS =
   'and read or change files with fs_read, fs_write and fs_edit. Every tool takes the sandbox id or name. A failing tool answers with an error ' +
   'and a hint that says how to fix the call. Resources: sandbox://{id} (info) and sandbox://{id}/files/{path} (file content).';
 
-const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
-  let s = schemaCache.get(schema);
-  if (!s) {
-    s = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>;
-    delete s.$schema;
-    schemaCache.set(schema, s);
-  }
+  const s = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete s.$schema;
   return s as Tool['inputSchema'];
 }
 
+/** A tool as tools/list shows it. Converting schemas costs a little, so owners keep the result (see ToolListing). */
 export function listedTool(t: ToolDef): Tool {
   return {
     name: t.name,
@@ -69,9 +67,19 @@ export function listedTool(t: ToolDef): Tool {
   };
 }
 
+/** Listings of tools, computed once per tool by whoever owns this object (one per MCP endpoint). */
+export class ToolListing {
+  private readonly cache = new Map<ToolDef, Tool>();
+  get(t: ToolDef): Tool {
+    let l = this.cache.get(t);
+    if (!l) this.cache.set(t, (l = listedTool(t)));
+    return l;
+  }
+}
+
 export function createSessionServer(d: SessionServerDeps): SessionServer {
   const mcp = new McpServer(
-    { name: 'berth', title: 'Berth sandboxes', version: BERTH_VERSION, websiteUrl: 'https://github.com/berth-sandbox/berth' },
+    { name: 'berth', title: 'Berth sandboxes', version: BERTH_VERSION },
     { capabilities: { logging: {}, completions: {} }, instructions: d.rawTools ? undefined : INSTRUCTIONS },
   );
   const server = mcp.server;
@@ -85,7 +93,7 @@ export function createSessionServer(d: SessionServerDeps): SessionServer {
     return {};
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: [...d.tools.map(listedTool), ...[...raw.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }))],
+    tools: [...d.tools.map((t) => d.listing.get(t)), ...[...raw.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }))],
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const name = req.params.name;

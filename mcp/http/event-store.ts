@@ -10,8 +10,9 @@ import type { EventLog } from '../../orchestrator/index.js';
 /** The standalone (GET) stream's id in the SDK's transport. */
 export const STANDALONE = '_GET_stream';
 
-/** Request ids of the POST being handled, so a stream's first event records how many responses end it. */
-export const postRequests = new AsyncLocalStorage<number>();
+/** Carries the number of requests of the POST being handled, so a stream's first event records how many responses end it. */
+export type PostRequests = AsyncLocalStorage<number>;
+export const newPostRequests = (): PostRequests => new AsyncLocalStorage<number>();
 
 export interface StoredEvent {
   m: JSONRPCMessage | Record<string, never>;
@@ -35,13 +36,14 @@ export class SessionEventStore implements EventStore {
     private readonly log: EventLog,
     private readonly sessionId: string,
     private readonly ttlMs: number,
+    private readonly postRequests: PostRequests,
   ) {}
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     const ev: StoredEvent = { m: message };
     if (!this.seen.has(streamId)) {
       this.seen.add(streamId);
-      if (streamId !== STANDALONE) ev.n = postRequests.getStore() ?? 1;
+      if (streamId !== STANDALONE) ev.n = this.postRequests.getStore() ?? 1;
     }
     return eventId(streamId, await this.log.append(logKey(this.sessionId, streamId), JSON.stringify(ev), this.ttlMs));
   }

@@ -9,7 +9,6 @@ import { isInitializeRequest, isJSONRPCNotification, isJSONRPCRequest, type JSON
 import { AppError } from '../../common/errors.js';
 import type { Principal } from '../../orchestrator/index.js';
 import { parseGroups } from '../tool.js';
-import { postRequests } from './event-store.js';
 import { HostGuard } from './guard.js';
 import { readBody, rpcError, sendWebResponse, toWebRequest } from './respond.js';
 import { SessionManager, type LocalSession, type McpDeps } from './sessions.js';
@@ -90,7 +89,7 @@ export function createMcpHttp(d: McpDeps): McpHttp {
       for (const m of messages) if (isJSONRPCNotification(m) && m.method === 'notifications/cancelled') sessions.relayCancel(s.id, m.params);
     }
     const requests = messages.filter((m) => isJSONRPCRequest(m)).length;
-    const r = await postRequests.run(requests || 1, () => s.transport.handleRequest(toWebRequest(req, url), { parsedBody: body }));
+    const r = await sessions.postRequests.run(requests || 1, () => s.transport.handleRequest(toWebRequest(req, url), { parsedBody: body }));
     if (init && r.status !== 200) await sessions.end(s.id);
     await sendWebResponse(res, r);
   }

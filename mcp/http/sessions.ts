@@ -9,11 +9,11 @@ import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
 import type { Orchestrator, Principal, SessionRecord } from '../../orchestrator/index.js';
-import { createSessionServer, type SessionServer } from '../server.js';
+import { ToolListing, createSessionServer, type SessionServer } from '../server.js';
 import { toolsFor } from '../tools/index.js';
 import type { ToolGroup } from '../tool.js';
 import { conformanceFixtures } from '../fixtures/conformance.js';
-import { SessionEventStore } from './event-store.js';
+import { SessionEventStore, newPostRequests } from './event-store.js';
 
 export interface McpDeps {
   orch: Orchestrator;
@@ -63,6 +63,9 @@ export class SessionManager {
   private readonly replica = randomUUID();
   private readonly offs: (() => void)[] = [];
   private readonly sweeper: NodeJS.Timeout;
+  private readonly listing = new ToolListing();
+  /** Set around each POST's handling (see SessionEventStore). */
+  readonly postRequests = newPostRequests();
   readonly idleMs: number;
 
   constructor(private readonly d: McpDeps) {
@@ -161,7 +164,7 @@ export class SessionManager {
     const state = record.state as unknown as SessionState;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => record.id,
-      eventStore: new SessionEventStore(this.d.orch.relay.events, record.id, this.idleMs),
+      eventStore: new SessionEventStore(this.d.orch.relay.events, record.id, this.idleMs, this.postRequests),
       // Clients wait this long before resuming a stream the server closed on purpose.
       retryInterval: 1000,
     });
@@ -171,6 +174,7 @@ export class SessionManager {
       orch: this.d.orch,
       log: this.d.log.child({ component: 'mcp', sessionId: record.id }),
       tools: fixtures ? [] : toolsFor(state.groups),
+      listing: this.listing,
       rawTools: fixtures?.tools,
       extras: fixtures?.register,
       principal: () => holder.s!.principal,
