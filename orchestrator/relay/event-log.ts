@@ -27,10 +27,12 @@ export interface EventLog {
 
 /** Oldest entries beyond this many per log are dropped (resumption is for short gaps). */
 const MAX_ENTRIES = 10_000;
+/** In process, a log also keeps at most this many bytes (large tool results add up). */
+const MAX_MEMORY_BYTES = 64 << 20;
 
 export class MemoryEventLog implements EventLog {
   readonly kind = 'memory' as const;
-  private readonly logs = new Map<string, { seq: number; events: LoggedEvent[]; expiresAt: number }>();
+  private readonly logs = new Map<string, { seq: number; events: LoggedEvent[]; bytes: number; expiresAt: number }>();
   private readonly ee = new EventEmitter().setMaxListeners(0);
   private sweptAt = 0;
 
@@ -38,10 +40,11 @@ export class MemoryEventLog implements EventLog {
     const now = Date.now();
     this.sweep(now);
     let log = this.logs.get(key);
-    if (!log) this.logs.set(key, (log = { seq: 0, events: [], expiresAt: 0 }));
+    if (!log) this.logs.set(key, (log = { seq: 0, events: [], bytes: 0, expiresAt: 0 }));
     const id = String(++log.seq);
     log.events.push({ id, data });
-    if (log.events.length > MAX_ENTRIES) log.events.splice(0, log.events.length - MAX_ENTRIES);
+    log.bytes += data.length;
+    while (log.events.length > 1 && (log.events.length > MAX_ENTRIES || log.bytes > MAX_MEMORY_BYTES)) log.bytes -= log.events.shift()!.data.length;
     log.expiresAt = now + ttlMs;
     this.ee.emit(key);
     return id;
