@@ -11,6 +11,7 @@ import { registerFiles } from './files/routes.js';
 import { registerExec } from './process/exec.js';
 import { registerPty } from './pty/routes.js';
 import { registerInterpreter } from './interpreter/routes.js';
+import { registerLsp } from './lsp/routes.js';
 import { registerFileSearch } from './files/search-routes.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { registerSessions } from './sessions/routes.js';
@@ -103,6 +104,7 @@ function main(): void {
   registerFiles(router, ctx);
   registerPty(router, ctx);
   registerInterpreter(router, ctx);
+  registerLsp(router, ctx);
 
   const entrypoint = startEntrypoint(ctx, imageCmd);
   registerFileSearch(router, ctx);

@@ -21,6 +21,7 @@ import { registerFiles } from './routes/toolbox/files.js';
 import { registerInfo } from './routes/toolbox/info.js';
 import { registerPty } from './routes/toolbox/pty.js';
 import { registerInterpreter } from './routes/toolbox/interpreter.js';
+import { registerLsp } from './routes/toolbox/lsp.js';
 import { registerFileSearch } from './routes/toolbox/file-search.js';
 import { registerSessions } from './routes/toolbox/sessions.js';
 import { registerCodeRun } from './routes/toolbox/code-run.js';
@@ -104,6 +105,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   registerInfo(toolbox, d);
   registerPty(toolbox, d);
   registerInterpreter(toolbox, d);
+  registerLsp(toolbox, d);
 
   for (const r of [api, toolbox]) {
     app.use(r.routes());

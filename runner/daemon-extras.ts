@@ -73,7 +73,7 @@ const PACKAGES: PackageSpec[] = [
     name: 'typescript',
     into: 'lsp/typescript',
     keep: (rel) =>
-      ['package.json', 'LICENSE.txt', 'lib/tsserver.js', 'lib/_tsserver.js', 'lib/typescript.js', 'lib/typesMap.json'].includes(rel) || /^lib\/lib\.[^/]+\.d\.ts$/.test(rel),
+      ['package.json', 'LICENSE.txt', 'lib/tsserver.js', 'lib/_tsserver.js', 'lib/typescript.js', 'lib/typesMap.json'].includes(rel) || /^lib\/lib(\.[^/]+)?\.d\.ts$/.test(rel),
   },
 ];
 
