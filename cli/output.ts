@@ -11,6 +11,8 @@ export const EXIT_CODE: Readonly<Record<ErrorCode, number>> = {
   not_found: 4,
   conflict: 5,
   failed_precondition: 5,
+  unprocessable: 5,
+  bad_gateway: 6,
   gone: 5,
   rate_limited: 6,
   unavailable: 6,

@@ -8,17 +8,40 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'failed_precondition',
+  'unprocessable',
   'quota_exceeded',
   'rate_limited',
   'payload_too_large',
   'headers_too_large',
   'timeout',
   'gone',
+  'bad_gateway',
   'unavailable',
   'not_implemented',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The HTTP status of each code, for every HTTP speaker (API edge and daemon). */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  invalid_argument: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  failed_precondition: 409,
+  unprocessable: 422,
+  quota_exceeded: 403,
+  rate_limited: 429,
+  payload_too_large: 413,
+  headers_too_large: 431,
+  timeout: 408,
+  gone: 410,
+  bad_gateway: 502,
+  unavailable: 503,
+  not_implemented: 501,
+  internal: 500,
+};
 
 export interface AppErrorInit {
   /** What to do about it, ending with the fix ("… — call sandbox_start"). */

@@ -2,7 +2,7 @@
 // its routes; errors become JSON AppErrors the runner rebuilds on its side.
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { z } from 'zod';
-import { AppError } from '../common/errors.js';
+import { AppError, HTTP_STATUS } from '../common/errors.js';
 
 export interface Call {
   req: Http2ServerRequest;
@@ -14,23 +14,6 @@ export interface Call {
 
 export type Handler = (call: Call) => Promise<void> | void;
 
-const STATUS: Record<AppError['code'], number> = {
-  invalid_argument: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  failed_precondition: 412,
-  quota_exceeded: 403,
-  rate_limited: 429,
-  payload_too_large: 413,
-  headers_too_large: 431,
-  timeout: 408,
-  gone: 410,
-  unavailable: 503,
-  not_implemented: 501,
-  internal: 500,
-};
 
 export function sendJson(res: Http2ServerResponse, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body));
@@ -49,7 +32,7 @@ export function sendError(res: Http2ServerResponse, err: unknown): void {
     res.stream.close(0x2 /* INTERNAL_ERROR */);
     return;
   }
-  sendJson(res, STATUS[e.code], e.toJSON());
+  sendJson(res, HTTP_STATUS[e.code], e.toJSON());
 }
 
 export async function readJson<S extends z.ZodTypeAny>(req: Http2ServerRequest, schema: S, limit = 8 << 20): Promise<z.output<S>> {

@@ -2,25 +2,9 @@
 // API errors, and toolbox errors in the Daytona daemon shape (so SDKs raise
 // their typed errors from `code` + `source`).
 import { STATUS_CODES } from 'node:http';
-import { AppError, type ErrorCode } from '../common/errors.js';
+import { AppError, HTTP_STATUS } from '../common/errors.js';
 
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
-  invalid_argument: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  failed_precondition: 409,
-  quota_exceeded: 403,
-  rate_limited: 429,
-  payload_too_large: 413,
-  headers_too_large: 431,
-  timeout: 408,
-  gone: 410,
-  unavailable: 503,
-  not_implemented: 501,
-  internal: 500,
-};
+export { HTTP_STATUS };
 
 export interface ErrorBody {
   statusCode: number;

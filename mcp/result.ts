@@ -15,6 +15,8 @@ export const TOOL_ERROR: Readonly<Record<ErrorCode, { label: string; fallbackHin
   not_found: { label: 'not found' },
   conflict: { label: 'conflict', fallbackHint: 'the target changed or already exists; read its current state and retry' },
   failed_precondition: { label: 'not possible now' },
+  unprocessable: { label: 'refused' },
+  bad_gateway: { label: 'upstream failed', fallbackHint: 'the remote the sandbox talked to failed; check it and retry' },
   quota_exceeded: { label: 'quota exceeded', fallbackHint: 'delete sandboxes you no longer need, or ask an admin to raise the quota' },
   rate_limited: { label: 'rate limited', fallbackHint: 'wait a little and retry' },
   payload_too_large: { label: 'too large', fallbackHint: 'ask for less (a line range, a smaller file) and retry' },

@@ -6,6 +6,8 @@ import http from 'node:http';
 import {
   Daytona,
   DaytonaAuthenticationError,
+  DaytonaBadGatewayError,
+  DaytonaUnprocessableEntityError,
   DaytonaConflictError,
   DaytonaError,
   DaytonaForbiddenError,
@@ -29,6 +31,8 @@ const EXPECTED: Record<ErrorCode, new (...a: never[]) => Error> = {
   not_found: DaytonaNotFoundError,
   conflict: DaytonaConflictError,
   failed_precondition: DaytonaConflictError,
+  unprocessable: DaytonaUnprocessableEntityError,
+  bad_gateway: DaytonaBadGatewayError,
   quota_exceeded: DaytonaForbiddenError,
   rate_limited: DaytonaRateLimitError,
   payload_too_large: DaytonaError,

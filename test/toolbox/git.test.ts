@@ -199,7 +199,7 @@ describe('toolbox: git', () => {
   it('says when the sandbox network policy blocks a remote', async () => {
     for (const host of ['169.254.169.254', '172.17.0.1']) {
       const r = await t.tb('POST', '/git/clone', { url: `http://${host}/x.git`, path: 'blocked' });
-      assertDaemonError(r, 503, 'GIT_TRANSPORT_FAILED');
+      assertDaemonError(r, 502, 'GIT_TRANSPORT_FAILED');
       assert.match(r.body.message, new RegExp(`${host.replace(/\./g, '\\.')} is blocked by the sandbox network policy`));
     }
   });

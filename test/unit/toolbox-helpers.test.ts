@@ -191,10 +191,10 @@ describe('git output', () => {
       ['fatal: Remote branch nope not found in upstream origin', 'GIT_BRANCH_NOT_FOUND', 'not_found'],
       ["fatal: a branch named 'x' already exists", 'GIT_BRANCH_EXISTS', 'conflict'],
       [' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs', 'GIT_PUSH_REJECTED', 'conflict'],
-      [' ! [remote rejected] main -> main (pre-receive hook declined)', 'GIT_REMOTE_REJECTED', 'failed_precondition'],
+      [' ! [remote rejected] main -> main (pre-receive hook declined)', 'GIT_REMOTE_REJECTED', 'unprocessable'],
       ['error: Your local changes to the following files would be overwritten by checkout:', 'GIT_DIRTY_WORKTREE', 'conflict'],
       ['CONFLICT (content): Merge conflict in a.txt\nAutomatic merge failed', 'GIT_MERGE_CONFLICT', 'conflict'],
-      ["fatal: unable to access 'https://h/': Could not resolve host: h", 'GIT_TRANSPORT_FAILED', 'unavailable'],
+      ["fatal: unable to access 'https://h/': Could not resolve host: h", 'GIT_TRANSPORT_FAILED', 'bad_gateway'],
     ];
     for (const [msg, reason, code] of cases) {
       const e = classifyGitFailure('op', msg, 128);
