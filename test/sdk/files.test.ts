@@ -142,4 +142,23 @@ describe('SDK: file system', () => {
     for await (const c of viaStream) h.update(c as Buffer);
     assert.equal(h.digest('hex'), sum);
   });
+
+  it('survives a download the client abandons halfway', async () => {
+    const controller = new AbortController();
+    const stream = await s.fs.downloadFileStream('big/big.bin', { signal: controller.signal });
+    let got = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const c of stream) {
+          got += (c as Buffer).length;
+          if (got > 10 * MiB) controller.abort();
+        }
+      })(),
+      /cancel/i,
+    );
+    assert.ok(got < 100 * MiB);
+    // The server and the sandbox carry on normally.
+    assert.equal((await s.fs.downloadFile('bulk/a.txt')).toString(), 'alpha2');
+    assert.equal((await s.process.executeCommand('echo fine')).result, 'fine\n');
+  });
 });
