@@ -204,6 +204,7 @@ export class Runner implements RunnerClient {
         if (!imageConfig) {
           throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, { hint: 'build or load it first, or pick an existing snapshot', reason: 'IMAGE_NOT_FOUND' });
         }
+        await this.checkVolumes(spec);
         const pinned = (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
         if (restoring) writeFileSync(marker, '');
         await this.o.runtime.create(this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig));
@@ -300,6 +301,15 @@ export class Runner implements RunnerClient {
     });
   }
 
+  /** A missing volume must fail the start: the engine would quietly mount a new, empty one. */
+  private async checkVolumes(spec: SandboxRuntimeSpec): Promise<void> {
+    for (const v of spec.volumes ?? []) {
+      if (!(await this.o.runtime.volumeExists(volumeName(v.volumeId)))) {
+        throw new AppError('failed_precondition', `volume ${v.volumeId} mounted at ${v.mountPath} no longer exists`, { hint: 'recreate the sandbox without it, or with another volume', recoverable: false });
+      }
+    }
+  }
+
   /** Starts a created container: network attachment as the policy says, subpath mounts staged for the start only. */
   private async startContainer(spec: SandboxRuntimeSpec): Promise<void> {
     const id = spec.sandboxId;
@@ -308,6 +318,7 @@ export class Runner implements RunnerClient {
     }
     try {
       const volumes = spec.volumes ?? [];
+      if (volumes.some((v) => v.subpath)) await this.checkVolumes(spec);
       for (let i = 0; i < volumes.length; i++) {
         const v = volumes[i]!;
         if (!v.subpath) continue;

@@ -246,6 +246,16 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (e) {
+      if (status(e) === 404) return false;
+      throw wrap(e, `inspect volume ${name}`);
+    }
+  }
+
   async volumePath(name: string): Promise<string | null> {
     try {
       const v = await this.docker.getVolume(name).inspect();

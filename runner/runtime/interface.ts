@@ -88,6 +88,8 @@ export interface ContainerRuntime {
   createVolume(name: string, labels: Record<string, string>, owner: { uid: number; gid: number }): Promise<void>;
   /** Removes a named volume; `conflict` while in use, no-op when absent. */
   removeVolume(name: string): Promise<void>;
+  /** Whether a named volume exists (the engine would otherwise create an empty one on mount). */
+  volumeExists(name: string): Promise<boolean>;
   /** Host path of a named volume's data, or null when the host cannot see it. */
   volumePath(name: string): Promise<string | null>;
 }

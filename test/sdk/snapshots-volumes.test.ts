@@ -150,6 +150,19 @@ describe('SDK: volumes', () => {
     await assert.rejects(docker.getVolume(`berth-vol-${vol.id}`).inspect(), /no such volume/i);
   });
 
+  it('does not restore a sandbox onto an empty stand-in when its volume vanished', async () => {
+    const vol = await t.daytona.volume.create('sdk-vol-gone');
+    const d = await t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/gone' }] });
+    await d.stop();
+    await d.archive();
+    // Removed behind Berth's back (the engine would otherwise mount a fresh empty volume).
+    await docker.getVolume(`berth-vol-${vol.id}`).remove();
+    await assert.rejects(d.start(), /no longer exists/);
+    await d.delete(60, true);
+    await t.daytona.volume.delete(vol);
+    await assert.rejects(docker.getVolume(`berth-vol-${vol.id}`).inspect(), /no such volume/i);
+  });
+
   it('refuses a subpath that a sandbox turned into a symlink', async () => {
     const vol = await t.daytona.volume.create('sdk-vol-evil');
     const a = await t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/v' }] });
