@@ -12,7 +12,7 @@ import type { Locks } from '../lock/index.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import { plan, settled, type Step } from './plan.js';
 import { LeaseLost, type SandboxRepo } from './repo.js';
-import { canTransition, type SandboxState } from './states.js';
+import { canTransition, type DesiredState, type SandboxState } from './states.js';
 import type { SandboxRow } from '../store/models.js';
 
 const LEASE_MS = 30_000;
@@ -186,13 +186,21 @@ export class Reconciler {
     const since = now - s.stateUpdatedAt.getTime();
     const del = s.autoDeleteInterval;
     if (s.desiredState !== 'destroyed' && del >= 0 && since >= del * 60_000) {
-      if (await this.d.repo.setDesired(s.id, 'destroyed', s.desiredState, now)) this.d.log.info('auto-delete', { sandboxId: s.id });
+      await this.timerSetsDesired(s, 'destroyed', now, 'auto-delete');
       return;
     }
     if (s.state === 'stopped' && s.desiredState === 'stopped') {
       const arch = s.autoArchiveInterval === 0 ? AUTO_ARCHIVE_MAX_MINUTES : s.autoArchiveInterval;
-      if (since >= arch * 60_000 && (await this.d.repo.setDesired(s.id, 'archived', 'stopped', now))) this.d.log.info('auto-archive', { sandboxId: s.id });
+      if (since >= arch * 60_000) await this.timerSetsDesired(s, 'archived', now, 'auto-archive');
     }
+  }
+
+  /** A timer asks for a new desired state; listeners (SDK notifications, UI) hear about it. */
+  private async timerSetsDesired(s: Sandbox, to: DesiredState, now: number, why: string): Promise<void> {
+    if (!(await this.d.repo.setDesired(s.id, to, s.desiredState, now))) return;
+    this.d.log.info(why, { sandboxId: s.id });
+    const after = await this.d.repo.getById(s.id);
+    if (after) await this.d.bus.publish(SANDBOX_EVENTS.desiredStateUpdated, { organizationId: s.organizationId, sandbox: after, oldDesiredState: s.desiredState, newDesiredState: to }).catch(() => {});
   }
 
   /**
@@ -247,7 +255,7 @@ export class Reconciler {
     const kicks: Promise<void>[] = [];
     for (const s of all) {
       if (s.state === 'started' && s.desiredState === 'started' && s.autoStopInterval > 0 && now - s.lastActivityAt.getTime() >= s.autoStopInterval * 60_000 && !this.d.busy(s.id)) {
-        if (await this.d.repo.setDesired(s.id, 'stopped', 'started', now)) this.d.log.info('auto-stop', { sandboxId: s.id });
+        await this.timerSetsDesired(s, 'stopped', now, 'auto-stop');
       }
       if ((s.state === 'stopped' || s.state === 'archived') && s.desiredState !== 'destroyed') await this.applyTimers(s);
       const fresh = (await this.d.repo.getById(s.id)) ?? s;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import { ManualClock } from '../../common/clock.js';
 import { eventually, otherOrgKey, sdkStack, type SdkStack } from './helpers.js';
 
 interface Seen {
@@ -117,5 +118,33 @@ console.log(again.id + ' ' + again.state);
     assert.equal(state, 'started');
     assert.ok(exitedAfter < 3000, `exited ${exitedAfter} ms after its work`);
     assert.equal((await t.stack.api('GET', `/sandbox/${id}`)).status, 404);
+  });
+});
+
+describe('SDK: notifications for timer-driven changes', () => {
+  let t: SdkStack;
+  const clock = new ManualClock(Date.now());
+  let socket: Socket | undefined;
+  before(async () => {
+    t = await sdkStack({ clock });
+  });
+  after(async () => {
+    socket?.disconnect();
+    await t?.close();
+  });
+
+  it('announces an auto-stop, and SDK objects follow it', async () => {
+    const s = await t.sandbox({ autoStopInterval: 1 });
+    const sub = await subscriber(t.stack.url, t.stack.key);
+    socket = sub.socket;
+    clock.advanceMinutes(2);
+    await t.stack.server.orch.reconciler.sweep();
+    const desired = (await eventually(() => sub.seen.find((e) => e.name === 'sandbox.desired-state.updated' && e.data.sandbox.id === s.id)))!;
+    assert.equal(desired.data.newDesiredState, 'stopped');
+    await eventually(() => s.state === 'stopped', 5000, 20);
+    assert.deepEqual(
+      sub.seen.filter((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id).map((e) => e.data.newState),
+      ['stopping', 'stopped'],
+    );
   });
 });
