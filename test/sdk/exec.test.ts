@@ -43,6 +43,17 @@ describe('SDK: executeCommand', () => {
     assert.equal((await s.process.executeCommand('echo "[$A]"')).result, '[]\n');
   });
 
+  it('updates the environment of later commands and reports metrics', async () => {
+    await s.updateEnv({ LATER: 'set-later' });
+    assert.equal((await s.process.executeCommand('echo $LATER')).result, 'set-later\n');
+    await s.updateEnv({}, { unset: ['LATER'] });
+    assert.equal((await s.process.executeCommand('echo "[$LATER]"')).result, '[]\n');
+    const m = await s.getMetricsLatest();
+    assert.ok(m.cpuCount >= 1);
+    assert.ok(m.memTotal > 0 && m.memUsed > 0);
+    assert.ok(m.diskTotal > 0);
+  });
+
   it('times out long commands with a typed error and kills them', async () => {
     const started = Date.now();
     const err = await s.process.executeCommand('sleep 30; echo done > /tmp/late', undefined, undefined, 2).then(

@@ -112,6 +112,26 @@ describe('SDK: file system', () => {
     assert.equal(total, size);
   });
 
+  it('finds text, searches names, replaces in files and sets permissions', async () => {
+    await s.fs.uploadFiles([
+      { source: Buffer.from('alpha\nTODO: first\nomega\n'), destination: 'find/a.py' },
+      { source: Buffer.from('TODO: second\n'), destination: 'find/sub/b.ts' },
+      { source: Buffer.from('nothing here\n'), destination: 'find/c.md' },
+    ]);
+    const matches = await s.fs.findFiles('find', 'TODO:');
+    assert.deepEqual(
+      matches.map((m) => [m.file.replace(/^.*\/find\//, ''), m.line, m.content.trim()]).sort(),
+      [['a.py', 2, 'TODO: first'], ['sub/b.ts', 1, 'TODO: second']],
+    );
+    const found = await s.fs.searchFiles('find', '*.ts');
+    assert.deepEqual(found.files.map((f) => f.replace(/^.*\/find\//, '')), ['sub/b.ts']);
+    const replaced = await s.fs.replaceInFiles([`${work}/find/a.py`, `${work}/find/sub/b.ts`], 'TODO:', 'DONE:');
+    assert.ok(replaced.every((r) => r.success), JSON.stringify(replaced));
+    assert.equal((await s.fs.downloadFile('find/sub/b.ts')).toString(), 'DONE: second\n');
+    await s.fs.setFilePermissions('find/a.py', { mode: '755' });
+    assert.equal((await s.fs.getFileDetails('find/a.py')).permissions, '0755');
+  });
+
   it('moves and deletes files and folders', async () => {
     await s.fs.uploadFile(Buffer.from('m'), 'mv/one.txt');
     await s.fs.moveFiles('mv/one.txt', 'mv/two.txt');
