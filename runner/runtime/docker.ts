@@ -15,6 +15,8 @@ import { BERTH_VERSION } from '../../common/version.js';
 export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed' } as const;
 
 const execFileP = promisify(execFile);
+/** Bytes each file or folder of a sandbox counts toward its disk limit, whatever its size. */
+const INODE_CHARGE = 4096;
 const containerName = (sandboxId: string) => `berth-${sandboxId}`;
 const keepRef = (sandboxId: string) => `berth-keep/${sandboxId}:base`;
 
@@ -59,6 +61,7 @@ export class DockerRuntime implements ContainerRuntime {
         engine: 'docker',
         version: i.ServerVersion,
         runtimes: Object.keys(i.Runtimes ?? {}),
+        runtimeArgs: Object.fromEntries(Object.entries((i.Runtimes ?? {}) as Record<string, { runtimeArgs?: string[] }>).map(([k, v]) => [k, v?.runtimeArgs ?? []])),
         storageDriver: i.Driver,
         backingFilesystem: backing,
         cgroupVersion: i.CgroupVersion ?? '1',
@@ -122,7 +125,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   async create(spec: ContainerSpec): Promise<void> {
     const hostConfig: Docker.HostConfig = {
-      Binds: [...spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`), ...spec.volumes.map((v) => `${v.name}:${v.target}:rw`)],
+      // nocopy: a volume holds what sandboxes write, never a copy of whatever the first image had at that path.
+      Binds: [...spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`), ...spec.volumes.map((v) => `${v.name}:${v.target}:rw,nocopy`)],
       CapDrop: ['ALL'],
       CapAdd: spec.capAdd,
       SecurityOpt: ['no-new-privileges:true'],
@@ -340,7 +344,10 @@ export class DockerRuntime implements ContainerRuntime {
     if (!upper) return null;
     try {
       const { stdout } = await execFileP('du', ['-s', '-x', '-P', '-B1', upper], { encoding: 'utf8', timeout: 60_000 });
-      return Number(stdout.split(/\s/)[0]);
+      // Inodes are a host resource the byte count misses (a million empty files
+      // use no blocks): every entry is charged one 4 KiB block.
+      const inodes = await execFileP('du', ['-s', '-x', '-P', '--inodes', upper], { encoding: 'utf8', timeout: 60_000 }).then((r) => Number(r.stdout.split(/\s/)[0]) || 0, () => 0);
+      return Number(stdout.split(/\s/)[0]) + inodes * INODE_CHARGE;
     } catch {
       return null;
     }
