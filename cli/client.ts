@@ -12,9 +12,10 @@ export interface ClientSettings {
 export function resolveSettings(flags: { 'api-url'?: string; 'api-key'?: string }, env: NodeJS.ProcessEnv = process.env): ClientSettings {
   const file = readCliConfig();
   return {
-    apiUrl: (flags['api-url'] ?? env.BERTH_API_URL ?? file.apiUrl ?? 'http://localhost:3000/api').replace(/\/+$/, ''),
-    apiKey: flags['api-key'] ?? env.BERTH_API_KEY ?? file.apiKey,
-    organizationId: env.BERTH_ORGANIZATION_ID ?? file.organizationId,
+    // An empty variable counts as unset.
+    apiUrl: (flags['api-url'] || env.BERTH_API_URL || file.apiUrl || 'http://localhost:3000/api').replace(/\/+$/, ''),
+    apiKey: flags['api-key'] || env.BERTH_API_KEY || file.apiKey,
+    organizationId: env.BERTH_ORGANIZATION_ID || file.organizationId,
   };
 }
 
