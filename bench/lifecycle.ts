@@ -1,0 +1,100 @@
+// Create-to-started and exec round trips through Berth's API, next to raw
+// `docker run -d` and `docker exec` measured in the same run, plus idle memory
+// of the server and of a sandbox daemon. Run: npm run bench -- --only=lifecycle
+// (BENCH_N sandboxes, default 10; BENCH_EXECS exec round trips, default 50).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort, spawnServer } from '../test/helpers/server-process.js';
+import { removeRunnerContainers } from '../test/helpers/docker.js';
+
+const N = Number(process.env.BENCH_N ?? 10);
+const EXECS = Number(process.env.BENCH_EXECS ?? 50);
+const IMAGE = 'berth/sandbox-base:latest';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const time = async (f: () => Promise<unknown> | unknown) => {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+};
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const rssKiB = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+
+async function main() {
+  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const runnerId = `bench-${randomBytes(3).toString('hex')}`;
+  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
+  const port = await freePort();
+  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn' }, port);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const j = (await r.json()) as any;
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+  try {
+    // Warm both paths once (image cache, first-connection costs).
+    const warm = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2 });
+    await api('DELETE', `/api/sandbox/${warm.id}`);
+    execFileSync('docker', ['rm', '-f', execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim()]);
+
+    const berthCreate: number[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < N; i++) {
+      let s: any;
+      berthCreate.push(await time(async () => (s = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 }))));
+      if (s.state !== 'started') throw new Error(`sandbox not started: ${JSON.stringify(s)}`);
+      ids.push(s.id);
+    }
+    const rawRun: number[] = [];
+    const raw: string[] = [];
+    for (let i = 0; i < N; i++) rawRun.push(await time(() => raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim())));
+
+    const target = ids[0]!;
+    const berthExec: number[] = [];
+    for (let i = 0; i < EXECS; i++) {
+      berthExec.push(
+        await time(async () => {
+          const r = await api('POST', `/toolbox/${target}/process/execute`, { command: 'echo hi' });
+          if (r.result !== 'hi\n') throw new Error(`bad exec result ${JSON.stringify(r)}`);
+        }),
+      );
+    }
+    const rawExec: number[] = [];
+    for (let i = 0; i < Math.min(EXECS, 20); i++) rawExec.push(await time(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
+
+    await new Promise((r) => setTimeout(r, 2000));
+    const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const daemonStatus = (await api('POST', `/toolbox/${target}/process/execute`, { command: 'cat /proc/1/status' })).result as string;
+
+    const rows = [
+      ['create → started (exec-ready)', berthCreate, rawRun, 'docker run -d'],
+      ['exec round trip (echo hi)', berthExec, rawExec, 'docker exec'],
+    ] as const;
+    console.log(`\nBerth vs raw Docker, ${N} sandboxes, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
+    console.log(['measure', 'berth p50', 'berth p99', 'raw p50', 'raw p99', 'ratio p50', 'raw'].join(' | '));
+    for (const [name, b, r, rawName] of rows) {
+      console.log([name, fmt(pct(b, 50)), fmt(pct(b, 99)), fmt(pct(r, 50)), fmt(pct(r, 99)), `${(pct(b, 50) / pct(r, 50)).toFixed(2)}×`, rawName].join(' | '));
+    }
+    const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
+    console.log(`\nserver RSS with ${N} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
+    console.log(`daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`);
+    for (const id of ids) await api('DELETE', `/api/sandbox/${id}`);
+    execFileSync('docker', ['rm', '-f', ...raw]);
+  } finally {
+    await server.kill('SIGTERM');
+    await removeRunnerContainers(runnerId);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
