@@ -32,11 +32,13 @@ function packageDir(name: string): string | null {
   return null;
 }
 
-function walk(dir: string, keep: (rel: string) => boolean, root = dir, out: string[] = []): string[] {
+function walk(dir: string, keep: (rel: string) => boolean, descend: (rel: string) => boolean, root = dir, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, keep, root, out);
-    else if (e.isFile() && keep(relative(root, p))) out.push(p);
+    const rel = relative(root, p);
+    if (e.isDirectory()) {
+      if (descend(rel)) walk(p, keep, descend, root, out);
+    } else if (e.isFile() && keep(rel)) out.push(p);
   }
   return out;
 }
@@ -46,6 +48,8 @@ interface PackageSpec {
   /** Folder inside the bundle. */
   into: string;
   keep: (rel: string) => boolean;
+  /** Folders worth looking into (the big ones we never ship are not even listed). */
+  descend: (rel: string) => boolean;
   natives?: string[];
 }
 
@@ -56,24 +60,29 @@ const PACKAGES: PackageSpec[] = [
     name: 'node-pty',
     into: 'node-pty',
     keep: (rel) => rel === 'package.json' || rel === 'build/Release/pty.node' || (rel.startsWith('lib/') && rel.endsWith('.js') && !rel.endsWith('.test.js')),
+    descend: (rel) => rel === 'build' || rel === 'build/Release' || rel === 'lib' || rel.startsWith('lib/'),
     natives: ['build/Release/pty.node'],
   },
   {
     name: 'pyright',
     into: 'lsp/pyright',
     // Third-party stubs (27 MB) are left out: installed packages mostly ship their own types.
-    keep: (rel) => rel === 'package.json' || rel === 'LICENSE.txt' || (rel.startsWith('dist/') && noMaps(rel) && !rel.startsWith('dist/typeshed-fallback/stubs/')),
+    keep: (rel) => rel === 'package.json' || rel === 'LICENSE.txt' || (rel.startsWith('dist/') && noMaps(rel)),
+    descend: (rel) => rel.startsWith('dist') && rel !== 'dist/typeshed-fallback/stubs',
   },
   {
     name: 'typescript-language-server',
     into: 'lsp/typescript-language-server',
     keep: (rel) => rel === 'package.json' || rel === 'LICENSE' || rel === 'lib/cli.mjs',
+    descend: (rel) => rel === 'lib',
   },
   {
     name: 'typescript',
     into: 'lsp/typescript',
     keep: (rel) =>
       ['package.json', 'LICENSE.txt', 'lib/tsserver.js', 'lib/_tsserver.js', 'lib/typescript.js', 'lib/typesMap.json'].includes(rel) || /^lib\/lib(\.[^/]+)?\.d\.ts$/.test(rel),
+    // Not the translations in lib/<locale>/.
+    descend: (rel) => rel === 'lib',
   },
 ];
 
@@ -89,7 +98,7 @@ export function daemonExtras(): DaemonExtras {
       continue;
     }
     const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
-    for (const from of walk(dir, spec.keep)) files.push({ from, to: join(spec.into, relative(dir, from)) });
+    for (const from of walk(dir, spec.keep, spec.descend)) files.push({ from, to: join(spec.into, relative(dir, from)) });
     for (const n of spec.natives ?? []) {
       const p = join(dir, n);
       if (existsSync(p)) {

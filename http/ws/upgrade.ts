@@ -4,10 +4,13 @@
 // upgrade), then relayed. Upgrades on other paths (e.g. Socket.IO) are left
 // alone for their own listeners.
 import type http from 'node:http';
+import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../../common/errors.js';
+import { revokedMatches, type Principal } from '../../orchestrator/index.js';
+import { ORGANIZATION_HEADER } from '../auth.js';
 import type { HttpDeps } from '../context.js';
 import { relayChannel, relayReadable } from './bridge.js';
 import { offeredProtocols, selectProtocol } from './protocols.js';
@@ -21,7 +24,7 @@ const MAX_PAYLOAD = 8 << 20;
 export interface ToolboxWebSockets {
   /** Open toolbox sockets right now. */
   count(): number;
-  /** Stops accepting upgrades and drops every open socket (server shutdown). */
+  /** Stops accepting upgrades and drops every open toolbox socket, and upgrades nobody answered (server shutdown). */
   close(): void;
 }
 
@@ -30,14 +33,26 @@ function bearer(req: http.IncomingMessage): string | undefined {
   return m?.[1];
 }
 
+/** Upgrade sockets are TCP sockets; the event types them as plain duplexes. */
+const written = (socket: Duplex): number => (socket as net.Socket).bytesWritten ?? 0;
+
 function release(o: Opened): void {
   if (o.kind === 'channel') o.channel.end();
   else o.stream.destroy();
   o.end();
 }
 
+/** Policy close code: the credential that opened the socket stopped working. */
+const CLOSE_REVOKED = 1008;
+
 export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): ToolboxWebSockets {
   const chosen = new WeakMap<http.IncomingMessage, string>();
+  const unanswered = new Set<Duplex>();
+  // Who opened each socket, so a revoked or expired key ends its sockets too.
+  const owners = new Map<WebSocket, Principal>();
+  const offRevoked = d.orch.onCredentialsRevoked((ev) => {
+    for (const [ws, p] of owners) if (revokedMatches(ev, p)) ws.close(CLOSE_REVOKED, 'credentials revoked');
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD,
@@ -68,10 +83,16 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     }
 
     let opened: Opened;
+    let principal: Principal;
     const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
     try {
-      const principal = await d.orch.authenticate(bearer(req));
-      principal.source = { ip: req.socket.remoteAddress, frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      const org = req.headers[ORGANIZATION_HEADER];
+      principal = await d.orch.authenticate(bearer(req), {
+        ip: req.socket.remoteAddress,
+        frontend: 'toolbox',
+        requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID(),
+        organizationId: typeof org === 'string' && org ? org : undefined,
+      });
       opened = await match.route.open({ d, principal, sandboxId, params: match.params, query: url.searchParams, offered });
     } catch (e) {
       return fail(e);
@@ -87,6 +108,13 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     });
     wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
+      owners.set(ws, principal);
+      const expiry = principal.expiresAt ? setTimeout(() => ws.close(CLOSE_REVOKED, 'credentials expired'), Math.max(0, principal.expiresAt - d.clock.now().getTime())) : null;
+      expiry?.unref();
+      ws.once('close', () => {
+        owners.delete(ws);
+        if (expiry) clearTimeout(expiry);
+      });
       if (opened.kind === 'channel') relayChannel(ws, opened.channel, opened.end);
       else relayReadable(ws, opened.stream, opened.end);
     });
@@ -99,7 +127,17 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     } catch {
       return; // not ours to judge
     }
-    if (!url.pathname.startsWith(PREFIX)) return;
+    if (!url.pathname.startsWith(PREFIX)) {
+      // Someone else's (Socket.IO…), or nobody's. The HTTP server keeps upgrade sockets
+      // half-open, so one that nobody answered would linger after its client left, and
+      // hold up shutdown: let go of exactly those, never of one another listener answered.
+      unanswered.add(socket);
+      socket.once('close', () => unanswered.delete(socket));
+      socket.once('end', () => {
+        if (written(socket) === 0) socket.destroy();
+      });
+      return;
+    }
     void handle(req, socket, head, url).catch((e) => rejectUpgrade(socket, e, { path: url.pathname, method: req.method ?? 'GET' }, d.clock.now()));
   };
   server.on('upgrade', onUpgrade);
@@ -107,9 +145,11 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
   return {
     count: () => wss.clients.size,
     close() {
+      offRevoked();
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
+      for (const socket of unanswered) if (written(socket) === 0) socket.destroy();
     },
   };
 }

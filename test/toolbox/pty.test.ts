@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { ManualClock } from '../../common/clock.js';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 import { connectWs, freePort, UpgradeRejected, type WsClient } from '../helpers/ws.js';
 import { otherOrganizationKey } from '../helpers/other-org.js';
@@ -23,14 +24,16 @@ async function rejected(p: Promise<unknown>): Promise<UpgradeRejected> {
 describe('toolbox PTY over WebSocket', () => {
   let stack: Stack;
   let id: string;
+  // Time only moves when the auto-stop test says so.
+  const clock = new ManualClock(Date.now());
   const open: WsClient[] = [];
   const track = (c: WsClient) => (open.push(c), c);
 
   before(async () => {
     // A fixed port so the DTO's toolboxProxyUrl (from the public URL) reaches this server, for the SDK test.
     const port = await freePort();
-    stack = await startStack({ config: { port, publicUrl: `http://127.0.0.1:${port}` } });
-    id = (await createSandbox(stack, { name: 'pty-1', cpu: 1, memory: 1 })).id;
+    stack = await startStack({ clock, config: { port, publicUrl: `http://127.0.0.1:${port}` } });
+    id = (await createSandbox(stack, { name: 'pty-1', cpu: 1, memory: 1, autoStopInterval: 15 })).id;
   });
   after(async () => {
     await Promise.allSettled(open.map((c) => c.close()));
@@ -211,7 +214,9 @@ describe('toolbox PTY over WebSocket', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(received, '', 'the toolbox dispatcher does not answer');
     assert.equal(closed, false, 'nor destroy the socket');
-    sock.destroy();
+    // Once its client is gone, an upgrade nobody answered is let go (it would otherwise block shutdown).
+    sock.end();
+    await new Promise((r) => sock.once('close', r));
   });
 
   it('follows session command logs over WebSocket (§6.4): history, live output, close 1000', async () => {
@@ -263,5 +268,23 @@ describe('toolbox PTY over WebSocket', () => {
     assert.equal(killed.exitCode, 137);
     await second.disconnect();
     await handle.disconnect();
+  });
+
+  // Last: it stops the sandbox.
+  it('keeps the sandbox from auto-stopping while a terminal is attached', async () => {
+    const state = async () => (await stack.api('GET', `/sandbox/${id}`)).body.state;
+    const c = track(await connectWs(stack, id, 'process/pty/create-connect?id=busy&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    await c.waitFor(() => c.json().length > 0, 'connected');
+    clock.advanceMinutes(60);
+    await stack.server.orch.reconciler.sweep();
+    assert.equal(await state(), 'started', 'an open terminal is activity');
+    await c.close();
+    await new Promise((r) => setTimeout(r, 200));
+    clock.advanceMinutes(10);
+    await stack.server.orch.reconciler.sweep();
+    assert.equal(await state(), 'started', 'the idle time starts when the terminal closes');
+    clock.advanceMinutes(6);
+    await stack.server.orch.reconciler.sweep();
+    assert.equal(await state(), 'stopped');
   });
 });
