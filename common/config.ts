@@ -57,11 +57,33 @@ const SETTINGS = {
   previewDomain: { env: 'BERTH_PREVIEW_DOMAIN', schema: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'a DNS name like preview.example.com').default('localhost'), doc: 'domain of preview URLs: {port}-{sandboxId}.<domain> (*.localhost resolves locally)' },
   previewPort: { env: 'BERTH_PREVIEW_PORT', schema: int(1, 65535).default(4000), doc: 'port of the preview proxy in preview URLs' },
   previewProtocol: { env: 'BERTH_PREVIEW_PROTOCOL', schema: z.enum(['http', 'https']).default('http'), doc: 'scheme of preview URLs' },
+  rateLimitWindowSeconds: { env: 'BERTH_RATE_LIMIT_WINDOW_SECONDS', schema: int(1, 86_400).default(60), doc: 'length of the fixed rate-limit window' },
+  rateLimitAnonymous: { env: 'BERTH_RATE_LIMIT_ANONYMOUS', schema: int(0, 1e9).default(100), doc: 'requests without credentials per IP per window (0 = no limit)' },
+  rateLimitAuthenticated: { env: 'BERTH_RATE_LIMIT_AUTHENTICATED', schema: int(0, 1e9).default(1000), doc: 'requests per API key per window (0 = no limit)' },
+  rateLimitFailedAuth: { env: 'BERTH_RATE_LIMIT_FAILED_AUTH', schema: int(0, 1e9).default(5), doc: 'failed authentications per IP per window before that IP is refused (0 = no limit)' },
+  rateLimitCreate: { env: 'BERTH_RATE_LIMIT_CREATE', schema: int(0, 1e9).default(10), doc: 'sandbox creations per organization per window (0 = no limit)' },
+  rateLimitLifecycle: { env: 'BERTH_RATE_LIMIT_LIFECYCLE', schema: int(0, 1e9).default(100), doc: 'sandbox start/stop/archive/delete requests per organization per window (0 = no limit)' },
+  quotaSandboxes: { env: 'BERTH_QUOTA_SANDBOXES', schema: int(-1, 1e9).default(100), doc: 'default per-organization quota: sandboxes (-1 = unlimited)' },
+  quotaCpu: { env: 'BERTH_QUOTA_CPU', schema: num(-1, 1e9).default(64), doc: 'default per-organization quota: cores of running sandboxes (-1 = unlimited)' },
+  quotaMemoryGiB: { env: 'BERTH_QUOTA_MEMORY_GIB', schema: num(-1, 1e9).default(256), doc: 'default per-organization quota: GiB of memory of running sandboxes (-1 = unlimited)' },
+  quotaDiskGiB: { env: 'BERTH_QUOTA_DISK_GIB', schema: num(-1, 1e9).default(2048), doc: 'default per-organization quota: GiB of disk of running sandboxes (-1 = unlimited)' },
+  quotaSnapshots: { env: 'BERTH_QUOTA_SNAPSHOTS', schema: int(-1, 1e9).default(100), doc: 'default per-organization quota: snapshots (-1 = unlimited)' },
+  quotaVolumes: { env: 'BERTH_QUOTA_VOLUMES', schema: int(-1, 1e9).default(100), doc: 'default per-organization quota: volumes (-1 = unlimited)' },
+  quotaLifetimeMinutes: { env: 'BERTH_QUOTA_LIFETIME_MINUTES', schema: int(-1, 1e9).default(-1), doc: 'default per-organization quota: minutes a sandbox may exist before it is deleted (-1 = unlimited)' },
+  maxOrganizationsPerUser: { env: 'BERTH_MAX_ORGANIZATIONS_PER_USER', schema: int(-1, 1e6).default(10), doc: 'organizations one user may own (each has its own quotas; -1 = unlimited)' },
+  invitationTtlHours: { env: 'BERTH_INVITATION_TTL_HOURS', schema: num(0.01, 8760).default(168), doc: 'hours an invitation stays valid' },
+  auditRetentionDays: { env: 'BERTH_AUDIT_RETENTION_DAYS', schema: num(0, 36_500).default(90), doc: 'days audit entries are kept (0 = forever)' },
+  secretsKey: { env: 'BERTH_SECRETS_KEY', schema: z.string().min(32, '32 bytes as base64 or hex').optional(), doc: 'key encrypting organization secrets (default: BERTH_HOME/secrets.key, made on first start; replicas must share one)' },
+  egressDnsUpstream: { env: 'BERTH_EGRESS_DNS_UPSTREAM', schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+(:\d+)?$/, 'an IPv4 address with an optional :port').optional(), doc: 'DNS server the domain allow-list resolver asks (default: the first nameserver of /etc/resolv.conf)' },
+  httpHeadersTimeoutSeconds: { env: 'BERTH_HTTP_HEADERS_TIMEOUT_SECONDS', schema: num(0.5, 3600).default(20), doc: 'a client must send its request headers within this time' },
+  httpRequestTimeoutSeconds: { env: 'BERTH_HTTP_REQUEST_TIMEOUT_SECONDS', schema: num(1, 86_400).default(600), doc: 'a client must send a whole request (headers and body) within this time' },
   logLevel: { env: 'BERTH_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), doc: 'log level' },
   logJson: { env: 'BERTH_LOG_JSON', schema: bool.default(false), doc: 'log as JSON lines' },
 } as const;
 
 type Settings = typeof SETTINGS;
+/** Settings whose values are never echoed in error messages. */
+const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey']);
 type Resolved = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export interface Config extends Omit<Resolved, 'publicUrl' | 'runnerId'> {
@@ -75,7 +97,10 @@ export type ConfigInput = { -readonly [K in keyof Settings]?: unknown };
 
 /** Lists every setting with its variable and meaning (for `berth serve --help` and docs). */
 export const describeSettings = () =>
-  Object.entries(SETTINGS).map(([key, s]) => ({ key, env: s.env, doc: s.doc }));
+  Object.entries(SETTINGS).map(([key, s]) => {
+    const d = (s.schema as z.ZodTypeAny).safeParse(undefined);
+    return { key, env: s.env, doc: s.doc, default: d.success && d.data !== undefined ? String(d.data) : '' };
+  });
 
 export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
@@ -86,7 +111,7 @@ export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     const raw = fromOption !== undefined ? fromOption : fromEnv === '' ? undefined : fromEnv;
     const parsed = (s.schema as z.ZodTypeAny).safeParse(raw);
     if (parsed.success) out[key] = parsed.data;
-    else problems.push(`${s.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${s.doc})`);
+    else problems.push(`${s.env}=${HIDDEN.has(key) ? '(hidden)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${s.doc})`);
   }
   if (problems.length) {
     throw new AppError('invalid_argument', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

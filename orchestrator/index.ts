@@ -1,5 +1,6 @@
 // The orchestrator facade: the one object every edge (HTTP, MCP, CLI server
 // side, gateways) calls. Edges parse and authorise; all logic lives below.
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors.js';
 import type { Clock } from '../common/clock.js';
 import type { Config } from '../common/config.js';
@@ -36,8 +37,34 @@ import { GitDiffToolbox } from './toolbox/git-diff.js';
 import { TerminalToolbox } from './toolbox/terminal.js';
 import { GrepToolbox } from './toolbox/grep.js';
 import { Relay } from './relay/index.js';
+import { systemPrincipal } from './principal.js';
+import { AuditLog } from './audit/log.js';
+import { audited } from './audit/wrap.js';
+import * as A from './audit/actions.js';
+import { OrgService } from './orgs/service.js';
+import { InvitationService } from './orgs/invitations.js';
+import { OrgDefaultsService } from './orgs/defaults.js';
+import { QuotaService } from './quotas/service.js';
+import { UsageService } from './usage/service.js';
+import { hookRunner } from './usage/runner-hooks.js';
+import { SecretService } from './secrets/service.js';
+import { SecretBox } from './secrets/crypto.js';
+import { SecretInjector } from './secrets/inject.js';
+import { MemoryCounters, type Counters } from './ratelimit/counters.js';
+import { RateLimiter } from './ratelimit/limiter.js';
+import { KEY_REVOKED, type KeyRevokedEvent } from './keys/service.js';
 
 export type { Principal } from './principal.js';
+export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
+export { PERMISSIONS, ROLES, type Permission, type Role } from './keys/permissions.js';
+export type { Organization, Member } from './orgs/service.js';
+export type { Invitation } from './orgs/invitations.js';
+export type { SandboxDefaults } from './orgs/defaults.js';
+export { QUOTA_NAMES, type Quotas, type QuotaName } from './quotas/service.js';
+export type { UsageReport } from './usage/service.js';
+export type { AuditEntry, AuditFilter, AuditOutcome } from './audit/log.js';
+export type { Secret } from './secrets/service.js';
+export { MemoryCounters, RedisCounters, type Counters } from './ratelimit/counters.js';
 export type { MessageChannel } from './toolbox/channel.js';
 export type { Relay, SessionRecord, LoggedEvent, EventLog } from './relay/index.js';
 export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
@@ -61,6 +88,18 @@ export interface OrchestratorDeps {
   reapNetwork?: (known: Set<string>) => Promise<number>;
   /** Shared protocol-session state (MCP); in-process when omitted. */
   relay?: Relay;
+  /** Rate-limit counters (Redis with REDIS_URL); in-process when omitted. */
+  counters?: Counters;
+  /** The key organization secrets are encrypted with (32 bytes); a random one per process when omitted. */
+  secretsKey?: Buffer;
+}
+
+/** Where a request came from, and which organization it names (X-Daytona-Organization-ID). */
+export interface RequestSource {
+  ip?: string;
+  frontend?: string;
+  requestId?: string;
+  organizationId?: string;
 }
 
 export interface Health {
@@ -85,15 +124,51 @@ export class Orchestrator {
   readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
   readonly relay: Relay;
+  /** Organizations, members and their roles. */
+  readonly orgs: OrgService;
+  readonly invitations: InvitationService;
+  /** Defaults for new sandboxes per organization (network policy, runtime). */
+  readonly defaults: OrgDefaultsService;
+  readonly quotas: QuotaService;
+  readonly usage: UsageService;
+  readonly audit: AuditLog;
+  readonly secrets: SecretService;
+  /** Secrets of one sandbox (PUT /sandbox/{id}/secrets) and their injection at start. */
+  readonly sandboxSecrets: SecretInjector;
+  readonly limits: RateLimiter;
+  private readonly counters: Counters;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly d: OrchestratorDeps) {
     const repo = new SandboxRepo(d.store);
     const activity = new Activity(repo, d.clock);
-    this.keys = new KeyService(d.store, d.clock);
+    const c = d.config;
+    this.audit = new AuditLog(d.store, d.clock, d.log.child({ component: 'audit' }));
+    this.counters = d.counters ?? new MemoryCounters();
+    this.limits = new RateLimiter(
+      this.counters,
+      { windowSeconds: c.rateLimitWindowSeconds, limits: { anonymous: c.rateLimitAnonymous, authenticated: c.rateLimitAuthenticated, failedAuth: c.rateLimitFailedAuth, create: c.rateLimitCreate, lifecycle: c.rateLimitLifecycle } },
+      d.clock,
+      d.log.child({ component: 'ratelimit' }),
+    );
+    this.keys = audited(new KeyService(d.store, d.clock, d.bus), A.KEY_ACTIONS, this.audit);
+    this.quotas = audited(
+      new QuotaService({ store: d.store, clock: d.clock, locks: d.locks, defaults: { sandboxes: c.quotaSandboxes, cpu: c.quotaCpu, memoryGiB: c.quotaMemoryGiB, diskGiB: c.quotaDiskGiB, snapshots: c.quotaSnapshots, volumes: c.quotaVolumes, lifetimeMinutes: c.quotaLifetimeMinutes } }),
+      A.QUOTA_ACTIONS,
+      this.audit,
+    );
+    this.usage = new UsageService(d.store, d.clock, this.quotas);
+    this.secrets = audited(new SecretService(d.store, d.clock, new SecretBox(d.secretsKey ?? randomBytes(32))), A.SECRET_ACTIONS, this.audit);
+    this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
+    this.orgs = audited(new OrgService({ store: d.store, clock: d.clock, bus: d.bus, maxOwnedOrganizations: c.maxOrganizationsPerUser }), A.ORG_ACTIONS, this.audit);
+    this.invitations = audited(new InvitationService({ store: d.store, clock: d.clock, log: d.log.child({ component: 'invitations' }), orgs: this.orgs, keys: this.keys, publicUrl: c.publicUrl, ttlHours: c.invitationTtlHours }), A.INVITATION_ACTIONS, this.audit);
+    const injector = new SecretInjector({ store: d.store, secrets: this.secrets, daemonOf: (id) => d.runner.daemon(id), sandboxes: { get: (p, id) => this.sandboxes.get(p, id) } });
+    this.sandboxSecrets = audited(injector, A.SANDBOX_SECRET_ACTIONS, this.audit);
+    // The reconciler drives a runner whose real transitions record usage and inject secrets.
+    const observed = hookRunner(d.runner, [this.usage, injector], d.log.child({ component: 'runner-hooks' }));
     this.reconciler = new Reconciler({
       repo,
-      runner: d.runner,
+      runner: observed,
       locks: d.locks,
       bus: d.bus,
       clock: d.clock,
@@ -102,22 +177,74 @@ export class Orchestrator {
       busy: (id) => activity.busy(id),
       diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
     });
-    this.snapshots = new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits() });
-    this.volumes = new VolumeService({ store: d.store, runner: d.runner, clock: d.clock });
-    this.sandboxes = new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes });
-    this.settings = new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock });
-    this.preview = new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config });
+    const countGuard = (what: 'snapshots' | 'volumes') => (args: any[], run: () => Promise<unknown>) => this.quotas.guard(args[0].organizationId, async () => {
+      await this.quotas.checkCount(args[0].organizationId, what);
+      return run();
+    });
+    this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits() }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
+    this.volumes = audited(new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }), { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } }, this.audit);
+    this.sandboxes = audited(
+      new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit }),
+      A.SANDBOX_ACTIONS,
+      this.audit,
+    );
+    this.settings = audited(new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }), A.SETTINGS_ACTIONS, this.audit);
+    this.preview = audited(new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config }), A.PREVIEW_ACTIONS, this.audit);
     const access = new ToolboxAccess(this.sandboxes);
     this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
   }
 
-  /** Resolves a bearer token to a principal, or throws `unauthorized`. */
-  async authenticate(token: string | undefined): Promise<Principal> {
-    if (!token) throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
-    const p = await this.keys.authenticate(token);
-    if (!p) throw new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' });
+  /**
+   * Resolves a bearer token to a principal acting in `source.organizationId`
+   * (default: the key's own organization), for every frontend alike. Rate
+   * limits apply here: requests without a key per address, failed
+   * authentications per address (past the limit the address is refused before
+   * any key is checked), and requests per key.
+   */
+  async authenticate(token: string | undefined, source: RequestSource = {}): Promise<Principal> {
+    const ip = source.ip ?? 'unknown';
+    if (!token) {
+      await this.admitAnonymous(source);
+      throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
+    }
+    await this.limits.check('failedAuth', ip);
+    const p = await this.keys.authenticate(token, source.organizationId || undefined);
+    if (!p) {
+      await this.limits.note('failedAuth', ip);
+      this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
+      throw new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' });
+    }
+    const budget = await this.limits.take('authenticated', p.keyId ?? p.userId);
+    if (budget) p.rateLimit = budget;
+    p.source = { ip: source.ip, frontend: source.frontend, requestId: source.requestId };
     return p;
+  }
+
+  /** Counts a request that carries no credentials (public routes); throws `rate_limited` past the limit. */
+  async admitAnonymous(source: RequestSource): Promise<void> {
+    await this.limits.take('anonymous', source.ip ?? 'unknown');
+  }
+
+  /** Calls `f` when a key stops working early (revoked, member removed), so open connections can end. */
+  onCredentialsRevoked(f: (ev: KeyRevokedEvent) => void): () => void {
+    return this.d.bus.subscribe(KEY_REVOKED, (raw) => f(raw as KeyRevokedEvent));
+  }
+
+  /** Deletes sandboxes older than their organization's lifetime quota. */
+  async enforceLifetimes(): Promise<string[]> {
+    const over = await this.quotas.overLifetime();
+    const done: string[] = [];
+    for (const o of over) {
+      try {
+        await this.sandboxes.request(systemPrincipal(o.organizationId), o.sandboxId, 'delete', { waitMs: 0 });
+        this.d.log.info('sandbox reached its lifetime limit; deleting it', { sandboxId: o.sandboxId, ageMinutes: o.ageMinutes, limitMinutes: o.limit });
+        done.push(o.sandboxId);
+      } catch (e) {
+        this.d.log.warn('lifetime limit: delete failed', { sandboxId: o.sandboxId, error: (e as Error).message });
+      }
+    }
+    return done;
   }
 
   bootstrap(adminKey?: string): Promise<BootstrapResult> {
@@ -159,15 +286,17 @@ export class Orchestrator {
     const sweep = setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
     const reap = setInterval(() => void this.reconciler.reap(this.d.reapNetwork).catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
     const disks = setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
-    sweep.unref();
-    reap.unref();
-    disks.unref();
-    this.timers.push(sweep, reap, disks);
+    const lifetimes = setInterval(() => void this.enforceLifetimes().catch(() => {}), 60_000);
+    const retention = setInterval(() => void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {}), 3_600_000);
+    for (const t of [sweep, reap, disks, lifetimes, retention]) t.unref();
+    this.timers.push(sweep, reap, disks, lifetimes, retention);
   }
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.reconciler.close();
+    await this.audit.close();
+    await this.counters.close();
   }
 }

@@ -5,8 +5,10 @@ import type { Readable } from 'node:stream';
 
 export interface NetworkPolicy {
   blockAll: boolean;
-  /** CIDRs the sandbox may reach; empty = everything public. */
+  /** CIDRs the sandbox may reach; empty (and no domains) = everything public. */
   allowList: string[];
+  /** Domain names (`*.` for subdomains) the sandbox may reach, through the runner's DNS-driven rules. */
+  domains?: string[];
 }
 
 /** A volume mounted into a sandbox; `subpath` mounts only that folder of the volume. */
@@ -76,6 +78,8 @@ export interface EngineInfo {
   memoryBytes: number;
   diskLimit: 'enforced' | 'watched';
   egress: 'enforced' | 'disabled' | 'unavailable';
+  /** gVisor: not installed, installed without networking (networkBlockAll sandboxes only), or with networking. */
+  gvisor?: 'unavailable' | 'no-network' | 'available';
 }
 
 export interface RunnerHealth {

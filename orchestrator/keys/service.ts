@@ -1,13 +1,66 @@
 // API keys: stored as SHA-256 hashes, looked up by a short prefix and compared
-// in constant time. The plain key is returned once, at creation.
-import { AppError } from '../../common/errors.js';
+// in constant time. The plain key is returned once, at creation. Every
+// request looks its key up again (no cache), so a revocation or expiry holds
+// on every replica at once; long-lived connections hear about revocations on
+// the bus and end.
+import { AppError, notFound } from '../../common/errors.js';
 import { apiKeyPrefix, newApiKey, newId, safeEqualHex, sha256Hex } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
+import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
+import type { ApiKeyRow } from '../store/models.js';
+import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions.js';
 
 /** last_used_at is written at most this often per key. */
 const USE_WRITE_MS = 60_000;
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
+
+/** Published when a key stops working before its time (revoked, or its owner left the organization). */
+export const KEY_REVOKED = 'auth.key.revoked';
+export interface KeyRevokedEvent {
+  keyId?: string;
+  userId?: string;
+  organizationId: string;
+}
+
+/** Whether a connection opened by `p` must end because of `ev`: its key revoked, its user removed, or its organization deleted. */
+export function revokedMatches(ev: KeyRevokedEvent, p: Pick<Principal, 'keyId' | 'userId' | 'organizationId'>): boolean {
+  if (ev.keyId) return p.keyId === ev.keyId;
+  if (ev.userId) return p.userId === ev.userId && p.organizationId === ev.organizationId;
+  return p.organizationId === ev.organizationId;
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** The first characters of the key, enough to recognise it. */
+  prefix: string;
+  userId: string;
+  organizationId: string;
+  permissions: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+const info = (k: ApiKeyRow): ApiKeyInfo => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  userId: k.user_id,
+  organizationId: k.organization_id,
+  permissions: k.permissions,
+  createdAt: new Date(Number(k.created_at)),
+  lastUsedAt: k.last_used_at ? new Date(Number(k.last_used_at)) : null,
+  expiresAt: k.expires_at ? new Date(Number(k.expires_at)) : null,
+});
+
+export interface CreateKeyInput {
+  name: string;
+  permissions: string[];
+  expiresAt?: Date | null;
+}
 
 export class KeyService {
   private readonly lastUse = new Map<string, number>();
@@ -15,8 +68,10 @@ export class KeyService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly bus?: Bus,
   ) {}
 
+  /** Stores a key as given (bootstrap and tests); `createFor` is the checked use case. */
   async create(o: { organizationId: string; userId: string; name: string; permissions: string[]; expiresAt?: Date | null; value?: string }): Promise<{ id: string; value: string }> {
     const value = o.value ?? newApiKey();
     const id = newId();
@@ -36,33 +91,123 @@ export class KeyService {
     return { id, value };
   }
 
-  /** Returns the principal of a valid key, or null (unknown, revoked, expired). */
-  async authenticate(token: string): Promise<Principal | null> {
+  /** Creates a key for the caller in the caller's organization; it never holds more than the caller does. */
+  async createFor(p: Principal, input: CreateKeyInput): Promise<ApiKeyInfo & { value: string }> {
+    if (!NAME_RE.test(input.name)) throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ -', { hint: 'e.g. "ci-runner"' });
+    const unknown = input.permissions.filter((x) => !isPermission(x));
+    if (unknown.length) throw new AppError('invalid_argument', `unknown permission(s): ${unknown.join(', ')}`, { hint: 'permissions are e.g. write:sandboxes, delete:sandboxes, read:volumes, read:audit_logs; an empty list makes a read-only key' });
+    const beyond = input.permissions.filter((x) => !p.permissions.includes(x));
+    if (beyond.length) {
+      throw new AppError('forbidden', `a key cannot grant more than its creator holds: you lack ${beyond.join(', ')}`, {
+        hint: 'ask for a subset of your own permissions, or have an owner create the key',
+        details: { missing: beyond },
+      });
+    }
+    const now = this.clock.now().getTime();
+    if (input.expiresAt && input.expiresAt.getTime() <= now) throw new AppError('invalid_argument', 'expiresAt is in the past', { hint: 'send a future ISO-8601 time, or omit it for a key that does not expire' });
+    if (await this.active(p.organizationId, p.userId).where('name', input.name).first()) {
+      throw new AppError('conflict', `you already have a key named ${input.name}`, { hint: 'pick another name, or revoke the existing key first' });
+    }
+    const permissions = [...new Set(input.permissions)];
+    const { id, value } = await this.create({ organizationId: p.organizationId, userId: p.userId, name: input.name, permissions, expiresAt: input.expiresAt ?? null });
+    const row = await this.store.ApiKey.query().findById(id);
+    return { ...info(row!), value };
+  }
+
+  private active(organizationId: string, userId?: string) {
+    const q = this.store.ApiKey.query().where('organization_id', organizationId).whereNull('revoked_at');
+    if (userId) q.where('user_id', userId);
+    return q;
+  }
+
+  /** The caller's keys in this organization; owners and admins may ask for every member's. */
+  async list(p: Principal, opts: { all?: boolean } = {}): Promise<ApiKeyInfo[]> {
+    if (opts.all && p.role === 'member') throw new AppError('forbidden', "only owners and admins see other members' keys", { hint: 'list your own keys without ?all=true' });
+    const rows = await this.active(p.organizationId, opts.all ? undefined : p.userId).orderBy('created_at', 'desc');
+    const now = this.clock.now().getTime();
+    return rows.filter((k) => !k.expires_at || k.expires_at > now || opts.all).map(info);
+  }
+
+  async get(p: Principal, name: string): Promise<ApiKeyInfo> {
+    const k = await this.active(p.organizationId, p.userId).where('name', name).first();
+    if (!k) throw notFound(`API key ${name}`, 'list your keys with GET /api/api-keys');
+    return info(k);
+  }
+
+  async current(p: Principal): Promise<ApiKeyInfo> {
+    const k = p.keyId ? await this.store.ApiKey.query().findById(p.keyId) : undefined;
+    if (!k) throw notFound('API key of this request', 'this credential is not an API key');
+    return info(k);
+  }
+
+  /** Revokes one of the caller's keys by name (owners and admins: any member's, with `userId`). */
+  async revoke(p: Principal, name: string, userId = p.userId): Promise<ApiKeyInfo> {
+    if (userId !== p.userId) {
+      if (p.role === 'member') throw new AppError('forbidden', "only owners and admins revoke other members' keys", { hint: 'revoke your own keys with DELETE /api/api-keys/{name}' });
+      const target = await this.store.Membership.query().findById([p.organizationId, userId]);
+      if (!target) throw notFound(`member ${userId}`, 'list members with GET /api/organizations/{id}/users');
+      if (target.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', "admins cannot revoke an owner's keys", { hint: 'ask an owner' });
+    }
+    const k = await this.active(p.organizationId, userId).where('name', name).first();
+    if (!k) throw notFound(`API key ${name}`, 'list keys with GET /api/api-keys');
+    await this.store.ApiKey.query().patch({ revoked_at: this.clock.now().getTime() }).where({ id: k.id });
+    await this.bus?.publish(KEY_REVOKED, { keyId: k.id, organizationId: k.organization_id } satisfies KeyRevokedEvent).catch(() => {});
+    return info(k);
+  }
+
+  /**
+   * Returns the principal of a valid key acting in `organizationId` (default:
+   * the key's own organization), or null for an unknown, revoked or expired
+   * key. An organization the key's user is not a member of is `not_found`.
+   */
+  async authenticate(token: string, organizationId?: string): Promise<Principal | null> {
     if (!token || token.length < 16 || token.length > 512) return null;
     const hash = sha256Hex(token);
     const now = this.clock.now().getTime();
     const candidates = await this.store.ApiKey.query().where('prefix', apiKeyPrefix(token));
     const key = candidates.find((k) => safeEqualHex(k.key_hash, hash));
     if (!key || key.revoked_at || (key.expires_at && key.expires_at <= now)) return null;
-    const m = await this.store.Membership.query().findById([key.organization_id, key.user_id]);
-    if (!m) return null; // the key's owner left the organization
+    const org = organizationId || key.organization_id;
+    const m = await this.store.Membership.query().findById([org, key.user_id]);
+    if (!m) {
+      if (org === key.organization_id) return null; // the key's owner left its organization
+      throw notFound(`organization ${org}`, "list your organizations with GET /api/organizations; omit X-Daytona-Organization-ID to use the key's own");
+    }
     const user = await this.store.User.query().findById(key.user_id);
     if ((this.lastUse.get(key.id) ?? 0) + USE_WRITE_MS <= now) {
       this.lastUse.set(key.id, now);
       await this.store.ApiKey.query().patch({ last_used_at: now }).where({ id: key.id }).catch(() => {});
     }
+    const role: Role = isRole(m.role) ? m.role : 'member';
+    const held = ROLE_PERMISSIONS[role];
     return {
-      organizationId: key.organization_id,
+      organizationId: org,
       userId: key.user_id,
       keyId: key.id,
-      permissions: key.permissions,
-      role: (m.role as Principal['role']) ?? 'member',
+      permissions: key.permissions.filter((x) => (held as readonly string[]).includes(x)),
+      role,
       systemAdmin: !!user?.system_admin,
+      email: user?.email,
+      expiresAt: key.expires_at ?? null,
     };
   }
 
   async exists(value: string): Promise<boolean> {
     return !!(await this.store.ApiKey.query().where('key_hash', sha256Hex(value)).first());
+  }
+
+  /** Marks a key made at first start: it holds every permission this version knows. */
+  async markBootstrap(id: string): Promise<void> {
+    await this.store.knex('api_keys').where({ id }).update({ bootstrap: true });
+  }
+
+  /** Gives the first-start keys the permissions an upgrade added, so the admin key keeps working with all of them. */
+  async widenBootstrapKeys(permissions: readonly string[]): Promise<void> {
+    const rows = await this.store.ApiKey.query().where('bootstrap', true).whereNull('revoked_at');
+    for (const k of rows) {
+      if (permissions.every((x) => k.permissions.includes(x))) continue;
+      await this.store.ApiKey.query().patch({ permissions: [...new Set([...k.permissions, ...permissions])] }).where({ id: k.id });
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // First start: an admin user, a default organization and an API key, so the
 // server is usable at once. The key is printed once and handed to the CLI.
+// Later starts give first-start keys any permission a newer version added.
 import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Store } from '../store/db.js';
@@ -18,10 +19,12 @@ export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Cloc
   const now = clock.now().getTime();
   const admin = await store.User.query().where('system_admin', true).orderBy('created_at').first();
   if (admin) {
+    await keys.widenBootstrapKeys(PERMISSIONS);
     const m = await store.Membership.query().where({ user_id: admin.id, role: 'owner' }).orderBy('created_at').first();
     const organizationId = m?.organization_id ?? '';
     if (adminKey && organizationId && !(await keys.exists(adminKey))) {
-      await keys.create({ organizationId, userId: admin.id, name: `admin-${now}`, permissions: [...PERMISSIONS], value: adminKey });
+      const k = await keys.create({ organizationId, userId: admin.id, name: `admin-${now}`, permissions: [...PERMISSIONS], value: adminKey });
+      await keys.markBootstrap(k.id);
       return { created: false, organizationId, userId: admin.id, apiKey: adminKey };
     }
     return { created: false, organizationId, userId: admin.id };
@@ -34,5 +37,6 @@ export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Cloc
     await store.Membership.query(trx).insert({ organization_id: organizationId, user_id: userId, role: 'owner', created_at: now });
   });
   const key = await keys.create({ organizationId, userId, name: 'admin', permissions: [...PERMISSIONS], value: adminKey });
+  await keys.markBootstrap(key.id);
   return { created: true, organizationId, userId, apiKey: key.value };
 }

@@ -5,6 +5,15 @@ import { SANDBOX_NAME_RE } from '../../common/ids.js';
 import { envMap } from '../../common/wire/daemon.js';
 
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
+/** A domain name, or `*.` + a domain name for its subdomains. */
+const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Comma-separated domain names (Daytona's `domainAllowList`), normalised to lower case. */
+export const domainAllowListSchema = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
+  .refine((l) => l.every((d) => d.length <= 253 && DOMAIN.test(d)), 'domainAllowList holds domain names like example.com or *.example.com, comma-separated')
+  .refine((l) => l.length <= 100, 'at most 100 domains');
 
 export const labelsSchema = z
   .record(z.string().min(1).max(256), z.string().max(4096))
@@ -45,6 +54,9 @@ export const CreateSandboxInput = z
       .optional(),
     target: z.string().max(64).optional(),
     runtime: z.enum(['runc', 'gvisor']).optional(),
+    domainAllowList: domainAllowListSchema.optional(),
+    /** Organization secrets as environment variables: `[{ENV_NAME: secretName}]`. */
+    secrets: z.array(z.record(z.string(), z.string())).max(100).optional(),
     dockerfile: z.string().max(100_000).optional(),
     volumes: z.array(VolumeMountInput).max(16, 'at most 16 volumes').optional(),
   })

@@ -21,6 +21,10 @@ export interface Sandbox {
   public: boolean;
   networkBlockAll: boolean;
   networkAllowList: string | null;
+  /** Comma-separated domain names (`*.` for subdomains) the sandbox may reach. */
+  domainAllowList: string | null;
+  /** Names of the environment variables filled from organization secrets (never the values). */
+  secretEnv: string[];
   runtime: 'runc' | 'gvisor';
   target: string;
   state: SandboxState;
@@ -59,6 +63,8 @@ export function toSandbox(row: SandboxRow, labels: Record<string, string>): Sand
     public: !!row.public,
     networkBlockAll: !!row.network_block_all,
     networkAllowList: row.network_allow_list,
+    domainAllowList: row.domain_allow_list ?? null,
+    secretEnv: (row.secrets ?? []).map((r) => r.env),
     runtime: row.runtime === 'gvisor' ? 'gvisor' : 'runc',
     target: row.target,
     state: row.state as SandboxState,

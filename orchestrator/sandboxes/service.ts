@@ -12,6 +12,13 @@ import type { Logger } from '../../common/log.js';
 import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec, VolumeMount } from '../../common/wire/runner.js';
 import type { Bus } from '../bus/index.js';
 import type { Principal } from '../principal.js';
+import { requirePermission } from '../keys/require.js';
+import { guardDaemon } from '../audit/daemon.js';
+import type { AuditLog } from '../audit/log.js';
+import type { SandboxDefaults } from '../orgs/defaults.js';
+import type { QuotaService } from '../quotas/service.js';
+import type { RateLimiter } from '../ratelimit/limiter.js';
+import type { SecretRef } from '../secrets/service.js';
 import { Activity } from './activity.js';
 import { imageFromDockerfile, labelsSchema, parseCreateInput, type VolumeMountInput } from './create-input.js';
 import type { SnapshotChoice } from '../snapshots/model.js';
@@ -37,7 +44,20 @@ export interface SandboxServiceDeps {
   snapshots?: { choose(p: Principal, idOrName: string): Promise<SnapshotChoice> };
   /** Checks the volume mounts asked for at create. */
   volumes?: { resolveMounts(p: Principal, mounts: VolumeMountInput[]): Promise<VolumeMount[]> };
+  /** Per-organization quotas; checks and the write they guard run under one lock. */
+  quotas?: Pick<QuotaService, 'guard' | 'checkSandboxes'>;
+  /** Creates and lifecycle actions per organization. */
+  limiter?: Pick<RateLimiter, 'take'>;
+  /** Resolves `secrets: [{ENV: secretName}]` at create. */
+  secrets?: { refs(p: Principal, raw: unknown): Promise<SecretRef[]> };
+  /** The organization's defaults for network policy and runtime. */
+  orgDefaults?: { get(organizationId: string): Promise<SandboxDefaults> };
+  /** Records what toolbox callers change. */
+  audit?: AuditLog;
 }
+
+/** Berth's own background work is not rate limited. */
+const isSystem = (p: Principal) => p.userId === 'system';
 
 export interface WaitOptions {
   /** Milliseconds to wait for the outcome; 0 answers at once. */
@@ -78,6 +98,7 @@ export class SandboxService {
   }
 
   async create(p: Principal, raw: unknown, opts: WaitOptions & { idempotencyKey?: string } = {}): Promise<Sandbox> {
+    requirePermission(p, 'write:sandboxes');
     const input = parseCreateInput(raw);
     const c = this.d.config;
     const now = this.d.clock.now().getTime();
@@ -86,6 +107,7 @@ export class SandboxService {
       const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
       if (prior) return this.replay(p, prior, requestHash, opts);
     }
+    if (!isSystem(p)) await this.d.limiter?.take('create', p.organizationId);
 
     const snap = input.snapshot && this.d.snapshots ? await this.d.snapshots.choose(p, input.snapshot) : null;
     let image = input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
@@ -113,9 +135,8 @@ export class SandboxService {
         details: { limits: lim },
       });
     }
-    if (input.runtime === 'gvisor' && !input.networkBlockAll && !this.d.runner.engineInfo()?.runtimes.includes('runsc')) {
-      throw new AppError('invalid_argument', 'the gVisor runtime is not installed on this host', { hint: 'install gVisor (Debian package runsc) and restart Berth, or use the default runtime' });
-    }
+    const net = await this.networkAndRuntime(p, input);
+    const secretRefs = input.secrets?.length ? await this.secretRefs(p, input.secrets) : [];
     const name = input.name ?? undefined;
     if (name && (await this.d.repo.nameTaken(p.organizationId, name))) {
       throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
@@ -144,9 +165,11 @@ export class SandboxService {
       memory,
       disk,
       public: input.public ?? false,
-      network_block_all: input.networkBlockAll ?? false,
-      network_allow_list: input.networkAllowList?.length ? input.networkAllowList.join(',') : null,
-      runtime: input.runtime ?? 'runc',
+      network_block_all: net.blockAll,
+      network_allow_list: net.allowList.length ? net.allowList.join(',') : null,
+      domain_allow_list: net.domains.length ? net.domains.join(',') : null,
+      secrets: secretRefs.length ? secretRefs : null,
+      runtime: net.runtime,
       target: input.target ?? 'local',
       state: 'creating',
       desired_state: 'started',
@@ -165,8 +188,13 @@ export class SandboxService {
       last_activity_at: now,
     };
     let created: Sandbox;
+    // The quota check and the insert are one step: nothing is written for a rejected create.
+    const insert = async () => {
+      await this.d.quotas?.checkSandboxes(p.organizationId, { count: 1, cpu, memoryGiB: memory, diskGiB: disk });
+      return this.d.repo.insert(row, input.labels ?? {}, opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined);
+    };
     try {
-      created = await this.d.repo.insert(row, input.labels ?? {}, opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined);
+      created = this.d.quotas ? await this.d.quotas.guard(p.organizationId, insert) : await insert();
     } catch (e) {
       if (!/unique|duplicate/i.test((e as Error).message)) throw e;
       if (opts.idempotencyKey) {
@@ -179,6 +207,34 @@ export class SandboxService {
     await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
     void this.d.reconciler.kick(id);
     return this.settle(p, created, opts.waitMs);
+  }
+
+  /** Network policy and runtime of a new sandbox: the request's, else the organization's defaults; gVisor where this host can run it. */
+  private async networkAndRuntime(p: Principal, input: ReturnType<typeof parseCreateInput>): Promise<{ blockAll: boolean; allowList: string[]; domains: string[]; runtime: 'runc' | 'gvisor' }> {
+    const defaults = (await this.d.orgDefaults?.get(p.organizationId)) ?? null;
+    const given = input.networkBlockAll !== undefined || input.networkAllowList !== undefined || input.domainAllowList !== undefined;
+    let blockAll = input.networkBlockAll ?? (given ? false : (defaults?.networkBlockAll ?? false));
+    const allowList = input.networkAllowList ?? (given ? [] : (defaults?.networkAllowList ?? []));
+    const domains = input.domainAllowList ?? (given ? [] : (defaults?.domainAllowList ?? []));
+    const runtime = input.runtime ?? defaults?.runtime ?? 'runc';
+    if (runtime === 'gvisor') {
+      const gvisor = this.d.runner.engineInfo()?.gvisor ?? 'unavailable';
+      if (gvisor === 'unavailable') {
+        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host', { hint: 'run `berth setup` as root (it installs the Debian package runsc and registers it with Docker) and restart Berth, or use the default runtime' });
+      }
+      if (gvisor === 'no-network' && !blockAll) {
+        if (input.networkBlockAll === false || allowList.length || domains.length) {
+          throw new AppError('invalid_argument', 'gVisor sandboxes cannot have a network on this host (its runsc only runs with --network=none)', { hint: 'create it with networkBlockAll: true, or use the default runtime (runc) for networked sandboxes' });
+        }
+        blockAll = true;
+      }
+    }
+    return { blockAll, allowList: blockAll ? [] : allowList, domains: blockAll ? [] : domains, runtime };
+  }
+
+  private async secretRefs(p: Principal, raw: unknown): Promise<SecretRef[]> {
+    if (!this.d.secrets) throw new AppError('not_implemented', 'secrets are not available on this server');
+    return this.d.secrets.refs(p, raw);
   }
 
   private async replay(p: Principal, prior: { sandboxId: string; hash: string }, hash: string, opts: WaitOptions): Promise<Sandbox> {
@@ -221,6 +277,8 @@ export class SandboxService {
   async request(p: Principal, idOrName: string, action: SandboxAction, opts: WaitOptions = {}): Promise<Sandbox> {
     const target = ACTION_TARGET[action];
     if (!target) throw new AppError('internal', `no desired state for ${action}`);
+    requirePermission(p, action === 'delete' ? 'delete:sandboxes' : 'write:sandboxes');
+    if (!isSystem(p)) await this.d.limiter?.take('lifecycle', p.organizationId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const s = await this.get(p, idOrName);
       if (!actionAllowed(action, s.state)) {
@@ -231,10 +289,11 @@ export class SandboxService {
       }
       if (action === 'start' && s.state === 'error') {
         // A person asked to try again: clear the error and let the reconciler look.
-        await this.d.repo.patch(s.id, { state: 'unknown', error_reason: null, recoverable: false, desired_state: 'started', updated_at: this.d.clock.now().getTime() });
+        await this.startingGuard(s, () => this.d.repo.patch(s.id, { state: 'unknown', error_reason: null, recoverable: false, desired_state: 'started', updated_at: this.d.clock.now().getTime() }));
       } else if (s.desiredState !== target) {
         if (action !== 'delete') await this.ensureEngine();
-        if (!(await this.d.repo.setDesired(s.id, target, s.desiredState, this.d.clock.now().getTime()))) continue; // raced another request
+        const set = () => this.d.repo.setDesired(s.id, target, s.desiredState, this.d.clock.now().getTime());
+        if (!(await (target === 'started' ? this.startingGuard(s, set) : set()))) continue; // raced another request
         const changed = await this.d.repo.get(p.organizationId, s.id);
         if (changed) await this.d.bus.publish(SANDBOX_EVENTS.desiredStateUpdated, { organizationId: p.organizationId, sandbox: changed, oldDesiredState: s.desiredState, newDesiredState: target }).catch(() => {});
       }
@@ -243,6 +302,16 @@ export class SandboxService {
       return this.settle(p, fresh, opts.waitMs);
     }
     throw new AppError('conflict', `sandbox ${idOrName} is changing too fast; retry`, { recoverable: true });
+  }
+
+  /** Runs `f` (which makes a sandbox count as running) only if its resources fit the running quotas. */
+  private async startingGuard<T>(s: Sandbox, f: () => Promise<T>): Promise<T> {
+    if (!this.d.quotas || s.desiredState === 'started') return f();
+    const q = this.d.quotas;
+    return q.guard(s.organizationId, async () => {
+      await q.checkSandboxes(s.organizationId, { count: 0, cpu: s.cpu, memoryGiB: s.memory, diskGiB: s.disk });
+      return f();
+    });
   }
 
   async setLabels(p: Principal, idOrName: string, labels: unknown): Promise<Sandbox> {
@@ -278,6 +347,7 @@ export class SandboxService {
   }
 
   private async updatable(p: Principal, idOrName: string): Promise<Sandbox> {
+    requirePermission(p, 'write:sandboxes');
     const s = await this.get(p, idOrName);
     if (!actionAllowed('update', s.state) || s.desiredState === 'destroyed') {
       throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: ACTIONS.update.hint(s.state) });
@@ -300,7 +370,8 @@ export class SandboxService {
       throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.desiredState !== 'started' && s.state === 'started' ? 'stopping' : s.state}`, { hint: ACTIONS.toolbox.hint(s.state), reason: 'SANDBOX_NOT_STARTED', details: { state: s.state } });
     }
     const end = this.d.activity.begin(s.id);
-    return { sandbox: s, daemon: this.d.runner.daemon(s.id), end };
+    // Reads need no permission; changes need write:sandboxes and are audited (audit/daemon.ts).
+    return { sandbox: s, daemon: guardDaemon(this.d.runner.daemon(s.id), p, s.id, this.d.audit), end };
   }
 
   /** The runner's view of what to run, rebuilt from the stored sandbox. */
@@ -314,7 +385,7 @@ export class SandboxService {
       cpu: s.cpu,
       memoryGiB: s.memory,
       diskGiB: s.disk,
-      network: { blockAll: s.networkBlockAll, allowList: s.networkAllowList ? s.networkAllowList.split(',') : [] },
+      network: { blockAll: s.networkBlockAll, allowList: s.networkAllowList ? s.networkAllowList.split(',') : [], domains: s.domainAllowList ? s.domainAllowList.split(',') : [] },
       runtime: s.runtime,
       imageConfig,
       volumes: s.volumes,

@@ -6,7 +6,9 @@ import type { Clock } from '../../common/clock.js';
 import type { RunnerClient } from '../../common/wire/runner.js';
 import type { Principal } from '../principal.js';
 import type { SandboxRow } from '../store/models.js';
-import { CreateSandboxInput } from './create-input.js';
+import { requirePermission } from '../keys/require.js';
+import type { QuotaService } from '../quotas/service.js';
+import { CreateSandboxInput, domainAllowListSchema } from './create-input.js';
 import type { Sandbox } from './model.js';
 import type { SandboxRepo } from './repo.js';
 import type { SandboxService } from './service.js';
@@ -17,6 +19,8 @@ export interface SandboxSettingsDeps {
   sandboxes: SandboxService;
   runner: RunnerClient;
   clock: Clock;
+  /** Running-resource quotas for resizes. */
+  quotas?: Pick<QuotaService, 'guard' | 'checkSandboxes'>;
 }
 
 export interface ResizeInput {
@@ -39,6 +43,7 @@ export class SandboxSettings {
   constructor(private readonly d: SandboxSettingsDeps) {}
 
   private async changeable(p: Principal, idOrName: string): Promise<Sandbox> {
+    requirePermission(p, 'write:sandboxes');
     const s = await this.d.sandboxes.get(p, idOrName);
     if (!actionAllowed('update', s.state) || s.desiredState === 'destroyed') {
       throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: 'create a new sandbox' });
@@ -71,7 +76,15 @@ export class SandboxSettings {
     if (over.length) throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, { details: { limits: lim } });
     if (disk < s.disk) throw new AppError('invalid_argument', `disk can only grow (it is ${s.disk} GiB)`, { hint: 'create a new sandbox for a smaller disk' });
     const now = this.d.clock.now().getTime();
-    await this.d.repo.patch(s.id, { cpu, memory, disk, updated_at: now });
+    const record = () => this.d.repo.patch(s.id, { cpu, memory, disk, updated_at: now });
+    const q = this.d.quotas;
+    if (q && s.desiredState === 'started') {
+      // Only the growth counts against the running quotas.
+      await q.guard(s.organizationId, async () => {
+        await q.checkSandboxes(s.organizationId, { count: 0, cpu: Math.max(0, cpu - s.cpu), memoryGiB: Math.max(0, memory - s.memory), diskGiB: Math.max(0, disk - s.disk) });
+        await record();
+      });
+    } else await record();
     if (cpu !== s.cpu || memory !== s.memory) {
       try {
         await this.d.runner.resize(s.id, { cpu, memoryGiB: memory });
@@ -85,8 +98,11 @@ export class SandboxSettings {
 
   /** Records and applies the network policy: blocking detaches the container from the network live. */
   async updateNetwork(p: Principal, idOrName: string, n: NetworkInput): Promise<Sandbox> {
-    if (n.domainAllowList?.trim()) {
-      throw new AppError('not_implemented', 'domain allow-lists are not supported yet', { hint: 'allow IPv4 ranges with networkAllowList (comma-separated CIDRs), or block everything with networkBlockAll' });
+    let domains: string[] | undefined;
+    if (n.domainAllowList !== undefined) {
+      const parsed = domainAllowListSchema.safeParse(n.domainAllowList);
+      if (!parsed.success) throw new AppError('invalid_argument', parsed.error.issues.map((i) => i.message).join('; '), { hint: 'e.g. pypi.org,*.pythonhosted.org' });
+      domains = parsed.data;
     }
     let allowList: string[] | undefined;
     if (n.networkAllowList !== undefined) {
@@ -97,12 +113,16 @@ export class SandboxSettings {
     const s = await this.changeable(p, idOrName);
     const blockAll = n.networkBlockAll ?? s.networkBlockAll;
     const list = allowList ?? (s.networkAllowList ? s.networkAllowList.split(',') : []);
-    const fields: Partial<SandboxRow> = { network_block_all: blockAll, network_allow_list: list.length ? list.join(',') : null, updated_at: this.d.clock.now().getTime() };
+    const domainList = domains ?? (s.domainAllowList ? s.domainAllowList.split(',') : []);
+    if (!blockAll && s.runtime === 'gvisor' && this.d.runner.engineInfo()?.gvisor !== 'available') {
+      throw new AppError('failed_precondition', `sandbox ${s.name} runs under gVisor, which has no network on this host`, { hint: 'keep networkBlockAll true, or create a runc sandbox for network access' });
+    }
+    const fields: Partial<SandboxRow> = { network_block_all: blockAll, network_allow_list: list.length ? list.join(',') : null, domain_allow_list: domainList.length ? domainList.join(',') : null, updated_at: this.d.clock.now().getTime() };
     await this.d.repo.patch(s.id, fields);
     try {
-      await this.d.runner.applyNetworkPolicy(s.id, { blockAll, allowList: list });
+      await this.d.runner.applyNetworkPolicy(s.id, { blockAll, allowList: list, domains: domainList });
     } catch (e) {
-      await this.d.repo.patch(s.id, { network_block_all: s.networkBlockAll, network_allow_list: s.networkAllowList });
+      await this.d.repo.patch(s.id, { network_block_all: s.networkBlockAll, network_allow_list: s.networkAllowList, domain_allow_list: s.domainAllowList });
       throw e;
     }
     return this.d.sandboxes.get(p, s.id);

@@ -71,7 +71,7 @@ export class ApiKeyRow extends BaseModel {
 
 export class SandboxRow extends BaseModel {
   static override tableName = 'sandboxes';
-  static override jsonColumns = ['env', 'image_config', 'build_info', 'volumes'];
+  static override jsonColumns = ['env', 'image_config', 'build_info', 'volumes', 'secrets'];
   static override boolColumns = ['public', 'network_block_all', 'recoverable'];
   id!: string;
   organization_id!: string;
@@ -88,6 +88,9 @@ export class SandboxRow extends BaseModel {
   public!: boolean;
   network_block_all!: boolean;
   network_allow_list!: string | null;
+  domain_allow_list!: string | null;
+  /** Secret environment variables: [{env, secretId, name}]. */
+  secrets!: { env: string; secretId: string; name: string }[] | null;
   runtime!: string;
   target!: string;
   state!: string;

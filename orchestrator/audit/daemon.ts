@@ -1,0 +1,48 @@
+// The toolbox's one choke point: every toolbox capability (REST, WebSocket,
+// MCP) reaches a sandbox through the SandboxDaemon handed out by
+// SandboxService.toolbox. Wrapping it here means reads (stat, list, download,
+// GET routes) need no permission, while anything that changes the sandbox or
+// runs code needs write:sandboxes and is written to the audit log.
+import type { Readable } from 'node:stream';
+import type { SandboxDaemon } from '../../common/wire/runner.js';
+import { AppError } from '../../common/errors.js';
+import { requirePermission } from '../keys/require.js';
+import type { Principal } from '../principal.js';
+import { outcomeOf, type AuditLog } from './log.js';
+
+/** `toolbox.<first path segment>`, e.g. toolbox.git, toolbox.process, toolbox.lsp. */
+const area = (path: string) => `toolbox.${path.split('/').filter(Boolean)[0] ?? 'call'}`;
+
+export function guardDaemon(daemon: SandboxDaemon, p: Principal, sandboxId: string, audit?: AuditLog): SandboxDaemon {
+  const mutate = async <T>(action: string, details: Record<string, unknown>, f: () => Promise<T>): Promise<T> => {
+    const record = (code?: string) => audit?.record(p, { action, target: { type: 'sandbox', id: sandboxId }, outcome: outcomeOf(code), ...(code ? { errorCode: code } : {}), details });
+    try {
+      requirePermission(p, 'write:sandboxes');
+    } catch (e) {
+      record('forbidden');
+      throw e;
+    }
+    try {
+      const r = await f();
+      record();
+      return r;
+    } catch (e) {
+      record(e instanceof AppError ? e.code : 'internal');
+      throw e;
+    }
+  };
+  return {
+    health: () => daemon.health(),
+    list: (path, depth) => daemon.list(path, depth),
+    stat: (path) => daemon.stat(path),
+    download: (path, signal) => daemon.download(path, signal),
+    // Commands are not recorded: they may carry credentials.
+    exec: (req, opts) => mutate('toolbox.exec', { ...(req.cwd ? { cwd: req.cwd } : {}) }, () => daemon.exec(req, opts)),
+    mkdir: (path, mode) => mutate('toolbox.files.mkdir', { path }, () => daemon.mkdir(path, mode)),
+    remove: (path, recursive) => mutate('toolbox.files.delete', { path, recursive }, () => daemon.remove(path, recursive)),
+    move: (source, destination, overwrite) => mutate('toolbox.files.move', { source, destination }, () => daemon.move(source, destination, overwrite)),
+    upload: (path: string, body: Readable, opts) => mutate('toolbox.files.upload', { path }, () => daemon.upload(path, body, opts)),
+    open: (method, path, opts) => (method === 'GET' ? daemon.open(method, path, opts) : mutate(area(path), { method, path }, () => daemon.open(method, path, opts))),
+    call: <T>(method: string, path: string, opts?: Parameters<SandboxDaemon['call']>[2]) => (method === 'GET' ? daemon.call<T>(method, path, opts) : mutate(area(path), { method, path }, () => daemon.call<T>(method, path, opts))),
+  };
+}

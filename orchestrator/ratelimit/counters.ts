@@ -1,0 +1,83 @@
+// Fixed-window counters: in process by default, in Redis when REDIS_URL is
+// set so every replica shares one count per key and window. A window's key
+// carries its index, so counters never need resetting and expire on their own.
+import { Redis } from 'ioredis';
+
+export interface Hit {
+  /** Requests counted in this window, including this one. */
+  count: number;
+  /** When the window ends (epoch ms). */
+  resetAt: number;
+}
+
+export interface Counters {
+  readonly kind: 'memory' | 'redis';
+  /** Counts one request for `key` in the window holding `now`. */
+  hit(key: string, windowMs: number, now: number): Promise<Hit>;
+  /** The count so far, without counting. */
+  peek(key: string, windowMs: number, now: number): Promise<Hit>;
+  close(): Promise<void>;
+}
+
+const windowOf = (windowMs: number, now: number) => Math.floor(now / windowMs);
+
+export class MemoryCounters implements Counters {
+  readonly kind = 'memory' as const;
+  private readonly counts = new Map<string, { window: number; count: number }>();
+  private lastSweep = 0;
+
+  async hit(key: string, windowMs: number, now: number): Promise<Hit> {
+    this.sweep(windowMs, now);
+    const w = windowOf(windowMs, now);
+    const cur = this.counts.get(key);
+    const count = cur && cur.window === w ? cur.count + 1 : 1;
+    this.counts.set(key, { window: w, count });
+    return { count, resetAt: (w + 1) * windowMs };
+  }
+
+  async peek(key: string, windowMs: number, now: number): Promise<Hit> {
+    const w = windowOf(windowMs, now);
+    const cur = this.counts.get(key);
+    return { count: cur && cur.window === w ? cur.count : 0, resetAt: (w + 1) * windowMs };
+  }
+
+  /** Forgets past windows now and then, so one-off keys (client IPs) do not pile up. */
+  private sweep(windowMs: number, now: number): void {
+    if (now - this.lastSweep < windowMs) return;
+    this.lastSweep = now;
+    const w = windowOf(windowMs, now);
+    for (const [k, v] of this.counts) if (v.window < w) this.counts.delete(k);
+  }
+
+  async close(): Promise<void> {
+    this.counts.clear();
+  }
+}
+
+export class RedisCounters implements Counters {
+  readonly kind = 'redis' as const;
+  private readonly redis: Redis;
+
+  constructor(url: string, private readonly prefix = 'berth:rl:') {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', () => {});
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<Hit> {
+    const w = windowOf(windowMs, now);
+    const k = `${this.prefix}${key}:${w}`;
+    const r = await this.redis.multi().incr(k).pexpire(k, windowMs * 2).exec();
+    const count = Number(r?.[0]?.[1] ?? 1);
+    return { count, resetAt: (w + 1) * windowMs };
+  }
+
+  async peek(key: string, windowMs: number, now: number): Promise<Hit> {
+    const w = windowOf(windowMs, now);
+    const v = await this.redis.get(`${this.prefix}${key}:${w}`);
+    return { count: Number(v ?? 0), resetAt: (w + 1) * windowMs };
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

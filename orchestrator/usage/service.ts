@@ -1,0 +1,134 @@
+// Usage per sandbox, recorded from what the runner did: CPU-minutes and
+// memory GiB-minutes accrue while a sandbox runs (its limits × time), disk
+// GiB-minutes while it has a container (running or stopped; an archived
+// sandbox's files live in the archive store and are not charged). Each
+// transition first books the time since the last one at the old rates, so
+// the numbers are exact to the transition, and a report adds the running
+// interval up to now without writing.
+import type { Clock } from '../../common/clock.js';
+import type { ResourceLimits, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { Store } from '../store/db.js';
+import type { Principal } from '../principal.js';
+import type { QuotaService, Quotas, Usage } from '../quotas/service.js';
+import type { RunnerHooks, StopKind } from './runner-hooks.js';
+
+interface Row {
+  sandbox_id: string;
+  organization_id: string;
+  sandbox_name: string;
+  cpu: number;
+  memory: number;
+  disk: number;
+  running: boolean | number;
+  has_disk: boolean | number;
+  cpu_minutes: number;
+  memory_gib_minutes: number;
+  disk_gib_minutes: number;
+  sampled_at: number;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface SandboxUsage {
+  sandboxId: string;
+  name: string;
+  running: boolean;
+  /** Deleted sandboxes keep their usage; this is when it ended. */
+  endedAt: Date | null;
+  cpu: number;
+  memoryGiB: number;
+  diskGiB: number;
+  cpuMinutes: number;
+  memoryGiBMinutes: number;
+  diskGiBMinutes: number;
+}
+
+export interface UsageReport {
+  organizationId: string;
+  quotas: Quotas;
+  used: Usage;
+  sandboxes: SandboxUsage[];
+  totals: { cpuMinutes: number; memoryGiBMinutes: number; diskGiBMinutes: number };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export class UsageService implements RunnerHooks {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly quotas: QuotaService,
+  ) {}
+
+  private get t() {
+    return this.store.knex<Row>('sandbox_usage');
+  }
+
+  /** Books the time since the last sample at the row's current rates. */
+  private accrued(r: Row, now: number): Partial<Row> {
+    const minutes = Math.max(0, now - Number(r.sampled_at)) / 60_000;
+    return {
+      cpu_minutes: Number(r.cpu_minutes) + (r.running ? Number(r.cpu) * minutes : 0),
+      memory_gib_minutes: Number(r.memory_gib_minutes) + (r.running ? Number(r.memory) * minutes : 0),
+      disk_gib_minutes: Number(r.disk_gib_minutes) + (r.has_disk ? Number(r.disk) * minutes : 0),
+      sampled_at: now,
+    };
+  }
+
+  async started(spec: SandboxRuntimeSpec, retry = true): Promise<void> {
+    const now = this.clock.now().getTime();
+    const r = await this.t.where({ sandbox_id: spec.sandboxId }).first();
+    const rates = { cpu: spec.cpu, memory: spec.memoryGiB, disk: spec.diskGiB, running: true, has_disk: true, ended_at: null };
+    if (r) {
+      await this.t.where({ sandbox_id: spec.sandboxId }).update({ ...this.accrued(r, now), ...rates });
+      return;
+    }
+    const s = (await this.store.knex('sandboxes').where({ id: spec.sandboxId }).select('name').first()) as { name?: string } | undefined;
+    await this.t
+      .insert({ sandbox_id: spec.sandboxId, organization_id: spec.organizationId, sandbox_name: s?.name ?? spec.sandboxId, ...rates, cpu_minutes: 0, memory_gib_minutes: 0, disk_gib_minutes: 0, sampled_at: now, created_at: now })
+      .catch(async (e: unknown) => {
+        if (!retry) throw e;
+        await this.started(spec, false); // raced another writer: book onto its row
+      });
+  }
+
+  async stopped(sandboxId: string, kind: StopKind): Promise<void> {
+    const now = this.clock.now().getTime();
+    const r = await this.t.where({ sandbox_id: sandboxId }).first();
+    if (!r) return;
+    await this.t.where({ sandbox_id: sandboxId }).update({ ...this.accrued(r, now), running: false, has_disk: kind === 'stopped', ...(kind === 'destroyed' ? { ended_at: now } : {}) });
+  }
+
+  async resized(sandboxId: string, limits: ResourceLimits): Promise<void> {
+    const now = this.clock.now().getTime();
+    const r = await this.t.where({ sandbox_id: sandboxId }).first();
+    if (!r) return;
+    await this.t.where({ sandbox_id: sandboxId }).update({ ...this.accrued(r, now), cpu: limits.cpu, memory: limits.memoryGiB });
+  }
+
+  /** The principal's organization: quotas, what is used now, and usage per sandbox (created since `since`). */
+  async report(p: Principal, opts: { since?: Date } = {}): Promise<UsageReport> {
+    const now = this.clock.now().getTime();
+    const q = this.t.where('organization_id', p.organizationId);
+    if (opts.since) q.where((w) => w.whereNull('ended_at').orWhere('ended_at', '>=', opts.since!.getTime()));
+    const rows = await q.orderBy('created_at', 'desc').limit(10_000);
+    const sandboxes = rows.map((r): SandboxUsage => {
+      const a = this.accrued(r, now);
+      return {
+        sandboxId: r.sandbox_id,
+        name: r.sandbox_name,
+        running: !!r.running,
+        endedAt: r.ended_at ? new Date(Number(r.ended_at)) : null,
+        cpu: Number(r.cpu),
+        memoryGiB: Number(r.memory),
+        diskGiB: Number(r.disk),
+        cpuMinutes: round(a.cpu_minutes!),
+        memoryGiBMinutes: round(a.memory_gib_minutes!),
+        diskGiBMinutes: round(a.disk_gib_minutes!),
+      };
+    });
+    const sum = (k: 'cpuMinutes' | 'memoryGiBMinutes' | 'diskGiBMinutes') => round(sandboxes.reduce((n, s) => n + s[k], 0));
+    const [{ quotas }, used] = await Promise.all([this.quotas.get(p.organizationId), this.quotas.used(p.organizationId)]);
+    return { organizationId: p.organizationId, quotas, used, sandboxes, totals: { cpuMinutes: sum('cpuMinutes'), memoryGiBMinutes: sum('memoryGiBMinutes'), diskGiBMinutes: sum('diskGiBMinutes') } };
+  }
+}
