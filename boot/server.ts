@@ -10,11 +10,12 @@ import { BERTH_VERSION } from '../common/version.js';
 import { MemoryBus, RedisBus, type Bus } from '../orchestrator/bus/index.js';
 import { MemoryLocks, RedisLocks, type Locks } from '../orchestrator/lock/index.js';
 import { openStore, type Store } from '../orchestrator/store/db.js';
-import { Orchestrator } from '../orchestrator/index.js';
+import { MemoryCounters, Orchestrator, RedisCounters } from '../orchestrator/index.js';
+import { resolveSecretsKey } from '../orchestrator/secrets/crypto.js';
 import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
 import type { ContainerRuntime } from '../runner/runtime/interface.js';
-import { createApp } from '../http/app.js';
+import { createApp, type BerthApp } from '../http/app.js';
 import { createMcpHttp } from '../mcp/http/handler.js';
 import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
@@ -47,6 +48,8 @@ export interface BootedServer {
   runner: Runner;
   store: Store;
   http: HttpServer;
+  /** The HTTP app (its routes can be listed). */
+  app: BerthApp;
   url: string;
   /** The admin key, when this start created it (printed once). */
   adminKey?: string;
@@ -84,6 +87,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     pidsLimit: config.pidsLimit,
     maxOutputBytes: config.execOutputLimitBytes,
     daemonReadyMs: config.daemonReadySeconds * 1000,
+    egressDnsUpstream: config.egressDnsUpstream,
   });
   try {
     const e = await runner.init();
@@ -91,7 +95,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     log.info('sandbox limits', {
       disk: e.diskLimit === 'enforced' ? 'enforced by the storage driver' : `watched (every ${config.diskCheckSeconds} s; ${e.storageDriver} on ${e.backingFilesystem} has no per-container quota) + per-file size limit`,
       egress: e.egress,
-      gvisor: e.runtimes.includes('runsc') ? 'available' : 'not installed',
+      gvisor: e.gvisor === 'available' ? 'available' : e.gvisor === 'no-network' ? 'available for networkBlockAll sandboxes only (runsc runs with --network=none on this host)' : 'not installed (`berth setup` installs it)',
     });
   } catch (e) {
     if (!(e instanceof AppError && e.code === 'unavailable')) throw e;
@@ -99,7 +103,10 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   }
 
   const relay = config.redisUrl ? Relay.redis(config.redisUrl, bus) : Relay.memory(bus);
-  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, reapNetwork: (known) => runner.reapNetwork(known) });
+  // Rate-limit counters are shared by every replica through Redis when it is configured.
+  const counters = config.redisUrl ? new RedisCounters(config.redisUrl) : new MemoryCounters();
+  const secretsKey = resolveSecretsKey(config.secretsKey, config.home);
+  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, reapNetwork: (known) => runner.reapNetwork(known) });
   const boot = await orch.bootstrap(config.adminApiKey);
   const apiUrl = `${config.publicUrl}/api`;
   const cliPath = (o.env ?? process.env).BERTH_CONFIG || join(config.home, 'cli.json');
@@ -120,7 +127,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
 
   const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
   const app = createApp({ orch, config, clock, log }, { mcp });
-  const http = await listen(app, config.port, config.host);
+  const http = await listen(app, config.port, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
   // Toolbox WebSockets (PTY, interpreter, log follow) share the API port; other upgrades pass through.
   const toolboxSockets = attachToolboxWebSockets(http.server, { orch, config, clock, log });
   // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
@@ -135,6 +142,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     runner,
     store,
     http,
+    app,
     url,
     adminKey: boot.apiKey,
     organizationId: boot.organizationId,

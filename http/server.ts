@@ -11,14 +11,23 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: Koa<State>, port: number, host: string): Promise<HttpServer> {
+export interface ListenLimits {
+  /** A client must send its headers within this time (default 20 s). */
+  headersTimeoutMs?: number;
+  /** … and its whole request, body included, within this time (default 10 min). */
+  requestTimeoutMs?: number;
+}
+
+export async function listen(app: Koa<State>, port: number, host: string, limits: ListenLimits = {}): Promise<HttpServer> {
+  const headersTimeout = limits.headersTimeoutMs ?? 20_000;
   const server = http.createServer(
     {
       maxHeaderSize: 16 * 1024,
-      // A client must send its headers within 20 s and a whole request within 10 min.
-      headersTimeout: 20_000,
-      requestTimeout: 600_000,
+      headersTimeout,
+      requestTimeout: Math.max(limits.requestTimeoutMs ?? 600_000, headersTimeout),
       keepAliveTimeout: 65_000,
+      // Slow clients are checked this often against the two timeouts above.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(headersTimeout / 4))),
     },
     app.callback(),
   );

@@ -14,7 +14,8 @@ import { DaemonClient } from './daemon-client.js';
 import { DaemonLink } from './daemon-link.js';
 import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { NetRules } from './netrules.js';
+import { NetRules, upstreamDns } from './netrules.js';
+import { EgressResolver, type Decision } from './egress-dns.js';
 import { SubpathMounts } from './subpath-mounts.js';
 import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
 
@@ -30,6 +31,8 @@ export interface RunnerOptions {
   pidsLimit: number;
   maxOutputBytes: number;
   daemonReadyMs: number;
+  /** DNS server (ip[:port]) the domain allow-list resolver asks; default: the host's first nameserver. */
+  egressDnsUpstream?: string;
 }
 
 const GiB = 1024 ** 3;
@@ -39,6 +42,16 @@ const volumeName = (volumeId: string) => `berth-vol-${volumeId}`;
 const VOLUME_OWNER = { uid: 1000, gid: 1000 };
 /** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
 const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
+
+/** The first host address of an IPv4 CIDR (10.88.0.0/16 → 10.88.0.1). */
+function firstHost(cidr: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return '';
+  const n = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  const mask = Number(m[5]) === 0 ? 0 : (0xffffffff << (32 - Number(m[5]))) >>> 0;
+  const h = ((n & mask) + 1) >>> 0;
+  return [h >>> 24, (h >>> 16) & 255, (h >>> 8) & 255, h & 255].join('.');
+}
 
 export class Runner implements RunnerClient {
   readonly id: string;
@@ -50,6 +63,8 @@ export class Runner implements RunnerClient {
   private readonly archivesDir: string;
   private readonly sandboxesDir: string;
   private readonly subpaths: SubpathMounts;
+  private resolver: EgressResolver | null = null;
+  private gateway = '';
 
   constructor(private readonly o: RunnerOptions) {
     this.id = o.id;
@@ -76,6 +91,10 @@ export class Runner implements RunnerClient {
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
     const egress = await this.net.install(net.bridge);
+    // Docker leaves the gateway out of IPAM when it picked it itself: the subnet's first address.
+    this.gateway = net.gateway || firstHost(net.subnet);
+    if (egress === 'enforced' && this.gateway && !this.resolver) await this.startResolver(this.gateway);
+    const gvisorArgs = info.runtimeArgs?.runsc ?? [];
     this.engine = {
       engine: info.engine,
       version: info.version,
@@ -87,12 +106,47 @@ export class Runner implements RunnerClient {
       memoryBytes: info.memoryBytes,
       diskLimit: info.diskQuota ? 'enforced' : 'watched',
       egress,
+      // This engine's runsc works only with its own --network=none (no netstack in a
+      // container network namespace here): such sandboxes must block all network.
+      gvisor: !info.runtimes.includes('runsc') ? 'unavailable' : gvisorArgs.includes('--network=none') ? 'no-network' : 'available',
     };
     return this.engine;
   }
 
   engineInfo(): EngineInfo | undefined {
     return this.engine;
+  }
+
+  /** The resolver that serves sandboxes with a domain allow-list (see egress-dns.ts). */
+  private async startResolver(gateway: string): Promise<void> {
+    const configured = this.o.egressDnsUpstream ?? upstreamDns()[0];
+    if (!configured) {
+      this.o.log.warn('no upstream DNS server: domain allow-lists will resolve nothing', { hint: 'set BERTH_EGRESS_DNS_UPSTREAM' });
+      return;
+    }
+    const [host, port] = configured.split(':');
+    const r = new EgressResolver({ host: gateway, upstream: { host: host!, port: Number(port ?? 53) }, onResolved: (id, ips) => this.net.allowResolved(id, ips) }, this.o.log);
+    try {
+      await r.start();
+      this.resolver = r;
+    } catch (e) {
+      this.o.log.warn('egress resolver not started: domain allow-lists will resolve nothing', { error: (e as Error).message });
+    }
+  }
+
+  /** Installs a sandbox's egress rules for its address and tells the resolver its domains. */
+  private async applyEgress(sandboxId: string, ip: string | null, policy: NetworkPolicy): Promise<void> {
+    const domains = policy.blockAll ? [] : (policy.domains ?? []);
+    const dns = this.resolver ? { address: this.gateway, port: this.resolver.port } : undefined;
+    await this.net.applySandbox(sandboxId, policy.blockAll ? null : ip, policy.blockAll ? [] : policy.allowList, domains, dns);
+    if (ip && this.resolver) this.resolver.setPolicy(ip, domains.length ? { sandboxId, domains } : null);
+    else this.resolver?.forget(sandboxId);
+  }
+
+  /** Egress rules and recent resolver answers of one sandbox (diagnostics and tests). */
+  async egressState(sandboxId: string): Promise<{ filter: string[]; dns: string[]; decisions: Decision[] }> {
+    const rules = await this.net.describe(sandboxId);
+    return { ...rules, decisions: (this.resolver?.decisions ?? []).filter((d) => d.sandboxId === sandboxId) };
   }
 
   async health(): Promise<RunnerHealth> {
@@ -228,7 +282,7 @@ export class Runner implements RunnerClient {
       rmSync(marker, { force: true });
       rmSync(archive, { force: true });
       const ip = (await this.o.runtime.inspect(id))?.ip ?? null;
-      await this.net.applySandbox(id, ip, spec.network.blockAll ? [] : spec.network.allowList);
+      await this.applyEgress(id, ip, spec.network);
     });
   }
 
@@ -239,6 +293,7 @@ export class Runner implements RunnerClient {
       await this.o.runtime.stop(sandboxId, 5);
       crashpoint('stop:stopped');
       await this.net.removeSandbox(sandboxId);
+      this.resolver?.forget(sandboxId);
       if (link) {
         await link.close(false);
         this.links.delete(sandboxId);
@@ -256,6 +311,7 @@ export class Runner implements RunnerClient {
           await this.o.runtime.stop(sandboxId, 5);
         }
         await this.net.removeSandbox(sandboxId);
+        this.resolver?.forget(sandboxId);
         await this.exportTo(sandboxId, archive);
         crashpoint('archive:exported');
         await this.o.runtime.remove(sandboxId);
@@ -294,6 +350,7 @@ export class Runner implements RunnerClient {
       await this.o.runtime.remove(sandboxId);
       crashpoint('destroy:removed');
       await this.net.removeSandbox(sandboxId);
+      this.resolver?.forget(sandboxId);
       await this.o.runtime.forgetImages(sandboxId);
       rmSync(this.archivePath(sandboxId), { force: true });
       rmSync(`${this.archivePath(sandboxId)}.partial`, { force: true });
@@ -342,7 +399,7 @@ export class Runner implements RunnerClient {
       }
       const st = await this.o.runtime.inspect(sandboxId);
       if (!st?.running) return;
-      await this.net.applySandbox(sandboxId, policy.blockAll ? null : st.ip, policy.allowList);
+      await this.applyEgress(sandboxId, st.ip, policy);
     });
   }
 
@@ -381,6 +438,8 @@ export class Runner implements RunnerClient {
   }
 
   async close(): Promise<void> {
+    await this.resolver?.close();
+    this.resolver = null;
     for (const l of this.links.values()) await l.close(false);
     this.links.clear();
     await this.subpaths.releaseAll().catch(() => {});

@@ -1,8 +1,11 @@
 // Egress policy with iptables. Sandboxes on the Berth bridge never reach the
-// host, link-local/metadata or private ranges; a per-sandbox allow-list narrows
-// the rest. Rules live in Berth's own chains, rebuilt idempotently at start
-// and removed with the sandbox.
-import { execFile } from 'node:child_process';
+// host, link-local/metadata or private ranges; a per-sandbox allow-list of
+// CIDRs and resolved domain addresses narrows the rest. Rules live in Berth's
+// own chains (filter: BERTH-EGRESS, BERTH-INPUT, BERTH-SANDBOXES, one
+// BERTH-S-<id> per sandbox; nat: BERTH-DNS), rebuilt idempotently at start
+// and removed with the sandbox. Shared chains are replaced atomically
+// (iptables-restore), so there is no instant without them.
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Logger } from '../common/log.js';
@@ -26,7 +29,11 @@ export const ALWAYS_BLOCKED = [
 const EGRESS = 'BERTH-EGRESS';
 const INPUT = 'BERTH-INPUT';
 const SANDBOXES = 'BERTH-SANDBOXES';
+/** nat chain: DNS of sandboxes with a domain allow-list goes to the egress resolver. */
+const DNS = 'BERTH-DNS';
 const REJECT = ['-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited'];
+/** Most resolved addresses kept open per sandbox (older ones close first). */
+const MAX_RESOLVED = 512;
 
 export const sandboxChain = (sandboxId: string) => `BERTH-S-${sandboxId.replace(/-/g, '').slice(0, 20)}`;
 
@@ -43,22 +50,31 @@ export function upstreamDns(resolvConf = '/etc/resolv.conf'): string[] {
 
 export type EgressMode = 'enforced' | 'disabled' | 'unavailable';
 
+/** Where sandboxes with domain allow-lists send DNS: this runner's resolver. */
+export interface DnsTarget {
+  address: string;
+  port: number;
+}
+
 export class NetRules {
   mode: EgressMode = 'disabled';
   private lock: Promise<unknown> = Promise.resolve();
+  private bridge = '';
+  /** Addresses opened per sandbox by the resolver, oldest first. */
+  private readonly resolved = new Map<string, string[]>();
 
   constructor(
     private readonly log: Logger,
     private readonly enabled: boolean,
   ) {}
 
-  private ipt(args: string[]): Promise<{ stdout: string }> {
-    return run('iptables', ['-w', '5', ...args], { encoding: 'utf8' });
+  private ipt(args: string[], table = 'filter'): Promise<{ stdout: string }> {
+    return run('iptables', ['-w', '5', '-t', table, ...args], { encoding: 'utf8' });
   }
 
-  private async tryIpt(args: string[]): Promise<boolean> {
+  private async tryIpt(args: string[], table = 'filter'): Promise<boolean> {
     try {
-      await this.ipt(args);
+      await this.ipt(args, table);
       return true;
     } catch {
       return false;
@@ -74,6 +90,7 @@ export class NetRules {
 
   async install(bridge: string): Promise<EgressMode> {
     if (!this.enabled) return (this.mode = 'disabled');
+    this.bridge = bridge;
     return this.serial(async () => {
       try {
         await this.ipt(['-S', 'DOCKER-USER']);
@@ -82,16 +99,28 @@ export class NetRules {
         return (this.mode = 'unavailable');
       }
       for (const c of [EGRESS, INPUT, SANDBOXES]) await this.tryIpt(['-N', c]);
+      await this.tryIpt(['-N', DNS], 'nat');
       // Other Berth instances on this host share these chains: rebuild only when the
       // content differs, and never flush the per-sandbox chain (it holds theirs too).
-      const egress: string[][] = [['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN']];
+      const egress: string[][] = [['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN']];
       for (const dns of upstreamDns()) for (const proto of ['udp', 'tcp']) egress.push(['-d', `${dns}/32`, '-p', proto, '-m', proto, '--dport', '53', '-j', 'RETURN']);
       for (const cidr of ALWAYS_BLOCKED) egress.push(['-d', cidr, ...REJECT]);
       egress.push(['-j', SANDBOXES]);
       await this.ensureChain(EGRESS, egress);
-      await this.ensureChain(INPUT, [['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'], REJECT]);
+      // The host answers sandboxes only on connections it opened, and DNS that a
+      // BERTH-DNS rule redirected to an egress resolver.
+      await this.ensureChain(INPUT, [
+        ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
+        ['-p', 'udp', '-m', 'conntrack', '--ctstate', 'DNAT', '--ctorigdstport', '53', '-j', 'RETURN'],
+        ['-p', 'tcp', '-m', 'conntrack', '--ctstate', 'DNAT', '--ctorigdstport', '53', '-j', 'RETURN'],
+        REJECT,
+      ]);
       if (!(await this.tryIpt(['-C', 'DOCKER-USER', '-i', bridge, '-j', EGRESS]))) await this.ipt(['-I', 'DOCKER-USER', '1', '-i', bridge, '-j', EGRESS]);
       if (!(await this.tryIpt(['-C', 'INPUT', '-i', bridge, '-j', INPUT]))) await this.ipt(['-I', 'INPUT', '1', '-i', bridge, '-j', INPUT]);
+      for (const proto of ['udp', 'tcp']) {
+        const jump = ['PREROUTING', '-i', bridge, '-p', proto, '-m', proto, '--dport', '53', '-j', DNS];
+        if (!(await this.tryIpt(['-C', ...jump], 'nat'))) await this.ipt(['-I', ...jump], 'nat');
+      }
       return (this.mode = 'enforced');
     });
   }
@@ -101,21 +130,58 @@ export class NetRules {
     const { stdout } = await this.ipt(['-S', chain]);
     const have = stdout.split('\n').filter((l) => l.startsWith(`-A ${chain} `));
     if (have.join('\n') === want.join('\n')) return;
-    await this.ipt(['-F', chain]);
-    for (const r of rules) await this.ipt(['-A', chain, ...r]);
+    await this.restore(['*filter', `-F ${chain}`, ...want, 'COMMIT']);
   }
 
-  /** Applies a sandbox's allow-list for its current address (called on every start). */
-  async applySandbox(sandboxId: string, ip: string | null, allowList: string[]): Promise<void> {
+  /** Applies several changes in one atomic commit (no window without the old or new rules). */
+  private restore(lines: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const p = spawn('iptables-restore', ['-w', '5', '--noflush'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => (err += d));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`iptables-restore failed: ${err.trim()}`))));
+      p.stdin.end(lines.join('\n') + '\n');
+    });
+  }
+
+  /**
+   * Applies a sandbox's policy for its current address (called on every start
+   * and on every live change): allowed CIDRs, and for domain allow-lists the
+   * DNS redirect to `dns`. Addresses opened by earlier lookups are dropped.
+   */
+  async applySandbox(sandboxId: string, ip: string | null, allowList: string[], domains: string[] = [], dns?: DnsTarget): Promise<void> {
     if (this.mode !== 'enforced') return;
     await this.serial(async () => {
       await this.removeUnlocked(sandboxId);
-      if (!ip || allowList.length === 0) return;
+      if (!ip || (allowList.length === 0 && domains.length === 0)) return;
       const chain = sandboxChain(sandboxId);
-      await this.ipt(['-N', chain]);
-      for (const cidr of allowList) await this.ipt(['-A', chain, '-d', cidr, '-j', 'RETURN']);
-      await this.ipt(['-A', chain, ...REJECT]);
-      await this.ipt(['-A', SANDBOXES, '-s', `${ip}/32`, '-j', chain]);
+      const lines = ['*filter', `:${chain} - [0:0]`];
+      for (const cidr of allowList) lines.push(`-A ${chain} -d ${cidr} -j RETURN`);
+      lines.push(`-A ${chain} ${REJECT.join(' ')}`, `-A ${SANDBOXES} -s ${ip}/32 -j ${chain}`, 'COMMIT');
+      if (domains.length && dns) {
+        lines.push('*nat');
+        for (const proto of ['udp', 'tcp']) lines.push(`-A ${DNS} -s ${ip}/32 -p ${proto} -m comment --comment ${chain} -j DNAT --to-destination ${dns.address}:${dns.port}`);
+        lines.push('COMMIT');
+      }
+      await this.restore(lines);
+    });
+  }
+
+  /** Opens addresses a sandbox resolved through its domain allow-list. */
+  allowResolved(sandboxId: string, ips: string[]): Promise<void> {
+    if (this.mode !== 'enforced') return Promise.resolve();
+    return this.serial(async () => {
+      const chain = sandboxChain(sandboxId);
+      const open = this.resolved.get(sandboxId) ?? [];
+      const fresh = [...new Set(ips)].filter((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !open.includes(ip));
+      if (!fresh.length) return;
+      const lines = ['*filter', ...fresh.map((ip) => `-I ${chain} 1 -d ${ip}/32 -j RETURN`)];
+      open.push(...fresh);
+      while (open.length > MAX_RESOLVED) lines.push(`-D ${chain} -d ${open.shift()}/32 -j RETURN`);
+      lines.push('COMMIT');
+      this.resolved.set(sandboxId, open);
+      await this.restore(lines);
     });
   }
 
@@ -125,6 +191,7 @@ export class NetRules {
   }
 
   private removeUnlocked(sandboxId: string): Promise<void> {
+    this.resolved.delete(sandboxId);
     return this.removeChain(sandboxChain(sandboxId));
   }
 
@@ -135,7 +202,19 @@ export class NetRules {
         await this.tryIpt(['-D', ...line.slice(3).split(' ')]);
       }
     }
+    const nat = await this.ipt(['-S', DNS], 'nat').catch(() => ({ stdout: '' }));
+    for (const line of nat.stdout.split('\n')) {
+      if (line.startsWith(`-A ${DNS} `) && line.includes(`--comment ${chain} `)) await this.tryIpt(['-D', ...line.slice(3).split(' ')], 'nat');
+    }
     if (await this.tryIpt(['-F', chain])) await this.tryIpt(['-X', chain]);
+  }
+
+  /** The rules of one sandbox as iptables prints them (diagnostics and tests). */
+  async describe(sandboxId: string): Promise<{ filter: string[]; dns: string[] }> {
+    const chain = sandboxChain(sandboxId);
+    const filter = await this.ipt(['-S', chain]).then((r) => r.stdout.split('\n').filter((l) => l.startsWith('-A')), () => []);
+    const dns = await this.ipt(['-S', DNS], 'nat').then((r) => r.stdout.split('\n').filter((l) => l.includes(`--comment ${chain} `)), () => []);
+    return { filter, dns };
   }
 
   /** Removes per-sandbox chains whose sandbox is gone (after a crash). */

@@ -15,6 +15,8 @@ import { BERTH_VERSION } from '../../common/version.js';
 export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed' } as const;
 
 const execFileP = promisify(execFile);
+/** Bytes each file or folder of a sandbox counts toward its disk limit, whatever its size. */
+const INODE_CHARGE = 4096;
 const containerName = (sandboxId: string) => `berth-${sandboxId}`;
 const keepRef = (sandboxId: string) => `berth-keep/${sandboxId}:base`;
 
@@ -59,6 +61,7 @@ export class DockerRuntime implements ContainerRuntime {
         engine: 'docker',
         version: i.ServerVersion,
         runtimes: Object.keys(i.Runtimes ?? {}),
+        runtimeArgs: Object.fromEntries(Object.entries((i.Runtimes ?? {}) as Record<string, { runtimeArgs?: string[] }>).map(([k, v]) => [k, v?.runtimeArgs ?? []])),
         storageDriver: i.Driver,
         backingFilesystem: backing,
         cgroupVersion: i.CgroupVersion ?? '1',
@@ -341,7 +344,10 @@ export class DockerRuntime implements ContainerRuntime {
     if (!upper) return null;
     try {
       const { stdout } = await execFileP('du', ['-s', '-x', '-P', '-B1', upper], { encoding: 'utf8', timeout: 60_000 });
-      return Number(stdout.split(/\s/)[0]);
+      // Inodes are a host resource the byte count misses (a million empty files
+      // use no blocks): every entry is charged one 4 KiB block.
+      const inodes = await execFileP('du', ['-s', '-x', '-P', '--inodes', upper], { encoding: 'utf8', timeout: 60_000 }).then((r) => Number(r.stdout.split(/\s/)[0]) || 0, () => 0);
+      return Number(stdout.split(/\s/)[0]) + inodes * INODE_CHARGE;
     } catch {
       return null;
     }

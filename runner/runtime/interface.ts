@@ -46,6 +46,8 @@ export interface RuntimeInfo {
   cpus: number;
   memoryBytes: number;
   diskQuota: boolean;
+  /** Extra arguments each runtime is configured with (e.g. runsc --network=none). */
+  runtimeArgs?: Record<string, string[]>;
 }
 
 export interface NetworkInfo {
