@@ -15,6 +15,13 @@ import { registerVolumes } from './routes/volumes.js';
 import { registerPreview } from './routes/preview.js';
 import { registerConfig } from './routes/config.js';
 import { requireAuth } from './auth.js';
+import { anonymousLimit, rateLimitedHeaders } from './rate-limit.js';
+import { registerOrganizations } from './routes/organizations.js';
+import { registerApiKeys } from './routes/api-keys.js';
+import { registerAudit } from './routes/audit.js';
+import { registerSecrets } from './routes/secrets.js';
+import { registerUsage } from './routes/usage.js';
+import { registerQuotas } from './routes/quotas.js';
 import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
@@ -35,7 +42,17 @@ export interface AppMounts {
   mcp?: McpHttp;
 }
 
-export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
+export interface RouteInfo {
+  methods: string[];
+  path: string;
+}
+
+export type BerthApp = Koa<State> & {
+  /** Every HTTP route, as the routers declare them (method and path pattern), e.g. for cross-organization tests. */
+  listRoutes(): RouteInfo[];
+};
+
+export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   const app = new Koa<State>();
   app.proxy = false;
   app.silent = true;
@@ -56,7 +73,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
       ctx.type = 'application/json';
       ctx.body = errorBody(e, { path: ctx.path, method: ctx.method }, !!ctx.state.toolbox, d.clock.now());
       if (e.code === 'unauthorized') ctx.set('www-authenticate', 'Bearer realm="berth"');
-      if (e.code === 'rate_limited' && e.details?.retryAfterSeconds) ctx.set('retry-after', String(e.details.retryAfterSeconds));
+      if (e.code === 'rate_limited') ctx.set(rateLimitedHeaders(e));
     }
   });
 
@@ -69,6 +86,17 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
       ctx.respond = false;
     });
   }
+
+  // Requests without credentials count against their address's anonymous budget.
+  app.use(anonymousLimit(d));
+  // A body declared larger than any limit is refused before a byte of it is read.
+  app.use(async (ctx, next) => {
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > Math.max(d.config.uploadLimitBytes, d.config.jsonBodyLimitBytes)) {
+      throw new AppError('payload_too_large', `request body of ${declared} bytes is over this server's limit`, { hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES' });
+    }
+    await next();
+  });
 
   app.use(
     bodyParser({
@@ -91,6 +119,12 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
   registerSnapshots(api, d);
   registerVolumes(api, d);
   registerConfig(api, d);
+  registerOrganizations(api, d);
+  registerApiKeys(api, d);
+  registerAudit(api, d);
+  registerSecrets(api, d);
+  registerUsage(api, d);
+  registerQuotas(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, requireAuth(d));
@@ -111,9 +145,10 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): Koa<State> {
     app.use(r.routes());
     app.use(r.allowedMethods({ throw: true }));
   }
+  const listRoutes = () => [api, toolbox].flatMap((r) => r.stack.filter((l) => l.methods.length).map((l) => ({ methods: l.methods.filter((m) => m !== 'HEAD'), path: String(l.path) })));
 
   app.use(async (ctx) => {
     throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`, { hint: 'see GET /api/openapi.json for the API' });
   });
-  return app;
+  return Object.assign(app, { listRoutes });
 }

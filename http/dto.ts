@@ -45,6 +45,7 @@ export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<s
       env: s.env,
       networkBlockAll: s.networkBlockAll,
       networkAllowList: s.networkAllowList ?? undefined,
+      domainAllowList: s.domainAllowList ?? undefined,
       volumes: s.volumes.map((v) => ({ volumeId: v.volumeId, mountPath: v.mountPath, ...(v.subpath ? { subpath: v.subpath } : {}) })),
       buildInfo: s.buildInfo ?? undefined,
       kvm: false,

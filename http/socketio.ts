@@ -7,7 +7,8 @@
 // sockets connected to it and clients see every change wherever it happened.
 import type http from 'node:http';
 import { Server } from 'socket.io';
-import { SANDBOX_EVENTS, type Principal, type Sandbox, type SandboxEvent } from '../orchestrator/index.js';
+import { randomUUID } from 'node:crypto';
+import { revokedMatches, SANDBOX_EVENTS, type Principal, type Sandbox, type SandboxEvent } from '../orchestrator/index.js';
 import type { HttpDeps } from './context.js';
 import { sandboxDto } from './dto.js';
 
@@ -39,17 +40,32 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    // The SDK names the organization in the query (organizationId=…); default: the key's own.
+    const org = socket.handshake.query.organizationId;
     d.orch
-      .authenticate(typeof token === 'string' ? token : undefined)
+      .authenticate(typeof token === 'string' ? token : undefined, {
+        ip: socket.handshake.address,
+        frontend: 'socketio',
+        requestId: randomUUID(),
+        organizationId: typeof org === 'string' && org ? org : undefined,
+      })
       .then((p: Principal) => {
+        socket.data.principal = p;
         socket.data.organizationId = p.organizationId;
         next();
       })
-      .catch((e: Error) => next(Object.assign(new Error(e.message), { data: { code: 'unauthorized', hint: 'pass the API key as auth.token' } })));
+      .catch((e: Error & { code?: string; hint?: string }) => next(Object.assign(new Error(e.message), { data: { code: e.code ?? 'unauthorized', hint: e.hint ?? 'pass the API key as auth.token' } })));
   });
 
   io.on('connection', (socket) => {
     void socket.join(room(socket.data.organizationId as string));
+    // A key that expires while connected ends its socket then.
+    const p = socket.data.principal as Principal;
+    if (p.expiresAt) {
+      const t = setTimeout(() => socket.disconnect(true), Math.max(0, p.expiresAt - d.clock.now().getTime()));
+      t.unref();
+      socket.once('disconnect', () => clearTimeout(t));
+    }
   });
 
   const dto = (s: Sandbox, full = true) => sandboxDto(revive(s), d.config.publicUrl, full);
@@ -62,6 +78,10 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
     }
   };
   const offs = [
+    // A revoked key (or a removed member) stops receiving events at once.
+    d.orch.onCredentialsRevoked((ev) => {
+      for (const socket of io.of('/').sockets.values()) if (revokedMatches(ev, socket.data.principal as Principal)) socket.disconnect(true);
+    }),
     d.orch.subscribe(SANDBOX_EVENTS.created, (raw) => emit('sandbox.created', raw as SandboxEvent, () => dto((raw as SandboxEvent).sandbox))),
     d.orch.subscribe(SANDBOX_EVENTS.stateUpdated, (raw) => {
       const ev = raw as SandboxEvent;

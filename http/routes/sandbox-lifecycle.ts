@@ -31,6 +31,7 @@ const DaytonaCreate = z
     buildInfo: z.object({ dockerfileContent: z.string(), contextHashes: z.array(z.string()).optional() }).optional(),
     volumes: z.array(z.object({ volumeId: z.string(), mountPath: z.string(), subpath: z.string().optional() })).optional(),
     domainAllowList: z.string().optional(),
+    secrets: z.array(z.record(z.string(), z.string())).optional(),
     // Accepted for compatibility; not used by a single-region server.
     gpuType: z.array(z.string()).optional(),
     spot: z.boolean().optional(),
@@ -41,13 +42,10 @@ const DaytonaCreate = z
 
 function mapCreate(b: z.output<typeof DaytonaCreate>): Record<string, unknown> {
   const { buildInfo, domainAllowList, gpuType: _g, spot: _s, kvm: _k, autoPauseInterval: _p, ...rest } = b;
-  if (domainAllowList?.trim()) {
-    throw new AppError('not_implemented', 'domain allow-lists are not supported yet', { hint: 'allow IPv4 ranges with networkAllowList (comma-separated CIDRs), or block everything with networkBlockAll' });
-  }
   if (buildInfo?.contextHashes?.length) {
     throw new AppError('not_implemented', 'images with build contexts (Image.addLocalFile/addLocalDir) are not supported yet', { hint: 'build the image on the Berth host with docker and pass its name as `image`' });
   }
-  return { ...rest, ...(buildInfo ? { dockerfile: buildInfo.dockerfileContent } : {}) };
+  return { ...rest, ...(domainAllowList?.trim() ? { domainAllowList } : {}), ...(buildInfo ? { dockerfile: buildInfo.dockerfileContent } : {}) };
 }
 
 function listFilter(ctx: Ctx): ListFilter {

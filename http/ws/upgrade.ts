@@ -7,8 +7,10 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../../common/errors.js';
+import { revokedMatches, type Principal } from '../../orchestrator/index.js';
+import { ORGANIZATION_HEADER } from '../auth.js';
 import type { HttpDeps } from '../context.js';
 import { relayChannel, relayReadable } from './bridge.js';
 import { offeredProtocols, selectProtocol } from './protocols.js';
@@ -40,9 +42,17 @@ function release(o: Opened): void {
   o.end();
 }
 
+/** Policy close code: the credential that opened the socket stopped working. */
+const CLOSE_REVOKED = 1008;
+
 export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): ToolboxWebSockets {
   const chosen = new WeakMap<http.IncomingMessage, string>();
   const unanswered = new Set<Duplex>();
+  // Who opened each socket, so a revoked or expired key ends its sockets too.
+  const owners = new Map<WebSocket, Principal>();
+  const offRevoked = d.orch.onCredentialsRevoked((ev) => {
+    for (const [ws, p] of owners) if (revokedMatches(ev, p)) ws.close(CLOSE_REVOKED, 'credentials revoked');
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD,
@@ -73,10 +83,16 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     }
 
     let opened: Opened;
+    let principal: Principal;
     const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
     try {
-      const principal = await d.orch.authenticate(bearer(req));
-      principal.source = { ip: req.socket.remoteAddress, frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      const org = req.headers[ORGANIZATION_HEADER];
+      principal = await d.orch.authenticate(bearer(req), {
+        ip: req.socket.remoteAddress,
+        frontend: 'toolbox',
+        requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID(),
+        organizationId: typeof org === 'string' && org ? org : undefined,
+      });
       opened = await match.route.open({ d, principal, sandboxId, params: match.params, query: url.searchParams, offered });
     } catch (e) {
       return fail(e);
@@ -92,6 +108,13 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     });
     wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
+      owners.set(ws, principal);
+      const expiry = principal.expiresAt ? setTimeout(() => ws.close(CLOSE_REVOKED, 'credentials expired'), Math.max(0, principal.expiresAt - d.clock.now().getTime())) : null;
+      expiry?.unref();
+      ws.once('close', () => {
+        owners.delete(ws);
+        if (expiry) clearTimeout(expiry);
+      });
       if (opened.kind === 'channel') relayChannel(ws, opened.channel, opened.end);
       else relayReadable(ws, opened.stream, opened.end);
     });
@@ -122,6 +145,7 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
   return {
     count: () => wss.clients.size,
     close() {
+      offRevoked();
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();
       wss.close();

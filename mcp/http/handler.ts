@@ -6,8 +6,9 @@
 //   DELETE ends the session
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest, isJSONRPCNotification, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.js';
-import type { Principal } from '../../orchestrator/index.js';
+import { revokedMatches, type Principal } from '../../orchestrator/index.js';
 import { parseGroups } from '../tool.js';
 import { HostGuard } from './guard.js';
 import { readBody, rpcError, sendWebResponse, toWebRequest } from './respond.js';
@@ -17,7 +18,7 @@ import { serveStream } from './sse.js';
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
-const STATUS: Partial<Record<AppError['code'], number>> = { unauthorized: 401, forbidden: 403, rate_limited: 429, unavailable: 503 };
+const STATUS: Partial<Record<AppError['code'], number>> = { unauthorized: 401, forbidden: 403, not_found: 404, rate_limited: 429, unavailable: 503 };
 const EXPOSED = 'mcp-session-id, www-authenticate, mcp-protocol-version';
 const ALLOWED_HEADERS = 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id';
 
@@ -29,6 +30,8 @@ export interface McpHttp {
 
 export function createMcpHttp(d: McpDeps): McpHttp {
   const sessions = new SessionManager(d);
+  // Sessions of a revoked key (or removed member) end at once, here and on every replica.
+  const offRevoked = d.orch.onCredentialsRevoked((ev) => void sessions.endMatching((r) => revokedMatches(ev, r)).catch(() => {}));
   const guard = new HostGuard(d.config);
   const publicUrl = d.config.publicUrl;
   const metadataUrl = `${publicUrl}${RESOURCE_METADATA_PATH}${MCP_PATH}`;
@@ -45,13 +48,20 @@ export function createMcpHttp(d: McpDeps): McpHttp {
   async function authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal | undefined> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     try {
-      const p = await d.orch.authenticate(m?.[1]);
-      p.source = { ip: req.socket.remoteAddress, frontend: 'mcp' };
+      const org = req.headers['x-daytona-organization-id'];
+      const requestId = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] ? req.headers['x-request-id'] : randomUUID();
+      const p = await d.orch.authenticate(m?.[1], { ip: req.socket.remoteAddress, frontend: 'mcp', requestId, organizationId: typeof org === 'string' && org ? org : undefined });
+      if (p.rateLimit) {
+        res.setHeader('x-ratelimit-limit', String(p.rateLimit.limit));
+        res.setHeader('x-ratelimit-remaining', String(p.rateLimit.remaining));
+        res.setHeader('x-ratelimit-reset', String(p.rateLimit.resetSeconds));
+      }
       return p;
     } catch (e) {
       const err = e instanceof AppError ? e : new AppError('internal', 'authentication failed');
       const challenge = `Bearer realm="berth", resource_metadata="${metadataUrl}"${m ? ', error="invalid_token"' : ''}`;
-      rpcError(res, STATUS[err.code] ?? 500, -32001, `${err.message}${err.hint ? ` (${err.hint})` : ''}`, err.code === 'unauthorized' ? { 'www-authenticate': challenge } : {});
+      const retry: Record<string, string> = err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number' ? { 'retry-after': String(err.details.retryAfterSeconds) } : {};
+      rpcError(res, STATUS[err.code] ?? 500, -32001, `${err.message}${err.hint ? ` (${err.hint})` : ''}`, err.code === 'unauthorized' ? { 'www-authenticate': challenge } : retry);
       return undefined;
     }
   }
@@ -154,6 +164,9 @@ export function createMcpHttp(d: McpDeps): McpHttp {
       }
       return true;
     },
-    close: () => sessions.close(),
+    close: () => {
+      offRevoked();
+      return sessions.close();
+    },
   };
 }

@@ -124,6 +124,11 @@ export class SessionManager {
     void this.d.orch.relay.sessions.touch(s.id, this.idleMs).catch(() => {});
   }
 
+  /** Ends this replica's sessions whose record matches (their key was revoked); other replicas do the same with theirs. */
+  async endMatching(match: (r: SessionRecord) => boolean): Promise<void> {
+    for (const s of [...this.local.values()]) if (match(s.record)) await this.end(s.id);
+  }
+
   /** Ends a session everywhere (DELETE). */
   async end(id: string): Promise<void> {
     await this.d.orch.relay.sessions.delete(id).catch(() => false);

@@ -1,0 +1,30 @@
+// Rate limits at the HTTP edge: requests without credentials are counted per
+// address before routing (the orchestrator counts keyed requests when it
+// authenticates them), and budgets become X-RateLimit-* headers; a 429
+// carries Retry-After.
+import type Koa from 'koa';
+import type { AppError } from '../common/errors.js';
+import type { Ctx, HttpDeps, State } from './context.js';
+import { bearer } from './auth.js';
+
+export function setRateLimitHeaders(ctx: Pick<Koa.Context, 'set'>, b: { limit: number; remaining: number; resetSeconds: number } | undefined): void {
+  if (!b) return;
+  ctx.set('x-ratelimit-limit', String(b.limit));
+  ctx.set('x-ratelimit-remaining', String(b.remaining));
+  ctx.set('x-ratelimit-reset', String(b.resetSeconds));
+}
+
+/** Headers of a 429 answer. */
+export function rateLimitedHeaders(e: AppError): Record<string, string> {
+  const d = e.details as { limit?: number; retryAfterSeconds?: number } | undefined;
+  if (!d?.retryAfterSeconds) return {};
+  return { 'retry-after': String(d.retryAfterSeconds), 'x-ratelimit-limit': String(d.limit ?? ''), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(d.retryAfterSeconds) };
+}
+
+/** Counts requests that carry no credentials against the anonymous limit of their address. */
+export function anonymousLimit(d: HttpDeps): Koa.Middleware<State> {
+  return async (ctx, next) => {
+    if (!bearer(ctx as Ctx)) await d.orch.admitAnonymous({ ip: ctx.ip, frontend: 'rest', requestId: ctx.state.requestId });
+    await next();
+  };
+}
