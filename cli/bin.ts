@@ -9,6 +9,9 @@ import { login } from './commands/login.js';
 import * as sandbox from './commands/sandbox.js';
 import { autocomplete, version } from './commands/misc.js';
 import { mcp } from './commands/mcp.js';
+import * as organization from './commands/organization.js';
+import * as keys from './commands/keys.js';
+import { audit } from './commands/audit.js';
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
@@ -82,6 +85,65 @@ prog
   .example('mcp')
   .example('mcp --tools core,git')
   .action(action(mcp));
+
+prog.command('organization list').describe('List your organizations (* marks the one in use)').option('--all', 'every organization (Berth administrators)').example('organization list --json').action(action(organization.list));
+prog.command('organization create <name>').describe('Create an organization you own').example('organization create "Platform team"').action(action(organization.create));
+prog
+  .command('organization use <organization>')
+  .describe('Act in this organization from now on (id or name; `default` = the API key\'s own)')
+  .example('organization use "Platform team"')
+  .action(action(organization.use));
+prog
+  .command('organization invite <email>')
+  .describe('Invite someone by email; prints the one-time link to send them')
+  .option('--role', 'owner, admin or member (default member)')
+  .option('--org', 'organization (default: the one in use)')
+  .example('organization invite alice@example.com --role admin')
+  .action(action(organization.invite));
+prog.command('organization members').describe('List the members of the organization').option('--org', 'organization (default: the one in use)').example('organization members --json').action(action(organization.members));
+prog
+  .command('organization accept <token>')
+  .describe('Accept an invitation with its one-time token; prints your new API key')
+  .option('--save', 'save the new key in the CLI config')
+  .example('organization accept berth_inv_… --save')
+  .action(action(organization.accept));
+prog.command('organization usage').describe('Quotas, what is used, and CPU/memory/disk minutes per sandbox').option('--org', 'organization (default: the one in use)').example('organization usage --json').action(action(organization.usage));
+prog
+  .command('organization quota')
+  .describe('Show the quotas; with flags, change them (Berth administrators; a number, unlimited, or default)')
+  .option('--org', 'organization (default: the one in use)')
+  .option('--sandboxes', 'sandboxes')
+  .option('--cpu', 'cores of running sandboxes')
+  .option('--memory', 'GiB of memory of running sandboxes')
+  .option('--disk', 'GiB of disk of running sandboxes')
+  .option('--snapshots', 'snapshots')
+  .option('--volumes', 'volumes')
+  .option('--lifetime', 'minutes a sandbox may live')
+  .example('organization quota --org team-a --sandboxes 20 --cpu 16 --lifetime 1440')
+  .action(action(organization.quota));
+
+prog
+  .command('audit')
+  .describe("The organization's audit log, newest first")
+  .option('--action', 'action or prefix, e.g. sandbox or sandbox.create')
+  .option('--actor', 'user id, key id or email')
+  .option('--target', 'target id')
+  .option('--outcome', 'success, denied or failure')
+  .option('--since', 'ISO-8601 time')
+  .option('--until', 'ISO-8601 time')
+  .option('--limit', 'most entries (default 50)')
+  .example('audit --action sandbox.delete --since 2026-01-01T00:00:00Z')
+  .action(action(audit));
+
+prog.command('keys list').describe('List your API keys in this organization').option('--all', "every member's keys (owners and admins)").example('keys list').action(action(keys.list));
+prog
+  .command('keys create <name>')
+  .describe('Create an API key (shown once); no --permission makes a read-only key')
+  .option('--permission', 'e.g. write:sandboxes; repeatable or comma-separated')
+  .option('--expires', 'ISO-8601 expiry time')
+  .example('keys create ci --permission write:sandboxes,delete:sandboxes --expires 2026-12-31T00:00:00Z')
+  .action(action(keys.create));
+prog.command('keys revoke <name>').describe('Revoke one of your API keys (effective at once)').example('keys revoke ci').action(action(keys.revoke));
 
 prog.command('version').describe('Print the version').action(action(version));
 prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(action(autocomplete));

@@ -4,7 +4,7 @@ export async function version(f: { json?: boolean }): Promise<void> {
   process.stdout.write(f.json ? JSON.stringify({ version: BERTH_VERSION, node: process.version }) + '\n' : `berth ${BERTH_VERSION} (node ${process.version})\n`);
 }
 
-const COMMANDS = ['up', 'serve', 'login', 'sandbox', 'version', 'autocomplete', 'help'];
+const COMMANDS = ['up', 'serve', 'login', 'sandbox', 'organization', 'audit', 'keys', 'mcp', 'version', 'autocomplete', 'help'];
 const SANDBOX = ['create', 'list', 'info', 'start', 'stop', 'archive', 'delete', 'exec'];
 
 /** Prints a bash/zsh completion script: `source <(berth autocomplete)`. */

@@ -2,6 +2,7 @@
 import { loadConfig } from '../../common/config.js';
 import { ensureDocker } from '../setup/docker.js';
 import { ensureBaseImage } from '../setup/image.js';
+import { ensureGvisor } from '../setup/gvisor.js';
 import { step } from '../setup/run.js';
 import { serve } from './serve.js';
 
@@ -11,6 +12,8 @@ export async function setup(): Promise<void> {
   await ensureDocker(config.dockerSocket, config.home);
   step(`checking the sandbox image ${config.defaultImage}`);
   await ensureBaseImage(config.defaultImage);
+  // Optional stronger isolation (runtime: "gvisor"); never fails the setup.
+  await ensureGvisor(config.defaultImage).catch((e: Error) => step(`gVisor: skipped (${e.message})`));
 }
 
 export async function up(opts: { port?: string; host?: string; home?: string }): Promise<void> {
