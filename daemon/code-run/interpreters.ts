@@ -4,7 +4,6 @@
 // path as an argument, so nothing like LD_LIBRARY_PATH reaches user code.
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { transform } from 'sucrase';
 import type { DaemonContext } from '../context.js';
 
 export interface Launch {
@@ -57,8 +56,10 @@ export class TranspileError extends Error {}
  * TypeScript (always) and ESM-syntax JavaScript become CommonJS that `node -`
  * runs. Types are stripped, not checked: like ts-node -T.
  */
-export function toCommonJs(code: string, language: 'javascript' | 'typescript'): string {
+export async function toCommonJs(code: string, language: 'javascript' | 'typescript'): Promise<string> {
   if (language === 'javascript' && !ESM_SYNTAX.test(code)) return code;
+  // Loaded on first use: sucrase costs ~50 ms of daemon start-up otherwise.
+  const { transform } = await import('sucrase');
   try {
     return transform(code, { transforms: language === 'typescript' ? ['typescript', 'imports'] : ['imports'], filePath: language === 'typescript' ? 'code.ts' : 'code.js' }).code;
   } catch (e) {

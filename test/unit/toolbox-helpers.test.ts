@@ -264,13 +264,13 @@ describe('system helpers', () => {
 });
 
 describe('code-run helpers', () => {
-  it('turns TypeScript and ES-module JavaScript into CommonJS', () => {
-    const ts = toCommonJs('import os from "os";\nenum E { A, B }\nconst n: number = E.B;\nconsole.log(os.EOL, n);', 'typescript');
+  it('turns TypeScript and ES-module JavaScript into CommonJS', async () => {
+    const ts = await toCommonJs('import os from "os";\nenum E { A, B }\nconst n: number = E.B;\nconsole.log(os.EOL, n);', 'typescript');
     assert.match(ts, /require\('os'\)/);
     assert.doesNotMatch(ts, /: number/);
-    assert.equal(toCommonJs('console.log(1)', 'javascript'), 'console.log(1)');
-    assert.match(toCommonJs('import fs from "fs"', 'javascript'), /require\('fs'\)/);
-    assert.throws(() => toCommonJs('const x: = 1', 'typescript'), (e: unknown) => e instanceof TranspileError && /^code\.ts\(1,\d+\): error: Unexpected token/.test((e as Error).message));
+    assert.equal(await toCommonJs('console.log(1)', 'javascript'), 'console.log(1)');
+    assert.match(await toCommonJs('import fs from "fs"', 'javascript'), /require\('fs'\)/);
+    await assert.rejects(() => toCommonJs('const x: = 1', 'typescript'), (e: unknown) => e instanceof TranspileError && /^code\.ts\(1,\d+\): error: Unexpected token/.test((e as Error).message));
   });
 
   it('parses chart lines and skips partial ones', () => {
