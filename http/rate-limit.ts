@@ -21,10 +21,20 @@ export function rateLimitedHeaders(e: AppError): Record<string, string> {
   return { 'retry-after': String(d.retryAfterSeconds), 'x-ratelimit-limit': String(d.limit ?? ''), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(d.retryAfterSeconds) };
 }
 
-/** Counts requests that carry no credentials against the anonymous limit of their address. */
+/**
+ * Counts requests that carry no credentials against the anonymous limit of
+ * their address. A request with a bearer token that no route checked (a
+ * public route) is anonymous too: it is counted once answered, and over the
+ * limit its answer becomes the 429, so a made-up token is no way around it.
+ */
 export function anonymousLimit(d: HttpDeps): Koa.Middleware<State> {
   return async (ctx, next) => {
-    if (!bearer(ctx as Ctx)) await d.orch.admitAnonymous({ ip: ctx.ip, frontend: 'rest', requestId: ctx.state.requestId });
+    const source = { ip: ctx.ip, frontend: 'rest', requestId: ctx.state.requestId };
+    if (!bearer(ctx as Ctx)) {
+      await d.orch.admitAnonymous(source);
+      return next();
+    }
     await next();
+    if (!ctx.state.principal) await d.orch.admitAnonymous(source);
   };
 }

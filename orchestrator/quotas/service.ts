@@ -78,10 +78,13 @@ export class QuotaService {
 
   /** Changes quotas of any organization (null returns one to the server default). System administrators only. */
   async set(p: Principal, organizationId: string, patch: Partial<Record<QuotaName, number | null>>): Promise<{ quotas: Quotas; overridden: QuotaName[] }> {
+    const missing = new AppError('not_found', `organization ${organizationId} not found`, { hint: 'list organizations with GET /api/organizations' });
     if (!p.systemAdmin || !p.permissions.includes('manage:organization')) {
+      // Outsiders learn nothing about the organization; its own members are told why.
+      if (!(await this.d.store.Membership.query().findById([organizationId, p.userId]))) throw missing;
       throw new AppError('forbidden', 'only Berth administrators change quotas', { hint: "use a system administrator's key holding manage:organization (the key `berth serve` printed at first start)" });
     }
-    if (!(await this.d.store.Organization.query().findById(organizationId))) throw new AppError('not_found', `organization ${organizationId} not found`, { hint: 'check the id' });
+    if (!(await this.d.store.Organization.query().findById(organizationId))) throw missing;
     const fields: Partial<OrganizationSettingsRow> = {};
     for (const [k, v] of Object.entries(patch)) {
       if (!(QUOTA_NAMES as string[]).includes(k)) throw new AppError('invalid_argument', `unknown quota ${k}`, { hint: `quotas: ${QUOTA_NAMES.join(', ')}` });
