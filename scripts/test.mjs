@@ -65,6 +65,8 @@ for (const mode of modes) {
 failed += runTests('frontends (sqlite)', [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')]);
 // MCP sessions shared through Redis (two replicas, one PostgreSQL store); the file skips itself without the URLs.
 if (serviceEnv.BERTH_TEST_REDIS_URL) failed += runTests('mcp replicas (redis)', files('test/mcp').filter((f) => f.includes('redis')), serviceEnv);
+// Revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
+if (serviceEnv.BERTH_TEST_REDIS_URL) failed += runTests('tenancy replicas (redis)', files('test/security').filter((f) => f.includes('redis')), serviceEnv);
 
 const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner'], { encoding: 'utf8' })
   .trim()

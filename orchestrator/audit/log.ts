@@ -170,7 +170,8 @@ export class AuditLog {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('invalid_argument', 'limit must be 1-1000', { hint: 'page with limit and the nextCursor of the previous page' });
     if (f.outcome && !AUDIT_OUTCOMES.includes(f.outcome)) throw new AppError('invalid_argument', `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`, { hint: 'e.g. ?outcome=denied' });
     const q = this.store.knex<Row>('audit_logs').where('organization_id', p.organizationId);
-    if (f.action) q.where((w) => w.where('action', f.action!).orWhere('action', 'like', `${f.action!.replace(/[%_\\]/g, (c) => '\\' + c)}.%`));
+    // A prefix (sandbox) matches its actions (sandbox.create); LIKE needs the escape named for SQLite.
+    if (f.action) q.where((w) => w.where('action', f.action!).orWhereRaw("action like ? escape '\\'", [`${f.action!.replace(/[%_\\]/g, (c) => '\\' + c)}.%`]));
     if (f.actorId) q.where((w) => w.where('user_id', f.actorId!).orWhere('key_id', f.actorId!).orWhere('actor', f.actorId!));
     if (f.targetId) q.where('target_id', f.targetId);
     if (f.targetType) q.where('target_type', f.targetType);

@@ -106,7 +106,7 @@ export class SecretService {
   async list(p: Principal, q: { cursor?: string; limit?: number; name?: string; order?: 'asc' | 'desc' } = {}): Promise<{ items: Secret[]; total: number; nextCursor: string | null }> {
     const limit = q.limit ?? 100;
     const base = this.t.where('organization_id', p.organizationId);
-    if (q.name) base.where('name', 'like', `%${q.name.replace(/[%_\\]/g, (c) => '\\' + c)}%`);
+    if (q.name) base.whereRaw("name like ? escape '\\'", [`%${q.name.replace(/[%_\\]/g, (c) => '\\' + c)}%`]);
     const total = Number(((await base.clone().count({ n: '*' }).first()) as { n?: unknown } | undefined)?.n ?? 0);
     const order = q.order ?? 'asc';
     const page = base.clone();
