@@ -1,7 +1,7 @@
 // `npm run bench`: builds, then runs every compiled benchmark (dist/bench/*.js)
 // one after the other; each prints its own numbers and ratios.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +10,9 @@ const only = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice(7
 if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 let dir = [];
 try {
-  dir = readdirSync(join(root, 'dist/bench')).filter((f) => f.endsWith('.js') && (!only || f.includes(only))).sort();
+  dir = readdirSync(join(root, 'dist/bench'))
+    .filter((f) => f.endsWith('.js') && existsSync(join(root, 'bench', f.replace(/\.js$/, '.ts'))) && (!only || f.includes(only)))
+    .sort();
 } catch {
   /* no benchmarks built */
 }

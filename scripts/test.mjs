@@ -4,7 +4,7 @@
 // PostgreSQL + Redis. Fails if any Berth container is left behind.
 // Options: --only=<substring> to pick test files, --mode=sqlite|postgres.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,8 @@ function files(dir) {
     for (const n of readdirSync(d)) {
       const p = join(d, n);
       if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.test.js')) out.push(p);
+      // Only files whose TypeScript source still exists: tsc never deletes stale outputs.
+      else if (n.endsWith('.test.js') && existsSync(join(root, relative(join(root, 'dist'), p)).replace(/\.js$/, '.ts'))) out.push(p);
     }
   };
   try {
