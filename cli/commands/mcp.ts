@@ -14,6 +14,8 @@ export interface BridgeOptions {
   /** The server's /mcp URL (with ?tools=… if wanted). */
   url: URL;
   apiKey?: string;
+  /** The organization to act in (X-Daytona-Organization-ID); default: the key's own. */
+  organizationId?: string;
   /** Diagnostics (stderr). */
   warn: (message: string) => void;
   stdin?: NodeJS.ReadableStream;
@@ -24,7 +26,7 @@ export interface BridgeOptions {
 export async function runStdioBridge(o: BridgeOptions): Promise<void> {
   const stdio = new StdioServerTransport(o.stdin as never, o.stdout as never);
   const http = new StreamableHTTPClientTransport(o.url, {
-    requestInit: { headers: { ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}), 'user-agent': 'berth-mcp-stdio' } },
+    requestInit: { headers: { ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}), ...(o.organizationId ? { 'x-daytona-organization-id': o.organizationId } : {}), 'user-agent': 'berth-mcp-stdio' } },
     reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 10_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 5 },
   });
   let initId: RequestId | undefined;
@@ -75,5 +77,5 @@ export async function mcp(f: Flags): Promise<void> {
   const tools = f.tools ?? process.env.BERTH_MCP_TOOLS;
   if (tools) url.searchParams.set('tools', String(tools));
   if (!s.apiKey) process.stderr.write('berth mcp: no API key (set BERTH_API_KEY or run `berth login`); the server will refuse requests\n');
-  await runStdioBridge({ url, apiKey: s.apiKey, warn: (m) => process.stderr.write(m + '\n') });
+  await runStdioBridge({ url, apiKey: s.apiKey, organizationId: s.organizationId, warn: (m) => process.stderr.write(m + '\n') });
 }
