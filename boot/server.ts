@@ -108,6 +108,8 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   const secretsKey = resolveSecretsKey(config.secretsKey, config.home);
   const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, reapNetwork: (known) => runner.reapNetwork(known) });
   const boot = await orch.bootstrap(config.adminApiKey);
+  // Rate-limit counters of this installation (every replica shares its store and first admin) stay apart from other installs on the same Redis.
+  counters.namespace(boot.userId);
   const apiUrl = `${config.publicUrl}/api`;
   const cliPath = (o.env ?? process.env).BERTH_CONFIG || join(config.home, 'cli.json');
   if (boot.apiKey && (o.writeCliConfig ?? true)) {

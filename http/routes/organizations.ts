@@ -37,7 +37,8 @@ export function registerOrganizations(router: ApiRouter, d: HttpDeps): void {
     ctx.body = (await d.orch.orgs.list(principal(ctx), { all: queryBool(ctx, 'all') ?? false })).map(organizationDto);
   });
   router.post('/organizations', auth, async (ctx) => {
-    const { name } = body(ctx, z.object({ name: z.string() }).strict());
+    // Daytona clients also send defaultRegionId: one region here, so it is accepted and ignored.
+    const { name } = body(ctx, z.object({ name: z.string(), defaultRegionId: z.string().optional() }).strict());
     ctx.status = 201;
     ctx.body = organizationDto(await d.orch.orgs.create(principal(ctx), name));
   });

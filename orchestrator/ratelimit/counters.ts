@@ -16,6 +16,12 @@ export interface Counters {
   hit(key: string, windowMs: number, now: number): Promise<Hit>;
   /** The count so far, without counting. */
   peek(key: string, windowMs: number, now: number): Promise<Hit>;
+  /**
+   * Keeps this installation's counters apart from others sharing the store
+   * (several Berth installs on one Redis); replicas of one install pass the
+   * same name.
+   */
+  namespace(name: string): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,8 @@ export class MemoryCounters implements Counters {
     for (const [k, v] of this.counts) if (v.window < w) this.counts.delete(k);
   }
 
+  namespace(): void {}
+
   async close(): Promise<void> {
     this.counts.clear();
   }
@@ -57,10 +65,19 @@ export class MemoryCounters implements Counters {
 export class RedisCounters implements Counters {
   readonly kind = 'redis' as const;
   private readonly redis: Redis;
+  private prefix: string;
 
-  constructor(url: string, private readonly prefix = 'berth:rl:') {
+  constructor(
+    url: string,
+    private readonly base = 'berth:rl:',
+  ) {
+    this.prefix = base;
     this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
     this.redis.on('error', () => {});
+  }
+
+  namespace(name: string): void {
+    this.prefix = `${this.base}${name}:`;
   }
 
   async hit(key: string, windowMs: number, now: number): Promise<Hit> {

@@ -83,7 +83,7 @@ describe('rate limiter', () => {
     await assert.rejects(rl.check('failedAuth', 'ip'), /rate limit/);
   });
   it('fails open when its counters are unavailable', async () => {
-    const broken = { kind: 'memory' as const, hit: async () => Promise.reject(new Error('down')), peek: async () => Promise.reject(new Error('down')), close: async () => {} };
+    const broken = { kind: 'memory' as const, hit: async () => Promise.reject(new Error('down')), peek: async () => Promise.reject(new Error('down')), namespace: () => {}, close: async () => {} };
     const rl = new RateLimiter(broken, { windowSeconds: 60, limits: { anonymous: 1, authenticated: 1, failedAuth: 1, create: 1, lifecycle: 1 } }, new ManualClock(), log);
     assert.equal(await rl.take('anonymous', 'ip'), null);
     await rl.check('failedAuth', 'ip');
