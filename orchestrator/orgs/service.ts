@@ -52,6 +52,7 @@ export class OrgService {
   async list(p: Principal, opts: { all?: boolean } = {}): Promise<Organization[]> {
     if (opts.all) {
       if (!p.systemAdmin) throw new AppError('forbidden', 'only Berth administrators list every organization', { hint: 'omit ?all=true to list yours' });
+      requirePermission(p, 'manage:organization');
       const mine = new Map((await this.list(p)).map((o) => [o.id, o.role]));
       const all = await this.d.store.knex('organizations').orderBy('created_at');
       return all.map((r: Record<string, unknown>) => this.toOrg(r, mine.get(String(r.id)) ?? 'none'));
