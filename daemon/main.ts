@@ -9,9 +9,6 @@ import { startEntrypoint } from './entrypoint.js';
 import { homeOf, userName } from './files/accounts.js';
 import { registerFiles } from './files/routes.js';
 import { registerExec } from './process/exec.js';
-import { registerPty } from './pty/routes.js';
-import { registerInterpreter } from './interpreter/routes.js';
-import { registerLsp } from './lsp/routes.js';
 import { registerFileSearch } from './files/search-routes.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { registerSessions } from './sessions/routes.js';
@@ -20,6 +17,9 @@ import { GitRunner } from './git/run.js';
 import { registerGit } from './git/routes.js';
 import { registerGitRemotes } from './git/remote-routes.js';
 import { registerSystem } from './system/routes.js';
+import { registerPty } from './pty/routes.js';
+import { registerInterpreter } from './interpreter/routes.js';
+import { registerLsp } from './lsp/routes.js';
 import { startReaper } from './reaper.js';
 import { Router, sendJson } from './router.js';
 import { serveOverDialOut } from './server.js';
@@ -52,6 +52,8 @@ function main(): void {
   } catch {
     /* none */
   }
+  // Read before the private variables are scrubbed from process.env below.
+  const maxOutputBytes = Number(env.BERTH_MAX_OUTPUT) || 16 << 20;
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   const home = homeOf(uid) ?? env.HOME ?? '/';
@@ -80,7 +82,7 @@ function main(): void {
     shell: executable('/bin/bash') ? '/bin/bash' : '/bin/sh',
     startedAt: Date.now(),
     bundleDir: dirname(process.argv[1] ?? SANDBOX_PATHS.bin + '/daemon.js'),
-    maxOutputBytes: Number(env.BERTH_MAX_OUTPUT) || 16 << 20,
+    maxOutputBytes,
   };
 
   const reaper = startReaper(spawner, ctx.bundleDir);

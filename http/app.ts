@@ -26,15 +26,15 @@ import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
 import { registerInfo } from './routes/toolbox/info.js';
-import { registerPty } from './routes/toolbox/pty.js';
-import { registerInterpreter } from './routes/toolbox/interpreter.js';
-import { registerLsp } from './routes/toolbox/lsp.js';
 import { registerFileSearch } from './routes/toolbox/file-search.js';
 import { registerSessions } from './routes/toolbox/sessions.js';
 import { registerCodeRun } from './routes/toolbox/code-run.js';
 import { registerGit } from './routes/toolbox/git.js';
 import { registerSystem } from './routes/toolbox/system.js';
 import { registerComputerUse } from './routes/toolbox/computer-use.js';
+import { registerPty } from './routes/toolbox/pty.js';
+import { registerInterpreter } from './routes/toolbox/interpreter.js';
+import { registerLsp } from './routes/toolbox/lsp.js';
 import type { McpHttp } from '../mcp/http/handler.js';
 
 export interface AppMounts {

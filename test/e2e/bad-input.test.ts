@@ -11,7 +11,7 @@ describe('bad input', () => {
   let started: { id: string };
   let countBefore = 0;
   before(async () => {
-    stack = await startStack({ config: { jsonBodyLimitBytes: 4096 } });
+    stack = await startStack({ config: { jsonBodyLimitBytes: 4096, execOutputLimitBytes: 65536 } });
     started = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1 });
     countBefore = (await stack.api('GET', '/sandbox')).body.items.length;
   });
@@ -85,6 +85,15 @@ describe('bad input', () => {
   it('answers oversized headers with 431', async () => {
     const r = await fetch(`${stack.apiUrl}/health`, { headers: { 'x-big': 'x'.repeat(20_000) } });
     assert.equal(r.status, 431);
+  });
+
+  it('keeps at most the configured output of a command and says it cut it', async () => {
+    const r = await stack.api('POST', `/toolbox/${started.id}/process/execute`, { command: 'head -c 300000 /dev/zero | tr "\\0" a; echo done >&2' });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.exitCode, 0);
+    assert.equal(r.body.truncated, true);
+    assert.ok(r.body.result.length <= 65536, `kept ${r.body.result.length} bytes`);
+    assert.ok(r.body.result.length >= 60000);
   });
 
   it('left nothing behind', async () => {
