@@ -30,3 +30,6 @@ export const systemPrincipal = (organizationId: string): Principal => ({
   systemAdmin: true,
   source: { frontend: 'system' },
 });
+
+/** Berth's own background work (timers, reconciler) — not rate limited. */
+export const isSystem = (p: Principal): boolean => p.userId === 'system';

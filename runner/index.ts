@@ -14,8 +14,7 @@ import { DaemonClient } from './daemon-client.js';
 import { DaemonLink } from './daemon-link.js';
 import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { NetRules, upstreamDns } from './netrules.js';
-import { EgressResolver, type Decision } from './egress-dns.js';
+import { Egress } from './egress.js';
 import { SubpathMounts } from './subpath-mounts.js';
 import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
 
@@ -43,32 +42,21 @@ const VOLUME_OWNER = { uid: 1000, gid: 1000 };
 /** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
 const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
 
-/** The first host address of an IPv4 CIDR (10.88.0.0/16 → 10.88.0.1). */
-function firstHost(cidr: string): string {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  if (!m) return '';
-  const n = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-  const mask = Number(m[5]) === 0 ? 0 : (0xffffffff << (32 - Number(m[5]))) >>> 0;
-  const h = ((n & mask) + 1) >>> 0;
-  return [h >>> 24, (h >>> 16) & 255, (h >>> 8) & 255, h & 255].join('.');
-}
 
 export class Runner implements RunnerClient {
   readonly id: string;
   private readonly links = new Map<string, DaemonLink>();
   private readonly mutex = new KeyedMutex();
-  private readonly net: NetRules;
+  private readonly egress: Egress;
   private bundle: DaemonBundle | null = null;
   private engine: EngineInfo | undefined;
   private readonly archivesDir: string;
   private readonly sandboxesDir: string;
   private readonly subpaths: SubpathMounts;
-  private resolver: EgressResolver | null = null;
-  private gateway = '';
 
   constructor(private readonly o: RunnerOptions) {
     this.id = o.id;
-    this.net = new NetRules(o.log, o.enforceEgress);
+    this.egress = new Egress(o.log, o.enforceEgress, o.egressDnsUpstream);
     this.subpaths = new SubpathMounts(join(o.home, 'mounts'), o.log);
     this.archivesDir = join(o.home, 'archives');
     this.sandboxesDir = join(o.home, 'sandboxes');
@@ -90,10 +78,7 @@ export class Runner implements RunnerClient {
     await this.subpaths.releaseAll();
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
-    const egress = await this.net.install(net.bridge);
-    // Docker leaves the gateway out of IPAM when it picked it itself: the subnet's first address.
-    this.gateway = net.gateway || firstHost(net.subnet);
-    if (egress === 'enforced' && this.gateway && !this.resolver) await this.startResolver(this.gateway);
+    const egress = await this.egress.install(net);
     const gvisorArgs = info.runtimeArgs?.runsc ?? [];
     this.engine = {
       engine: info.engine,
@@ -117,42 +102,15 @@ export class Runner implements RunnerClient {
     return this.engine;
   }
 
-  /** The resolver that serves sandboxes with a domain allow-list (see egress-dns.ts). */
-  private async startResolver(gateway: string): Promise<void> {
-    const configured = this.o.egressDnsUpstream ?? upstreamDns()[0];
-    if (!configured) {
-      this.o.log.warn('no upstream DNS server: domain allow-lists will resolve nothing', { hint: 'set BERTH_EGRESS_DNS_UPSTREAM' });
-      return;
-    }
-    const [host, port] = configured.split(':');
-    const r = new EgressResolver({ host: gateway, upstream: { host: host!, port: Number(port ?? 53) }, onResolved: (id, ips) => this.net.allowResolved(id, ips) }, this.o.log);
-    try {
-      await r.start();
-      this.resolver = r;
-    } catch (e) {
-      this.o.log.warn('egress resolver not started: domain allow-lists will resolve nothing', { error: (e as Error).message });
-    }
-  }
-
-  /** Installs a sandbox's egress rules for its address and tells the resolver its domains. */
-  private async applyEgress(sandboxId: string, ip: string | null, policy: NetworkPolicy): Promise<void> {
-    const domains = policy.blockAll ? [] : (policy.domains ?? []);
-    const dns = this.resolver ? { address: this.gateway, port: this.resolver.port } : undefined;
-    await this.net.applySandbox(sandboxId, policy.blockAll ? null : ip, policy.blockAll ? [] : policy.allowList, domains, dns);
-    if (ip && this.resolver) this.resolver.setPolicy(ip, domains.length ? { sandboxId, domains } : null);
-    else this.resolver?.forget(sandboxId);
-  }
-
   /** Egress rules and recent resolver answers of one sandbox (diagnostics and tests). */
-  async egressState(sandboxId: string): Promise<{ filter: string[]; dns: string[]; decisions: Decision[] }> {
-    const rules = await this.net.describe(sandboxId);
-    return { ...rules, decisions: (this.resolver?.decisions ?? []).filter((d) => d.sandboxId === sandboxId) };
+  egressState(sandboxId: string) {
+    return this.egress.state(sandboxId);
   }
 
   async health(): Promise<RunnerHealth> {
     try {
       await this.init();
-      await this.o.runtime.info();
+      await this.o.runtime.ping();
       return { ok: true, engine: this.engine };
     } catch (e) {
       return { ok: false, engine: this.engine, error: (e as Error).message };
@@ -268,9 +226,9 @@ export class Runner implements RunnerClient {
         if (restoring) crashpoint('restore:imported');
         state = await this.o.runtime.inspect(id);
       }
-      if (!state?.running) await this.startContainer(spec);
+      const joining = state?.running ? null : await this.startContainer(spec);
       crashpoint('start:container-started');
-      await link.waitConnected(this.o.daemonReadyMs);
+      await Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]);
       const daemon = new DaemonClient(link);
       await daemon.health();
       if (existsSync(deletions)) {
@@ -282,7 +240,7 @@ export class Runner implements RunnerClient {
       rmSync(marker, { force: true });
       rmSync(archive, { force: true });
       const ip = (await this.o.runtime.inspect(id))?.ip ?? null;
-      await this.applyEgress(id, ip, spec.network);
+      await this.egress.apply(id, ip, spec.network);
     });
   }
 
@@ -292,8 +250,7 @@ export class Runner implements RunnerClient {
       link?.dropSession();
       await this.o.runtime.stop(sandboxId, 5);
       crashpoint('stop:stopped');
-      await this.net.removeSandbox(sandboxId);
-      this.resolver?.forget(sandboxId);
+      await this.egress.remove(sandboxId);
       if (link) {
         await link.close(false);
         this.links.delete(sandboxId);
@@ -310,8 +267,7 @@ export class Runner implements RunnerClient {
           this.links.get(sandboxId)?.dropSession();
           await this.o.runtime.stop(sandboxId, 5);
         }
-        await this.net.removeSandbox(sandboxId);
-        this.resolver?.forget(sandboxId);
+        await this.egress.remove(sandboxId);
         await this.exportTo(sandboxId, archive);
         crashpoint('archive:exported');
         await this.o.runtime.remove(sandboxId);
@@ -349,8 +305,7 @@ export class Runner implements RunnerClient {
       await link?.close(true);
       await this.o.runtime.remove(sandboxId);
       crashpoint('destroy:removed');
-      await this.net.removeSandbox(sandboxId);
-      this.resolver?.forget(sandboxId);
+      await this.egress.remove(sandboxId);
       await this.o.runtime.forgetImages(sandboxId);
       rmSync(this.archivePath(sandboxId), { force: true });
       rmSync(`${this.archivePath(sandboxId)}.partial`, { force: true });
@@ -367,10 +322,18 @@ export class Runner implements RunnerClient {
     }
   }
 
-  /** Starts a created container: network attachment as the policy says, subpath mounts staged for the start only. */
-  private async startContainer(spec: SandboxRuntimeSpec): Promise<void> {
+  /**
+   * Starts a created container: network attachment as the policy says, subpath
+   * mounts staged for the start only. Joining the network costs the engine a
+   * few hundred ms; for images without their own entrypoint nothing needs the
+   * network before the daemon answers, so the container starts detached and
+   * joins while the daemon boots. The returned promise is that late join.
+   */
+  private async startContainer(spec: SandboxRuntimeSpec): Promise<Promise<void> | null> {
     const id = spec.sandboxId;
-    if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll))) {
+    const wantNetwork = !spec.network.blockAll;
+    const lateJoin = wantNetwork && spec.imageConfig !== undefined && spec.imageConfig.command.length === 0;
+    if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, wantNetwork && !lateJoin))) {
       this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', { sandboxId: id });
     }
     try {
@@ -387,6 +350,10 @@ export class Runner implements RunnerClient {
     } finally {
       await this.subpaths.release(id);
     }
+    if (!lateJoin) return null;
+    return this.o.runtime.setNetworkAttached(id, this.o.networkName, true).then((ok) => {
+      if (!ok) this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', { sandboxId: id });
+    });
   }
 
   applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void> {
@@ -399,7 +366,7 @@ export class Runner implements RunnerClient {
       }
       const st = await this.o.runtime.inspect(sandboxId);
       if (!st?.running) return;
-      await this.applyEgress(sandboxId, st.ip, policy);
+      await this.egress.apply(sandboxId, st.ip, policy);
     });
   }
 
@@ -430,7 +397,7 @@ export class Runner implements RunnerClient {
   async reapNetwork(known: Set<string>): Promise<number> {
     const anywhere = new Set(known);
     for (const c of await this.o.runtime.list(null)) anywhere.add(c.sandboxId);
-    return this.net.reap(anywhere);
+    return this.egress.reap(anywhere);
   }
 
   daemon(sandboxId: string): SandboxDaemon {
@@ -438,8 +405,7 @@ export class Runner implements RunnerClient {
   }
 
   async close(): Promise<void> {
-    await this.resolver?.close();
-    this.resolver = null;
+    await this.egress.close();
     for (const l of this.links.values()) await l.close(false);
     this.links.clear();
     await this.subpaths.releaseAll().catch(() => {});

@@ -114,7 +114,7 @@ export class GitRunner {
     if (!blocked && !unreachable) return err;
     const host = remoteHost(o.url) ?? 'the remote';
     const where = blocked && blocked !== host ? `${host} (${blocked})` : host;
-    return new AppError('unavailable', `git ${o.op} failed: ${where} is blocked by the sandbox network policy${blocked ? '' : ' (no route to host)'}`, {
+    return new AppError('bad_gateway', `git ${o.op} failed: ${where} is blocked by the sandbox network policy${blocked ? '' : ' (no route to host)'}`, {
       reason: 'GIT_TRANSPORT_FAILED',
       hint: 'sandboxes may not reach the Berth host, link-local/metadata (169.254.169.254) or private addresses; use a public remote or change the sandbox network allow-list',
       details: { exitCode: r.exitCode, message: scrub(r.output.slice(-1000), secrets) },

@@ -15,7 +15,10 @@ import { LeaseLost, type SandboxRepo } from './repo.js';
 import { canTransition, type DesiredState, type SandboxState } from './states.js';
 import type { SandboxRow } from '../store/models.js';
 
-const LEASE_MS = 30_000;
+/** A crashed holder's lease blocks its sandboxes this long at most (renewed every third of it). */
+const LEASE_MS = 15_000;
+/** While another holder has the lease, look again this often (until the sandbox settles). */
+const CONTENDED_RETRY_MS = 1_000;
 const MAX_STEPS = 10;
 /** `autoArchiveInterval: 0` means "the maximum". */
 export const AUTO_ARCHIVE_MAX_MINUTES = 30 * 24 * 60;
@@ -68,7 +71,13 @@ export class Reconciler {
       this.d.log.warn('lock service unavailable', { error: (e as Error).message });
       return null;
     });
-    if (!lease) return; // another replica holds it; it (or the next sweep) finishes the work
+    if (!lease) {
+      // Another replica works on it — or a crashed one whose lease has yet to
+      // expire. Come back until the sandbox settles, so recovery never waits
+      // for the next sweep.
+      this.retryLater(id);
+      return;
+    }
     const keep = setInterval(() => void lease.extend(LEASE_MS).catch(() => {}), LEASE_MS / 3);
     try {
       const fence = await this.d.repo.bumpFence(id);
@@ -89,6 +98,20 @@ export class Reconciler {
       clearInterval(keep);
       await lease.release().catch(() => {});
     }
+  }
+
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+
+  private retryLater(id: string): void {
+    if (this.closed || this.retries.has(id)) return;
+    const t = setTimeout(() => {
+      this.retries.delete(id);
+      void this.d.repo.getById(id).then((s) => {
+        if (s && (!settled(s.state, s.desiredState) || s.state === 'started')) void this.kick(id);
+      }, () => {});
+    }, CONTENDED_RETRY_MS + Math.floor(Math.random() * 250));
+    t.unref();
+    this.retries.set(id, t);
   }
 
   /** Returns true when the loop should plan again. */
@@ -278,6 +301,8 @@ export class Reconciler {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
     await Promise.allSettled([...this.running.values()]);
     await this.sweeping?.catch(() => {});
   }

@@ -1,17 +1,14 @@
-// Sandbox use cases: create, read, lifecycle requests, settings, toolbox
-// access. Requests only record intent (desired state, settings) and kick the
+// Sandbox use cases: read, lifecycle requests, settings, toolbox access
+// (create is in create.ts). Requests only record intent (desired state, settings) and kick the
 // reconciler; they wait a bounded time for the outcome so simple clients see
 // the final state in one round trip.
-import { createHash } from 'node:crypto';
 import { AppError, notFound } from '../../common/errors.js';
-import { crashpoint } from '../../common/crashpoint.js';
-import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
 import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec, VolumeMount } from '../../common/wire/runner.js';
 import type { Bus } from '../bus/index.js';
-import type { Principal } from '../principal.js';
+import { isSystem, type Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
 import { guardDaemon } from '../audit/daemon.js';
 import type { AuditLog } from '../audit/log.js';
@@ -20,7 +17,8 @@ import type { QuotaService } from '../quotas/service.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import type { SecretRef } from '../secrets/service.js';
 import { Activity } from './activity.js';
-import { imageFromDockerfile, labelsSchema, parseCreateInput, type VolumeMountInput } from './create-input.js';
+import { SandboxCreator } from './create.js';
+import { labelsSchema, type VolumeMountInput } from './create-input.js';
 import type { SnapshotChoice } from '../snapshots/model.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import { settled } from './plan.js';
@@ -56,8 +54,6 @@ export interface SandboxServiceDeps {
   audit?: AuditLog;
 }
 
-/** Berth's own background work is not rate limited. */
-const isSystem = (p: Principal) => p.userId === 'system';
 
 export interface WaitOptions {
   /** Milliseconds to wait for the outcome; 0 answers at once. */
@@ -65,7 +61,15 @@ export interface WaitOptions {
 }
 
 export class SandboxService {
-  constructor(private readonly d: SandboxServiceDeps) {}
+  private readonly creator: SandboxCreator;
+
+  constructor(private readonly d: SandboxServiceDeps) {
+    this.creator = new SandboxCreator(d, {
+      limits: () => this.limits(),
+      ensureEngine: () => this.ensureEngine(),
+      settle: (p, s, waitMs) => this.settle(p, s, waitMs),
+    });
+  }
 
   /** Resolves the sandbox in the caller's organization or answers not found (never forbidden). */
   async get(p: Principal, idOrName: string): Promise<Sandbox> {
@@ -88,7 +92,7 @@ export class SandboxService {
     };
   }
 
-  private async ensureEngine(): Promise<void> {
+  async ensureEngine(): Promise<void> {
     const h = await this.d.runner.health();
     if (!h.ok) {
       throw new AppError('unavailable', `the Docker engine is not reachable: ${h.error ?? 'unknown error'}`, {
@@ -97,153 +101,8 @@ export class SandboxService {
     }
   }
 
-  async create(p: Principal, raw: unknown, opts: WaitOptions & { idempotencyKey?: string } = {}): Promise<Sandbox> {
-    requirePermission(p, 'write:sandboxes');
-    const input = parseCreateInput(raw);
-    const c = this.d.config;
-    const now = this.d.clock.now().getTime();
-    const requestHash = createHash('sha256').update(JSON.stringify(raw ?? {})).digest('hex');
-    if (opts.idempotencyKey) {
-      const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
-      if (prior) return this.replay(p, prior, requestHash, opts);
-    }
-    if (!isSystem(p)) await this.d.limiter?.take('create', p.organizationId);
-
-    const snap = input.snapshot && this.d.snapshots ? await this.d.snapshots.choose(p, input.snapshot) : null;
-    let image = input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
-    if (input.dockerfile !== undefined) {
-      const plain = imageFromDockerfile(input.dockerfile);
-      if (!plain) {
-        throw new AppError('not_implemented', 'building sandbox images from a Dockerfile is not supported yet', {
-          hint: 'build the image with `docker build` on the Berth host and create the sandbox with that image name',
-        });
-      }
-      image = plain;
-    }
-    const lim = this.limits();
-    const cpu = input.cpu ?? snap?.cpu ?? Math.min(c.defaultCpu, lim.maxCpu);
-    const memory = input.memory ?? snap?.memory ?? Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB);
-    const disk = input.disk ?? snap?.disk ?? Math.min(c.defaultDiskGiB, lim.maxDiskGiB);
-    const over: string[] = [];
-    if (cpu > lim.maxCpu) over.push(`cpu ${cpu} > ${lim.maxCpu}`);
-    if (memory > lim.maxMemoryGiB) over.push(`memory ${memory} GiB > ${lim.maxMemoryGiB} GiB`);
-    if (disk > lim.maxDiskGiB) over.push(`disk ${disk} GiB > ${lim.maxDiskGiB} GiB`);
-    if (memory < 0.125) over.push('memory below 0.125 GiB');
-    if (over.length) {
-      throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, {
-        hint: `ask for at most cpu ${lim.maxCpu}, memory ${lim.maxMemoryGiB} GiB, disk ${lim.maxDiskGiB} GiB`,
-        details: { limits: lim },
-      });
-    }
-    const net = await this.networkAndRuntime(p, input);
-    const secretRefs = input.secrets?.length ? await this.secretRefs(p, input.secrets) : [];
-    const name = input.name ?? undefined;
-    if (name && (await this.d.repo.nameTaken(p.organizationId, name))) {
-      throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
-    }
-    await this.ensureEngine();
-    const imageConfig = await this.d.runner.inspectImage(image);
-    if (!imageConfig) {
-      throw new AppError('invalid_argument', `image ${image} is not available on this server`, {
-        hint: image === c.defaultImage ? 'build it with `berth up` (or scripts/build-base-image.sh)' : 'load or build the image on the Berth host (`docker images` lists what exists), or omit it to use the default',
-        reason: 'IMAGE_NOT_FOUND',
-      });
-    }
-    const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
-    const id = newId();
-    const row: Partial<SandboxRow> = {
-      id,
-      organization_id: p.organizationId,
-      name: name ?? id,
-      runner_id: this.d.runner.id,
-      image,
-      snapshot: snap?.name ?? input.snapshot ?? (input.image || input.dockerfile ? null : image),
-      os_user: input.user ?? null,
-      env: input.env ?? {},
-      cpu,
-      gpu: 0,
-      memory,
-      disk,
-      public: input.public ?? false,
-      network_block_all: net.blockAll,
-      network_allow_list: net.allowList.length ? net.allowList.join(',') : null,
-      domain_allow_list: net.domains.length ? net.domains.join(',') : null,
-      secrets: secretRefs.length ? secretRefs : null,
-      runtime: net.runtime,
-      target: input.target ?? 'local',
-      state: 'creating',
-      desired_state: 'started',
-      error_reason: null,
-      recoverable: false,
-      auto_stop_interval: input.autoStopInterval ?? c.autoStopMinutes,
-      auto_archive_interval: input.autoArchiveInterval ?? c.autoArchiveMinutes,
-      auto_delete_interval: input.autoDeleteInterval === undefined ? c.autoDeleteMinutes : input.autoDeleteInterval < 0 ? -1 : input.autoDeleteInterval,
-      image_config: snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
-      volumes: volumes.length ? volumes : null,
-      build_info: input.dockerfile ? { dockerfileContent: input.dockerfile } : null,
-      fence: 0,
-      created_at: now,
-      updated_at: now,
-      state_updated_at: now,
-      last_activity_at: now,
-    };
-    let created: Sandbox;
-    // The quota check and the insert are one step: nothing is written for a rejected create.
-    const insert = async () => {
-      await this.d.quotas?.checkSandboxes(p.organizationId, { count: 1, cpu, memoryGiB: memory, diskGiB: disk });
-      return this.d.repo.insert(row, input.labels ?? {}, opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined);
-    };
-    try {
-      created = this.d.quotas ? await this.d.quotas.guard(p.organizationId, insert) : await insert();
-    } catch (e) {
-      if (!/unique|duplicate/i.test((e as Error).message)) throw e;
-      if (opts.idempotencyKey) {
-        const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
-        if (prior) return this.replay(p, prior, requestHash, opts);
-      }
-      throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
-    }
-    crashpoint('create:inserted');
-    await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
-    void this.d.reconciler.kick(id);
-    return this.settle(p, created, opts.waitMs);
-  }
-
-  /** Network policy and runtime of a new sandbox: the request's, else the organization's defaults; gVisor where this host can run it. */
-  private async networkAndRuntime(p: Principal, input: ReturnType<typeof parseCreateInput>): Promise<{ blockAll: boolean; allowList: string[]; domains: string[]; runtime: 'runc' | 'gvisor' }> {
-    const defaults = (await this.d.orgDefaults?.get(p.organizationId)) ?? null;
-    const given = input.networkBlockAll !== undefined || input.networkAllowList !== undefined || input.domainAllowList !== undefined;
-    let blockAll = input.networkBlockAll ?? (given ? false : (defaults?.networkBlockAll ?? false));
-    const allowList = input.networkAllowList ?? (given ? [] : (defaults?.networkAllowList ?? []));
-    const domains = input.domainAllowList ?? (given ? [] : (defaults?.domainAllowList ?? []));
-    const runtime = input.runtime ?? defaults?.runtime ?? 'runc';
-    if (runtime === 'gvisor') {
-      const gvisor = this.d.runner.engineInfo()?.gvisor ?? 'unavailable';
-      if (gvisor === 'unavailable') {
-        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host', { hint: 'run `berth setup` as root (it installs the Debian package runsc and registers it with Docker) and restart Berth, or use the default runtime' });
-      }
-      if (gvisor === 'no-network' && !blockAll) {
-        if (input.networkBlockAll === false || allowList.length || domains.length) {
-          throw new AppError('invalid_argument', 'gVisor sandboxes cannot have a network on this host (its runsc only runs with --network=none)', { hint: 'create it with networkBlockAll: true, or use the default runtime (runc) for networked sandboxes' });
-        }
-        blockAll = true;
-      }
-    }
-    return { blockAll, allowList: blockAll ? [] : allowList, domains: blockAll ? [] : domains, runtime };
-  }
-
-  private async secretRefs(p: Principal, raw: unknown): Promise<SecretRef[]> {
-    if (!this.d.secrets) throw new AppError('not_implemented', 'secrets are not available on this server');
-    return this.d.secrets.refs(p, raw);
-  }
-
-  private async replay(p: Principal, prior: { sandboxId: string; hash: string }, hash: string, opts: WaitOptions): Promise<Sandbox> {
-    if (prior.hash !== hash) {
-      throw new AppError('conflict', 'this Idempotency-Key was already used for a different request', { hint: 'use a new key for a new request' });
-    }
-    const s = await this.d.repo.get(p.organizationId, prior.sandboxId);
-    if (!s) throw notFound(`sandbox ${prior.sandboxId} (created with this Idempotency-Key)`, 'it was deleted since; use a new key to create another');
-    return this.settle(p, s, opts.waitMs);
+  create(p: Principal, raw: unknown, opts: WaitOptions & { idempotencyKey?: string } = {}): Promise<Sandbox> {
+    return this.creator.create(p, raw, opts);
   }
 
   /** Waits (bounded) until the reconciler has nothing left to do for the sandbox. */

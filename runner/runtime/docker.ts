@@ -1,14 +1,12 @@
 // Docker implementation of ContainerRuntime. The only file that imports dockerode.
 import Docker from 'dockerode';
-import { posix } from 'node:path';
 import { chown, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { AppError } from '../../common/errors.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
+import { planExport, readChangesArchive, writeChangesArchive } from './changes-archive.js';
 import type { ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo, RuntimeInfo } from './interface.js';
 import { BERTH_VERSION } from '../../common/version.js';
 
@@ -50,6 +48,14 @@ export class DockerRuntime implements ContainerRuntime {
 
   constructor(socketPath: string) {
     this.docker = new Docker({ socketPath, timeout: 0 });
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (e) {
+      throw wrap(e, 'reach the engine');
+    }
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -365,17 +371,7 @@ export class DockerRuntime implements ContainerRuntime {
       const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
       // Volumes live outside the sandbox: their data must never be copied into (or back from) an archive.
       const mounts = ((await container.inspect()).Mounts ?? []).map((m) => m.Destination);
-      const plan = planExport(changes, mounts);
-      const pack = tar.pack();
-      const done = pipeline(pack, out);
-      const manifest = Buffer.from(JSON.stringify({ version: 1, deleted: plan.deleted, roots: plan.roots }));
-      pack.entry({ name: CHANGES_ENTRY, size: manifest.length, mode: 0o644 }, manifest);
-      for (const root of plan.roots) {
-        const archive = (await container.getArchive({ path: root })) as unknown as Readable;
-        await repack(archive, pack, posix.dirname(root).replace(/^\/+/, ''));
-      }
-      pack.finalize();
-      await done;
+      await writeChangesArchive(planExport(changes, mounts), async (root) => (await container.getArchive({ path: root })) as unknown as Readable, out);
     } catch (e) {
       throw wrap(e, `export sandbox ${sandboxId}`);
     }
@@ -384,31 +380,9 @@ export class DockerRuntime implements ContainerRuntime {
   /** Writes an export into a created (not yet started) container; returns the paths to delete. */
   async importChanges(sandboxId: string, input: Readable): Promise<string[]> {
     const container = this.docker.getContainer(containerName(sandboxId));
-    const extract = tar.extract();
-    const pack = tar.pack();
-    let deleted: string[] = [];
-    extract.on('entry', (header, stream, next) => {
-      if (header.name === CHANGES_ENTRY) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (d: unknown) => chunks.push(d as Buffer));
-        stream.on('end', () => {
-          try {
-            deleted = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { deleted?: string[] }).deleted ?? [];
-          } catch {
-            deleted = [];
-          }
-          next();
-        });
-        return;
-      }
-      stream.pipe(pack.entry(header, next));
-    });
-    extract.on('finish', () => pack.finalize());
     try {
-      const feeding = pipeline(input, extract);
       // Without copyUIDGID the engine keeps the owners recorded in the tar headers.
-      await Promise.all([feeding, container.putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' })]);
-      return deleted;
+      return await readChangesArchive(input, (entries) => container.putArchive(entries as unknown as NodeJS.ReadableStream, { path: '/' }));
     } catch (e) {
       throw wrap(e, `restore the archive of sandbox ${sandboxId}`);
     }
@@ -436,51 +410,4 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-const CHANGES_ENTRY = '.berth-changes.json';
-/** Paths the engine manages itself: never archived, never restored. */
-const ENGINE_PATHS = ['/.berth', '/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/proc', '/sys', '/dev'];
-
-export function planExport(changes: { Path: string; Kind: number }[], mounts: string[] = []): { roots: string[]; deleted: string[] } {
-  const within = (path: string, dirs: string[]) => dirs.some((p) => path === p || path.startsWith(p + '/'));
-  const excluded = [...ENGINE_PATHS, ...mounts];
-  // A folder that holds a mount point is never copied whole (that would copy the mount); its other children are listed one by one.
-  const holdsMount = (path: string) => mounts.some((m) => m.startsWith(path === '/' ? '/' : path + '/'));
-  const sorted = [...changes]
-    .filter((c) => !within(c.Path, excluded))
-    .map((c) => (c.Kind !== 2 && holdsMount(c.Path) ? { Path: c.Path, Kind: 0, holder: true } : { ...c, holder: false }))
-    .sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
-  const roots: string[] = [];
-  const deleted: string[] = [];
-  let covering: string | null = null;
-  for (let i = 0; i < sorted.length; i++) {
-    const c = sorted[i]!;
-    if (covering && c.Path.startsWith(covering + '/')) continue;
-    covering = null;
-    if (c.Kind === 2) {
-      deleted.push(c.Path);
-      covering = c.Path;
-    } else if (c.Kind === 1) {
-      roots.push(c.Path);
-      covering = c.Path;
-    } else {
-      // A modified folder is listed because something inside changed; those children come next.
-      const next = sorted[i + 1];
-      if (c.holder || (next && next.Path.startsWith(c.Path + '/'))) continue;
-      roots.push(c.Path);
-      covering = c.Path;
-    }
-  }
-  return { roots, deleted };
-}
-
-/** Copies every entry of a `docker cp` tar into `pack`, under `prefix`. */
-async function repack(input: Readable, pack: tar.Pack, prefix: string): Promise<void> {
-  const extract = tar.extract();
-  const under = (n: string) => (prefix ? `${prefix}/${n}` : n);
-  extract.on('entry', (header, stream, next) => {
-    const h = { ...header, name: under(header.name) };
-    if (header.type === 'link' && header.linkname) h.linkname = under(header.linkname);
-    stream.pipe(pack.entry(h, next));
-  });
-  await pipeline(input, extract);
-}
+export { planExport } from './changes-archive.js';

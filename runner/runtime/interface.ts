@@ -58,6 +58,8 @@ export interface NetworkInfo {
 
 export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
+  /** Cheap liveness check of the engine. */
+  ping(): Promise<void>;
   imageConfig(ref: string): Promise<ImageConfig | null>;
   ensureNetwork(name: string, subnet: string): Promise<NetworkInfo>;
   /** Creates the sandbox's container; a second call for the same sandbox is a no-op. */

@@ -64,6 +64,19 @@ describe('crash safety (kill -9 at every step)', () => {
     assert.equal((await execIn(r.body.id, 'echo precious > marker.txt && cat marker.txt')).result, 'precious\n');
     return r.body.id as string;
   };
+  /**
+   * The state once the restarted server has finished recovering (with Redis
+   * locks, a dead server's lease must expire first: up to 15 s).
+   */
+  const settledState = async (id: string): Promise<string> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const r = await api('GET', `/sandbox/${id}`);
+      const state = r.status === 404 ? 'gone' : (r.body.state as string);
+      if (['started', 'stopped', 'archived', 'error', 'gone'].includes(state) || Date.now() > deadline) return state;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  };
   const markerIntact = async (id: string) => assert.equal((await execIn(id, 'cat marker.txt')).result, 'precious\n');
 
   before(async () => {
@@ -103,8 +116,7 @@ describe('crash safety (kill -9 at every step)', () => {
       const list = await api('GET', `/sandbox?name=crash-${point.replace(/:/g, '-')}`);
       assert.equal(list.body.items.length, 1);
       const id = list.body.items[0].id;
-      const s = await api('GET', `/sandbox/${id}`);
-      assert.equal(s.body.state, 'started', JSON.stringify(s.body));
+      assert.equal(await settledState(id), 'started');
       assert.deepEqual(await containers(), [id]);
       assert.equal((await execIn(id, 'echo alive')).result, 'alive\n');
       await api('DELETE', `/sandbox/${id}`);
@@ -116,7 +128,7 @@ describe('crash safety (kill -9 at every step)', () => {
     const id = await newSandbox('crash-stop');
     await down();
     await crashDuring('stop:stopped', () => api('POST', `/sandbox/${id}/stop`));
-    assert.equal((await api('GET', `/sandbox/${id}`)).body.state, 'stopped');
+    assert.equal(await settledState(id), 'stopped');
     assert.equal((await api('POST', `/sandbox/${id}/start`)).body.state, 'started');
     await markerIntact(id);
     await api('DELETE', `/sandbox/${id}`);
@@ -128,7 +140,7 @@ describe('crash safety (kill -9 at every step)', () => {
       assert.equal((await api('POST', `/sandbox/${id}/stop`)).body.state, 'stopped');
       await down();
       await crashDuring(point, () => api('POST', `/sandbox/${id}/archive`));
-      assert.equal((await api('GET', `/sandbox/${id}`)).body.state, 'archived');
+      assert.equal(await settledState(id), 'archived');
       assert.deepEqual(await containers(), []);
       assert.ok(existsSync(join(home, 'archives', `${id}.tar`)));
       assert.equal((await api('POST', `/sandbox/${id}/start`)).body.state, 'started');
@@ -144,7 +156,7 @@ describe('crash safety (kill -9 at every step)', () => {
     assert.equal((await api('POST', `/sandbox/${id}/archive`)).body.state, 'archived');
     await down();
     await crashDuring('restore:imported', () => api('POST', `/sandbox/${id}/start`));
-    assert.equal((await api('GET', `/sandbox/${id}`)).body.state, 'started');
+    assert.equal(await settledState(id), 'started');
     await markerIntact(id);
     assert.deepEqual(await containers(), [id]);
     assert.ok(!existsSync(join(home, 'archives', `${id}.tar`)), 'archive removed after a complete restore');
@@ -156,7 +168,7 @@ describe('crash safety (kill -9 at every step)', () => {
       const id = await newSandbox(`crash-${point.replace(/:/g, '-')}`);
       await down();
       await crashDuring(point, () => api('DELETE', `/sandbox/${id}`));
-      assert.equal((await api('GET', `/sandbox/${id}`)).status, 404);
+      assert.equal(await settledState(id), 'gone');
       assert.deepEqual(await containers(), []);
       assert.ok(!readdirSync(join(home, 'sandboxes')).includes(id));
     });

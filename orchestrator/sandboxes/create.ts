@@ -1,0 +1,177 @@
+// Creating a sandbox: validation, resolution of snapshot, image, resources,
+// network policy, secrets and volumes, then one guarded insert (quota check
+// and write together; Idempotency-Key replays), then the reconciler takes over.
+import { createHash } from 'node:crypto';
+import { AppError, notFound } from '../../common/errors.js';
+import { crashpoint } from '../../common/crashpoint.js';
+import { newId } from '../../common/ids.js';
+import { isSystem, type Principal } from '../principal.js';
+import { requirePermission } from '../keys/require.js';
+import type { SecretRef } from '../secrets/service.js';
+import { imageFromDockerfile, parseCreateInput } from './create-input.js';
+import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
+import type { SandboxServiceDeps, WaitOptions } from './service.js';
+import type { SandboxRow } from '../store/models.js';
+
+export interface CreatorContext {
+  limits(): { maxCpu: number; maxMemoryGiB: number; maxDiskGiB: number };
+  ensureEngine(): Promise<void>;
+  settle(p: Principal, s: Sandbox, waitMs?: number): Promise<Sandbox>;
+}
+
+export class SandboxCreator {
+  constructor(
+    private readonly d: SandboxServiceDeps,
+    private readonly ctx: CreatorContext,
+  ) {}
+
+  async create(p: Principal, raw: unknown, opts: WaitOptions & { idempotencyKey?: string } = {}): Promise<Sandbox> {
+    requirePermission(p, 'write:sandboxes');
+    const input = parseCreateInput(raw);
+    const c = this.d.config;
+    const now = this.d.clock.now().getTime();
+    const requestHash = createHash('sha256').update(JSON.stringify(raw ?? {})).digest('hex');
+    if (opts.idempotencyKey) {
+      const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
+      if (prior) return this.replay(p, prior, requestHash, opts);
+    }
+    if (!isSystem(p)) await this.d.limiter?.take('create', p.organizationId);
+
+    const snap = input.snapshot && this.d.snapshots ? await this.d.snapshots.choose(p, input.snapshot) : null;
+    let image = input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
+    if (input.dockerfile !== undefined) {
+      const plain = imageFromDockerfile(input.dockerfile);
+      if (!plain) {
+        throw new AppError('not_implemented', 'building sandbox images from a Dockerfile is not supported yet', {
+          hint: 'build the image with `docker build` on the Berth host and create the sandbox with that image name',
+        });
+      }
+      image = plain;
+    }
+    const lim = this.ctx.limits();
+    const cpu = input.cpu ?? snap?.cpu ?? Math.min(c.defaultCpu, lim.maxCpu);
+    const memory = input.memory ?? snap?.memory ?? Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB);
+    const disk = input.disk ?? snap?.disk ?? Math.min(c.defaultDiskGiB, lim.maxDiskGiB);
+    const over: string[] = [];
+    if (cpu > lim.maxCpu) over.push(`cpu ${cpu} > ${lim.maxCpu}`);
+    if (memory > lim.maxMemoryGiB) over.push(`memory ${memory} GiB > ${lim.maxMemoryGiB} GiB`);
+    if (disk > lim.maxDiskGiB) over.push(`disk ${disk} GiB > ${lim.maxDiskGiB} GiB`);
+    if (memory < 0.125) over.push('memory below 0.125 GiB');
+    if (over.length) {
+      throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, {
+        hint: `ask for at most cpu ${lim.maxCpu}, memory ${lim.maxMemoryGiB} GiB, disk ${lim.maxDiskGiB} GiB`,
+        details: { limits: lim },
+      });
+    }
+    const net = await this.networkAndRuntime(p, input);
+    const secretRefs = input.secrets?.length ? await this.secretRefs(p, input.secrets) : [];
+    const name = input.name ?? undefined;
+    if (name && (await this.d.repo.nameTaken(p.organizationId, name))) {
+      throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
+    }
+    await this.ctx.ensureEngine();
+    const imageConfig = await this.d.runner.inspectImage(image);
+    if (!imageConfig) {
+      throw new AppError('invalid_argument', `image ${image} is not available on this server`, {
+        hint: image === c.defaultImage ? 'build it with `berth up` (or scripts/build-base-image.sh)' : 'load or build the image on the Berth host (`docker images` lists what exists), or omit it to use the default',
+        reason: 'IMAGE_NOT_FOUND',
+      });
+    }
+    const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
+    const id = newId();
+    const row: Partial<SandboxRow> = {
+      id,
+      organization_id: p.organizationId,
+      name: name ?? id,
+      runner_id: this.d.runner.id,
+      image,
+      snapshot: snap?.name ?? input.snapshot ?? (input.image || input.dockerfile ? null : image),
+      os_user: input.user ?? null,
+      env: input.env ?? {},
+      cpu,
+      gpu: 0,
+      memory,
+      disk,
+      public: input.public ?? false,
+      network_block_all: net.blockAll,
+      network_allow_list: net.allowList.length ? net.allowList.join(',') : null,
+      domain_allow_list: net.domains.length ? net.domains.join(',') : null,
+      secrets: secretRefs.length ? secretRefs : null,
+      runtime: net.runtime,
+      target: input.target ?? 'local',
+      state: 'creating',
+      desired_state: 'started',
+      error_reason: null,
+      recoverable: false,
+      auto_stop_interval: input.autoStopInterval ?? c.autoStopMinutes,
+      auto_archive_interval: input.autoArchiveInterval ?? c.autoArchiveMinutes,
+      auto_delete_interval: input.autoDeleteInterval === undefined ? c.autoDeleteMinutes : input.autoDeleteInterval < 0 ? -1 : input.autoDeleteInterval,
+      image_config: snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
+      volumes: volumes.length ? volumes : null,
+      build_info: input.dockerfile ? { dockerfileContent: input.dockerfile } : null,
+      fence: 0,
+      created_at: now,
+      updated_at: now,
+      state_updated_at: now,
+      last_activity_at: now,
+    };
+    let created: Sandbox;
+    // The quota check and the insert are one step: nothing is written for a rejected create.
+    const insert = async () => {
+      await this.d.quotas?.checkSandboxes(p.organizationId, { count: 1, cpu, memoryGiB: memory, diskGiB: disk });
+      return this.d.repo.insert(row, input.labels ?? {}, opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined);
+    };
+    try {
+      created = this.d.quotas ? await this.d.quotas.guard(p.organizationId, insert) : await insert();
+    } catch (e) {
+      if (!/unique|duplicate/i.test((e as Error).message)) throw e;
+      if (opts.idempotencyKey) {
+        const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
+        if (prior) return this.replay(p, prior, requestHash, opts);
+      }
+      throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
+    }
+    crashpoint('create:inserted');
+    await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
+    void this.d.reconciler.kick(id);
+    return this.ctx.settle(p, created, opts.waitMs);
+  }
+
+  /** Network policy and runtime of a new sandbox: the request's, else the organization's defaults; gVisor where this host can run it. */
+  private async networkAndRuntime(p: Principal, input: ReturnType<typeof parseCreateInput>): Promise<{ blockAll: boolean; allowList: string[]; domains: string[]; runtime: 'runc' | 'gvisor' }> {
+    const defaults = (await this.d.orgDefaults?.get(p.organizationId)) ?? null;
+    const given = input.networkBlockAll !== undefined || input.networkAllowList !== undefined || input.domainAllowList !== undefined;
+    let blockAll = input.networkBlockAll ?? (given ? false : (defaults?.networkBlockAll ?? false));
+    const allowList = input.networkAllowList ?? (given ? [] : (defaults?.networkAllowList ?? []));
+    const domains = input.domainAllowList ?? (given ? [] : (defaults?.domainAllowList ?? []));
+    const runtime = input.runtime ?? defaults?.runtime ?? 'runc';
+    if (runtime === 'gvisor') {
+      const gvisor = this.d.runner.engineInfo()?.gvisor ?? 'unavailable';
+      if (gvisor === 'unavailable') {
+        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host', { hint: 'run `berth setup` as root (it installs the Debian package runsc and registers it with Docker) and restart Berth, or use the default runtime' });
+      }
+      if (gvisor === 'no-network' && !blockAll) {
+        if (input.networkBlockAll === false || allowList.length || domains.length) {
+          throw new AppError('invalid_argument', 'gVisor sandboxes cannot have a network on this host (its runsc only runs with --network=none)', { hint: 'create it with networkBlockAll: true, or use the default runtime (runc) for networked sandboxes' });
+        }
+        blockAll = true;
+      }
+    }
+    return { blockAll, allowList: blockAll ? [] : allowList, domains: blockAll ? [] : domains, runtime };
+  }
+
+  private async secretRefs(p: Principal, raw: unknown): Promise<SecretRef[]> {
+    if (!this.d.secrets) throw new AppError('not_implemented', 'secrets are not available on this server');
+    return this.d.secrets.refs(p, raw);
+  }
+
+  private async replay(p: Principal, prior: { sandboxId: string; hash: string }, hash: string, opts: WaitOptions): Promise<Sandbox> {
+    if (prior.hash !== hash) {
+      throw new AppError('conflict', 'this Idempotency-Key was already used for a different request', { hint: 'use a new key for a new request' });
+    }
+    const s = await this.d.repo.get(p.organizationId, prior.sandboxId);
+    if (!s) throw notFound(`sandbox ${prior.sandboxId} (created with this Idempotency-Key)`, 'it was deleted since; use a new key to create another');
+    return this.ctx.settle(p, s, opts.waitMs);
+  }
+
+}
