@@ -71,7 +71,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
       if (e.code === 'internal') d.log.error('request failed', { method: ctx.method, path: ctx.path, requestId: ctx.state.requestId, error: (err as Error)?.stack ?? String(err) });
       ctx.status = HTTP_STATUS[e.code];
       ctx.type = 'application/json';
-      ctx.body = errorBody(e, { path: ctx.path, method: ctx.method }, !!ctx.state.toolbox, d.clock.now());
+      ctx.body = errorBody(e, { path: ctx.path, method: ctx.method }, !!ctx.state.toolbox, d.clock.now(), !!ctx.get('x-daytona-source'));
       if (e.code === 'unauthorized') ctx.set('www-authenticate', 'Bearer realm="berth"');
       if (e.code === 'rate_limited') ctx.set(rateLimitedHeaders(e));
     }

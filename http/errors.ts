@@ -19,12 +19,16 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
-export function errorBody(e: AppError, req: { path: string; method: string }, toolbox: boolean, now: Date): ErrorBody {
+/**
+ * `hintInMessage`: SDKs surface only `message` to their users (the Daytona SDK
+ * drops unknown fields), so for them the fix rides along in the message.
+ */
+export function errorBody(e: AppError, req: { path: string; method: string }, toolbox: boolean, now: Date, hintInMessage = false): ErrorBody {
   const status = HTTP_STATUS[e.code];
   return {
     statusCode: status,
     code: toolbox ? e.reason ?? e.code.toUpperCase() : e.code,
-    message: e.message,
+    message: hintInMessage && e.hint ? `${e.message} — ${e.hint}` : e.message,
     ...(e.hint ? { hint: e.hint } : {}),
     error: STATUS_CODES[status] ?? 'Error',
     source: toolbox ? 'DAYTONA_DAEMON' : 'BERTH_API',

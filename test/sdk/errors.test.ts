@@ -97,7 +97,8 @@ describe('SDK: typed errors', () => {
       const s = await t.sandbox();
       await assert.rejects(t.client({ apiKey: readOnly.key }).get(s.id), DaytonaNotFoundError);
       await s.stop();
-      await assert.rejects(s.process.executeCommand('true'), (e: unknown) => e instanceof DaytonaConflictError && /is stopped/.test((e as Error).message));
+      // SDK users see only the message, so it carries the fix too.
+      await assert.rejects(s.process.executeCommand('true'), (e: unknown) => e instanceof DaytonaConflictError && /is stopped — .*start it first/.test((e as Error).message));
       await s.delete(60, true);
     });
 
