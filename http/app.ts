@@ -127,7 +127,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerQuotas(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
-  toolbox.use(markToolbox, requireAuth(d));
+  toolbox.use(markToolbox, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));
   registerProcess(toolbox, d);
   registerFiles(toolbox, d);
   registerFileSearch(toolbox, d);

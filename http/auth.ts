@@ -14,14 +14,34 @@ export function bearer(ctx: Pick<Ctx, 'get'>): string | undefined {
   return m?.[1];
 }
 
+/** Where browser-like SDK runtimes put a sandbox's preview token (compat spec §4.1, §6.2). */
+export const SANDBOX_TOKEN_QUERY = 'DAYTONA_SANDBOX_AUTH_KEY';
+export const SANDBOX_TOKEN_HEADER = 'x-daytona-preview-token';
+
+/** The preview token a toolbox request carries instead of an API key, if any. */
+export function sandboxToken(header: string | string[] | undefined, query: URLSearchParams): string | undefined {
+  const h = Array.isArray(header) ? header[0] : header;
+  return h || query.get(SANDBOX_TOKEN_QUERY) || undefined;
+}
+
 export interface AuthOptions {
   /** The organization a route acts in when its path names one (e.g. /organizations/:id/…). */
   organization?: (ctx: Ctx) => string | undefined;
+  /** The sandbox a toolbox route acts on: its preview token is accepted there instead of an API key. */
+  sandbox?: (ctx: Ctx) => string | undefined;
 }
 
 export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<State> {
   return async (ctx, next) => {
     const token = bearer(ctx as Ctx);
+    const sandboxId = o.sandbox?.(ctx as Ctx);
+    const previewToken = !token && sandboxId ? sandboxToken(ctx.get(SANDBOX_TOKEN_HEADER) || undefined, new URLSearchParams(ctx.querystring)) : undefined;
+    if (sandboxId && previewToken) {
+      const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId });
+      ctx.state.principal = p;
+      setRateLimitHeaders(ctx, p.rateLimit);
+      return next();
+    }
     // Requests without a key were counted as anonymous by the app (http/rate-limit.ts).
     if (!token) throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
     const p = await d.orch.authenticate(token, {

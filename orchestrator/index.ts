@@ -37,7 +37,7 @@ import { GitDiffToolbox } from './toolbox/git-diff.js';
 import { TerminalToolbox } from './toolbox/terminal.js';
 import { GrepToolbox } from './toolbox/grep.js';
 import { Relay } from './relay/index.js';
-import { systemPrincipal } from './principal.js';
+import { sandboxTokenPrincipal, systemPrincipal } from './principal.js';
 import { AuditLog } from './audit/log.js';
 import { audited } from './audit/wrap.js';
 import * as A from './audit/actions.js';
@@ -216,6 +216,27 @@ export class Orchestrator {
       throw new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' });
     }
     const budget = await this.limits.take('authenticated', p.keyId ?? p.userId);
+    if (budget) p.rateLimit = budget;
+    p.source = { ip: source.ip, frontend: source.frontend, requestId: source.requestId };
+    return p;
+  }
+
+  /**
+   * Authenticates a sandbox's preview token, which browser-like SDK runtimes send
+   * (as `DAYTONA_SANDBOX_AUTH_KEY`) instead of an API key on toolbox WebSockets:
+   * the principal reaches that sandbox's toolbox and nothing else.
+   */
+  async authenticateSandboxToken(sandboxId: string, token: string, source: RequestSource = {}): Promise<Principal> {
+    const ip = source.ip ?? 'unknown';
+    await this.limits.check('failedAuth', ip);
+    const organizationId = await this.preview.previewTokenOrganization(sandboxId, token);
+    if (!organizationId) {
+      await this.limits.note('failedAuth', ip);
+      this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
+      throw new AppError('unauthorized', 'invalid preview token for this sandbox', { hint: 'get the token with GET /api/sandbox/{id}/ports/{port}/preview-url, or send `Authorization: Bearer <api key>`' });
+    }
+    const p = sandboxTokenPrincipal(organizationId, sandboxId);
+    const budget = await this.limits.take('authenticated', p.userId);
     if (budget) p.rateLimit = budget;
     p.source = { ip: source.ip, frontend: source.frontend, requestId: source.requestId };
     return p;

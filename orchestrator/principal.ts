@@ -18,7 +18,21 @@ export interface Principal {
   rateLimit?: { limit: number; remaining: number; resetSeconds: number };
   /** Where the call came from, for the audit log and rate limits. */
   source?: { ip?: string; frontend?: string; requestId?: string };
+  /** Set when the credential opens one sandbox only (its preview token): every other sandbox is not found. */
+  sandboxId?: string;
 }
+
+/** The principal of a sandbox's preview token, which browser-like SDK runtimes send on toolbox WebSockets. */
+export const sandboxTokenPrincipal = (organizationId: string, sandboxId: string): Principal => ({
+  organizationId,
+  userId: `preview:${sandboxId}`,
+  keyId: null,
+  // The toolbox of this one sandbox: reads need nothing, changes need write:sandboxes.
+  permissions: ['write:sandboxes'],
+  role: 'member',
+  systemAdmin: false,
+  sandboxId,
+});
 
 /** The principal of Berth's own background work (lifetime limits, retention), for the audit log. */
 export const systemPrincipal = (organizationId: string): Principal => ({

@@ -1,8 +1,9 @@
 // WebSocket upgrades of the toolbox (/toolbox/{sandboxId}/…): authenticated
-// like HTTP toolbox calls (Bearer API key on the upgrade), scoped to the
-// caller's organization (another organization's sandbox is a 404 before any
-// upgrade), then relayed. Upgrades on other paths (e.g. Socket.IO) are left
-// alone for their own listeners.
+// like HTTP toolbox calls (Bearer API key on the upgrade, or in browser-like
+// SDK runtimes the sandbox's preview token as DAYTONA_SANDBOX_AUTH_KEY),
+// scoped to the caller's organization (another organization's sandbox is a
+// 404 before any upgrade), then relayed. Upgrades on other paths (e.g.
+// Socket.IO) are left alone for their own listeners.
 import type http from 'node:http';
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../../common/errors.js';
 import { revokedMatches, type Principal } from '../../orchestrator/index.js';
-import { ORGANIZATION_HEADER } from '../auth.js';
+import { ORGANIZATION_HEADER, SANDBOX_TOKEN_HEADER, sandboxToken } from '../auth.js';
 import type { HttpDeps } from '../context.js';
 import { relayChannel, relayReadable } from './bridge.js';
 import { offeredProtocols, selectProtocol } from './protocols.js';
@@ -87,12 +88,12 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     const offered = offeredProtocols(req.headers['sec-websocket-protocol']);
     try {
       const org = req.headers[ORGANIZATION_HEADER];
-      principal = await d.orch.authenticate(bearer(req), {
-        ip: req.socket.remoteAddress,
-        frontend: 'toolbox',
-        requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID(),
-        organizationId: typeof org === 'string' && org ? org : undefined,
-      });
+      const key = bearer(req);
+      const previewToken = key ? undefined : sandboxToken(req.headers[SANDBOX_TOKEN_HEADER], url.searchParams);
+      const source = { ip: req.socket.remoteAddress, frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      principal = previewToken
+        ? await d.orch.authenticateSandboxToken(sandboxId, previewToken, source)
+        : await d.orch.authenticate(key, { ...source, organizationId: typeof org === 'string' && org ? org : undefined });
       opened = await match.route.open({ d, principal, sandboxId, params: match.params, query: url.searchParams, offered });
     } catch (e) {
       return fail(e);

@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../common/errors.js';
 import { sha256Hex } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
+import { requirePermission } from '../keys/require.js';
 import type { Principal } from '../principal.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
@@ -75,6 +76,8 @@ export class PreviewService {
 
   async previewLink(p: Principal, idOrName: string, port: number): Promise<{ sandboxId: string; url: string; token: string }> {
     const s = await this.d.sandboxes.get(p, idOrName);
+    // The token also opens the sandbox's toolbox (browser runtimes of the SDK): handing it out is a write.
+    requirePermission(p, 'write:sandboxes');
     const a = await this.access(s.id, s.organizationId);
     return { sandboxId: s.id, url: this.url(PreviewService.port(port), s.id), token: a.preview_token };
   }
@@ -120,8 +123,13 @@ export class PreviewService {
 
   /** Whether `token` is the preview token of the sandbox. */
   async verifyPreviewToken(sandboxId: string, token: string): Promise<boolean> {
+    return (await this.previewTokenOrganization(sandboxId, token)) !== null;
+  }
+
+  /** The organization of the sandbox whose preview token `token` is, or null. */
+  async previewTokenOrganization(sandboxId: string, token: string): Promise<string | null> {
     const a = await this.d.store.knex<AccessRow>('sandbox_access').where({ sandbox_id: sandboxId }).first();
-    return !!a && safeEqual(a.preview_token, token);
+    return a && safeEqual(a.preview_token, token) ? a.organization_id : null;
   }
 
   /** The sandbox and port a signed preview token opens, while it is valid. */

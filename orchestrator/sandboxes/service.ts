@@ -74,11 +74,12 @@ export class SandboxService {
   /** Resolves the sandbox in the caller's organization or answers not found (never forbidden). */
   async get(p: Principal, idOrName: string): Promise<Sandbox> {
     const s = await this.d.repo.get(p.organizationId, idOrName);
-    if (!s) throw notFound(`sandbox ${idOrName}`, 'list your sandboxes with GET /api/sandbox or `berth sandbox list`');
+    if (!s || (p.sandboxId && s.id !== p.sandboxId)) throw notFound(`sandbox ${idOrName}`, 'list your sandboxes with GET /api/sandbox or `berth sandbox list`');
     return s;
   }
 
   list(p: Principal, filter: ListFilter, page: ListPage) {
+    if (p.sandboxId) throw new AppError('forbidden', 'a preview token opens the toolbox of its own sandbox only', { hint: 'list sandboxes with an API key' });
     return this.d.repo.list(p.organizationId, filter, page);
   }
 

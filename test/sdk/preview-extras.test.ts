@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DaytonaError, DaytonaNotFoundError, DaytonaValidationError, type Sandbox } from '@daytonaio/sdk';
 import { sdkStack, type SdkStack } from './helpers.js';
+import { connectWs, UpgradeRejected } from '../helpers/ws.js';
 
 const notImplemented = (e: unknown) => e instanceof DaytonaError && e.statusCode === 501 && /not (supported|available|collected)/.test(e.message);
 
@@ -27,6 +28,45 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal(await preview.verifyPreviewToken(s.id, link.token), true);
     assert.equal(await preview.verifyPreviewToken(s.id, link.token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))), false);
     assert.equal((await t.stack.api('GET', `/sandbox/${s.id}/ports/70000/preview-url`)).status, 400);
+  });
+
+  it('opens the toolbox of its own sandbox, and nothing else, with the preview token (browser runtimes)', async () => {
+    const { token } = await s.getPreviewLink(1);
+    // What the SDK does in browsers, Deno and serverless: no headers, the token in the query, its version first among the subprotocols.
+    const pty = await connectWs(t.stack, s.id, `process/pty/create-connect?DAYTONA_SANDBOX_AUTH_KEY=${token}`, {
+      key: null,
+      protocols: ['X-Daytona-SDK-Version~0.218.0', 'X-Daytona-Pty-Exit-Control'],
+    });
+    try {
+      assert.equal(pty.protocol, 'X-Daytona-Pty-Exit-Control');
+      pty.send('echo via-preview-$((6*7))\n');
+      await pty.waitForOutput('via-preview-42');
+    } finally {
+      await pty.close();
+    }
+    const home = await t.stack.api('GET', `/toolbox/${s.id}/user-home-dir`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } });
+    assert.equal(home.status, 200, JSON.stringify(home.body));
+    assert.equal(home.body.dir, '/home/berth');
+    // Changes go through too, as with the owner's key.
+    const run = await t.stack.api('POST', `/toolbox/${s.id}/process/execute?DAYTONA_SANDBOX_AUTH_KEY=${token}`, { command: 'echo ok' }, { key: null });
+    assert.equal(run.body.result, 'ok\n');
+    // A wrong token, or the token on another sandbox or on the control API, is refused.
+    const wrong = token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'));
+    await assert.rejects(connectWs(t.stack, s.id, `process/pty/create-connect?DAYTONA_SANDBOX_AUTH_KEY=${wrong}`, { key: null }), (e) => e instanceof UpgradeRejected && e.status === 401);
+    const other = await t.stack.api('POST', '/sandbox', { snapshot: 'berth-test/busybox:static', cpu: 1, memory: 1, disk: 1 });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    try {
+      const elsewhere = await t.stack.api('GET', `/toolbox/${other.body.id}/user-home-dir`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } });
+      assert.equal(elsewhere.status, 401);
+      assert.equal((await t.stack.api('GET', `/sandbox/${s.id}`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } })).status, 401);
+    } finally {
+      await t.stack.api('DELETE', `/sandbox/${other.body.id}`);
+    }
+    // The token can write, so a read-only key cannot fetch it.
+    const ro = await t.stack.api('POST', '/api-keys', { name: `ro-${Date.now()}`, permissions: [] });
+    assert.equal(ro.status, 201, JSON.stringify(ro.body));
+    const denied = await t.stack.api('GET', `/sandbox/${s.id}/ports/1/preview-url`, undefined, { key: ro.body.value });
+    assert.equal(denied.status, 403);
   });
 
   it('signs preview URLs that expire, on time or on request', async () => {
