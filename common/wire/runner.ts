@@ -67,7 +67,8 @@ export interface ObservedSandbox {
   oomKilled?: boolean;
 }
 
-export interface EngineInfo {
+/** What the container engine says about itself. */
+export interface EngineFacts {
   engine: string;
   version: string;
   runtimes: string[];
@@ -76,6 +77,9 @@ export interface EngineInfo {
   cgroupVersion: string;
   cpus: number;
   memoryBytes: number;
+}
+
+export interface EngineInfo extends EngineFacts {
   diskLimit: 'enforced' | 'watched';
   egress: 'enforced' | 'disabled' | 'unavailable';
   /** gVisor: not installed, installed without networking (networkBlockAll sandboxes only), or with networking. */

@@ -2,7 +2,7 @@
 // implementation (docker.ts); an orchestrator such as Kubernetes could be
 // another. Nothing outside runner/runtime/ knows which engine runs sandboxes.
 import type { Readable, Writable } from 'node:stream';
-import type { ImageConfig } from '../../common/wire/runner.js';
+import type { EngineFacts, ImageConfig } from '../../common/wire/runner.js';
 
 export interface ContainerSpec {
   sandboxId: string;
@@ -36,15 +36,7 @@ export interface ContainerState {
   imageId: string;
 }
 
-export interface RuntimeInfo {
-  engine: string;
-  version: string;
-  runtimes: string[];
-  storageDriver: string;
-  backingFilesystem: string;
-  cgroupVersion: string;
-  cpus: number;
-  memoryBytes: number;
+export interface RuntimeInfo extends EngineFacts {
   diskQuota: boolean;
   /** Extra arguments each runtime is configured with (e.g. runsc --network=none). */
   runtimeArgs?: Record<string, string[]>;
