@@ -53,7 +53,7 @@ if (modes.includes('postgres')) {
 const runTests = (label, list, env = {}) => {
   if (!list.length) return 0;
   step(`${label}: ${list.length} file(s)`);
-  return sh(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', ...list], { env: { ...process.env, ...env } });
+  return sh(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`, '--test-reporter-destination=stderr', ...list], { env: { ...process.env, ...env } });
 };
 
 let failed = 0;
