@@ -176,6 +176,7 @@ export class Orchestrator {
       spec: (s) => SandboxService.spec(s, s.imageConfig ?? undefined),
       busy: (id) => activity.busy(id),
       diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
+      leaseMs: c.lockLeaseSeconds * 1000,
     });
     const countGuard = (what: 'snapshots' | 'volumes') => (args: any[], run: () => Promise<unknown>) => this.quotas.guard(args[0].organizationId, async () => {
       await this.quotas.checkCount(args[0].organizationId, what);

@@ -12,6 +12,7 @@ import { effectiveUser, isRootUser, type EngineInfo, type ImageConfig, type Netw
 import { SANDBOX_PATHS } from '../common/wire/daemon.js';
 import { DaemonClient } from './daemon-client.js';
 import { DaemonLink } from './daemon-link.js';
+import { unlessExited } from './exit-watch.js';
 import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { Egress } from './egress.js';
@@ -228,7 +229,7 @@ export class Runner implements RunnerClient {
       }
       const joining = state?.running ? null : await this.startContainer(spec);
       crashpoint('start:container-started');
-      await Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]);
+      await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]), () => this.o.runtime.inspect(id));
       const daemon = new DaemonClient(link);
       await daemon.health();
       if (existsSync(deletions)) {

@@ -3,7 +3,7 @@
 // unit tests, the end-to-end suite on SQLite + in-process bus, and again on
 // PostgreSQL + Redis. Fails if any Berth container is left behind.
 // Options: --only=<substring> to pick test files, --mode=sqlite|postgres.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,24 +50,45 @@ if (modes.includes('postgres')) {
   serviceEnv = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
 }
 
-const runTests = (label, list, env = {}) => {
-  if (!list.length) return 0;
-  step(`${label}: ${list.length} file(s)`);
-  return sh(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`, '--test-reporter-destination=stderr', ...list], { env: { ...process.env, ...env } });
-};
+/**
+ * Runs test files with node --test. `concurrency` files at a time; `quiet`
+ * holds the output back until the run ends, so runs side by side do not
+ * interleave their reports.
+ */
+const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}) =>
+  new Promise((resolve) => {
+    if (!list.length) return resolve(0);
+    step(`${label}: ${list.length} file(s)${concurrency > 1 ? `, ${concurrency} at a time` : ''}${quiet ? ' (report when done)' : ''}`);
+    const argv = ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`, '--test-reporter-destination=stderr', ...list];
+    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const held = [];
+    child.stdout?.on('data', (c) => held.push(c));
+    child.stderr?.on('data', (c) => held.push(c));
+    child.on('close', (code) => {
+      if (quiet) {
+        step(`${label}: report`);
+        process.stdout.write(Buffer.concat(held));
+      }
+      resolve(code === 0 ? 0 : 1);
+    });
+  });
 
-let failed = 0;
-failed += runTests('unit tests', files('test/unit'));
-for (const mode of modes) {
-  const env = mode === 'postgres' ? serviceEnv : {};
-  failed += runTests(`end-to-end (${mode})`, files('test/e2e'), env);
-}
+// Files that measure latency or memory, or load the host on purpose, run alone.
+const ALONE = ['security/attacks.test', 'sdk/streaming-memory.test', 'mcp/http.test', 'sdk/events.test'];
+const alone = (f) => ALONE.some((a) => f.includes(a));
+
+let failed = await runTests('unit tests', files('test/unit'));
+// The end-to-end suite on both stores side by side (each with its own runner id and containers).
+const e2e = modes.map((mode) => runTests(`end-to-end (${mode})`, files('test/e2e'), { env: mode === 'postgres' ? serviceEnv : {}, quiet: modes.length > 1 }));
+for (const r of await Promise.all(e2e)) failed += r;
 // Suites that exercise frontends rather than the store run once.
-failed += runTests('frontends (sqlite)', [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')]);
+const frontends = [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli')];
+failed += await runTests('frontends (sqlite)', frontends.filter((f) => !alone(f)), { concurrency: 2 });
+failed += await runTests('frontends that measure (sqlite)', frontends.filter(alone));
 // MCP sessions shared through Redis (two replicas, one PostgreSQL store); the file skips itself without the URLs.
-if (serviceEnv.BERTH_TEST_REDIS_URL) failed += runTests('mcp replicas (redis)', files('test/mcp').filter((f) => f.includes('redis')), serviceEnv);
+if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('mcp replicas (redis)', files('test/mcp').filter((f) => f.includes('redis')), { env: serviceEnv });
 // Revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
-if (serviceEnv.BERTH_TEST_REDIS_URL) failed += runTests('tenancy replicas (redis)', files('test/security').filter((f) => f.includes('redis')), serviceEnv);
+if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('tenancy replicas (redis)', files('test/security').filter((f) => f.includes('redis')), { env: serviceEnv });
 
 const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner'], { encoding: 'utf8' })
   .trim()

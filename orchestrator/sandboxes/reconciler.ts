@@ -15,8 +15,6 @@ import { LeaseLost, type SandboxRepo } from './repo.js';
 import { canTransition, type DesiredState, type SandboxState } from './states.js';
 import type { SandboxRow } from '../store/models.js';
 
-/** A crashed holder's lease blocks its sandboxes this long at most (renewed every third of it). */
-const LEASE_MS = 15_000;
 /** While another holder has the lease, look again this often (until the sandbox settles). */
 const CONTENDED_RETRY_MS = 1_000;
 const MAX_STEPS = 10;
@@ -34,6 +32,8 @@ export interface ReconcilerDeps {
   /** Toolbox calls in flight per sandbox: auto-stop never cuts one short. */
   busy(sandboxId: string): boolean;
   diskLimitEnforced: () => boolean;
+  /** A crashed holder's lease blocks its sandboxes this long at most (renewed every third of it). */
+  leaseMs: number;
 }
 
 export class Reconciler {
@@ -67,7 +67,7 @@ export class Reconciler {
   }
 
   private async reconcile(id: string): Promise<void> {
-    const lease = await this.d.locks.acquire(`sandbox:${id}`, LEASE_MS).catch((e) => {
+    const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs).catch((e) => {
       this.d.log.warn('lock service unavailable', { error: (e as Error).message });
       return null;
     });
@@ -78,7 +78,7 @@ export class Reconciler {
       this.retryLater(id);
       return;
     }
-    const keep = setInterval(() => void lease.extend(LEASE_MS).catch(() => {}), LEASE_MS / 3);
+    const keep = setInterval(() => void lease.extend(this.d.leaseMs).catch(() => {}), this.d.leaseMs / 3);
     try {
       const fence = await this.d.repo.bumpFence(id);
       if (fence === null) return;
@@ -231,7 +231,7 @@ export class Reconciler {
    * watched disk limit was exceeded). The files stay; starting it again works.
    */
   async failAndStop(id: string, reason: string): Promise<void> {
-    const lease = await this.d.locks.acquire(`sandbox:${id}`, LEASE_MS).catch(() => null);
+    const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs).catch(() => null);
     if (!lease) return;
     try {
       const fence = await this.d.repo.bumpFence(id);

@@ -81,7 +81,7 @@ describe('crash safety (kill -9 at every step)', () => {
 
   before(async () => {
     port = await freePort();
-    env = { BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_SWEEP_SECONDS: '3600' };
+    env = { BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_SWEEP_SECONDS: '3600', BERTH_LOCK_LEASE_SECONDS: '3' };
     if (process.env.BERTH_TEST_DATABASE_URL) {
       const db = await freshDatabase(process.env.BERTH_TEST_DATABASE_URL);
       env.DATABASE_URL = db.url;

@@ -33,7 +33,7 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
   it('opens the toolbox of its own sandbox, and nothing else, with the preview token (browser runtimes)', async () => {
     const { token } = await s.getPreviewLink(1);
     // What the SDK does in browsers, Deno and serverless: no headers, the token in the query, its version first among the subprotocols.
-    const pty = await connectWs(t.stack, s.id, `process/pty/create-connect?DAYTONA_SANDBOX_AUTH_KEY=${token}`, {
+    const pty = await connectWs(t.stack, s.id, `process/pty/create-connect?id=browser&cols=80&rows=24&DAYTONA_SANDBOX_AUTH_KEY=${token}`, {
       key: null,
       protocols: ['X-Daytona-SDK-Version~0.218.0', 'X-Daytona-Pty-Exit-Control'],
     });
@@ -52,8 +52,8 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal(run.body.result, 'ok\n');
     // A wrong token, or the token on another sandbox or on the control API, is refused.
     const wrong = token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'));
-    await assert.rejects(connectWs(t.stack, s.id, `process/pty/create-connect?DAYTONA_SANDBOX_AUTH_KEY=${wrong}`, { key: null }), (e) => e instanceof UpgradeRejected && e.status === 401);
-    const other = await t.stack.api('POST', '/sandbox', { snapshot: 'berth-test/busybox:static', cpu: 1, memory: 1, disk: 1 });
+    await assert.rejects(connectWs(t.stack, s.id, `process/pty/create-connect?id=wrong&cols=80&rows=24&DAYTONA_SANDBOX_AUTH_KEY=${wrong}`, { key: null }), (e) => e instanceof UpgradeRejected && e.status === 401);
+    const other = await t.stack.api('POST', '/sandbox', { image: 'berth-test/busybox:static', cpu: 1, memory: 1, disk: 1 });
     assert.equal(other.status, 200, JSON.stringify(other.body));
     try {
       const elsewhere = await t.stack.api('GET', `/toolbox/${other.body.id}/user-home-dir`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } });

@@ -190,7 +190,7 @@ describe('toolbox: sessions', () => {
     assert.deepEqual([empty.body.sessionId, empty.body.commands], ['entrypoint', []]);
     assert.deepEqual((await t.tb('GET', '/process/session/entrypoint/logs')).body, { output: '', stdout: '', stderr: '' });
 
-    const image = 'berth-test/entrypoint:latest';
+    const image = 'berth-test/entrypoint-logs:latest';
     execFileSync('docker', ['build', '-q', '-t', image, '-'], { input: 'FROM berth/sandbox-base:latest\nCMD ["sh", "-c", "echo from-entrypoint; echo to-stderr >&2; sleep 600"]\n' });
     let id = '';
     try {
