@@ -1,7 +1,8 @@
 // Create-to-started and exec round trips through Berth's API, next to raw
 // `docker run -d` and `docker exec` measured in the same run, plus idle memory
 // of the server and of a sandbox daemon. Run: npm run bench -- --only=lifecycle
-// (BENCH_N sandboxes, default 10; BENCH_EXECS exec round trips, default 50).
+// (BENCH_N sandboxes, default 10, created paced and then back to back;
+// BENCH_EXECS exec round trips, default 50; BENCH_GAP_MS between paced creates).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { removeRunnerContainers } from '../test/helpers/docker.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
 const EXECS = Number(process.env.BENCH_EXECS ?? 50);
+const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 1500);
 const IMAGE = 'berth/sandbox-base:latest';
 
 const pct = (xs: number[], p: number) => {
@@ -31,7 +33,7 @@ async function main() {
   const runnerId = `bench-${randomBytes(3).toString('hex')}`;
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const port = await freePort();
-  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn' }, port);
+  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_RATE_LIMIT_CREATE: '0', ...(process.env.BERTH_NETNS_POOL ? { BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL } : {}) }, port);
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const j = (await r.json()) as any;
@@ -44,14 +46,23 @@ async function main() {
     await api('DELETE', `/api/sandbox/${warm.id}`);
     execFileSync('docker', ['rm', '-f', execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim()]);
 
-    const berthCreate: number[] = [];
     const ids: string[] = [];
-    for (let i = 0; i < N; i++) {
+    const create = async (into: number[]) => {
       let s: any;
-      berthCreate.push(await time(async () => (s = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 }))));
+      into.push(await time(async () => (s = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 }))));
       if (s.state !== 'started') throw new Error(`sandbox not started: ${JSON.stringify(s)}`);
       ids.push(s.id);
+    };
+    // Paced like a user or an agent creating one at a time: the network-namespace pool keeps up.
+    const berthCreate: number[] = [];
+    for (let i = 0; i < N; i++) {
+      await new Promise((r) => setTimeout(r, GAP_MS));
+      await create(berthCreate);
     }
+    // Back to back: the pool runs dry after BERTH_NETNS_POOL creates and the rest start cold.
+    await new Promise((r) => setTimeout(r, GAP_MS));
+    const berthBurst: number[] = [];
+    for (let i = 0; i < N; i++) await create(berthBurst);
     const rawRun: number[] = [];
     const raw: string[] = [];
     for (let i = 0; i < N; i++) rawRun.push(await time(() => raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim())));
@@ -74,7 +85,8 @@ async function main() {
     const daemonStatus = (await api('POST', `/toolbox/${target}/process/execute`, { command: 'cat /proc/1/status' })).result as string;
 
     const rows = [
-      ['create → started (exec-ready)', berthCreate, rawRun, 'docker run -d'],
+      [`create → started (exec-ready), ${GAP_MS} ms apart`, berthCreate, rawRun, 'docker run -d'],
+      ['create → started, back to back', berthBurst, rawRun, 'docker run -d'],
       ['exec round trip (echo hi)', berthExec, rawExec, 'docker exec'],
     ] as const;
     console.log(`\nBerth vs raw Docker, ${N} sandboxes, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
@@ -83,7 +95,7 @@ async function main() {
       console.log([name, fmt(pct(b, 50)), fmt(pct(b, 99)), fmt(pct(r, 50)), fmt(pct(r, 99)), `${(pct(b, 50) / pct(r, 50)).toFixed(2)}×`, rawName].join(' | '));
     }
     const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
-    console.log(`\nserver RSS with ${N} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
+    console.log(`\nserver RSS with ${ids.length} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
     console.log(`daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`);
     for (const id of ids) await api('DELETE', `/api/sandbox/${id}`);
     execFileSync('docker', ['rm', '-f', ...raw]);

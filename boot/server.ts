@@ -87,6 +87,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     pidsLimit: config.pidsLimit,
     maxOutputBytes: config.execOutputLimitBytes,
     daemonReadyMs: config.daemonReadySeconds * 1000,
+    netnsPoolSize: config.netnsPool,
     egressDnsUpstream: config.egressDnsUpstream,
   });
   try {

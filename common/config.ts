@@ -43,6 +43,7 @@ const SETTINGS = {
   sweepSeconds: { env: 'BERTH_SWEEP_SECONDS', schema: num(0.05, 3600).default(15), doc: 'safety-net reconcile sweep period' },
   diskCheckSeconds: { env: 'BERTH_DISK_CHECK_SECONDS', schema: num(1, 3600).default(30), doc: 'period of the watched disk limit check' },
   requestWaitSeconds: { env: 'BERTH_REQUEST_WAIT_SECONDS', schema: num(0, 600).default(60), doc: 'how long lifecycle requests wait for their target state before answering' },
+  netnsPool: { env: 'BERTH_NETNS_POOL', schema: int(0, 64).default(3), doc: 'network namespaces kept ready so new sandboxes start faster (0 = off)' },
   lockLeaseSeconds: { env: 'BERTH_LOCK_LEASE_SECONDS', schema: num(1, 600).default(15), doc: 'lease of a per-sandbox lock: how long a crashed replica blocks its sandboxes at most' },
   daemonReadySeconds: { env: 'BERTH_DAEMON_READY_SECONDS', schema: num(1, 600).default(60), doc: 'how long to wait for a started sandbox daemon' },
   execOutputLimitBytes: { env: 'BERTH_EXEC_OUTPUT_LIMIT_BYTES', schema: int(1024, 1 << 30).default(16 << 20), doc: 'output kept per exec (rest is dropped and flagged)' },

@@ -13,6 +13,7 @@ import { SANDBOX_PATHS } from '../common/wire/daemon.js';
 import { DaemonClient } from './daemon-client.js';
 import { DaemonLink } from './daemon-link.js';
 import { unlessExited } from './exit-watch.js';
+import { NetnsPool, findPauseBinary } from './netns-pool.js';
 import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { Egress } from './egress.js';
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   pidsLimit: number;
   maxOutputBytes: number;
   daemonReadyMs: number;
+  /** Network namespaces kept ready for new sandboxes (0 = none). */
+  netnsPoolSize?: number;
   /** DNS server (ip[:port]) the domain allow-list resolver asks; default: the host's first nameserver. */
   egressDnsUpstream?: string;
 }
@@ -54,8 +57,10 @@ export class Runner implements RunnerClient {
   private readonly archivesDir: string;
   private readonly sandboxesDir: string;
   private readonly subpaths: SubpathMounts;
+  private readonly pool: NetnsPool;
 
   constructor(private readonly o: RunnerOptions) {
+    this.pool = new NetnsPool({ runtime: o.runtime, runnerId: o.id, network: o.networkName, size: o.netnsPoolSize ?? 0, binary: findPauseBinary(), log: o.log });
     this.id = o.id;
     this.egress = new Egress(o.log, o.enforceEgress, o.egressDnsUpstream);
     this.subpaths = new SubpathMounts(join(o.home, 'mounts'), o.log);
@@ -80,6 +85,7 @@ export class Runner implements RunnerClient {
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
     const egress = await this.egress.install(net);
+    await this.pool.init();
     const gvisorArgs = info.runtimeArgs?.runsc ?? [];
     this.engine = {
       engine: info.engine,
@@ -220,14 +226,16 @@ export class Runner implements RunnerClient {
         await this.checkVolumes(spec);
         const pinned = (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
         if (restoring) writeFileSync(marker, '');
-        await this.o.runtime.create(this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig));
+        // gVisor here runs only without a network; blocked sandboxes keep their own detachable one.
+        const netns = !spec.network.blockAll && spec.runtime !== 'gvisor' ? await this.pool.claim(id) : null;
+        await this.o.runtime.create({ ...this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig), ...(netns ? { netns } : {}) });
         crashpoint('start:created');
         if (!pinned) await this.o.runtime.keepBase(id, spec.image);
         if (restoring) writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
         if (restoring) crashpoint('restore:imported');
         state = await this.o.runtime.inspect(id);
       }
-      const joining = state?.running ? null : await this.startContainer(spec);
+      const joining = state?.running ? null : await this.startContainer(spec, !!state?.netns);
       crashpoint('start:container-started');
       await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]), () => this.o.runtime.inspect(id));
       const daemon = new DaemonClient(link);
@@ -276,6 +284,7 @@ export class Runner implements RunnerClient {
       } else if (!existsSync(archive)) {
         throw new AppError('failed_precondition', `sandbox ${sandboxId} has neither a container nor an archive`, { hint: 'its files are gone; delete the sandbox', recoverable: false, reason: 'SANDBOX_LOST' });
       }
+      await this.pool.release(sandboxId);
       const link = this.links.get(sandboxId);
       if (link) {
         await link.close(false);
@@ -306,6 +315,7 @@ export class Runner implements RunnerClient {
       await link?.close(true);
       await this.o.runtime.remove(sandboxId);
       crashpoint('destroy:removed');
+      await this.pool.release(sandboxId);
       await this.egress.remove(sandboxId);
       await this.o.runtime.forgetImages(sandboxId);
       rmSync(this.archivePath(sandboxId), { force: true });
@@ -330,11 +340,12 @@ export class Runner implements RunnerClient {
    * network before the daemon answers, so the container starts detached and
    * joins while the daemon boots. The returned promise is that late join.
    */
-  private async startContainer(spec: SandboxRuntimeSpec): Promise<Promise<void> | null> {
+  private async startContainer(spec: SandboxRuntimeSpec, pooled: boolean): Promise<Promise<void> | null> {
     const id = spec.sandboxId;
     const wantNetwork = !spec.network.blockAll;
-    const lateJoin = wantNetwork && spec.imageConfig !== undefined && spec.imageConfig.command.length === 0;
-    if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, wantNetwork && !lateJoin))) {
+    // In a holder's namespace the network is already there (and switched on the holder).
+    const lateJoin = !pooled && wantNetwork && spec.imageConfig !== undefined && spec.imageConfig.command.length === 0;
+    if (!(pooled && wantNetwork) && !(await this.o.runtime.setNetworkAttached(id, this.o.networkName, wantNetwork && !lateJoin))) {
       this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', { sandboxId: id });
     }
     try {
@@ -398,6 +409,7 @@ export class Runner implements RunnerClient {
   async reapNetwork(known: Set<string>): Promise<number> {
     const anywhere = new Set(known);
     for (const c of await this.o.runtime.list(null)) anywhere.add(c.sandboxId);
+    await this.pool.reap(anywhere).catch((e) => this.o.log.warn('could not reap network holders', { error: (e as Error).message }));
     return this.egress.reap(anywhere);
   }
 
@@ -406,6 +418,7 @@ export class Runner implements RunnerClient {
   }
 
   async close(): Promise<void> {
+    await this.pool.close();
     await this.egress.close();
     for (const l of this.links.values()) await l.close(false);
     this.links.clear();

@@ -1,6 +1,7 @@
 // Docker implementation of ContainerRuntime. The only file that imports dockerode.
 import Docker from 'dockerode';
-import { chown, stat } from 'node:fs/promises';
+import { chown, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
@@ -9,14 +10,20 @@ import type { ImageConfig } from '../../common/wire/runner.js';
 import { planExport, readChangesArchive, writeChangesArchive } from './changes-archive.js';
 import type { ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo, RuntimeInfo } from './interface.js';
 import { BERTH_VERSION } from '../../common/version.js';
+import tar from 'tar-stream';
 
-export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed' } as const;
+export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed', role: 'berth.role' } as const;
 
 const execFileP = promisify(execFile);
 /** Bytes each file or folder of a sandbox counts toward its disk limit, whatever its size. */
 const INODE_CHARGE = 4096;
 const containerName = (sandboxId: string) => `berth-${sandboxId}`;
 const keepRef = (sandboxId: string) => `berth-keep/${sandboxId}:base`;
+/** The holder container whose network namespace a container joined (`container:<id>` mode), if any. */
+const holderOf = (c: Docker.ContainerInspectInfo | null): string | null => {
+  const mode = c?.HostConfig?.NetworkMode ?? '';
+  return mode.startsWith('container:') ? mode.slice('container:'.length) : null;
+};
 
 interface DockerError extends Error {
   statusCode?: number;
@@ -148,7 +155,7 @@ export class DockerRuntime implements ContainerRuntime {
         { Name: 'fsize', Soft: spec.diskBytes, Hard: spec.diskBytes },
       ],
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
-      NetworkMode: spec.network ?? 'none',
+      NetworkMode: spec.netns ? `container:${spec.netns}` : (spec.network ?? 'none'),
       RestartPolicy: { Name: 'no' },
       Init: false,
       Privileged: false,
@@ -163,7 +170,8 @@ export class DockerRuntime implements ContainerRuntime {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         User: spec.user,
         WorkingDir: spec.workdir,
-        Hostname: 'sandbox',
+        // A shared network namespace brings its holder's hostname (also `sandbox`); the engine refuses both.
+        ...(spec.netns ? {} : { Hostname: 'sandbox' }),
         StopSignal: 'SIGTERM',
         StopTimeout: 5,
         Labels: {
@@ -174,12 +182,12 @@ export class DockerRuntime implements ContainerRuntime {
           [LABELS.managed]: 'true',
         },
         HostConfig: hostConfig,
-        NetworkingConfig: spec.network ? { EndpointsConfig: { [spec.network]: {} } } : undefined,
+        NetworkingConfig: spec.network && !spec.netns ? { EndpointsConfig: { [spec.network]: {} } } : undefined,
       });
     } catch (e) {
       if (status(e) === 409 && /already in use/.test(message(e))) {
         // Created before a crash: it may not have been detached yet.
-        if (spec.network && spec.networkDetached) await this.setNetworkAttached(spec.sandboxId, spec.network, false);
+        if (spec.network && spec.networkDetached && !spec.netns) await this.setNetworkAttached(spec.sandboxId, spec.network, false);
         return;
       }
       if (status(e) === 404) {
@@ -190,7 +198,7 @@ export class DockerRuntime implements ContainerRuntime {
       }
       throw wrap(e, `create the container of sandbox ${spec.sandboxId}`);
     }
-    if (spec.network && spec.networkDetached) {
+    if (spec.network && spec.networkDetached && !spec.netns) {
       // Never started with a network it must not have: detach now, or do not keep the container.
       try {
         await this.setNetworkAttached(spec.sandboxId, spec.network, false);
@@ -217,6 +225,9 @@ export class DockerRuntime implements ContainerRuntime {
     let c: Docker.ContainerInspectInfo;
     try {
       c = await this.docker.getContainer(containerName(sandboxId)).inspect();
+      // The network belongs to the holder whose namespace the sandbox shares.
+      const netns = holderOf(c);
+      if (netns) c = await this.docker.getContainer(netns).inspect();
     } catch (e) {
       if (status(e) === 404) return true;
       throw wrap(e, `inspect sandbox ${sandboxId}`);
@@ -277,11 +288,26 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async start(sandboxId: string): Promise<void> {
+    const container = this.docker.getContainer(containerName(sandboxId));
     try {
-      await this.docker.getContainer(containerName(sandboxId)).start();
+      await container.start();
     } catch (e) {
       if (status(e) === 304) return; // already running
-      throw wrap(e, `start sandbox ${sandboxId}`);
+      // Its network-namespace holder stopped too (engine or host restart): start it first.
+      const netns = /network namespace|not running|is restarting|joining/i.test(message(e)) ? holderOf(await container.inspect().catch(() => null)) : null;
+      if (!netns) throw wrap(e, `start sandbox ${sandboxId}`);
+      try {
+        await this.docker.getContainer(netns).start().catch((e2) => {
+          if (status(e2) !== 304) throw e2;
+        });
+        await container.start();
+      } catch (e2) {
+        if (status(e2) === 304) return;
+        if (status(e2) === 404) {
+          throw new AppError('failed_precondition', `the network of sandbox ${sandboxId} was removed outside Berth`, { hint: 'archive and start the sandbox to give it a new one (its files are kept)', reason: 'NETWORK_LOST' });
+        }
+        throw wrap(e2, `start sandbox ${sandboxId}`);
+      }
     }
   }
 
@@ -307,13 +333,16 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(sandboxId: string): Promise<ContainerState | null> {
     try {
       const c = await this.docker.getContainer(containerName(sandboxId)).inspect();
-      const nets = Object.values(c.NetworkSettings?.Networks ?? {});
+      const netns = holderOf(c);
+      // In a holder's namespace the address is the holder's.
+      const nets = Object.values((netns ? (await this.docker.getContainer(netns).inspect().catch(() => null))?.NetworkSettings?.Networks : c.NetworkSettings?.Networks) ?? {});
       return {
         running: !!c.State?.Running,
         exitCode: c.State?.ExitCode ?? 0,
         oomKilled: !!c.State?.OOMKilled,
         ip: nets.find((n) => n.IPAddress)?.IPAddress ?? null,
         imageId: c.Image,
+        netns,
       };
     } catch (e) {
       if (status(e) === 404) return null;
@@ -408,6 +437,103 @@ export class DockerRuntime implements ContainerRuntime {
       throw wrap(e, `unpin the image of sandbox ${sandboxId}`);
     }
   }
+
+  // --- network-namespace holders ---
+
+  async ensureHolderImage(binary: string): Promise<string> {
+    const bytes = await readFile(binary);
+    const ref = `berth/netns-holder:${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
+    try {
+      await this.docker.getImage(ref).inspect();
+      return ref;
+    } catch (e) {
+      if (status(e) !== 404) throw wrap(e, 'inspect the holder image');
+    }
+    const pack = tar.pack();
+    pack.entry({ name: 'pause', mode: 0o755 }, bytes);
+    pack.finalize();
+    const [repo, tag] = ref.split(':') as [string, string];
+    try {
+      const stream = await this.docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo, tag, changes: ['ENTRYPOINT ["/pause"]', `LABEL ${LABELS.managed}=true`] });
+      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+    } catch (e) {
+      throw wrap(e, 'import the holder image');
+    }
+    return ref;
+  }
+
+  async createHolder(name: string, image: string, network: string, runnerId: string): Promise<void> {
+    try {
+      const c = await this.docker.createContainer({
+        name,
+        Image: image,
+        Hostname: 'sandbox',
+        User: '65534:65534',
+        Labels: { [LABELS.runner]: runnerId, [LABELS.managed]: 'true', [LABELS.role]: 'netns', [LABELS.version]: BERTH_VERSION },
+        HostConfig: {
+          NetworkMode: network,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges:true'],
+          ReadonlyRootfs: true,
+          PidsLimit: 4,
+          Memory: 16 << 20,
+          MemorySwap: 16 << 20,
+          LogConfig: { Type: 'none', Config: {} },
+          RestartPolicy: { Name: 'no' },
+        },
+        NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+      });
+      await c.start();
+    } catch (e) {
+      throw wrap(e, `create the network holder ${name}`);
+    }
+  }
+
+  async holderRunning(name: string): Promise<boolean | null> {
+    try {
+      return !!(await this.docker.getContainer(name).inspect()).State?.Running;
+    } catch (e) {
+      if (status(e) === 404) return null;
+      throw wrap(e, `inspect the network holder ${name}`);
+    }
+  }
+
+  async startHolder(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).start();
+    } catch (e) {
+      if (status(e) !== 304) throw wrap(e, `start the network holder ${name}`);
+    }
+  }
+
+  async renameHolder(from: string, to: string): Promise<boolean> {
+    try {
+      await this.docker.getContainer(from).rename({ name: to });
+      return true;
+    } catch (e) {
+      if (status(e) === 404) return false;
+      throw wrap(e, `rename the network holder ${from}`);
+    }
+  }
+
+  async removeHolder(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).remove({ force: true });
+    } catch (e) {
+      if (status(e) === 404 || (status(e) === 409 && /already in progress/.test(message(e)))) return;
+      throw wrap(e, `remove the network holder ${name}`);
+    }
+  }
+
+  async listHolders(runnerId: string): Promise<string[]> {
+    try {
+      const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.role}=netns`, `${LABELS.runner}=${runnerId}`] } });
+      return all.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter(Boolean);
+    } catch (e) {
+      throw wrap(e, 'list network holders');
+    }
+  }
+
 }
 
 export { planExport } from './changes-archive.js';

@@ -26,6 +26,8 @@ export interface ContainerSpec {
   networkDetached?: boolean;
   runtime: 'runc' | 'gvisor';
   capAdd: string[];
+  /** Joins the network namespace of this holder container (runner/netns-pool.ts) instead of `network`. */
+  netns?: string;
 }
 
 export interface ContainerState {
@@ -34,6 +36,8 @@ export interface ContainerState {
   oomKilled: boolean;
   ip: string | null;
   imageId: string;
+  /** The holder whose network namespace the container shares, if any. */
+  netns: string | null;
 }
 
 export interface RuntimeInfo extends EngineFacts {
@@ -88,4 +92,18 @@ export interface ContainerRuntime {
   volumeExists(name: string): Promise<boolean>;
   /** Host path of a named volume's data, or null when the host cannot see it. */
   volumePath(name: string): Promise<string | null>;
+
+  // --- network-namespace holders (runner/netns-pool.ts) ---
+  /** Makes sure the holder image (only `binary` as /pause) exists; returns its reference. */
+  ensureHolderImage(binary: string): Promise<string>;
+  /** Creates and starts a holder on `network`, labelled for `runnerId`. */
+  createHolder(name: string, image: string, network: string, runnerId: string): Promise<void>;
+  /** Whether the holder runs; null when it does not exist. */
+  holderRunning(name: string): Promise<boolean | null>;
+  startHolder(name: string): Promise<void>;
+  /** Renames a holder; false when it no longer exists. */
+  renameHolder(from: string, to: string): Promise<boolean>;
+  removeHolder(name: string): Promise<void>;
+  /** Names of every holder of this runner. */
+  listHolders(runnerId: string): Promise<string[]>;
 }

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
-import { containerOf, runnerContainers } from '../helpers/docker.js';
+import { containerOf, runnerContainers, runnerHolders } from '../helpers/docker.js';
 
 describe('sandbox lifecycle over REST', () => {
   let stack: Stack;
@@ -64,6 +64,7 @@ describe('sandbox lifecycle over REST', () => {
     assert.equal(del.status, 200);
     assert.equal((await stack.api('GET', `/sandbox/${s.id}`)).status, 404);
     assert.equal((await runnerContainers(stack.runnerId)).length, 0);
+    assert.ok(!(await runnerHolders(stack.runnerId)).includes(`berth-netns-${s.id}`), 'its network namespace went with it');
   });
 
   it('sets auto-stop, auto-archive and auto-delete intervals', async () => {

@@ -1,0 +1,121 @@
+// Started network namespaces, ready for sandboxes to join. Creating a
+// container's network namespace and joining it to the Berth bridge is most of
+// what `docker start` costs (hundreds of ms); a container that joins an
+// existing namespace (`container:<holder>` mode) starts in a fraction of that.
+// Each holder is a tiny static `pause` process in an image of its own: once
+// claimed it is renamed after its sandbox and lives and dies with it.
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Logger } from '../common/log.js';
+import type { ContainerRuntime } from './runtime/interface.js';
+
+/** The static holder binary built with the daemon's native parts, or null. */
+export function findPauseBinary(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('@berth/daemon-native/build/pause');
+  } catch {
+    return null;
+  }
+}
+
+export const holderName = (sandboxId: string) => `berth-netns-${sandboxId}`;
+const POOL_PREFIX = 'berth-netns-pool-';
+
+export interface NetnsPoolOptions {
+  runtime: ContainerRuntime;
+  runnerId: string;
+  network: string;
+  /** How many unclaimed holders to keep ready; 0 turns the pool off. */
+  size: number;
+  /** The static pause binary; the pool stays off without it. */
+  binary: string | null;
+  log: Logger;
+}
+
+export class NetnsPool {
+  private readonly ready: string[] = [];
+  private image: string | null = null;
+  private filling: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly o: NetnsPoolOptions) {}
+
+  get enabled(): boolean {
+    return this.image !== null && !this.closed;
+  }
+
+  /** Removes holders a crashed process left unclaimed, then fills the pool in the background. */
+  async init(): Promise<void> {
+    if (this.o.size <= 0 || !this.o.binary) return;
+    try {
+      this.image = await this.o.runtime.ensureHolderImage(this.o.binary);
+      for (const name of await this.o.runtime.listHolders(this.o.runnerId)) if (name.startsWith(POOL_PREFIX)) await this.o.runtime.removeHolder(name);
+    } catch (e) {
+      this.image = null;
+      this.o.log.warn('no pre-made network namespaces: sandboxes start without them', { error: (e as Error).message });
+      return;
+    }
+    this.fill();
+  }
+
+  /**
+   * The holder for a sandbox's new container: the one it already has (a create
+   * cut short, a restore redone), else a ready one renamed after it; null when
+   * none is ready (the caller starts the container with its own namespace).
+   */
+  async claim(sandboxId: string): Promise<string | null> {
+    if (!this.enabled) return null;
+    const mine = holderName(sandboxId);
+    const running = await this.o.runtime.holderRunning(mine);
+    if (running === false) await this.o.runtime.startHolder(mine);
+    if (running !== null) return mine;
+    for (let name = this.ready.shift(); name; name = this.ready.shift()) {
+      this.fill();
+      if (await this.o.runtime.renameHolder(name, mine)) return mine;
+    }
+    this.fill();
+    return null;
+  }
+
+  /** Removes the sandbox's holder (its container is gone). */
+  release(sandboxId: string): Promise<void> {
+    return this.o.runtime.removeHolder(holderName(sandboxId));
+  }
+
+  /** Removes holders of sandboxes that exist nowhere. */
+  async reap(known: Set<string>): Promise<number> {
+    let n = 0;
+    for (const name of await this.o.runtime.listHolders(this.o.runnerId)) {
+      if (name.startsWith(POOL_PREFIX) || !name.startsWith('berth-netns-')) continue;
+      if (known.has(name.slice('berth-netns-'.length))) continue;
+      await this.o.runtime.removeHolder(name);
+      n++;
+    }
+    return n;
+  }
+
+  private fill(): void {
+    if (this.filling || !this.enabled) return;
+    this.filling = (async () => {
+      while (this.enabled && this.ready.length < this.o.size) {
+        const name = `${POOL_PREFIX}${this.o.runnerId}-${randomBytes(6).toString('hex')}`;
+        try {
+          await this.o.runtime.createHolder(name, this.image!, this.o.network, this.o.runnerId);
+        } catch (e) {
+          this.o.log.warn('could not make a network namespace ahead of time', { error: (e as Error).message });
+          await this.o.runtime.removeHolder(name).catch(() => {});
+          return;
+        }
+        if (this.closed) await this.o.runtime.removeHolder(name).catch(() => {});
+        else this.ready.push(name);
+      }
+    })().finally(() => (this.filling = null));
+  }
+
+  /** Stops filling and removes every unclaimed holder. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.filling;
+    for (const name of this.ready.splice(0)) await this.o.runtime.removeHolder(name).catch(() => {});
+  }
+}
