@@ -33,7 +33,7 @@ async function main() {
   const runnerId = `bench-${randomBytes(3).toString('hex')}`;
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const port = await freePort();
-  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_RATE_LIMIT_CREATE: '0', ...(process.env.BERTH_NETNS_POOL ? { BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL } : {}) }, port);
+  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_RATE_LIMIT_CREATE: '0', BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '3' /* the server's default */ }, port);
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const j = (await r.json()) as any;

@@ -85,7 +85,7 @@ export class Runner implements RunnerClient {
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
     const egress = await this.egress.install(net);
-    await this.pool.init();
+    this.pool.init();
     const gvisorArgs = info.runtimeArgs?.runsc ?? [];
     this.engine = {
       engine: info.engine,

@@ -36,6 +36,7 @@ export class NetnsPool {
   private readonly ready: string[] = [];
   private image: string | null = null;
   private filling: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
   private closed = false;
 
   constructor(private readonly o: NetnsPoolOptions) {}
@@ -44,18 +45,25 @@ export class NetnsPool {
     return this.image !== null && !this.closed;
   }
 
-  /** Removes holders a crashed process left unclaimed, then fills the pool in the background. */
-  async init(): Promise<void> {
-    if (this.o.size <= 0 || !this.o.binary) return;
-    try {
-      this.image = await this.o.runtime.ensureHolderImage(this.o.binary);
-      for (const name of await this.o.runtime.listHolders(this.o.runnerId)) if (name.startsWith(POOL_PREFIX)) await this.o.runtime.removeHolder(name);
-    } catch (e) {
-      this.image = null;
-      this.o.log.warn('no pre-made network namespaces: sandboxes start without them', { error: (e as Error).message });
-      return;
-    }
-    this.fill();
+  /**
+   * In the background (start-up never waits for it): removes holders a crashed
+   * process left unclaimed, then fills the pool.
+   */
+  init(): void {
+    if (this.o.size <= 0 || !this.o.binary || this.starting) return;
+    const binary = this.o.binary;
+    this.starting = (async () => {
+      try {
+        const image = await this.o.runtime.ensureHolderImage(binary);
+        const stale = (await this.o.runtime.listHolders(this.o.runnerId)).filter((n) => n.startsWith(POOL_PREFIX));
+        await Promise.all(stale.map((n) => this.o.runtime.removeHolder(n)));
+        this.image = image;
+      } catch (e) {
+        this.o.log.warn('no pre-made network namespaces: sandboxes start without them', { error: (e as Error).message });
+        return;
+      }
+      this.fill();
+    })();
   }
 
   /**
@@ -115,6 +123,7 @@ export class NetnsPool {
   /** Stops filling and removes every unclaimed holder. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.starting;
     await this.filling;
     for (const name of this.ready.splice(0)) await this.o.runtime.removeHolder(name).catch(() => {});
   }

@@ -52,7 +52,9 @@ describe('crash safety (kill -9 at every step)', () => {
     await up(point);
     const s = server!;
     await trigger().catch(() => {});
-    const exit = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('alive'), 60_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([s.exited, new Promise((r) => (timer = setTimeout(() => r('alive'), 60_000)))]);
+    clearTimeout(timer); // a pending timer would keep this file's process alive for a minute after its last test
     assert.deepEqual(exit, { code: null, signal: 'SIGKILL' }, `server did not crash at ${point}:\n${s.output()}`);
     server = null;
     await up();

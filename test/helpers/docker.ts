@@ -25,3 +25,11 @@ export async function removeRunnerContainers(runnerId: string): Promise<void> {
 }
 
 export const containerOf = (sandboxId: string) => docker.getContainer(`berth-${sandboxId}`);
+
+/** A sandbox's address: its own, or that of the holder whose network namespace it joined. */
+export async function sandboxIp(sandboxId: string): Promise<string> {
+  let c = await containerOf(sandboxId).inspect();
+  const mode = c.HostConfig.NetworkMode ?? '';
+  if (mode.startsWith('container:')) c = await docker.getContainer(mode.slice('container:'.length)).inspect();
+  return Object.values(c.NetworkSettings.Networks)[0]!.IPAddress;
+}

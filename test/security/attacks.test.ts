@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
-import { containerOf, docker } from '../helpers/docker.js';
+import { containerOf, docker, sandboxIp } from '../helpers/docker.js';
 import { as, sleep } from './helpers.js';
 
 type Ctx = { stack: Stack; sb: { id: string }; neighbour: { id: string } };
@@ -112,7 +112,7 @@ const fillDisk =
       assert.fail('still started');
     });
 
-const neighbourIp = async (t: Ctx) => Object.values((await containerOf(t.neighbour.id).inspect()).NetworkSettings.Networks)[0]!.IPAddress;
+const neighbourIp = (t: Ctx) => sandboxIp(t.neighbour.id);
 const gateway = async () => (await docker.getNetwork('berth').inspect()).IPAM?.Config?.[0]?.Gateway || '10.88.0.1';
 
 /** A tar whose entries try to leave the extraction folder. */
