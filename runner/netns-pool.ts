@@ -54,9 +54,9 @@ export class NetnsPool {
     const binary = this.o.binary;
     this.starting = (async () => {
       try {
-        const image = await this.o.runtime.ensureHolderImage(binary);
-        const stale = (await this.o.runtime.listHolders(this.o.runnerId)).filter((n) => n.startsWith(POOL_PREFIX));
-        await Promise.all(stale.map((n) => this.o.runtime.removeHolder(n)));
+        const image = await this.o.runtime.holders.ensureImage(binary);
+        const stale = (await this.o.runtime.holders.list(this.o.runnerId)).filter((n) => n.startsWith(POOL_PREFIX));
+        await Promise.all(stale.map((n) => this.o.runtime.holders.remove(n)));
         this.image = image;
       } catch (e) {
         this.o.log.warn('no pre-made network namespaces: sandboxes start without them', { error: (e as Error).message });
@@ -74,12 +74,12 @@ export class NetnsPool {
   async claim(sandboxId: string): Promise<string | null> {
     if (!this.enabled) return null;
     const mine = holderName(sandboxId);
-    const running = await this.o.runtime.holderRunning(mine);
-    if (running === false) await this.o.runtime.startHolder(mine);
+    const running = await this.o.runtime.holders.running(mine);
+    if (running === false) await this.o.runtime.holders.start(mine);
     if (running !== null) return mine;
     for (let name = this.ready.shift(); name; name = this.ready.shift()) {
       this.fill();
-      if (await this.o.runtime.renameHolder(name, mine)) return mine;
+      if (await this.o.runtime.holders.rename(name, mine)) return mine;
     }
     this.fill();
     return null;
@@ -87,16 +87,16 @@ export class NetnsPool {
 
   /** Removes the sandbox's holder (its container is gone). */
   release(sandboxId: string): Promise<void> {
-    return this.o.runtime.removeHolder(holderName(sandboxId));
+    return this.o.runtime.holders.remove(holderName(sandboxId));
   }
 
   /** Removes holders of sandboxes that exist nowhere. */
   async reap(known: Set<string>): Promise<number> {
     let n = 0;
-    for (const name of await this.o.runtime.listHolders(this.o.runnerId)) {
+    for (const name of await this.o.runtime.holders.list(this.o.runnerId)) {
       if (name.startsWith(POOL_PREFIX) || !name.startsWith('berth-netns-')) continue;
       if (known.has(name.slice('berth-netns-'.length))) continue;
-      await this.o.runtime.removeHolder(name);
+      await this.o.runtime.holders.remove(name);
       n++;
     }
     return n;
@@ -108,13 +108,13 @@ export class NetnsPool {
       while (this.enabled && this.ready.length < this.o.size) {
         const name = `${POOL_PREFIX}${this.o.runnerId}-${randomBytes(6).toString('hex')}`;
         try {
-          await this.o.runtime.createHolder(name, this.image!, this.o.network, this.o.runnerId);
+          await this.o.runtime.holders.create(name, this.image!, this.o.network, this.o.runnerId);
         } catch (e) {
           this.o.log.warn('could not make a network namespace ahead of time', { error: (e as Error).message });
-          await this.o.runtime.removeHolder(name).catch(() => {});
+          await this.o.runtime.holders.remove(name).catch(() => {});
           return;
         }
-        if (this.closed) await this.o.runtime.removeHolder(name).catch(() => {});
+        if (this.closed) await this.o.runtime.holders.remove(name).catch(() => {});
         else this.ready.push(name);
       }
     })().finally(() => (this.filling = null));
@@ -125,6 +125,6 @@ export class NetnsPool {
     this.closed = true;
     await this.starting;
     await this.filling;
-    for (const name of this.ready.splice(0)) await this.o.runtime.removeHolder(name).catch(() => {});
+    for (const name of this.ready.splice(0)) await this.o.runtime.holders.remove(name).catch(() => {});
   }
 }

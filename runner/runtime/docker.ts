@@ -1,7 +1,6 @@
-// Docker implementation of ContainerRuntime. The only file that imports dockerode.
+// Docker implementation of ContainerRuntime. With docker-holders.ts and docker-errors.ts, the only files that import dockerode.
 import Docker from 'dockerode';
-import { chown, readFile, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { chown, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
@@ -10,9 +9,9 @@ import type { ImageConfig } from '../../common/wire/runner.js';
 import { planExport, readChangesArchive, writeChangesArchive } from './changes-archive.js';
 import type { ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo, RuntimeInfo } from './interface.js';
 import { BERTH_VERSION } from '../../common/version.js';
-import tar from 'tar-stream';
+import { DockerHolders } from './docker-holders.js';
+import { LABELS, message, status, wrap } from './docker-errors.js';
 
-export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed', role: 'berth.role' } as const;
 
 const execFileP = promisify(execFile);
 /** Bytes each file or folder of a sandbox counts toward its disk limit, whatever its size. */
@@ -25,36 +24,13 @@ const holderOf = (c: Docker.ContainerInspectInfo | null): string | null => {
   return mode.startsWith('container:') ? mode.slice('container:'.length) : null;
 };
 
-interface DockerError extends Error {
-  statusCode?: number;
-  reason?: string;
-  json?: { message?: string };
-}
-
-const status = (e: unknown) => (e as DockerError)?.statusCode;
-const message = (e: unknown) => (e as DockerError)?.json?.message ?? (e as Error)?.message ?? String(e);
-
-/** Connection failures mean the engine is down: callers keep state and retry later. */
-function wrap(e: unknown, what: string): AppError {
-  if (e instanceof AppError) return e;
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET' || code === 'EPIPE') {
-    return new AppError('unavailable', `Docker engine unreachable while trying to ${what}: ${code}`, {
-      hint: 'start the Docker engine (`berth up` starts dockerd on Debian); sandboxes keep their state and resume when it is back',
-      reason: 'ENGINE_UNAVAILABLE',
-    });
-  }
-  const s = status(e);
-  if (s === 404) return new AppError('not_found', `${what}: ${message(e)}`);
-  if (s === 409) return new AppError('conflict', `${what}: ${message(e)}`);
-  return new AppError('internal', `Docker failed to ${what}: ${message(e)}`, { recoverable: true });
-}
-
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
+  readonly holders: DockerHolders;
 
   constructor(socketPath: string) {
     this.docker = new Docker({ socketPath, timeout: 0 });
+    this.holders = new DockerHolders(this.docker);
   }
 
   async ping(): Promise<void> {
@@ -435,102 +411,6 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (e) {
       if (status(e) === 404) return;
       throw wrap(e, `unpin the image of sandbox ${sandboxId}`);
-    }
-  }
-
-  // --- network-namespace holders ---
-
-  async ensureHolderImage(binary: string): Promise<string> {
-    const bytes = await readFile(binary);
-    const ref = `berth/netns-holder:${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
-    try {
-      await this.docker.getImage(ref).inspect();
-      return ref;
-    } catch (e) {
-      if (status(e) !== 404) throw wrap(e, 'inspect the holder image');
-    }
-    const pack = tar.pack();
-    pack.entry({ name: 'pause', mode: 0o755 }, bytes);
-    pack.finalize();
-    const [repo, tag] = ref.split(':') as [string, string];
-    try {
-      const stream = await this.docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo, tag, changes: ['ENTRYPOINT ["/pause"]', `LABEL ${LABELS.managed}=true`] });
-      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
-    } catch (e) {
-      throw wrap(e, 'import the holder image');
-    }
-    return ref;
-  }
-
-  async createHolder(name: string, image: string, network: string, runnerId: string): Promise<void> {
-    try {
-      const c = await this.docker.createContainer({
-        name,
-        Image: image,
-        Hostname: 'sandbox',
-        User: '65534:65534',
-        Labels: { [LABELS.runner]: runnerId, [LABELS.managed]: 'true', [LABELS.role]: 'netns', [LABELS.version]: BERTH_VERSION },
-        HostConfig: {
-          NetworkMode: network,
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges:true'],
-          ReadonlyRootfs: true,
-          PidsLimit: 4,
-          Memory: 16 << 20,
-          MemorySwap: 16 << 20,
-          LogConfig: { Type: 'none', Config: {} },
-          RestartPolicy: { Name: 'no' },
-        },
-        NetworkingConfig: { EndpointsConfig: { [network]: {} } },
-      });
-      await c.start();
-    } catch (e) {
-      throw wrap(e, `create the network holder ${name}`);
-    }
-  }
-
-  async holderRunning(name: string): Promise<boolean | null> {
-    try {
-      return !!(await this.docker.getContainer(name).inspect()).State?.Running;
-    } catch (e) {
-      if (status(e) === 404) return null;
-      throw wrap(e, `inspect the network holder ${name}`);
-    }
-  }
-
-  async startHolder(name: string): Promise<void> {
-    try {
-      await this.docker.getContainer(name).start();
-    } catch (e) {
-      if (status(e) !== 304) throw wrap(e, `start the network holder ${name}`);
-    }
-  }
-
-  async renameHolder(from: string, to: string): Promise<boolean> {
-    try {
-      await this.docker.getContainer(from).rename({ name: to });
-      return true;
-    } catch (e) {
-      if (status(e) === 404) return false;
-      throw wrap(e, `rename the network holder ${from}`);
-    }
-  }
-
-  async removeHolder(name: string): Promise<void> {
-    try {
-      await this.docker.getContainer(name).remove({ force: true });
-    } catch (e) {
-      if (status(e) === 404 || (status(e) === 409 && /already in progress/.test(message(e)))) return;
-      throw wrap(e, `remove the network holder ${name}`);
-    }
-  }
-
-  async listHolders(runnerId: string): Promise<string[]> {
-    try {
-      const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.role}=netns`, `${LABELS.runner}=${runnerId}`] } });
-      return all.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter(Boolean);
-    } catch (e) {
-      throw wrap(e, 'list network holders');
     }
   }
 

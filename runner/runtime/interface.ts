@@ -93,17 +93,21 @@ export interface ContainerRuntime {
   /** Host path of a named volume's data, or null when the host cannot see it. */
   volumePath(name: string): Promise<string | null>;
 
-  // --- network-namespace holders (runner/netns-pool.ts) ---
+  /** Containers that hold network namespaces for sandboxes to join (runner/netns-pool.ts). */
+  readonly holders: NetnsHolders;
+}
+
+export interface NetnsHolders {
   /** Makes sure the holder image (only `binary` as /pause) exists; returns its reference. */
-  ensureHolderImage(binary: string): Promise<string>;
+  ensureImage(binary: string): Promise<string>;
   /** Creates and starts a holder on `network`, labelled for `runnerId`. */
-  createHolder(name: string, image: string, network: string, runnerId: string): Promise<void>;
+  create(name: string, image: string, network: string, runnerId: string): Promise<void>;
   /** Whether the holder runs; null when it does not exist. */
-  holderRunning(name: string): Promise<boolean | null>;
-  startHolder(name: string): Promise<void>;
+  running(name: string): Promise<boolean | null>;
+  start(name: string): Promise<void>;
   /** Renames a holder; false when it no longer exists. */
-  renameHolder(from: string, to: string): Promise<boolean>;
-  removeHolder(name: string): Promise<void>;
+  rename(from: string, to: string): Promise<boolean>;
+  remove(name: string): Promise<void>;
   /** Names of every holder of this runner. */
-  listHolders(runnerId: string): Promise<string[]>;
+  list(runnerId: string): Promise<string[]>;
 }
