@@ -31,6 +31,8 @@ export interface SessionCommand {
   startedAt?: Date;
   endedAt?: Date;
   startTicks?: number;
+  /** The shell's processes when the command started (pid → start ticks): earlier commands' work, never the command's. */
+  before?: Map<number, number | null>;
   outDone: boolean;
   errDone: boolean;
   done: Promise<void>;
@@ -158,10 +160,10 @@ export class ShellSession {
     }
     const shellPid = this.shell?.pid;
     if (!shellPid) return;
-    const since = (cmd.startTicks ?? 0) - 1;
     for (const pid of processTree(shellPid)) {
       if (pid === shellPid) continue;
-      if ((startTicks(pid) ?? 0) < since) continue;
+      // Start ticks tell a reused pid apart; clock ticks alone cannot order processes started 10 ms apart.
+      if (cmd.before ? cmd.before.has(pid) && cmd.before.get(pid) === startTicks(pid) : (startTicks(pid) ?? 0) < (cmd.startTicks ?? 0) - 1) continue;
       try {
         process.kill(pid, signal);
       } catch {
@@ -193,6 +195,7 @@ export class ShellSession {
     cmd.state = 'running';
     cmd.startedAt = new Date();
     cmd.startTicks = nowTicks();
+    cmd.before = this.shell.pid ? new Map(processTree(this.shell.pid).map((pid) => [pid, startTicks(pid)])) : undefined;
     this.shell.stdin.write(commandFrame(this.nonce, cmd.seq, cmd.command, cmd.async));
   }
 
