@@ -204,22 +204,11 @@ export class Orchestrator {
    * any key is checked), and requests per key.
    */
   async authenticate(token: string | undefined, source: RequestSource = {}): Promise<Principal> {
-    const ip = source.ip ?? 'unknown';
     if (!token) {
       await this.admitAnonymous(source);
       throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
     }
-    await this.limits.check('failedAuth', ip);
-    const p = await this.keys.authenticate(token, source.organizationId || undefined);
-    if (!p) {
-      await this.limits.note('failedAuth', ip);
-      this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
-      throw new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' });
-    }
-    const budget = await this.limits.take('authenticated', p.keyId ?? p.userId);
-    if (budget) p.rateLimit = budget;
-    p.source = { ip: source.ip, frontend: source.frontend, requestId: source.requestId };
-    return p;
+    return this.admit(source, () => this.keys.authenticate(token, source.organizationId || undefined), new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' }));
   }
 
   /**
@@ -227,17 +216,32 @@ export class Orchestrator {
    * (as `DAYTONA_SANDBOX_AUTH_KEY`) instead of an API key on toolbox WebSockets:
    * the principal reaches that sandbox's toolbox and nothing else.
    */
-  async authenticateSandboxToken(sandboxId: string, token: string, source: RequestSource = {}): Promise<Principal> {
+  authenticateSandboxToken(sandboxId: string, token: string, source: RequestSource = {}): Promise<Principal> {
+    return this.admit(
+      source,
+      async () => {
+        const organizationId = await this.preview.previewTokenOrganization(sandboxId, token);
+        return organizationId ? sandboxTokenPrincipal(organizationId, sandboxId) : null;
+      },
+      new AppError('unauthorized', 'invalid preview token for this sandbox', { hint: 'get the token with GET /api/sandbox/{id}/ports/{port}/preview-url, or send `Authorization: Bearer <api key>`' }),
+    );
+  }
+
+  /**
+   * Checks a credential with `find`: refused before the check past the failed-
+   * authentication limit of the address, counted as a failure when `find`
+   * finds nothing, and against the principal's request budget when it does.
+   */
+  private async admit(source: RequestSource, find: () => Promise<Principal | null>, refusal: AppError): Promise<Principal> {
     const ip = source.ip ?? 'unknown';
     await this.limits.check('failedAuth', ip);
-    const organizationId = await this.preview.previewTokenOrganization(sandboxId, token);
-    if (!organizationId) {
+    const p = await find();
+    if (!p) {
       await this.limits.note('failedAuth', ip);
       this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
-      throw new AppError('unauthorized', 'invalid preview token for this sandbox', { hint: 'get the token with GET /api/sandbox/{id}/ports/{port}/preview-url, or send `Authorization: Bearer <api key>`' });
+      throw refusal;
     }
-    const p = sandboxTokenPrincipal(organizationId, sandboxId);
-    const budget = await this.limits.take('authenticated', p.userId);
+    const budget = await this.limits.take('authenticated', p.keyId ?? p.userId);
     if (budget) p.rateLimit = budget;
     p.source = { ip: source.ip, frontend: source.frontend, requestId: source.requestId };
     return p;

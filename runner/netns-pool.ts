@@ -18,8 +18,9 @@ export function findPauseBinary(): string | null {
   }
 }
 
-export const holderName = (sandboxId: string) => `berth-netns-${sandboxId}`;
-const POOL_PREFIX = 'berth-netns-pool-';
+const HOLDER_PREFIX = 'berth-netns-';
+export const holderName = (sandboxId: string) => `${HOLDER_PREFIX}${sandboxId}`;
+const POOL_PREFIX = `${HOLDER_PREFIX}pool-`;
 
 export interface NetnsPoolOptions {
   runtime: ContainerRuntime;
@@ -94,8 +95,8 @@ export class NetnsPool {
   async reap(known: Set<string>): Promise<number> {
     let n = 0;
     for (const name of await this.o.runtime.holders.list(this.o.runnerId)) {
-      if (name.startsWith(POOL_PREFIX) || !name.startsWith('berth-netns-')) continue;
-      if (known.has(name.slice('berth-netns-'.length))) continue;
+      if (name.startsWith(POOL_PREFIX) || !name.startsWith(HOLDER_PREFIX)) continue;
+      if (known.has(name.slice(HOLDER_PREFIX.length))) continue;
       await this.o.runtime.holders.remove(name);
       n++;
     }

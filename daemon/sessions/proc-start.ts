@@ -1,16 +1,8 @@
-// Process start times from /proc, to tell the processes a session command
-// started from those that earlier commands left running in the background.
+// Process start times from /proc: with the pid, they name one process even
+// when pids are reused (a session tells its earlier commands' processes apart).
 import { readFileSync } from 'node:fs';
 
-/** Clock ticks since boot (USER_HZ is 100 on every Linux the daemon runs on). */
-export function nowTicks(): number {
-  try {
-    return Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
-  } catch {
-    return 0;
-  }
-}
-
+/** Clock ticks since boot at which the process started, or null when it is gone. */
 export function startTicks(pid: number): number | null {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8');

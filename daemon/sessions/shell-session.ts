@@ -12,7 +12,7 @@ import type { DaemonContext } from '../context.js';
 import { killTree, processTree } from '../procfs.js';
 import { MarkerScanner } from './markers.js';
 import { OutputLog, type StreamId } from './output-log.js';
-import { nowTicks, startTicks } from './proc-start.js';
+import { startTicks } from './proc-start.js';
 
 const MAX_COMMANDS = 1000;
 const DRAIN_MS = 100;
@@ -30,7 +30,6 @@ export interface SessionCommand {
   log: OutputLog;
   startedAt?: Date;
   endedAt?: Date;
-  startTicks?: number;
   /** The shell's processes when the command started (pid → start ticks): earlier commands' work, never the command's. */
   before?: Map<number, number | null>;
   outDone: boolean;
@@ -163,7 +162,7 @@ export class ShellSession {
     for (const pid of processTree(shellPid)) {
       if (pid === shellPid) continue;
       // Start ticks tell a reused pid apart; clock ticks alone cannot order processes started 10 ms apart.
-      if (cmd.before ? cmd.before.has(pid) && cmd.before.get(pid) === startTicks(pid) : (startTicks(pid) ?? 0) < (cmd.startTicks ?? 0) - 1) continue;
+      if (cmd.before?.has(pid) && cmd.before.get(pid) === startTicks(pid)) continue;
       try {
         process.kill(pid, signal);
       } catch {
@@ -194,7 +193,6 @@ export class ShellSession {
     this.current = cmd;
     cmd.state = 'running';
     cmd.startedAt = new Date();
-    cmd.startTicks = nowTicks();
     cmd.before = this.shell.pid ? new Map(processTree(this.shell.pid).map((pid) => [pid, startTicks(pid)])) : undefined;
     this.shell.stdin.write(commandFrame(this.nonce, cmd.seq, cmd.command, cmd.async));
   }

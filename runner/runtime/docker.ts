@@ -12,7 +12,6 @@ import { BERTH_VERSION } from '../../common/version.js';
 import { DockerHolders } from './docker-holders.js';
 import { LABELS, message, status, wrap } from './docker-errors.js';
 
-
 const execFileP = promisify(execFile);
 /** Bytes each file or folder of a sandbox counts toward its disk limit, whatever its size. */
 const INODE_CHARGE = 4096;
@@ -413,7 +412,6 @@ export class DockerRuntime implements ContainerRuntime {
       throw wrap(e, `unpin the image of sandbox ${sandboxId}`);
     }
   }
-
 }
 
 export { planExport } from './changes-archive.js';
