@@ -77,6 +77,13 @@ async function main() {
         }),
       );
     }
+    // Where an exec's time goes: an authenticated API read, and a toolbox call that reaches the daemon but starts nothing.
+    const apiRead: number[] = [];
+    const daemonCall: number[] = [];
+    for (let i = 0; i < EXECS; i++) {
+      apiRead.push(await time(() => api('GET', `/api/sandbox/${target}`)));
+      daemonCall.push(await time(() => api('GET', `/toolbox/${target}/user-home-dir`)));
+    }
     const rawExec: number[] = [];
     for (let i = 0; i < Math.min(EXECS, 20); i++) rawExec.push(await time(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
 
@@ -94,6 +101,7 @@ async function main() {
     for (const [name, b, r, rawName] of rows) {
       console.log([name, fmt(pct(b, 50)), fmt(pct(b, 99)), fmt(pct(r, 50)), fmt(pct(r, 99)), `${(pct(b, 50) / pct(r, 50)).toFixed(2)}×`, rawName].join(' | '));
     }
+    console.log(`  of an exec: authenticated API read p50 ${fmt(pct(apiRead, 50))}; toolbox call to the daemon (no process) p50 ${fmt(pct(daemonCall, 50))}`);
     const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
     console.log(`\nserver RSS with ${ids.length} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
     console.log(`daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`);
