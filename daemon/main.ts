@@ -20,6 +20,7 @@ import { registerSystem } from './system/routes.js';
 import { registerPty } from './pty/routes.js';
 import { registerInterpreter } from './interpreter/routes.js';
 import { registerLsp } from './lsp/routes.js';
+import { loadNative } from './native.js';
 import { startReaper } from './reaper.js';
 import { Router, sendJson } from './router.js';
 import { serveOverDialOut } from './server.js';
@@ -71,7 +72,9 @@ function main(): void {
     /* workdir may not exist in this image; paths still resolve against it */
   }
 
-  const spawner = new Spawner();
+  const bundleDir = dirname(process.argv[1] ?? SANDBOX_PATHS.bin + '/daemon.js');
+  const native = loadNative(bundleDir);
+  const spawner = new Spawner(native);
   const ctx: DaemonContext = {
     sandboxId,
     version: BERTH_VERSION,
@@ -81,11 +84,11 @@ function main(): void {
     user: { uid, gid, name: userName(uid) },
     shell: executable('/bin/bash') ? '/bin/bash' : '/bin/sh',
     startedAt: Date.now(),
-    bundleDir: dirname(process.argv[1] ?? SANDBOX_PATHS.bin + '/daemon.js'),
+    bundleDir,
     maxOutputBytes,
   };
 
-  const reaper = startReaper(spawner, ctx.bundleDir);
+  const reaper = startReaper(spawner, native);
   const router = new Router();
   router.on('GET', '/health', ({ res }) =>
     sendJson(res, 200, {

@@ -1,24 +1,9 @@
 // As PID 1 the daemon inherits every orphan in the sandbox. libuv waits only
 // for its own children, so zombies of everything else would pile up until the
 // pid limit is hit. This reaps them with a native waitpid on known pids only.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import type { Native } from './native.js';
 import { listProcesses } from './procfs.js';
 import type { Spawner } from './spawner.js';
-
-type Native = { reapPid(pid: number): number };
-
-function loadNative(dir: string): Native | null {
-  const req = createRequire(join(dir, 'daemon.js'));
-  for (const id of [join(dir, 'berth_native.node'), '@berth/daemon-native']) {
-    try {
-      return req(id) as Native;
-    } catch {
-      /* try the next */
-    }
-  }
-  return null;
-}
 
 export interface Reaper {
   available: boolean;
@@ -26,8 +11,7 @@ export interface Reaper {
   stop(): void;
 }
 
-export function startReaper(spawner: Spawner, bundleDir: string, intervalMs = 2000): Reaper {
-  const native = loadNative(bundleDir);
+export function startReaper(spawner: Spawner, native: Native | null, intervalMs = 2000): Reaper {
   const reapNow = (): number => {
     if (!native) return 0;
     let n = 0;

@@ -1,14 +1,35 @@
 // Every process the daemon starts goes through here so the reaper knows which
 // pids libuv will wait for itself (reaping those would lose their exit codes).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { Native } from './native.js';
+import { NativeSpawn, type PipedChild } from './native-child.js';
 
 export class Spawner {
   private readonly owned = new Set<number>();
   private readonly exitListeners = new Set<() => void>();
+  private readonly fast: NativeSpawn | null;
+
+  constructor(native: Native | null = null) {
+    const { spawnPiped, waitPid } = native ?? {};
+    this.fast = spawnPiped && waitPid ? new NativeSpawn({ spawnPiped, waitPid }) : null;
+  }
 
   spawn(command: string, args: string[], options: SpawnOptions): ChildProcess {
     const child = spawn(command, args, options);
     this.own(child.pid, child);
+    return child;
+  }
+
+  /**
+   * A command with three pipes in its own session, for the exec hot path:
+   * through posix_spawn when the addon has it (no fork of the daemon), else
+   * through Node. Throws when the command cannot start.
+   */
+  spawnPiped(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): PipedChild {
+    if (!this.fast) return this.spawn(command, args, { ...options, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = this.fast.spawn(command, args, options.cwd, options.env);
+    this.own(child.pid);
+    child.once('exit', () => this.release(child.pid));
     return child;
   }
 

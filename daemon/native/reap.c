@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 
-static napi_value reap_pid(napi_env env, napi_callback_info info) {
+napi_value reap_pid(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t pid = 0;
@@ -24,11 +24,3 @@ static napi_value reap_pid(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "reapPid", NAPI_AUTO_LENGTH, reap_pid, NULL, &fn);
-  napi_set_named_property(env, exports, "reapPid", fn);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -32,12 +32,7 @@ export function registerExec(router: Router, ctx: DaemonContext): void {
 
     let child;
     try {
-      child = ctx.spawner.spawn(ctx.shell, ['-c', body.command], {
-        cwd,
-        env: { ...ctx.env, ...body.env },
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      child = ctx.spawner.spawnPiped(ctx.shell, ['-c', body.command], { cwd, env: { ...ctx.env, ...body.env } });
     } catch (err) {
       send({ type: 'stderr', data: `failed to start ${ctx.shell}: ${(err as Error).message}\n` });
       send({ type: 'exit', result: { exitCode: -1, timedOut: false, truncated: false, durationMs: 0 } });
