@@ -2,7 +2,7 @@
 // the image's own entrypoint, and serves the toolbox over its dial-out link.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SANDBOX_PATHS } from '../common/wire/daemon.js';
+import { SANDBOX_PATHS, type DaemonHealth } from '../common/wire/daemon.js';
 import { BERTH_VERSION } from '../common/version.js';
 import type { DaemonContext } from './context.js';
 import { startEntrypoint } from './entrypoint.js';
@@ -37,7 +37,8 @@ function executable(p: string): boolean {
   }
 }
 
-function main(): void {
+/** Started by daemon/loader.ts, which compiles this bundle with V8's code cache. */
+export function main(boot: { codeCache: DaemonHealth['codeCache'] } = { codeCache: 'none' }): void {
   const env = process.env;
   const sandboxId = env.BERTH_SANDBOX_ID ?? 'unknown';
   let secret = env.BERTH_DAEMON_SECRET ?? '';
@@ -103,6 +104,8 @@ function main(): void {
       uptimeMs: Date.now() - ctx.startedAt,
       rssBytes: process.memoryUsage.rss(),
       reaper: reaper.available,
+      spawn: spawner.kind,
+      codeCache: boot.codeCache,
     }),
   );
   registerExec(router, ctx);
@@ -140,5 +143,3 @@ function main(): void {
   process.on('uncaughtException', (e) => process.stderr.write(`berth-daemon: ${e.stack ?? e}\n`));
   process.on('unhandledRejection', (e) => process.stderr.write(`berth-daemon: ${String(e)}\n`));
 }
-
-main();

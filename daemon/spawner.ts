@@ -8,10 +8,12 @@ export class Spawner {
   private readonly owned = new Set<number>();
   private readonly exitListeners = new Set<() => void>();
   private readonly fast: NativeSpawn | null;
+  readonly kind: 'posix_spawn' | 'node';
 
   constructor(native: Native | null = null) {
     const { spawnPiped, waitPid } = native ?? {};
     this.fast = spawnPiped && waitPid ? new NativeSpawn({ spawnPiped, waitPid }) : null;
+    this.kind = this.fast ? 'posix_spawn' : 'node';
   }
 
   spawn(command: string, args: string[], options: SpawnOptions): ChildProcess {

@@ -1,33 +1,27 @@
-// Bundles the in-sandbox daemon into one CommonJS file. The runner copies it,
-// with the host's Node binary and libraries, into the read-only folder every
-// sandbox mounts (see runner/daemon-bundle.ts).
+// Bundles the in-sandbox daemon. The runner copies the output, with the host's
+// Node binary and libraries, into the read-only folder every sandbox mounts
+// (see runner/daemon-bundle.ts):
+//   daemon.js        the loader, the container's entrypoint (daemon/loader.ts)
+//   daemon-main.cjs  the daemon itself, compiled by the loader with V8's code cache
+//   sucrase.cjs      TypeScript/ESM conversion for code-run, loaded on first use
+//   lsp-preload.cjs  preloaded into language servers
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = (name) => join(root, 'dist/daemon-bundle', name);
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'warning' };
+
 await build({
+  ...common,
   entryPoints: [join(root, 'daemon/main.ts')],
-  outfile: join(root, 'dist/daemon-bundle/daemon.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: false,
-  sourcemap: false,
-  legalComments: 'none',
-  // Native addons (and node-pty, whole) are copied next to daemon.js and loaded at run time.
-  external: ['@berth/daemon-native', '*.node', 'node-pty'],
-  logLevel: 'warning',
+  outfile: out('daemon-main.cjs'),
+  // Native addons (and node-pty, whole) are copied next to the bundle and loaded at run time;
+  // sucrase, half the daemon's code and needed by code-run only, is a file of its own (below).
+  external: ['@berth/daemon-native', '*.node', 'node-pty', 'sucrase'],
 });
+await build({ ...common, entryPoints: [join(root, 'daemon/loader.ts')], outfile: out('daemon.js') });
+await build({ ...common, stdin: { contents: "module.exports = require('sucrase');", resolveDir: root }, outfile: out('sucrase.cjs') });
 // Preloaded into language servers so their child processes start through the folder's loader.
-await build({
-  entryPoints: [join(root, 'daemon/lsp/preload.ts')],
-  outfile: join(root, 'dist/daemon-bundle/lsp-preload.cjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+await build({ ...common, entryPoints: [join(root, 'daemon/lsp/preload.ts')], outfile: out('lsp-preload.cjs') });

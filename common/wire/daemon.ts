@@ -74,4 +74,10 @@ export interface DaemonHealth {
   workdir: string;
   uptimeMs: number;
   rssBytes: number;
+  /** Whether orphans are reaped (the native addon loaded). */
+  reaper?: boolean;
+  /** How commands start: posix_spawn from the native addon, or Node's fork-based spawn. */
+  spawn?: 'posix_spawn' | 'node';
+  /** Whether the daemon started from V8's code cache written by the runner. */
+  codeCache?: 'accepted' | 'rejected' | 'none';
 }

@@ -3,6 +3,7 @@
 // JavaScript/TypeScript in images without one. The loader gets the library
 // path as an argument, so nothing like LD_LIBRARY_PATH reaches user code.
 import { accessSync, constants, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DaemonContext } from '../context.js';
 
@@ -47,6 +48,20 @@ export function pythonLaunch(env: Record<string, string>): Launch | null {
   return py ? { command: py, args: [] } : null;
 }
 
+/**
+ * sucrase is as large as the rest of the daemon and only this needs it, so it
+ * is a file of its own next to the bundle (scripts/bundle-daemon.mjs), read on
+ * first use; from the checkout it is the package.
+ */
+function loadSucrase(bundleDir: string): typeof import('sucrase') {
+  const req = createRequire(join(bundleDir, 'daemon.js'));
+  try {
+    return req(join(bundleDir, 'sucrase.cjs')) as typeof import('sucrase');
+  } catch {
+    return req('sucrase') as typeof import('sucrase');
+  }
+}
+
 /** ES module syntax at the start of a line: run it as CommonJS after conversion. */
 const ESM_SYNTAX = /^\s*(import\s+[\w*{'"]|export\s+(default|const|let|var|function|class|async|\{|\*))/m;
 
@@ -56,10 +71,9 @@ export class TranspileError extends Error {}
  * TypeScript (always) and ESM-syntax JavaScript become CommonJS that `node -`
  * runs. Types are stripped, not checked: like ts-node -T.
  */
-export async function toCommonJs(code: string, language: 'javascript' | 'typescript'): Promise<string> {
+export async function toCommonJs(code: string, language: 'javascript' | 'typescript', bundleDir: string): Promise<string> {
   if (language === 'javascript' && !ESM_SYNTAX.test(code)) return code;
-  // Loaded on first use: sucrase costs ~50 ms of daemon start-up otherwise.
-  const { transform } = await import('sucrase');
+  const { transform } = loadSucrase(bundleDir);
   try {
     return transform(code, { transforms: language === 'typescript' ? ['typescript', 'imports'] : ['imports'], filePath: language === 'typescript' ? 'code.ts' : 'code.js' }).code;
   } catch (e) {

@@ -40,7 +40,7 @@ export function registerCodeRun(router: Router, ctx: DaemonContext): void {
     } else {
       launch = nodeLaunch(ctx, env);
       try {
-        stdin = await toCommonJs(body.code, body.language);
+        stdin = await toCommonJs(body.code, body.language, ctx.bundleDir);
       } catch (e) {
         if (!(e instanceof TranspileError)) throw e;
         return sendJson(res, 200, { exitCode: 1, result: e.message } satisfies CodeRunResult);

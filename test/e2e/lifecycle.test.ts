@@ -32,6 +32,11 @@ describe('sandbox lifecycle over REST', () => {
     const none = await stack.api('GET', `/sandbox?labels=${encodeURIComponent(JSON.stringify({ team: 'b' }))}`);
     assert.deepEqual(none.body.items, []);
 
+    // The daemon compiled itself from the runner's code cache and starts commands without forking itself.
+    const daemon = await stack.server.orch.toolbox.process.info(await stack.server.orch.authenticate(stack.key), s.id);
+    assert.equal(daemon.codeCache, 'accepted');
+    assert.equal(daemon.spawn, 'posix_spawn');
+
     const r = await exec(stack, s.id, 'echo $GREETING; echo file-content > keep.txt; id -u');
     assert.equal(r.exitCode, 0);
     assert.equal(r.result, 'hello\n1000\n');

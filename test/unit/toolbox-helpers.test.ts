@@ -2,6 +2,9 @@
 // logs, git output parsing and error mapping, credential handling, ports.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { globMatcher, globToRegExp } from '../../daemon/files/glob.js';
 import { matchLines } from '../../daemon/files/search-routes.js';
 import { MarkerScanner } from '../../daemon/sessions/markers.js';
@@ -14,7 +17,7 @@ import { refName, configKey } from '../../daemon/git/refs.js';
 import { credentialArgs, splitUrlCredentials } from '../../daemon/git/run.js';
 import { parseListening } from '../../daemon/system/ports.js';
 import { applyEnvUpdate } from '../../daemon/system/routes.js';
-import { toCommonJs, TranspileError } from '../../daemon/code-run/interpreters.js';
+import { toCommonJs as toCjs, TranspileError } from '../../daemon/code-run/interpreters.js';
 import { parseCharts } from '../../daemon/code-run/routes.js';
 import type { FindMatch } from '../../common/wire/toolbox.js';
 
@@ -264,7 +267,12 @@ describe('system helpers', () => {
 });
 
 describe('code-run helpers', () => {
-  it('turns TypeScript and ES-module JavaScript into CommonJS', async () => {
+  // The built daemon folder, where sucrase is a file of its own (scripts/bundle-daemon.mjs).
+  const bundleDir = fileURLToPath(new URL('../../daemon-bundle/', import.meta.url));
+
+  it('turns TypeScript and ES-module JavaScript into CommonJS, with the sucrase built beside the daemon', async () => {
+    assert.ok(existsSync(join(bundleDir, 'sucrase.cjs')));
+    const toCommonJs = (code: string, language: 'javascript' | 'typescript') => toCjs(code, language, bundleDir);
     const ts = await toCommonJs('import os from "os";\nenum E { A, B }\nconst n: number = E.B;\nconsole.log(os.EOL, n);', 'typescript');
     assert.match(ts, /require\('os'\)/);
     assert.doesNotMatch(ts, /: number/);
