@@ -3,6 +3,7 @@
 // runs in its own session so a timeout or a vanished caller kills the tree.
 import { killTree } from './procfs.js';
 import type { DaemonContext } from './context.js';
+import { DRAIN_MS, shellExitCode } from './exit-status.js';
 
 export interface CaptureOptions {
   command: string;
@@ -34,8 +35,6 @@ export interface Captured {
   durationMs: number;
 }
 
-const DRAIN_MS = 100;
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
 
 export async function capture(ctx: DaemonContext, o: CaptureOptions): Promise<Captured> {
   const started = Date.now();
@@ -105,7 +104,7 @@ export async function capture(ctx: DaemonContext, o: CaptureOptions): Promise<Ca
   child.stderr?.destroy();
   pipe3?.destroy();
   return {
-    exitCode: spawnError ? -1 : exit.code ?? (exit.signal ? 128 + (SIGNALS[exit.signal] ?? 0) : -1),
+    exitCode: spawnError ? -1 : shellExitCode(exit.code, exit.signal),
     signal: exit.signal,
     stdout: Buffer.concat(out).toString('utf8'),
     stderr: Buffer.concat(err).toString('utf8'),

@@ -10,9 +10,8 @@ import { resolvePath } from '../paths.js';
 import { killTree } from '../procfs.js';
 import { readJson, type Router } from '../router.js';
 import { statSync } from 'node:fs';
+import { DRAIN_MS, shellExitCode } from '../exit-status.js';
 
-/** After the shell exits, wait this long for pipes held by background children. */
-const DRAIN_MS = 100;
 
 export function registerExec(router: Router, ctx: DaemonContext): void {
   router.on('POST', '/process/exec', async ({ req, res }) => {
@@ -94,7 +93,7 @@ export function registerExec(router: Router, ctx: DaemonContext): void {
     res.stream.off('close', onAbort);
 
     const result: ExecExit = {
-      exitCode: spawnError ? -1 : exit.code ?? (exit.signal ? 128 + signalNumber(exit.signal) : -1),
+      exitCode: spawnError ? -1 : shellExitCode(exit.code, exit.signal),
       signal: exit.signal,
       timedOut,
       truncated,
@@ -104,6 +103,3 @@ export function registerExec(router: Router, ctx: DaemonContext): void {
     res.end();
   });
 }
-
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
-const signalNumber = (s: string) => SIGNALS[s] ?? 0;

@@ -19,6 +19,7 @@ import { parseListening } from '../../daemon/system/ports.js';
 import { applyEnvUpdate } from '../../daemon/system/routes.js';
 import { toCommonJs as toCjs, TranspileError } from '../../daemon/code-run/interpreters.js';
 import { parseCharts } from '../../daemon/code-run/routes.js';
+import { shellExitCode } from '../../daemon/exit-status.js';
 import type { FindMatch } from '../../common/wire/toolbox.js';
 
 describe('globs', () => {
@@ -279,6 +280,13 @@ describe('code-run helpers', () => {
     assert.equal(await toCommonJs('console.log(1)', 'javascript'), 'console.log(1)');
     assert.match(await toCommonJs('import fs from "fs"', 'javascript'), /require\('fs'\)/);
     await assert.rejects(() => toCommonJs('const x: = 1', 'typescript'), (e: unknown) => e instanceof TranspileError && /^code\.ts\(1,\d+\): error: Unexpected token/.test((e as Error).message));
+  });
+
+  it('reports signal deaths as a shell does (128 + the number), for every signal', () => {
+    assert.equal(shellExitCode(3, null), 3);
+    assert.equal(shellExitCode(null, 'SIGKILL'), 137);
+    assert.equal(shellExitCode(null, 'SIGUSR1'), 138);
+    assert.equal(shellExitCode(null, null), -1);
   });
 
   it('parses chart lines and skips partial ones', () => {
