@@ -73,6 +73,8 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
     copyFileSync(loader, join(tmp, loaderName));
     for (const lib of libs) copyFileSync(lib, join(tmp, 'lib', basename(lib)));
     copyFileSync(daemonJs, join(tmp, DAEMON_FILES.entry));
+    // daemon.js is CommonJS wherever the folder lives (a BERTH_HOME under a "type": "module" package included).
+    writeFileSync(join(tmp, 'package.json'), '{ "type": "commonjs" }\n');
     if (native) copyFileSync(native, join(tmp, 'berth_native.node'));
     for (const f of helpers) copyFileSync(f, join(tmp, basename(f)));
     for (const f of extras.files) {
