@@ -38,10 +38,9 @@ export interface Captured {
 
 export async function capture(ctx: DaemonContext, o: CaptureOptions): Promise<Captured> {
   const started = Date.now();
-  const extra = o.fd3In !== undefined || o.fd3Out ? ['pipe'] : [];
   let child;
   try {
-    child = ctx.spawner.spawn(o.command, o.args, { cwd: o.cwd, env: o.env, detached: true, stdio: ['pipe', 'pipe', 'pipe', ...extra] as never });
+    child = ctx.spawner.spawnPiped(o.command, o.args, { cwd: o.cwd, env: o.env, fd3: o.fd3In !== undefined || o.fd3Out === true });
   } catch (e) {
     return { exitCode: -1, signal: null, stdout: '', stderr: '', output: '', fd3: Buffer.alloc(0), timedOut: false, truncated: false, spawnError: (e as Error).message, durationMs: 0 };
   }

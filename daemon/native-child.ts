@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Native } from './native.js';
 
 /** What exec-like callers need from a child, met by Node's ChildProcess and by NativeChild. */
@@ -14,6 +14,8 @@ export interface PipedChild extends EventEmitter {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+  /** stdin, stdout, stderr, and fd 3 when asked for. */
+  readonly stdio: ReadonlyArray<Readable | Writable | Duplex | null | undefined>;
   kill(signal?: NodeJS.Signals | number): boolean;
 }
 
@@ -23,20 +25,26 @@ export class NativeChild extends EventEmitter implements PipedChild {
   readonly stdin: Socket;
   readonly stdout: Socket;
   readonly stderr: Socket;
+  readonly stdio: ReadonlyArray<Socket>;
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
-  private open = 2;
+  private open: number;
   private exited = false;
 
   constructor(
     readonly pid: number,
-    fds: { stdin: number; stdout: number; stderr: number },
+    fds: { stdin: number; stdout: number; stderr: number; fd3: number },
   ) {
     super();
     this.stdin = new Socket({ fd: fds.stdin, readable: false, writable: true });
     this.stdout = new Socket({ fd: fds.stdout, readable: true, writable: false });
     this.stderr = new Socket({ fd: fds.stderr, readable: true, writable: false });
-    for (const s of [this.stdout, this.stderr]) s.once('close', () => this.streamClosed());
+    const fd3 = fds.fd3 >= 0 ? [new Socket({ fd: fds.fd3, readable: true, writable: true })] : [];
+    this.stdio = [this.stdin, this.stdout, this.stderr, ...fd3];
+    // Like Node's 'close': after the exit and once every stream the child writes to has closed.
+    const readable = [this.stdout, this.stderr, ...fd3];
+    this.open = readable.length;
+    for (const s of readable) s.once('close', () => this.streamClosed());
   }
 
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
@@ -82,15 +90,15 @@ export class NativeSpawn {
   constructor(private readonly native: Required<Pick<Native, 'spawnPiped' | 'waitPid'>>) {}
 
   /** Throws like Node's spawn would (err.code ENOENT, EACCES…) when the command cannot start. */
-  spawn(command: string, args: string[], cwd: string, env: Record<string, string>): NativeChild {
+  spawn(command: string, args: string[], cwd: string, env: Record<string, string>, withFd3 = false): NativeChild {
     // Listen before the child exists so its SIGCHLD cannot come first.
     if (!this.keepAlive) {
       process.on('SIGCHLD', this.onSigchld);
       this.keepAlive = setInterval(this.onSigchld, 1000);
     }
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const [pid, stdin, stdout, stderr] = this.native.spawnPiped(command, [command, ...args], envp, cwd);
-    const child = new NativeChild(pid, { stdin, stdout, stderr });
+    const [pid, stdin, stdout, stderr, fd3] = this.native.spawnPiped(command, [command, ...args], envp, cwd, withFd3);
+    const child = new NativeChild(pid, { stdin, stdout, stderr, fd3 });
     this.running.set(pid, child);
     return child;
   }

@@ -7,8 +7,8 @@ export interface Native {
   /** waitpid(pid, WNOHANG) for an orphan: the pid if reaped, 0 if running, -1 if not ours. */
   reapPid(pid: number): number;
   // Optional: an addon from an older build lacks them and commands start through Node's spawn.
-  /** posix_spawnp in a new session with three close-on-exec pipes: [pid, stdin, stdout, stderr]. */
-  spawnPiped?(file: string, argv: string[], envp: string[], cwd: string): [number, number, number, number];
+  /** posix_spawnp in a new session with three close-on-exec pipes (and a socket pair as fd 3): [pid, stdin, stdout, stderr, fd3 or -1]. */
+  spawnPiped?(file: string, argv: string[], envp: string[], cwd: string, fd3: boolean): [number, number, number, number, number];
   /** null while running; else [exit code, signal number] (both null: not our child). */
   waitPid?(pid: number): [number | null, number | null] | null;
 }

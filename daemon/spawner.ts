@@ -23,13 +23,14 @@ export class Spawner {
   }
 
   /**
-   * A command with three pipes in its own session, for the exec hot path:
+   * A command with three pipes (and fd 3 both ways, if asked) in its own session:
    * through posix_spawn when the addon has it (no fork of the daemon), else
    * through Node. Throws when the command cannot start.
    */
-  spawnPiped(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): PipedChild {
-    if (!this.fast) return this.spawn(command, args, { ...options, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    const child = this.fast.spawn(command, args, options.cwd, options.env);
+  spawnPiped(command: string, args: string[], options: { cwd: string; env: Record<string, string>; fd3?: boolean }): PipedChild {
+    const { cwd, env, fd3 = false } = options;
+    if (!this.fast) return this.spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', ...(fd3 ? ['pipe' as const] : [])] });
+    const child = this.fast.spawn(command, args, cwd, env, fd3);
     this.own(child.pid);
     child.once('exit', () => this.release(child.pid));
     return child;

@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,21 +59,24 @@ static void throw_errno(napi_env env, int err, const char *what) {
   napi_throw(env, error);
 }
 
-/* spawnPiped(file, argv, envp, cwd) -> [pid, stdinFd, stdoutFd, stderrFd]; throws with code ENOENT etc. */
+/* spawnPiped(file, argv, envp, cwd, fd3) -> [pid, stdinFd, stdoutFd, stderrFd, fd3 | -1]; throws with code ENOENT etc.
+ * With fd3 true the child also gets a socket pair end as fd 3, usable both ways like Node's 'pipe' there. */
 napi_value spawn_piped(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 4) {
-    napi_throw_type_error(env, NULL, "spawnPiped(file, argv, envp, cwd)");
+    napi_throw_type_error(env, NULL, "spawnPiped(file, argv, envp, cwd, fd3)");
     return NULL;
   }
+  bool want_fd3 = false;
+  if (argc >= 5) napi_get_value_bool(env, argv[4], &want_fd3);
   char *file = take_string(env, argv[0]);
   char **args = take_strings(env, argv[1]);
   char **envp = take_strings(env, argv[2]);
   char *cwd = take_string(env, argv[3]);
   napi_value result = NULL;
-  int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+  int fds[4][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
   int err = 0;
   if (!file || !args || !envp || !cwd) {
     napi_throw_type_error(env, NULL, "spawnPiped: file and cwd must be strings, argv and envp string arrays");
@@ -84,6 +88,11 @@ napi_value spawn_piped(napi_env env, napi_callback_info info) {
       throw_errno(env, err, "pipe");
       goto done;
     }
+  if (want_fd3 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds[3]) != 0) {
+    err = errno;
+    throw_errno(env, err, "socketpair");
+    goto done;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   posix_spawn_file_actions_init(&fa);
@@ -92,6 +101,7 @@ napi_value spawn_piped(napi_env env, napi_callback_info info) {
   posix_spawn_file_actions_adddup2(&fa, fds[0][0], 0);
   posix_spawn_file_actions_adddup2(&fa, fds[1][1], 1);
   posix_spawn_file_actions_adddup2(&fa, fds[2][1], 2);
+  if (want_fd3) posix_spawn_file_actions_adddup2(&fa, fds[3][1], 3);
   posix_spawn_file_actions_addchdir_np(&fa, cwd);
   sigset_t all, none;
   sigfillset(&all);
@@ -112,19 +122,17 @@ napi_value spawn_piped(napi_env env, napi_callback_info info) {
     throw_errno(env, err, file);
     goto done;
   }
-  close(fds[0][0]);
-  close(fds[1][1]);
-  close(fds[2][1]);
-  int keep[4] = {pid, fds[0][1], fds[1][0], fds[2][0]};
-  fds[0][0] = fds[0][1] = fds[1][0] = fds[1][1] = fds[2][0] = fds[2][1] = -1;
-  napi_create_array_with_length(env, 4, &result);
-  for (int i = 0; i < 4; i++) {
+  /* The child's ends close at done:, the parent's are handed over. */
+  int keep[5] = {pid, fds[0][1], fds[1][0], fds[2][0], fds[3][0]};
+  fds[0][1] = fds[1][0] = fds[2][0] = fds[3][0] = -1;
+  napi_create_array_with_length(env, 5, &result);
+  for (int i = 0; i < 5; i++) {
     napi_value v;
     napi_create_int32(env, keep[i], &v);
     napi_set_element(env, result, i, v);
   }
 done:
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 4; i++)
     for (int j = 0; j < 2; j++)
       if (fds[i][j] >= 0) close(fds[i][j]);
   free(file);

@@ -59,6 +59,17 @@ describe('starting commands with posix_spawn (daemon/native)', () => {
     assert.equal((await done).signal, 'SIGKILL');
   });
 
+  it('gives fd 3 when asked, both ways, and closes only once its output is read', async () => {
+    const child = spawner.spawnPiped('/bin/sh', ['-c', 'read line <&3; echo "got $line" >&3; echo done'], { cwd: '/', env, fd3: true });
+    const fd3 = child.stdio[3] as import('node:net').Socket;
+    let back = '';
+    fd3.on('data', (d) => (back += d));
+    fd3.write('secret\n');
+    const r = await run(child);
+    assert.deepEqual([r.code, r.out, back], [0, 'done\n', 'got secret\n']);
+    assert.equal(spawner.spawnPiped('/bin/true', [], { cwd: '/', env }).stdio.length, 3, 'no fd 3 unless asked');
+  });
+
   it('throws like Node does when the command or folder does not exist', () => {
     assert.throws(() => spawner.spawnPiped('/no/such/shell', [], { cwd: '/', env }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
     assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/no/such/dir', env }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
