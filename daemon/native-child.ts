@@ -97,6 +97,10 @@ export class NativeSpawn {
       this.keepAlive = setInterval(this.onSigchld, 1000);
     }
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    // C strings end at NUL: refuse as Node's spawn does rather than run a cut-short command.
+    if ([command, cwd, ...args, ...envp].some((x) => x.includes('\0'))) {
+      throw Object.assign(new TypeError('command, arguments, environment and cwd must not contain NUL bytes'), { code: 'ERR_INVALID_ARG_VALUE' });
+    }
     const [pid, stdin, stdout, stderr, fd3] = this.native.spawnPiped(command, [command, ...args], envp, cwd, withFd3);
     const child = new NativeChild(pid, { stdin, stdout, stderr, fd3 });
     this.running.set(pid, child);

@@ -70,9 +70,12 @@ describe('starting commands with posix_spawn (daemon/native)', () => {
     assert.equal(spawner.spawnPiped('/bin/true', [], { cwd: '/', env }).stdio.length, 3, 'no fd 3 unless asked');
   });
 
-  it('throws like Node does when the command or folder does not exist', () => {
+  it('throws like Node does when the command or folder does not exist, or a string holds a NUL', () => {
     assert.throws(() => spawner.spawnPiped('/no/such/shell', [], { cwd: '/', env }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
     assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/no/such/dir', env }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    // A NUL would cut the command short in C: refused, as Node refuses it.
+    assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'echo safe\0; rm -rf x'], { cwd: '/', env }), (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE');
+    assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/', env: { A: 'x\0y' } }), (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE');
   });
 
   it('collects many short commands running at once', async () => {
