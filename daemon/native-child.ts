@@ -87,7 +87,7 @@ export class NativeSpawn {
    */
   private keepAlive: NodeJS.Timeout | undefined;
 
-  constructor(private readonly native: Required<Pick<Native, 'spawnPiped' | 'waitPid'>>) {}
+  constructor(private readonly native: Native) {}
 
   /** Throws like Node's spawn would (err.code ENOENT, EACCES…) when the command cannot start. */
   spawn(command: string, args: string[], cwd: string, env: Record<string, string>, withFd3 = false): NativeChild {

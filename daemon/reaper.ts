@@ -1,7 +1,7 @@
 // As PID 1 the daemon inherits every orphan in the sandbox. libuv waits only
 // for its own children, so zombies of everything else would pile up until the
 // pid limit is hit. This reaps them with a native waitpid on known pids only.
-import type { Native } from './native.js';
+import { collected, type Native } from './native.js';
 import { listProcesses } from './procfs.js';
 import type { Spawner } from './spawner.js';
 
@@ -16,7 +16,7 @@ export function startReaper(spawner: Spawner, native: Native | null, intervalMs 
     if (!native) return 0;
     let n = 0;
     for (const p of listProcesses()) {
-      if (p.state === 'Z' && p.ppid === process.pid && !spawner.isOwned(p.pid) && native.reapPid(p.pid) > 0) n++;
+      if (p.state === 'Z' && p.ppid === process.pid && !spawner.isOwned(p.pid) && collected(native.waitPid(p.pid))) n++;
     }
     return n;
   };

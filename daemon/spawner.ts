@@ -11,8 +11,7 @@ export class Spawner {
   readonly kind: 'posix_spawn' | 'node';
 
   constructor(native: Native | null = null) {
-    const { spawnPiped, waitPid } = native ?? {};
-    this.fast = spawnPiped && waitPid ? new NativeSpawn({ spawnPiped, waitPid }) : null;
+    this.fast = native ? new NativeSpawn(native) : null;
     this.kind = this.fast ? 'posix_spawn' : 'node';
   }
 

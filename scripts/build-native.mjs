@@ -21,7 +21,7 @@ function nodeGyp() {
 }
 
 const addon = join(dir, 'build/Release/berth_native.node');
-if (!fresh(addon, ['addon.c', 'reap.c', 'spawn.c', 'binding.gyp'])) {
+if (!fresh(addon, ['addon.c', 'spawn.c', 'wait.c', 'binding.gyp'])) {
   const gyp = nodeGyp();
   if (!gyp) {
     console.error('build-native: node-gyp not found (it ships with npm); install build-essential and python3, then run `npm rebuild`');

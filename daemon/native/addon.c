@@ -1,8 +1,7 @@
-/* The daemon's native helpers: reaping orphans as PID 1 (reap.c) and starting
- * commands without forking the whole daemon (spawn.c). */
+/* The daemon's native helpers: starting commands without forking the whole
+ * daemon (spawn.c), and waiting for them and for the orphans it reaps as PID 1 (wait.c). */
 #include <node_api.h>
 
-napi_value reap_pid(napi_env env, napi_callback_info info);
 napi_value spawn_piped(napi_env env, napi_callback_info info);
 napi_value wait_pid(napi_env env, napi_callback_info info);
 
@@ -13,7 +12,6 @@ static void export_fn(napi_env env, napi_value exports, const char *name, napi_c
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  export_fn(env, exports, "reapPid", reap_pid);
   export_fn(env, exports, "spawnPiped", spawn_piped);
   export_fn(env, exports, "waitPid", wait_pid);
   return exports;

@@ -1,5 +1,5 @@
 {
   "targets": [
-    { "target_name": "berth_native", "sources": ["addon.c", "reap.c", "spawn.c"] }
+    { "target_name": "berth_native", "sources": ["addon.c", "spawn.c", "wait.c"] }
   ]
 }
