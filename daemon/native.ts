@@ -1,7 +1,6 @@
 // The daemon's native addon (daemon/native): found next to the bundle when
 // injected into a sandbox, or as the workspace package when run from source.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { requireFromBundle } from './bundle-require.js';
 
 export interface Native {
   /** posix_spawnp in a new session with three close-on-exec pipes (and a socket pair as fd 3): [pid, stdin, stdout, stderr, fd3 or -1]. */
@@ -14,13 +13,9 @@ export interface Native {
 export const collected = (status: ReturnType<Native['waitPid']>): boolean => status !== null && (status[0] !== null || status[1] !== null);
 
 export function loadNative(bundleDir: string): Native | null {
-  const req = createRequire(join(bundleDir, 'daemon.js'));
-  for (const id of [join(bundleDir, 'berth_native.node'), '@berth/daemon-native']) {
-    try {
-      return req(id) as Native;
-    } catch {
-      /* try the next */
-    }
+  try {
+    return requireFromBundle<Native>(bundleDir, 'berth_native.node', '@berth/daemon-native');
+  } catch {
+    return null; // commands start through Node and orphans are not reaped (health says so)
   }
-  return null;
 }

@@ -3,8 +3,8 @@
 // JavaScript/TypeScript in images without one. The loader gets the library
 // path as an argument, so nothing like LD_LIBRARY_PATH reaches user code.
 import { accessSync, constants, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { requireFromBundle } from '../bundle-require.js';
 import type { DaemonContext } from '../context.js';
 
 export interface Launch {
@@ -53,14 +53,7 @@ export function pythonLaunch(env: Record<string, string>): Launch | null {
  * is a file of its own next to the bundle (scripts/bundle-daemon.mjs), read on
  * first use; from the checkout it is the package.
  */
-function loadSucrase(bundleDir: string): typeof import('sucrase') {
-  const req = createRequire(join(bundleDir, 'daemon.js'));
-  try {
-    return req(join(bundleDir, 'sucrase.cjs')) as typeof import('sucrase');
-  } catch {
-    return req('sucrase') as typeof import('sucrase');
-  }
-}
+const loadSucrase = (bundleDir: string) => requireFromBundle<typeof import('sucrase')>(bundleDir, 'sucrase.cjs', 'sucrase');
 
 /** ES module syntax at the start of a line: run it as CommonJS after conversion. */
 const ESM_SYNTAX = /^\s*(import\s+[\w*{'"]|export\s+(default|const|let|var|function|class|async|\{|\*))/m;
