@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { DAEMON_FILES } from '../common/wire/daemon-files.js';
+import type { DaemonBoot } from './main.js';
 
-type CodeCache = 'accepted' | 'rejected' | 'none';
-type MainModule = { exports: { main?: (o: { codeCache: CodeCache }) => void } };
+type MainModule = { exports: { main?: (boot: DaemonBoot) => void } };
 
 function load(dir: string, cachedData: Buffer | undefined): { script: Script; mod: MainModule } {
   const file = join(dir, DAEMON_FILES.main);
@@ -35,5 +35,5 @@ if (process.argv[2] === '--write-code-cache') {
     /* none: compile from source */
   }
   const { script, mod } = load(dir, cache);
-  mod.exports.main!({ codeCache: !cache ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted' });
+  mod.exports.main!({ bundleDir: dir, codeCache: !cache ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted' });
 }

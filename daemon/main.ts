@@ -1,7 +1,6 @@
 // Entry point of the daemon: PID 1 of every sandbox. It reaps orphans, starts
 // the image's own entrypoint, and serves the toolbox over its dial-out link.
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { SANDBOX_PATHS, type DaemonHealth } from '../common/wire/daemon.js';
 import { BERTH_VERSION } from '../common/version.js';
 import type { DaemonContext } from './context.js';
@@ -37,8 +36,14 @@ function executable(p: string): boolean {
   }
 }
 
-/** Started by daemon/loader.ts, which compiles this bundle with V8's code cache. */
-export function main(boot: { codeCache: DaemonHealth['codeCache'] } = { codeCache: 'none' }): void {
+/** What daemon/loader.ts, which compiles this bundle with V8's code cache, hands over. */
+export interface DaemonBoot {
+  /** The daemon folder (/.berth/bin), where the loader found this bundle. */
+  bundleDir: string;
+  codeCache: DaemonHealth['codeCache'];
+}
+
+export function main(boot: DaemonBoot): void {
   const env = process.env;
   const sandboxId = env.BERTH_SANDBOX_ID ?? 'unknown';
   let secret = env.BERTH_DAEMON_SECRET ?? '';
@@ -73,7 +78,7 @@ export function main(boot: { codeCache: DaemonHealth['codeCache'] } = { codeCach
     /* workdir may not exist in this image; paths still resolve against it */
   }
 
-  const bundleDir = dirname(process.argv[1] ?? SANDBOX_PATHS.bin + '/daemon.js');
+  const { bundleDir } = boot;
   const native = loadNative(bundleDir);
   const spawner = new Spawner(native);
   const ctx: DaemonContext = {
