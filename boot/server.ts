@@ -23,6 +23,7 @@ import { attachNotifications } from '../http/socketio.js';
 import { attachToolboxWebSockets } from '../http/ws/upgrade.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
+import { Teardown } from './teardown.js';
 
 export const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
 
@@ -63,14 +64,25 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   const clock = o.clock ?? systemClock;
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
 
+  const opened = new Teardown();
+  try {
+    return await start(o, config, log, clock, opened);
+  } catch (e) {
+    await opened.run().catch(() => {});
+    throw e;
+  }
+}
+
+async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, opened: Teardown): Promise<BootedServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  opened.add(() => store.close());
   const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl) : new MemoryBus();
   const locks: Locks = config.redisUrl ? new RedisLocks(config.redisUrl) : new MemoryLocks();
+  opened.add(() => Promise.allSettled([bus.close(), locks.close()]));
   if (config.redisUrl) {
     try {
       await bus.ping();
     } catch (e) {
-      await Promise.allSettled([bus.close(), locks.close(), store.close()]);
       throw new AppError('unavailable', `cannot reach Redis at REDIS_URL: ${(e as Error).message}`, { hint: 'start Redis or unset REDIS_URL for the in-process bus' });
     }
   }
@@ -90,6 +102,7 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     netnsPoolSize: config.netnsPool,
     egressDnsUpstream: config.egressDnsUpstream,
   });
+  opened.add(() => runner.close());
   try {
     const e = await runner.init();
     log.info('docker engine', { version: e.version, runtimes: e.runtimes.join(','), storage: `${e.storageDriver} on ${e.backingFilesystem}`, cgroup: `v${e.cgroupVersion}`, cpus: e.cpus });
@@ -104,10 +117,13 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   }
 
   const relay = config.redisUrl ? Relay.redis(config.redisUrl, bus) : Relay.memory(bus);
+  opened.add(() => relay.close());
   // Rate-limit counters are shared by every replica through Redis when it is configured.
   const counters = config.redisUrl ? new RedisCounters(config.redisUrl) : new MemoryCounters();
+  opened.add(() => counters.close());
   const secretsKey = resolveSecretsKey(config.secretsKey, config.home);
   const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, reapNetwork: (known) => runner.reapNetwork(known) });
+  opened.add(() => orch.close());
   const boot = await orch.bootstrap(config.adminApiKey);
   // Rate-limit counters of this installation (every replica shares its store and first admin) stay apart from other installs on the same Redis.
   counters.namespace(boot.userId);
@@ -129,12 +145,16 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   if (orphans.length) log.info('reaped orphan sandboxes', { count: orphans.length });
 
   const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
+  opened.add(() => mcp.close());
   const app = createApp({ orch, config, clock, log }, { mcp });
   const http = await listen(app, config.port, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
+  opened.add(() => http.close());
   // Toolbox WebSockets (PTY, interpreter, log follow) share the API port; other upgrades pass through.
   const toolboxSockets = attachToolboxWebSockets(http.server, { orch, config, clock, log });
+  opened.add(() => toolboxSockets.close());
   // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
   const notifications = attachNotifications(http.server, { orch, config, clock, log });
+  opened.add(() => notifications.close());
   if (o.background ?? true) orch.startBackground();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
   log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind });
@@ -149,15 +169,6 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
     url,
     adminKey: boot.apiKey,
     organizationId: boot.organizationId,
-    async close() {
-      await notifications.close();
-      toolboxSockets.close();
-      await mcp.close();
-      await http.close();
-      await orch.close();
-      await runner.close();
-      await Promise.allSettled([relay.close(), bus.close(), locks.close()]);
-      await store.close();
-    },
+    close: () => opened.run(),
   };
 }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { State } from './context.js';
+import { AppError } from '../common/errors.js';
 
 export interface HttpServer {
   server: http.Server;
@@ -32,9 +33,9 @@ export async function listen(app: Koa<State>, port: number, host: string, limits
     app.callback(),
   );
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, port, host)));
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
@@ -47,4 +48,11 @@ export async function listen(app: Koa<State>, port: number, host: string, limits
         server.closeAllConnections();
       }),
   };
+}
+
+function listenError(e: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (e.code === 'EADDRINUSE') return new AppError('failed_precondition', `port ${port} on ${host} is already in use`, { hint: 'stop what listens there (`ss -ltnp` shows it) or pick another port with PORT' });
+  if (e.code === 'EACCES') return new AppError('failed_precondition', `not allowed to listen on port ${port}`, { hint: 'ports below 1024 need root; pick another port with PORT' });
+  if (e.code === 'EADDRNOTAVAIL') return new AppError('invalid_argument', `${host} is not an address of this machine`, { hint: 'set BERTH_HOST to one of its addresses, or 0.0.0.0 for all' });
+  return e;
 }

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { removeRunnerContainers, runnerHolders } from '../helpers/docker.js';
+import { randomBytes } from 'node:crypto';
 
 const BIN = fileURLToPath(new URL('../../../bin/berth.js', import.meta.url));
 
@@ -14,10 +16,11 @@ describe('berth CLI', () => {
   let stack: Stack;
   let cfgDir: string;
   // Asynchronous on purpose: the server under test runs in this process's event loop.
-  const run = (args: string[], env: Record<string, string> = {}) =>
+  const run = (args: string[], env: Record<string, string> = {}, timeoutMs = 120_000) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         env: { ...process.env, BERTH_API_URL: stack.apiUrl, BERTH_API_KEY: stack.key, BERTH_CONFIG: join(cfgDir, 'cli.json'), ...env },
+        timeout: timeoutMs,
       });
       let out = '';
       let err = '';
@@ -92,5 +95,20 @@ describe('berth CLI', () => {
     const help = await run(['sandbox', 'create', '--help']);
     assert.match(help.out, /Examples[\s\S]*sandbox create --name demo/);
     assert.match((await run(['autocomplete'])).out, /complete -F _berth_complete berth/);
+  });
+
+  it('`berth serve` on a port in use stops at once with the reason and a hint (nothing it opened keeps it running)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'berth-busy-'));
+    const runnerId = `test-${randomBytes(4).toString('hex')}`;
+    try {
+      const port = new URL(stack.url).port;
+      const r = await run(['serve'], { BERTH_HOME: home, PORT: port, BERTH_RUNNER_ID: runnerId, BERTH_NETNS_POOL: '1', BERTH_CONFIG: join(home, 'cli.json') }, 60_000);
+      assert.equal(r.code, 5, `exit code (null: still running after 60 s, killed)\n${r.err}`);
+      assert.match(r.err, new RegExp(`berth: port ${port} on 127\\.0\\.0\\.1 is already in use\nhint: .*PORT`));
+      assert.deepEqual(await runnerHolders(runnerId), [], 'the network namespaces it made ahead of time are gone with it');
+    } finally {
+      await removeRunnerContainers(runnerId);
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
