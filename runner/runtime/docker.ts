@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { chown, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable, Writable } from 'node:stream';
 import { AppError } from '../../common/errors.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
@@ -106,7 +107,21 @@ export class DockerRuntime implements ContainerRuntime {
         Labels: { [LABELS.managed]: 'true', [LABELS.version]: BERTH_VERSION },
       });
     } catch (e) {
-      if (status(e) !== 409) throw wrap(e, `create network ${name}`);
+      // Another Berth on this host is creating it at the same moment: the engine answers
+      // 409, or "pool overlaps" when both passed its duplicate check, before the other's
+      // network can be inspected.
+      for (let i = 0; i < 20; i++) {
+        const made = await this.docker.getNetwork(name).inspect().catch(() => null);
+        if (made) return describe(made);
+        await sleep(250);
+      }
+      if (/overlap/i.test(message(e))) {
+        throw new AppError('failed_precondition', `the sandbox network's subnet ${subnet} is taken by another Docker network`, {
+          hint: 'pick a free one with BERTH_NETWORK_SUBNET (`docker network inspect $(docker network ls -q)` shows the subnets in use)',
+          reason: 'SUBNET_TAKEN',
+        });
+      }
+      throw wrap(e, `create network ${name}`);
     }
     return describe(await this.docker.getNetwork(name).inspect());
   }
