@@ -85,7 +85,7 @@ export interface OrchestratorDeps {
   clock: Clock;
   log: Logger;
   /** Optional extra cleanup for the reaper (the runner's iptables chains). */
-  reapNetwork?: (known: Set<string>) => Promise<number>;
+  reapNetwork?: (known: () => Promise<Set<string>>) => Promise<number>;
   /** Shared protocol-session state (MCP); in-process when omitted. */
   relay?: Relay;
   /** Rate-limit counters (Redis with REDIS_URL); in-process when omitted. */
@@ -300,9 +300,14 @@ export class Orchestrator {
     };
   }
 
+  /** Removes containers, archives, network namespaces and rules of sandboxes the store does not know; returns their ids. */
+  reap(): Promise<string[]> {
+    return this.reconciler.reap(this.d.reapNetwork);
+  }
+
   /** Reconciles everything once: call at boot (crash recovery) before serving. */
   async recover(): Promise<string[]> {
-    const orphans = await this.reconciler.reap(this.d.reapNetwork);
+    const orphans = await this.reap();
     await this.reconciler.sweep();
     return orphans;
   }
@@ -310,7 +315,7 @@ export class Orchestrator {
   /** Starts the periodic safety-net sweep and reaper. */
   startBackground(): void {
     const sweep = setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
-    const reap = setInterval(() => void this.reconciler.reap(this.d.reapNetwork).catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
+    const reap = setInterval(() => void this.reap().catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
     const disks = setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
     const lifetimes = setInterval(() => void this.enforceLifetimes().catch(() => {}), 60_000);
     const retention = setInterval(() => void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {}), 3_600_000);

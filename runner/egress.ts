@@ -75,7 +75,7 @@ export class Egress {
     return { ...rules, decisions: (this.resolver?.decisions ?? []).filter((d) => d.sandboxId === sandboxId) };
   }
 
-  reap(known: Set<string>): Promise<number> {
+  reap(known: () => Promise<Set<string>>): Promise<number> {
     return this.net.reap(known);
   }
 

@@ -405,10 +405,19 @@ export class Runner implements RunnerClient {
     return [...ids];
   }
 
-  /** Cleans iptables chains of sandboxes that exist nowhere (not in the store, no container of any Berth). */
-  async reapNetwork(known: Set<string>): Promise<number> {
-    const anywhere = new Set(known);
-    for (const c of await this.o.runtime.list(null)) anywhere.add(c.sandboxId);
+  /**
+   * Cleans network holders and iptables chains of sandboxes that exist nowhere
+   * (not in the store, no container of any Berth). Each reaper lists what it
+   * found before calling `anywhere`, which reads containers and then `known`
+   * (the store): a sandbox made meanwhile is then seen, never reaped.
+   */
+  async reapNetwork(known: () => Promise<Set<string>>): Promise<number> {
+    const anywhere = async () => {
+      const ids = new Set<string>();
+      for (const c of await this.o.runtime.list(null)) ids.add(c.sandboxId);
+      for (const id of await known()) ids.add(id);
+      return ids;
+    };
     await this.pool.reap(anywhere).catch((e) => this.o.log.warn('could not reap network holders', { error: (e as Error).message }));
     return this.egress.reap(anywhere);
   }

@@ -91,12 +91,14 @@ export class NetnsPool {
     return this.o.runtime.holders.remove(holderName(sandboxId));
   }
 
-  /** Removes holders of sandboxes that exist nowhere. */
-  async reap(known: Set<string>): Promise<number> {
+  /** Removes holders of sandboxes that exist nowhere; `known` is asked only after the holders are listed. */
+  async reap(known: () => Promise<Set<string>>): Promise<number> {
+    const names = (await this.o.runtime.holders.list(this.o.runnerId)).filter((n) => n.startsWith(HOLDER_PREFIX) && !n.startsWith(POOL_PREFIX));
+    if (!names.length) return 0;
+    const ids = await known();
     let n = 0;
-    for (const name of await this.o.runtime.holders.list(this.o.runnerId)) {
-      if (name.startsWith(POOL_PREFIX) || !name.startsWith(HOLDER_PREFIX)) continue;
-      if (known.has(name.slice(HOLDER_PREFIX.length))) continue;
+    for (const name of names) {
+      if (ids.has(name.slice(HOLDER_PREFIX.length))) continue;
       await this.o.runtime.holders.remove(name);
       n++;
     }

@@ -231,15 +231,17 @@ export class NetRules {
     return { filter, dns };
   }
 
-  /** Removes per-sandbox chains whose sandbox is gone (after a crash). */
-  async reap(known: Set<string>): Promise<number> {
+  /** Removes per-sandbox chains whose sandbox is gone (after a crash); `known` is asked only after the chains are listed. */
+  async reap(known: () => Promise<Set<string>>): Promise<number> {
     if (this.mode !== 'enforced') return 0;
-    const knownChains = new Set([...known].map(sandboxChain));
     const { stdout } = await this.ipt(['-S']);
-    const stale = stdout
+    const chains = stdout
       .split('\n')
       .map((l) => /^-N (BERTH-S-\S+)$/.exec(l)?.[1])
-      .filter((c): c is string => !!c && !knownChains.has(c));
+      .filter((c): c is string => !!c);
+    if (!chains.length) return 0;
+    const knownChains = new Set([...(await known())].map(sandboxChain));
+    const stale = chains.filter((c) => !knownChains.has(c));
     for (const chain of stale) {
       this.chains.add(chain);
       await this.serial(() => this.removeChain(chain));

@@ -287,16 +287,26 @@ export class Reconciler {
     await Promise.all(kicks);
   }
 
-  /** Removes containers, archives and network rules of sandboxes the store does not know. */
-  async reap(reapNetwork?: (known: Set<string>) => Promise<number>): Promise<string[]> {
-    const known = new Set((await this.d.repo.allForRunner(this.d.runner.id)).map((s) => s.id));
-    const orphans = (await this.d.runner.listSandboxIds()).filter((id) => !known.has(id));
+  /**
+   * Removes containers, archives and network rules of sandboxes the store does
+   * not know. The host is always listed before the store is read: a create
+   * stores its row before it makes anything, so what a create in progress has
+   * made is never taken for an orphan.
+   */
+  async reap(reapNetwork?: (known: () => Promise<Set<string>>) => Promise<number>): Promise<string[]> {
+    const onHost = await this.d.runner.listSandboxIds();
+    const known = await this.knownIds();
+    const orphans = onHost.filter((id) => !known.has(id));
     for (const id of orphans) {
       this.d.log.warn('reaping an orphan sandbox', { sandboxId: id });
       await this.d.runner.ensureDestroyed(id).catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
     }
-    if (reapNetwork) await reapNetwork(known).catch(() => 0);
+    if (reapNetwork) await reapNetwork(() => this.knownIds()).catch(() => 0);
     return orphans;
+  }
+
+  private async knownIds(): Promise<Set<string>> {
+    return new Set((await this.d.repo.allForRunner(this.d.runner.id)).map((s) => s.id));
   }
 
   async close(): Promise<void> {
