@@ -109,6 +109,11 @@ export class Runner implements RunnerClient {
     return this.engine;
   }
 
+  /** Network namespaces ready for the next creates (diagnostics and tests). */
+  readyNetns(): number {
+    return this.pool.readyCount;
+  }
+
   /** Egress rules and recent resolver answers of one sandbox (diagnostics and tests). */
   egressState(sandboxId: string) {
     return this.egress.state(sandboxId);

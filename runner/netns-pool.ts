@@ -46,6 +46,11 @@ export class NetnsPool {
     return this.image !== null && !this.closed;
   }
 
+  /** How many holders are ready to be claimed now. */
+  get readyCount(): number {
+    return this.ready.length;
+  }
+
   /**
    * In the background (start-up never waits for it): removes holders a crashed
    * process left unclaimed, then fills the pool.

@@ -281,23 +281,24 @@ export class DockerRuntime implements ContainerRuntime {
     const container = this.docker.getContainer(containerName(sandboxId));
     try {
       await container.start();
+      return;
     } catch (e) {
       if (status(e) === 304) return; // already running
-      // Its network-namespace holder stopped too (engine or host restart): start it first.
-      const netns = /network namespace|not running|is restarting|joining/i.test(message(e)) ? holderOf(await container.inspect().catch(() => null)) : null;
-      if (!netns) throw wrap(e, `start sandbox ${sandboxId}`);
-      try {
-        await this.docker.getContainer(netns).start().catch((e2) => {
-          if (status(e2) !== 304) throw e2;
-        });
-        await container.start();
-      } catch (e2) {
-        if (status(e2) === 304) return;
-        if (status(e2) === 404) {
-          throw new AppError('failed_precondition', `the network of sandbox ${sandboxId} was removed outside Berth`, { hint: 'archive and start the sandbox to give it a new one (its files are kept)', reason: 'NETWORK_LOST' });
-        }
-        throw wrap(e2, `start sandbox ${sandboxId}`);
+      // A container in a holder's network namespace cannot start while the holder is
+      // stopped (after an engine or host restart, every container is): start it first.
+      // Asked of the engine, not read from the error, whose wording varies by version.
+      const netns = holderOf(await container.inspect().catch(() => null));
+      const holder = netns ? await this.holders.running(netns).catch(() => undefined) : undefined;
+      if (holder === null) {
+        throw new AppError('failed_precondition', `the network of sandbox ${sandboxId} was removed outside Berth`, { hint: 'archive and start the sandbox to give it a new one (its files are kept)', reason: 'NETWORK_LOST' });
       }
+      if (holder !== false) throw wrap(e, `start sandbox ${sandboxId}`);
+      await this.holders.start(netns!);
+    }
+    try {
+      await container.start();
+    } catch (e) {
+      if (status(e) !== 304) throw wrap(e, `start sandbox ${sandboxId}`);
     }
   }
 

@@ -1,8 +1,9 @@
 // Full sandbox lifecycle over real HTTP against a real Docker engine.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
-import { containerOf, runnerContainers, runnerHolders } from '../helpers/docker.js';
+import { containerOf, docker, runnerContainers, runnerHolders } from '../helpers/docker.js';
 
 describe('sandbox lifecycle over REST', () => {
   let stack: Stack;
@@ -70,6 +71,25 @@ describe('sandbox lifecycle over REST', () => {
     assert.equal((await stack.api('GET', `/sandbox/${s.id}`)).status, 404);
     assert.equal((await runnerContainers(stack.runnerId)).length, 0);
     assert.ok(!(await runnerHolders(stack.runnerId)).includes(`berth-netns-${s.id}`), 'its network namespace went with it');
+  });
+
+  it('starts again after an engine restart stopped its network namespace, and new sandboxes use stopped ready ones', async () => {
+    for (let i = 0; i < 100 && !stack.server.runner.readyNetns(); i++) await sleep(100);
+    const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1 });
+    assert.match((await containerOf(s.id).inspect()).HostConfig.NetworkMode ?? '', /^container:/, 'it joined a ready network namespace');
+    await exec(stack, s.id, 'echo kept > kept.txt');
+    assert.equal((await stack.api('POST', `/sandbox/${s.id}/stop`)).body.state, 'stopped');
+    // What a restart of the engine leaves: every holder stopped, its own and the ready ones.
+    const holders = await runnerHolders(stack.runnerId);
+    assert.ok(holders.length >= 2, `its own and a ready one (${holders.join(', ')})`);
+    for (const h of holders) await docker.getContainer(h).stop({ t: 0 });
+
+    const started = await stack.api('POST', `/sandbox/${s.id}/start`);
+    assert.equal(started.body.state, 'started', JSON.stringify(started.body));
+    assert.equal((await exec(stack, s.id, 'cat kept.txt; cat /sys/class/net/eth0/operstate')).result, 'kept\nup\n', 'its files and a network');
+    const fresh = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1 });
+    assert.equal((await exec(stack, fresh.id, 'echo new')).result, 'new\n');
+    for (const id of [s.id, fresh.id]) await stack.api('DELETE', `/sandbox/${id}`);
   });
 
   it('sets auto-stop, auto-archive and auto-delete intervals', async () => {

@@ -13,7 +13,7 @@ describe('reaper during creates', () => {
   before(async () => {
     // A network namespace ready for every sandbox, so each one claims one while the reaper runs.
     stack = await startStack({ config: { netnsPool: N } });
-    for (let i = 0; i < 200 && (await runnerHolders(stack.runnerId)).length < N; i++) await sleep(100);
+    for (let i = 0; i < 200 && stack.server.runner.readyNetns() < N; i++) await sleep(100);
   });
   after(async () => stack?.close());
 
