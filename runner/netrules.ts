@@ -32,6 +32,8 @@ const SANDBOXES = 'BERTH-SANDBOXES';
 /** nat chain: DNS of sandboxes with a domain allow-list goes to the egress resolver. */
 const DNS = 'BERTH-DNS';
 const REJECT = ['-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited'];
+/** Held (flock) by every Berth on the host while it checks and inserts its jumps. */
+const JUMPS_LOCK = '/run/berth-iptables.lock';
 /** Most resolved addresses kept open per sandbox (older ones close first). */
 const MAX_RESOLVED = 512;
 
@@ -121,18 +123,36 @@ export class NetRules {
         ['-p', 'tcp', '-m', 'conntrack', '--ctstate', 'DNAT', '--ctorigdstport', '53', '-j', 'RETURN'],
         REJECT,
       ]);
-      if (!(await this.tryIpt(['-C', 'DOCKER-USER', '-i', bridge, '-j', EGRESS]))) await this.ipt(['-I', 'DOCKER-USER', '1', '-i', bridge, '-j', EGRESS]);
-      if (!(await this.tryIpt(['-C', 'INPUT', '-i', bridge, '-j', INPUT]))) await this.ipt(['-I', 'INPUT', '1', '-i', bridge, '-j', INPUT]);
-      for (const proto of ['udp', 'tcp']) {
-        const jump = ['PREROUTING', '-i', bridge, '-p', proto, '-m', proto, '--dport', '53', '-j', DNS];
-        if (!(await this.tryIpt(['-C', ...jump], 'nat'))) await this.ipt(['-I', ...jump], 'nat');
-      }
+      await this.ensureJumps([
+        { table: 'filter', chain: 'DOCKER-USER', rule: ['-i', bridge, '-j', EGRESS] },
+        { table: 'filter', chain: 'INPUT', rule: ['-i', bridge, '-j', INPUT] },
+        ...['udp', 'tcp'].map((proto) => ({ table: 'nat', chain: 'PREROUTING', rule: ['-i', bridge, '-p', proto, '-m', proto, '--dport', '53', '-j', DNS] })),
+      ]);
       const { stdout } = await this.ipt(['-S']);
       for (const l of stdout.split('\n')) {
         const m = /^-N (BERTH-S-\S+)$/.exec(l);
         if (m) this.chains.add(m[1]!);
       }
       return (this.mode = 'enforced');
+    });
+  }
+
+  /**
+   * Puts each jump first in its chain unless it is there. Check and insert are
+   * two commands: two Berths starting at once on a host would both insert, so
+   * they run under a lock file every Berth on the host takes (flock(1)).
+   */
+  private async ensureJumps(jumps: { table: string; chain: string; rule: string[] }[]): Promise<void> {
+    const words = jumps.flatMap((j) => [j.table, j.chain, ...j.rule]);
+    const bad = words.find((w) => !/^[\w.:/-]+$/.test(w));
+    if (bad) throw new Error(`unexpected word in an iptables rule: ${JSON.stringify(bad)}`);
+    const script = jumps
+      .map(({ table, chain, rule }) => `{ iptables -w 5 -t ${table} -C ${chain} ${rule.join(' ')} 2>/dev/null || iptables -w 5 -t ${table} -I ${chain} 1 ${rule.join(' ')}; }`)
+      .join(' && ');
+    await run('flock', ['-w', '30', JUMPS_LOCK, 'sh', '-c', script], { encoding: 'utf8' }).catch((e: NodeJS.ErrnoException) => {
+      // A host without util-linux: unlocked, as before.
+      if (e.code !== 'ENOENT') throw e;
+      return run('sh', ['-c', script], { encoding: 'utf8' });
     });
   }
 
