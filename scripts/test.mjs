@@ -94,9 +94,11 @@ const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.manag
   .trim()
   .split('\n')
   .filter(Boolean);
-const leftTest = left.filter((id) => execFileSync('docker', ['inspect', '-f', '{{ index .Config.Labels "berth.runner" }}', id], { encoding: 'utf8' }).startsWith('test-'));
+// Name, runner and state of each: enough to find the test that made it.
+const described = left.map((id) => execFileSync('docker', ['inspect', '-f', '{{ .Name }} {{ index .Config.Labels "berth.runner" }} {{ .State.Status }} created {{ .Created }}', id], { encoding: 'utf8' }).trim());
+const leftTest = left.filter((_, i) => described[i].split(' ')[1].startsWith('test-'));
 if (leftTest.length) {
-  process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind: ${leftTest.join(' ')}\n`);
+  process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind:\n${described.filter((d) => d.split(' ')[1].startsWith('test-')).map((d) => `  ${d}\n`).join('')}`);
   execFileSync('docker', ['rm', '-f', ...leftTest]);
   failed++;
 }
