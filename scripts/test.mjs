@@ -1,7 +1,7 @@
 // `npm test`: installs/starts what the tests need (Docker engine, sandbox
 // image, PostgreSQL, Redis), builds, then runs every suite with node --test:
 // unit tests, the end-to-end suite on SQLite + in-process bus, and again on
-// PostgreSQL + Redis. Fails if any Berth container is left behind.
+// PostgreSQL + Redis. Fails on lint errors or if any Berth container is left behind.
 // Options: --only=<substring> to pick test files, --mode=sqlite|postgres.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -37,6 +37,10 @@ function files(dir) {
 
 step('building');
 if (sh('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
+
+// Style and layering rules (DESIGN §7: no layer imports upward) are part of passing.
+step('linting');
+if (sh(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']) !== 0) process.exit(1);
 
 step('checking the Docker engine and the sandbox image');
 if (sh('node', ['bin/berth.js', 'setup']) !== 0) process.exit(1);
