@@ -15,9 +15,10 @@ import { loadNative } from '../daemon/native.js';
 import type { PipedChild } from '../daemon/native-child.js';
 import { Spawner } from '../daemon/spawner.js';
 import { prepareDaemonBundle } from '../runner/daemon-bundle.js';
+import { percentile } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 20);
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p50 = (xs: number[]) => percentile(xs, 50);
 const line = (name: string, xs: number[]) => console.log(`${name.padEnd(58)} p50 ${p50(xs).toFixed(1).padStart(6)} ms   min ${Math.min(...xs).toFixed(1)} ms`);
 
 /** Exec of `script` to the first connection on a unix socket it is told about. */

@@ -10,22 +10,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, spawnServer } from '../test/helpers/server-process.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
+import { fmtMs, percentile, timed } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
 const EXECS = Number(process.env.BENCH_EXECS ?? 50);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 1500);
 const IMAGE = 'berth/sandbox-base:latest';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-const time = async (f: () => Promise<unknown> | unknown) => {
-  const t = performance.now();
-  await f();
-  return performance.now() - t;
-};
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 const rssKiB = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
 
 async function main() {
@@ -49,7 +40,7 @@ async function main() {
     const ids: string[] = [];
     const create = async (into: number[]) => {
       let s: any;
-      into.push(await time(async () => (s = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 }))));
+      into.push(await timed(async () => (s = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 }))));
       if (s.state !== 'started') throw new Error(`sandbox not started: ${JSON.stringify(s)}`);
       ids.push(s.id);
     };
@@ -65,13 +56,13 @@ async function main() {
     for (let i = 0; i < N; i++) await create(berthBurst);
     const rawRun: number[] = [];
     const raw: string[] = [];
-    for (let i = 0; i < N; i++) rawRun.push(await time(() => raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim())));
+    for (let i = 0; i < N; i++) rawRun.push(await timed(() => raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim())));
 
     const target = ids[0]!;
     const berthExec: number[] = [];
     for (let i = 0; i < EXECS; i++) {
       berthExec.push(
-        await time(async () => {
+        await timed(async () => {
           const r = await api('POST', `/toolbox/${target}/process/execute`, { command: 'echo hi' });
           if (r.result !== 'hi\n') throw new Error(`bad exec result ${JSON.stringify(r)}`);
         }),
@@ -81,11 +72,11 @@ async function main() {
     const apiRead: number[] = [];
     const daemonCall: number[] = [];
     for (let i = 0; i < EXECS; i++) {
-      apiRead.push(await time(() => api('GET', `/api/sandbox/${target}`)));
-      daemonCall.push(await time(() => api('GET', `/toolbox/${target}/user-home-dir`)));
+      apiRead.push(await timed(() => api('GET', `/api/sandbox/${target}`)));
+      daemonCall.push(await timed(() => api('GET', `/toolbox/${target}/user-home-dir`)));
     }
     const rawExec: number[] = [];
-    for (let i = 0; i < Math.min(EXECS, 20); i++) rawExec.push(await time(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
+    for (let i = 0; i < Math.min(EXECS, 20); i++) rawExec.push(await timed(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
 
     await new Promise((r) => setTimeout(r, 2000));
     const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
@@ -99,9 +90,9 @@ async function main() {
     console.log(`\nBerth vs raw Docker, ${N} sandboxes, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
     console.log(['measure', 'berth p50', 'berth p99', 'raw p50', 'raw p99', 'ratio p50', 'raw'].join(' | '));
     for (const [name, b, r, rawName] of rows) {
-      console.log([name, fmt(pct(b, 50)), fmt(pct(b, 99)), fmt(pct(r, 50)), fmt(pct(r, 99)), `${(pct(b, 50) / pct(r, 50)).toFixed(2)}×`, rawName].join(' | '));
+      console.log([name, fmtMs(percentile(b, 50)), fmtMs(percentile(b, 99)), fmtMs(percentile(r, 50)), fmtMs(percentile(r, 99)), `${(percentile(b, 50) / percentile(r, 50)).toFixed(2)}×`, rawName].join(' | '));
     }
-    console.log(`  of an exec: authenticated API read p50 ${fmt(pct(apiRead, 50))}; toolbox call to the daemon (no process) p50 ${fmt(pct(daemonCall, 50))}`);
+    console.log(`  of an exec: authenticated API read p50 ${fmtMs(percentile(apiRead, 50))}; toolbox call to the daemon (no process) p50 ${fmtMs(percentile(daemonCall, 50))}`);
     const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
     console.log(`\nserver RSS with ${ids.length} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
     console.log(`daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`);

@@ -10,22 +10,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { bootServer } from '../boot/server.js';
 import { createLogger } from '../common/log.js';
+import { fmtMs, percentile, timeEach } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = 20;
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const ms = (n: number) => `${n.toFixed(2)} ms`;
-
-async function time(n: number, f: () => Promise<void>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await f();
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return out;
-}
+const ms = (n: number) => fmtMs(n, 2);
 
 async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
@@ -58,21 +48,21 @@ async function main(): Promise<void> {
       if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`MCP exec: ${JSON.stringify(r)}`);
     };
 
-    await time(WARMUP, rest);
-    await time(WARMUP, mcp);
+    await timeEach(WARMUP, rest);
+    await timeEach(WARMUP, mcp);
     // Interleave rounds so both paths see the same machine load.
     const restT: number[] = [];
     const mcpT: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      restT.push(...(await time(1, rest)));
-      mcpT.push(...(await time(1, mcp)));
+      restT.push(...(await timeEach(1, rest)));
+      mcpT.push(...(await timeEach(1, mcp)));
     }
-    const ratio = pct(mcpT, 50) / pct(restT, 50);
+    const ratio = percentile(mcpT, 50) / percentile(restT, 50);
     process.stdout.write(
       [
         `mcp-exec: ${ROUNDS} rounds of \`echo hi\` on one sandbox`,
-        `  REST  /toolbox/{id}/process/execute  p50 ${ms(pct(restT, 50))}  p95 ${ms(pct(restT, 95))}`,
-        `  MCP   tools/call exec (HTTP+SSE)      p50 ${ms(pct(mcpT, 50))}  p95 ${ms(pct(mcpT, 95))}`,
+        `  REST  /toolbox/{id}/process/execute  p50 ${ms(percentile(restT, 50))}  p95 ${ms(percentile(restT, 95))}`,
+        `  MCP   tools/call exec (HTTP+SSE)      p50 ${ms(percentile(mcpT, 50))}  p95 ${ms(percentile(mcpT, 95))}`,
         `  ratio MCP/REST p50 ${ratio.toFixed(2)}x (target <= 1.20x)${ratio <= 1.2 ? '' : '  ABOVE TARGET'}`,
         '',
       ].join('\n'),

@@ -5,6 +5,7 @@
 // (BENCH_N containers per row, default 5). Needs the Berth network (`berth up`).
 import { execFileSync } from 'node:child_process';
 import { docker } from '../test/helpers/docker.js';
+import { percentile, timeEach } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 5);
 const IMAGE = 'berth/sandbox-base:latest';
@@ -18,13 +19,8 @@ async function createStart(networkMode: string): Promise<string> {
 }
 
 async function row(name: string, f: () => Promise<unknown>): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const t = performance.now();
-    await f();
-    xs.push(performance.now() - t);
-  }
-  const p50 = [...xs].sort((a, b) => a - b)[Math.floor(N / 2)]!;
+  const xs = await timeEach(N, f);
+  const p50 = percentile(xs, 50);
   console.log(`${name.padEnd(54)} p50 ${p50.toFixed(0).padStart(4)} ms   (${xs.map((x) => x.toFixed(0)).join(' ')})`);
   return p50;
 }
