@@ -116,7 +116,9 @@ describe('toolbox code interpreter', () => {
     const [a, b] = await Promise.all([c1.closed, c2.closed]);
     assert.equal(a.code, 1000);
     assert.equal(b.code, 1000);
-    assert.equal(c2.json().find((x) => x.type === 'stdout')?.text, "['first', 'second']\n");
+    // print() may reach the socket as more than one chunk (text, then newline).
+    const stdout = c2.json().filter((x) => x.type === 'stdout').map((x) => x.text).join('');
+    assert.equal(stdout, "['first', 'second']\n");
   });
 
   it('times out with an error chunk and close 4008, without `interrupted`, and the context lives on', async () => {
