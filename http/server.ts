@@ -33,9 +33,10 @@ export async function listen(app: Koa<State>, port: number, host: string, limits
     app.callback(),
   );
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, port, host)));
+    const failed = (e: NodeJS.ErrnoException) => reject(listenError(e, port, host));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.removeAllListeners('error');
+      server.off('error', failed);
       resolve();
     });
   });

@@ -80,9 +80,8 @@ export class NetnsPool {
   async claim(sandboxId: string): Promise<string | null> {
     if (!this.enabled) return null;
     const mine = holderName(sandboxId);
-    const running = await this.o.runtime.holders.running(mine);
-    if (running === false) await this.o.runtime.holders.start(mine);
-    if (running !== null) return mine;
+    // A stopped one is started with its sandbox (the runtime's start does it).
+    if ((await this.o.runtime.holders.running(mine)) !== null) return mine;
     for (let name = this.ready.shift(); name; name = this.ready.shift()) {
       this.fill();
       if (await this.o.runtime.holders.rename(name, mine)) return mine;

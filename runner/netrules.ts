@@ -128,11 +128,7 @@ export class NetRules {
         { table: 'filter', chain: 'INPUT', rule: ['-i', bridge, '-j', INPUT] },
         ...['udp', 'tcp'].map((proto) => ({ table: 'nat', chain: 'PREROUTING', rule: ['-i', bridge, '-p', proto, '-m', proto, '--dport', '53', '-j', DNS] })),
       ]);
-      const { stdout } = await this.ipt(['-S']);
-      for (const l of stdout.split('\n')) {
-        const m = /^-N (BERTH-S-\S+)$/.exec(l);
-        if (m) this.chains.add(m[1]!);
-      }
+      for (const chain of await this.sandboxChains()) this.chains.add(chain);
       return (this.mode = 'enforced');
     });
   }
@@ -251,14 +247,19 @@ export class NetRules {
     return { filter, dns };
   }
 
-  /** Removes per-sandbox chains whose sandbox is gone (after a crash); `known` is asked only after the chains are listed. */
-  async reap(known: () => Promise<Set<string>>): Promise<number> {
-    if (this.mode !== 'enforced') return 0;
+  /** The per-sandbox chains that exist on the host (of every Berth here). */
+  private async sandboxChains(): Promise<string[]> {
     const { stdout } = await this.ipt(['-S']);
-    const chains = stdout
+    return stdout
       .split('\n')
       .map((l) => /^-N (BERTH-S-\S+)$/.exec(l)?.[1])
       .filter((c): c is string => !!c);
+  }
+
+  /** Removes per-sandbox chains whose sandbox is gone (after a crash); `known` is asked only after the chains are listed. */
+  async reap(known: () => Promise<Set<string>>): Promise<number> {
+    if (this.mode !== 'enforced') return 0;
+    const chains = await this.sandboxChains();
     if (!chains.length) return 0;
     const knownChains = new Set([...(await known())].map(sandboxChain));
     const stale = chains.filter((c) => !knownChains.has(c));
