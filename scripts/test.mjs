@@ -94,16 +94,13 @@ if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('mcp replicas (red
 // Revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
 if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('tenancy replicas (redis)', files('test/security').filter((f) => f.includes('redis')), { env: serviceEnv });
 
-const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner'], { encoding: 'utf8' })
-  .trim()
+// Id, name, runner and state of each, in one call: enough to find the test that made it.
+const leftTest = execFileSync('docker', ['ps', '-a', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner', '--format', '{{.ID}} {{.Names}} {{.Label "berth.runner"}} {{.State}} created {{.CreatedAt}}'], { encoding: 'utf8' })
   .split('\n')
-  .filter(Boolean);
-// Name, runner and state of each: enough to find the test that made it.
-const described = left.map((id) => execFileSync('docker', ['inspect', '-f', '{{ .Name }} {{ index .Config.Labels "berth.runner" }} {{ .State.Status }} created {{ .Created }}', id], { encoding: 'utf8' }).trim());
-const leftTest = left.filter((_, i) => described[i].split(' ')[1].startsWith('test-'));
+  .filter((l) => l.split(' ')[2]?.startsWith('test-'));
 if (leftTest.length) {
-  process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind:\n${described.filter((d) => d.split(' ')[1].startsWith('test-')).map((d) => `  ${d}\n`).join('')}`);
-  execFileSync('docker', ['rm', '-f', ...leftTest]);
+  process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind:\n${leftTest.map((l) => `  ${l}\n`).join('')}`);
+  execFileSync('docker', ['rm', '-f', ...leftTest.map((l) => l.split(' ')[0])]);
   failed++;
 }
 step(failed ? `FAILED (${failed} suite(s) with failures)` : 'all suites passed');

@@ -1,8 +1,7 @@
 // Full sandbox lifecycle over real HTTP against a real Docker engine.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
+import { createSandbox, exec, readyNetns, startStack, type Stack } from '../helpers/stack.js';
 import { containerOf, docker, runnerContainers, runnerHolders } from '../helpers/docker.js';
 
 describe('sandbox lifecycle over REST', () => {
@@ -74,7 +73,7 @@ describe('sandbox lifecycle over REST', () => {
   });
 
   it('starts again after an engine restart stopped its network namespace, and new sandboxes use stopped ready ones', async () => {
-    for (let i = 0; i < 100 && !stack.server.runner.readyNetns(); i++) await sleep(100);
+    await readyNetns(stack, 1);
     const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1 });
     assert.match((await containerOf(s.id).inspect()).HostConfig.NetworkMode ?? '', /^container:/, 'it joined a ready network namespace');
     await exec(stack, s.id, 'echo kept > kept.txt');

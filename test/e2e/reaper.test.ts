@@ -3,8 +3,7 @@
 // while sandboxes are created, and every one of them stays whole.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
+import { createSandbox, exec, readyNetns, startStack, type Stack } from '../helpers/stack.js';
 import { containerOf, runnerHolders } from '../helpers/docker.js';
 
 describe('reaper during creates', () => {
@@ -13,7 +12,7 @@ describe('reaper during creates', () => {
   before(async () => {
     // A network namespace ready for every sandbox, so each one claims one while the reaper runs.
     stack = await startStack({ config: { netnsPool: N } });
-    for (let i = 0; i < 200 && stack.server.runner.readyNetns() < N; i++) await sleep(100);
+    await readyNetns(stack, N);
   });
   after(async () => stack?.close());
 

@@ -21,6 +21,9 @@ const jumpsFrom = (bridge: string) =>
       .filter((l) => l.includes(`-i ${bridge} `))
       .map((l) => ({ table, rule: l })),
   );
+const removeJumpsFrom = (bridge: string) => {
+  for (const { table, rule } of jumpsFrom(bridge)) execFileSync('iptables', ['-w', '5', '-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
+};
 
 describe('servers sharing a host', () => {
   const networkName = `bt${randomInt(1e6)}`;
@@ -31,7 +34,7 @@ describe('servers sharing a host', () => {
     for (const s of stacks) await s.close();
     await docker.getNetwork(networkName).remove().catch(() => {});
     // The jumps outlive a network (other Berths may share it); this one was the test's own.
-    for (const { table, rule } of bridge ? jumpsFrom(bridge) : []) execFileSync('iptables', ['-w', '5', '-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
+    if (bridge) removeJumpsFrom(bridge);
   });
 
   it('start at once on a host without their network, and both run sandboxes', async () => {
@@ -50,7 +53,7 @@ describe('servers sharing a host', () => {
 
   it('put each jump into their egress chains in once when they start together (here after a reboot wiped them)', async (t) => {
     if (stacks[0]?.server.runner.engineInfo()?.egress !== 'enforced') return t.skip('egress is not enforced on this host');
-    for (const { table, rule } of jumpsFrom(bridge)) execFileSync('iptables', ['-w', '5', '-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
+    removeJumpsFrom(bridge);
     const started = await Promise.allSettled([startStack({ config }), startStack({ config })]);
     for (const r of started) if (r.status === 'fulfilled') stacks.push(r.value);
     assert.deepEqual(started.map((r) => r.status), ['fulfilled', 'fulfilled']);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { bootServer, type BootedServer } from '../../boot/server.js';
 import type { Clock } from '../../common/clock.js';
@@ -132,6 +133,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     },
   };
   return stack;
+}
+
+/** Waits (up to 20 s) until the server has `n` network namespaces ready, so the next creates claim one. */
+export async function readyNetns(stack: Stack, n: number): Promise<void> {
+  for (let i = 0; i < 200 && stack.server.runner.readyNetns() < n; i++) await sleep(100);
 }
 
 /** Creates a sandbox through the API and returns its DTO (asserting it started). */
