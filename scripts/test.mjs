@@ -5,6 +5,7 @@
 // Options: --only=<substring> to pick test files, --mode=sqlite|postgres.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +46,9 @@ if (sh(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.'])
 step('checking the Docker engine and the sandbox image');
 if (sh('node', ['bin/berth.js', 'setup']) !== 0) process.exit(1);
 if (sh('bash', ['scripts/build-test-images.sh']) !== 0) process.exit(1);
+
+// This run's prefix of test runner ids: the left-behind check below sees only this run's containers.
+process.env.BERTH_TEST_RUN = `test-${randomBytes(3).toString('hex')}`;
 
 const modes = args.mode ? [args.mode] : ['sqlite', 'postgres'];
 let serviceEnv = {};
@@ -97,7 +101,7 @@ if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('tenancy replicas 
 // Id, name, runner and state of each, in one call: enough to find the test that made it.
 const leftTest = execFileSync('docker', ['ps', '-a', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner', '--format', '{{.ID}} {{.Names}} {{.Label "berth.runner"}} {{.State}} created {{.CreatedAt}}'], { encoding: 'utf8' })
   .split('\n')
-  .filter((l) => l.split(' ')[2]?.startsWith('test-'));
+  .filter((l) => l.split(' ')[2]?.startsWith(`${process.env.BERTH_TEST_RUN}-`));
 if (leftTest.length) {
   process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind:\n${leftTest.map((l) => `  ${l}\n`).join('')}`);
   execFileSync('docker', ['rm', '-f', ...leftTest.map((l) => l.split(' ')[0])]);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { removeRunnerContainers, runnerHolders } from '../helpers/docker.js';
-import { randomBytes } from 'node:crypto';
+import { testRunnerId } from '../helpers/runner-id.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/berth.js', import.meta.url));
 
@@ -99,7 +99,7 @@ describe('berth CLI', () => {
 
   it('`berth serve` on a port in use stops at once with the reason and a hint (nothing it opened keeps it running)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'berth-busy-'));
-    const runnerId = `test-${randomBytes(4).toString('hex')}`;
+    const runnerId = testRunnerId();
     try {
       const port = new URL(stack.url).port;
       const r = await run(['serve'], { BERTH_HOME: home, PORT: port, BERTH_RUNNER_ID: runnerId, BERTH_NETNS_POOL: '1', BERTH_CONFIG: join(home, 'cli.json') }, 60_000);

@@ -11,10 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { docker, removeRunnerContainers, runnerContainers } from '../helpers/docker.js';
 import { freePort, spawnServer, type ServerProcess } from '../helpers/server-process.js';
 import { freshDatabase } from '../helpers/stack.js';
+import { testRunnerId } from '../helpers/runner-id.js';
 
 describe('crash safety (kill -9 at every step)', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-crash-'));
-  const runnerId = `test-${randomBytes(4).toString('hex')}`;
+  const runnerId = testRunnerId();
   const key = `berth_test_${randomBytes(16).toString('hex')}`;
   let port = 0;
   let env: Record<string, string> = {};

@@ -13,6 +13,7 @@ import type { Clock } from '../../common/clock.js';
 import type { ConfigInput } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { removeRunnerContainers } from './docker.js';
+import { testRunnerId } from './runner-id.js';
 
 export interface Stack {
   server: BootedServer;
@@ -63,7 +64,7 @@ export interface StackOptions {
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const home = o.reuse?.home ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
-  const runnerId = o.reuse?.runnerId ?? `test-${randomBytes(4).toString('hex')}`;
+  const runnerId = o.reuse?.runnerId ?? testRunnerId();
   let databaseUrl = o.reuse?.databaseUrl;
   let drop: (() => Promise<void>) | undefined;
   if (!databaseUrl && process.env.BERTH_TEST_DATABASE_URL) {

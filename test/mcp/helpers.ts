@@ -15,6 +15,7 @@ import { createLogger } from '../../common/log.js';
 import { newId } from '../../common/ids.js';
 import { PERMISSIONS } from '../../orchestrator/keys/permissions.js';
 import type { Stack } from '../helpers/stack.js';
+import { testRunnerId } from '../helpers/runner-id.js';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -73,7 +74,7 @@ export async function bootFixtureServer(extraEnv: Record<string, string> = {}, s
   const home = share?.home ?? mkdtempSync(join(tmpdir(), 'berth-mcp-fixture-'));
   const key = share?.key ?? `berth_test_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `test-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn', ...extraEnv },
+    env: { BERTH_HOME: home, BERTH_RUNNER_ID: testRunnerId(), BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn', ...extraEnv },
     config: { sweepSeconds: 3600 },
     background: false,
     log: createLogger({ level: 'warn' }),

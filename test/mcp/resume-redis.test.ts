@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createSandbox, exec, startStack } from '../helpers/stack.js';
 import { RawSession, bootFixtureServer, sseEvents } from './helpers.js';
+import { testRunnerId } from '../helpers/runner-id.js';
 
 const redisUrl = process.env.BERTH_TEST_REDIS_URL;
 const databaseUrl = process.env.BERTH_TEST_DATABASE_URL;
@@ -80,7 +80,7 @@ describe('MCP resumption with Redis', { skip: redisUrl ? false : 'BERTH_TEST_RED
   it('forwards a cancellation sent to another replica, which kills the process', { skip: databaseUrl ? false : 'BERTH_TEST_DATABASE_URL is not set' }, async () => {
     const one = await startStack();
     const home = mkdtempSync(join(tmpdir(), 'berth-mcp-replica-'));
-    const two = await startStack({ reuse: { home, runnerId: `test-${randomBytes(4).toString('hex')}`, databaseUrl: one.databaseUrl, key: one.key } });
+    const two = await startStack({ reuse: { home, runnerId: testRunnerId(), databaseUrl: one.databaseUrl, key: one.key } });
     try {
       const sandbox = (await createSandbox(one, { cpu: 1, memory: 1 })).id;
       const s = new RawSession(one.url, one.key);

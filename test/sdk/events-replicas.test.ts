@@ -6,7 +6,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { Daytona } from '@daytonaio/sdk';
 import { io, type Socket } from 'socket.io-client';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { eventually, freePort, sdkStack, type SdkStack } from './helpers.js';
+import { testRunnerId } from '../helpers/runner-id.js';
 
 function services(): void {
   if (process.env.BERTH_TEST_DATABASE_URL && process.env.BERTH_TEST_REDIS_URL) return;
@@ -39,7 +39,7 @@ describe('SDK: notifications across replicas (PostgreSQL + Redis)', () => {
     // Replica B: same database, same Redis, same key; its own home and runner.
     bHome = mkdtempSync(join(tmpdir(), 'berth-test-replica-'));
     const port = await freePort();
-    b = await startStack({ reuse: { home: bHome, runnerId: `test-${randomBytes(4).toString('hex')}`, databaseUrl: a.stack.databaseUrl, key: a.stack.key }, config: { port, publicUrl: `http://127.0.0.1:${port}` } });
+    b = await startStack({ reuse: { home: bHome, runnerId: testRunnerId(), databaseUrl: a.stack.databaseUrl, key: a.stack.key }, config: { port, publicUrl: `http://127.0.0.1:${port}` } });
   });
   after(async () => {
     socket?.disconnect();
