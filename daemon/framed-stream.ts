@@ -14,7 +14,7 @@ export class FramedStream {
   private readonly onGoneHandlers: (() => void)[] = [];
 
   constructor(
-    req: Http2ServerRequest,
+    private readonly req: Http2ServerRequest,
     private readonly res: Http2ServerResponse,
   ) {
     res.writeHead(200, { 'content-type': FRAMED_CONTENT_TYPE });
@@ -58,6 +58,14 @@ export class FramedStream {
   /** True when the peer reads slower than we write. */
   get congested(): boolean {
     return this.res.stream.writableLength > HIGH_WATER;
+  }
+
+  /** Stops reading the client's messages (HTTP/2 flow control then holds the client back). */
+  pauseInput(): void {
+    this.req.pause();
+  }
+  resumeInput(): void {
+    this.req.resume();
   }
 
   onDrain(h: () => void): void {

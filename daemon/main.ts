@@ -8,6 +8,7 @@ import { startEntrypoint } from './entrypoint.js';
 import { homeOf, userName } from './files/accounts.js';
 import { registerFiles } from './files/routes.js';
 import { registerExec } from './process/exec.js';
+import { registerExecAttach } from './process/attach.js';
 import { registerFileSearch } from './files/search-routes.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { registerSessions } from './sessions/routes.js';
@@ -19,6 +20,7 @@ import { registerSystem } from './system/routes.js';
 import { registerPty } from './pty/routes.js';
 import { registerInterpreter } from './interpreter/routes.js';
 import { registerLsp } from './lsp/routes.js';
+import { registerForward } from './forward/routes.js';
 import { loadNative } from './native.js';
 import { startReaper } from './reaper.js';
 import { Router, sendJson } from './router.js';
@@ -114,6 +116,7 @@ export function main(boot: DaemonBoot): void {
     }),
   );
   registerExec(router, ctx);
+  registerExecAttach(router, ctx);
   registerFiles(router, ctx);
   registerPty(router, ctx);
   registerInterpreter(router, ctx);
@@ -127,6 +130,7 @@ export function main(boot: DaemonBoot): void {
   registerGit(router, ctx, git);
   registerGitRemotes(router, ctx, git);
   registerSystem(router, ctx);
+  registerForward(router, ctx);
   const link = serveOverDialOut({ socketPath, sandboxId, secret, router });
 
   // PID 1 gets no default signal handling: stop must be explicit and prompt.

@@ -36,6 +36,8 @@ import { FileWatch } from './toolbox/watch.js';
 import { GitDiffToolbox } from './toolbox/git-diff.js';
 import { TerminalToolbox } from './toolbox/terminal.js';
 import { GrepToolbox } from './toolbox/grep.js';
+import { TunnelToolbox } from './toolbox/tunnel.js';
+import { ExecAttachToolbox } from './toolbox/exec-attach.js';
 import { Relay } from './relay/index.js';
 import { sandboxTokenPrincipal, systemPrincipal } from './principal.js';
 import { AuditLog } from './audit/log.js';
@@ -66,6 +68,7 @@ export type { AuditEntry, AuditFilter, AuditOutcome } from './audit/log.js';
 export type { Secret } from './secrets/service.js';
 export { MemoryCounters, RedisCounters, type Counters } from './ratelimit/counters.js';
 export type { MessageChannel } from './toolbox/channel.js';
+export type { ExecAttachment, ExecExitStatus } from './toolbox/exec-attach.js';
 export type { Relay, SessionRecord, LoggedEvent, EventLog } from './relay/index.js';
 export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
 export { SANDBOX_EVENTS } from './sandboxes/model.js';
@@ -121,7 +124,7 @@ export class Orchestrator {
   /** Preview links, signed preview URLs and file-URL signing keys. */
   readonly preview: PreviewService;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
-  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox };
+  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox; tunnel: TunnelToolbox; execAttach: ExecAttachToolbox };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
   readonly relay: Relay;
   /** Organizations, members and their roles. */
@@ -192,7 +195,7 @@ export class Orchestrator {
     this.settings = audited(new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }), A.SETTINGS_ACTIONS, this.audit);
     this.preview = audited(new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config }), A.PREVIEW_ACTIONS, this.audit);
     const access = new ToolboxAccess(this.sandboxes);
-    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access) };
+    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
   }
 

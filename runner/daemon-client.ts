@@ -1,7 +1,8 @@
 // Typed calls to one sandbox's daemon over its HTTP/2 link. Each call is one
 // stream on the long-lived session: no connection setup per request.
 import http2 from 'node:http2';
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
+import { FORWARD_PATH, type TunnelTarget } from '../common/wire/forward.js';
 import { pipeline } from 'node:stream/promises';
 import { AppError, appErrorFromJSON } from '../common/errors.js';
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from '../common/wire/daemon.js';
@@ -36,10 +37,11 @@ async function readAll(stream: Readable, limit = 64 << 20): Promise<Buffer> {
 export class DaemonClient implements SandboxDaemon {
   constructor(private readonly link: DaemonLink) {}
 
-  private request(method: string, path: string, body?: Buffer | Readable | null, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  /** `endStream` false keeps the request side open with no body yet (tunnels). */
+  private request(method: string, path: string, body?: Buffer | Readable | null, headers: Record<string, string> = {}, signal?: AbortSignal, endStream = !body): Promise<Response> {
     const session = this.link.current();
     return new Promise((resolve, reject) => {
-      const stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream: !body, signal });
+      const stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream, signal });
       stream.once('response', (h) => resolve({ status: Number(h[':status']), headers: h, stream }));
       stream.once('error', (e) => reject(this.transportError(e)));
       if (body instanceof Readable) {
@@ -158,6 +160,13 @@ export class DaemonClient implements SandboxDaemon {
       stream.once('response', (h) => resolve({ status: Number(h[':status']), headers: h as DaemonStream['headers'], stream }));
       stream.once('error', (e) => reject(this.transportError(e)));
     });
+  }
+
+  async tunnel(target: TunnelTarget, signal?: AbortSignal): Promise<Duplex> {
+    const query = qs({ port: String(target.port), host: target.host });
+    const res = await this.request('POST', `${FORWARD_PATH}${query}`, null, {}, signal, false);
+    if (res.status >= 300) return this.fail(res);
+    return res.stream;
   }
 
   call<T = unknown>(method: string, path: string, opts: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {

@@ -2,6 +2,7 @@
 // the same shape is what a remote runner would serve). Sandbox terms only.
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from './daemon.js';
 import type { Readable } from 'node:stream';
+import type { TunnelTarget } from './forward.js';
 
 export interface NetworkPolicy {
   blockAll: boolean;
@@ -121,6 +122,13 @@ export interface SandboxDaemon {
    * response body both stream), for WebSocket bridges and streamed logs.
    */
   open(method: string, path: string, opts?: { query?: Record<string, string | undefined>; headers?: Record<string, string>; signal?: AbortSignal; endRequest?: boolean }): Promise<DaemonStream>;
+  /**
+   * A TCP connection to `target` made from inside the sandbox (previews, SSH
+   * forwarding): write to send, read to receive; ending one side half-closes
+   * it, destroying it resets the connection. Rejects (e.g. `bad_gateway`,
+   * reason PORT_CLOSED) when nothing answers there.
+   */
+  tunnel(target: TunnelTarget, signal?: AbortSignal): Promise<import('node:stream').Duplex>;
   /** Generic JSON call for toolbox features that only forward (added by later capabilities). */
   call<T = unknown>(method: string, path: string, opts?: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal }): Promise<T>;
 }

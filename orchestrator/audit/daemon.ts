@@ -42,6 +42,12 @@ export function guardDaemon(daemon: SandboxDaemon, p: Principal, sandboxId: stri
     remove: (path, recursive) => mutate('toolbox.files.delete', { path, recursive }, () => daemon.remove(path, recursive)),
     move: (source, destination, overwrite) => mutate('toolbox.files.move', { source, destination }, () => daemon.move(source, destination, overwrite)),
     upload: (path: string, body: Readable, opts) => mutate('toolbox.files.upload', { path }, () => daemon.upload(path, body, opts)),
+    // A tunnel reaches whatever the sandbox serves, which may run code: write access, like exec;
+    // not audited per connection (the frontends record logins and their own actions).
+    tunnel: (target, signal) => {
+      requirePermission(p, 'write:sandboxes');
+      return daemon.tunnel(target, signal);
+    },
     open: (method, path, opts) => (method === 'GET' ? daemon.open(method, path, opts) : mutate(area(path), { method, path }, () => daemon.open(method, path, opts))),
     call: <T>(method: string, path: string, opts?: Parameters<SandboxDaemon['call']>[2]) => (method === 'GET' ? daemon.call<T>(method, path, opts) : mutate(area(path), { method, path }, () => daemon.call<T>(method, path, opts))),
   };
