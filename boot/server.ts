@@ -16,6 +16,7 @@ import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
 import type { ContainerRuntime } from '../runner/runtime/interface.js';
 import { createApp, type BerthApp } from '../http/app.js';
+import { loadWebUi } from '../http/webui.js';
 import { createMcpHttp } from '../mcp/http/handler.js';
 import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
@@ -26,6 +27,8 @@ import { join } from 'node:path';
 import { Teardown } from './teardown.js';
 
 export const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
+/** The built web UI (scripts/build-webui.mjs). */
+export const WEBUI_DIR = fileURLToPath(new URL('../webui/', import.meta.url));
 
 export interface BootOptions {
   config?: ConfigInput;
@@ -133,8 +136,11 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     writeCliConfig({ ...readCliConfig(cliPath), apiUrl, apiKey: boot.apiKey, organizationId: boot.organizationId }, cliPath);
   }
   if (boot.created && boot.apiKey && !config.adminApiKey) {
+    // As Jupyter does: one click signs the admin in to the web UI (the token sits in the fragment, so it is never sent in a request line or logged).
+    const link = boot.keyId ? `${config.publicUrl}/#signin=${await orch.createSignInLink(boot.keyId)}` : undefined;
     (o.announce ?? ((t) => process.stdout.write(t)))(
-      `\n  Berth created an admin API key (shown once; saved for the CLI in ${cliPath}):\n\n    ${boot.apiKey}\n\n  Use it as DAYTONA_API_KEY with DAYTONA_API_URL=${apiUrl}\n\n`,
+      `\n  Berth created an admin API key (shown once; saved for the CLI in ${cliPath}):\n\n    ${boot.apiKey}\n\n  Use it as DAYTONA_API_KEY with DAYTONA_API_URL=${apiUrl}\n\n` +
+        (link ? `  Web UI (this sign-in link works once, for 24 hours):\n\n    ${link}\n\n` : ''),
     );
   }
 
@@ -146,7 +152,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
 
   const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
   opened.add(() => mcp.close());
-  const app = createApp({ orch, config, clock, log }, { mcp });
+  const app = createApp({ orch, config, clock, log }, { mcp, webui: loadWebUi(WEBUI_DIR) });
   const http = await listen(app, config.port, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
   opened.add(() => http.close());
   // Toolbox WebSockets (PTY, interpreter, log follow) share the API port; other upgrades pass through.

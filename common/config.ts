@@ -77,6 +77,8 @@ const SETTINGS = {
   auditRetentionDays: { env: 'BERTH_AUDIT_RETENTION_DAYS', schema: num(0, 36_500).default(90), doc: 'days audit entries are kept (0 = forever)' },
   secretsKey: { env: 'BERTH_SECRETS_KEY', schema: z.string().min(32, '32 bytes as base64 or hex').optional(), doc: 'key encrypting organization secrets (default: BERTH_HOME/secrets.key, made on first start; replicas must share one)' },
   egressDnsUpstream: { env: 'BERTH_EGRESS_DNS_UPSTREAM', schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+(:\d+)?$/, 'an IPv4 address with an optional :port').optional(), doc: 'DNS server the domain allow-list resolver asks (default: the first nameserver of /etc/resolv.conf)' },
+  uiSessionIdleMinutes: { env: 'BERTH_UI_SESSION_IDLE_MINUTES', schema: num(1, 525_600).default(120), doc: 'a web UI session unused this many minutes ends (sign in again)' },
+  uiSessionMaxHours: { env: 'BERTH_UI_SESSION_MAX_HOURS', schema: num(0.1, 8760).default(168), doc: 'a web UI session ends this many hours after sign-in, used or not' },
   httpHeadersTimeoutSeconds: { env: 'BERTH_HTTP_HEADERS_TIMEOUT_SECONDS', schema: num(0.5, 3600).default(20), doc: 'a client must send its request headers within this time' },
   httpRequestTimeoutSeconds: { env: 'BERTH_HTTP_REQUEST_TIMEOUT_SECONDS', schema: num(1, 86_400).default(600), doc: 'a client must send a whole request (headers and body) within this time' },
   logLevel: { env: 'BERTH_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), doc: 'log level' },

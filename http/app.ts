@@ -22,6 +22,8 @@ import { registerAudit } from './routes/audit.js';
 import { registerSecrets } from './routes/secrets.js';
 import { registerUsage } from './routes/usage.js';
 import { registerQuotas } from './routes/quotas.js';
+import { registerUiSession } from './routes/ui-session.js';
+import { serveWebUi, type WebUiAssets } from './webui.js';
 import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
@@ -40,6 +42,8 @@ import type { McpHttp } from '../mcp/http/handler.js';
 export interface AppMounts {
   /** /mcp and its OAuth metadata, served on the raw request (see mcp/http/handler.ts). */
   mcp?: McpHttp;
+  /** The web UI's built files (dist/webui), served at / on the main host. */
+  webui?: WebUiAssets;
 }
 
 export interface RouteInfo {
@@ -87,6 +91,9 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
     });
   }
 
+  // The web UI's pages and hashed assets: static, cached, so not counted against any budget.
+  if (mounts.webui) app.use(serveWebUi(d, mounts.webui));
+
   // Requests without credentials count against their address's anonymous budget.
   app.use(anonymousLimit(d));
   // A body declared larger than any limit is refused before a byte of it is read.
@@ -125,6 +132,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerSecrets(api, d);
   registerUsage(api, d);
   registerQuotas(api, d);
+  registerUiSession(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));

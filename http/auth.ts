@@ -1,10 +1,11 @@
-// Bearer-token authentication for API and toolbox routes. The edge only
+// Bearer-token (or web UI session cookie) authentication for API and toolbox routes. The edge only
 // extracts the key, the address and the organization header; the
 // orchestrator checks the key, membership, permissions and rate limits.
 import type Koa from 'koa';
 import { AppError } from '../common/errors.js';
 import type { Ctx, HttpDeps, State } from './context.js';
 import { setRateLimitHeaders } from './rate-limit.js';
+import { checkCookieRequest, sessionToken } from './session.js';
 
 export const ORGANIZATION_HEADER = 'x-daytona-organization-id';
 
@@ -38,6 +39,14 @@ export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<St
     const previewToken = !token && sandboxId ? sandboxToken(ctx.get(SANDBOX_TOKEN_HEADER) || undefined, new URLSearchParams(ctx.querystring)) : undefined;
     if (sandboxId && previewToken) {
       const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId });
+      ctx.state.principal = p;
+      setRateLimitHeaders(ctx, p.rateLimit);
+      return next();
+    }
+    const session = token ? undefined : sessionToken(ctx.get('cookie'));
+    if (session) {
+      checkCookieRequest(ctx.method, ctx.headers, d.config);
+      const p = await d.orch.authenticateSession(session, { ip: ctx.ip, frontend: 'webui', requestId: ctx.state.requestId, organizationId: o.organization?.(ctx as Ctx) ?? (ctx.get(ORGANIZATION_HEADER) || undefined) });
       ctx.state.principal = p;
       setRateLimitHeaders(ctx, p.rateLimit);
       return next();

@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import type { AppError } from '../common/errors.js';
 import type { Ctx, HttpDeps, State } from './context.js';
 import { bearer } from './auth.js';
+import { sessionToken } from './session.js';
 
 export function setRateLimitHeaders(ctx: Pick<Koa.Context, 'set'>, b: { limit: number; remaining: number; resetSeconds: number } | undefined): void {
   if (!b) return;
@@ -30,7 +31,8 @@ export function rateLimitedHeaders(e: AppError): Record<string, string> {
 export function anonymousLimit(d: HttpDeps): Koa.Middleware<State> {
   return async (ctx, next) => {
     const source = { ip: ctx.ip, frontend: 'rest', requestId: ctx.state.requestId };
-    if (!bearer(ctx as Ctx)) {
+    // A session cookie is a credential like a bearer token (its route checks it).
+    if (!bearer(ctx as Ctx) && !sessionToken(ctx.get('cookie'))) {
       await d.orch.admitAnonymous(source);
       return next();
     }

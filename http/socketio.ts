@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { revokedMatches, SANDBOX_EVENTS, type Principal, type Sandbox, type SandboxEvent } from '../orchestrator/index.js';
 import type { HttpDeps } from './context.js';
 import { sandboxDto } from './dto.js';
+import { checkCookieUpgrade, sessionToken } from './session.js';
 
 export interface Notifications {
   /** Number of connected sockets (for health and tests). */
@@ -42,13 +43,15 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     // The SDK names the organization in the query (organizationId=…); default: the key's own.
     const org = socket.handshake.query.organizationId;
-    d.orch
-      .authenticate(typeof token === 'string' ? token : undefined, {
-        ip: socket.handshake.address,
-        frontend: 'socketio',
-        requestId: randomUUID(),
-        organizationId: typeof org === 'string' && org ? org : undefined,
-      })
+    const source = { ip: socket.handshake.address, frontend: 'socketio', requestId: randomUUID(), organizationId: typeof org === 'string' && org ? org : undefined };
+    // The web UI connects with its session cookie instead, from a page of this server only.
+    const session = typeof token === 'string' ? undefined : sessionToken(socket.handshake.headers.cookie);
+    const authenticated = async () => {
+      if (!session) return d.orch.authenticate(typeof token === 'string' ? token : undefined, source);
+      checkCookieUpgrade(socket.handshake.headers, d.config);
+      return d.orch.authenticateSession(session, { ...source, frontend: 'webui' });
+    };
+    authenticated()
       .then((p: Principal) => {
         socket.data.principal = p;
         socket.data.organizationId = p.organizationId;

@@ -55,6 +55,7 @@ import { SecretInjector } from './secrets/inject.js';
 import { MemoryCounters, type Counters } from './ratelimit/counters.js';
 import { RateLimiter } from './ratelimit/limiter.js';
 import { KEY_REVOKED, type KeyRevokedEvent } from './keys/service.js';
+import { SessionService } from './sessions/service.js';
 
 export type { Principal } from './principal.js';
 export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
@@ -78,6 +79,9 @@ export type { Snapshot } from './snapshots/model.js';
 export type { Volume } from './volumes/model.js';
 export { SIGNED_PREVIEW_MAX_SECONDS } from './preview/service.js';
 export { AUTO_ARCHIVE_MAX_MINUTES } from './sandboxes/reconciler.js';
+
+/** How long the sign-in link printed at first start stays valid. */
+const SIGN_IN_LINK_MS = 24 * 3_600_000;
 
 export interface OrchestratorDeps {
   config: Config;
@@ -140,6 +144,7 @@ export class Orchestrator {
   readonly sandboxSecrets: SecretInjector;
   readonly limits: RateLimiter;
   private readonly counters: Counters;
+  private readonly sessions: SessionService;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly d: OrchestratorDeps) {
@@ -197,6 +202,7 @@ export class Orchestrator {
     const access = new ToolboxAccess(this.sandboxes);
     this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
+    this.sessions = new SessionService(d.store, d.clock, { idleMs: c.uiSessionIdleMinutes * 60_000, maxMs: c.uiSessionMaxHours * 3_600_000 });
   }
 
   /**
@@ -231,16 +237,61 @@ export class Orchestrator {
   }
 
   /**
+   * Web UI sign-in: trades an API key, or the one-time link printed at first
+   * start, for a session token (the cookie value). The session acts as that key.
+   */
+  async signIn(credential: { apiKey?: string; link?: string }, source: RequestSource = {}): Promise<{ principal: Principal; token: string; expiresAt: Date }> {
+    const p = credential.link
+      ? await this.admit(source, async () => {
+          const keyId = await this.sessions.redeemLink(credential.link!);
+          return keyId ? this.keys.authenticateId(keyId) : null;
+        }, new AppError('unauthorized', 'this sign-in link was already used or has expired', { hint: 'sign in with the API key `berth up` printed (also in ~/.berth/cli.json)' }))
+      : await this.authenticate(credential.apiKey, source);
+    if (!p.keyId) throw new AppError('forbidden', 'only API keys can sign in to the web UI', { hint: 'use an API key (create one with POST /api/api-keys)' });
+    const s = await this.sessions.start(p.keyId);
+    this.audit.record(p, { action: 'ui_session.create', target: { type: 'api_key', id: p.keyId }, outcome: 'success', details: { via: credential.link ? 'link' : 'api_key' } });
+    return { principal: p, ...s };
+  }
+
+  /**
+   * The principal of a web UI session token: exactly its key's, acting in
+   * `source.organizationId` when given. A stale cookie is not a guess, so it
+   * is not counted as a failed authentication.
+   */
+  authenticateSession(token: string, source: RequestSource = {}): Promise<Principal> {
+    return this.admit(
+      source,
+      async () => {
+        const keyId = await this.sessions.resolve(token);
+        return keyId ? this.keys.authenticateId(keyId, source.organizationId || undefined) : null;
+      },
+      new AppError('unauthorized', 'your web session has ended (signed out, expired, or its API key was revoked)', { hint: 'sign in again with an API key' }),
+      { countFailure: false },
+    );
+  }
+
+  /** Ends a web UI session (sign-out). */
+  async signOut(p: Principal, token: string): Promise<void> {
+    await this.sessions.end(token);
+    this.audit.record(p, { action: 'ui_session.delete', target: { type: 'api_key', id: p.keyId }, outcome: 'success' });
+  }
+
+  /** A one-time web UI sign-in link token for key `keyId` (printed by `berth up` on first start). */
+  createSignInLink(keyId: string): Promise<string> {
+    return this.sessions.createLink(keyId, SIGN_IN_LINK_MS);
+  }
+
+  /**
    * Checks a credential with `find`: refused before the check past the failed-
    * authentication limit of the address, counted as a failure when `find`
    * finds nothing, and against the principal's request budget when it does.
    */
-  private async admit(source: RequestSource, find: () => Promise<Principal | null>, refusal: AppError): Promise<Principal> {
+  private async admit(source: RequestSource, find: () => Promise<Principal | null>, refusal: AppError, o: { countFailure?: boolean } = {}): Promise<Principal> {
     const ip = source.ip ?? 'unknown';
-    await this.limits.check('failedAuth', ip);
+    if (o.countFailure ?? true) await this.limits.check('failedAuth', ip);
     const p = await find();
     if (!p) {
-      await this.limits.note('failedAuth', ip);
+      if (o.countFailure ?? true) await this.limits.note('failedAuth', ip);
       this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
       throw refusal;
     }
@@ -321,7 +372,10 @@ export class Orchestrator {
     const reap = setInterval(() => void this.reap().catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
     const disks = setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
     const lifetimes = setInterval(() => void this.enforceLifetimes().catch(() => {}), 60_000);
-    const retention = setInterval(() => void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {}), 3_600_000);
+    const retention = setInterval(() => {
+      void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {});
+      void this.sessions.prune().catch(() => {});
+    }, 3_600_000);
     for (const t of [sweep, reap, disks, lifetimes, retention]) t.unref();
     this.timers.push(sweep, reap, disks, lifetimes, retention);
   }

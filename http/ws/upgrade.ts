@@ -1,6 +1,8 @@
 // WebSocket upgrades of the toolbox (/toolbox/{sandboxId}/…): authenticated
 // like HTTP toolbox calls (Bearer API key on the upgrade, or in browser-like
-// SDK runtimes the sandbox's preview token as DAYTONA_SANDBOX_AUTH_KEY),
+// SDK runtimes the sandbox's preview token as DAYTONA_SANDBOX_AUTH_KEY, or the
+// web UI's session cookie from a page of this server; browsers cannot set a
+// header on a WebSocket, so the UI names its organization as ?organizationId=),
 // scoped to the caller's organization (another organization's sandbox is a
 // 404 before any upgrade), then relayed. Upgrades on other paths (e.g.
 // Socket.IO) are left alone for their own listeners.
@@ -16,6 +18,7 @@ import type { HttpDeps } from '../context.js';
 import { relayChannel, relayReadable } from './bridge.js';
 import { offeredProtocols, selectProtocol } from './protocols.js';
 import { rejectUpgrade } from './reject.js';
+import { checkCookieUpgrade, sessionToken } from '../session.js';
 import { matchWsRoute, type Opened } from './routes.js';
 
 const PREFIX = '/toolbox/';
@@ -91,9 +94,14 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
       const key = bearer(req);
       const previewToken = key ? undefined : sandboxToken(req.headers[SANDBOX_TOKEN_HEADER], url.searchParams);
       const source = { ip: req.socket.remoteAddress, frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      const organizationId = typeof org === 'string' && org ? org : url.searchParams.get('organizationId') || undefined;
+      const session = key || previewToken ? undefined : sessionToken(req.headers.cookie);
+      if (session) checkCookieUpgrade(req.headers, d.config);
       principal = previewToken
         ? await d.orch.authenticateSandboxToken(sandboxId, previewToken, source)
-        : await d.orch.authenticate(key, { ...source, organizationId: typeof org === 'string' && org ? org : undefined });
+        : session
+          ? await d.orch.authenticateSession(session, { ...source, frontend: 'webui', organizationId })
+          : await d.orch.authenticate(key, { ...source, organizationId });
       opened = await match.route.open({ d, principal, sandboxId, params: match.params, query: url.searchParams, offered });
     } catch (e) {
       return fail(e);

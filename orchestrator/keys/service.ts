@@ -163,9 +163,17 @@ export class KeyService {
   async authenticate(token: string, organizationId?: string): Promise<Principal | null> {
     if (!token || token.length < 16 || token.length > 512) return null;
     const hash = sha256Hex(token);
-    const now = this.clock.now().getTime();
     const candidates = await this.store.ApiKey.query().where('prefix', apiKeyPrefix(token));
-    const key = candidates.find((k) => safeEqualHex(k.key_hash, hash));
+    return this.principalOf(candidates.find((k) => safeEqualHex(k.key_hash, hash)), organizationId);
+  }
+
+  /** `authenticate` for a key known by id (a web session acts as the key it was made from). */
+  async authenticateId(keyId: string, organizationId?: string): Promise<Principal | null> {
+    return this.principalOf(await this.store.ApiKey.query().findById(keyId), organizationId);
+  }
+
+  private async principalOf(key: ApiKeyRow | undefined, organizationId?: string): Promise<Principal | null> {
+    const now = this.clock.now().getTime();
     if (!key || key.revoked_at || (key.expires_at && key.expires_at <= now)) return null;
     const org = organizationId || key.organization_id;
     const m = await this.store.Membership.query().findById([org, key.user_id]);

@@ -13,6 +13,8 @@ export interface BootstrapResult {
   userId: string;
   /** Set only when a key was created now (printed once). */
   apiKey?: string;
+  /** Id of that key (the web UI sign-in link printed at first start acts as it). */
+  keyId?: string;
 }
 
 export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Clock, adminKey?: string): Promise<BootstrapResult> {
@@ -25,7 +27,7 @@ export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Cloc
     if (adminKey && organizationId && !(await keys.exists(adminKey))) {
       const k = await keys.create({ organizationId, userId: admin.id, name: `admin-${now}`, permissions: [...PERMISSIONS], value: adminKey });
       await keys.markBootstrap(k.id);
-      return { created: false, organizationId, userId: admin.id, apiKey: adminKey };
+      return { created: false, organizationId, userId: admin.id, apiKey: adminKey, keyId: k.id };
     }
     return { created: false, organizationId, userId: admin.id };
   }
@@ -38,5 +40,5 @@ export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Cloc
   });
   const key = await keys.create({ organizationId, userId, name: 'admin', permissions: [...PERMISSIONS], value: adminKey });
   await keys.markBootstrap(key.id);
-  return { created: true, organizationId, userId, apiKey: key.value };
+  return { created: true, organizationId, userId, apiKey: key.value, keyId: key.id };
 }

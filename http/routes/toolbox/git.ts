@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { AppError } from '../../../common/errors.js';
 import { GitAdd, GitAddRemote, GitBranch, GitCheckout, GitClone, GitCommit, GitConfigureUser, GitInit, GitRemoteOp, GitReset, GitRestore, GitScope, GitSetConfig } from '../../../common/wire/toolbox.js';
 import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../../context.js';
-import { body, queryString } from '../../parse.js';
+import { body, queryBool, queryString } from '../../parse.js';
 
 async function deleteBody<S extends z.ZodTypeAny>(ctx: Ctx, schema: S, limit: number): Promise<z.output<S>> {
   const req = ctx.request as unknown as { body?: unknown };
@@ -49,6 +49,10 @@ export function registerGit(router: ApiRouter, d: HttpDeps): void {
   });
   router.get('/git/status', async (ctx) => {
     ctx.body = await git.status(principal(ctx), id(ctx), path(ctx));
+  });
+  // Berth's addition (the web UI's Git tab; MCP's git_diff): the work tree against the index, or ?staged=true.
+  router.get('/git/diff', async (ctx) => {
+    ctx.body = await d.orch.toolbox.gitDiff.diff(principal(ctx), id(ctx), path(ctx), { staged: queryBool(ctx, 'staged') ?? false });
   });
   router.get('/git/branches', async (ctx) => {
     ctx.body = await git.branches(principal(ctx), id(ctx), path(ctx));

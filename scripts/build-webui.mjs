@@ -1,0 +1,60 @@
+// Builds the web UI into dist/webui: webui/app.js (Preact + htm, plain ES
+// modules) and webui/style.css bundled and minified by esbuild, with content
+// hashes in their names (served with a year-long cache) and precompressed
+// (.br, .gz); the terminal (xterm) is a chunk of its own, loaded when a
+// terminal opens. index.html gets the hashed names. No CDN: every byte is here.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = join(root, 'dist/webui');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'assets'), { recursive: true });
+
+const r = await build({
+  entryPoints: [join(root, 'webui/app.js'), join(root, 'webui/style.css')],
+  outdir: join(out, 'assets'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  minify: true,
+  target: ['chrome110', 'firefox110', 'safari16'],
+  entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
+  assetNames: '[name]-[hash]',
+  loader: { '.svg': 'file' },
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const outputs = Object.entries(r.metafile.outputs);
+const entry = (src) => basename(outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith(src))[0]);
+const icon = readFileSync(join(root, 'webui/icon.svg'));
+const iconName = `icon-${createHash('sha256').update(icon).digest('hex').slice(0, 8)}.svg`;
+writeFileSync(join(out, 'assets', iconName), icon);
+
+const html = readFileSync(join(root, 'webui/index.html'), 'utf8')
+  .replace('/app.js', `/assets/${entry('webui/app.js')}`)
+  .replace('/style.css', `/assets/${entry('webui/style.css')}`)
+  .replace('/icon.svg', `/assets/${iconName}`);
+writeFileSync(join(out, 'index.html'), html);
+
+let first = 0;
+for (const [file] of outputs) {
+  const path = join(root, file);
+  const body = readFileSync(path);
+  writeFileSync(`${path}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
+  if (!file.includes('chunk-') || isStatic(file)) first += readFileSync(`${path}.br`).length;
+}
+// Chunks the entry imports statically load with it; the terminal chunk waits for a terminal.
+function isStatic(file) {
+  const app = outputs.find(([, o]) => o.entryPoint?.endsWith('webui/app.js'))[1];
+  return app.imports.some((i) => i.kind === 'import-statement' && join(root, i.path) === join(root, file));
+}
+process.stderr.write(`web UI built: ${relative(root, out)} (first load ${(first / 1024).toFixed(1)} KB compressed)\n`);
