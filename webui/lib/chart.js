@@ -12,7 +12,7 @@ export function LineChart({ series, max = 100, unit = '%', label, height = 160 }
   const y = (v) => pad.t + (1 - Math.min(v, max) / max) * (height - pad.t - pad.b);
   const ticks = [0, max / 2, max];
   return html`<figure class="chart">
-    <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${label} preserveAspectRatio="none">
+    <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${label}>
       ${ticks.map((v) => html`<g><line class="grid" x1=${pad.l} x2=${width - pad.r} y1=${y(v)} y2=${y(v)} /><text class="axis" x=${pad.l - 4} y=${y(v) + 4} text-anchor="end">${Math.round(v)}${unit}</text></g>`)}
       ${all.length ? series.map((s) => html`<polyline class=${`line ${s.className}`} fill="none" points=${s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')} />`) : null}
     </svg>

@@ -14,8 +14,8 @@ function Port({ sandbox, port }) {
     ${link.data ? html`<a href=${link.data.url} target="_blank" rel="noopener noreferrer" aria-label=${`Open preview of port ${port}`}>${link.data.url}</a>` : null}
     <span class="signed">
       <label>Signed link valid for (minutes)<input type="number" min="1" max="1440" value=${minutes} onInput=${(e) => setMinutes(e.currentTarget.value)} /></label>
-      <button onClick=${() => act.run(async () => setSigned(await api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/signed-preview-url${q({ expiresInSeconds: Math.round(Number(minutes) * 60) })}`)))}>Make signed link</button>
-      ${signed ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label="Copy signed link" />` : null}
+      <button aria-label=${`Make signed link for port ${port}`} onClick=${() => act.run(async () => setSigned(await api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/signed-preview-url${q({ expiresInSeconds: Math.round(Number(minutes) * 60) })}`)))}>Make signed link</button>
+      ${signed ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label=${`Copy signed link for port ${port}`} />` : null}
     </span>
     <${ErrorNote} error=${link.error || act.error} />
   </li>`;

@@ -34,6 +34,6 @@ export function Terminal({ sandbox }) {
       ${ended ? html`<button onClick=${() => setGeneration(generation + 1)}>New session</button>` : null}
     </div>
     <${ErrorNote} error=${error} />
-    <div class="terminal" ref=${box} aria-label="Terminal"></div>
+    <div class="term-box" ref=${box} aria-label="Terminal"></div>
   </div>`;
 }

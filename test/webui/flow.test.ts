@@ -1,0 +1,188 @@
+// A person's path through the web UI against a real server and Docker: sign
+// in, create a sandbox from the dialog, use its terminal, upload, edit, open a
+// preview link, stop, start, delete; states follow live events.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { exec } from '../helpers/stack.js';
+import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
+import type { Page } from 'playwright-core';
+
+describe('web UI: a sandbox from creation to deletion', () => {
+  let ui: UiStack;
+  let page: Page;
+  let problems: { list: string[] };
+  let id: string;
+
+  before(async () => {
+    ui = await uiStack();
+    ({ page, problems } = await watchedPage(await ui.context()));
+  });
+  after(async () => {
+    await ui?.close();
+  });
+
+  const row = (name: string) => page.locator('tr', { has: page.getByRole('link', { name, exact: true }) });
+
+  it('signs in with an API key and creates a sandbox from the dialog; it appears started', async () => {
+    await signIn(page, ui.base, ui.stack.key);
+    await page.getByRole('button', { name: 'Create sandbox' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create sandbox' });
+    await dialog.getByLabel('Name').fill('ui-flow');
+    await dialog.getByLabel('CPU (cores)').fill('0.5');
+    await dialog.getByLabel('Memory (GiB)').fill('0.5');
+    await dialog.getByLabel('Labels (one key=value per line)').fill('team=web');
+    await shot(page, 'create-sandbox');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await row('ui-flow').locator('[data-state="started"]').waitFor({ timeout: 90_000 });
+    const list = await ui.stack.api('GET', '/sandbox?name=ui-flow');
+    id = list.body.items[0].id;
+    assert.equal(list.body.items[0].labels.team, 'web');
+    await shot(page, 'sandboxes');
+  });
+
+  it('runs what is typed in the terminal inside the sandbox', async () => {
+    await page.getByRole('link', { name: 'ui-flow', exact: true }).click();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+    await page.locator('.term-box').click();
+    await page.keyboard.type('echo typed-$((6*7)) | tee /tmp/from-ui\n');
+    await page.locator('.xterm-rows', { hasText: 'typed-42' }).waitFor({ timeout: 10_000 });
+    const r = await exec(ui.stack, id, 'cat /tmp/from-ui');
+    assert.equal(r.result.trim(), 'typed-42');
+    await shot(page, 'sandbox-terminal');
+  });
+
+  it('a terminal follows its element size (resize reaches the PTY)', async () => {
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.waitForTimeout(400);
+    await page.keyboard.type('stty size > /tmp/size\n');
+    await page.waitForTimeout(400);
+    const small = (await exec(ui.stack, id, 'cat /tmp/size')).result.trim();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForTimeout(400);
+    await page.keyboard.type('stty size > /tmp/size\n');
+    await page.waitForTimeout(400);
+    const large = (await exec(ui.stack, id, 'cat /tmp/size')).result.trim();
+    assert.notEqual(small, large, `stty size stayed ${small}`);
+    assert.ok(Number(large.split(' ')[1]) > Number(small.split(' ')[1]), `${small} → ${large}`);
+  });
+
+  it('uploads a file with the picker and lists it', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('table', { name: 'Files' }).waitFor();
+    await page.getByLabel('Upload files').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('first line\n') });
+    await page.getByRole('link', { name: 'notes.txt' }).waitFor({ timeout: 15_000 });
+    const r = await exec(ui.stack, id, 'cat ~/notes.txt');
+    assert.equal(r.result, 'first line\n');
+    await shot(page, 'sandbox-files');
+  });
+
+  it('uploads by drag and drop', async () => {
+    const data = await page.evaluateHandle("(() => { const dt = new DataTransfer(); dt.items.add(new File(['dropped\\n'], 'dropped.txt', { type: 'text/plain' })); return dt; })()");
+    await page.locator('.files').dispatchEvent('drop', { dataTransfer: data });
+    await page.getByRole('link', { name: 'dropped.txt' }).waitFor({ timeout: 15_000 });
+    assert.equal((await exec(ui.stack, id, 'cat ~/dropped.txt')).result, 'dropped\n');
+  });
+
+  it('edits and saves a text file', async () => {
+    await page.getByRole('link', { name: 'notes.txt' }).click();
+    const editor = page.getByLabel('Contents of notes.txt');
+    await editor.waitFor();
+    assert.equal(await editor.inputValue(), 'first line\n');
+    await editor.fill('first line\nsecond line from the UI\n');
+    await shot(page, 'sandbox-editor');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.equal((await exec(ui.stack, id, 'cat ~/notes.txt')).result, 'first line\nsecond line from the UI\n');
+    await page.getByRole('button', { name: 'Close', exact: true }).last().click();
+  });
+
+  it('renames and deletes a file', async () => {
+    await page.getByRole('button', { name: 'Rename dropped.txt' }).click();
+    await page.getByLabel('New name').fill('renamed.txt');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await page.getByRole('link', { name: 'renamed.txt' }).waitFor();
+    await page.getByRole('button', { name: 'Delete renamed.txt' }).click();
+    await page.getByRole('dialog', { name: 'Delete renamed.txt?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('link', { name: 'renamed.txt' }).waitFor({ state: 'detached' });
+    assert.equal((await exec(ui.stack, id, 'ls ~')).result.includes('renamed.txt'), false);
+  });
+
+  it('shows the preview link the API gives and opens it in a new tab', async () => {
+    await exec(ui.stack, id, 'nohup python3 -m http.server 8000 >/dev/null 2>&1 &');
+    await page.getByRole('tab', { name: 'Ports' }).click();
+    const link = page.getByRole('link', { name: 'Open preview of port 8000' });
+    for (let i = 0; i < 20 && !(await link.count()); i++) {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForTimeout(500);
+    }
+    const api = await ui.stack.api('GET', `/sandbox/${id}/ports/8000/preview-url`);
+    assert.equal(await link.getAttribute('href'), api.body.url);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    // The preview proxy answers this URL once it is merged; here the new tab must ask for exactly it.
+    const same = (u: string) => u.replace(/\/$/, '') === api.body.url.replace(/\/$/, '');
+    const [popup, request] = await Promise.all([page.context().waitForEvent('page'), page.context().waitForEvent('request', (r) => same(r.url())), link.click()]);
+    assert.ok(same(request.url()));
+    assert.notEqual(popup, page);
+    await popup.close();
+    await page.getByRole('button', { name: 'Make signed link for port 8000' }).click();
+    await page.getByRole('button', { name: 'Copy signed link for port 8000' }).waitFor();
+    const signed = await page.locator('.port', { hasText: 'Port 8000' }).locator('.signed code').textContent();
+    assert.match(signed!, /^https?:\/\/8000-/);
+    await shot(page, 'sandbox-ports');
+  });
+
+  it('charts metrics while the tab is open', async () => {
+    await page.getByRole('tab', { name: 'Metrics' }).click();
+    await page.locator('figure.chart polyline').first().waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(2500);
+    assert.ok((await page.locator('figure.chart polyline').first().getAttribute('points'))!.split(' ').length >= 2);
+    await shot(page, 'sandbox-metrics');
+  });
+
+  it('stops, starts and deletes with the page buttons; the badge follows', async () => {
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.locator('.page-head [data-state="stopped"]').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.locator('.page-head [data-state="started"]').waitFor({ timeout: 60_000 });
+    await shot(page, 'sandbox-overview');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Delete ui-flow?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Sandboxes', exact: true }).waitFor();
+    const r = await ui.stack.api('GET', `/sandbox/${id}`);
+    assert.ok(r.status === 404 || ['destroyed', 'destroying'].includes(r.body.state), JSON.stringify(r.body));
+  });
+
+  it('shows a state changed elsewhere within 1 s, without a reload', async () => {
+    const s = await ui.stack.api('POST', '/sandbox', { name: 'ui-live', cpu: 0.5, memory: 0.5 });
+    assert.equal(s.status, 200);
+    await row('ui-live').locator('[data-state="started"]').waitFor({ timeout: 10_000 });
+    const stopped = ui.stack.api('POST', `/sandbox/${s.body.id}/stop`);
+    // While the stop runs, the badge passes through stopping; the final state shows within a second of the API's answer.
+    await stopped;
+    const t0 = Date.now();
+    await row('ui-live').locator('[data-state="stopped"]').waitFor({ timeout: 1000 });
+    assert.ok(Date.now() - t0 <= 1000);
+    await ui.stack.api('DELETE', `/sandbox/${s.body.id}`);
+    await row('ui-live').waitFor({ state: 'detached', timeout: 5000 });
+  });
+
+  it('bulk actions ask first, then act on every selected sandbox', async () => {
+    const made = await Promise.all(['ui-bulk-a', 'ui-bulk-b'].map((name) => ui.stack.api('POST', '/sandbox', { name, cpu: 0.5, memory: 0.5 })));
+    for (const m of made) assert.equal(m.status, 200, JSON.stringify(m.body));
+    await row('ui-bulk-b').locator('[data-state="started"]').waitFor({ timeout: 10_000 });
+    await page.getByLabel('Select ui-bulk-a').check();
+    await page.getByLabel('Select ui-bulk-b').check();
+    await page.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete 2 sandboxes?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await row('ui-bulk-a').waitFor({ state: 'detached', timeout: 30_000 });
+    await row('ui-bulk-b').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('showed no console error, page error or CSP violation on the way', () => {
+    assert.deepEqual(problems.list, []);
+  });
+});

@@ -1,0 +1,80 @@
+// Browser tests of the web UI: a real Berth server (real Docker) per file and
+// Debian's Chromium driven by playwright-core. Every page records its console
+// errors, uncaught errors and Content-Security-Policy violations, so a test
+// can assert there were none.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack, type StackOptions } from '../helpers/stack.js';
+import { freePort } from '../helpers/server-process.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SHOTS = fileURLToPath(new URL('../../../docs/ui/', import.meta.url));
+
+export interface UiStack {
+  stack: Stack;
+  /** http://localhost:PORT — the UI's own origin (cookies are host-only on `localhost`). */
+  base: string;
+  port: number;
+  browser: Browser;
+  /** A fresh browser profile (own cookies) with problem recording. */
+  context(viewport?: { width: number; height: number }): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export interface Problems {
+  list: string[];
+}
+
+export async function uiStack(o: StackOptions = {}): Promise<UiStack> {
+  const port = await freePort();
+  const stack = await startStack({ ...o, config: { port, publicUrl: `http://localhost:${port}`, rateLimitCreate: 0, ...o.config } });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const contexts: BrowserContext[] = [];
+  return {
+    stack,
+    base: `http://localhost:${port}`,
+    port,
+    browser,
+    async context(viewport = { width: 1280, height: 800 }) {
+      const c = await browser.newContext({ viewport });
+      contexts.push(c);
+      return c;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await stack.close();
+    },
+  };
+}
+
+/** Opens a page that records console errors, page errors and CSP violations into `problems.list`. */
+export async function watchedPage(context: BrowserContext, problems: Problems = { list: [] }): Promise<{ page: Page; problems: Problems }> {
+  const page = await context.newPage();
+  await page.exposeBinding('__cspViolation', (_src, v: string) => void problems.list.push(`CSP: ${v}`));
+  // Runs in the page (a string: these tests compile without the DOM's types).
+  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));" });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.list.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.list.push(`page error: ${e.message}`));
+  return { page, problems };
+}
+
+export async function signIn(page: Page, base: string, key: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Sandboxes', exact: true }).waitFor();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}.png` });
+}
+
+/** The session cookie of a browser context (as the browser stores it). */
+export async function sessionCookie(context: BrowserContext) {
+  return (await context.cookies()).find((c) => c.name === 'berth_session');
+}
