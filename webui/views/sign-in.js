@@ -6,11 +6,14 @@ import { ErrorNote } from '../lib/ui.js';
 
 export function SignIn({ onSignedIn, error: initial }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState(initial);
+  const [error, setError] = useState(null);
+  // An error from before this form (a used sign-in link) shows until the first try here.
+  const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
+    setTried(true);
     setError(null);
     try {
       const s = await api('POST', '/ui/session', { apiKey: key.trim() });
@@ -28,7 +31,7 @@ export function SignIn({ onSignedIn, error: initial }) {
       <p class="muted">Sign in with an API key. <code>berth up</code> printed one on first start (also in <code>~/.berth/cli.json</code>), with a one-click sign-in link.</p>
       <label for="api-key">API key</label>
       <input id="api-key" type="password" autocomplete="off" spellcheck="false" required value=${key} onInput=${(e) => setKey(e.currentTarget.value)} placeholder="berth_…" />
-      <${ErrorNote} error=${error} />
+      <${ErrorNote} error=${error ?? (tried ? null : initial)} />
       <button class="primary" type="submit" disabled=${busy || !key.trim()}>Sign in</button>
     </form>
   </main>`;
