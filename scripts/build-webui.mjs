@@ -38,7 +38,11 @@ const icon = readFileSync(join(root, 'webui/icon.svg'));
 const iconName = `icon-${createHash('sha256').update(icon).digest('hex').slice(0, 8)}.svg`;
 writeFileSync(join(out, 'assets', iconName), icon);
 
+// Chunks the entry imports statically are announced up front, so they load beside it rather than after it.
+const app = outputs.find(([, o]) => o.entryPoint?.endsWith('webui/app.js'))[1];
+const preloads = app.imports.filter((i) => i.kind === 'import-statement').map((i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}" />`);
 const html = readFileSync(join(root, 'webui/index.html'), 'utf8')
+  .replace('<script type="module" src="/app.js"></script>', `${preloads.join('\n    ')}\n    <script type="module" src="/app.js"></script>`)
   .replace('/app.js', `/assets/${entry('webui/app.js')}`)
   .replace('/style.css', `/assets/${entry('webui/style.css')}`)
   .replace('/icon.svg', `/assets/${iconName}`);
@@ -54,7 +58,6 @@ for (const [file] of outputs) {
 }
 // Chunks the entry imports statically load with it; the terminal chunk waits for a terminal.
 function isStatic(file) {
-  const app = outputs.find(([, o]) => o.entryPoint?.endsWith('webui/app.js'))[1];
   return app.imports.some((i) => i.kind === 'import-statement' && join(root, i.path) === join(root, file));
 }
 process.stderr.write(`web UI built: ${relative(root, out)} (first load ${(first / 1024).toFixed(1)} KB compressed)\n`);

@@ -1,7 +1,7 @@
 // The web UI's entry: signs in (an API key, or the one-time link `berth up`
 // printed), then shows the pages. Everything goes through the public API.
 import { stampStyleNonce } from './lib/nonce.js';
-import { html, render, useEffect, useState } from './lib/html.js';
+import { html, render, useEffect, useMemo, useState } from './lib/html.js';
 import { api, currentOrganization, onSignedOut, setOrganization } from './api.js';
 import { interceptLinks, navigate, usePath } from './lib/router.js';
 import { connectLive } from './live.js';
@@ -49,15 +49,20 @@ function Page({ path, session, live }) {
   }
 }
 
+// Asked before the first render: one round trip less before the page shows.
+const firstCheck = /^#signin=/.test(location.hash) ? null : api('GET', '/ui/session').catch((e) => e);
+
 function App() {
   const path = usePath();
   const [session, setSession] = useState(undefined);
-  const [live, setLive] = useState(null);
   const [signInError, setSignInError] = useState(null);
+  // One live connection per signed-in key and organization, made as the session is known (not an effect later).
+  const live = useMemo(() => (session ? connectLive({ organizationId: currentOrganization() || undefined, onEnded: () => check() }) : null), [session?.keyId, session?.organizationId]);
+  useEffect(() => () => live?.close(), [live]);
 
-  const check = async () => {
+  const check = async (pending) => {
     try {
-      const s = await api('GET', '/ui/session');
+      const s = pending ? await pending.then((r) => (r instanceof Error ? Promise.reject(r) : r)) : await api('GET', '/ui/session');
       setSession(s.signedIn ? s : null);
     } catch (e) {
       // An organization the user left (or that was deleted): back to the key's own.
@@ -74,7 +79,7 @@ function App() {
   useEffect(() => {
     onSignedOut(() => setSession(null));
     const link = /^#signin=([\w-]+)$/.exec(location.hash)?.[1];
-    if (!link) return void check();
+    if (!link) return void check(firstCheck);
     // Drop the one-time token from the address bar and history before using it.
     history.replaceState(null, '', location.pathname);
     api('POST', '/ui/session', { link })
@@ -84,13 +89,6 @@ function App() {
         setSession(null);
       });
   }, []);
-
-  useEffect(() => {
-    if (!session) return undefined;
-    const l = connectLive({ organizationId: currentOrganization() || undefined, onEnded: check });
-    setLive(l);
-    return () => l.close();
-  }, [session?.keyId, session?.organizationId]);
 
   if (session === undefined) return html`<div class="boot" aria-busy="true">Loading Berth…</div>`;
   if (!session || path === '/sign-in') {
@@ -121,7 +119,7 @@ function App() {
     }
   };
   return html`<${Layout} path=${path} session=${session} onSwitch=${switchOrganization} onSignOut=${signOut}>
-    ${live ? html`<${Page} path=${path} session=${session} live=${live} key=${session.organizationId} />` : null}
+    <${Page} path=${path} session=${session} live=${live} key=${session.organizationId} />
   <//>`;
 }
 

@@ -3,6 +3,7 @@
 // disconnect (key revoked, session ended) makes the app re-check its session.
 import { io } from 'socket.io-client';
 
+/** Connects now; views may subscribe before the connection is up. */
 export function connectLive({ organizationId, onEnded }) {
   const handlers = new Set();
   const socket = io({ path: '/api/socket.io/', transports: ['websocket'], query: organizationId ? { organizationId } : {}, withCredentials: true });

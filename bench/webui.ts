@@ -1,0 +1,135 @@
+// The web UI's speed in Debian's Chromium against a real server on
+// localhost: first load to interactive (cold browser cache, signed in), the
+// Sandboxes page rendering with 1,000 sandboxes in the organization, and the
+// terminal's keystroke echo round trip. Run: npm run bench -- --only=webui
+// (BENCH_LOADS page loads, default 10; BENCH_KEYS keystrokes, default 100).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { openStore } from '../orchestrator/store/db.js';
+import { freePort, spawnServer } from '../test/helpers/server-process.js';
+import { removeRunnerContainers } from '../test/helpers/docker.js';
+import { fmtMs, percentile } from './stats.js';
+
+const LOADS = Number(process.env.BENCH_LOADS ?? 10);
+const KEYS = Number(process.env.BENCH_KEYS ?? 100);
+const MANY = 1000;
+
+const line = (what: string, xs: number[], target: string) => process.stdout.write(`${what.padEnd(52)} p50 ${fmtMs(percentile(xs, 50)).padStart(9)}  p90 ${fmtMs(percentile(xs, 90)).padStart(9)}  (n=${xs.length}; target ${target})\n`);
+
+async function main() {
+  // The server runs as its own process, as in production (the bench's own event loop drives the browser).
+  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const runnerId = `bench-${randomBytes(3).toString('hex')}`;
+  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_PUBLIC_URL: base, BERTH_RATE_LIMIT_CREATE: '0', BERTH_RATE_LIMIT_AUTHENTICATED: '0', BERTH_RATE_LIMIT_ANONYMOUS: '0' }, port);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${server.url}/api${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const j = (await r.json()) as any;
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+  // The bench (not the UI) writes the 1,000 rows straight into the server's store.
+  const store = await openStore({ sqlitePath: join(home, 'berth.sqlite') });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const inserted: string[] = [];
+  try {
+    // One session cookie for every fresh browser profile (a fresh profile = a cold cache).
+    const signIn = await fetch(`${base}/api/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, 'x-berth-csrf': '1' }, body: JSON.stringify({ apiKey: key }) });
+    const token = /berth_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')![1]!;
+    const fresh = async (): Promise<BrowserContext> => {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await c.addCookies([{ name: 'berth_session', value: token, domain: 'localhost', path: '/', httpOnly: true, sameSite: 'Strict' }]);
+      return c;
+    };
+
+    const sb = await api('POST', '/sandbox', { name: 'bench-ui', cpu: 1, memory: 1, autoStopInterval: 0 });
+    const organizationId = sb.organizationId as string;
+
+    // First load to interactive: navigation start → the signed-in Sandboxes table is on screen and answers clicks.
+    const first: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      const c = await fresh();
+      const page = await c.newPage();
+      const t0 = performance.now();
+      await page.goto(`${base}/sandboxes`);
+      await page.getByRole('link', { name: 'bench-ui' }).waitFor({ timeout: 15_000 }).catch(async (e) => {
+        await page.screenshot({ path: join(tmpdir(), 'berth-bench-webui-first-load.png') });
+        throw e;
+      });
+      first.push(performance.now() - t0);
+      await c.close();
+    }
+
+    // 1,000 sandboxes, inserted through the store (the UI reads them through the public API).
+    const now = Date.now();
+    const rows = Array.from({ length: MANY }, (_, i) => {
+      const id = randomUUID();
+      inserted.push(id);
+      return { id, organization_id: organizationId, name: `bulk-${String(i).padStart(4, '0')}`, runner_id: runnerId, image: 'berth/sandbox-base:latest', snapshot: null, os_user: null, env: '{}', cpu: 1, gpu: 0, memory: 1, disk: 3, public: false, network_block_all: false, network_allow_list: null, domain_allow_list: null, secrets: null, runtime: 'runc', target: 'local', state: 'stopped', desired_state: 'stopped', error_reason: null, recoverable: false, auto_stop_interval: 15, auto_archive_interval: 10080, auto_delete_interval: -1, image_config: null, build_info: null, volumes: '[]', fence: 0, created_at: now - i * 1000, updated_at: now, state_updated_at: now, last_activity_at: now - i * 1000 };
+    });
+    for (let i = 0; i < rows.length; i += 100) await store.knex('sandboxes').insert(rows.slice(i, i + 100));
+    await store.knex('sandbox_labels').insert(inserted.slice(0, 500).map((id) => ({ sandbox_id: id, key: 'team', value: 'bench' })));
+
+    // Sandboxes page render: from the click on its nav link to the first page of rows on screen.
+    const render: number[] = [];
+    {
+      const c = await fresh();
+      const page = await c.newPage();
+      await page.goto(`${base}/volumes`);
+      await page.getByRole('heading', { name: 'Volumes', level: 1 }).waitFor();
+      for (let i = 0; i < LOADS; i++) {
+        const t0 = performance.now();
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandboxes', exact: true }).click();
+        await page.getByText(`of ${(MANY + 1).toLocaleString('en-US')}`).waitFor();
+        render.push(performance.now() - t0);
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Volumes' }).click();
+        await page.getByRole('heading', { name: 'Volumes', level: 1 }).waitFor();
+      }
+      await c.close();
+    }
+
+    // Keystroke echo: from the keystroke's frame leaving the page to the echo arriving, timed inside the page.
+    const echo: number[] = [];
+    {
+      const c = await fresh();
+      const page = await c.newPage();
+      await page.addInitScript({
+        content: `window.__echo = []; const send = WebSocket.prototype.send; WebSocket.prototype.send = function (d) {
+          if (this.url.includes('/process/pty/') && !this.__timed) { this.__timed = true; this.addEventListener('message', () => { if (window.__sent) { window.__echo.push(performance.now() - window.__sent); window.__sent = 0; } }); }
+          if (this.url.includes('/process/pty/')) window.__sent = performance.now();
+          return send.call(this, d);
+        };`,
+      });
+      await page.goto(`${base}/sandboxes/${sb.id}/terminal`);
+      await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+      await page.locator('.term-box').click();
+      await page.waitForTimeout(500);
+      await page.evaluate('window.__echo = []');
+      for (let i = 0; i < KEYS; i++) {
+        await page.keyboard.type(String.fromCharCode(97 + (i % 26)));
+        await page.waitForFunction(() => (globalThis as any).__sent === 0, undefined, { timeout: 5000 });
+      }
+      echo.push(...((await page.evaluate('window.__echo')) as number[]));
+      await c.close();
+    }
+
+    process.stdout.write(`\nweb UI on ${base} (Chromium ${browser.version()}, 1280×800)\n`);
+    line('first load to interactive (cold cache, signed in)', first, '≤ 1000 ms');
+    line(`Sandboxes page render, ${MANY.toLocaleString('en-US')} sandboxes`, render, '≤ 300 ms');
+    line('terminal keystroke echo round trip', echo, 'p50 ≤ 30 ms');
+  } finally {
+    await browser.close();
+    await store.knex('sandboxes').whereIn('id', inserted).delete().catch(() => {});
+    await store.close();
+    await server.kill('SIGTERM');
+    await removeRunnerContainers(runnerId);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+await main();
