@@ -2,6 +2,7 @@
 // phone screen, by keyboard, in light and dark; screenshots go to docs/ui/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
 
@@ -80,6 +81,70 @@ describe('web UI: every page, empty and with data', () => {
       await shot(page, c.shotName);
     });
   }
+
+  it('creates an API key with permission checkboxes, shows its value once, and revokes it', async () => {
+    await open(PAGES.find((p) => p.nav === 'API keys')!);
+    await page.getByLabel('Key name').fill('ui-made');
+    await page.getByRole('checkbox', { name: 'delete:sandboxes' }).uncheck();
+    await page.getByRole('checkbox', { name: 'read:volumes' }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const value = (await page.getByRole('dialog', { name: 'Your new API key' }).getByLabel('API key', { exact: true }).textContent())!.trim();
+    await page.getByRole('button', { name: 'Copy API key' }).waitFor();
+    const works = await ui.stack.api('GET', '/api-keys/current', undefined, { key: value });
+    assert.equal(works.status, 200);
+    assert.deepEqual(works.body.permissions.sort(), ['read:volumes', 'write:sandboxes']);
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByText(value).count(), 0, 'the value is shown once only');
+    await page.getByRole('button', { name: 'Revoke ui-made' }).click();
+    await page.getByRole('dialog', { name: 'Revoke ui-made?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Revoke ui-made' }).waitFor({ state: 'detached' });
+    assert.equal((await ui.stack.api('GET', '/sandbox', undefined, { key: value })).status, 401);
+  });
+
+  it('registers an image, creates a volume and saves the egress default and a secret from their forms', async () => {
+    await open(PAGES.find((p) => p.nav === 'Snapshots')!);
+    await page.getByLabel('Name', { exact: true }).fill('ui-snap');
+    await page.getByLabel('Image', { exact: true }).fill('berth/sandbox-base:latest');
+    await page.getByRole('button', { name: 'Register image' }).click();
+    await page.getByRole('cell', { name: 'ui-snap', exact: true }).waitFor();
+    await open(PAGES.find((p) => p.nav === 'Volumes')!);
+    await page.getByLabel('Volume name').fill('ui-vol');
+    await page.getByRole('button', { name: 'Create volume' }).click();
+    await page.getByRole('cell', { name: 'ui-vol', exact: true }).waitFor();
+    await open(PAGES.find((p) => p.nav === 'Settings')!);
+    await page.getByRole('radio', { name: 'Block all' }).check();
+    await page.getByRole('button', { name: 'Save egress default' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.equal((await ui.stack.api('GET', `/organizations/${ui.stack.organizationId}/defaults`)).body.networkBlockAll, true);
+    await page.getByRole('radio', { name: /Internet allowed/ }).check();
+    await page.getByRole('button', { name: 'Save egress default' }).click();
+    await page.waitForTimeout(300);
+    assert.equal((await ui.stack.api('GET', `/organizations/${ui.stack.organizationId}/defaults`)).body.networkBlockAll, null);
+    await page.getByLabel('Secret name').fill('UI_SECRET');
+    await page.getByLabel('Value', { exact: true }).fill('ui-secret-value');
+    await page.getByRole('button', { name: 'Add secret' }).click();
+    await page.getByRole('cell', { name: 'UI_SECRET', exact: true }).waitFor();
+    assert.ok(!(await page.content()).includes('ui-secret-value'));
+  });
+
+  it('exports the audit log as CSV', async () => {
+    await open(PAGES.find((p) => p.nav === 'Audit log')!);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const path = await download.path();
+    const csv = readFileSync(path!, 'utf8');
+    assert.match(csv.split('\r\n')[0]!, /^createdAt,actor,action,/);
+    assert.ok(csv.includes('"sandbox.create"') && csv.includes('"volume.create"'), csv.slice(0, 500));
+  });
+
+  it('switches between organizations', async () => {
+    const org = (await ui.stack.api('POST', '/organizations', { name: 'Second org' })).body;
+    await page.goto(`${ui.base}/sandboxes`);
+    await page.getByRole('link', { name: 'pages-sb' }).waitFor();
+    await page.getByLabel('Organization').selectOption(org.id);
+    await page.getByText('No sandboxes yet').waitFor();
+    await page.getByLabel('Organization').selectOption(ui.stack.organizationId);
+    await page.getByRole('link', { name: 'pages-sb' }).waitFor();
+  });
 
   it('never shows a secret value after it is set', async () => {
     await open(PAGES.find((p) => p.nav === 'Settings')!);
