@@ -66,6 +66,20 @@ export async function api(method, path, body, opts = {}) {
 
 export const get = (path, opts) => api('GET', path, undefined, opts);
 
+// A read started before the page knows it is signed in (the first page's data,
+// asked beside the session check): the view that needs it takes it once, if it
+// worked and is fresh; otherwise the view asks again as usual.
+const early = new Map();
+export function prefetch(path) {
+  early.set(path, { at: Date.now(), result: api('GET', path).then((data) => ({ data }), () => null) });
+}
+export async function getPrefetched(path) {
+  const e = early.get(path);
+  early.delete(path);
+  const r = e && Date.now() - e.at < 5000 ? await e.result : null;
+  return r ? r.data : api('GET', path);
+}
+
 /** Reads a file of a sandbox as text. */
 export async function readText(id, path) {
   const res = await fetch(url(tb(id, `/files/download${q({ path })}`)), { credentials: 'same-origin', headers: headers() });

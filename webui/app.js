@@ -2,12 +2,12 @@
 // printed), then shows the pages. Everything goes through the public API.
 import { stampStyleNonce } from './lib/nonce.js';
 import { html, render, useEffect, useMemo, useState } from './lib/html.js';
-import { api, currentOrganization, onSignedOut, setOrganization } from './api.js';
+import { api, currentOrganization, onSignedOut, prefetch, setOrganization } from './api.js';
 import { interceptLinks, navigate, usePath } from './lib/router.js';
 import { connectLive } from './live.js';
 import { SignIn } from './views/sign-in.js';
 import { Layout } from './views/layout.js';
-import { Sandboxes } from './views/sandboxes.js';
+import { FIRST_PAGE, Sandboxes } from './views/sandboxes.js';
 import { SandboxPage } from './views/sandbox.js';
 import { Snapshots } from './views/snapshots.js';
 import { Volumes } from './views/volumes.js';
@@ -51,6 +51,7 @@ function Page({ path, session, live }) {
 
 // Asked before the first render: one round trip less before the page shows.
 const firstCheck = /^#signin=/.test(location.hash) ? null : api('GET', '/ui/session').catch((e) => e);
+if (firstCheck && /^\/(sandboxes\/?)?$/.test(location.pathname)) prefetch(FIRST_PAGE);
 
 function App() {
   const path = usePath();

@@ -1,13 +1,15 @@
 // Sandboxes: a server-side paginated, filtered and sorted table with bulk
 // actions; states follow Socket.IO events without a reload.
 import { html, useEffect, useRef, useState } from '../lib/html.js';
-import { api, q } from '../api.js';
+import { getPrefetched, q } from '../api.js';
 import { Badge, Confirm, Empty, ErrorNote, gib, Loading, Snippet, Time, useData } from '../lib/ui.js';
 import { CreateSandbox } from './create-sandbox.js';
 import { ACTIONS, runOnAll } from './sandbox-actions.js';
 import { snippets } from './connect.js';
 
 const PAGE = 50;
+/** The list the page shows first, so the app can ask for it beside its session check. */
+export const FIRST_PAGE = `/sandbox${q({ limit: PAGE, sort: 'createdAt', order: 'desc' })}`;
 const STATES = ['started', 'stopped', 'archived', 'creating', 'starting', 'stopping', 'archiving', 'restoring', 'error', 'build_failed'];
 const COLUMNS = [
   ['name', 'Name', 'name'],
@@ -50,7 +52,7 @@ export function Sandboxes({ live }) {
       setFilterError(e);
       return { items: [], total: 0, nextCursor: null };
     }
-    return api('GET', `/sandbox${q({ limit: PAGE, cursor, sort: sort.by, order: sort.order, name: filters.name.trim(), states: filters.state, labels })}`);
+    return getPrefetched(`/sandbox${q({ limit: PAGE, cursor, sort: sort.by, order: sort.order, name: filters.name.trim(), states: filters.state, labels })}`);
   }, [filters, sort, cursor]);
   const [rows, setRows] = useState(null);
   useEffect(() => list.data && setRows(list.data.items), [list.data]);
