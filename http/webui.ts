@@ -25,13 +25,11 @@ export interface WebUiAssets {
   files: Map<string, Asset>;
 }
 
+/** What scripts/build-webui.mjs writes into assets/. */
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
 };
 
 /** Reads the built UI once at start (a few hundred KB, kept in memory). */

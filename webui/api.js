@@ -50,8 +50,23 @@ async function failure(res) {
   return err;
 }
 
+/**
+ * fetch, with reads tried again when the request never got an answer: Chromium cuts in-flight
+ * requests short when the host's network changes, which Docker does whenever a sandbox starts.
+ */
+async function send(u, init, tries = init.method === 'GET' ? 3 : 1) {
+  for (let i = 1; ; i++) {
+    try {
+      return await fetch(u, init);
+    } catch (e) {
+      if (i >= tries || init.signal?.aborted) throw new ApiError(0, { message: `no answer from Berth (${e.message})`, hint: 'check that the server runs and try again' });
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
+}
+
 export async function api(method, path, body, opts = {}) {
-  const res = await fetch(url(path), {
+  const res = await send(url(path), {
     method,
     credentials: 'same-origin',
     headers: headers(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -82,7 +97,7 @@ export async function getPrefetched(path) {
 
 /** Reads a file of a sandbox as text. */
 export async function readText(id, path) {
-  const res = await fetch(url(tb(id, `/files/download${q({ path })}`)), { credentials: 'same-origin', headers: headers() });
+  const res = await send(url(tb(id, `/files/download${q({ path })}`)), { method: 'GET', credentials: 'same-origin', headers: headers() });
   if (!res.ok) throw await failure(res);
   return res.text();
 }
@@ -124,7 +139,7 @@ export function upload(id, path, file, onProgress = () => {}) {
 
 /** Downloads a sandbox file through the API (with the page's credentials) and saves it. */
 export async function download(id, path) {
-  const res = await fetch(url(tb(id, `/files/download${q({ path })}`)), { credentials: 'same-origin', headers: headers() });
+  const res = await send(url(tb(id, `/files/download${q({ path })}`)), { method: 'GET', credentials: 'same-origin', headers: headers() });
   if (!res.ok) throw await failure(res);
   saveBlob(await res.blob(), path.split('/').pop() || 'download');
 }

@@ -8,40 +8,71 @@ import { connectLive } from './live.js';
 import { SignIn } from './views/sign-in.js';
 import { Layout } from './views/layout.js';
 import { FIRST_PAGE, Sandboxes } from './views/sandboxes.js';
-import { SandboxPage } from './views/sandbox.js';
-import { Snapshots } from './views/snapshots.js';
-import { Volumes } from './views/volumes.js';
-import { Keys } from './views/keys.js';
-import { Members } from './views/members.js';
-import { Usage } from './views/usage.js';
-import { Audit } from './views/audit.js';
-import { Settings } from './views/settings.js';
+import { ErrorNote, Loading } from './lib/ui.js';
 import { ConnectPage } from './views/connect.js';
 
 stampStyleNonce();
 const ORG_KEY = 'berth.organization';
 setOrganization(localStorage.getItem(ORG_KEY) || null);
 
+// Pages other than Sandboxes are chunks of their own: the first load parses only what it shows,
+// and the rest is fetched while the browser is idle, so moving between pages does not wait.
+const LAZY = {
+  sandbox: () => import('./views/sandbox.js').then((m) => m.SandboxPage),
+  snapshots: () => import('./views/snapshots.js').then((m) => m.Snapshots),
+  volumes: () => import('./views/volumes.js').then((m) => m.Volumes),
+  keys: () => import('./views/keys.js').then((m) => m.Keys),
+  members: () => import('./views/members.js').then((m) => m.Members),
+  usage: () => import('./views/usage.js').then((m) => m.Usage),
+  audit: () => import('./views/audit.js').then((m) => m.Audit),
+  settings: () => import('./views/settings.js').then((m) => m.Settings),
+};
+const loaded = {};
+
+/** Loads a page's chunk; a request cut short (Chromium drops them when the host's network changes) is tried again. */
+async function load(name, tries = 3) {
+  for (let i = 1; ; i++) {
+    try {
+      return (loaded[name] = await LAZY[name]());
+    } catch (e) {
+      if (i >= tries) throw e;
+      await new Promise((r) => setTimeout(r, 400 * i));
+    }
+  }
+}
+
+function Lazy({ name, ...props }) {
+  const [, ready] = useState(0);
+  const [error, setError] = useState(null);
+  const C = loaded[name];
+  useEffect(() => {
+    if (!C) load(name).then(() => ready((n) => n + 1), () => setError({ message: 'this page could not be loaded', hint: 'check the connection to Berth and reload the page' }));
+  }, [name]);
+  if (error) return html`<${ErrorNote} error=${error} />`;
+  return C ? html`<${C} ...${props} />` : html`<${Loading} rows=${5} />`;
+}
+
+function preloadPages() {
+  const idle = window.requestIdleCallback ?? ((f) => setTimeout(f, 300));
+  // Best effort: a page that did not preload loads when it is opened.
+  idle(() => Object.keys(LAZY).forEach((name) => loaded[name] || load(name, 1).catch(() => {})));
+}
+
 function Page({ path, session, live }) {
   const parts = path.split('/').filter(Boolean);
   switch (parts[0]) {
     case undefined:
     case 'sandboxes':
-      return parts[1] ? html`<${SandboxPage} id=${decodeURIComponent(parts[1])} tab=${parts[2] ?? 'overview'} live=${live} />` : html`<${Sandboxes} live=${live} />`;
+      return parts[1] ? html`<${Lazy} name="sandbox" id=${decodeURIComponent(parts[1])} tab=${parts[2] ?? 'overview'} live=${live} />` : html`<${Sandboxes} live=${live} />`;
     case 'snapshots':
-      return html`<${Snapshots} />`;
     case 'volumes':
-      return html`<${Volumes} />`;
-    case 'keys':
-      return html`<${Keys} session=${session} />`;
-    case 'members':
-      return html`<${Members} session=${session} />`;
     case 'usage':
-      return html`<${Usage} />`;
     case 'audit':
-      return html`<${Audit} />`;
+      return html`<${Lazy} name=${parts[0]} />`;
+    case 'keys':
+    case 'members':
     case 'settings':
-      return html`<${Settings} session=${session} />`;
+      return html`<${Lazy} name=${parts[0]} session=${session} />`;
     case 'connect':
       return html`<${ConnectPage} />`;
     default:
@@ -51,11 +82,18 @@ function Page({ path, session, live }) {
 
 // Asked before the first render: one round trip less before the page shows.
 const firstCheck = /^#signin=/.test(location.hash) ? null : api('GET', '/ui/session').catch((e) => e);
-if (firstCheck && /^\/(sandboxes\/?)?$/.test(location.pathname)) prefetch(FIRST_PAGE);
+// Only when this browser signed in before (a flag, not a credential): a signed-out visit asks nothing it cannot get.
+const SIGNED_IN_KEY = 'berth.signedIn';
+if (firstCheck && localStorage.getItem(SIGNED_IN_KEY) && /^\/(sandboxes\/?)?$/.test(location.pathname)) prefetch(FIRST_PAGE);
 
 function App() {
   const path = usePath();
-  const [session, setSession] = useState(undefined);
+  const [session, setSessionState] = useState(undefined);
+  const setSession = (s) => {
+    if (s) localStorage.setItem(SIGNED_IN_KEY, '1');
+    else localStorage.removeItem(SIGNED_IN_KEY);
+    setSessionState(s);
+  };
   const [signInError, setSignInError] = useState(null);
   // One live connection per signed-in key and organization, made as the session is known (not an effect later).
   const live = useMemo(() => (session ? connectLive({ organizationId: currentOrganization() || undefined, onEnded: () => check() }) : null), [session?.keyId, session?.organizationId]);
@@ -91,6 +129,7 @@ function App() {
       });
   }, []);
 
+  useEffect(() => session && preloadPages(), [!!session]);
   if (session === undefined) return html`<div class="boot" aria-busy="true">Loading Berth…</div>`;
   if (!session || path === '/sign-in') {
     return html`<${SignIn}

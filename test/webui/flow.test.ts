@@ -135,6 +135,7 @@ describe('web UI: a sandbox from creation to deletion', () => {
   it('shows git status and diff of a repository', async () => {
     await exec(ui.stack, id, 'mkdir -p ~/repo && cd ~/repo && git init -q && git config user.email a@b.c && git config user.name A && printf "one\\n" > f.txt && git add f.txt && git commit -qm init && printf "one\\ntwo-from-git-tab\\n" > f.txt');
     await page.getByRole('tab', { name: 'Git' }).click();
+    await page.getByText('is not a git repository').waitFor({ timeout: 15_000 });
     await page.getByLabel('Repository folder').fill('/home/berth/repo');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('table', { name: 'Changed files' }).getByText('f.txt').waitFor({ timeout: 15_000 });

@@ -13,7 +13,12 @@ export function Git({ sandbox }) {
   const [path, setPath] = useState('');
   const [repo, setRepo] = useState(null);
   const [staged, setStaged] = useState(false);
-  useEffect(() => home.data && repo === null && (setPath(home.data.dir), setRepo(home.data.dir)), [home.data]);
+  // Starts at the work folder unless the user already typed one.
+  useEffect(() => {
+    if (!home.data || repo !== null) return;
+    setPath((p) => p || home.data.dir);
+    setRepo((r) => r ?? home.data.dir);
+  }, [home.data]);
   // A folder without .git says so without asking git (and without a failed request).
   const status = useData(async () => {
     if (!repo) return null;
