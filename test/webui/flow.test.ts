@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { exec } from '../helpers/stack.js';
 import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
+import type { Duplex } from 'node:stream';
 import type { Page } from 'playwright-core';
 
 describe('web UI: a sandbox from creation to deletion', () => {
@@ -13,8 +14,12 @@ describe('web UI: a sandbox from creation to deletion', () => {
   let problems: { list: string[] };
   let id: string;
 
+  const ptySockets: Duplex[] = [];
   before(async () => {
     ui = await uiStack();
+    ui.stack.server.http.server.on('upgrade', (req: { url?: string }, socket: Duplex) => {
+      if (req.url?.includes('/process/pty/')) ptySockets.push(socket);
+    });
     ({ page, problems } = await watchedPage(await ui.context()));
   });
   after(async () => {
@@ -50,6 +55,19 @@ describe('web UI: a sandbox from creation to deletion', () => {
     const r = await exec(ui.stack, id, 'cat /tmp/from-ui');
     assert.equal(r.result.trim(), 'typed-42');
     await shot(page, 'sandbox-terminal');
+  });
+
+  it('reconnects to the same terminal after the connection drops', async () => {
+    await page.keyboard.type('export KEEP=still-here\n');
+    // Cut the terminal's TCP connection under the server (as a proxy restart or a network drop would).
+    assert.ok(ptySockets.length > 0);
+    for (const s of ptySockets.splice(0)) s.destroy();
+    await page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor({ timeout: 30_000 });
+    assert.ok(ptySockets.length > 0, 'the page did not connect again');
+    await page.locator('.term-box').click();
+    await page.keyboard.type('echo $KEEP-again\n');
+    await page.locator('.xterm-rows', { hasText: 'still-here-again' }).waitFor({ timeout: 10_000 });
   });
 
   it('a terminal follows its element size (resize reaches the PTY)', async () => {
