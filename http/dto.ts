@@ -93,6 +93,7 @@ export function snapshotDto(s: Snapshot, defaults: { cpu: number; memory: number
     ref: s.imageName,
     sourceSandboxId: s.sourceSandboxId,
     sandboxClass: 'container',
+    warmPool: s.warmPool ?? { size: s.warmPoolSize ?? 0, ready: 0 },
   };
 }
 

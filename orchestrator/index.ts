@@ -56,6 +56,9 @@ import { MemoryCounters, type Counters } from './ratelimit/counters.js';
 import { RateLimiter } from './ratelimit/limiter.js';
 import { KEY_REVOKED, type KeyRevokedEvent } from './keys/service.js';
 import { SessionService } from './sessions/service.js';
+import { WarmPool } from './warmpool/pool.js';
+import { WarmPoolRepo } from './warmpool/repo.js';
+import { hostPressure } from './warmpool/pressure.js';
 
 export type { Principal } from './principal.js';
 export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
@@ -143,6 +146,8 @@ export class Orchestrator {
   /** Secrets of one sandbox (PUT /sandbox/{id}/secrets) and their injection at start. */
   readonly sandboxSecrets: SecretInjector;
   readonly limits: RateLimiter;
+  /** Started sandboxes of no owner, claimed by matching creates. */
+  readonly warmPool: WarmPool;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
   private timers: NodeJS.Timeout[] = [];
@@ -174,6 +179,20 @@ export class Orchestrator {
     this.sandboxSecrets = audited(injector, A.SANDBOX_SECRET_ACTIONS, this.audit);
     // The reconciler drives a runner whose real transitions record usage and inject secrets.
     const observed = hookRunner(d.runner, [this.usage, injector], d.log.child({ component: 'runner-hooks' }));
+    this.warmPool = new WarmPool({
+      repo: new WarmPoolRepo(d.store),
+      runner: d.runner,
+      clock: d.clock,
+      log: d.log.child({ component: 'warm-pool' }),
+      defaultSize: c.warmPool,
+      defaultImage: c.defaultImage,
+      defaults: () => {
+        const lim = this.sandboxes.limits();
+        return { cpu: Math.min(c.defaultCpu, lim.maxCpu), memory: Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB), disk: Math.min(c.defaultDiskGiB, lim.maxDiskGiB) };
+      },
+      pressure: hostPressure(c.warmPoolMaxLoad, c.warmPoolMinFreeMemoryPercent),
+      tickMs: c.warmPoolCheckSeconds * 1000,
+    });
     this.reconciler = new Reconciler({
       repo,
       runner: observed,
@@ -185,15 +204,16 @@ export class Orchestrator {
       busy: (id) => activity.busy(id),
       diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
       leaseMs: c.lockLeaseSeconds * 1000,
+      poolIds: () => this.warmPool.memberIds(),
     });
     const countGuard = (what: 'snapshots' | 'volumes') => (args: any[], run: () => Promise<unknown>) => this.quotas.guard(args[0].organizationId, async () => {
       await this.quotas.checkCount(args[0].organizationId, what);
       return run();
     });
-    this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits() }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
+    this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits(), warmPool: this.warmPool }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
     this.volumes = audited(new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }), { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } }, this.audit);
     this.sandboxes = audited(
-      new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit }),
+      new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit, warmPool: this.warmPool }),
       A.SANDBOX_ACTIONS,
       this.audit,
     );
@@ -363,6 +383,7 @@ export class Orchestrator {
   async recover(): Promise<string[]> {
     const orphans = await this.reap();
     await this.reconciler.sweep();
+    this.warmPool.start();
     return orphans;
   }
 
@@ -383,6 +404,7 @@ export class Orchestrator {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.warmPool.close();
     await this.reconciler.close();
     await this.audit.close();
     await this.counters.close();

@@ -46,10 +46,25 @@ const VOLUME_OWNER = { uid: 1000, gid: 1000 };
 /** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
 const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
 
+/** What this process applied to a sandbox it started, so a second start (a warm claim) changes only what differs. */
+interface Applied {
+  ip: string | null;
+  cpu: number;
+  memoryBytes: number;
+  blockAll: boolean;
+  /** The egress policy applied, as JSON. */
+  policy: string;
+  /** Born in the warm pool: the owner's env goes through the daemon. */
+  pooled: boolean;
+  /** The env pushed to the daemon, as JSON ('' = none yet). */
+  env: string;
+}
+
 
 export class Runner implements RunnerClient {
   readonly id: string;
   private readonly links = new Map<string, DaemonLink>();
+  private readonly applied = new Map<string, Applied>();
   private readonly mutex = new KeyedMutex();
   private readonly egress: Egress;
   private bundle: DaemonBundle | null = null;
@@ -205,6 +220,7 @@ export class Runner implements RunnerClient {
       networkDetached: spec.network.blockAll,
       runtime: spec.runtime,
       capAdd: isRootUser(user) ? ROOT_CAPS : [],
+      pooled: spec.pooled,
     };
   }
 
@@ -213,6 +229,13 @@ export class Runner implements RunnerClient {
       const id = spec.sandboxId;
       const link = this.link(id);
       await link.listen();
+      const known = this.applied.get(id);
+      if (known && link.connected) {
+        // Started by this process, and its daemon (PID 1) is still connected, so the
+        // container runs: only what the spec changed is applied (a warm claim).
+        await this.adjust(spec, known, link);
+        return;
+      }
       const archive = this.archivePath(id);
       const marker = join(this.sandboxesDir, id, 'restoring');
       const deletions = join(this.sandboxesDir, id, 'deletions.json');
@@ -253,13 +276,60 @@ export class Runner implements RunnerClient {
       // The container now holds every file: the marker goes first, then the archive.
       rmSync(marker, { force: true });
       rmSync(archive, { force: true });
-      const ip = (await this.o.runtime.inspect(id))?.ip ?? null;
+      const st = await this.o.runtime.inspect(id);
+      const pooled = !!st?.pooled && !spec.pooled;
+      if (pooled) {
+        // A claimed warm sandbox started again (a restart, or a claim cut short):
+        // its limits and network may still be the pool's.
+        await this.o.runtime.update(id, { cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB) });
+        await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll);
+      }
+      const ip = spec.network.blockAll ? null : (st?.ip ?? null);
       await this.egress.apply(id, ip, spec.network);
+      const applied: Applied = { ip, cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB), blockAll: spec.network.blockAll, policy: JSON.stringify(spec.network), pooled: !!st?.pooled, env: '' };
+      if (pooled) await this.pushEnv(spec, applied, daemon);
+      this.applied.set(id, applied);
     });
+  }
+
+  /** Brings a running sandbox this process started to `spec`: limits, network, egress, env. */
+  private async adjust(spec: SandboxRuntimeSpec, a: Applied, link: DaemonLink): Promise<void> {
+    const id = spec.sandboxId;
+    const memoryBytes = Math.round(spec.memoryGiB * GiB);
+    if (a.cpu !== spec.cpu || a.memoryBytes !== memoryBytes) {
+      await this.o.runtime.update(id, { cpu: spec.cpu, memoryBytes });
+      a.cpu = spec.cpu;
+      a.memoryBytes = memoryBytes;
+    }
+    crashpoint('claim:limits');
+    if (a.blockAll !== spec.network.blockAll) {
+      if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll))) {
+        throw new AppError('failed_precondition', `sandbox ${id} was created without networking`, { hint: 'create a new sandbox with networkBlockAll false' });
+      }
+      a.ip = spec.network.blockAll ? null : ((await this.o.runtime.inspect(id))?.ip ?? null);
+      a.blockAll = spec.network.blockAll;
+      a.policy = '';
+    }
+    const policy = JSON.stringify(spec.network);
+    if (a.policy !== policy) {
+      await this.egress.apply(id, a.ip, spec.network);
+      a.policy = policy;
+    }
+    if (a.pooled && !spec.pooled) await this.pushEnv(spec, a, new DaemonClient(link));
+    crashpoint('claim:applied');
+  }
+
+  /** A pool-born container's environment predates its owner: the daemon gets the owner's env instead. */
+  private async pushEnv(spec: SandboxRuntimeSpec, a: Applied, daemon: DaemonClient): Promise<void> {
+    const env = JSON.stringify(spec.env);
+    if (a.env === env) return;
+    if (Object.keys(spec.env).length) await daemon.call('POST', '/env', { body: { set: spec.env } });
+    a.env = env;
   }
 
   ensureStopped(sandboxId: string): Promise<void> {
     return this.mutex.run(sandboxId, async () => {
+      this.applied.delete(sandboxId);
       const link = this.links.get(sandboxId);
       link?.dropSession();
       await this.o.runtime.stop(sandboxId, 5);
@@ -274,6 +344,7 @@ export class Runner implements RunnerClient {
 
   ensureArchived(sandboxId: string): Promise<void> {
     return this.mutex.run(sandboxId, async () => {
+      this.applied.delete(sandboxId);
       const archive = this.archivePath(sandboxId);
       const state = await this.o.runtime.inspect(sandboxId);
       if (state) {
@@ -315,6 +386,7 @@ export class Runner implements RunnerClient {
 
   ensureDestroyed(sandboxId: string): Promise<void> {
     return this.mutex.run(sandboxId, async () => {
+      this.applied.delete(sandboxId);
       const link = this.links.get(sandboxId);
       this.links.delete(sandboxId);
       await link?.close(true);
@@ -375,6 +447,7 @@ export class Runner implements RunnerClient {
 
   applyNetworkPolicy(sandboxId: string, policy: NetworkPolicy): Promise<void> {
     return this.mutex.run(sandboxId, async () => {
+      this.applied.delete(sandboxId); // the next start re-derives the network from the engine
       if (!(await this.o.runtime.inspect(sandboxId))) return; // applied from the stored policy at the next start
       if (!(await this.o.runtime.setNetworkAttached(sandboxId, this.o.networkName, !policy.blockAll))) {
         throw new AppError('failed_precondition', `sandbox ${sandboxId} was created without networking and cannot be connected while it exists`, {
@@ -388,7 +461,12 @@ export class Runner implements RunnerClient {
   }
 
   resize(sandboxId: string, limits: ResourceLimits): Promise<void> {
-    return this.mutex.run(sandboxId, () => this.o.runtime.update(sandboxId, { cpu: limits.cpu, memoryBytes: Math.round(limits.memoryGiB * GiB) }));
+    return this.mutex.run(sandboxId, async () => {
+      const memoryBytes = Math.round(limits.memoryGiB * GiB);
+      await this.o.runtime.update(sandboxId, { cpu: limits.cpu, memoryBytes });
+      const a = this.applied.get(sandboxId);
+      if (a) Object.assign(a, { cpu: limits.cpu, memoryBytes });
+    });
   }
 
   createVolume(volumeId: string, organizationId: string): Promise<void> {

@@ -45,6 +45,12 @@ export interface SandboxRuntimeSpec {
   imageConfig?: ImageConfig;
   /** Volumes to mount; they live outside the sandbox and survive archive and delete. */
   volumes?: VolumeMount[];
+  /**
+   * Started for the warm pool (no owner yet). The container stays marked so:
+   * whoever claims it gets `env` through the daemon at every start, since the
+   * container's own environment was fixed before anyone owned it.
+   */
+  pooled?: boolean;
 }
 
 export interface ImageConfig {
@@ -54,6 +60,8 @@ export interface ImageConfig {
   env: string[];
   /** Image size in bytes, when the engine reports it. */
   size?: number;
+  /** The engine's id of the image (changes when the tag is rebuilt). */
+  id?: string;
 }
 
 export interface ObservedSandbox {

@@ -99,7 +99,8 @@ export function registerSandboxLifecycle(router: ApiRouter, d: HttpDeps): void {
   router.post('/sandbox', auth, async (ctx) => {
     const input = mapCreate(body(ctx, DaytonaCreate));
     const key = ctx.get('idempotency-key') || undefined;
-    const s = await svc().create(principal(ctx), input, { idempotencyKey: key });
+    // X-Berth-Warm: `hit` when a warm sandbox was claimed, else `miss; reason=…`.
+    const s = await svc().create(principal(ctx), input, { idempotencyKey: key, onWarm: (v) => ctx.set('X-Berth-Warm', v) });
     ctx.body = dto(s);
   });
 

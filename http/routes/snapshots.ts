@@ -50,6 +50,11 @@ export function registerSnapshots(router: ApiRouter, d: HttpDeps): void {
     ctx.status = 204;
   });
 
+  // Berth's own: started sandboxes kept ready for this snapshot ({size: n}, or null for the default).
+  router.put('/snapshots/:id/warm-pool', auth, async (ctx) => {
+    ctx.body = dto(await svc().setWarmPool(principal(ctx), ctx.params.id!, (ctx.request as unknown as { body?: unknown }).body));
+  });
+
   router.post('/snapshots/:id/activate', auth, async (ctx) => {
     ctx.body = dto(await svc().setActive(principal(ctx), ctx.params.id!, true));
   });

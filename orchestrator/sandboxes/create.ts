@@ -10,7 +10,9 @@ import { requirePermission } from '../keys/require.js';
 import type { SecretRef } from '../secrets/service.js';
 import { imageFromDockerfile, parseCreateInput } from './create-input.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
-import type { SandboxServiceDeps, WaitOptions } from './service.js';
+import type { CreateOptions, SandboxServiceDeps, WaitOptions } from './service.js';
+import { effectiveUser } from '../../common/wire/runner.js';
+import type { WarmPick } from '../warmpool/pool.js';
 import type { SandboxRow } from '../store/models.js';
 
 export interface CreatorContext {
@@ -25,7 +27,7 @@ export class SandboxCreator {
     private readonly ctx: CreatorContext,
   ) {}
 
-  async create(p: Principal, raw: unknown, opts: WaitOptions & { idempotencyKey?: string } = {}): Promise<Sandbox> {
+  async create(p: Principal, raw: unknown, opts: CreateOptions = {}): Promise<Sandbox> {
     requirePermission(p, 'write:sandboxes');
     const input = parseCreateInput(raw);
     const c = this.d.config;
@@ -78,6 +80,10 @@ export class SandboxCreator {
       });
     }
     const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
+    const command = snap?.entrypoint?.length ? snap.entrypoint : imageConfig.command;
+    const warm: WarmPick = this.d.warmPool
+      ? await this.d.warmPool.pick({ image, command, user: effectiveUser(input.user, imageConfig.user), cpu, memory, disk, runtime: net.runtime, volumes: volumes.length }, imageConfig.id)
+      : { miss: 'off' };
     const id = newId();
     const row: Partial<SandboxRow> = {
       id,
@@ -116,10 +122,20 @@ export class SandboxCreator {
       last_activity_at: now,
     };
     let created: Sandbox;
+    let claimed = false;
     // The quota check and the insert are one step: nothing is written for a rejected create.
     const insert = async () => {
       await this.d.quotas?.checkSandboxes(p.organizationId, { count: 1, cpu, memoryGiB: memory, diskGiB: disk });
-      return this.d.repo.insert(row, input.labels ?? {}, opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined);
+      const idem = opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined;
+      // A warm member's id becomes the sandbox's: its container, folder and daemon already carry it.
+      for (const member of 'ids' in warm ? warm.ids : []) {
+        const s = await this.d.repo.insertClaiming({ ...row, id: member, name: name ?? member }, input.labels ?? {}, idem, member);
+        if (s) {
+          claimed = true;
+          return s;
+        }
+      }
+      return this.d.repo.insert(row, input.labels ?? {}, idem);
     };
     try {
       created = this.d.quotas ? await this.d.quotas.guard(p.organizationId, insert) : await insert();
@@ -131,9 +147,11 @@ export class SandboxCreator {
       }
       throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
     }
-    crashpoint('create:inserted');
+    crashpoint(claimed ? 'claim:inserted' : 'create:inserted');
+    opts.onWarm?.(claimed ? 'hit' : `miss; reason=${'miss' in warm ? warm.miss : 'raced'}`);
+    if (claimed) this.d.warmPool?.kick();
     await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
-    void this.d.reconciler.kick(id);
+    void this.d.reconciler.kick(created.id);
     return this.ctx.settle(p, created, opts.waitMs);
   }
 

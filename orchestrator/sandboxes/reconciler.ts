@@ -34,6 +34,8 @@ export interface ReconcilerDeps {
   diskLimitEnforced: () => boolean;
   /** A crashed holder's lease blocks its sandboxes this long at most (renewed every third of it). */
   leaseMs: number;
+  /** Ids of warm-pool members of this runner: they have containers but no sandbox row, and are no orphans. */
+  poolIds?: () => Promise<string[]>;
 }
 
 export class Reconciler {
@@ -178,7 +180,8 @@ export class Reconciler {
       return false;
     }
     await this.setState(cur, fence, step.to);
-    return true;
+    // Just started: nothing to verify (a request made meanwhile kicks again).
+    return step.op !== 'start';
   }
 
   private async setState(s: Sandbox, fence: number, to: SandboxState, err?: { reason: string; recoverable: boolean }): Promise<void> {
@@ -306,7 +309,11 @@ export class Reconciler {
   }
 
   private async knownIds(): Promise<Set<string>> {
-    return new Set((await this.d.repo.allForRunner(this.d.runner.id)).map((s) => s.id));
+    // Members first: a claim moves an id from the pool to the sandboxes in one
+    // transaction, so read in that order it is seen in one list or both.
+    const ids = new Set((await this.d.poolIds?.()) ?? []);
+    for (const s of await this.d.repo.allForRunner(this.d.runner.id)) ids.add(s.id);
+    return ids;
   }
 
   async close(): Promise<void> {

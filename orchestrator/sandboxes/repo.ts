@@ -7,6 +7,7 @@ import type { SandboxRow } from '../store/models.js';
 import { toSandbox, type Sandbox } from './model.js';
 import type { DesiredState } from './states.js';
 import { SORT_COLUMNS, type ListFilter, type ListPage } from './query.js';
+import { claimInTransaction } from '../warmpool/repo.js';
 export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './query.js';
 
 export class LeaseLost extends Error {
@@ -51,7 +52,17 @@ export class SandboxRepo {
   }
 
   async insert(row: Partial<SandboxRow>, labels: Record<string, string>, idempotency?: { key: string; hash: string; now: number }): Promise<Sandbox> {
+    return (await this.insertClaiming(row, labels, idempotency, null))!;
+  }
+
+  /**
+   * Inserts the sandbox and, in the same transaction, claims warm-pool member
+   * `member` (whose id the row carries): null, with nothing written, when the
+   * member was no longer ready (another create, a retirement).
+   */
+  async insertClaiming(row: Partial<SandboxRow>, labels: Record<string, string>, idempotency: { key: string; hash: string; now: number } | undefined, member: string | null): Promise<Sandbox | null> {
     return this.knex.transaction(async (trx) => {
+      if (member && !(await claimInTransaction(trx, member))) return null;
       await this.store.Sandbox.query(trx).insert(row);
       const entries = Object.entries(labels);
       if (entries.length) await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: row.id!, key, value })));

@@ -26,6 +26,7 @@ import type { Reconciler } from './reconciler.js';
 import type { ListFilter, ListPage, SandboxRepo } from './repo.js';
 import { ACTION_TARGET, ACTIONS, actionAllowed, type SandboxAction } from './states.js';
 import type { SandboxRow } from '../store/models.js';
+import type { WarmPool } from '../warmpool/pool.js';
 
 const GiB = 1024 ** 3;
 
@@ -52,12 +53,20 @@ export interface SandboxServiceDeps {
   orgDefaults?: { get(organizationId: string): Promise<SandboxDefaults> };
   /** Records what toolbox callers change. */
   audit?: AuditLog;
+  /** Started sandboxes of no owner that a matching create claims. */
+  warmPool?: Pick<WarmPool, 'pick' | 'kick'>;
 }
 
 
 export interface WaitOptions {
   /** Milliseconds to wait for the outcome; 0 answers at once. */
   waitMs?: number;
+}
+
+export interface CreateOptions extends WaitOptions {
+  idempotencyKey?: string;
+  /** Told whether the create claimed a warm sandbox: `hit`, or `miss; reason=…` (the X-Berth-Warm header). */
+  onWarm?: (outcome: string) => void;
 }
 
 export class SandboxService {
@@ -102,7 +111,7 @@ export class SandboxService {
     }
   }
 
-  create(p: Principal, raw: unknown, opts: WaitOptions & { idempotencyKey?: string } = {}): Promise<Sandbox> {
+  create(p: Principal, raw: unknown, opts: CreateOptions = {}): Promise<Sandbox> {
     return this.creator.create(p, raw, opts);
   }
 

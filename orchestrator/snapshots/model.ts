@@ -24,6 +24,10 @@ export interface Snapshot {
   createdAt: Date;
   updatedAt: Date;
   lastUsedAt: Date | null;
+  /** Warm sandboxes kept for it: null = not set (the server default for the default snapshot, else none). */
+  warmPoolSize: number | null;
+  /** Its warm pool now: the size in force and how many are ready (filled in by the service). */
+  warmPool?: { size: number; ready: number };
 }
 
 export interface SnapshotRow {
@@ -43,6 +47,7 @@ export interface SnapshotRow {
   created_at: number | string;
   updated_at: number | string;
   last_used_at: number | string | null;
+  warm_pool?: number | null;
 }
 
 const num = (v: number | string | null) => (v === null || v === undefined ? null : Number(v));
@@ -65,6 +70,7 @@ export function toSnapshot(r: SnapshotRow): Snapshot {
     createdAt: new Date(Number(r.created_at)),
     updatedAt: new Date(Number(r.updated_at)),
     lastUsedAt: r.last_used_at === null ? null : new Date(Number(r.last_used_at)),
+    warmPoolSize: r.warm_pool === null || r.warm_pool === undefined ? null : Number(r.warm_pool),
   };
 }
 

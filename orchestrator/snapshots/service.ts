@@ -13,6 +13,7 @@ import type { Store } from '../store/db.js';
 import { imageFromDockerfile } from '../sandboxes/create-input.js';
 import type { Snapshot, SnapshotChoice, SnapshotRow } from './model.js';
 import { SNAPSHOT_SORT, SnapshotRepo, type SnapshotQuery } from './repo.js';
+import type { WarmPool } from '../warmpool/pool.js';
 
 export interface SnapshotServiceDeps {
   store: Store;
@@ -21,7 +22,13 @@ export interface SnapshotServiceDeps {
   config: Config;
   /** Per-sandbox resource ceilings of this server. */
   limits: () => { maxCpu: number; maxMemoryGiB: number; maxDiskGiB: number };
+  /** The warm pool: refilled when a size changes, asked how many are ready. */
+  warmPool?: Pick<WarmPool, 'kick' | 'readyFor'>;
 }
+
+/** Most warm sandboxes one snapshot may ask for (each is a started container). */
+export const MAX_WARM_POOL = 16;
+const WarmPoolSize = z.object({ size: z.number().int().min(0).max(MAX_WARM_POOL).nullable() }).strict();
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/;
 
@@ -101,10 +108,35 @@ export class SnapshotService {
     const sort = q.sort ?? 'lastUsedAt';
     if (!(sort in SNAPSHOT_SORT)) throw new AppError('invalid_argument', `sort must be one of ${Object.keys(SNAPSHOT_SORT).join(', ')}`);
     const r = await this.repo.list(p.organizationId, { page, limit, name: q.name, sourceSandboxId: q.sourceSandboxId, sort, order: q.order ?? 'desc' });
-    return { items: r.items, total: r.total, page, totalPages: Math.ceil(r.total / limit) };
+    return { items: await Promise.all(r.items.map((s) => this.withPool(s))), total: r.total, page, totalPages: Math.ceil(r.total / limit) };
+  }
+
+  private async withPool(s: Snapshot): Promise<Snapshot> {
+    const size = s.warmPoolSize ?? (s.general && s.imageName === this.d.config.defaultImage ? this.d.config.warmPool : 0);
+    const ready = size > 0 && s.state === 'active' && this.d.warmPool ? await this.d.warmPool.readyFor(s.imageName, s) : 0;
+    return { ...s, warmPool: { size, ready } };
+  }
+
+  /** PUT /snapshots/{id}/warm-pool {size}: started sandboxes kept ready for it (null = back to the default). */
+  async setWarmPool(p: Principal, idOrName: string, raw: unknown): Promise<Snapshot> {
+    requirePermission(p, 'write:snapshots');
+    const r = WarmPoolSize.safeParse(raw ?? {});
+    if (!r.success) {
+      throw new AppError('invalid_argument', `invalid warm pool size: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, {
+        hint: `send {"size": n} with n from 0 to ${MAX_WARM_POOL}, or {"size": null} for the default`,
+      });
+    }
+    const s = await this.get(p, idOrName);
+    await this.repo.patch(s.id, { warm_pool: r.data.size, updated_at: this.d.clock.now().getTime() });
+    this.d.warmPool?.kick();
+    return this.get(p, s.id);
   }
 
   async get(p: Principal, idOrName: string): Promise<Snapshot> {
+    return this.withPool(await this.find(p, idOrName));
+  }
+
+  private async find(p: Principal, idOrName: string): Promise<Snapshot> {
     await this.ensureDefault(p.organizationId);
     const s = await this.repo.get(p.organizationId, idOrName);
     if (!s) throw notFound(`snapshot ${idOrName}`, 'list snapshots with GET /api/snapshots, or register an image with POST /api/snapshots {name, imageName}');
@@ -186,7 +218,7 @@ export class SnapshotService {
 
   /** The snapshot a new sandbox is created from (by id or name), which must be active. */
   async choose(p: Principal, idOrName: string): Promise<SnapshotChoice> {
-    const s = await this.get(p, idOrName);
+    const s = await this.find(p, idOrName);
     if (s.state !== 'active') {
       throw new AppError('failed_precondition', `snapshot ${s.name} is ${s.state}${s.errorReason ? `: ${s.errorReason}` : ''}`, {
         hint: s.state === 'inactive' ? 'activate it with POST /api/snapshots/{id}/activate' : 'make its image available on the host, then activate it',

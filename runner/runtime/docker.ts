@@ -74,6 +74,7 @@ export class DockerRuntime implements ContainerRuntime {
         user: c.User ?? '',
         env: c.Env ?? [],
         size: img.Size,
+        id: img.Id,
       };
     } catch (e) {
       if (status(e) === 404) return null;
@@ -170,6 +171,7 @@ export class DockerRuntime implements ContainerRuntime {
           [LABELS.organization]: spec.organizationId,
           [LABELS.version]: BERTH_VERSION,
           [LABELS.managed]: 'true',
+          ...(spec.pooled ? { [LABELS.pool]: 'true' } : {}),
         },
         HostConfig: hostConfig,
         NetworkingConfig: spec.network && !spec.netns ? { EndpointsConfig: { [spec.network]: {} } } : undefined,
@@ -334,6 +336,7 @@ export class DockerRuntime implements ContainerRuntime {
         ip: nets.find((n) => n.IPAddress)?.IPAddress ?? null,
         imageId: c.Image,
         netns,
+        pooled: c.Config?.Labels?.[LABELS.pool] === 'true',
       };
     } catch (e) {
       if (status(e) === 404) return null;

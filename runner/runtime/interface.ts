@@ -28,6 +28,8 @@ export interface ContainerSpec {
   capAdd: string[];
   /** Joins the network namespace of this holder container (runner/netns-pool.ts) instead of `network`. */
   netns?: string;
+  /** Made for the warm pool (labelled, so later starts know). */
+  pooled?: boolean;
 }
 
 export interface ContainerState {
@@ -38,6 +40,8 @@ export interface ContainerState {
   imageId: string;
   /** The holder whose network namespace the container shares, if any. */
   netns: string | null;
+  /** Made for the warm pool: its environment holds no owner's variables. */
+  pooled: boolean;
 }
 
 export interface RuntimeInfo extends EngineFacts {

@@ -81,6 +81,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     BERTH_LOG_LEVEL: process.env.BERTH_TEST_LOG_LEVEL ?? 'warn',
     // One ready network namespace per test server: the pooled path is used, without dozens of idle holders.
     BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '1',
+    // No warm sandboxes unless a test asks (config.warmPool): every test server would double its containers.
+    BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.BERTH_TEST_REDIS_URL ? { REDIS_URL: process.env.BERTH_TEST_REDIS_URL } : {}),
   };

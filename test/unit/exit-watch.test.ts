@@ -4,7 +4,7 @@ import { unlessExited } from '../../runner/exit-watch.js';
 import { AppError } from '../../common/errors.js';
 import type { ContainerState } from '../../runner/runtime/interface.js';
 
-const running: ContainerState = { running: true, exitCode: 0, oomKilled: false, ip: null, imageId: 'i', netns: null };
+const running: ContainerState = { running: true, exitCode: 0, oomKilled: false, ip: null, imageId: 'i', netns: null, pooled: false };
 const never = new Promise<never>(() => {});
 
 describe('waiting for a daemon while its container may exit', () => {
