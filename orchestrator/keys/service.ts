@@ -1,8 +1,9 @@
 // API keys: stored as SHA-256 hashes, looked up by a short prefix and compared
-// in constant time. The plain key is returned once, at creation. Every
-// request looks its key up again (no cache), so a revocation or expiry holds
-// on every replica at once; long-lived connections hear about revocations on
-// the bus and end.
+// in constant time. The plain key is returned once, at creation. A verified
+// key is remembered in memory (by its hash) for at most a second: revocations
+// reach every replica on the bus and drop it at once, and the age cap bounds
+// anything the bus could miss (a Redis reconnect) or that sends no event (a
+// role change). Long-lived connections hear about revocations and end.
 import { AppError, notFound } from '../../common/errors.js';
 import { apiKeyPrefix, newApiKey, newId, safeEqualHex, sha256Hex } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
@@ -14,6 +15,9 @@ import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions
 
 /** last_used_at is written at most this often per key. */
 const USE_WRITE_MS = 60_000;
+/** A verified key is trusted from memory this long at most: a revocation holds within it on every replica. */
+const VERIFIED_TTL_MS = 1_000;
+const VERIFIED_MAX = 10_000;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
 
 /** Published when a key stops working before its time (revoked, or its owner left the organization). */
@@ -64,12 +68,21 @@ export interface CreateKeyInput {
 
 export class KeyService {
   private readonly lastUse = new Map<string, number>();
+  /** Verified keys by hash and organization asked for; `at` is monotonic time (the cache's age is not business time). */
+  private readonly verified = new Map<string, { p: Principal; at: number }>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly bus?: Bus,
-  ) {}
+  ) {
+    bus?.subscribe(KEY_REVOKED, (ev) => this.forget(ev as KeyRevokedEvent));
+  }
+
+  /** Drops remembered keys that `ev` revokes. */
+  private forget(ev: KeyRevokedEvent): void {
+    for (const [k, v] of this.verified) if (revokedMatches(ev, v.p)) this.verified.delete(k);
+  }
 
   /** Stores a key as given (bootstrap and tests); `createFor` is the checked use case. */
   async create(o: { organizationId: string; userId: string; name: string; permissions: string[]; expiresAt?: Date | null; value?: string }): Promise<{ id: string; value: string }> {
@@ -151,6 +164,7 @@ export class KeyService {
     const k = await this.active(p.organizationId, userId).where('name', name).first();
     if (!k) throw notFound(`API key ${name}`, 'list keys with GET /api/api-keys');
     await this.store.ApiKey.query().patch({ revoked_at: this.clock.now().getTime() }).where({ id: k.id });
+    this.forget({ keyId: k.id, organizationId: k.organization_id });
     await this.bus?.publish(KEY_REVOKED, { keyId: k.id, organizationId: k.organization_id } satisfies KeyRevokedEvent).catch(() => {});
     return info(k);
   }
@@ -163,6 +177,29 @@ export class KeyService {
   async authenticate(token: string, organizationId?: string): Promise<Principal | null> {
     if (!token || token.length < 16 || token.length > 512) return null;
     const hash = sha256Hex(token);
+    const now = this.clock.now().getTime();
+    const cacheKey = `${hash}:${organizationId ?? ''}`;
+    const hit = this.verified.get(cacheKey);
+    if (hit && performance.now() - hit.at < VERIFIED_TTL_MS && (!hit.p.expiresAt || hit.p.expiresAt > now)) {
+      void this.noteUse(hit.p.keyId!, now);
+      return { ...hit.p };
+    }
+    this.verified.delete(cacheKey);
+    const p = await this.verify(token, hash, organizationId);
+    if (p) {
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(cacheKey, { p: { ...p }, at: performance.now() });
+    }
+    return p;
+  }
+
+  private async noteUse(keyId: string, now: number): Promise<void> {
+    if ((this.lastUse.get(keyId) ?? 0) + USE_WRITE_MS > now) return;
+    this.lastUse.set(keyId, now);
+    await this.store.ApiKey.query().patch({ last_used_at: now }).where({ id: keyId }).catch(() => {});
+  }
+
+  private async verify(token: string, hash: string, organizationId?: string): Promise<Principal | null> {
     const candidates = await this.store.ApiKey.query().where('prefix', apiKeyPrefix(token));
     return this.principalOf(candidates.find((k) => safeEqualHex(k.key_hash, hash)), organizationId);
   }
@@ -182,10 +219,7 @@ export class KeyService {
       throw notFound(`organization ${org}`, "list your organizations with GET /api/organizations; omit X-Daytona-Organization-ID to use the key's own");
     }
     const user = await this.store.User.query().findById(key.user_id);
-    if ((this.lastUse.get(key.id) ?? 0) + USE_WRITE_MS <= now) {
-      this.lastUse.set(key.id, now);
-      await this.store.ApiKey.query().patch({ last_used_at: now }).where({ id: key.id }).catch(() => {});
-    }
+    await this.noteUse(key.id, now);
     const role: Role = isRole(m.role) ? m.role : 'member';
     const held = ROLE_PERMISSIONS[role];
     return {
