@@ -3,15 +3,20 @@
 import sade from 'sade';
 import { BERTH_VERSION } from '../common/version.js';
 import { action } from './output.js';
-import { up, setup } from './commands/up.js';
-import { serve } from './commands/serve.js';
-import { login } from './commands/login.js';
-import * as sandbox from './commands/sandbox.js';
-import { autocomplete, version } from './commands/misc.js';
-import { mcp } from './commands/mcp.js';
-import * as organization from './commands/organization.js';
-import * as keys from './commands/keys.js';
-import { audit } from './commands/audit.js';
+
+// Each command's module is loaded when that command runs: `berth version` must
+// not load the server (serve/up boot it), and client commands only their own code.
+type Action = (...args: any[]) => Promise<void | number>;
+const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action) => action(async (...args: unknown[]) => pick(await load())(...args));
+const up = () => import('./commands/up.js');
+const serve = () => import('./commands/serve.js');
+const login = () => import('./commands/login.js');
+const sandbox = () => import('./commands/sandbox.js');
+const misc = () => import('./commands/misc.js');
+const mcp = () => import('./commands/mcp.js');
+const organization = () => import('./commands/organization.js');
+const keys = () => import('./commands/keys.js');
+const audit = () => import('./commands/audit.js');
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
@@ -23,9 +28,9 @@ prog
   .option('--host', 'interface (BERTH_HOST, default 127.0.0.1)')
   .example('up')
   .example('up --port 8080 --host 0.0.0.0')
-  .action(action(up));
+  .action(lazy(up, (m) => m.up));
 
-prog.command('setup').describe('Only the install steps of `up` (Docker engine, sandbox image)').action(action(setup));
+prog.command('setup').describe('Only the install steps of `up` (Docker engine, sandbox image)').action(lazy(up, (m) => m.setup));
 
 prog
   .command('serve')
@@ -34,13 +39,13 @@ prog
   .option('--host', 'interface (BERTH_HOST)')
   .option('--home', 'data folder (BERTH_HOME, default ~/.berth)')
   .example('serve --port 3000')
-  .action(action(serve));
+  .action(lazy(serve, (m) => m.serve));
 
 prog
   .command('login')
   .describe('Save the API URL and key the CLI uses')
   .example('login --api-url http://berth.example:3000/api --api-key berth_…')
-  .action(action(login));
+  .action(lazy(login, (m) => m.login));
 
 prog
   .command('sandbox create')
@@ -55,7 +60,7 @@ prog
   .option('--auto-stop', 'idle minutes before auto-stop (0 = never)')
   .option('--network-block-all', 'no network at all')
   .example('sandbox create --name demo --label team=ai --cpu 1 --memory 2')
-  .action(action(sandbox.create));
+  .action(lazy(sandbox, (m) => m.create));
 
 prog
   .command('sandbox list')
@@ -63,11 +68,11 @@ prog
   .option('--label', 'KEY=VALUE filter, repeatable')
   .option('--state', 'state filter, repeatable')
   .example('sandbox list --label team=ai --json')
-  .action(action(sandbox.list));
+  .action(lazy(sandbox, (m) => m.list));
 
-prog.command('sandbox info <id>').describe('Show one sandbox (id or name)').example('sandbox info demo').action(action(sandbox.info));
+prog.command('sandbox info <id>').describe('Show one sandbox (id or name)').example('sandbox info demo').action(lazy(sandbox, (m) => m.info));
 for (const a of ['start', 'stop', 'archive', 'delete'] as const) {
-  prog.command(`sandbox ${a} <id>`).describe(`${a[0]!.toUpperCase()}${a.slice(1)} a sandbox and wait for it`).example(`sandbox ${a} demo`).action(action(sandbox.lifecycle(a)));
+  prog.command(`sandbox ${a} <id>`).describe(`${a[0]!.toUpperCase()}${a.slice(1)} a sandbox and wait for it`).example(`sandbox ${a} demo`).action(lazy(sandbox, (m) => m.lifecycle(a)));
 }
 prog
   .command('sandbox exec <id>')
@@ -76,7 +81,7 @@ prog
   .option('--timeout', 'seconds before the command is killed')
   .option('--env', 'KEY=VALUE, repeatable')
   .example('sandbox exec demo -- python3 -c "print(6*7)"')
-  .action(action(sandbox.exec));
+  .action(lazy(sandbox, (m) => m.exec));
 
 prog
   .command('mcp')
@@ -84,30 +89,30 @@ prog
   .option('--tools', 'tool groups: core (default), git, lsp, terminal, all (or BERTH_MCP_TOOLS)')
   .example('mcp')
   .example('mcp --tools core,git')
-  .action(action(mcp));
+  .action(lazy(mcp, (m) => m.mcp));
 
-prog.command('organization list').describe('List your organizations (* marks the one in use)').option('--all', 'every organization (Berth administrators)').example('organization list --json').action(action(organization.list));
-prog.command('organization create <name>').describe('Create an organization you own').example('organization create "Platform team"').action(action(organization.create));
+prog.command('organization list').describe('List your organizations (* marks the one in use)').option('--all', 'every organization (Berth administrators)').example('organization list --json').action(lazy(organization, (m) => m.list));
+prog.command('organization create <name>').describe('Create an organization you own').example('organization create "Platform team"').action(lazy(organization, (m) => m.create));
 prog
   .command('organization use <organization>')
   .describe('Act in this organization from now on (id or name; `default` = the API key\'s own)')
   .example('organization use "Platform team"')
-  .action(action(organization.use));
+  .action(lazy(organization, (m) => m.use));
 prog
   .command('organization invite <email>')
   .describe('Invite someone by email; prints the one-time link to send them')
   .option('--role', 'owner, admin or member (default member)')
   .option('--org', 'organization (default: the one in use)')
   .example('organization invite alice@example.com --role admin')
-  .action(action(organization.invite));
-prog.command('organization members').describe('List the members of the organization').option('--org', 'organization (default: the one in use)').example('organization members --json').action(action(organization.members));
+  .action(lazy(organization, (m) => m.invite));
+prog.command('organization members').describe('List the members of the organization').option('--org', 'organization (default: the one in use)').example('organization members --json').action(lazy(organization, (m) => m.members));
 prog
   .command('organization accept <token>')
   .describe('Accept an invitation with its one-time token; prints your new API key')
   .option('--save', 'save the new key in the CLI config')
   .example('organization accept berth_inv_… --save')
-  .action(action(organization.accept));
-prog.command('organization usage').describe('Quotas, what is used, and CPU/memory/disk minutes per sandbox').option('--org', 'organization (default: the one in use)').example('organization usage --json').action(action(organization.usage));
+  .action(lazy(organization, (m) => m.accept));
+prog.command('organization usage').describe('Quotas, what is used, and CPU/memory/disk minutes per sandbox').option('--org', 'organization (default: the one in use)').example('organization usage --json').action(lazy(organization, (m) => m.usage));
 prog
   .command('organization quota')
   .describe('Show the quotas; with flags, change them (Berth administrators; a number, unlimited, or default)')
@@ -120,7 +125,7 @@ prog
   .option('--volumes', 'volumes')
   .option('--lifetime', 'minutes a sandbox may live')
   .example('organization quota --org team-a --sandboxes 20 --cpu 16 --lifetime 1440')
-  .action(action(organization.quota));
+  .action(lazy(organization, (m) => m.quota));
 
 prog
   .command('audit')
@@ -133,19 +138,19 @@ prog
   .option('--until', 'ISO-8601 time')
   .option('--limit', 'most entries (default 50)')
   .example('audit --action sandbox.delete --since 2026-01-01T00:00:00Z')
-  .action(action(audit));
+  .action(lazy(audit, (m) => m.audit));
 
-prog.command('keys list').describe('List your API keys in this organization').option('--all', "every member's keys (owners and admins)").example('keys list').action(action(keys.list));
+prog.command('keys list').describe('List your API keys in this organization').option('--all', "every member's keys (owners and admins)").example('keys list').action(lazy(keys, (m) => m.list));
 prog
   .command('keys create <name>')
   .describe('Create an API key (shown once); no --permission makes a read-only key')
   .option('--permission', 'e.g. write:sandboxes; repeatable or comma-separated')
   .option('--expires', 'ISO-8601 expiry time')
   .example('keys create ci --permission write:sandboxes,delete:sandboxes --expires 2026-12-31T00:00:00Z')
-  .action(action(keys.create));
-prog.command('keys revoke <name>').describe('Revoke one of your API keys (effective at once)').example('keys revoke ci').action(action(keys.revoke));
+  .action(lazy(keys, (m) => m.create));
+prog.command('keys revoke <name>').describe('Revoke one of your API keys (effective at once)').example('keys revoke ci').action(lazy(keys, (m) => m.revoke));
 
-prog.command('version').describe('Print the version').action(action(version));
-prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(action(autocomplete));
+prog.command('version').describe('Print the version').action(lazy(misc, (m) => m.version));
+prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(lazy(misc, (m) => m.autocomplete));
 
 prog.parse(process.argv);
