@@ -23,6 +23,7 @@ export class Activity {
   begin(id: string): () => void {
     this.inflight.set(id, (this.inflight.get(id) ?? 0) + 1);
     void this.touch(id);
+    const began = this.clock.now().getTime();
     let ended = false;
     return () => {
       if (ended) return;
@@ -30,7 +31,8 @@ export class Activity {
       const n = (this.inflight.get(id) ?? 1) - 1;
       if (n <= 0) this.inflight.delete(id);
       else this.inflight.set(id, n);
-      void this.touch(id, true);
+      // A long call (a stream, a slow command) is activity until its end; a short one was recorded at its start.
+      void this.touch(id, this.clock.now().getTime() - began >= WRITE_EVERY_MS);
     };
   }
 

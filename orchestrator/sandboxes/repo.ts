@@ -79,13 +79,15 @@ export class SandboxRepo {
     return r ? { sandboxId: r.sandbox_id, hash: r.request_hash } : null;
   }
 
-  async get(organizationId: string, idOrName: string): Promise<Sandbox | null> {
+  /** `labels: false` skips the labels query (the toolbox hot path never reads them; they come back empty). */
+  async get(organizationId: string, idOrName: string, opts: { labels?: boolean } = {}): Promise<Sandbox | null> {
     const row = await this.store.Sandbox.query()
       .where('organization_id', organizationId)
       .andWhere((q) => q.where('id', idOrName).orWhere('name', idOrName))
       .orderByRaw('case when id = ? then 0 else 1 end', [idOrName])
       .first();
-    return row ? (await this.hydrate([row]))[0]! : null;
+    if (!row) return null;
+    return opts.labels === false ? toSandbox(row, {}) : (await this.hydrate([row]))[0]!;
   }
 
   /** Unscoped: for the reconciler and internal bookkeeping only. */

@@ -81,8 +81,8 @@ export class SandboxService {
   }
 
   /** Resolves the sandbox in the caller's organization or answers not found (never forbidden). */
-  async get(p: Principal, idOrName: string): Promise<Sandbox> {
-    const s = await this.d.repo.get(p.organizationId, idOrName);
+  async get(p: Principal, idOrName: string, opts: { labels?: boolean } = {}): Promise<Sandbox> {
+    const s = await this.d.repo.get(p.organizationId, idOrName, opts);
     if (!s || (p.sandboxId && s.id !== p.sandboxId)) throw notFound(`sandbox ${idOrName}`, 'list your sandboxes with GET /api/sandbox or `berth sandbox list`');
     return s;
   }
@@ -234,7 +234,7 @@ export class SandboxService {
    * `end` when the call (including any streaming) is over.
    */
   async toolbox(p: Principal, idOrName: string): Promise<{ sandbox: Sandbox; daemon: SandboxDaemon; end: () => void }> {
-    const s = await this.get(p, idOrName);
+    const s = await this.get(p, idOrName, { labels: false });
     if (!actionAllowed('toolbox', s.state) || s.desiredState !== 'started') {
       throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.desiredState !== 'started' && s.state === 'started' ? 'stopping' : s.state}`, { hint: ACTIONS.toolbox.hint(s.state), reason: 'SANDBOX_NOT_STARTED', details: { state: s.state } });
     }
