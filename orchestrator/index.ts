@@ -173,7 +173,7 @@ export class Orchestrator {
     this.usage = new UsageService(d.store, d.clock, this.quotas);
     this.secrets = audited(new SecretService(d.store, d.clock, new SecretBox(d.secretsKey ?? randomBytes(32))), A.SECRET_ACTIONS, this.audit);
     this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
-    this.orgs = audited(new OrgService({ store: d.store, clock: d.clock, bus: d.bus, maxOwnedOrganizations: c.maxOrganizationsPerUser }), A.ORG_ACTIONS, this.audit);
+    this.orgs = audited(new OrgService({ store: d.store, clock: d.clock, bus: d.bus, maxOwnedOrganizations: c.maxOrganizationsPerUser, credentialsChanged: (ev) => this.keys.forget(ev) }), A.ORG_ACTIONS, this.audit);
     this.invitations = audited(new InvitationService({ store: d.store, clock: d.clock, log: d.log.child({ component: 'invitations' }), orgs: this.orgs, keys: this.keys, publicUrl: c.publicUrl, ttlHours: c.invitationTtlHours }), A.INVITATION_ACTIONS, this.audit);
     const injector = new SecretInjector({ store: d.store, secrets: this.secrets, daemonOf: (id) => d.runner.daemon(id), sandboxes: { get: (p, id) => this.sandboxes.get(p, id) } });
     this.sandboxSecrets = audited(injector, A.SANDBOX_SECRET_ACTIONS, this.audit);

@@ -22,6 +22,8 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
 
 /** Published when a key stops working before its time (revoked, or its owner left the organization). */
 export const KEY_REVOKED = 'auth.key.revoked';
+/** Published when what a key may do changes (its owner's role): remembered keys are checked again; connections stay. */
+export const KEY_CHANGED = 'auth.key.changed';
 export interface KeyRevokedEvent {
   keyId?: string;
   userId?: string;
@@ -76,11 +78,11 @@ export class KeyService {
     private readonly clock: Clock,
     private readonly bus?: Bus,
   ) {
-    bus?.subscribe(KEY_REVOKED, (ev) => this.forget(ev as KeyRevokedEvent));
+    for (const topic of [KEY_REVOKED, KEY_CHANGED]) bus?.subscribe(topic, (ev) => this.forget(ev as KeyRevokedEvent));
   }
 
-  /** Drops remembered keys that `ev` revokes. */
-  private forget(ev: KeyRevokedEvent): void {
+  /** Drops remembered keys that `ev` revokes or changes. */
+  forget(ev: KeyRevokedEvent): void {
     for (const [k, v] of this.verified) if (revokedMatches(ev, v.p)) this.verified.delete(k);
   }
 

@@ -10,7 +10,7 @@ import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
 import { isRole, type Role } from '../keys/permissions.js';
-import { KEY_REVOKED, type KeyRevokedEvent } from '../keys/service.js';
+import { KEY_CHANGED, KEY_REVOKED, type KeyRevokedEvent } from '../keys/service.js';
 
 export interface Organization {
   id: string;
@@ -37,6 +37,8 @@ export interface OrgServiceDeps {
   bus: Bus;
   /** Most organizations one user may own (each brings its own quotas). */
   maxOwnedOrganizations: number;
+  /** Told at once when keys change what they may do (role change, removal), before other replicas hear it on the bus. */
+  credentialsChanged?: (ev: KeyRevokedEvent) => void;
 }
 
 const NAME_RE = /^\S(.{0,98}\S)?$/;
@@ -116,6 +118,7 @@ export class OrgService {
       await trx('snapshots').where('organization_id', o.id).delete();
       await trx('organizations').where('id', o.id).delete();
     });
+    this.d.credentialsChanged?.({ organizationId: o.id });
     await this.d.bus.publish(KEY_REVOKED, { organizationId: o.id } satisfies KeyRevokedEvent).catch(() => {});
   }
 
@@ -156,6 +159,9 @@ export class OrgService {
       throw new AppError('failed_precondition', 'an organization keeps at least one owner', { hint: 'make someone else owner first' });
     }
     await this.d.store.Membership.query().patch({ role }).where({ organization_id: p.organizationId, user_id: userId });
+    // Keys are narrowed to the role at use time: remembered keys of this member must be checked again.
+    this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
+    await this.d.bus.publish(KEY_CHANGED, { userId, organizationId: p.organizationId } satisfies KeyRevokedEvent).catch(() => {});
     return (await this.members(p)).find((x) => x.userId === userId)!;
   }
 
@@ -170,6 +176,7 @@ export class OrgService {
       await trx('memberships').where({ organization_id: p.organizationId, user_id: userId }).delete();
       await trx('api_keys').where({ organization_id: p.organizationId, user_id: userId }).whereNull('revoked_at').update({ revoked_at: this.now() });
     });
+    this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
     await this.d.bus.publish(KEY_REVOKED, { userId, organizationId: p.organizationId } satisfies KeyRevokedEvent).catch(() => {});
   }
 }
