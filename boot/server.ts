@@ -161,6 +161,8 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
   const notifications = attachNotifications(http.server, { orch, config, clock, log });
   opened.add(() => notifications.close());
+  // Once serving (a start that fails makes no warm sandboxes); it retires what a previous process left first.
+  orch.warmPool.start();
   if (o.background ?? true) orch.startBackground();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
   log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind });

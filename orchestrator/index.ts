@@ -383,7 +383,6 @@ export class Orchestrator {
   async recover(): Promise<string[]> {
     const orphans = await this.reap();
     await this.reconciler.sweep();
-    this.warmPool.start();
     return orphans;
   }
 
