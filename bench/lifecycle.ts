@@ -1,73 +1,115 @@
 // Create-to-started and exec round trips through Berth's API, next to raw
 // `docker run -d` and `docker exec` measured in the same run, plus idle memory
 // of the server and of a sandbox daemon. Run: npm run bench -- --only=lifecycle
-// (BENCH_N sandboxes, default 10, created paced and then back to back;
-// BENCH_EXECS exec round trips, default 50; BENCH_GAP_MS between paced creates).
-import { execFileSync } from 'node:child_process';
+// (BENCH_N creates of each kind, default 10; BENCH_EXECS exec round trips,
+// default 50; BENCH_PARALLEL sandboxes in the parallel measures, default 20).
+//
+// Warm creates claim a member of the warm pool (the server's default
+// BERTH_WARM_POOL, 2); cold creates run with the pool set to 0 through the
+// API, paced so the network-namespace pool keeps up, as one user or agent
+// creating sandboxes one at a time would.
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { freePort, spawnServer } from '../test/helpers/server-process.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile, timed } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
 const EXECS = Number(process.env.BENCH_EXECS ?? 50);
+const PAR = Number(process.env.BENCH_PARALLEL ?? 20);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 1500);
 const IMAGE = 'berth/sandbox-base:latest';
+const run = promisify(execFile);
 
 const rssKiB = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const runnerId = `bench-${randomBytes(3).toString('hex')}`;
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const port = await freePort();
-  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_RATE_LIMIT_CREATE: '0', BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '3' /* the server's default */ }, port);
-  const api = async (method: string, path: string, body?: unknown) => {
+  const server = await spawnServer(
+    {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: runnerId,
+      BERTH_ADMIN_API_KEY: key,
+      BERTH_LOG_LEVEL: 'warn',
+      BERTH_RATE_LIMIT_CREATE: '0',
+      BERTH_RATE_LIMIT_AUTHENTICATED: '0',
+      BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '3',
+      BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '2',
+      // The development VM is shared: other people's test runs must not pause the refill mid-benchmark.
+      BERTH_WARM_POOL_MAX_LOAD: process.env.BERTH_WARM_POOL_MAX_LOAD ?? '1000',
+      BERTH_WARM_POOL_CHECK_SECONDS: '0.5',
+      BERTH_QUOTA_SANDBOXES: '-1',
+      BERTH_QUOTA_CPU: '-1',
+      BERTH_QUOTA_MEMORY_GIB: '-1',
+    },
+    port,
+  );
+  const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const j = (await r.json()) as any;
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
-    return j;
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return { body: text ? JSON.parse(text) : undefined, warm: r.headers.get('x-berth-warm') };
   };
+  const api = async (method: string, path: string, body?: unknown) => (await call(method, path, body)).body;
+  const general = async () => (await api('GET', '/api/snapshots')).items.find((s: any) => s.general);
+  const poolReady = async (n: number) => {
+    for (let i = 0; i < 600 && (await general()).warmPool.ready < n; i++) await sleep(100);
+  };
+  const ids: string[] = [];
+  const raw: string[] = [];
   try {
+    const snapshot = (await general()).id;
     // Warm both paths once (image cache, first-connection costs).
-    const warm = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2 });
-    await api('DELETE', `/api/sandbox/${warm.id}`);
-    execFileSync('docker', ['rm', '-f', execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim()]);
+    await poolReady(1);
+    ids.push((await api('POST', '/api/sandbox', { autoStopInterval: 0 })).id);
+    raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim());
 
-    const ids: string[] = [];
-    const create = async (into: number[]) => {
-      let s: any;
-      into.push(await timed(async () => (s = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 }))));
-      if (s.state !== 'started') throw new Error(`sandbox not started: ${JSON.stringify(s)}`);
-      ids.push(s.id);
+    const create = async (into: number[], want: 'hit' | 'miss', body: Record<string, unknown> = {}) => {
+      let r: Awaited<ReturnType<typeof call>> | undefined;
+      into.push(await timed(async () => (r = await call('POST', '/api/sandbox', { autoStopInterval: 0, ...body }))));
+      if (r!.body.state !== 'started') throw new Error(`sandbox not started: ${JSON.stringify(r!.body)}`);
+      if (!r!.warm?.startsWith(want)) throw new Error(`expected a warm ${want}, got ${r!.warm}`);
+      ids.push(r!.body.id);
     };
-    // Paced like a user or an agent creating one at a time: the network-namespace pool keeps up.
-    const berthCreate: number[] = [];
+    const warmCreate: number[] = [];
     for (let i = 0; i < N; i++) {
-      await new Promise((r) => setTimeout(r, GAP_MS));
-      await create(berthCreate);
+      await poolReady(1);
+      await create(warmCreate, 'hit');
     }
-    // Back to back: the pool runs dry after BERTH_NETNS_POOL creates and the rest start cold.
-    await new Promise((r) => setTimeout(r, GAP_MS));
-    const berthBurst: number[] = [];
-    for (let i = 0; i < N; i++) await create(berthBurst);
+    await api('PUT', `/api/snapshots/${snapshot}/warm-pool`, { size: 0 });
+    await sleep(1500);
+    const coldCreate: number[] = [];
+    for (let i = 0; i < N; i++) {
+      await sleep(GAP_MS);
+      await create(coldCreate, 'miss');
+    }
     const rawRun: number[] = [];
-    const raw: string[] = [];
     for (let i = 0; i < N; i++) rawRun.push(await timed(() => raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim())));
 
+    // 20 at once from an empty pool, against 20 parallel `docker run -d`.
+    await sleep(GAP_MS);
+    const burst = await timed(() => Promise.all(Array.from({ length: PAR }, () => create([], 'miss'))));
+    const rawBurst = await timed(() => Promise.all(Array.from({ length: PAR }, async () => raw.push((await run('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'])).stdout.trim()))));
+    await api('PUT', `/api/snapshots/${snapshot}/warm-pool`, { size: null });
+
     const target = ids[0]!;
+    const inDaemon: number[] = [];
+    const execOnce = async (id: string) => {
+      const r = await api('POST', `/toolbox/${id}/process/execute`, { command: 'echo hi' });
+      if (r.result !== 'hi\n') throw new Error(`bad exec result ${JSON.stringify(r)}`);
+      inDaemon.push(r.durationMs);
+    };
     const berthExec: number[] = [];
-    for (let i = 0; i < EXECS; i++) {
-      berthExec.push(
-        await timed(async () => {
-          const r = await api('POST', `/toolbox/${target}/process/execute`, { command: 'echo hi' });
-          if (r.result !== 'hi\n') throw new Error(`bad exec result ${JSON.stringify(r)}`);
-        }),
-      );
-    }
+    for (let i = 0; i < EXECS; i++) berthExec.push(await timed(() => execOnce(target)));
+    const commandMs = percentile(inDaemon, 50);
     // Where an exec's time goes: an authenticated API read, and a toolbox call that reaches the daemon but starts nothing.
     const apiRead: number[] = [];
     const daemonCall: number[] = [];
@@ -75,30 +117,41 @@ async function main() {
       apiRead.push(await timed(() => api('GET', `/api/sandbox/${target}`)));
       daemonCall.push(await timed(() => api('GET', `/toolbox/${target}/user-home-dir`)));
     }
+    const parOne: number[] = [];
+    const parMany: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: PAR }, async () => parOne.push(await timed(() => execOnce(target)))));
+      await Promise.all(ids.slice(-PAR).map(async (id) => parMany.push(await timed(() => execOnce(id)))));
+    }
     const rawExec: number[] = [];
     for (let i = 0; i < Math.min(EXECS, 20); i++) rawExec.push(await timed(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
+    const rawParOne: number[] = [];
+    await Promise.all(Array.from({ length: PAR }, async () => rawParOne.push(await timed(() => run('docker', ['exec', raw[0]!, 'echo', 'hi'])))));
 
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
     const daemonStatus = (await api('POST', `/toolbox/${target}/process/execute`, { command: 'cat /proc/1/status' })).result as string;
 
-    const rows = [
-      [`create → started (exec-ready), ${GAP_MS} ms apart`, berthCreate, rawRun, 'docker run -d'],
-      ['create → started, back to back', berthBurst, rawRun, 'docker run -d'],
+    const rows: [string, number[], number[], string][] = [
+      ['warm create (claim) → started, exec-ready', warmCreate, rawRun, 'docker run -d'],
+      [`cold create → started, ${GAP_MS} ms apart`, coldCreate, rawRun, 'docker run -d'],
       ['exec round trip (echo hi)', berthExec, rawExec, 'docker exec'],
-    ] as const;
-    console.log(`\nBerth vs raw Docker, ${N} sandboxes, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
+      [`${PAR} parallel execs, one sandbox`, parOne, rawParOne, `${PAR} parallel docker exec`],
+      [`${PAR} parallel execs, ${PAR} sandboxes`, parMany, rawParOne, `${PAR} parallel docker exec, one container`],
+    ];
+    console.log(`\nBerth vs raw Docker, ${N} creates of each kind, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
     console.log(['measure', 'berth p50', 'berth p99', 'raw p50', 'raw p99', 'ratio p50', 'raw'].join(' | '));
     for (const [name, b, r, rawName] of rows) {
       console.log([name, fmtMs(percentile(b, 50)), fmtMs(percentile(b, 99)), fmtMs(percentile(r, 50)), fmtMs(percentile(r, 99)), `${(percentile(b, 50) / percentile(r, 50)).toFixed(2)}×`, rawName].join(' | '));
     }
-    console.log(`  of an exec: authenticated API read p50 ${fmtMs(percentile(apiRead, 50))}; toolbox call to the daemon (no process) p50 ${fmtMs(percentile(daemonCall, 50))}`);
+    console.log(`${PAR} creates at once from an empty pool: ${fmtMs(burst, 0)} for all; ${PAR} parallel docker run -d: ${fmtMs(rawBurst, 0)} — ${(burst / rawBurst).toFixed(2)}×`);
+    console.log(`  of an exec: authenticated API read p50 ${fmtMs(percentile(apiRead, 50), 2)}; toolbox call to the daemon (no process) p50 ${fmtMs(percentile(daemonCall, 50), 2)}; the command inside the daemon (spawn to exit) p50 ${fmtMs(commandMs, 2)}`);
     const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
     console.log(`\nserver RSS with ${ids.length} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
     console.log(`daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`);
-    for (const id of ids) await api('DELETE', `/api/sandbox/${id}`);
-    execFileSync('docker', ['rm', '-f', ...raw]);
   } finally {
+    for (const id of ids) await api('DELETE', `/api/sandbox/${id}`).catch(() => {});
+    if (raw.length) execFileSync('docker', ['rm', '-f', ...raw]);
     await server.kill('SIGTERM');
     await removeRunnerContainers(runnerId);
     rmSync(home, { recursive: true, force: true });
