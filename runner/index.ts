@@ -46,6 +46,8 @@ const VOLUME_OWNER = { uid: 1000, gid: 1000 };
 /** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
 const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
 
+const policyKey = (n: NetworkPolicy) => JSON.stringify([n.blockAll, n.allowList, n.domains ?? []]);
+
 /** What this process applied to a sandbox it started, so a second start (a warm claim) changes only what differs. */
 interface Applied {
   ip: string | null;
@@ -286,7 +288,7 @@ export class Runner implements RunnerClient {
       }
       const ip = spec.network.blockAll ? null : (st?.ip ?? null);
       await this.egress.apply(id, ip, spec.network);
-      const applied: Applied = { ip, cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB), blockAll: spec.network.blockAll, policy: JSON.stringify(spec.network), pooled: !!st?.pooled, env: '' };
+      const applied: Applied = { ip, cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB), blockAll: spec.network.blockAll, policy: policyKey(spec.network), pooled: !!st?.pooled, env: '' };
       if (pooled) await this.pushEnv(spec, applied, daemon);
       this.applied.set(id, applied);
     });
@@ -310,7 +312,7 @@ export class Runner implements RunnerClient {
       a.blockAll = spec.network.blockAll;
       a.policy = '';
     }
-    const policy = JSON.stringify(spec.network);
+    const policy = policyKey(spec.network);
     if (a.policy !== policy) {
       await this.egress.apply(id, a.ip, spec.network);
       a.policy = policy;

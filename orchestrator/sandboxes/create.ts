@@ -149,10 +149,14 @@ export class SandboxCreator {
     }
     crashpoint(claimed ? 'claim:inserted' : 'create:inserted');
     opts.onWarm?.(claimed ? 'hit' : `miss; reason=${'miss' in warm ? warm.miss : 'raced'}`);
-    if (claimed) this.d.warmPool?.kick();
     await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
     void this.d.reconciler.kick(created.id);
-    return this.ctx.settle(p, created, opts.waitMs);
+    try {
+      return await this.ctx.settle(p, created, opts.waitMs);
+    } finally {
+      // The refill (a container start) waits until this claim is answered: on a small host it would slow it.
+      if (claimed) this.d.warmPool?.kick();
+    }
   }
 
   /** Network policy and runtime of a new sandbox: the request's, else the organization's defaults; gVisor where this host can run it. */
