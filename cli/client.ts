@@ -1,5 +1,7 @@
 // The CLI's HTTP client. Settings: flag, then BERTH_API_URL / BERTH_API_KEY,
 // then the config file written by `berth serve` / `berth login`.
+import http from 'node:http';
+import https from 'node:https';
 import { AppError, appErrorFromJSON } from '../common/errors.js';
 import { readCliConfig } from '../boot/cli-config.js';
 
@@ -19,6 +21,24 @@ export function resolveSettings(flags: { 'api-url'?: string; 'api-key'?: string 
   };
 }
 
+/**
+ * One request with node:http(s). Not fetch: its first call loads undici, which
+ * cost a short-lived command like `berth sandbox list` a few hundred ms here.
+ */
+function send(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export class ApiClient {
   constructor(readonly s: ClientSettings) {}
 
@@ -28,31 +48,26 @@ export class ApiClient {
       if (v === undefined) continue;
       for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
     }
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(url, {
-        method,
-        headers: {
-          ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}),
-          'user-agent': 'berth-cli',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await send(url, method, {
+        ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}),
+        'user-agent': 'berth-cli',
+      }, body === undefined ? undefined : JSON.stringify(body));
     } catch (e) {
-      throw new AppError('unavailable', `cannot reach the Berth server at ${this.s.apiUrl}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`, {
+      throw new AppError('unavailable', `cannot reach the Berth server at ${this.s.apiUrl}: ${(e as Error).message}`, {
         hint: 'start it with `npx berth up` (or `berth serve`), or point the CLI elsewhere with --api-url / BERTH_API_URL',
       });
     }
-    const text = await res.text();
     let json: unknown = undefined;
     try {
-      json = text ? JSON.parse(text) : undefined;
+      json = res.text ? JSON.parse(res.text) : undefined;
     } catch {
-      json = { message: text };
+      json = { message: res.text };
     }
-    if (!res.ok) throw appErrorFromJSON(json, `server answered ${res.status}`);
+    if (res.status >= 300) throw appErrorFromJSON(json, `server answered ${res.status}`);
     return json as T;
   }
 
