@@ -99,14 +99,16 @@ describe('warm pool', () => {
     assert.deepEqual(ps.filter((c) => !['bash', 'ps', 'sort'].includes(c)), ['ld-linux-x86-64'], ps.join(' '));
   });
 
-  it('two claimed sandboxes never see each other\'s env; networkBlockAll is applied to a claimed one', async () => {
+  it('two claimed sandboxes never see each other\'s env or secrets; networkBlockAll is applied to a claimed one', async () => {
     await poolReady((await general()).id, 2);
-    const a = await create({ name: 'warm-b', env: { ONLY_B: 'b' } });
+    const secret = await stack.api('POST', '/secret', { name: 'warm-token', value: 'tok-123' });
+    assert.equal(secret.status, 201, JSON.stringify(secret.body));
+    const a = await create({ name: 'warm-b', env: { ONLY_B: 'b' }, secrets: [{ TOKEN: 'warm-token' }] });
     const b = await create({ name: 'warm-c', env: { ONLY_C: 'c' }, networkBlockAll: true });
     assert.equal(a.warm, 'hit');
     assert.equal(b.warm, 'hit');
-    assert.equal((await exec(stack, a.s.id, 'echo "[$ONLY_B][$ONLY_C]"')).result, '[b][]\n');
-    assert.equal((await exec(stack, b.s.id, 'echo "[$ONLY_B][$ONLY_C]"')).result, '[][c]\n');
+    assert.equal((await exec(stack, a.s.id, 'echo "[$ONLY_B][$ONLY_C][$TOKEN]"')).result, '[b][][tok-123]\n');
+    assert.equal((await exec(stack, b.s.id, 'echo "[$ONLY_B][$ONLY_C][$TOKEN]"')).result, '[][c][]\n');
     const holder = await docker.getContainer(`berth-netns-${b.s.id}`).inspect();
     assert.deepEqual(Object.keys(holder.NetworkSettings.Networks), [], 'the blocked sandbox is off the bridge');
     const curl = await exec(stack, b.s.id, 'curl -s -m 2 -o /dev/null http://1.1.1.1 || echo unreachable');
