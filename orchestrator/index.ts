@@ -173,7 +173,14 @@ export class Orchestrator {
     this.usage = new UsageService(d.store, d.clock, this.quotas);
     this.secrets = audited(new SecretService(d.store, d.clock, new SecretBox(d.secretsKey ?? randomBytes(32))), A.SECRET_ACTIONS, this.audit);
     this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
-    this.orgs = audited(new OrgService({ store: d.store, clock: d.clock, bus: d.bus, maxOwnedOrganizations: c.maxOrganizationsPerUser, credentialsChanged: (ev) => this.keys.forget(ev) }), A.ORG_ACTIONS, this.audit);
+    const orgs = new OrgService({
+      store: d.store,
+      clock: d.clock,
+      bus: d.bus,
+      maxOwnedOrganizations: c.maxOrganizationsPerUser,
+      credentialsChanged: (ev) => this.keys.forget(ev),
+    });
+    this.orgs = audited(orgs, A.ORG_ACTIONS, this.audit);
     this.invitations = audited(new InvitationService({ store: d.store, clock: d.clock, log: d.log.child({ component: 'invitations' }), orgs: this.orgs, keys: this.keys, publicUrl: c.publicUrl, ttlHours: c.invitationTtlHours }), A.INVITATION_ACTIONS, this.audit);
     const injector = new SecretInjector({ store: d.store, secrets: this.secrets, daemonOf: (id) => d.runner.daemon(id), sandboxes: { get: (p, id) => this.sandboxes.get(p, id) } });
     this.sandboxSecrets = audited(injector, A.SANDBOX_SECRET_ACTIONS, this.audit);
@@ -188,7 +195,8 @@ export class Orchestrator {
       defaultImage: c.defaultImage,
       defaults: () => {
         const lim = this.sandboxes.limits();
-        return { cpu: Math.min(c.defaultCpu, lim.maxCpu), memory: Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB), disk: Math.min(c.defaultDiskGiB, lim.maxDiskGiB) };
+        const memory = Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB);
+        return { cpu: Math.min(c.defaultCpu, lim.maxCpu), memory, disk: Math.min(c.defaultDiskGiB, lim.maxDiskGiB) };
       },
       pressure: hostPressure(c.warmPoolMaxLoad, c.warmPoolMinFreeMemoryPercent),
       tickMs: c.warmPoolCheckSeconds * 1000,

@@ -288,7 +288,15 @@ export class Runner implements RunnerClient {
       }
       const ip = spec.network.blockAll ? null : (st?.ip ?? null);
       await this.egress.apply(id, ip, spec.network);
-      const applied: Applied = { ip, cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB), blockAll: spec.network.blockAll, policy: policyKey(spec.network), pooled: !!st?.pooled, env: '' };
+      const applied: Applied = {
+        ip,
+        cpu: spec.cpu,
+        memoryBytes: Math.round(spec.memoryGiB * GiB),
+        blockAll: spec.network.blockAll,
+        policy: policyKey(spec.network),
+        pooled: !!st?.pooled,
+        env: '',
+      };
       if (pooled) await this.pushEnv(spec, applied, daemon);
       this.applied.set(id, applied);
     });
@@ -306,7 +314,9 @@ export class Runner implements RunnerClient {
     crashpoint('claim:limits');
     if (a.blockAll !== spec.network.blockAll) {
       if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll))) {
-        throw new AppError('failed_precondition', `sandbox ${id} was created without networking`, { hint: 'create a new sandbox with networkBlockAll false' });
+        throw new AppError('failed_precondition', `sandbox ${id} was created without networking`, {
+          hint: 'create a new sandbox with networkBlockAll false',
+        });
       }
       a.ip = spec.network.blockAll ? null : ((await this.o.runtime.inspect(id))?.ip ?? null);
       a.blockAll = spec.network.blockAll;

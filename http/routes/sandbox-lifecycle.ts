@@ -100,7 +100,8 @@ export function registerSandboxLifecycle(router: ApiRouter, d: HttpDeps): void {
     const input = mapCreate(body(ctx, DaytonaCreate));
     const key = ctx.get('idempotency-key') || undefined;
     // X-Berth-Warm: `hit` when a warm sandbox was claimed, else `miss; reason=…`.
-    const s = await svc().create(principal(ctx), input, { idempotencyKey: key, onWarm: (v) => ctx.set('X-Berth-Warm', v) });
+    const onWarm = (v: string) => ctx.set('X-Berth-Warm', v);
+    const s = await svc().create(principal(ctx), input, { idempotencyKey: key, onWarm });
     ctx.body = dto(s);
   });
 

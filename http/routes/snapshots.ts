@@ -52,7 +52,8 @@ export function registerSnapshots(router: ApiRouter, d: HttpDeps): void {
 
   // Berth's own: started sandboxes kept ready for this snapshot ({size: n}, or null for the default).
   router.put('/snapshots/:id/warm-pool', auth, async (ctx) => {
-    ctx.body = dto(await svc().setWarmPool(principal(ctx), ctx.params.id!, (ctx.request as unknown as { body?: unknown }).body));
+    const size = (ctx.request as unknown as { body?: unknown }).body;
+    ctx.body = dto(await svc().setWarmPool(principal(ctx), ctx.params.id!, size));
   });
 
   router.post('/snapshots/:id/activate', auth, async (ctx) => {

@@ -37,7 +37,12 @@ export const SNAPSHOT_ACTIONS: Record<string, AuditSpec> = {
   create: { action: 'snapshot.create', target: (_a, r) => ({ type: 'snapshot', id: r?.id }), details: (a) => ({ name: a[1]?.name, imageName: a[1]?.imageName }), permission: 'write:snapshots' },
   remove: { action: 'snapshot.delete', target: (a) => ({ type: 'snapshot', id: a[1] }), permission: 'delete:snapshots' },
   setActive: { action: (a) => (a[2] ? 'snapshot.activate' : 'snapshot.deactivate'), target: (a) => ({ type: 'snapshot', id: a[1] }), permission: 'write:snapshots' },
-  setWarmPool: { action: 'snapshot.warm_pool', target: (a) => ({ type: 'snapshot', id: a[1] }), details: (a) => ({ size: a[2]?.size }), permission: 'write:snapshots' },
+  setWarmPool: {
+    action: 'snapshot.warm_pool',
+    target: (a) => ({ type: 'snapshot', id: a[1] }),
+    details: (a) => ({ size: a[2]?.size }),
+    permission: 'write:snapshots',
+  },
 };
 
 export const VOLUME_ACTIONS: Record<string, AuditSpec> = {

@@ -70,7 +70,7 @@ export interface CreateKeyInput {
 
 export class KeyService {
   private readonly lastUse = new Map<string, number>();
-  /** Verified keys by hash and organization asked for; `at` is monotonic time (the cache's age is not business time). */
+  /** Verified keys by hash and requested organization; `at` is monotonic time (a cache age, not business time). */
   private readonly verified = new Map<string, { p: Principal; at: number }>();
 
   constructor(

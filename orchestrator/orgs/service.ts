@@ -37,7 +37,7 @@ export interface OrgServiceDeps {
   bus: Bus;
   /** Most organizations one user may own (each brings its own quotas). */
   maxOwnedOrganizations: number;
-  /** Told at once when keys change what they may do (role change, removal), before other replicas hear it on the bus. */
+  /** Told at once when keys change what they may do (role change, removal); other replicas hear it on the bus. */
   credentialsChanged?: (ev: KeyRevokedEvent) => void;
 }
 
@@ -161,7 +161,8 @@ export class OrgService {
     await this.d.store.Membership.query().patch({ role }).where({ organization_id: p.organizationId, user_id: userId });
     // Keys are narrowed to the role at use time: remembered keys of this member must be checked again.
     this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
-    await this.d.bus.publish(KEY_CHANGED, { userId, organizationId: p.organizationId } satisfies KeyRevokedEvent).catch(() => {});
+    const changed: KeyRevokedEvent = { userId, organizationId: p.organizationId };
+    await this.d.bus.publish(KEY_CHANGED, changed).catch(() => {});
     return (await this.members(p)).find((x) => x.userId === userId)!;
   }
 

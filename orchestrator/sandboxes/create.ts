@@ -81,8 +81,9 @@ export class SandboxCreator {
     }
     const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
     const command = snap?.entrypoint?.length ? snap.entrypoint : imageConfig.command;
+    const user = effectiveUser(input.user, imageConfig.user);
     const warm: WarmPick = this.d.warmPool
-      ? await this.d.warmPool.pick({ image, command, user: effectiveUser(input.user, imageConfig.user), cpu, memory, disk, runtime: net.runtime, volumes: volumes.length }, imageConfig.id)
+      ? await this.d.warmPool.pick({ image, command, user, cpu, memory, disk, runtime: net.runtime, volumes: volumes.length }, imageConfig.id)
       : { miss: 'off' };
     const id = newId();
     const row: Partial<SandboxRow> = {
@@ -129,7 +130,8 @@ export class SandboxCreator {
       const idem = opts.idempotencyKey ? { key: opts.idempotencyKey, hash: requestHash, now } : undefined;
       // A warm member's id becomes the sandbox's: its container, folder and daemon already carry it.
       for (const member of 'ids' in warm ? warm.ids : []) {
-        const s = await this.d.repo.insertClaiming({ ...row, id: member, name: name ?? member }, input.labels ?? {}, idem, member);
+        const claim = { ...row, id: member, name: name ?? member };
+        const s = await this.d.repo.insertClaiming(claim, input.labels ?? {}, idem, member);
         if (s) {
           claimed = true;
           return s;

@@ -60,7 +60,12 @@ export class SandboxRepo {
    * `member` (whose id the row carries): null, with nothing written, when the
    * member was no longer ready (another create, a retirement).
    */
-  async insertClaiming(row: Partial<SandboxRow>, labels: Record<string, string>, idempotency: { key: string; hash: string; now: number } | undefined, member: string | null): Promise<Sandbox | null> {
+  async insertClaiming(
+    row: Partial<SandboxRow>,
+    labels: Record<string, string>,
+    idempotency: { key: string; hash: string; now: number } | undefined,
+    member: string | null,
+  ): Promise<Sandbox | null> {
     return this.knex.transaction(async (trx) => {
       if (member && !(await claimInTransaction(trx, member))) return null;
       await this.store.Sandbox.query(trx).insert(row);

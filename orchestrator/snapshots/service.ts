@@ -108,12 +108,15 @@ export class SnapshotService {
     const sort = q.sort ?? 'lastUsedAt';
     if (!(sort in SNAPSHOT_SORT)) throw new AppError('invalid_argument', `sort must be one of ${Object.keys(SNAPSHOT_SORT).join(', ')}`);
     const r = await this.repo.list(p.organizationId, { page, limit, name: q.name, sourceSandboxId: q.sourceSandboxId, sort, order: q.order ?? 'desc' });
-    return { items: await Promise.all(r.items.map((s) => this.withPool(s))), total: r.total, page, totalPages: Math.ceil(r.total / limit) };
+    const items = await Promise.all(r.items.map((s) => this.withPool(s)));
+    return { items, total: r.total, page, totalPages: Math.ceil(r.total / limit) };
   }
 
   private async withPool(s: Snapshot): Promise<Snapshot> {
-    const size = s.warmPoolSize ?? (s.general && s.imageName === this.d.config.defaultImage ? this.d.config.warmPool : 0);
-    const ready = size > 0 && s.state === 'active' && this.d.warmPool ? await this.d.warmPool.readyFor(s.imageName, s) : 0;
+    const byDefault = s.general && s.imageName === this.d.config.defaultImage ? this.d.config.warmPool : 0;
+    const size = s.warmPoolSize ?? byDefault;
+    const pool = this.d.warmPool;
+    const ready = size > 0 && s.state === 'active' && pool ? await pool.readyFor(s.imageName, s) : 0;
     return { ...s, warmPool: { size, ready } };
   }
 
@@ -122,7 +125,8 @@ export class SnapshotService {
     requirePermission(p, 'write:snapshots');
     const r = WarmPoolSize.safeParse(raw ?? {});
     if (!r.success) {
-      throw new AppError('invalid_argument', `invalid warm pool size: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, {
+      const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      throw new AppError('invalid_argument', `invalid warm pool size: ${problems}`, {
         hint: `send {"size": n} with n from 0 to ${MAX_WARM_POOL}, or {"size": null} for the default`,
       });
     }

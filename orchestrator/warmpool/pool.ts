@@ -111,7 +111,8 @@ export class WarmPool {
   async readyFor(image: string, o: ClassSettings): Promise<number> {
     const t = [...this.targets.values()].find((x) => x.cls.image === image && x.key === classKey(this.classOf(image, x.imageConfig, o)));
     if (!t) return 0;
-    return (await this.d.repo.all(this.d.runner.id)).filter((m) => m.class_key === t.key && m.state === 'ready' && m.image_id === t.imageId).length;
+    const members = await this.d.repo.all(this.d.runner.id);
+    return members.filter((m) => m.class_key === t.key && m.state === 'ready' && m.image_id === t.imageId).length;
   }
 
   /** The class of a sandbox created from `image` with these settings (null resources = server defaults). */
@@ -137,11 +138,13 @@ export class WarmPool {
       const prev = next.get(key);
       // An explicit size (a snapshot's) wins over the server default; two snapshots of one class take the larger.
       if (prev && !explicit) return;
-      next.set(key, { cls, key, size: prev && explicit ? Math.max(prev.size, size) : size, imageId: cfg.id, imageConfig: cfg });
+      const merged = prev && explicit ? Math.max(prev.size, size) : size;
+      next.set(key, { cls, key, size: merged, imageId: cfg.id, imageConfig: cfg });
     };
     const sized = await this.d.repo.sizedSnapshots();
     for (const s of sized) {
-      await add(s.image_name, { entrypoint: s.entrypoint ? (JSON.parse(s.entrypoint) as string[]) : null, cpu: s.cpu, memory: s.memory, disk: s.disk }, s.warm_pool, true);
+      const entrypoint = s.entrypoint ? (JSON.parse(s.entrypoint) as string[]) : null;
+      await add(s.image_name, { entrypoint, cpu: s.cpu, memory: s.memory, disk: s.disk }, s.warm_pool, true);
     }
     await add(this.d.defaultImage, {}, this.d.defaultSize, false);
     this.targets = next;
@@ -184,12 +187,23 @@ export class WarmPool {
   /** Starts one member; false when it failed (the next round tries again). */
   private async make(t: Target): Promise<boolean> {
     const now = this.d.clock.now().getTime();
-    const row: MemberRow = { id: newId(), runner_id: this.d.runner.id, class_key: t.key, image: t.cls.image, image_id: t.imageId, state: 'starting', created_at: now, updated_at: now };
+    const row: MemberRow = {
+      id: newId(),
+      runner_id: this.d.runner.id,
+      class_key: t.key,
+      image: t.cls.image,
+      image_id: t.imageId,
+      state: 'starting',
+      created_at: now,
+      updated_at: now,
+    };
     await this.d.repo.insert(row);
     try {
       await this.d.runner.ensureStarted(memberSpec(row.id, t.cls, t.imageConfig));
       crashpoint('pool:started');
-      if (!(await this.d.repo.transition(row.id, 'starting', 'ready', this.d.clock.now().getTime()))) await this.retire({ ...row, state: 'retiring' });
+      // Retired meanwhile (close): its row is 'retiring', and so is its removal.
+      const ready = await this.d.repo.transition(row.id, 'starting', 'ready', this.d.clock.now().getTime());
+      if (!ready) await this.retire({ ...row, state: 'retiring' });
       return true;
     } catch (e) {
       this.d.log.warn('could not start a warm sandbox', { error: (e as Error).message });
@@ -200,7 +214,8 @@ export class WarmPool {
 
   /** Removes a member's container and every host trace, then its row. Skips one a claim took meanwhile. */
   private async retire(m: MemberRow): Promise<void> {
-    if (m.state !== 'retiring' && !(await this.d.repo.transition(m.id, m.state, 'retiring', this.d.clock.now().getTime()))) return;
+    const now = this.d.clock.now().getTime();
+    if (m.state !== 'retiring' && !(await this.d.repo.transition(m.id, m.state, 'retiring', now))) return;
     await this.d.runner.ensureDestroyed(m.id);
     await this.d.repo.remove(m.id);
   }

@@ -18,6 +18,15 @@ export interface MemberRow {
   updated_at: number;
 }
 
+export interface SizedSnapshot {
+  image_name: string;
+  entrypoint: string | null;
+  cpu: number | null;
+  memory: number | null;
+  disk: number | null;
+  warm_pool: number;
+}
+
 export class WarmPoolRepo {
   constructor(private readonly store: Store) {}
 
@@ -44,12 +53,20 @@ export class WarmPoolRepo {
 
   /** Ready members of these classes made from `imageId`, oldest first. */
   ready(runnerId: string, classKeys: string[], imageId: string): Promise<MemberRow[]> {
-    return this.t.where({ runner_id: runnerId, state: 'ready', image_id: imageId }).whereIn('class_key', classKeys).orderBy('created_at', 'asc').limit(8);
+    return this.t
+      .where({ runner_id: runnerId, state: 'ready', image_id: imageId })
+      .whereIn('class_key', classKeys)
+      .orderBy('created_at', 'asc')
+      .limit(8);
   }
 
   /** Snapshots with a pool size set (all organizations): which classes to keep warm. */
-  sizedSnapshots(): Promise<{ image_name: string; entrypoint: string | null; cpu: number | null; memory: number | null; disk: number | null; general: boolean | number; warm_pool: number }[]> {
-    return this.store.knex('snapshots').whereNotNull('warm_pool').where('state', 'active').select('image_name', 'entrypoint', 'cpu', 'memory', 'disk', 'general', 'warm_pool');
+  sizedSnapshots(): Promise<SizedSnapshot[]> {
+    return this.store
+      .knex('snapshots')
+      .whereNotNull('warm_pool')
+      .where('state', 'active')
+      .select('image_name', 'entrypoint', 'cpu', 'memory', 'disk', 'warm_pool');
   }
 }
 

@@ -1,7 +1,7 @@
 // What a warm-pool member is made for, and whether a create request can be
 // served by one. Pure functions: the pool (pool.ts) and the create path
 // (sandboxes/create.ts) share them, and unit tests pin the rules.
-import type { SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { ImageConfig, SandboxRuntimeSpec } from '../../common/wire/runner.js';
 
 /**
  * A resource class: members are started with these limits, as this user,
@@ -37,7 +37,8 @@ export function fittingClasses(req: WarmRequest, classes: PoolClass[]): { keys: 
   if (!classes.length) return { miss: 'off' };
   if (req.volumes > 0) return { miss: 'volumes' };
   if (req.runtime !== 'runc') return { miss: 'runtime' };
-  const sameImage = classes.filter((c) => c.image === req.image && JSON.stringify(c.command) === JSON.stringify(req.command));
+  const command = JSON.stringify(req.command);
+  const sameImage = classes.filter((c) => c.image === req.image && JSON.stringify(c.command) === command);
   if (!sameImage.length) return { miss: 'image' };
   const sameUser = sameImage.filter((c) => c.user === req.user);
   if (!sameUser.length) return { miss: 'user' };
@@ -48,7 +49,7 @@ export function fittingClasses(req: WarmRequest, classes: PoolClass[]): { keys: 
 }
 
 /** The runtime spec a member of `c` is started with: no organization, no env, default network policy. */
-export function memberSpec(id: string, c: PoolClass, imageConfig: SandboxRuntimeSpec['imageConfig']): SandboxRuntimeSpec {
+export function memberSpec(id: string, c: PoolClass, imageConfig: ImageConfig | undefined): SandboxRuntimeSpec {
   return {
     sandboxId: id,
     organizationId: '',
