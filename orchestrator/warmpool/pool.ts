@@ -131,6 +131,8 @@ export class WarmPool {
   private async refreshTargets(): Promise<void> {
     const next = new Map<string, Target>();
     const add = async (image: string, o: ClassSettings, size: number, explicit: boolean) => {
+      // The default off: nothing to inspect (an explicit 0 still counts: it overrides the default for its class).
+      if (size <= 0 && !explicit) return;
       const cfg = await this.d.runner.inspectImage(image).catch(() => null);
       if (!cfg?.id) return;
       const cls = this.classOf(image, cfg, o);
