@@ -87,8 +87,11 @@ export class Reconciler {
       for (let i = 0; i < MAX_STEPS && !this.closed; i++) {
         const s = await this.d.repo.getById(id);
         if (!s) return;
-        if (s.state === 'stopped' || s.state === 'archived') await this.applyTimers(s);
-        const fresh = (await this.d.repo.getById(id))!;
+        // Timers may change the desired state: read again only when they ran.
+        const timed = s.state === 'stopped' || s.state === 'archived';
+        if (timed) await this.applyTimers(s);
+        const fresh = timed ? await this.d.repo.getById(id) : s;
+        if (!fresh) return;
         const step = plan(fresh.state, fresh.desiredState);
         if (!step) return;
         if (!(await this.execute(fresh, step, fence))) return;

@@ -121,17 +121,19 @@ export class SandboxService {
     const done = (x: Sandbox) => settled(x.state, x.desiredState) || x.state === 'error';
     return new Promise<Sandbox>((resolve) => {
       let finished = false;
-      const finish = async () => {
+      /** Answers with `known` when the check just read it, else reads the sandbox once more. */
+      const finish = async (known?: Sandbox | null) => {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
         clearInterval(poll);
         off();
-        resolve((await this.d.repo.get(p.organizationId, s.id)) ?? { ...s, state: 'destroyed' });
+        const last = known === undefined ? await this.d.repo.get(p.organizationId, s.id) : known;
+        resolve(last ?? { ...s, state: 'destroyed' });
       };
       const check = async () => {
         const cur = await this.d.repo.get(p.organizationId, s.id).catch(() => s);
-        if (!cur || done(cur)) void finish();
+        if (!cur || done(cur)) void finish(cur);
       };
       const off = this.d.bus.subscribe(SANDBOX_EVENTS.stateUpdated, (ev) => {
         if ((ev as SandboxEvent).sandbox.id === s.id) void check();

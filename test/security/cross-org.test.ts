@@ -37,6 +37,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/organizations/:id/quotas': { sandboxes: 1000 },
   'PATCH /api/secret/:id': { value: 'overwritten' },
   'PUT /api/organizations/:id/defaults': { networkBlockAll: false },
+  'PUT /api/snapshots/:id/warm-pool': { size: 1 },
 };
 
 type Victim = { sandbox: any; snapshot: any; volume: any; secret: any; orgId: string; userId: string; keyName: string; invitationId: string };
