@@ -19,6 +19,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { Egress } from './egress.js';
 import { SubpathMounts } from './subpath-mounts.js';
 import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
+import { adjustRunning, appliedBy, pushEnv, type AdjustDeps, type Applied } from './applied.js';
 
 export interface RunnerOptions {
   id: string;
@@ -46,27 +47,11 @@ const VOLUME_OWNER = { uid: 1000, gid: 1000 };
 /** Capabilities a sandbox that explicitly runs as root gets back; a non-root user has none. */
 const ROOT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'];
 
-const policyKey = (n: NetworkPolicy) => JSON.stringify([n.blockAll, n.allowList, n.domains ?? []]);
-
-/** What this process applied to a sandbox it started, so a second start (a warm claim) changes only what differs. */
-interface Applied {
-  ip: string | null;
-  cpu: number;
-  memoryBytes: number;
-  blockAll: boolean;
-  /** The egress policy applied, as JSON. */
-  policy: string;
-  /** Born in the warm pool: the owner's env goes through the daemon. */
-  pooled: boolean;
-  /** The env pushed to the daemon, as JSON ('' = none yet). */
-  env: string;
-}
-
-
 export class Runner implements RunnerClient {
   readonly id: string;
   private readonly links = new Map<string, DaemonLink>();
   private readonly applied = new Map<string, Applied>();
+  private readonly claimDeps: AdjustDeps;
   private readonly mutex = new KeyedMutex();
   private readonly egress: Egress;
   private bundle: DaemonBundle | null = null;
@@ -80,6 +65,7 @@ export class Runner implements RunnerClient {
     this.pool = new NetnsPool({ runtime: o.runtime, runnerId: o.id, network: o.networkName, size: o.netnsPoolSize ?? 0, binary: findPauseBinary(), log: o.log });
     this.id = o.id;
     this.egress = new Egress(o.log, o.enforceEgress, o.egressDnsUpstream);
+    this.claimDeps = { runtime: o.runtime, egress: this.egress, network: o.networkName };
     this.subpaths = new SubpathMounts(join(o.home, 'mounts'), o.log);
     this.archivesDir = join(o.home, 'archives');
     this.sandboxesDir = join(o.home, 'sandboxes');
@@ -235,7 +221,7 @@ export class Runner implements RunnerClient {
       if (known && link.connected) {
         // Started by this process, and its daemon (PID 1) is still connected, so the
         // container runs: only what the spec changed is applied (a warm claim).
-        await this.adjust(spec, known, link);
+        await adjustRunning(this.claimDeps, spec, known, new DaemonClient(link));
         return;
       }
       const archive = this.archivePath(id);
@@ -288,55 +274,10 @@ export class Runner implements RunnerClient {
       }
       const ip = spec.network.blockAll ? null : (st?.ip ?? null);
       await this.egress.apply(id, ip, spec.network);
-      const applied: Applied = {
-        ip,
-        cpu: spec.cpu,
-        memoryBytes: Math.round(spec.memoryGiB * GiB),
-        blockAll: spec.network.blockAll,
-        policy: policyKey(spec.network),
-        pooled: !!st?.pooled,
-        env: '',
-      };
-      if (pooled) await this.pushEnv(spec, applied, daemon);
+      const applied = appliedBy(spec, ip, !!st?.pooled);
+      if (pooled) await pushEnv(spec, applied, daemon);
       this.applied.set(id, applied);
     });
-  }
-
-  /** Brings a running sandbox this process started to `spec`: limits, network, egress, env. */
-  private async adjust(spec: SandboxRuntimeSpec, a: Applied, link: DaemonLink): Promise<void> {
-    const id = spec.sandboxId;
-    const memoryBytes = Math.round(spec.memoryGiB * GiB);
-    if (a.cpu !== spec.cpu || a.memoryBytes !== memoryBytes) {
-      await this.o.runtime.update(id, { cpu: spec.cpu, memoryBytes });
-      a.cpu = spec.cpu;
-      a.memoryBytes = memoryBytes;
-    }
-    crashpoint('claim:limits');
-    if (a.blockAll !== spec.network.blockAll) {
-      if (!(await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll))) {
-        throw new AppError('failed_precondition', `sandbox ${id} was created without networking`, {
-          hint: 'create a new sandbox with networkBlockAll false',
-        });
-      }
-      a.ip = spec.network.blockAll ? null : ((await this.o.runtime.inspect(id))?.ip ?? null);
-      a.blockAll = spec.network.blockAll;
-      a.policy = '';
-    }
-    const policy = policyKey(spec.network);
-    if (a.policy !== policy) {
-      await this.egress.apply(id, a.ip, spec.network);
-      a.policy = policy;
-    }
-    if (a.pooled && !spec.pooled) await this.pushEnv(spec, a, new DaemonClient(link));
-    crashpoint('claim:applied');
-  }
-
-  /** A pool-born container's environment predates its owner: the daemon gets the owner's env instead. */
-  private async pushEnv(spec: SandboxRuntimeSpec, a: Applied, daemon: DaemonClient): Promise<void> {
-    const env = JSON.stringify(spec.env);
-    if (a.env === env) return;
-    if (Object.keys(spec.env).length) await daemon.call('POST', '/env', { body: { set: spec.env } });
-    a.env = env;
   }
 
   ensureStopped(sandboxId: string): Promise<void> {
