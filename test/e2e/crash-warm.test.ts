@@ -53,7 +53,7 @@ describe('crash safety of the warm pool (kill -9 while filling and claiming)', (
     await up();
   };
   const ready = async () => {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1200; i++) {
       const g = (await api('GET', '/snapshots')).body?.items?.find((s: any) => s.general);
       if (g?.warmPool?.ready === 1) return;
       await sleep(100);
@@ -95,6 +95,7 @@ describe('crash safety of the warm pool (kill -9 while filling and claiming)', (
       BERTH_WARM_POOL_CHECK_SECONDS: '0.3',
       BERTH_WARM_POOL_MAX_LOAD: '1000',
       BERTH_WARM_POOL_MIN_FREE_MEMORY_PERCENT: '0',
+      BERTH_RATE_LIMIT_CREATE: '0',
     };
     if (process.env.BERTH_TEST_DATABASE_URL) {
       const db = await freshDatabase(process.env.BERTH_TEST_DATABASE_URL);

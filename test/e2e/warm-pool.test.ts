@@ -30,9 +30,9 @@ describe('warm pool', () => {
     return out;
   };
   const general = async () => (await stack.api('GET', '/snapshots')).body.items.find((s: any) => s.general);
-  /** Waits until the snapshot's pool reports `ready` members. */
+  /** Waits until the snapshot's pool reports `ready` members (each is a container start: slow on a busy host). */
   const poolReady = async (snapshot: string, ready: number) => {
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1200; i++) {
       const s = (await stack.api('GET', `/snapshots/${snapshot}`)).body;
       if (s.warmPool?.ready === ready) return s;
       await sleep(100);
@@ -50,7 +50,9 @@ describe('warm pool', () => {
   const build = async (from: string) => (await run('sh', ['-c', `printf 'FROM ${from}\\nLABEL built=${randomBytes(4).toString('hex')}\\n' | docker build -q -t ${tag} -`])).stdout.trim();
 
   before(async () => {
-    stack = await startStack({ config: { warmPool: 2, warmPoolCheckSeconds: 0.3, warmPoolMaxLoad: 1000, warmPoolMinFreeMemoryPercent: 0 } });
+    // This file creates more sandboxes a minute than the default create rate limit allows.
+    const config = { warmPool: 2, warmPoolCheckSeconds: 0.3, warmPoolMaxLoad: 1000, warmPoolMinFreeMemoryPercent: 0, rateLimitCreate: 0 };
+    stack = await startStack({ config });
     // An image of its own (not just another tag of the base), so its members are told apart by image.
     await build('berth/sandbox-base:latest');
   });
@@ -182,7 +184,7 @@ describe('warm pool', () => {
     assert.equal(stale.length, 1);
     const newImage = await build(tag);
     assert.notEqual(newImage, oldImage);
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1200; i++) {
       const ms = await members();
       if (!ms.some((m) => stale.some((s) => s.id === m.id)) && ms.some((m) => m.image === newImage)) break;
       await sleep(100);
