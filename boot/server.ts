@@ -22,6 +22,8 @@ import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
 import { attachNotifications } from '../http/socketio.js';
 import { attachToolboxWebSockets } from '../http/ws/upgrade.js';
+import { createPreviewGateway, type PreviewGateway } from '../gateways/preview/proxy.js';
+import { claimPreviewHosts, listenPreviews } from '../gateways/preview/attach.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 import { Teardown } from './teardown.js';
@@ -54,6 +56,8 @@ export interface BootedServer {
   http: HttpServer;
   /** The HTTP app (its routes can be listed). */
   app: BerthApp;
+  /** The preview proxy (its open tunnels and WebSockets can be counted). */
+  previews: PreviewGateway;
   url: string;
   /** The admin key, when this start created it (printed once). */
   adminKey?: string;
@@ -161,6 +165,15 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
   const notifications = attachNotifications(http.server, { orch, config, clock, log });
   opened.add(() => notifications.close());
+  // Preview hosts ({port}-{sandboxId}.<domain>) are claimed before all of the above see a request or upgrade.
+  const previews = createPreviewGateway({ orch, config, log: log.child({ component: 'preview' }) });
+  opened.add(() => previews.close());
+  claimPreviewHosts(http.server, previews);
+  orch.preview.links.servedOn(http.port());
+  if (config.previewPort) {
+    const only = await listenPreviews(previews, config.previewPort, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
+    opened.add(() => only.close());
+  }
   // Once serving (a start that fails makes no warm sandboxes); it retires what a previous process left first.
   orch.warmPool.start();
   if (o.background ?? true) orch.startBackground();
@@ -174,6 +187,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     store,
     http,
     app,
+    previews,
     url,
     adminKey: boot.apiKey,
     organizationId: boot.organizationId,

@@ -33,6 +33,8 @@ export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<s
     autoPauseInterval: 0,
     autoArchiveInterval: s.autoArchiveInterval,
     autoDeleteInterval: s.autoDeleteInterval,
+    // Berth's own: null = the organization's default (docs/previews.md).
+    autoStartOnRequest: s.autoStartOnRequest,
     runnerId: s.runnerId,
     daemonVersion: BERTH_VERSION,
     createdAt: s.createdAt.toISOString(),

@@ -36,6 +36,7 @@ import { FileWatch } from './toolbox/watch.js';
 import { GitDiffToolbox } from './toolbox/git-diff.js';
 import { TerminalToolbox } from './toolbox/terminal.js';
 import { GrepToolbox } from './toolbox/grep.js';
+import { PreviewGate } from './preview/gate.js';
 import { TunnelToolbox } from './toolbox/tunnel.js';
 import { ExecAttachToolbox } from './toolbox/exec-attach.js';
 import { Relay } from './relay/index.js';
@@ -81,6 +82,8 @@ export { SANDBOX_STATES, reportedState, type SandboxState } from './sandboxes/st
 export type { Snapshot } from './snapshots/model.js';
 export type { Volume } from './volumes/model.js';
 export { SIGNED_PREVIEW_MAX_SECONDS } from './preview/service.js';
+export { PREVIEW_COOKIE_NAME } from './preview/cookie.js';
+export type { PreviewCredentials, PreviewGrant } from './preview/gate.js';
 export { AUTO_ARCHIVE_MAX_MINUTES } from './sandboxes/reconciler.js';
 
 /** How long the sign-in link printed at first start stays valid. */
@@ -130,6 +133,8 @@ export class Orchestrator {
   readonly volumes: VolumeService;
   /** Preview links, signed preview URLs and file-URL signing keys. */
   readonly preview: PreviewService;
+  /** Who may open a sandbox port through the preview proxy (gateways/preview). */
+  readonly previewGate: PreviewGate;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
   readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox; tunnel: TunnelToolbox; execAttach: ExecAttachToolbox };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
@@ -171,7 +176,8 @@ export class Orchestrator {
       this.audit,
     );
     this.usage = new UsageService(d.store, d.clock, this.quotas);
-    this.secrets = audited(new SecretService(d.store, d.clock, new SecretBox(d.secretsKey ?? randomBytes(32))), A.SECRET_ACTIONS, this.audit);
+    const secretsKey = d.secretsKey ?? randomBytes(32);
+    this.secrets = audited(new SecretService(d.store, d.clock, new SecretBox(secretsKey)), A.SECRET_ACTIONS, this.audit);
     this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
     const orgs = new OrgService({
       store: d.store,
@@ -227,6 +233,18 @@ export class Orchestrator {
     );
     this.settings = audited(new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }), A.SETTINGS_ACTIONS, this.audit);
     this.preview = audited(new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config }), A.PREVIEW_ACTIONS, this.audit);
+    this.previewGate = new PreviewGate({
+      preview: this.preview,
+      sandboxById: (id) => repo.getById(id),
+      keys: this.keys,
+      authenticate: (token, source) => this.authenticate(token, source),
+      admit: (source, find, refusal) => this.admit(source, find, refusal),
+      startForRequest: (p, id, waitMs) => this.sandboxes.startForRequest(p, id, { waitMs }),
+      touch: (s) => this.sandboxes.touch(s),
+      bus: d.bus,
+      clock: d.clock,
+      secret: secretsKey,
+    });
     const access = new ToolboxAccess(this.sandboxes);
     this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
@@ -411,6 +429,7 @@ export class Orchestrator {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.previewGate.close();
     await this.warmPool.close();
     await this.reconciler.close();
     await this.audit.close();

@@ -84,7 +84,7 @@ const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}
   });
 
 // Files that measure latency or memory, or load the host on purpose, run alone.
-const ALONE = ['security/attacks.test', 'sdk/streaming-memory.test', 'mcp/http.test', 'sdk/events.test', 'webui/flow.test', 'webui/security.test'];
+const ALONE = ['security/attacks.test', 'sdk/streaming-memory.test', 'mcp/http.test', 'sdk/events.test', 'webui/flow.test', 'webui/security.test', 'gateways/preview-load.test'];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 
 let failed = await runTests('unit tests', files('test/unit'));
@@ -92,7 +92,7 @@ let failed = await runTests('unit tests', files('test/unit'));
 const e2e = modes.map((mode) => runTests(`end-to-end (${mode})`, files('test/e2e'), { env: mode === 'postgres' ? serviceEnv : {}, quiet: modes.length > 1 }));
 for (const r of await Promise.all(e2e)) failed += r;
 // Suites that exercise frontends rather than the store run once.
-const frontends = [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli'), ...files('test/webui')];
+const frontends = [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli'), ...files('test/webui'), ...files('test/gateways')];
 failed += await runTests('frontends (sqlite)', frontends.filter((f) => !alone(f)), { concurrency: 2 });
 failed += await runTests('frontends that measure (sqlite)', frontends.filter(alone));
 // MCP sessions shared through Redis (two replicas, one PostgreSQL store); the file skips itself without the URLs.

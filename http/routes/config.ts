@@ -7,13 +7,12 @@ import { AUTO_ARCHIVE_MAX_MINUTES } from '../../orchestrator/index.js';
 export function registerConfig(router: ApiRouter, d: HttpDeps): void {
   router.get('/config', async (ctx) => {
     const c = d.config;
-    const previewPort = c.previewPort === (c.previewProtocol === 'https' ? 443 : 80) ? '' : `:${c.previewPort}`;
     ctx.body = {
       version: BERTH_VERSION,
       oidc: { issuer: '', clientId: '', audience: '' },
       linkedAccountsEnabled: false,
       announcements: {},
-      proxyTemplateUrl: `${c.previewProtocol}://{{PORT}}-{{sandboxId}}.${c.previewDomain}${previewPort}`,
+      proxyTemplateUrl: d.orch.preview.links.template(),
       proxyToolboxUrl: `${c.publicUrl}/toolbox`,
       defaultSnapshot: c.defaultImage,
       dashboardUrl: c.publicUrl,

@@ -17,6 +17,7 @@ const DaytonaCreate = z
     env: z.record(z.string(), z.string()).optional(),
     labels: z.record(z.string(), z.string()).optional(),
     public: z.boolean().optional(),
+    autoStartOnRequest: z.boolean().nullable().optional(),
     networkBlockAll: z.boolean().optional(),
     networkAllowList: z.string().optional(),
     target: z.string().optional(),
@@ -159,6 +160,11 @@ export function registerSandboxLifecycle(router: ApiRouter, d: HttpDeps): void {
     const v = ctx.params.isPublic;
     if (v !== 'true' && v !== 'false') throw new AppError('invalid_argument', 'isPublic must be true or false');
     ctx.body = dto(await svc().setPublic(principal(ctx), ctx.params.id!, v === 'true'));
+  });
+  // Berth's own: whether preview/SSH requests start this sandbox when stopped or archived (null = the organization's default).
+  router.put('/sandbox/:id/auto-start-on-request', auth, async (ctx) => {
+    const { autoStartOnRequest } = body(ctx, z.object({ autoStartOnRequest: z.boolean().nullable() }).strict());
+    ctx.body = dto(await svc().setAutoStartOnRequest(principal(ctx), ctx.params.id!, autoStartOnRequest));
   });
   router.post('/sandbox/:id/last-activity', auth, async (ctx) => {
     const s = await svc().get(principal(ctx), ctx.params.id!);

@@ -18,6 +18,7 @@ export const SANDBOX_ACTIONS: Record<string, AuditSpec> = {
   setLabels: { action: 'sandbox.labels.set', target: sandbox },
   setIntervals: { action: 'sandbox.intervals.set', target: sandbox, details: (a) => a[2] },
   setPublic: { action: 'sandbox.public.set', target: sandbox, details: (a) => ({ public: a[2] }) },
+  setAutoStartOnRequest: { action: 'sandbox.auto_start_on_request.set', target: sandbox, details: (a) => ({ autoStartOnRequest: a[2] }) },
 };
 
 export const SETTINGS_ACTIONS: Record<string, AuditSpec> = {

@@ -236,6 +236,13 @@ export class KeyService {
     };
   }
 
+  /** Whether key `keyId` still works in `organizationId` (not revoked or expired; its user still a member). */
+  async stillValid(keyId: string, organizationId: string): Promise<boolean> {
+    const key = await this.store.ApiKey.query().findById(keyId);
+    if (!key || key.revoked_at || (key.expires_at && key.expires_at <= this.clock.now().getTime())) return false;
+    return !!(await this.store.Membership.query().findById([organizationId, key.user_id]));
+  }
+
   async exists(value: string): Promise<boolean> {
     return !!(await this.store.ApiKey.query().where('key_hash', sha256Hex(value)).first());
   }

@@ -14,6 +14,8 @@ export interface SandboxDefaults {
   networkAllowList: string[];
   domainAllowList: string[];
   runtime: 'runc' | 'gvisor' | null;
+  /** Whether preview/SSH requests start stopped or archived sandboxes that have no setting of their own (null = no). */
+  autoStartOnRequest: boolean | null;
 }
 
 const list = (s: string | null | undefined) => (s ? s.split(',').filter(Boolean) : []);
@@ -35,6 +37,7 @@ export class OrgDefaultsService {
       networkAllowList: list(r?.default_network_allow_list),
       domainAllowList: list(r?.default_domain_allow_list),
       runtime: r?.default_runtime === 'gvisor' || r?.default_runtime === 'runc' ? r.default_runtime : null,
+      autoStartOnRequest: r?.default_auto_start_on_request === null || r?.default_auto_start_on_request === undefined ? null : !!r.default_auto_start_on_request,
     };
   }
 
@@ -43,7 +46,7 @@ export class OrgDefaultsService {
     requirePermission(p, 'manage:organization');
     if (p.role === 'member') throw new AppError('forbidden', 'only owners and admins change organization defaults', { hint: 'ask an owner or admin' });
     const b = (raw ?? {}) as Record<string, unknown>;
-    const known = ['networkBlockAll', 'networkAllowList', 'domainAllowList', 'runtime'];
+    const known = ['networkBlockAll', 'networkAllowList', 'domainAllowList', 'runtime', 'autoStartOnRequest'];
     const unknown = Object.keys(b).filter((k) => !known.includes(k));
     if (unknown.length) throw new AppError('invalid_argument', `unknown field(s): ${unknown.join(', ')}`, { hint: `send any of ${known.join(', ')}` });
     const fields: Record<string, unknown> = {};
@@ -64,6 +67,10 @@ export class OrgDefaultsService {
     if ('runtime' in b) {
       if (b.runtime !== null && b.runtime !== 'runc' && b.runtime !== 'gvisor') throw new AppError('invalid_argument', 'runtime must be runc, gvisor or null', { hint: 'null returns to the server default (runc)' });
       fields.default_runtime = b.runtime;
+    }
+    if ('autoStartOnRequest' in b) {
+      if (b.autoStartOnRequest !== null && typeof b.autoStartOnRequest !== 'boolean') throw new AppError('invalid_argument', 'autoStartOnRequest must be true, false or null', { hint: 'null returns to no default (off)' });
+      fields.default_auto_start_on_request = b.autoStartOnRequest;
     }
     await this.repo.patch(p.organizationId, fields, this.clock.now().getTime());
     return this.get(p.organizationId);

@@ -15,6 +15,7 @@ export interface OrganizationSettingsRow {
   default_network_allow_list: string | null;
   default_domain_allow_list: string | null;
   default_runtime: string | null;
+  default_auto_start_on_request: boolean | number | null;
   updated_at: number;
 }
 

@@ -12,6 +12,7 @@ import { requirePermission } from '../keys/require.js';
 import type { Principal } from '../principal.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
+import { PreviewLinks } from './links.js';
 
 export interface PreviewServiceDeps {
   store: Store;
@@ -46,12 +47,14 @@ function randomString(n: number, alphabet: string): string {
 export const SIGNED_PREVIEW_MAX_SECONDS = 24 * 3600;
 
 export class PreviewService {
-  constructor(private readonly d: PreviewServiceDeps) {}
+  constructor(private readonly d: PreviewServiceDeps) {
+    this.links = new PreviewLinks(d.config);
+  }
+
+  readonly links: PreviewLinks;
 
   private url(port: number, label: string): string {
-    const c = this.d.config;
-    const defaultPort = c.previewProtocol === 'https' ? 443 : 80;
-    return `${c.previewProtocol}://${port}-${label}.${c.previewDomain}${c.previewPort === defaultPort ? '' : `:${c.previewPort}`}`;
+    return this.links.url(port, label);
   }
 
   private static port(port: number): number {
@@ -133,10 +136,15 @@ export class PreviewService {
   }
 
   /** The sandbox and port a signed preview token opens, while it is valid. */
-  async resolveSignedPreview(token: string): Promise<{ sandboxId: string; organizationId: string; port: number } | null> {
-    const r = await this.d.store.knex('signed_previews').where({ token_hash: sha256Hex(token) }).first();
+  async resolveSignedPreview(token: string): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
+    return this.signedByHash(sha256Hex(token));
+  }
+
+  /** Like resolveSignedPreview, by the token's SHA-256 (what a preview cookie remembers). */
+  async signedByHash(tokenHash: string): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
+    const r = await this.d.store.knex('signed_previews').where({ token_hash: tokenHash }).first();
     if (!r || Number(r.expires_at) <= this.d.clock.now().getTime()) return null;
-    return { sandboxId: r.sandbox_id, organizationId: r.organization_id, port: Number(r.port) };
+    return { sandboxId: r.sandbox_id, organizationId: r.organization_id, port: Number(r.port), expiresAt: Number(r.expires_at) };
   }
 
   /**

@@ -5,10 +5,17 @@ import type { SandboxRepo } from './repo.js';
 
 /** Activity is written at most this often per sandbox (it is a hot path). */
 const WRITE_EVERY_MS = 5_000;
+/**
+ * While a call or connection is open, activity is re-marked this often: `busy`
+ * only holds in this process, and another replica's auto-stop reads the stored
+ * time (the shortest auto-stop interval is one minute).
+ */
+const REMARK_OPEN_MS = 20_000;
 
 export class Activity {
   private readonly inflight = new Map<string, number>();
   private readonly lastWrite = new Map<string, number>();
+  private readonly remark = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly repo: SandboxRepo,
@@ -22,6 +29,11 @@ export class Activity {
   /** Marks the sandbox active now; returns a function that ends the call (and marks it again). */
   begin(id: string): () => void {
     this.inflight.set(id, (this.inflight.get(id) ?? 0) + 1);
+    if (!this.remark.has(id)) {
+      const t = setInterval(() => void this.touch(id, true), REMARK_OPEN_MS);
+      t.unref();
+      this.remark.set(id, t);
+    }
     void this.touch(id);
     const began = this.clock.now().getTime();
     let ended = false;
@@ -29,8 +41,11 @@ export class Activity {
       if (ended) return;
       ended = true;
       const n = (this.inflight.get(id) ?? 1) - 1;
-      if (n <= 0) this.inflight.delete(id);
-      else this.inflight.set(id, n);
+      if (n <= 0) {
+        this.inflight.delete(id);
+        clearInterval(this.remark.get(id));
+        this.remark.delete(id);
+      } else this.inflight.set(id, n);
       // A long call (a stream, a slow command) is activity until its end; a short one was recorded at its start.
       void this.touch(id, this.clock.now().getTime() - began >= WRITE_EVERY_MS);
     };

@@ -42,6 +42,8 @@ export const CreateSandboxInput = z
     memory: z.number().positive('memory must be positive (GiB)').optional(),
     disk: z.number().positive('disk must be positive (GiB)').optional(),
     public: z.boolean().optional(),
+    /** Start on a preview (or SSH) request when stopped or archived; null or absent = the organization's default. */
+    autoStartOnRequest: z.boolean().nullable().optional(),
     autoStopInterval: z.number().int().min(0).max(525_600).optional(),
     autoArchiveInterval: z.number().int().min(0).max(5_256_000).optional(),
     autoDeleteInterval: z.number().int().min(-1_000_000).max(5_256_000).optional(),

@@ -100,6 +100,7 @@ export class SandboxCreator {
       memory,
       disk,
       public: input.public ?? false,
+      auto_start_on_request: input.autoStartOnRequest ?? null,
       network_block_all: net.blockAll,
       network_allow_list: net.allowList.length ? net.allowList.join(',') : null,
       domain_allow_list: net.domains.length ? net.domains.join(',') : null,

@@ -34,6 +34,8 @@ export interface Sandbox {
   autoStopInterval: number;
   autoArchiveInterval: number;
   autoDeleteInterval: number;
+  /** Whether a preview (or SSH) request starts the sandbox when stopped or archived; null = the organization's default. */
+  autoStartOnRequest: boolean | null;
   buildInfo: Record<string, unknown> | null;
   /** Volumes mounted into the sandbox. */
   volumes: VolumeMount[];
@@ -74,6 +76,7 @@ export function toSandbox(row: SandboxRow, labels: Record<string, string>): Sand
     autoStopInterval: row.auto_stop_interval,
     autoArchiveInterval: row.auto_archive_interval,
     autoDeleteInterval: row.auto_delete_interval,
+    autoStartOnRequest: row.auto_start_on_request === null || row.auto_start_on_request === undefined ? null : !!row.auto_start_on_request,
     buildInfo: row.build_info,
     volumes: row.volumes ?? [],
     imageConfig: row.image_config,

@@ -211,6 +211,40 @@ export class SandboxService {
     return this.get(p, s.id);
   }
 
+  /** Whether a preview (or SSH) request starts the sandbox when stopped or archived; null = the organization's default. */
+  async setAutoStartOnRequest(p: Principal, idOrName: string, enabled: boolean | null): Promise<Sandbox> {
+    if (enabled !== null && typeof enabled !== 'boolean') throw new AppError('invalid_argument', 'autoStartOnRequest must be true, false or null', { hint: "null follows the organization's default" });
+    const s = await this.updatable(p, idOrName);
+    await this.d.repo.patch(s.id, { auto_start_on_request: enabled, updated_at: this.d.clock.now().getTime() });
+    return this.get(p, s.id);
+  }
+
+  /**
+   * For a request that needs the sandbox running (a preview, an SSH
+   * connection): starts a stopped or archived sandbox when its
+   * autoStartOnRequest (else its organization's default) allows, then waits
+   * up to `waitMs` for it to be started. Answers the sandbox as it is then;
+   * refuses with SANDBOX_NOT_STARTED when it may not be started this way.
+   */
+  async startForRequest(p: Principal, idOrName: string, opts: WaitOptions = {}): Promise<Sandbox> {
+    const s = await this.get(p, idOrName);
+    if (s.state === 'started' && s.desiredState === 'started') return s;
+    if (s.desiredState !== 'started') {
+      const allowed = s.autoStartOnRequest ?? (await this.d.orgDefaults?.get(s.organizationId))?.autoStartOnRequest ?? false;
+      if (!allowed || !actionAllowed('start', s.state) || s.desiredState === 'destroyed') {
+        throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, {
+          hint: allowed ? ACTIONS.toolbox.hint(s.state) : 'start it (POST /api/sandbox/{id}/start or `berth sandbox start`), or let requests start it: PUT /api/sandbox/{id}/auto-start-on-request {"autoStartOnRequest":true}',
+          reason: 'SANDBOX_NOT_STARTED',
+          details: { state: s.state },
+        });
+      }
+      this.d.log.info('starting a sandbox for a request', { sandboxId: s.id, from: s.state, frontend: p.source?.frontend });
+      return this.request(p, s.id, 'start', opts);
+    }
+    // Already on its way up (starting, restoring…): wait for it like a start request would.
+    return this.settle(p, s, opts.waitMs ?? this.d.config.requestWaitSeconds * 1000);
+  }
+
   async setPublic(p: Principal, idOrName: string, isPublic: boolean): Promise<Sandbox> {
     const s = await this.updatable(p, idOrName);
     await this.d.repo.patch(s.id, { public: isPublic, updated_at: this.d.clock.now().getTime() });

@@ -72,7 +72,7 @@ export class ApiKeyRow extends BaseModel {
 export class SandboxRow extends BaseModel {
   static override tableName = 'sandboxes';
   static override jsonColumns = ['env', 'image_config', 'build_info', 'volumes', 'secrets'];
-  static override boolColumns = ['public', 'network_block_all', 'recoverable'];
+  static override boolColumns = ['public', 'network_block_all', 'recoverable', 'auto_start_on_request'];
   id!: string;
   organization_id!: string;
   name!: string;
@@ -100,6 +100,8 @@ export class SandboxRow extends BaseModel {
   auto_stop_interval!: number;
   auto_archive_interval!: number;
   auto_delete_interval!: number;
+  /** Start on a preview/SSH request when stopped or archived; null = the organization's default. */
+  auto_start_on_request!: boolean | null;
   image_config!: { command: string[]; workdir: string; user: string; env: string[] } | null;
   build_info!: Record<string, unknown> | null;
   volumes!: { volumeId: string; mountPath: string; subpath?: string }[] | null;

@@ -1,0 +1,77 @@
+// Connections from the preview proxy to sandbox ports: an http.Agent whose
+// sockets are tunnels through the daemon link (orch.toolbox.tunnel), so
+// keep-alive pools them per (sandbox, port) and a request on a warm
+// connection costs no tunnel set-up. A tunnel counts as sandbox activity
+// until its socket closes; idle pooled ones close after FREE_SOCKET_MS.
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Orchestrator, Principal } from '../../orchestrator/index.js';
+
+/** Idle pooled tunnels close after this, before typical app keep-alive timeouts (Node's is 5 s). */
+const FREE_SOCKET_MS = 4_000;
+
+/**
+ * The HTTP client treats its connection as a net.Socket (keep-alive, Nagle,
+ * ref/unref); a tunnel is a plain duplex stream, where those have no meaning.
+ */
+function socketLike(s: Duplex): Duplex {
+  const x = s as Duplex & Record<string, unknown>;
+  const noop = function (this: Duplex) {
+    return this;
+  };
+  for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) if (typeof x[m] !== 'function') x[m] = noop;
+  if (typeof x.setTimeout !== 'function') x.setTimeout = noop;
+  return s;
+}
+
+export interface TunnelPool {
+  /** The agent for proxy requests to `target` = { host: sandboxId, port }. */
+  agent: http.Agent;
+  /** Who opens the tunnels of this sandbox (any principal admitted to it will do). */
+  admit(sandboxId: string, p: Principal): void;
+  /** Open tunnels right now (pooled and in use). */
+  open(): number;
+  close(): void;
+}
+
+export function tunnelPool(orch: Orchestrator): TunnelPool {
+  const principals = new Map<string, Principal>();
+  const live = new Set<Duplex>();
+  class TunnelAgent extends http.Agent {
+    override createConnection(options: http.ClientRequestArgs, callback: (err: Error | null, s?: Duplex) => void): undefined {
+      const sandboxId = String(options.host);
+      const port = Number(options.port);
+      const p = principals.get(sandboxId);
+      if (!p) {
+        callback(new Error(`no admitted caller for sandbox ${sandboxId}`));
+        return undefined;
+      }
+      orch.toolbox.tunnel.open(p, sandboxId, { port }).then(
+        ({ value, end }) => {
+          live.add(value);
+          value.once('close', () => {
+            live.delete(value);
+            end();
+          });
+          callback(null, socketLike(value));
+        },
+        (e: Error) => callback(e),
+      );
+      return undefined;
+    }
+  }
+  // One pool for every sandbox: the agent keys its free sockets by host (the sandbox id) and port.
+  const agent = new TunnelAgent({ keepAlive: true, timeout: FREE_SOCKET_MS, maxFreeSockets: 64, scheduling: 'lifo' });
+  return {
+    agent,
+    admit(sandboxId, p) {
+      if (principals.size > 10_000) principals.clear();
+      principals.set(sandboxId, p);
+    },
+    open: () => live.size,
+    close() {
+      agent.destroy();
+      for (const s of live) s.destroy();
+    },
+  };
+}
