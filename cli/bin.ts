@@ -75,6 +75,15 @@ for (const a of ['start', 'stop', 'archive', 'delete'] as const) {
   prog.command(`sandbox ${a} <id>`).describe(`${a[0]!.toUpperCase()}${a.slice(1)} a sandbox and wait for it`).example(`sandbox ${a} demo`).action(lazy(sandbox, (m) => m.lifecycle(a)));
 }
 prog
+  .command('sandbox preview <id> <port>')
+  .describe('Print a URL of a port in the sandbox that works as given (in a browser or with curl)')
+  .option('--signed', 'a signed URL that expires (default 60 s) and can be revoked')
+  .option('--expires', 'seconds a signed URL is valid (1-86400)')
+  .example('sandbox preview demo 8080')
+  .example('sandbox preview demo 8080 --signed --expires 600')
+  .action(action(sandbox.preview));
+
+prog
   .command('sandbox exec <id>')
   .describe('Run a command in a sandbox; exits with its exit code')
   .option('--cwd', 'working directory')

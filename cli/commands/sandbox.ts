@@ -84,3 +84,23 @@ export async function exec(id: string, f: Flags & { _: string[] }): Promise<numb
   }
   return r.exitCode;
 }
+
+/**
+ * Prints a URL of a sandbox port that works as given: signed (expiring) with
+ * --signed; else the preview link, carrying the preview token in its query
+ * for a private sandbox (the proxy strips it and sets a cookie for the browser).
+ */
+export async function preview(id: string, port: string, f: Flags & { signed?: boolean; expires?: unknown }): Promise<void> {
+  const p = Number(port);
+  if (!Number.isInteger(p) || p < 1 || p > 65535) throw new AppError('invalid_argument', `port ${port} is not a TCP port`, { hint: 'use 1-65535, e.g. berth sandbox preview demo 8080' });
+  const c = client(f);
+  const path = `/sandbox/${encodeURIComponent(id)}/ports/${p}`;
+  if (f.signed) {
+    const s = await c.request<{ url: string; token: string }>('GET', `${path}/signed-preview-url`, undefined, { expiresInSeconds: String(num(f.expires, 'expires') ?? 60) });
+    return print(s, !!f.json, () => `${s.url}\n`);
+  }
+  if (f.expires !== undefined) throw new AppError('invalid_argument', '--expires goes with --signed', { hint: 'berth sandbox preview demo 8080 --signed --expires 600' });
+  const [link, s] = await Promise.all([c.request<{ url: string; token: string }>('GET', `${path}/preview-url`), c.request<Sandbox>('GET', `/sandbox/${encodeURIComponent(id)}`)]);
+  const url = s.public ? link.url : `${link.url}/?DAYTONA_SANDBOX_AUTH_KEY=${link.token}`;
+  print({ ...link, public: !!s.public, browserUrl: url }, !!f.json, () => `${url}\n`);
+}

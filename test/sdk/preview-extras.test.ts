@@ -21,7 +21,8 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
 
   it('returns preview links with a token the preview proxy can verify', async () => {
     const link = await s.getPreviewLink(3000);
-    assert.equal(link.url, `http://3000-${s.id}.localhost:4000`);
+    // On the port clients reach the server on (BERTH_PUBLIC_URL), where the preview proxy listens.
+    assert.equal(link.url, `http://3000-${s.id}.localhost:${new URL(t.stack.apiUrl).port}`);
     assert.match(link.token, /^[a-z0-9]{32}$/);
     assert.equal((await s.getPreviewLink(8080)).token, link.token);
     const preview = t.stack.server.orch.preview;
@@ -73,9 +74,9 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     const signed = await s.getSignedPreviewUrl(8080, 120);
     assert.equal(signed.port, 8080);
     assert.equal(signed.sandboxId, s.id);
-    assert.equal(signed.url, `http://8080-${signed.token}.localhost:4000`);
+    assert.equal(signed.url, `http://8080-${signed.token}.localhost:${new URL(t.stack.apiUrl).port}`);
     const preview = t.stack.server.orch.preview;
-    assert.deepEqual(await preview.resolveSignedPreview(signed.token), { sandboxId: s.id, organizationId: t.stack.organizationId, port: 8080 });
+    assert.deepEqual({ ...(await preview.resolveSignedPreview(signed.token)), expiresAt: 0 }, { sandboxId: s.id, organizationId: t.stack.organizationId, port: 8080, expiresAt: 0 });
     await s.expireSignedPreviewUrl(8080, signed.token);
     assert.equal(await preview.resolveSignedPreview(signed.token), null);
     await assert.rejects(s.expireSignedPreviewUrl(8080, 'nosuchtoken'), DaytonaNotFoundError);
@@ -130,7 +131,7 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.defaultSnapshot, 'berth/sandbox-base:latest');
     assert.equal(r.body.proxyToolboxUrl, `${t.stack.server.config.publicUrl}/toolbox`);
-    assert.equal(r.body.proxyTemplateUrl, 'http://{{PORT}}-{{sandboxId}}.localhost:4000');
+    assert.equal(r.body.proxyTemplateUrl, `http://{{PORT}}-{{sandboxId}}.localhost:${new URL(t.stack.apiUrl).port}`);
     assert.equal(r.body.analyticsApiUrl, '');
     assert.equal(typeof r.body.maxAutoArchiveInterval, 'number');
   });
