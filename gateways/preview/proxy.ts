@@ -31,7 +31,7 @@ export interface PreviewGateway {
   handle(req: http.IncomingMessage, res: http.ServerResponse, m: Exclude<HostMatch, { kind: 'main' }>): void;
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, m: Exclude<HostMatch, { kind: 'main' }>): void;
   /** Open tunnels (pooled and in use) and WebSockets, for tests and health. */
-  stats(): { tunnels: number; websockets: number };
+  stats(): { tunnels: number; tunnelsOpened: number; websockets: number };
   close(): void;
 }
 
@@ -128,7 +128,7 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
       );
     },
 
-    stats: () => ({ tunnels: pool.open(), websockets: sockets.size }),
+    stats: () => ({ tunnels: pool.open(), tunnelsOpened: pool.opened(), websockets: sockets.size }),
 
     close() {
       for (const s of sockets) s.destroy();

@@ -31,12 +31,15 @@ export interface TunnelPool {
   admit(sandboxId: string, p: Principal): void;
   /** Open tunnels right now (pooled and in use). */
   open(): number;
+  /** Tunnels opened since the start (a warm pool keeps this low). */
+  opened(): number;
   close(): void;
 }
 
 export function tunnelPool(orch: Orchestrator): TunnelPool {
   const principals = new Map<string, Principal>();
   const live = new Set<Duplex>();
+  let opened = 0;
   class TunnelAgent extends http.Agent {
     override createConnection(options: http.ClientRequestArgs, callback: (err: Error | null, s?: Duplex) => void): undefined {
       const sandboxId = String(options.host);
@@ -49,6 +52,7 @@ export function tunnelPool(orch: Orchestrator): TunnelPool {
       orch.toolbox.tunnel.open(p, sandboxId, { port }).then(
         ({ value, end }) => {
           live.add(value);
+          opened++;
           value.once('close', () => {
             live.delete(value);
             end();
@@ -69,6 +73,7 @@ export function tunnelPool(orch: Orchestrator): TunnelPool {
       principals.set(sandboxId, p);
     },
     open: () => live.size,
+    opened: () => opened,
     close() {
       agent.destroy();
       for (const s of live) s.destroy();

@@ -16,6 +16,7 @@ import tar from 'tar-stream';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
 import { containerOf, docker, sandboxIp } from '../helpers/docker.js';
 import { as, sleep } from './helpers.js';
+import { startApp } from '../gateways/app.js';
 
 type Ctx = { stack: Stack; sb: { id: string }; neighbour: { id: string } };
 type Attack = (t: Ctx) => Promise<void>;
@@ -45,9 +46,11 @@ const unreachable =
 
 /** Sends raw bytes to the API port; the server must answer with `status` (or close) within `withinMs`, reading no more than we sent. */
 const raw =
-  (request: string, expect: { status?: number; closed?: boolean }, withinMs: number, trickle?: { bytes: string; everyMs: number }): Attack =>
-  async ({ stack }) => {
+  (request: string | ((t: Ctx) => Promise<string>), expect: { status?: number; closed?: boolean; body?: RegExp }, withinMs: number, trickle?: { bytes: string; everyMs: number }): Attack =>
+  async (t) => {
+    const { stack } = t;
     const port = Number(new URL(stack.url).port);
+    const bytes = typeof request === 'string' ? request : await request(t);
     const t0 = Date.now();
     const answer = await new Promise<string>((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1');
@@ -63,13 +66,14 @@ const raw =
         resolve(got);
       });
       s.on('error', reject);
-      s.write(request);
+      s.write(bytes);
       if (trickle) timer = setInterval(() => s.writable && s.write(trickle.bytes), trickle.everyMs);
       setTimeout(() => s.destroy(), withinMs + 5000);
     });
     const took = Date.now() - t0;
     if (expect.status) assert.match(answer, new RegExp(`^HTTP/1\\.1 ${expect.status} `), `answer: ${answer.slice(0, 200)}`);
     if (expect.closed) assert.ok(!answer.startsWith('HTTP/1.1 2'), `a slow client got ${answer.slice(0, 100)}`);
+    if (expect.body) assert.match(answer, expect.body);
     assert.ok(took < withinMs, `took ${took} ms (budget ${withinMs})`);
   };
 
@@ -197,6 +201,42 @@ const expiredKey = async (t: Ctx) => {
   return k;
 };
 
+// ---- previews: the attacking sandbox runs a web app on 8080 (started once) ----
+
+const previewed = new WeakMap<Ctx, Promise<{ port: number; token: string }>>();
+/** Starts the app in the attacking sandbox (once) and returns the server port and the sandbox's preview token. */
+const previewOf = (t: Ctx) => {
+  if (!previewed.has(t)) {
+    previewed.set(
+      t,
+      (async () => {
+        await startApp(t.stack, t.sb.id);
+        const token = (await t.stack.api('GET', `/sandbox/${t.sb.id}/ports/8080/preview-url`)).body.token as string;
+        return { port: Number(new URL(t.stack.url).port), token };
+      })(),
+    );
+  }
+  return previewed.get(t)!;
+};
+/** A raw request to the attacking sandbox's preview host (with its token), built by `f`. */
+const previewRaw = (f: (host: string, neighbour: string, token: string) => string) => async (t: Ctx) => {
+  const { port, token } = await previewOf(t);
+  return f(`8080-${t.sb.id}.localhost:${port}`, `8080-${t.neighbour.id}.localhost:${port}`, token);
+};
+/** Sends a request to a preview URL of the attacking sandbox. */
+const preview = async (t: Ctx, host: (id: string, port: number) => string, headers: Record<string, string> = {}, method = 'GET') => {
+  const { port } = await previewOf(t);
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: '/', headers: { host: `${host(t.sb.id, port)}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+};
+
 const ROWS: Row[] = [
   // ---- escape primitives from inside ----
   ['write the read-only daemon folder', inside('touch /.berth/bin/x 2>&1; touch /.berth/run/x 2>&1; echo rc=$?', /Read-only file system[\s\S]*rc=1/)],
@@ -322,6 +362,56 @@ const ROWS: Row[] = [
   ['send 20 KiB of headers', raw(`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, { status: 431 }, 2000)],
   ['send headers slowly (slowloris)', raw('GET /api/health HTTP/1.1\r\nHost: x\r\n', { closed: true }, 6000, { bytes: 'X-A: b\r\n', everyMs: 500 })],
   ['send a body slowly', raw('POST /api/sandbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', { closed: true }, 9000, { bytes: ' ', everyMs: 500 })],
+  // ---- preview proxy: one host per request, smuggling refused by the parser, credentials kept to their sandbox and port ----
+  ['preview: absolute-form target naming another sandbox', raw(previewRaw((a, b, tok) => `GET http://${b}/ HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`), { status: 400, body: /absolute-form/ }, 2000)],
+  ['preview: two Host headers', raw(previewRaw((a, b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nHost: ${b}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`), { status: 400, body: /exactly one Host/ }, 2000)],
+  ['preview: Host with userinfo', raw(previewRaw((a, b, tok) => `GET / HTTP/1.1\r\nHost: ${a}@${b}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`), { status: 400, body: /malformed Host/ }, 2000)],
+  ['preview: smuggle with Content-Length and Transfer-Encoding', raw(previewRaw((a, _b, tok) => `POST / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${a}\r\n\r\n`), { status: 400, body: /^(?![\s\S]*smuggled)/ }, 2000)],
+  ['preview: smuggle with an obs-fold header', raw(previewRaw((a, _b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nX-A: a\r\n Host: evil\r\n\r\n`), { status: 400 }, 2000)],
+  ['preview: send 20 KiB of headers', raw(previewRaw((a, _b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`), { status: 431 }, 2000)],
+  [
+    'preview: a cookie of sandbox A sent to sandbox B',
+    async (t) => {
+      const { token } = await previewOf(t);
+      const a = await preview(t, (id, port) => `8080-${id}.localhost:${port}`, { 'x-daytona-preview-token': token });
+      assert.equal(a.status, 200, a.body);
+      const cookie = a.headers['set-cookie']!.find((c) => c.startsWith('berth_preview='))!.split(';')[0]!;
+      const b = await preview(t, (_id, port) => `8080-${t.neighbour.id}.localhost:${port}`, { cookie });
+      assert.equal(b.status, 401, 'sandbox B does not accept A\u2019s cookie');
+      // …nor does the token of A open B.
+      assert.equal((await preview(t, (_id, port) => `8080-${t.neighbour.id}.localhost:${port}`, { 'x-daytona-preview-token': token })).status, 404);
+    },
+  ],
+  [
+    'preview: a signed URL for port P used on port Q',
+    async (t) => {
+      const signed = (await t.stack.api('GET', `/sandbox/${t.sb.id}/ports/8080/signed-preview-url?expiresInSeconds=60`)).body.token as string;
+      assert.equal((await preview(t, (_id, port) => `8080-${signed}.localhost:${port}`)).status, 200);
+      assert.equal((await preview(t, (_id, port) => `8081-${signed}.localhost:${port}`)).status, 404);
+    },
+  ],
+  [
+    'preview: Berth\u2019s own port and toolbox through a preview host',
+    async (t) => {
+      const { token } = await previewOf(t);
+      // The port is the sandbox's own: Berth's API port on the host is not behind it.
+      const own = await preview(t, (id, port) => `${port}-${id}.localhost:${port}`, { 'x-daytona-preview-token': token });
+      assert.equal(own.status, 502, own.body);
+      assert.match(own.body, /nothing is listening/);
+      const tb = await preview(t, (id, port) => `8080-${id}.localhost:${port}`, { 'x-daytona-preview-token': token });
+      assert.doesNotMatch(tb.body, /"source":"BERTH_API"/);
+    },
+  ],
+  [
+    'preview: CORS preflight from another site',
+    async (t) => {
+      const { token } = await previewOf(t);
+      const r = await preview(t, (id, port) => `8080-${id}.localhost:${port}`, { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'x-daytona-preview-token': token }, 'OPTIONS');
+      assert.equal(r.headers['access-control-allow-origin'], undefined);
+      assert.equal(r.headers['access-control-allow-credentials'], undefined);
+    },
+  ],
+
   // ---- credentials and scopes ----
   ['use a revoked key', call('GET', () => '/sandbox', 401, 'unauthorized', { key: revokedKey })],
   ['use an expired key', call('GET', () => '/sandbox', 401, 'unauthorized', { key: expiredKey })],
