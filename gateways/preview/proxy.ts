@@ -16,6 +16,8 @@ import { refuseUpgrade, sendError, sendStarting, wantsHtml } from './pages.js';
 import { clientAddress, dropResponseHopByHop, forwardHeaders, readPreviewRequest, SKIP_ACTIVITY_HEADER } from './request.js';
 import { tunnelPool } from './tunnels.js';
 
+/** A WebSocket whose client left is dropped after this, should the app keep its side open. */
+const WS_HALF_CLOSED_MS = 5_000;
 /** API clients wait this long for a stopped sandbox to start. */
 const START_WAIT_MS = 60_000;
 
@@ -60,6 +62,16 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
     res.headers.connection = closing.has(req) ? 'close' : 'keep-alive';
     const ours = cookies.get(req);
     if (ours) res.headers['set-cookie'] = [...(res.headers['set-cookie'] ?? []), ours];
+  });
+  // A WebSocket ends when either side closes for good: a client gone must not leave the app's side (and the
+  // sandbox's activity) held by a half-open tunnel, whatever the app does with a half-close.
+  proxy.on('proxyReqWs', (out: http.ClientRequest, _req: http.IncomingMessage, socket: Duplex) => {
+    out.once('upgrade', (_res: http.IncomingMessage, tunnel: Duplex) => {
+      socket.once('close', () => tunnel.destroy());
+      tunnel.once('close', () => socket.destroy());
+      // The client's half-close went on to the app; an app that never closes its side gets a few seconds.
+      socket.once('end', () => setTimeout(() => socket.destroy(), WS_HALF_CLOSED_MS).unref());
+    });
   });
   // Per-call callbacks answer errors; this keeps an unhandled 'error' from throwing.
   proxy.on('error', () => {});

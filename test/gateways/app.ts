@@ -58,6 +58,7 @@ server.on('upgrade', (req, socket) => {
     }
   });
   socket.on('error', () => {});
+  socket.on('end', () => socket.end());
 });
 server.keepAliveTimeout = 5000;
 server.listen(port, '127.0.0.1');
