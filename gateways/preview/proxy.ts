@@ -10,7 +10,7 @@ import httpProxy from 'http-proxy';
 import { AppError } from '../../common/errors.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
-import { PREVIEW_COOKIE_NAME, type Orchestrator, type PreviewGrant, type RequestSource } from '../../orchestrator/index.js';
+import { PREVIEW_COOKIE_NAME, revokedMatches, type Orchestrator, type PreviewGrant, type RequestSource } from '../../orchestrator/index.js';
 import { matchHost, type HostMatch } from './host.js';
 import { refuseUpgrade, sendError, sendStarting, wantsHtml } from './pages.js';
 import { clientAddress, dropResponseHopByHop, forwardHeaders, readPreviewRequest, SKIP_ACTIVITY_HEADER } from './request.js';
@@ -53,6 +53,11 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
   const proxy = httpProxy.createProxyServer({ agent: pool.agent, xfwd: false, ws: true });
   const cookies = new WeakMap<http.IncomingMessage, string>();
   const sockets = new Set<Duplex>();
+  // Who opened each WebSocket with a key (directly or through its cookie): revoking the key ends them.
+  const byKey = new Map<Duplex, { keyId: string; organizationId: string }>();
+  const offRevoked = d.orch.onCredentialsRevoked((ev) => {
+    for (const [socket, who] of byKey) if (revokedMatches(ev, { ...who, userId: '' })) socket.destroy();
+  });
   const secure = (d.config.previewProtocol ?? new URL(d.config.publicUrl).protocol.replace(':', '')) === 'https';
 
   const closing = new WeakSet<http.IncomingMessage>();
@@ -134,6 +139,10 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
         (g) => {
           if (!g) return;
           if (socket.destroyed) return;
+          if (g.keyId) {
+            byKey.set(socket, { keyId: g.keyId, organizationId: g.sandbox.organizationId });
+            socket.once('close', () => byKey.delete(socket));
+          }
           proxy.ws(req, socket, head, { target: target(g) }, (e) => refuseUpgrade(socket, toAppError(e)));
         },
         (e) => refuseUpgrade(socket, toAppError(e)),
@@ -143,6 +152,7 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
     stats: () => ({ tunnels: pool.open(), tunnelsOpened: pool.opened(), websockets: sockets.size }),
 
     close() {
+      offRevoked();
       for (const s of sockets) s.destroy();
       pool.close();
       proxy.close();

@@ -42,6 +42,8 @@ export interface PreviewGrant {
   via: 'key' | 'token' | 'signed' | 'cookie' | 'public';
   /** The Bearer token was a Berth key: it must not reach the app. */
   stripBearer: boolean;
+  /** The API key behind this access (directly or through the cookie), so open connections end when it is revoked. */
+  keyId?: string;
   /** A cookie to set, so a browser keeps access (host-only, HttpOnly, SameSite=Lax). */
   cookie?: { value: string; maxAgeSeconds: number };
 }
@@ -114,7 +116,8 @@ export class PreviewGate {
       const p = await this.d.admit(source, async () => ((await this.d.preview.previewTokenOrganization(s.id, token)) === s.organizationId ? limited() : null), hidden());
       return { sandbox: s, port, principal: p, via: 'token', stripBearer: await this.isKey(creds.bearer), cookie: this.cookie(s, port, 'token', '') };
     }
-    const opened = creds.cookie ? await this.fromCookie(creds.cookie, s, port) : false;
+    const fromCookie = creds.cookie ? await this.fromCookie(creds.cookie, s, port) : null;
+    const opened = !!fromCookie;
     const berthLike = !!creds.bearer && creds.bearer.startsWith('berth_');
     if (creds.bearer && (berthLike || (!opened && !s.public))) {
       let p: Principal;
@@ -126,10 +129,10 @@ export class PreviewGate {
       }
       requirePermission(p, 'write:sandboxes');
       const until = p.expiresAt ? Math.floor(p.expiresAt / 1000) : undefined;
-      return { sandbox: s, port, principal: p, via: 'key', stripBearer: true, cookie: this.cookie(s, port, 'key', p.keyId ?? '', until) };
+      return { sandbox: s, port, principal: p, via: 'key', stripBearer: true, keyId: p.keyId ?? undefined, cookie: this.cookie(s, port, 'key', p.keyId ?? '', until) };
     }
     if (opened || s.public) {
-      return { sandbox: s, port, principal: limited(), via: opened ? 'cookie' : 'public', stripBearer: await this.isKey(creds.bearer) };
+      return { sandbox: s, port, principal: limited(), via: opened ? 'cookie' : 'public', stripBearer: await this.isKey(creds.bearer), keyId: fromCookie?.via === 'key' ? fromCookie.ref : undefined };
     }
     throw new AppError('unauthorized', `sandbox ${s.id} is private: its previews need a credential`, {
       reason: 'PREVIEW_AUTH_REQUIRED',
@@ -160,11 +163,11 @@ export class PreviewGate {
     return { value: this.cookies.seal({ sandboxId: s.id, port, organizationId: s.organizationId, expires, via, ref }), maxAgeSeconds: Math.max(1, expires - now) };
   }
 
-  /** Whether the cookie opens this sandbox's port and the credential it came from still works. */
-  private async fromCookie(value: string, s: Sandbox, port: number): Promise<boolean> {
+  /** The cookie, when it opens this sandbox's port and the credential it came from still works. */
+  private async fromCookie(value: string, s: Sandbox, port: number): Promise<PreviewCookie | null> {
     const c = this.cookies.open(value, this.now());
-    if (!c || c.sandboxId !== s.id || c.port !== port || c.organizationId !== s.organizationId) return false;
-    return this.stillValid(c);
+    if (!c || c.sandboxId !== s.id || c.port !== port || c.organizationId !== s.organizationId) return null;
+    return (await this.stillValid(c)) ? c : null;
   }
 
   private async stillValid(c: PreviewCookie): Promise<boolean> {

@@ -133,6 +133,13 @@ describe('preview proxy', () => {
     assert.equal(r.status, 200);
     const cookie = r.headers['set-cookie']!.find((c) => c.startsWith('berth_preview='))!.split(';')[0]!;
     assert.equal((await send(`${url}/echo`, { headers: { cookie } })).status, 200);
+    // A WebSocket opened with the key ends with it.
+    const ws = new WebSocket(`ws://8080-${id}.localhost:${port}/ws`, { headers: { authorization: `Bearer ${created.body.value}` }, lookup } as WebSocket.ClientOptions);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => ws.once('close', () => resolve(Date.now())));
     assert.equal((await stack.api('DELETE', '/api-keys/preview-revoke')).status < 300, true);
     const t0 = Date.now();
     let status = 200;
@@ -142,6 +149,7 @@ describe('preview proxy', () => {
     }
     assert.equal(status, 401);
     assert.ok(Date.now() - t0 < 2500, `cookie still worked ${Date.now() - t0} ms after revocation`);
+    assert.ok((await Promise.race([closed, sleep(3000).then(() => Infinity)])) - t0 < 3000, 'the WebSocket was closed');
   });
 
   it('answers the same 404 for an unknown sandbox, a wrong token and another organization', async () => {
