@@ -124,7 +124,11 @@ export class PreviewGate {
       try {
         p = await this.d.authenticate(creds.bearer, { ...source, organizationId: s.organizationId });
       } catch (e) {
-        if (e instanceof AppError && (e.code === 'unauthorized' || e.code === 'not_found')) throw hidden();
+        if (e instanceof AppError && (e.code === 'unauthorized' || e.code === 'not_found')) {
+          // A preview token sent as a key is a common slip: say where it goes (this reveals nothing about the token).
+          if (SIGNED_RE.test(creds.bearer)) throw notFound('sandbox preview', 'a preview token goes in the X-Daytona-Preview-Token header (or ?DAYTONA_SANDBOX_AUTH_KEY=), not in Authorization');
+          throw hidden();
+        }
         throw e;
       }
       requirePermission(p, 'write:sandboxes');

@@ -158,6 +158,10 @@ describe('preview proxy', () => {
     const otherKey = await otherOrganizationKey(stack);
     const otherOrg = await send(url, { headers: { authorization: `Bearer ${otherKey}` } });
     const unknownSigned = await send(`http://8080-${'a'.repeat(32)}.localhost:${port}/`);
+    // The token in the wrong place: the same 404, with a hint where it goes.
+    const asKey = await send(url, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(asKey.status, 404);
+    assert.match(asKey.json.hint, /X-Daytona-Preview-Token header/);
     for (const r of [unknown, wrongToken, otherOrg, unknownSigned]) {
       assert.equal(r.status, 404, r.text);
       assert.equal(r.json.message, unknown.json.message);
@@ -232,6 +236,31 @@ describe('preview proxy', () => {
     } finally {
       await stack.api('POST', `/sandbox/${id}/public/false`);
     }
+  });
+
+  it('marks the sandbox active on each request, unless X-Daytona-Skip-Last-Activity-Update is true', async () => {
+    const gate = stack.server.orch.previewGate;
+    const marked: string[] = [];
+    const touch = gate.touch.bind(gate);
+    gate.touch = (g) => {
+      marked.push(g.sandbox.id);
+      touch(g);
+    };
+    try {
+      const auth = { 'x-daytona-preview-token': token };
+      assert.equal((await send(`${url}/echo`, { headers: auth })).status, 200);
+      const skipped = await send(`${url}/echo`, { headers: { ...auth, 'x-daytona-skip-last-activity-update': 'true' } });
+      assert.equal(skipped.status, 200);
+      assert.equal(skipped.json.headers['x-daytona-skip-last-activity-update'], undefined, 'the header is for the proxy, not the app');
+      assert.deepEqual(marked, [id]);
+    } finally {
+      gate.touch = touch;
+    }
+    const before = Date.parse((await stack.api('GET', `/sandbox/${id}`)).body.lastActivityAt);
+    await sleep(5100); // activity is written at most every 5 s per sandbox
+    assert.equal((await send(`${url}/echo`, { headers: { 'x-daytona-preview-token': token } })).status, 200);
+    await sleep(200);
+    assert.ok(Date.parse((await stack.api('GET', `/sandbox/${id}`)).body.lastActivityAt) > before);
   });
 
   it('refuses malformed preview hosts clearly', async () => {
