@@ -21,6 +21,17 @@ function socketLike(s: Duplex): Duplex {
   };
   for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) if (typeof x[m] !== 'function') x[m] = noop;
   if (typeof x.setTimeout !== 'function') x.setTimeout = noop;
+  // The HTTP client writes its head as a string; corked string chunks written to an HTTP/2 stream arrived
+  // corrupted on a reused tunnel here (the first bytes of the head overwritten, seen as a 400 from the app).
+  // Handing the stream Buffers only avoids that path.
+  const write = s.write;
+  x.write = function (this: Duplex, chunk: unknown, encoding?: unknown, cb?: unknown) {
+    if (typeof chunk === 'string') {
+      chunk = Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      if (typeof encoding === 'string') encoding = undefined;
+    }
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, encoding, cb);
+  };
   return s;
 }
 
@@ -56,6 +67,11 @@ export function tunnelPool(orch: Orchestrator): TunnelPool {
           value.once('close', () => {
             live.delete(value);
             end();
+          });
+          // The app closed an idle keep-alive connection: a pooled tunnel whose app side ended can carry no
+          // further request (a tunnel is a half-closable stream, which the agent would otherwise keep).
+          value.once('end', () => {
+            if (Object.values(agent.freeSockets).some((l) => l?.includes(value as never))) value.destroy();
           });
           callback(null, socketLike(value));
         },

@@ -202,7 +202,7 @@ describe('preview proxy', () => {
   it('sends API, MCP and toolbox paths on a preview host to the app', async () => {
     for (const path of ['/api/sandbox', '/mcp', `/toolbox/${id}/files`, '/api/socket.io/?EIO=4&transport=polling']) {
       const r = await send(`${url}${path}`, { method: path === '/mcp' ? 'POST' : 'GET', headers: { 'x-daytona-preview-token': token, 'content-type': 'application/json' }, body: path === '/mcp' ? '{}' : undefined });
-      assert.equal(r.status, 200, `${path}: ${r.text}`);
+      assert.equal(r.status, 200, `${path}: ${r.text} ${JSON.stringify(r.headers)}`);
       assert.equal(r.json.url, path);
     }
   });
