@@ -81,7 +81,7 @@ prog
   .option('--expires', 'seconds a signed URL is valid (1-86400)')
   .example('sandbox preview demo 8080')
   .example('sandbox preview demo 8080 --signed --expires 600')
-  .action(action(sandbox.preview));
+  .action(lazy(sandbox, (m) => m.preview));
 
 prog
   .command('sandbox exec <id>')
