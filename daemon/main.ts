@@ -7,6 +7,7 @@ import type { DaemonContext } from './context.js';
 import { startEntrypoint } from './entrypoint.js';
 import { homeOf, userName } from './files/accounts.js';
 import { registerFiles } from './files/routes.js';
+import { registerPosixFiles } from './files/posix-routes.js';
 import { registerExec } from './process/exec.js';
 import { registerExecAttach } from './process/attach.js';
 import { registerFileSearch } from './files/search-routes.js';
@@ -118,6 +119,7 @@ export function main(boot: DaemonBoot): void {
   registerExec(router, ctx);
   registerExecAttach(router, ctx);
   registerFiles(router, ctx);
+  registerPosixFiles(router, ctx);
   registerPty(router, ctx);
   registerInterpreter(router, ctx);
   registerLsp(router, ctx);

@@ -6,7 +6,8 @@ import { FORWARD_PATH, type TunnelTarget } from '../common/wire/forward.js';
 import { pipeline } from 'node:stream/promises';
 import { AppError, appErrorFromJSON } from '../common/errors.js';
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from '../common/wire/daemon.js';
-import type { DaemonStream, DownloadedFile, SandboxDaemon } from '../common/wire/runner.js';
+import type { DaemonStream, DownloadedFile, FileWriter, SandboxDaemon } from '../common/wire/runner.js';
+import { POSIX_PATHS, type PosixEntry, type PosixStat, type SetStat, type WriteOpen, type WriteResult } from '../common/wire/posix-files.js';
 import type { DaemonLink } from './daemon-link.js';
 
 interface Response {
@@ -141,8 +142,8 @@ export class DaemonClient implements SandboxDaemon {
     return this.json('POST', `/files/move${qs({ source, destination, overwrite: String(overwrite) })}`);
   }
 
-  async download(path: string, signal?: AbortSignal): Promise<DownloadedFile> {
-    const res = await this.request('GET', `/files/content${qs({ path })}`, null, {}, signal);
+  async download(path: string, signal?: AbortSignal, offset?: number): Promise<DownloadedFile> {
+    const res = await this.request('GET', `/files/content${qs({ path, offset: offset ? String(offset) : undefined })}`, null, {}, signal);
     if (res.status >= 300) return this.fail(res);
     return { size: Number(res.headers['content-length'] ?? -1), mode: res.headers['x-berth-mode'] as string | undefined, stream: res.stream };
   }
@@ -151,6 +152,58 @@ export class DaemonClient implements SandboxDaemon {
     const res = await this.request('PUT', `/files/content${qs({ path, mode: opts.mode })}`, body, { 'content-type': 'application/octet-stream' }, opts.signal);
     if (res.status >= 300) return this.fail(res);
     return JSON.parse((await readAll(res.stream)).toString('utf8')) as FileInfo;
+  }
+
+  posixStat(path: string, follow = true): Promise<PosixStat> {
+    return this.json('GET', `${POSIX_PATHS.stat}${qs({ path, follow: String(follow) })}`);
+  }
+
+  posixList(path: string): Promise<PosixEntry[]> {
+    return this.json('GET', `${POSIX_PATHS.list}${qs({ path })}`);
+  }
+
+  async realpath(path: string): Promise<string> {
+    return (await this.json<{ path: string }>('GET', `${POSIX_PATHS.realpath}${qs({ path })}`)).path;
+  }
+
+  async readlink(path: string): Promise<string> {
+    return (await this.json<{ target: string }>('GET', `${POSIX_PATHS.readlink}${qs({ path })}`)).target;
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    await this.json('POST', `${POSIX_PATHS.symlink}${qs({ path, target })}`);
+  }
+
+  async mkdirExact(path: string, mode?: string): Promise<void> {
+    await this.json('POST', `${POSIX_PATHS.mkdir}${qs({ path, mode })}`);
+  }
+
+  async setstat(path: string, attrs: SetStat): Promise<void> {
+    await this.json('POST', `${POSIX_PATHS.setstat}${qs({ path })}`, attrs);
+  }
+
+  async openWrite(path: string, how: WriteOpen, signal?: AbortSignal): Promise<FileWriter> {
+    const flag = (b: boolean | undefined) => (b ? 'true' : undefined);
+    const query = qs({ path, offset: String(how.offset), create: flag(how.create), truncate: flag(how.truncate), exclusive: flag(how.exclusive), append: flag(how.append), mode: how.mode });
+    const res = await this.request('PUT', `${POSIX_PATHS.write}${query}`, null, { 'content-type': 'application/octet-stream' }, signal, false);
+    if (res.status >= 300) return this.fail(res);
+    const done = readAll(res.stream, 1 << 20).then(
+      (buf) => {
+        let r: WriteResult;
+        try {
+          r = JSON.parse(buf.toString('utf8')) as WriteResult;
+        } catch {
+          throw new AppError('unavailable', 'the write ended without a result from the sandbox', { reason: 'DAEMON_UNREACHABLE', hint: 'the sandbox may have stopped during the write' });
+        }
+        if (!r.ok) throw appErrorFromJSON(r.error, 'the write failed');
+        return r.written;
+      },
+      (e) => {
+        throw this.transportError(e);
+      },
+    );
+    done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+    return { body: res.stream, done };
   }
 
   async open(method: string, path: string, opts: { query?: Record<string, string | undefined>; headers?: Record<string, string>; signal?: AbortSignal; endRequest?: boolean } = {}): Promise<DaemonStream> {

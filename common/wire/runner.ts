@@ -3,6 +3,7 @@
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from './daemon.js';
 import type { Readable } from 'node:stream';
 import type { TunnelTarget } from './forward.js';
+import type { PosixEntry, PosixStat, SetStat, WriteOpen } from './posix-files.js';
 
 export interface NetworkPolicy {
   blockAll: boolean;
@@ -114,6 +115,13 @@ export interface DownloadedFile {
   stream: Readable;
 }
 
+/** A file open for writing (SFTP): write to `body`, end it, then `done` tells how it went. */
+export interface FileWriter {
+  body: import('node:stream').Writable;
+  /** Bytes written once `body` has ended; rejects with the sandbox's error (e.g. disk full). */
+  done: Promise<number>;
+}
+
 /** Toolbox operations on one started sandbox, through its daemon. */
 export interface SandboxDaemon {
   health(): Promise<DaemonHealth>;
@@ -123,8 +131,22 @@ export interface SandboxDaemon {
   mkdir(path: string, mode?: string): Promise<FileInfo>;
   remove(path: string, recursive: boolean): Promise<void>;
   move(source: string, destination: string, overwrite?: boolean): Promise<FileInfo>;
-  download(path: string, signal?: AbortSignal): Promise<DownloadedFile>;
+  /** The file from byte `offset` on (default 0); `size` is what is left to read. */
+  download(path: string, signal?: AbortSignal, offset?: number): Promise<DownloadedFile>;
   upload(path: string, body: Readable, opts?: { mode?: string; signal?: AbortSignal }): Promise<FileInfo>;
+  /** POSIX stat (lstat with `follow` false), for SFTP. */
+  posixStat(path: string, follow?: boolean): Promise<PosixStat>;
+  /** A folder's entries as lstat sees them. */
+  posixList(path: string): Promise<PosixEntry[]>;
+  /** The canonical path (a missing last component is allowed). */
+  realpath(path: string): Promise<string>;
+  readlink(path: string): Promise<string>;
+  symlink(target: string, path: string): Promise<void>;
+  /** mkdir without -p: fails when it exists or its parent does not. */
+  mkdirExact(path: string, mode?: string): Promise<void>;
+  setstat(path: string, attrs: SetStat): Promise<void>;
+  /** Opens a file for writing in place at an offset; resolves once it is open (open errors come first). */
+  openWrite(path: string, how: WriteOpen, signal?: AbortSignal): Promise<FileWriter>;
   /**
    * Opens a raw stream to a daemon route (full duplex: request body and
    * response body both stream), for WebSocket bridges and streamed logs.

@@ -130,14 +130,19 @@ export function registerFiles(router: Router, ctx: DaemonContext): void {
 
   router.on('GET', '/files/content', async ({ query, res }) => {
     const p = path(query);
+    // From a byte offset on (SFTP reads resume where a client asks).
+    const start = Number(query.get('offset') ?? 0);
+    if (!Number.isSafeInteger(start) || start < 0) throw new AppError('invalid_argument', 'offset must be a byte offset ≥ 0', { reason: 'BAD_REQUEST' });
     let fh;
+    let size = 0;
     try {
       fh = await open(p, 'r');
       const st = await fh.stat();
       if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+      size = st.size;
       res.writeHead(200, {
         'content-type': 'application/octet-stream',
-        'content-length': st.size,
+        'content-length': Math.max(0, st.size - start),
         'x-berth-mode': (st.mode & 0o7777).toString(8),
         'x-berth-mtime': st.mtime.toISOString(),
       });
@@ -145,7 +150,12 @@ export function registerFiles(router: Router, ctx: DaemonContext): void {
       await fh?.close();
       throw fsError(e, p);
     }
-    await pipeline(fh.createReadStream({ highWaterMark: 256 * 1024 }), res).catch(() => res.stream.close());
+    if (start >= size) {
+      await fh.close();
+      res.end();
+      return;
+    }
+    await pipeline(fh.createReadStream({ highWaterMark: 256 * 1024, start }), res).catch(() => res.stream.close());
   });
 
   router.on('PUT', '/files/content', async ({ query, req, res }) => {

@@ -35,13 +35,22 @@ export function guardDaemon(daemon: SandboxDaemon, p: Principal, sandboxId: stri
     health: () => daemon.health(),
     list: (path, depth) => daemon.list(path, depth),
     stat: (path) => daemon.stat(path),
-    download: (path, signal) => daemon.download(path, signal),
+    download: (path, signal, offset) => daemon.download(path, signal, offset),
+    posixStat: (path, follow) => daemon.posixStat(path, follow),
+    posixList: (path) => daemon.posixList(path),
+    realpath: (path) => daemon.realpath(path),
+    readlink: (path) => daemon.readlink(path),
     // Commands are not recorded: they may carry credentials.
     exec: (req, opts) => mutate('toolbox.exec', { ...(req.cwd ? { cwd: req.cwd } : {}) }, () => daemon.exec(req, opts)),
     mkdir: (path, mode) => mutate('toolbox.files.mkdir', { path }, () => daemon.mkdir(path, mode)),
     remove: (path, recursive) => mutate('toolbox.files.delete', { path, recursive }, () => daemon.remove(path, recursive)),
     move: (source, destination, overwrite) => mutate('toolbox.files.move', { source, destination }, () => daemon.move(source, destination, overwrite)),
     upload: (path: string, body: Readable, opts) => mutate('toolbox.files.upload', { path }, () => daemon.upload(path, body, opts)),
+    mkdirExact: (path, mode) => mutate('toolbox.files.mkdir', { path }, () => daemon.mkdirExact(path, mode)),
+    symlink: (target, path) => mutate('toolbox.files.symlink', { path, target }, () => daemon.symlink(target, path)),
+    setstat: (path, attrs) => mutate('toolbox.files.setstat', { path, ...(attrs.mode !== undefined ? { mode: attrs.mode.toString(8) } : {}), ...(attrs.size !== undefined ? { size: attrs.size } : {}) }, () => daemon.setstat(path, attrs)),
+    // One entry per opened write (an SFTP upload is one), never per chunk.
+    openWrite: (path, how, signal) => mutate('toolbox.files.write', { path, ...(how.offset ? { offset: how.offset } : {}), ...(how.truncate ? { truncate: true } : {}) }, () => daemon.openWrite(path, how, signal)),
     // A tunnel reaches whatever the sandbox serves, which may run code: write access, like exec;
     // not audited per connection (the frontends record logins and their own actions).
     tunnel: (target, signal) => {

@@ -1,7 +1,8 @@
 // File operations in a sandbox. Transfers stream end to end.
 import type { Readable } from 'node:stream';
 import type { FileInfo } from '../../common/wire/daemon.js';
-import type { DownloadedFile } from '../../common/wire/runner.js';
+import type { DownloadedFile, FileWriter } from '../../common/wire/runner.js';
+import type { PosixEntry, PosixStat, SetStat, WriteOpen } from '../../common/wire/posix-files.js';
 import type { Principal } from '../principal.js';
 import type { ToolboxAccess } from './index.js';
 
@@ -35,8 +36,35 @@ export class FilesToolbox {
     return this.access.open(p, id, async ({ daemon }) => (path: string) => daemon.download(path));
   }
 
-  /** Opens a download; `end` must be called when the stream is consumed. */
-  download(p: Principal, id: string, path: string): Promise<{ value: DownloadedFile; end: () => void }> {
-    return this.access.open(p, id, ({ daemon }) => daemon.download(path));
+  /** Opens a download (from byte `offset` on); `end` must be called when the stream is consumed. */
+  download(p: Principal, id: string, path: string, offset?: number): Promise<{ value: DownloadedFile; end: () => void }> {
+    return this.access.open(p, id, ({ daemon }) => daemon.download(path, undefined, offset));
+  }
+
+  // POSIX semantics, for SFTP (common/wire/posix-files.ts).
+  posixStat(p: Principal, id: string, path: string, follow = true): Promise<PosixStat> {
+    return this.access.run(p, id, ({ daemon }) => daemon.posixStat(path, follow));
+  }
+  posixList(p: Principal, id: string, path: string): Promise<PosixEntry[]> {
+    return this.access.run(p, id, ({ daemon }) => daemon.posixList(path));
+  }
+  realpath(p: Principal, id: string, path: string): Promise<string> {
+    return this.access.run(p, id, ({ daemon }) => daemon.realpath(path));
+  }
+  readlink(p: Principal, id: string, path: string): Promise<string> {
+    return this.access.run(p, id, ({ daemon }) => daemon.readlink(path));
+  }
+  symlink(p: Principal, id: string, target: string, path: string): Promise<void> {
+    return this.access.run(p, id, ({ daemon }) => daemon.symlink(target, path));
+  }
+  mkdirExact(p: Principal, id: string, path: string, mode?: string): Promise<void> {
+    return this.access.run(p, id, ({ daemon }) => daemon.mkdirExact(path, mode));
+  }
+  setstat(p: Principal, id: string, path: string, attrs: SetStat): Promise<void> {
+    return this.access.run(p, id, ({ daemon }) => daemon.setstat(path, attrs));
+  }
+  /** Opens a file for writing at an offset; `end` once the writer's `done` settled. */
+  openWrite(p: Principal, id: string, path: string, how: WriteOpen): Promise<{ value: FileWriter; end: () => void }> {
+    return this.access.open(p, id, ({ daemon }) => daemon.openWrite(path, how));
   }
 }
