@@ -12,7 +12,10 @@ export interface MessageChannel {
   /** Fires once: the daemon closed the conversation (its code), or the link to the sandbox broke (1011). */
   onClose(handler: (code: number, reason: string) => void): void;
   sendText(text: string): void;
-  sendBinary(data: Buffer): void;
+  /** False when the link to the sandbox is full: wait for `onDrain` before sending more. */
+  sendBinary(data: Buffer): boolean;
+  /** Calls `handler` once the link can take more after `sendBinary` returned false. */
+  onDrain(handler: () => void): void;
   /** The client went away: tells the daemon and releases the stream. */
   end(): void;
   /** Flow control towards the daemon (a slow client pauses the sandbox side). */
@@ -60,8 +63,14 @@ class DaemonChannel implements MessageChannel {
     if (!this.closed && this.stream.writable) this.stream.write(textFrame(text));
   }
 
-  sendBinary(data: Buffer): void {
-    if (!this.closed && this.stream.writable) this.stream.write(binaryFrame(data));
+  sendBinary(data: Buffer): boolean {
+    if (!this.closed && this.stream.writable) return this.stream.write(binaryFrame(data));
+    return true;
+  }
+
+  onDrain(handler: () => void): void {
+    if (this.closed || !this.stream.writableNeedDrain) handler();
+    else this.stream.once('drain', handler);
   }
 
   end(): void {

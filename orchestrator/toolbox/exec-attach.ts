@@ -42,8 +42,13 @@ export class ExecAttachment {
     this.outHandlers.push(h);
   }
 
-  write(data: Buffer): void {
-    if (data.length) this.channel.sendBinary(data);
+  /** Feeds stdin; false when the sandbox side is full (then wait for `onInputDrain`, as with a stream). */
+  write(data: Buffer): boolean {
+    return data.length ? this.channel.sendBinary(data) : true;
+  }
+
+  onInputDrain(handler: () => void): void {
+    this.channel.onDrain(handler);
   }
 
   private control(msg: ExecAttachControl): void {
