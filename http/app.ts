@@ -24,6 +24,8 @@ import { registerUsage } from './routes/usage.js';
 import { registerQuotas } from './routes/quotas.js';
 import { registerUiSession } from './routes/ui-session.js';
 import { serveWebUi, type WebUiAssets } from './webui.js';
+import { registerSshAccess } from './routes/ssh-access.js';
+import { registerSshKeys } from './routes/ssh-keys.js';
 import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
@@ -133,6 +135,8 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerUsage(api, d);
   registerQuotas(api, d);
   registerUiSession(api, d);
+  registerSshAccess(api, d);
+  registerSshKeys(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));

@@ -60,6 +60,9 @@ import { SessionService } from './sessions/service.js';
 import { WarmPool } from './warmpool/pool.js';
 import { WarmPoolRepo } from './warmpool/repo.js';
 import { hostPressure } from './warmpool/pressure.js';
+import { SshAccessService } from './ssh/access.js';
+import { SshKeyService } from './ssh/keys.js';
+import { SshGateway } from './ssh/gateway.js';
 
 export type { Principal } from './principal.js';
 export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
@@ -85,6 +88,9 @@ export { SIGNED_PREVIEW_MAX_SECONDS } from './preview/service.js';
 export { PREVIEW_COOKIE_NAME } from './preview/cookie.js';
 export type { PreviewCredentials, PreviewGrant } from './preview/gate.js';
 export { AUTO_ARCHIVE_MAX_MINUTES } from './sandboxes/reconciler.js';
+export { SSH_ACCESS_DEFAULT_MINUTES, SSH_ACCESS_MAX_MINUTES, type SshAccess, type SshEndpoint } from './ssh/access.js';
+export { sshFingerprint, type SshKey } from './ssh/keys.js';
+export { SshGateway, commandSummary, type SshLogin, type SshRefusal, type SshSource } from './ssh/gateway.js';
 
 /** How long the sign-in link printed at first start stays valid. */
 const SIGN_IN_LINK_MS = 24 * 3_600_000;
@@ -153,6 +159,8 @@ export class Orchestrator {
   readonly limits: RateLimiter;
   /** Started sandboxes of no owner, claimed by matching creates. */
   readonly warmPool: WarmPool;
+  /** SSH access tokens, people's SSH keys, and what the SSH gateway needs (logins, session holds, audited commands). */
+  readonly ssh: { access: SshAccessService; keys: SshKeyService; gateway: SshGateway };
   private readonly counters: Counters;
   private readonly sessions: SessionService;
   private timers: NodeJS.Timeout[] = [];
@@ -249,6 +257,13 @@ export class Orchestrator {
     this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
     this.sessions = new SessionService(d.store, d.clock, { idleMs: c.uiSessionIdleMinutes * 60_000, maxMs: c.uiSessionMaxHours * 3_600_000 });
+    const sshAccess = new SshAccessService({ store: d.store, clock: d.clock, bus: d.bus, config: c, sandboxes: this.sandboxes, endpoint: () => this.ssh.gateway.endpoint() });
+    const sshKeys = new SshKeyService({ store: d.store, clock: d.clock, bus: d.bus });
+    this.ssh = {
+      access: audited(sshAccess, A.SSH_ACCESS_ACTIONS, this.audit),
+      keys: audited(sshKeys, A.SSH_KEY_ACTIONS, this.audit),
+      gateway: new SshGateway({ store: d.store, clock: d.clock, bus: d.bus, log: d.log.child({ component: 'ssh' }), limits: this.limits, audit: this.audit, sandboxes: this.sandboxes, access: sshAccess, keys: sshKeys, execAttach: this.toolbox.execAttach }),
+    };
   }
 
   /**

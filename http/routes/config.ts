@@ -7,6 +7,7 @@ import { AUTO_ARCHIVE_MAX_MINUTES } from '../../orchestrator/index.js';
 export function registerConfig(router: ApiRouter, d: HttpDeps): void {
   router.get('/config', async (ctx) => {
     const c = d.config;
+    const ssh = d.orch.ssh.gateway.endpoint();
     ctx.body = {
       version: BERTH_VERSION,
       oidc: { issuer: '', clientId: '', audience: '' },
@@ -21,6 +22,8 @@ export function registerConfig(router: ApiRouter, d: HttpDeps): void {
       environment: 'self-hosted',
       // No separate analytics service: the SDK then asks this API for metrics.
       analyticsApiUrl: '',
+      // Berth's own: where the SSH gateway listens and its host key, to check on first connection.
+      ssh: ssh ? { host: d.orch.ssh.access.host(), port: ssh.port, hostKeyFingerprint: ssh.hostKeyFingerprint } : null,
     };
   });
 }

@@ -1,6 +1,6 @@
 // The rest of Daytona's per-sandbox control API (compat spec §3.5–3.7):
 // resize and network settings, and honest 501s for what Berth cannot do yet
-// (fork, snapshot of a sandbox, pause, SSH access, build logs).
+// (fork, snapshot of a sandbox, pause, build logs). SSH access is in ssh-access.ts.
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
 import { requireAuth } from '../auth.js';
@@ -36,14 +36,6 @@ export function registerSandboxExtras(router: ApiRouter, d: HttpDeps): void {
     const s = await d.orch.sandboxes.get(principal(ctx), ctx.params.id!);
     if (minutes !== 0) throw new AppError('not_implemented', 'auto-pause is not supported yet', { hint: 'use auto-stop (POST /api/sandbox/{id}/autostop/{minutes}) instead' });
     ctx.body = dto(s);
-  });
-
-  const noSsh = 'SSH access is not available on this server yet';
-  const sshHint = 'use the toolbox (process/execute, PTY) or `berth sandbox exec` instead';
-  router.post('/sandbox/:id/ssh-access', auth, unsupported(noSsh, sshHint));
-  router.delete('/sandbox/:id/ssh-access', auth, unsupported(noSsh, sshHint));
-  router.get('/sandbox/ssh-access/validate', auth, async () => {
-    throw new AppError('not_implemented', noSsh, { hint: sshHint });
   });
 
   const noTelemetry = unsupported('metric, log and trace history is not collected yet', 'read current usage with getMetricsLatest() (toolbox GET /system/metrics)');

@@ -92,3 +92,14 @@ export const SECRET_ACTIONS: Record<string, AuditSpec> = {
 export const SANDBOX_SECRET_ACTIONS: Record<string, AuditSpec> = {
   update: { action: 'sandbox.secrets.set', target: sandbox, details: (_a, r) => ({ env: r?.secretEnv }) },
 };
+
+export const SSH_ACCESS_ACTIONS: Record<string, AuditSpec> = {
+  // Never the token: the entry's id is the access id.
+  create: { action: 'sandbox.ssh_access.create', target: sandbox, details: (a, r) => ({ accessId: r?.id, expiresInMinutes: a[2] ?? 60 }) },
+  revoke: { action: 'sandbox.ssh_access.revoke', target: sandboxArg, details: (a, r) => ({ all: a[2] === undefined, ...(typeof r === 'number' ? { revoked: r } : {}) }) },
+};
+
+export const SSH_KEY_ACTIONS: Record<string, AuditSpec> = {
+  add: { action: 'user.ssh_key.add', target: (_a, r) => ({ type: 'ssh_key', id: r?.id }), details: (a, r) => ({ name: r?.name ?? a[1]?.name, fingerprint: r?.fingerprint }) },
+  remove: { action: 'user.ssh_key.remove', target: (a, r) => ({ type: 'ssh_key', id: r?.id ?? a[1] }), details: (_a, r) => ({ name: r?.name, fingerprint: r?.fingerprint }) },
+};
