@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn' },
+    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_SSH_PORT: '0', BERTH_LOG_LEVEL: 'warn' },
     background: false,
     writeCliConfig: false,
     announce: () => {},

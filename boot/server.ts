@@ -24,6 +24,7 @@ import { attachNotifications } from '../http/socketio.js';
 import { attachToolboxWebSockets } from '../http/ws/upgrade.js';
 import { createPreviewGateway, type PreviewGateway } from '../gateways/preview/proxy.js';
 import { claimPreviewHosts, listenPreviews } from '../gateways/preview/attach.js';
+import { startSshGateway, type SshServer } from '../gateways/ssh/server.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 import { Teardown } from './teardown.js';
@@ -46,6 +47,8 @@ export interface BootOptions {
   announce?: (text: string) => void;
   /** Serve the MCP conformance suite's fixtures at /mcp instead of Berth's tools (tests only; no setting turns this on). */
   mcpConformanceFixtures?: boolean;
+  /** Listen for SSH on a port the system picks instead of BERTH_SSH_PORT (tests: `ssh.port()` tells which). */
+  ephemeralSsh?: boolean;
 }
 
 export interface BootedServer {
@@ -58,6 +61,8 @@ export interface BootedServer {
   app: BerthApp;
   /** The preview proxy (its open tunnels and WebSockets can be counted). */
   previews: PreviewGateway;
+  /** The SSH gateway, unless BERTH_SSH_PORT is 0. */
+  ssh?: SshServer;
   url: string;
   /** The admin key, when this start created it (printed once). */
   adminKey?: string;
@@ -176,9 +181,14 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   }
   // Once serving (a start that fails makes no warm sandboxes); it retires what a previous process left first.
   orch.warmPool.start();
+  let ssh: SshServer | undefined;
+  if (o.ephemeralSsh || config.sshPort) {
+    ssh = await startSshGateway({ orch, config, clock, log }, { port: o.ephemeralSsh ? 0 : config.sshPort, host: config.host });
+    opened.add(() => ssh!.close());
+  }
   if (o.background ?? true) orch.startBackground();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
-  log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind });
+  log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind, ssh: ssh ? `port ${ssh.port()}, host key ${ssh.fingerprint}` : 'off' });
 
   return {
     config,
@@ -188,6 +198,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     http,
     app,
     previews,
+    ssh,
     url,
     adminKey: boot.apiKey,
     organizationId: boot.organizationId,

@@ -48,6 +48,8 @@ if (sh('node', ['bin/berth.js', 'setup']) !== 0) process.exit(1);
 if (sh('bash', ['scripts/build-test-images.sh']) !== 0) process.exit(1);
 // The web UI's browser tests drive Debian's Chromium.
 if (sh('bash', ['scripts/install-chromium.sh']) !== 0) process.exit(1);
+// The real OpenSSH client (and rsync) for the SSH gateway's tests.
+if (sh('bash', ['scripts/install-ssh-client.sh']) !== 0) process.exit(1);
 
 // This run's prefix of test runner ids: the left-behind check below sees only this run's containers.
 process.env.BERTH_TEST_RUN = `test-${randomBytes(3).toString('hex')}`;

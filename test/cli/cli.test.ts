@@ -102,7 +102,7 @@ describe('berth CLI', () => {
     const runnerId = testRunnerId();
     try {
       const port = new URL(stack.url).port;
-      const r = await run(['serve'], { BERTH_HOME: home, PORT: port, BERTH_RUNNER_ID: runnerId, BERTH_NETNS_POOL: '1', BERTH_WARM_POOL: '0', BERTH_CONFIG: join(home, 'cli.json') }, 60_000);
+      const r = await run(['serve'], { BERTH_HOME: home, PORT: port, BERTH_SSH_PORT: '0', BERTH_RUNNER_ID: runnerId, BERTH_NETNS_POOL: '1', BERTH_WARM_POOL: '0', BERTH_CONFIG: join(home, 'cli.json') }, 60_000);
       assert.equal(r.code, 5, `exit code (null: still running after 60 s, killed)\n${r.err}`);
       assert.match(r.err, new RegExp(`berth: port ${port} on 127\\.0\\.0\\.1 is already in use\nhint: .*PORT`));
       assert.deepEqual(await runnerHolders(runnerId), [], 'the network namespaces it made ahead of time are gone with it');

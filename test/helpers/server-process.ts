@@ -26,7 +26,7 @@ export interface ServerProcess {
 
 export async function spawnServer(env: Record<string, string>, port: number, opts: { waitHealthy?: boolean } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { BERTH_NETNS_POOL: '1', BERTH_WARM_POOL: '0', ...process.env, ...env, PORT: String(port), BERTH_HOST: '127.0.0.1' },
+    env: { BERTH_NETNS_POOL: '1', BERTH_WARM_POOL: '0', BERTH_SSH_PORT: '0', ...process.env, ...env, PORT: String(port), BERTH_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -60,6 +60,8 @@ export interface StackOptions {
   /** Reuse a home/runner/database of a stopped stack (restart after a crash). */
   reuse?: { home: string; runnerId: string; databaseUrl?: string; key: string };
   background?: boolean;
+  /** Run the SSH gateway, on a free port (`server.ssh.port()`); off otherwise. */
+  ssh?: boolean;
 }
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
@@ -83,6 +85,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '1',
     // No warm sandboxes unless a test asks (config.warmPool): every test server would double its containers.
     BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '0',
+    // Test servers never take the default SSH port (2222): on a free port when asked, else off.
+    BERTH_SSH_PORT: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.BERTH_TEST_REDIS_URL ? { REDIS_URL: process.env.BERTH_TEST_REDIS_URL } : {}),
   };
@@ -91,6 +95,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     config: { sweepSeconds: 3600, ...o.config },
     clock: o.clock,
     background: o.background ?? false,
+    ephemeralSsh: o.ssh,
     log: createLogger({ level: (env.BERTH_LOG_LEVEL as 'warn') ?? 'warn' }),
     announce: () => {},
   });

@@ -74,7 +74,7 @@ export async function bootFixtureServer(extraEnv: Record<string, string> = {}, s
   const home = share?.home ?? mkdtempSync(join(tmpdir(), 'berth-mcp-fixture-'));
   const key = share?.key ?? `berth_test_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: testRunnerId(), BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn', ...extraEnv },
+    env: { BERTH_HOME: home, BERTH_RUNNER_ID: testRunnerId(), BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_SSH_PORT: '0', BERTH_LOG_LEVEL: 'warn', ...extraEnv },
     config: { sweepSeconds: 3600 },
     background: false,
     log: createLogger({ level: 'warn' }),
