@@ -24,6 +24,8 @@ export interface SshGatewayDeps {
 
 export interface SshServer {
   port(): number;
+  /** TCP connections open now, logged in or not. */
+  openConnections(): number;
   fingerprint: string;
   /** Ends every connection and stops listening. */
   close(): Promise<void>;
@@ -109,6 +111,7 @@ export async function startSshGateway(d: SshGatewayDeps, listen: { port: number;
   let closing: Promise<void> | null = null;
   return {
     port: () => port,
+    openConnections: () => sockets.size,
     fingerprint: hostKey.fingerprint,
     close() {
       closing ??= (async () => {

@@ -5,6 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pty from 'node-pty';
 import { sshFixture, ssh, run, type SshFixture } from './ssh-helpers.js';
 
 describe('ssh gateway: commands and shells', () => {
@@ -50,12 +52,39 @@ describe('ssh gateway: commands and shells', () => {
     assert.equal(r.stdout, 'a b/c\n', r.stderr);
   });
 
-  it('gives `ssh -tt` a login shell on a terminal with TERM, and passes window sizes', async () => {
+  it('gives `ssh -tt` a login shell on a terminal with TERM', async () => {
     const r = await ssh(f, token, ['-tt'], { input: 'echo "T=$TERM S=$SHELL"; tty; stty size; exit 3\n', env: { TERM: 'xterm-256color' } });
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, /T=xterm-256color S=\/bin\/bash/);
     assert.match(r.stdout, /\/dev\/pts\/\d+/);
     assert.match(r.stdout, /berth@sandbox/, 'the login shell read the profile (PS1 from ~/.bashrc)');
+  });
+
+  it('follows the client terminal: window size changes and ^C reach the remote shell', async () => {
+    // A real terminal for the client (node-pty), as a person's would be.
+    const term = pty.spawn('ssh', [...f.opts, '-p', String(f.port), '-t', `${token}@127.0.0.1`], { cols: 100, rows: 30, name: 'xterm-256color', env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
+    let seen = '';
+    term.onData((d) => (seen += d));
+    const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 200 && !re.test(seen); i++) await sleep(50);
+      assert.match(seen, re);
+    };
+    await waitFor(/berth@sandbox/);
+    term.write('stty size\r');
+    await waitFor(/30 100/);
+    term.resize(120, 40);
+    await sleep(300);
+    term.write('stty size\r');
+    await waitFor(/40 120/);
+    term.write('sleep 30; echo not-interrupted\r');
+    await sleep(500);
+    term.write('\x03');
+    term.write('echo "after $?"\r');
+    await waitFor(/after 130/);
+    assert.doesNotMatch(seen, /\nnot-interrupted/, "the echo after sleep never ran");
+    term.write('exit 4\r');
+    assert.equal(await exited, 4);
   });
 
   it('runs the sshCommand the API prints, exactly as given', async () => {

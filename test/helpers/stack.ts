@@ -11,7 +11,7 @@ import pg from 'pg';
 import { bootServer, type BootedServer } from '../../boot/server.js';
 import type { Clock } from '../../common/clock.js';
 import type { ConfigInput } from '../../common/config.js';
-import { createLogger } from '../../common/log.js';
+import { createLogger, type Logger } from '../../common/log.js';
 import { removeRunnerContainers } from './docker.js';
 import { testRunnerId } from './runner-id.js';
 
@@ -62,6 +62,8 @@ export interface StackOptions {
   background?: boolean;
   /** Run the SSH gateway, on a free port (`server.ssh.port()`); off otherwise. */
   ssh?: boolean;
+  /** Where the server logs (default: stderr at BERTH_TEST_LOG_LEVEL or warn). */
+  log?: Logger;
 }
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
@@ -96,7 +98,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     clock: o.clock,
     background: o.background ?? false,
     ephemeralSsh: o.ssh,
-    log: createLogger({ level: (env.BERTH_LOG_LEVEL as 'warn') ?? 'warn' }),
+    log: o.log ?? createLogger({ level: (env.BERTH_LOG_LEVEL as 'warn') ?? 'warn' }),
     announce: () => {},
   });
   const url = server.url;
