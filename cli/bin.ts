@@ -17,6 +17,7 @@ const mcp = () => import('./commands/mcp.js');
 const organization = () => import('./commands/organization.js');
 const keys = () => import('./commands/keys.js');
 const audit = () => import('./commands/audit.js');
+const ssh = () => import('./commands/ssh.js');
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
@@ -93,6 +94,13 @@ prog
   .action(lazy(sandbox, (m) => m.exec));
 
 prog
+  .command('sandbox ssh <id>')
+  .describe('Log into a sandbox with the system ssh (a one-minute token; the host key is checked); with -- cmd, run that')
+  .example('sandbox ssh demo')
+  .example('sandbox ssh demo -- uname -a')
+  .action(lazy(ssh, (m) => m.sandboxSsh));
+
+prog
   .command('mcp')
   .describe('Serve MCP on stdin/stdout (for agents that launch a command), bridged to the server at BERTH_API_URL')
   .option('--tools', 'tool groups: core (default), git, lsp, terminal, all (or BERTH_MCP_TOOLS)')
@@ -158,6 +166,15 @@ prog
   .example('keys create ci --permission write:sandboxes,delete:sandboxes --expires 2026-12-31T00:00:00Z')
   .action(lazy(keys, (m) => m.create));
 prog.command('keys revoke <name>').describe('Revoke one of your API keys (effective at once)').example('keys revoke ci').action(lazy(keys, (m) => m.revoke));
+
+prog
+  .command('ssh-key add [file]')
+  .describe('Register a public key (default ~/.ssh/id_ed25519.pub) for `ssh <sandbox>@host -p 2222`')
+  .option('--name', 'a name for it (default: the key comment)')
+  .example('ssh-key add ~/.ssh/id_ed25519.pub --name laptop')
+  .action(lazy(ssh, (m) => m.keyAdd));
+prog.command('ssh-key list').describe('List your SSH keys').example('ssh-key list --json').action(lazy(ssh, (m) => m.keyList));
+prog.command('ssh-key remove <key>').describe('Remove an SSH key (name or fingerprint); its open sessions end').example('ssh-key remove laptop').action(lazy(ssh, (m) => m.keyRemove));
 
 prog.command('version').describe('Print the version').action(lazy(misc, (m) => m.version));
 prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(lazy(misc, (m) => m.autocomplete));

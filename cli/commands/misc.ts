@@ -4,8 +4,8 @@ export async function version(f: { json?: boolean }): Promise<void> {
   process.stdout.write(f.json ? JSON.stringify({ version: BERTH_VERSION, node: process.version }) + '\n' : `berth ${BERTH_VERSION} (node ${process.version})\n`);
 }
 
-const COMMANDS = ['up', 'serve', 'login', 'sandbox', 'organization', 'audit', 'keys', 'mcp', 'version', 'autocomplete', 'help'];
-const SANDBOX = ['create', 'list', 'info', 'start', 'stop', 'archive', 'delete', 'exec'];
+const COMMANDS = ['up', 'serve', 'login', 'sandbox', 'organization', 'audit', 'keys', 'ssh-key', 'mcp', 'version', 'autocomplete', 'help'];
+const SANDBOX = ['create', 'list', 'info', 'start', 'stop', 'archive', 'delete', 'exec', 'ssh'];
 
 /** Prints a bash/zsh completion script: `source <(berth autocomplete)`. */
 export async function autocomplete(): Promise<void> {

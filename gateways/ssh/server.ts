@@ -106,7 +106,7 @@ export async function startSshGateway(d: SshGatewayDeps, listen: { port: number;
   });
   server.on('error', (e) => log.error('ssh listener failed', { error: e.message }));
   const port = (server.address() as net.AddressInfo).port;
-  d.orch.ssh.gateway.announce({ port, hostKeyFingerprint: hostKey.fingerprint });
+  d.orch.ssh.gateway.announce({ port, hostKeyFingerprint: hostKey.fingerprint, hostKey: hostKey.publicKey });
 
   let closing: Promise<void> | null = null;
   return {

@@ -23,7 +23,7 @@ export function registerConfig(router: ApiRouter, d: HttpDeps): void {
       // No separate analytics service: the SDK then asks this API for metrics.
       analyticsApiUrl: '',
       // Berth's own: where the SSH gateway listens and its host key, to check on first connection.
-      ssh: ssh ? { host: d.orch.ssh.access.host(), port: ssh.port, hostKeyFingerprint: ssh.hostKeyFingerprint } : null,
+      ssh: ssh ? { host: d.orch.ssh.access.host(), port: ssh.port, hostKeyFingerprint: ssh.hostKeyFingerprint, hostKey: ssh.hostKey } : null,
     };
   });
 }

@@ -26,6 +26,7 @@ import processKill from './process-kill.js';
 import codeRun from './code-run.js';
 import fsSearch from './fs-search.js';
 import portPreviewUrl from './port-preview-url.js';
+import sandboxSshAccess from './sandbox-ssh-access.js';
 import gitClone from './git-clone.js';
 import gitStatus from './git-status.js';
 import gitDiff from './git-diff.js';
@@ -76,6 +77,7 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   fsDelete,
   fsSearch,
   portPreviewUrl,
+  sandboxSshAccess,
   gitClone,
   gitStatus,
   gitDiff,

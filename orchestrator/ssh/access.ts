@@ -44,6 +44,8 @@ function newToken(): string {
 export interface SshEndpoint {
   port: number;
   hostKeyFingerprint: string;
+  /** `ssh-ed25519 AAAA…`, for a known_hosts line (the CLI checks the server with it). */
+  hostKey: string;
 }
 
 export interface SshAccess {

@@ -1,8 +1,8 @@
 // What the SSH gateway (gateways/ssh) asks of the orchestrator: logins by
 // access token or by a person's key (with the failed-login limit per address,
 // as `authenticate` does for the API), an activity hold for the life of a
-// connection, the events that must end a session (token revoked or expired,
-// key removed, membership lost, sandbox deleted), and audited commands.
+// connection, the events that must end a session (token revoked, key
+// removed, membership lost, sandbox deleted), and audited commands.
 import { AppError } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
@@ -125,7 +125,8 @@ export class SshGateway {
     await this.admit(source);
     const t = await this.d.access.resolve(token);
     if (!t) return this.failed(source, 'token', 'unknown, revoked or expired token');
-    const p = await this.principalFor(t.userId, t.organizationId, t.sandboxId, source, t.expiresAt);
+    // A token's expiry stops new logins; sessions it opened go on until revoked (as `berth sandbox ssh`'s minute-long tokens need).
+    const p = await this.principalFor(t.userId, t.organizationId, t.sandboxId, source, null);
     if (!p) return this.failed(source, 'token', 'the member who made the token left the organization or lost write access');
     const s = await this.d.sandboxes.get(p, t.sandboxId);
     await this.d.limits.take('authenticated', p.userId);
@@ -223,11 +224,7 @@ export class SshGateway {
         if (ev.sandbox?.id === login.sandbox.id && ev.sandbox.state === 'destroyed') end(`sandbox ${login.sandbox.name} was deleted`);
       }),
     ];
-    const expiresAt = p.expiresAt;
-    const timer = expiresAt ? setTimeout(() => end('the SSH access token expired'), Math.max(0, expiresAt - this.d.clock.now().getTime())) : null;
-    timer?.unref();
     const stop = () => {
-      if (timer) clearTimeout(timer);
       for (const off of offs) off();
     };
     return () => {

@@ -107,13 +107,14 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal(await check(down, 'GET'), false, 'old signatures die with the old key');
   });
 
-  it('answers 501 with a hint for fork, sandbox snapshots, pause, SSH and build logs', async () => {
+  it('answers 501 with a hint for fork, sandbox snapshots, pause and build logs', async () => {
     await assert.rejects(s.fork(), notImplemented);
     await assert.rejects(s.createSnapshot('from-sandbox'), notImplemented);
     await assert.rejects(s.pause(), notImplemented);
-    await assert.rejects(s.createSshAccess(30), notImplemented);
-    await assert.rejects(s.revokeSshAccess('t'), notImplemented);
-    await assert.rejects(s.validateSshAccess('t'), notImplemented);
+    // This server runs without the SSH gateway (BERTH_SSH_PORT=0): access is refused with the reason, not faked
+    // (test/gateways/ssh-access.test.ts drives these calls against a gateway).
+    await assert.rejects(s.createSshAccess(30), (e: unknown) => e instanceof DaytonaError && e.statusCode === 409 && /SSH is off/.test(e.message));
+    assert.deepEqual(await s.validateSshAccess('t'), { valid: false, sandboxId: '' });
     await assert.rejects(s.setAutoPauseInterval(10), notImplemented);
     await assert.rejects(s.getMetrics(), notImplemented);
     const logs = await t.stack.api('GET', `/sandbox/${s.id}/build-logs-url`);
