@@ -3,7 +3,9 @@
 #  - berth-test/busybox:static — scratch + a statically linked busybox: no libc,
 #    no Node, proves the injected daemon runs anywhere;
 #  - berth-test/entrypoint:latest — the base image with its own CMD, proves the
-#    daemon (PID 1) still starts the image's entrypoint.
+#    daemon (PID 1) still starts the image's entrypoint;
+#  - berth-test/rsync:latest — the base image with rsync (from Debian's
+#    mirror), for `rsync -e ssh` through the SSH gateway.
 # Idempotent: existing images are kept.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -30,4 +32,10 @@ if ! docker image inspect berth-test/entrypoint:latest >/dev/null 2>&1; then
   printf 'FROM berth/sandbox-base:latest\nCMD ["bash", "-c", "echo entrypoint-ran > /tmp/entrypoint.txt; exec sleep infinity"]\n' \
     | docker build -q -t berth-test/entrypoint:latest - >/dev/null
   echo "built berth-test/entrypoint:latest"
+fi
+
+if ! docker image inspect berth-test/rsync:latest >/dev/null 2>&1; then
+  printf 'FROM berth/sandbox-base:latest\nUSER root\nRUN apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends rsync >/dev/null && rm -rf /var/lib/apt/lists/*\nUSER berth\n' \
+    | docker build -q -t berth-test/rsync:latest - >/dev/null
+  echo "built berth-test/rsync:latest"
 fi

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '../../common/clock.js';
 import { PERMISSIONS } from '../../orchestrator/keys/permissions.js';
 import { createSandbox } from '../helpers/stack.js';
@@ -50,13 +51,17 @@ describe('ssh gateway: logins and sessions', () => {
     assert.equal((await ssh(f, token, ['true'])).code, 255);
   });
 
-  it('refuses an expired token', async () => {
+  it('refuses an expired token; a session it opened goes on', async () => {
     const token = await f.token(1);
-    assert.equal((await ssh(f, token, ['true'])).code, 0);
+    const open = await openSession(f, token);
     clock.advanceMinutes(2);
     const r = await ssh(f, token, ['true']);
     assert.equal(r.code, 255);
     assert.match(r.stderr, DENIED);
+    const still = await Promise.race([open.exit.then(() => 'ended'), sleep(500).then(() => 'open')]);
+    assert.equal(still, 'open', 'expiry stops new logins only');
+    open.kill();
+    await open.exit;
   });
 
   it('lets a person in with a registered key, by sandbox name or id, and audits the login', async () => {

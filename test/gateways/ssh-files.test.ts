@@ -1,15 +1,15 @@
-// scp (SFTP underneath since OpenSSH 9) and sftp through the gateway with
-// the real clients: 100 MiB both ways checked by sha256, an sftp batch that
-// makes, lists, renames, links, changes and removes, random access that
-// sequential streams cannot serve, and the audit log's record of writes.
+// scp (SFTP underneath since OpenSSH 9), sftp and rsync through the gateway
+// with the real clients: 100 MiB both ways checked by sha256, an sftp batch
+// that makes, lists, renames, links, changes and removes, a folder synced
+// both ways, and the audit log's record of writes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { exec } from '../helpers/stack.js';
+import { createSandbox, exec } from '../helpers/stack.js';
 import { run, sshFixture, type SshFixture } from './ssh-helpers.js';
 
 const MiB = 1 << 20;
@@ -104,6 +104,25 @@ describe('ssh gateway: scp and sftp', () => {
     const rm = await sftp('rm work/link.txt\nrm work/greeting.txt\nrmdir work\n');
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal((await exec(f.stack, f.id, 'test -e work || echo gone')).result, 'gone\n');
+  });
+
+  it('syncs a folder both ways with rsync -e ssh (an image with rsync)', async () => {
+    const s = await createSandbox(f.stack, { image: 'berth-test/rsync:latest', autoStopInterval: 0 });
+    const t = (await f.stack.api('POST', `/sandbox/${s.id}/ssh-access`)).body.token as string;
+    const e = ['ssh', ...f.opts, '-p', String(f.port)].map((a) => `'${a}'`).join(' ');
+    const src = join(f.dir, 'tree');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'a.txt'), 'alpha\n');
+    writeFileSync(join(src, 'sub', 'b.bin'), randomBytes(300_000));
+    const up = await run('rsync', ['-a', '-e', e, `${src}/`, `${t}@127.0.0.1:/tmp/tree/`]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal((await exec(f.stack, s.id, 'cat /tmp/tree/a.txt; stat -c %s /tmp/tree/sub/b.bin')).result, 'alpha\n300000\n');
+    await exec(f.stack, s.id, 'echo beta > /tmp/tree/c.txt');
+    const down = join(f.dir, 'tree-back');
+    const back = await run('rsync', ['-a', '-e', e, `${t}@127.0.0.1:/tmp/tree/`, `${down}/`]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(readFileSync(join(down, 'c.txt'), 'utf8'), 'beta\n');
+    assert.deepEqual(readFileSync(join(down, 'sub', 'b.bin')), readFileSync(join(src, 'sub', 'b.bin')));
   });
 
   it('reports sftp errors as the client expects them', async () => {
