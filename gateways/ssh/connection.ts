@@ -18,6 +18,8 @@ import type { SshGatewayDeps } from './server.js';
 const MAX_AUTH_ATTEMPTS = 20;
 /** Channels open at once on one connection. */
 const MAX_CHANNELS = 64;
+/** Between closing a connection's channels (with the reason) and the connection itself. */
+const CLOSE_GRACE_MS = 200;
 
 /** What a session shows instead of a shell when the login cannot reach its sandbox. */
 export const describe = (e: unknown): string => {
@@ -78,7 +80,7 @@ export class Connection {
   }
 
   private take(): boolean {
-    if (this.channels >= MAX_CHANNELS) return false;
+    if (this.closed || this.channels >= MAX_CHANNELS) return false;
     this.channels++;
     return true;
   }
@@ -140,13 +142,18 @@ export class Connection {
     }
   }
 
-  /** Ends the connection, telling open sessions why (revoked, deleted, shutting down). */
+  /**
+   * Ends the connection, telling open sessions why (revoked, deleted, shutting
+   * down): their channels close first with the reason on stderr (a client
+   * that sees the disconnect first may drop what it had not printed yet), the
+   * connection a moment later.
+   */
   close(reason: string): void {
     if (this.closed) return;
-    for (const s of this.sessions) s.notice(`berth: ${reason}; closing the connection\n`);
+    for (const s of this.sessions) s.endWith(`berth: ${reason}; closing the connection\n`);
     this.log.info('ssh session ended by the server', { ip: this.source.ip, reason, connection: this.source.connectionId });
-    this.client.end();
     this.cleanup();
+    setTimeout(() => this.client.end(), CLOSE_GRACE_MS).unref();
   }
 
   private cleanup(): void {

@@ -60,9 +60,19 @@ export class SessionChannel {
     session.on('close', () => this.dispose());
   }
 
-  /** A line on the client's stderr (revocation, shutdown). */
+  /** A line on the client's stderr (the -R refusal). */
   notice(text: string): void {
     if (this.channel?.writable) this.channel.stderr.write(this.pty ? text.replace(/\n/g, '\r\n') : text);
+  }
+
+  /** Ends the channel with a reason on stderr (revocation, shutdown): the client prints it before the connection goes. */
+  endWith(text: string): void {
+    const ch = this.channel;
+    this.running?.close();
+    if (!ch?.writable) return;
+    this.notice(text);
+    ch.exit(255);
+    ch.end();
   }
 
   /** Prints why there is no shell, and ends the channel with status 1. */

@@ -75,7 +75,6 @@ export interface ResolvedToken {
   sandboxId: string;
   organizationId: string;
   userId: string;
-  expiresAt: number;
 }
 
 export interface SshAccessDeps {
@@ -153,6 +152,6 @@ export class SshAccessService {
     if (!SSH_TOKEN_RE.test(token)) return null;
     const r = await this.table().where('token_hash', sha256Hex(token)).first();
     if (!r || Number(r.expires_at) <= this.d.clock.now().getTime()) return null;
-    return { accessId: r.id, sandboxId: r.sandbox_id, organizationId: r.organization_id, userId: r.user_id, expiresAt: Number(r.expires_at) };
+    return { accessId: r.id, sandboxId: r.sandbox_id, organizationId: r.organization_id, userId: r.user_id };
   }
 }

@@ -96,7 +96,7 @@ export class SshGateway {
     throw new AppError('unauthorized', 'SSH login refused', { hint: 'use a live token from POST /api/sandbox/{id}/ssh-access as the user name, or a key registered with `berth ssh-key add`' });
   }
 
-  private async principalFor(userId: string, organizationId: string, sandboxId: string, source: SshSource, expiresAt: number | null): Promise<Principal | null> {
+  private async principalFor(userId: string, organizationId: string, sandboxId: string, source: SshSource): Promise<Principal | null> {
     const m = await this.d.store.Membership.query().findById([organizationId, userId]);
     if (!m) return null;
     const user = await this.d.store.User.query().findById(userId);
@@ -108,7 +108,8 @@ export class SshGateway {
       role: isRole(m.role) ? m.role : 'member',
       systemAdmin: !!user?.system_admin,
       email: user?.email,
-      expiresAt,
+      // A token's expiry stops new logins only; nothing ends the session at that time.
+      expiresAt: null,
       sandboxId,
       source: { ip: source.ip, frontend: 'ssh', requestId: source.connectionId },
     };
@@ -126,7 +127,7 @@ export class SshGateway {
     const t = await this.d.access.resolve(token);
     if (!t) return this.failed(source, 'token', 'unknown, revoked or expired token');
     // A token's expiry stops new logins; sessions it opened go on until revoked (as `berth sandbox ssh`'s minute-long tokens need).
-    const p = await this.principalFor(t.userId, t.organizationId, t.sandboxId, source, null);
+    const p = await this.principalFor(t.userId, t.organizationId, t.sandboxId, source);
     if (!p) return this.failed(source, 'token', 'the member who made the token left the organization or lost write access');
     const s = await this.d.sandboxes.get(p, t.sandboxId);
     await this.d.limits.take('authenticated', p.userId);
@@ -156,7 +157,7 @@ export class SshGateway {
       const probe = { organizationId: m.organization_id, userId: key.userId, keyId: null, permissions: [], role: 'member', systemAdmin: false } as Principal;
       const s = await this.d.sandboxes.get(probe, ref).catch(() => null);
       if (!s) continue;
-      const p = await this.principalFor(key.userId, m.organization_id, s.id, source, null);
+      const p = await this.principalFor(key.userId, m.organization_id, s.id, source);
       if (p) found.push({ p, s });
       else withoutWrite = true;
     }
