@@ -18,6 +18,16 @@ export interface HostKey {
   publicKey: string;
 }
 
+/** ssh2's key maker drops a leading zero byte of the public key (about 1 key in 128), making a key nothing can read: keep one that reads back. */
+function newKey(): string {
+  for (;;) {
+    const text = ssh2.utils.generateKeyPairSync('ed25519').private;
+    const parsed = ssh2.utils.parseKey(text);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (key && !(key instanceof Error) && key.isPrivateKey()) return text;
+  }
+}
+
 export function loadHostKey(home: string): HostKey {
   const file = join(home, HOST_KEY_FILE);
   let text: string;
@@ -25,7 +35,7 @@ export function loadHostKey(home: string): HostKey {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AppError('unavailable', `cannot read the SSH host key ${file}: ${(e as Error).message}`, { hint: 'check the permissions of BERTH_HOME' });
-    text = ssh2.utils.generateKeyPairSync('ed25519').private;
+    text = newKey();
     // Written aside and renamed: a crash never leaves half a key behind.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });
