@@ -3,13 +3,26 @@
 // client pauses the command's output; a slow command holds the client's
 // input through the SSH window). When the command exits, its output is
 // flushed, then the exit status (or signal) is sent, then EOF and close.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ServerChannel } from 'ssh2';
 import type { ExecAttachment } from '../../orchestrator/index.js';
 
-const flushed = async (w: Writable): Promise<void> => {
-  if (w.writableLength > 0 && !w.destroyed) await Promise.race([once(w, 'drain'), once(w, 'close')]).catch(() => {});
+/**
+ * Resolves once everything written so far has gone out. ('drain' is no use:
+ * it fires only after a write returned false, and the last chunk may still
+ * wait for the client's window without that.) An empty write's callback runs
+ * after every earlier one.
+ */
+const flushed = (w: Writable): Promise<void> => {
+  if (!w.writable || w.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      w.off('close', done);
+      resolve();
+    };
+    w.once('close', done);
+    w.write(Buffer.alloc(0), () => done());
+  });
 };
 
 export async function bridge(ch: ServerChannel, a: ExecAttachment, pty: boolean): Promise<void> {
