@@ -52,6 +52,9 @@ export interface SshGatewayDeps {
   execAttach: ExecAttachToolbox;
 }
 
+/** How long a login waits for its sandbox to start on request. */
+const START_WAIT_MS = 60_000;
+
 /** How often an open session marks its sandbox active in the store (other replicas' auto-stop reads it). */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -176,12 +179,12 @@ export class SshGateway {
 
   /**
    * Holds the sandbox active for the life of a connection (it never auto-stops
-   * under an open session); `failed_precondition` with a hint when it is not
-   * started. Call `end` when the connection closes.
+   * under an open session). A stopped or archived sandbox is started first when
+   * it allows it (autoStartOnRequest), else `failed_precondition` with a hint.
+   * Call `end` when the connection closes.
    */
   async open(login: SshLogin): Promise<{ end: () => void }> {
-    // Auto-start on connect: the facade method that starts a stopped sandbox on
-    // request (being built for previews) is to be called here, before `toolbox`.
+    await this.d.sandboxes.startForRequest(login.principal, login.sandbox.id, { waitMs: START_WAIT_MS });
     const tb = await this.d.sandboxes.toolbox(login.principal, login.sandbox.id);
     const touch = setInterval(() => void this.d.sandboxes.touch(tb.sandbox).catch(() => {}), TOUCH_EVERY_MS);
     touch.unref();

@@ -135,9 +135,23 @@ describe('ssh gateway: logins and sessions', () => {
     assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/stop`)).body.state, 'stopped');
     const r = await ssh(f, token, ['true']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /berth: sandbox .* is stopped\nhint: .*start it first/);
+    assert.match(r.stderr, /berth: sandbox .* is stopped\nhint: start it .*auto-start-on-request/);
     assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/start`)).body.state, 'started');
     assert.equal((await ssh(f, token, ['true'])).code, 0);
+  });
+
+  it('starts a stopped sandbox that allows it, then runs the command', async () => {
+    const token = await f.token();
+    assert.equal((await f.stack.api('PUT', `/sandbox/${f.id}/auto-start-on-request`, { autoStartOnRequest: true })).status, 200);
+    try {
+      assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/stop`)).body.state, 'stopped');
+      const r = await ssh(f, token, ['echo', 'up']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'up\n');
+      assert.equal((await f.stack.api('GET', `/sandbox/${f.id}`)).body.state, 'started');
+    } finally {
+      await f.stack.api('PUT', `/sandbox/${f.id}/auto-start-on-request`, { autoStartOnRequest: false });
+    }
   });
 
   it('refuses SSH access and key registration to a read-only API key', async () => {
