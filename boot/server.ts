@@ -14,10 +14,12 @@ import { MemoryCounters, Orchestrator, RedisCounters } from '../orchestrator/ind
 import { resolveSecretsKey } from '../orchestrator/secrets/crypto.js';
 import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
+import { S3ArchiveStore } from '../runner/archive-store.js';
 import type { ContainerRuntime } from '../runner/runtime/interface.js';
 import { createApp, type BerthApp } from '../http/app.js';
 import { loadWebUi } from '../http/webui.js';
 import { createMcpHttp } from '../mcp/http/handler.js';
+import { createObjectStorage } from '../http/object-storage.js';
 import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
 import { attachNotifications } from '../http/socketio.js';
@@ -99,6 +101,10 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     }
   }
   const runtime = o.runtime ?? new DockerRuntime(config.dockerSocket);
+  if (config.archiveStore === 's3' && (!config.s3Url || !config.s3AccessKey || !config.s3SecretKey)) {
+    throw new AppError('invalid_argument', 'BERTH_ARCHIVE_STORE=s3 needs an external store: BERTH_S3_URL, BERTH_S3_ACCESS_KEY and BERTH_S3_SECRET_KEY', { hint: 'set them, or keep archives local (BERTH_ARCHIVE_STORE=local)' });
+  }
+  const archiveStore = config.archiveStore === 's3' ? new S3ArchiveStore({ url: config.s3Url!, region: config.s3Region, bucket: config.s3Bucket, accessKey: config.s3AccessKey!, secretKey: config.s3SecretKey!, runnerId: config.runnerId }) : undefined;
   const runner = new Runner({
     id: config.runnerId,
     home: config.home,
@@ -113,6 +119,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     daemonReadyMs: config.daemonReadySeconds * 1000,
     netnsPoolSize: config.netnsPool,
     egressDnsUpstream: config.egressDnsUpstream,
+    archiveStore,
   });
   opened.add(() => runner.close());
   try {
@@ -161,9 +168,12 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
 
   const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
   opened.add(() => mcp.close());
-  const app = createApp({ orch, config, clock, log }, { mcp, webui: loadWebUi(WEBUI_DIR) });
+  const objects = await createObjectStorage({ orch, config, log: log.child({ component: 'objects' }) });
+  const app = createApp({ orch, config, clock, log }, { mcp, webui: loadWebUi(WEBUI_DIR), objects });
   const http = await listen(app, config.port, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
   opened.add(() => http.close());
+  // Berth reads build contexts through its own endpoint (or from BERTH_S3_URL directly).
+  orch.objects.setEndpoint(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`);
   // Toolbox WebSockets (PTY, interpreter, log follow) share the API port; other upgrades pass through.
   const toolboxSockets = attachToolboxWebSockets(http.server, { orch, config, clock, log });
   opened.add(() => toolboxSockets.close());

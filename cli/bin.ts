@@ -18,6 +18,9 @@ const organization = () => import('./commands/organization.js');
 const keys = () => import('./commands/keys.js');
 const audit = () => import('./commands/audit.js');
 const ssh = () => import('./commands/ssh.js');
+const snapshot = () => import('./commands/snapshot.js');
+const volume = () => import('./commands/volume.js');
+const registry = () => import('./commands/registry.js');
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
@@ -92,6 +95,52 @@ prog
   .option('--env', 'KEY=VALUE, repeatable')
   .example('sandbox exec demo -- python3 -c "print(6*7)"')
   .action(lazy(sandbox, (m) => m.exec));
+
+prog.command('sandbox snapshot <id> <name>').describe("Save the sandbox's files as a snapshot new sandboxes can start from").example('sandbox snapshot demo demo-v1').action(lazy(sandbox, (m) => m.snapshot));
+prog.command('sandbox fork <id>').describe('Create an independent copy of a sandbox (same files and settings)').option('--name', 'name of the copy').example('sandbox fork demo --name demo-2').action(lazy(sandbox, (m) => m.fork));
+prog.command('sandbox pause <id>').describe('Freeze a sandbox (memory kept, no CPU); `sandbox start` resumes it').example('sandbox pause demo').action(lazy(sandbox, (m) => m.pause));
+prog
+  .command('sandbox resize <id>')
+  .describe('Change cpu and memory (live) or grow the disk')
+  .option('--cpu', 'cores')
+  .option('--memory', 'GiB')
+  .option('--disk', 'GiB (grow only)')
+  .example('sandbox resize demo --cpu 2 --memory 4')
+  .action(lazy(sandbox, (m) => m.resize));
+
+prog.command('snapshot list').describe('List snapshots').example('snapshot list --json').action(lazy(snapshot, (m) => m.list));
+prog
+  .command('snapshot create <name>')
+  .describe('Register an image, or build one from a Dockerfile (with an optional context folder)')
+  .option('--image', 'an image on the host or in a registry')
+  .option('--dockerfile', 'path of a Dockerfile to build')
+  .option('--context', 'folder whose files the Dockerfile COPYs (uploaded to the object store)')
+  .option('--follow', 'stream the build log and wait for the result')
+  .option('--wait', 'wait until the snapshot is active (or failed)')
+  .option('--cpu', 'cpu of sandboxes created from it')
+  .option('--memory', 'memory (GiB) of sandboxes created from it')
+  .option('--disk', 'disk (GiB) of sandboxes created from it')
+  .example('snapshot create py312 --image python:3.12-slim')
+  .example('snapshot create app --dockerfile ./Dockerfile --context . --follow')
+  .action(lazy(snapshot, (m) => m.create));
+prog.command('snapshot logs <name>').describe('Print the build log of a snapshot').option('--follow', 'keep printing until the build ends').example('snapshot logs app --follow').action(lazy(snapshot, (m) => m.logs));
+prog.command('snapshot delete <name>').describe('Delete a snapshot (refused while sandboxes use it)').example('snapshot delete app').action(lazy(snapshot, (m) => m.remove));
+
+prog.command('volume list').describe('List volumes').example('volume list --json').action(lazy(volume, (m) => m.list));
+prog.command('volume create <name>').describe('Create a volume').example('volume create data').action(lazy(volume, (m) => m.create));
+prog.command('volume delete <name>').describe('Delete a volume (refused while sandboxes mount it)').example('volume delete data').action(lazy(volume, (m) => m.remove));
+
+prog
+  .command('registry add <name>')
+  .describe('Add a private registry; its password is read from stdin or BERTH_REGISTRY_PASSWORD')
+  .option('--url', 'registry host[:port]')
+  .option('--username', 'user name')
+  .option('--password-stdin', 'read the password from stdin')
+  .option('--project', 'project (informational)')
+  .example('registry add team --url registry.example.com:5000 --username ci --password-stdin')
+  .action(lazy(registry, (m) => m.add));
+prog.command('registry list').describe('List private registries (passwords are never shown)').example('registry list').action(lazy(registry, (m) => m.list));
+prog.command('registry remove <name>').describe('Remove a private registry').example('registry remove team').action(lazy(registry, (m) => m.remove));
 
 prog
   .command('sandbox ssh <id>')

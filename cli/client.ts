@@ -71,6 +71,27 @@ export class ApiClient {
     return json as T;
   }
 
+  /** A streamed text response (build logs): each chunk goes to `onChunk` as it arrives. */
+  async stream(path: string, query: Record<string, string>, onChunk: (text: string) => void): Promise<void> {
+    const url = new URL(this.s.apiUrl + path);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const res = await fetch(url, { headers: { ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}), ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}), 'user-agent': 'berth-cli' } }).catch((e: Error) => {
+      throw new AppError('unavailable', `cannot reach the Berth server at ${this.s.apiUrl}: ${e.message}`, { hint: 'start it with `npx berth up`, or point the CLI elsewhere with --api-url' });
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = { message: text };
+      }
+      throw appErrorFromJSON(json, `server answered ${res.status}`);
+    }
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) onChunk(decoder.decode(chunk, { stream: true }));
+  }
+
   /** Toolbox base for a sandbox: the API URL's origin + /toolbox/{id}. */
   toolbox<T>(sandboxId: string, method: string, path: string, body?: unknown): Promise<T> {
     const origin = new URL(this.s.apiUrl).origin;

@@ -87,6 +87,20 @@ const SETTINGS = {
   egressDnsUpstream: { env: 'BERTH_EGRESS_DNS_UPSTREAM', schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+(:\d+)?$/, 'an IPv4 address with an optional :port').optional(), doc: 'DNS server the domain allow-list resolver asks (default: the first nameserver of /etc/resolv.conf)' },
   uiSessionIdleMinutes: { env: 'BERTH_UI_SESSION_IDLE_MINUTES', schema: num(1, 525_600).default(120), doc: 'a web UI session unused this many minutes ends (sign in again)' },
   uiSessionMaxHours: { env: 'BERTH_UI_SESSION_MAX_HOURS', schema: num(0.1, 8760).default(168), doc: 'a web UI session ends this many hours after sign-in, used or not' },
+  buildConcurrency: { env: 'BERTH_BUILD_CONCURRENCY', schema: int(1, 64).default(1), doc: 'image builds one organization may run at once (more wait in a queue)' },
+  buildTimeoutMinutes: { env: 'BERTH_BUILD_TIMEOUT_MINUTES', schema: num(0.1, 1440).default(30), doc: 'a build running longer is stopped and fails' },
+  buildCpu: { env: 'BERTH_BUILD_CPU', schema: num(0.1, 256).default(2), doc: 'cpu cap of each build step (cores)' },
+  buildMemoryGiB: { env: 'BERTH_BUILD_MEMORY_GIB', schema: num(0.125, 4096).default(4), doc: 'memory cap of each build step (GiB)' },
+  buildContextLimitBytes: { env: 'BERTH_BUILD_CONTEXT_LIMIT_BYTES', schema: int(1024, Number.MAX_SAFE_INTEGER).default(1024 ** 3), doc: 'largest build context (the local files an Image adds)' },
+  buildCacheDays: { env: 'BERTH_BUILD_CACHE_DAYS', schema: num(0, 3650).default(7), doc: 'days an unused dynamic image (create with an Image) is kept for reuse before it is pruned' },
+  metricsIntervalSeconds: { env: 'BERTH_METRICS_INTERVAL_SECONDS', schema: num(0, 3600).default(15), doc: 'how often the runner samples each started sandbox\'s cpu, memory, disk and network (0 = off)' },
+  metricsRetentionHours: { env: 'BERTH_METRICS_RETENTION_HOURS', schema: num(0.01, 8760).default(24), doc: 'how long metric samples are kept' },
+  s3Bucket: { env: 'BERTH_S3_BUCKET', schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').default('berth-objects'), doc: 'bucket of the object store (build contexts); clients reach it path-style at /<bucket> on the main port' },
+  s3Url: { env: 'BERTH_S3_URL', schema: url(['http:', 'https:']).optional(), doc: 'an external S3-compatible store holding the bucket (default: the embedded store under BERTH_HOME); clients still go through Berth, which checks and re-signs each request' },
+  archiveStore: { env: 'BERTH_ARCHIVE_STORE', schema: z.enum(['local', 's3']).default('local'), doc: 'where archives live: local (BERTH_HOME/archives) or s3 (the store of BERTH_S3_URL, under archives/<runner>/)' },
+  s3Region: { env: 'BERTH_S3_REGION', schema: z.string().min(1).default('us-east-1'), doc: 'region of the external store' },
+  s3AccessKey: { env: 'BERTH_S3_ACCESS_KEY', schema: z.string().min(1).optional(), doc: 'access key of the external store' },
+  s3SecretKey: { env: 'BERTH_S3_SECRET_KEY', schema: z.string().min(1).optional(), doc: 'secret key of the external store' },
   httpHeadersTimeoutSeconds: { env: 'BERTH_HTTP_HEADERS_TIMEOUT_SECONDS', schema: num(0.5, 3600).default(20), doc: 'a client must send its request headers within this time' },
   httpRequestTimeoutSeconds: { env: 'BERTH_HTTP_REQUEST_TIMEOUT_SECONDS', schema: num(1, 86_400).default(600), doc: 'a client must send a whole request (headers and body) within this time' },
   logLevel: { env: 'BERTH_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'), doc: 'log level' },
@@ -95,7 +109,7 @@ const SETTINGS = {
 
 type Settings = typeof SETTINGS;
 /** Settings whose values are never echoed in error messages. */
-const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey']);
+const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey', 's3SecretKey']);
 type Resolved = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export interface Config extends Omit<Resolved, 'publicUrl' | 'runnerId'> {

@@ -1,6 +1,7 @@
 // Runs the image's own entrypoint/cmd as a child of the daemon and keeps the
-// tail of its output in memory (it never reaches Docker's log, which is
-// capped), stdout and stderr apart, for the `entrypoint` session.
+// tail of its output in memory, stdout and stderr apart, for the `entrypoint`
+// session. The output also goes on to the daemon's own stdout/stderr (PID 1's,
+// which Docker keeps, capped, with timestamps) for the telemetry logs route.
 import type { DaemonContext } from './context.js';
 import { OutputLog } from './sessions/output-log.js';
 
@@ -25,8 +26,14 @@ export function startEntrypoint(ctx: DaemonContext, command: string[]): Entrypoi
   try {
     const child = ctx.spawner.spawn(command[0]!, command.slice(1), { cwd: ctx.paths.workdir, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
     state.pid = child.pid;
-    child.stdout?.on('data', (c: Buffer) => state.log.append(1, c));
-    child.stderr?.on('data', (c: Buffer) => state.log.append(2, c));
+    child.stdout?.on('data', (c: Buffer) => {
+      state.log.append(1, c);
+      process.stdout.write(c);
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      state.log.append(2, c);
+      process.stderr.write(c);
+    });
     child.on('error', fail);
     child.on('exit', (code, signal) => (state.exitCode = code ?? (signal ? -1 : null)));
     // Pipes may outlive the process (children it left behind); the log ends with them.

@@ -26,6 +26,8 @@ import { registerUiSession } from './routes/ui-session.js';
 import { serveWebUi, type WebUiAssets } from './webui.js';
 import { registerSshAccess } from './routes/ssh-access.js';
 import { registerSshKeys } from './routes/ssh-keys.js';
+import { registerRegistries } from './routes/registries.js';
+import type { ObjectStorageMount } from './object-storage.js';
 import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
 import { registerFiles } from './routes/toolbox/files.js';
@@ -46,6 +48,8 @@ export interface AppMounts {
   mcp?: McpHttp;
   /** The web UI's built files (dist/webui), served at / on the main host. */
   webui?: WebUiAssets;
+  /** The S3-compatible endpoint for build contexts at /{bucket} (see http/object-storage.ts). */
+  objects?: ObjectStorageMount;
 }
 
 export interface RouteInfo {
@@ -89,6 +93,15 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   if (mcp) {
     app.use(async (ctx, next) => {
       if (!(await mcp.handle(ctx.req, ctx.res))) return next();
+      ctx.respond = false;
+    });
+  }
+
+  // S3 requests carry their own (AWS v4) credentials and raw bodies: served before the body parser.
+  const objects = mounts.objects;
+  if (objects) {
+    app.use(async (ctx, next) => {
+      if (!(await objects.handle(ctx.req, ctx.res))) return next();
       ctx.respond = false;
     });
   }
@@ -137,6 +150,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerUiSession(api, d);
   registerSshAccess(api, d);
   registerSshKeys(api, d);
+  registerRegistries(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));

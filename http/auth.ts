@@ -32,10 +32,20 @@ export interface AuthOptions {
   sandbox?: (ctx: Ctx) => string | undefined;
 }
 
+/** Routes a pre-signed file URL opens (compat spec §4.12): method and toolbox path. */
+const SIGNED_FILE_ROUTES: Record<string, 'GET' | 'POST'> = { 'GET /files/download': 'GET', 'HEAD /files/download': 'GET', 'POST /files/upload-v2': 'POST' };
+
 export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<State> {
   return async (ctx, next) => {
     const token = bearer(ctx as Ctx);
     const sandboxId = o.sandbox?.(ctx as Ctx);
+    const q = new URLSearchParams(ctx.querystring);
+    const signed = sandboxId && !token && q.has('signature') ? SIGNED_FILE_ROUTES[`${ctx.method} ${ctx.path.slice(`/toolbox/${sandboxId}`.length)}`] : undefined;
+    if (sandboxId && signed) {
+      const p = await d.orch.authenticateFileUrl(sandboxId, signed, q.get('path') ?? '', q.get('expires') ?? '', q.get('signature') ?? '', { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId });
+      ctx.state.principal = p;
+      return next();
+    }
     const previewToken = !token && sandboxId ? sandboxToken(ctx.get(SANDBOX_TOKEN_HEADER) || undefined, new URLSearchParams(ctx.querystring)) : undefined;
     if (sandboxId && previewToken) {
       const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId });

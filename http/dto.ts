@@ -30,7 +30,7 @@ export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<s
     sandboxClass: 'container',
     runtime: s.runtime,
     autoStopInterval: s.autoStopInterval,
-    autoPauseInterval: 0,
+    autoPauseInterval: s.autoPauseInterval,
     autoArchiveInterval: s.autoArchiveInterval,
     autoDeleteInterval: s.autoDeleteInterval,
     // Berth's own: null = the organization's default (docs/previews.md).

@@ -63,6 +63,13 @@ import { hostPressure } from './warmpool/pressure.js';
 import { SshAccessService } from './ssh/access.js';
 import { SshKeyService } from './ssh/keys.js';
 import { SshGateway } from './ssh/gateway.js';
+import { BuildService } from './images/builds.js';
+import { RegistryService } from './images/registries.js';
+import { ObjectStore } from './images/object-store.js';
+import { SandboxStateOps } from './sandboxes/state-ops.js';
+import { MetricsService } from './telemetry/metrics.js';
+import { BuildLogAccess } from './images/build-log-access.js';
+import { randomToken } from '../common/ids.js';
 
 export type { Principal } from './principal.js';
 export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
@@ -83,6 +90,10 @@ export { SANDBOX_EVENTS } from './sandboxes/model.js';
 export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './sandboxes/query.js';
 export { SANDBOX_STATES, reportedState, type SandboxState } from './sandboxes/states.js';
 export type { Snapshot } from './snapshots/model.js';
+export type { DockerRegistry } from './images/registries.js';
+export type { Build } from './images/builds.js';
+export type { StorageAccess, ObjectRequest } from './images/object-store.js';
+export { METRICS } from './telemetry/metrics.js';
 export type { Volume } from './volumes/model.js';
 export { SIGNED_PREVIEW_MAX_SECONDS } from './preview/service.js';
 export { PREVIEW_COOKIE_NAME } from './preview/cookie.js';
@@ -161,6 +172,18 @@ export class Orchestrator {
   readonly warmPool: WarmPool;
   /** SSH access tokens, people's SSH keys, and what the SSH gateway needs (logins, session holds, audited commands). */
   readonly ssh: { access: SshAccessService; keys: SshKeyService; gateway: SshGateway };
+  /** Image builds (snapshots and dynamic images) and their logs. */
+  readonly builds: BuildService;
+  /** Private registries of organizations. */
+  readonly registries: RegistryService;
+  /** The object store build contexts are uploaded to. */
+  readonly objects: ObjectStore;
+  /** Sandbox snapshots and forks. */
+  readonly stateOps: SandboxStateOps;
+  /** Metric history and logs of sandboxes. */
+  readonly metrics: MetricsService;
+  /** Build logs of snapshots and sandboxes, followed live. */
+  readonly buildLogs: BuildLogAccess;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
   private timers: NodeJS.Timeout[] = [];
@@ -185,7 +208,11 @@ export class Orchestrator {
     );
     this.usage = new UsageService(d.store, d.clock, this.quotas);
     const secretsKey = d.secretsKey ?? randomBytes(32);
-    this.secrets = audited(new SecretService(d.store, d.clock, new SecretBox(secretsKey)), A.SECRET_ACTIONS, this.audit);
+    const box = new SecretBox(secretsKey);
+    this.secrets = audited(new SecretService(d.store, d.clock, box), A.SECRET_ACTIONS, this.audit);
+    this.registries = audited(new RegistryService({ store: d.store, clock: d.clock, box }), A.REGISTRY_ACTIONS, this.audit);
+    this.objects = new ObjectStore({ store: d.store, clock: d.clock, config: c, box, internal: { accessKey: `BKINTERNAL${randomToken(6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`, secret: randomToken(30) } });
+    this.builds = new BuildService({ store: d.store, bus: d.bus, runner: d.runner, clock: d.clock, config: c, log: d.log.child({ component: 'builds' }), contexts: this.objects, registryAuth: (org) => this.registries.all(org) });
     this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
     const orgs = new OrgService({
       store: d.store,
@@ -227,18 +254,40 @@ export class Orchestrator {
       diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
       leaseMs: c.lockLeaseSeconds * 1000,
       poolIds: () => this.warmPool.memberIds(),
+      images: {
+        awaitBuild: async (s, building) => {
+          if (!s.buildId) return;
+          await this.builds.wait(s.buildId, building);
+        },
+        pull: async (s) => d.runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
+      },
     });
     const countGuard = (what: 'snapshots' | 'volumes') => (args: any[], run: () => Promise<unknown>) => this.quotas.guard(args[0].organizationId, async () => {
       await this.quotas.checkCount(args[0].organizationId, what);
       return run();
     });
-    this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits(), warmPool: this.warmPool }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
+    const usersOf = async (organizationId: string, name: string, image: string) => {
+      const r = (await d.store.knex('sandboxes').where({ organization_id: organizationId }).whereNot('desired_state', 'destroyed').andWhere((q) => q.where('snapshot', name).orWhere('image', image)).count({ n: '*' }).first()) as { n: number | string } | undefined;
+      return Number(r?.n ?? 0);
+    };
+    this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits(), log: d.log.child({ component: 'snapshots' }), builds: this.builds, registries: this.registries, usersOf, warmPool: this.warmPool }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
     this.volumes = audited(new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }), { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } }, this.audit);
     this.sandboxes = audited(
-      new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit, warmPool: this.warmPool }),
+      new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit, builds: this.builds, registryAuth: (org, ref) => this.registries.credentialsFor(org, ref), warmPool: this.warmPool }),
       A.SANDBOX_ACTIONS,
       this.audit,
     );
+    this.stateOps = audited(new SandboxStateOps({ sandboxes: this.sandboxes, snapshots: this.snapshots, reconciler: this.reconciler, runner: d.runner }), A.STATE_ACTIONS, this.audit);
+    this.buildLogs = new BuildLogAccess({ store: d.store, bus: d.bus, builds: this.builds, snapshots: this.snapshots, sandboxes: this.sandboxes });
+    this.metrics = new MetricsService({
+      store: d.store,
+      runner: d.runner,
+      clock: d.clock,
+      log: d.log.child({ component: 'metrics' }),
+      sandboxes: { get: (p, id) => this.sandboxes.get(p, id), started: async () => (await repo.allForRunner(d.runner.id)).filter((s) => s.state === 'started') },
+      intervalSeconds: c.metricsIntervalSeconds,
+      retentionHours: c.metricsRetentionHours,
+    });
     this.settings = audited(new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }), A.SETTINGS_ACTIONS, this.audit);
     this.preview = audited(new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config }), A.PREVIEW_ACTIONS, this.audit);
     this.previewGate = new PreviewGate({
@@ -343,6 +392,23 @@ export class Orchestrator {
   }
 
   /**
+   * Authenticates a pre-signed file URL (SDK `downloadUrl`/`uploadUrl`): the
+   * signature opens that one path of that one sandbox, for that method, until
+   * it expires or the signing key is rotated.
+   */
+  authenticateFileUrl(sandboxId: string, method: 'GET' | 'POST', path: string, expires: string, signature: string, source: RequestSource = {}): Promise<Principal> {
+    return this.admit(
+      source,
+      async () => {
+        if (!(await this.preview.verifyFileSignature(sandboxId, method, path, expires, signature))) return null;
+        const organizationId = await this.d.store.knex('sandbox_access').where({ sandbox_id: sandboxId }).first().then((r: { organization_id?: string } | undefined) => r?.organization_id);
+        return organizationId ? sandboxTokenPrincipal(organizationId, sandboxId) : null;
+      },
+      new AppError('unauthorized', 'this signed URL is invalid or has expired', { hint: 'get a new one with sandbox.downloadUrl(path)/uploadUrl(path); rotating the signing key invalidates all earlier URLs' }),
+    );
+  }
+
+  /**
    * Checks a credential with `find`: refused before the check past the failed-
    * authentication limit of the address, counted as a failure when `find`
    * finds nothing, and against the principal's request budget when it does.
@@ -422,6 +488,7 @@ export class Orchestrator {
 
   /** Reconciles everything once: call at boot (crash recovery) before serving. */
   async recover(): Promise<string[]> {
+    await this.builds.recover().catch((e) => this.d.log.warn('could not recover builds', { error: (e as Error).message }));
     const orphans = await this.reap();
     await this.reconciler.sweep();
     return orphans;
@@ -437,8 +504,18 @@ export class Orchestrator {
       void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {});
       void this.sessions.prune().catch(() => {});
     }, 3_600_000);
-    for (const t of [sweep, reap, disks, lifetimes, retention]) t.unref();
-    this.timers.push(sweep, reap, disks, lifetimes, retention);
+    const buildCache = setInterval(() => void this.pruneImages().catch(() => {}), 3_600_000);
+    for (const t of [sweep, reap, disks, lifetimes, retention, buildCache]) t.unref();
+    this.timers.push(sweep, reap, disks, lifetimes, retention, buildCache);
+    this.metrics.start();
+  }
+
+  /** Removes cached dynamic images nobody used for BERTH_BUILD_CACHE_DAYS (never one a sandbox runs). */
+  pruneImages(): Promise<number> {
+    return this.builds.prune(async (ref) => {
+      const r = (await this.d.store.knex('sandboxes').where('image', ref).whereNot('state', 'destroyed').count({ n: '*' }).first()) as { n: number | string } | undefined;
+      return Number(r?.n ?? 0) > 0;
+    });
   }
 
   async close(): Promise<void> {
@@ -446,6 +523,9 @@ export class Orchestrator {
     this.timers = [];
     this.previewGate.close();
     await this.warmPool.close();
+    this.metrics.close();
+    await this.builds.close();
+    this.objects.close();
     await this.reconciler.close();
     await this.audit.close();
     await this.counters.close();

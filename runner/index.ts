@@ -8,7 +8,7 @@ import { AppError } from '../common/errors.js';
 import { crashpoint } from '../common/crashpoint.js';
 import { randomToken } from '../common/ids.js';
 import type { Logger } from '../common/log.js';
-import { effectiveUser, isRootUser, type EngineInfo, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type ResourceLimits, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec } from '../common/wire/runner.js';
+import { effectiveUser, isRootUser, type EngineInfo, type ImageBuildRequest, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type RegistryCredentials, type ResourceLimits, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec, type SandboxStats } from '../common/wire/runner.js';
 import { SANDBOX_PATHS } from '../common/wire/daemon.js';
 import { DaemonClient } from './daemon-client.js';
 import { DaemonLink } from './daemon-link.js';
@@ -20,6 +20,7 @@ import { Egress } from './egress.js';
 import { SubpathMounts } from './subpath-mounts.js';
 import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
 import { adjustRunning, appliedBy, pushEnv, type AdjustDeps, type Applied } from './applied.js';
+import type { S3ArchiveStore } from './archive-store.js';
 
 export interface RunnerOptions {
   id: string;
@@ -37,6 +38,8 @@ export interface RunnerOptions {
   netnsPoolSize?: number;
   /** DNS server (ip[:port]) the domain allow-list resolver asks; default: the host's first nameserver. */
   egressDnsUpstream?: string;
+  /** Keeps archives in an object store instead of BERTH_HOME/archives (BERTH_ARCHIVE_STORE=s3). */
+  archiveStore?: S3ArchiveStore;
 }
 
 const GiB = 1024 ** 3;
@@ -167,8 +170,9 @@ export class Runner implements RunnerClient {
     return {
       exists: !!st,
       running: !!st?.running,
+      paused: !!st?.paused,
       ready: !!st?.running && !!link?.connected,
-      archived: existsSync(this.archivePath(sandboxId)),
+      archived: existsSync(this.archivePath(sandboxId)) || (!st && ((await this.o.archiveStore?.exists(sandboxId)) ?? false)),
       exitCode: st?.exitCode,
       oomKilled: st?.oomKilled,
     };
@@ -234,6 +238,7 @@ export class Runner implements RunnerClient {
         state = null;
       }
       if (!state) {
+        if (!existsSync(archive)) await this.o.archiveStore?.get(id, archive);
         const restoring = existsSync(archive);
         const imageConfig = spec.imageConfig ?? (await this.o.runtime.imageConfig(spec.image));
         if (!imageConfig) {
@@ -264,6 +269,7 @@ export class Runner implements RunnerClient {
       // The container now holds every file: the marker goes first, then the archive.
       rmSync(marker, { force: true });
       rmSync(archive, { force: true });
+      await this.o.archiveStore?.remove(id);
       const st = await this.o.runtime.inspect(id);
       const pooled = !!st?.pooled && !spec.pooled;
       if (pooled) {
@@ -285,6 +291,7 @@ export class Runner implements RunnerClient {
       this.applied.delete(sandboxId);
       const link = this.links.get(sandboxId);
       link?.dropSession();
+      if ((await this.o.runtime.inspect(sandboxId))?.paused) await this.o.runtime.unpause(sandboxId); // a frozen process cannot take SIGTERM
       await this.o.runtime.stop(sandboxId, 5);
       crashpoint('stop:stopped');
       await this.egress.remove(sandboxId);
@@ -308,9 +315,12 @@ export class Runner implements RunnerClient {
         await this.egress.remove(sandboxId);
         await this.exportTo(sandboxId, archive);
         crashpoint('archive:exported');
+        await this.o.archiveStore?.put(sandboxId, archive);
         await this.o.runtime.remove(sandboxId);
         crashpoint('archive:removed');
-      } else if (!existsSync(archive)) {
+      } else if (existsSync(archive)) {
+        await this.o.archiveStore?.put(sandboxId, archive); // exported before a crash, not yet moved
+      } else if (!(await this.o.archiveStore?.exists(sandboxId))) {
         throw new AppError('failed_precondition', `sandbox ${sandboxId} has neither a container nor an archive`, { hint: 'its files are gone; delete the sandbox', recoverable: false, reason: 'SANDBOX_LOST' });
       }
       await this.pool.release(sandboxId);
@@ -348,8 +358,10 @@ export class Runner implements RunnerClient {
       await this.pool.release(sandboxId);
       await this.egress.remove(sandboxId);
       await this.o.runtime.forgetImages(sandboxId);
+      await this.o.runtime.images.remove(this.forkImageRef(sandboxId)).catch(() => {});
       rmSync(this.archivePath(sandboxId), { force: true });
       rmSync(`${this.archivePath(sandboxId)}.partial`, { force: true });
+      await this.o.archiveStore?.remove(sandboxId);
       rmSync(join(this.sandboxesDir, sandboxId), { recursive: true, force: true });
     });
   }
@@ -437,6 +449,10 @@ export class Runner implements RunnerClient {
   async listSandboxIds(): Promise<string[]> {
     const ids = new Set((await this.o.runtime.list(this.id)).map((c) => c.sandboxId));
     for (const f of readdirSync(this.archivesDir)) if (f.endsWith('.tar')) ids.add(f.slice(0, -4));
+    for (const id of (await this.o.archiveStore?.list().catch((e: Error) => {
+      this.o.log.warn('could not list the archive store', { error: e.message });
+      return [];
+    })) ?? []) ids.add(id);
     for (const d of readdirSync(this.sandboxesDir)) ids.add(d);
     return [...ids];
   }
@@ -462,11 +478,60 @@ export class Runner implements RunnerClient {
     return new DaemonClient(this.link(sandboxId));
   }
 
+  ensurePaused(sandboxId: string): Promise<void> {
+    return this.mutex.run(sandboxId, () => this.o.runtime.pause(sandboxId));
+  }
+
+  ensureResumed(sandboxId: string): Promise<void> {
+    return this.mutex.run(sandboxId, async () => {
+      await this.o.runtime.unpause(sandboxId);
+      await this.link(sandboxId).waitConnected(this.o.daemonReadyMs);
+    });
+  }
+
+  commitSandbox(sandboxId: string, ref: string, labels: Record<string, string>): Promise<{ size: number }> {
+    return this.mutex.run(sandboxId, () => this.o.runtime.images.commit(sandboxId, ref, { ...labels, 'berth.runner': this.id }));
+  }
+
+  forkImageRef(forkId: string): string {
+    return `berth-fork/${this.id}:${forkId}`;
+  }
+
+  buildImage(req: ImageBuildRequest, onLog: (text: string) => void): Promise<{ size: number }> {
+    const { memoryGiB, ...rest } = req;
+    return this.o.runtime.images.build({ ...rest, memoryBytes: Math.round(memoryGiB * GiB), network: this.o.networkName }, onLog);
+  }
+
+  pullImage(ref: string, auth: RegistryCredentials | null, onLog: (text: string) => void, signal?: AbortSignal): Promise<void> {
+    return this.o.runtime.images.pull(ref, auth, onLog, signal);
+  }
+
+  checkImage(ref: string, auth: RegistryCredentials | null): Promise<void> {
+    return this.o.runtime.images.check(ref, auth);
+  }
+
+  removeImage(ref: string): Promise<void> {
+    return this.o.runtime.images.remove(ref);
+  }
+
+  listImages(labels: Record<string, string>): Promise<{ ref: string; created: number }[]> {
+    return this.o.runtime.images.list({ ...labels, 'berth.runner': this.id });
+  }
+
+  stats(sandboxId: string): Promise<SandboxStats | null> {
+    return this.o.runtime.stats(sandboxId);
+  }
+
+  logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }) {
+    return this.o.runtime.logs(sandboxId, o);
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
     await this.egress.close();
     for (const l of this.links.values()) await l.close(false);
     this.links.clear();
     await this.subpaths.releaseAll().catch(() => {});
+    this.o.archiveStore?.close();
   }
 }

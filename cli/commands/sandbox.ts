@@ -104,3 +104,28 @@ export async function preview(id: string, port: string, f: Flags & { signed?: bo
   const url = s.public ? link.url : `${link.url}/?DAYTONA_SANDBOX_AUTH_KEY=${link.token}`;
   print({ ...link, public: !!s.public, browserUrl: url }, !!f.json, () => `${url}\n`);
 }
+
+/** `sandbox snapshot <id> <name>`: the sandbox's filesystem as a snapshot. */
+export async function snapshot(id: string, name: string, f: Flags): Promise<void> {
+  const s = await client(f).request<Sandbox>('POST', `/sandbox/${encodeURIComponent(id)}/snapshot`, { name });
+  const snap = await client(f).request<Record<string, unknown>>('GET', `/snapshots/${encodeURIComponent(name)}`);
+  print({ sandbox: s, snapshot: snap }, !!f.json, () => `snapshot ${name} of sandbox ${s.name}: ${String(snap.state)}\n`);
+}
+
+/** `sandbox fork <id> [--name]`: a new sandbox with the same files; waits until it is started. */
+export async function fork(id: string, f: Flags): Promise<void> {
+  const s = await client(f).request<Sandbox>('POST', `/sandbox/${encodeURIComponent(id)}/fork`, f.name ? { name: String(f.name) } : {});
+  show(s, f);
+  if (s.state === 'error') throw new AppError('unavailable', `fork ${s.id} failed to start: ${String(s.errorReason)}`);
+}
+
+/** `sandbox pause <id>`: frozen, memory kept; `sandbox start` resumes it. */
+export async function pause(id: string, f: Flags): Promise<void> {
+  show(await client(f).request<Sandbox>('POST', `/sandbox/${encodeURIComponent(id)}/pause`), f);
+}
+
+/** `sandbox resize <id> --cpu --memory --disk`: live for cpu and memory. */
+export async function resize(id: string, f: Flags): Promise<void> {
+  const body = { cpu: num(f.cpu, 'cpu'), memory: num(f.memory, 'memory'), disk: num(f.disk, 'disk') };
+  show(await client(f).request<Sandbox>('POST', `/sandbox/${encodeURIComponent(id)}/resize`, body), f);
+}

@@ -69,6 +69,8 @@ export interface ObservedSandbox {
   /** A container exists for the sandbox. */
   exists: boolean;
   running: boolean;
+  /** Frozen (docker pause). */
+  paused?: boolean;
   /** The daemon is connected and answering. */
   ready: boolean;
   /** An archive of the sandbox filesystem exists in the archive store. */
@@ -163,6 +165,40 @@ export interface SandboxDaemon {
   call<T = unknown>(method: string, path: string, opts?: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal }): Promise<T>;
 }
 
+/** Credentials for one registry host. */
+export interface RegistryCredentials {
+  serveraddress: string;
+  username: string;
+  password: string;
+}
+
+export interface ImageBuildRequest {
+  /** Image reference to tag the result with. */
+  tag: string;
+  dockerfile: string;
+  /** Opens each uploaded build context (a tar stream). */
+  contexts: (() => Promise<Readable>)[];
+  contextLimitBytes: number;
+  cpu: number;
+  memoryGiB: number;
+  auth: RegistryCredentials[];
+  /** Images whose layers may be reused (the organization's own builds); nothing else's. */
+  cacheFrom: string[];
+  signal: AbortSignal;
+}
+
+/** One sample of a sandbox's resource counters. */
+export interface SandboxStats {
+  cpuNanos: number;
+  systemNanos: number;
+  onlineCpus: number;
+  memoryBytes: number;
+  cacheBytes: number;
+  memoryLimitBytes: number;
+  rxBytes: number;
+  txBytes: number;
+}
+
 export interface RunnerClient {
   readonly id: string;
   health(): Promise<RunnerHealth>;
@@ -191,6 +227,28 @@ export interface RunnerClient {
   /** Sandbox ids that have a container or archive on this runner. */
   listSandboxIds(): Promise<string[]>;
   daemon(sandboxId: string): SandboxDaemon;
+  /** Freezes a started sandbox (memory kept, no CPU). Idempotent. */
+  ensurePaused(sandboxId: string): Promise<void>;
+  /** Thaws a paused sandbox and waits until its daemon answers. Idempotent. */
+  ensureResumed(sandboxId: string): Promise<void>;
+  /** Commits the sandbox's filesystem (running or stopped) into an image `ref`; returns its size. */
+  commitSandbox(sandboxId: string, ref: string, labels: Record<string, string>): Promise<{ size: number }>;
+  /** The image a fork is committed into; removed with the fork. */
+  forkImageRef(forkId: string): string;
+  /** Builds an image with the engine's builder, streaming its output to `onLog`. */
+  buildImage(req: ImageBuildRequest, onLog: (text: string) => void): Promise<{ size: number }>;
+  /** Pulls an image (with credentials for its registry, if given). */
+  pullImage(ref: string, auth: RegistryCredentials | null, onLog: (text: string) => void, signal?: AbortSignal): Promise<void>;
+  /** Rejects (invalid_argument, with the fix) when the image's registry cannot give it; pulls nothing. */
+  checkImage(ref: string, auth: RegistryCredentials | null): Promise<void>;
+  /** Removes an image; `conflict` while a container uses it, no-op when absent. */
+  removeImage(ref: string): Promise<void>;
+  /** Images of this runner with these labels. */
+  listImages(labels: Record<string, string>): Promise<{ ref: string; created: number }[]>;
+  /** Resource counters of a running sandbox; null when it is not running. */
+  stats(sandboxId: string): Promise<SandboxStats | null>;
+  /** Output of the sandbox's main process (PID 1), oldest first. */
+  logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
   close(): Promise<void>;
 }
 

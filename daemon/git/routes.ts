@@ -152,7 +152,7 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
   router.on('POST', '/git/credentials', () => {
     throw new AppError('not_implemented', 'Berth does not store git credentials in the sandbox (they would sit on disk in plain text)', {
       reason: 'NOT_IMPLEMENTED',
-      hint: 'pass username and password to clone, push and pull instead; they reach git through a pipe and are never written down',
+      hint: 'pass the credentials with each call instead — in the SDK git.clone(url, path, branch, commitId, username, password), git.push(path, username, password), git.pull(path, username, password); they reach git through a pipe and are never written down',
     });
   });
 }

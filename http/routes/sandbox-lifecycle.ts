@@ -42,11 +42,12 @@ const DaytonaCreate = z
   .strict();
 
 function mapCreate(b: z.output<typeof DaytonaCreate>): Record<string, unknown> {
-  const { buildInfo, domainAllowList, gpuType: _g, spot: _s, kvm: _k, autoPauseInterval: _p, ...rest } = b;
-  if (buildInfo?.contextHashes?.length) {
-    throw new AppError('not_implemented', 'images with build contexts (Image.addLocalFile/addLocalDir) are not supported yet', { hint: 'build the image on the Berth host with docker and pass its name as `image`' });
-  }
-  return { ...rest, ...(domainAllowList?.trim() ? { domainAllowList } : {}), ...(buildInfo ? { dockerfile: buildInfo.dockerfileContent } : {}) };
+  const { buildInfo, domainAllowList, gpuType: _g, spot: _s, kvm: _k, ...rest } = b;
+  return {
+    ...rest,
+    ...(domainAllowList?.trim() ? { domainAllowList } : {}),
+    ...(buildInfo ? { dockerfile: buildInfo.dockerfileContent, ...(buildInfo.contextHashes?.length ? { contextHashes: buildInfo.contextHashes } : {}) } : {}),
+  };
 }
 
 function listFilter(ctx: Ctx): ListFilter {

@@ -3,7 +3,8 @@ import { AppError } from '../../common/errors.js';
 import { requireAuth } from '../auth.js';
 import { principal, type ApiRouter, type HttpDeps } from '../context.js';
 import { snapshotDto } from '../dto.js';
-import { queryNumber, queryString } from '../parse.js';
+import { queryBool, queryNumber, queryString } from '../parse.js';
+import { streamBuildLog } from './build-logs.js';
 
 export function registerSnapshots(router: ApiRouter, d: HttpDeps): void {
   const auth = requireAuth(d);
@@ -33,12 +34,12 @@ export function registerSnapshots(router: ApiRouter, d: HttpDeps): void {
   });
 
   router.get('/snapshots/:id/build-logs-url', auth, async (ctx) => {
-    await svc().get(principal(ctx), ctx.params.id!);
-    throw new AppError('not_implemented', 'this snapshot has no build logs: Berth registers existing images and does not build them', { hint: 'build images with `docker build` on the host' });
+    const s = await d.orch.buildLogs.ofSnapshot(principal(ctx), ctx.params.id!);
+    ctx.body = { url: `${d.config.publicUrl}/api/snapshots/${encodeURIComponent(s.snapshotId)}/build-logs` };
   });
   router.get('/snapshots/:id/build-logs', auth, async (ctx) => {
-    await svc().get(principal(ctx), ctx.params.id!);
-    throw new AppError('not_implemented', 'this snapshot has no build logs: Berth registers existing images and does not build them', { hint: 'build images with `docker build` on the host' });
+    const s = await d.orch.buildLogs.ofSnapshot(principal(ctx), ctx.params.id!);
+    streamBuildLog(ctx, d, s.buildId, queryBool(ctx, 'follow') ?? false);
   });
 
   router.get('/snapshots/:idOrName', auth, async (ctx) => {

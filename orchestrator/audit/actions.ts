@@ -103,3 +103,14 @@ export const SSH_KEY_ACTIONS: Record<string, AuditSpec> = {
   add: { action: 'user.ssh_key.add', target: (_a, r) => ({ type: 'ssh_key', id: r?.id }), details: (a, r) => ({ name: r?.name ?? a[1]?.name, fingerprint: r?.fingerprint }) },
   remove: { action: 'user.ssh_key.remove', target: (a, r) => ({ type: 'ssh_key', id: r?.id ?? a[1] }), details: (_a, r) => ({ name: r?.name, fingerprint: r?.fingerprint }) },
 };
+
+export const REGISTRY_ACTIONS: Record<string, AuditSpec> = {
+  create: { action: 'registry.create', target: (_a, r) => ({ type: 'registry', id: r?.id }), details: (a) => ({ name: a[1]?.name, url: a[1]?.url }), permission: 'write:registries' },
+  update: { action: 'registry.update', target: (a) => ({ type: 'registry', id: a[1] }), permission: 'write:registries' },
+  remove: { action: 'registry.delete', target: (a) => ({ type: 'registry', id: a[1] }), permission: 'delete:registries' },
+};
+
+export const STATE_ACTIONS: Record<string, AuditSpec> = {
+  snapshot: { action: 'sandbox.snapshot', target: sandboxArg, details: (a) => ({ name: a[2] }), permission: 'write:snapshots' },
+  fork: { action: 'sandbox.fork', target: sandboxArg, details: (a, r) => ({ name: a[2], fork: r?.id }), permission: 'write:sandboxes' },
+};

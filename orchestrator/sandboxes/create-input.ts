@@ -47,6 +47,7 @@ export const CreateSandboxInput = z
     autoStopInterval: z.number().int().min(0).max(525_600).optional(),
     autoArchiveInterval: z.number().int().min(0).max(5_256_000).optional(),
     autoDeleteInterval: z.number().int().min(-1_000_000).max(5_256_000).optional(),
+    autoPauseInterval: z.number().int().min(0).max(525_600).optional(),
     networkBlockAll: z.boolean().optional(),
     networkAllowList: z
       .union([z.string(), z.array(z.string())])
@@ -59,7 +60,9 @@ export const CreateSandboxInput = z
     domainAllowList: domainAllowListSchema.optional(),
     /** Organization secrets as environment variables: `[{ENV_NAME: secretName}]`. */
     secrets: z.array(z.record(z.string(), z.string())).max(100).optional(),
-    dockerfile: z.string().max(100_000).optional(),
+    dockerfile: z.string().min(1).max(100_000).optional(),
+    /** md5 hashes of build contexts uploaded to the object store (SDK Image.addLocalFile/addLocalDir). */
+    contextHashes: z.array(z.string()).max(100).optional(),
     volumes: z.array(VolumeMountInput).max(16, 'at most 16 volumes').optional(),
   })
   .strict();

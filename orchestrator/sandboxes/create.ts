@@ -14,6 +14,14 @@ import type { CreateOptions, SandboxServiceDeps, WaitOptions } from './service.j
 import { effectiveUser } from '../../common/wire/runner.js';
 import type { WarmPick } from '../warmpool/pool.js';
 import type { SandboxRow } from '../store/models.js';
+import type { ImageConfig } from '../../common/wire/runner.js';
+
+/** A sandbox whose image the caller made already (a fork): its id, image and image config. */
+export interface CreatePreset {
+  id: string;
+  image: string;
+  imageConfig: ImageConfig | null;
+}
 
 export interface CreatorContext {
   limits(): { maxCpu: number; maxMemoryGiB: number; maxDiskGiB: number };
@@ -40,15 +48,17 @@ export class SandboxCreator {
     if (!isSystem(p)) await this.d.limiter?.take('create', p.organizationId);
 
     const snap = input.snapshot && this.d.snapshots ? await this.d.snapshots.choose(p, input.snapshot) : null;
-    let image = input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
+    let image = opts.preset?.image ?? input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
+    let build: { dockerfile: string; contextHashes: string[] } | null = null;
     if (input.dockerfile !== undefined) {
-      const plain = imageFromDockerfile(input.dockerfile);
-      if (!plain) {
-        throw new AppError('not_implemented', 'building sandbox images from a Dockerfile is not supported yet', {
-          hint: 'build the image with `docker build` on the Berth host and create the sandbox with that image name',
-        });
+      const contextHashes = input.contextHashes ?? [];
+      const plain = contextHashes.length ? null : imageFromDockerfile(input.dockerfile);
+      if (plain) image = plain;
+      else {
+        if (!this.d.builds) throw new AppError('not_implemented', 'this server does not build images');
+        build = { dockerfile: input.dockerfile, contextHashes };
+        await this.d.builds.validate(p.organizationId, build.dockerfile, contextHashes);
       }
-      image = plain;
     }
     const lim = this.ctx.limits();
     const cpu = input.cpu ?? snap?.cpu ?? Math.min(c.defaultCpu, lim.maxCpu);
@@ -72,27 +82,32 @@ export class SandboxCreator {
       throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
     }
     await this.ctx.ensureEngine();
-    const imageConfig = await this.d.runner.inspectImage(image);
-    if (!imageConfig) {
-      throw new AppError('invalid_argument', `image ${image} is not available on this server`, {
-        hint: image === c.defaultImage ? 'build it with `berth up` (or scripts/build-base-image.sh)' : 'load or build the image on the Berth host (`docker images` lists what exists), or omit it to use the default',
-        reason: 'IMAGE_NOT_FOUND',
-      });
+    // A dynamic image is built (or its cached build reused); an image not on the host is pulled first.
+    const built = build ? await this.d.builds!.request(p.organizationId, 'dynamic', build.dockerfile, build.contextHashes) : null;
+    if (built) image = built.imageRef;
+    const imageConfig = built && built.state !== 'done' ? null : (snap?.imageConfig ?? opts.preset?.imageConfig ?? null) ?? (await this.d.runner.inspectImage(image));
+    if (!imageConfig && !built && image === c.defaultImage) {
+      throw new AppError('invalid_argument', `image ${image} is not available on this server`, { hint: 'build it with `berth up` (or scripts/build-base-image.sh)', reason: 'IMAGE_NOT_FOUND' });
     }
+    // An image to pull: its registry is asked first, so a wrong name or password fails now, not after the create.
+    if (!imageConfig && !built) await this.d.runner.checkImage(image, (await this.d.registryAuth?.(p.organizationId, image)) ?? null);
+    const firstState = imageConfig ? 'creating' : built ? 'pending_build' : 'pulling_snapshot';
     const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
-    const command = snap?.entrypoint?.length ? snap.entrypoint : imageConfig.command;
-    const user = effectiveUser(input.user, imageConfig.user);
-    const warm: WarmPick = this.d.warmPool
-      ? await this.d.warmPool.pick({ image, command, user, cpu, memory, disk, runtime: net.runtime, volumes: volumes.length }, imageConfig.id)
-      : { miss: 'off' };
-    const id = newId();
+    const command = snap?.entrypoint?.length ? snap.entrypoint : (imageConfig?.command ?? []);
+    const user = effectiveUser(input.user, imageConfig?.user);
+    // An image still to be built or pulled, or a fork's own image, has nothing warm to claim.
+    const warm: WarmPick =
+      this.d.warmPool && imageConfig && !opts.preset
+        ? await this.d.warmPool.pick({ image, command, user, cpu, memory, disk, runtime: net.runtime, volumes: volumes.length }, imageConfig.id)
+        : { miss: 'off' };
+    const id = opts.preset?.id ?? newId();
     const row: Partial<SandboxRow> = {
       id,
       organization_id: p.organizationId,
       name: name ?? id,
       runner_id: this.d.runner.id,
       image,
-      snapshot: snap?.name ?? input.snapshot ?? (input.image || input.dockerfile ? null : image),
+      snapshot: snap?.name ?? input.snapshot ?? (input.image || input.dockerfile || opts.preset ? null : image),
       os_user: input.user ?? null,
       env: input.env ?? {},
       cpu,
@@ -107,16 +122,18 @@ export class SandboxCreator {
       secrets: secretRefs.length ? secretRefs : null,
       runtime: net.runtime,
       target: input.target ?? 'local',
-      state: 'creating',
+      state: firstState,
       desired_state: 'started',
       error_reason: null,
       recoverable: false,
       auto_stop_interval: input.autoStopInterval ?? c.autoStopMinutes,
       auto_archive_interval: input.autoArchiveInterval ?? c.autoArchiveMinutes,
       auto_delete_interval: input.autoDeleteInterval === undefined ? c.autoDeleteMinutes : input.autoDeleteInterval < 0 ? -1 : input.autoDeleteInterval,
-      image_config: snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
+      auto_pause_interval: input.autoPauseInterval ?? 0,
+      image_config: imageConfig && snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
+      build_id: built && built.state !== 'done' ? built.id : null,
       volumes: volumes.length ? volumes : null,
-      build_info: input.dockerfile ? { dockerfileContent: input.dockerfile } : null,
+      build_info: input.dockerfile ? { dockerfileContent: input.dockerfile, ...(input.contextHashes?.length ? { contextHashes: input.contextHashes } : {}), ...(built ? { snapshotRef: built.imageRef } : {}) } : null,
       fence: 0,
       created_at: now,
       updated_at: now,
@@ -143,6 +160,8 @@ export class SandboxCreator {
     try {
       created = this.d.quotas ? await this.d.quotas.guard(p.organizationId, insert) : await insert();
     } catch (e) {
+      // A build this refused create started would run for nobody.
+      if (built && !built.reused) await this.d.builds?.cancel(built.id, 'the create that asked for this build was refused').catch(() => {});
       if (!/unique|duplicate/i.test((e as Error).message)) throw e;
       if (opts.idempotencyKey) {
         const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);

@@ -36,6 +36,10 @@ export interface Sandbox {
   autoDeleteInterval: number;
   /** Whether a preview (or SSH) request starts the sandbox when stopped or archived; null = the organization's default. */
   autoStartOnRequest: boolean | null;
+  /** Idle minutes before a started sandbox is paused (0 = never). */
+  autoPauseInterval: number;
+  /** The build of its image, while the sandbox was created from a Dockerfile. */
+  buildId: string | null;
   buildInfo: Record<string, unknown> | null;
   /** Volumes mounted into the sandbox. */
   volumes: VolumeMount[];
@@ -77,6 +81,8 @@ export function toSandbox(row: SandboxRow, labels: Record<string, string>): Sand
     autoArchiveInterval: row.auto_archive_interval,
     autoDeleteInterval: row.auto_delete_interval,
     autoStartOnRequest: row.auto_start_on_request === null || row.auto_start_on_request === undefined ? null : !!row.auto_start_on_request,
+    autoPauseInterval: Number(row.auto_pause_interval ?? 0),
+    buildId: row.build_id ?? null,
     buildInfo: row.build_info,
     volumes: row.volumes ?? [],
     imageConfig: row.image_config,

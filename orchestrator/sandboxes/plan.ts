@@ -7,6 +7,12 @@ export type Step =
   | { op: 'stop'; via: 'stopping'; to: 'stopped' }
   | { op: 'archive'; via: 'archiving'; to: 'archived' }
   | { op: 'destroy'; via: 'destroying'; to: 'destroyed' }
+  | { op: 'pause'; via: 'pausing'; to: 'paused' }
+  | { op: 'resume'; via: 'resuming'; to: 'started' }
+  /** Wait for the image build of a sandbox created from a Dockerfile (pending_build while queued). */
+  | { op: 'build'; via: 'building_snapshot'; to: 'creating' }
+  /** Pull an image that is not on the host yet (with the organization's registry credentials). */
+  | { op: 'pull'; via: 'pulling_snapshot'; to: 'creating' }
   /** State is not known (after an error was cleared, or a lost write): ask the runner. */
   | { op: 'observe' }
   /** Settled as started: make sure the runner still has it attached and alive. */
@@ -17,8 +23,25 @@ export function plan(state: SandboxState, desired: DesiredState): Step | null {
   if (state === 'unknown') return { op: 'observe' };
   if (state === 'destroying') return { op: 'destroy', via: 'destroying', to: 'destroyed' };
   switch (desired) {
+    case 'paused':
+      switch (state) {
+        case 'started':
+        case 'pausing':
+          return { op: 'pause', via: 'pausing', to: 'paused' };
+        default:
+          return null;
+      }
     case 'started':
       switch (state) {
+        case 'pending_build':
+        case 'building_snapshot':
+          return { op: 'build', via: 'building_snapshot', to: 'creating' };
+        case 'pulling_snapshot':
+          return { op: 'pull', via: 'pulling_snapshot', to: 'creating' };
+        case 'paused':
+        case 'pausing':
+        case 'resuming':
+          return { op: 'resume', via: 'resuming', to: 'started' };
         case 'creating':
           return { op: 'start', via: 'creating', to: 'started' };
         case 'starting':
@@ -38,6 +61,9 @@ export function plan(state: SandboxState, desired: DesiredState): Step | null {
       }
     case 'stopped':
       switch (state) {
+        case 'paused':
+        case 'pausing':
+        case 'resuming':
         case 'creating':
         case 'starting':
         case 'restoring':
@@ -51,6 +77,9 @@ export function plan(state: SandboxState, desired: DesiredState): Step | null {
       }
     case 'archived':
       switch (state) {
+        case 'paused':
+        case 'pausing':
+        case 'resuming':
         case 'creating':
         case 'starting':
         case 'restoring':

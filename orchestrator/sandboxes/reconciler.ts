@@ -36,6 +36,16 @@ export interface ReconcilerDeps {
   leaseMs: number;
   /** Ids of warm-pool members of this runner: they have containers but no sandbox row, and are no orphans. */
   poolIds?: () => Promise<string[]>;
+  /** Images of sandboxes created from a Dockerfile or an image not yet on the host. */
+  images?: SandboxImages;
+}
+
+/** How a sandbox's image comes to exist before its container (orchestrator/images/). */
+export interface SandboxImages {
+  /** Waits for the sandbox's build; calls `building` once it leaves the queue. Rejects with the build's failure. */
+  awaitBuild(s: Sandbox, building: () => Promise<void>): Promise<void>;
+  /** Pulls the sandbox's image with its organization's registry credentials. */
+  pull(s: Sandbox): Promise<void>;
 }
 
 export class Reconciler {
@@ -159,10 +169,14 @@ export class Reconciler {
       return false;
     }
 
+    if (step.op === 'build' || step.op === 'pull') return this.prepareImage(s, step.op, fence);
+
     if (s.state !== step.via) await this.setState(s, fence, step.via);
     const cur = { ...s, state: step.via as SandboxState };
     try {
       if (step.op === 'start') await runner.ensureStarted(this.d.spec(s));
+      else if (step.op === 'pause') await runner.ensurePaused(s.id);
+      else if (step.op === 'resume') await runner.ensureResumed(s.id);
       else if (step.op === 'stop') await runner.ensureStopped(s.id);
       else if (step.op === 'archive') await runner.ensureArchived(s.id);
       else await runner.ensureDestroyed(s.id);
@@ -185,6 +199,35 @@ export class Reconciler {
     await this.setState(cur, fence, step.to);
     // Just started: nothing to verify (a request made meanwhile kicks again).
     return step.op !== 'start';
+  }
+
+  /** Builds or pulls the sandbox's image, records its config, and moves on to creating the container. */
+  private async prepareImage(s: Sandbox, op: 'build' | 'pull', fence: number): Promise<boolean> {
+    const images = this.d.images;
+    let cur = s;
+    try {
+      if (!images) throw new AppError('not_implemented', 'this server cannot build or pull images');
+      if (op === 'build') {
+        await images.awaitBuild(s, async () => {
+          if (cur.state === 'building_snapshot') return;
+          await this.setState(cur, fence, 'building_snapshot');
+          cur = { ...cur, state: 'building_snapshot' };
+        });
+      } else await images.pull(s);
+    } catch (e) {
+      if (isUnavailable(e)) {
+        this.d.log.warn(`cannot ${op} the image now; will retry`, { sandboxId: s.id, error: (e as Error).message });
+        this.retryLater(s.id);
+        return false;
+      }
+      const hint = e instanceof AppError && e.hint ? ` — ${e.hint}` : '';
+      await this.setState(cur, fence, op === 'build' ? 'build_failed' : 'error', { reason: `${(e as Error).message}${hint}`, recoverable: false });
+      return false;
+    }
+    const config = await this.d.runner.inspectImage(s.image);
+    if (config) await this.d.repo.fencedPatch(s.id, fence, { image_config: config });
+    await this.setState(cur, fence, 'creating');
+    return true;
   }
 
   private async setState(s: Sandbox, fence: number, to: SandboxState, err?: { reason: string; recoverable: boolean }): Promise<void> {
@@ -230,6 +273,34 @@ export class Reconciler {
     this.d.log.info(why, { sandboxId: s.id });
     const after = await this.d.repo.getById(s.id);
     if (after) await this.d.bus.publish(SANDBOX_EVENTS.desiredStateUpdated, { organizationId: s.organizationId, sandbox: after, oldDesiredState: s.desiredState, newDesiredState: to }).catch(() => {});
+  }
+
+  /**
+   * Runs `f` on the sandbox under its lease (no reconcile runs meanwhile),
+   * showing `during` as its state and restoring the state it had afterwards.
+   * For operations on a settled sandbox that change no desired state (commits).
+   */
+  async exclusive<T>(id: string, during: SandboxState, f: (s: Sandbox) => Promise<T>): Promise<T> {
+    const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs);
+    if (!lease) throw new AppError('conflict', `sandbox ${id} is changing right now`, { hint: 'wait until it is started or stopped, then retry', recoverable: true });
+    const keep = setInterval(() => void lease.extend(this.d.leaseMs).catch(() => {}), this.d.leaseMs / 3);
+    try {
+      const fence = await this.d.repo.bumpFence(id);
+      const s = fence === null ? null : await this.d.repo.getById(id);
+      if (!s || fence === null) throw new AppError('not_found', `sandbox ${id} no longer exists`);
+      if (!settled(s.state, s.desiredState) || (s.state !== 'started' && s.state !== 'stopped')) {
+        throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, { hint: 'wait until it is started or stopped, then retry', recoverable: true });
+      }
+      await this.setState(s, fence, during);
+      try {
+        return await f(s);
+      } finally {
+        await this.setState({ ...s, state: during }, fence, s.state).catch((e) => this.d.log.warn('could not restore the state after an exclusive operation', { sandboxId: id, error: (e as Error).message }));
+      }
+    } finally {
+      clearInterval(keep);
+      await lease.release().catch(() => {});
+    }
   }
 
   /**
@@ -283,7 +354,13 @@ export class Reconciler {
     const now = this.d.clock.now().getTime();
     const kicks: Promise<void>[] = [];
     for (const s of all) {
-      if (s.state === 'started' && s.desiredState === 'started' && s.autoStopInterval > 0 && now - s.lastActivityAt.getTime() >= s.autoStopInterval * 60_000 && !this.d.busy(s.id)) {
+      const idle = now - s.lastActivityAt.getTime();
+      if (s.state === 'started' && s.desiredState === 'started' && s.autoStopInterval > 0 && idle >= s.autoStopInterval * 60_000 && !this.d.busy(s.id)) {
+        await this.timerSetsDesired(s, 'stopped', now, 'auto-stop');
+      } else if (s.state === 'started' && s.desiredState === 'started' && s.autoPauseInterval > 0 && idle >= s.autoPauseInterval * 60_000 && !this.d.busy(s.id)) {
+        await this.timerSetsDesired(s, 'paused', now, 'auto-pause');
+      } else if (s.state === 'paused' && s.desiredState === 'paused' && s.autoStopInterval > 0 && idle >= s.autoStopInterval * 60_000) {
+        // A paused sandbox still holds its memory: auto-stop applies to it as to a started one.
         await this.timerSetsDesired(s, 'stopped', now, 'auto-stop');
       }
       if ((s.state === 'stopped' || s.state === 'archived') && s.desiredState !== 'destroyed') await this.applyTimers(s);

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
-import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec, VolumeMount } from '../../common/wire/runner.js';
+import type { RegistryCredentials, RunnerClient, SandboxDaemon, SandboxRuntimeSpec, VolumeMount } from '../../common/wire/runner.js';
 import type { Bus } from '../bus/index.js';
 import { isSystem, type Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
@@ -17,9 +17,10 @@ import type { QuotaService } from '../quotas/service.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import type { SecretRef } from '../secrets/service.js';
 import { Activity } from './activity.js';
-import { SandboxCreator } from './create.js';
+import { SandboxCreator, type CreatePreset } from './create.js';
 import { labelsSchema, type VolumeMountInput } from './create-input.js';
 import type { SnapshotChoice } from '../snapshots/model.js';
+import type { BuildService } from '../images/builds.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import { settled } from './plan.js';
 import type { Reconciler } from './reconciler.js';
@@ -55,6 +56,10 @@ export interface SandboxServiceDeps {
   audit?: AuditLog;
   /** Started sandboxes of no owner that a matching create claims. */
   warmPool?: Pick<WarmPool, 'pick' | 'kick'>;
+  /** Builds images for sandboxes created from a Dockerfile (SDK `create({ image: Image… })`). */
+  builds?: Pick<BuildService, 'validate' | 'request' | 'cancel'>;
+  /** Credentials for the registry an image names (private pulls). */
+  registryAuth?: (organizationId: string, ref: string) => Promise<RegistryCredentials | null>;
 }
 
 
@@ -65,6 +70,8 @@ export interface WaitOptions {
 
 export interface CreateOptions extends WaitOptions {
   idempotencyKey?: string;
+  /** A sandbox whose image the caller made (a fork): its id, image and image config. */
+  preset?: CreatePreset;
   /** Told whether the create claimed a warm sandbox: `hit`, or `miss; reason=…` (the X-Berth-Warm header). */
   onWarm?: (outcome: string) => void;
 }
@@ -193,17 +200,19 @@ export class SandboxService {
     return this.get(p, s.id);
   }
 
-  async setIntervals(p: Principal, idOrName: string, v: { autoStop?: number; autoArchive?: number; autoDelete?: number }): Promise<Sandbox> {
+  async setIntervals(p: Principal, idOrName: string, v: { autoStop?: number; autoArchive?: number; autoDelete?: number; autoPause?: number }): Promise<Sandbox> {
     const check = (name: string, n: number | undefined, min: number) => {
       if (n !== undefined && (!Number.isInteger(n) || n < min)) throw new AppError('invalid_argument', `${name} must be a whole number of minutes ≥ ${min}`, { hint: name === 'autoDeleteInterval' ? 'use -1 to never delete, 0 to delete on stop' : 'use 0 to disable' });
     };
     check('autoStopInterval', v.autoStop, 0);
+    check('autoPauseInterval', v.autoPause, 0);
     check('autoArchiveInterval', v.autoArchive, 0);
     check('autoDeleteInterval', v.autoDelete, -1_000_000);
     const s = await this.updatable(p, idOrName);
     const now = this.d.clock.now().getTime();
     const fields: Partial<SandboxRow> = { updated_at: now };
     if (v.autoStop !== undefined) fields.auto_stop_interval = v.autoStop;
+    if (v.autoPause !== undefined) fields.auto_pause_interval = v.autoPause;
     if (v.autoArchive !== undefined) fields.auto_archive_interval = v.autoArchive;
     if (v.autoDelete !== undefined) fields.auto_delete_interval = v.autoDelete < 0 ? -1 : v.autoDelete;
     await this.d.repo.patch(s.id, fields);

@@ -14,6 +14,10 @@ export const SANDBOX_STATES = [
   'archived',
   'restoring',
   'resizing',
+  'snapshotting',
+  'pausing',
+  'paused',
+  'resuming',
   'destroying',
   'destroyed',
   'error',
@@ -22,7 +26,7 @@ export const SANDBOX_STATES = [
 ] as const;
 export type SandboxState = (typeof SANDBOX_STATES)[number];
 
-export const DESIRED_STATES = ['started', 'stopped', 'archived', 'destroyed'] as const;
+export const DESIRED_STATES = ['started', 'stopped', 'archived', 'paused', 'destroyed'] as const;
 export type DesiredState = (typeof DESIRED_STATES)[number];
 
 /** Observed transitions the reconciler may write. Anything else is a bug. */
@@ -32,9 +36,13 @@ export const TRANSITIONS: Readonly<Record<SandboxState, readonly SandboxState[]>
   building_snapshot: ['creating', 'build_failed', 'error', 'destroying'],
   pulling_snapshot: ['creating', 'error', 'destroying'],
   starting: ['started', 'stopping', 'destroying', 'error', 'unknown'],
-  started: ['stopping', 'destroying', 'resizing', 'error', 'unknown'],
+  started: ['stopping', 'destroying', 'resizing', 'snapshotting', 'pausing', 'error', 'unknown'],
   stopping: ['stopped', 'destroying', 'error', 'unknown'],
-  stopped: ['starting', 'archiving', 'resizing', 'destroying', 'error', 'unknown'],
+  stopped: ['starting', 'archiving', 'resizing', 'snapshotting', 'destroying', 'error', 'unknown'],
+  snapshotting: ['started', 'stopped', 'destroying', 'error', 'unknown'],
+  pausing: ['paused', 'resuming', 'stopping', 'destroying', 'error', 'unknown'],
+  paused: ['resuming', 'stopping', 'destroying', 'error', 'unknown'],
+  resuming: ['started', 'stopping', 'pausing', 'destroying', 'error', 'unknown'],
   archiving: ['archived', 'destroying', 'error', 'unknown'],
   archived: ['restoring', 'destroying', 'error', 'unknown'],
   restoring: ['started', 'stopping', 'destroying', 'error', 'unknown'],
@@ -49,9 +57,9 @@ export const TRANSITIONS: Readonly<Record<SandboxState, readonly SandboxState[]>
 export const canTransition = (from: SandboxState, to: SandboxState): boolean => from === to || TRANSITIONS[from].includes(to);
 
 /** States in which nothing is in flight. */
-export const STABLE_STATES: readonly SandboxState[] = ['started', 'stopped', 'archived', 'destroyed', 'error', 'build_failed'];
+export const STABLE_STATES: readonly SandboxState[] = ['started', 'stopped', 'archived', 'paused', 'destroyed', 'error', 'build_failed'];
 
-export type SandboxAction = 'start' | 'stop' | 'archive' | 'delete' | 'update' | 'toolbox';
+export type SandboxAction = 'start' | 'stop' | 'archive' | 'pause' | 'delete' | 'update' | 'toolbox' | 'snapshot';
 
 interface ActionRule {
   /** States that accept the action (the request then sets the desired state). */
@@ -64,16 +72,24 @@ const NOT_GONE = SANDBOX_STATES.filter((s) => s !== 'destroying' && s !== 'destr
 
 export const ACTIONS: Readonly<Record<SandboxAction, ActionRule>> = {
   start: {
-    from: ['creating', 'starting', 'started', 'stopping', 'stopped', 'archiving', 'archived', 'restoring', 'error', 'unknown'],
+    from: ['creating', 'starting', 'started', 'stopping', 'stopped', 'archiving', 'archived', 'restoring', 'pausing', 'paused', 'resuming', 'error', 'unknown'],
     hint: (s) => (s === 'destroying' || s === 'destroyed' ? 'the sandbox is being deleted; create a new one' : `a sandbox that is ${s} cannot be started; wait for it to settle`),
   },
   stop: {
-    from: ['creating', 'starting', 'started', 'stopping', 'stopped', 'restoring', 'error', 'unknown', 'archived', 'archiving'],
+    from: ['creating', 'starting', 'started', 'stopping', 'stopped', 'restoring', 'pausing', 'paused', 'resuming', 'error', 'unknown', 'archived', 'archiving'],
     hint: (s) => (s === 'destroying' || s === 'destroyed' ? 'the sandbox is being deleted' : `a sandbox that is ${s} cannot be stopped now; wait for it to settle`),
   },
   archive: {
     from: ['stopped', 'archiving', 'archived'],
     hint: (s) => (s === 'started' || s === 'starting' ? 'stop the sandbox first, then archive it' : `a sandbox that is ${s} cannot be archived`),
+  },
+  pause: {
+    from: ['started', 'pausing', 'paused'],
+    hint: (s) => (s === 'stopped' || s === 'archived' ? 'a stopped sandbox uses no CPU or memory already; start it to use it' : `a sandbox that is ${s} cannot be paused; wait until it is started`),
+  },
+  snapshot: {
+    from: ['started', 'stopped'],
+    hint: (s) => (s === 'archived' ? 'start the sandbox first: an archived sandbox has no container to commit' : `a sandbox that is ${s} cannot be snapshotted now; wait until it is started or stopped`),
   },
   delete: {
     from: SANDBOX_STATES.filter((s) => s !== 'destroyed'),
@@ -86,7 +102,7 @@ export const ACTIONS: Readonly<Record<SandboxAction, ActionRule>> = {
   toolbox: {
     from: ['started'],
     hint: (s) =>
-      s === 'stopped' || s === 'archived' || s === 'error'
+      s === 'stopped' || s === 'archived' || s === 'error' || s === 'paused'
         ? `the sandbox is ${s} — start it first (POST /api/sandbox/{id}/start, sandbox_start, or \`berth sandbox start\`)`
         : `the sandbox is ${s}; wait until it is started`,
   },
@@ -99,6 +115,7 @@ export const ACTION_TARGET: Partial<Record<SandboxAction, DesiredState>> = {
   start: 'started',
   stop: 'stopped',
   archive: 'archived',
+  pause: 'paused',
   delete: 'destroyed',
 };
 
@@ -113,6 +130,9 @@ export function reportedState(state: SandboxState, desired: DesiredState): Sandb
   if (state === 'stopped' && desired === 'started') return 'starting';
   if (state === 'stopped' && desired === 'archived') return 'archiving';
   if (state === 'archived' && desired === 'started') return 'restoring';
+  if (state === 'started' && desired === 'paused') return 'pausing';
+  if (state === 'paused' && desired === 'started') return 'resuming';
+  if (state === 'paused' && (desired === 'stopped' || desired === 'archived')) return 'stopping';
   if (state === 'unknown') return desired === 'started' ? 'starting' : 'stopping';
   return state;
 }

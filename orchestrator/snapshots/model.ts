@@ -1,6 +1,7 @@
-// A snapshot is a named, registered image sandboxes are created from (Daytona's
-// term). Berth registers images that already exist on the engine; it does not
-// build them.
+// A snapshot is a named image sandboxes are created from (Daytona's term): an
+// image registered from the engine or pulled from a registry, one built from a
+// Dockerfile, or a sandbox's filesystem committed into an image.
+import type { ImageConfig } from '../../common/wire/runner.js';
 
 export const SNAPSHOT_STATES = ['building', 'pending', 'pulling', 'snapshotting', 'active', 'inactive', 'error', 'build_failed', 'removing'] as const;
 export type SnapshotState = (typeof SNAPSHOT_STATES)[number];
@@ -21,6 +22,10 @@ export interface Snapshot {
   disk: number | null;
   size: number | null;
   sourceSandboxId: string | null;
+  /** The build that makes its image (snapshots from a Dockerfile or an Image). */
+  buildId: string | null;
+  /** Entrypoint, workdir, user and env of the image a committed sandbox ran (its own config is the sandbox's). */
+  imageConfig: ImageConfig | null;
   createdAt: Date;
   updatedAt: Date;
   lastUsedAt: Date | null;
@@ -44,6 +49,8 @@ export interface SnapshotRow {
   disk: number | null;
   size: number | string | null;
   source_sandbox_id: string | null;
+  build_id: string | null;
+  image_config: string | null;
   created_at: number | string;
   updated_at: number | string;
   last_used_at: number | string | null;
@@ -67,6 +74,8 @@ export function toSnapshot(r: SnapshotRow): Snapshot {
     disk: num(r.disk),
     size: num(r.size),
     sourceSandboxId: r.source_sandbox_id,
+    buildId: r.build_id ?? null,
+    imageConfig: r.image_config ? (JSON.parse(r.image_config) as ImageConfig) : null,
     createdAt: new Date(Number(r.created_at)),
     updatedAt: new Date(Number(r.updated_at)),
     lastUsedAt: r.last_used_at === null ? null : new Date(Number(r.last_used_at)),
@@ -82,4 +91,6 @@ export interface SnapshotChoice {
   cpu: number | null;
   memory: number | null;
   disk: number | null;
+  /** Config captured when the image was made, used instead of the image's own (committed sandboxes). */
+  imageConfig: ImageConfig | null;
 }

@@ -1,12 +1,17 @@
-// Snapshot use cases: register an image that exists on the engine under a
-// name, list/get/delete/activate, and resolve a snapshot for sandbox create.
-// Every organization has a default snapshot for the default image.
+// Snapshot use cases: register an image (on the engine, or pulled), build one
+// from a Dockerfile, commit a sandbox into one; list/get/delete/activate, and
+// resolve a snapshot for sandbox create. Every organization has a default
+// snapshot for the default image.
 import { z } from 'zod';
 import { AppError, notFound } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
+import type { Logger } from '../../common/log.js';
 import type { RunnerClient } from '../../common/wire/runner.js';
+import type { BuildService } from '../images/builds.js';
+import type { RegistryService } from '../images/registries.js';
+import type { Sandbox } from '../sandboxes/model.js';
 import { requirePermission } from '../keys/require.js';
 import type { Principal } from '../principal.js';
 import type { Store } from '../store/db.js';
@@ -14,6 +19,7 @@ import { imageFromDockerfile } from '../sandboxes/create-input.js';
 import type { Snapshot, SnapshotChoice, SnapshotRow } from './model.js';
 import { SNAPSHOT_SORT, SnapshotRepo, type SnapshotQuery } from './repo.js';
 import type { WarmPool } from '../warmpool/pool.js';
+import { SnapshotSources } from './sources.js';
 
 export interface SnapshotServiceDeps {
   store: Store;
@@ -24,6 +30,11 @@ export interface SnapshotServiceDeps {
   limits: () => { maxCpu: number; maxMemoryGiB: number; maxDiskGiB: number };
   /** The warm pool: refilled when a size changes, asked how many are ready. */
   warmPool?: Pick<WarmPool, 'kick' | 'readyFor'>;
+  log?: Logger;
+  builds?: BuildService;
+  registries?: RegistryService;
+  /** Sandboxes (not deleted) created from a snapshot name or image: a snapshot in use cannot go. */
+  usersOf?: (organizationId: string, name: string, image: string) => Promise<number>;
 }
 
 /** Most warm sandboxes one snapshot may ask for (each is a started container). */
@@ -51,11 +62,22 @@ const CreateSnapshot = z
 
 export class SnapshotService {
   private readonly repo: SnapshotRepo;
+  private readonly sources: SnapshotSources;
   /** Organizations whose default snapshot exists (saves a query per call). */
   private readonly withDefault = new Set<string>();
 
   constructor(private readonly d: SnapshotServiceDeps) {
     this.repo = new SnapshotRepo(d.store);
+    this.sources = new SnapshotSources({ repo: this.repo, runner: d.runner, clock: d.clock, log: d.log ?? (console as unknown as Logger), builds: d.builds, registries: d.registries });
+  }
+
+  /** Image reference of a snapshot Berth made (built or committed): namespaced by runner. */
+  private ownRef(id: string): string {
+    return `berth-img/${this.d.runner.id}:snapshot-${id}`;
+  }
+
+  private owned(s: Snapshot): boolean {
+    return s.imageName === this.ownRef(s.id);
   }
 
   /** Creates the organization's default snapshot (the default image) once. */
@@ -95,6 +117,8 @@ export class SnapshotService {
       disk: null,
       size: null,
       source_sandbox_id: null,
+      build_id: null,
+      image_config: null,
       created_at: now,
       updated_at: now,
       last_used_at: null,
@@ -144,7 +168,7 @@ export class SnapshotService {
     await this.ensureDefault(p.organizationId);
     const s = await this.repo.get(p.organizationId, idOrName);
     if (!s) throw notFound(`snapshot ${idOrName}`, 'list snapshots with GET /api/snapshots, or register an image with POST /api/snapshots {name, imageName}');
-    return s;
+    return this.sources.sync(s);
   }
 
   /** Registers an image that exists on the engine (Berth does not build or pull images). */
@@ -157,51 +181,100 @@ export class SnapshotService {
     }
     const b = r.data;
     let imageName = b.imageName;
+    let build: { dockerfile: string; contextHashes: string[] } | null = null;
     if (b.buildInfo) {
-      const plain = b.buildInfo.contextHashes?.length ? null : imageFromDockerfile(b.buildInfo.dockerfileContent);
-      if (!plain) {
-        throw new AppError('not_implemented', 'building snapshots from a Dockerfile or a declarative Image is not supported yet', {
-          hint: 'build the image on the Berth host with `docker build -t <name> .` and register it with snapshot.create({ name, image: "<name>" })',
-        });
-      }
-      imageName = plain;
+      const contextHashes = b.buildInfo.contextHashes ?? [];
+      const plain = contextHashes.length ? null : imageFromDockerfile(b.buildInfo.dockerfileContent);
+      if (plain) imageName = plain;
+      else build = { dockerfile: b.buildInfo.dockerfileContent, contextHashes };
     }
-    if (!imageName) throw new AppError('invalid_argument', 'imageName is required', { hint: 'send {name, imageName} naming an image that exists on the Berth host' });
+    if (!imageName && !build) throw new AppError('invalid_argument', 'imageName or buildInfo is required', { hint: 'send {name, imageName} naming an image, or {name, buildInfo: {dockerfileContent}}' });
     const lim = this.d.limits();
     const over = [b.cpu !== undefined && b.cpu > lim.maxCpu && `cpu ${b.cpu} > ${lim.maxCpu}`, b.memory !== undefined && b.memory > lim.maxMemoryGiB && `memory ${b.memory} > ${lim.maxMemoryGiB} GiB`, b.disk !== undefined && b.disk > lim.maxDiskGiB && `disk ${b.disk} > ${lim.maxDiskGiB} GiB`].filter(Boolean);
     if (over.length) throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, { details: { limits: lim } });
     await this.ensureDefault(p.organizationId);
     if (await this.repo.get(p.organizationId, b.name)) throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name or delete the existing snapshot' });
-    const image = await this.d.runner.inspectImage(imageName);
-    if (!image) {
-      throw new AppError('invalid_argument', `image ${imageName} is not available on this server`, {
-        hint: 'Berth registers images that exist on its Docker host: `docker pull`, `docker load` or `docker build` it there first (`docker images` lists them)',
-        reason: 'IMAGE_NOT_FOUND',
-      });
+    if (build) {
+      if (!this.d.builds) throw new AppError('not_implemented', 'this server does not build images');
+      await this.d.builds.validate(p.organizationId, build.dockerfile, build.contextHashes);
     }
+    const image = imageName ? await this.d.runner.inspectImage(imageName) : null;
+    // An image to pull: its registry is asked first, so a wrong name or password fails now.
+    if (imageName && !image) await this.d.runner.checkImage(imageName, (await this.d.registries?.credentialsFor(p.organizationId, imageName)) ?? null);
     const now = this.d.clock.now().getTime();
     const row: SnapshotRow = {
-      ...this.row(p.organizationId, b.name, imageName, now),
+      ...this.row(p.organizationId, b.name, imageName ?? '', now),
       entrypoint: b.entrypoint?.length ? JSON.stringify(b.entrypoint) : null,
       cpu: b.cpu ?? null,
       memory: b.memory ?? null,
       disk: b.disk ?? null,
-      size: image.size ?? null,
+      size: image?.size ?? null,
     };
+    // A build or a pull fills the image in later; the snapshot says so in its state.
+    if (build) Object.assign(row, { state: 'pending', image_name: this.ownRef(row.id) });
+    else if (!image) row.state = 'pulling';
     try {
       await this.repo.insert(row);
     } catch (e) {
       if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name' });
       throw e;
     }
+    if (build) {
+      try {
+        const started = await this.d.builds!.request(p.organizationId, 'snapshot', build.dockerfile, build.contextHashes, row.image_name);
+        await this.repo.patch(row.id, { build_id: started.id });
+      } catch (e) {
+        await this.repo.remove(row.id); // no snapshot left waiting for a build that never started
+        throw e;
+      }
+    } else if (!image) this.sources.pull(p.organizationId, row);
     return this.get(p, row.id);
   }
 
-  /** Removes the registration; the image itself stays on the engine (sandboxes may run it). */
+  /**
+   * Commits a sandbox's filesystem into a new snapshot of its organization.
+   * `commit` runs the runner's commit (under the sandbox's lease); the
+   * snapshot is `snapshotting` meanwhile and `active` (or `error`) after.
+   */
+  async fromSandbox(p: Principal, s: Sandbox, name: string, commit: (ref: string) => Promise<{ size: number }>): Promise<Snapshot> {
+    requirePermission(p, 'write:snapshots');
+    if (!NAME_RE.test(name)) throw new AppError('invalid_argument', 'names are 1-255 letters, digits and . _ : / @ -, starting with a letter or digit');
+    await this.ensureDefault(p.organizationId);
+    if (await this.repo.get(p.organizationId, name)) throw new AppError('conflict', `a snapshot named ${name} already exists`, { hint: 'pick another name or delete the existing snapshot' });
+    const now = this.d.clock.now().getTime();
+    const base = this.row(p.organizationId, name, '', now);
+    const row: SnapshotRow = { ...base, image_name: this.ownRef(base.id), state: 'snapshotting', cpu: s.cpu, memory: s.memory, disk: s.disk, source_sandbox_id: s.id, image_config: s.imageConfig ? JSON.stringify(s.imageConfig) : null };
+    try {
+      await this.repo.insert(row);
+    } catch (e) {
+      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a snapshot named ${name} already exists`, { hint: 'pick another name' });
+      throw e;
+    }
+    try {
+      const { size } = await commit(row.image_name);
+      await this.repo.patch(row.id, { state: 'active', size, updated_at: this.d.clock.now().getTime() });
+    } catch (e) {
+      await this.repo.remove(row.id);
+      throw e;
+    }
+    return this.get(p, row.id);
+  }
+
+  /**
+   * Removes the snapshot. A registered image stays on the engine; an image
+   * Berth built or committed for it goes too. A snapshot sandboxes were
+   * created from (and still exist) cannot go.
+   */
   async remove(p: Principal, idOrName: string): Promise<void> {
     requirePermission(p, 'delete:snapshots');
     const s = await this.get(p, idOrName);
     if (s.general) throw new AppError('forbidden', `the default snapshot ${s.name} cannot be deleted`, { hint: 'it is what sandboxes use when no snapshot is given' });
+    const users = (await this.d.usersOf?.(p.organizationId, s.name, s.imageName)) ?? 0;
+    if (users > 0) {
+      throw new AppError('conflict', `snapshot ${s.name} is used by ${users} sandbox${users === 1 ? '' : 'es'}`, { hint: 'delete the sandboxes created from it first (GET /api/sandbox?snapshots=<name> lists them)', reason: 'SNAPSHOT_IN_USE' });
+    }
+    if (s.buildId && (s.state === 'pending' || s.state === 'building')) await this.d.builds?.cancel(s.buildId, `snapshot ${s.name} was deleted during its build`);
+    if (this.owned(s)) await this.d.runner.removeImage(s.imageName);
     await this.repo.remove(s.id);
   }
 
@@ -225,10 +298,10 @@ export class SnapshotService {
     const s = await this.find(p, idOrName);
     if (s.state !== 'active') {
       throw new AppError('failed_precondition', `snapshot ${s.name} is ${s.state}${s.errorReason ? `: ${s.errorReason}` : ''}`, {
-        hint: s.state === 'inactive' ? 'activate it with POST /api/snapshots/{id}/activate' : 'make its image available on the host, then activate it',
+        hint: s.state === 'inactive' ? 'activate it with POST /api/snapshots/{id}/activate' : s.state === 'pending' || s.state === 'building' || s.state === 'pulling' || s.state === 'snapshotting' ? 'wait until it is active (GET /api/snapshots/{id})' : 'make its image available on the host, then activate it',
       });
     }
     await this.repo.patch(s.id, { last_used_at: this.d.clock.now().getTime() });
-    return { name: s.name, imageName: s.imageName, entrypoint: s.entrypoint, cpu: s.cpu, memory: s.memory, disk: s.disk };
+    return { name: s.name, imageName: s.imageName, entrypoint: s.entrypoint, cpu: s.cpu, memory: s.memory, disk: s.disk, imageConfig: s.imageConfig };
   }
 }

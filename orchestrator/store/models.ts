@@ -102,6 +102,9 @@ export class SandboxRow extends BaseModel {
   auto_delete_interval!: number;
   /** Start on a preview/SSH request when stopped or archived; null = the organization's default. */
   auto_start_on_request!: boolean | null;
+  auto_pause_interval!: number;
+  /** The image build a sandbox created from a Dockerfile waits for. */
+  build_id!: string | null;
   image_config!: { command: string[]; workdir: string; user: string; env: string[] } | null;
   build_info!: Record<string, unknown> | null;
   volumes!: { volumeId: string; mountPath: string; subpath?: string }[] | null;

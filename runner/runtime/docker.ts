@@ -4,13 +4,14 @@ import { chown, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { AppError } from '../../common/errors.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
 import { planExport, readChangesArchive, writeChangesArchive } from './changes-archive.js';
-import type { ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo, RuntimeInfo } from './interface.js';
+import type { ContainerRuntime, ContainerSpec, ContainerState, ContainerStats, NetworkInfo, RuntimeInfo } from './interface.js';
 import { BERTH_VERSION } from '../../common/version.js';
 import { DockerHolders } from './docker-holders.js';
+import { DockerImages } from './docker-images.js';
 import { LABELS, message, status, wrap } from './docker-errors.js';
 
 const execFileP = promisify(execFile);
@@ -27,10 +28,12 @@ const holderOf = (c: Docker.ContainerInspectInfo | null): string | null => {
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   readonly holders: DockerHolders;
+  readonly images: DockerImages;
 
   constructor(socketPath: string) {
     this.docker = new Docker({ socketPath, timeout: 0 });
     this.holders = new DockerHolders(this.docker);
+    this.images = new DockerImages(this.docker);
   }
 
   async ping(): Promise<void> {
@@ -304,6 +307,95 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async pause(sandboxId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(sandboxId)).pause();
+    } catch (e) {
+      if (/already paused/i.test(message(e))) return;
+      if (status(e) === 409 && /not running/i.test(message(e))) throw new AppError('failed_precondition', `sandbox ${sandboxId} is not running`, { hint: 'start it first' });
+      throw wrap(e, `pause sandbox ${sandboxId}`);
+    }
+  }
+
+  async unpause(sandboxId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerName(sandboxId)).unpause();
+    } catch (e) {
+      if (status(e) === 404 || /not paused/i.test(message(e))) return;
+      throw wrap(e, `resume sandbox ${sandboxId}`);
+    }
+  }
+
+  async stats(sandboxId: string): Promise<ContainerStats | null> {
+    try {
+      const c = this.docker.getContainer(containerName(sandboxId));
+      const s = (await c.stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as Docker.ContainerStats & { read?: string };
+      if (!s.memory_stats?.usage && !s.cpu_stats?.cpu_usage?.total_usage) return null;
+      let nets = Object.values(s.networks ?? {});
+      if (!nets.length) {
+        // In a holder's network namespace, traffic is counted on the holder.
+        const holder = holderOf(await c.inspect().catch(() => null));
+        if (holder) nets = Object.values(((await this.docker.getContainer(holder).stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => null)) as Docker.ContainerStats | null)?.networks ?? {});
+      }
+      const mem = s.memory_stats as { usage?: number; limit?: number; stats?: Record<string, number> };
+      const cache = mem.stats?.cache ?? mem.stats?.inactive_file ?? 0;
+      return {
+        cpuNanos: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+        systemNanos: s.cpu_stats?.system_cpu_usage ?? 0,
+        onlineCpus: s.cpu_stats?.online_cpus || s.cpu_stats?.cpu_usage?.percpu_usage?.length || 1,
+        memoryBytes: Math.max(0, (mem.usage ?? 0) - cache),
+        cacheBytes: cache,
+        memoryLimitBytes: mem.limit ?? 0,
+        rxBytes: nets.reduce((a, n) => a + (n.rx_bytes ?? 0), 0),
+        txBytes: nets.reduce((a, n) => a + (n.tx_bytes ?? 0), 0),
+      };
+    } catch (e) {
+      if (status(e) === 404 || status(e) === 409) return null;
+      throw wrap(e, `read the stats of sandbox ${sandboxId}`);
+    }
+  }
+
+  async logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]> {
+    let raw: Buffer;
+    try {
+      raw = (await this.docker.getContainer(containerName(sandboxId)).logs({
+        follow: false,
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        ...(o.since ? { since: Math.floor(o.since / 1000) } : {}),
+        ...(o.until ? { until: Math.ceil(o.until / 1000) } : {}),
+        ...(o.tail ? { tail: o.tail } : {}),
+      })) as unknown as Buffer;
+    } catch (e) {
+      if (status(e) === 404) return [];
+      throw wrap(e, `read the logs of sandbox ${sandboxId}`);
+    }
+    const out: { at: number; stream: 'stdout' | 'stderr'; text: string }[] = [];
+    const collect = (stream: 'stdout' | 'stderr') => {
+      const p = new PassThrough();
+      let rest = '';
+      p.on('data', (c: Buffer) => {
+        const lines = (rest + c.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) {
+          const sp = l.indexOf(' ');
+          out.push({ at: Date.parse(l.slice(0, sp)), stream, text: l.slice(sp + 1) });
+        }
+      });
+      return p;
+    };
+    const input = new PassThrough();
+    const stdout = collect('stdout');
+    const stderr = collect('stderr');
+    this.docker.modem.demuxStream(input, stdout, stderr);
+    await new Promise<void>((resolve) => {
+      input.on('end', () => setImmediate(resolve));
+      input.end(raw);
+    });
+    return out.sort((a, b) => a.at - b.at);
+  }
+
   async stop(sandboxId: string, graceSeconds: number): Promise<void> {
     try {
       await this.docker.getContainer(containerName(sandboxId)).stop({ t: graceSeconds });
@@ -331,6 +423,7 @@ export class DockerRuntime implements ContainerRuntime {
       const nets = Object.values((netns ? (await this.docker.getContainer(netns).inspect().catch(() => null))?.NetworkSettings?.Networks : c.NetworkSettings?.Networks) ?? {});
       return {
         running: !!c.State?.Running,
+        paused: !!c.State?.Paused,
         exitCode: c.State?.ExitCode ?? 0,
         oomKilled: !!c.State?.OOMKilled,
         ip: nets.find((n) => n.IPAddress)?.IPAddress ?? null,

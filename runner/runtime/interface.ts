@@ -34,6 +34,8 @@ export interface ContainerSpec {
 
 export interface ContainerState {
   running: boolean;
+  /** Frozen by the cgroup freezer (docker pause): memory kept, no CPU. */
+  paused?: boolean;
   exitCode: number;
   oomKilled: boolean;
   ip: string | null;
@@ -97,8 +99,70 @@ export interface ContainerRuntime {
   /** Host path of a named volume's data, or null when the host cannot see it. */
   volumePath(name: string): Promise<string | null>;
 
+  /** Freezes every process of a running container (cgroup freezer); no-op when already paused. */
+  pause(sandboxId: string): Promise<void>;
+  /** Thaws a paused container; no-op when it is not paused. */
+  unpause(sandboxId: string): Promise<void>;
+  /** Raw resource counters of a running container (null when it is not running). */
+  stats(sandboxId: string): Promise<ContainerStats | null>;
+  /** What the container's main process (the daemon and the image's entrypoint) printed, oldest first. */
+  logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
+
   /** Containers that hold network namespaces for sandboxes to join (runner/netns-pool.ts). */
   readonly holders: NetnsHolders;
+  /** Image builds, pulls, commits and removal (runner/runtime/docker-images.ts). */
+  readonly images: ImageEngine;
+}
+
+export interface ContainerStats {
+  /** Nanoseconds of CPU the container used, and the host's total CPU time (for ratios between samples). */
+  cpuNanos: number;
+  systemNanos: number;
+  onlineCpus: number;
+  memoryBytes: number;
+  cacheBytes: number;
+  memoryLimitBytes: number;
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** Registry credentials for one host, as the engine takes them. */
+export interface RegistryAuth {
+  serveraddress: string;
+  username: string;
+  password: string;
+}
+
+export interface BuildSpec {
+  tag: string;
+  dockerfile: string;
+  /** Tar streams whose entries become the build context (the SDK's uploaded contexts). */
+  contexts: (() => Promise<Readable>)[];
+  /** Largest total size of the context entries. */
+  contextLimitBytes: number;
+  /** Network RUN steps join (the sandbox network, so its egress rules apply). */
+  network: string;
+  cpu: number;
+  memoryBytes: number;
+  auth: RegistryAuth[];
+  /** The only images whose layers may serve as cache (never empty: an empty list means the engine's whole cache). */
+  cacheFrom: string[];
+  signal: AbortSignal;
+}
+
+export interface ImageEngine {
+  /** Builds with the engine's builder; each output line goes to `onLog`. Rejects with the failing step. */
+  build(spec: BuildSpec, onLog: (text: string) => void): Promise<{ size: number }>;
+  /** Pulls an image with the matching credentials, if any. */
+  pull(ref: string, auth: RegistryAuth | null, onLog: (text: string) => void, signal?: AbortSignal): Promise<void>;
+  /** Asks the image's registry whether it has the image (and lets us have it), pulling nothing. */
+  check(ref: string, auth: RegistryAuth | null): Promise<void>;
+  /** Commits a container (running or not) into an image; returns its size. */
+  commit(sandboxId: string, ref: string, labels: Record<string, string>): Promise<{ size: number }>;
+  /** Removes an image reference; `conflict` while a container uses it, no-op when absent. */
+  remove(ref: string): Promise<void>;
+  /** Image references with all of these labels. */
+  list(labels: Record<string, string>): Promise<{ ref: string; created: number }[]>;
 }
 
 export interface NetnsHolders {
