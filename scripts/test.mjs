@@ -50,6 +50,8 @@ if (sh('bash', ['scripts/build-test-images.sh']) !== 0) process.exit(1);
 if (sh('bash', ['scripts/install-chromium.sh']) !== 0) process.exit(1);
 // The real OpenSSH client (and rsync) for the SSH gateway's tests.
 if (sh('bash', ['scripts/install-ssh-client.sh']) !== 0) process.exit(1);
+// A private registry with authentication (test/images pulls from it).
+if (sh('bash', ['scripts/test-registry.sh']) !== 0) process.exit(1);
 
 // This run's prefix of test runner ids: the left-behind check below sees only this run's containers.
 process.env.BERTH_TEST_RUN = `test-${randomBytes(3).toString('hex')}`;
@@ -94,7 +96,7 @@ let failed = await runTests('unit tests', files('test/unit'));
 const e2e = modes.map((mode) => runTests(`end-to-end (${mode})`, files('test/e2e'), { env: mode === 'postgres' ? serviceEnv : {}, quiet: modes.length > 1 }));
 for (const r of await Promise.all(e2e)) failed += r;
 // Suites that exercise frontends rather than the store run once.
-const frontends = [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli'), ...files('test/webui'), ...files('test/gateways')];
+const frontends = [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli'), ...files('test/webui'), ...files('test/gateways'), ...files('test/images')];
 failed += await runTests('frontends (sqlite)', frontends.filter((f) => !alone(f)), { concurrency: 2 });
 failed += await runTests('frontends that measure (sqlite)', frontends.filter(alone));
 // MCP sessions shared through Redis (two replicas, one PostgreSQL store); the file skips itself without the URLs.

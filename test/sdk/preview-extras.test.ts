@@ -1,12 +1,11 @@
 // Preview links, signed preview URLs, signed file URLs and /config through
-// the SDK, and the operations Berth declines with 501 instead of faking them.
+// the SDK, and SSH access, which this server declines with 501 instead of faking it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DaytonaError, DaytonaNotFoundError, DaytonaValidationError, type Sandbox } from '@daytonaio/sdk';
 import { sdkStack, type SdkStack } from './helpers.js';
 import { connectWs, UpgradeRejected } from '../helpers/ws.js';
 
-const notImplemented = (e: unknown) => e instanceof DaytonaError && e.statusCode === 501 && /not (supported|available|collected)/.test(e.message);
 
 describe('SDK: previews, signing keys and unsupported operations', () => {
   let t: SdkStack;
@@ -107,21 +106,17 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal(await check(down, 'GET'), false, 'old signatures die with the old key');
   });
 
-  it('answers 501 with a hint for fork, sandbox snapshots, pause and build logs', async () => {
-    await assert.rejects(s.fork(), notImplemented);
-    await assert.rejects(s.createSnapshot('from-sandbox'), notImplemented);
-    await assert.rejects(s.pause(), notImplemented);
+  it('refuses SSH access without the gateway, and answers 404 for build logs of a sandbox that was not built', async () => {
     // This server runs without the SSH gateway (BERTH_SSH_PORT=0): access is refused with the reason, not faked
     // (test/gateways/ssh-access.test.ts drives these calls against a gateway).
     await assert.rejects(s.createSshAccess(30), (e: unknown) => e instanceof DaytonaError && e.statusCode === 409 && /SSH is off/.test(e.message));
     assert.deepEqual(await s.validateSshAccess('t'), { valid: false, sandboxId: '' });
-    await assert.rejects(s.setAutoPauseInterval(10), notImplemented);
-    await assert.rejects(s.getMetrics(), notImplemented);
     const logs = await t.stack.api('GET', `/sandbox/${s.id}/build-logs-url`);
-    assert.equal(logs.status, 501);
-    assert.match(logs.body.hint, /docker build/);
+    assert.equal(logs.status, 404);
+    assert.match(logs.body.message, /has no image build/);
     // Unknown sandboxes are still 404, never 501.
     assert.equal((await t.stack.api('POST', '/sandbox/nope/fork', {})).status, 404);
+    assert.equal((await t.stack.api('POST', '/sandbox/nope/ssh-access', {})).status, 404);
     // The sandbox is untouched.
     await s.refreshData();
     assert.equal(s.state, 'started');

@@ -40,7 +40,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/snapshots/:id/warm-pool': { size: 1 },
 };
 
-type Victim = { sandbox: any; snapshot: any; volume: any; secret: any; orgId: string; userId: string; keyName: string; invitationId: string };
+type Victim = { sandbox: any; snapshot: any; volume: any; secret: any; registry: any; orgId: string; userId: string; keyName: string; invitationId: string };
 
 describe('cross-organization access', () => {
   let stack: Stack;
@@ -57,10 +57,11 @@ describe('cross-organization access', () => {
     const volume = (await v('POST', '/volumes', { name: `victim-vol-${randomUUID().slice(0, 6)}` })).body;
     secretValue = `victim-secret-${randomUUID()}`;
     const secret = (await v('POST', '/secret', { name: 'victim-secret', value: secretValue })).body;
+    const registry = (await v('POST', '/docker-registry', { name: 'victim-registry', url: 'registry.victim.example:5000', username: 'victim', password: secretValue })).body;
     const me = (await v('GET', '/api-keys/current')).body;
     await v('POST', '/api-keys', { name: 'victim-key', permissions: [] });
     const inv = (await v('POST', `/organizations/${me.organizationId}/invitations`, { email: 'friend@example.test' })).body;
-    victim = { sandbox, snapshot, volume, secret, orgId: me.organizationId, userId: me.userId, keyName: 'victim-key', invitationId: inv.id };
+    victim = { sandbox, snapshot, volume, secret, registry, orgId: me.organizationId, userId: me.userId, keyName: 'victim-key', invitationId: inv.id };
   });
   after(async () => stack?.close());
 
@@ -71,6 +72,7 @@ describe('cross-organization access', () => {
     if (param === 'volumeId') return victim.volume.id;
     if (path.includes('/volumes/by-name/')) return victim.volume.name;
     if (path.includes('/secret/:id')) return victim.secret.id;
+    if (path.includes('/docker-registry/:id')) return victim.registry.id;
     if (path.startsWith('/api/organizations/:id') && param === 'id') return victim.orgId;
     if (param === 'userId') return victim.userId;
     if (param === 'invitationId') return victim.invitationId;
@@ -128,7 +130,7 @@ describe('cross-organization access', () => {
   it('never shows another organization\u2019s resources in any list', async () => {
     const lists = stack.server.app.listRoutes().filter((r) => !r.path.includes(':') && r.methods.includes('GET') && r.path.startsWith('/api/'));
     assert.ok(lists.length >= 10);
-    const needles = [victim.sandbox.id, victim.sandbox.name, victim.snapshot.id, victim.volume.id, victim.secret.id, victim.orgId, victim.userId, victim.invitationId, 'victim-key', secretValue];
+    const needles = [victim.sandbox.id, victim.sandbox.name, victim.snapshot.id, victim.volume.id, victim.secret.id, victim.registry.id, victim.orgId, victim.userId, victim.invitationId, 'victim-key', secretValue];
     const attackerOrg = (await as(stack, attacker)('GET', '/api-keys/current')).body.organizationId;
     for (const l of lists) {
       const r = await as(stack, attacker)('GET', l.path.replace(/^\/api/, ''));

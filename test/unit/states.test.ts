@@ -6,7 +6,7 @@ import { plan, settled } from '../../orchestrator/sandboxes/plan.js';
 
 describe('sandbox states', () => {
   it('has exactly the Daytona wire states', () => {
-    assert.deepEqual([...SANDBOX_STATES].sort(), ['archived', 'archiving', 'build_failed', 'building_snapshot', 'creating', 'destroyed', 'destroying', 'error', 'pending_build', 'pulling_snapshot', 'resizing', 'restoring', 'started', 'starting', 'stopped', 'stopping', 'unknown']);
+    assert.deepEqual([...SANDBOX_STATES].sort(), ['archived', 'archiving', 'build_failed', 'building_snapshot', 'creating', 'destroyed', 'destroying', 'error', 'paused', 'pausing', 'pending_build', 'pulling_snapshot', 'resizing', 'restoring', 'resuming', 'snapshotting', 'started', 'starting', 'stopped', 'stopping', 'unknown']);
   });
 
   it('lists a row for every state and only known targets', () => {
@@ -24,7 +24,7 @@ describe('sandbox states', () => {
 
   it('reaches started only from in-flight states (never straight from stopped or archived)', () => {
     const into = SANDBOX_STATES.filter((s) => s !== 'started' && TRANSITIONS[s].includes('started'));
-    assert.deepEqual(into.sort(), ['creating', 'resizing', 'restoring', 'starting', 'unknown']);
+    assert.deepEqual(into.sort(), ['creating', 'resizing', 'restoring', 'resuming', 'snapshotting', 'starting', 'unknown']);
   });
 
   it('refuses lifecycle actions that make no sense', () => {
@@ -67,9 +67,12 @@ describe('reconcile planner', () => {
           if (!step || step.op === 'verify') break;
           s = step.op === 'observe' ? 'stopped' : step.to;
         }
-        // An error waits for a person; builds and resizes are not driven by this planner;
-        // a deletion in progress is never redirected (requests refuse it).
-        if (['error', 'build_failed', 'pending_build', 'building_snapshot', 'pulling_snapshot', 'resizing', 'destroying', 'destroyed'].includes(start) && d !== 'destroyed') continue;
+        // An error waits for a person; resizes and commits are not driven by this planner;
+        // a deletion in progress is never redirected (requests refuse it); only a started
+        // sandbox can be asked to pause; builds and pulls end in `creating`, then start.
+        if (['error', 'build_failed', 'resizing', 'snapshotting', 'destroying', 'destroyed'].includes(start) && d !== 'destroyed') continue;
+        if (d === 'paused' && !ACTIONS.pause.from.includes(start)) continue;
+        if (['pending_build', 'building_snapshot', 'pulling_snapshot'].includes(start) && d !== 'started' && d !== 'destroyed') continue;
         const okStates = d === 'stopped' ? ['stopped', 'archived'] : [d];
         assert.ok(okStates.includes(s), `${start} with desired ${d} ended at ${s}`);
         assert.ok(settled(s, d));
@@ -85,5 +88,12 @@ describe('reconcile planner', () => {
     assert.deepEqual(plan('error', 'destroyed'), { op: 'destroy', via: 'destroying', to: 'destroyed' });
     assert.equal(plan('error', 'started'), null, 'an error waits for a person');
     assert.deepEqual(plan('started', 'started'), { op: 'verify' });
+    assert.deepEqual(plan('started', 'paused'), { op: 'pause', via: 'pausing', to: 'paused' });
+    assert.deepEqual(plan('paused', 'started'), { op: 'resume', via: 'resuming', to: 'started' });
+    assert.deepEqual(plan('paused', 'stopped'), { op: 'stop', via: 'stopping', to: 'stopped' });
+    assert.deepEqual(plan('pending_build', 'started'), { op: 'build', via: 'building_snapshot', to: 'creating' });
+    assert.deepEqual(plan('pulling_snapshot', 'started'), { op: 'pull', via: 'pulling_snapshot', to: 'creating' });
+    assert.equal(reportedState('started', 'paused'), 'pausing');
+    assert.equal(reportedState('paused', 'started'), 'resuming');
   });
 });
