@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -18,6 +19,21 @@ const url = (protocols: string[]) =>
       return false;
     }
   }, `a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+/** A comma-separated list of addresses and CIDRs (IPv4 or IPv6), as an array. */
+const cidrList = z
+  .string()
+  .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+  .refine(
+    (list) =>
+      list.every((entry) => {
+        const [addr, bits, extra] = entry.split('/');
+        const family = isIP(addr ?? '');
+        if (!family || extra !== undefined) return false;
+        return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+      }),
+    'a comma-separated list of addresses or CIDRs, like 10.0.0.0/8,192.168.1.5',
+  );
 
 /** One row per setting: its environment variable, schema (with default) and meaning. */
 const SETTINGS = {
@@ -67,12 +83,13 @@ const SETTINGS = {
   sshPort: { env: 'BERTH_SSH_PORT', schema: int(0, 65535).default(2222), doc: 'SSH gateway port (ssh, scp, sftp, -L forwarding into sandboxes); 0 = off' },
   sshHost: { env: 'BERTH_SSH_HOST', schema: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/, 'a host name or address').optional(), doc: 'host in the ssh commands Berth prints (default: the host of BERTH_PUBLIC_URL)' },
   sshLoginTimeoutSeconds: { env: 'BERTH_SSH_LOGIN_TIMEOUT_SECONDS', schema: num(1, 600).default(30), doc: 'an SSH client must log in within this time after connecting' },
+  trustedProxies: { env: 'BERTH_TRUSTED_PROXIES', schema: cidrList.default([]), doc: 'addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated); rate limits and audit then use the client behind them; everyone else\'s X-Forwarded-For is ignored' },
   rateLimitWindowSeconds: { env: 'BERTH_RATE_LIMIT_WINDOW_SECONDS', schema: int(1, 86_400).default(60), doc: 'length of the fixed rate-limit window' },
   rateLimitAnonymous: { env: 'BERTH_RATE_LIMIT_ANONYMOUS', schema: int(0, 1e9).default(100), doc: 'requests without credentials per IP per window (0 = no limit)' },
   rateLimitAuthenticated: { env: 'BERTH_RATE_LIMIT_AUTHENTICATED', schema: int(0, 1e9).default(1000), doc: 'requests per API key per window (0 = no limit)' },
   rateLimitFailedAuth: { env: 'BERTH_RATE_LIMIT_FAILED_AUTH', schema: int(0, 1e9).default(5), doc: 'failed authentications per IP per window before that IP is refused (0 = no limit)' },
-  rateLimitCreate: { env: 'BERTH_RATE_LIMIT_CREATE', schema: int(0, 1e9).default(10), doc: 'sandbox creations per organization per window (0 = no limit)' },
-  rateLimitLifecycle: { env: 'BERTH_RATE_LIMIT_LIFECYCLE', schema: int(0, 1e9).default(100), doc: 'sandbox start/stop/archive/delete requests per organization per window (0 = no limit)' },
+  rateLimitCreate: { env: 'BERTH_RATE_LIMIT_CREATE', schema: int(0, 1e9).default(300), doc: 'sandbox creations per organization per window (0 = no limit); the sandbox quota is the real guard, this only caps bursts' },
+  rateLimitLifecycle: { env: 'BERTH_RATE_LIMIT_LIFECYCLE', schema: int(0, 1e9).default(600), doc: 'sandbox start/stop/archive/delete requests per organization per window (0 = no limit)' },
   quotaSandboxes: { env: 'BERTH_QUOTA_SANDBOXES', schema: int(-1, 1e9).default(100), doc: 'default per-organization quota: sandboxes (-1 = unlimited)' },
   quotaCpu: { env: 'BERTH_QUOTA_CPU', schema: num(-1, 1e9).default(64), doc: 'default per-organization quota: cores of running sandboxes (-1 = unlimited)' },
   quotaMemoryGiB: { env: 'BERTH_QUOTA_MEMORY_GIB', schema: num(-1, 1e9).default(256), doc: 'default per-organization quota: GiB of memory of running sandboxes (-1 = unlimited)' },
@@ -108,6 +125,11 @@ const SETTINGS = {
 } as const;
 
 type Settings = typeof SETTINGS;
+export type SettingKey = keyof Settings;
+
+/** The environment variable of a setting, for messages that tell which setting to change. */
+export const settingEnv = (key: SettingKey): string => SETTINGS[key].env;
+
 /** Settings whose values are never echoed in error messages. */
 const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey', 's3SecretKey']);
 type Resolved = { [K in keyof Settings]: z.output<Settings[K]['schema']> };

@@ -15,6 +15,7 @@ import { registerVolumes } from './routes/volumes.js';
 import { registerPreview } from './routes/preview.js';
 import { registerConfig } from './routes/config.js';
 import { requireAuth } from './auth.js';
+import { clientAddress, trustedProxies } from './client-address.js';
 import { anonymousLimit, rateLimitedHeaders } from './rate-limit.js';
 import { registerOrganizations } from './routes/organizations.js';
 import { registerApiKeys } from './routes/api-keys.js';
@@ -67,7 +68,9 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   app.proxy = false;
   app.silent = true;
 
+  const trusted = trustedProxies(d.config.trustedProxies);
   app.use(async (ctx, next) => {
+    ctx.state.clientIp = clientAddress(ctx.req, trusted);
     ctx.state.requestId = ctx.get('x-request-id') || randomUUID();
     ctx.set('x-request-id', ctx.state.requestId);
     await next();

@@ -48,7 +48,7 @@ export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<St
     }
     const previewToken = !token && sandboxId ? sandboxToken(ctx.get(SANDBOX_TOKEN_HEADER) || undefined, new URLSearchParams(ctx.querystring)) : undefined;
     if (sandboxId && previewToken) {
-      const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId });
+      const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, { ip: ctx.state.clientIp, frontend: 'toolbox', requestId: ctx.state.requestId });
       ctx.state.principal = p;
       setRateLimitHeaders(ctx, p.rateLimit);
       return next();
@@ -56,7 +56,7 @@ export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<St
     const session = token ? undefined : sessionToken(ctx.get('cookie'));
     if (session) {
       checkCookieRequest(ctx.method, ctx.headers, d.config);
-      const p = await d.orch.authenticateSession(session, { ip: ctx.ip, frontend: 'webui', requestId: ctx.state.requestId, organizationId: o.organization?.(ctx as Ctx) ?? (ctx.get(ORGANIZATION_HEADER) || undefined) });
+      const p = await d.orch.authenticateSession(session, { ip: ctx.state.clientIp, frontend: 'webui', requestId: ctx.state.requestId, organizationId: o.organization?.(ctx as Ctx) ?? (ctx.get(ORGANIZATION_HEADER) || undefined) });
       ctx.state.principal = p;
       setRateLimitHeaders(ctx, p.rateLimit);
       return next();
@@ -64,7 +64,7 @@ export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<St
     // Requests without a key were counted as anonymous by the app (http/rate-limit.ts).
     if (!token) throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
     const p = await d.orch.authenticate(token, {
-      ip: ctx.ip,
+      ip: ctx.state.clientIp,
       frontend: ctx.state.toolbox ? 'toolbox' : 'rest',
       requestId: ctx.state.requestId,
       organizationId: o.organization?.(ctx as Ctx) ?? (ctx.get(ORGANIZATION_HEADER) || undefined),

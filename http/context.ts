@@ -8,6 +8,8 @@ import type { Logger } from '../common/log.js';
 
 export interface State {
   requestId: string;
+  /** The client's address (http/client-address.ts: the TCP peer, or the client behind a trusted proxy). */
+  clientIp: string;
   principal?: Principal;
   /** Errors answer in the Daytona daemon shape on toolbox routes. */
   toolbox?: boolean;

@@ -30,7 +30,7 @@ export function rateLimitedHeaders(e: AppError): Record<string, string> {
  */
 export function anonymousLimit(d: HttpDeps): Koa.Middleware<State> {
   return async (ctx, next) => {
-    const source = { ip: ctx.ip, frontend: 'rest', requestId: ctx.state.requestId };
+    const source = { ip: ctx.state.clientIp, frontend: 'rest', requestId: ctx.state.requestId };
     // A session cookie is a credential like a bearer token (its route checks it).
     if (!bearer(ctx as Ctx) && !sessionToken(ctx.get('cookie'))) {
       await d.orch.admitAnonymous(source);

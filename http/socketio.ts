@@ -12,6 +12,7 @@ import { revokedMatches, SANDBOX_EVENTS, type Principal, type Sandbox, type Sand
 import type { HttpDeps } from './context.js';
 import { sandboxDto } from './dto.js';
 import { checkCookieUpgrade, sessionToken } from './session.js';
+import { clientAddress, trustedProxies } from './client-address.js';
 
 export interface Notifications {
   /** Number of connected sockets (for health and tests). */
@@ -39,11 +40,12 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
     connectTimeout: 10_000,
   });
 
+  const trusted = trustedProxies(d.config.trustedProxies);
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     // The SDK names the organization in the query (organizationId=…); default: the key's own.
     const org = socket.handshake.query.organizationId;
-    const source = { ip: socket.handshake.address, frontend: 'socketio', requestId: randomUUID(), organizationId: typeof org === 'string' && org ? org : undefined };
+    const source = { ip: clientAddress(socket.request, trusted), frontend: 'socketio', requestId: randomUUID(), organizationId: typeof org === 'string' && org ? org : undefined };
     // The web UI connects with its session cookie instead, from a page of this server only.
     const session = typeof token === 'string' ? undefined : sessionToken(socket.handshake.headers.cookie);
     const authenticated = async () => {

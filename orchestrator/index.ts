@@ -319,8 +319,8 @@ export class Orchestrator {
    * Resolves a bearer token to a principal acting in `source.organizationId`
    * (default: the key's own organization), for every frontend alike. Rate
    * limits apply here: requests without a key per address, failed
-   * authentications per address (past the limit the address is refused before
-   * any key is checked), and requests per key.
+   * authentications per address (only failures are counted and refused), and
+   * requests per key.
    */
   async authenticate(token: string | undefined, source: RequestSource = {}): Promise<Principal> {
     if (!token) {
@@ -409,17 +409,19 @@ export class Orchestrator {
   }
 
   /**
-   * Checks a credential with `find`: refused before the check past the failed-
-   * authentication limit of the address, counted as a failure when `find`
-   * finds nothing, and against the principal's request budget when it does.
+   * Checks a credential with `find`. A credential that works is admitted
+   * whatever its address did (behind a NAT or a proxy many clients share one
+   * address, and one wrong key must not lock the others out); it counts
+   * against the principal's request budget. One that does not is counted
+   * (unless `countFailure` is false) against its address's failed-
+   * authentication limit and, past that limit, refused with 429 instead of 401.
    */
   private async admit(source: RequestSource, find: () => Promise<Principal | null>, refusal: AppError, o: { countFailure?: boolean } = {}): Promise<Principal> {
     const ip = source.ip ?? 'unknown';
-    if (o.countFailure ?? true) await this.limits.check('failedAuth', ip);
     const p = await find();
     if (!p) {
-      if (o.countFailure ?? true) await this.limits.note('failedAuth', ip);
       this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
+      if (o.countFailure ?? true) await this.limits.take('failedAuth', ip);
       throw refusal;
     }
     const budget = await this.limits.take('authenticated', p.keyId ?? p.userId);

@@ -88,7 +88,7 @@ const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}
   });
 
 // Files that measure latency or memory, or load the host on purpose, run alone.
-const ALONE = ['security/attacks.test', 'sdk/streaming-memory.test', 'mcp/http.test', 'sdk/events.test', 'webui/flow.test', 'webui/security.test', 'gateways/preview-load.test'];
+const ALONE = ['security/attacks.test', 'security/fan-out.test', 'sdk/streaming-memory.test', 'mcp/http.test', 'sdk/events.test', 'webui/flow.test', 'webui/security.test', 'gateways/preview-load.test'];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 
 let failed = await runTests('unit tests', files('test/unit'));

@@ -15,7 +15,7 @@ export function registerUiSession(router: ApiRouter, d: HttpDeps): void {
     // Signing a victim in as someone else (login CSRF) needs the same proof as any cookie request.
     checkCookieRequest(ctx.method, ctx.headers, d.config);
     const b = body(ctx, SignIn);
-    const source = { ip: ctx.ip, frontend: 'webui', requestId: ctx.state.requestId };
+    const source = { ip: ctx.state.clientIp, frontend: 'webui', requestId: ctx.state.requestId };
     const s = await d.orch.signIn('link' in b ? { link: b.link } : { apiKey: b.apiKey }, source);
     ctx.set('set-cookie', sessionCookie(s.token, (s.expiresAt.getTime() - d.clock.now().getTime()) / 1000, d.config));
     ctx.set('cache-control', 'no-store');

@@ -19,6 +19,7 @@ import { relayChannel, relayReadable } from './bridge.js';
 import { offeredProtocols, selectProtocol } from './protocols.js';
 import { rejectUpgrade } from './reject.js';
 import { checkCookieUpgrade, sessionToken } from '../session.js';
+import { clientAddress, trustedProxies } from '../client-address.js';
 import { matchWsRoute, type Opened } from './routes.js';
 
 const PREFIX = '/toolbox/';
@@ -57,6 +58,7 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
   const offRevoked = d.orch.onCredentialsRevoked((ev) => {
     for (const [ws, p] of owners) if (revokedMatches(ev, p)) ws.close(CLOSE_REVOKED, 'credentials revoked');
   });
+  const trusted = trustedProxies(d.config.trustedProxies);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD,
@@ -93,7 +95,7 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
       const org = req.headers[ORGANIZATION_HEADER];
       const key = bearer(req);
       const previewToken = key ? undefined : sandboxToken(req.headers[SANDBOX_TOKEN_HEADER], url.searchParams);
-      const source = { ip: req.socket.remoteAddress, frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      const source = { ip: clientAddress(req, trusted), frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
       const organizationId = typeof org === 'string' && org ? org : url.searchParams.get('organizationId') || undefined;
       const session = key || previewToken ? undefined : sessionToken(req.headers.cookie);
       if (session) checkCookieUpgrade(req.headers, d.config);

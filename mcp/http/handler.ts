@@ -11,6 +11,7 @@ import { AppError } from '../../common/errors.js';
 import { revokedMatches, type Principal } from '../../orchestrator/index.js';
 import { parseGroups } from '../tool.js';
 import { HostGuard } from './guard.js';
+import { clientAddress, trustedProxies } from '../../http/client-address.js';
 import { readBody, rpcError, sendWebResponse, toWebRequest } from './respond.js';
 import { SessionManager, type LocalSession, type McpDeps } from './sessions.js';
 import { serveStream } from './sse.js';
@@ -33,6 +34,7 @@ export function createMcpHttp(d: McpDeps): McpHttp {
   // Sessions of a revoked key (or removed member) end at once, here and on every replica.
   const offRevoked = d.orch.onCredentialsRevoked((ev) => void sessions.endMatching((r) => revokedMatches(ev, r)).catch(() => {}));
   const guard = new HostGuard(d.config);
+  const trusted = trustedProxies(d.config.trustedProxies);
   const publicUrl = d.config.publicUrl;
   const metadataUrl = `${publicUrl}${RESOURCE_METADATA_PATH}${MCP_PATH}`;
 
@@ -50,7 +52,7 @@ export function createMcpHttp(d: McpDeps): McpHttp {
     try {
       const org = req.headers['x-daytona-organization-id'];
       const requestId = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] ? req.headers['x-request-id'] : randomUUID();
-      const p = await d.orch.authenticate(m?.[1], { ip: req.socket.remoteAddress, frontend: 'mcp', requestId, organizationId: typeof org === 'string' && org ? org : undefined });
+      const p = await d.orch.authenticate(m?.[1], { ip: clientAddress(req, trusted), frontend: 'mcp', requestId, organizationId: typeof org === 'string' && org ? org : undefined });
       if (p.rateLimit) {
         res.setHeader('x-ratelimit-limit', String(p.rateLimit.limit));
         res.setHeader('x-ratelimit-remaining', String(p.rateLimit.remaining));

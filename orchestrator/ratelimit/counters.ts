@@ -14,8 +14,6 @@ export interface Counters {
   readonly kind: 'memory' | 'redis';
   /** Counts one request for `key` in the window holding `now`. */
   hit(key: string, windowMs: number, now: number): Promise<Hit>;
-  /** The count so far, without counting. */
-  peek(key: string, windowMs: number, now: number): Promise<Hit>;
   /**
    * Keeps this installation's counters apart from others sharing the store
    * (several Berth installs on one Redis); replicas of one install pass the
@@ -39,12 +37,6 @@ export class MemoryCounters implements Counters {
     const count = cur && cur.window === w ? cur.count + 1 : 1;
     this.counts.set(key, { window: w, count });
     return { count, resetAt: (w + 1) * windowMs };
-  }
-
-  async peek(key: string, windowMs: number, now: number): Promise<Hit> {
-    const w = windowOf(windowMs, now);
-    const cur = this.counts.get(key);
-    return { count: cur && cur.window === w ? cur.count : 0, resetAt: (w + 1) * windowMs };
   }
 
   /** Forgets past windows now and then, so one-off keys (client IPs) do not pile up. */
@@ -86,12 +78,6 @@ export class RedisCounters implements Counters {
     const r = await this.redis.multi().incr(k).pexpire(k, windowMs * 2).exec();
     const count = Number(r?.[0]?.[1] ?? 1);
     return { count, resetAt: (w + 1) * windowMs };
-  }
-
-  async peek(key: string, windowMs: number, now: number): Promise<Hit> {
-    const w = windowOf(windowMs, now);
-    const v = await this.redis.get(`${this.prefix}${key}:${w}`);
-    return { count: Number(v ?? 0), resetAt: (w + 1) * windowMs };
   }
 
   async close(): Promise<void> {

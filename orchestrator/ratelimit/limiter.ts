@@ -5,16 +5,38 @@
 // (the limits protect capacity; they are not what keeps tenants apart).
 import { AppError } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
+import { settingEnv, type SettingKey } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
 import type { Counters } from './counters.js';
 
+/** Each kind: what is counted, what to do about it, and the setting that raises it. */
 export const LIMIT_KINDS = {
-  anonymous: { what: 'requests without credentials from this address', hint: 'send an API key, or slow down' },
-  authenticated: { what: 'requests with this API key', hint: 'slow down, or spread the work over several keys' },
-  failedAuth: { what: 'failed authentications from this address', hint: 'check the API key; further attempts from this address are refused until the window ends' },
-  create: { what: 'sandbox creations in this organization', hint: 'wait, or reuse sandboxes (stop/start) instead of creating new ones' },
-  lifecycle: { what: 'sandbox lifecycle actions in this organization', hint: 'wait before starting, stopping or deleting more sandboxes' },
-} as const;
+  anonymous: {
+    what: 'requests without credentials from this address',
+    hint: 'send an API key, or slow down',
+    setting: 'rateLimitAnonymous',
+  },
+  authenticated: {
+    what: 'requests with this API key',
+    hint: 'slow down, or spread the work over several keys',
+    setting: 'rateLimitAuthenticated',
+  },
+  failedAuth: {
+    what: 'failed authentications from this address',
+    hint: 'check the API key; more wrong keys from here are refused until the window ends (valid keys still work)',
+    setting: 'rateLimitFailedAuth',
+  },
+  create: {
+    what: 'sandbox creations in this organization',
+    hint: 'wait, or reuse sandboxes (stop/start) instead of creating new ones',
+    setting: 'rateLimitCreate',
+  },
+  lifecycle: {
+    what: 'sandbox lifecycle actions in this organization',
+    hint: 'wait before starting, stopping or deleting more sandboxes',
+    setting: 'rateLimitLifecycle',
+  },
+} as const satisfies Record<string, { what: string; hint: string; setting: SettingKey }>;
 export type LimitKind = keyof typeof LIMIT_KINDS;
 
 export interface LimitSettings {
@@ -48,9 +70,14 @@ export class RateLimiter {
 
   private refuse(kind: LimitKind, b: Budget): AppError {
     const k = LIMIT_KINDS[kind];
-    return new AppError('rate_limited', `rate limit reached: at most ${b.limit} ${k.what} per ${this.s.windowSeconds} s`, {
-      hint: `retry after ${b.resetSeconds} s; ${k.hint}`,
-      details: { kind, limit: b.limit, remaining: 0, retryAfterSeconds: b.resetSeconds },
+    const setting = settingEnv(k.setting);
+    // The operator's knob is named, so whoever hits the limit knows which setting raises it.
+    const message = `rate limit reached: at most ${b.limit} ${k.what} per ${this.s.windowSeconds} s (${setting})`;
+    const window = settingEnv('rateLimitWindowSeconds');
+    const operator = `the server's operator sets this limit with ${setting} (per ${window} seconds)`;
+    return new AppError('rate_limited', message, {
+      hint: `retry after ${b.resetSeconds} s; ${k.hint}; ${operator}`,
+      details: { kind, setting, limit: b.limit, remaining: 0, retryAfterSeconds: b.resetSeconds },
     });
   }
 
@@ -68,24 +95,5 @@ export class RateLimiter {
     const b = this.budget(limit, hit.count, hit.resetAt);
     if (hit.count > limit) throw this.refuse(kind, b);
     return b;
-  }
-
-  /** Throws `rate_limited` if `id` already used up its budget of `kind`, without counting. */
-  async check(kind: LimitKind, id: string): Promise<void> {
-    const limit = this.s.limits[kind];
-    if (!limit) return;
-    let hit;
-    try {
-      hit = await this.counters.peek(`${kind}:${id}`, this.windowMs, this.clock.now().getTime());
-    } catch {
-      return;
-    }
-    if (hit.count >= limit) throw this.refuse(kind, this.budget(limit, hit.count, hit.resetAt));
-  }
-
-  /** Counts one event of `kind` (a failed authentication) without refusing it. */
-  async note(kind: LimitKind, id: string): Promise<void> {
-    if (!this.s.limits[kind]) return;
-    await this.counters.hit(`${kind}:${id}`, this.windowMs, this.clock.now().getTime()).catch(() => undefined);
   }
 }

@@ -172,11 +172,12 @@ const upload = async (t: Ctx, path: string, data: Buffer) => {
   return { status: r.status, body: await r.json().catch(() => null) };
 };
 
-/** GET /api/sandbox from a chosen local address. */
-function fromAddress(t: Ctx, localAddress: string, key: string): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
+/** GET /api/sandbox from a chosen local address (with `forwardedFor` as X-Forwarded-For). */
+function fromAddress(t: Ctx, localAddress: string, key: string, forwardedFor?: string): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const u = new URL(`${t.stack.apiUrl}/sandbox`);
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, localAddress, headers: { authorization: `Bearer ${key}` } }, (res) => {
+    const headers = { authorization: `Bearer ${key}`, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) };
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, localAddress, headers }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || 'null'), headers: res.headers }));
@@ -185,6 +186,10 @@ function fromAddress(t: Ctx, localAddress: string, key: string): Promise<{ statu
     req.end();
   });
 }
+
+const wrongKey = () => `berth_${randomBytes(20).toString('hex')}`;
+/** The address the attacks test server trusts as a reverse proxy (BERTH_TRUSTED_PROXIES). */
+const PROXY = '127.0.0.5';
 
 const host = (p: string) => assert.ok(!existsSync(p), `${p} appeared on the host`);
 
@@ -423,13 +428,47 @@ const ROWS: Row[] = [
     async (t) => {
       // From an address of its own (127.0.0.2), so blocking it leaves the rest of the table alone.
       const guess = (key: string) => fromAddress(t, '127.0.0.2', key);
-      for (let i = 0; i < 5; i++) assert.equal((await guess(`berth_${randomBytes(20).toString('hex')}`)).status, 401);
-      const r = await guess(`berth_${randomBytes(20).toString('hex')}`);
+      for (let i = 0; i < 5; i++) assert.equal((await guess(wrongKey())).status, 401);
+      const r = await guess(wrongKey());
       assert.equal(r.status, 429);
       assert.equal(r.body.code, 'rate_limited');
+      assert.match(r.body.hint, /BERTH_RATE_LIMIT_FAILED_AUTH/);
       assert.ok(Number(r.headers['retry-after']) > 0);
-      assert.equal((await guess(t.stack.key)).status, 429, 'even the right key is refused from that address now');
-      assert.equal((await fromAddress(t, '127.0.0.1', t.stack.key)).status, 200, 'other addresses are not');
+      assert.equal((await guess(wrongKey())).status, 429, 'further guesses from that address are refused');
+      assert.equal((await fromAddress(t, '127.0.0.6', wrongKey())).status, 401, 'other addresses are not');
+    },
+  ],
+  [
+    'lock everyone behind a shared address (NAT, proxy) out with wrong keys',
+    async (t) => {
+      const shared = '127.0.0.3';
+      for (let i = 0; i < 20; i++) await fromAddress(t, shared, wrongKey());
+      assert.equal((await fromAddress(t, shared, wrongKey())).status, 429, 'the wrong keys are blocked');
+      for (let i = 0; i < 3; i++) {
+        const ok = await fromAddress(t, shared, t.stack.key);
+        assert.equal(ok.status, 200, 'a valid key from the flooded address is never refused by the failed-auth limit');
+        assert.ok(Number(ok.headers['x-ratelimit-remaining']) >= 0, 'it still counts against its own per-key limit');
+      }
+    },
+  ],
+  [
+    'dodge the failed-auth limit with a made-up X-Forwarded-For',
+    async (t) => {
+      // 127.0.0.4 is no trusted proxy: its X-Forwarded-For is ignored, every guess counts against 127.0.0.4.
+      for (let i = 0; i < 5; i++) assert.equal((await fromAddress(t, '127.0.0.4', wrongKey(), `203.0.113.${i + 1}`)).status, 401);
+      assert.equal((await fromAddress(t, '127.0.0.4', wrongKey(), '203.0.113.99')).status, 429);
+    },
+  ],
+  [
+    'through a trusted proxy: one client\u2019s wrong keys block that client, not the proxy',
+    async (t) => {
+      const client = '198.51.100.7';
+      for (let i = 0; i < 5; i++) assert.equal((await fromAddress(t, PROXY, wrongKey(), client)).status, 401);
+      assert.equal((await fromAddress(t, PROXY, wrongKey(), client)).status, 429, 'the client behind the proxy is limited');
+      // The client writes its own X-Forwarded-For; the proxy appends the real address, which is the one that counts.
+      assert.equal((await fromAddress(t, PROXY, wrongKey(), `10.9.9.9, ${client}`)).status, 429, 'a forged hop before the real one changes nothing');
+      assert.equal((await fromAddress(t, PROXY, wrongKey(), '198.51.100.8')).status, 401, 'another client behind the same proxy is not blocked');
+      assert.equal((await fromAddress(t, PROXY, wrongKey())).status, 401, 'nor is the proxy itself');
     },
   ],
 ];
@@ -439,7 +478,7 @@ describe('adversarial table', () => {
   before(async () => {
     t.stack = await startStack({
       // The health prober asks several times a second without a key: the anonymous limit is not under test here (rate-limits.test.ts).
-      config: { execOutputLimitBytes: 1 << 20, jsonBodyLimitBytes: 64 << 10, uploadLimitBytes: 64 << 20, httpHeadersTimeoutSeconds: 2, httpRequestTimeoutSeconds: 5, rateLimitCreate: 100, rateLimitAnonymous: 100_000 },
+      config: { execOutputLimitBytes: 1 << 20, jsonBodyLimitBytes: 64 << 10, uploadLimitBytes: 64 << 20, httpHeadersTimeoutSeconds: 2, httpRequestTimeoutSeconds: 5, rateLimitCreate: 100, rateLimitAnonymous: 100_000, trustedProxies: `${PROXY}/32` },
     });
     t.sb = await createSandbox(t.stack, SMALL);
     t.neighbour = await createSandbox(t.stack, SMALL);

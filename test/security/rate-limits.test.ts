@@ -56,12 +56,26 @@ describe('rate limits', () => {
     limited(await as(stack, stack.key)('DELETE', '/sandbox/nope'), 'third lifecycle action');
   });
 
-  it('refuses an address after 5 failed authentications, even with a valid key, until the window ends', async () => {
+  it('refuses wrong keys from an address after 5 failed authentications until the window ends; valid keys still work', async () => {
     clock.advance(60_000);
     for (let i = 0; i < 5; i++) denied(await as(stack, `berth_guess_${i}_${'x'.repeat(30)}`)('GET', '/sandbox'), 401, 'unauthorized', `guess ${i}`);
-    limited(await as(stack, 'berth_guess_6_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 'sixth guess');
-    limited(await as(stack, stack.key)('GET', '/sandbox'), 'valid key from the same address');
+    const sixth = await as(stack, 'berth_guess_6_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox');
+    limited(sixth, 'sixth guess');
+    assert.match(sixth.body.hint, /BERTH_RATE_LIMIT_FAILED_AUTH/);
+    assert.equal((await as(stack, stack.key)('GET', '/sandbox')).status, 200, 'a valid key from the same address');
+    limited(await as(stack, 'berth_guess_7_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 'a wrong key after the valid one');
     clock.advance(60_000);
-    assert.equal((await as(stack, stack.key)('GET', '/sandbox')).status, 200);
+    denied(await as(stack, 'berth_guess_8_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 401, 'unauthorized', 'the next window starts afresh');
+  });
+
+  it('names the setting that raises a limit in the 429', async () => {
+    clock.advance(60_000);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }));
+    const r = answers[2]!;
+    limited(r, 'third create');
+    assert.match(r.body.message, /sandbox creations in this organization/);
+    assert.match(r.body.hint, /BERTH_RATE_LIMIT_CREATE/);
+    assert.equal(r.body.details.setting, 'BERTH_RATE_LIMIT_CREATE');
   });
 });

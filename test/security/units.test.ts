@@ -73,20 +73,16 @@ describe('rate limiter', () => {
     clock.advance(30_000);
     assert.equal((await rl.take('anonymous', 'ip'))?.remaining, 1);
   });
-  it('checks failed authentications without counting the check', async () => {
-    const clock = new ManualClock();
-    const rl = new RateLimiter(new MemoryCounters(), { windowSeconds: 60, limits: { anonymous: 0, authenticated: 0, failedAuth: 2, create: 0, lifecycle: 0 } }, clock, log);
-    await rl.check('failedAuth', 'ip');
-    await rl.note('failedAuth', 'ip');
-    await rl.check('failedAuth', 'ip');
-    await rl.note('failedAuth', 'ip');
-    await assert.rejects(rl.check('failedAuth', 'ip'), /rate limit/);
+  it('names the setting that raises a limit in its 429', async () => {
+    const rl = new RateLimiter(new MemoryCounters(), { windowSeconds: 60, limits: { anonymous: 0, authenticated: 0, failedAuth: 0, create: 1, lifecycle: 0 } }, new ManualClock(), log);
+    await rl.take('create', 'org');
+    await assert.rejects(rl.take('create', 'org'), (e: AppError) => /BERTH_RATE_LIMIT_CREATE/.test(e.hint ?? '') && e.details?.setting === 'BERTH_RATE_LIMIT_CREATE');
   });
   it('fails open when its counters are unavailable', async () => {
-    const broken = { kind: 'memory' as const, hit: async () => Promise.reject(new Error('down')), peek: async () => Promise.reject(new Error('down')), namespace: () => {}, close: async () => {} };
+    const broken = { kind: 'memory' as const, hit: async () => Promise.reject(new Error('down')), namespace: () => {}, close: async () => {} };
     const rl = new RateLimiter(broken, { windowSeconds: 60, limits: { anonymous: 1, authenticated: 1, failedAuth: 1, create: 1, lifecycle: 1 } }, new ManualClock(), log);
     assert.equal(await rl.take('anonymous', 'ip'), null);
-    await rl.check('failedAuth', 'ip');
+    assert.equal(await rl.take('failedAuth', 'ip'), null);
   });
 });
 
