@@ -18,6 +18,7 @@ export const EXIT_CODE: Readonly<Record<ErrorCode, number>> = {
   unavailable: 6,
   timeout: 6,
   payload_too_large: 2,
+  unsupported_media_type: 2,
   headers_too_large: 2,
   not_implemented: 7,
   internal: 1,

@@ -1,5 +1,5 @@
 // The Koa application: middleware order lives here and only here.
-// request id → error boundary → JSON body → routers (auth per route) → 404.
+// request id → error boundary → MCP → anonymous limit → body size → JSON body → routers (body type, auth per route) → 404.
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
@@ -16,6 +16,7 @@ import { registerPreview } from './routes/preview.js';
 import { registerConfig } from './routes/config.js';
 import { requireAuth } from './auth.js';
 import { clientAddress, trustedProxies } from './client-address.js';
+import { JSON_TYPES, jsonBodiesOnly } from './body-type.js';
 import { anonymousLimit, rateLimitedHeaders } from './rate-limit.js';
 import { registerOrganizations } from './routes/organizations.js';
 import { registerApiKeys } from './routes/api-keys.js';
@@ -126,6 +127,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   app.use(
     bodyParser({
       enableTypes: ['json'],
+      detectJSON: (ctx) => !!ctx.is(JSON_TYPES),
       jsonLimit: d.config.jsonBodyLimitBytes,
       encoding: 'utf-8',
       // An empty body is a valid "no options" request for the SDK's POSTs.
@@ -137,6 +139,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   );
 
   const api = new Router<State>({ prefix: '/api' });
+  api.use(jsonBodiesOnly);
   registerHealth(api, d);
   registerSandboxLifecycle(api, d);
   registerSandboxExtras(api, d);
@@ -156,7 +159,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerRegistries(api, d);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
-  toolbox.use(markToolbox, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));
+  toolbox.use(markToolbox, jsonBodiesOnly, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));
   registerProcess(toolbox, d);
   registerFiles(toolbox, d);
   registerFileSearch(toolbox, d);

@@ -48,7 +48,7 @@ export function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large' || status === 413) return new AppError('payload_too_large', 'request body is too large', { hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES' });
   if (e?.type === 'entity.parse.failed' || (err instanceof SyntaxError && status === 400)) return new AppError('invalid_argument', 'request body is not valid JSON', { hint: 'send a JSON object with Content-Type: application/json', reason: 'INVALID_REQUEST_BODY' });
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('invalid_argument', e.message ?? 'unsupported body encoding', { hint: 'send UTF-8 JSON' });
-  if (status === 415) return new AppError('invalid_argument', 'unsupported content type', { hint: 'send Content-Type: application/json' });
+  if (status === 415) return new AppError('unsupported_media_type', 'unsupported content type', { hint: 'send Content-Type: application/json' });
   if (status && status >= 400 && status < 500 && e?.expose) return new AppError(status === 404 ? 'not_found' : 'invalid_argument', e.message ?? 'bad request');
   return new AppError('internal', 'internal error', { hint: 'this is a bug in Berth; the server log has the details' });
 }

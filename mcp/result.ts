@@ -21,6 +21,7 @@ export const TOOL_ERROR: Readonly<Record<ErrorCode, { label: string; fallbackHin
   rate_limited: { label: 'rate limited', fallbackHint: 'wait a little and retry' },
   payload_too_large: { label: 'too large', fallbackHint: 'ask for less (a line range, a smaller file) and retry' },
   headers_too_large: { label: 'too large' },
+  unsupported_media_type: { label: 'unsupported content type' },
   timeout: { label: 'timed out', fallbackHint: 'retry, or give the call a longer timeout' },
   gone: { label: 'gone' },
   unavailable: { label: 'unavailable', fallbackHint: 'retry shortly; if it persists, check the sandbox with sandbox_get' },

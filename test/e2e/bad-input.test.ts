@@ -4,7 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 
-type Row = [name: string, method: string, path: string, body: unknown, status: number, code: string];
+type Row = [name: string, method: string, path: string, body: unknown, status: number, code: string, headers?: Record<string, string>];
+
+const TEXT = { 'content-type': 'text/plain' };
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('bad input', () => {
   let stack: Stack;
@@ -19,6 +22,10 @@ describe('bad input', () => {
 
   const rows = (): Row[] => [
     ['malformed JSON', 'POST', '/sandbox', '{"name":', 400, 'invalid_argument'],
+    ['a body typed text/plain', 'POST', '/sandbox', '{not json', 415, 'unsupported_media_type', TEXT],
+    ['JSON typed as a form (curl -d without -H)', 'POST', '/sandbox', '{"name":"from-a-form"}', 415, 'unsupported_media_type', FORM],
+    ['a text body on a lifecycle route', 'POST', `/sandbox/${started.id}/stop`, 'now', 415, 'unsupported_media_type', TEXT],
+    ['a text body on a toolbox route', 'POST', `/toolbox/${started.id}/process/execute`, 'echo hi', 415, 'UNSUPPORTED_MEDIA_TYPE', TEXT],
     ['unknown field', 'POST', '/sandbox', { nme: 'x' }, 400, 'invalid_argument'],
     ['wrongly typed field', 'POST', '/sandbox', { cpu: 'two' }, 400, 'invalid_argument'],
     ['negative cpu', 'POST', '/sandbox', { cpu: -1 }, 400, 'invalid_argument'],
@@ -54,8 +61,8 @@ describe('bad input', () => {
   ];
 
   it('answers every row with its status, code and a hint or message', async () => {
-    for (const [name, method, path, body, status, code] of rows()) {
-      const r = await stack.api(method, path, body);
+    for (const [name, method, path, body, status, code, headers] of rows()) {
+      const r = await stack.api(method, path, body, { headers });
       assert.equal(r.status, status, `${name}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body?.code, code, `${name}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body?.statusCode, status, name);
@@ -63,6 +70,23 @@ describe('bad input', () => {
       assert.ok(!/\bat .*\.js:\d+/.test(JSON.stringify(r.body)), `${name}: leaked a stack trace`);
       if (path.startsWith('/toolbox')) assert.equal(r.body.source, 'DAYTONA_DAEMON', name);
     }
+  });
+
+  it('refuses a body of another type than JSON on every route that takes JSON, and takes it where uploads go', async () => {
+    const own = ['/toolbox/:sandboxId/files/upload', '/toolbox/:sandboxId/files/upload-v2', '/toolbox/:sandboxId/files/bulk-upload'];
+    const routes = stack.server.app.listRoutes().flatMap((r) => r.methods.filter((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)).map((m) => [m, r.path] as const));
+    assert.ok(routes.length > 40, `only ${routes.length} routes with bodies`);
+    for (const [method, pattern] of routes) {
+      const path = pattern.replace(/:sandboxId/, started.id).replace(/\{\/\*\w+\}/g, '/x').replace(/:[A-Za-z]+/g, 'x');
+      const r = await fetch(stack.url + path, { method, headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'text/plain' }, body: 'not json' });
+      const answer = (await r.json().catch(() => null)) as { hint?: string } | null;
+      if (own.includes(pattern)) assert.notEqual(r.status, 415, `${method} ${pattern} takes its own body`);
+      else {
+        assert.equal(r.status, 415, `${method} ${pattern}: ${JSON.stringify(answer)}`);
+        assert.match(answer?.hint ?? '', /Content-Type: application\/json/, `${method} ${pattern}`);
+      }
+    }
+    assert.equal((await stack.api('GET', `/sandbox/${started.id}`)).body.state, 'started');
   });
 
   it('says how to fix the common mistakes', async () => {

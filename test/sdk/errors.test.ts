@@ -36,6 +36,7 @@ const EXPECTED: Record<ErrorCode, new (...a: never[]) => Error> = {
   quota_exceeded: DaytonaForbiddenError,
   rate_limited: DaytonaRateLimitError,
   payload_too_large: DaytonaError,
+  unsupported_media_type: DaytonaError,
   headers_too_large: DaytonaError,
   timeout: DaytonaTimeoutError,
   gone: DaytonaGoneError,

@@ -7,6 +7,7 @@ import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../../contex
 import { fileInfoDto } from '../../dto.js';
 import { errorBody } from '../../errors.js';
 import { body, queryBool, queryNumber, queryString } from '../../parse.js';
+import { ownBody } from '../../body-type.js';
 import { endWhenDone } from './common.js';
 import { MultipartWriter, readMultipart } from './multipart.js';
 
@@ -40,7 +41,7 @@ export function registerFiles(router: ApiRouter, d: HttpDeps): void {
     ctx.body = fileInfoDto(await files.move(principal(ctx), id(ctx), queryString(ctx, 'source', true), queryString(ctx, 'destination', true), queryBool(ctx, 'overwrite') ?? false));
   });
 
-  router.post('/files/bulk-upload', async (ctx) => {
+  router.post('/files/bulk-upload', ownBody, async (ctx) => {
     ctx.body = await files.session(principal(ctx), id(ctx), async (upload) => {
       const uploaded: Record<string, unknown>[] = [];
       await readMultipart(ctx.req, d.config.uploadLimitBytes, async (part, fields) => {
@@ -76,8 +77,8 @@ export function registerFiles(router: ApiRouter, d: HttpDeps): void {
       }
       ctx.body = { name: basename(dest), path: (info as { path: string }).path, type: 'file' };
     });
-  router.post('/files/upload', single);
-  router.post('/files/upload-v2', single);
+  router.post('/files/upload', ownBody, single);
+  router.post('/files/upload-v2', ownBody, single);
 
   router.post('/files/bulk-download', async (ctx) => {
     const { paths } = body(ctx, z.object({ paths: z.array(z.string()).min(1).max(10_000) }));
