@@ -89,11 +89,18 @@ prog
 
 prog
   .command('sandbox exec <id>')
-  .describe('Run a command in a sandbox; exits with its exit code')
+  .describe([
+    'Run a command in a sandbox: output streams as it comes, stdin is passed through, Ctrl-C is forwarded;',
+    'exits with its exit code.',
+    'One argument after -- is a shell command line; several are a program and its arguments, passed as they are.',
+  ])
+  .option('-t, --tty', 'run it on a terminal (interactive programs, colours)', false)
   .option('--cwd', 'working directory')
-  .option('--timeout', 'seconds before the command is killed')
+  .option('--timeout', 'seconds before the command is killed (exit code 124)')
   .option('--env', 'KEY=VALUE, repeatable')
   .example('sandbox exec demo -- python3 -c "print(6*7)"')
+  .example("sandbox exec demo -- 'for i in 1 2 3; do echo $i; sleep 1; done'")
+  .example('sandbox exec -t demo -- bash')
   .action(lazy(sandbox, (m) => m.exec));
 
 prog.command('sandbox snapshot <id> <name>').describe("Save the sandbox's files as a snapshot new sandboxes can start from").example('sandbox snapshot demo demo-v1').action(lazy(sandbox, (m) => m.snapshot));

@@ -21,80 +21,96 @@ export function resolveSettings(flags: { 'api-url'?: string; 'api-key'?: string 
   };
 }
 
+type Query = Record<string, string | string[] | undefined>;
+
 /**
- * One request with node:http(s). Not fetch: its first call loads undici, which
- * cost a short-lived command like `berth sandbox list` a few hundred ms here.
+ * One request with node:http(s), answered with the response as it streams
+ * in. Not fetch: its first call loads undici, which cost a short-lived
+ * command like `berth sandbox list` a few hundred ms here.
  */
-function send(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+function send(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<http.IncomingMessage> {
   const lib = url.protocol === 'https:' ? https : http;
+  const all = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = lib.request(url, { method, headers: all }, resolve);
     req.on('error', reject);
     req.end(body);
   });
 }
 
+async function text(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The error an answer of `status` carries (its JSON body, or its text as the message). */
+function answerError(status: number, body: string): AppError {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = { message: body };
+  }
+  return appErrorFromJSON(json, `server answered ${status}`, status);
+}
+
 export class ApiClient {
   constructor(readonly s: ClientSettings) {}
 
-  async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | string[] | undefined>): Promise<T> {
+  /** The key and organization every request carries (also for WebSockets). */
+  headers(): Record<string, string> {
+    return {
+      ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}),
+      ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}),
+      'user-agent': 'berth-cli',
+    };
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const res = await this.open(method, path, body, query);
+    const answer = await text(res);
+    if ((res.statusCode ?? 0) >= 300) throw answerError(res.statusCode ?? 0, answer);
+    let json: unknown = undefined;
+    try {
+      json = answer ? JSON.parse(answer) : undefined;
+    } catch {
+      json = { message: answer };
+    }
+    return json as T;
+  }
+
+  /** A streamed response body (e.g. a followed log), after an error check on the status. */
+  async stream(path: string, query?: Query): Promise<http.IncomingMessage> {
+    const res = await this.open('GET', path, undefined, query);
+    if ((res.statusCode ?? 0) >= 300) throw answerError(res.statusCode ?? 0, await text(res));
+    return res;
+  }
+
+  /** Toolbox base for a sandbox: the API URL's origin + /toolbox/{id}. */
+  toolbox<T>(sandboxId: string, method: string, path: string, body?: unknown): Promise<T> {
+    return this.forToolbox(sandboxId).request<T>(method, path, body);
+  }
+
+  /** A client whose paths are relative to the sandbox's toolbox (`apiUrl` is its base URL). */
+  forToolbox(sandboxId: string): ApiClient {
+    const origin = new URL(this.s.apiUrl).origin;
+    return new ApiClient({ ...this.s, apiUrl: `${origin}/toolbox/${encodeURIComponent(sandboxId)}` });
+  }
+
+  private async open(method: string, path: string, body: unknown, query?: Query): Promise<http.IncomingMessage> {
     const url = new URL(this.s.apiUrl + path);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined) continue;
       for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
     }
-    let res: { status: number; text: string };
+    const headers = { ...this.headers(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
     try {
-      res = await send(url, method, {
-        ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}),
-        'user-agent': 'berth-cli',
-      }, body === undefined ? undefined : JSON.stringify(body));
+      return await send(url, method, headers, body === undefined ? undefined : JSON.stringify(body));
     } catch (e) {
       throw new AppError('unavailable', `cannot reach the Berth server at ${this.s.apiUrl}: ${(e as Error).message}`, {
         hint: 'start it with `npx berth up` (or `berth serve`), or point the CLI elsewhere with --api-url / BERTH_API_URL',
       });
     }
-    let json: unknown = undefined;
-    try {
-      json = res.text ? JSON.parse(res.text) : undefined;
-    } catch {
-      json = { message: res.text };
-    }
-    if (res.status >= 300) throw appErrorFromJSON(json, `server answered ${res.status}`);
-    return json as T;
-  }
-
-  /** A streamed text response (build logs): each chunk goes to `onChunk` as it arrives. */
-  async stream(path: string, query: Record<string, string>, onChunk: (text: string) => void): Promise<void> {
-    const url = new URL(this.s.apiUrl + path);
-    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const res = await fetch(url, { headers: { ...(this.s.apiKey ? { authorization: `Bearer ${this.s.apiKey}` } : {}), ...(this.s.organizationId ? { 'x-daytona-organization-id': this.s.organizationId } : {}), 'user-agent': 'berth-cli' } }).catch((e: Error) => {
-      throw new AppError('unavailable', `cannot reach the Berth server at ${this.s.apiUrl}: ${e.message}`, { hint: 'start it with `npx berth up`, or point the CLI elsewhere with --api-url' });
-    });
-    if (!res.ok) {
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = { message: text };
-      }
-      throw appErrorFromJSON(json, `server answered ${res.status}`);
-    }
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) onChunk(decoder.decode(chunk, { stream: true }));
-  }
-
-  /** Toolbox base for a sandbox: the API URL's origin + /toolbox/{id}. */
-  toolbox<T>(sandboxId: string, method: string, path: string, body?: unknown): Promise<T> {
-    const origin = new URL(this.s.apiUrl).origin;
-    return new ApiClient({ ...this.s, apiUrl: `${origin}/toolbox/${encodeURIComponent(sandboxId)}` }).request<T>(method, path, body);
   }
 }

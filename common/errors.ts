@@ -90,10 +90,17 @@ export class AppError extends Error {
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
-/** Rebuilds an AppError that crossed a process boundary as JSON. */
-export function appErrorFromJSON(body: unknown, fallbackMessage: string): AppError {
+/**
+ * Rebuilds an AppError that crossed a process boundary as JSON. A code we do
+ * not know (toolbox answers carry the Daytona daemon's, e.g. `NOT_FOUND`) is
+ * taken from the HTTP status when there is one.
+ */
+export function appErrorFromJSON(body: unknown, fallbackMessage: string, status?: number): AppError {
   const o = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const code = (ERROR_CODES as readonly string[]).includes(o.code as string) ? (o.code as ErrorCode) : 'internal';
+  const known = (c: unknown): c is ErrorCode => (ERROR_CODES as readonly string[]).includes(c as string);
+  const lower = typeof o.code === 'string' ? o.code.toLowerCase() : undefined;
+  const byStatus = ERROR_CODES.find((c) => HTTP_STATUS[c] === status) ?? 'internal';
+  const code = known(o.code) ? o.code : known(lower) ? lower : byStatus;
   return new AppError(code, typeof o.message === 'string' ? o.message : fallbackMessage, {
     hint: typeof o.hint === 'string' ? o.hint : undefined,
     reason: typeof o.reason === 'string' ? o.reason : undefined,

@@ -2,6 +2,9 @@
 import { AppError } from '../../common/errors.js';
 import { ApiClient, resolveSettings } from '../client.js';
 import { keyValues, print, table } from '../output.js';
+import { commandLine, sessionLine } from '../exec/command-line.js';
+import { streamExec } from '../exec/stream.js';
+import { ttyExec } from '../exec/tty.js';
 
 type Flags = Record<string, unknown> & { json?: boolean; 'api-url'?: string; 'api-key'?: string };
 type Sandbox = Record<string, unknown> & { id: string; name: string; state: string };
@@ -67,22 +70,26 @@ export function lifecycle(action: 'start' | 'stop' | 'archive' | 'delete') {
   };
 }
 
-/** Runs a command; the CLI exits with the command's exit code. */
-export async function exec(id: string, f: Flags & { _: string[] }): Promise<number> {
-  const command = f._.join(' ');
-  if (!command) throw new AppError('invalid_argument', 'no command given', { hint: 'berth sandbox exec <id> -- ls -la' });
-  const r = await client(f).toolbox<{ exitCode: number; result: string; stdout: string; stderr: string }>(id, 'POST', '/process/execute', {
-    command,
-    cwd: f.cwd,
-    timeout: num(f.timeout, 'timeout'),
-    envs: keyValues(f.env as string | string[] | undefined, '--env'),
-  });
-  if (f.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  else {
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
+/**
+ * Runs a command; the CLI exits with the command's exit code. Output streams
+ * as it comes (stdout and stderr apart), stdin is passed through, Ctrl-C is
+ * forwarded; `-t` runs it on a terminal; `--json` waits and prints the result.
+ */
+export async function exec(id: string, f: Flags & { _: string[]; tty?: boolean }): Promise<number> {
+  const script = commandLine(f._.map(String));
+  const env = keyValues(f.env as string | string[] | undefined, '--env');
+  const cwd = f.cwd === undefined ? undefined : String(f.cwd);
+  const timeout = num(f.timeout, 'timeout');
+  const box = client(f).forToolbox(id);
+  if (f.json) {
+    const request = { command: script, cwd, timeout, envs: env };
+    const r = await box.request<{ exitCode: number }>('POST', '/process/execute', request);
+    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    return r.exitCode;
   }
-  return r.exitCode;
+  if (f.tty) return ttyExec(box, script, { cwd, env, timeoutSeconds: timeout });
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  return streamExec(box, sessionLine(script, { cwd, env }), io, timeout);
 }
 
 /**

@@ -11,6 +11,11 @@ type Flags = Record<string, unknown> & { json?: boolean; 'api-url'?: string; 'ap
 type Snapshot = Record<string, unknown> & { id: string; name: string; state: string; errorReason?: string | null };
 
 const client = (f: Flags) => new ApiClient(resolveSettings(f));
+
+/** Copies a streamed text body (a build log) to `out` as it arrives. */
+async function pipeText(body: AsyncIterable<unknown>, out: NodeJS.WritableStream): Promise<void> {
+  for await (const chunk of body) out.write(chunk as Buffer);
+}
 const COLUMNS = ['name', 'state', 'imageName', 'size', 'cpu', 'mem', 'disk', 'createdAt'];
 const TERMINAL = ['active', 'error', 'build_failed', 'inactive'];
 const num = (v: unknown, name: string) => {
@@ -49,7 +54,7 @@ export async function create(name: string, f: Flags): Promise<void> {
     body.buildInfo = { dockerfileContent: content, ...(context ? { contextHashes: [await uploadContext(c, context)] } : {}) };
   }
   let s = await c.request<Snapshot>('POST', '/snapshots', body);
-  if (f.follow && body.buildInfo) await c.stream(`/snapshots/${encodeURIComponent(s.id)}/build-logs`, { follow: 'true' }, (t) => process.stderr.write(t));
+  if (f.follow && body.buildInfo) await pipeText(await c.stream(`/snapshots/${encodeURIComponent(s.id)}/build-logs`, { follow: 'true' }), process.stderr);
   if (f.follow || f.wait) {
     while (!TERMINAL.includes(s.state)) {
       await sleep(1000);
@@ -61,7 +66,7 @@ export async function create(name: string, f: Flags): Promise<void> {
 }
 
 export async function logs(name: string, f: Flags): Promise<void> {
-  await client(f).stream(`/snapshots/${encodeURIComponent(name)}/build-logs`, f.follow ? { follow: 'true' } : {}, (t) => process.stdout.write(t));
+  await pipeText(await client(f).stream(`/snapshots/${encodeURIComponent(name)}/build-logs`, f.follow ? { follow: 'true' } : {}), process.stdout);
 }
 
 export async function remove(name: string, f: Flags): Promise<void> {

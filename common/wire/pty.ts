@@ -21,6 +21,17 @@ export const PtyCreateRequest = z.object({
   rows: dimension.optional(),
   /** Start the shell on the first connect instead of now. */
   lazyStart: z.boolean().optional(),
+  /**
+   * Berth addition: run this command line (`<shell> -c <command>`) on the
+   * terminal instead of an interactive shell; the terminal ends with it and
+   * reports its exit code (`berth sandbox exec -t`).
+   */
+  command: z
+    .string()
+    .min(1, 'command is empty')
+    .max(1 << 16)
+    .refine((s) => !s.includes('\0'), 'command contains a NUL byte')
+    .optional(),
 });
 export type PtyCreateRequest = z.infer<typeof PtyCreateRequest>;
 

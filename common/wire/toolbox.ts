@@ -92,7 +92,19 @@ export interface CommandOutput extends CommandLogs {
   exitCode?: number;
 }
 
-export const SendInputRequest = z.object({ data: z.string().max(1 << 20, 'input over 1 MiB per call') });
+export const SendInputRequest = z.object({
+  data: z.string().max(1 << 20, 'input over 1 MiB per call'),
+  /** Berth addition: `base64` when `data` carries bytes (default: UTF-8 text). */
+  encoding: z.enum(['utf8', 'base64']).optional(),
+  /**
+   * Berth addition: close the command's stdin after `data`, so it reads end
+   * of file. The input pipe is the session's: later async commands of the
+   * session read an empty stdin (use a session per process, as `berth sandbox
+   * exec` does).
+   */
+  eof: z.boolean().optional(),
+});
+export type SendInputRequest = z.infer<typeof SendInputRequest>;
 
 export const KillRequest = z.object({
   signal: z.enum(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP']).optional(),

@@ -48,7 +48,7 @@ export class PtyManager {
     const env: Record<string, string> = { ...this.ctx.env, ...envs };
     env.TERM = envs.TERM || this.ctx.env.TERM || 'xterm-256color';
     const session = new PtySession(
-      { id, shell: this.ctx.shell, cwd, envs, env, cols: req.cols ?? 80, rows: req.rows ?? 24, lazyStart: req.lazyStart ?? false },
+      { id, shell: this.ctx.shell, cwd, envs, env, cols: req.cols ?? 80, rows: req.rows ?? 24, lazyStart: req.lazyStart ?? false, command: req.command },
       this.load,
       this.ctx.spawner,
       (s) => {

@@ -27,6 +27,8 @@ export interface PtySpawnSpec {
   cols: number;
   rows: number;
   lazyStart: boolean;
+  /** A command line to run instead of an interactive shell. */
+  command?: string;
 }
 
 export class PtySession {
@@ -75,7 +77,7 @@ export class PtySession {
   /** Starts the shell (idempotent). Throws if node-pty is missing or the shell cannot start. */
   start(): void {
     if (this.pty || this.exit) return;
-    const pty = this.load().spawn(this.spec.shell, [], {
+    const pty = this.load().spawn(this.spec.shell, this.spec.command === undefined ? [] : ['-c', this.spec.command], {
       name: this.spec.env.TERM,
       cols: this.cols,
       rows: this.rows,

@@ -3,8 +3,9 @@
 // of the interleaved stream, and followable live.
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandLogs, CommandOutput } from '../../common/wire/toolbox.js';
+import { STREAM_MARKS, type LogStream } from '../../common/wire/log-frames.js';
 
-export type StreamId = 1 | 2;
+export type StreamId = LogStream;
 
 export interface Chunk {
   stream: StreamId;
@@ -13,9 +14,7 @@ export interface Chunk {
   offset: number;
 }
 
-/** §6.4 framing: three marker bytes before each run of stdout or stderr bytes. */
-export const STREAM_MARKS: Record<StreamId, Buffer> = { 1: Buffer.from([1, 1, 1]), 2: Buffer.from([2, 2, 2]) };
-
+/** §6.4 framing (common/wire/log-frames.ts): three marker bytes before each run of stdout or stderr bytes. */
 export const frame = (c: Chunk): Buffer => Buffer.concat([STREAM_MARKS[c.stream], c.data]);
 
 type Listener = (c: Chunk | null) => void;

@@ -88,9 +88,9 @@ export function registerSessions(router: Router, sessions: SessionRegistry): voi
   });
 
   router.on('POST', '/process/session/:sid/command/:cid/input', async ({ req, res, params }) => {
-    const { data } = await readJson(req, SendInputRequest);
+    const { data, encoding, eof } = await readJson(req, SendInputRequest);
     const session = sessions.get(params.sid!);
-    session.input(session.get(params.cid!), data);
+    session.input(session.get(params.cid!), Buffer.from(data, encoding === 'base64' ? 'base64' : 'utf8'), eof);
     res.writeHead(204).end();
   });
 

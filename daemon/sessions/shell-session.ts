@@ -131,7 +131,8 @@ export class ShellSession {
     return c;
   }
 
-  input(cmd: SessionCommand, data: string): void {
+  /** Writes to the stdin of the running async command; `eof` closes it afterwards (for the rest of the session). */
+  input(cmd: SessionCommand, data: Buffer, eof = false): void {
     if (cmd.state === 'exited') {
       throw new AppError('gone', `command ${cmd.id} has already exited (code ${cmd.exitCode})`, { reason: 'COMMAND_ALREADY_COMPLETED', hint: 'run a new command' });
     }
@@ -143,8 +144,15 @@ export class ShellSession {
     }
     const pipe = this.shell?.stdio[3] as NodeJS.WritableStream | undefined;
     if (!pipe) throw new AppError('gone', `session ${this.id} has ended`, { reason: 'SESSION_ENDED' });
-    pipe.write(data);
-    if (cmd.echo) cmd.log.append(1, data);
+    if ((pipe as { writableEnded?: boolean }).writableEnded) {
+      throw new AppError('failed_precondition', `the input of session ${this.id} was closed (eof)`, {
+        reason: 'CONFLICT',
+        hint: 'run commands that need input in a new session',
+      });
+    }
+    if (data.length) pipe.write(data);
+    if (eof) pipe.end();
+    if (cmd.echo && data.length) cmd.log.append(1, data);
   }
 
   /** Kills what the command started (not what earlier commands left running). */

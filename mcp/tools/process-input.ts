@@ -13,7 +13,7 @@ export default defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run({ orch, principal }, a) {
     const { sessionId, cmdId } = parseProcessId(a.process_id);
-    await orch.toolbox.sessions.input(principal, a.sandbox_id, sessionId, cmdId, a.data);
+    await orch.toolbox.sessions.input(principal, a.sandbox_id, sessionId, cmdId, { data: a.data });
     const bytes = Buffer.byteLength(a.data);
     return { data: { process_id: a.process_id, bytes }, text: `Sent ${bytes} bytes to ${a.process_id}` };
   },

@@ -2,7 +2,15 @@
 // the primitives background processes are built on: output from a byte
 // offset with long-poll, input, and kill.
 import type { Readable } from 'node:stream';
-import type { CommandLogs, CommandOutput, SessionCommandInfo, SessionExecRequest, SessionExecResult, SessionInfo } from '../../common/wire/toolbox.js';
+import type {
+  CommandLogs,
+  CommandOutput,
+  SendInputRequest,
+  SessionCommandInfo,
+  SessionExecRequest,
+  SessionExecResult,
+  SessionInfo,
+} from '../../common/wire/toolbox.js';
 import { ENTRYPOINT_SESSION } from '../../common/wire/toolbox.js';
 import type { Principal } from '../principal.js';
 import { openStream, seg } from './daemon-stream.js';
@@ -67,9 +75,10 @@ export class SessionsToolbox {
     return this.access.run(p, id, ({ daemon }) => daemon.call<CommandOutput>('GET', `${cmdPath(sessionId, cmdId)}/output`, { query }));
   }
 
-  /** Writes to the stdin of a running async command. */
-  async input(p: Principal, id: string, sessionId: string, cmdId: string, data: string): Promise<void> {
-    await this.access.run(p, id, ({ daemon }) => daemon.call('POST', `${cmdPath(sessionId, cmdId)}/input`, { body: { data } }));
+  /** Writes to the stdin of a running async command (`eof`: then closes it). */
+  async input(p: Principal, id: string, sessionId: string, cmdId: string, input: SendInputRequest): Promise<void> {
+    const path = `${cmdPath(sessionId, cmdId)}/input`;
+    await this.access.run(p, id, ({ daemon }) => daemon.call('POST', path, { body: input }));
   }
 
   /**

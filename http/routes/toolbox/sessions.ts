@@ -57,7 +57,7 @@ export function registerSessions(router: ApiRouter, d: HttpDeps): void {
   });
   router.get('/process/session/:sid/command/:cid/logs', (ctx) => logs(ctx, ctx.params.sid!, ctx.params.cid!));
   router.post('/process/session/:sid/command/:cid/input', async (ctx) => {
-    await sessions.input(principal(ctx), id(ctx), ctx.params.sid!, ctx.params.cid!, body(ctx, SendInputRequest).data);
+    await sessions.input(principal(ctx), id(ctx), ctx.params.sid!, ctx.params.cid!, body(ctx, SendInputRequest));
     ctx.status = 204;
   });
 

@@ -1,0 +1,136 @@
+// `berth sandbox exec` as a user runs it: real CLI processes against a real
+// server and sandbox. Output streams as it comes (stdout and stderr apart),
+// stdin is passed through, Ctrl-C reaches the command, -t gives it a
+// terminal, and the CLI exits with the command's exit code.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type * as NodePty from 'node-pty';
+import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
+import { BIN, cliEnv, runCli, startCli, waitForOutput } from './helpers.js';
+
+const pty = createRequire(import.meta.url)('node-pty') as typeof NodePty;
+
+describe('berth sandbox exec', () => {
+  let stack: Stack;
+  let cfgDir: string;
+  let env: Record<string, string>;
+  let id: string;
+  before(async () => {
+    stack = await startStack();
+    cfgDir = mkdtempSync(join(tmpdir(), 'berth-exec-'));
+    env = cliEnv(stack, join(cfgDir, 'cli.json'));
+    id = (await createSandbox(stack, { name: 'execs', cpu: 1, memory: 1, disk: 1 })).id;
+  });
+  after(async () => {
+    await stack?.close();
+    rmSync(cfgDir, { recursive: true, force: true });
+  });
+
+  it('prints each line as the command writes it, not all at the end', async () => {
+    const r = startCli(['sandbox', 'exec', 'execs', '--', 'for i in 1 2 3; do echo $i; sleep 1; done'], env);
+    r.child.stdin.end();
+    const end = await r.done;
+    assert.equal(end.code, 0, r.err);
+    assert.equal(r.out, '1\n2\n3\n');
+    const ahead = end.at - (r.firstOutAt ?? end.at);
+    assert.ok(ahead > 1500, `the first line came ${ahead} ms before the end`);
+  });
+
+  it('keeps stdout and stderr apart and exits with the command\u2019s code', async () => {
+    const r = await runCli(['sandbox', 'exec', 'execs', '--', 'echo out; echo err >&2; echo out2; exit 3'], env);
+    assert.equal(r.code, 3);
+    assert.equal(r.out, 'out\nout2\n');
+    assert.equal(r.err, 'err\n');
+  });
+
+  it('keeps the argument boundaries of a program and its arguments', async () => {
+    const r = await runCli(['sandbox', 'exec', 'execs', '--', 'python3', '-c', 'print(6*7)'], env);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, '42\n');
+    const argv = ['printf', '%s|', 'a b', "it's", '$HOME', '', '*'];
+    const words = await runCli(['sandbox', 'exec', 'execs', '--', ...argv], env);
+    assert.equal(words.out, "a b|it's|$HOME||*|");
+  });
+
+  it('runs in --cwd with --env', async () => {
+    const args = ['--cwd', '/tmp', '--env', 'GREETING=hello world', '--', 'pwd; echo "$GREETING"'];
+    const r = await runCli(['sandbox', 'exec', 'execs', ...args], env);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, '/tmp\nhello world\n');
+  });
+
+  it('passes stdin through, and ends it', async () => {
+    const r = await runCli(['sandbox', 'exec', 'execs', '--', 'cat'], env, 'hi\n');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'hi\n');
+    // Bytes, not text, and more than one input call's worth.
+    const data = randomBytes(1_300_000);
+    const child = startCli(['sandbox', 'exec', 'execs', '--', 'sha256sum'], env);
+    child.child.stdin.end(data);
+    assert.equal((await child.done).code, 0, child.err);
+    assert.equal(child.out.split(' ')[0], createHash('sha256').update(data).digest('hex'));
+  });
+
+  it('forwards Ctrl-C (SIGINT) to the command, which ends', async () => {
+    for (const command of ['echo ready; sleep 300; echo not-reached', 'echo ready; while :; do :; done']) {
+      const r = startCli(['sandbox', 'exec', 'execs', '--', command], env);
+      await waitForOutput(r, /ready/);
+      const t0 = Date.now();
+      r.child.kill('SIGINT');
+      const end = await r.done;
+      assert.equal(end.code, 130, `${command}: ${r.err}`);
+      assert.ok(end.at - t0 < 10_000, `${command}: ended ${end.at - t0} ms after Ctrl-C`);
+      assert.doesNotMatch(r.out, /not-reached/);
+    }
+    const left = await exec(stack, id, 'ps -eo args | grep -c "^sleep 300" || true');
+    assert.equal(left.result.trim(), '0', 'the command was killed, not left running');
+  });
+
+  it('kills the command after --timeout', async () => {
+    const r = await runCli(['sandbox', 'exec', 'execs', '--timeout', '1', '--', 'sleep 60'], env);
+    assert.equal(r.code, 124);
+    assert.match(r.err, /--timeout 1 s/);
+  });
+
+  it('prints the whole result with --json', async () => {
+    const r = await runCli(['sandbox', 'exec', 'execs', '--json', '--', 'echo hi; exit 2'], env);
+    assert.equal(r.code, 2);
+    assert.equal(JSON.parse(r.out).result, 'hi\n');
+  });
+
+  it('says what is wrong with a sandbox that does not exist', async () => {
+    const r = await runCli(['sandbox', 'exec', 'nope', '--', 'true'], env);
+    assert.equal(r.code, 4, r.err);
+    assert.match(r.err, /not found/);
+  });
+
+  it('runs a command on a terminal with -t: keys, Ctrl-C, size and exit code', async () => {
+    const onTty = (command: string) => {
+      const argv = [BIN, 'sandbox', 'exec', '-t', 'execs', '--', command];
+      const term = pty.spawn(process.execPath, argv, { cols: 100, rows: 30, env });
+      let out = '';
+      term.onData((d) => (out += d));
+      const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+      const waitFor = async (re: RegExp) => {
+        for (let i = 0; i < 600 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.match(out, re);
+      };
+      return { term, exit, waitFor, output: () => out };
+    };
+    const a = onTty('tty; stty size; read -r line; echo "got:$line"; exit 3');
+    await a.waitFor(/\/dev\/pts\/\d+[\s\S]*30 100/);
+    a.term.write('hello\r');
+    assert.equal(await a.exit, 3, a.output());
+    assert.match(a.output(), /got:hello/);
+
+    const b = onTty('echo ready; sleep 300');
+    await b.waitFor(/ready/);
+    b.term.write('\x03');
+    assert.equal(await b.exit, 130, b.output());
+  });
+});
