@@ -30,6 +30,7 @@ import { startSshGateway, type SshServer } from '../gateways/ssh/server.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 import { Teardown } from './teardown.js';
+import { Metrics } from '../common/metrics.js';
 
 export const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
 /** The built web UI (scripts/build-webui.mjs). */
@@ -105,6 +106,8 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     throw new AppError('invalid_argument', 'BERTH_ARCHIVE_STORE=s3 needs an external store: BERTH_S3_URL, BERTH_S3_ACCESS_KEY and BERTH_S3_SECRET_KEY', { hint: 'set them, or keep archives local (BERTH_ARCHIVE_STORE=local)' });
   }
   const archiveStore = config.archiveStore === 's3' ? new S3ArchiveStore({ url: config.s3Url!, region: config.s3Region, bucket: config.s3Bucket, accessKey: config.s3AccessKey!, secretKey: config.s3SecretKey!, runnerId: config.runnerId }) : undefined;
+  // One registry for this server: its runner, orchestrator and edges report there (GET /metrics).
+  const metrics = new Metrics();
   const runner = new Runner({
     id: config.runnerId,
     home: config.home,
@@ -120,6 +123,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     netnsPoolSize: config.netnsPool,
     egressDnsUpstream: config.egressDnsUpstream,
     archiveStore,
+    metrics,
   });
   opened.add(() => runner.close());
   try {
@@ -141,7 +145,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   const counters = config.redisUrl ? new RedisCounters(config.redisUrl) : new MemoryCounters();
   opened.add(() => counters.close());
   const secretsKey = resolveSecretsKey(config.secretsKey, config.home);
-  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, reapNetwork: (known) => runner.reapNetwork(known) });
+  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, metrics, reapNetwork: (known) => runner.reapNetwork(known) });
   opened.add(() => orch.close());
   const boot = await orch.bootstrap(config.adminApiKey);
   // Rate-limit counters of this installation (every replica shares its store and first admin) stay apart from other installs on the same Redis.

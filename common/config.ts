@@ -83,6 +83,7 @@ const SETTINGS = {
   sshPort: { env: 'BERTH_SSH_PORT', schema: int(0, 65535).default(2222), doc: 'SSH gateway port (ssh, scp, sftp, -L forwarding into sandboxes); 0 = off' },
   sshHost: { env: 'BERTH_SSH_HOST', schema: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/, 'a host name or address').optional(), doc: 'host in the ssh commands Berth prints (default: the host of BERTH_PUBLIC_URL)' },
   sshLoginTimeoutSeconds: { env: 'BERTH_SSH_LOGIN_TIMEOUT_SECONDS', schema: num(1, 600).default(30), doc: 'an SSH client must log in within this time after connecting' },
+  metricsToken: { env: 'BERTH_METRICS_TOKEN', schema: z.string().min(16, 'at least 16 characters').optional(), doc: 'bearer token a Prometheus scraper sends to GET /metrics (a Berth administrator\'s API key works too; without either, /metrics answers 401)' },
   trustedProxies: { env: 'BERTH_TRUSTED_PROXIES', schema: cidrList.default([]), doc: 'addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated); rate limits and audit then use the client behind them; everyone else\'s X-Forwarded-For is ignored' },
   rateLimitWindowSeconds: { env: 'BERTH_RATE_LIMIT_WINDOW_SECONDS', schema: int(1, 86_400).default(60), doc: 'length of the fixed rate-limit window' },
   rateLimitAnonymous: { env: 'BERTH_RATE_LIMIT_ANONYMOUS', schema: int(0, 1e9).default(100), doc: 'requests without credentials per IP per window (0 = no limit)' },
@@ -131,7 +132,7 @@ export type SettingKey = keyof Settings;
 export const settingEnv = (key: SettingKey): string => SETTINGS[key].env;
 
 /** Settings whose values are never echoed in error messages. */
-const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey', 's3SecretKey']);
+const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey', 's3SecretKey', 'metricsToken']);
 type Resolved = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export interface Config extends Omit<Resolved, 'publicUrl' | 'runnerId'> {

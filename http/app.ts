@@ -1,5 +1,6 @@
 // The Koa application: middleware order lives here and only here.
-// request id → error boundary → MCP → anonymous limit → body size → JSON body → routers (body type, auth per route) → 404.
+// request id → metrics → error boundary → MCP → anonymous limit → body size → JSON body →
+// routers (body type, auth per route) → 404.
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
@@ -43,7 +44,9 @@ import { registerComputerUse } from './routes/toolbox/computer-use.js';
 import { registerPty } from './routes/toolbox/pty.js';
 import { registerInterpreter } from './routes/toolbox/interpreter.js';
 import { registerLsp } from './routes/toolbox/lsp.js';
-import type { McpHttp } from '../mcp/http/handler.js';
+import { MCP_PATH, type McpHttp } from '../mcp/http/handler.js';
+import { httpMetrics, WEBUI_ROUTE } from './metrics.js';
+import { registerMetrics } from './routes/metrics.js';
 
 export interface AppMounts {
   /** /mcp and its OAuth metadata, served on the raw request (see mcp/http/handler.ts). */
@@ -76,6 +79,8 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
     ctx.set('x-request-id', ctx.state.requestId);
     await next();
   });
+  // Outside the error boundary, so it sees the status every error was mapped to.
+  app.use(httpMetrics(d.orch.metrics));
 
   app.use(async (ctx, next) => {
     try {
@@ -97,6 +102,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   if (mcp) {
     app.use(async (ctx, next) => {
       if (!(await mcp.handle(ctx.req, ctx.res))) return next();
+      ctx.state.route = MCP_PATH;
       ctx.respond = false;
     });
   }
@@ -111,7 +117,17 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   }
 
   // The web UI's pages and hashed assets: static, cached, so not counted against any budget.
-  if (mounts.webui) app.use(serveWebUi(d, mounts.webui));
+  if (mounts.webui) {
+    const ui = serveWebUi(d, mounts.webui);
+    // In the HTTP metrics, whatever the web UI answers is one route.
+    app.use(async (ctx, next) => {
+      ctx.state.route = WEBUI_ROUTE;
+      await ui(ctx, () => {
+        ctx.state.route = undefined;
+        return next();
+      });
+    });
+  }
 
   // Requests without credentials count against their address's anonymous budget.
   app.use(anonymousLimit(d));
@@ -173,11 +189,16 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerInterpreter(toolbox, d);
   registerLsp(toolbox, d);
 
-  for (const r of [api, toolbox]) {
+  // Server-wide routes outside /api: the Prometheus metrics.
+  const root = new Router<State>();
+  root.use(jsonBodiesOnly);
+  registerMetrics(root, d);
+
+  for (const r of [api, toolbox, root]) {
     app.use(r.routes());
     app.use(r.allowedMethods({ throw: true }));
   }
-  const listRoutes = () => [api, toolbox].flatMap((r) => r.stack.filter((l) => l.methods.length).map((l) => ({ methods: l.methods.filter((m) => m !== 'HEAD'), path: String(l.path) })));
+  const listRoutes = () => [api, toolbox, root].flatMap((r) => r.stack.filter((l) => l.methods.length).map((l) => ({ methods: l.methods.filter((m) => m !== 'HEAD'), path: String(l.path) })));
 
   app.use(async (ctx) => {
     throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`, { hint: 'see GET /api/openapi.json for the API' });

@@ -11,6 +11,10 @@ export interface State {
   /** The client's address (http/client-address.ts: the TCP peer, or the client behind a trusted proxy). */
   clientIp: string;
   principal?: Principal;
+  /** A route accepted a credential other than an API key (the metrics token): the request is not anonymous. */
+  credentialed?: boolean;
+  /** The route label of a request answered outside the routers (e.g. MCP), for the HTTP metrics. */
+  route?: string;
   /** Errors answer in the Daytona daemon shape on toolbox routes. */
   toolbox?: boolean;
 }

@@ -37,6 +37,6 @@ export function anonymousLimit(d: HttpDeps): Koa.Middleware<State> {
       return next();
     }
     await next();
-    if (!ctx.state.principal) await d.orch.admitAnonymous(source);
+    if (!ctx.state.principal && !ctx.state.credentialed) await d.orch.admitAnonymous(source);
   };
 }

@@ -1,6 +1,6 @@
 // The orchestrator facade: the one object every edge (HTTP, MCP, CLI server
 // side, gateways) calls. Edges parse and authorise; all logic lives below.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../common/errors.js';
 import type { Clock } from '../common/clock.js';
 import type { Config } from '../common/config.js';
@@ -70,6 +70,8 @@ import { SandboxStateOps } from './sandboxes/state-ops.js';
 import { MetricsService } from './telemetry/metrics.js';
 import { BuildLogAccess } from './images/build-log-access.js';
 import { randomToken } from '../common/ids.js';
+import { Metrics } from '../common/metrics.js';
+import { OrchestratorMetrics } from './metrics.js';
 
 export type { Principal } from './principal.js';
 export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
@@ -122,6 +124,8 @@ export interface OrchestratorDeps {
   counters?: Counters;
   /** The key organization secrets are encrypted with (32 bytes); a random one per process when omitted. */
   secretsKey?: Buffer;
+  /** This server's metrics registry (shared with its runner and edges); a private one when omitted. */
+  metrics?: Metrics;
 }
 
 /** Where a request came from, and which organization it names (X-Daytona-Organization-ID). */
@@ -181,9 +185,12 @@ export class Orchestrator {
   /** Sandbox snapshots and forks. */
   readonly stateOps: SandboxStateOps;
   /** Metric history and logs of sandboxes. */
-  readonly metrics: MetricsService;
+  readonly sandboxMetrics: MetricsService;
   /** Build logs of snapshots and sandboxes, followed live. */
   readonly buildLogs: BuildLogAccess;
+  /** This server's Prometheus metrics: edges and gateways add theirs here (`orch.metrics.counter(…)`). */
+  readonly metrics: Metrics;
+  private readonly telemetry: OrchestratorMetrics;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
   private timers: NodeJS.Timeout[] = [];
@@ -192,6 +199,8 @@ export class Orchestrator {
     const repo = new SandboxRepo(d.store);
     const activity = new Activity(repo, d.clock);
     const c = d.config;
+    this.metrics = d.metrics ?? new Metrics();
+    this.telemetry = new OrchestratorMetrics(this.metrics, repo, d.clock);
     this.audit = new AuditLog(d.store, d.clock, d.log.child({ component: 'audit' }));
     this.counters = d.counters ?? new MemoryCounters();
     this.limits = new RateLimiter(
@@ -199,6 +208,7 @@ export class Orchestrator {
       { windowSeconds: c.rateLimitWindowSeconds, limits: { anonymous: c.rateLimitAnonymous, authenticated: c.rateLimitAuthenticated, failedAuth: c.rateLimitFailedAuth, create: c.rateLimitCreate, lifecycle: c.rateLimitLifecycle } },
       d.clock,
       d.log.child({ component: 'ratelimit' }),
+      (kind) => this.telemetry.rateLimited.inc({ kind }),
     );
     this.keys = audited(new KeyService(d.store, d.clock, d.bus), A.KEY_ACTIONS, this.audit);
     this.quotas = audited(
@@ -272,14 +282,17 @@ export class Orchestrator {
     };
     this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits(), log: d.log.child({ component: 'snapshots' }), builds: this.builds, registries: this.registries, usersOf, warmPool: this.warmPool }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
     this.volumes = audited(new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }), { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } }, this.audit);
-    this.sandboxes = audited(
-      new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit, builds: this.builds, registryAuth: (org, ref) => this.registries.credentialsFor(org, ref), warmPool: this.warmPool }),
-      A.SANDBOX_ACTIONS,
-      this.audit,
+    this.sandboxes = this.telemetry.timed(
+      audited(
+        new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit, builds: this.builds, registryAuth: (org, ref) => this.registries.credentialsFor(org, ref), warmPool: this.warmPool }),
+        A.SANDBOX_ACTIONS,
+        this.audit,
+      ),
+      { create: () => 'create', request: (args) => String(args[2]) },
     );
     this.stateOps = audited(new SandboxStateOps({ sandboxes: this.sandboxes, snapshots: this.snapshots, reconciler: this.reconciler, runner: d.runner }), A.STATE_ACTIONS, this.audit);
     this.buildLogs = new BuildLogAccess({ store: d.store, bus: d.bus, builds: this.builds, snapshots: this.snapshots, sandboxes: this.sandboxes });
-    this.metrics = new MetricsService({
+    this.sandboxMetrics = new MetricsService({
       store: d.store,
       runner: d.runner,
       clock: d.clock,
@@ -303,7 +316,7 @@ export class Orchestrator {
       secret: secretsKey,
     });
     const access = new ToolboxAccess(this.sandboxes);
-    this.toolbox = { access, process: new ProcessToolbox(access), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
+    this.toolbox = { access, process: this.telemetry.timed(new ProcessToolbox(access), { exec: () => 'exec' }), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
     this.relay = d.relay ?? Relay.memory(d.bus);
     this.sessions = new SessionService(d.store, d.clock, { idleMs: c.uiSessionIdleMinutes * 60_000, maxMs: c.uiSessionMaxHours * 3_600_000 });
     const sshAccess = new SshAccessService({ store: d.store, clock: d.clock, bus: d.bus, config: c, sandboxes: this.sandboxes, endpoint: () => this.ssh.gateway.endpoint() });
@@ -421,13 +434,33 @@ export class Orchestrator {
     const p = await find();
     if (!p) {
       this.d.log.warn('authentication failed', { ip, frontend: source.frontend, requestId: source.requestId });
-      if (o.countFailure ?? true) await this.limits.take('failedAuth', ip);
+      if (o.countFailure ?? true) {
+        this.telemetry.authFailures.inc({ frontend: source.frontend ?? 'unknown' });
+        await this.limits.take('failedAuth', ip);
+      }
       throw refusal;
     }
     const budget = await this.limits.take('authenticated', p.keyId ?? p.userId);
     if (budget) p.rateLimit = budget;
     p.source = { ip: source.ip, frontend: source.frontend, requestId: source.requestId };
     return p;
+  }
+
+  /**
+   * Who may read the metrics: a scraper with BERTH_METRICS_TOKEN, or a Berth
+   * administrator's key. They are server-wide (every organization's counts),
+   * so an organization's own keys are refused.
+   */
+  async authorizeMetrics(token: string | undefined, source: RequestSource = {}): Promise<void> {
+    const expected = this.d.config.metricsToken;
+    const matches = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+    if (token && expected && matches(token, expected)) return;
+    const p = await this.authenticate(token, source);
+    if (!p.systemAdmin) {
+      throw new AppError('forbidden', 'the metrics are for Berth administrators and the metrics scraper', {
+        hint: "send a Berth administrator's API key, or the BERTH_METRICS_TOKEN the server was started with",
+      });
+    }
   }
 
   /** Counts a request that carries no credentials (public routes); throws `rate_limited` past the limit. */
@@ -509,7 +542,7 @@ export class Orchestrator {
     const buildCache = setInterval(() => void this.pruneImages().catch(() => {}), 3_600_000);
     for (const t of [sweep, reap, disks, lifetimes, retention, buildCache]) t.unref();
     this.timers.push(sweep, reap, disks, lifetimes, retention, buildCache);
-    this.metrics.start();
+    this.sandboxMetrics.start();
   }
 
   /** Removes cached dynamic images nobody used for BERTH_BUILD_CACHE_DAYS (never one a sandbox runs). */
@@ -525,7 +558,7 @@ export class Orchestrator {
     this.timers = [];
     this.previewGate.close();
     await this.warmPool.close();
-    this.metrics.close();
+    this.sandboxMetrics.close();
     await this.builds.close();
     this.objects.close();
     await this.reconciler.close();

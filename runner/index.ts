@@ -11,6 +11,8 @@ import type { Logger } from '../common/log.js';
 import { effectiveUser, isRootUser, type EngineInfo, type ImageBuildRequest, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type RegistryCredentials, type ResourceLimits, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec, type SandboxStats } from '../common/wire/runner.js';
 import { SANDBOX_PATHS } from '../common/wire/daemon.js';
 import { DaemonClient } from './daemon-client.js';
+import { registerRunnerMetrics } from './metrics.js';
+import type { Metrics } from '../common/metrics.js';
 import { DaemonLink } from './daemon-link.js';
 import { unlessExited } from './exit-watch.js';
 import { NetnsPool, findPauseBinary } from './netns-pool.js';
@@ -40,6 +42,8 @@ export interface RunnerOptions {
   egressDnsUpstream?: string;
   /** Keeps archives in an object store instead of BERTH_HOME/archives (BERTH_ARCHIVE_STORE=s3). */
   archiveStore?: S3ArchiveStore;
+  /** The server's metrics registry: capacity, pool and daemon links are reported there. */
+  metrics?: Metrics;
 }
 
 const GiB = 1024 ** 3;
@@ -72,6 +76,7 @@ export class Runner implements RunnerClient {
     this.subpaths = new SubpathMounts(join(o.home, 'mounts'), o.log);
     this.archivesDir = join(o.home, 'archives');
     this.sandboxesDir = join(o.home, 'sandboxes');
+    if (o.metrics) registerRunnerMetrics(o.metrics, this, o.netnsPoolSize ?? 0);
   }
 
   private initializing: Promise<EngineInfo> | null = null;
@@ -115,9 +120,16 @@ export class Runner implements RunnerClient {
     return this.engine;
   }
 
-  /** Network namespaces ready for the next creates (diagnostics and tests). */
+  /** Network namespaces ready for the next creates (diagnostics, metrics and tests). */
   readyNetns(): number {
     return this.pool.readyCount;
+  }
+
+  /** Sandbox daemons linked to this runner right now (metrics). */
+  daemonLinksUp(): number {
+    let n = 0;
+    for (const l of this.links.values()) if (l.connected) n++;
+    return n;
   }
 
   /** Egress rules and recent resolver answers of one sandbox (diagnostics and tests). */

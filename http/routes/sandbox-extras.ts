@@ -56,12 +56,12 @@ export function registerSandboxExtras(router: ApiRouter, d: HttpDeps): void {
   router.get('/sandbox/:id/telemetry/metrics', auth, async (ctx) => {
     const { from, to } = range(ctx);
     const names = queryList(ctx, 'metricNames').flatMap((n) => n.split(',')).filter(Boolean);
-    ctx.body = { series: await d.orch.metrics.series(principal(ctx), ctx.params.id!, from, to, names.length ? names : Object.keys(METRICS)) };
+    ctx.body = { series: await d.orch.sandboxMetrics.series(principal(ctx), ctx.params.id!, from, to, names.length ? names : Object.keys(METRICS)) };
   });
   router.get('/sandbox/:id/telemetry/logs', auth, async (ctx) => {
     const { from, to } = range(ctx);
     const severities = queryList(ctx, 'severities').flatMap((n) => n.split(',')).filter(Boolean);
-    ctx.body = await d.orch.metrics.logs(principal(ctx), ctx.params.id!, { from, to, page: queryNumber(ctx, 'page', { min: 1, int: true }) ?? 1, limit: queryNumber(ctx, 'limit', { min: 1, max: 1000, int: true }) ?? 100, search: queryString(ctx, 'search') || undefined, severities });
+    ctx.body = await d.orch.sandboxMetrics.logs(principal(ctx), ctx.params.id!, { from, to, page: queryNumber(ctx, 'page', { min: 1, int: true }) ?? 1, limit: queryNumber(ctx, 'limit', { min: 1, max: 1000, int: true }) ?? 100, search: queryString(ctx, 'search') || undefined, severities });
   });
   // Berth collects no traces (sandboxes export none to it): the history is honestly empty.
   router.get('/sandbox/:id/telemetry/traces', auth, async (ctx) => {

@@ -57,6 +57,8 @@ export class RateLimiter {
     private readonly s: LimitSettings,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Told of every refusal (the rate-limit metric). */
+    private readonly onRefused: (kind: LimitKind) => void = () => {},
   ) {}
 
   private get windowMs(): number {
@@ -69,6 +71,7 @@ export class RateLimiter {
   }
 
   private refuse(kind: LimitKind, b: Budget): AppError {
+    this.onRefused(kind);
     const k = LIMIT_KINDS[kind];
     const setting = settingEnv(k.setting);
     // The operator's knob is named, so whoever hits the limit knows which setting raises it.

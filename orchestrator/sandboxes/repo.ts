@@ -193,6 +193,38 @@ export class SandboxRepo {
     });
   }
 
+  /** Unscoped, for metrics: how many sandboxes are in each state. */
+  async countByState(): Promise<Record<string, number>> {
+    type Row = { state: string; n: number | string };
+    const rows = (await this.knex('sandboxes').select('state').count({ n: '*' }).groupBy('state')) as Row[];
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  /**
+   * Unscoped, for metrics: when the longest-waiting sandbox not yet in its
+   * desired state last changed (epoch ms; null when all are settled). Errors
+   * are settled: the reconciler gave up on them.
+   */
+  async oldestUnsettled(): Promise<number | null> {
+    const row = (await this.knex('sandboxes')
+      .whereRaw('state <> desired_state')
+      .whereNotIn('state', ['error', 'build_failed'])
+      .min({ t: 'updated_at' })
+      .first()) as { t: number | string | null } | undefined;
+    return row?.t === null || row?.t === undefined ? null : Number(row.t);
+  }
+
+  /** Unscoped, for metrics: cores and GiB of memory of started sandboxes, per runner. */
+  async allocatedByRunner(): Promise<{ runnerId: string; cpu: number; memoryGiB: number }[]> {
+    type Row = { runner_id: string; cpu: number | string; memory: number | string };
+    const rows = (await this.knex('sandboxes')
+      .where({ state: 'started' })
+      .select('runner_id')
+      .sum({ cpu: 'cpu', memory: 'memory' })
+      .groupBy('runner_id')) as Row[];
+    return rows.map((r) => ({ runnerId: r.runner_id, cpu: Number(r.cpu), memoryGiB: Number(r.memory) }));
+  }
+
   /** Unscoped: every sandbox of one runner, for sweeps and the reaper. */
   async allForRunner(runnerId: string): Promise<Sandbox[]> {
     return this.hydrate(await this.store.Sandbox.query().where({ runner_id: runnerId }));

@@ -20,7 +20,7 @@ describe('images: sandbox state', () => {
     // Signed-URL refusals count as failed authentications; this file makes several on purpose.
     t = await sdkStack({ config: { metricsIntervalSeconds: 1, rateLimitFailedAuth: 0 } });
     // Test stacks run without background timers; the sampler is the one this file needs.
-    t.stack.server.orch.metrics.start();
+    t.stack.server.orch.sandboxMetrics.start();
   });
   after(async () => {
     await t?.close();
@@ -165,7 +165,7 @@ while True:
     const s = await t.sandbox();
     const from = new Date();
     await s.process.executeCommand('timeout 4 sh -c "while :; do :; done"; python3 -c "x = bytearray(200 * 1024 * 1024); import time; time.sleep(3)"; echo done', undefined, undefined, 30);
-    await t.stack.server.orch.metrics.sample();
+    await t.stack.server.orch.sandboxMetrics.sample();
     const history = await s.getMetrics(from, new Date());
     assert.ok(history.length >= 3, `${history.length} samples`);
     assert.ok(history.some((m) => m.cpuUsedPct > 20), `cpu under load: ${history.map((m) => m.cpuUsedPct).join(',')}`);
