@@ -1,8 +1,12 @@
 // `npm test`: installs/starts what the tests need (Docker engine, sandbox
 // image, PostgreSQL, Redis), builds, then runs every suite with node --test:
 // unit tests, the end-to-end suite on SQLite + in-process bus, and again on
-// PostgreSQL + Redis. Fails on lint errors or if any Berth container is left behind.
-// Options: --only=<substring> to pick test files, --mode=sqlite|postgres.
+// PostgreSQL + Redis. Fails on lint errors, if any Berth container is left behind,
+// or if no test file ran. Suites never skip here: BERTH_TEST_STRICT=1 makes a
+// missing precondition (root, iproute2, the npm registry…) fail the suite that
+// needs it (test/helpers/strict.ts); BERTH_TEST_STRICT=0 lets them skip locally.
+// Options: --only=<substring> to pick test files, --mode=sqlite|postgres,
+// --plan to list the files a run would take (from the current build) and stop.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -36,12 +40,68 @@ function files(dir) {
   return out.filter((f) => !args.only || relative(root, f).includes(args.only)).sort();
 }
 
+const modes = args.mode ? [args.mode] : ['sqlite', 'postgres'];
+// Files that measure latency or memory, or load the host on purpose, run alone.
+const ALONE = ['security/attacks.test', 'security/fan-out.test', 'sdk/streaming-memory.test', 'mcp/http.test',
+  'sdk/events.test', 'webui/flow.test', 'webui/security.test', 'gateways/preview-load.test'];
+const alone = (f) => ALONE.some((a) => f.includes(a));
+const needsRedis = (f) => /redis/.test(relative(root, f));
+// The store suites, then the suites that exercise frontends.
+const STORE_SUITES = ['test/unit', 'test/e2e'];
+const FRONTEND_SUITES = ['test/toolbox', 'test/sdk', 'test/mcp', 'test/security', 'test/cli', 'test/webui', 'test/gateways', 'test/images'];
+const SUITES = [...STORE_SUITES, ...FRONTEND_SUITES];
+
+/**
+ * Which files run in which step. Fails (with the reason) when a suite folder
+ * holds no test file, or when nothing at all would run: a run that tests
+ * nothing has not passed.
+ */
+function plan() {
+  if (!args.only) {
+    const empty = SUITES.filter((s) => !files(s).length);
+    if (empty.length) return { error: `${empty.join(', ')} hold(s) no test files in dist/ (did the build emit them?)` };
+  }
+  // Suites that exercise frontends rather than the store run once; those that need Redis run with it (--mode=postgres).
+  const frontends = FRONTEND_SUITES.flatMap(files).filter((f) => !needsRedis(f));
+  const redis = modes.includes('postgres') ? [...files('test/mcp'), ...files('test/security')].filter(needsRedis) : [];
+  const p = {
+    unit: files('test/unit'),
+    e2e: files('test/e2e'),
+    frontends: frontends.filter((f) => !alone(f)),
+    measuring: frontends.filter(alone),
+    redis,
+  };
+  const count = p.unit.length + p.e2e.length * modes.length + p.frontends.length + p.measuring.length + p.redis.length;
+  const only = args.only ? ` (--only=${args.only} matches none${modes.includes('postgres') ? '' : ' in --mode=sqlite'})` : '';
+  if (!count) return { error: `no test file would run${only}` };
+  return { ...p, count };
+}
+
+// --plan: which files would run (from the current build), nothing else.
+if ('plan' in args) {
+  const p = plan();
+  if (p.error) {
+    process.stderr.write(`FAIL: ${p.error}\n`);
+    process.exit(1);
+  }
+  for (const k of ['unit', 'e2e', 'frontends', 'measuring', 'redis']) {
+    for (const f of p[k]) process.stdout.write(`${k}\t${relative(root, f)}\n`);
+  }
+  process.exit(0);
+}
+
 step('building');
 if (sh('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 
 // Style and layering rules (DESIGN §7: no layer imports upward) are part of passing.
 step('linting');
 if (sh(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']) !== 0) process.exit(1);
+
+const planned = plan();
+if (planned.error) {
+  process.stderr.write(`FAIL: ${planned.error}\n`);
+  process.exit(1);
+}
 
 step('checking the Docker engine and the sandbox image');
 if (sh('node', ['bin/berth.js', 'setup']) !== 0) process.exit(1);
@@ -55,8 +115,9 @@ if (sh('bash', ['scripts/test-registry.sh']) !== 0) process.exit(1);
 
 // This run's prefix of test runner ids: the left-behind check below sees only this run's containers.
 process.env.BERTH_TEST_RUN = `test-${randomBytes(3).toString('hex')}`;
+// Suites never skip here (CI runs this as root with CI unset, so neither can tell them).
+process.env.BERTH_TEST_STRICT = process.env.BERTH_TEST_STRICT || '1';
 
-const modes = args.mode ? [args.mode] : ['sqlite', 'postgres'];
 let serviceEnv = {};
 if (modes.includes('postgres')) {
   step('starting PostgreSQL and Redis');
@@ -87,22 +148,18 @@ const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}
     });
   });
 
-// Files that measure latency or memory, or load the host on purpose, run alone.
-const ALONE = ['security/attacks.test', 'security/fan-out.test', 'sdk/streaming-memory.test', 'mcp/http.test', 'sdk/events.test', 'webui/flow.test', 'webui/security.test', 'gateways/preview-load.test'];
-const alone = (f) => ALONE.some((a) => f.includes(a));
-
-let failed = await runTests('unit tests', files('test/unit'));
+step(`${planned.count} test file run(s) planned`);
+let failed = await runTests('unit tests', planned.unit);
 // The end-to-end suite on both stores side by side (each with its own runner id and containers).
-const e2e = modes.map((mode) => runTests(`end-to-end (${mode})`, files('test/e2e'), { env: mode === 'postgres' ? serviceEnv : {}, quiet: modes.length > 1 }));
+const e2e = modes.map((mode) =>
+  runTests(`end-to-end (${mode})`, planned.e2e, { env: mode === 'postgres' ? serviceEnv : {}, quiet: modes.length > 1 }),
+);
 for (const r of await Promise.all(e2e)) failed += r;
-// Suites that exercise frontends rather than the store run once.
-const frontends = [...files('test/toolbox'), ...files('test/sdk'), ...files('test/mcp'), ...files('test/security'), ...files('test/cli'), ...files('test/webui'), ...files('test/gateways'), ...files('test/images')];
-failed += await runTests('frontends (sqlite)', frontends.filter((f) => !alone(f)), { concurrency: 2 });
-failed += await runTests('frontends that measure (sqlite)', frontends.filter(alone));
-// MCP sessions shared through Redis (two replicas, one PostgreSQL store); the file skips itself without the URLs.
-if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('mcp replicas (redis)', files('test/mcp').filter((f) => f.includes('redis')), { env: serviceEnv });
-// Revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
-if (serviceEnv.BERTH_TEST_REDIS_URL) failed += await runTests('tenancy replicas (redis)', files('test/security').filter((f) => f.includes('redis')), { env: serviceEnv });
+failed += await runTests('frontends (sqlite)', planned.frontends, { concurrency: 2 });
+failed += await runTests('frontends that measure (sqlite)', planned.measuring);
+// MCP sessions, revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
+failed += await runTests('replicas (redis)', planned.redis, { env: serviceEnv });
+if (!modes.includes('postgres')) step('suites that need Redis run with --mode=postgres only');
 
 // Id, name, runner and state of each, in one call: enough to find the test that made it.
 const leftTest = execFileSync('docker', ['ps', '-a', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner', '--format', '{{.ID}} {{.Names}} {{.Label "berth.runner"}} {{.State}} created {{.CreatedAt}}'], { encoding: 'utf8' })

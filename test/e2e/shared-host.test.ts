@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
 import { docker } from '../helpers/docker.js';
+import { skipOrFail } from '../helpers/strict.js';
 
 const JUMPS: [table: string, chain: string][] = [
   ['filter', 'DOCKER-USER'],
@@ -52,7 +53,7 @@ describe('servers sharing a host', () => {
   });
 
   it('put each jump into their egress chains in once when they start together (here after a reboot wiped them)', async (t) => {
-    if (stacks[0]?.server.runner.engineInfo()?.egress !== 'enforced') return t.skip('egress is not enforced on this host');
+    if (stacks[0]?.server.runner.engineInfo()?.egress !== 'enforced') return skipOrFail(t, `egress is not enforced on this host (${stacks[0]?.server.runner.engineInfo()?.egress ?? 'no engine'}: needs root and iptables)`);
     removeJumpsFrom(bridge);
     const started = await Promise.allSettled([startStack({ config }), startStack({ config })]);
     for (const r of started) if (r.status === 'fulfilled') stacks.push(r.value);

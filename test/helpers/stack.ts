@@ -145,9 +145,15 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-/** Waits (up to 20 s) until the server has `n` network namespaces ready, so the next creates claim one. */
-export async function readyNetns(stack: Stack, n: number): Promise<void> {
-  for (let i = 0; i < 200 && stack.server.runner.readyNetns() < n; i++) await sleep(100);
+/** Waits (up to 20 s) until the server has `n` network namespaces ready, so the next creates claim one; else throws. */
+export async function readyNetns(stack: Pick<Stack, 'server' | 'env'>, n: number, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (stack.server.runner.readyNetns() < n && Date.now() - t0 < timeoutMs) await sleep(100);
+  const ready = stack.server.runner.readyNetns();
+  if (ready < n) {
+    const why = `BERTH_NETNS_POOL=${stack.env.BERTH_NETNS_POOL}; see the server log`;
+    throw new Error(`the network-namespace pool has ${ready} ready after ${timeoutMs / 1000} s, not ${n}: the pooled path would not be tested (${why})`);
+  }
 }
 
 /** Creates a sandbox through the API and returns its DTO (asserting it started). */

@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { createSandbox, exec, startStack } from '../helpers/stack.js';
 import { RawSession, bootFixtureServer, sseEvents } from './helpers.js';
 import { testRunnerId } from '../helpers/runner-id.js';
+import { skipUnless } from '../helpers/strict.js';
 
 const redisUrl = process.env.BERTH_TEST_REDIS_URL;
 const databaseUrl = process.env.BERTH_TEST_DATABASE_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('MCP resumption with Redis', { skip: redisUrl ? false : 'BERTH_TEST_REDIS_URL is not set' }, () => {
+describe('MCP resumption with Redis', { skip: skipUnless(!redisUrl && 'BERTH_TEST_REDIS_URL is not set') }, () => {
   let a: Awaited<ReturnType<typeof bootFixtureServer>>;
   let b: Awaited<ReturnType<typeof bootFixtureServer>>;
 
@@ -77,7 +78,7 @@ describe('MCP resumption with Redis', { skip: redisUrl ? false : 'BERTH_TEST_RED
   });
 
   // Both replicas need one store for the sandbox: PostgreSQL.
-  it('forwards a cancellation sent to another replica, which kills the process', { skip: databaseUrl ? false : 'BERTH_TEST_DATABASE_URL is not set' }, async () => {
+  it('forwards a cancellation sent to another replica, which kills the process', { skip: skipUnless(!databaseUrl && 'BERTH_TEST_DATABASE_URL is not set') }, async () => {
     const one = await startStack();
     const home = mkdtempSync(join(tmpdir(), 'berth-mcp-replica-'));
     const two = await startStack({ reuse: { home, runnerId: testRunnerId(), databaseUrl: one.databaseUrl, key: one.key } });

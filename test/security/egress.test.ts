@@ -11,10 +11,11 @@ import { containerOf } from '../helpers/docker.js';
 import { startFakeDns, type FakeDns } from './fake-dns.js';
 import { canCreatePublicEndpoint, startPublicEndpoint, type PublicEndpoint } from './public-endpoint.js';
 import { as, denied, newOrganization } from './helpers.js';
+import { skipUnless } from '../helpers/strict.js';
 
 const SMALL = { cpu: 1, memory: 1, disk: 1 };
 
-describe('egress policy and isolation tier', { skip: !canCreatePublicEndpoint() && 'needs root and iproute2' }, () => {
+describe('egress policy and isolation tier', { skip: skipUnless(!canCreatePublicEndpoint() && 'needs root and iproute2 (`ip`) for its stand-in public endpoint') }, () => {
   let stack: Stack;
   let dns: FakeDns;
   let web: PublicEndpoint;

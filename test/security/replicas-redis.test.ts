@@ -10,10 +10,11 @@ import { io as ioClient } from 'socket.io-client';
 import { ManualClock } from '../../common/clock.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { as, denied, sleep } from './helpers.js';
+import { skipUnless } from '../helpers/strict.js';
 
 const ready = !!process.env.BERTH_TEST_REDIS_URL && !!process.env.BERTH_TEST_DATABASE_URL;
 
-describe('tenancy across replicas (Redis + PostgreSQL)', { skip: ready ? false : 'BERTH_TEST_REDIS_URL and BERTH_TEST_DATABASE_URL are not set' }, () => {
+describe('tenancy across replicas (Redis + PostgreSQL)', { skip: skipUnless(!ready && 'BERTH_TEST_REDIS_URL and BERTH_TEST_DATABASE_URL are not set') }, () => {
   let a: Stack;
   let b: Stack;
   // A start time of its own: Redis windows of earlier runs cannot leak in.
