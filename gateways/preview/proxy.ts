@@ -13,7 +13,8 @@ import type { Logger } from '../../common/log.js';
 import { PREVIEW_COOKIE_NAME, revokedMatches, type Orchestrator, type PreviewGrant, type RequestSource } from '../../orchestrator/index.js';
 import { matchHost, type HostMatch } from './host.js';
 import { refuseUpgrade, sendError, sendStarting, wantsHtml } from './pages.js';
-import { clientAddress, dropResponseHopByHop, forwardHeaders, readPreviewRequest, SKIP_ACTIVITY_HEADER } from './request.js';
+import { dropResponseHopByHop, forwardHeaders, readPreviewRequest, SKIP_ACTIVITY_HEADER } from './request.js';
+import { clientAddress as clientBehind, trustedProxies } from '../../http/client-address.js';
 import { tunnelPool } from './tunnels.js';
 
 /** A WebSocket whose client left is dropped after this, should the app keep its side open. */
@@ -85,7 +86,9 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
     s.once('close', () => sockets.delete(s));
   });
 
-  const source = (req: http.IncomingMessage): RequestSource => ({ ip: clientAddress(req), frontend: 'preview', requestId: randomUUID() });
+  // Limits and the audit log key on the client behind trusted proxies (http/client-address.ts).
+  const trusted = trustedProxies(d.config.trustedProxies);
+  const source = (req: http.IncomingMessage): RequestSource => ({ ip: clientBehind(req, trusted), frontend: 'preview', requestId: randomUUID() });
   const target = (g: PreviewGrant) => ({ protocol: 'http:', host: g.sandbox.id, port: g.port });
 
   /** Admits the request and makes sure the sandbox runs; null when a page was already sent. */

@@ -88,14 +88,14 @@ export class SshGateway {
     return SSH_TOKEN_RE.test(user);
   }
 
-  /** Refuses before any check past the failed-login limit of the address. */
-  admit(source: SshSource): Promise<void> {
-    return this.d.limits.check('failedAuth', source.ip);
-  }
-
+  /**
+   * A refused login: counted against the address's failed-login limit (past
+   * it, `rate_limited`). Only failures count, so a valid token or key from
+   * a shared address (NAT, proxy) is never refused by this limit.
+   */
   private async failed(source: SshSource, method: string, why: string): Promise<never> {
-    await this.d.limits.note('failedAuth', source.ip);
     this.d.log.warn('ssh login failed', { ip: source.ip, method, why, connection: source.connectionId });
+    await this.d.limits.take('failedAuth', source.ip);
     throw new AppError('unauthorized', 'SSH login refused', { hint: 'use a live token from POST /api/sandbox/{id}/ssh-access as the user name, or a key registered with `berth ssh-key add`' });
   }
 
@@ -126,7 +126,6 @@ export class SshGateway {
 
   /** Logs in with an access token (the SSH user name); `unauthorized` when it is not a live token of a member. */
   async loginWithToken(token: string, source: SshSource): Promise<SshLogin> {
-    await this.admit(source);
     const t = await this.d.access.resolve(token);
     if (!t) return this.failed(source, 'token', 'unknown, revoked or expired token');
     // A token's expiry stops new logins; sessions it opened go on until revoked (as `berth sandbox ssh`'s minute-long tokens need).
@@ -149,7 +148,6 @@ export class SshGateway {
    * a refusal that the gateway shows them.
    */
   async loginWithKey(ref: string, blob: Buffer, source: SshSource): Promise<SshLogin | SshRefusal> {
-    await this.admit(source);
     const key = await this.d.keys.find(blob);
     if (!key) return this.failed(source, 'publickey', 'key not registered');
     await this.d.keys.markUsed(key.id);
