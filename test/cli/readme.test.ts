@@ -4,13 +4,17 @@
 // (`set -e -o pipefail`) from the repository root, blocks in README order;
 // a comment `# prints X` on a line asks for X in the block's output. Left
 // out: the two set-up commands, which install things and start a server of
-// their own. The only rewrite: the default address http://localhost:3000
-// becomes the test server's.
+// their own. The only rewrites: the default address http://localhost:3000 and
+// SSH port 2222 become the test server's. The scripts run with a home folder
+// of their own holding an SSH key pair, as a user's ~/.ssh would; OpenSSH
+// finds its home through the password file, not $HOME, so `ssh` and `scp`
+// are wrapped to read that folder's config, which accepts a new host key as a
+// person answers the first-connection prompt.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type SpawnOptionsWithStdioTuple } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, type SpawnOptionsWithStdioTuple } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { cliEnv, ROOT } from './helpers.js';
@@ -58,8 +62,17 @@ describe('README shell examples', () => {
   let cfgDir: string;
   const examples = readmeExamples(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ ssh: true });
     cfgDir = mkdtempSync(join(tmpdir(), 'berth-readme-'));
+    const ssh = join(cfgDir, 'home', '.ssh');
+    mkdirSync(ssh, { recursive: true, mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'readme', '-f', join(ssh, 'id_ed25519')]);
+    writeFileSync(join(ssh, 'config'), `Host *\n  IdentityFile ${join(ssh, 'id_ed25519')}\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${join(ssh, 'known_hosts')}\n`, { mode: 0o600 });
+    mkdirSync(join(cfgDir, 'bin'));
+    for (const tool of ['ssh', 'scp']) {
+      const real = execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+      writeFileSync(join(cfgDir, 'bin', tool), `#!/bin/sh\nexec ${real} -F "${join(ssh, 'config')}" "$@"\n`, { mode: 0o755 });
+    }
   });
   after(async () => {
     await stack?.close();
@@ -74,8 +87,10 @@ describe('README shell examples', () => {
 
   for (const e of examples) {
     it(`runs the block at README.md line ${e.line} as written`, async () => {
-      const env = { ...cliEnv(stack, join(cfgDir, 'cli.json')), npm_config_update_notifier: 'false' };
-      const r = await bash(e.script.replaceAll('http://localhost:3000', stack.url), env);
+      const env = { ...cliEnv(stack, join(cfgDir, 'cli.json')), npm_config_update_notifier: 'false', npm_config_cache: join(homedir(), '.npm'), HOME: join(cfgDir, 'home'), PATH: `${join(cfgDir, 'bin')}:${process.env.PATH}` };
+      const sshPort = String(stack.server.ssh!.port());
+      const script = e.script.replaceAll('http://localhost:3000', stack.url).replaceAll('-p 2222 ', `-p ${sshPort} `).replaceAll('-P 2222 ', `-P ${sshPort} `);
+      const r = await bash(script, env);
       assert.equal(r.code, 0, `README.md line ${e.line}:\n${e.script}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`);
       for (const p of e.prints) {
         assert.ok(r.out.includes(p), `README.md line ${e.line}: no ${JSON.stringify(p)} in the output:\n${r.out}`);
