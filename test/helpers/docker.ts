@@ -26,10 +26,14 @@ export async function removeRunnerContainers(runnerId: string): Promise<void> {
 
 export const containerOf = (sandboxId: string) => docker.getContainer(`berth-${sandboxId}`);
 
+/** The container that owns a sandbox's network: its own, or the holder whose namespace it joined. */
+export async function networkOf(sandboxId: string) {
+  const c = await containerOf(sandboxId).inspect();
+  const mode = c.HostConfig.NetworkMode ?? '';
+  return mode.startsWith('container:') ? docker.getContainer(mode.slice('container:'.length)).inspect() : c;
+}
+
 /** A sandbox's address: its own, or that of the holder whose network namespace it joined. */
 export async function sandboxIp(sandboxId: string): Promise<string> {
-  let c = await containerOf(sandboxId).inspect();
-  const mode = c.HostConfig.NetworkMode ?? '';
-  if (mode.startsWith('container:')) c = await docker.getContainer(mode.slice('container:'.length)).inspect();
-  return Object.values(c.NetworkSettings.Networks)[0]!.IPAddress;
+  return Object.values((await networkOf(sandboxId)).NetworkSettings.Networks)[0]!.IPAddress;
 }

@@ -59,7 +59,7 @@ export async function watchedPage(context: BrowserContext, problems: Problems = 
     // Docker adds and removes host interfaces as sandboxes start and stop; Chromium then cuts in-flight
     // requests short with ERR_NETWORK_CHANGED and logs it. That is the host, not the page; the page must
     // recover (the steps that follow show it does).
-    if (m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED')) problems.list.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED')) problems.list.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => problems.list.push(`page error: ${e.message}`));
   return { page, problems };

@@ -80,6 +80,8 @@ const CASES: XssCase[] = [
       return '/sandboxes';
     },
     check: async (page) => {
+      // The switcher appears once the list of organizations has loaded.
+      await page.getByLabel('Organization').locator('option').nth(1).waitFor({ state: 'attached' });
       const options = await page.getByLabel('Organization').locator('option').allTextContents();
       assert.ok(options.includes(PAYLOAD), JSON.stringify(options));
     },
