@@ -21,6 +21,14 @@ const url = (protocols: string[]) =>
   }, `a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
 
 /** A comma-separated list of addresses and CIDRs (IPv4 or IPv6), as an array. */
+/** `sandbox` or exact origins (`https://app.example.com`, no path): comma-separated, or a list when given in code. */
+const originList = z
+  .preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string()))
+  .refine((list) => list.every((o) => o === 'sandbox' || /^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$/i.test(o)), {
+    message: 'comma-separated origins like https://app.example.com (scheme, host, optional port; no path), or the word sandbox',
+  })
+  .transform((list) => list.map((o) => (o === 'sandbox' ? o : o.toLowerCase())));
+
 const cidrList = z
   .string()
   .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
@@ -80,6 +88,7 @@ const SETTINGS = {
   previewPort: { env: 'BERTH_PREVIEW_PORT', schema: int(1, 65535).optional(), doc: 'an extra port (on BERTH_HOST) that serves previews only; preview URLs then use it. Previews are always served on PORT too, routed by Host' },
   previewPublicPort: { env: 'BERTH_PREVIEW_PUBLIC_PORT', schema: int(1, 65535).optional(), doc: 'port in preview URLs when a reverse proxy serves them elsewhere (default BERTH_PREVIEW_PORT, else the port of BERTH_PUBLIC_URL)' },
   previewProtocol: { env: 'BERTH_PREVIEW_PROTOCOL', schema: z.enum(['http', 'https']).optional(), doc: 'scheme of preview URLs (default the scheme of BERTH_PUBLIC_URL)' },
+  previewCorsOrigins: { env: 'BERTH_PREVIEW_CORS_ORIGINS', schema: originList.default([]), doc: 'browser origins allowed to call previews with credentials (comma-separated, e.g. https://app.example.com); `sandbox` lets a sandbox\'s preview pages call its other ports. Empty (default): CORS is off, the proxy adds no CORS headers' },
   sshPort: { env: 'BERTH_SSH_PORT', schema: int(0, 65535).default(2222), doc: 'SSH gateway port (ssh, scp, sftp, -L forwarding into sandboxes); 0 = off' },
   sshHost: { env: 'BERTH_SSH_HOST', schema: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/, 'a host name or address').optional(), doc: 'host in the ssh commands Berth prints (default: the host of BERTH_PUBLIC_URL)' },
   sshLoginTimeoutSeconds: { env: 'BERTH_SSH_LOGIN_TIMEOUT_SECONDS', schema: num(1, 600).default(30), doc: 'an SSH client must log in within this time after connecting' },

@@ -16,6 +16,7 @@ import { refuseUpgrade, sendError, sendStarting, wantsHtml } from './pages.js';
 import { dropResponseHopByHop, forwardHeaders, readPreviewRequest, SKIP_ACTIVITY_HEADER } from './request.js';
 import { clientAddress as clientBehind, trustedProxies } from '../../http/client-address.js';
 import { tunnelPool } from './tunnels.js';
+import { previewCors } from './cors.js';
 
 /** A WebSocket whose client left is dropped after this, should the app keep its side open. */
 const WS_HALF_CLOSED_MS = 5_000;
@@ -53,6 +54,8 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
   const pool = tunnelPool(d.orch);
   const proxy = httpProxy.createProxyServer({ agent: pool.agent, xfwd: false, ws: true });
   const cookies = new WeakMap<http.IncomingMessage, string>();
+  const cors = previewCors(d.config.previewCorsOrigins, d.config.previewDomain);
+  const corsHeaders = new WeakMap<http.IncomingMessage, Record<string, string>>();
   const sockets = new Set<Duplex>();
   // Who opened each WebSocket with a key (directly or through its cookie): revoking the key ends them.
   const byKey = new Map<Duplex, { keyId: string; organizationId: string }>();
@@ -68,6 +71,8 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
     res.headers.connection = closing.has(req) ? 'close' : 'keep-alive';
     const ours = cookies.get(req);
     if (ours) res.headers['set-cookie'] = [...(res.headers['set-cookie'] ?? []), ours];
+    const allow = corsHeaders.get(req);
+    if (allow) cors.applyToResponse(res, allow);
   });
   // A WebSocket ends when either side closes for good: a client gone must not leave the app's side (and the
   // sandbox's activity) held by a half-open tunnel, whatever the app does with a half-close.
@@ -125,6 +130,13 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
 
     handle(req, res, m) {
       if (m.kind === 'bad') return sendError(req, res, new AppError('invalid_argument', m.message, { hint: m.hint, reason: 'BAD_PREVIEW_HOST' }));
+      if (cors.preflight(req, res, m.label)) return;
+      const allow = cors.headersFor(req, m.label);
+      if (allow) {
+        // On the proxy's own answers (401, 502…) too, so the calling page can read why.
+        for (const [k, v] of Object.entries(allow)) res.setHeader(k, v);
+        corsHeaders.set(req, allow);
+      }
       const browser = wantsHtml(req) && (req.method === 'GET' || req.method === 'HEAD');
       admit(req, m, browser ? res : null).then(
         (g) => {

@@ -12,12 +12,8 @@ export const SKIP_ACTIVITY_HEADER = 'x-daytona-skip-last-activity-update';
 /** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade'];
 
-/**
- * The address rate limits count against. Until trusted proxies are
- * configurable (BERTH_TRUSTED_PROXIES), the peer's address, as the API uses
- * (Koa with app.proxy = false).
- */
-export const clientAddress = (req: http.IncomingMessage): string | undefined => req.socket.remoteAddress;
+/** The peer this hop appends to X-Forwarded-For (limits use the client behind trusted proxies: http/client-address.ts). */
+const peerAddress = (req: http.IncomingMessage): string | undefined => req.socket.remoteAddress;
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -105,7 +101,7 @@ export function forwardHeaders(req: http.IncomingMessage, upgrade: boolean): { c
   }
   if (upgrade) h.connection = 'upgrade';
   delete h[SKIP_ACTIVITY_HEADER];
-  const ip = clientAddress(req) ?? '';
+  const ip = peerAddress(req) ?? '';
   const prior = first(h['x-forwarded-for']);
   h['x-forwarded-for'] = prior ? `${prior}, ${ip}` : ip;
   h['x-forwarded-host'] = first(h['x-forwarded-host']) ?? h.host ?? '';

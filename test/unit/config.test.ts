@@ -38,6 +38,12 @@ describe('configuration', () => {
     }
   });
 
+  it('reads preview CORS origins, and refuses one with a path', () => {
+    assert.deepEqual(loadConfig({}, { BERTH_PREVIEW_CORS_ORIGINS: 'sandbox, HTTPS://App.example.com:8443' }).previewCorsOrigins, ['sandbox', 'https://app.example.com:8443']);
+    assert.deepEqual(loadConfig({}, {}).previewCorsOrigins, []);
+    assert.throws(() => loadConfig({}, { BERTH_PREVIEW_CORS_ORIGINS: 'https://app.example.com/path' }), (e: AppError) => /BERTH_PREVIEW_CORS_ORIGINS=.*no path/.test(e.message));
+  });
+
   it('keeps the version in step with package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     assert.equal(BERTH_VERSION, pkg.version);
