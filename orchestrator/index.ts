@@ -81,6 +81,7 @@ export type { Invitation } from './orgs/invitations.js';
 export type { SandboxDefaults } from './orgs/defaults.js';
 export { QUOTA_NAMES, type Quotas, type QuotaName } from './quotas/service.js';
 export type { UsageReport } from './usage/service.js';
+export { DAILY_MAX_DAYS, type DailyUsageReport, type DayUsage } from './usage/daily.js';
 export type { AuditEntry, AuditFilter, AuditOutcome } from './audit/log.js';
 export type { Secret } from './secrets/service.js';
 export { MemoryCounters, RedisCounters, type Counters } from './ratelimit/counters.js';

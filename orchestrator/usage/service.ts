@@ -11,6 +11,7 @@ import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
 import type { QuotaService, Quotas, Usage } from '../quotas/service.js';
 import type { RunnerHooks, StopKind } from './runner-hooks.js';
+import { addToDays, dailyReport, piecesByDay, type DailyUsageReport } from './daily.js';
 
 interface Row {
   sandbox_id: string;
@@ -64,7 +65,18 @@ export class UsageService implements RunnerHooks {
     return this.store.knex<Row>('sandbox_usage');
   }
 
-  /** Books the time since the last sample at the row's current rates. */
+  /**
+   * Books the time since the last sample at the row's current rates, then applies `next` (new rates):
+   * the totals and the days the time fell on, in one transaction.
+   */
+  private async book(r: Row, now: number, next: Partial<Row>): Promise<void> {
+    await this.store.knex.transaction(async (trx) => {
+      await trx('sandbox_usage').where({ sandbox_id: r.sandbox_id }).update({ ...this.accrued(r, now), ...next });
+      await addToDays(trx, r.organization_id, r.sandbox_id, piecesByDay(Number(r.sampled_at), now, r));
+    });
+  }
+
+  /** The row's totals with the time since the last sample at its current rates. */
   private accrued(r: Row, now: number): Partial<Row> {
     const minutes = Math.max(0, now - Number(r.sampled_at)) / 60_000;
     return {
@@ -79,10 +91,7 @@ export class UsageService implements RunnerHooks {
     const now = this.clock.now().getTime();
     const r = await this.t.where({ sandbox_id: spec.sandboxId }).first();
     const rates = { cpu: spec.cpu, memory: spec.memoryGiB, disk: spec.diskGiB, running: true, has_disk: true, ended_at: null };
-    if (r) {
-      await this.t.where({ sandbox_id: spec.sandboxId }).update({ ...this.accrued(r, now), ...rates });
-      return;
-    }
+    if (r) return this.book(r, now, rates);
     const s = (await this.store.knex('sandboxes').where({ id: spec.sandboxId }).select('name').first()) as { name?: string } | undefined;
     await this.t
       .insert({ sandbox_id: spec.sandboxId, organization_id: spec.organizationId, sandbox_name: s?.name ?? spec.sandboxId, ...rates, cpu_minutes: 0, memory_gib_minutes: 0, disk_gib_minutes: 0, sampled_at: now, created_at: now })
@@ -96,14 +105,14 @@ export class UsageService implements RunnerHooks {
     const now = this.clock.now().getTime();
     const r = await this.t.where({ sandbox_id: sandboxId }).first();
     if (!r) return;
-    await this.t.where({ sandbox_id: sandboxId }).update({ ...this.accrued(r, now), running: false, has_disk: kind === 'stopped', ...(kind === 'destroyed' ? { ended_at: now } : {}) });
+    await this.book(r, now, { running: false, has_disk: kind === 'stopped', ...(kind === 'destroyed' ? { ended_at: now } : {}) });
   }
 
   async resized(sandboxId: string, limits: ResourceLimits): Promise<void> {
     const now = this.clock.now().getTime();
     const r = await this.t.where({ sandbox_id: sandboxId }).first();
     if (!r) return;
-    await this.t.where({ sandbox_id: sandboxId }).update({ ...this.accrued(r, now), cpu: limits.cpu, memory: limits.memoryGiB });
+    await this.book(r, now, { cpu: limits.cpu, memory: limits.memoryGiB });
   }
 
   /** The principal's organization: quotas, what is used now, and usage per sandbox (created since `since`). */
@@ -130,5 +139,12 @@ export class UsageService implements RunnerHooks {
     const sum = (k: 'cpuMinutes' | 'memoryGiBMinutes' | 'diskGiBMinutes') => round(sandboxes.reduce((n, s) => n + s[k], 0));
     const [{ quotas }, used] = await Promise.all([this.quotas.get(p.organizationId), this.quotas.used(p.organizationId)]);
     return { organizationId: p.organizationId, quotas, used, sandboxes, totals: { cpuMinutes: sum('cpuMinutes'), memoryGiBMinutes: sum('memoryGiBMinutes'), diskGiBMinutes: sum('diskGiBMinutes') } };
+  }
+
+  /** The principal's organization's usage per UTC day, for the last `days` days (today included). */
+  async daily(p: Principal, days: number): Promise<DailyUsageReport> {
+    const now = this.clock.now().getTime();
+    const active = (await this.t.where('organization_id', p.organizationId).whereNull('ended_at').select('sandbox_id', 'cpu', 'memory', 'disk', 'running', 'has_disk', 'sampled_at')).filter((r) => r.running || r.has_disk);
+    return dailyReport(this.store.knex, p.organizationId, days, now, active);
   }
 }
