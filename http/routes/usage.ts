@@ -19,7 +19,11 @@ export function registerUsage(router: ApiRouter, d: HttpDeps): void {
   const daily = async (ctx: Ctx) => {
     const s = queryString(ctx, 'days');
     const days = s === undefined || s === '' ? 30 : Number(s);
-    if (!Number.isInteger(days) || days < 1 || days > DAILY_MAX_DAYS) throw new AppError('invalid_argument', `days must be a whole number from 1 to ${DAILY_MAX_DAYS}`, { hint: 'e.g. ?days=30 (the default): the last 30 UTC days, today included' });
+    if (!Number.isInteger(days) || days < 1 || days > DAILY_MAX_DAYS) {
+      throw new AppError('invalid_argument', `days must be a whole number from 1 to ${DAILY_MAX_DAYS}`, {
+        hint: 'e.g. ?days=30 (the default): the last 30 UTC days, today included',
+      });
+    }
     ctx.body = await d.orch.usage.daily(principal(ctx), days);
   };
   router.get('/usage', requireAuth(d), handler);

@@ -64,15 +64,19 @@ export function piecesByDay(from: number, to: number, r: Rates): DayPiece[] {
   return out;
 }
 
-/** Adds pieces of one sandbox's usage to its days (one upsert per day: a booking spans one or two days). */
-export async function addToDays(knex: Knex, organizationId: string, sandboxId: string, pieces: DayPiece[]): Promise<void> {
+/** Adds one sandbox's pieces to their days (one upsert per day: a booking spans a day or two). */
+export async function addToDays(knex: Knex, organizationId: string, sandboxId: string, pieces: DayPiece[]) {
+  const add = (col: keyof Omit<DayPiece, 'day'>) => knex.raw('?? + ??', [`usage_daily.${col}`, `excluded.${col}`]);
   for (const p of pieces) {
     if (!p.cpu_minutes && !p.memory_gib_minutes && !p.disk_gib_minutes) continue;
-    const add = (col: keyof Omit<DayPiece, 'day'>) => knex.raw('?? + ??', [`usage_daily.${col}`, `excluded.${col}`]);
     await knex('usage_daily')
       .insert({ sandbox_id: sandboxId, organization_id: organizationId, ...p })
       .onConflict(['sandbox_id', 'day'])
-      .merge({ cpu_minutes: add('cpu_minutes'), memory_gib_minutes: add('memory_gib_minutes'), disk_gib_minutes: add('disk_gib_minutes') });
+      .merge({
+        cpu_minutes: add('cpu_minutes'),
+        memory_gib_minutes: add('memory_gib_minutes'),
+        disk_gib_minutes: add('disk_gib_minutes'),
+      });
   }
 }
 
@@ -84,13 +88,31 @@ export interface ActiveRow extends Rates {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+interface DaySum {
+  day: string;
+  cpu: number | string;
+  memory: number | string;
+  disk: number | string;
+  sandboxes: number | string;
+  running: number | string;
+}
+
 /** The report of `days` days up to `now`'s day: booked days plus the active sandboxes' unbooked time. */
-export async function dailyReport(knex: Knex, organizationId: string, days: number, now: number, active: ActiveRow[]): Promise<DailyUsageReport> {
+export async function dailyReport(
+  knex: Knex,
+  organizationId: string,
+  days: number,
+  now: number,
+  active: ActiveRow[],
+): Promise<DailyUsageReport> {
   const fromMs = (Math.floor(now / DAY_MS) - (days - 1)) * DAY_MS;
   const from = dayOf(fromMs);
   const to = dayOf(now);
   const out = new Map<string, DayUsage>();
-  for (let t = fromMs; t <= now; t += DAY_MS) out.set(dayOf(t), { date: dayOf(t), cpuMinutes: 0, memoryGiBMinutes: 0, diskGiBMinutes: 0, sandboxes: 0, runningSandboxes: 0 });
+  for (let t = fromMs; t <= now; t += DAY_MS) {
+    const date = dayOf(t);
+    out.set(date, { date, cpuMinutes: 0, memoryGiBMinutes: 0, diskGiBMinutes: 0, sandboxes: 0, runningSandboxes: 0 });
+  }
 
   const sums = (await knex('usage_daily')
     .where('organization_id', organizationId)
@@ -99,25 +121,34 @@ export async function dailyReport(knex: Knex, organizationId: string, days: numb
     .select('day')
     .sum({ cpu: 'cpu_minutes', memory: 'memory_gib_minutes', disk: 'disk_gib_minutes' })
     .count({ sandboxes: '*' })
-    .select(knex.raw('sum(case when cpu_minutes > 0 then 1 else 0 end) as running'))) as { day: string; cpu: number; memory: number; disk: number; sandboxes: number | string; running: number | string }[];
+    .select(knex.raw('sum(case when cpu_minutes > 0 then 1 else 0 end) as running'))) as DaySum[];
   for (const s of sums) {
     const d = out.get(s.day);
     if (!d) continue;
-    Object.assign(d, { cpuMinutes: Number(s.cpu), memoryGiBMinutes: Number(s.memory), diskGiBMinutes: Number(s.disk), sandboxes: Number(s.sandboxes), runningSandboxes: Number(s.running) });
+    d.cpuMinutes = Number(s.cpu);
+    d.memoryGiBMinutes = Number(s.memory);
+    d.diskGiBMinutes = Number(s.disk);
+    d.sandboxes = Number(s.sandboxes);
+    d.runningSandboxes = Number(s.running);
   }
 
-  // Which (sandbox, day) pairs the booked rows already count, so an active sandbox is counted once a day.
+  // Which (sandbox, day) pairs the booked rows already count, so an active sandbox counts once a day.
   const counted = new Map<string, boolean>();
   const ids = active.map((a) => a.sandbox_id);
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await knex('usage_daily').whereIn('sandbox_id', ids.slice(i, i + 500)).andWhere('day', '>=', from).select('sandbox_id', 'day', 'cpu_minutes')) as { sandbox_id: string; day: string; cpu_minutes: number }[];
+    const rows = (await knex('usage_daily')
+      .whereIn('sandbox_id', ids.slice(i, i + 500))
+      .andWhere('day', '>=', from)
+      .select('sandbox_id', 'day', 'cpu_minutes')) as { sandbox_id: string; day: string; cpu_minutes: number }[];
     for (const r of rows) counted.set(`${r.sandbox_id} ${r.day}`, Number(r.cpu_minutes) > 0);
   }
   for (const a of active) {
     const start = Math.max(Number(a.sampled_at), fromMs);
     const pieces = piecesByDay(start, now, a);
     // It has a container now, so it counts today even before a minute has passed.
-    if (!pieces.some((p) => p.day === to)) pieces.push({ day: to, cpu_minutes: 0, memory_gib_minutes: 0, disk_gib_minutes: 0 });
+    if (!pieces.some((p) => p.day === to)) {
+      pieces.push({ day: to, cpu_minutes: 0, memory_gib_minutes: 0, disk_gib_minutes: 0 });
+    }
     for (const p of pieces) {
       const d = out.get(p.day);
       if (!d) continue;
@@ -130,6 +161,11 @@ export async function dailyReport(knex: Knex, organizationId: string, days: numb
       if (a.running && !ran) d.runningSandboxes++;
     }
   }
-  const list = [...out.values()].map((d) => ({ ...d, cpuMinutes: round(d.cpuMinutes), memoryGiBMinutes: round(d.memoryGiBMinutes), diskGiBMinutes: round(d.diskGiBMinutes) }));
+  const list = [...out.values()].map((d) => ({
+    ...d,
+    cpuMinutes: round(d.cpuMinutes),
+    memoryGiBMinutes: round(d.memoryGiBMinutes),
+    diskGiBMinutes: round(d.diskGiBMinutes),
+  }));
   return { organizationId, from, to, days: list };
 }

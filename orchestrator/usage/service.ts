@@ -144,7 +144,11 @@ export class UsageService implements RunnerHooks {
   /** The principal's organization's usage per UTC day, for the last `days` days (today included). */
   async daily(p: Principal, days: number): Promise<DailyUsageReport> {
     const now = this.clock.now().getTime();
-    const active = (await this.t.where('organization_id', p.organizationId).whereNull('ended_at').select('sandbox_id', 'cpu', 'memory', 'disk', 'running', 'has_disk', 'sampled_at')).filter((r) => r.running || r.has_disk);
+    const rows = await this.t
+      .where('organization_id', p.organizationId)
+      .whereNull('ended_at')
+      .select('sandbox_id', 'cpu', 'memory', 'disk', 'running', 'has_disk', 'sampled_at');
+    const active = rows.filter((r) => r.running || r.has_disk);
     return dailyReport(this.store.knex, p.organizationId, days, now, active);
   }
 }

@@ -18,12 +18,29 @@ describe('usage per day', () => {
   const day2 = new Date(t0 + DAY).toISOString().slice(0, 10);
   let a: { id: string };
 
+  interface Day {
+    date: string;
+    cpuMinutes: number;
+    memoryGiBMinutes: number;
+    diskGiBMinutes: number;
+    sandboxes: number;
+    runningSandboxes: number;
+  }
   const daily = async (days?: number, key?: string) => {
-    const r = await stack.api('GET', `/usage/daily${days === undefined ? '' : `?days=${days}`}`, undefined, key ? { key } : {});
+    const path = `/usage/daily${days === undefined ? '' : `?days=${days}`}`;
+    const r = await stack.api('GET', path, undefined, key ? { key } : {});
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    return r.body as { organizationId: string; from: string; to: string; days: { date: string; cpuMinutes: number; memoryGiBMinutes: number; diskGiBMinutes: number; sandboxes: number; runningSandboxes: number }[] };
+    return r.body as { organizationId: string; from: string; to: string; days: Day[] };
   };
-  const on = (r: Awaited<ReturnType<typeof daily>>, date: string) => r.days.find((d) => d.date === date)!;
+  const on = (r: { days: Day[] }, date: string) => r.days.find((d) => d.date === date)!;
+  const day = (date: string, cpu: number, mem: number, disk: number, sandboxes: number, running: number): Day => ({
+    date,
+    cpuMinutes: cpu,
+    memoryGiBMinutes: mem,
+    diskGiBMinutes: disk,
+    sandboxes,
+    runningSandboxes: running,
+  });
 
   before(async () => {
     stack = await startStack({ clock });
@@ -37,29 +54,26 @@ describe('usage per day', () => {
     const r = await daily(2);
     assert.equal(r.organizationId, stack.organizationId);
     assert.deepEqual([r.from, r.to], [day1, day2]);
-    assert.deepEqual(r.days, [
-      { date: day1, cpuMinutes: 60, memoryGiBMinutes: 60, diskGiBMinutes: 180, sandboxes: 1, runningSandboxes: 1 },
-      { date: day2, cpuMinutes: 60, memoryGiBMinutes: 60, diskGiBMinutes: 180, sandboxes: 1, runningSandboxes: 1 },
-    ]);
+    assert.deepEqual(r.days, [day(day1, 60, 60, 180, 1, 1), day(day2, 60, 60, 180, 1, 1)]);
   });
 
   it('charges a stopped sandbox its disk until now, counting it once a day', async () => {
     clock.advanceMinutes(60);
     const d2 = on(await daily(2), day2);
-    assert.deepEqual(d2, { date: day2, cpuMinutes: 60, memoryGiBMinutes: 60, diskGiBMinutes: 360, sandboxes: 1, runningSandboxes: 1 });
+    assert.deepEqual(d2, day(day2, 60, 60, 360, 1, 1));
   });
 
   it('adds a sandbox running now, with the time since its start', async () => {
     await createSandbox(stack, { name: 'daily-b', cpu: 2, memory: 1, disk: 1, autoStopInterval: 0 });
     clock.advanceMinutes(30);
     const r = await daily(2);
-    assert.deepEqual(on(r, day2), { date: day2, cpuMinutes: 60 + 60, memoryGiBMinutes: 60 + 30, diskGiBMinutes: 360 + 90 + 30, sandboxes: 2, runningSandboxes: 2 });
+    assert.deepEqual(on(r, day2), day(day2, 60 + 60, 60 + 30, 360 + 90 + 30, 2, 2));
     // Oldest first, every day of the range present (zeros included), days=1 is today only.
     assert.deepEqual((await daily(1)).days.map((d) => d.date), [day2]);
     const month = await daily();
     assert.equal(month.days.length, 30);
     assert.equal(month.days.at(-1)!.date, day2);
-    assert.deepEqual(month.days[0], { date: new Date(t0 + DAY - 29 * DAY).toISOString().slice(0, 10), cpuMinutes: 0, memoryGiBMinutes: 0, diskGiBMinutes: 0, sandboxes: 0, runningSandboxes: 0 });
+    assert.deepEqual(month.days[0], day(new Date(t0 + DAY - 29 * DAY).toISOString().slice(0, 10), 0, 0, 0, 0, 0));
   });
 
   it('adds up to the per-sandbox totals of GET /api/usage', async () => {
@@ -81,6 +95,7 @@ describe('usage per day', () => {
       assert.match(res.body.message, /days/);
       assert.match(res.body.hint, /\?days=30/);
     }
-    assert.equal((await stack.api('GET', `/organizations/${stack.organizationId}/usage/daily?days=2`)).body.days.length, 2);
+    const byOrg = await stack.api('GET', `/organizations/${stack.organizationId}/usage/daily?days=2`);
+    assert.equal(byOrg.body.days.length, 2);
   });
 });
