@@ -3,13 +3,23 @@
 // errors, uncaught errors and Content-Security-Policy violations, so a test
 // can assert there were none.
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startStack, type Stack, type StackOptions } from '../helpers/stack.js';
 import { freePort } from '../helpers/server-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const SHOTS = fileURLToPath(new URL('../../../docs/ui/', import.meta.url));
+/**
+ * Where screenshots go: docs/ui/ (the README shows them) only with BERTH_UPDATE_SCREENSHOTS=1, else
+ * $TMPDIR/berth-ui-shots/ (overwritten by each run), so `npm test` leaves the tree clean. They are taken
+ * either way: a page that cannot be drawn still fails.
+ */
+export const SHOTS =
+  process.env.BERTH_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/ui/', import.meta.url))
+    : `${join(tmpdir(), 'berth-ui-shots')}/`;
 
 export interface UiStack {
   stack: Stack;

@@ -1,5 +1,6 @@
 // Every page of the web UI with no data and with data, on a desktop and a
-// phone screen, by keyboard, in light and dark; screenshots go to docs/ui/.
+// phone screen, by keyboard, in light and dark; screenshots go to docs/ui/ with
+// BERTH_UPDATE_SCREENSHOTS=1 (see helpers.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
