@@ -48,16 +48,26 @@ const html = readFileSync(join(root, 'webui/index.html'), 'utf8')
   .replace('/icon.svg', `/assets/${iconName}`);
 writeFileSync(join(out, 'index.html'), html);
 
+/** Everything the UI can ever load, brotli-compressed (terminal included): the budget docs/webui.md gives. */
+const BUDGET = 200 * 1024;
 let first = 0;
+let all = 0;
 for (const [file] of outputs) {
   const path = join(root, file);
   const body = readFileSync(path);
-  writeFileSync(`${path}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  const br = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+  writeFileSync(`${path}.br`, br);
   writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
-  if (!file.includes('chunk-') || isStatic(file)) first += readFileSync(`${path}.br`).length;
+  all += br.length;
+  if (!file.includes('chunk-') || isStatic(file)) first += br.length;
 }
 // Chunks the entry imports statically load with it; the terminal chunk waits for a terminal.
 function isStatic(file) {
   return app.imports.some((i) => i.kind === 'import-statement' && join(root, i.path) === join(root, file));
 }
-process.stderr.write(`web UI built: ${relative(root, out)} (first load ${(first / 1024).toFixed(1)} KB compressed)\n`);
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+process.stderr.write(`web UI built: ${relative(root, out)} (first load ${kb(first)}, everything ${kb(all)} compressed)\n`);
+if (all > BUDGET) {
+  process.stderr.write(`web UI over its budget: ${kb(all)} compressed, at most ${kb(BUDGET)}; load the new part lazily or trim it\n`);
+  process.exit(1);
+}
