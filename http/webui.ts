@@ -10,7 +10,7 @@ import type { HttpDeps, State } from './context.js';
 import { isPreviewHost } from './session.js';
 
 /** First path segments the UI's router owns (reloading any of its pages must find the page). */
-export const UI_PAGES = ['', 'sign-in', 'sandboxes', 'snapshots', 'volumes', 'keys', 'members', 'usage', 'audit', 'settings', 'connect'];
+export const UI_PAGES = ['', 'sign-in', 'sandboxes', 'snapshots', 'registries', 'volumes', 'keys', 'members', 'usage', 'audit', 'settings', 'connect'];
 
 interface Asset {
   type: string;

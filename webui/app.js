@@ -26,6 +26,8 @@ const LAZY = {
   usage: () => import('./views/usage.js').then((m) => m.Usage),
   audit: () => import('./views/audit.js').then((m) => m.Audit),
   settings: () => import('./views/settings.js').then((m) => m.Settings),
+  registries: () => import('./views/registries.js').then((m) => m.Registries),
+  sshKeys: () => import('./views/ssh-keys.js').then((m) => m.SshKeys),
 };
 const loaded = {};
 
@@ -63,22 +65,27 @@ function Page({ path, session, live }) {
   switch (parts[0]) {
     case undefined:
     case 'sandboxes':
-      return parts[1] ? html`<${Lazy} name="sandbox" id=${decodeURIComponent(parts[1])} tab=${parts[2] ?? 'overview'} live=${live} />` : html`<${Sandboxes} live=${live} />`;
+      return parts[1] ? html`<${Lazy} name="sandbox" key=${parts[1]} id=${decodeURIComponent(parts[1])} tab=${parts[2] ?? 'overview'} live=${live} />` : html`<${Sandboxes} live=${live} />`;
     case 'snapshots':
+    case 'registries':
     case 'volumes':
     case 'usage':
     case 'audit':
       return html`<${Lazy} name=${parts[0]} />`;
+    case 'settings':
+      if (parts[1] === 'ssh-keys') return html`<${Lazy} name="sshKeys" />`;
+      return parts[1] ? notFound(path) : html`<${Lazy} name="settings" session=${session} />`;
     case 'keys':
     case 'members':
-    case 'settings':
       return html`<${Lazy} name=${parts[0]} session=${session} />`;
     case 'connect':
       return html`<${ConnectPage} />`;
     default:
-      return html`<h1>Not found</h1><p>No page at ${path}. <a href="/sandboxes" data-route>Go to Sandboxes</a>.</p>`;
+      return notFound(path);
   }
 }
+
+const notFound = (path) => html`<h1>Not found</h1><p>No page at ${path}. <a href="/sandboxes" data-route>Go to Sandboxes</a>.</p>`;
 
 // Asked before the first render: one round trip less before the page shows.
 const firstCheck = /^#signin=/.test(location.hash) ? null : api('GET', '/ui/session').catch((e) => e);

@@ -25,7 +25,7 @@ export function Time({ value }) {
   return html`<time datetime=${d.toISOString()} title=${d.toLocaleString()}>${relative(d)}</time>`;
 }
 
-const TONES = { started: 'ok', stopped: 'idle', archived: 'idle', error: 'bad', build_failed: 'bad', destroyed: 'idle', unknown: 'bad' };
+const TONES = { started: 'ok', active: 'ok', stopped: 'idle', paused: 'idle', archived: 'idle', inactive: 'idle', error: 'bad', build_failed: 'bad', destroyed: 'idle', unknown: 'bad' };
 export const Badge = ({ state }) => html`<span class="badge tone-${TONES[state] ?? 'busy'}" data-state=${state}>${String(state ?? '').replaceAll('_', ' ')}</span>`;
 
 /** A failed action: the API's message, and its hint when it has one. */
@@ -97,7 +97,8 @@ export function CopyButton({ text, label = 'Copy' }) {
     setDone(true);
     setTimeout(() => setDone(false), 1500);
   };
-  return html`<button class="copy" onClick=${copy} aria-label=${label}>${done ? 'Copied' : label}</button>`;
+  // The visible word is short; the accessible name says what is copied (and starts with the same word).
+  return html`<button class="copy" onClick=${copy} aria-label=${label}>${done ? 'Copied' : label.split(' ')[0]}</button>`;
 }
 
 /** Code to copy, with a Copy button. */

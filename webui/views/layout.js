@@ -8,13 +8,22 @@ import { Connect } from './connect.js';
 export const NAV = [
   ['/sandboxes', 'Sandboxes'],
   ['/snapshots', 'Snapshots'],
+  ['/registries', 'Registries'],
   ['/volumes', 'Volumes'],
   ['/keys', 'API keys'],
   ['/members', 'Members'],
   ['/usage', 'Usage'],
   ['/audit', 'Audit log'],
   ['/settings', 'Settings'],
+  // The person's own settings, under the organization's.
+  ['/settings/ssh-keys', 'SSH keys', 'sub'],
 ];
+
+/** The entry a path belongs to: the longest one it starts with. */
+const currentEntry = (path) =>
+  NAV.map(([href]) => href)
+    .filter((href) => path === href || path.startsWith(`${href}/`))
+    .sort((a, b) => b.length - a.length)[0] ?? '/sandboxes';
 
 function OrgSwitcher({ session, onSwitch }) {
   const orgs = useData(() => api('GET', '/organizations'), [session.keyId]);
@@ -31,7 +40,7 @@ function OrgSwitcher({ session, onSwitch }) {
 export function Layout({ path, session, onSwitch, onSignOut, children }) {
   const [menu, setMenu] = useState(false);
   const [connect, setConnect] = useState(false);
-  const current = '/' + (path.split('/')[1] || 'sandboxes');
+  const current = currentEntry(path);
   return html`<div class="shell">
     <header class="top">
       <a class="brand" href="/sandboxes" data-route><span class="logo" aria-hidden="true"></span>Berth</a>
@@ -45,7 +54,7 @@ export function Layout({ path, session, onSwitch, onSignOut, children }) {
     </header>
     <nav id="nav" class=${menu ? 'open' : ''} aria-label="Main">
       <ul>
-        ${NAV.map(([href, name]) => html`<li><a href=${href} data-route aria-current=${current === href ? 'page' : undefined} onClick=${() => setMenu(false)}>${name}</a></li>`)}
+        ${NAV.map(([href, name, sub]) => html`<li class=${sub ?? ''}><a href=${href} data-route aria-current=${current === href ? 'page' : undefined} onClick=${() => setMenu(false)}>${name}</a></li>`)}
       </ul>
     </nav>
     <main id="main">${children}</main>

@@ -1,8 +1,22 @@
 // Ports tab: the ports listening in the sandbox, each with its preview link
 // (opens in a new tab) and a signed link to copy (works without a key).
+// The UI's session cookie is never sent to preview hosts, so the link carries
+// the sandbox's preview token once: the preview proxy takes it off before the
+// app sees the request and answers with its own cookie for that host, which
+// the browser then sends as it navigates (docs/previews.md).
 import { html, useState } from '../lib/html.js';
 import { api, q, tb } from '../api.js';
 import { CopyButton, ErrorNote, Loading, useAction, useData } from '../lib/ui.js';
+
+const TOKEN_QUERY = 'DAYTONA_SANDBOX_AUTH_KEY';
+
+/** The preview URL a browser can open: with the token unless the sandbox is public. */
+export function openableUrl({ url, token }, isPublic) {
+  if (isPublic || !token) return url;
+  const u = new URL(url);
+  u.searchParams.set(TOKEN_QUERY, token);
+  return u.toString();
+}
 
 function Port({ sandbox, port }) {
   const link = useData(() => api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/preview-url`), [sandbox.id, port]);
@@ -11,11 +25,12 @@ function Port({ sandbox, port }) {
   const act = useAction();
   return html`<li class="port">
     <strong>Port ${port}</strong>
-    ${link.data ? html`<a href=${link.data.url} target="_blank" rel="noopener noreferrer" aria-label=${`Open preview of port ${port}`}>${link.data.url}</a>` : null}
+    ${link.data ? html`<a href=${openableUrl(link.data, sandbox.public)} target="_blank" rel="noopener noreferrer" aria-label=${`Open preview of port ${port}`}>${link.data.url}</a>` : null}
     <span class="signed">
       <label>Signed link valid for (minutes)<input type="number" min="1" max="1440" value=${minutes} onInput=${(e) => setMinutes(e.currentTarget.value)} /></label>
       <button aria-label=${`Make signed link for port ${port}`} onClick=${() => act.run(async () => setSigned(await api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/signed-preview-url${q({ expiresInSeconds: Math.round(Number(minutes) * 60) })}`)))}>Make signed link</button>
-      ${signed ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label=${`Copy signed link for port ${port}`} />` : null}
+      ${signed ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label=${`Copy signed link for port ${port}`} />
+        <span class="muted">Works without a key until it expires: send it to whoever should see the app.</span>` : null}
     </span>
     <${ErrorNote} error=${link.error || act.error} />
   </li>`;

@@ -87,4 +87,9 @@ export const Settings = ({ session }) => html`<section aria-labelledby="settings
   <h1 id="settings-title">Settings</h1>
   <${Egress} session=${session} />
   <${Secrets} />
+  <div class="card">
+    <h2>Your SSH keys</h2>
+    <p>Public keys that log you in to sandboxes with plain <code>ssh</code> belong to you, not to this organization:
+      <a href="/settings/ssh-keys" data-route>manage your SSH keys</a>.</p>
+  </div>
 </section>`;
