@@ -1,6 +1,8 @@
-// Usage: quotas against what is used now, and resource-minutes per sandbox.
-import { html } from '../lib/html.js';
-import { api } from '../api.js';
+// Usage: quotas against what is used now, usage per day (GET /api/usage/daily,
+// UTC days) and resource-minutes per sandbox.
+import { html, useState } from '../lib/html.js';
+import { api, q } from '../api.js';
+import { DayBars } from '../lib/day-bars.js';
 import { ErrorNote, Loading, useData } from '../lib/ui.js';
 
 const QUOTAS = [
@@ -29,6 +31,36 @@ function Bars({ rows, field, label }) {
     </svg></figure>`;
 }
 
+const RANGES = [7, 30, 90];
+
+function Daily() {
+  const [days, setDays] = useState(30);
+  const report = useData(() => api('GET', `/usage/daily${q({ days })}`), [days]);
+  const list = report.data?.days;
+  const any = list?.some((d) => d.sandboxes > 0);
+  return html`<section aria-labelledby="usage-daily">
+    <div class="page-head">
+      <h2 id="usage-daily">Per day</h2>
+      <label class="inline">Range<select value=${days} onChange=${(e) => setDays(Number(e.currentTarget.value))}>
+        ${RANGES.map((n) => html`<option value=${n}>Last ${n} days</option>`)}
+      </select></label>
+    </div>
+    <${ErrorNote} error=${report.error} />
+    ${!list
+      ? html`<${Loading} rows=${3} />`
+      : !any
+        ? html`<p class="muted empty-days">No usage in the last ${days} days. It accrues while sandboxes exist: CPU and memory while
+            they run, disk while they have a container.</p>`
+        : html`<p class="muted">${report.data.from} to ${report.data.to}, days in UTC.</p>
+          <div class="charts">
+            <${DayBars} days=${list} field="cpuMinutes" label="CPU-minutes per day" />
+            <${DayBars} days=${list} field="memoryGiBMinutes" label="Memory GiB-minutes per day" />
+            <${DayBars} days=${list} field="diskGiBMinutes" label="Disk GiB-minutes per day" />
+            <${DayBars} days=${list} field="sandboxes" label="Sandboxes per day" />
+          </div>`}
+  </section>`;
+}
+
 export function Usage() {
   const report = useData(() => api('GET', '/usage'), []);
   const r = report.data;
@@ -40,6 +72,7 @@ export function Usage() {
       ? html`<${Loading} rows=${6} />`
       : html`<h2>Quotas</h2>
         <div class="meters">${QUOTAS.map(([k, label, unit]) => html`<${Meter} label=${label} used=${r.used?.[k] ?? 0} limit=${r.quotas?.[k]} unit=${unit} />`)}</div>
+        <${Daily} />
         <h2>Totals</h2>
         <p>${r.totals.cpuMinutes.toFixed(1)} CPU-minutes · ${r.totals.memoryGiBMinutes.toFixed(1)} GiB-minutes of memory · ${r.totals.diskGiBMinutes.toFixed(1)} GiB-minutes of disk</p>
         ${top.length
