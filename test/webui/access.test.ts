@@ -68,7 +68,7 @@ describe('web UI: SSH and previews as a person uses them', () => {
   it('revokes the access from the tab: the token stops working', async () => {
     const shown = (await page.getByLabel('SSH command', { exact: true }).first().textContent())!.trim();
     const token = /([a-z0-9]{32})@/.exec(shown)![1]!;
-    await page.getByRole('button', { name: 'Revoke this access' }).click();
+    await page.getByRole('button', { name: 'Revoke access', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Access revoked' }).waitFor();
     const r = await runShown(shown, 'true');
     assert.equal(r.code, 255);

@@ -11,7 +11,7 @@ function Access({ access, onRevoke, busy }) {
     <${Snippet} label="SSH command" code=${access.sshCommand} />
     <div class="actions">
       <span class="muted">Expires <${Time} value=${access.expiresAt} />. Anyone with the command can log in until then.</span>
-      <button class="danger" disabled=${busy} onClick=${onRevoke}>Revoke this access</button>
+      <button class="danger" disabled=${busy} onClick=${onRevoke}>Revoke access</button>
     </div>
   </li>`;
 }
