@@ -96,6 +96,8 @@ export function snapshotDto(s: Snapshot, defaults: { cpu: number; memory: number
     sourceSandboxId: s.sourceSandboxId,
     sandboxClass: 'container',
     warmPool: s.warmPool ?? { size: s.warmPoolSize ?? 0, ready: 0 },
+    // Berth's own: built here from a Dockerfile or an Image, so GET …/build-logs-url answers.
+    hasBuildLogs: s.buildId !== null,
   };
 }
 

@@ -95,6 +95,24 @@ export async function getPrefetched(path) {
   return r ? r.data : api('GET', path);
 }
 
+/**
+ * Reads a text stream (a build log with ?follow=true) chunk by chunk until the server ends it.
+ * `link` is a URL the API handed out for this server: only its path is used, so the request goes to the
+ * page's own origin with the session cookie even when BERTH_PUBLIC_URL names the server otherwise.
+ */
+export async function streamText(link, onChunk, signal) {
+  const u = new URL(link, location.origin);
+  u.searchParams.set('follow', 'true');
+  const res = await send(u.pathname + u.search, { method: 'GET', credentials: 'same-origin', headers: headers({ accept: 'text/plain' }), signal });
+  if (!res.ok) throw await failure(res);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    onChunk(value);
+  }
+}
+
 /** Reads a file of a sandbox as text. */
 export async function readText(id, path) {
   const res = await send(url(tb(id, `/files/download${q({ path })}`)), { method: 'GET', credentials: 'same-origin', headers: headers() });
