@@ -1,6 +1,7 @@
 // A person's path through the web UI against a real server and Docker: sign
-// in, create a sandbox from the dialog, use its terminal, upload, edit, open a
-// preview link, stop, start, delete; states follow live events.
+// in, create a sandbox from the dialog, use its terminal, upload, edit, read
+// its recorded metrics, pause, snapshot and fork it, stop, start, delete;
+// states follow live events. (SSH with OpenSSH, and previews in a browser: access.test.ts.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { exec } from '../helpers/stack.js';
@@ -16,13 +17,19 @@ describe('web UI: a sandbox from creation to deletion', () => {
 
   const ptySockets: Duplex[] = [];
   before(async () => {
-    ui = await uiStack({ ssh: true });
+    // Metrics sampled every second, so the history has points before the Metrics tab is opened.
+    ui = await uiStack({ ssh: true, config: { metricsIntervalSeconds: 1 } });
+    // A served berth samples in the background (startBackground); the test stack starts only the sampler.
+    ui.stack.server.orch.sandboxMetrics.start();
     ui.stack.server.http.server.on('upgrade', (req: { url?: string }, socket: Duplex) => {
       if (req.url?.includes('/process/pty/')) ptySockets.push(socket);
     });
     ({ page, problems } = await watchedPage(await ui.context()));
   });
   after(async () => {
+    // The committed image goes with its snapshot.
+    const snap = await ui?.stack.api('GET', '/snapshots/ui-flow-snap');
+    if (snap?.status === 200) await ui.stack.api('DELETE', `/snapshots/${snap.body.id}`);
     await ui?.close();
   });
 
@@ -126,30 +133,6 @@ describe('web UI: a sandbox from creation to deletion', () => {
     assert.equal((await exec(ui.stack, id, 'ls ~')).result.includes('renamed.txt'), false);
   });
 
-  it('shows the preview link the API gives and opens it in a new tab', async () => {
-    await exec(ui.stack, id, 'nohup python3 -m http.server 8000 >/dev/null 2>&1 &');
-    await page.getByRole('tab', { name: 'Ports' }).click();
-    const link = page.getByRole('link', { name: 'Open preview of port 8000' });
-    for (let i = 0; i < 20 && !(await link.count()); i++) {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      await page.waitForTimeout(500);
-    }
-    const api = await ui.stack.api('GET', `/sandbox/${id}/ports/8000/preview-url`);
-    assert.equal(await link.getAttribute('href'), api.body.url);
-    assert.equal(await link.getAttribute('target'), '_blank');
-    // The preview proxy answers this URL once it is merged; here the new tab must ask for exactly it.
-    const same = (u: string) => u.replace(/\/$/, '') === api.body.url.replace(/\/$/, '');
-    const [popup, request] = await Promise.all([page.context().waitForEvent('page'), page.context().waitForEvent('request', (r) => same(r.url())), link.click()]);
-    assert.ok(same(request.url()));
-    assert.notEqual(popup, page);
-    await popup.close();
-    await page.getByRole('button', { name: 'Make signed link for port 8000' }).click();
-    await page.getByRole('button', { name: 'Copy signed link for port 8000' }).waitFor();
-    const signed = await page.locator('.port', { hasText: 'Port 8000' }).locator('.signed code').textContent();
-    assert.match(signed!, /^https?:\/\/8000-/);
-    await shot(page, 'sandbox-ports');
-  });
-
   it('shows git status and diff of a repository', async () => {
     await exec(ui.stack, id, 'mkdir -p ~/repo && cd ~/repo && git init -q && git config user.email a@b.c && git config user.name A && printf "one\\n" > f.txt && git add f.txt && git commit -qm init && printf "one\\ntwo-from-git-tab\\n" > f.txt');
     await page.getByRole('tab', { name: 'Git' }).click();
@@ -181,12 +164,69 @@ describe('web UI: a sandbox from creation to deletion', () => {
     await page.getByRole('button', { name: 'Revoke access' }).waitFor({ state: 'detached' });
   });
 
-  it('charts metrics while the tab is open', async () => {
+  it('charts the recorded metrics at once, the past included, and follows new samples', async () => {
+    const opened = Date.now();
+    const recorded = (await ui.stack.api('GET', `/sandbox/${id}/telemetry/metrics?metricNames=daytona.sandbox.cpu.utilization`)).body;
+    const before = recorded.series[0].dataPoints.filter((p: { timestamp: string }) => Date.parse(p.timestamp) < opened).length;
+    assert.ok(before >= 3, `the server recorded ${before} samples before the tab opened`);
     await page.getByRole('tab', { name: 'Metrics' }).click();
-    await page.locator('figure.chart polyline').first().waitFor({ timeout: 10_000 });
-    await page.waitForTimeout(2500);
-    assert.ok((await page.locator('figure.chart polyline').first().getAttribute('points'))!.split(' ').length >= 2);
+    const status = page.getByRole('status').filter({ hasText: 'recorded by the server' });
+    await status.waitFor({ timeout: 10_000 });
+    // The first answer already holds what was sampled before the tab existed.
+    const shown = Number(/(\d+) sample/.exec((await status.textContent())!)![1]);
+    assert.ok(shown >= before, `${shown} samples shown, ${before} recorded before`);
+    const points = async () => (await page.locator('figure.chart polyline').first().getAttribute('points'))!.split(' ').length;
+    assert.ok((await points()) >= before);
+    // And it goes on: new samples arrive while the tab stays open.
+    const first = await points();
+    // A function, not a string: the page's CSP refuses string evaluation (REVIEW 23).
+    const more = (n: number) => {
+      const line = (globalThis as any).document.querySelector('figure.chart polyline');
+      return (line?.getAttribute('points') ?? '').split(' ').length > n;
+    };
+    await page.waitForFunction(more, first, { timeout: 15_000 });
     await shot(page, 'sandbox-metrics');
+  });
+
+  it('pauses and resumes from the page: the same processes go on', async () => {
+    const pid = (await exec(ui.stack, id, 'nohup sleep 600 >/dev/null 2>&1 & echo $!')).result.trim();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.locator('.page-head [data-state="paused"]').waitFor({ timeout: 30_000 });
+    assert.equal((await ui.stack.api('GET', `/sandbox/${id}`)).body.state, 'paused');
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.locator('.page-head [data-state="started"]').waitFor({ timeout: 30_000 });
+    assert.equal((await exec(ui.stack, id, `kill -0 ${pid} && echo alive`)).result.trim(), 'alive');
+  });
+
+  it('saves a snapshot of the sandbox from the page', async () => {
+    await page.getByRole('button', { name: 'Snapshot…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Snapshot ui-flow' });
+    await dialog.getByLabel('Snapshot name').fill('ui-flow-snap');
+    await dialog.getByRole('button', { name: 'Save snapshot' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'ui-flow-snap is ready' }).waitFor({ timeout: 60_000 });
+    const snap = await ui.stack.api('GET', '/snapshots/ui-flow-snap');
+    assert.equal(snap.body.state, 'active', JSON.stringify(snap.body));
+    assert.equal(snap.body.sourceSandboxId, id);
+    await dialog.getByRole('link', { name: 'Go to Snapshots' }).click();
+    await page.getByRole('cell', { name: 'ui-flow-snap', exact: true }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'ui-flow', exact: true }).waitFor();
+  });
+
+  it('forks the sandbox from the page and opens the fork, which has the files', async () => {
+    await page.getByRole('button', { name: 'Fork…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Fork ui-flow' });
+    await dialog.getByLabel('Name of the fork (optional)').fill('ui-flow-fork');
+    await dialog.getByRole('button', { name: 'Fork', exact: true }).click();
+    await page.getByRole('heading', { name: 'ui-flow-fork', exact: true }).waitFor({ timeout: 90_000 });
+    const fork = (await ui.stack.api('GET', '/sandbox/ui-flow-fork')).body;
+    assert.ok(page.url().endsWith(`/sandboxes/${fork.id}`), page.url());
+    await page.locator('.page-head [data-state="started"]').waitFor({ timeout: 60_000 });
+    assert.equal((await exec(ui.stack, fork.id, 'cat ~/notes.txt')).result, 'first line\nsecond line from the UI\n');
+    assert.equal((await ui.stack.api('DELETE', `/sandbox/${fork.id}`)).status, 200);
+    await page.goto(`${ui.base}/sandboxes/${id}`);
+    await page.getByRole('heading', { name: 'ui-flow', exact: true }).waitFor();
   });
 
   it('stops, starts and deletes with the page buttons; the badge follows', async () => {
@@ -217,13 +257,22 @@ describe('web UI: a sandbox from creation to deletion', () => {
     await row('ui-live').waitFor({ state: 'detached', timeout: 5000 });
   });
 
-  it('bulk actions ask first, then act on every selected sandbox', async () => {
+  it('bulk actions ask first, then act on every selected sandbox (pause, then delete)', async () => {
     const made = await Promise.all(['ui-bulk-a', 'ui-bulk-b'].map((name) => ui.stack.api('POST', '/sandbox', { name, cpu: 0.5, memory: 0.5 })));
     for (const m of made) assert.equal(m.status, 200, JSON.stringify(m.body));
     await row('ui-bulk-b').locator('[data-state="started"]').waitFor({ timeout: 10_000 });
     await page.getByLabel('Select ui-bulk-a').check();
     await page.getByLabel('Select ui-bulk-b').check();
-    await page.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Delete' }).click();
+    const bulk = page.getByRole('toolbar', { name: 'Bulk actions' });
+    await bulk.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('dialog', { name: 'Pause 2 sandboxes?' }).getByRole('button', { name: 'Pause' }).click();
+    await row('ui-bulk-a').locator('[data-state="paused"]').waitFor({ timeout: 30_000 });
+    await row('ui-bulk-b').locator('[data-state="paused"]').waitFor({ timeout: 30_000 });
+    // A bulk action clears the selection.
+    assert.equal(await page.getByLabel('Select ui-bulk-a').isChecked(), false);
+    await page.getByLabel('Select ui-bulk-a').check();
+    await page.getByLabel('Select ui-bulk-b').check();
+    await bulk.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete 2 sandboxes?' });
     await confirm.waitFor();
     await confirm.getByRole('button', { name: 'Delete' }).click();

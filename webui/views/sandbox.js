@@ -12,6 +12,7 @@ import { Git } from './sandbox-git.js';
 import { Ports } from './sandbox-ports.js';
 import { Ssh } from './sandbox-ssh.js';
 import { Metrics } from './sandbox-metrics.js';
+import { copyAllowed, ForkDialog, SnapshotDialog } from './sandbox-copy.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -74,6 +75,7 @@ export function SandboxPage({ id, tab, live }) {
   const sb = useData(() => api('GET', `/sandbox/${encodeURIComponent(id)}`), [id]);
   const [s, setS] = useState(null);
   const [confirm, setConfirm] = useState(null);
+  const [copying, setCopying] = useState(null);
   const act = useAction();
   useEffect(() => sb.data && setS(sb.data), [sb.data]);
   useEffect(() => live.subscribe(({ sandbox }) => sandbox?.id === id && setS((cur) => (cur ? { ...cur, ...sandbox } : cur))), [live, id]);
@@ -92,14 +94,18 @@ export function SandboxPage({ id, tab, live }) {
     ssh: () => html`<${Ssh} sandbox=${s} />`,
     metrics: () => html`<${Metrics} sandbox=${s} />`,
   }[tab];
-  const needsStarted = tab !== 'overview' && tab !== 'ports' && tab !== 'ssh' && !started;
+  // The recorded metrics, SSH access and preview links exist whatever the state.
+  const needsStarted = !['overview', 'ports', 'ssh', 'metrics'].includes(tab) && !started;
   return html`<section aria-labelledby="sandbox-title">
     <p class="crumbs"><a href="/sandboxes" data-route>Sandboxes</a> /</p>
     <div class="page-head">
       <h1 id="sandbox-title">${s.name}</h1>
       <${Badge} state=${s.state} />
       <div class="head-actions">
-        ${['start', 'stop', 'archive', 'delete'].map((a) => html`<button class=${ACTIONS[a].danger ? 'danger' : ''} disabled=${act.busy || !ACTIONS[a].allowed(s)} onClick=${() => run(a)}>${ACTIONS[a].label}</button>`)}
+        ${['start', 'stop', 'pause', 'archive'].map((a) => html`<button disabled=${act.busy || !ACTIONS[a].allowed(s)} onClick=${() => run(a)}>${a === 'start' && s.state === 'paused' ? 'Resume' : ACTIONS[a].label}</button>`)}
+        <button disabled=${act.busy || !copyAllowed(s)} onClick=${() => setCopying('fork')}>Fork…</button>
+        <button disabled=${act.busy || !copyAllowed(s)} onClick=${() => setCopying('snapshot')}>Snapshot…</button>
+        <button class="danger" disabled=${act.busy} onClick=${() => run('delete')}>Delete</button>
       </div>
     </div>
     <${ErrorNote} error=${act.error} onDismiss=${act.clear} />
@@ -121,5 +127,7 @@ export function SandboxPage({ id, tab, live }) {
       }}
       onClose=${() => setConfirm(null)}
     />
+    <${ForkDialog} sandbox=${s} open=${copying === 'fork'} onClose=${() => setCopying(null)} />
+    <${SnapshotDialog} sandbox=${s} open=${copying === 'snapshot'} onClose=${() => setCopying(null)} />
   </section>`;
 }

@@ -10,7 +10,9 @@ import { snippets } from './connect.js';
 const PAGE = 50;
 /** The list the page shows first, so the app can ask for it beside its session check. */
 export const FIRST_PAGE = `/sandbox${q({ limit: PAGE, sort: 'createdAt', order: 'desc' })}`;
-const STATES = ['started', 'stopped', 'archived', 'creating', 'starting', 'stopping', 'archiving', 'restoring', 'error', 'build_failed'];
+const STATES = ['started', 'stopped', 'paused', 'archived', 'creating', 'starting', 'stopping', 'archiving', 'restoring', 'error', 'build_failed'];
+/** Actions that make sense on many sandboxes at once (fork and snapshot take a name each: sandbox page). */
+const BULK = ['start', 'stop', 'pause', 'archive', 'delete'];
 const COLUMNS = [
   ['name', 'Name', 'name'],
   ['state', 'State'],
@@ -111,7 +113,7 @@ export function Sandboxes({ live }) {
     <${ErrorNote} error=${filterError || list.error} />
     <div class="bulk" role="toolbar" aria-label="Bulk actions">
       <span class="muted">${chosen.length ? `${chosen.length} selected` : 'Select sandboxes for bulk actions'}</span>
-      ${['start', 'stop', 'archive', 'delete'].map((a) => html`<button class=${ACTIONS[a].danger ? 'danger' : ''} disabled=${!chosen.length} onClick=${() => setBulk(a)}>${ACTIONS[a].label}</button>`)}
+      ${BULK.map((a) => html`<button class=${ACTIONS[a].danger ? 'danger' : ''} disabled=${!chosen.length} onClick=${() => setBulk(a)}>${ACTIONS[a].label}</button>`)}
     </div>
     ${rows === null
       ? html`<${Loading} rows=${6} />`
