@@ -28,6 +28,8 @@ export function openTerminal(el, sandboxId, on) {
   let attempts = 0;
   let everOpened = false;
   let timer = null;
+  /** The PTY exists (create-connect answered): only then can it be resized. */
+  let ready = false;
 
   const socketUrl = (path, params) => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${tb(sandboxId, path)}${q({ ...params, organizationId: currentOrganization() })}`;
 
@@ -48,7 +50,9 @@ export function openTerminal(el, sandboxId, on) {
         attempts = 0;
         on.status('Connected');
         on.error(null);
-        if (!first) resize();
+        // The size may have changed while connecting; a first resize before this would find no PTY yet (404).
+        ready = true;
+        resize();
         term.focus();
       } else if (m.status === 'exited') {
         exited = true;
@@ -64,6 +68,8 @@ export function openTerminal(el, sandboxId, on) {
       everOpened = true;
     };
     ws.onclose = (e) => {
+      // Until connected again (which resizes): the PTY may be gone.
+      ready = false;
       if (closed || exited) return;
       if (e.code === 1008) {
         on.status('Disconnected: the session ended (signed out or key revoked)');
@@ -90,6 +96,7 @@ export function openTerminal(el, sandboxId, on) {
   const resize = () => {
     fit.fit();
     clearTimeout(resizeTimer);
+    if (!ready) return;
     resizeTimer = setTimeout(() => api('POST', tb(sandboxId, `/process/pty/${ptyId}/resize`), { cols: term.cols, rows: term.rows }).catch(() => {}), 100);
   };
   const observer = new ResizeObserver(() => resize());
