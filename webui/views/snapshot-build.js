@@ -101,6 +101,6 @@ export function BuildLog({ snapshot, onClose }) {
     <pre class="build-log" role="log" aria-label="Build log" tabindex="0" ref=${pre}
       onScroll=${(e) => (atEnd.current = e.currentTarget.scrollTop + e.currentTarget.clientHeight >= e.currentTarget.scrollHeight - 8)}
     >${log || (streaming ? 'Waiting for the build to start…' : 'No output.')}</pre>
-    <div class="actions"><button class="primary" onClick=${onClose}>Close</button></div>
+    <div class="actions"><button class="primary" onClick=${onClose}>${streaming ? 'Hide (the build goes on)' : 'Done'}</button></div>
   <//>`;
 }
