@@ -3,8 +3,11 @@
 // BERTH_UPDATE_SCREENSHOTS=1 (see helpers.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { newKey } from '../gateways/ssh-helpers.js';
 import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
 
 interface PageCase {
@@ -23,15 +26,27 @@ const ok = (r: { status: number; body: unknown }) => {
   return r.body as any;
 };
 
+/** A fresh public key in OpenSSH's one-line form. */
+async function publicKey(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-ui-pages-'));
+  try {
+    return readFileSync(`${await newKey(dir, 'pages')}.pub`, 'utf8').trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const PAGES: PageCase[] = [
   { nav: 'Sandboxes', heading: 'Sandboxes', empty: 'No sandboxes yet', seed: async (ui) => ok(await ui.stack.api('POST', '/sandbox', { name: 'pages-sb', cpu: 0.5, memory: 0.5, labels: { team: 'docs' } })), shows: 'pages-sb', shotName: 'sandboxes-list' },
   { nav: 'Snapshots', heading: 'Snapshots', seed: async (ui) => ok(await ui.stack.api('POST', '/snapshots', { name: 'pages-snap', imageName: 'berth/sandbox-base:latest' })), shows: 'pages-snap', shotName: 'snapshots' },
+  { nav: 'Registries', heading: 'Registries', empty: 'No registries yet', seed: async (ui) => ok(await ui.stack.api('POST', '/docker-registry', { name: 'pages-registry', url: 'registry.example.test:5000', username: 'robot', password: 'never-shown-password' })), shows: 'pages-registry', shotName: 'registries' },
   { nav: 'Volumes', heading: 'Volumes', empty: 'No volumes yet', seed: async (ui) => ok(await ui.stack.api('POST', '/volumes', { name: 'pages-vol' })), shows: 'pages-vol', shotName: 'volumes' },
   { nav: 'API keys', heading: 'API keys', seed: async (ui) => ok(await ui.stack.api('POST', '/api-keys', { name: 'pages-key', permissions: ['write:sandboxes'] })), shows: 'pages-key', shotName: 'api-keys' },
   { nav: 'Members', heading: 'Members', empty: 'No invitations.', seed: async (ui) => ok(await ui.stack.api('POST', `/organizations/${ui.stack.organizationId}/invitations`, { email: 'invitee@example.test', role: 'member' })), shows: 'invitee@example.test', shotName: 'members' },
   { nav: 'Usage', heading: 'Usage', empty: 'No usage recorded yet', shows: 'CPU-minutes per sandbox', shotName: 'usage' },
   { nav: 'Audit log', heading: 'Audit log', shows: 'sandbox.create', shotName: 'audit-log' },
   { nav: 'Settings', heading: 'Settings', empty: 'No secrets yet.', seed: async (ui) => ok(await ui.stack.api('POST', '/secret', { name: 'PAGES_SECRET', value: 'never-shown-value', description: 'for the docs' })), shows: 'PAGES_SECRET', shotName: 'settings' },
+  { nav: 'SSH keys', heading: 'SSH keys', empty: 'No SSH keys yet', seed: async (ui) => ok(await ui.stack.api('POST', '/users/me/ssh-keys', { publicKey: await publicKey(), name: 'pages-laptop' })), shows: 'pages-laptop', shotName: 'ssh-keys' },
 ];
 
 describe('web UI: every page, empty and with data', () => {
@@ -63,6 +78,11 @@ describe('web UI: every page, empty and with data', () => {
     });
   }
 
+  it('Usage per day says when usage accrues while there is none', async () => {
+    await open(PAGES.find((p) => p.nav === 'Usage')!);
+    await page.getByText('No usage in the last 30 days').waitFor({ timeout: 10_000 });
+  });
+
   it('the empty Sandboxes page offers the button and the SDK snippet with this server and no key', async () => {
     await open(PAGES[0]!);
     const snippet = await page.getByRole('region').or(page.locator('.empty')).locator('pre').first().textContent();
@@ -82,6 +102,24 @@ describe('web UI: every page, empty and with data', () => {
       await shot(page, c.shotName);
     });
   }
+
+  it('Usage charts each UTC day, today with the sandboxes the API counts', async () => {
+    await open(PAGES.find((p) => p.nav === 'Usage')!);
+    const daily = (await ui.stack.api('GET', '/usage/daily?days=30')).body;
+    const today = daily.days.at(-1);
+    assert.ok(today.sandboxes >= 1, JSON.stringify(today));
+    const bars = page.getByRole('img', { name: 'Sandboxes per day' }).locator('rect.bar');
+    // A day with nothing draws a bar of no height (hidden to Playwright): attached is what counts.
+    await bars.last().waitFor({ state: 'attached' });
+    assert.equal(await bars.count(), 30);
+    assert.equal(await bars.last().getAttribute('data-date'), today.date);
+    assert.equal(Number(await bars.last().getAttribute('data-value')), today.sandboxes);
+    await page.getByLabel('Range').selectOption('7');
+    // A function, not a string: the page's CSP refuses string evaluation.
+    const bars7 = () => (globalThis as any).document.querySelectorAll('svg[aria-label="Sandboxes per day"] rect.bar').length === 7;
+    await page.waitForFunction(bars7, undefined, { timeout: 10_000 });
+    assert.equal(await bars.last().getAttribute('data-date'), today.date);
+  });
 
   it('creates an API key with permission checkboxes, shows its value once, and revokes it', async () => {
     await open(PAGES.find((p) => p.nav === 'API keys')!);

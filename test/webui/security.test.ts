@@ -7,8 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io as ioClient } from 'socket.io-client';
 import type { BrowserContext, Page } from 'playwright-core';
+import { newKey } from '../gateways/ssh-helpers.js';
 import { sessionCookie, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
 
 const PAYLOAD = `<img src=x onerror=alert(1)><svg onload=alert(2)>"'&amp;`;
@@ -94,6 +98,34 @@ const CASES: XssCase[] = [
     },
   },
   {
+    what: 'a registry name, username and project',
+    plant: async (ui) => {
+      // Its address cannot carry markup: the API takes a host[:port] only.
+      const bad = await ui.stack.api('POST', '/docker-registry', { name: 'xss-url', url: PAYLOAD, username: 'u', password: 'p' });
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      await api(ui, 'POST', '/docker-registry', { name: PAYLOAD, url: 'xss.example.test:5000', username: PAYLOAD, password: 'p', project: PAYLOAD });
+      return '/registries';
+    },
+    check: async (page) => {
+      await page.getByRole('table', { name: 'Registries' }).getByRole('cell', { name: PAYLOAD, exact: true }).nth(2).waitFor();
+    },
+  },
+  {
+    what: 'a build log',
+    plant: async (ui) => {
+      const dockerfile = `FROM berth/sandbox-base:latest\nRUN echo ${Buffer.from(PAYLOAD).toString('base64')} | base64 -d\n`;
+      await api(ui, 'POST', '/snapshots', { name: 'xss-build', buildInfo: { dockerfileContent: dockerfile } });
+      for (let i = 0; i < 240 && ['pending', 'building'].includes((await api(ui, 'GET', '/snapshots/xss-build')).state); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return '/snapshots';
+    },
+    check: async (page) => {
+      await page.getByRole('button', { name: 'Build log of xss-build' }).click();
+      await page.getByRole('log', { name: 'Build log' }).getByText(PAYLOAD).waitFor({ timeout: 15_000 });
+    },
+  },
+  {
     what: "an error message (the API's message and hint)",
     plant: async () => `/sandboxes/${encodeURIComponent(PAYLOAD)}`,
   },
@@ -127,6 +159,9 @@ describe('web UI security', () => {
   });
   after(async () => {
     evil?.close();
+    // The built image goes with its snapshot.
+    const built = await ui?.stack.api('GET', '/snapshots/xss-build');
+    if (built?.status === 200) await ui.stack.api('DELETE', `/snapshots/${built.body.id}`);
     await ui?.close();
   });
 
@@ -140,6 +175,22 @@ describe('web UI security', () => {
       assert.equal(await page.evaluate(INJECTED), 0);
     });
   }
+
+  it('refuses markup in snapshot and SSH key names, so neither reaches a page', async () => {
+    const snap = await ui.stack.api('POST', '/snapshots', { name: PAYLOAD, imageName: 'berth/sandbox-base:latest' });
+    assert.equal(snap.status, 400, JSON.stringify(snap.body));
+    const dir = mkdtempSync(join(tmpdir(), 'berth-ui-sec-'));
+    const key = readFileSync(`${await newKey(dir, 'k')}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    rmSync(dir, { recursive: true, force: true });
+    const named = await ui.stack.api('POST', '/users/me/ssh-keys', { publicKey: key, name: PAYLOAD });
+    assert.equal(named.status, 400, JSON.stringify(named.body));
+    // Nor through the key's comment: a comment that is no valid name is not used as one.
+    const commented = await api(ui, 'POST', '/users/me/ssh-keys', { publicKey: `${key} ${PAYLOAD}` });
+    assert.ok(!commented.name.includes('<'), commented.name);
+    await page.goto(`${ui.base}/settings/ssh-keys`);
+    await page.getByRole('cell', { name: commented.name, exact: true }).waitFor();
+    assert.equal(await page.evaluate(INJECTED), 0);
+  });
 
   it('saw no CSP violation or page error while rendering the payloads', () => {
     // The error-message row answers 404 on purpose: the browser logs that load as a console error.
