@@ -96,7 +96,7 @@ describe('web UI: SSH and previews as a person uses them', () => {
     await row.waitFor();
     const fp = (await run('ssh-keygen', ['-lf', `${key}.pub`])).stdout.split(' ')[1]!;
     await row.getByText(fp).waitFor();
-    await shot(page, 'ssh-keys');
+    await shot(page, 'ssh-keys-added');
 
     await page.goto(`${ui.base}/sandboxes/${sb.id}/ssh`);
     const shown = (await page.getByLabel('SSH command with your key', { exact: true }).textContent())!.trim();

@@ -103,7 +103,7 @@ describe('web UI: snapshot builds and registries', () => {
     const api = (await ui.stack.api('GET', '/docker-registry')).body;
     assert.deepEqual(api.map((r: { name: string; username: string }) => [r.name, r.username]), [['ui-registry', 'robot']]);
     assert.ok(!JSON.stringify(api).includes(PASSWORD));
-    await shot(page, 'registries');
+    await shot(page, 'registry-added');
   });
 
   it('edits a registry, keeping the password when the field stays empty', async () => {
