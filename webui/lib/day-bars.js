@@ -6,9 +6,10 @@ import { html } from './html.js';
 const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString() : v.toFixed(v >= 10 ? 1 : 2).replace(/\.?0+$/, '') || '0');
 
 export function DayBars({ days, field, label, unit = '' }) {
-  const width = 600;
-  const height = 140;
-  const pad = { l: 44, r: 8, t: 8, b: 20 };
+  // Drawn small: three of these sit side by side, so the axis text stays legible.
+  const width = 320;
+  const height = 120;
+  const pad = { l: 40, r: 6, t: 8, b: 18 };
   const max = Math.max(...days.map((d) => d[field]), 0);
   const slot = (width - pad.l - pad.r) / Math.max(days.length, 1);
   const y = (v) => pad.t + (1 - (max ? v / max : 0)) * (height - pad.t - pad.b);
