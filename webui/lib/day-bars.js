@@ -27,7 +27,11 @@ export function DayBars({ days, field, label, unit = '' }) {
           width=${Math.max(1, slot * 0.7).toFixed(1)} height=${Math.max(v > 0 ? 1 : 0, y(0) - top).toFixed(1)}
           data-date=${d.date} data-value=${v}><title>${d.date}: ${fmt(v)}${unit}</title></rect>`;
       })}
-      ${ticks.map((i) => html`<text class="axis" x=${pad.l + (i + 0.5) * slot} y=${height - 4} text-anchor="middle">${days[i]?.date.slice(5)}</text>`)}
+      ${ticks.map((i, k) => {
+        // The end labels align to the edges, so neither is cut off.
+        const [x, anchor] = k === 0 ? [pad.l, 'start'] : i === days.length - 1 ? [width - pad.r, 'end'] : [pad.l + (i + 0.5) * slot, 'middle'];
+        return html`<text class="axis" x=${x} y=${height - 4} text-anchor=${anchor}>${days[i]?.date.slice(5)}</text>`;
+      })}
     </svg>
     <figcaption>${label}</figcaption>
   </figure>`;
