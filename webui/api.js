@@ -103,7 +103,8 @@ export async function getPrefetched(path) {
 export async function streamText(link, onChunk, signal) {
   const u = new URL(link, location.origin);
   u.searchParams.set('follow', 'true');
-  const res = await send(u.pathname + u.search, { method: 'GET', credentials: 'same-origin', headers: headers({ accept: 'text/plain' }), signal });
+  const init = { method: 'GET', credentials: 'same-origin', headers: headers({ accept: 'text/plain' }), signal };
+  const res = await send(u.pathname + u.search, init);
   if (!res.ok) throw await failure(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   for (;;) {

@@ -3,7 +3,8 @@
 // bar's date and value as its tooltip.
 import { html } from './html.js';
 
-const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString() : v.toFixed(v >= 10 ? 1 : 2).replace(/\.?0+$/, '') || '0');
+const fmt = (v) =>
+  v >= 100 ? Math.round(v).toLocaleString() : v.toFixed(v >= 10 ? 1 : 2).replace(/\.?0+$/, '') || '0';
 
 export function DayBars({ days, field, label, unit = '' }) {
   // Drawn small: three of these sit side by side, so the axis text stays legible.
@@ -29,7 +30,8 @@ export function DayBars({ days, field, label, unit = '' }) {
       })}
       ${ticks.map((i, k) => {
         // The end labels align to the edges, so neither is cut off.
-        const [x, anchor] = k === 0 ? [pad.l, 'start'] : i === days.length - 1 ? [width - pad.r, 'end'] : [pad.l + (i + 0.5) * slot, 'middle'];
+        const [x, anchor] =
+          k === 0 ? [pad.l, 'start'] : i === days.length - 1 ? [width - pad.r, 'end'] : [pad.l + (i + 0.5) * slot, 'middle'];
         return html`<text class="axis" x=${x} y=${height - 4} text-anchor=${anchor}>${days[i]?.date.slice(5)}</text>`;
       })}
     </svg>

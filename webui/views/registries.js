@@ -11,7 +11,8 @@ function Fields({ f, setF, editing }) {
   const field = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
   return html`<div class="form-grid">
     <label>Registry name<input ...${field('name')} required placeholder="team-registry" /></label>
-    <label>Registry URL<input ...${field('url')} required placeholder="registry.example.com:5000" spellcheck="false" /></label>
+    <label>Registry URL
+      <input ...${field('url')} required placeholder="registry.example.com:5000" spellcheck="false" /></label>
     <label>Username<input ...${field('username')} required autocomplete="off" /></label>
     <label>${editing ? 'New password (empty: keep the current one)' : 'Password'}
       <input type="password" autocomplete="new-password" ...${field('password')} required=${!editing} /></label>
@@ -26,7 +27,9 @@ function Edit({ registry, onClose, onSaved }) {
     e.preventDefault();
     act.run(async () => {
       const body = {};
-      for (const k of ['name', 'url', 'username', 'project']) if (f[k].trim() !== (registry[k] ?? '')) body[k] = f[k].trim();
+      for (const k of ['name', 'url', 'username', 'project']) {
+        if (f[k].trim() !== (registry[k] ?? '')) body[k] = f[k].trim();
+      }
       if (f.password) body.password = f.password;
       await api('PATCH', `/docker-registry/${encodeURIComponent(registry.id)}`, body);
       onSaved();
@@ -60,8 +63,9 @@ export function Registries() {
   };
   return html`<section aria-labelledby="registries-title">
     <h1 id="registries-title">Registries</h1>
-    <p class="muted">Private registries of this organization: an image that names a registry's host (<code>registry.example.com:5000/team/app:1</code>)
-      is pulled with its credentials, and builds get every registry's. Passwords are stored encrypted and never shown again.</p>
+    <p class="muted">Private registries of this organization: an image that names a registry's host
+      (<code>registry.example.com:5000/team/app:1</code>) is pulled with its credentials, and builds get every
+      registry's. Passwords are stored encrypted and never shown again.</p>
     <form class="card" onSubmit=${add} aria-label="Add a registry">
       <${Fields} f=${f} setF=${setF} />
       <${ErrorNote} error=${act.error} onDismiss=${act.clear} />
@@ -71,12 +75,16 @@ export function Registries() {
     ${!list.data
       ? list.error ? null : html`<${Loading} />`
       : !list.data.length
-        ? html`<${Empty} title="No registries yet"><p>Public images need none. Add one above to pull or build from a registry that asks for a password.</p><//>`
+        ? html`<${Empty} title="No registries yet">
+            <p>Public images need none. Add one above to pull or build from a registry that asks for a password.</p>
+          <//>`
         : html`<div class="table-wrap"><table aria-label="Registries">
-            <thead><tr><th scope="col">Name</th><th scope="col">URL</th><th scope="col">Username</th><th scope="col">Project</th>
+            <thead><tr><th scope="col">Name</th><th scope="col">URL</th><th scope="col">Username</th>
+              <th scope="col">Project</th>
               <th scope="col">Updated</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${list.data.map((r) => html`<tr key=${r.id}>
-              <td>${r.name}</td><td class="mono">${r.url}</td><td>${r.username}</td><td>${r.project || html`<span class="muted">—</span>`}</td>
+              <td>${r.name}</td><td class="mono">${r.url}</td><td>${r.username}</td>
+              <td>${r.project || html`<span class="muted">—</span>`}</td>
               <td><${Time} value=${r.updatedAt} /></td>
               <td class="row-actions">
                 <button aria-label=${`Edit ${r.name}`} onClick=${() => setEditing(r)}>Edit</button>

@@ -85,7 +85,8 @@ export function Metrics({ sandbox }) {
       <label>Range<select value=${minutes} onChange=${(e) => setMinutes(Number(e.currentTarget.value))}>
         ${RANGES.map(([m, label]) => html`<option value=${m}>${label}</option>`)}
       </select></label>
-      <span class="muted" role="status">${view ? `${samples.length} sample${samples.length === 1 ? '' : 's'} recorded by the server` : ''}</span>
+      <span class="muted" role="status">
+        ${view ? `${samples.length} sample${samples.length === 1 ? '' : 's'} recorded by the server` : ''}</span>
     </div>
     <${ErrorNote} error=${error} />
     ${!view && !error
@@ -94,8 +95,10 @@ export function Metrics({ sandbox }) {
           ? html`<p class="muted">No samples in this range yet. The server records CPU and memory every few seconds while the sandbox
               runs (BERTH_METRICS_INTERVAL_SECONDS) and keeps them for BERTH_METRICS_RETENTION_HOURS.</p>`
           : null}
-        <${LineChart} label="CPU use over time" from=${from} to=${view?.at} series=${[{ name: 'CPU', className: 'cpu', points: samples.map((s) => ({ t: s.t, v: s.cpu })) }]} />
-        <${LineChart} label="Memory use over time" from=${from} to=${view?.at} series=${[{ name: 'Memory', className: 'mem', points: samples.map((s) => ({ t: s.t, v: s.mem })) }]} />`}
+        <${LineChart} label="CPU use over time" from=${from} to=${view?.at}
+          series=${[{ name: 'CPU', className: 'cpu', points: samples.map((s) => ({ t: s.t, v: s.cpu })) }]} />
+        <${LineChart} label="Memory use over time" from=${from} to=${view?.at}
+          series=${[{ name: 'Memory', className: 'mem', points: samples.map((s) => ({ t: s.t, v: s.mem })) }]} />`}
     ${now
       ? html`<dl class="settings">
           <dt>CPUs</dt><dd>${now.cpuCount}</dd>

@@ -65,17 +65,24 @@ export function Ssh({ sandbox }) {
       <p class="muted">A token logs in to this sandbox with <code>ssh</code>, <code>scp</code> and <code>sftp</code>, with no key to
         set up. It is shown once: copy the command now.</p>
       <form class="inline-form" onSubmit=${create}>
-        <label>Valid for (minutes)<input type="number" min="1" max="10080" value=${minutes} onInput=${(e) => setMinutes(e.currentTarget.value)} /></label>
+        <label>Valid for (minutes)<input type="number" min="1" max="10080" value=${minutes}
+          onInput=${(e) => setMinutes(e.currentTarget.value)} /></label>
         <button class="primary" type="submit" disabled=${act.busy}>Create SSH access</button>
-        <button type="button" class="danger" disabled=${act.busy} onClick=${() => setRevokeAll(true)}>Revoke all access</button>
+        <button type="button" class="danger" disabled=${act.busy} onClick=${() => setRevokeAll(true)}>
+          Revoke all access</button>
       </form>
       <${ErrorNote} error=${act.error} onDismiss=${act.clear} />
       ${note ? html`<p role="status">${note}</p>` : null}
-      ${made.length ? html`<ul class="access-list">${made.map((a) => html`<${Access} key=${a.id} access=${a} busy=${act.busy} onRevoke=${() => revoke(a)} />`)}</ul>` : null}
+      ${made.length
+        ? html`<ul class="access-list">
+            ${made.map((a) => html`<${Access} key=${a.id} access=${a} busy=${act.busy} onRevoke=${() => revoke(a)} />`)}
+          </ul>`
+        : null}
     </section>
     <${OwnKey} sandbox=${sandbox} gateway=${gateway} />
     <${Confirm} open=${revokeAll} title="Revoke all SSH access?" action="Revoke all" danger
-      message="Every access token of this sandbox stops working, including ones made elsewhere (the SDK, the CLI), and their open sessions end."
+      message=${'Every access token of this sandbox stops working, including ones made elsewhere (the SDK, the CLI), '
+        + 'and their open sessions end.'}
       onConfirm=${async () => {
         await api('DELETE', base);
         setMade([]);

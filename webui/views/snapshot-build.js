@@ -19,7 +19,8 @@ export function BuildDialog({ open, onClose, onStarted }) {
   const build = (e) => {
     e.preventDefault();
     act.run(async () => {
-      const s = await api('POST', '/snapshots', { name: name.trim(), buildInfo: { dockerfileContent: text, contextHashes: [] } });
+      const buildInfo = { dockerfileContent: text, contextHashes: [] };
+      const s = await api('POST', '/snapshots', { name: name.trim(), buildInfo });
       setName('');
       setDockerfile(null);
       onStarted(s);
@@ -27,11 +28,13 @@ export function BuildDialog({ open, onClose, onStarted }) {
   };
   return html`<${Dialog} title="Build a snapshot" open=${open} onClose=${onClose} wide>
     <form onSubmit=${build}>
-      <label>Snapshot name<input value=${name} onInput=${(e) => setName(e.currentTarget.value)} required placeholder="e.g. python-data" spellcheck="false" /></label>
-      <label>Dockerfile<textarea class="editor dockerfile" rows="10" value=${text} onInput=${(e) => setDockerfile(e.currentTarget.value)}
-        spellcheck="false" required></textarea></label>
-      <p class="muted">Built on this server with the sandbox network's egress rules; <code>FROM</code> may name a local image or one of
-        a registry you added. Files to <code>COPY</code> need a build context: use the SDK or <code>berth snapshot create --context</code>.</p>
+      <label>Snapshot name<input value=${name} onInput=${(e) => setName(e.currentTarget.value)} required
+        placeholder="e.g. python-data" spellcheck="false" /></label>
+      <label>Dockerfile<textarea class="editor dockerfile" rows="10" value=${text}
+        onInput=${(e) => setDockerfile(e.currentTarget.value)} spellcheck="false" required></textarea></label>
+      <p class="muted">Built on this server with the sandbox network's egress rules; <code>FROM</code> may name a local
+        image or one of a registry you added. Files to <code>COPY</code> need a build context: use the SDK or
+        <code>berth snapshot create --context</code>.</p>
       <${ErrorNote} error=${act.error} />
       <div class="actions">
         <button type="button" onClick=${onClose}>Cancel</button>
@@ -96,11 +99,18 @@ export function BuildLog({ snapshot, onClose }) {
         : `The log ended; the snapshot is ${s.state.replaceAll('_', ' ')}.`;
   return html`<${Dialog} title=${`Build of ${snapshot.name}`} open=${true} onClose=${onClose} wide>
     <p class="build-state"><${Badge} state=${s.state} /> <span role="status">${status}</span></p>
-    ${s.state === 'build_failed' && s.errorReason ? html`<div class="error-note" role="alert"><strong>${s.errorReason}</strong></div>` : null}
+    ${s.state === 'build_failed' && s.errorReason
+      ? html`<div class="error-note" role="alert"><strong>${s.errorReason}</strong></div>`
+      : null}
     <${ErrorNote} error=${error} />
     <pre class="build-log" role="log" aria-label="Build log" tabindex="0" ref=${pre}
-      onScroll=${(e) => (atEnd.current = e.currentTarget.scrollTop + e.currentTarget.clientHeight >= e.currentTarget.scrollHeight - 8)}
+      onScroll=${(e) => {
+        const el = e.currentTarget;
+        atEnd.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+      }}
     >${log || (streaming ? 'Waiting for the build to start…' : 'No output.')}</pre>
-    <div class="actions"><button class="primary" onClick=${onClose}>${streaming ? 'Hide (the build goes on)' : 'Done'}</button></div>
+    <div class="actions">
+      <button class="primary" onClick=${onClose}>${streaming ? 'Hide (the build goes on)' : 'Done'}</button>
+    </div>
   <//>`;
 }

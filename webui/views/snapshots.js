@@ -55,7 +55,9 @@ export function Snapshots() {
               <td>${s.cpu} CPU · ${s.mem} GiB · ${s.disk} GiB</td>
               <td><${Time} value=${s.createdAt} /></td>
               <td class="row-actions">
-                ${s.hasBuildLogs ? html`<button aria-label=${`Build log of ${s.name}`} onClick=${() => setLogOf(s)}>Build log</button>` : null}
+                ${s.hasBuildLogs
+                  ? html`<button aria-label=${`Build log of ${s.name}`} onClick=${() => setLogOf(s)}>Build log</button>`
+                  : null}
                 ${s.general ? null : html`<button class="danger" aria-label=${`Delete ${s.name}`} onClick=${() => setDeleting(s)}>Delete</button>`}
               </td>
             </tr>`)}</tbody>
@@ -67,7 +69,9 @@ export function Snapshots() {
           </nav>`}
     <${BuildDialog} open=${building} onClose=${() => setBuilding(false)}
       onStarted=${(s) => { setBuilding(false); setLogOf(s); list.reload(); }} />
-    ${logOf ? html`<${BuildLog} key=${logOf.id} snapshot=${logOf} onClose=${() => { setLogOf(null); list.reload(); }} />` : null}
+    ${logOf
+      ? html`<${BuildLog} key=${logOf.id} snapshot=${logOf} onClose=${() => { setLogOf(null); list.reload(); }} />`
+      : null}
     <${Confirm} open=${!!deleting} title=${`Delete snapshot ${deleting?.name ?? ''}?`} message="Sandboxes made from it keep running; new ones cannot use it." action="Delete" danger
       onConfirm=${async () => { await api('DELETE', `/snapshots/${encodeURIComponent(deleting.id)}`); list.reload(); }} onClose=${() => setDeleting(null)} />
   </section>`;

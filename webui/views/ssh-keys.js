@@ -15,7 +15,8 @@ export function SshKeys() {
   const add = (e) => {
     e.preventDefault();
     act.run(async () => {
-      await api('POST', '/users/me/ssh-keys', { publicKey: f.publicKey.trim(), ...(f.name.trim() ? { name: f.name.trim() } : {}) });
+      const name = f.name.trim() ? { name: f.name.trim() } : {};
+      await api('POST', '/users/me/ssh-keys', { publicKey: f.publicKey.trim(), ...name });
       setF({ name: '', publicKey: '' });
       list.reload();
     });
@@ -27,9 +28,11 @@ export function SshKeys() {
       <code>ssh -p ${gateway?.port ?? 2222} SANDBOX@${gateway?.host ?? location.hostname}</code> (the sandbox's name or id).
       They belong to you, not to an API key.</p>
     <form class="card" onSubmit=${add} aria-label="Add an SSH key">
-      <label>Public key<textarea rows="3" value=${f.publicKey} onInput=${(e) => setF({ ...f, publicKey: e.currentTarget.value })} required
-        spellcheck="false" placeholder="ssh-ed25519 AAAA… you@laptop (the contents of ~/.ssh/id_ed25519.pub)"></textarea></label>
-      <label>Key name (optional: the key's comment otherwise)<input value=${f.name} onInput=${(e) => setF({ ...f, name: e.currentTarget.value })} placeholder="laptop" /></label>
+      <label>Public key<textarea rows="3" value=${f.publicKey} required spellcheck="false"
+        onInput=${(e) => setF({ ...f, publicKey: e.currentTarget.value })}
+        placeholder="ssh-ed25519 AAAA… you@laptop (the contents of ~/.ssh/id_ed25519.pub)"></textarea></label>
+      <label>Key name (optional: the key's comment otherwise)
+        <input value=${f.name} onInput=${(e) => setF({ ...f, name: e.currentTarget.value })} placeholder="laptop" /></label>
       <${ErrorNote} error=${act.error} onDismiss=${act.clear} />
       <div class="actions"><button class="primary" type="submit" disabled=${act.busy}>Add key</button></div>
     </form>
@@ -43,12 +46,14 @@ export function SshKeys() {
             <${Snippet} label="Make a key" code="ssh-keygen -t ed25519" />
           <//>`
         : html`<div class="table-wrap"><table aria-label="SSH keys">
-            <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Fingerprint</th><th scope="col">Added</th>
-              <th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Fingerprint</th>
+              <th scope="col">Added</th><th scope="col">Last used</th>
+              <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${list.data.map((k) => html`<tr key=${k.id}>
               <td>${k.name}</td><td class="mono">${k.type}</td><td class="mono wrap">${k.fingerprint}</td>
               <td><${Time} value=${k.createdAt} /></td><td><${Time} value=${k.lastUsedAt} /></td>
-              <td><button class="danger" aria-label=${`Remove ${k.name}`} onClick=${() => setRemoving(k)}>Remove</button></td>
+              <td><button class="danger" aria-label=${`Remove ${k.name}`} onClick=${() => setRemoving(k)}>
+                Remove</button></td>
             </tr>`)}</tbody>
           </table></div>`}
     <${Confirm} open=${!!removing} title=${`Remove SSH key ${removing?.name ?? ''}?`} action="Remove" danger
