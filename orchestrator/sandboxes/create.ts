@@ -85,7 +85,7 @@ export class SandboxCreator {
     // A dynamic image is built (or its cached build reused); an image not on the host is pulled first.
     const built = build ? await this.d.builds!.request(p.organizationId, 'dynamic', build.dockerfile, build.contextHashes) : null;
     if (built) image = built.imageRef;
-    const imageConfig = built && built.state !== 'done' ? null : (snap?.imageConfig ?? opts.preset?.imageConfig ?? null) ?? (await this.d.runner.inspectImage(image));
+    const imageConfig = built && built.state !== 'done' ? null : snap?.imageConfig ?? opts.preset?.imageConfig ?? (await this.d.runner.inspectImage(image));
     if (!imageConfig && !built && image === c.defaultImage) {
       throw new AppError('invalid_argument', `image ${image} is not available on this server`, { hint: 'build it with `berth up` (or scripts/build-base-image.sh)', reason: 'IMAGE_NOT_FOUND' });
     }
