@@ -170,7 +170,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   });
   if (orphans.length) log.info('reaped orphan sandboxes', { count: orphans.length });
 
-  const mcp = createMcpHttp({ orch, config, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
+  const mcp = createMcpHttp({ orch, config, clock, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
   opened.add(() => mcp.close());
   const objects = await createObjectStorage({ orch, config, log: log.child({ component: 'objects' }) });
   const app = createApp({ orch, config, clock, log }, { mcp, webui: loadWebUi(WEBUI_DIR), objects });

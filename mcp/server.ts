@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/log.js';
 import { BERTH_VERSION } from '../common/version.js';
 import type { Orchestrator, Principal } from '../orchestrator/index.js';
@@ -26,6 +27,7 @@ type ToolExtra = Parameters<Parameters<McpServer['server']['setRequestHandler']>
 
 export interface SessionServerDeps {
   orch: Orchestrator;
+  clock: Clock;
   log: Logger;
   tools: ToolDef[];
   /** Where tools/list entries are kept between sessions. */
@@ -110,6 +112,7 @@ export function createSessionServer(d: SessionServerDeps): SessionServer {
     const ctx: ToolContext = {
       orch: d.orch,
       principal: d.principal(),
+      clock: d.clock,
       signal: extra.signal,
       progress: async (p) => {
         if (token === undefined || extra.signal.aborted) return;

@@ -3,9 +3,10 @@
 // logic of their own beyond shaping arguments and results.
 import type { z } from 'zod';
 import type { ContentBlock, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { Clock } from '../common/clock.js';
 import type { Orchestrator, Principal } from '../orchestrator/index.js';
 
-export const TOOL_GROUPS = ['core', 'git', 'lsp', 'terminal'] as const;
+export const TOOL_GROUPS = ['core', 'git', 'lsp', 'terminal', 'images', 'volumes', 'telemetry'] as const;
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
@@ -14,6 +15,8 @@ export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'crit
 export interface ToolContext {
   orch: Orchestrator;
   principal: Principal;
+  /** The server's clock (default time ranges). */
+  clock: Clock;
   /** Aborted when the client cancels the call (or the session ends). */
   signal: AbortSignal;
   /** Sends notifications/progress when the client asked for them; otherwise a no-op. */

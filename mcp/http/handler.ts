@@ -9,7 +9,7 @@ import { isInitializeRequest, isJSONRPCNotification, isJSONRPCRequest, type JSON
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.js';
 import { revokedMatches, type Principal } from '../../orchestrator/index.js';
-import { parseGroups } from '../tool.js';
+import { TOOL_GROUPS, parseGroups } from '../tool.js';
 import { HostGuard } from './guard.js';
 import { clientAddress, trustedProxies } from '../../http/client-address.js';
 import { readBody, rpcError, sendWebResponse, toWebRequest } from './respond.js';
@@ -93,7 +93,7 @@ export function createMcpHttp(d: McpDeps): McpHttp {
     const init = messages.find((m) => isInitializeRequest(m));
     if (init && isInitializeRequest(init)) {
       const { groups, unknown } = parseGroups(url.searchParams.get('tools') ?? d.config.mcpTools);
-      if (unknown.length) return rpcError(res, 400, -32602, `unknown tool group(s): ${unknown.join(', ')} (choose from core, git, lsp, terminal, all)`);
+      if (unknown.length) return rpcError(res, 400, -32602, `unknown tool group(s): ${unknown.join(', ')} (choose from ${TOOL_GROUPS.join(', ')}, all)`);
       s = await sessions.create(p, init.params, groups);
     } else {
       s = await session(req, res, p);

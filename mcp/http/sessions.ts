@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type InitializeRequest, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
 import type { Orchestrator, Principal, SessionRecord } from '../../orchestrator/index.js';
@@ -18,6 +19,7 @@ import { SessionEventStore, newPostRequests } from './event-store.js';
 export interface McpDeps {
   orch: Orchestrator;
   config: Config;
+  clock: Clock;
   log: Logger;
   /** Serve the conformance suite's fixture tools/resources/prompts instead of Berth's (tests only). */
   fixtures?: boolean;
@@ -177,6 +179,7 @@ export class SessionManager {
     const fixtures = this.d.fixtures ? conformanceFixtures() : undefined;
     const server = createSessionServer({
       orch: this.d.orch,
+      clock: this.d.clock,
       log: this.d.log.child({ component: 'mcp', sessionId: record.id }),
       tools: fixtures ? [] : toolsFor(state.groups),
       listing: this.listing,

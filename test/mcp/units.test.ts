@@ -30,7 +30,7 @@ describe('MCP building blocks', () => {
 
   it('parses tool groups', () => {
     assert.deepEqual(parseGroups('core'), { groups: ['core'], unknown: [] });
-    assert.deepEqual(parseGroups('all'), { groups: ['core', 'git', 'lsp', 'terminal'], unknown: [] });
+    assert.deepEqual(parseGroups('all'), { groups: ['core', 'git', 'lsp', 'terminal', 'images', 'volumes', 'telemetry'], unknown: [] });
     assert.deepEqual(parseGroups('git, LSP'), { groups: ['git', 'lsp'], unknown: [] });
     assert.deepEqual(parseGroups('core,nope').unknown, ['nope']);
   });
