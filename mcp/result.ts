@@ -35,11 +35,14 @@ export const TOOL_ERROR: Readonly<Record<ErrorCode, { label: string; fallbackHin
  */
 const MCP_HINTS: { match: (e: AppError) => boolean; hint: (e: AppError) => string }[] = [
   { match: (e) => e.code === 'not_found' && /^sandbox /.test(e.message), hint: () => 'call sandbox_list to see the sandboxes of this API key\u2019s organization' },
+  { match: (e) => e.code === 'not_found' && /^snapshot /.test(e.message), hint: () => 'call snapshot_list to see the snapshots of this organization (tool group images)' },
+  { match: (e) => e.code === 'not_found' && /^volume /.test(e.message), hint: () => 'call volume_list to see the volumes of this organization, or volume_create (tool group volumes)' },
+  { match: (e) => e.code === 'not_found' && /^registry /.test(e.message), hint: () => 'call registry_list to see the registries of this organization (tool group images)' },
   {
     match: (e) => e.reason === 'SANDBOX_NOT_STARTED',
     hint: (e) => {
       const state = String(e.details?.state ?? '');
-      return ['stopped', 'archived', 'error'].includes(state) ? `the sandbox is ${state} \u2014 call sandbox_start, then retry` : `the sandbox is ${state || 'not started'} \u2014 wait a moment (sandbox_get shows its state) and retry`;
+      return ['stopped', 'archived', 'paused', 'error'].includes(state) ? `the sandbox is ${state} \u2014 call sandbox_start, then retry` : `the sandbox is ${state || 'not started'} \u2014 wait a moment (sandbox_get shows its state) and retry`;
     },
   },
 ];

@@ -27,6 +27,21 @@ import codeRun from './code-run.js';
 import fsSearch from './fs-search.js';
 import portPreviewUrl from './port-preview-url.js';
 import sandboxSshAccess from './sandbox-ssh-access.js';
+import sandboxPause from './sandbox-pause.js';
+import sandboxResize from './sandbox-resize.js';
+import sandboxSnapshot from './sandbox-snapshot.js';
+import sandboxFork from './sandbox-fork.js';
+import snapshotList from './snapshot-list.js';
+import snapshotCreate from './snapshot-create.js';
+import snapshotDelete from './snapshot-delete.js';
+import registryList from './registry-list.js';
+import registryAdd from './registry-add.js';
+import registryRemove from './registry-remove.js';
+import volumeList from './volume-list.js';
+import volumeCreate from './volume-create.js';
+import volumeDelete from './volume-delete.js';
+import sandboxMetrics from './sandbox-metrics.js';
+import sandboxLogs from './sandbox-logs.js';
 import gitClone from './git-clone.js';
 import gitStatus from './git-status.js';
 import gitDiff from './git-diff.js';
@@ -60,6 +75,10 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   sandboxDelete,
   sandboxSetLabels,
   sandboxSetAutostop,
+  sandboxPause,
+  sandboxResize,
+  sandboxSnapshot,
+  sandboxFork,
   exec,
   execStart,
   processList,
@@ -100,6 +119,17 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   terminalRead,
   terminalResize,
   terminalClose,
+  snapshotList,
+  snapshotCreate,
+  snapshotDelete,
+  registryList,
+  registryAdd,
+  registryRemove,
+  volumeList,
+  volumeCreate,
+  volumeDelete,
+  sandboxMetrics,
+  sandboxLogs,
 ];
 
 export const toolsFor = (groups: readonly ToolGroup[]): ToolDef[] => ALL_TOOLS.filter((t) => groups.includes(t.group));

@@ -23,6 +23,17 @@ export default defineTool({
     auto_archive_minutes: z.number().int().min(0).optional().describe('stopped minutes before it is archived'),
     auto_delete_minutes: z.number().int().min(-1).optional().describe('stopped minutes before it is deleted (-1 = never, 0 = when stopped)'),
     public: z.boolean().optional().describe('preview URLs work without a token'),
+    volumes: z
+      .array(
+        z.object({
+          volume: z.string().min(1).max(255).describe('volume name or id (volume_list, volume_create)'),
+          mount_path: z.string().min(2).max(1024).describe('absolute folder in the sandbox, e.g. /data'),
+          subpath: z.string().max(1024).optional().describe('mount only this folder of the volume'),
+        }),
+      )
+      .max(16)
+      .optional()
+      .describe('volumes to mount (shared storage that outlives the sandbox)'),
   }),
   output: z.object({ sandbox: SandboxOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -42,6 +53,7 @@ export default defineTool({
       autoArchiveInterval: a.auto_archive_minutes,
       autoDeleteInterval: a.auto_delete_minutes,
       public: a.public,
+      volumes: a.volumes?.map((v) => ({ volumeId: v.volume, mountPath: v.mount_path, ...(v.subpath ? { subpath: v.subpath } : {}) })),
     });
     const out = sandboxOut(s);
     return { data: { sandbox: out }, text: `Created sandbox ${sandboxLine(out)}` };
