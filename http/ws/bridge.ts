@@ -69,8 +69,12 @@ export function relayChannel(ws: WebSocket, channel: MessageChannel, end: () => 
   });
   ws.on('message', (data, isBinary) => {
     const buf = toBuffer(data);
-    if (isBinary) channel.sendBinary(buf);
-    else channel.sendText(buf.toString('utf8'));
+    if (!isBinary) return channel.sendText(buf.toString('utf8'));
+    // A client writing faster than the sandbox reads (stdin) waits instead of filling our memory.
+    if (!channel.sendBinary(buf)) {
+      ws.pause();
+      channel.onDrain(() => ws.resume());
+    }
   });
   ws.on('error', () => {});
   ws.once('close', () => {

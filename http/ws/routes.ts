@@ -7,6 +7,7 @@ import { PtyCreateRequest } from '../../common/wire/pty.js';
 import type { MessageChannel, Principal } from '../../orchestrator/index.js';
 import type { HttpDeps } from '../context.js';
 import { PTY_EXIT_CONTROL, ptyEnvs, SDK_VERSION_PREFIX } from './protocols.js';
+import { attachmentChannel, execAttachRequest } from './exec-attach.js';
 
 export type Opened = { kind: 'channel'; channel: MessageChannel; end: () => void } | { kind: 'stream'; stream: Readable; end: () => void };
 
@@ -62,6 +63,14 @@ export const WS_ROUTES: WsRoute[] = [
     pattern: 'process/pty/:id/connect',
     prefer: PTY_PREFER,
     open: async (c) => channel(await c.d.orch.toolbox.pty.connect(c.principal, c.sandboxId, c.params.id!, { exitControl: c.offered.includes(PTY_EXIT_CONTROL) })),
+  },
+  {
+    pattern: 'process/exec/attach',
+    prefer: DEFAULT_PREFER,
+    open: async (c) => {
+      const r = await c.d.orch.toolbox.execAttach.start(c.principal, c.sandboxId, execAttachRequest(c.query));
+      return { kind: 'channel', channel: attachmentChannel(r.value), end: r.end };
+    },
   },
   {
     pattern: 'process/interpreter/execute',

@@ -83,7 +83,7 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     }
     const [sandboxId, ...rest] = decoded;
     const match = sandboxId ? matchWsRoute(rest) : null;
-    if (!sandboxId || !match) return fail(new AppError('not_found', `no WebSocket route for ${url.pathname}`, { reason: 'NOT_FOUND', hint: 'WebSocket routes: process/pty/create-connect, process/pty/{id}/connect, process/interpreter/execute, process/session/…/logs?follow=true' }));
+    if (!sandboxId || !match) return fail(new AppError('not_found', `no WebSocket route for ${url.pathname}`, { reason: 'NOT_FOUND', hint: 'WebSocket routes: process/pty/create-connect, process/pty/{id}/connect, process/exec/attach, process/interpreter/execute, process/session/…/logs?follow=true' }));
     if (req.method !== 'GET' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key'] || req.headers['sec-websocket-version'] !== '13') {
       return fail(new AppError('invalid_argument', 'not a valid WebSocket handshake', { reason: 'BAD_REQUEST', hint: 'connect with a WebSocket client (version 13)' }));
     }
