@@ -2,9 +2,8 @@
 import { AppError } from '../../common/errors.js';
 import { ApiClient, resolveSettings } from '../client.js';
 import { keyValues, print, table } from '../output.js';
-import { commandLine, sessionLine } from '../exec/command-line.js';
-import { streamExec } from '../exec/stream.js';
-import { ttyExec } from '../exec/tty.js';
+import { attachExec } from '../exec/attach.js';
+import { commandLine } from '../exec/command-line.js';
 
 type Flags = Record<string, unknown> & { json?: boolean; 'api-url'?: string; 'api-key'?: string };
 type Sandbox = Record<string, unknown> & { id: string; name: string; state: string };
@@ -87,9 +86,9 @@ export async function exec(id: string, f: Flags & { _: string[]; tty?: boolean }
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     return r.exitCode;
   }
-  if (f.tty) return ttyExec(box, script, { cwd, env, timeoutSeconds: timeout });
+  const argv = f._.map(String);
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-  return streamExec(box, sessionLine(script, { cwd, env }), io, timeout);
+  return attachExec(box, { argv: argv.length === 1 ? [script] : argv, cwd, env, tty: !!f.tty, timeoutSeconds: timeout }, io);
 }
 
 /**

@@ -1,19 +1,48 @@
 // `berth sandbox exec` as a user runs it: real CLI processes against a real
-// server and sandbox. Output streams as it comes (stdout and stderr apart),
-// stdin is passed through, Ctrl-C reaches the command, -t gives it a
-// terminal, and the CLI exits with the command's exit code.
+// server and sandbox. Output streams as it comes (stdout and stderr apart,
+// bytes exact), stdin is passed through, Ctrl-C reaches the command, -t gives
+// it a terminal, and the CLI exits with the command's exit code. Also the
+// toolbox route it uses (/process/exec/attach) refusing before the upgrade.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as NodePty from 'node-pty';
+import WebSocket from 'ws';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
 import { BIN, cliEnv, runCli, startCli, waitForOutput } from './helpers.js';
 
 const pty = createRequire(import.meta.url)('node-pty') as typeof NodePty;
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Runs the CLI with `input` as stdin, keeping its output as bytes. */
+function runBytes(args: string[], env: Record<string, string>, input: Buffer): Promise<{ code: number | null; out: Buffer; err: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
+  const out: Buffer[] = [];
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out: Buffer.concat(out), err })));
+}
+
+/** The HTTP answer to a WebSocket upgrade the server refuses. */
+function refusedUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => {});
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+}
 
 describe('berth sandbox exec', () => {
   let stack: Stack;
@@ -74,6 +103,43 @@ describe('berth sandbox exec', () => {
     child.child.stdin.end(data);
     assert.equal((await child.done).code, 0, child.err);
     assert.equal(child.out.split(' ')[0], createHash('sha256').update(data).digest('hex'));
+  });
+
+  it('writes binary output byte-exact on stdout, stderr apart', async () => {
+    const command = 'head -c 1048576 /dev/urandom | tee /tmp/rand.bin; sha256sum /tmp/rand.bin >&2';
+    const r = await runBytes(['sandbox', 'exec', 'execs', '--', 'bash', '-c', command], env, Buffer.alloc(0));
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.length, 1048576);
+    assert.equal(r.err, `${sha256(r.out)}  /tmp/rand.bin\n`);
+  });
+
+  it('passes binary stdin through byte-exact', async () => {
+    const data = randomBytes(1_000_003);
+    const r = await runBytes(['sandbox', 'exec', 'execs', '--', 'cat'], env, data);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.length, data.length);
+    assert.ok(r.out.equals(data), 'stdout is stdin, byte for byte');
+  });
+
+  it('exits with 128 + the signal number when a signal ends the command', async () => {
+    const r = await runCli(['sandbox', 'exec', 'execs', '--', 'sh', '-c', 'kill -TERM $$'], env);
+    assert.equal(r.code, 143, r.err);
+  });
+
+  it('refuses a bad attach request with an HTTP answer before the upgrade', async () => {
+    const url = `${stack.url.replace(/^http/, 'ws')}/toolbox/${id}/process/exec/attach`;
+    const anonymous = await refusedUpgrade(`${url}?command=true`, {});
+    assert.equal(anonymous.status, 401);
+    const auth = { authorization: `Bearer ${stack.key}` };
+    const none = await refusedUpgrade(url, auth);
+    assert.equal(none.status, 400);
+    assert.match(none.body.message, /exactly one of command and argv/);
+    assert.match(none.body.hint, /\?command=<shell command line>/);
+    const missing = await refusedUpgrade(`${stack.url.replace(/^http/, 'ws')}/toolbox/nope/process/exec/attach?command=true`, auth);
+    assert.equal(missing.status, 404);
+    const badEnv = await runCli(['sandbox', 'exec', 'execs', '--env', '1X=y', '--', 'true'], env);
+    assert.equal(badEnv.code, 2, badEnv.err);
+    assert.match(badEnv.err, /env/);
   });
 
   it('forwards Ctrl-C (SIGINT) to the command, which ends', async () => {
