@@ -21,6 +21,7 @@ const ssh = () => import('./commands/ssh.js');
 const snapshot = () => import('./commands/snapshot.js');
 const volume = () => import('./commands/volume.js');
 const registry = () => import('./commands/registry.js');
+const docs = () => import('./commands/docs.js');
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
@@ -232,6 +233,12 @@ prog
 prog.command('ssh-key list').describe('List your SSH keys').example('ssh-key list --json').action(lazy(ssh, (m) => m.keyList));
 prog.command('ssh-key remove <key>').describe('Remove an SSH key (name or fingerprint); its open sessions end').example('ssh-key remove laptop').action(lazy(ssh, (m) => m.keyRemove));
 
+prog
+  .command('docs [topic]')
+  .describe('Show where the documentation is; with a topic, print that guide')
+  .example('docs')
+  .example('docs mcp')
+  .action(lazy(docs, (m) => m.docs));
 prog.command('version').describe('Print the version').action(lazy(misc, (m) => m.version));
 prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(lazy(misc, (m) => m.autocomplete));
 
