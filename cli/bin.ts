@@ -160,7 +160,7 @@ prog
 prog
   .command('mcp')
   .describe('Serve MCP on stdin/stdout (for agents that launch a command), bridged to the server at BERTH_API_URL')
-  .option('--tools', 'tool groups: core (default), git, lsp, terminal, all (or BERTH_MCP_TOOLS)')
+  .option('--tools', 'tool groups: core (default), git, lsp, terminal, images, volumes, telemetry, all (or BERTH_MCP_TOOLS)')
   .example('mcp')
   .example('mcp --tools core,git')
   .action(lazy(mcp, (m) => m.mcp));

@@ -175,7 +175,7 @@ describe('berth sandbox exec', () => {
     assert.match(r.err, /not found/);
   });
 
-  it('runs a command on a terminal with -t: keys, Ctrl-C, size and exit code', async () => {
+  it('runs a command on a terminal with -t: keys, Ctrl-C, size, resize and exit code', async () => {
     const onTty = (command: string) => {
       const argv = [BIN, 'sandbox', 'exec', '-t', 'execs', '--', command];
       const term = pty.spawn(process.execPath, argv, { cols: 100, rows: 30, env });
@@ -188,11 +188,13 @@ describe('berth sandbox exec', () => {
       };
       return { term, exit, waitFor, output: () => out };
     };
-    const a = onTty('tty; stty size; read -r line; echo "got:$line"; exit 3');
+    const a = onTty('tty; stty size; read -r line; echo "got:$line"; stty size; exit 3');
     await a.waitFor(/\/dev\/pts\/\d+[\s\S]*30 100/);
+    a.term.resize(120, 40); // this terminal's new size reaches the command's
+    await new Promise((r) => setTimeout(r, 500));
     a.term.write('hello\r');
     assert.equal(await a.exit, 3, a.output());
-    assert.match(a.output(), /got:hello/);
+    assert.match(a.output(), /got:hello\r*\n40 120/);
 
     const b = onTty('echo ready; sleep 300');
     await b.waitFor(/ready/);
