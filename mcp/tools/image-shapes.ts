@@ -8,7 +8,9 @@ export const snapshotRef = z.string().min(1).max(255).describe('snapshot name or
 export const SnapshotOut = z.object({
   id: z.string(),
   name: z.string(),
-  state: z.string().describe('active (usable), pending, building, pulling, snapshotting, inactive, error, build_failed'),
+  state: z
+    .string()
+    .describe('active (usable), pending, building, pulling, snapshotting, inactive, error, build_failed'),
   image: z.string().describe('the image sandboxes created from it run'),
   error_reason: z.string().nullable(),
   is_default: z.boolean().describe('the snapshot sandboxes get when none is given; it cannot be deleted'),
@@ -40,8 +42,10 @@ export const snapshotOut = (s: Snapshot): SnapshotOut => ({
   last_used_at: s.lastUsedAt?.toISOString() ?? null,
 });
 
-export const snapshotLine = (s: SnapshotOut) =>
-  `${s.name}: ${s.state}, image ${s.image}${s.is_default ? ' (default)' : ''}${s.error_reason ? `, error: ${s.error_reason}` : ''}`;
+export const snapshotLine = (s: SnapshotOut) => {
+  const error = s.error_reason ? `, error: ${s.error_reason}` : '';
+  return `${s.name}: ${s.state}, image ${s.image}${s.is_default ? ' (default)' : ''}${error}`;
+};
 
 export const RegistryOut = z.object({
   id: z.string(),

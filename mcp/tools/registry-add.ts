@@ -7,7 +7,9 @@ export default defineTool({
   group: 'images',
   title: 'Add a private registry',
   description:
-    'Adds a private Docker registry to the organization: snapshot_create and sandbox_create then pull images of that host (e.g. registry.example.com:5000/team/app:1) with these credentials, and builds may use them in FROM. The password is stored encrypted and never returned.',
+    'Adds a private Docker registry to the organization: snapshot_create and sandbox_create then pull images of ' +
+    'that host (e.g. registry.example.com:5000/team/app:1) with these credentials, and builds may use them in ' +
+    'FROM. The password is stored encrypted and never returned.',
   input: z.object({
     name: z.string().min(1).max(255),
     url: z.string().min(1).max(512).describe('registry host[:port], e.g. registry.example.com:5000'),
@@ -18,7 +20,9 @@ export default defineTool({
   output: z.object({ registry: RegistryOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run({ orch, principal }, a) {
-    const r = registryOut(await orch.registries.create(principal, { name: a.name, url: a.url, username: a.username, password: a.password, ...(a.project ? { project: a.project } : {}) }));
+    const input = { name: a.name, url: a.url, username: a.username, password: a.password };
+    const project = a.project ? { project: a.project } : {};
+    const r = registryOut(await orch.registries.create(principal, { ...input, ...project }));
     return { data: { registry: r }, text: `Added registry ${r.name} (${r.url}, user ${r.username}).` };
   },
 });

@@ -7,7 +7,9 @@ export default defineTool({
   group: 'core',
   title: 'Fork a sandbox',
   description:
-    'Creates an independent copy of a sandbox: the same files, environment, labels, resources, network policy and volume mounts (not its running processes), and waits until it is started. Changes to one never reach the other, except in shared volumes.',
+    'Creates an independent copy of a sandbox: the same files, environment, labels, resources, network policy and ' +
+    'volume mounts (not its running processes), and waits until it is started. Changes to one never reach the ' +
+    'other, except in shared volumes.',
   input: z.object({
     sandbox_id: sandboxId,
     name: z.string().max(63).optional().describe('name of the copy (letters, digits, . _ -); defaults to its id'),

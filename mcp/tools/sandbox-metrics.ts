@@ -17,12 +17,20 @@ export default defineTool({
   group: 'telemetry',
   title: 'Metric history of a sandbox',
   description:
-    'Returns a sandbox\u2019s sampled metrics over the last minutes: cpu utilization (percent of its own cpu limit), memory use, cache and limit, disk use and size (bytes), network bytes received and sent. Samples are taken while it is started (every BERTH_METRICS_INTERVAL_SECONDS, 15 s by default).',
+    'Returns a sandbox\u2019s sampled metrics over the last minutes: cpu utilization (percent of its own cpu ' +
+    'limit), memory use, cache and limit, disk use and size (bytes), network bytes received and sent. Samples are ' +
+    'taken while it is started (every BERTH_METRICS_INTERVAL_SECONDS, 15 s by default).',
   input: z.object({
     sandbox_id: sandboxId,
     minutes: z.number().int().min(1).max(7 * 24 * 60).default(60).describe('how far back to look'),
     metrics: z.array(z.enum(NAMES)).max(NAMES.length).optional().describe('metric names (default: all)'),
-    max_points: z.number().int().min(1).max(2000).default(60).describe('points per metric at most (evenly spaced, latest kept)'),
+    max_points: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .default(60)
+      .describe('points per metric at most (evenly spaced, latest kept)'),
   }),
   output: z.object({
     sandbox_id: z.string(),
@@ -54,8 +62,15 @@ export default defineTool({
         points: thin(r.dataPoints, a.max_points).map((p) => ({ at: p.timestamp, value: p.value })),
       };
     });
-    const lines = series.map((m) => `- ${m.metric}: ${m.samples ? `latest ${m.latest}, max ${m.max} (${m.samples} samples)` : 'no samples'}`);
-    const none = series.every((m) => !m.samples) ? '\nNo samples in this range: the sandbox was not started, or sampling is off (BERTH_METRICS_INTERVAL_SECONDS=0).' : '';
-    return { data: { sandbox_id: s.id, from: from.toISOString(), to: to.toISOString(), series }, text: `Metrics of ${s.name} over the last ${a.minutes} min:\n${lines.join('\n')}${none}` };
+    const lines = series.map((m) => {
+      const seen = m.samples ? `latest ${m.latest}, max ${m.max} (${m.samples} samples)` : 'no samples';
+      return `- ${m.metric}: ${seen}`;
+    });
+    const none = series.every((m) => !m.samples)
+      ? '\nNo samples in this range: the sandbox was not started, or sampling is off ' +
+        '(BERTH_METRICS_INTERVAL_SECONDS=0).'
+      : '';
+    const text = `Metrics of ${s.name} over the last ${a.minutes} min:\n${lines.join('\n')}${none}`;
+    return { data: { sandbox_id: s.id, from: from.toISOString(), to: to.toISOString(), series }, text };
   },
 });

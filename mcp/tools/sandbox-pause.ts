@@ -7,7 +7,8 @@ export default defineTool({
   group: 'core',
   title: 'Pause a sandbox',
   description:
-    'Freezes a started sandbox: its processes keep their memory but use no CPU, and the other tools refuse it until sandbox_start resumes it (the same processes continue).',
+    'Freezes a started sandbox: its processes keep their memory but use no CPU, and the other tools refuse it ' +
+    'until sandbox_start resumes it (the same processes continue).',
   input: z.object({ sandbox_id: sandboxId }),
   output: z.object({ sandbox: SandboxOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

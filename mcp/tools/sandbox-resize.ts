@@ -7,7 +7,8 @@ export default defineTool({
   group: 'core',
   title: 'Resize a sandbox',
   description:
-    'Changes a sandbox\u2019s cpu and memory (applied to the running sandbox at once) or grows its disk. Give at least one; the others stay. Growth counts against the organization\u2019s quotas.',
+    'Changes a sandbox\u2019s cpu and memory (applied to the running sandbox at once) or grows its disk. Give at ' +
+    'least one; the others stay. Growth counts against the organization\u2019s quotas.',
   input: z.object({
     sandbox_id: sandboxId,
     cpu: z.number().positive().optional().describe('cpu cores'),
@@ -17,7 +18,8 @@ export default defineTool({
   output: z.object({ sandbox: SandboxOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
-    const out = sandboxOut(await orch.settings.resize(principal, a.sandbox_id, { cpu: a.cpu, memory: a.memory, disk: a.disk }));
+    const sizes = { cpu: a.cpu, memory: a.memory, disk: a.disk };
+    const out = sandboxOut(await orch.settings.resize(principal, a.sandbox_id, sizes));
     return { data: { sandbox: out }, text: `sandbox_resize: ${sandboxLine(out)}` };
   },
 });

@@ -55,14 +55,20 @@ async function settle(ctx: ToolContext, s: Snapshot): Promise<Snapshot> {
   }
   if (ctx.signal.aborted) {
     // Deleting the snapshot is what stops its build (and frees the name).
-    await ctx.orch.snapshots.remove(ctx.principal, s.id).catch((e: Error) => ctx.log('warning', `could not remove the cancelled snapshot ${s.name}: ${e.message}`));
+    await ctx.orch.snapshots
+      .remove(ctx.principal, s.id)
+      .catch((e: Error) => ctx.log('warning', `could not remove the cancelled snapshot ${s.name}: ${e.message}`));
     throw new AppError('failed_precondition', `snapshot ${s.name} was cancelled`, { reason: 'BUILD_CANCELLED' });
   }
   if (cur.state === 'build_failed' || cur.state === 'error') {
     const tail = log.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
-    throw new AppError('unprocessable', `snapshot ${cur.name} failed: ${cur.errorReason ?? cur.state}${tail ? `\nlast lines of the build log:\n${tail}` : ''}`, {
-      reason: cur.state === 'build_failed' ? 'BUILD_FAILED' : 'SNAPSHOT_FAILED',
-      hint: `fix the ${cur.state === 'build_failed' ? 'Dockerfile' : 'image name or registry (registry_add)'}, delete the failed snapshot with snapshot_delete, and call snapshot_create again`,
+    const built = cur.state === 'build_failed';
+    const quoted = tail ? `\nlast lines of the build log:\n${tail}` : '';
+    throw new AppError('unprocessable', `snapshot ${cur.name} failed: ${cur.errorReason ?? cur.state}${quoted}`, {
+      reason: built ? 'BUILD_FAILED' : 'SNAPSHOT_FAILED',
+      hint:
+        `fix the ${built ? 'Dockerfile' : 'image name or registry (registry_add)'}, ` +
+        'delete the failed snapshot with snapshot_delete, and call snapshot_create again',
     });
   }
   return cur;
@@ -73,7 +79,11 @@ export default defineTool({
   group: 'images',
   title: 'Create a snapshot',
   description:
-    'Makes a snapshot new sandboxes can start from (sandbox_create with snapshot=<name>): from an image (on the server, or pulled from a registry; registry_add for private ones), or built from a Dockerfile. Waits until it is ready: build output streams as progress notifications when the client sends a progress token, and cancelling the call stops the build and removes the snapshot. The Dockerfile cannot COPY local files (upload build contexts with `berth snapshot create --context` or the SDK).',
+    'Makes a snapshot new sandboxes can start from (sandbox_create with snapshot=<name>): from an image (on the ' +
+    'server, or pulled from a registry; registry_add for private ones), or built from a Dockerfile. Waits until ' +
+    'it is ready: build output streams as progress notifications when the client sends a progress token, and ' +
+    'cancelling the call stops the build and removes the snapshot. The Dockerfile cannot COPY local files (upload ' +
+    'build contexts with `berth snapshot create --context` or the SDK).',
   input: z.object({
     name: z.string().min(1).max(255).describe('snapshot name (letters, digits, . _ : / @ -)'),
     image: z.string().min(1).max(512).optional().describe('an image reference, e.g. python:3.12-slim'),
@@ -81,14 +91,19 @@ export default defineTool({
     cpu: z.number().positive().optional().describe('cpu of sandboxes created from it'),
     memory: z.number().positive().optional().describe('memory (GiB) of sandboxes created from it'),
     disk: z.number().positive().optional().describe('disk (GiB) of sandboxes created from it'),
-    wait: z.boolean().default(true).describe('wait until it is active (false: return at once; snapshot_list shows its state)'),
+    wait: z
+      .boolean()
+      .default(true)
+      .describe('wait until it is active (false: return at once; snapshot_list shows its state)'),
   }),
   output: z.object({ snapshot: SnapshotOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(ctx, a) {
     if (!a.image === !a.dockerfile) {
       throw new AppError('invalid_argument', 'give exactly one of image and dockerfile', {
-        hint: 'e.g. {"name": "py", "image": "python:3.12-slim"} or {"name": "tools", "dockerfile": "FROM berth/sandbox-base:latest\\nRUN pip install requests"}',
+        hint:
+          'e.g. {"name": "py", "image": "python:3.12-slim"} or ' +
+          '{"name": "tools", "dockerfile": "FROM berth/sandbox-base:latest\\nRUN pip install requests"}',
       });
     }
     const created = await ctx.orch.snapshots.create(ctx.principal, {
@@ -99,7 +114,8 @@ export default defineTool({
       ...(a.disk !== undefined ? { disk: a.disk } : {}),
     });
     const out = snapshotOut(a.wait ? await settle(ctx, created) : created);
-    const next = out.state === 'active' ? `\nStart a sandbox from it with sandbox_create {"snapshot": "${out.name}"}.` : '';
+    const next =
+      out.state === 'active' ? `\nStart a sandbox from it with sandbox_create {"snapshot": "${out.name}"}.` : '';
     return { data: { snapshot: out }, text: `Snapshot ${snapshotLine(out)}${next}` };
   },
 });

@@ -7,7 +7,8 @@ export default defineTool({
   group: 'images',
   title: 'Delete a snapshot',
   description:
-    'Deletes a snapshot (and the image Berth built or saved for it; a registered image stays on the server). Refused while sandboxes created from it exist. A build still running is stopped.',
+    'Deletes a snapshot (and the image Berth built or saved for it; a registered image stays on the server). ' +
+    'Refused while sandboxes created from it exist. A build still running is stopped.',
   input: z.object({ snapshot: snapshotRef }),
   output: z.object({ deleted: z.string().describe('the snapshot\u2019s name') }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

@@ -7,7 +7,8 @@ export default defineTool({
   group: 'images',
   title: 'List snapshots',
   description:
-    'Lists the snapshots of this API key\u2019s organization (images sandboxes start from: sandbox_create with snapshot=<name>), most recently used first.',
+    'Lists the snapshots of this API key\u2019s organization (images sandboxes start from: sandbox_create with ' +
+    'snapshot=<name>), most recently used first.',
   input: z.object({
     name: z.string().max(255).optional().describe('only snapshots whose name contains this'),
     limit: z.number().int().min(1).max(200).default(50),
@@ -19,7 +20,8 @@ export default defineTool({
     const r = await orch.snapshots.list(principal, { name: a.name, limit: a.limit, page: a.page });
     const snapshots = r.items.map(snapshotOut);
     const more = r.page < r.totalPages ? `\n(more: page ${r.page + 1} of ${r.totalPages})` : '';
-    const text = snapshots.length ? `${r.total} snapshot(s):\n${snapshots.map((s) => `- ${snapshotLine(s)}`).join('\n')}${more}` : 'No snapshots match.';
+    const lines = snapshots.map((s) => `- ${snapshotLine(s)}`).join('\n');
+    const text = snapshots.length ? `${r.total} snapshot(s):\n${lines}${more}` : 'No snapshots match.';
     return { data: { snapshots, total: r.total, page: r.page, total_pages: r.totalPages }, text };
   },
 });
