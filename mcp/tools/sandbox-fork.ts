@@ -16,8 +16,10 @@ export default defineTool({
   }),
   output: z.object({ sandbox: SandboxOut, source_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run({ orch, principal }, a) {
+  async run({ orch, principal, progress }, a) {
     const source = await orch.sandboxes.get(principal, a.sandbox_id);
+    // Saving the files takes a while for a big sandbox: say what the call is waiting for.
+    void progress({ progress: 0, total: 2, message: `saving the files of ${source.name}, then starting the copy` });
     const out = sandboxOut(await orch.stateOps.fork(principal, source.id, a.name));
     return { data: { sandbox: out, source_id: source.id }, text: `Forked ${source.name} into ${sandboxLine(out)}` };
   },

@@ -21,7 +21,8 @@ export default defineTool({
   }),
   output: z.object({ snapshot: SnapshotOut, sandbox_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run({ orch, principal }, a) {
+  async run({ orch, principal, progress }, a) {
+    void progress({ progress: 0, message: `saving the files of ${a.sandbox_id}` });
     const r = await orch.stateOps.snapshot(principal, a.sandbox_id, a.name);
     const out = snapshotOut(r.snapshot);
     const text =

@@ -130,7 +130,11 @@ describe('MCP tools for images, volumes, telemetry and sandbox state', () => {
     sandboxes.push(sb.id);
     await ok(mcp.client, 'exec', { sandbox_id: sb.id, command: 'echo original > ~/f.txt' });
 
-    const fork = await ok(mcp.client, 'sandbox_fork', { sandbox_id: 'mcp-state', name: 'mcp-state-fork' });
+    const progress: { message?: string }[] = [];
+    const forked = (await mcp.client.callTool({ name: 'sandbox_fork', arguments: { sandbox_id: 'mcp-state', name: 'mcp-state-fork' } }, undefined, { ...LONG, onprogress: (p) => progress.push(p) })) as Result;
+    assert.ok(!forked.isError, text(forked));
+    const fork = forked.structuredContent;
+    assert.match(progress[0]?.message ?? '', /saving the files of mcp-state/);
     sandboxes.push(fork.sandbox.id);
     assert.equal(fork.source_id, sb.id);
     assert.deepEqual([fork.sandbox.name, fork.sandbox.state, fork.sandbox.labels.suite, fork.sandbox.cpu], ['mcp-state-fork', 'started', 'mcp-state', 1]);
