@@ -27,6 +27,8 @@ export interface AttachOptions {
 /** Exit codes as a shell reports them: killed after Ctrl-C, or over --timeout (as timeout(1) does). */
 export const INTERRUPTED = 130;
 export const TIMED_OUT = 124;
+/** Our output's reader went away (`… | head -1`): the command is killed, as SIGPIPE would. */
+export const BROKEN_PIPE = 128 + 13;
 /** How long a command may take to end after Ctrl-C's SIGINT before it is killed. */
 const INTERRUPT_GRACE_MS = 1000;
 /** Stop reading stdin while this much is queued for the server. */
@@ -74,8 +76,9 @@ export async function attachExec(box: ApiClient, o: AttachOptions, io: ExecIo): 
   const url = attachUrl(box, o, o.tty ? size() : undefined);
   const ws = new WebSocket(url, { headers: box.headers(), perMessageDeflate: false });
   const control = (m: Record<string, unknown>) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
-  let stop: 'interrupted' | 'timeout' | undefined;
-  const kill = (why: 'interrupted' | 'timeout') => {
+  type Stop = 'interrupted' | 'timeout' | 'broken-pipe';
+  let stop: Stop | undefined;
+  const kill = (why: Stop) => {
     stop ??= why;
     ws.close(1000);
   };
@@ -100,6 +103,7 @@ export async function attachExec(box: ApiClient, o: AttachOptions, io: ExecIo): 
   };
   const onTerminate = () => kill('interrupted');
   const onResize = () => control({ type: 'resize', ...size() });
+  const onBrokenPipe = () => kill('broken-pipe');
   const timer = o.timeoutSeconds ? setTimeout(() => kill('timeout'), o.timeoutSeconds * 1000) : undefined;
 
   try {
@@ -113,6 +117,8 @@ export async function attachExec(box: ApiClient, o: AttachOptions, io: ExecIo): 
         process.on('SIGTERM', onTerminate);
         process.on('SIGHUP', onTerminate);
         if (o.tty) stdout.on('resize', onResize);
+        stdout.on('error', onBrokenPipe);
+        stderr.on('error', onBrokenPipe);
       });
       ws.on('message', (data: Buffer, binary) => {
         if (binary) {
@@ -134,6 +140,7 @@ export async function attachExec(box: ApiClient, o: AttachOptions, io: ExecIo): 
           stderr.write(`${nl}berth: the command ran longer than --timeout ${o.timeoutSeconds} s and was killed${nl}`);
           return resolve(TIMED_OUT);
         }
+        if (stop === 'broken-pipe') return resolve(BROKEN_PIPE);
         if (exit) return resolve(exit.exitCode);
         if (stop === 'interrupted') return resolve(INTERRUPTED);
         const why = reason.toString('utf8') || `WebSocket closed with code ${code}`;
@@ -160,6 +167,8 @@ export async function attachExec(box: ApiClient, o: AttachOptions, io: ExecIo): 
     process.off('SIGTERM', onTerminate);
     process.off('SIGHUP', onTerminate);
     stdout.off('resize', onResize);
+    stdout.off('error', onBrokenPipe);
+    stderr.off('error', onBrokenPipe);
     ws.terminate();
   }
 }

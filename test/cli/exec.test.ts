@@ -126,6 +126,23 @@ describe('berth sandbox exec', () => {
     assert.equal(r.code, 143, r.err);
   });
 
+  it('stops the command when the reader of its output goes away (| head)', async () => {
+    const cli = [process.execPath, BIN, 'sandbox', 'exec', 'execs', '--', 'yes'].map((w) => `'${w}'`).join(' ');
+    const child = spawn('bash', ['-c', `set -o pipefail; ${cli} | head -n 2`], { env, timeout: 60_000 });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(out, 'y\ny\n');
+    assert.equal(code, 141, 'the CLI ends as a writer to a closed pipe does');
+    let left = '';
+    for (let i = 0; i < 30; i++) {
+      left = (await exec(stack, id, 'ps -eo args= | grep -x yes || true')).result.trim();
+      if (!left) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(left, '', 'yes was killed');
+  });
+
   it('refuses a bad attach request with an HTTP answer before the upgrade', async () => {
     const url = `${stack.url.replace(/^http/, 'ws')}/toolbox/${id}/process/exec/attach`;
     const anonymous = await refusedUpgrade(`${url}?command=true`, {});
