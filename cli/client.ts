@@ -2,7 +2,8 @@
 // then the config file written by `berth serve` / `berth login`.
 import http from 'node:http';
 import https from 'node:https';
-import { AppError, appErrorFromJSON } from '../common/errors.js';
+import { errorFromText } from '../common/error-body.js';
+import { AppError } from '../common/errors.js';
 import { readCliConfig } from '../boot/cli-config.js';
 
 export interface ClientSettings {
@@ -44,17 +45,6 @@ async function text(res: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The error an answer of `status` carries (its JSON body, or its text as the message). */
-function answerError(status: number, body: string): AppError {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    json = { message: body };
-  }
-  return appErrorFromJSON(json, `server answered ${status}`, status);
-}
-
 export class ApiClient {
   constructor(readonly s: ClientSettings) {}
 
@@ -70,7 +60,7 @@ export class ApiClient {
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     const res = await this.open(method, path, body, query);
     const answer = await text(res);
-    if ((res.statusCode ?? 0) >= 300) throw answerError(res.statusCode ?? 0, answer);
+    if ((res.statusCode ?? 0) >= 300) throw errorFromText(answer, res.statusCode ?? 0, 'server');
     let json: unknown = undefined;
     try {
       json = answer ? JSON.parse(answer) : undefined;
@@ -83,7 +73,7 @@ export class ApiClient {
   /** A streamed response body (e.g. a followed log), after an error check on the status. */
   async stream(path: string, query?: Query): Promise<http.IncomingMessage> {
     const res = await this.open('GET', path, undefined, query);
-    if ((res.statusCode ?? 0) >= 300) throw answerError(res.statusCode ?? 0, await text(res));
+    if ((res.statusCode ?? 0) >= 300) throw errorFromText(await text(res), res.statusCode ?? 0, 'server');
     return res;
   }
 

@@ -4,6 +4,7 @@ import http2 from 'node:http2';
 import { Readable, type Duplex } from 'node:stream';
 import { FORWARD_PATH, type TunnelTarget } from '../common/wire/forward.js';
 import { pipeline } from 'node:stream/promises';
+import { readErrorBody } from '../common/error-body.js';
 import { AppError, appErrorFromJSON } from '../common/errors.js';
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from '../common/wire/daemon.js';
 import type { DaemonStream, DownloadedFile, FileWriter, SandboxDaemon } from '../common/wire/runner.js';
@@ -65,14 +66,7 @@ export class DaemonClient implements SandboxDaemon {
   }
 
   private async fail(res: Response): Promise<never> {
-    const text = (await readAll(res.stream, 1 << 20).catch(() => Buffer.alloc(0))).toString('utf8');
-    let body: unknown = {};
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { message: text };
-    }
-    throw appErrorFromJSON(body, `daemon answered ${res.status}`);
+    throw await readErrorBody(res.stream, res.status, 'daemon');
   }
 
   private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

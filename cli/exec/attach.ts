@@ -6,7 +6,8 @@
 // terminal in raw mode and its size followed. Resolves with the exit code.
 import type { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
-import { AppError, appErrorFromJSON } from '../../common/errors.js';
+import { readErrorBody } from '../../common/error-body.js';
+import { AppError } from '../../common/errors.js';
 import type { ApiClient } from '../client.js';
 
 export interface ExecIo {
@@ -55,19 +56,7 @@ export function attachUrl(box: ApiClient, o: AttachOptions, size?: { cols: numbe
 
 /** The server's refusal before the upgrade (401, 404, 409, 400…) as the error it describes. */
 function refusal(res: import('node:http').IncomingMessage): Promise<AppError> {
-  return new Promise((resolve) => {
-    let text = '';
-    res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    res.on('end', () => {
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = { message: text };
-      }
-      resolve(appErrorFromJSON(body, `server answered ${res.statusCode}`, res.statusCode));
-    });
-  });
+  return readErrorBody(res, res.statusCode ?? 0, 'server');
 }
 
 export async function attachExec(box: ApiClient, o: AttachOptions, io: ExecIo): Promise<number> {

@@ -2,7 +2,7 @@
 // edges see it: messages in, messages out, and one close with a code. The
 // HTTP edge relays it to a WebSocket; other frontends could drive it directly.
 import type { Duplex } from 'node:stream';
-import { AppError, appErrorFromJSON } from '../../common/errors.js';
+import { readErrorBody } from '../../common/error-body.js';
 import { binaryFrame, FrameDecoder, textFrame } from '../../common/wire/frames.js';
 import type { SandboxDaemon } from '../../common/wire/runner.js';
 
@@ -95,31 +95,9 @@ class DaemonChannel implements MessageChannel {
   }
 }
 
-async function readError(stream: Duplex, status: number): Promise<AppError> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const c of stream) {
-      size += (c as Buffer).length;
-      if (size > 1 << 20) break;
-      chunks.push(c as Buffer);
-    }
-  } catch {
-    /* what we have is what we report */
-  }
-  stream.destroy();
-  let body: unknown = {};
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    body = { message: Buffer.concat(chunks).toString('utf8') };
-  }
-  return appErrorFromJSON(body, `daemon answered ${status}`);
-}
-
 /** Opens a framed daemon route; errors the daemon answers with (409, 400, …) are thrown before any message flows. */
 export async function openChannel(daemon: SandboxDaemon, path: string, opts: { query?: Record<string, string | undefined>; headers?: Record<string, string> } = {}): Promise<MessageChannel> {
   const s = await daemon.open('POST', path, { query: opts.query, headers: opts.headers, endRequest: false });
-  if (s.status >= 300) throw await readError(s.stream, s.status);
+  if (s.status >= 300) throw await readErrorBody(s.stream, s.status, 'daemon');
   return new DaemonChannel(s.stream);
 }
