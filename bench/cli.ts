@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, spawnServer } from '../test/helpers/server-process.js';
+import { spawnServer } from '../test/helpers/server-process.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile, timed } from './stats.js';
 

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { freePort, spawnServer } from '../test/helpers/server-process.js';
+import { spawnServer } from '../test/helpers/server-process.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile, timed } from './stats.js';
 

@@ -11,7 +11,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { openStore } from '../orchestrator/store/db.js';
-import { freePort, spawnServer } from '../test/helpers/server-process.js';
+import { spawnServer } from '../test/helpers/server-process.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile } from './stats.js';
 

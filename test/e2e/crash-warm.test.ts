@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { containerOf, removeRunnerContainers, runnerContainers, runnerHolders } from '../helpers/docker.js';
-import { freePort, spawnServer, type ServerProcess } from '../helpers/server-process.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { freshDatabase } from '../helpers/stack.js';
 import { testRunnerId } from '../helpers/runner-id.js';
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { docker, removeRunnerContainers, runnerContainers } from '../helpers/docker.js';
-import { freePort, spawnServer, type ServerProcess } from '../helpers/server-process.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { freshDatabase } from '../helpers/stack.js';
 import { testRunnerId } from '../helpers/runner-id.js';
 

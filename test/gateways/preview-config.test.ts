@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { freePort } from '../sdk/helpers.js';
+import { freePort } from '../helpers/free-port.js';
 import { appSandbox } from './app.js';
 import { send } from './client.js';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '../../common/clock.js';
-import { freePort } from '../helpers/server-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { createSandbox } from '../helpers/stack.js';
 import { openSession, ssh, sshFixture, type SshFixture } from './ssh-helpers.js';
 

@@ -1,7 +1,6 @@
 // Real WebSocket clients (the `ws` package, as the Daytona SDK uses in Node)
 // for toolbox socket tests: open with auth and subprotocols, record every
 // message, wait for output or the close.
-import net from 'node:net';
 import { WebSocket } from 'ws';
 import type { Stack } from './stack.js';
 
@@ -116,17 +115,5 @@ export function connectWs(stack: Stack, sandboxId: string, path: string, opts: {
       });
     });
     ws.once('error', (e) => reject(e));
-  });
-}
-
-/** A TCP port that was free a moment ago (for servers whose public URL must be known up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
   });
 }

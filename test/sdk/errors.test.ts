@@ -21,7 +21,8 @@ import {
 } from '@daytonaio/sdk';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../common/errors.js';
 import { errorBody, HTTP_STATUS } from '../../http/errors.js';
-import { freePort, otherOrgKey, sdkStack, type SdkStack } from './helpers.js';
+import { otherOrgKey, sdkStack, type SdkStack } from './helpers.js';
+import { freePort } from '../helpers/free-port.js';
 
 /** The SDK class each Berth error code must produce. */
 const EXPECTED: Record<ErrorCode, new (...a: never[]) => Error> = {

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { Daytona } from '@daytonaio/sdk';
 import { io, type Socket } from 'socket.io-client';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { eventually, freePort, sdkStack, type SdkStack } from './helpers.js';
+import { eventually, sdkStack, type SdkStack } from './helpers.js';
+import { freePort } from '../helpers/free-port.js';
 import { testRunnerId } from '../helpers/runner-id.js';
 
 function services(): void {

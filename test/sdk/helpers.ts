@@ -1,10 +1,10 @@
 // Shared set-up for the SDK compatibility suite: a real Berth server in this
 // process, the real @daytonaio/sdk pointed at it, and clean-up of everything
 // a test created (sandboxes, volumes, SDK sockets) so the process exits.
-import { createServer } from 'node:net';
 import { Daytona, type CreateSandboxFromImageParams, type CreateSandboxFromSnapshotParams, type Sandbox } from '@daytonaio/sdk';
 import { startStack, type Stack, type StackOptions } from '../helpers/stack.js';
 import { docker } from '../helpers/docker.js';
+import { freePort } from '../helpers/free-port.js';
 
 export interface SdkStack {
   stack: Stack;
@@ -19,18 +19,6 @@ export interface SdkStack {
 export const SMALL = { cpu: 1, memory: 1 } as const;
 
 export type SandboxParams = (CreateSandboxFromSnapshotParams & { resources?: CreateSandboxFromImageParams['resources'] }) | CreateSandboxFromImageParams;
-
-/** A port that was free a moment ago (the SDK needs the real URL in `toolboxProxyUrl`, so no port 0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function sdkStack(o: StackOptions = {}): Promise<SdkStack> {
   const port = await freePort();

@@ -3,7 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
-import { connectWs, freePort } from '../helpers/ws.js';
+import { connectWs } from '../helpers/ws.js';
+import { freePort } from '../helpers/free-port.js';
 
 interface Outcome {
   chunks: any[];

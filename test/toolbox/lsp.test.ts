@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
-import { freePort } from '../helpers/ws.js';
+import { freePort } from '../helpers/free-port.js';
 
 const PY_MAIN = `import os
 

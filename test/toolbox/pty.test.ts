@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ManualClock } from '../../common/clock.js';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
-import { connectWs, freePort, UpgradeRejected, type WsClient } from '../helpers/ws.js';
+import { connectWs, UpgradeRejected, type WsClient } from '../helpers/ws.js';
+import { freePort } from '../helpers/free-port.js';
 import { otherOrganizationKey } from '../helpers/other-org.js';
 
 const EXIT_CONTROL = 'X-Daytona-Pty-Exit-Control';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startStack, type Stack, type StackOptions } from '../helpers/stack.js';
-import { freePort } from '../helpers/server-process.js';
+import { freePort } from '../helpers/free-port.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /**

@@ -10,7 +10,7 @@ import { bootServer, type BootedServer } from '../../boot/server.js';
 import { createLogger } from '../../common/log.js';
 import { removeRunnerContainers } from '../helpers/docker.js';
 import { testRunnerId } from '../helpers/runner-id.js';
-import { freePort } from '../helpers/server-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { CHROMIUM, watchedPage } from './helpers.js';
 
 describe('web UI: the sign-in link printed at first start', () => {
