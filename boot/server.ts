@@ -9,6 +9,7 @@ import { AppError } from '../common/errors.js';
 import { BERTH_VERSION } from '../common/version.js';
 import { MemoryBus, RedisBus, type Bus } from '../orchestrator/bus/index.js';
 import { MemoryLocks, RedisLocks, type Locks } from '../orchestrator/lock/index.js';
+import { RedisConnections } from './redis.js';
 import { openStore, type Store } from '../orchestrator/store/db.js';
 import { MemoryCounters, Orchestrator, RedisCounters } from '../orchestrator/index.js';
 import { resolveSecretsKey } from '../orchestrator/secrets/crypto.js';
@@ -91,10 +92,12 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
 async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, opened: Teardown): Promise<BootedServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   opened.add(() => store.close());
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl) : new MemoryBus();
-  const locks: Locks = config.redisUrl ? new RedisLocks(config.redisUrl) : new MemoryLocks();
+  const redis = config.redisUrl ? new RedisConnections(config.redisUrl, config.runnerId) : undefined;
+  if (redis) opened.add(() => redis.close());
+  const bus: Bus = redis ? new RedisBus(redis.commands, redis.subscriber) : new MemoryBus();
+  const locks: Locks = redis ? new RedisLocks(redis.commands) : new MemoryLocks();
   opened.add(() => Promise.allSettled([bus.close(), locks.close()]));
-  if (config.redisUrl) {
+  if (redis) {
     try {
       await bus.ping();
     } catch (e) {
@@ -139,10 +142,10 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', { error: e.message, hint: e.hint });
   }
 
-  const relay = config.redisUrl ? Relay.redis(config.redisUrl, bus) : Relay.memory(bus);
+  const relay = redis ? Relay.redis(redis.commands, bus) : Relay.memory(bus);
   opened.add(() => relay.close());
   // Rate-limit counters are shared by every replica through Redis when it is configured.
-  const counters = config.redisUrl ? new RedisCounters(config.redisUrl) : new MemoryCounters();
+  const counters = redis ? new RedisCounters(redis.commands) : new MemoryCounters();
   opened.add(() => counters.close());
   const secretsKey = resolveSecretsKey(config.secretsKey, config.home);
   const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, metrics, reapNetwork: (known) => runner.reapNetwork(known) });

@@ -1,7 +1,7 @@
 // Publish/subscribe for events between components and replicas: in-process by
 // default, Redis pub/sub when REDIS_URL is set.
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export type Handler = (payload: unknown) => void;
 
@@ -39,9 +39,10 @@ export class RedisBus implements Bus {
   private readonly local = new EventEmitter().setMaxListeners(0);
   private readonly counts = new Map<string, number>();
 
-  constructor(url: string, prefix = 'berth:') {
-    this.pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, keyPrefix: undefined });
-    this.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+  /** `pub` may be shared; `sub` is this bus's own (a subscribed connection takes no other commands). Both owned by the caller. */
+  constructor(pub: Redis, sub: Redis, prefix = 'berth:') {
+    this.pub = pub;
+    this.sub = sub;
     this.prefix = prefix;
     this.sub.on('message', (channel: string, message: string) => {
       let payload: unknown;
@@ -52,8 +53,6 @@ export class RedisBus implements Bus {
       }
       this.local.emit(channel.slice(this.prefix.length), payload);
     });
-    this.pub.on('error', () => {});
-    this.sub.on('error', () => {});
   }
   private readonly prefix: string;
 
@@ -80,7 +79,5 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.local.removeAllListeners();
-    this.pub.disconnect();
-    this.sub.disconnect();
   }
 }

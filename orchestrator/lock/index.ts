@@ -2,7 +2,7 @@
 // (SET NX PX + compare-and-delete) when REDIS_URL is set. Safety does not rest
 // on the lease alone: every write of the holder is fenced in the store.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface Lease {
   /** Extends the lease; false if it was lost. */
@@ -51,9 +51,9 @@ export class RedisLocks implements Locks {
   readonly kind = 'redis' as const;
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix = 'berth:lock:') {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
-    this.redis.on('error', () => {});
+  /** `redis` is owned by the caller, who closes it. */
+  constructor(redis: Redis, private readonly prefix = 'berth:lock:') {
+    this.redis = redis;
   }
 
   async acquire(key: string, ttlMs: number): Promise<Lease | null> {
@@ -70,6 +70,6 @@ export class RedisLocks implements Locks {
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    /* the connection is its owner's to close (boot/redis.ts) */
   }
 }

@@ -1,7 +1,7 @@
 // Fixed-window counters: in process by default, in Redis when REDIS_URL is
 // set so every replica shares one count per key and window. A window's key
 // carries its index, so counters never need resetting and expire on their own.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface Hit {
   /** Requests counted in this window, including this one. */
@@ -60,12 +60,12 @@ export class RedisCounters implements Counters {
   private prefix: string;
 
   constructor(
-    url: string,
+    /** Owned by the caller, who closes it. */
+    redis: Redis,
     private readonly base = 'berth:rl:',
   ) {
     this.prefix = base;
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
-    this.redis.on('error', () => {});
+    this.redis = redis;
   }
 
   namespace(name: string): void {
@@ -81,6 +81,6 @@ export class RedisCounters implements Counters {
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    /* the connection is its owner's to close (boot/redis.ts) */
   }
 }

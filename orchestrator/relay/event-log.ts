@@ -2,7 +2,7 @@
 // lost a stream (an MCP SSE stream) can resume it from its last event id on any
 // replica. In-process by default; Redis streams when REDIS_URL is set.
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/index.js';
 
 export interface LoggedEvent {
@@ -100,12 +100,12 @@ export class RedisEventLog implements EventLog {
   private readonly redis: Redis;
 
   constructor(
-    url: string,
+    /** Owned by the caller, who closes it. */
+    redis: Redis,
     private readonly bus: Bus,
     private readonly prefix = 'berth:evlog:',
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
-    this.redis.on('error', () => {});
+    this.redis = redis;
   }
 
   async append(key: string, data: string, ttlMs: number): Promise<string> {
@@ -136,6 +136,6 @@ export class RedisEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    /* the connection is its owner's to close (boot/redis.ts) */
   }
 }

@@ -2,6 +2,7 @@
 // across replicas: session records, resumable stream logs, and cross-replica
 // signals (session closed, request cancelled). Frontends reach it through the
 // facade (`orch.relay`), never Redis directly.
+import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/index.js';
 import { MemoryEventLog, RedisEventLog, type EventLog } from './event-log.js';
 import { MemorySessionRegistry, RedisSessionRegistry, type SessionRegistry } from './session-registry.js';
@@ -22,8 +23,8 @@ export class Relay {
   }
 
   /** Redis-backed stores, so any replica can resume or serve a session. */
-  static redis(url: string, bus: Bus): Relay {
-    return new Relay(new RedisEventLog(url, bus), new RedisSessionRegistry(url), bus);
+  static redis(redis: Redis, bus: Bus): Relay {
+    return new Relay(new RedisEventLog(redis, bus), new RedisSessionRegistry(redis), bus);
   }
 
   get kind(): 'memory' | 'redis' {

@@ -1,7 +1,7 @@
 // Records of live protocol sessions (MCP) with an idle expiry, shared by every
 // replica so a session started on one can be served by another. In-process by
 // default; Redis keys with a TTL when REDIS_URL is set.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface SessionRecord {
   id: string;
@@ -62,11 +62,11 @@ export class RedisSessionRegistry implements SessionRegistry {
   private readonly redis: Redis;
 
   constructor(
-    url: string,
+    /** Owned by the caller, who closes it. */
+    redis: Redis,
     private readonly prefix = 'berth:session:',
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
-    this.redis.on('error', () => {});
+    this.redis = redis;
   }
 
   async put(rec: SessionRecord, ttlMs: number): Promise<void> {
@@ -87,6 +87,6 @@ export class RedisSessionRegistry implements SessionRegistry {
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    /* the connection is its owner's to close (boot/redis.ts) */
   }
 }

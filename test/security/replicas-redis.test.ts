@@ -6,6 +6,7 @@
 // mode); starts nothing by itself.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { io as ioClient } from 'socket.io-client';
 import { ManualClock } from '../../common/clock.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -28,6 +29,17 @@ describe('tenancy across replicas (Redis + PostgreSQL)', { skip: skipUnless(!rea
   after(async () => {
     await b?.stop();
     await a?.close();
+  });
+
+  it('holds two Redis connections per replica: one for commands, one subscriber', async () => {
+    const redis = new Redis(process.env.BERTH_TEST_REDIS_URL!);
+    try {
+      const list = String(await redis.client('LIST'));
+      const names = [...list.matchAll(/ name=(\S+)/g)].map((m) => m[1]!).filter((n) => n.startsWith(`berth:${a.runnerId}:`));
+      assert.deepEqual(names.sort(), [...Array(2).fill(`berth:${a.runnerId}:commands`), ...Array(2).fill(`berth:${a.runnerId}:subscriber`)]);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('revokes a key on every replica at once, ending its open connections', async () => {
