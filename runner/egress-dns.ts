@@ -7,8 +7,45 @@
 // protocol, and a policy change applies to the next lookup.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import * as dns from 'dns-packet';
 import type { Logger } from '../common/log.js';
-import { answerAddresses, domainAllowed, parseQuestion, RCODE, reply, type Question } from './dns-message.js';
+
+/** The response codes the resolver answers with (RFC 1035 §4.1.1). */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+interface Query {
+  id: number;
+  flags: number;
+  question: dns.Question;
+  /** The asked name, lower-cased, without a final dot. */
+  name: string;
+}
+
+/** The one question of a query; throws on a malformed message (dns-packet checks every read). */
+export function parseQuery(msg: Buffer): Query {
+  const p = dns.decode(msg);
+  const question = p.questions?.length === 1 ? p.questions[0] : undefined;
+  if (!question) throw new Error('expected exactly one question');
+  return { id: p.id ?? 0, flags: p.flags ?? 0, question, name: question.name.toLowerCase().replace(/\.$/, '') };
+}
+
+/** An answer with no records and `rcode`, echoing the question (none when the query could not be read). */
+export function reply(msg: Buffer, q: Query | null, rcode: number): Buffer {
+  const id = q?.id ?? (msg.length >= 2 ? msg.readUInt16BE(0) : 0);
+  const rd = (q?.flags ?? (msg.length >= 4 ? msg.readUInt16BE(2) : 0)) & dns.RECURSION_DESIRED;
+  return dns.encode({ type: 'response', id, flags: rd | dns.RECURSION_AVAILABLE | rcode, questions: q ? [q.question] : [] });
+}
+
+/** The IPv4 addresses of an upstream answer's A records. */
+export function answerAddresses(msg: Buffer): string[] {
+  return (dns.decode(msg).answers ?? []).flatMap((a) => (a.type === 'A' && a.class === 'IN' ? [a.data] : []));
+}
+
+/** Whether `name` is allowed by a list of exact names and `*.` wildcards (subdomains only). */
+export function domainAllowed(name: string, allowed: string[]): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  return allowed.some((a) => (a.startsWith('*.') ? n.endsWith(a.slice(1)) && n.length > a.length - 1 : n === a));
+}
 
 export interface ResolverOptions {
   /** Address to listen on (the sandbox bridge's gateway). */
@@ -88,9 +125,9 @@ export class EgressResolver {
 
   /** The answer for one query from `from`. */
   async answer(msg: Buffer, from: string): Promise<Buffer> {
-    let q: Question;
+    let q: Query;
     try {
-      q = parseQuestion(msg);
+      q = parseQuery(msg);
     } catch {
       return reply(msg, null, RCODE.FORMERR);
     }

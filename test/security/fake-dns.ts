@@ -2,7 +2,8 @@
 // table (and NXDOMAIN otherwise), so domain allow-lists can be tested on a
 // host without internet access.
 import dgram from 'node:dgram';
-import { parseQuestion, reply, RCODE } from '../../runner/dns-message.js';
+import * as dns from 'dns-packet';
+import { RCODE } from '../../runner/egress-dns.js';
 
 export interface FakeDns {
   port: number;
@@ -15,28 +16,20 @@ export async function startFakeDns(records: Record<string, string>, host = '127.
   const sock = dgram.createSocket('udp4');
   const asked: string[] = [];
   sock.on('message', (msg, rinfo) => {
-    let q;
+    let q: dns.DecodedPacket;
     try {
-      q = parseQuestion(msg);
+      q = dns.decode(msg);
     } catch {
       return;
     }
-    asked.push(q.name);
-    const ip = records[q.name];
-    if (!ip || q.type !== 1) {
-      sock.send(reply(msg, q, ip ? RCODE.NOERROR : RCODE.NXDOMAIN), rinfo.port, rinfo.address);
-      return;
-    }
-    const head = reply(msg, q, RCODE.NOERROR);
-    head.writeUInt16BE(1, 6); // one answer
-    const rr = Buffer.alloc(16);
-    rr.writeUInt16BE(0xc00c, 0); // name: pointer to the question
-    rr.writeUInt16BE(1, 2); // A
-    rr.writeUInt16BE(1, 4); // IN
-    rr.writeUInt32BE(60, 6); // TTL
-    rr.writeUInt16BE(4, 10);
-    ip.split('.').forEach((o, i) => (rr[12 + i] = Number(o)));
-    sock.send(Buffer.concat([head, rr]), rinfo.port, rinfo.address);
+    const question = q.questions?.[0];
+    if (!question) return;
+    const name = question.name.toLowerCase();
+    asked.push(name);
+    const ip = records[name];
+    const answers: dns.Answer[] = ip && question.type === 'A' ? [{ type: 'A', class: 'IN', name: question.name, ttl: 60, data: ip }] : [];
+    const flags = (q.flags ?? 0) & dns.RECURSION_DESIRED | (ip ? RCODE.NOERROR : RCODE.NXDOMAIN);
+    sock.send(dns.encode({ type: 'response', id: q.id, flags, questions: [question], answers }), rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => sock.bind(0, host, () => r()));
   return { port: sock.address().port, asked, close: () => new Promise((r) => sock.close(() => r())) };

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../common/clock.js';
 import { createLogger } from '../../common/log.js';
 import { AppError } from '../../common/errors.js';
-import { answerAddresses, domainAllowed, parseQuestion, RCODE, readName, reply } from '../../runner/dns-message.js';
+import * as dns from 'dns-packet';
+import { answerAddresses, domainAllowed, parseQuery, RCODE, reply } from '../../runner/egress-dns.js';
 import { MemoryCounters } from '../../orchestrator/ratelimit/counters.js';
 import { RateLimiter } from '../../orchestrator/ratelimit/limiter.js';
 import { SecretBox } from '../../orchestrator/secrets/crypto.js';
@@ -21,38 +22,41 @@ import type { SandboxDaemon } from '../../common/wire/runner.js';
 const log = createLogger({ level: 'silent' });
 const principal = (permissions: string[]): Principal => ({ organizationId: 'o1', userId: 'u1', keyId: 'k1', permissions, role: 'member', systemAdmin: false, source: { ip: '1.2.3.4', frontend: 'rest', requestId: 'r1' } });
 
-function query(name: string, type = 1): Buffer {
-  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
-  const head = Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
-  return Buffer.concat([head, ...labels, Buffer.from([0, 0, type, 0, 1])]);
-}
+const query = (name: string, type: 'A' | 'AAAA' = 'A') =>
+  dns.encode({ type: 'query', id: 0x1234, flags: dns.RECURSION_DESIRED, questions: [{ type, class: 'IN', name }] });
 
 describe('DNS messages', () => {
   it('reads the question, lower-cased', () => {
-    const q = parseQuestion(query('Api.Example.COM'));
-    assert.deepEqual([q.id, q.name, q.type], [0x1234, 'api.example.com', 1]);
+    const q = parseQuery(query('Api.Example.COM'));
+    assert.deepEqual([q.id, q.name, q.question.type], [0x1234, 'api.example.com', 'A']);
   });
   it('rejects malformed and looping names', () => {
-    assert.throws(() => parseQuestion(Buffer.alloc(5)));
-    const loop = Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([0xc0, 12])]);
-    assert.throws(() => readName(loop, 12), /compression|name/);
-    assert.throws(() => parseQuestion(Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([63, 1, 2])])));
+    assert.throws(() => parseQuery(Buffer.alloc(5)));
+    const loop = Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([0xc0, 12, 0, 1, 0, 1])]);
+    assert.throws(() => parseQuery(loop), /name/);
+    assert.throws(() => parseQuery(Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([63, 1, 2])])));
+    const two = dns.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'a.test' }, { type: 'A', name: 'b.test' }] });
+    assert.throws(() => parseQuery(two), /exactly one question/);
   });
-  it('builds refusals that echo the question', () => {
+  it('builds refusals that echo the id, the question and the recursion flag', () => {
     const msg = query('blocked.test');
-    const r = reply(msg, parseQuestion(msg), RCODE.NXDOMAIN);
-    assert.equal(r.readUInt16BE(0), 0x1234);
-    assert.equal(r[3]! & 0x0f, RCODE.NXDOMAIN);
-    assert.equal(r[2]! & 0x80, 0x80);
-    assert.equal(parseQuestion(Buffer.concat([r.subarray(0, 4), Buffer.from([0, 1]), r.subarray(6)])).name, 'blocked.test');
+    const r = dns.decode(reply(msg, parseQuery(msg), RCODE.NXDOMAIN)) as dns.DecodedPacket & { rcode: string };
+    assert.deepEqual([r.id, r.type, r.rcode, r.flag_rd, r.flag_ra], [0x1234, 'response', 'NXDOMAIN', true, true]);
+    assert.deepEqual(r.questions, [{ name: 'blocked.test', type: 'A', class: 'IN' }]);
+    const formerr = dns.decode(reply(Buffer.from([0xab, 0xcd, 0x01]), null, RCODE.FORMERR)) as dns.DecodedPacket & { rcode: string };
+    assert.deepEqual([formerr.id, formerr.rcode, formerr.questions?.length], [0xabcd, 'FORMERR', 0]);
   });
   it('extracts A records, following compression, ignoring others', () => {
-    const msg = query('a.test');
-    const head = reply(msg, parseQuestion(msg), 0);
-    head.writeUInt16BE(2, 6);
-    const aaaa = Buffer.from([0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, ...Buffer.alloc(16)]);
-    const a = Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 203, 0, 113, 9]);
-    assert.deepEqual(answerAddresses(Buffer.concat([head, aaaa, a])), ['203.0.113.9']);
+    const answer = dns.encode({
+      type: 'response', id: 0x1234, questions: [{ type: 'A', name: 'a.test' }],
+      answers: [{ type: 'AAAA', name: 'a.test', data: '2001:db8::1' }, { type: 'A', name: 'a.test', data: '203.0.113.9' }],
+    });
+    assert.deepEqual(answerAddresses(answer), ['203.0.113.9']);
+    // A hand-made answer whose record names point back at the question (as resolvers send them).
+    const head = Buffer.from(query('a.test'));
+    head.writeUInt16BE(1, 6);
+    const a = Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 51, 100, 7]);
+    assert.deepEqual(answerAddresses(Buffer.concat([head, a])), ['198.51.100.7']);
   });
   it('matches exact names and *. subdomains only', () => {
     const list = ['pypi.org', '*.pythonhosted.org'];
