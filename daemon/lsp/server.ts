@@ -9,7 +9,7 @@ import type { DaemonContext } from '../context.js';
 import { fsError } from '../errors.js';
 import { killTree } from '../procfs.js';
 import * as convert from './convert.js';
-import { JsonRpc } from './jsonrpc.js';
+import { JsonRpc, loadRpcLibrary } from './jsonrpc.js';
 import { launchFor } from './launch.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -65,7 +65,7 @@ export class LanguageServer {
     let stderrTail = '';
     child.stderr!.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString('utf8')).slice(-2000)));
     child.stdin!.on('error', () => {});
-    const rpc = new JsonRpc(child.stdout!, child.stdin!, {
+    const rpc = new JsonRpc(loadRpcLibrary(this.ctx.bundleDir), child.stdout!, child.stdin!, {
       onNotification: (method, params) => this.notification(method, params),
       onRequest: (method, params) => this.serverRequest(method, params),
     });

@@ -1,33 +1,97 @@
-// Pure LSP helpers of the daemon: message framing, the shapes servers may
+// LSP helpers of the daemon: JSON-RPC over a server's stdio (against raw frames), the shapes servers may
 // answer in, URI handling and how servers are launched on the injected Node.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { AppError } from '../../common/errors.js';
 import { completions, diagnostics, documentLanguage, documentSymbols, hover, locations, pathToUri, uriToPath, workspaceSymbols } from '../../daemon/lsp/convert.js';
-import { encodeMessage, MessageReader } from '../../daemon/lsp/jsonrpc.js';
+import { JsonRpc, loadRpcLibrary } from '../../daemon/lsp/jsonrpc.js';
 import { nodeCommand } from '../../daemon/lsp/launch.js';
 
 const R = (l1: number, c1: number, l2: number, c2: number) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
 
-describe('LSP message framing', () => {
-  it('reads messages split anywhere, with multi-byte text', () => {
-    const wire = Buffer.concat([encodeMessage({ id: 1, result: 'é✓' }), encodeMessage({ method: 'x', params: { a: [1, 2] } })]);
-    for (let cut = 0; cut <= wire.length; cut++) {
-      const r = new MessageReader();
-      const out = [...r.push(wire.subarray(0, cut)), ...r.push(wire.subarray(cut))];
-      assert.deepEqual(out, [
-        { jsonrpc: '2.0', id: 1, result: 'é✓' },
-        { jsonrpc: '2.0', method: 'x', params: { a: [1, 2] } },
-      ]);
+/** A fake language server at the other end of two pipes, speaking raw Content-Length frames. */
+function fakeServer() {
+  const toClient = new PassThrough();
+  const fromClient = new PassThrough();
+  const received: Record<string, unknown>[] = [];
+  let pending = '';
+  fromClient.on('data', (c: Buffer) => {
+    pending += c.toString('utf8');
+    for (let m; (m = /^Content-Length: (\d+)\r\n\r\n/.exec(pending)) && Buffer.byteLength(pending) >= m[0].length + Number(m[1]); ) {
+      const body = Buffer.from(pending).subarray(m[0].length, m[0].length + Number(m[1])).toString('utf8');
+      pending = Buffer.from(pending).subarray(m[0].length + Number(m[1])).toString('utf8');
+      received.push(JSON.parse(body) as Record<string, unknown>);
     }
   });
+  const frame = (msg: object, headers = '') => {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }));
+    return Buffer.concat([Buffer.from(`${headers}Content-Length: ${body.length}\r\n\r\n`), body]);
+  };
+  return { toClient, fromClient, received, frame };
+}
 
-  it('accepts extra headers and rejects a message without a length', () => {
-    const body = '{"jsonrpc":"2.0","id":2,"result":null}';
-    assert.deepEqual(new MessageReader().push(Buffer.from(`Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`)), [{ jsonrpc: '2.0', id: 2, result: null }]);
-    assert.throws(() => new MessageReader().push(Buffer.from('X-Nope: 1\r\n\r\n{}')), /Content-Length/);
+const until = async (pred: () => boolean) => {
+  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(pred(), 'condition reached within a second');
+};
+
+describe('LSP JSON-RPC (vscode-jsonrpc)', () => {
+  const lib = loadRpcLibrary(process.cwd());
+
+  it('answers requests from frames split anywhere, with multi-byte text and extra headers', async () => {
+    const s = fakeServer();
+    const notes: unknown[] = [];
+    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: (m, p) => notes.push([m, p]), onRequest: () => undefined });
+    const answer = rpc.request<string>('hover', { a: 1 }, 5000);
+    await until(() => s.received.length === 1);
+    assert.deepEqual(s.received[0], { jsonrpc: '2.0', id: 0, method: 'hover', params: { a: 1 } });
+    const wire = Buffer.concat([s.frame({ method: 'x', params: { a: [1, 2] } }, 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'), s.frame({ id: 0, result: 'é✓' })]);
+    for (const b of wire) s.toClient.write(Buffer.from([b]));
+    assert.equal(await answer, 'é✓');
+    assert.deepEqual(notes, [['x', { a: [1, 2] }]]);
+    rpc.dispose(new Error('done'));
+  });
+
+  it("answers the server's own requests (null when the handler has nothing)", async () => {
+    const s = fakeServer();
+    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: () => {}, onRequest: (m) => (m === 'workspace/configuration' ? [null] : undefined) });
+    s.toClient.write(s.frame({ id: 7, method: 'workspace/configuration', params: { items: [{}] } }));
+    s.toClient.write(s.frame({ id: 8, method: 'window/workDoneProgress/create', params: {} }));
+    await until(() => s.received.length === 2);
+    assert.deepEqual(s.received, [{ jsonrpc: '2.0', id: 7, result: [null] }, { jsonrpc: '2.0', id: 8, result: null }]);
+    rpc.dispose(new Error('done'));
+  });
+
+  it('times a request out, cancelling it at the server; a server error fails the request', async () => {
+    const s = fakeServer();
+    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: () => {}, onRequest: () => null });
+    await assert.rejects(rpc.request('slow', null, 50), (e: AppError) => e.code === 'timeout' && e.reason === 'LSP_TIMEOUT');
+    await until(() => s.received.some((m) => m.method === '$/cancelRequest'));
+    const failing = rpc.request('bad', null, 5000);
+    await until(() => s.received.some((m) => m.method === 'bad'));
+    s.toClient.write(s.frame({ id: 1, error: { code: -32601, message: 'no such method' } }));
+    await assert.rejects(failing, (e: AppError) => e.reason === 'LSP_REQUEST_FAILED' && /no such method/.test(e.message));
+    rpc.dispose(new Error('done'));
+  });
+
+  it('fails waiting requests with why the server went away, and refuses garbage', async () => {
+    const s = fakeServer();
+    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: () => {}, onRequest: () => null });
+    const waiting = rpc.request('hover', null, 5000);
+    s.toClient.end();
+    rpc.dispose(new AppError('unavailable', 'the server exited with code 1', { reason: 'LSP_SERVER_EXITED' }));
+    await assert.rejects(waiting, (e: AppError) => e.reason === 'LSP_SERVER_EXITED');
+    await assert.rejects(rpc.request('hover', null, 5000), (e: AppError) => e.reason === 'LSP_SERVER_EXITED');
+
+    const g = fakeServer();
+    const broken = new JsonRpc(lib, g.toClient, g.fromClient, { onNotification: () => {}, onRequest: () => null });
+    const asked = broken.request('hover', null, 5000);
+    g.toClient.write('Content-Length: 5\r\n\r\n{nope');
+    await assert.rejects(asked, (e: AppError) => e.reason === 'LSP_PROTOCOL_ERROR');
   });
 });
 
