@@ -95,7 +95,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   const redis = config.redisUrl ? new RedisConnections(config.redisUrl, config.runnerId) : undefined;
   if (redis) opened.add(() => redis.close());
   const bus: Bus = redis ? new RedisBus(redis.commands, redis.subscriber) : new MemoryBus();
-  const locks: Locks = redis ? new RedisLocks(redis.commands) : new MemoryLocks();
+  const locks: Locks = redis ? new RedisLocks(redis.commands) : new MemoryLocks(clock);
   opened.add(() => Promise.allSettled([bus.close(), locks.close()]));
   if (redis) {
     try {
@@ -142,7 +142,7 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', { error: e.message, hint: e.hint });
   }
 
-  const relay = redis ? Relay.redis(redis.commands, bus) : Relay.memory(bus);
+  const relay = redis ? Relay.redis(redis.commands, bus) : Relay.memory(bus, clock);
   opened.add(() => relay.close());
   // Rate-limit counters are shared by every replica through Redis when it is configured.
   const counters = redis ? new RedisCounters(redis.commands) : new MemoryCounters();

@@ -2,7 +2,7 @@
 // side, gateways) calls. Edges parse and authorise; all logic lives below.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../common/errors.js';
-import type { Clock } from '../common/clock.js';
+import type { Clock, Timer } from '../common/clock.js';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/log.js';
 import type { RunnerClient } from '../common/wire/runner.js';
@@ -194,7 +194,7 @@ export class Orchestrator {
   private readonly telemetry: OrchestratorMetrics;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: Timer[] = [];
 
   constructor(private readonly d: OrchestratorDeps) {
     const repo = new SandboxRepo(d.store);
@@ -291,7 +291,7 @@ export class Orchestrator {
       ),
       { create: () => 'create', request: (args) => String(args[2]) },
     );
-    this.stateOps = audited(new SandboxStateOps({ sandboxes: this.sandboxes, snapshots: this.snapshots, reconciler: this.reconciler, runner: d.runner }), A.STATE_ACTIONS, this.audit);
+    this.stateOps = audited(new SandboxStateOps({ sandboxes: this.sandboxes, snapshots: this.snapshots, reconciler: this.reconciler, runner: d.runner, clock: d.clock }), A.STATE_ACTIONS, this.audit);
     this.buildLogs = new BuildLogAccess({ store: d.store, bus: d.bus, builds: this.builds, snapshots: this.snapshots, sandboxes: this.sandboxes });
     this.sandboxMetrics = new MetricsService({
       store: d.store,
@@ -318,7 +318,7 @@ export class Orchestrator {
     });
     const access = new ToolboxAccess(this.sandboxes);
     this.toolbox = { access, process: this.telemetry.timed(new ProcessToolbox(access), { exec: () => 'exec' }), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
-    this.relay = d.relay ?? Relay.memory(d.bus);
+    this.relay = d.relay ?? Relay.memory(d.bus, d.clock);
     this.sessions = new SessionService(d.store, d.clock, { idleMs: c.uiSessionIdleMinutes * 60_000, maxMs: c.uiSessionMaxHours * 3_600_000 });
     const sshAccess = new SshAccessService({ store: d.store, clock: d.clock, bus: d.bus, config: c, sandboxes: this.sandboxes, endpoint: () => this.ssh.gateway.endpoint() });
     const sshKeys = new SshKeyService({ store: d.store, clock: d.clock, bus: d.bus });
@@ -532,15 +532,15 @@ export class Orchestrator {
 
   /** Starts the periodic safety-net sweep and reaper. */
   startBackground(): void {
-    const sweep = setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
-    const reap = setInterval(() => void this.reap().catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
-    const disks = setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
-    const lifetimes = setInterval(() => void this.enforceLifetimes().catch(() => {}), 60_000);
-    const retention = setInterval(() => {
+    const sweep = this.d.clock.setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
+    const reap = this.d.clock.setInterval(() => void this.reap().catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
+    const disks = this.d.clock.setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
+    const lifetimes = this.d.clock.setInterval(() => void this.enforceLifetimes().catch(() => {}), 60_000);
+    const retention = this.d.clock.setInterval(() => {
       void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {});
       void this.sessions.prune().catch(() => {});
     }, 3_600_000);
-    const buildCache = setInterval(() => void this.pruneImages().catch(() => {}), 3_600_000);
+    const buildCache = this.d.clock.setInterval(() => void this.pruneImages().catch(() => {}), 3_600_000);
     for (const t of [sweep, reap, disks, lifetimes, retention, buildCache]) t.unref();
     this.timers.push(sweep, reap, disks, lifetimes, retention, buildCache);
     this.sandboxMetrics.start();
@@ -555,7 +555,7 @@ export class Orchestrator {
   }
 
   async close(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.clear();
     this.timers = [];
     this.previewGate.close();
     await this.warmPool.close();

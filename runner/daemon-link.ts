@@ -55,6 +55,7 @@ export class DaemonLink {
   private accept(sock: net.Socket): void {
     sock.setNoDelay(true);
     let buf = Buffer.alloc(0);
+    // eslint-disable-next-line no-restricted-globals -- wall clock: a socket deadline for the daemon's hello
     const timer = setTimeout(() => sock.destroy(), HELLO_TIMEOUT_MS);
     const onReadable = () => {
       let chunk: Buffer | null;
@@ -115,6 +116,7 @@ export class DaemonLink {
         clearTimeout(t);
         resolve();
       };
+      // eslint-disable-next-line no-restricted-globals -- wall clock: how long a real container takes to start its daemon
       const t = setTimeout(() => {
         this.waiters = this.waiters.filter((f) => f !== done);
         reject(new AppError('unavailable', `the daemon of sandbox ${this.sandboxId} did not connect within ${Math.round(ms / 1000)} s`, { hint: 'the image may not start the injected daemon (check `docker logs berth-<id>`); try starting the sandbox again', reason: 'DAEMON_UNREACHABLE' }));

@@ -168,6 +168,7 @@ export class EgressResolver {
   private forward(msg: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const s = dgram.createSocket('udp4');
+      // eslint-disable-next-line no-restricted-globals -- wall clock: a socket deadline for the upstream resolver
       const timer = setTimeout(() => {
         s.close();
         reject(new Error('upstream timed out'));

@@ -18,8 +18,10 @@ export async function unlessExited<T>(work: Promise<T>, inspect: () => Promise<C
         reject(new AppError('failed_precondition', `the sandbox stopped unexpectedly before its daemon connected: ${why}`, { hint: "check the image's entrypoint and the container's logs (`docker logs berth-<id>`); start the sandbox again once fixed", reason: 'SANDBOX_EXITED', recoverable: true }));
         return;
       }
+      // eslint-disable-next-line no-restricted-globals -- wall clock: polls the Docker engine
       timer = setTimeout(() => void tick(), everyMs);
     };
+    // eslint-disable-next-line no-restricted-globals -- wall clock: polls the Docker engine
     timer = setTimeout(() => void tick(), everyMs);
   });
   try {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type InitializeRequest, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Clock } from '../../common/clock.js';
+import type { Clock, Timer } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
 import type { Orchestrator, Principal, SessionRecord } from '../../orchestrator/index.js';
@@ -31,7 +31,7 @@ interface SessionState {
 }
 
 export class LocalSession {
-  lastSeen = Date.now();
+  lastSeen: number;
   readonly inflight = new Set<RequestId>();
   standaloneOpen = false;
   private resolveClosed!: () => void;
@@ -43,7 +43,10 @@ export class LocalSession {
     public principal: Principal,
     readonly transport: WebStandardStreamableHTTPServerTransport,
     readonly server: SessionServer,
-  ) {}
+    now: number,
+  ) {
+    this.lastSeen = now;
+  }
 
   get busy(): boolean {
     return this.inflight.size > 0 || this.standaloneOpen;
@@ -64,7 +67,7 @@ export class SessionManager {
   private readonly building = new Map<string, Promise<LocalSession | undefined>>();
   private readonly replica = randomUUID();
   private readonly offs: (() => void)[] = [];
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: Timer;
   private readonly listing = new ToolListing();
   /** Set around each POST's handling (see SessionEventStore). */
   readonly postRequests = newPostRequests();
@@ -81,15 +84,18 @@ export class SessionManager {
         this.local.get(sessionId)?.transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params } as JSONRPCMessage);
       }),
     );
-    this.sweeper = setInterval(() => void this.sweep(), Math.min(30_000, Math.max(1000, this.idleMs / 4)));
-    this.sweeper.unref();
+    this.sweeper = d.clock.setInterval(() => void this.sweep(), Math.min(30_000, Math.max(1000, this.idleMs / 4))).unref();
+  }
+
+  private now(): number {
+    return this.d.clock.now().getTime();
   }
 
   /** Starts a new session for an initialize request. */
   async create(p: Principal, init: InitializeRequest['params'], groups: ToolGroup[]): Promise<LocalSession> {
     const id = randomUUID();
     const state: SessionState = { init, groups };
-    const record: SessionRecord = { id, organizationId: p.organizationId, keyId: p.keyId, userId: p.userId, state: state as unknown as Record<string, unknown>, createdAt: Date.now() };
+    const record: SessionRecord = { id, organizationId: p.organizationId, keyId: p.keyId, userId: p.userId, state: state as unknown as Record<string, unknown>, createdAt: this.now() };
     await this.d.orch.relay.sessions.put(record, this.idleMs);
     const s = await this.build(record, p);
     this.local.set(id, s);
@@ -107,7 +113,7 @@ export class SessionManager {
         return undefined;
       }
       s.principal = p;
-      s.lastSeen = Date.now();
+      s.lastSeen = this.now();
       return s;
     }
     let pending = this.building.get(id);
@@ -122,7 +128,7 @@ export class SessionManager {
   }
 
   touch(s: LocalSession): void {
-    s.lastSeen = Date.now();
+    s.lastSeen = this.now();
     void this.d.orch.relay.sessions.touch(s.id, this.idleMs).catch(() => {});
   }
 
@@ -144,7 +150,7 @@ export class SessionManager {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.sweeper.clear();
     for (const off of this.offs) off();
     await Promise.allSettled([...this.local.keys()].map((id) => this.closeLocal(id)));
   }
@@ -189,7 +195,7 @@ export class SessionManager {
     });
     transport.onerror = (e) => this.d.log.debug('mcp transport', { sessionId: record.id, error: e.message });
     await server.mcp.connect(transport);
-    const s = (holder.s = new LocalSession(record.id, record, p, transport, server));
+    const s = (holder.s = new LocalSession(record.id, record, p, transport, server, this.now()));
     // Track requests in flight, so an idle sweep never ends a session mid-call.
     const onmessage = transport.onmessage;
     transport.onmessage = (m, extra) => {
@@ -212,7 +218,7 @@ export class SessionManager {
   }
 
   private async sweep(): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     for (const s of [...this.local.values()]) {
       if (s.busy) {
         this.touch(s);

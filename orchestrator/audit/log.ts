@@ -134,6 +134,7 @@ export class AuditLog {
     });
     if (this.queue.length >= 100) void this.flush();
     else if (!this.timer) {
+      // eslint-disable-next-line no-restricted-globals -- wall clock: a write-batching window for the database, not Berth's time
       this.timer = setTimeout(() => void this.flush(), 200);
       this.timer.unref();
     }
@@ -155,6 +156,7 @@ export class AuditLog {
           return;
         } catch (e) {
           if (attempt === 2) this.log.error('audit entries could not be stored', { count: batch.length, error: (e as Error).message });
+          // eslint-disable-next-line no-restricted-globals -- wall clock: back-off before retrying the database
           else await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
         }
       }

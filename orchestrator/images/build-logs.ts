@@ -34,6 +34,7 @@ export class BuildLogWriter {
     if (this.bytes >= MAX_LOG_BYTES) return;
     this.bytes += Buffer.byteLength(text);
     this.pending += this.bytes >= MAX_LOG_BYTES ? `${text}\n[build log truncated at ${MAX_LOG_BYTES} bytes]\n` : text;
+    // eslint-disable-next-line no-restricted-globals -- wall clock: a write-batching window for the database
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
@@ -87,6 +88,7 @@ export async function followBuildLog(o: { store: Store; bus: Bus; buildId: strin
       }
       // Woken by new output or a state change; a slow poll covers another replica's missed event.
       await new Promise<void>((resolve) => {
+        // eslint-disable-next-line no-restricted-globals -- wall clock: polls the store for a bus event another replica may have lost
         const t = setTimeout(resolve, 1000);
         wake = () => {
           clearTimeout(t);

@@ -197,7 +197,7 @@ export class BuildService {
   private async run(b: Build, ac: AbortController): Promise<void> {
     const log = new BuildLogWriter(this.d.store, this.d.bus, b.id);
     const c = this.d.config;
-    const timeout = setTimeout(() => ac.abort(new AppError('timeout', `the build took longer than ${c.buildTimeoutMinutes} minutes and was stopped`, { hint: 'make the build faster, or raise BERTH_BUILD_TIMEOUT_MINUTES', reason: 'BUILD_TIMEOUT' })), c.buildTimeoutMinutes * 60_000);
+    const timeout = this.d.clock.setTimeout(() => ac.abort(new AppError('timeout', `the build took longer than ${c.buildTimeoutMinutes} minutes and was stopped`, { hint: 'make the build faster, or raise BERTH_BUILD_TIMEOUT_MINUTES', reason: 'BUILD_TIMEOUT' })), c.buildTimeoutMinutes * 60_000);
     try {
       await this.setState(b, 'building');
       log.write(`Building ${b.kind === 'dynamic' ? 'the sandbox image' : 'the snapshot image'} with the engine's builder (cpu ${c.buildCpu}, memory ${c.buildMemoryGiB} GiB)\n`);
@@ -226,7 +226,7 @@ export class BuildService {
       await this.setState(b, 'failed', { error_reason: err.hint ? `${err.message} — ${err.hint}` : err.message });
       await this.d.runner.removeImage(b.imageRef).catch(() => {});
     } finally {
-      clearTimeout(timeout);
+      timeout.clear();
     }
   }
 
@@ -274,6 +274,7 @@ export class BuildService {
         const off = this.d.bus.subscribe(BUILD_STATE_TOPIC, (ev) => {
           if ((ev as { buildId: string }).buildId === id) done();
         });
+        // eslint-disable-next-line no-restricted-globals -- wall clock: polls the store for a bus event another replica may have lost
         const t = setTimeout(() => done(), 1000);
         const done = () => {
           clearTimeout(t);

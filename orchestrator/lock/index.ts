@@ -3,12 +3,24 @@
 // on the lease alone: every write of the holder is fenced in the store.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { systemClock, type Clock, type Timer } from '../../common/clock.js';
 
 export interface Lease {
   /** Extends the lease; false if it was lost. */
   extend(ttlMs: number): Promise<boolean>;
+  /**
+   * Extends the lease by `ttlMs` every third of it until it is released, on
+   * the time its expiry is measured in (the injected clock in process, real
+   * time for Redis, whose keys expire by its own clock).
+   */
+  keepAlive(ttlMs: number): void;
+  /** Releases the lease (and stops its keep-alive). */
   release(): Promise<void>;
 }
+
+/** Extends `lease` every third of `ttlMs` on `clock`; returns the timer. */
+const keepAliveOn = (clock: Clock, lease: Pick<Lease, 'extend'>, ttlMs: number): Timer =>
+  clock.setInterval(() => void lease.extend(ttlMs).catch(() => {}), ttlMs / 3).unref();
 
 export interface Locks {
   readonly kind: 'memory' | 'redis';
@@ -20,23 +32,32 @@ export class MemoryLocks implements Locks {
   readonly kind = 'memory' as const;
   private readonly held = new Map<string, { token: string; until: number }>();
 
+  constructor(private readonly clock: Clock) {}
+
   async acquire(key: string, ttlMs: number): Promise<Lease | null> {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const cur = this.held.get(key);
     if (cur && cur.until > now) return null;
     const token = randomBytes(8).toString('hex');
     this.held.set(key, { token, until: now + ttlMs });
-    return {
+    let keep: Timer | null = null;
+    const lease: Lease = {
       extend: async (ms) => {
         const c = this.held.get(key);
-        if (!c || c.token !== token) return false;
-        c.until = Date.now() + ms;
+        if (!c || c.token !== token || c.until <= this.clock.now().getTime()) return false;
+        c.until = this.clock.now().getTime() + ms;
         return true;
       },
+      keepAlive: (ms) => {
+        keep?.clear();
+        keep = keepAliveOn(this.clock, lease, ms);
+      },
       release: async () => {
+        keep?.clear();
         if (this.held.get(key)?.token === token) this.held.delete(key);
       },
     };
+    return lease;
   }
 
   async close(): Promise<void> {
@@ -61,12 +82,20 @@ export class RedisLocks implements Locks {
     const token = randomBytes(8).toString('hex');
     const ok = await this.redis.set(k, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return null;
-    return {
+    let keep: Timer | null = null;
+    const lease: Lease = {
       extend: async (ms) => (await this.redis.eval(EXTEND, 1, k, token, String(ms))) === 1,
+      keepAlive: (ms) => {
+        keep?.clear();
+        // Redis expires the key in its own real time, so the keep-alive runs in real time too.
+        keep = keepAliveOn(systemClock, lease, ms);
+      },
       release: async () => {
+        keep?.clear();
         await this.redis.eval(RELEASE, 1, k, token).catch(() => {});
       },
     };
+    return lease;
   }
 
   async close(): Promise<void> {

@@ -108,6 +108,8 @@ export class QuotaService {
   /** Runs `f` while no other check-and-write of this organization runs (on any replica). */
   async guard<T>(organizationId: string, f: () => Promise<T>): Promise<T> {
     const key = `quota:${organizationId}`;
+    // Waiting for another request's lock is real time (the lock's holder runs in it).
+    // eslint-disable-next-line no-restricted-properties -- wall clock: how long a request waits for a lock
     const deadline = Date.now() + 15_000;
     for (;;) {
       const lease = await this.d.locks.acquire(key, 30_000);
@@ -118,7 +120,9 @@ export class QuotaService {
           await lease.release().catch(() => {});
         }
       }
+      // eslint-disable-next-line no-restricted-properties -- wall clock: how long a request waits for a lock
       if (Date.now() > deadline) throw new AppError('unavailable', 'too many concurrent requests in this organization', { hint: 'retry in a moment', recoverable: true });
+      // eslint-disable-next-line no-restricted-globals -- wall clock: back-off between lock attempts
       await new Promise((r) => setTimeout(r, 15 + Math.random() * 30));
     }
   }

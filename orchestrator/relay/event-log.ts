@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/index.js';
+import type { Clock } from '../../common/clock.js';
 
 export interface LoggedEvent {
   /** Entry id, increasing within one log. */
@@ -36,8 +37,10 @@ export class MemoryEventLog implements EventLog {
   private readonly ee = new EventEmitter().setMaxListeners(0);
   private sweptAt = 0;
 
+  constructor(private readonly clock: Clock) {}
+
   async append(key: string, data: string, ttlMs: number): Promise<string> {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     this.sweep(now);
     let log = this.logs.get(key);
     if (!log) this.logs.set(key, (log = { seq: 0, events: [], bytes: 0, expiresAt: 0 }));
@@ -77,7 +80,7 @@ export class MemoryEventLog implements EventLog {
 
   private live(key: string) {
     const log = this.logs.get(key);
-    if (log && log.expiresAt < Date.now()) {
+    if (log && log.expiresAt < this.clock.now().getTime()) {
       this.logs.delete(key);
       return undefined;
     }

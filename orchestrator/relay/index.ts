@@ -4,6 +4,7 @@
 // facade (`orch.relay`), never Redis directly.
 import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/index.js';
+import type { Clock } from '../../common/clock.js';
 import { MemoryEventLog, RedisEventLog, type EventLog } from './event-log.js';
 import { MemorySessionRegistry, RedisSessionRegistry, type SessionRegistry } from './session-registry.js';
 
@@ -18,8 +19,8 @@ export class Relay {
   ) {}
 
   /** In-process stores (one replica). */
-  static memory(bus: Bus): Relay {
-    return new Relay(new MemoryEventLog(), new MemorySessionRegistry(), bus);
+  static memory(bus: Bus, clock: Clock): Relay {
+    return new Relay(new MemoryEventLog(clock), new MemorySessionRegistry(clock), bus);
   }
 
   /** Redis-backed stores, so any replica can resume or serve a session. */

@@ -2,6 +2,7 @@
 // replica so a session started on one can be served by another. In-process by
 // default; Redis keys with a TTL when REDIS_URL is set.
 import type { Redis } from 'ioredis';
+import type { Clock } from '../../common/clock.js';
 
 export interface SessionRecord {
   id: string;
@@ -28,14 +29,20 @@ export class MemorySessionRegistry implements SessionRegistry {
   readonly kind = 'memory' as const;
   private readonly rows = new Map<string, { rec: SessionRecord; expiresAt: number }>();
 
+  constructor(private readonly clock: Clock) {}
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
   async put(rec: SessionRecord, ttlMs: number): Promise<void> {
-    this.rows.set(rec.id, { rec: structuredClone(rec), expiresAt: Date.now() + ttlMs });
+    this.rows.set(rec.id, { rec: structuredClone(rec), expiresAt: this.now() + ttlMs });
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
     const row = this.rows.get(id);
     if (!row) return undefined;
-    if (row.expiresAt < Date.now()) {
+    if (row.expiresAt < this.now()) {
       this.rows.delete(id);
       return undefined;
     }
@@ -44,7 +51,7 @@ export class MemorySessionRegistry implements SessionRegistry {
 
   async touch(id: string, ttlMs: number): Promise<boolean> {
     if (!(await this.get(id))) return false;
-    this.rows.get(id)!.expiresAt = Date.now() + ttlMs;
+    this.rows.get(id)!.expiresAt = this.now() + ttlMs;
     return true;
   }
 

@@ -1,6 +1,6 @@
 // Tracks toolbox calls in flight and records activity, so auto-stop measures
 // idleness and never stops a sandbox in the middle of a call.
-import type { Clock } from '../../common/clock.js';
+import type { Clock, Timer } from '../../common/clock.js';
 import type { SandboxRepo } from './repo.js';
 
 /** Activity is written at most this often per sandbox (it is a hot path). */
@@ -15,7 +15,7 @@ const REMARK_OPEN_MS = 20_000;
 export class Activity {
   private readonly inflight = new Map<string, number>();
   private readonly lastWrite = new Map<string, number>();
-  private readonly remark = new Map<string, NodeJS.Timeout>();
+  private readonly remark = new Map<string, Timer>();
 
   constructor(
     private readonly repo: SandboxRepo,
@@ -30,9 +30,7 @@ export class Activity {
   begin(id: string): () => void {
     this.inflight.set(id, (this.inflight.get(id) ?? 0) + 1);
     if (!this.remark.has(id)) {
-      const t = setInterval(() => void this.touch(id, true), REMARK_OPEN_MS);
-      t.unref();
-      this.remark.set(id, t);
+      this.remark.set(id, this.clock.setInterval(() => void this.touch(id, true), REMARK_OPEN_MS).unref());
     }
     void this.touch(id);
     const began = this.clock.now().getTime();
@@ -43,7 +41,7 @@ export class Activity {
       const n = (this.inflight.get(id) ?? 1) - 1;
       if (n <= 0) {
         this.inflight.delete(id);
-        clearInterval(this.remark.get(id));
+        this.remark.get(id)?.clear();
         this.remark.delete(id);
       } else this.inflight.set(id, n);
       // A long call (a stream, a slow command) is activity until its end; a short one was recorded at its start.

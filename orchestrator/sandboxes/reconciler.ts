@@ -4,7 +4,7 @@
 // auto-stop/archive/delete timers and reaps what the store does not know.
 import { AppError } from '../../common/errors.js';
 import { crashpoint } from '../../common/crashpoint.js';
-import type { Clock } from '../../common/clock.js';
+import type { Clock, Timer } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
 import type { Bus } from '../bus/index.js';
@@ -90,7 +90,7 @@ export class Reconciler {
       this.retryLater(id);
       return;
     }
-    const keep = setInterval(() => void lease.extend(this.d.leaseMs).catch(() => {}), this.d.leaseMs / 3);
+    lease.keepAlive(this.d.leaseMs);
     try {
       const fence = await this.d.repo.bumpFence(id);
       if (fence === null) return;
@@ -110,16 +110,15 @@ export class Reconciler {
       if (e instanceof LeaseLost) this.d.log.debug(e.message);
       else this.d.log.error('reconcile failed', { sandboxId: id, error: (e as Error).message });
     } finally {
-      clearInterval(keep);
       await lease.release().catch(() => {});
     }
   }
 
-  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private readonly retries = new Map<string, Timer>();
 
   private retryLater(id: string): void {
     if (this.closed || this.retries.has(id)) return;
-    const t = setTimeout(() => {
+    const t = this.d.clock.setTimeout(() => {
       this.retries.delete(id);
       void this.d.repo.getById(id).then((s) => {
         if (s && (!settled(s.state, s.desiredState) || s.state === 'started')) void this.kick(id);
@@ -283,7 +282,7 @@ export class Reconciler {
   async exclusive<T>(id: string, during: SandboxState, f: (s: Sandbox) => Promise<T>): Promise<T> {
     const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs);
     if (!lease) throw new AppError('conflict', `sandbox ${id} is changing right now`, { hint: 'wait until it is started or stopped, then retry', recoverable: true });
-    const keep = setInterval(() => void lease.extend(this.d.leaseMs).catch(() => {}), this.d.leaseMs / 3);
+    lease.keepAlive(this.d.leaseMs);
     try {
       const fence = await this.d.repo.bumpFence(id);
       const s = fence === null ? null : await this.d.repo.getById(id);
@@ -298,7 +297,6 @@ export class Reconciler {
         await this.setState({ ...s, state: during }, fence, s.state).catch((e) => this.d.log.warn('could not restore the state after an exclusive operation', { sandboxId: id, error: (e as Error).message }));
       }
     } finally {
-      clearInterval(keep);
       await lease.release().catch(() => {});
     }
   }
@@ -398,7 +396,7 @@ export class Reconciler {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.retries.values()) clearTimeout(t);
+    for (const t of this.retries.values()) t.clear();
     this.retries.clear();
     await Promise.allSettled([...this.running.values()]);
     await this.sweeping?.catch(() => {});

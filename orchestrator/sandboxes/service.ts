@@ -145,7 +145,10 @@ export class SandboxService {
       const off = this.d.bus.subscribe(SANDBOX_EVENTS.stateUpdated, (ev) => {
         if ((ev as SandboxEvent).sandbox.id === s.id) void check();
       });
+      // Real time: the request waits for Docker to act, and polls the store for a state event another replica may have lost.
+      // eslint-disable-next-line no-restricted-globals -- wall clock: polling the store
       const poll = setInterval(() => void check(), 1000);
+      // eslint-disable-next-line no-restricted-globals -- wall clock: how long one HTTP request waits for the engine
       const timer = setTimeout(() => void finish(), waitMs);
       void check();
     });

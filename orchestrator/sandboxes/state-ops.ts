@@ -2,6 +2,7 @@
 // an organization snapshot, and a fork (a new, independent sandbox with the
 // same files and settings). Both commit the container (overlay2: its upper
 // layer, with the container paused for that instant), never tar it.
+import type { Clock } from '../../common/clock.js';
 import { AppError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { RunnerClient } from '../../common/wire/runner.js';
@@ -19,6 +20,7 @@ export interface SandboxStateOpsDeps {
   snapshots: SnapshotService;
   reconciler: Reconciler;
   runner: RunnerClient;
+  clock: Clock;
 }
 
 export class SandboxStateOps {
@@ -36,7 +38,7 @@ export class SandboxStateOps {
   /** `sandbox.createSnapshot(name)`: the sandbox's filesystem as a snapshot `create({ snapshot: name })` can use. */
   async snapshot(p: Principal, idOrName: string, name: string | undefined): Promise<{ sandbox: Sandbox; snapshot: Snapshot }> {
     const s = await this.committable(p, idOrName);
-    const snapName = name?.trim() || `${s.name}-${Date.now().toString(36)}`;
+    const snapName = name?.trim() || `${s.name}-${this.d.clock.now().getTime().toString(36)}`;
     const snapshot = await this.d.snapshots.fromSandbox(p, s, snapName, (ref) =>
       this.d.reconciler.exclusive(s.id, 'snapshotting', () => this.d.runner.commitSandbox(s.id, ref, { 'berth.snapshot': snapName, 'berth.organization': s.organizationId })),
     );

@@ -184,11 +184,10 @@ export class SshGateway {
   async open(login: SshLogin): Promise<{ end: () => void }> {
     await this.d.sandboxes.startForRequest(login.principal, login.sandbox.id, { waitMs: START_WAIT_MS });
     const tb = await this.d.sandboxes.toolbox(login.principal, login.sandbox.id);
-    const touch = setInterval(() => void this.d.sandboxes.touch(tb.sandbox).catch(() => {}), TOUCH_EVERY_MS);
-    touch.unref();
+    const touch = this.d.clock.setInterval(() => void this.d.sandboxes.touch(tb.sandbox).catch(() => {}), TOUCH_EVERY_MS).unref();
     return {
       end: () => {
-        clearInterval(touch);
+        touch.clear();
         tb.end();
       },
     };

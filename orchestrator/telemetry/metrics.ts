@@ -3,7 +3,7 @@
 // for the retention window and served as Daytona's metric series (compat spec
 // §3.8) plus network bytes. Logs are the sandbox's PID 1 output.
 import { AppError } from '../../common/errors.js';
-import type { Clock } from '../../common/clock.js';
+import type { Clock, Timer } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { RunnerClient, SandboxStats } from '../../common/wire/runner.js';
 import type { Principal } from '../principal.js';
@@ -55,15 +55,15 @@ export interface MetricsDeps {
 export class MetricsService {
   private readonly last = new Map<string, SandboxStats>();
   private readonly disk = new Map<string, { at: number; bytes: number | null }>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private sampling: Promise<void> | null = null;
 
   constructor(private readonly d: MetricsDeps) {}
 
   start(): void {
     if (this.timer || this.d.intervalSeconds <= 0) return;
-    this.timer = setInterval(() => void this.sample().catch((e) => this.d.log.warn('metric sampling failed', { error: (e as Error).message })), this.d.intervalSeconds * 1000);
-    this.timer.unref();
+    const every = this.d.intervalSeconds * 1000;
+    this.timer = this.d.clock.setInterval(() => void this.sample().catch((e) => this.d.log.warn('metric sampling failed', { error: (e as Error).message })), every).unref();
   }
 
   /** One sample of every started sandbox of this runner; old samples are dropped. */
@@ -146,7 +146,7 @@ export class MetricsService {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.clear();
     this.timer = null;
   }
 }

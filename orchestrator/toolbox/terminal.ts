@@ -2,6 +2,7 @@
 // session, take the output it kept while nobody was attached, optionally type
 // something, collect what the terminal prints until it goes quiet, detach.
 // Built on the PTY capability's message channel.
+/* eslint-disable no-restricted-globals, no-restricted-properties -- wall clock: "quiet" is real time between bytes from a live terminal */
 import { AppError } from '../../common/errors.js';
 import type { Principal } from '../principal.js';
 import type { PtyToolbox } from './pty.js';

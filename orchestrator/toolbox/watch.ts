@@ -30,6 +30,7 @@ export class FileWatch {
       } catch {
         /* sandbox gone or unreachable: keep polling until unsubscribed */
       } finally {
+        // eslint-disable-next-line no-restricted-globals -- wall clock: polls the sandbox's file system through its daemon
         if (!stopped) timer = setTimeout(() => void poll(), o.intervalMs ?? 2000).unref();
       }
     };

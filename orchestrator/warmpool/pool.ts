@@ -13,7 +13,7 @@
 // then belongs to that sandbox, and the reconciler finishes the claim.
 import { newId } from '../../common/ids.js';
 import { crashpoint } from '../../common/crashpoint.js';
-import type { Clock } from '../../common/clock.js';
+import type { Clock, Timer } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import { effectiveUser, type ImageConfig, type RunnerClient } from '../../common/wire/runner.js';
 import { classKey, fittingClasses, memberSpec, type MissReason, type PoolClass, type WarmRequest } from './spec.js';
@@ -55,7 +55,7 @@ export interface ClassSettings {
 
 export class WarmPool {
   private targets = new Map<string, Target>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
@@ -69,8 +69,7 @@ export class WarmPool {
     if (this.started) return;
     this.started = (async () => {
       for (const m of await this.d.repo.all(this.d.runner.id)) await this.retire(m);
-      this.timer = setInterval(() => this.kick(), this.d.tickMs);
-      this.timer.unref();
+      this.timer = this.d.clock.setInterval(() => this.kick(), this.d.tickMs).unref();
       this.kick();
     })().catch((e) => this.d.log.warn('warm pool not started', { error: (e as Error).message }));
   }
@@ -230,7 +229,7 @@ export class WarmPool {
   /** Stops refilling and removes the unclaimed members. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.clear();
     await this.started;
     await this.running;
     for (const m of await this.d.repo.all(this.d.runner.id).catch(() => [])) await this.retire(m).catch(() => {});

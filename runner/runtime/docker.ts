@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { chown, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+// eslint-disable-next-line no-restricted-imports -- wall clock: waits between polls of the Docker engine
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { AppError } from '../../common/errors.js';

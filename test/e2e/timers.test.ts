@@ -18,21 +18,21 @@ describe('lifecycle timers (manual clock)', () => {
 
   it('auto-stops after the idle interval, and activity resets it', async () => {
     const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1, autoStopInterval: 15, autoArchiveInterval: 60 });
-    clock.advanceMinutes(10);
+    await clock.advanceMinutes(10);
     await sweep();
     assert.equal(await state(s.id), 'started');
     await exec(stack, s.id, 'true'); // activity at minute 10
-    clock.advanceMinutes(10);
+    await clock.advanceMinutes(10);
     await sweep();
     assert.equal(await state(s.id), 'started', 'activity must reset the idle timer');
-    clock.advanceMinutes(6);
+    await clock.advanceMinutes(6);
     await sweep();
     assert.equal(await state(s.id), 'stopped');
 
-    clock.advanceMinutes(59);
+    await clock.advanceMinutes(59);
     await sweep();
     assert.equal(await state(s.id), 'stopped');
-    clock.advanceMinutes(2);
+    await clock.advanceMinutes(2);
     await sweep();
     assert.equal(await state(s.id), 'archived');
     await stack.api('DELETE', `/sandbox/${s.id}`);
@@ -40,7 +40,7 @@ describe('lifecycle timers (manual clock)', () => {
 
   it('never auto-stops with autoStopInterval 0', async () => {
     const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1, autoStopInterval: 0 });
-    clock.advanceMinutes(60 * 24);
+    await clock.advanceMinutes(60 * 24);
     await sweep();
     assert.equal(await state(s.id), 'started');
     await stack.api('DELETE', `/sandbox/${s.id}`);
@@ -56,10 +56,10 @@ describe('lifecycle timers (manual clock)', () => {
   it('auto-deletes after the stopped interval, before auto-archive', async () => {
     const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1, autoDeleteInterval: 30, autoArchiveInterval: 60 });
     await stack.api('POST', `/sandbox/${s.id}/stop`);
-    clock.advanceMinutes(29);
+    await clock.advanceMinutes(29);
     await sweep();
     assert.equal(await state(s.id), 'stopped');
-    clock.advanceMinutes(2);
+    await clock.advanceMinutes(2);
     await sweep();
     assert.equal((await stack.api('GET', `/sandbox/${s.id}`)).status, 404);
   });

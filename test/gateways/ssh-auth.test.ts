@@ -54,7 +54,7 @@ describe('ssh gateway: logins and sessions', () => {
   it('refuses an expired token; a session it opened goes on', async () => {
     const token = await f.token(1);
     const open = await openSession(f, token);
-    clock.advanceMinutes(2);
+    await clock.advanceMinutes(2);
     const r = await ssh(f, token, ['true']);
     assert.equal(r.code, 255);
     assert.match(r.stderr, DENIED);

@@ -86,13 +86,13 @@ describe('ssh gateway: forwarding and long sessions', () => {
     const made = await f.stack.api('POST', `/sandbox/${s.id}/ssh-access`);
     const session = await openSession(f, made.body.token);
     const { orch } = f.stack.server;
-    clock.advanceMinutes(5);
+    await clock.advanceMinutes(5);
     await orch.reconciler.sweep();
     assert.equal((await f.stack.api('GET', `/sandbox/${s.id}`)).body.state, 'started', 'an open SSH session is activity');
     session.kill();
     await session.exit;
     for (let i = 0; i < 50 && f.stack.server.ssh!.openConnections() > 0; i++) await sleep(100);
-    clock.advanceMinutes(5);
+    await clock.advanceMinutes(5);
     await orch.reconciler.sweep();
     let state = '';
     for (let i = 0; i < 100 && state !== 'stopped'; i++) {

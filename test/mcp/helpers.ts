@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { bootServer, type BootedServer } from '../../boot/server.js';
+import type { Clock } from '../../common/clock.js';
 import { createLogger } from '../../common/log.js';
 import { newId } from '../../common/ids.js';
 import { PERMISSIONS } from '../../orchestrator/keys/permissions.js';
@@ -70,7 +71,7 @@ export async function secondOrganization(server: BootedServer): Promise<{ organi
 }
 
 /** A server in conformance-fixture mode (no sandboxes are created through it). */
-export async function bootFixtureServer(extraEnv: Record<string, string> = {}, share?: { home: string; key: string }): Promise<{ server: BootedServer; key: string; home: string; close(): Promise<void> }> {
+export async function bootFixtureServer(extraEnv: Record<string, string> = {}, share?: { home: string; key: string }, clock?: Clock): Promise<{ server: BootedServer; key: string; home: string; close(): Promise<void> }> {
   const home = share?.home ?? mkdtempSync(join(tmpdir(), 'berth-mcp-fixture-'));
   const key = share?.key ?? `berth_test_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
@@ -81,6 +82,7 @@ export async function bootFixtureServer(extraEnv: Record<string, string> = {}, s
     announce: () => {},
     writeCliConfig: false,
     mcpConformanceFixtures: true,
+    clock,
   });
   return {
     server,

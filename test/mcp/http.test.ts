@@ -4,10 +4,10 @@
 // concurrent streams, and resuming a dropped SSE stream with Last-Event-ID.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../common/clock.js';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 import { RawSession, bootFixtureServer, nodePost, connectHttp, secondOrganization, sseEvents, text } from './helpers.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 const jsonHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
@@ -150,12 +150,15 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('expires idle sessions', async () => {
-    const f = await bootFixtureServer({ BERTH_MCP_SESSION_IDLE_MINUTES: '0.05' });
+    const clock = new ManualClock(Date.now());
+    const f = await bootFixtureServer({ BERTH_MCP_SESSION_IDLE_MINUTES: '0.05' }, undefined, clock);
     try {
       const s = new RawSession(f.server.url, f.key);
       await s.initialize();
       assert.equal((await s.request('ping')).status, 200);
-      await sleep(3500);
+      await clock.advance(2000);
+      assert.equal((await s.request('ping')).status, 200, 'a used session stays');
+      await clock.advance(3500);
       assert.equal((await s.request('ping')).status, 404);
     } finally {
       await f.close();

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { unifiedDiff } from '../../orchestrator/toolbox/diff.js';
 import { looksBinary } from '../../orchestrator/toolbox/edit.js';
+import { ManualClock } from '../../common/clock.js';
 import { MemoryEventLog } from '../../orchestrator/relay/event-log.js';
 import { MemorySessionRegistry } from '../../orchestrator/relay/session-registry.js';
 import { parseGroups } from '../../mcp/tool.js';
@@ -74,7 +75,8 @@ describe('MCP building blocks', () => {
   });
 
   it('keeps, replays, tails and expires event logs and session records', async () => {
-    const log = new MemoryEventLog();
+    const clock = new ManualClock();
+    const log = new MemoryEventLog(clock);
     let woke = 0;
     const off = log.watch('k', () => woke++);
     const a = await log.append('k', 'one', 60_000);
@@ -84,12 +86,16 @@ describe('MCP building blocks', () => {
     assert.equal(woke, 2);
     off();
     await log.append('short', 'x', 1);
-    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual((await log.range('short')).map((e) => e.data), ['x']);
+    await clock.advance(5);
     assert.deepEqual(await log.range('short'), []);
-    const reg = new MemorySessionRegistry();
+    const reg = new MemorySessionRegistry(clock);
     await reg.put({ id: 's', organizationId: 'o', keyId: 'k', userId: 'u', state: {}, createdAt: 0 }, 20);
+    await clock.advance(15);
     assert.equal(await reg.touch('s', 20), true);
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.advance(15);
+    assert.equal((await reg.get('s'))?.id, 's', 'touch extends the expiry');
+    await clock.advance(10);
     assert.equal(await reg.get('s'), undefined);
     assert.equal(await reg.touch('s', 20), false);
   });

@@ -137,7 +137,7 @@ describe('SDK: notifications for timer-driven changes', () => {
     const s = await t.sandbox({ autoStopInterval: 1 });
     const sub = await subscriber(t.stack.url, t.stack.key);
     socket = sub.socket;
-    clock.advanceMinutes(2);
+    await clock.advanceMinutes(2);
     await t.stack.server.orch.reconciler.sweep();
     const desired = (await eventually(() => sub.seen.find((e) => e.name === 'sandbox.desired-state.updated' && e.data.sandbox.id === s.id)))!;
     assert.equal(desired.data.newDesiredState, 'stopped');

@@ -28,12 +28,12 @@ describe('rate limits', () => {
     limited(await as(stack, null)('GET', '/config'), 'fourth anonymous request');
     // A made-up key on a public route is still anonymous.
     limited(await as(stack, 'berth_made_up_but_long_enough')('GET', '/config'), 'a made-up key on a public route');
-    clock.advance(60_000);
+    await clock.advance(60_000);
     assert.equal((await as(stack, null)('GET', '/config')).status, 200, 'the next window starts afresh');
   });
 
   it('limits requests per key, with the budget in X-RateLimit-* headers', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const seen: number[] = [];
     for (let i = 0; i < 8; i++) {
       const r = await as(stack, stack.key)('GET', '/sandbox');
@@ -46,7 +46,7 @@ describe('rate limits', () => {
   });
 
   it('limits sandbox creates and lifecycle actions per organization', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     // Refused later (unknown image), but each counts as a create.
     denied(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }), 400, 'invalid_argument', 'create 1');
     denied(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }), 400, 'invalid_argument', 'create 2');
@@ -57,19 +57,19 @@ describe('rate limits', () => {
   });
 
   it('refuses wrong keys from an address after 5 failed authentications until the window ends; valid keys still work', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     for (let i = 0; i < 5; i++) denied(await as(stack, `berth_guess_${i}_${'x'.repeat(30)}`)('GET', '/sandbox'), 401, 'unauthorized', `guess ${i}`);
     const sixth = await as(stack, 'berth_guess_6_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox');
     limited(sixth, 'sixth guess');
     assert.match(sixth.body.hint, /BERTH_RATE_LIMIT_FAILED_AUTH/);
     assert.equal((await as(stack, stack.key)('GET', '/sandbox')).status, 200, 'a valid key from the same address');
     limited(await as(stack, 'berth_guess_7_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 'a wrong key after the valid one');
-    clock.advance(60_000);
+    await clock.advance(60_000);
     denied(await as(stack, 'berth_guess_8_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 401, 'unauthorized', 'the next window starts afresh');
   });
 
   it('names the setting that raises a limit in the 429', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }));
     const r = answers[2]!;

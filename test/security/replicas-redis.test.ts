@@ -43,7 +43,7 @@ describe('tenancy across replicas (Redis + PostgreSQL)', { skip: skipUnless(!rea
   });
 
   it('revokes a key on every replica at once, ending its open connections', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const k = (await as(a, a.key)('POST', '/api-keys', { name: 'roaming', permissions: ['write:sandboxes'] })).body.value as string;
     assert.equal((await as(b, k)('GET', '/sandbox')).status, 200);
     const socket = ioClient(b.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: k }, reconnection: false });
@@ -65,7 +65,7 @@ describe('tenancy across replicas (Redis + PostgreSQL)', { skip: skipUnless(!rea
   });
 
   it('shares rate-limit counters between replicas', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const k = (await as(a, a.key)('POST', '/api-keys', { name: 'counted', permissions: [] })).body.value as string;
     for (let i = 0; i < 3; i++) {
       assert.equal((await as(a, k)('GET', '/sandbox')).status, 200);
@@ -76,7 +76,7 @@ describe('tenancy across replicas (Redis + PostgreSQL)', { skip: skipUnless(!rea
   });
 
   it('lets exactly one of two replicas take the last sandbox slot', async () => {
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const org = (await as(a, a.key)('GET', '/api-keys/current')).body.organizationId;
     await as(a, a.key)('PUT', `/organizations/${org}/quotas`, { sandboxes: 1 });
     const body = { cpu: 1, memory: 1, disk: 1 };

@@ -74,7 +74,7 @@ describe('rate limiter', () => {
     await assert.rejects(rl.take('anonymous', 'ip'), (e: AppError) => e.code === 'rate_limited' && e.details?.retryAfterSeconds === 30 && !!e.hint);
     assert.equal(await rl.take('authenticated', 'k'), null, '0 turns a limit off');
     await rl.take('anonymous', 'other-ip');
-    clock.advance(30_000);
+    await clock.advance(30_000);
     assert.equal((await rl.take('anonymous', 'ip'))?.remaining, 1);
   });
   it('names the setting that raises a limit in its 429', async () => {

@@ -276,15 +276,15 @@ describe('toolbox PTY over WebSocket', () => {
     const state = async () => (await stack.api('GET', `/sandbox/${id}`)).body.state;
     const c = track(await connectWs(stack, id, 'process/pty/create-connect?id=busy&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
     await c.waitFor(() => c.json().length > 0, 'connected');
-    clock.advanceMinutes(60);
+    await clock.advanceMinutes(60);
     await stack.server.orch.reconciler.sweep();
     assert.equal(await state(), 'started', 'an open terminal is activity');
     await c.close();
     await new Promise((r) => setTimeout(r, 200));
-    clock.advanceMinutes(10);
+    await clock.advanceMinutes(10);
     await stack.server.orch.reconciler.sweep();
     assert.equal(await state(), 'started', 'the idle time starts when the terminal closes');
-    clock.advanceMinutes(6);
+    await clock.advanceMinutes(6);
     await stack.server.orch.reconciler.sweep();
     assert.equal(await state(), 'stopped');
   });

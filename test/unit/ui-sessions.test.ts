@@ -40,20 +40,20 @@ describe('web UI sessions', () => {
   it('ends after the idle time, and use keeps it alive', async () => {
     const s = await sessions.start(keyId);
     for (let i = 0; i < 5; i++) {
-      clock.advance(50_000);
+      await clock.advance(50_000);
       assert.equal(await sessions.resolve(s.token), keyId, `use ${i}`);
     }
-    clock.advance(61_000);
+    await clock.advance(61_000);
     assert.equal(await sessions.resolve(s.token), null);
   });
 
   it('ends at its maximum age however much it is used', async () => {
     const s = await sessions.start(keyId);
     for (let t = 0; t < 3_600_000 - 50_000; t += 50_000) {
-      clock.advance(50_000);
+      await clock.advance(50_000);
       assert.equal(await sessions.resolve(s.token), keyId);
     }
-    clock.advance(60_000);
+    await clock.advance(60_000);
     assert.equal(await sessions.resolve(s.token), null);
   });
 
@@ -68,13 +68,13 @@ describe('web UI sessions', () => {
     assert.equal(await sessions.redeemLink(link), keyId);
     assert.equal(await sessions.redeemLink(link), null);
     const late = await sessions.createLink(keyId, 60_000);
-    clock.advance(61_000);
+    await clock.advance(61_000);
     assert.equal(await sessions.redeemLink(late), null);
   });
 
   it('prune removes what has ended', async () => {
     await sessions.start(keyId);
-    clock.advance(3_700_000);
+    await clock.advance(3_700_000);
     await sessions.prune();
     assert.equal((await store.knex('ui_sessions').count({ n: '*' }))[0]!.n, 0);
   });
