@@ -91,7 +91,7 @@ export class Runner implements RunnerClient {
   private async initOnce(): Promise<EngineInfo> {
     mkdirSync(this.archivesDir, { recursive: true });
     mkdirSync(this.sandboxesDir, { recursive: true });
-    this.bundle = prepareDaemonBundle(this.o.home, this.o.daemonJs);
+    this.bundle = this.o.runtime.prepareDaemon?.(this.o.home, this.o.daemonJs) ?? prepareDaemonBundle(this.o.home, this.o.daemonJs);
     await this.subpaths.releaseAll();
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);

@@ -6,7 +6,8 @@
 // missing precondition (root, iproute2, the npm registry…) fail the suite that
 // needs it (test/helpers/strict.ts); BERTH_TEST_STRICT=0 lets them skip locally.
 // Options: --only=<substring> to pick test files, --mode=sqlite|postgres,
-// --plan to list the files a run would take (from the current build) and stop.
+// --plan to list the files a run would take (from the current build) and stop;
+// --unit (npm run test:unit) runs test/unit alone, without Docker or services.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -77,6 +78,29 @@ function plan() {
   return { ...p, count };
 }
 
+/**
+ * Runs test files with node --test. `concurrency` files at a time; `quiet`
+ * holds the output back until the run ends, so runs side by side do not
+ * interleave their reports.
+ */
+const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}) =>
+  new Promise((resolve) => {
+    if (!list.length) return resolve(0);
+    step(`${label}: ${list.length} file(s)${concurrency > 1 ? `, ${concurrency} at a time` : ''}${quiet ? ' (report when done)' : ''}`);
+    const argv = ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`, '--test-reporter-destination=stderr', ...list];
+    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const held = [];
+    child.stdout?.on('data', (c) => held.push(c));
+    child.stderr?.on('data', (c) => held.push(c));
+    child.on('close', (code) => {
+      if (quiet) {
+        step(`${label}: report`);
+        process.stdout.write(Buffer.concat(held));
+      }
+      resolve(code === 0 ? 0 : 1);
+    });
+  });
+
 // --plan: which files would run (from the current build), nothing else.
 if ('plan' in args) {
   const p = plan();
@@ -88,6 +112,24 @@ if ('plan' in args) {
     for (const f of p[k]) process.stdout.write(`${k}\t${relative(root, f)}\n`);
   }
   process.exit(0);
+}
+
+// --unit (`npm run test:unit`): the unit tests alone, compiled with tsc, with no
+// Docker engine, setup or services. Sandboxes there run on the in-memory engine
+// (runner/runtime/memory.ts); the Docker socket points nowhere, so a test that
+// reaches Docker fails instead of passing on this host only.
+if ('unit' in args) {
+  step('compiling');
+  if (sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0) process.exit(1);
+  const list = files('test/unit');
+  if (!list.length) {
+    process.stderr.write('FAIL: no unit test file would run\n');
+    process.exit(1);
+  }
+  const env = { BERTH_TEST_STRICT: process.env.BERTH_TEST_STRICT || '1', DOCKER_HOST: 'unix:///nonexistent/docker.sock', BERTH_DOCKER_SOCKET: '/nonexistent/docker.sock' };
+  const failed = await runTests('unit tests', list, { env });
+  step(failed ? 'FAILED' : 'unit tests passed');
+  process.exit(failed ? 1 : 0);
 }
 
 step('building');
@@ -124,29 +166,6 @@ if (modes.includes('postgres')) {
   const out = execFileSync('bash', ['scripts/test-services.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   serviceEnv = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
 }
-
-/**
- * Runs test files with node --test. `concurrency` files at a time; `quiet`
- * holds the output back until the run ends, so runs side by side do not
- * interleave their reports.
- */
-const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}) =>
-  new Promise((resolve) => {
-    if (!list.length) return resolve(0);
-    step(`${label}: ${list.length} file(s)${concurrency > 1 ? `, ${concurrency} at a time` : ''}${quiet ? ' (report when done)' : ''}`);
-    const argv = ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`, '--test-reporter-destination=stderr', ...list];
-    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
-    const held = [];
-    child.stdout?.on('data', (c) => held.push(c));
-    child.stderr?.on('data', (c) => held.push(c));
-    child.on('close', (code) => {
-      if (quiet) {
-        step(`${label}: report`);
-        process.stdout.write(Buffer.concat(held));
-      }
-      resolve(code === 0 ? 0 : 1);
-    });
-  });
 
 step(`${planned.count} test file run(s) planned`);
 let failed = await runTests('unit tests', planned.unit);

@@ -3,6 +3,7 @@
 // another. Nothing outside runner/runtime/ knows which engine runs sandboxes.
 import type { Readable, Writable } from 'node:stream';
 import type { EngineFacts, ImageConfig } from '../../common/wire/runner.js';
+import type { DaemonBundle } from '../daemon-bundle.js';
 
 export interface ContainerSpec {
   sandboxId: string;
@@ -107,6 +108,13 @@ export interface ContainerRuntime {
   stats(sandboxId: string): Promise<ContainerStats | null>;
   /** What the container's main process (the daemon and the image's entrypoint) printed, oldest first. */
   logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
+
+  /**
+   * How the daemon reaches this engine's containers. Default (absent): the
+   * runner copies Node and the daemon into a host folder the containers mount
+   * (runner/daemon-bundle.ts); an engine without a host file system says otherwise.
+   */
+  prepareDaemon?(home: string, daemonJs: string): DaemonBundle;
 
   /** Containers that hold network namespaces for sandboxes to join (runner/netns-pool.ts). */
   readonly holders: NetnsHolders;

@@ -12,6 +12,7 @@ import { bootServer, type BootedServer } from '../../boot/server.js';
 import type { Clock } from '../../common/clock.js';
 import type { ConfigInput } from '../../common/config.js';
 import { createLogger, type Logger } from '../../common/log.js';
+import type { ContainerRuntime } from '../../runner/runtime/interface.js';
 import { removeRunnerContainers } from './docker.js';
 import { testRunnerId } from './runner-id.js';
 
@@ -64,6 +65,11 @@ export interface StackOptions {
   ssh?: boolean;
   /** Where the server logs (default: stderr at BERTH_TEST_LOG_LEVEL or warn). */
   log?: Logger;
+  /**
+   * Runs sandboxes on this engine instead of Docker (unit tests: runner/runtime/memory.ts);
+   * no network namespaces or egress rules then, and nothing of Docker is touched.
+   */
+  runtime?: ContainerRuntime;
 }
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
@@ -89,6 +95,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '0',
     // Test servers never take the default SSH port (2222): on a free port when asked, else off.
     BERTH_SSH_PORT: '0',
+    ...(o.runtime ? { BERTH_NETNS_POOL: '0', BERTH_ENFORCE_EGRESS: 'false' } : {}),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.BERTH_TEST_REDIS_URL ? { REDIS_URL: process.env.BERTH_TEST_REDIS_URL } : {}),
   };
@@ -96,6 +103,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     env,
     config: { sweepSeconds: 3600, ...o.config },
     clock: o.clock,
+    runtime: o.runtime,
     background: o.background ?? false,
     ephemeralSsh: o.ssh,
     log: o.log ?? createLogger({ level: (env.BERTH_LOG_LEVEL as 'warn') ?? 'warn' }),
@@ -137,7 +145,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await stack.stop();
-      await removeRunnerContainers(runnerId);
+      if (!o.runtime) await removeRunnerContainers(runnerId);
       if (!o.reuse) rmSync(home, { recursive: true, force: true });
       await drop?.();
     },
