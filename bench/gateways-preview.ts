@@ -17,6 +17,7 @@ import { createLogger } from '../common/log.js';
 import { APP_JS } from '../test/gateways/app.js';
 import { lookup } from '../test/gateways/client.js';
 import { fmtMs, percentile } from './stats.js';
+import type { Json } from '../test/helpers/json.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 const THROUGHPUT_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   });
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return (await r.json()) as any;
+    return (await r.json()) as Json;
   };
   const exec = async (id: string, command: string, timeout = 120) => (await api('POST', `/toolbox/${id}/process/execute`, { command, timeout })) as { exitCode: number; result: string };
   let id = '';

@@ -15,6 +15,7 @@ import { bootServer } from '../boot/server.js';
 import { createLogger } from '../common/log.js';
 import { loadHostKey } from '../gateways/ssh/host-key.js';
 import { fmtMs, percentile, timeEach, timed } from './stats.js';
+import type { Json } from '../test/helpers/json.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   });
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}/api${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return (await r.json()) as Record<string, any>;
+    return (await r.json()) as Record<string, Json>;
   };
   let sandboxId = '';
   try {

@@ -12,6 +12,7 @@ import { spawnServer } from '../test/helpers/server-process.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile, timed } from './stats.js';
+import type { Json } from '../test/helpers/json.js';
 
 const N = Number(process.env.BENCH_N ?? 5);
 const GIB = Number(process.env.BENCH_GIB ?? 1);
@@ -26,7 +27,7 @@ async function main() {
   const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_RATE_LIMIT_CREATE: '0', BERTH_NETNS_POOL: '3' }, port);
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const j = (await r.json()) as any;
+    const j = (await r.json()) as Json;
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
     return j;
   };
@@ -45,7 +46,7 @@ async function main() {
     const forks: string[] = [];
     for (let i = 0; i < N; i++) {
       snapshot.push(await timed(() => api('POST', `/api/sandbox/${src.id}/snapshot`, { name: `bench-snap-${i}` })));
-      let f: any;
+      let f: Json;
       fork.push(await timed(async () => (f = await api('POST', `/api/sandbox/${src.id}/fork`, {}))));
       if (f.state !== 'started') throw new Error(`fork not started: ${JSON.stringify(f)}`);
       forks.push(f.id);
@@ -66,8 +67,8 @@ async function main() {
     const reuse: number[] = [];
     const registered: number[] = [];
     for (let i = 0; i < N; i++) {
-      let a: any;
-      let b: any;
+      let a: Json;
+      let b: Json;
       await new Promise((r) => setTimeout(r, 1500)); // let the network-namespace pool refill, as for any create
       reuse.push(await timed(async () => (a = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0, buildInfo: { dockerfileContent: dockerfile } }))));
       await new Promise((r) => setTimeout(r, 1500));

@@ -18,6 +18,7 @@ import { spawnServer } from '../test/helpers/server-process.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile, timed } from './stats.js';
+import type { Json } from '../test/helpers/json.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
 const EXECS = Number(process.env.BENCH_EXECS ?? 50);
@@ -60,7 +61,7 @@ async function main() {
     return { body: text ? JSON.parse(text) : undefined, warm: r.headers.get('x-berth-warm') };
   };
   const api = async (method: string, path: string, body?: unknown) => (await call(method, path, body)).body;
-  const general = async () => (await api('GET', '/api/snapshots')).items.find((s: any) => s.general);
+  const general = async () => (await api('GET', '/api/snapshots')).items.find((s: Json) => s.general);
   const poolReady = async (n: number) => {
     for (let i = 0; i < 600 && (await general()).warmPool.ready < n; i++) await sleep(100);
   };

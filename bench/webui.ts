@@ -15,6 +15,7 @@ import { spawnServer } from '../test/helpers/server-process.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import { fmtMs, percentile } from './stats.js';
+import type { Json } from '../test/helpers/json.js';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const KEYS = Number(process.env.BENCH_KEYS ?? 100);
@@ -36,7 +37,7 @@ async function main() {
   const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_PUBLIC_URL: base, BERTH_RATE_LIMIT_CREATE: '0', BERTH_RATE_LIMIT_AUTHENTICATED: '0', BERTH_RATE_LIMIT_ANONYMOUS: '0' }, port);
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}/api${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const j = (await r.json()) as any;
+    const j = (await r.json()) as Json;
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
     return j;
   };
@@ -150,7 +151,7 @@ async function main() {
       await page.evaluate('window.__echo = []');
       for (let i = 0; i < KEYS; i++) {
         await page.keyboard.type(String.fromCharCode(97 + (i % 26)));
-        await page.waitForFunction(() => (globalThis as any).__sent === 0, undefined, { timeout: 5000 });
+        await page.waitForFunction(() => (globalThis as Json).__sent === 0, undefined, { timeout: 5000 });
       }
       echo.push(...((await page.evaluate('window.__echo')) as number[]));
       await c.close();

@@ -6,6 +6,7 @@ import { action } from './output.js';
 
 // Each command's module is loaded when that command runs: `berth version` must
 // not load the server (serve/up boot it), and client commands only their own code.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes its own arguments; sade passes what it parsed
 type Action = (...args: any[]) => Promise<void | number>;
 const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action) => action(async (...args: unknown[]) => pick(await load())(...args));
 const up = () => import('./commands/up.js');

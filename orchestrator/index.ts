@@ -273,10 +273,14 @@ export class Orchestrator {
         pull: async (s) => d.runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
       },
     });
-    const countGuard = (what: 'snapshots' | 'volumes') => (args: any[], run: () => Promise<unknown>) => this.quotas.guard(args[0].organizationId, async () => {
-      await this.quotas.checkCount(args[0].organizationId, what);
-      return run();
-    });
+    // Counted creates run under the organization's quota lock, checked first.
+    const countGuard =
+      (what: 'snapshots' | 'volumes') =>
+      <R>(args: readonly [Principal, ...unknown[]], run: () => Promise<R>) =>
+        this.quotas.guard(args[0].organizationId, async () => {
+          await this.quotas.checkCount(args[0].organizationId, what);
+          return run();
+        });
     const usersOf = async (organizationId: string, name: string, image: string) => {
       const r = (await d.store.knex('sandboxes').where({ organization_id: organizationId }).whereNot('desired_state', 'destroyed').andWhere((q) => q.where('snapshot', name).orWhere('image', image)).count({ n: '*' }).first()) as { n: number | string } | undefined;
       return Number(r?.n ?? 0);

@@ -11,8 +11,10 @@ import type { SandboxRepo } from './sandboxes/repo.js';
 
 const GiB = 1024 ** 3;
 
-/** Names the operation a call performs, from its arguments (undefined: not timed). */
-type OperationOf = (args: any[]) => string | undefined;
+/** Names the operation a call of method `F` performs, from its own arguments (undefined: not timed). */
+type OperationOf<F> = F extends (...args: infer A) => unknown ? (args: A) => string | undefined : never;
+/** The timed methods of a service, keyed by the method itself (a renamed method fails the build). */
+type TimedTable<T> = { [K in keyof T]?: OperationOf<T[K]> };
 
 export class OrchestratorMetrics {
   readonly operations: Histogram<'operation' | 'outcome'>;
@@ -59,12 +61,12 @@ export class OrchestratorMetrics {
    * Wraps `service` so the methods named in `ops` are timed; each names the
    * operation from the call's arguments (undefined: not timed).
    */
-  timed<T extends object>(service: T, ops: Partial<Record<keyof T & string, OperationOf>>): T {
+  timed<T extends object>(service: T, ops: TimedTable<T>): T {
     const h = this.operations;
     return new Proxy(service, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
-        const op = typeof prop === 'string' ? (ops as Record<string, OperationOf | undefined>)[prop] : undefined;
+        const op = typeof prop === 'string' ? (ops as unknown as Record<string, ((args: unknown[]) => string | undefined) | undefined>)[prop] : undefined;
         if (!op || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           const run = () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);

@@ -53,6 +53,7 @@ export function documentLanguage(path: string, fallback: string): string {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a language server's JSON, read field by field with checks
 type Obj = Record<string, any>;
 
 function range(r: unknown): LspRange {

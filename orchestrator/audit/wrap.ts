@@ -9,24 +9,48 @@ import { requirePermission } from '../keys/require.js';
 import type { Permission } from '../keys/permissions.js';
 import { outcomeOf, type AuditLog } from './log.js';
 
-export interface AuditSpec {
+/** What an entry is about. */
+export type AuditTarget = { type: string; id?: string | null };
+
+/**
+ * The audit row of one method, typed by that method's own parameters `A` and
+ * result `R`: an extractor that reads the wrong position no longer compiles.
+ */
+export interface AuditSpec<A extends readonly unknown[], R> {
   /** Action name, e.g. sandbox.create; may depend on the arguments. */
-  action: string | ((args: any[]) => string);
+  action: string | ((args: A) => string);
   /** What was acted on; the result is there for ids only known afterwards. */
-  target?: (args: any[], result?: any) => { type: string; id?: string | null } | undefined;
+  target?: (args: A, result?: R) => AuditTarget | undefined;
   /** Extra facts worth keeping. Never secrets, file contents or commands. */
-  details?: (args: any[], result?: any) => Record<string, unknown> | undefined;
+  details?: (args: A, result?: R) => Record<string, unknown> | undefined;
   /** Who acted, when the first argument is not the principal. */
-  principal?: (args: any[], result?: any) => Principal | undefined;
+  principal?: (args: A, result?: R) => Principal | undefined;
   /** The organization the entry belongs to, when not the principal's. */
-  organizationId?: (args: any[], result?: any) => string | undefined;
+  organizationId?: (args: A, result?: R) => string | undefined;
   /** Permission the call needs (checked before it runs, recorded as denied). */
   permission?: Permission;
   /** Runs the call, e.g. under a quota check and lock; default: just runs it. */
-  guard?: (args: any[], run: () => Promise<unknown>) => Promise<unknown>;
+  guard?: (args: A, run: () => Promise<R>) => Promise<R>;
 }
 
-export type AuditTable<T> = Partial<Record<keyof T & string, AuditSpec>>;
+/**
+ * The row of a method: a method whose first parameter is not the principal
+ * must say who acted (`principal`), else nothing would be recorded.
+ */
+type RowOf<F> = F extends (...args: infer A) => infer R
+  ? A extends readonly [Principal, ...unknown[]]
+    ? AuditSpec<A, Awaited<R>>
+    : AuditSpec<A, Awaited<R>> & Required<Pick<AuditSpec<A, Awaited<R>>, 'principal'>>
+  : never;
+
+/**
+ * The audited methods of a service, one row each, keyed by the method itself:
+ * renaming a method or changing its parameters breaks its row at compile time.
+ */
+export type AuditTable<T> = { [K in keyof T]?: RowOf<T[K]> };
+
+/** Any row, as the wrapper runs it (its types were checked where the table was written). */
+type AnyRow = AuditSpec<unknown[], unknown>;
 
 const isPrincipal = (x: unknown): x is Principal => !!x && typeof x === 'object' && typeof (x as Principal).organizationId === 'string' && typeof (x as Principal).userId === 'string';
 
@@ -34,7 +58,7 @@ export function audited<T extends object>(service: T, table: AuditTable<T>, log:
   return new Proxy(service, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
-      const spec = typeof prop === 'string' ? (table as Record<string, AuditSpec | undefined>)[prop] : undefined;
+      const spec = typeof prop === 'string' ? (table as unknown as Record<string, AnyRow | undefined>)[prop] : undefined;
       if (!spec || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
         const write = (result: unknown, err?: unknown) => {

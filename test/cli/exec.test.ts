@@ -15,6 +15,7 @@ import type * as NodePty from 'node-pty';
 import WebSocket from 'ws';
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
 import { BIN, cliEnv, runCli, startCli, waitForOutput } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 const pty = createRequire(import.meta.url)('node-pty') as typeof NodePty;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -31,7 +32,7 @@ function runBytes(args: string[], env: Record<string, string>, input: Buffer): P
 }
 
 /** The HTTP answer to a WebSocket upgrade the server refuses. */
-function refusedUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+function refusedUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     ws.on('open', () => reject(new Error('the upgrade was accepted')));

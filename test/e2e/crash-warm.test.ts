@@ -14,6 +14,7 @@ import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { freshDatabase } from '../helpers/stack.js';
 import { testRunnerId } from '../helpers/runner-id.js';
+import type { Json } from '../helpers/json.js';
 
 describe('crash safety of the warm pool (kill -9 while filling and claiming)', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-crash-warm-'));
@@ -55,7 +56,7 @@ describe('crash safety of the warm pool (kill -9 while filling and claiming)', (
   };
   const ready = async () => {
     for (let i = 0; i < 1200; i++) {
-      const g = (await api('GET', '/snapshots')).body?.items?.find((s: any) => s.general);
+      const g = (await api('GET', '/snapshots')).body?.items?.find((s: Json) => s.general);
       if (g?.warmPool?.ready === 1) return;
       await sleep(100);
     }

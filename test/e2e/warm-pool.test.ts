@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { containerOf, docker, networkOf, runnerContainers } from '../helpers/docker.js';
 import { exec, startStack, type Stack } from '../helpers/stack.js';
+import type { Json } from '../helpers/json.js';
 
 const run = promisify(execFile);
 const GiB = 1024 ** 3;
@@ -29,7 +30,7 @@ describe('warm pool', () => {
     }
     return out;
   };
-  const general = async () => (await stack.api('GET', '/snapshots')).body.items.find((s: any) => s.general);
+  const general = async () => (await stack.api('GET', '/snapshots')).body.items.find((s: Json) => s.general);
   /** Waits until the snapshot's pool reports `ready` members (each is a container start: slow on a busy host). */
   const poolReady = async (snapshot: string, ready: number) => {
     for (let i = 0; i < 1200; i++) {

@@ -4,11 +4,12 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
+import type { Json } from '../helpers/json.js';
 
 /** *.localhost is loopback (RFC 6761), whatever the system resolver says. */
 export const lookup: LookupFunction = (host, options, cb) => {
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    if ((options as { all?: boolean }).all) return (cb as any)(null, [{ address: '127.0.0.1', family: 4 }]);
+    if ((options as { all?: boolean }).all) return (cb as Json)(null, [{ address: '127.0.0.1', family: 4 }]);
     return cb(null, '127.0.0.1', 4);
   }
   return cb(new Error(`tests resolve *.localhost only, not ${host}`) as NodeJS.ErrnoException, '', 4);
@@ -18,7 +19,7 @@ export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
-  json: any;
+  json: Json;
 }
 
 export interface SendOptions {

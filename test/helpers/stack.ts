@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../../common/log.js';
 import type { ContainerRuntime } from '../../runner/runtime/interface.js';
 import { removeRunnerContainers } from './docker.js';
 import { testRunnerId } from './runner-id.js';
+import type { Json } from './json.js';
 
 export interface Stack {
   server: BootedServer;
@@ -28,7 +29,7 @@ export interface Stack {
   databaseUrl?: string;
   env: Record<string, string>;
   /** fetch against the API with the admin key; JSON in and out. */
-  api<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = Json>(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
   /** Stops the server, keeping home, database and containers (for crash tests). */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -165,7 +166,7 @@ export async function readyNetns(stack: Pick<Stack, 'server' | 'env'>, n: number
 }
 
 /** Creates a sandbox through the API and returns its DTO (asserting it started). */
-export async function createSandbox(stack: Stack, body: Record<string, unknown> = {}): Promise<any> {
+export async function createSandbox(stack: Stack, body: Record<string, unknown> = {}): Promise<Json> {
   const r = await stack.api('POST', '/sandbox', body);
   if (r.status !== 200 || r.body.state !== 'started') throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;

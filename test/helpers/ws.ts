@@ -3,6 +3,7 @@
 // message, wait for output or the close.
 import { WebSocket } from 'ws';
 import type { Stack } from './stack.js';
+import type { Json } from './json.js';
 
 export interface Received {
   data: Buffer;
@@ -35,7 +36,7 @@ export class WsClient {
   }
 
   /** Text messages parsed as JSON (non-JSON ones are skipped). */
-  json(): any[] {
+  json(): Json[] {
     const out: unknown[] = [];
     for (const m of this.messages) {
       if (m.binary) continue;
@@ -85,7 +86,7 @@ export class WsClient {
 export class UpgradeRejected extends Error {
   constructor(
     readonly status: number,
-    readonly body: any,
+    readonly body: Json,
   ) {
     super(`upgrade rejected with ${status}: ${JSON.stringify(body)}`);
   }

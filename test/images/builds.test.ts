@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { DaytonaConflictError, DaytonaError, Image } from '@daytonaio/sdk';
 import { sdkStack, type SdkStack } from '../sdk/helpers.js';
 import { docker } from '../helpers/docker.js';
+import type { Json } from '../helpers/json.js';
 
 const BASE = 'berth/sandbox-base:latest';
 
@@ -148,7 +149,7 @@ describe('images: builds', () => {
   });
 });
 
-async function waitSnapshot(t: SdkStack, name: string, ms = 120_000): Promise<any> {
+async function waitSnapshot(t: SdkStack, name: string, ms = 120_000): Promise<Json> {
   const until = Date.now() + ms;
   for (;;) {
     const s = (await t.stack.api('GET', `/snapshots/${name}`)).body;

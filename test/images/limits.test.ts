@@ -6,10 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { otherOrgKey, sdkStack, type SdkStack } from '../sdk/helpers.js';
 import { docker } from '../helpers/docker.js';
+import type { Json } from '../helpers/json.js';
 
 const BASE = 'berth/sandbox-base:latest';
 
-async function waitState(t: SdkStack, name: string, states: string[], ms = 120_000): Promise<any> {
+async function waitState(t: SdkStack, name: string, states: string[], ms = 120_000): Promise<Json> {
   const until = Date.now() + ms;
   for (;;) {
     const s = (await t.stack.api('GET', `/snapshots/${name}`)).body;

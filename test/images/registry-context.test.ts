@@ -14,6 +14,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DaytonaError, Image } from '@daytonaio/sdk';
 import { otherOrgKey, sdkStack, type SdkStack } from '../sdk/helpers.js';
 import { docker } from '../helpers/docker.js';
+import type { Json } from '../helpers/json.js';
 
 const REGISTRY = '127.0.0.1:5055';
 const AUTH = { username: 'berth-test', password: 'berth-test-pw', serveraddress: REGISTRY };
@@ -76,7 +77,7 @@ describe('images: registries and build contexts', () => {
     assert.equal(created.body.url, REGISTRY);
     assert.equal(created.body.password, undefined, 'never returned');
     const list = await t.stack.api('GET', '/docker-registry');
-    assert.deepEqual(list.body.map((r: any) => r.name), ['team']);
+    assert.deepEqual(list.body.map((r: Json) => r.name), ['team']);
     assert.ok(!JSON.stringify(list.body).includes('berth-test-pw'));
     const row = await t.stack.server.store.knex('docker_registries').where({ id: created.body.id }).first();
     assert.ok(!String(row.password).includes('berth-test-pw'), 'encrypted at rest');
@@ -170,7 +171,7 @@ describe('images: registries and build contexts', () => {
     const logs = await berth(['snapshot', 'logs', 'img-cli'], env);
     assert.match(logs.stdout, /Step 3\/3 : RUN cat \/tmp\/app.txt/);
     const listed = await berth(['snapshot', 'list', '--json'], env);
-    assert.ok(JSON.parse(listed.stdout).some((s: any) => s.name === 'img-cli' && s.state === 'active'));
+    assert.ok(JSON.parse(listed.stdout).some((s: Json) => s.name === 'img-cli' && s.state === 'active'));
     const failing = join(work, 'Dockerfile.bad');
     writeFileSync(failing, `FROM ${BASE}\nRUN exit 3\n`);
     const bad = await berth(['snapshot', 'create', 'img-cli-bad', '--dockerfile', failing, '--follow'], env);
@@ -181,7 +182,7 @@ describe('images: registries and build contexts', () => {
 
     const vol = await berth(['volume', 'create', 'cli-vol'], env);
     assert.equal(vol.code, 0, vol.stderr);
-    assert.ok(JSON.parse((await berth(['volume', 'list', '--json'], env)).stdout).some((v: any) => v.name === 'cli-vol'));
+    assert.ok(JSON.parse((await berth(['volume', 'list', '--json'], env)).stdout).some((v: Json) => v.name === 'cli-vol'));
     assert.equal((await berth(['volume', 'delete', 'cli-vol'], env)).code, 0);
 
     const s = await t.sandbox();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { DaytonaConflictError, Image, type Sandbox } from '@daytonaio/sdk';
 import { eventually, sdkStack, type SdkStack } from '../sdk/helpers.js';
 import { docker } from '../helpers/docker.js';
+import type { Json } from '../helpers/json.js';
 
 const sh = async (s: Sandbox, cmd: string) => {
   const r = await s.process.executeCommand(cmd);
@@ -183,10 +184,10 @@ while True:
       const r = await t.stack.api('GET', `/sandbox/${printer.id}/telemetry/logs?from=${new Date(Date.now() - 600_000).toISOString()}&to=${new Date(Date.now() + 1000).toISOString()}`);
       return r.body.total >= 2 ? r : null;
     });
-    assert.ok(logs!.body.items.some((l: any) => l.body === 'hello-from-pid1' && l.severityText === 'INFO'));
-    assert.ok(logs!.body.items.some((l: any) => l.body === 'oops' && l.severityText === 'ERROR'));
+    assert.ok(logs!.body.items.some((l: Json) => l.body === 'hello-from-pid1' && l.severityText === 'INFO'));
+    assert.ok(logs!.body.items.some((l: Json) => l.body === 'oops' && l.severityText === 'ERROR'));
     const onlyErrors = await t.stack.api('GET', `/sandbox/${printer.id}/telemetry/logs?from=${new Date(Date.now() - 600_000).toISOString()}&severities=ERROR`);
-    assert.ok(onlyErrors.body.items.every((l: any) => l.severityText === 'ERROR'));
+    assert.ok(onlyErrors.body.items.every((l: Json) => l.severityText === 'ERROR'));
     await printer.delete(60, true);
     const traces = await t.stack.api('GET', `/sandbox/${s.id}/telemetry/traces?from=${from.toISOString()}&to=${new Date().toISOString()}`);
     assert.deepEqual(traces.body, { items: [], total: 0, page: 1, totalPages: 0 });

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
 import { connectHttp, text, type Connected } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
-type Result = { content?: unknown; structuredContent?: any; isError?: boolean };
+type Result = { content?: unknown; structuredContent?: Json; isError?: boolean };
 const call = async (c: Client, name: string, args: Record<string, unknown>): Promise<Result> => (await c.callTool({ name, arguments: args })) as Result;
-const ok = async (c: Client, name: string, args: Record<string, unknown>): Promise<any> => {
+const ok = async (c: Client, name: string, args: Record<string, unknown>): Promise<Json> => {
   const r = await call(c, name, args);
   assert.ok(!r.isError, `${name} failed: ${text(r)}`);
   return r.structuredContent;
@@ -219,7 +220,7 @@ describe('MCP tools for images, volumes, telemetry and sandbox state', () => {
     const printer = (await ok(mcp.client, 'sandbox_create', { name: 'mcp-printer', cpu: 1, memory: 1 })).sandbox;
     sandboxes.push(printer.id);
     await call(mcp.client, 'exec', { sandbox_id: printer.id, command: 'echo hello-from-pid1 > /proc/1/fd/1; echo oops > /proc/1/fd/2' });
-    let logs: any;
+    let logs: Json;
     for (let i = 0; i < 50; i++) {
       logs = await ok(mcp.client, 'sandbox_logs', { sandbox_id: printer.id, minutes: 10 });
       if (logs.logs.some((l: { text: string }) => l.text === 'oops')) break;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../common/clock.js';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 import { RawSession, bootFixtureServer, nodePost, connectHttp, secondOrganization, sseEvents, text } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 const jsonHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -30,14 +31,14 @@ describe('MCP over Streamable HTTP', () => {
     assert.match(challenge, /^Bearer /);
     const metaUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
     assert.equal(metaUrl, `${stack.server.config.publicUrl}/.well-known/oauth-protected-resource/mcp`);
-    assert.equal(((await none.json()) as any).error.code, -32001);
+    assert.equal(((await none.json()) as Json).error.code, -32001);
 
     const bad = await fetch(`${stack.url}/mcp`, { method: 'POST', headers: { ...jsonHeaders, authorization: 'Bearer berth_nope' }, body: JSON.stringify(init) });
     assert.equal(bad.status, 401);
     assert.match(bad.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
     await assert.rejects(connectHttp(stack.url, 'berth_wrong_key'), /401|invalid/i);
 
-    const meta = (await (await fetch(`${stack.url}/.well-known/oauth-protected-resource/mcp`)).json()) as any;
+    const meta = (await (await fetch(`${stack.url}/.well-known/oauth-protected-resource/mcp`)).json()) as Json;
     assert.equal(meta.resource, `${stack.server.config.publicUrl}/mcp`);
     assert.deepEqual(meta.bearer_methods_supported, ['header']);
     assert.deepEqual(await (await fetch(`${stack.url}/.well-known/oauth-protected-resource`)).json(), meta);
@@ -75,7 +76,7 @@ describe('MCP over Streamable HTTP', () => {
     const s = new RawSession(stack.url, stack.key);
     const noSession = await s.request('tools/list');
     assert.equal(noSession.status, 400);
-    assert.match(((await noSession.json()) as any).error.message, /Mcp-Session-Id/);
+    assert.match(((await noSession.json()) as Json).error.message, /Mcp-Session-Id/);
     assert.equal((await s.get()).status, 400);
     const unknown = await s.request('tools/list', {}, { 'mcp-session-id': 'no-such-session' });
     assert.equal(unknown.status, 404);

@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { connectHttp, connectStdio, text, type Connected } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 
-type Result = { content?: unknown; structuredContent?: any; isError?: boolean };
+type Result = { content?: unknown; structuredContent?: Json; isError?: boolean };
 const call = async (c: Client, name: string, args: Record<string, unknown>): Promise<Result> => (await c.callTool({ name, arguments: args })) as Result;
-const ok = async (c: Client, name: string, args: Record<string, unknown>): Promise<any> => {
+const ok = async (c: Client, name: string, args: Record<string, unknown>): Promise<Json> => {
   const r = await call(c, name, args);
   assert.ok(!r.isError, `${name} failed: ${text(r)}`);
   return r.structuredContent;

@@ -16,6 +16,7 @@ import { startStack, type Stack } from '../helpers/stack.js';
 import { eventually, sdkStack, type SdkStack } from './helpers.js';
 import { freePort } from '../helpers/free-port.js';
 import { testRunnerId } from '../helpers/runner-id.js';
+import type { Json } from '../helpers/json.js';
 
 function services(): void {
   if (process.env.BERTH_TEST_DATABASE_URL && process.env.BERTH_TEST_REDIS_URL) return;
@@ -52,7 +53,7 @@ describe('SDK: notifications across replicas (PostgreSQL + Redis)', () => {
 
   it('tells a client on one replica what happened through the other', async () => {
     assert.equal((await a.stack.server.orch.health()).bus.kind, 'redis');
-    const seen: { name: string; data: any }[] = [];
+    const seen: { name: string; data: Json }[] = [];
     socket = io(b.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: b.key }, reconnection: false });
     socket.onAny((name: string, data: unknown) => seen.push({ name, data }));
     await new Promise<void>((resolve, reject) => {

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { ManualClock } from '../../common/clock.js';
 import { eventually, otherOrgKey, sdkStack, type SdkStack } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 interface Seen {
   name: string;
-  data: any;
+  data: Json;
 }
 
 function subscriber(url: string, token: string): Promise<{ socket: Socket; seen: Seen[] }> {

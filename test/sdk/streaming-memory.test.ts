@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Sandbox } from '@daytonaio/sdk';
 import { sdkStack, type SdkStack } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 1024 * MiB;
@@ -104,7 +105,7 @@ describe('streaming memory: 1 GiB through the API', () => {
       }
     })();
 
-    const results: Record<string, any> = {};
+    const results: Record<string, Json> = {};
     for await (const line of createInterface({ input: child.stdout })) {
       const msg = JSON.parse(line) as { phase: string };
       if (msg.phase.endsWith('-start')) {

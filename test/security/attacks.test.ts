@@ -17,6 +17,7 @@ import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js
 import { containerOf, docker, sandboxIp } from '../helpers/docker.js';
 import { as, sleep } from './helpers.js';
 import { startApp } from '../gateways/app.js';
+import type { Json } from '../helpers/json.js';
 
 type Ctx = { stack: Stack; sb: { id: string }; neighbour: { id: string } };
 type Attack = (t: Ctx) => Promise<void>;
@@ -173,7 +174,7 @@ const upload = async (t: Ctx, path: string, data: Buffer) => {
 };
 
 /** GET /api/sandbox from a chosen local address (with `forwardedFor` as X-Forwarded-For). */
-function fromAddress(t: Ctx, localAddress: string, key: string, forwardedFor?: string): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
+function fromAddress(t: Ctx, localAddress: string, key: string, forwardedFor?: string): Promise<{ status: number; body: Json; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const u = new URL(`${t.stack.apiUrl}/sandbox`);
     const headers = { authorization: `Bearer ${key}`, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) };
@@ -292,7 +293,7 @@ const ROWS: Row[] = [
       const r = await exec(t.stack, t.sb.id, 'yes flood | head -c 50000000', { timeout: 60 });
       // Capped at BERTH_EXEC_OUTPUT_LIMIT_BYTES (16 MiB by default), the rest dropped and flagged.
       assert.ok(r.result.length <= 16 << 20, `kept ${r.result.length} bytes`);
-      assert.equal((r as any).truncated, true);
+      assert.equal((r as Json).truncated, true);
     },
   ],
   [

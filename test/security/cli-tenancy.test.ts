@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack, type Stack } from '../helpers/stack.js';
+import type { Json } from '../helpers/json.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/berth.js', import.meta.url));
 
@@ -55,7 +56,7 @@ describe('berth CLI: organizations, keys, audit', () => {
     assert.equal(acc.code, 0, acc.err);
     assert.equal(JSON.parse(acc.out).organizationId, org.id);
     const members = JSON.parse((await run(['organization', 'members', '--json'])).out);
-    assert.deepEqual(members.map((m: any) => [m.email, m.role]).sort(), [['admin@localhost', 'owner'], ['kim@example.test', 'admin']]);
+    assert.deepEqual(members.map((m: Json) => [m.email, m.role]).sort(), [['admin@localhost', 'owner'], ['kim@example.test', 'admin']]);
     assert.equal((await run(['organization', 'accept', token!], { BERTH_API_KEY: '' })).code, 4, 'a used token is not found');
     assert.equal((await run(['organization', 'use', 'No Such Org'])).code, 4);
   });
@@ -85,7 +86,7 @@ describe('berth CLI: organizations, keys, audit', () => {
     assert.equal((await run(['organization', 'usage'])).code, 0);
     const audit = (await run(['audit', '--action', 'api_key', '--json']));
     assert.equal(audit.code, 0, audit.err);
-    const actions = JSON.parse(audit.out).map((e: any) => e.action);
+    const actions = JSON.parse(audit.out).map((e: Json) => e.action);
     assert.ok(actions.includes('api_key.create') && actions.includes('api_key.revoke'), actions.join(','));
     assert.match((await run(['audit', '--limit', '5'])).out, /ACTION/);
     assert.equal((await run(['audit', '--outcome', 'maybe'])).code, 2);

@@ -16,6 +16,7 @@ import { connectWs, UpgradeRejected } from '../helpers/ws.js';
 import { connectHttp } from '../mcp/helpers.js';
 import { WS_ROUTES } from '../../http/ws/routes.js';
 import { as, sleep } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 /** Path parameters that are not resources: a fixed valid value. */
 const FIXED: Record<string, string> = { minutes: '5', port: '3000', isPublic: 'true', token: 'tok', sid: 'sess', sessionId: 'sess', cid: 'cmd', commandId: 'cmd' };
@@ -40,7 +41,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/snapshots/:id/warm-pool': { size: 1 },
 };
 
-type Victim = { sandbox: any; snapshot: any; volume: any; secret: any; registry: any; orgId: string; userId: string; keyName: string; invitationId: string };
+type Victim = { sandbox: Json; snapshot: Json; volume: Json; secret: Json; registry: Json; orgId: string; userId: string; keyName: string; invitationId: string };
 
 describe('cross-organization access', () => {
   let stack: Stack;
@@ -138,7 +139,7 @@ describe('cross-organization access', () => {
         // The attacker's own log names the ids it tried (its own input); only its organization, and nothing that worked.
         assert.ok(r.body.items.length > 0);
         for (const e of r.body.items) assert.equal(e.organizationId, attackerOrg);
-        assert.ok(!r.body.items.some((e: any) => e.outcome === 'success' && needles.includes(e.targetId)), 'an attack succeeded');
+        assert.ok(!r.body.items.some((e: Json) => e.outcome === 'success' && needles.includes(e.targetId)), 'an attack succeeded');
         continue;
       }
       const text = JSON.stringify(r.body);
@@ -176,8 +177,8 @@ describe('cross-organization access', () => {
 
   it('sends no Socket.IO events of another organization', async () => {
     const connect = (key: string) =>
-      new Promise<{ socket: Socket; events: any[] }>((resolve, reject) => {
-        const events: any[] = [];
+      new Promise<{ socket: Socket; events: Json[] }>((resolve, reject) => {
+        const events: Json[] = [];
         const socket = ioClient(stack.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: key }, reconnection: false });
         socket.onAny((name, payload) => events.push({ name, payload }));
         socket.once('connect', () => resolve({ socket, events }));
@@ -212,7 +213,7 @@ describe('cross-organization access', () => {
       const { tools } = await c.client.listTools();
       const withSandbox = tools.filter((t) => (t.inputSchema.properties ?? {})['sandbox_id']);
       assert.ok(withSandbox.length > 30, `only ${withSandbox.length} tools take a sandbox`);
-      const sample = (schema: any): unknown => {
+      const sample = (schema: Json): unknown => {
         if (schema.enum) return schema.enum[0];
         if (schema.anyOf) return sample(schema.anyOf[0]);
         switch (schema.type) {

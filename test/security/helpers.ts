@@ -2,8 +2,9 @@
 // to organizations the way real users join (an invitation and its token).
 import assert from 'node:assert/strict';
 import type { Stack } from '../helpers/stack.js';
+import type { Json } from '../helpers/json.js';
 
-export type Caller = <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: T; headers: Headers }>;
+export type Caller = <T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: T; headers: Headers }>;
 
 /** Calls the API with `key` (null: no credentials). */
 export const as =
@@ -28,7 +29,7 @@ export async function newOrganization(stack: Stack, name: string, key = stack.ke
 }
 
 /** Asserts a denial: status, stable code and a hint. */
-export function denied(r: { status: number; body: any }, status: number, code: string, what = ''): void {
+export function denied(r: { status: number; body: Json }, status: number, code: string, what = ''): void {
   assert.equal(r.status, status, `${what} ${JSON.stringify(r.body)}`);
   assert.equal(r.body?.code, code, `${what} ${JSON.stringify(r.body)}`);
   assert.ok(typeof r.body?.hint === 'string' && r.body.hint.length > 5, `${what}: no hint in ${JSON.stringify(r.body)}`);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../common/clock.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { as, denied } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 describe('rate limits', () => {
   let stack: Stack;
@@ -16,7 +17,7 @@ describe('rate limits', () => {
   });
   after(async () => stack?.close());
 
-  const limited = (r: { status: number; body: any; headers: Headers }, what: string) => {
+  const limited = (r: { status: number; body: Json; headers: Headers }, what: string) => {
     denied(r, 429, 'rate_limited', what);
     assert.equal(r.headers.get('retry-after'), '60', what);
     assert.equal(r.headers.get('x-ratelimit-remaining'), '0', what);

@@ -6,6 +6,7 @@ import { startStack, type Stack } from '../helpers/stack.js';
 import { containerOf } from '../helpers/docker.js';
 import { PERMISSIONS } from '../../orchestrator/keys/permissions.js';
 import { as, denied, join, newOrganization, sleep } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 const SMALL = { cpu: 1, memory: 1, disk: 1 };
 
@@ -37,21 +38,21 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
 
   it('lists organizations with roles; a personal default organization for everyone', async () => {
     const mine = (await admin('GET', '/organizations')).body;
-    assert.ok(mine.some((o: any) => o.personal && o.role === 'owner'));
-    assert.ok(mine.some((o: any) => o.id === teamA && o.role === 'owner'));
+    assert.ok(mine.some((o: Json) => o.personal && o.role === 'owner'));
+    assert.ok(mine.some((o: Json) => o.id === teamA && o.role === 'owner'));
     const bobs = (await as(stack, bob.key)('GET', '/organizations')).body;
-    assert.deepEqual(bobs.map((o: any) => [o.personal, o.role]).sort(), [[false, 'member'], [true, 'owner']].sort());
+    assert.deepEqual(bobs.map((o: Json) => [o.personal, o.role]).sort(), [[false, 'member'], [true, 'owner']].sort());
     const members = (await admin('GET', `/organizations/${teamA}/users`)).body;
-    assert.deepEqual(members.map((m: any) => [m.email, m.role]).sort(), [['admin@localhost', 'owner'], ['bob@example.test', 'member'], ['carol@example.test', 'admin']]);
+    assert.deepEqual(members.map((m: Json) => [m.email, m.role]).sort(), [['admin@localhost', 'owner'], ['bob@example.test', 'member'], ['carol@example.test', 'admin']]);
   });
 
   it('switches organization per request with X-Daytona-Organization-ID, and 404s one the caller is not in', async () => {
     const vol = await admin('POST', '/volumes', { name: 'team-a-vol' }, { 'x-daytona-organization-id': teamA });
     assert.equal(vol.status, 200, JSON.stringify(vol.body));
     assert.equal(vol.body.organizationId, teamA);
-    assert.ok(!(await admin('GET', '/volumes')).body.some((v: any) => v.id === vol.body.id), 'not in the key\u2019s own organization');
-    assert.ok((await admin('GET', '/volumes', undefined, { 'x-daytona-organization-id': teamA })).body.some((v: any) => v.id === vol.body.id));
-    const personalOfBob = (await as(stack, bob.key)('GET', '/organizations')).body.find((o: any) => o.personal).id;
+    assert.ok(!(await admin('GET', '/volumes')).body.some((v: Json) => v.id === vol.body.id), 'not in the key\u2019s own organization');
+    assert.ok((await admin('GET', '/volumes', undefined, { 'x-daytona-organization-id': teamA })).body.some((v: Json) => v.id === vol.body.id));
+    const personalOfBob = (await as(stack, bob.key)('GET', '/organizations')).body.find((o: Json) => o.personal).id;
     denied(await admin('GET', '/sandbox', undefined, { 'x-daytona-organization-id': personalOfBob }), 404, 'not_found', 'foreign organization header');
     denied(await admin('GET', `/organizations/${personalOfBob}/users`), 404, 'not_found', 'foreign organization path');
     assert.equal((await admin('DELETE', `/volumes/${vol.body.id}`, undefined, { 'x-daytona-organization-id': teamA })).status, 204);
@@ -62,17 +63,17 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
     assert.equal(inv.status, 201);
     seen.push(inv.body.token);
     assert.match(inv.body.link, /\/api\/invitations\/accept\?token=berth_inv_/);
-    assert.ok((await admin('GET', `/organizations/${teamA}/invitations`)).body.some((i: any) => i.email === 'dave@example.test' && !i.token));
+    assert.ok((await admin('GET', `/organizations/${teamA}/invitations`)).body.some((i: Json) => i.email === 'dave@example.test' && !i.token));
     const ok = await as(stack, null)('POST', '/invitations/accept', { token: inv.body.token });
     assert.equal(ok.status, 200);
     seen.push(ok.body.apiKey);
     denied(await as(stack, null)('POST', '/invitations/accept', { token: inv.body.token }), 404, 'not_found', 'token reuse');
     // Bob is invited into the admin's personal organization and accepts with his own key.
-    const own = (await admin('GET', '/organizations')).body.find((o: any) => o.personal).id;
+    const own = (await admin('GET', '/organizations')).body.find((o: Json) => o.personal).id;
     const inv2 = await admin('POST', `/organizations/${own}/invitations`, { email: 'bob@example.test' });
     seen.push(inv2.body.token);
     const pending = (await as(stack, bob.key)('GET', '/organizations/invitations')).body;
-    assert.deepEqual(pending.map((i: any) => i.organizationId), [own]);
+    assert.deepEqual(pending.map((i: Json) => i.organizationId), [own]);
     assert.equal((await as(stack, bob.key)('POST', `/organizations/invitations/${inv2.body.id}/accept`)).status, 200);
     assert.ok((await as(stack, bob.key)('GET', '/sandbox', undefined, { 'x-daytona-organization-id': own })).status === 200);
     denied(await as(stack, carol.key)('POST', `/organizations/invitations/${inv2.body.id}/accept`), 404, 'not_found', 'someone else\u2019s invitation');
@@ -100,7 +101,7 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
     assert.equal(ro.status, 201);
     seen.push(ro.body.value);
     assert.match(ro.body.value, /^berth_/);
-    const listed = (await b('GET', '/api-keys')).body.find((k: any) => k.name === 'read-only');
+    const listed = (await b('GET', '/api-keys')).body.find((k: Json) => k.name === 'read-only');
     assert.deepEqual(listed.permissions, []);
     assert.ok(listed.value.endsWith('…') && !listed.value.includes(ro.body.value.slice(12)));
     const r = as(stack, ro.body.value);
@@ -133,8 +134,8 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
   });
 
   describe('quotas, usage and secrets', () => {
-    let sb1: any;
-    let sb2: any;
+    let sb1: Json;
+    let sb2: Json;
     const b = () => as(stack, bob.key);
 
     it('stores secrets encrypted and never returns them', async () => {
@@ -199,15 +200,15 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
       assert.equal(u.body.used.runningSandboxes, 1);
       assert.equal(u.body.used.cpu, 1);
       assert.equal(u.body.quotas.cpu, 1);
-      const one = u.body.sandboxes.find((s: any) => s.sandboxId === sb1.id);
-      const two = u.body.sandboxes.find((s: any) => s.sandboxId === sb2.id);
+      const one = u.body.sandboxes.find((s: Json) => s.sandboxId === sb1.id);
+      const two = u.body.sandboxes.find((s: Json) => s.sandboxId === sb2.id);
       assert.equal(one.running, false);
       assert.equal(two.running, true);
       assert.ok(one.cpuMinutes > 0 && one.memoryGiBMinutes > 0 && one.diskGiBMinutes > 0, JSON.stringify(one));
       await sleep(300);
       const again = (await b()('GET', '/usage')).body.sandboxes;
-      assert.equal(again.find((s: any) => s.sandboxId === sb1.id).cpuMinutes, one.cpuMinutes, 'a stopped sandbox accrues no cpu');
-      assert.ok(again.find((s: any) => s.sandboxId === sb2.id).cpuMinutes > two.cpuMinutes, 'a running one does');
+      assert.equal(again.find((s: Json) => s.sandboxId === sb1.id).cpuMinutes, one.cpuMinutes, 'a stopped sandbox accrues no cpu');
+      assert.ok(again.find((s: Json) => s.sandboxId === sb2.id).cpuMinutes > two.cpuMinutes, 'a running one does');
     });
 
     it('deletes sandboxes past the lifetime quota', async () => {
@@ -218,7 +219,7 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
       for (let i = 0; i < 60 && (await b()('GET', '/sandbox')).body.items.length; i++) await sleep(500);
       assert.equal((await b()('GET', '/sandbox')).body.items.length, 0);
       const audit = (await admin('GET', '/audit?action=sandbox.delete', undefined, { 'x-daytona-organization-id': teamA })).body.items;
-      assert.ok(audit.some((e: any) => e.actorType === 'system' && e.targetId === sb1.id), 'recorded as Berth\u2019s own action');
+      assert.ok(audit.some((e: Json) => e.actorType === 'system' && e.targetId === sb1.id), 'recorded as Berth\u2019s own action');
     });
   });
 
@@ -227,32 +228,32 @@ describe('tenancy: organizations, keys, quotas, secrets, audit', () => {
     await admin('POST', '/volumes', { name: 'audited' }, { 'x-request-id': reqId });
     const all = await admin('GET', '/audit?limit=1000', undefined, { 'x-daytona-organization-id': teamA });
     assert.equal(all.status, 200);
-    const actions = new Set(all.body.items.map((e: any) => e.action));
+    const actions = new Set(all.body.items.map((e: Json) => e.action));
     for (const a of ['sandbox.create', 'sandbox.stop', 'sandbox.resize', 'sandbox.secrets.set', 'secret.create', 'api_key.create', 'api_key.revoke', 'organization.invitation.create', 'organization.member.role', 'organization.member.remove', 'organization.quotas.set', 'toolbox.exec', 'volume.create', 'snapshot.create']) {
       assert.ok(actions.has(a), `missing ${a} in ${[...actions].join(', ')}`);
     }
-    const denials = all.body.items.filter((e: any) => e.outcome === 'denied');
-    assert.ok(denials.some((e: any) => e.action === 'sandbox.create' && e.errorCode === 'quota_exceeded'));
-    assert.ok(denials.some((e: any) => e.action === 'api_key.create' && e.errorCode === 'forbidden'));
-    const exec = all.body.items.find((e: any) => e.action === 'toolbox.exec');
+    const denials = all.body.items.filter((e: Json) => e.outcome === 'denied');
+    assert.ok(denials.some((e: Json) => e.action === 'sandbox.create' && e.errorCode === 'quota_exceeded'));
+    assert.ok(denials.some((e: Json) => e.action === 'api_key.create' && e.errorCode === 'forbidden'));
+    const exec = all.body.items.find((e: Json) => e.action === 'toolbox.exec');
     assert.equal(exec.frontend, 'toolbox');
     assert.equal(exec.userId, bob.userId);
     assert.match(exec.sourceIp, /127\.0\.0\.1/);
     const text = JSON.stringify(all.body);
     for (const s of [SECRET, ...seen]) assert.ok(!text.includes(s), 'a secret, key or token reached the audit log');
     assert.ok(!text.includes('echo'), 'commands are not recorded');
-    const mine = (await admin('GET', '/audit?action=volume.create')).body.items.find((e: any) => e.requestId === reqId);
+    const mine = (await admin('GET', '/audit?action=volume.create')).body.items.find((e: Json) => e.requestId === reqId);
     assert.ok(mine, 'request id recorded');
     assert.equal(mine.outcome, 'success');
     // Filters and pagination.
     const page1 = await admin('GET', '/audit?limit=2&action=sandbox', undefined, { 'x-daytona-organization-id': teamA });
     assert.equal(page1.body.items.length, 2);
-    assert.ok(page1.body.items.every((e: any) => e.action.startsWith('sandbox.')));
+    assert.ok(page1.body.items.every((e: Json) => e.action.startsWith('sandbox.')));
     const page2 = await admin('GET', `/audit?limit=2&action=sandbox&cursor=${page1.body.nextCursor}`, undefined, { 'x-daytona-organization-id': teamA });
     assert.ok(page2.body.items.length > 0);
-    assert.ok(!page2.body.items.some((e: any) => page1.body.items.some((x: any) => x.id === e.id)));
+    assert.ok(!page2.body.items.some((e: Json) => page1.body.items.some((x: Json) => x.id === e.id)));
     const denied2 = (await admin('GET', '/audit?outcome=denied', undefined, { 'x-daytona-organization-id': teamA })).body.items;
-    assert.ok(denied2.length > 0 && denied2.every((e: any) => e.outcome === 'denied'));
+    assert.ok(denied2.length > 0 && denied2.every((e: Json) => e.outcome === 'denied'));
     denied(await admin('GET', '/audit?outcome=maybe'), 400, 'invalid_argument', 'bad filter');
   });
 

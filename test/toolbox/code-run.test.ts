@@ -21,6 +21,7 @@ fig, (left, right) = plt.subplots(1, 2); left.plot([1, 2], [3, 4]); right.bar(['
 plt.figure(); plt.plot([1, 2, 3]); plt.title('Never shown')
 print('printed')
 `;
+import type { Json } from '../helpers/json.js';
 
 describe('toolbox: code-run', () => {
   let t: Toolbox;
@@ -51,7 +52,7 @@ describe('toolbox: code-run', () => {
     assert.equal(r.body.exitCode, 0, r.body.result);
     assert.equal(r.body.result, 'printed\n');
     const charts = r.body.artifacts.charts;
-    assert.deepEqual(charts.map((c: any) => [c.type, c.title]), [
+    assert.deepEqual(charts.map((c: Json) => [c.type, c.title]), [
       ['line', 'Line'],
       ['scatter', 'Scatter'],
       ['bar', 'Bar'],
@@ -73,10 +74,10 @@ describe('toolbox: code-run', () => {
       { label: 'b', group: 'sales', value: '1.0' },
       { label: 'c', group: 'sales', value: '2.0' },
     ]);
-    assert.deepEqual(pie.elements.map((e: any) => [e.label, Math.round(e.angle), e.radius]), [['x', 90, 1], ['y', 90, 1], ['z', 180, 1]]);
+    assert.deepEqual(pie.elements.map((e: Json) => [e.label, Math.round(e.angle), e.radius]), [['x', 90, 1], ['y', 90, 1], ['z', 180, 1]]);
     assert.deepEqual(box.elements[0], { label: 'A', min: 1, first_quartile: 2.25, median: 3.5, third_quartile: 4.75, max: 5, outliers: [40] });
     assert.equal(box.elements[1].label, 'B');
-    assert.deepEqual(composite.elements.map((e: any) => e.type), ['line', 'bar']);
+    assert.deepEqual(composite.elements.map((e: Json) => e.type), ['line', 'bar']);
   });
 
   it('runs JavaScript and TypeScript with argv and env', async () => {

@@ -2,6 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertDaemonError, q, toolboxFixture, type Toolbox } from './fixture.js';
+import type { Json } from '../helpers/json.js';
 
 describe('toolbox: file search, replace and permissions', () => {
   let t: Toolbox;
@@ -78,7 +79,7 @@ describe('toolbox: file search, replace and permissions', () => {
       const r = await t.tb('POST', '/files/replace', { files: ['rep/a.txt', 'rep/b.txt', 'rep/missing', 'rep/d', 'rep/bin'], pattern: 'foo', newValue: 'q.$1' });
       assert.equal(r.status, 200);
       assert.deepEqual(
-        r.body.map((x: any) => [x.file, x.success]),
+        r.body.map((x: Json) => [x.file, x.success]),
         [
           ['rep/a.txt', true],
           ['rep/b.txt', true],

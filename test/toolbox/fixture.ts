@@ -1,12 +1,13 @@
 // One real server and one small sandbox per toolbox suite, with a helper for
 // toolbox calls over real HTTP.
 import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
+import type { Json } from '../helpers/json.js';
 
 export interface Toolbox {
   stack: Stack;
   id: string;
   /** A toolbox call: JSON in and out. */
-  tb<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }>;
+  tb<T = Json>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }>;
   sh(command: string): Promise<{ exitCode: number; result: string; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
@@ -33,7 +34,7 @@ export async function toolboxFixture(create: Record<string, unknown> = {}): Prom
 }
 
 /** The error shape SDKs turn into typed errors. */
-export function assertDaemonError(r: { status: number; body: any }, status: number, code: string): void {
+export function assertDaemonError(r: { status: number; body: Json }, status: number, code: string): void {
   if (r.status !== status || r.body?.code !== code || r.body?.source !== 'DAYTONA_DAEMON' || typeof r.body?.message !== 'string') {
     throw new Error(`expected ${status} ${code}, got ${r.status} ${JSON.stringify(r.body)}`);
   }

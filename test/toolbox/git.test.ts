@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertDaemonError, q, toolboxFixture, type Toolbox } from './fixture.js';
+import type { Json } from '../helpers/json.js';
 
 const SERVER = readFileSync(fileURLToPath(new URL('../../../test/toolbox/git-server.py', import.meta.url)), 'utf8');
 const who = { author: 'Ada Tester', email: 'ada@example.com' };
@@ -33,14 +34,14 @@ describe('toolbox: git', () => {
       assert.deepEqual((await t.tb('GET', `/git/history${q({ path: 'local' })}`)).body, []);
 
       assert.equal((await t.tb('POST', '/git/add', { path: 'local', files: ['.'] })).status, 200);
-      assert.deepEqual((await t.tb('GET', `/git/status${q({ path: 'local' })}`)).body.fileStatus.map((f: any) => f.staging), ['Added', 'Added']);
+      assert.deepEqual((await t.tb('GET', `/git/status${q({ path: 'local' })}`)).body.fileStatus.map((f: Json) => f.staging), ['Added', 'Added']);
       const c1 = await t.tb('POST', '/git/commit', { path: 'local', message: 'first\n\nwith body', ...who });
       assert.equal(c1.status, 200);
       assert.match(c1.body.hash, /^[0-9a-f]{40}$/);
       assertDaemonError(await t.tb('POST', '/git/commit', { path: 'local', message: 'nothing', ...who }), 409, 'CONFLICT');
       const c2 = await t.tb('POST', '/git/commit', { path: 'local', message: 'empty', ...who, allow_empty: true });
       const log = await t.tb('GET', `/git/history${q({ path: 'local' })}`);
-      assert.deepEqual(log.body.map((e: any) => [e.hash, e.message, e.author, e.email]), [
+      assert.deepEqual(log.body.map((e: Json) => [e.hash, e.message, e.author, e.email]), [
         [c2.body.hash, 'empty', who.author, who.email],
         [c1.body.hash, 'first\n\nwith body', who.author, who.email],
       ]);

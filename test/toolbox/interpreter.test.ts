@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 import { connectWs } from '../helpers/ws.js';
 import { freePort } from '../helpers/free-port.js';
+import type { Json } from '../helpers/json.js';
 
 interface Outcome {
-  chunks: any[];
+  chunks: Json[];
   stdout: string;
   stderr: string;
-  errors: any[];
+  errors: Json[];
   controls: string[];
   close: { code: number; reason: string };
   protocol: string;

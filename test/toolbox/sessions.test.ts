@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createSandbox } from '../helpers/stack.js';
 import { assertDaemonError, q, toolboxFixture, type Toolbox } from './fixture.js';
+import type { Json } from '../helpers/json.js';
 
 /** Splits §6.4-framed bytes into stdout and stderr text. */
 function demux(buf: Buffer): { stdout: string; stderr: string } {
@@ -59,7 +60,7 @@ describe('toolbox: sessions', () => {
       assert.equal((await run('state', 'cat; echo after')).body.stdout, 'after\n');
 
       const list = await t.tb('GET', '/process/session');
-      assert.ok(list.body.some((s: any) => s.sessionId === 'state'));
+      assert.ok(list.body.some((s: Json) => s.sessionId === 'state'));
       const info = await t.tb('GET', '/process/session/state');
       assert.equal(info.body.sessionId, 'state');
       assert.equal(info.body.commands.length, 5);
@@ -199,7 +200,7 @@ describe('toolbox: sessions', () => {
       assert.equal(s.body.commands.length, 1);
       assert.match(s.body.commands[0].command, /from-entrypoint/);
       assert.equal(s.body.commands[0].exitCode, undefined);
-      let logs: any;
+      let logs: Json;
       for (let i = 0; i < 50; i++) {
         logs = (await t.stack.api('GET', `/toolbox/${id}/process/session/entrypoint/logs`)).body;
         if (logs.stderr) break;

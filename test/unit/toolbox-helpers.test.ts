@@ -46,7 +46,7 @@ describe('globs', () => {
 
   it('rejects bad patterns with a 4xx AppError', () => {
     for (const bad of ['', '[abc', 'a{b', 'x\\', 'a**b', '[z-a]']) {
-      assert.throws(() => globToRegExp(bad), (e: any) => e.code === 'invalid_argument' && e.reason === 'BAD_REQUEST', bad);
+      assert.throws(() => globToRegExp(bad), (e: { code?: string; reason?: string }) => e.code === 'invalid_argument' && e.reason === 'BAD_REQUEST', bad);
     }
   });
 });

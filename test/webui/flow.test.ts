@@ -8,6 +8,7 @@ import { exec } from '../helpers/stack.js';
 import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
 import type { Duplex } from 'node:stream';
 import type { Page } from 'playwright-core';
+import type { Json } from '../helpers/json.js';
 
 describe('web UI: a sandbox from creation to deletion', () => {
   let ui: UiStack;
@@ -181,7 +182,7 @@ describe('web UI: a sandbox from creation to deletion', () => {
     const first = await points();
     // A function, not a string: the page's CSP refuses string evaluation (REVIEW 23).
     const more = (n: number) => {
-      const line = (globalThis as any).document.querySelector('figure.chart polyline');
+      const line = (globalThis as Json).document.querySelector('figure.chart polyline');
       return (line?.getAttribute('points') ?? '').split(' ').length > n;
     };
     await page.waitForFunction(more, first, { timeout: 15_000 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { newKey } from '../gateways/ssh-helpers.js';
 import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
+import type { Json } from '../helpers/json.js';
 
 interface PageCase {
   nav: string;
@@ -23,7 +24,7 @@ interface PageCase {
 
 const ok = (r: { status: number; body: unknown }) => {
   assert.ok(r.status >= 200 && r.status < 300, JSON.stringify(r.body));
-  return r.body as any;
+  return r.body as Json;
 };
 
 /** A fresh public key in OpenSSH's one-line form. */
@@ -116,7 +117,7 @@ describe('web UI: every page, empty and with data', () => {
     assert.equal(Number(await bars.last().getAttribute('data-value')), today.sandboxes);
     await page.getByLabel('Range').selectOption('7');
     // A function, not a string: the page's CSP refuses string evaluation.
-    const bars7 = () => (globalThis as any).document.querySelectorAll('svg[aria-label="Sandboxes per day"] rect.bar').length === 7;
+    const bars7 = () => (globalThis as Json).document.querySelectorAll('svg[aria-label="Sandboxes per day"] rect.bar').length === 7;
     await page.waitForFunction(bars7, undefined, { timeout: 10_000 });
     assert.equal(await bars.last().getAttribute('data-date'), today.date);
   });
