@@ -49,7 +49,7 @@ describe('usage per day', () => {
 
   it('splits a run across midnight UTC at the rates it ran with', async () => {
     a = await createSandbox(stack, { name: 'daily-a', cpu: 1, memory: 1, disk: 3, autoStopInterval: 0 });
-    clock.advanceMinutes(120);
+    await clock.advanceMinutes(120);
     assert.equal((await stack.api('POST', `/sandbox/${a.id}/stop`)).status, 200);
     const r = await daily(2);
     assert.equal(r.organizationId, stack.organizationId);
@@ -58,14 +58,14 @@ describe('usage per day', () => {
   });
 
   it('charges a stopped sandbox its disk until now, counting it once a day', async () => {
-    clock.advanceMinutes(60);
+    await clock.advanceMinutes(60);
     const d2 = on(await daily(2), day2);
     assert.deepEqual(d2, day(day2, 60, 60, 360, 1, 1));
   });
 
   it('adds a sandbox running now, with the time since its start', async () => {
     await createSandbox(stack, { name: 'daily-b', cpu: 2, memory: 1, disk: 1, autoStopInterval: 0 });
-    clock.advanceMinutes(30);
+    await clock.advanceMinutes(30);
     const r = await daily(2);
     assert.deepEqual(on(r, day2), day(day2, 60 + 60, 60 + 30, 360 + 90 + 30, 2, 2));
     // Oldest first, every day of the range present (zeros included), days=1 is today only.
