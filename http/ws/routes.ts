@@ -30,6 +30,16 @@ export interface WsRoute {
 
 const channel = (r: { value: MessageChannel; end: () => void }): Opened => ({ kind: 'channel', channel: r.value, end: r.end });
 
+/** The query parsed; a bad one is reported only to who may see the sandbox (anyone else gets its 404). */
+async function parsed<T>(c: WsCall, parse: (c: WsCall) => T): Promise<T> {
+  try {
+    return parse(c);
+  } catch (e) {
+    await c.d.orch.sandboxes.get(c.principal, c.sandboxId);
+    throw e;
+  }
+}
+
 function ptyCreateRequest(c: WsCall): PtyCreateRequest {
   const q = c.query;
   const num = (name: string) => {
@@ -57,7 +67,7 @@ export const WS_ROUTES: WsRoute[] = [
   {
     pattern: 'process/pty/create-connect',
     prefer: PTY_PREFER,
-    open: async (c) => channel(await c.d.orch.toolbox.pty.createConnect(c.principal, c.sandboxId, ptyCreateRequest(c), { exitControl: c.offered.includes(PTY_EXIT_CONTROL) })),
+    open: async (c) => channel(await c.d.orch.toolbox.pty.createConnect(c.principal, c.sandboxId, await parsed(c, ptyCreateRequest), { exitControl: c.offered.includes(PTY_EXIT_CONTROL) })),
   },
   {
     pattern: 'process/pty/:id/connect',
@@ -68,7 +78,7 @@ export const WS_ROUTES: WsRoute[] = [
     pattern: 'process/exec/attach',
     prefer: DEFAULT_PREFER,
     open: async (c) => {
-      const r = await c.d.orch.toolbox.execAttach.start(c.principal, c.sandboxId, execAttachRequest(c.query));
+      const r = await c.d.orch.toolbox.execAttach.start(c.principal, c.sandboxId, await parsed(c, (w) => execAttachRequest(w.query)));
       return { kind: 'channel', channel: attachmentChannel(r.value), end: r.end };
     },
   },
