@@ -7,14 +7,13 @@
 // Run with `npm run bench` (needs Docker and the base image);
 // BENCH_TRANSFER_MIB sets the file size (default 512), BENCH_ROUNDS the rounds (default 3).
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { bootServer } from '../boot/server.js';
+import { randomFile } from '../test/helpers/random-file.js';
 import { createLogger } from '../common/log.js';
 
 const run = promisify(execFile);
@@ -22,25 +21,6 @@ const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_TRANSFER_MIB ?? 512) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET = 0.7;
-
-async function randomFile(path: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  let left = size;
-  await pipeline(
-    Readable.from(
-      (function* () {
-        while (left > 0) {
-          const b = randomBytes(Math.min(MiB, left));
-          left -= b.length;
-          hash.update(b);
-          yield b;
-        }
-      })(),
-    ),
-    createWriteStream(path),
-  );
-  return hash.digest('hex');
-}
 
 
 async function best(label: string, f: () => Promise<void>): Promise<number> {

@@ -4,40 +4,14 @@
 // both ways, and the audit log's record of writes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { createSandbox, exec } from '../helpers/stack.js';
 import { run, sshFixture, type SshFixture } from './ssh-helpers.js';
+import { randomFile, sha256File } from '../helpers/random-file.js';
 
 const MiB = 1 << 20;
-
-async function randomFile(path: string, size: number): Promise<string> {
-  const h = createHash('sha256');
-  let left = size;
-  await pipeline(
-    Readable.from(
-      (function* () {
-        while (left > 0) {
-          const b = randomBytes(Math.min(MiB, left));
-          left -= b.length;
-          h.update(b);
-          yield b;
-        }
-      })(),
-    ),
-    createWriteStream(path),
-  );
-  return h.digest('hex');
-}
-
-const sha256File = async (path: string) => {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(path), h);
-  return h.digest('hex');
-};
 
 describe('ssh gateway: scp and sftp', () => {
   let f: SshFixture;

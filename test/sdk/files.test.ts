@@ -2,41 +2,16 @@
 // round trip that must come back byte for byte.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DaytonaFileNotFoundError, DaytonaNotFoundError, type Sandbox } from '@daytonaio/sdk';
 import { sdkStack, type SdkStack } from './helpers.js';
+import { randomFile, sha256File } from '../helpers/random-file.js';
 
 const MiB = 1024 * 1024;
-
-/** Writes `size` pseudo-random bytes to `path` in 1 MiB blocks; returns the sha256. */
-async function randomFile(path: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  let left = size;
-  const src = Readable.from(
-    (function* () {
-      while (left > 0) {
-        const n = Math.min(MiB, left);
-        left -= n;
-        const b = randomBytes(n);
-        hash.update(b);
-        yield b;
-      }
-    })(),
-  );
-  await pipeline(src, createWriteStream(path));
-  return hash.digest('hex');
-}
-
-const sha256File = async (path: string) => {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return h.digest('hex');
-};
 
 describe('SDK: file system', () => {
   let t: SdkStack;
