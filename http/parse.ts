@@ -18,9 +18,12 @@ export function queryString(ctx: Ctx, name: string, required?: false): string | 
 export function queryString(ctx: Ctx, name: string, required = false): string | undefined {
   const v = ctx.query[name];
   const s = Array.isArray(v) ? v[0] : v;
-  if (required && (s === undefined || s === '')) throw new AppError('invalid_argument', `query parameter ${name} is required`, { hint: `add ?${name}=…`, reason: 'BAD_REQUEST' });
+  if (required && (s === undefined || s === '')) throw requiredMissing(name);
   return s;
 }
+
+export const requiredMissing = (name: string) =>
+  new AppError('invalid_argument', `query parameter ${name} is required`, { hint: `add ?${name}=…`, reason: 'BAD_REQUEST' });
 
 export function queryList(ctx: Ctx, name: string): string[] {
   const v = ctx.query[name];
@@ -28,7 +31,10 @@ export function queryList(ctx: Ctx, name: string): string[] {
 }
 
 export function queryNumber(ctx: Ctx, name: string, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
-  const s = queryString(ctx, name);
+  return readNumber(name, queryString(ctx, name), opts);
+}
+
+export function readNumber(name: string, s: string | undefined, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
   if (s === undefined || s === '') return undefined;
   const n = Number(s);
   if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
@@ -38,7 +44,10 @@ export function queryNumber(ctx: Ctx, name: string, opts: { min?: number; max?: 
 }
 
 export function queryBool(ctx: Ctx, name: string): boolean | undefined {
-  const s = queryString(ctx, name);
+  return readBool(name, queryString(ctx, name));
+}
+
+export function readBool(name: string, s: string | undefined): boolean | undefined {
   if (s === undefined || s === '') return undefined;
   if (s === 'true' || s === '1') return true;
   if (s === 'false' || s === '0') return false;
