@@ -47,6 +47,8 @@ import { registerLsp } from './routes/toolbox/lsp.js';
 import { MCP_PATH, type McpHttp } from '../mcp/http/handler.js';
 import { httpMetrics, WEBUI_ROUTE } from './metrics.js';
 import { registerMetrics } from './routes/metrics.js';
+import { registerOpenApi } from './routes/openapi.js';
+import { RouteTable } from './route.js';
 
 export interface AppMounts {
   /** /mcp and its OAuth metadata, served on the raw request (see mcp/http/handler.ts). */
@@ -156,43 +158,47 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
 
   const api = new Router<State>({ prefix: '/api' });
   api.use(jsonBodiesOnly);
-  registerHealth(api, d);
-  registerSandboxLifecycle(api, d);
-  registerSandboxExtras(api, d);
-  registerPreview(api, d);
-  registerSnapshots(api, d);
-  registerVolumes(api, d);
-  registerConfig(api, d);
-  registerOrganizations(api, d);
-  registerApiKeys(api, d);
-  registerAudit(api, d);
-  registerSecrets(api, d);
-  registerUsage(api, d);
-  registerQuotas(api, d);
-  registerUiSession(api, d);
-  registerSshAccess(api, d);
-  registerSshKeys(api, d);
-  registerRegistries(api, d);
+  const apiRoutes = new RouteTable(api, '/api', d);
+  registerHealth(apiRoutes);
+  registerSandboxLifecycle(apiRoutes);
+  registerSandboxExtras(apiRoutes);
+  registerPreview(apiRoutes);
+  registerSnapshots(apiRoutes);
+  registerVolumes(apiRoutes);
+  registerConfig(apiRoutes);
+  registerOrganizations(apiRoutes);
+  registerApiKeys(apiRoutes);
+  registerAudit(apiRoutes);
+  registerSecrets(apiRoutes);
+  registerUsage(apiRoutes);
+  registerQuotas(apiRoutes);
+  registerUiSession(apiRoutes);
+  registerSshAccess(apiRoutes);
+  registerSshKeys(apiRoutes);
+  registerRegistries(apiRoutes);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, jsonBodiesOnly, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));
-  registerProcess(toolbox, d);
-  registerFiles(toolbox, d);
-  registerFileSearch(toolbox, d);
-  registerSessions(toolbox, d);
-  registerCodeRun(toolbox, d);
-  registerGit(toolbox, d);
-  registerSystem(toolbox, d);
-  registerComputerUse(toolbox);
-  registerInfo(toolbox, d);
-  registerPty(toolbox, d);
-  registerInterpreter(toolbox, d);
-  registerLsp(toolbox, d);
+  const toolboxRoutes = new RouteTable(toolbox, '/toolbox/:sandboxId', d, true);
+  registerProcess(toolboxRoutes);
+  registerFiles(toolboxRoutes);
+  registerFileSearch(toolboxRoutes);
+  registerSessions(toolboxRoutes);
+  registerCodeRun(toolboxRoutes);
+  registerGit(toolboxRoutes);
+  registerSystem(toolboxRoutes);
+  registerComputerUse(toolboxRoutes);
+  registerInfo(toolboxRoutes);
+  registerPty(toolboxRoutes);
+  registerInterpreter(toolboxRoutes);
+  registerLsp(toolboxRoutes);
 
   // Server-wide routes outside /api: the Prometheus metrics.
   const root = new Router<State>();
   root.use(jsonBodiesOnly);
-  registerMetrics(root, d);
+  const rootRoutes = new RouteTable(root, '', d);
+  registerMetrics(rootRoutes);
+  registerOpenApi(apiRoutes, [apiRoutes, toolboxRoutes, rootRoutes]);
 
   for (const r of [api, toolbox, root]) {
     app.use(r.routes());

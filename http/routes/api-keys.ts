@@ -2,9 +2,9 @@
 // only), list, show, revoke. A key never grants more than its creator holds.
 import { z } from 'zod';
 import type { ApiKeyInfo } from '../../orchestrator/index.js';
-import { requireAuth } from '../auth.js';
-import { principal, type ApiRouter, type HttpDeps } from '../context.js';
-import { body, queryBool } from '../parse.js';
+import { principal } from '../context.js';
+import { qs, queryObject } from '../query-fields.js';
+import { route, type RouteTable } from '../route.js';
 
 export const apiKeyDto = (k: ApiKeyInfo) => ({
   id: k.id,
@@ -28,30 +28,35 @@ const Create = z
   })
   .strict();
 
-export function registerApiKeys(router: ApiRouter, d: HttpDeps): void {
-  const auth = requireAuth(d);
-  const keys = () => d.orch.keys;
+const tags = ['API keys'];
+const auth = 'key';
 
-  router.get('/api-keys', auth, async (ctx) => {
-    ctx.body = (await keys().list(principal(ctx), { all: queryBool(ctx, 'all') ?? false })).map(apiKeyDto);
+export function registerApiKeys(t: RouteTable): void {
+  const keys = () => t.d.orch.keys;
+
+  const list = { summary: 'List API keys', tags, auth, query: queryObject({ all: qs.bool() }) } as const;
+  route(t, { ...list, method: 'get', path: '/api-keys' }, async (ctx, { query }) => {
+    ctx.body = (await keys().list(principal(ctx), { all: query.all ?? false })).map(apiKeyDto);
   });
-  router.post('/api-keys', auth, async (ctx) => {
-    const b = body(ctx, Create);
+  const example = { name: 'ci', permissions: ['write:sandboxes'] };
+  const create = { summary: 'Create an API key (its value is in this answer only)', tags, auth, body: Create, example, responses: { 201: 'Created' } } as const;
+  route(t, { ...create, method: 'post', path: '/api-keys' }, async (ctx, { body: b }) => {
     const k = await keys().createFor(principal(ctx), { name: b.name, permissions: b.permissions, expiresAt: b.expiresAt ? new Date(b.expiresAt) : null });
     ctx.status = 201;
     ctx.body = { ...apiKeyDto(k), value: k.value };
   });
-  router.get('/api-keys/current', auth, async (ctx) => {
+  route(t, { method: 'get', path: '/api-keys/current', summary: 'The key of this request', tags, auth }, async (ctx) => {
     ctx.body = apiKeyDto(await keys().current(principal(ctx)));
   });
-  router.get('/api-keys/:name', auth, async (ctx) => {
+  route(t, { method: 'get', path: '/api-keys/:name', summary: 'An API key by name', tags, auth }, async (ctx) => {
     ctx.body = apiKeyDto(await keys().get(principal(ctx), ctx.params.name!));
   });
-  router.delete('/api-keys/:name', auth, async (ctx) => {
+  const revoke = { summary: 'Revoke an API key', tags, auth, responses: { 204: 'Revoked' } } as const;
+  route(t, { ...revoke, method: 'delete', path: '/api-keys/:name' }, async (ctx) => {
     await keys().revoke(principal(ctx), ctx.params.name!);
     ctx.status = 204;
   });
-  router.delete('/api-keys/:userId/:name', auth, async (ctx) => {
+  route(t, { ...revoke, method: 'delete', path: '/api-keys/:userId/:name', summary: "Revoke another member's API key" }, async (ctx) => {
     await keys().revoke(principal(ctx), ctx.params.name!, ctx.params.userId!);
     ctx.status = 204;
   });

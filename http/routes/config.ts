@@ -1,11 +1,12 @@
 // GET /api/config: the server configuration the Daytona SDK (getMetrics) and
 // dashboards read. Public: it holds no secret.
-import type { ApiRouter, HttpDeps } from '../context.js';
+import { route, type RouteTable } from '../route.js';
 import { BERTH_VERSION } from '../../common/version.js';
 import { AUTO_ARCHIVE_MAX_MINUTES } from '../../orchestrator/index.js';
 
-export function registerConfig(router: ApiRouter, d: HttpDeps): void {
-  router.get('/config', async (ctx) => {
+export function registerConfig(t: RouteTable): void {
+  const d = t.d;
+  route(t, { method: 'get', path: '/config', summary: 'Server configuration for SDKs and dashboards', tags: ['server'], auth: 'none' }, (ctx) => {
     const c = d.config;
     const ssh = d.orch.ssh.gateway.endpoint();
     ctx.body = {

@@ -1,10 +1,10 @@
 // GET /api/health — no auth: store, bus and Docker engine status.
 import { BERTH_VERSION } from '../../common/version.js';
-import type { ApiRouter, HttpDeps } from '../context.js';
+import { route, type RouteTable } from '../route.js';
 
-export function registerHealth(router: ApiRouter, d: HttpDeps): void {
-  router.get('/health', async (ctx) => {
-    const h = await d.orch.health();
+export function registerHealth(t: RouteTable): void {
+  route(t, { method: 'get', path: '/health', summary: 'Store, bus and Docker engine status', tags: ['server'], auth: 'none', responses: { 200: 'All ok', 503: 'Something is down (the body says what)' } }, async (ctx) => {
+    const h = await t.d.orch.health();
     ctx.status = h.status === 'ok' ? 200 : 503;
     ctx.body = { ...h, version: BERTH_VERSION };
   });

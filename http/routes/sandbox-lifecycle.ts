@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
 import { SANDBOX_STATES, SORT_COLUMNS, type ListFilter, type SandboxState, type SortKey } from '../../orchestrator/index.js';
-import { requireAuth } from '../auth.js';
-import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../context.js';
+import { principal, type Ctx } from '../context.js';
 import { sandboxDto } from '../dto.js';
-import { body, pathInt, queryBool, queryList, queryNumber, queryString } from '../parse.js';
+import { pathInt, queryBool, queryList, queryNumber, queryString } from '../parse.js';
+import { qs, queryObject } from '../query-fields.js';
+import { route, type RouteTable } from '../route.js';
 
 /** Daytona's create body, mapped onto Berth's create input. */
 const DaytonaCreate = z
@@ -93,13 +94,45 @@ function listFilter(ctx: Ctx): ListFilter {
   };
 }
 
-export function registerSandboxLifecycle(router: ApiRouter, d: HttpDeps): void {
-  const auth = requireAuth(d);
+const tags = ['sandboxes'];
+const iso = (what: string) => qs.string(`ISO-8601 time: ${what}`);
+/** The list's query; listFilter reads the filters in the order its errors are documented in. */
+const ListQuery = queryObject({
+  sort: qs.string(`One of ${Object.keys(SORT_COLUMNS).join(', ')} (default createdAt)`),
+  order: qs.string('asc or desc (default)'),
+  limit: qs.number({ min: 1, max: 1000, int: true, description: 'Page size (default 100)' }),
+  cursor: qs.string('Where the previous page ended (its nextCursor)'),
+  labels: qs.string('A JSON object of strings, e.g. {"team":"a"}'),
+  states: qs.list(`Any of ${SANDBOX_STATES.join(', ')}`),
+  id: qs.list('Sandbox ids'),
+  ids: qs.list('Sandbox ids'),
+  name: qs.string('Name contains'),
+  snapshots: qs.list('Images or snapshots'),
+  minCpu: qs.number(),
+  maxCpu: qs.number(),
+  minMemoryGiB: qs.number(),
+  maxMemoryGiB: qs.number(),
+  minDiskGiB: qs.number(),
+  maxDiskGiB: qs.number(),
+  isPublic: qs.bool(),
+  isRecoverable: qs.bool(),
+  createdAtAfter: iso('created after'),
+  createdAtBefore: iso('created before'),
+  lastEventAfter: iso('last active after'),
+  lastEventBefore: iso('last active before'),
+});
+const Labels = z.object({ labels: z.record(z.string(), z.string()) });
+const AutoStart = z.object({ autoStartOnRequest: z.boolean().nullable() }).strict();
+
+export function registerSandboxLifecycle(t: RouteTable): void {
+  const d = t.d;
   const svc = () => d.orch.sandboxes;
   const dto = (s: Parameters<typeof sandboxDto>[0], full = true) => sandboxDto(s, d.config.publicUrl, full);
+  const post = (path: string, summary: string) => ({ method: 'post', path, summary, tags, auth: 'key' }) as const;
 
-  router.post('/sandbox', auth, async (ctx) => {
-    const input = mapCreate(body(ctx, DaytonaCreate));
+  const create = { ...post('/sandbox', 'Create a sandbox'), description: 'An Idempotency-Key header makes retries safe; the X-Berth-Warm answer header says whether a warm sandbox was claimed.' };
+  route(t, { ...create, body: DaytonaCreate, example: { snapshot: 'berth/sandbox-base:latest', labels: { team: 'a' } } }, async (ctx, { body: b }) => {
+    const input = mapCreate(b);
     const key = ctx.get('idempotency-key') || undefined;
     // X-Berth-Warm: `hit` when a warm sandbox was claimed, else `miss; reason=…`.
     const onWarm = (v: string) => ctx.set('X-Berth-Warm', v);
@@ -107,67 +140,68 @@ export function registerSandboxLifecycle(router: ApiRouter, d: HttpDeps): void {
     ctx.body = dto(s);
   });
 
-  router.get('/sandbox', auth, async (ctx) => {
-    const sort = (queryString(ctx, 'sort') ?? 'createdAt') as SortKey;
+  route(t, { method: 'get', path: '/sandbox', summary: 'List sandboxes, a page at a time', tags, auth: 'key', query: ListQuery }, async (ctx, { query: q }) => {
+    const sort = (q.sort ?? 'createdAt') as SortKey;
     if (!(sort in SORT_COLUMNS)) throw new AppError('invalid_argument', `sort must be one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
-    const order = queryString(ctx, 'order') ?? 'desc';
+    const order = q.order ?? 'desc';
     if (order !== 'asc' && order !== 'desc') throw new AppError('invalid_argument', 'order must be asc or desc');
-    const limit = queryNumber(ctx, 'limit', { min: 1, max: 1000, int: true }) ?? 100;
-    const page = await svc().list(principal(ctx), listFilter(ctx), { cursor: queryString(ctx, 'cursor') || undefined, limit, sort, order });
+    const limit = q.limit ?? 100;
+    const page = await svc().list(principal(ctx), listFilter(ctx), { cursor: q.cursor || undefined, limit, sort, order });
     ctx.body = { items: page.items.map((s) => dto(s, false)), nextCursor: page.nextCursor, total: page.total };
   });
 
-  router.get('/sandbox/:idOrName', auth, async (ctx) => {
+  route(t, { method: 'get', path: '/sandbox/:idOrName', summary: 'Get a sandbox by id or name', tags, auth: 'key' }, async (ctx) => {
     const s = await svc().get(principal(ctx), ctx.params.idOrName!);
     ctx.body = dto(s);
   });
 
-  router.get('/sandbox/:id/toolbox-proxy-url', auth, async (ctx) => {
+  const proxyUrl = { method: 'get', path: '/sandbox/:id/toolbox-proxy-url', summary: 'Where the toolbox API is', tags, auth: 'key' } as const;
+  route(t, { ...proxyUrl, responses: { 200: z.object({ url: z.string() }) } }, async (ctx) => {
     await svc().get(principal(ctx), ctx.params.id!);
     ctx.body = { url: `${d.config.publicUrl}/toolbox` };
   });
 
-  for (const [path, action] of [
-    ['start', 'start'],
-    ['recover', 'start'],
-    ['stop', 'stop'],
-    ['archive', 'archive'],
+  for (const [path, action, summary] of [
+    ['start', 'start', 'Start a sandbox'],
+    ['recover', 'start', 'Recover a sandbox (start it again)'],
+    ['stop', 'stop', 'Stop a sandbox'],
+    ['archive', 'archive', "Archive a stopped sandbox's filesystem"],
   ] as const) {
-    router.post(`/sandbox/:id/${path}`, auth, async (ctx) => {
+    route(t, post(`/sandbox/:id/${path}`, summary), async (ctx) => {
       ctx.body = dto(await svc().request(principal(ctx), ctx.params.id!, action));
     });
   }
 
-  router.delete('/sandbox/:id', auth, async (ctx) => {
+  route(t, { method: 'delete', path: '/sandbox/:id', summary: 'Delete a sandbox', tags, auth: 'key' }, async (ctx) => {
     ctx.body = dto(await svc().request(principal(ctx), ctx.params.id!, 'delete'));
   });
 
-  router.put('/sandbox/:id/labels', auth, async (ctx) => {
-    const b = body(ctx, z.object({ labels: z.record(z.string(), z.string()) }));
+  const labels = { method: 'put', path: '/sandbox/:id/labels', summary: "Replace a sandbox's labels", tags, auth: 'key' } as const;
+  route(t, { ...labels, body: Labels, example: { labels: { team: 'a' } } }, async (ctx, { body: b }) => {
     const s = await svc().setLabels(principal(ctx), ctx.params.id!, b.labels);
     ctx.body = { labels: s.labels };
   });
 
-  router.post('/sandbox/:id/autostop/:minutes', auth, async (ctx) => {
+  route(t, post('/sandbox/:id/autostop/:minutes', 'Stop after this many idle minutes (0: never)'), async (ctx) => {
     ctx.body = dto(await svc().setIntervals(principal(ctx), ctx.params.id!, { autoStop: pathInt(ctx, 'minutes', 0) }));
   });
-  router.post('/sandbox/:id/autoarchive/:minutes', auth, async (ctx) => {
+  route(t, post('/sandbox/:id/autoarchive/:minutes', 'Archive after this many minutes stopped'), async (ctx) => {
     ctx.body = dto(await svc().setIntervals(principal(ctx), ctx.params.id!, { autoArchive: pathInt(ctx, 'minutes', 0) }));
   });
-  router.post('/sandbox/:id/autodelete/:minutes', auth, async (ctx) => {
+  route(t, post('/sandbox/:id/autodelete/:minutes', 'Delete after this many minutes stopped (negative: never)'), async (ctx) => {
     ctx.body = dto(await svc().setIntervals(principal(ctx), ctx.params.id!, { autoDelete: pathInt(ctx, 'minutes', -1_000_000) }));
   });
-  router.post('/sandbox/:id/public/:isPublic', auth, async (ctx) => {
+  route(t, post('/sandbox/:id/public/:isPublic', 'Make previews public (true) or private (false)'), async (ctx) => {
     const v = ctx.params.isPublic;
     if (v !== 'true' && v !== 'false') throw new AppError('invalid_argument', 'isPublic must be true or false');
     ctx.body = dto(await svc().setPublic(principal(ctx), ctx.params.id!, v === 'true'));
   });
   // Berth's own: whether preview/SSH requests start this sandbox when stopped or archived (null = the organization's default).
-  router.put('/sandbox/:id/auto-start-on-request', auth, async (ctx) => {
-    const { autoStartOnRequest } = body(ctx, z.object({ autoStartOnRequest: z.boolean().nullable() }).strict());
-    ctx.body = dto(await svc().setAutoStartOnRequest(principal(ctx), ctx.params.id!, autoStartOnRequest));
+  const autoStart = { method: 'put', path: '/sandbox/:id/auto-start-on-request', summary: 'Start on a preview or SSH request (null: the default)', tags, auth: 'key' } as const;
+  route(t, { ...autoStart, body: AutoStart, example: { autoStartOnRequest: true } }, async (ctx, { body: b }) => {
+    ctx.body = dto(await svc().setAutoStartOnRequest(principal(ctx), ctx.params.id!, b.autoStartOnRequest));
   });
-  router.post('/sandbox/:id/last-activity', auth, async (ctx) => {
+  route(t, { ...post('/sandbox/:id/last-activity', 'Record activity (resets the idle timers)'), responses: { 204: 'Recorded' } }, async (ctx) => {
     const s = await svc().get(principal(ctx), ctx.params.id!);
     await svc().touch(s);
     ctx.status = 204;

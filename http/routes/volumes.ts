@@ -1,28 +1,27 @@
 // Daytona volume routes (compat spec §3.10).
 import { z } from 'zod';
-import { requireAuth } from '../auth.js';
-import { principal, type ApiRouter, type HttpDeps } from '../context.js';
+import { principal } from '../context.js';
 import { volumeDto } from '../dto.js';
-import { body } from '../parse.js';
+import { route, type RouteTable } from '../route.js';
 
-export function registerVolumes(router: ApiRouter, d: HttpDeps): void {
-  const auth = requireAuth(d);
-  const svc = () => d.orch.volumes;
+const tags = ['volumes'];
 
-  router.get('/volumes', auth, async (ctx) => {
+export function registerVolumes(t: RouteTable): void {
+  const svc = () => t.d.orch.volumes;
+
+  route(t, { method: 'get', path: '/volumes', summary: 'List volumes', tags, auth: 'key' }, async (ctx) => {
     ctx.body = (await svc().list(principal(ctx))).map(volumeDto);
   });
-  router.post('/volumes', auth, async (ctx) => {
-    const { name } = body(ctx, z.object({ name: z.string() }));
-    ctx.body = volumeDto(await svc().create(principal(ctx), name));
+  route(t, { method: 'post', path: '/volumes', summary: 'Create a volume', tags, auth: 'key', body: z.object({ name: z.string() }), example: { name: 'data' } }, async (ctx, { body }) => {
+    ctx.body = volumeDto(await svc().create(principal(ctx), body.name));
   });
-  router.get('/volumes/by-name/:name', auth, async (ctx) => {
+  route(t, { method: 'get', path: '/volumes/by-name/:name', summary: 'Get a volume by name', tags, auth: 'key' }, async (ctx) => {
     ctx.body = volumeDto(await svc().getByName(principal(ctx), ctx.params.name!));
   });
-  router.get('/volumes/:volumeId', auth, async (ctx) => {
+  route(t, { method: 'get', path: '/volumes/:volumeId', summary: 'Get a volume', tags, auth: 'key' }, async (ctx) => {
     ctx.body = volumeDto(await svc().get(principal(ctx), ctx.params.volumeId!));
   });
-  router.delete('/volumes/:volumeId', auth, async (ctx) => {
+  route(t, { method: 'delete', path: '/volumes/:volumeId', summary: 'Delete a volume', tags, auth: 'key', responses: { 204: 'Deleted' } }, async (ctx) => {
     await svc().remove(principal(ctx), ctx.params.volumeId!);
     ctx.status = 204;
   });

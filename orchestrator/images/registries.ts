@@ -53,7 +53,7 @@ const toRegistry = (r: Row): DockerRegistry => ({
 
 /** A registry address: host[:port], optionally with a scheme (dropped) and no path. */
 const URL_RE = /^(https?:\/\/)?[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?\/?$/;
-const Create = z
+export const Create = z
   .object({
     name: z.string().min(1).max(255),
     url: z.string().max(512).regex(URL_RE, 'a registry host like registry.example.com:5000'),
@@ -64,7 +64,7 @@ const Create = z
     isDefault: z.boolean().optional(),
   })
   .strict();
-const Update = Create.partial().strict();
+export const Update = Create.partial().strict();
 
 /** The registry host an image reference names (Docker's rules: a first part with `.` or `:`, or localhost). */
 export function registryHost(ref: string): string {

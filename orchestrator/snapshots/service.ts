@@ -39,11 +39,11 @@ export interface SnapshotServiceDeps {
 
 /** Most warm sandboxes one snapshot may ask for (each is a started container). */
 export const MAX_WARM_POOL = 16;
-const WarmPoolSize = z.object({ size: z.number().int().min(0).max(MAX_WARM_POOL).nullable() }).strict();
+export const WarmPoolSize = z.object({ size: z.number().int().min(0).max(MAX_WARM_POOL).nullable() }).strict();
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/;
 
-const CreateSnapshot = z
+export const CreateSnapshot = z
   .object({
     name: z.string().regex(NAME_RE, 'names are 1-255 letters, digits and . _ : / @ -, starting with a letter or digit'),
     imageName: z.string().min(1).max(512).optional(),

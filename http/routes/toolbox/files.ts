@@ -3,45 +3,60 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../../common/errors.js';
-import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../../context.js';
+import { principal, type Ctx } from '../../context.js';
 import { fileInfoDto } from '../../dto.js';
 import { errorBody } from '../../errors.js';
-import { body, queryBool, queryNumber, queryString } from '../../parse.js';
+import { queryString } from '../../parse.js';
 import { ownBody } from '../../body-type.js';
+import { qs, queryObject } from '../../query-fields.js';
+import { route, type RouteTable } from '../../route.js';
 import { endWhenDone } from './common.js';
 import { MultipartWriter, readMultipart } from './multipart.js';
 
-export function registerFiles(router: ApiRouter, d: HttpDeps): void {
+const tags = ['toolbox: files'];
+const path = (description = 'A path in the sandbox') => qs.required(description);
+const ListQuery = queryObject({ path: qs.string('A directory (default: the working directory)'), depth: qs.number({ min: 1, max: 64, int: true, description: 'Levels to list (default 1)' }) });
+const PathQuery = queryObject({ path: path() });
+const FolderQuery = queryObject({ path: path(), mode: qs.string('Octal permissions, e.g. 755') });
+const DeleteQuery = queryObject({ path: path(), recursive: qs.bool('Delete a directory and everything in it') });
+const MoveQuery = queryObject({ source: path('From'), destination: path('To'), overwrite: qs.bool('Replace an existing destination') });
+// The sandbox is looked up before the path is read: the handler checks it.
+const UploadQuery = queryObject({ path: qs.string('Where the file goes (required)') });
+const BulkDownload = z.object({ paths: z.array(z.string()).min(1).max(10_000) });
+
+export function registerFiles(t: RouteTable): void {
+  const d = t.d;
   const files = d.orch.toolbox.files;
   const id = (ctx: Ctx) => ctx.params.sandboxId!;
 
-  router.get('/files', async (ctx) => {
-    const path = queryString(ctx, 'path') || '.';
-    const depth = queryNumber(ctx, 'depth', { min: 1, max: 64, int: true }) ?? 1;
-    ctx.body = (await files.list(principal(ctx), id(ctx), path, depth)).map(fileInfoDto);
+  route(t, { method: 'get', path: '/files', summary: 'List a directory', tags, auth: 'key', query: ListQuery }, async (ctx, { query: q }) => {
+    ctx.body = (await files.list(principal(ctx), id(ctx), q.path || '.', q.depth ?? 1)).map(fileInfoDto);
   });
 
-  router.get('/files/info', async (ctx) => {
-    ctx.body = fileInfoDto(await files.stat(principal(ctx), id(ctx), queryString(ctx, 'path', true)));
+  route(t, { method: 'get', path: '/files/info', summary: 'About a file', tags, auth: 'key', query: PathQuery }, async (ctx, { query: q }) => {
+    ctx.body = fileInfoDto(await files.stat(principal(ctx), id(ctx), q.path));
   });
 
-  router.post('/files/folder', async (ctx) => {
-    const mode = queryString(ctx, 'mode');
-    const info = await files.mkdir(principal(ctx), id(ctx), queryString(ctx, 'path', true), mode || undefined);
+  const folder = { method: 'post', path: '/files/folder', summary: 'Create a directory', tags, auth: 'key', query: FolderQuery, responses: { 201: 'Created' } } as const;
+  route(t, folder, async (ctx, { query: q }) => {
+    const info = await files.mkdir(principal(ctx), id(ctx), q.path, q.mode || undefined);
     ctx.status = 201;
     ctx.body = fileInfoDto(info);
   });
 
-  router.delete('/files', async (ctx) => {
-    await files.remove(principal(ctx), id(ctx), queryString(ctx, 'path', true), queryBool(ctx, 'recursive') ?? false);
+  const del = { method: 'delete', path: '/files', summary: 'Delete a file or directory', tags, auth: 'key', query: DeleteQuery, responses: { 204: 'Deleted' } } as const;
+  route(t, del, async (ctx, { query: q }) => {
+    await files.remove(principal(ctx), id(ctx), q.path, q.recursive ?? false);
     ctx.status = 204;
   });
 
-  router.post('/files/move', async (ctx) => {
-    ctx.body = fileInfoDto(await files.move(principal(ctx), id(ctx), queryString(ctx, 'source', true), queryString(ctx, 'destination', true), queryBool(ctx, 'overwrite') ?? false));
+  route(t, { method: 'post', path: '/files/move', summary: 'Move or rename', tags, auth: 'key', query: MoveQuery }, async (ctx, { query: q }) => {
+    ctx.body = fileInfoDto(await files.move(principal(ctx), id(ctx), q.source, q.destination, q.overwrite ?? false));
   });
 
-  router.post('/files/bulk-upload', ownBody, async (ctx) => {
+  const multipart = (description: string) => ({ type: 'multipart/form-data', description });
+  const bulk = { method: 'post', path: '/files/bulk-upload', summary: 'Upload files (multipart, streamed)', tags, auth: 'key', before: [ownBody] } as const;
+  route(t, { ...bulk, bodyType: multipart('files[i].path then files[i].file for each file') }, async (ctx) => {
     ctx.body = await files.session(principal(ctx), id(ctx), async (upload) => {
       const uploaded: Record<string, unknown>[] = [];
       await readMultipart(ctx.req, d.config.uploadLimitBytes, async (part, fields) => {
@@ -77,11 +92,15 @@ export function registerFiles(router: ApiRouter, d: HttpDeps): void {
       }
       ctx.body = { name: basename(dest), path: (info as { path: string }).path, type: 'file' };
     });
-  router.post('/files/upload', ownBody, single);
-  router.post('/files/upload-v2', ownBody, single);
+  const upload = { method: 'post', summary: 'Upload one file (a `file` part, or the raw body)', tags, auth: 'key', query: UploadQuery } as const;
+  const one = multipart('a `file` part; or any other content type: the body is the file');
+  route(t, { ...upload, path: '/files/upload', bodyType: one, before: [ownBody] }, single);
+  route(t, { ...upload, path: '/files/upload-v2', bodyType: one, before: [ownBody] }, single);
 
-  router.post('/files/bulk-download', async (ctx) => {
-    const { paths } = body(ctx, z.object({ paths: z.array(z.string()).min(1).max(10_000) }));
+  const bulkDown = { method: 'post', path: '/files/bulk-download', summary: 'Download files (multipart, streamed)', tags, auth: 'key' } as const;
+  const many = { 200: 'multipart/form-data: one part per file, or an error part' };
+  route(t, { ...bulkDown, body: BulkDownload, example: { paths: ['README.md'] }, responses: many }, async (ctx, { body: b }) => {
+    const { paths } = b;
     const { value: download, end } = await files.openDownloads(principal(ctx), id(ctx));
     const out = new MultipartWriter();
     ctx.type = out.contentType;
@@ -110,8 +129,9 @@ export function registerFiles(router: ApiRouter, d: HttpDeps): void {
     })();
   });
 
-  router.get('/files/download', async (ctx) => {
-    const path = queryString(ctx, 'path', true);
+  const down = { method: 'get', path: '/files/download', summary: 'Download one file', tags, auth: 'key', query: PathQuery } as const;
+  route(t, { ...down, responses: { 200: 'The file (application/octet-stream)' } }, async (ctx, { query: q }) => {
+    const path = q.path;
     const { value: f, end } = await files.download(principal(ctx), id(ctx), path);
     ctx.set('content-disposition', `attachment; filename="${basename(path).replace(/"/g, '')}"`);
     ctx.type = 'application/octet-stream';

@@ -4,8 +4,10 @@
 import type { z } from 'zod';
 import { AppError } from '../../../common/errors.js';
 import { GitAdd, GitAddRemote, GitBranch, GitCheckout, GitClone, GitCommit, GitConfigureUser, GitInit, GitRemoteOp, GitReset, GitRestore, GitScope, GitSetConfig } from '../../../common/wire/toolbox.js';
-import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../../context.js';
-import { body, queryBool, queryString } from '../../parse.js';
+import { principal, type Ctx } from '../../context.js';
+import { body } from '../../parse.js';
+import { qs, queryObject } from '../../query-fields.js';
+import { route, type RouteTable } from '../../route.js';
 
 async function deleteBody<S extends z.ZodTypeAny>(ctx: Ctx, schema: S, limit: number): Promise<z.output<S>> {
   const req = ctx.request as unknown as { body?: unknown };
@@ -35,91 +37,106 @@ function hangup(ctx: Ctx): AbortSignal {
   return c.signal;
 }
 
-export function registerGit(router: ApiRouter, d: HttpDeps): void {
+const tags = ['toolbox: git'];
+const Repo = queryObject({ path: qs.required('The repository (a directory in the sandbox)') });
+const Diff = queryObject({ path: qs.required('The repository'), staged: qs.bool('The index against HEAD') });
+const ConfigQuery = queryObject({ key: qs.required('e.g. user.name'), scope: qs.string('global (default), local or system'), path: qs.string('The repository (scope local)') });
+const repo = '/home/daytona/repo';
+
+export function registerGit(t: RouteTable): void {
+  const d = t.d;
   const git = d.orch.toolbox.git;
   const id = (ctx: Ctx) => ctx.params.sandboxId!;
-  const path = (ctx: Ctx) => queryString(ctx, 'path', true);
   const ok = (ctx: Ctx, status = 200) => {
     ctx.status = status;
     ctx.body = {};
   };
+  const post = (path: string, summary: string) => ({ method: 'post', path, summary, tags, auth: 'key' }) as const;
+  const get = (path: string, summary: string) => ({ method: 'get', path, summary, tags, auth: 'key', query: Repo }) as const;
+  const created = { 201: 'Done' };
 
-  router.post('/git/clone', async (ctx) => {
-    ctx.body = await git.clone(principal(ctx), id(ctx), body(ctx, GitClone), hangup(ctx));
+  const clone = { url: 'https://github.com/octocat/Hello-World.git', path: repo };
+  route(t, { ...post('/git/clone', 'Clone a repository'), body: GitClone, example: clone }, async (ctx, { body: b }) => {
+    ctx.body = await git.clone(principal(ctx), id(ctx), b, hangup(ctx));
   });
-  router.get('/git/status', async (ctx) => {
-    ctx.body = await git.status(principal(ctx), id(ctx), path(ctx));
+  route(t, get('/git/status', 'Branch and file status'), async (ctx, { query: q }) => {
+    ctx.body = await git.status(principal(ctx), id(ctx), q.path);
   });
   // Berth's addition (the web UI's Git tab; MCP's git_diff): the work tree against the index, or ?staged=true.
-  router.get('/git/diff', async (ctx) => {
-    ctx.body = await d.orch.toolbox.gitDiff.diff(principal(ctx), id(ctx), path(ctx), { staged: queryBool(ctx, 'staged') ?? false });
+  route(t, { ...get('/git/diff', 'The work tree against the index (or staged)'), query: Diff }, async (ctx, { query: q }) => {
+    ctx.body = await d.orch.toolbox.gitDiff.diff(principal(ctx), id(ctx), q.path, { staged: q.staged ?? false });
   });
-  router.get('/git/branches', async (ctx) => {
-    ctx.body = await git.branches(principal(ctx), id(ctx), path(ctx));
+  route(t, get('/git/branches', 'List branches'), async (ctx, { query: q }) => {
+    ctx.body = await git.branches(principal(ctx), id(ctx), q.path);
   });
-  router.post('/git/branches', async (ctx) => {
-    await git.createBranch(principal(ctx), id(ctx), body(ctx, GitBranch));
+  const branch = { path: repo, name: 'feature' };
+  route(t, { ...post('/git/branches', 'Create a branch'), body: GitBranch, example: branch, responses: created }, async (ctx, { body: b }) => {
+    await git.createBranch(principal(ctx), id(ctx), b);
     ok(ctx, 201);
   });
-  router.delete('/git/branches', async (ctx) => {
+  const del = { method: 'delete', path: '/git/branches', summary: 'Delete a branch', tags, auth: 'key', responses: { 204: 'Deleted' } } as const;
+  route(t, { ...del, body: GitBranch, bodyCheckedBy: 'handler', example: branch }, async (ctx) => {
     await git.deleteBranch(principal(ctx), id(ctx), await deleteBody(ctx, GitBranch, d.config.jsonBodyLimitBytes));
     ctx.status = 204;
   });
-  router.post('/git/checkout', async (ctx) => {
-    await git.checkout(principal(ctx), id(ctx), body(ctx, GitCheckout));
+  route(t, { ...post('/git/checkout', 'Check out a branch'), body: GitCheckout, example: { path: repo, branch: 'main' } }, async (ctx, { body: b }) => {
+    await git.checkout(principal(ctx), id(ctx), b);
     ok(ctx);
   });
-  router.post('/git/add', async (ctx) => {
-    await git.add(principal(ctx), id(ctx), body(ctx, GitAdd));
+  route(t, { ...post('/git/add', 'Stage files'), body: GitAdd, example: { path: repo, files: ['.'] } }, async (ctx, { body: b }) => {
+    await git.add(principal(ctx), id(ctx), b);
     ok(ctx);
   });
-  router.post('/git/commit', async (ctx) => {
-    ctx.body = await git.commit(principal(ctx), id(ctx), body(ctx, GitCommit));
+  const commit = { path: repo, message: 'First', author: 'Ada', email: 'ada@example.com' };
+  route(t, { ...post('/git/commit', 'Commit the index'), body: GitCommit, example: commit }, async (ctx, { body: b }) => {
+    ctx.body = await git.commit(principal(ctx), id(ctx), b);
   });
-  router.post('/git/push', async (ctx) => {
-    await git.push(principal(ctx), id(ctx), body(ctx, GitRemoteOp), hangup(ctx));
+  route(t, { ...post('/git/push', 'Push'), body: GitRemoteOp, example: { path: repo } }, async (ctx, { body: b }) => {
+    await git.push(principal(ctx), id(ctx), b, hangup(ctx));
     ok(ctx);
   });
-  router.post('/git/pull', async (ctx) => {
-    await git.pull(principal(ctx), id(ctx), body(ctx, GitRemoteOp), hangup(ctx));
+  route(t, { ...post('/git/pull', 'Pull'), body: GitRemoteOp, example: { path: repo } }, async (ctx, { body: b }) => {
+    await git.pull(principal(ctx), id(ctx), b, hangup(ctx));
     ok(ctx);
   });
-  router.get('/git/history', async (ctx) => {
-    ctx.body = await git.history(principal(ctx), id(ctx), path(ctx));
+  route(t, get('/git/history', 'Commit history'), async (ctx, { query: q }) => {
+    ctx.body = await git.history(principal(ctx), id(ctx), q.path);
   });
-  router.get('/git/remotes', async (ctx) => {
-    ctx.body = await git.remotes(principal(ctx), id(ctx), path(ctx));
+  route(t, get('/git/remotes', 'List remotes'), async (ctx, { query: q }) => {
+    ctx.body = await git.remotes(principal(ctx), id(ctx), q.path);
   });
-  router.post('/git/remotes', async (ctx) => {
-    await git.addRemote(principal(ctx), id(ctx), body(ctx, GitAddRemote));
+  const remote = { path: repo, name: 'upstream', url: 'https://github.com/octocat/Hello-World.git' };
+  route(t, { ...post('/git/remotes', 'Add a remote'), body: GitAddRemote, example: remote, responses: created }, async (ctx, { body: b }) => {
+    await git.addRemote(principal(ctx), id(ctx), b);
     ok(ctx, 201);
   });
-  router.post('/git/init', async (ctx) => {
-    await git.init(principal(ctx), id(ctx), body(ctx, GitInit));
+  route(t, { ...post('/git/init', 'Create a repository'), body: GitInit, example: { path: repo }, responses: created }, async (ctx, { body: b }) => {
+    await git.init(principal(ctx), id(ctx), b);
     ok(ctx, 201);
   });
-  router.post('/git/reset', async (ctx) => {
-    await git.reset(principal(ctx), id(ctx), body(ctx, GitReset));
+  route(t, { ...post('/git/reset', 'Reset'), body: GitReset, example: { path: repo, mode: 'mixed' } }, async (ctx, { body: b }) => {
+    await git.reset(principal(ctx), id(ctx), b);
     ok(ctx);
   });
-  router.post('/git/restore', async (ctx) => {
-    await git.restore(principal(ctx), id(ctx), body(ctx, GitRestore));
+  route(t, { ...post('/git/restore', 'Restore files'), body: GitRestore, example: { path: repo, files: ['README.md'] } }, async (ctx, { body: b }) => {
+    await git.restore(principal(ctx), id(ctx), b);
     ok(ctx);
   });
-  router.get('/git/config', async (ctx) => {
-    const scope = GitScope.safeParse(queryString(ctx, 'scope') || 'global');
+  route(t, { method: 'get', path: '/git/config', summary: 'Read a git config value', tags, auth: 'key', query: ConfigQuery }, async (ctx, { query: q }) => {
+    const scope = GitScope.safeParse(q.scope || 'global');
     if (!scope.success) throw new AppError('invalid_argument', 'scope must be global, local or system', { reason: 'BAD_REQUEST' });
-    ctx.body = await git.getConfig(principal(ctx), id(ctx), queryString(ctx, 'key', true), scope.data, queryString(ctx, 'path') || undefined);
+    ctx.body = await git.getConfig(principal(ctx), id(ctx), q.key, scope.data, q.path || undefined);
   });
-  router.post('/git/config', async (ctx) => {
-    await git.setConfig(principal(ctx), id(ctx), body(ctx, GitSetConfig));
+  route(t, { ...post('/git/config', 'Set a git config value'), body: GitSetConfig, example: { key: 'pull.rebase', value: 'true' } }, async (ctx, { body: b }) => {
+    await git.setConfig(principal(ctx), id(ctx), b);
     ok(ctx);
   });
-  router.post('/git/config/user', async (ctx) => {
-    await git.configureUser(principal(ctx), id(ctx), body(ctx, GitConfigureUser));
+  const user = { name: 'Ada', email: 'ada@example.com' };
+  route(t, { ...post('/git/config/user', 'Set user.name and user.email'), body: GitConfigureUser, example: user }, async (ctx, { body: b }) => {
+    await git.configureUser(principal(ctx), id(ctx), b);
     ok(ctx);
   });
-  router.post('/git/credentials', async (ctx) => {
+  route(t, post('/git/credentials', 'Store credentials (Daytona compatibility)'), async (ctx) => {
     await git.storeCredentials(principal(ctx), id(ctx), {});
   });
 }

@@ -2,26 +2,31 @@
 // a WebSocket (GET …/process/interpreter/execute, in http/ws/).
 import { AppError } from '../../../common/errors.js';
 import { CreateContextRequest } from '../../../common/wire/interpreter.js';
-import { principal, type ApiRouter, type HttpDeps } from '../../context.js';
-import { body } from '../../parse.js';
+import { principal } from '../../context.js';
+import { route, type RouteTable } from '../../route.js';
 
-export function registerInterpreter(router: ApiRouter, d: HttpDeps): void {
-  const interpreter = d.orch.toolbox.interpreter;
+const tags = ['toolbox: interpreter'];
+const auth = 'key';
 
-  router.post('/process/interpreter/context', async (ctx) => {
-    ctx.body = await interpreter.createContext(principal(ctx), ctx.params.sandboxId!, body(ctx, CreateContextRequest));
+export function registerInterpreter(t: RouteTable): void {
+  const interpreter = t.d.orch.toolbox.interpreter;
+
+  const create = { summary: 'Create an interpreter context', tags, auth, body: CreateContextRequest } as const;
+  route(t, { ...create, method: 'post', path: '/process/interpreter/context' }, async (ctx, { body }) => {
+    ctx.body = await interpreter.createContext(principal(ctx), ctx.params.sandboxId!, body);
   });
 
-  router.get('/process/interpreter/context', async (ctx) => {
+  route(t, { method: 'get', path: '/process/interpreter/context', summary: 'List interpreter contexts', tags, auth }, async (ctx) => {
     ctx.body = { contexts: await interpreter.listContexts(principal(ctx), ctx.params.sandboxId!) };
   });
 
-  router.delete('/process/interpreter/context/:id', async (ctx) => {
+  route(t, { method: 'delete', path: '/process/interpreter/context/:id', summary: 'Delete an interpreter context', tags, auth }, async (ctx) => {
     await interpreter.deleteContext(principal(ctx), ctx.params.sandboxId!, ctx.params.id!);
     ctx.body = { message: `context ${ctx.params.id} deleted` };
   });
 
-  router.get('/process/interpreter/execute', () => {
+  // Without an upgrade, the WebSocket path says what it is (the document describes it with the WebSockets).
+  route(t, { method: 'get', path: '/process/interpreter/execute', summary: 'Run code (WebSocket)', tags, auth }, () => {
     throw new AppError('invalid_argument', 'this endpoint is a WebSocket', { reason: 'BAD_REQUEST', hint: 'connect with a WebSocket client and send {"code": …} (the SDK’s codeInterpreter.runCode)' });
   });
 }

@@ -1,7 +1,6 @@
 // Toolbox LSP routes (compat spec §4.9), plus Berth's diagnostics, hover and
 // definition (POST, same body shape as completions).
 import { z } from 'zod';
-import { AppError } from '../../../common/errors.js';
 import {
   LspCompletionRequest,
   LspDiagnosticsRequest,
@@ -10,55 +9,52 @@ import {
   LspServerRequest,
   LspWorkspaceSymbolsRequest,
 } from '../../../common/wire/lsp.js';
-import { principal, type ApiRouter, type Ctx, type HttpDeps } from '../../context.js';
-import { body } from '../../parse.js';
+import { principal } from '../../context.js';
+import { firstValues } from '../../query-fields.js';
+import { route, type RouteTable } from '../../route.js';
 
-/** The GET routes carry their request in the query string. */
-function fromQuery<S extends z.ZodTypeAny>(ctx: Ctx, schema: S): z.output<S> {
-  const raw = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
-    throw new AppError('invalid_argument', `invalid request: ${problems.join('; ')}`, { hint: 'fix the listed query parameters', reason: 'BAD_REQUEST', details: { problems } });
-  }
-  return r.data;
-}
+const tags = ['toolbox: LSP'];
+const auth = 'key';
 
-export function registerLsp(router: ApiRouter, d: HttpDeps): void {
-  const lsp = d.orch.toolbox.lsp;
-  router.post('/lsp/start', async (ctx) => {
-    await lsp.start(principal(ctx), ctx.params.sandboxId!, body(ctx, LspServerRequest));
+export function registerLsp(t: RouteTable): void {
+  const lsp = t.d.orch.toolbox.lsp;
+  const post = (path: string, summary: string) => ({ method: 'post', path, summary, tags, auth }) as const;
+  route(t, { ...post('/lsp/start', 'Start a language server'), body: LspServerRequest }, async (ctx, { body }) => {
+    await lsp.start(principal(ctx), ctx.params.sandboxId!, body);
     ctx.body = {};
   });
-  router.post('/lsp/stop', async (ctx) => {
-    await lsp.stop(principal(ctx), ctx.params.sandboxId!, body(ctx, LspServerRequest));
+  route(t, { ...post('/lsp/stop', 'Stop a language server'), body: LspServerRequest }, async (ctx, { body }) => {
+    await lsp.stop(principal(ctx), ctx.params.sandboxId!, body);
     ctx.body = {};
   });
-  router.post('/lsp/did-open', async (ctx) => {
-    await lsp.didOpen(principal(ctx), ctx.params.sandboxId!, body(ctx, LspDocumentRequest));
+  route(t, { ...post('/lsp/did-open', 'Open a document'), body: LspDocumentRequest }, async (ctx, { body }) => {
+    await lsp.didOpen(principal(ctx), ctx.params.sandboxId!, body);
     ctx.body = {};
   });
-  router.post('/lsp/did-close', async (ctx) => {
-    await lsp.didClose(principal(ctx), ctx.params.sandboxId!, body(ctx, LspDocumentRequest));
+  route(t, { ...post('/lsp/did-close', 'Close a document'), body: LspDocumentRequest }, async (ctx, { body }) => {
+    await lsp.didClose(principal(ctx), ctx.params.sandboxId!, body);
     ctx.body = {};
   });
-  router.post('/lsp/completions', async (ctx) => {
-    ctx.body = await lsp.completions(principal(ctx), ctx.params.sandboxId!, body(ctx, LspCompletionRequest));
+  route(t, { ...post('/lsp/completions', 'Completions at a position'), body: LspCompletionRequest }, async (ctx, { body }) => {
+    ctx.body = await lsp.completions(principal(ctx), ctx.params.sandboxId!, body);
   });
-  router.get('/lsp/document-symbols', async (ctx) => {
-    ctx.body = await lsp.documentSymbols(principal(ctx), ctx.params.sandboxId!, fromQuery(ctx, LspDocumentRequest));
+  // The GET routes carry their request in the query string.
+  const symbols = { method: 'get', path: '/lsp/document-symbols', summary: "A document's symbols", tags, auth, query: firstValues(LspDocumentRequest) } as const;
+  route(t, symbols, async (ctx, { query }) => {
+    ctx.body = await lsp.documentSymbols(principal(ctx), ctx.params.sandboxId!, query);
   });
-  router.get('/lsp/workspacesymbols', async (ctx) => {
-    ctx.body = await lsp.workspaceSymbols(principal(ctx), ctx.params.sandboxId!, fromQuery(ctx, LspWorkspaceSymbolsRequest.extend({ query: z.string().default('') })));
+  const workspace = firstValues(LspWorkspaceSymbolsRequest.extend({ query: z.string().default('') }));
+  route(t, { method: 'get', path: '/lsp/workspacesymbols', summary: 'Symbols across the project', tags, auth, query: workspace }, async (ctx, { query }) => {
+    ctx.body = await lsp.workspaceSymbols(principal(ctx), ctx.params.sandboxId!, query);
   });
-  router.post('/lsp/diagnostics', async (ctx) => {
-    ctx.body = await lsp.diagnostics(principal(ctx), ctx.params.sandboxId!, body(ctx, LspDiagnosticsRequest));
+  route(t, { ...post('/lsp/diagnostics', "A document's diagnostics (Berth)"), body: LspDiagnosticsRequest }, async (ctx, { body }) => {
+    ctx.body = await lsp.diagnostics(principal(ctx), ctx.params.sandboxId!, body);
   });
-  router.post('/lsp/hover', async (ctx) => {
+  route(t, { ...post('/lsp/hover', 'Hover information at a position (Berth)'), body: LspPositionRequest }, async (ctx, { body }) => {
     // A JSON null body reads as "no content" to HTTP clients; wrap it.
-    ctx.body = { hover: await lsp.hover(principal(ctx), ctx.params.sandboxId!, body(ctx, LspPositionRequest)) };
+    ctx.body = { hover: await lsp.hover(principal(ctx), ctx.params.sandboxId!, body) };
   });
-  router.post('/lsp/definition', async (ctx) => {
-    ctx.body = await lsp.definition(principal(ctx), ctx.params.sandboxId!, body(ctx, LspPositionRequest));
+  route(t, { ...post('/lsp/definition', 'Where the symbol at a position is defined (Berth)'), body: LspPositionRequest }, async (ctx, { body }) => {
+    ctx.body = await lsp.definition(principal(ctx), ctx.params.sandboxId!, body);
   });
 }

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { AppError } from '../../../common/errors.js';
 import { envMap } from '../../../common/wire/daemon.js';
-import { principal, type ApiRouter, type HttpDeps } from '../../context.js';
-import { body } from '../../parse.js';
+import { principal } from '../../context.js';
+import { route, type RouteTable } from '../../route.js';
 
 const Execute = z.object({
   command: z.string().min(1, 'command is empty'),
@@ -12,9 +12,10 @@ const Execute = z.object({
   timeout: z.number().int().min(0).max(86_400).optional(),
 });
 
-export function registerProcess(router: ApiRouter, d: HttpDeps): void {
-  router.post('/process/execute', async (ctx) => {
-    const b = body(ctx, Execute);
+export function registerProcess(t: RouteTable): void {
+  const d = t.d;
+  const decl = { summary: 'Run a command and wait for it', tags: ['toolbox: process'], example: { command: 'echo hello', timeout: 30 } };
+  route(t, { ...decl, method: 'post', path: '/process/execute', auth: 'key', body: Execute }, async (ctx, { body: b }) => {
     const controller = new AbortController();
     // A client that hangs up takes its command with it.
     ctx.req.once('close', () => {
