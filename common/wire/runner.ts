@@ -189,6 +189,7 @@ export interface ImageBuildRequest {
 
 /** One sample of a sandbox's resource counters. */
 export interface SandboxStats {
+  /** Nanoseconds of CPU the container used, and the host's total CPU time (for ratios between samples). */
   cpuNanos: number;
   systemNanos: number;
   onlineCpus: number;

@@ -2,7 +2,7 @@
 // implementation (docker.ts); an orchestrator such as Kubernetes could be
 // another. Nothing outside runner/runtime/ knows which engine runs sandboxes.
 import type { Readable, Writable } from 'node:stream';
-import type { EngineFacts, ImageConfig } from '../../common/wire/runner.js';
+import type { EngineFacts, ImageConfig, SandboxStats } from '../../common/wire/runner.js';
 import type { DaemonBundle } from '../daemon-bundle.js';
 
 export interface ContainerSpec {
@@ -122,17 +122,8 @@ export interface ContainerRuntime {
   readonly images: ImageEngine;
 }
 
-export interface ContainerStats {
-  /** Nanoseconds of CPU the container used, and the host's total CPU time (for ratios between samples). */
-  cpuNanos: number;
-  systemNanos: number;
-  onlineCpus: number;
-  memoryBytes: number;
-  cacheBytes: number;
-  memoryLimitBytes: number;
-  rxBytes: number;
-  txBytes: number;
-}
+/** A container's resource counters: what the runner reports per sandbox (one shape, from the wire contract). */
+export type ContainerStats = SandboxStats;
 
 /** Registry credentials for one host, as the engine takes them. */
 export interface RegistryAuth {
