@@ -9,16 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { AppError } from '../common/errors.js';
 import type { ApiClient } from './client.js';
+import type { StorageAccess } from '../common/wire/object-storage.js';
 
-interface PushAccess {
-  accessKey: string;
-  secret: string;
-  sessionToken: string;
-  storageUrl: string;
-  organizationId: string;
-  bucket: string;
-  region: string;
-}
 
 /** Tars `dir` (its contents at the archive root, owners dropped) into a temporary file; returns it and its md5. */
 async function tarFolder(dir: string): Promise<{ file: string; md5: string; size: number; cleanup: () => void }> {
@@ -57,7 +49,7 @@ async function tarFolder(dir: string): Promise<{ file: string; md5: string; size
 }
 
 export async function uploadContext(api: ApiClient, dir: string): Promise<string> {
-  const access = await api.request<PushAccess>('GET', '/object-storage/push-access');
+  const access = await api.request<StorageAccess>('GET', '/object-storage/push-access');
   const t = await tarFolder(dir);
   const { HeadObjectCommand, PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   // No trailer checksums: Berth's endpoint takes signed or plain payloads only.

@@ -16,21 +16,14 @@ import type { Principal } from '../principal.js';
 import type { SecretBox } from '../secrets/crypto.js';
 import type { Store } from '../store/db.js';
 import type { ContextSource } from './builds.js';
+import type { StorageAccess } from '../../common/wire/object-storage.js';
 
 /** The embedded store has one region; clients sign for it. */
 const REGION = 'us-east-1';
 /** Push credentials last this long (an upload of a large context fits easily). */
 const PUSH_ACCESS_MS = 3_600_000;
 
-export interface StorageAccess {
-  accessKey: string;
-  secret: string;
-  sessionToken: string;
-  storageUrl: string;
-  organizationId: string;
-  bucket: string;
-  region: string;
-}
+export type { StorageAccess };
 
 /** One S3 request as the endpoint sees it, before the store serves it. */
 export interface ObjectRequest {
