@@ -23,8 +23,16 @@ async function main() {
   const runnerId = `bench-${randomBytes(3).toString('hex')}`;
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const port = await freePort();
-  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn' }, port);
-  const env = { ...process.env, BERTH_API_URL: `${server.url}/api`, BERTH_API_KEY: key, BERTH_CONFIG: join(home, 'none.json') };
+  const server = await spawnServer(
+    { BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn' },
+    port,
+  );
+  const env = {
+    ...process.env,
+    BERTH_API_URL: `${server.url}/api`,
+    BERTH_API_KEY: key,
+    BERTH_CONFIG: join(home, 'none.json'),
+  };
   try {
     const each = async (f: () => Promise<unknown>) => {
       await f(); // page cache, first-run costs
@@ -39,8 +47,20 @@ async function main() {
     console.log(`\nberth CLI vs docker CLI, ${N} runs each (${new Date().toISOString()})\n`);
     console.log(['command', 'p50', 'p99', 'ratio p50 to docker version'].join(' | '));
     const dp = percentile(docker, 50);
-    for (const [name, xs] of [['berth version', version], ['berth sandbox list', list], ['docker version', docker], ['node -e 0 (Node start alone)', bare]] as const) {
-      console.log([name, fmtMs(percentile(xs, 50), 0), fmtMs(percentile(xs, 99), 0), `${(percentile(xs, 50) / dp).toFixed(2)}×`].join(' | '));
+    for (const [name, xs] of [
+      ['berth version', version],
+      ['berth sandbox list', list],
+      ['docker version', docker],
+      ['node -e 0 (Node start alone)', bare],
+    ] as const) {
+      console.log(
+        [
+          name,
+          fmtMs(percentile(xs, 50), 0),
+          fmtMs(percentile(xs, 99), 0),
+          `${(percentile(xs, 50) / dp).toFixed(2)}×`,
+        ].join(' | '),
+      );
     }
   } finally {
     await server.kill('SIGTERM');

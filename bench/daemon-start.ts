@@ -19,7 +19,8 @@ import { percentile } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const p50 = (xs: number[]) => percentile(xs, 50);
-const line = (name: string, xs: number[]) => console.log(`${name.padEnd(58)} p50 ${p50(xs).toFixed(1).padStart(6)} ms   min ${Math.min(...xs).toFixed(1)} ms`);
+const line = (name: string, xs: number[]) =>
+  console.log(`${name.padEnd(58)} p50 ${p50(xs).toFixed(1).padStart(6)} ms   min ${Math.min(...xs).toFixed(1)} ms`);
 
 /** Exec of `script` to the first connection on a unix socket it is told about. */
 async function timeToConnect(script: string, n: number): Promise<number[]> {
@@ -31,7 +32,16 @@ async function timeToConnect(script: string, n: number): Promise<number[]> {
   try {
     for (let i = 0; i < n; i++) {
       const t = performance.now();
-      const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH, BERTH_SOCKET: sock, BERTH_SANDBOX_ID: 'bench', BERTH_DAEMON_SECRET: 'bench', BERTH_WORKDIR: dir }, stdio: 'ignore' });
+      const child = spawn(process.execPath, [script], {
+        env: {
+          PATH: process.env.PATH,
+          BERTH_SOCKET: sock,
+          BERTH_SANDBOX_ID: 'bench',
+          BERTH_DAEMON_SECRET: 'bench',
+          BERTH_WORKDIR: dir,
+        },
+        stdio: 'ignore',
+      });
       await new Promise<void>((r) => srv.once('connection', (c) => (xs.push(performance.now() - t), c.destroy(), r())));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -68,7 +78,10 @@ async function main() {
     cpSync(withCache, noCache, { recursive: true });
     rmSync(join(noCache, DAEMON_FILES.codeCache), { force: true });
     const bare = join(home, 'bare.cjs');
-    writeFileSync(bare, "require('node:net').connect(process.env.BERTH_SOCKET).on('error', () => {}); setTimeout(() => {}, 60000);\n");
+    writeFileSync(
+      bare,
+      "require('node:net').connect(process.env.BERTH_SOCKET).on('error', () => {}); setTimeout(() => {}, 60000);\n",
+    );
 
     console.log(`\nDaemon start, exec → first connect, ${N} starts each (${new Date().toISOString()})\n`);
     const b = await timeToConnect(bare, N);
@@ -77,15 +90,20 @@ async function main() {
     line('daemon, compiled from source', nc);
     const wc = await timeToConnect(join(withCache, DAEMON_FILES.entry), N);
     line("daemon, from the runner's V8 code cache", wc);
-    console.log(`daemon above bare Node: ${(p50(nc) - p50(b)).toFixed(1)} ms from source, ${(p50(wc) - p50(b)).toFixed(1)} ms with the code cache`);
+    console.log(
+      `daemon above bare Node: ${(p50(nc) - p50(b)).toFixed(1)} ms from source, ${(p50(wc) - p50(b)).toFixed(1)} ms with the code cache`,
+    );
 
     // Grow the heap like a daemon that has served a while: fork copies it, posix_spawn does not.
     const ballast = Array.from({ length: 40 }, () => Buffer.alloc(1 << 20, 1));
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
     const viaNode = new Spawner(null);
     const viaAddon = new Spawner(loadNative(withCache));
-    if (viaAddon.kind !== 'posix_spawn') throw new Error('the daemon folder has no addon with posix_spawn; run npm run build');
-    console.log(`\nStarting a command to its exit, ${N * 2} each, this process at ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB RSS\n`);
+    if (viaAddon.kind !== 'posix_spawn')
+      throw new Error('the daemon folder has no addon with posix_spawn; run npm run build');
+    console.log(
+      `\nStarting a command to its exit, ${N * 2} each, this process at ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB RSS\n`,
+    );
     // --norc: Node's stdio are socketpairs, and bash sources the rc files when stdin is a socket
     // (Debian builds it that way for rshd/ssh); the addon uses pipes. Compare the start alone.
     for (const [name, cmd, args] of [

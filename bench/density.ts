@@ -58,7 +58,11 @@ async function main() {
     port,
   );
   const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await r.text();
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
@@ -79,15 +83,18 @@ async function main() {
     const availBefore = memAvailableKiB();
     const t0 = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < N) await create();
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next++ < N) await create();
+      }),
+    );
     const fillSeconds = (performance.now() - t0) / 1000;
     await sleep(10_000); // idle: daemons settle, page cache stops moving
     const availAfter = memAvailableKiB();
     const shims = tryProcesses('containerd-shim-runc-v2');
     const pause = tryProcesses('pause');
-    const daemon = (await api('POST', `/toolbox/${ids[0]}/process/execute`, { command: 'cat /proc/1/status' })).result as string;
+    const daemon = (await api('POST', `/toolbox/${ids[0]}/process/execute`, { command: 'cat /proc/1/status' }))
+      .result as string;
     const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
 
     const exec: number[] = [];
@@ -95,7 +102,12 @@ async function main() {
     for (let round = 0; round < 2; round++) {
       for (const id of ids) {
         let ok = false;
-        exec.push(await timed(async () => (ok = (await api('POST', `/toolbox/${id}/process/execute`, { command: 'echo hi' })).result === 'hi\n')));
+        exec.push(
+          await timed(
+            async () =>
+              (ok = (await api('POST', `/toolbox/${id}/process/execute`, { command: 'echo hi' })).result === 'hi\n'),
+          ),
+        );
         if (ok && round === 0) healthy++;
       }
     }
@@ -105,20 +117,51 @@ async function main() {
       createWhile.push(await timed(create));
     }
     const rawRun: number[] = [];
-    for (let i = 0; i < 5; i++) rawRun.push(await timed(async () => raw.push((await run('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'])).stdout.trim())));
+    for (let i = 0; i < 5; i++)
+      rawRun.push(
+        await timed(async () =>
+          raw.push((await run('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'])).stdout.trim()),
+        ),
+      );
 
     const perSandbox = (availBefore - availAfter) / N;
     const shimPer = (shims.kib - shimsBefore.kib) / Math.max(1, shims.count - shimsBefore.count);
-    console.log(`\nDensity: ${N} idle sandboxes (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, ${mb(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]))})\n`);
-    console.log(`started: ${N} in ${fillSeconds.toFixed(0)} s (${CONCURRENCY} creates at a time); healthy (exec answered): ${healthy}/${N}`);
-    console.log(`host memory per idle sandbox: ${mb(perSandbox)} (drop of MemAvailable / ${N}; other processes on the host move it too)`);
-    console.log(`  daemon: ${mb(statusKiB(daemon, 'RssAnon'))} private (+ ${mb(statusKiB(daemon, 'RssFile'))} file-backed, shared by every sandbox)`);
-    console.log(`  containerd shims: ${shims.count - shimsBefore.count} more, ${mb(shimPer)} RSS each (partly shared); ${((shims.count - shimsBefore.count) / N).toFixed(2)} per sandbox`);
-    console.log(`  network holders (pause): ${pause.count - pauseBefore.count} more, ${mb((pause.kib - pauseBefore.kib) / Math.max(1, pause.count - pauseBefore.count))} RSS each`);
-    console.log(`server RSS with ${ids.length} sandboxes: ${mb(statusKiB(serverStatus, 'VmRSS'))} (anon ${mb(statusKiB(serverStatus, 'RssAnon'))})`);
+    console.log(
+      `\nDensity: ${N} idle sandboxes (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, ${mb(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]))})\n`,
+    );
+    console.log(
+      `started: ${N} in ${fillSeconds.toFixed(0)} s (${CONCURRENCY} creates at a time); healthy (exec answered): ${healthy}/${N}`,
+    );
+    console.log(
+      `host memory per idle sandbox: ${mb(perSandbox)} (drop of MemAvailable / ${N}; other processes on the host move it too)`,
+    );
+    console.log(
+      `  daemon: ${mb(statusKiB(daemon, 'RssAnon'))} private (+ ${mb(statusKiB(daemon, 'RssFile'))} file-backed, shared by every sandbox)`,
+    );
+    console.log(
+      `  containerd shims: ${shims.count - shimsBefore.count} more, ${mb(shimPer)} RSS each (partly shared); ${((shims.count - shimsBefore.count) / N).toFixed(2)} per sandbox`,
+    );
+    console.log(
+      `  network holders (pause): ${pause.count - pauseBefore.count} more, ${mb((pause.kib - pauseBefore.kib) / Math.max(1, pause.count - pauseBefore.count))} RSS each`,
+    );
+    console.log(
+      `server RSS with ${ids.length} sandboxes: ${mb(statusKiB(serverStatus, 'VmRSS'))} (anon ${mb(statusKiB(serverStatus, 'RssAnon'))})`,
+    );
     console.log(['measure', 'p50', 'p99', 'raw p50', 'ratio p50'].join(' | '));
-    console.log(['exec round trip across all sandboxes', fmtMs(percentile(exec, 50)), fmtMs(percentile(exec, 99)), '', ''].join(' | '));
-    console.log([`create → started while ${N} run`, fmtMs(percentile(createWhile, 50)), fmtMs(percentile(createWhile, 99)), fmtMs(percentile(rawRun, 50)), `${(percentile(createWhile, 50) / percentile(rawRun, 50)).toFixed(2)}× docker run -d`].join(' | '));
+    console.log(
+      ['exec round trip across all sandboxes', fmtMs(percentile(exec, 50)), fmtMs(percentile(exec, 99)), '', ''].join(
+        ' | ',
+      ),
+    );
+    console.log(
+      [
+        `create → started while ${N} run`,
+        fmtMs(percentile(createWhile, 50)),
+        fmtMs(percentile(createWhile, 99)),
+        fmtMs(percentile(rawRun, 50)),
+        `${(percentile(createWhile, 50) / percentile(rawRun, 50)).toFixed(2)}× docker run -d`,
+      ].join(' | '),
+    );
   } finally {
     if (raw.length) execFileSync('docker', ['rm', '-f', ...raw]);
     await server.kill('SIGTERM');

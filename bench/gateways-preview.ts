@@ -52,24 +52,37 @@ const onHost = (js: string) =>
     const child = spawn(process.execPath, ['-e', js], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`host client exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`host client exited ${code}`)),
+    );
   });
 
 async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn' },
+    env: {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
+      BERTH_ADMIN_API_KEY: key,
+      PORT: '0',
+      BERTH_LOG_LEVEL: 'warn',
+    },
     background: false,
     writeCliConfig: false,
     announce: () => {},
     log: createLogger({ level: 'warn' }),
   });
   const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return (await r.json()) as Json;
   };
-  const exec = async (id: string, command: string, timeout = 120) => (await api('POST', `/toolbox/${id}/process/execute`, { command, timeout })) as { exitCode: number; result: string };
+  const exec = async (id: string, command: string, timeout = 120) =>
+    (await api('POST', `/toolbox/${id}/process/execute`, { command, timeout })) as { exitCode: number; result: string };
   let id = '';
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
@@ -79,34 +92,58 @@ async function main(): Promise<void> {
     await exec(id, `cat > /tmp/app.js <<'JS'\n${APP_JS}\nJS\ncat > /tmp/inside.js <<'JS'\n${clientJs(8080, {})}\nJS`);
     await api('POST', `/toolbox/${id}/process/session`, { sessionId: 'app' });
     await api('POST', `/toolbox/${id}/process/session/app/exec`, { command: 'node /tmp/app.js 8080', runAsync: true });
-    for (let i = 0; i < 100 && (await exec(id, 'curl -s -o /dev/null -w %{http_code} http://127.0.0.1:8080/')).result !== '200'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 100 && (await exec(id, 'curl -s -o /dev/null -w %{http_code} http://127.0.0.1:8080/')).result !== '200';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
 
     const link = await api('GET', `/api/sandbox/${id}/ports/8080/preview-url`);
     const url = new URL(link.url);
     // A browser's path: the credential once, then the cookie.
     const cookie = await new Promise<string>((resolve, reject) => {
-      http.get({ host: url.hostname, port: url.port, path: '/', headers: { 'x-daytona-preview-token': link.token }, lookup }, (res) => {
-        res.resume();
-        const c = (res.headers['set-cookie'] ?? []).find((x) => x.startsWith('berth_preview='));
-        if (c) resolve(c.split(';')[0]!);
-        else reject(new Error(`no cookie: ${res.statusCode}`));
-      }).on('error', reject);
+      http
+        .get(
+          { host: url.hostname, port: url.port, path: '/', headers: { 'x-daytona-preview-token': link.token }, lookup },
+          (res) => {
+            res.resume();
+            const c = (res.headers['set-cookie'] ?? []).find((x) => x.startsWith('berth_preview='));
+            if (c) resolve(c.split(';')[0]!);
+            else reject(new Error(`no cookie: ${res.statusCode}`));
+          },
+        )
+        .on('error', reject);
     });
     const get = () =>
       new Promise<void>((resolve, reject) => {
-        http.get({ host: url.hostname, port: url.port, path: '/small', headers: { cookie }, agent, lookup }, (res) => {
-          if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-          res.resume();
-          res.on('end', resolve);
-        }).on('error', reject);
+        http
+          .get({ host: url.hostname, port: url.port, path: '/small', headers: { cookie }, agent, lookup }, (res) => {
+            if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+            res.resume();
+            res.on('end', resolve);
+          })
+          .on('error', reject);
       });
 
     // The tunnel alone (the same HTTP client over a pooled tunnel, no proxy server): the floor the proxy adds to.
     const admin = await server.orch.authenticate(key);
     class Direct extends http.Agent {
-      override createConnection(_o: http.ClientRequestArgs, cb: (e: Error | null, s?: import('node:stream').Duplex) => void): undefined {
+      override createConnection(
+        _o: http.ClientRequestArgs,
+        cb: (e: Error | null, s?: import('node:stream').Duplex) => void,
+      ): undefined {
         server.orch.toolbox.tunnel.open(admin, id, { port: 8080 }).then(
-          ({ value }) => cb(null, Object.assign(value, { setKeepAlive: () => value, setNoDelay: () => value, ref: () => value, unref: () => value })),
+          ({ value }) =>
+            cb(
+              null,
+              Object.assign(value, {
+                setKeepAlive: () => value,
+                setNoDelay: () => value,
+                ref: () => value,
+                unref: () => value,
+              }),
+            ),
           (e: Error) => cb(e),
         );
         return undefined;
@@ -115,14 +152,17 @@ async function main(): Promise<void> {
     const direct = new Direct({ keepAlive: true, maxSockets: CONCURRENCY });
     const viaTunnel = () =>
       new Promise<void>((resolve, reject) => {
-        http.get({ host: id, port: 8080, path: '/small', agent: direct }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        }).on('error', reject);
+        http
+          .get({ host: id, port: 8080, path: '/small', agent: direct }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          })
+          .on('error', reject);
       });
 
     // Inside before and after the host side: the two runs bracket the machine's load (others share it).
-    const insideRun = async () => JSON.parse((await exec(id, 'node /tmp/inside.js', 300)).result) as { lat: number[]; rps: number };
+    const insideRun = async () =>
+      JSON.parse((await exec(id, 'node /tmp/inside.js', 300)).result) as { lat: number[]; rps: number };
     const before = await insideRun();
     for (let i = 0; i < 100; i++) {
       await get();
@@ -137,9 +177,11 @@ async function main(): Promise<void> {
     }
     let tunLeft = THROUGHPUT_REQUESTS;
     const tt0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (tunLeft-- > 0) await viaTunnel();
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (tunLeft-- > 0) await viaTunnel();
+      }),
+    );
     const tunRps = THROUGHPUT_REQUESTS / ((performance.now() - tt0) / 1000);
     direct.destroy();
     // Through the proxy, from a client process of its own, as the inside client is.
@@ -153,14 +195,22 @@ async function main(): Promise<void> {
     const inP50 = percentile(inside.lat, 50);
     const outP50 = percentile(lat, 50);
     console.log(`preview request, sequential keep-alive (${ROUNDS} rounds):`);
-    console.log(`  inside the sandbox   p50 ${fmtMs(inP50, 2)}  p95 ${fmtMs(percentile(inside.lat, 95), 2)}  (before: p50 ${fmtMs(percentile(before.lat, 50), 2)}, after: ${fmtMs(percentile(after.lat, 50), 2)})`);
-    console.log(`  tunnel alone         p50 ${fmtMs(percentile(tun, 50), 2)}  p95 ${fmtMs(percentile(tun, 95), 2)}  (HTTP client over the daemon link, no proxy server)`);
+    console.log(
+      `  inside the sandbox   p50 ${fmtMs(inP50, 2)}  p95 ${fmtMs(percentile(inside.lat, 95), 2)}  (before: p50 ${fmtMs(percentile(before.lat, 50), 2)}, after: ${fmtMs(percentile(after.lat, 50), 2)})`,
+    );
+    console.log(
+      `  tunnel alone         p50 ${fmtMs(percentile(tun, 50), 2)}  p95 ${fmtMs(percentile(tun, 95), 2)}  (HTTP client over the daemon link, no proxy server)`,
+    );
     console.log(`  through the proxy    p50 ${fmtMs(outP50, 2)}  p95 ${fmtMs(percentile(lat, 95), 2)}`);
     console.log(`  tunnels opened by the proxy for ${ROUNDS + THROUGHPUT_REQUESTS + 101} requests: ${tunnels}`);
     console.log(`  overhead p50 ${fmtMs(outP50 - inP50, 2)} (target ≤ 2 ms)`);
     console.log(`throughput, ${CONCURRENCY} keep-alive connections, ${THROUGHPUT_REQUESTS} requests:`);
-    console.log(`  tunnel alone ${tunRps.toFixed(0)} req/s (${(tunRps / inside.rps).toFixed(2)}×; the daemon relays every byte inside the sandbox's CPU limit)`);
-    console.log(`  inside ${inside.rps.toFixed(0)} req/s (before ${before.rps.toFixed(0)}, after ${after.rps.toFixed(0)}), through the proxy ${rps.toFixed(0)} req/s: ${(rps / inside.rps).toFixed(2)}× (target ≥ 0.5×)`);
+    console.log(
+      `  tunnel alone ${tunRps.toFixed(0)} req/s (${(tunRps / inside.rps).toFixed(2)}×; the daemon relays every byte inside the sandbox's CPU limit)`,
+    );
+    console.log(
+      `  inside ${inside.rps.toFixed(0)} req/s (before ${before.rps.toFixed(0)}, after ${after.rps.toFixed(0)}), through the proxy ${rps.toFixed(0)} req/s: ${(rps / inside.rps).toFixed(2)}× (target ≥ 0.5×)`,
+    );
 
     // WebSockets held at once.
     const sockets: WebSocket[] = [];
@@ -183,7 +233,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     await Promise.all(sockets.map((ws, i) => echo(ws, `b${i}`)));
     const held = server.previews.stats().websockets;
-    console.log(`WebSockets: ${SOCKETS} opened in ${fmtMs(opened, 0)}, ${held} held open at once, each echoed twice (target 200)`);
+    console.log(
+      `WebSockets: ${SOCKETS} opened in ${fmtMs(opened, 0)}, ${held} held open at once, each echoed twice (target 200)`,
+    );
     for (const ws of sockets) ws.close();
     const pass = outP50 - inP50 <= 2 && rps / inside.rps >= 0.5 && held >= SOCKETS;
     console.log(pass ? 'targets met' : 'TARGETS MISSED');

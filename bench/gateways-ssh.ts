@@ -28,7 +28,13 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-ssh-'));
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_LOG_LEVEL: 'warn' },
+    env: {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
+      BERTH_ADMIN_API_KEY: key,
+      PORT: '0',
+      BERTH_LOG_LEVEL: 'warn',
+    },
     ephemeralSsh: true,
     background: false,
     writeCliConfig: false,
@@ -36,7 +42,11 @@ async function main(): Promise<void> {
     log: createLogger({ level: 'warn' }),
   });
   const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}/api${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${server.url}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return (await r.json()) as Record<string, Json>;
   };
   let sandboxId = '';
@@ -49,7 +59,22 @@ async function main(): Promise<void> {
     const token = (await api('POST', `/sandbox/${sandboxId}/ssh-access`)).token as string;
     const known = join(work, 'known_hosts');
     writeFileSync(known, `[127.0.0.1]:${port} ${loadHostKey(home).publicKey}\n`);
-    const opts = ['-F', '/dev/null', '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentityAgent=none', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR'];
+    const opts = [
+      '-F',
+      '/dev/null',
+      '-o',
+      `UserKnownHostsFile=${known}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'LogLevel=ERROR',
+    ];
     process.stdout.write(`ssh gateway benchmark: sandbox ${sandboxId}, ${RUNS} runs, ${SIZE / MiB} MiB transfers\n`);
 
     // One warm-up each: the first docker exec and the first ssh login pay one-off costs.
@@ -57,10 +82,15 @@ async function main(): Promise<void> {
     await run('docker', ['exec', container, 'true']);
     const sshTimes = await timeEach(RUNS, () => run('ssh', [...opts, '-p', port, `${token}@127.0.0.1`, 'true']));
     const dockerTimes = await timeEach(RUNS, () => run('docker', ['exec', container, 'true']));
-    const line = (label: string, xs: number[]) => process.stdout.write(`  ${label.padEnd(26)} p50 ${fmtMs(percentile(xs, 50)).padStart(9)}  p99 ${fmtMs(percentile(xs, 99)).padStart(9)}\n`);
+    const line = (label: string, xs: number[]) =>
+      process.stdout.write(
+        `  ${label.padEnd(26)} p50 ${fmtMs(percentile(xs, 50)).padStart(9)}  p99 ${fmtMs(percentile(xs, 99)).padStart(9)}\n`,
+      );
     line('ssh host true', sshTimes);
     line('docker exec <c> true', dockerTimes);
-    process.stdout.write(`  ratio ssh/docker exec p50 = ${(percentile(sshTimes, 50) / percentile(dockerTimes, 50)).toFixed(2)}×\n`);
+    process.stdout.write(
+      `  ratio ssh/docker exec p50 = ${(percentile(sshTimes, 50) / percentile(dockerTimes, 50)).toFixed(2)}×\n`,
+    );
 
     const local = join(work, 'payload.bin');
     await run('sh', ['-c', `head -c ${SIZE} /dev/urandom > ${local}`]);
@@ -68,7 +98,9 @@ async function main(): Promise<void> {
       let fastest = Infinity;
       for (let i = 0; i < ROUNDS; i++) fastest = Math.min(fastest, await timed(f));
       const mbps = SIZE / 1e6 / (fastest / 1000);
-      process.stdout.write(`  ${label.padEnd(26)} ${mbps.toFixed(0).padStart(6)} MB/s  (best of ${ROUNDS}: ${(fastest / 1000).toFixed(2)} s)\n`);
+      process.stdout.write(
+        `  ${label.padEnd(26)} ${mbps.toFixed(0).padStart(6)} MB/s  (best of ${ROUNDS}: ${(fastest / 1000).toFixed(2)} s)\n`,
+      );
       return mbps;
     };
     const scp = (args: string[]) => run('scp', [...opts, '-P', port, ...args]);

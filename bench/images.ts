@@ -24,9 +24,23 @@ async function main() {
   const runnerId = `bench-${randomBytes(3).toString('hex')}`;
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const port = await freePort();
-  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_RATE_LIMIT_CREATE: '0', BERTH_NETNS_POOL: '3' }, port);
+  const server = await spawnServer(
+    {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: runnerId,
+      BERTH_ADMIN_API_KEY: key,
+      BERTH_LOG_LEVEL: 'warn',
+      BERTH_RATE_LIMIT_CREATE: '0',
+      BERTH_NETNS_POOL: '3',
+    },
+    port,
+  );
   const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const j = (await r.json()) as Json;
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
     return j;
@@ -36,7 +50,10 @@ async function main() {
   try {
     const src = await api('POST', '/api/sandbox', SMALL);
     const files = Math.round(GIB * 64);
-    const fill = await api('POST', `/toolbox/${src.id}/process/execute`, { command: `mkdir -p ~/data && for i in $(seq 1 ${files}); do head -c 16M /dev/urandom > ~/data/f$i; done; du -sm ~/data`, timeout: 600 });
+    const fill = await api('POST', `/toolbox/${src.id}/process/execute`, {
+      command: `mkdir -p ~/data && for i in $(seq 1 ${files}); do head -c 16M /dev/urandom > ~/data/f$i; done; du -sm ~/data`,
+      timeout: 600,
+    });
     if (fill.exitCode !== 0) throw new Error(`could not write the files: ${fill.result}`);
 
     const snapshot: number[] = [];
@@ -53,14 +70,26 @@ async function main() {
       const ref = `berth-bench-raw/${runnerId}:${i}`;
       rawCommit.push(await timed(() => execFileSync('docker', ['commit', `berth-${src.id}`, ref])));
       rawImages.push(ref);
-      rawRun.push(await timed(() => raw.push(execFileSync('docker', ['run', '-d', '--entrypoint', 'sleep', ref, 'infinity'], { encoding: 'utf8' }).trim())));
+      rawRun.push(
+        await timed(() =>
+          raw.push(
+            execFileSync('docker', ['run', '-d', '--entrypoint', 'sleep', ref, 'infinity'], {
+              encoding: 'utf8',
+            }).trim(),
+          ),
+        ),
+      );
     }
     const rawFork = rawCommit.map((c, i) => c + rawRun[i]!);
     const check = await api('POST', `/toolbox/${forks[0]}/process/execute`, { command: 'du -sm ~/data | cut -f1' });
 
     // Dynamic-image reuse: the first create builds; the next ones find the image by its Dockerfile.
     const dockerfile = `FROM ${IMAGE}\nRUN echo bench-${runnerId} > /tmp/bench.txt\n`;
-    const first = await api('POST', '/api/sandbox', { ...SMALL, disk: 2, buildInfo: { dockerfileContent: dockerfile } });
+    const first = await api('POST', '/api/sandbox', {
+      ...SMALL,
+      disk: 2,
+      buildInfo: { dockerfileContent: dockerfile },
+    });
     if (first.state !== 'started') throw new Error(`dynamic image not started: ${JSON.stringify(first)}`);
     await api('POST', '/api/snapshots', { name: 'bench-registered', imageName: IMAGE });
     const ids: string[] = [first.id];
@@ -70,21 +99,57 @@ async function main() {
       let a: Json;
       let b: Json;
       await new Promise((r) => setTimeout(r, 1500)); // let the network-namespace pool refill, as for any create
-      reuse.push(await timed(async () => (a = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0, buildInfo: { dockerfileContent: dockerfile } }))));
+      reuse.push(
+        await timed(
+          async () =>
+            (a = await api('POST', '/api/sandbox', {
+              cpu: 1,
+              memory: 1,
+              disk: 2,
+              autoStopInterval: 0,
+              buildInfo: { dockerfileContent: dockerfile },
+            })),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 1500));
-      registered.push(await timed(async () => (b = await api('POST', '/api/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0, snapshot: 'bench-registered' }))));
+      registered.push(
+        await timed(
+          async () =>
+            (b = await api('POST', '/api/sandbox', {
+              cpu: 1,
+              memory: 1,
+              disk: 2,
+              autoStopInterval: 0,
+              snapshot: 'bench-registered',
+            })),
+        ),
+      );
       if (a.state !== 'started' || b.state !== 'started') throw new Error('a create did not start');
       ids.push(a.id, b.id);
     }
 
-    console.log(`\nImages and sandbox state, ${N} of each, ${GIB} GiB of files (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
+    console.log(
+      `\nImages and sandbox state, ${N} of each, ${GIB} GiB of files (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`,
+    );
     console.log(['measure', 'berth p50', 'berth max', 'raw p50', 'raw max', 'ratio p50', 'raw'].join(' | '));
     const row = (name: string, b: number[], r: number[], rawName: string) =>
-      console.log([name, fmtMs(percentile(b, 50)), fmtMs(Math.max(...b)), fmtMs(percentile(r, 50)), fmtMs(Math.max(...r)), `${(percentile(b, 50) / percentile(r, 50)).toFixed(2)}×`, rawName].join(' | '));
+      console.log(
+        [
+          name,
+          fmtMs(percentile(b, 50)),
+          fmtMs(Math.max(...b)),
+          fmtMs(percentile(r, 50)),
+          fmtMs(Math.max(...r)),
+          `${(percentile(b, 50) / percentile(r, 50)).toFixed(2)}×`,
+          rawName,
+        ].join(' | '),
+      );
     row(`sandbox snapshot (${GIB} GiB of files)`, snapshot, rawCommit, 'docker commit');
     row(`fork → started (${GIB} GiB of files)`, fork, rawFork, 'docker commit + docker run -d');
     row('create with a cached Image', reuse, registered, 'create from a registered snapshot');
-    console.log(`  fork has ${String(check.result).trim()} MiB of the files; the Image create target is ≤ 1.1× (measured ${(percentile(reuse, 50) / percentile(registered, 50)).toFixed(2)}×)`);
+    console.log(
+      `  fork has ${String(check.result).trim()} MiB of the files; the Image create target is ≤ 1.1× (measured ${(percentile(reuse, 50) / percentile(registered, 50)).toFixed(2)}×)`,
+    );
 
     for (const id of [...ids, ...forks, src.id]) await api('DELETE', `/api/sandbox/${id}`);
   } finally {

@@ -55,7 +55,11 @@ async function main() {
     port,
   );
   const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await r.text();
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
     return { body: text ? JSON.parse(text) : undefined, warm: r.headers.get('x-berth-warm') };
@@ -94,12 +98,23 @@ async function main() {
       await create(coldCreate, 'miss');
     }
     const rawRun: number[] = [];
-    for (let i = 0; i < N; i++) rawRun.push(await timed(() => raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim())));
+    for (let i = 0; i < N; i++)
+      rawRun.push(
+        await timed(() =>
+          raw.push(execFileSync('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'], { encoding: 'utf8' }).trim()),
+        ),
+      );
 
     // 20 at once from an empty pool, against 20 parallel `docker run -d`.
     await sleep(GAP_MS);
     const burst = await timed(() => Promise.all(Array.from({ length: PAR }, () => create([], 'miss'))));
-    const rawBurst = await timed(() => Promise.all(Array.from({ length: PAR }, async () => raw.push((await run('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'])).stdout.trim()))));
+    const rawBurst = await timed(() =>
+      Promise.all(
+        Array.from({ length: PAR }, async () =>
+          raw.push((await run('docker', ['run', '-d', IMAGE, 'sleep', 'infinity'])).stdout.trim()),
+        ),
+      ),
+    );
     await api('PUT', `/api/snapshots/${snapshot}/warm-pool`, { size: null });
 
     const target = ids[0]!;
@@ -126,13 +141,19 @@ async function main() {
       await Promise.all(ids.slice(-PAR).map(async (id) => parMany.push(await timed(() => execOnce(id)))));
     }
     const rawExec: number[] = [];
-    for (let i = 0; i < Math.min(EXECS, 20); i++) rawExec.push(await timed(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
+    for (let i = 0; i < Math.min(EXECS, 20); i++)
+      rawExec.push(await timed(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
     const rawParOne: number[] = [];
-    await Promise.all(Array.from({ length: PAR }, async () => rawParOne.push(await timed(() => run('docker', ['exec', raw[0]!, 'echo', 'hi'])))));
+    await Promise.all(
+      Array.from({ length: PAR }, async () =>
+        rawParOne.push(await timed(() => run('docker', ['exec', raw[0]!, 'echo', 'hi']))),
+      ),
+    );
 
     await sleep(2000);
     const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
-    const daemonStatus = (await api('POST', `/toolbox/${target}/process/execute`, { command: 'cat /proc/1/status' })).result as string;
+    const daemonStatus = (await api('POST', `/toolbox/${target}/process/execute`, { command: 'cat /proc/1/status' }))
+      .result as string;
 
     const rows: [string, number[], number[], string][] = [
       ['warm create (claim) → started, exec-ready', warmCreate, rawRun, 'docker run -d'],
@@ -141,16 +162,36 @@ async function main() {
       [`${PAR} parallel execs, one sandbox`, parOne, rawParOne, `${PAR} parallel docker exec`],
       [`${PAR} parallel execs, ${PAR} sandboxes`, parMany, rawParOne, `${PAR} parallel docker exec, one container`],
     ];
-    console.log(`\nBerth vs raw Docker, ${N} creates of each kind, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`);
+    console.log(
+      `\nBerth vs raw Docker, ${N} creates of each kind, ${EXECS} execs (${new Date().toISOString()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)\n`,
+    );
     console.log(['measure', 'berth p50', 'berth p99', 'raw p50', 'raw p99', 'ratio p50', 'raw'].join(' | '));
     for (const [name, b, r, rawName] of rows) {
-      console.log([name, fmtMs(percentile(b, 50)), fmtMs(percentile(b, 99)), fmtMs(percentile(r, 50)), fmtMs(percentile(r, 99)), `${(percentile(b, 50) / percentile(r, 50)).toFixed(2)}×`, rawName].join(' | '));
+      console.log(
+        [
+          name,
+          fmtMs(percentile(b, 50)),
+          fmtMs(percentile(b, 99)),
+          fmtMs(percentile(r, 50)),
+          fmtMs(percentile(r, 99)),
+          `${(percentile(b, 50) / percentile(r, 50)).toFixed(2)}×`,
+          rawName,
+        ].join(' | '),
+      );
     }
-    console.log(`${PAR} creates at once from an empty pool: ${fmtMs(burst, 0)} for all; ${PAR} parallel docker run -d: ${fmtMs(rawBurst, 0)} — ${(burst / rawBurst).toFixed(2)}×`);
-    console.log(`  of an exec: authenticated API read p50 ${fmtMs(percentile(apiRead, 50), 2)}; toolbox call to the daemon (no process) p50 ${fmtMs(percentile(daemonCall, 50), 2)}; the command inside the daemon (spawn to exit) p50 ${fmtMs(commandMs, 2)}`);
+    console.log(
+      `${PAR} creates at once from an empty pool: ${fmtMs(burst, 0)} for all; ${PAR} parallel docker run -d: ${fmtMs(rawBurst, 0)} — ${(burst / rawBurst).toFixed(2)}×`,
+    );
+    console.log(
+      `  of an exec: authenticated API read p50 ${fmtMs(percentile(apiRead, 50), 2)}; toolbox call to the daemon (no process) p50 ${fmtMs(percentile(daemonCall, 50), 2)}; the command inside the daemon (spawn to exit) p50 ${fmtMs(commandMs, 2)}`,
+    );
     const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
-    console.log(`\nserver RSS with ${ids.length} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`);
-    console.log(`daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`);
+    console.log(
+      `\nserver RSS with ${ids.length} sandboxes, idle: ${mb(rssKiB(serverStatus, 'VmRSS'))} (anon ${mb(rssKiB(serverStatus, 'RssAnon'))})`,
+    );
+    console.log(
+      `daemon RSS, idle: ${mb(rssKiB(daemonStatus, 'VmRSS'))} — private (anon) ${mb(rssKiB(daemonStatus, 'RssAnon'))}; file-backed ${mb(rssKiB(daemonStatus, 'RssFile'))} is the Node binary, shared by every sandbox (same inode)`,
+    );
   } finally {
     for (const id of ids) await api('DELETE', `/api/sandbox/${id}`).catch(() => {});
     if (raw.length) execFileSync('docker', ['rm', '-f', ...raw]);

@@ -21,7 +21,14 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_SSH_PORT: '0', BERTH_LOG_LEVEL: 'warn' },
+    env: {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
+      BERTH_ADMIN_API_KEY: key,
+      PORT: '0',
+      BERTH_SSH_PORT: '0',
+      BERTH_LOG_LEVEL: 'warn',
+    },
     background: false,
     writeCliConfig: false,
     announce: () => {},
@@ -32,19 +39,29 @@ async function main(): Promise<void> {
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', server.url), { requestInit: { headers: auth } });
   const client = new Client({ name: 'bench', version: '1' });
   try {
-    const created = await fetch(`${server.url}/api/sandbox`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ cpu: 1, memory: 1 }) });
+    const created = await fetch(`${server.url}/api/sandbox`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ cpu: 1, memory: 1 }),
+    });
     const sandbox = (await created.json()) as { id: string; state: string };
     if (sandbox.state !== 'started') throw new Error(`sandbox did not start: ${JSON.stringify(sandbox)}`);
     sandboxId = sandbox.id;
     await client.connect(transport);
 
     const rest = async () => {
-      const r = await fetch(`${server.url}/toolbox/${sandboxId}/process/execute`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ command: 'echo hi' }) });
+      const r = await fetch(`${server.url}/toolbox/${sandboxId}/process/execute`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ command: 'echo hi' }),
+      });
       const body = (await r.json()) as { exitCode: number; result: string };
       if (body.exitCode !== 0 || body.result !== 'hi\n') throw new Error(`REST exec: ${JSON.stringify(body)}`);
     };
     const mcp = async () => {
-      const r = (await client.callTool({ name: 'exec', arguments: { sandbox_id: sandboxId, command: 'echo hi' } })) as { structuredContent?: { stdout?: string } };
+      const r = (await client.callTool({ name: 'exec', arguments: { sandbox_id: sandboxId, command: 'echo hi' } })) as {
+        structuredContent?: { stdout?: string };
+      };
       if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`MCP exec: ${JSON.stringify(r)}`);
     };
 
@@ -69,7 +86,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await client.close().catch(() => {});
-    if (sandboxId) await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
+    if (sandboxId)
+      await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
     await server.close();
     rmSync(home, { recursive: true, force: true });
   }

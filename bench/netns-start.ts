@@ -10,10 +10,23 @@ import { percentile, timeEach } from './stats.js';
 const N = Number(process.env.BENCH_N ?? 5);
 const IMAGE = 'berth/sandbox-base:latest';
 const LABEL = { 'berth.bench': 'netns' };
-const hardened = (networkMode: string) => ({ CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges:true'], PidsLimit: 512, Memory: 1 << 30, MemorySwap: 1 << 30, NanoCpus: 1e9, NetworkMode: networkMode });
+const hardened = (networkMode: string) => ({
+  CapDrop: ['ALL'],
+  SecurityOpt: ['no-new-privileges:true'],
+  PidsLimit: 512,
+  Memory: 1 << 30,
+  MemorySwap: 1 << 30,
+  NanoCpus: 1e9,
+  NetworkMode: networkMode,
+});
 
 async function createStart(networkMode: string): Promise<string> {
-  const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sleep', 'infinity'], Labels: LABEL, HostConfig: hardened(networkMode) });
+  const c = await docker.createContainer({
+    Image: IMAGE,
+    Cmd: ['sleep', 'infinity'],
+    Labels: LABEL,
+    HostConfig: hardened(networkMode),
+  });
   await c.start();
   return c.id;
 }
@@ -33,15 +46,23 @@ async function main() {
   }
   try {
     console.log(`\nContainer start by network mode, ${N} each (${new Date().toISOString()})\n`);
-    const raw = await row('docker run -d (CLI, default bridge)', async () => execFileSync('docker', ['run', '-d', '--label', 'berth.bench=netns', IMAGE, 'sleep', 'infinity']));
+    const raw = await row('docker run -d (CLI, default bridge)', async () =>
+      execFileSync('docker', ['run', '-d', '--label', 'berth.bench=netns', IMAGE, 'sleep', 'infinity']),
+    );
     await row('Engine API create+start, no network', () => createStart('none'));
     await row('Engine API create+start, Berth bridge', () => createStart('berth'));
     const holders: string[] = [];
     for (let i = 0; i < N; i++) holders.push(await createStart('berth'));
-    const joined = await row('Engine API create+start, a running holder\u2019s namespace', () => createStart(`container:${holders.shift()}`));
+    const joined = await row('Engine API create+start, a running holder\u2019s namespace', () =>
+      createStart(`container:${holders.shift()}`),
+    );
     console.log(`\njoining a ready namespace: ${(joined / raw).toFixed(2)}× docker run -d`);
   } finally {
-    for (const c of await docker.listContainers({ all: true, filters: { label: ['berth.bench=netns'] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of await docker.listContainers({ all: true, filters: { label: ['berth.bench=netns'] } }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   }
 }
 

@@ -22,7 +22,6 @@ const SIZE = Number(process.env.BENCH_TRANSFER_MIB ?? 512) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET = 0.7;
 
-
 async function best(label: string, f: () => Promise<void>): Promise<number> {
   let fastest = Infinity;
   for (let i = 0; i < ROUNDS; i++) {
@@ -31,7 +30,9 @@ async function best(label: string, f: () => Promise<void>): Promise<number> {
     fastest = Math.min(fastest, Number(process.hrtime.bigint() - t) / 1e9);
   }
   const mbps = SIZE / 1e6 / fastest;
-  process.stdout.write(`  ${label.padEnd(28)} ${mbps.toFixed(0).padStart(6)} MB/s  (best of ${ROUNDS}: ${fastest.toFixed(2)} s)\n`);
+  process.stdout.write(
+    `  ${label.padEnd(28)} ${mbps.toFixed(0).padStart(6)} MB/s  (best of ${ROUNDS}: ${fastest.toFixed(2)} s)\n`,
+  );
   return mbps;
 }
 
@@ -40,7 +41,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-files-'));
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`, BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_SSH_PORT: '0', BERTH_LOG_LEVEL: 'warn' },
+    env: {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
+      BERTH_ADMIN_API_KEY: key,
+      PORT: '0',
+      BERTH_SSH_PORT: '0',
+      BERTH_LOG_LEVEL: 'warn',
+    },
     background: false,
     writeCliConfig: false,
     announce: () => {},
@@ -49,7 +57,11 @@ async function main(): Promise<void> {
   const auth = { authorization: `Bearer ${key}` };
   let sandboxId = '';
   try {
-    const created = await fetch(`${server.url}/api/sandbox`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ cpu: 2, memory: 2, disk: 8, autoStopInterval: 0 }) });
+    const created = await fetch(`${server.url}/api/sandbox`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ cpu: 2, memory: 2, disk: 8, autoStopInterval: 0 }),
+    });
     const sandbox = (await created.json()) as { id: string; state: string };
     if (sandbox.state !== 'started') throw new Error(`sandbox did not start: ${JSON.stringify(sandbox)}`);
     sandboxId = sandbox.id;
@@ -59,13 +71,30 @@ async function main(): Promise<void> {
     const sum = await randomFile(local, SIZE);
     const tb = `${server.url}/toolbox/${sandboxId}`;
 
-    const curl = (args: string[]) => run('curl', ['-sS', '--fail-with-body', '-H', `authorization: Bearer ${key}`, ...args], { maxBuffer: 1 << 20 });
+    const curl = (args: string[]) =>
+      run('curl', ['-sS', '--fail-with-body', '-H', `authorization: Bearer ${key}`, ...args], { maxBuffer: 1 << 20 });
     const apiUpload = async () => {
-      await curl(['-o', '/dev/null', '-F', 'files[0].path=/tmp/api.bin', '-F', `files[0].file=@${local};type=application/octet-stream`, `${tb}/files/bulk-upload`]);
+      await curl([
+        '-o',
+        '/dev/null',
+        '-F',
+        'files[0].path=/tmp/api.bin',
+        '-F',
+        `files[0].file=@${local};type=application/octet-stream`,
+        `${tb}/files/bulk-upload`,
+      ]);
     };
     const apiDownload = async () => {
       const out = join(work, 'api.out');
-      await curl(['-o', out, '-H', 'content-type: application/json', '-d', JSON.stringify({ paths: ['/tmp/api.bin'] }), `${tb}/files/bulk-download`]);
+      await curl([
+        '-o',
+        out,
+        '-H',
+        'content-type: application/json',
+        '-d',
+        JSON.stringify({ paths: ['/tmp/api.bin'] }),
+        `${tb}/files/bulk-download`,
+      ]);
       if (statSync(out).size < SIZE) throw new Error('API download: short body');
     };
     const cpIn = async () => {
@@ -78,16 +107,25 @@ async function main(): Promise<void> {
     };
 
     const up = await best('upload   API (bulk-upload)', apiUpload);
-    const check = await fetch(`${tb}/process/execute`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ command: 'sha256sum /tmp/api.bin' }) });
+    const check = await fetch(`${tb}/process/execute`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'sha256sum /tmp/api.bin' }),
+    });
     if (!((await check.json()) as { result: string }).result.startsWith(sum)) throw new Error('uploaded file differs');
     const cpUp = await best('upload   docker cp', cpIn);
     const down = await best('download API (bulk-download)', apiDownload);
     const cpDown = await best('download docker cp', cpOut);
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-    process.stdout.write(`  upload ratio   API/docker cp = ${ratio(up, cpUp)}  (target ≥ ${TARGET}×)${up / cpUp >= TARGET ? '' : '  BELOW TARGET'}\n`);
-    process.stdout.write(`  download ratio API/docker cp = ${ratio(down, cpDown)}  (target ≥ ${TARGET}×)${down / cpDown >= TARGET ? '' : '  BELOW TARGET'}\n`);
+    process.stdout.write(
+      `  upload ratio   API/docker cp = ${ratio(up, cpUp)}  (target ≥ ${TARGET}×)${up / cpUp >= TARGET ? '' : '  BELOW TARGET'}\n`,
+    );
+    process.stdout.write(
+      `  download ratio API/docker cp = ${ratio(down, cpDown)}  (target ≥ ${TARGET}×)${down / cpDown >= TARGET ? '' : '  BELOW TARGET'}\n`,
+    );
   } finally {
-    if (sandboxId) await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
+    if (sandboxId)
+      await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
     await server.close();
     rmSync(home, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });

@@ -25,7 +25,10 @@ const MANY = 1000;
 const READY_WHEN = (selector: string) =>
   `new MutationObserver((_, o) => { if (!window.__ready && document.querySelector('${selector}')) { window.__ready = performance.now(); o.disconnect(); } }).observe(document, { subtree: true, childList: true });`;
 
-const line = (what: string, xs: number[], target: string) => process.stdout.write(`${what.padEnd(52)} p50 ${fmtMs(percentile(xs, 50)).padStart(9)}  p90 ${fmtMs(percentile(xs, 90)).padStart(9)}  (n=${xs.length}; target ${target})\n`);
+const line = (what: string, xs: number[], target: string) =>
+  process.stdout.write(
+    `${what.padEnd(52)} p50 ${fmtMs(percentile(xs, 50)).padStart(9)}  p90 ${fmtMs(percentile(xs, 90)).padStart(9)}  (n=${xs.length}; target ${target})\n`,
+  );
 
 async function main() {
   // The server runs as its own process, as in production (the bench's own event loop drives the browser).
@@ -34,24 +37,49 @@ async function main() {
   const key = `berth_bench_${randomBytes(16).toString('hex')}`;
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const server = await spawnServer({ BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn', BERTH_PUBLIC_URL: base, BERTH_RATE_LIMIT_CREATE: '0', BERTH_RATE_LIMIT_AUTHENTICATED: '0', BERTH_RATE_LIMIT_ANONYMOUS: '0' }, port);
+  const server = await spawnServer(
+    {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: runnerId,
+      BERTH_ADMIN_API_KEY: key,
+      BERTH_LOG_LEVEL: 'warn',
+      BERTH_PUBLIC_URL: base,
+      BERTH_RATE_LIMIT_CREATE: '0',
+      BERTH_RATE_LIMIT_AUTHENTICATED: '0',
+      BERTH_RATE_LIMIT_ANONYMOUS: '0',
+    },
+    port,
+  );
   const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}/api${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${server.url}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const j = (await r.json()) as Json;
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
     return j;
   };
   // The bench (not the UI) writes the 1,000 rows straight into the server's store.
   const store = await openStore({ sqlitePath: join(home, 'berth.sqlite') });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   const inserted: string[] = [];
   try {
     // One session cookie for every fresh browser profile (a fresh profile = a cold cache).
-    const signIn = await fetch(`${base}/api/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, 'x-berth-csrf': '1' }, body: JSON.stringify({ apiKey: key }) });
+    const signIn = await fetch(`${base}/api/ui/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base, 'x-berth-csrf': '1' },
+      body: JSON.stringify({ apiKey: key }),
+    });
     const token = /berth_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')![1]!;
     const fresh = async (): Promise<BrowserContext> => {
       const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await c.addCookies([{ name: 'berth_session', value: token, domain: 'localhost', path: '/', httpOnly: true, sameSite: 'Strict' }]);
+      await c.addCookies([
+        { name: 'berth_session', value: token, domain: 'localhost', path: '/', httpOnly: true, sameSite: 'Strict' },
+      ]);
       return c;
     };
 
@@ -82,10 +110,14 @@ async function main() {
       await page.addInitScript({ content: READY_WHEN('a[href^="/sandboxes/"]') });
       await page.goto(`${base}/sandboxes`);
       // A plain CSS wait: role queries poll the page's main thread hard enough to slow what is timed.
-      await page.locator('a[href^="/sandboxes/"]').first().waitFor({ timeout: 15_000 }).catch(async (e) => {
-        await page.screenshot({ path: join(tmpdir(), 'berth-bench-webui-first-load.png') });
-        throw e;
-      });
+      await page
+        .locator('a[href^="/sandboxes/"]')
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(async (e) => {
+          await page.screenshot({ path: join(tmpdir(), 'berth-bench-webui-first-load.png') });
+          throw e;
+        });
       first.push((await page.evaluate('window.__ready')) as number);
       await c.close();
     }
@@ -95,10 +127,47 @@ async function main() {
     const rows = Array.from({ length: MANY }, (_, i) => {
       const id = randomUUID();
       inserted.push(id);
-      return { id, organization_id: organizationId, name: `bulk-${String(i).padStart(4, '0')}`, runner_id: runnerId, image: 'berth/sandbox-base:latest', snapshot: null, os_user: null, env: '{}', cpu: 1, gpu: 0, memory: 1, disk: 3, public: false, network_block_all: false, network_allow_list: null, domain_allow_list: null, secrets: null, runtime: 'runc', target: 'local', state: 'stopped', desired_state: 'stopped', error_reason: null, recoverable: false, auto_stop_interval: 15, auto_archive_interval: 10080, auto_delete_interval: -1, image_config: null, build_info: null, volumes: '[]', fence: 0, created_at: now - i * 1000, updated_at: now, state_updated_at: now, last_activity_at: now - i * 1000 };
+      return {
+        id,
+        organization_id: organizationId,
+        name: `bulk-${String(i).padStart(4, '0')}`,
+        runner_id: runnerId,
+        image: 'berth/sandbox-base:latest',
+        snapshot: null,
+        os_user: null,
+        env: '{}',
+        cpu: 1,
+        gpu: 0,
+        memory: 1,
+        disk: 3,
+        public: false,
+        network_block_all: false,
+        network_allow_list: null,
+        domain_allow_list: null,
+        secrets: null,
+        runtime: 'runc',
+        target: 'local',
+        state: 'stopped',
+        desired_state: 'stopped',
+        error_reason: null,
+        recoverable: false,
+        auto_stop_interval: 15,
+        auto_archive_interval: 10080,
+        auto_delete_interval: -1,
+        image_config: null,
+        build_info: null,
+        volumes: '[]',
+        fence: 0,
+        created_at: now - i * 1000,
+        updated_at: now,
+        state_updated_at: now,
+        last_activity_at: now - i * 1000,
+      };
     });
     for (let i = 0; i < rows.length; i += 100) await store.knex('sandboxes').insert(rows.slice(i, i + 100));
-    await store.knex('sandbox_labels').insert(inserted.slice(0, 500).map((id) => ({ sandbox_id: id, key: 'team', value: 'bench' })));
+    await store
+      .knex('sandbox_labels')
+      .insert(inserted.slice(0, 500).map((id) => ({ sandbox_id: id, key: 'team', value: 'bench' })));
 
     // What the API alone takes for that page (the render below includes it).
     const listApi: number[] = [];
@@ -157,7 +226,11 @@ async function main() {
       await c.close();
     }
 
-    process.stdout.write(`\nweb UI on ${base} (Chromium ${browser.version()}, 1280×800; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores)\n`);
+    process.stdout.write(
+      `\nweb UI on ${base} (Chromium ${browser.version()}, 1280×800; load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${cpus().length} cores)\n`,
+    );
     line('floor: a one-line page, fresh profile, bare server', floor, '—');
     line('first load to interactive (cold cache, signed in)', first, '≤ 1000 ms');
     line(`API alone: first page of ${MANY.toLocaleString('en-US')} sandboxes`, listApi, '—');
@@ -165,7 +238,11 @@ async function main() {
     line('terminal keystroke echo round trip', echo, 'p50 ≤ 30 ms');
   } finally {
     await browser.close();
-    await store.knex('sandboxes').whereIn('id', inserted).delete().catch(() => {});
+    await store
+      .knex('sandboxes')
+      .whereIn('id', inserted)
+      .delete()
+      .catch(() => {});
     await store.close();
     await server.kill('SIGTERM');
     await removeRunnerContainers(runnerId);

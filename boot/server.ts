@@ -89,7 +89,13 @@ export async function bootServer(o: BootOptions = {}): Promise<BootedServer> {
   }
 }
 
-async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, opened: Teardown): Promise<BootedServer> {
+async function start(
+  o: BootOptions,
+  config: Config,
+  log: Logger,
+  clock: Clock,
+  opened: Teardown,
+): Promise<BootedServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   opened.add(() => store.close());
   const redis = config.redisUrl ? new RedisConnections(config.redisUrl, config.runnerId) : undefined;
@@ -101,14 +107,30 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
     try {
       await bus.ping();
     } catch (e) {
-      throw new AppError('unavailable', `cannot reach Redis at REDIS_URL: ${(e as Error).message}`, { hint: 'start Redis or unset REDIS_URL for the in-process bus' });
+      throw new AppError('unavailable', `cannot reach Redis at REDIS_URL: ${(e as Error).message}`, {
+        hint: 'start Redis or unset REDIS_URL for the in-process bus',
+      });
     }
   }
   const runtime = o.runtime ?? new DockerRuntime(config.dockerSocket);
   if (config.archiveStore === 's3' && (!config.s3Url || !config.s3AccessKey || !config.s3SecretKey)) {
-    throw new AppError('invalid_argument', 'BERTH_ARCHIVE_STORE=s3 needs an external store: BERTH_S3_URL, BERTH_S3_ACCESS_KEY and BERTH_S3_SECRET_KEY', { hint: 'set them, or keep archives local (BERTH_ARCHIVE_STORE=local)' });
+    throw new AppError(
+      'invalid_argument',
+      'BERTH_ARCHIVE_STORE=s3 needs an external store: BERTH_S3_URL, BERTH_S3_ACCESS_KEY and BERTH_S3_SECRET_KEY',
+      { hint: 'set them, or keep archives local (BERTH_ARCHIVE_STORE=local)' },
+    );
   }
-  const archiveStore = config.archiveStore === 's3' ? new S3ArchiveStore({ url: config.s3Url!, region: config.s3Region, bucket: config.s3Bucket, accessKey: config.s3AccessKey!, secretKey: config.s3SecretKey!, runnerId: config.runnerId }) : undefined;
+  const archiveStore =
+    config.archiveStore === 's3'
+      ? new S3ArchiveStore({
+          url: config.s3Url!,
+          region: config.s3Region,
+          bucket: config.s3Bucket,
+          accessKey: config.s3AccessKey!,
+          secretKey: config.s3SecretKey!,
+          runnerId: config.runnerId,
+        })
+      : undefined;
   // One registry for this server: its runner, orchestrator and edges report there (GET /metrics).
   const metrics = new Metrics();
   const runner = new Runner({
@@ -131,15 +153,32 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   opened.add(() => runner.close());
   try {
     const e = await runner.init();
-    log.info('docker engine', { version: e.version, runtimes: e.runtimes.join(','), storage: `${e.storageDriver} on ${e.backingFilesystem}`, cgroup: `v${e.cgroupVersion}`, cpus: e.cpus });
+    log.info('docker engine', {
+      version: e.version,
+      runtimes: e.runtimes.join(','),
+      storage: `${e.storageDriver} on ${e.backingFilesystem}`,
+      cgroup: `v${e.cgroupVersion}`,
+      cpus: e.cpus,
+    });
     log.info('sandbox limits', {
-      disk: e.diskLimit === 'enforced' ? 'enforced by the storage driver' : `watched (every ${config.diskCheckSeconds} s; ${e.storageDriver} on ${e.backingFilesystem} has no per-container quota) + per-file size limit`,
+      disk:
+        e.diskLimit === 'enforced'
+          ? 'enforced by the storage driver'
+          : `watched (every ${config.diskCheckSeconds} s; ${e.storageDriver} on ${e.backingFilesystem} has no per-container quota) + per-file size limit`,
       egress: e.egress,
-      gvisor: e.gvisor === 'available' ? 'available' : e.gvisor === 'no-network' ? 'available for networkBlockAll sandboxes only (runsc runs with --network=none on this host)' : 'not installed (`berth setup` installs it)',
+      gvisor:
+        e.gvisor === 'available'
+          ? 'available'
+          : e.gvisor === 'no-network'
+            ? 'available for networkBlockAll sandboxes only (runsc runs with --network=none on this host)'
+            : 'not installed (`berth setup` installs it)',
     });
   } catch (e) {
     if (!(e instanceof AppError && e.code === 'unavailable')) throw e;
-    log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', { error: e.message, hint: e.hint });
+    log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', {
+      error: e.message,
+      hint: e.hint,
+    });
   }
 
   const relay = redis ? Relay.redis(redis.commands, bus) : Relay.memory(bus, clock);
@@ -148,7 +187,20 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   const counters = redis ? new RedisCounters(redis.commands) : new MemoryCounters();
   opened.add(() => counters.close());
   const secretsKey = resolveSecretsKey(config.secretsKey, config.home);
-  const orch = new Orchestrator({ config, store, bus, locks, runner, clock, log, relay, counters, secretsKey, metrics, reapNetwork: (known) => runner.reapNetwork(known) });
+  const orch = new Orchestrator({
+    config,
+    store,
+    bus,
+    locks,
+    runner,
+    clock,
+    log,
+    relay,
+    counters,
+    secretsKey,
+    metrics,
+    reapNetwork: (known) => runner.reapNetwork(known),
+  });
   opened.add(() => orch.close());
   const boot = await orch.bootstrap(config.adminApiKey);
   // Rate-limit counters of this installation (every replica shares its store and first admin) stay apart from other installs on the same Redis.
@@ -156,7 +208,10 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   const apiUrl = `${config.publicUrl}/api`;
   const cliPath = (o.env ?? process.env).BERTH_CONFIG || join(config.home, 'cli.json');
   if (boot.apiKey && (o.writeCliConfig ?? true)) {
-    writeCliConfig({ ...readCliConfig(cliPath), apiUrl, apiKey: boot.apiKey, organizationId: boot.organizationId }, cliPath);
+    writeCliConfig(
+      { ...readCliConfig(cliPath), apiUrl, apiKey: boot.apiKey, organizationId: boot.organizationId },
+      cliPath,
+    );
   }
   if (boot.created && boot.apiKey && !config.adminApiKey) {
     // As Jupyter does: one click signs the admin in to the web UI (the token sits in the fragment, so it is never sent in a request line or logged).
@@ -173,11 +228,20 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   });
   if (orphans.length) log.info('reaped orphan sandboxes', { count: orphans.length });
 
-  const mcp = createMcpHttp({ orch, config, clock, log: log.child({ component: 'mcp' }), fixtures: o.mcpConformanceFixtures });
+  const mcp = createMcpHttp({
+    orch,
+    config,
+    clock,
+    log: log.child({ component: 'mcp' }),
+    fixtures: o.mcpConformanceFixtures,
+  });
   opened.add(() => mcp.close());
   const objects = await createObjectStorage({ orch, config, log: log.child({ component: 'objects' }) });
   const app = createApp({ orch, config, clock, log }, { mcp, webui: loadWebUi(WEBUI_DIR), objects });
-  const http = await listen(app, config.port, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
+  const http = await listen(app, config.port, config.host, {
+    headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000,
+    requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
+  });
   opened.add(() => http.close());
   // Berth reads build contexts through its own endpoint (or from BERTH_S3_URL directly).
   orch.objects.setEndpoint(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`);
@@ -193,19 +257,31 @@ async function start(o: BootOptions, config: Config, log: Logger, clock: Clock, 
   claimPreviewHosts(http.server, previews);
   orch.preview.links.servedOn(http.port());
   if (config.previewPort) {
-    const only = await listenPreviews(previews, config.previewPort, config.host, { headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000 });
+    const only = await listenPreviews(previews, config.previewPort, config.host, {
+      headersTimeoutMs: config.httpHeadersTimeoutSeconds * 1000,
+      requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
+    });
     opened.add(() => only.close());
   }
   // Once serving (a start that fails makes no warm sandboxes); it retires what a previous process left first.
   orch.warmPool.start();
   let ssh: SshServer | undefined;
   if (o.ephemeralSsh || config.sshPort) {
-    ssh = await startSshGateway({ orch, config, clock, log }, { port: o.ephemeralSsh ? 0 : config.sshPort, host: config.host });
+    ssh = await startSshGateway(
+      { orch, config, clock, log },
+      { port: o.ephemeralSsh ? 0 : config.sshPort, host: config.host },
+    );
     opened.add(() => ssh!.close());
   }
   if (o.background ?? true) orch.startBackground();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port()}`;
-  log.info(`berth ${BERTH_VERSION} listening`, { url, publicUrl: config.publicUrl, store: store.kind, bus: bus.kind, ssh: ssh ? `port ${ssh.port()}, host key ${ssh.fingerprint}` : 'off' });
+  log.info(`berth ${BERTH_VERSION} listening`, {
+    url,
+    publicUrl: config.publicUrl,
+    store: store.kind,
+    bus: bus.kind,
+    ssh: ssh ? `port ${ssh.port()}, host key ${ssh.fingerprint}` : 'off',
+  });
 
   return {
     config,

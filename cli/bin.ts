@@ -8,7 +8,8 @@ import { action } from './output.js';
 // not load the server (serve/up boot it), and client commands only their own code.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes its own arguments; sade passes what it parsed
 type Action = (...args: any[]) => Promise<void | number>;
-const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action) => action(async (...args: unknown[]) => pick(await load())(...args));
+const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action) =>
+  action(async (...args: unknown[]) => pick(await load())(...args));
 const up = () => import('./commands/up.js');
 const serve = () => import('./commands/serve.js');
 const login = () => import('./commands/login.js');
@@ -25,7 +26,10 @@ const registry = () => import('./commands/registry.js');
 const docs = () => import('./commands/docs.js');
 
 const prog = sade('berth').version(BERTH_VERSION);
-prog.option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)').option('--api-key', 'API key (or BERTH_API_KEY)').option('--json', 'machine-readable output');
+prog
+  .option('--api-url', 'Berth API URL (or BERTH_API_URL; default from the CLI config)')
+  .option('--api-key', 'API key (or BERTH_API_KEY)')
+  .option('--json', 'machine-readable output');
 
 prog
   .command('up')
@@ -36,7 +40,10 @@ prog
   .example('up --port 8080 --host 0.0.0.0')
   .action(lazy(up, (m) => m.up));
 
-prog.command('setup').describe('Only the install steps of `up` (Docker engine, sandbox image)').action(lazy(up, (m) => m.setup));
+prog
+  .command('setup')
+  .describe('Only the install steps of `up` (Docker engine, sandbox image)')
+  .action(lazy(up, (m) => m.setup));
 
 prog
   .command('serve')
@@ -76,9 +83,17 @@ prog
   .example('sandbox list --label team=ai --json')
   .action(lazy(sandbox, (m) => m.list));
 
-prog.command('sandbox info <id>').describe('Show one sandbox (id or name)').example('sandbox info demo').action(lazy(sandbox, (m) => m.info));
+prog
+  .command('sandbox info <id>')
+  .describe('Show one sandbox (id or name)')
+  .example('sandbox info demo')
+  .action(lazy(sandbox, (m) => m.info));
 for (const a of ['start', 'stop', 'archive', 'delete'] as const) {
-  prog.command(`sandbox ${a} <id>`).describe(`${a[0]!.toUpperCase()}${a.slice(1)} a sandbox and wait for it`).example(`sandbox ${a} demo`).action(lazy(sandbox, (m) => m.lifecycle(a)));
+  prog
+    .command(`sandbox ${a} <id>`)
+    .describe(`${a[0]!.toUpperCase()}${a.slice(1)} a sandbox and wait for it`)
+    .example(`sandbox ${a} demo`)
+    .action(lazy(sandbox, (m) => m.lifecycle(a)));
 }
 prog
   .command('sandbox preview <id> <port>')
@@ -105,9 +120,22 @@ prog
   .example('sandbox exec -t demo -- bash')
   .action(lazy(sandbox, (m) => m.exec));
 
-prog.command('sandbox snapshot <id> <name>').describe("Save the sandbox's files as a snapshot new sandboxes can start from").example('sandbox snapshot demo demo-v1').action(lazy(sandbox, (m) => m.snapshot));
-prog.command('sandbox fork <id>').describe('Create an independent copy of a sandbox (same files and settings)').option('--name', 'name of the copy').example('sandbox fork demo --name demo-2').action(lazy(sandbox, (m) => m.fork));
-prog.command('sandbox pause <id>').describe('Freeze a sandbox (memory kept, no CPU); `sandbox start` resumes it').example('sandbox pause demo').action(lazy(sandbox, (m) => m.pause));
+prog
+  .command('sandbox snapshot <id> <name>')
+  .describe("Save the sandbox's files as a snapshot new sandboxes can start from")
+  .example('sandbox snapshot demo demo-v1')
+  .action(lazy(sandbox, (m) => m.snapshot));
+prog
+  .command('sandbox fork <id>')
+  .describe('Create an independent copy of a sandbox (same files and settings)')
+  .option('--name', 'name of the copy')
+  .example('sandbox fork demo --name demo-2')
+  .action(lazy(sandbox, (m) => m.fork));
+prog
+  .command('sandbox pause <id>')
+  .describe('Freeze a sandbox (memory kept, no CPU); `sandbox start` resumes it')
+  .example('sandbox pause demo')
+  .action(lazy(sandbox, (m) => m.pause));
 prog
   .command('sandbox resize <id>')
   .describe('Change cpu and memory (live) or grow the disk')
@@ -117,7 +145,11 @@ prog
   .example('sandbox resize demo --cpu 2 --memory 4')
   .action(lazy(sandbox, (m) => m.resize));
 
-prog.command('snapshot list').describe('List snapshots').example('snapshot list --json').action(lazy(snapshot, (m) => m.list));
+prog
+  .command('snapshot list')
+  .describe('List snapshots')
+  .example('snapshot list --json')
+  .action(lazy(snapshot, (m) => m.list));
 prog
   .command('snapshot create <name>')
   .describe('Register an image, or build one from a Dockerfile (with an optional context folder)')
@@ -132,12 +164,33 @@ prog
   .example('snapshot create py312 --image python:3.12-slim')
   .example('snapshot create app --dockerfile ./Dockerfile --context . --follow')
   .action(lazy(snapshot, (m) => m.create));
-prog.command('snapshot logs <name>').describe('Print the build log of a snapshot').option('--follow', 'keep printing until the build ends').example('snapshot logs app --follow').action(lazy(snapshot, (m) => m.logs));
-prog.command('snapshot delete <name>').describe('Delete a snapshot (refused while sandboxes use it)').example('snapshot delete app').action(lazy(snapshot, (m) => m.remove));
+prog
+  .command('snapshot logs <name>')
+  .describe('Print the build log of a snapshot')
+  .option('--follow', 'keep printing until the build ends')
+  .example('snapshot logs app --follow')
+  .action(lazy(snapshot, (m) => m.logs));
+prog
+  .command('snapshot delete <name>')
+  .describe('Delete a snapshot (refused while sandboxes use it)')
+  .example('snapshot delete app')
+  .action(lazy(snapshot, (m) => m.remove));
 
-prog.command('volume list').describe('List volumes').example('volume list --json').action(lazy(volume, (m) => m.list));
-prog.command('volume create <name>').describe('Create a volume').example('volume create data').action(lazy(volume, (m) => m.create));
-prog.command('volume delete <name>').describe('Delete a volume (refused while sandboxes mount it)').example('volume delete data').action(lazy(volume, (m) => m.remove));
+prog
+  .command('volume list')
+  .describe('List volumes')
+  .example('volume list --json')
+  .action(lazy(volume, (m) => m.list));
+prog
+  .command('volume create <name>')
+  .describe('Create a volume')
+  .example('volume create data')
+  .action(lazy(volume, (m) => m.create));
+prog
+  .command('volume delete <name>')
+  .describe('Delete a volume (refused while sandboxes mount it)')
+  .example('volume delete data')
+  .action(lazy(volume, (m) => m.remove));
 
 prog
   .command('registry add <name>')
@@ -148,12 +201,22 @@ prog
   .option('--project', 'project (informational)')
   .example('registry add team --url registry.example.com:5000 --username ci --password-stdin')
   .action(lazy(registry, (m) => m.add));
-prog.command('registry list').describe('List private registries (passwords are never shown)').example('registry list').action(lazy(registry, (m) => m.list));
-prog.command('registry remove <name>').describe('Remove a private registry').example('registry remove team').action(lazy(registry, (m) => m.remove));
+prog
+  .command('registry list')
+  .describe('List private registries (passwords are never shown)')
+  .example('registry list')
+  .action(lazy(registry, (m) => m.list));
+prog
+  .command('registry remove <name>')
+  .describe('Remove a private registry')
+  .example('registry remove team')
+  .action(lazy(registry, (m) => m.remove));
 
 prog
   .command('sandbox ssh <id>')
-  .describe('Log into a sandbox with the system ssh (a one-minute token; the host key is checked); with -- cmd, run that')
+  .describe(
+    'Log into a sandbox with the system ssh (a one-minute token; the host key is checked); with -- cmd, run that',
+  )
   .example('sandbox ssh demo')
   .example('sandbox ssh demo -- uname -a')
   .action(lazy(ssh, (m) => m.sandboxSsh));
@@ -161,16 +224,28 @@ prog
 prog
   .command('mcp')
   .describe('Serve MCP on stdin/stdout (for agents that launch a command), bridged to the server at BERTH_API_URL')
-  .option('--tools', 'tool groups: core (default), git, lsp, terminal, images, volumes, telemetry, all (or BERTH_MCP_TOOLS)')
+  .option(
+    '--tools',
+    'tool groups: core (default), git, lsp, terminal, images, volumes, telemetry, all (or BERTH_MCP_TOOLS)',
+  )
   .example('mcp')
   .example('mcp --tools core,git')
   .action(lazy(mcp, (m) => m.mcp));
 
-prog.command('organization list').describe('List your organizations (* marks the one in use)').option('--all', 'every organization (Berth administrators)').example('organization list --json').action(lazy(organization, (m) => m.list));
-prog.command('organization create <name>').describe('Create an organization you own').example('organization create "Platform team"').action(lazy(organization, (m) => m.create));
+prog
+  .command('organization list')
+  .describe('List your organizations (* marks the one in use)')
+  .option('--all', 'every organization (Berth administrators)')
+  .example('organization list --json')
+  .action(lazy(organization, (m) => m.list));
+prog
+  .command('organization create <name>')
+  .describe('Create an organization you own')
+  .example('organization create "Platform team"')
+  .action(lazy(organization, (m) => m.create));
 prog
   .command('organization use <organization>')
-  .describe('Act in this organization from now on (id or name; `default` = the API key\'s own)')
+  .describe("Act in this organization from now on (id or name; `default` = the API key's own)")
   .example('organization use "Platform team"')
   .action(lazy(organization, (m) => m.use));
 prog
@@ -180,14 +255,24 @@ prog
   .option('--org', 'organization (default: the one in use)')
   .example('organization invite alice@example.com --role admin')
   .action(lazy(organization, (m) => m.invite));
-prog.command('organization members').describe('List the members of the organization').option('--org', 'organization (default: the one in use)').example('organization members --json').action(lazy(organization, (m) => m.members));
+prog
+  .command('organization members')
+  .describe('List the members of the organization')
+  .option('--org', 'organization (default: the one in use)')
+  .example('organization members --json')
+  .action(lazy(organization, (m) => m.members));
 prog
   .command('organization accept <token>')
   .describe('Accept an invitation with its one-time token; prints your new API key')
   .option('--save', 'save the new key in the CLI config')
   .example('organization accept berth_inv_… --save')
   .action(lazy(organization, (m) => m.accept));
-prog.command('organization usage').describe('Quotas, what is used, and CPU/memory/disk minutes per sandbox').option('--org', 'organization (default: the one in use)').example('organization usage --json').action(lazy(organization, (m) => m.usage));
+prog
+  .command('organization usage')
+  .describe('Quotas, what is used, and CPU/memory/disk minutes per sandbox')
+  .option('--org', 'organization (default: the one in use)')
+  .example('organization usage --json')
+  .action(lazy(organization, (m) => m.usage));
 prog
   .command('organization quota')
   .describe('Show the quotas; with flags, change them (Berth administrators; a number, unlimited, or default)')
@@ -215,7 +300,12 @@ prog
   .example('audit --action sandbox.delete --since 2026-01-01T00:00:00Z')
   .action(lazy(audit, (m) => m.audit));
 
-prog.command('keys list').describe('List your API keys in this organization').option('--all', "every member's keys (owners and admins)").example('keys list').action(lazy(keys, (m) => m.list));
+prog
+  .command('keys list')
+  .describe('List your API keys in this organization')
+  .option('--all', "every member's keys (owners and admins)")
+  .example('keys list')
+  .action(lazy(keys, (m) => m.list));
 prog
   .command('keys create <name>')
   .describe('Create an API key (shown once); no --permission makes a read-only key')
@@ -223,7 +313,11 @@ prog
   .option('--expires', 'ISO-8601 expiry time')
   .example('keys create ci --permission write:sandboxes,delete:sandboxes --expires 2026-12-31T00:00:00Z')
   .action(lazy(keys, (m) => m.create));
-prog.command('keys revoke <name>').describe('Revoke one of your API keys (effective at once)').example('keys revoke ci').action(lazy(keys, (m) => m.revoke));
+prog
+  .command('keys revoke <name>')
+  .describe('Revoke one of your API keys (effective at once)')
+  .example('keys revoke ci')
+  .action(lazy(keys, (m) => m.revoke));
 
 prog
   .command('ssh-key add [file]')
@@ -231,8 +325,16 @@ prog
   .option('--name', 'a name for it (default: the key comment)')
   .example('ssh-key add ~/.ssh/id_ed25519.pub --name laptop')
   .action(lazy(ssh, (m) => m.keyAdd));
-prog.command('ssh-key list').describe('List your SSH keys').example('ssh-key list --json').action(lazy(ssh, (m) => m.keyList));
-prog.command('ssh-key remove <key>').describe('Remove an SSH key (name or fingerprint); its open sessions end').example('ssh-key remove laptop').action(lazy(ssh, (m) => m.keyRemove));
+prog
+  .command('ssh-key list')
+  .describe('List your SSH keys')
+  .example('ssh-key list --json')
+  .action(lazy(ssh, (m) => m.keyList));
+prog
+  .command('ssh-key remove <key>')
+  .describe('Remove an SSH key (name or fingerprint); its open sessions end')
+  .example('ssh-key remove laptop')
+  .action(lazy(ssh, (m) => m.keyRemove));
 
 prog
   .command('docs [topic]')
@@ -240,7 +342,13 @@ prog
   .example('docs')
   .example('docs mcp')
   .action(lazy(docs, (m) => m.docs));
-prog.command('version').describe('Print the version').action(lazy(misc, (m) => m.version));
-prog.command('autocomplete').describe('Print a shell completion script (source <(berth autocomplete))').action(lazy(misc, (m) => m.autocomplete));
+prog
+  .command('version')
+  .describe('Print the version')
+  .action(lazy(misc, (m) => m.version));
+prog
+  .command('autocomplete')
+  .describe('Print a shell completion script (source <(berth autocomplete))')
+  .action(lazy(misc, (m) => m.autocomplete));
 
 prog.parse(process.argv);

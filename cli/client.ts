@@ -12,7 +12,10 @@ export interface ClientSettings {
   organizationId?: string;
 }
 
-export function resolveSettings(flags: { 'api-url'?: string; 'api-key'?: string }, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+export function resolveSettings(
+  flags: { 'api-url'?: string; 'api-key'?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ClientSettings {
   const file = readCliConfig();
   return {
     // An empty variable counts as unset.

@@ -26,10 +26,18 @@ export const EXIT_CODE: Readonly<Record<ErrorCode, number>> = {
 
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   if (!rows.length) return '(none)\n';
-  const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return (
+    [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') +
+    '\n'
+  );
 }
 
 export function print(data: unknown, json: boolean, human: () => string): void {
@@ -55,7 +63,8 @@ export function keyValues(v: string | string[] | undefined, what: string): Recor
   const out: Record<string, string> = {};
   for (const item of v === undefined ? [] : Array.isArray(v) ? v : [v]) {
     const i = String(item).indexOf('=');
-    if (i <= 0) throw new AppError('invalid_argument', `${what} must look like KEY=VALUE (got ${JSON.stringify(item)})`);
+    if (i <= 0)
+      throw new AppError('invalid_argument', `${what} must look like KEY=VALUE (got ${JSON.stringify(item)})`);
     out[String(item).slice(0, i)] = String(item).slice(i + 1);
   }
   return out;

@@ -35,14 +35,28 @@ export interface Captured {
   durationMs: number;
 }
 
-
 export async function capture(ctx: DaemonContext, o: CaptureOptions): Promise<Captured> {
   const started = Date.now();
   let child;
   try {
-    child = ctx.spawner.spawnPiped(o.command, o.args, { cwd: o.cwd, env: o.env, fd3: o.fd3In !== undefined || o.fd3Out === true });
+    child = ctx.spawner.spawnPiped(o.command, o.args, {
+      cwd: o.cwd,
+      env: o.env,
+      fd3: o.fd3In !== undefined || o.fd3Out === true,
+    });
   } catch (e) {
-    return { exitCode: -1, signal: null, stdout: '', stderr: '', output: '', fd3: Buffer.alloc(0), timedOut: false, truncated: false, spawnError: (e as Error).message, durationMs: 0 };
+    return {
+      exitCode: -1,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      output: '',
+      fd3: Buffer.alloc(0),
+      timedOut: false,
+      truncated: false,
+      spawnError: (e as Error).message,
+      durationMs: 0,
+    };
   }
   let spawnError: string | undefined;
   child.on('error', (e) => (spawnError = e.message));

@@ -24,7 +24,11 @@ export function startEntrypoint(ctx: DaemonContext, command: string[]): Entrypoi
     state.log.close();
   };
   try {
-    const child = ctx.spawner.spawn(command[0]!, command.slice(1), { cwd: ctx.paths.workdir, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = ctx.spawner.spawn(command[0]!, command.slice(1), {
+      cwd: ctx.paths.workdir,
+      env: ctx.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     state.pid = child.pid;
     child.stdout?.on('data', (c: Buffer) => {
       state.log.append(1, c);

@@ -35,5 +35,8 @@ if (process.argv[2] === '--write-code-cache') {
     /* none: compile from source */
   }
   const { script, mod } = load(dir, cache);
-  mod.exports.main!({ bundleDir: dir, codeCache: !cache ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted' });
+  mod.exports.main!({
+    bundleDir: dir,
+    codeCache: !cache ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted',
+  });
 }

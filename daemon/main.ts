@@ -28,7 +28,14 @@ import { Router, sendJson } from './router.js';
 import { serveOverDialOut } from './server.js';
 import { Spawner } from './spawner.js';
 
-const PRIVATE_ENV = ['BERTH_SANDBOX_ID', 'BERTH_DAEMON_SECRET', 'BERTH_IMAGE_CMD', 'BERTH_WORKDIR', 'BERTH_SOCKET', 'BERTH_MAX_OUTPUT'];
+const PRIVATE_ENV = [
+  'BERTH_SANDBOX_ID',
+  'BERTH_DAEMON_SECRET',
+  'BERTH_IMAGE_CMD',
+  'BERTH_WORKDIR',
+  'BERTH_SOCKET',
+  'BERTH_MAX_OUTPUT',
+];
 
 function executable(p: string): boolean {
   try {

@@ -19,7 +19,9 @@ export interface PipedChild extends EventEmitter {
   kill(signal?: NodeJS.Signals | number): boolean;
 }
 
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
 
 export class NativeChild extends EventEmitter implements PipedChild {
   readonly stdin: Socket;
@@ -99,7 +101,9 @@ export class NativeSpawn {
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     // C strings end at NUL: refuse as Node's spawn does rather than run a cut-short command.
     if ([command, cwd, ...args, ...envp].some((x) => x.includes('\0'))) {
-      throw Object.assign(new TypeError('command, arguments, environment and cwd must not contain NUL bytes'), { code: 'ERR_INVALID_ARG_VALUE' });
+      throw Object.assign(new TypeError('command, arguments, environment and cwd must not contain NUL bytes'), {
+        code: 'ERR_INVALID_ARG_VALUE',
+      });
     }
     const [pid, stdin, stdout, stderr, fd3] = this.native.spawnPiped(command, [command, ...args], envp, cwd, withFd3);
     const child = new NativeChild(pid, { stdin, stdout, stderr, fd3 });

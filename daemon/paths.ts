@@ -11,10 +11,16 @@ export interface PathContext {
 
 export function resolvePath(ctx: PathContext, input: string | null | undefined, what = 'path'): string {
   if (input === undefined || input === null || input === '') {
-    throw new AppError('invalid_argument', `${what} is required`, { reason: 'INVALID_FILE_PATH', hint: `pass ${what}=<path>` });
+    throw new AppError('invalid_argument', `${what} is required`, {
+      reason: 'INVALID_FILE_PATH',
+      hint: `pass ${what}=<path>`,
+    });
   }
   if (input.includes('\0')) {
-    throw new AppError('invalid_argument', `${what} contains a NUL byte`, { reason: 'INVALID_FILE_PATH', hint: 'remove the NUL character from the path' });
+    throw new AppError('invalid_argument', `${what} contains a NUL byte`, {
+      reason: 'INVALID_FILE_PATH',
+      hint: 'remove the NUL character from the path',
+    });
   }
   if (input.length > 4096) {
     throw new AppError('invalid_argument', `${what} is longer than 4096 bytes`, { reason: 'INVALID_FILE_PATH' });

@@ -14,7 +14,6 @@ export interface Call {
 
 export type Handler = (call: Call) => Promise<void> | void;
 
-
 export function sendJson(res: Http2ServerResponse, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body));
   if (res.headersSent) {
@@ -35,7 +34,11 @@ export function sendError(res: Http2ServerResponse, err: unknown): void {
   sendJson(res, HTTP_STATUS[e.code], e.toJSON());
 }
 
-export async function readJson<S extends z.ZodTypeAny>(req: Http2ServerRequest, schema: S, limit = 8 << 20): Promise<z.output<S>> {
+export async function readJson<S extends z.ZodTypeAny>(
+  req: Http2ServerRequest,
+  schema: S,
+  limit = 8 << 20,
+): Promise<z.output<S>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {

@@ -26,9 +26,19 @@ export class Spawner {
    * through posix_spawn when the addon has it (no fork of the daemon), else
    * through Node. Throws when the command cannot start.
    */
-  spawnPiped(command: string, args: string[], options: { cwd: string; env: Record<string, string>; fd3?: boolean }): PipedChild {
+  spawnPiped(
+    command: string,
+    args: string[],
+    options: { cwd: string; env: Record<string, string>; fd3?: boolean },
+  ): PipedChild {
     const { cwd, env, fd3 = false } = options;
-    if (!this.fast) return this.spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', ...(fd3 ? ['pipe' as const] : [])] });
+    if (!this.fast)
+      return this.spawn(command, args, {
+        cwd,
+        env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe', ...(fd3 ? ['pipe' as const] : [])],
+      });
     const child = this.fast.spawn(command, args, cwd, env, fd3);
     this.own(child.pid);
     child.once('exit', () => this.release(child.pid));

@@ -89,10 +89,22 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
       await next();
     } catch (err) {
       const e = toAppError(err);
-      if (e.code === 'internal') d.log.error('request failed', { method: ctx.method, path: ctx.path, requestId: ctx.state.requestId, error: (err as Error)?.stack ?? String(err) });
+      if (e.code === 'internal')
+        d.log.error('request failed', {
+          method: ctx.method,
+          path: ctx.path,
+          requestId: ctx.state.requestId,
+          error: (err as Error)?.stack ?? String(err),
+        });
       ctx.status = HTTP_STATUS[e.code];
       ctx.type = 'application/json';
-      ctx.body = errorBody(e, { path: ctx.path, method: ctx.method }, !!ctx.state.toolbox, d.clock.now(), !!ctx.get('x-daytona-source'));
+      ctx.body = errorBody(
+        e,
+        { path: ctx.path, method: ctx.method },
+        !!ctx.state.toolbox,
+        d.clock.now(),
+        !!ctx.get('x-daytona-source'),
+      );
       if (e.code === 'unauthorized') ctx.set('www-authenticate', 'Bearer realm="berth"');
       if (e.code === 'rate_limited') ctx.set(rateLimitedHeaders(e));
     }
@@ -137,7 +149,9 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   app.use(async (ctx, next) => {
     const declared = Number(ctx.get('content-length') || 0);
     if (declared > Math.max(d.config.uploadLimitBytes, d.config.jsonBodyLimitBytes)) {
-      throw new AppError('payload_too_large', `request body of ${declared} bytes is over this server's limit`, { hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES' });
+      throw new AppError('payload_too_large', `request body of ${declared} bytes is over this server's limit`, {
+        hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES',
+      });
     }
     await next();
   });
@@ -204,10 +218,17 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
     app.use(r.routes());
     app.use(r.allowedMethods({ throw: true }));
   }
-  const listRoutes = () => [api, toolbox, root].flatMap((r) => r.stack.filter((l) => l.methods.length).map((l) => ({ methods: l.methods.filter((m) => m !== 'HEAD'), path: String(l.path) })));
+  const listRoutes = () =>
+    [api, toolbox, root].flatMap((r) =>
+      r.stack
+        .filter((l) => l.methods.length)
+        .map((l) => ({ methods: l.methods.filter((m) => m !== 'HEAD'), path: String(l.path) })),
+    );
 
   app.use(async (ctx) => {
-    throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`, { hint: 'see GET /api/openapi.json for the API' });
+    throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`, {
+      hint: 'see GET /api/openapi.json for the API',
+    });
   });
   return Object.assign(app, { listRoutes });
 }

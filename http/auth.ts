@@ -33,22 +33,43 @@ export interface AuthOptions {
 }
 
 /** Routes a pre-signed file URL opens (compat spec §4.12): method and toolbox path. */
-const SIGNED_FILE_ROUTES: Record<string, 'GET' | 'POST'> = { 'GET /files/download': 'GET', 'HEAD /files/download': 'GET', 'POST /files/upload-v2': 'POST' };
+const SIGNED_FILE_ROUTES: Record<string, 'GET' | 'POST'> = {
+  'GET /files/download': 'GET',
+  'HEAD /files/download': 'GET',
+  'POST /files/upload-v2': 'POST',
+};
 
 export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<State> {
   return async (ctx, next) => {
     const token = bearer(ctx as Ctx);
     const sandboxId = o.sandbox?.(ctx as Ctx);
     const q = new URLSearchParams(ctx.querystring);
-    const signed = sandboxId && !token && q.has('signature') ? SIGNED_FILE_ROUTES[`${ctx.method} ${ctx.path.slice(`/toolbox/${sandboxId}`.length)}`] : undefined;
+    const signed =
+      sandboxId && !token && q.has('signature')
+        ? SIGNED_FILE_ROUTES[`${ctx.method} ${ctx.path.slice(`/toolbox/${sandboxId}`.length)}`]
+        : undefined;
     if (sandboxId && signed) {
-      const p = await d.orch.authenticateFileUrl(sandboxId, signed, q.get('path') ?? '', q.get('expires') ?? '', q.get('signature') ?? '', { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId });
+      const p = await d.orch.authenticateFileUrl(
+        sandboxId,
+        signed,
+        q.get('path') ?? '',
+        q.get('expires') ?? '',
+        q.get('signature') ?? '',
+        { ip: ctx.ip, frontend: 'toolbox', requestId: ctx.state.requestId },
+      );
       ctx.state.principal = p;
       return next();
     }
-    const previewToken = !token && sandboxId ? sandboxToken(ctx.get(SANDBOX_TOKEN_HEADER) || undefined, new URLSearchParams(ctx.querystring)) : undefined;
+    const previewToken =
+      !token && sandboxId
+        ? sandboxToken(ctx.get(SANDBOX_TOKEN_HEADER) || undefined, new URLSearchParams(ctx.querystring))
+        : undefined;
     if (sandboxId && previewToken) {
-      const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, { ip: ctx.state.clientIp, frontend: 'toolbox', requestId: ctx.state.requestId });
+      const p = await d.orch.authenticateSandboxToken(sandboxId, previewToken, {
+        ip: ctx.state.clientIp,
+        frontend: 'toolbox',
+        requestId: ctx.state.requestId,
+      });
       ctx.state.principal = p;
       setRateLimitHeaders(ctx, p.rateLimit);
       return next();
@@ -56,13 +77,19 @@ export function requireAuth(d: HttpDeps, o: AuthOptions = {}): Koa.Middleware<St
     const session = token ? undefined : sessionToken(ctx.get('cookie'));
     if (session) {
       checkCookieRequest(ctx.method, ctx.headers, d.config);
-      const p = await d.orch.authenticateSession(session, { ip: ctx.state.clientIp, frontend: 'webui', requestId: ctx.state.requestId, organizationId: o.organization?.(ctx as Ctx) ?? (ctx.get(ORGANIZATION_HEADER) || undefined) });
+      const p = await d.orch.authenticateSession(session, {
+        ip: ctx.state.clientIp,
+        frontend: 'webui',
+        requestId: ctx.state.requestId,
+        organizationId: o.organization?.(ctx as Ctx) ?? (ctx.get(ORGANIZATION_HEADER) || undefined),
+      });
       ctx.state.principal = p;
       setRateLimitHeaders(ctx, p.rateLimit);
       return next();
     }
     // Requests without a key were counted as anonymous by the app (http/rate-limit.ts).
-    if (!token) throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
+    if (!token)
+      throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
     const p = await d.orch.authenticate(token, {
       ip: ctx.state.clientIp,
       frontend: ctx.state.toolbox ? 'toolbox' : 'rest',

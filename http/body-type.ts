@@ -26,8 +26,9 @@ export const jsonBodiesOnly: Koa.Middleware<State> = async (ctx, next) => {
   const type = ctx.get('content-type');
   const what = type ? `not ${type}` : 'and the request body has no Content-Type';
   throw new AppError('unsupported_media_type', `this route takes a JSON body, ${what}`, {
-    hint: "send the body with Content-Type: application/json (curl: -H 'Content-Type: application/json'), "
-      + 'or send no body',
+    hint:
+      "send the body with Content-Type: application/json (curl: -H 'Content-Type: application/json'), " +
+      'or send no body',
     reason: 'UNSUPPORTED_MEDIA_TYPE',
   });
 };

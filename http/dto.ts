@@ -48,7 +48,11 @@ export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<s
       networkBlockAll: s.networkBlockAll,
       networkAllowList: s.networkAllowList ?? undefined,
       domainAllowList: s.domainAllowList ?? undefined,
-      volumes: s.volumes.map((v) => ({ volumeId: v.volumeId, mountPath: v.mountPath, ...(v.subpath ? { subpath: v.subpath } : {}) })),
+      volumes: s.volumes.map((v) => ({
+        volumeId: v.volumeId,
+        mountPath: v.mountPath,
+        ...(v.subpath ? { subpath: v.subpath } : {}),
+      })),
       buildInfo: s.buildInfo ?? undefined,
       kvm: false,
     });
@@ -73,7 +77,10 @@ export function fileInfoDto(f: FileInfo): Record<string, unknown> {
 }
 
 /** Daytona SnapshotDto; resources left to the server default show that default. */
-export function snapshotDto(s: Snapshot, defaults: { cpu: number; memory: number; disk: number }): Record<string, unknown> {
+export function snapshotDto(
+  s: Snapshot,
+  defaults: { cpu: number; memory: number; disk: number },
+): Record<string, unknown> {
   return {
     id: s.id,
     organizationId: s.organizationId,

@@ -23,11 +23,17 @@ export interface ErrorBody {
  * `hintInMessage`: SDKs surface only `message` to their users (the Daytona SDK
  * drops unknown fields), so for them the fix rides along in the message.
  */
-export function errorBody(e: AppError, req: { path: string; method: string }, toolbox: boolean, now: Date, hintInMessage = false): ErrorBody {
+export function errorBody(
+  e: AppError,
+  req: { path: string; method: string },
+  toolbox: boolean,
+  now: Date,
+  hintInMessage = false,
+): ErrorBody {
   const status = HTTP_STATUS[e.code];
   return {
     statusCode: status,
-    code: toolbox ? e.reason ?? e.code.toUpperCase() : e.code,
+    code: toolbox ? (e.reason ?? e.code.toUpperCase()) : e.code,
     message: hintInMessage && e.hint ? `${e.message} — ${e.hint}` : e.message,
     ...(e.hint ? { hint: e.hint } : {}),
     error: STATUS_CODES[status] ?? 'Error',
@@ -45,10 +51,22 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string; expose?: boolean };
   const status = e?.status ?? e?.statusCode;
-  if (e?.type === 'entity.too.large' || status === 413) return new AppError('payload_too_large', 'request body is too large', { hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES' });
-  if (e?.type === 'entity.parse.failed' || (err instanceof SyntaxError && status === 400)) return new AppError('invalid_argument', 'request body is not valid JSON', { hint: 'send a JSON object with Content-Type: application/json', reason: 'INVALID_REQUEST_BODY' });
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('invalid_argument', e.message ?? 'unsupported body encoding', { hint: 'send UTF-8 JSON' });
-  if (status === 415) return new AppError('unsupported_media_type', 'unsupported content type', { hint: 'send Content-Type: application/json' });
-  if (status && status >= 400 && status < 500 && e?.expose) return new AppError(status === 404 ? 'not_found' : 'invalid_argument', e.message ?? 'bad request');
+  if (e?.type === 'entity.too.large' || status === 413)
+    return new AppError('payload_too_large', 'request body is too large', {
+      hint: 'send a smaller body; limits are set by BERTH_JSON_BODY_LIMIT_BYTES and BERTH_UPLOAD_LIMIT_BYTES',
+    });
+  if (e?.type === 'entity.parse.failed' || (err instanceof SyntaxError && status === 400))
+    return new AppError('invalid_argument', 'request body is not valid JSON', {
+      hint: 'send a JSON object with Content-Type: application/json',
+      reason: 'INVALID_REQUEST_BODY',
+    });
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new AppError('invalid_argument', e.message ?? 'unsupported body encoding', { hint: 'send UTF-8 JSON' });
+  if (status === 415)
+    return new AppError('unsupported_media_type', 'unsupported content type', {
+      hint: 'send Content-Type: application/json',
+    });
+  if (status && status >= 400 && status < 500 && e?.expose)
+    return new AppError(status === 404 ? 'not_found' : 'invalid_argument', e.message ?? 'bad request');
   return new AppError('internal', 'internal error', { hint: 'this is a bug in Berth; the server log has the details' });
 }

@@ -6,13 +6,19 @@ import type { DeclaredRoute, RouteTable } from './route.js';
 import type { WsRoute } from './ws/routes.js';
 
 const jsonSchema = (s: z.ZodType): Record<string, unknown> => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 };
 
 /** `/sandbox/:id/files{/*rest}` → `/sandbox/{id}/files/{rest}`: @koa/router patterns as OpenAPI paths. */
 export function openApiPath(koaPath: string): string {
-  return koaPath.replace(/\{\/\*(\w+)\}/g, '/{$1}').replace(/\*(\w+)/g, '{$1}').replace(/:(\w+)/g, '{$1}');
+  return koaPath
+    .replace(/\{\/\*(\w+)\}/g, '/{$1}')
+    .replace(/\*(\w+)/g, '{$1}')
+    .replace(/:(\w+)/g, '{$1}');
 }
 
 const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -21,7 +27,10 @@ const ERROR = {
   type: 'object',
   description: 'Every error: a machine-readable code, a message, and what to do about it',
   properties: {
-    code: { type: 'string', description: 'invalid_argument, unauthorized, not_found, conflict, … (toolbox routes: the Daytona daemon code)' },
+    code: {
+      type: 'string',
+      description: 'invalid_argument, unauthorized, not_found, conflict, … (toolbox routes: the Daytona daemon code)',
+    },
     message: { type: 'string' },
     hint: { type: 'string' },
     reason: { type: 'string', description: 'A finer, stable reason in UPPER_SNAKE' },
@@ -39,16 +48,28 @@ function security(r: DeclaredRoute): unknown[] | undefined {
 function operation(r: DeclaredRoute): Record<string, unknown> {
   const path = openApiPath(r.fullPath);
   const paramSchemas = r.params ? ((jsonSchema(r.params).properties ?? {}) as Record<string, unknown>) : {};
-  const parameters: unknown[] = pathParams(path).map((name) => ({ name, in: 'path', required: true, schema: paramSchemas[name] ?? { type: 'string' } }));
+  const parameters: unknown[] = pathParams(path).map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: paramSchemas[name] ?? { type: 'string' },
+  }));
   if (r.query) {
     const q = jsonSchema(r.query) as { properties?: Record<string, unknown>; required?: string[] };
-    for (const [name, schema] of Object.entries(q.properties ?? {})) parameters.push({ name, in: 'query', required: false, schema });
+    for (const [name, schema] of Object.entries(q.properties ?? {}))
+      parameters.push({ name, in: 'query', required: false, schema });
   }
   const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(r.responses ?? { 200: 'OK' })) {
-    responses[status] = typeof answer === 'string' ? { description: answer } : { description: 'OK', content: { 'application/json': { schema: jsonSchema(answer) } } };
+    responses[status] =
+      typeof answer === 'string'
+        ? { description: answer }
+        : { description: 'OK', content: { 'application/json': { schema: jsonSchema(answer) } } };
   }
-  responses.default = { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  responses.default = {
+    description: 'An error',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
   const auth = typeof r.auth === 'object' && 'own' in r.auth ? `\n\nAuthentication: ${r.auth.own}` : '';
   return {
     summary: r.summary,
@@ -56,9 +77,25 @@ function operation(r: DeclaredRoute): Record<string, unknown> {
     ...(r.description || auth ? { description: `${r.description ?? ''}${auth}`.trim() } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(r.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body), ...(r.example !== undefined ? { example: r.example } : {}) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: jsonSchema(r.body),
+                ...(r.example !== undefined ? { example: r.example } : {}),
+              },
+            },
+          },
+        }
       : r.bodyType
-        ? { requestBody: { required: true, description: r.bodyType.description, content: { [r.bodyType.type]: { schema: {} } } } }
+        ? {
+            requestBody: {
+              required: true,
+              description: r.bodyType.description,
+              content: { [r.bodyType.type]: { schema: {} } },
+            },
+          }
         : {}),
     responses,
     ...(security(r) ? { security: security(r) } : {}),
@@ -84,9 +121,16 @@ export function openApiDocument(tables: RouteTable[], ws: WsRoute[], o: OpenApiO
     (paths[path] ??= {}).get = {
       summary: `WebSocket: ${w.pattern}`,
       tags: ['toolbox (WebSocket)'],
-      description: 'A WebSocket upgrade (send `Upgrade: websocket`); errors before the upgrade are plain HTTP answers. docs/toolbox-streams.md',
+      description:
+        'A WebSocket upgrade (send `Upgrade: websocket`); errors before the upgrade are plain HTTP answers. docs/toolbox-streams.md',
       parameters: pathParams(path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-      responses: { 101: { description: 'Switching protocols' }, default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
+      responses: {
+        101: { description: 'Switching protocols' },
+        default: {
+          description: 'An error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
       security: [{ bearer: [] }, { previewToken: [] }],
     };
   }
@@ -112,7 +156,12 @@ export function openApiDocument(tables: RouteTable[], ws: WsRoute[], o: OpenApiO
       schemas: { Error: ERROR },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key (or the web UI session cookie)' },
-        previewToken: { type: 'apiKey', in: 'header', name: 'X-Daytona-Preview-Token', description: "A sandbox's preview token: that sandbox's toolbox only" },
+        previewToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Daytona-Preview-Token',
+          description: "A sandbox's preview token: that sandbox's toolbox only",
+        },
       },
     },
   };

@@ -8,7 +8,11 @@ export function body<S extends z.ZodTypeAny>(ctx: Ctx, schema: S): z.output<S> {
   const r = schema.safeParse(raw ?? {});
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    throw new AppError('invalid_argument', `invalid request: ${problems.join('; ')}`, { hint: 'fix the listed fields', reason: 'INVALID_REQUEST_BODY', details: { problems } });
+    throw new AppError('invalid_argument', `invalid request: ${problems.join('; ')}`, {
+      hint: 'fix the listed fields',
+      reason: 'INVALID_REQUEST_BODY',
+      details: { problems },
+    });
   }
   return r.data;
 }
@@ -23,22 +27,42 @@ export function queryString(ctx: Ctx, name: string, required = false): string | 
 }
 
 export const requiredMissing = (name: string) =>
-  new AppError('invalid_argument', `query parameter ${name} is required`, { hint: `add ?${name}=…`, reason: 'BAD_REQUEST' });
+  new AppError('invalid_argument', `query parameter ${name} is required`, {
+    hint: `add ?${name}=…`,
+    reason: 'BAD_REQUEST',
+  });
 
 export function queryList(ctx: Ctx, name: string): string[] {
   const v = ctx.query[name];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export function queryNumber(ctx: Ctx, name: string, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
+export function queryNumber(
+  ctx: Ctx,
+  name: string,
+  opts: { min?: number; max?: number; int?: boolean } = {},
+): number | undefined {
   return readNumber(name, queryString(ctx, name), opts);
 }
 
-export function readNumber(name: string, s: string | undefined, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
+export function readNumber(
+  name: string,
+  s: string | undefined,
+  opts: { min?: number; max?: number; int?: boolean } = {},
+): number | undefined {
   if (s === undefined || s === '') return undefined;
   const n = Number(s);
-  if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw new AppError('invalid_argument', `query parameter ${name} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.max !== undefined ? ` ≤ ${opts.max}` : ''}`, { reason: 'BAD_REQUEST' });
+  if (
+    !Number.isFinite(n) ||
+    (opts.int && !Number.isInteger(n)) ||
+    (opts.min !== undefined && n < opts.min) ||
+    (opts.max !== undefined && n > opts.max)
+  ) {
+    throw new AppError(
+      'invalid_argument',
+      `query parameter ${name} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.max !== undefined ? ` ≤ ${opts.max}` : ''}`,
+      { reason: 'BAD_REQUEST' },
+    );
   }
   return n;
 }
@@ -56,6 +80,9 @@ export function readBool(name: string, s: string | undefined): boolean | undefin
 
 export function pathInt(ctx: Ctx, name: string, min: number): number {
   const s = ctx.params[name] ?? '';
-  if (!/^-?\d+$/.test(s) || Number(s) < min) throw new AppError('invalid_argument', `${name} must be an integer ≥ ${min}`, { hint: 'minutes, as a whole number' });
+  if (!/^-?\d+$/.test(s) || Number(s) < min)
+    throw new AppError('invalid_argument', `${name} must be an integer ≥ ${min}`, {
+      hint: 'minutes, as a whole number',
+    });
   return Number(s);
 }

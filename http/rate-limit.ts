@@ -8,7 +8,10 @@ import type { Ctx, HttpDeps, State } from './context.js';
 import { bearer } from './auth.js';
 import { sessionToken } from './session.js';
 
-export function setRateLimitHeaders(ctx: Pick<Koa.Context, 'set'>, b: { limit: number; remaining: number; resetSeconds: number } | undefined): void {
+export function setRateLimitHeaders(
+  ctx: Pick<Koa.Context, 'set'>,
+  b: { limit: number; remaining: number; resetSeconds: number } | undefined,
+): void {
   if (!b) return;
   ctx.set('x-ratelimit-limit', String(b.limit));
   ctx.set('x-ratelimit-remaining', String(b.remaining));
@@ -19,7 +22,12 @@ export function setRateLimitHeaders(ctx: Pick<Koa.Context, 'set'>, b: { limit: n
 export function rateLimitedHeaders(e: AppError): Record<string, string> {
   const d = e.details as { limit?: number; retryAfterSeconds?: number } | undefined;
   if (!d?.retryAfterSeconds) return {};
-  return { 'retry-after': String(d.retryAfterSeconds), 'x-ratelimit-limit': String(d.limit ?? ''), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(d.retryAfterSeconds) };
+  return {
+    'retry-after': String(d.retryAfterSeconds),
+    'x-ratelimit-limit': String(d.limit ?? ''),
+    'x-ratelimit-remaining': '0',
+    'x-ratelimit-reset': String(d.retryAfterSeconds),
+  };
 }
 
 /**

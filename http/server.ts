@@ -19,7 +19,12 @@ export interface ListenLimits {
   requestTimeoutMs?: number;
 }
 
-export async function listen(app: Koa<State>, port: number, host: string, limits: ListenLimits = {}): Promise<HttpServer> {
+export async function listen(
+  app: Koa<State>,
+  port: number,
+  host: string,
+  limits: ListenLimits = {},
+): Promise<HttpServer> {
   const headersTimeout = limits.headersTimeoutMs ?? 20_000;
   const server = http.createServer(
     {
@@ -52,8 +57,17 @@ export async function listen(app: Koa<State>, port: number, host: string, limits
 }
 
 function listenError(e: NodeJS.ErrnoException, port: number, host: string): Error {
-  if (e.code === 'EADDRINUSE') return new AppError('failed_precondition', `port ${port} on ${host} is already in use`, { hint: 'stop what listens there (`ss -ltnp` shows it) or pick another port with PORT' });
-  if (e.code === 'EACCES') return new AppError('failed_precondition', `not allowed to listen on port ${port}`, { hint: 'ports below 1024 need root; pick another port with PORT' });
-  if (e.code === 'EADDRNOTAVAIL') return new AppError('invalid_argument', `${host} is not an address of this machine`, { hint: 'set BERTH_HOST to one of its addresses, or 0.0.0.0 for all' });
+  if (e.code === 'EADDRINUSE')
+    return new AppError('failed_precondition', `port ${port} on ${host} is already in use`, {
+      hint: 'stop what listens there (`ss -ltnp` shows it) or pick another port with PORT',
+    });
+  if (e.code === 'EACCES')
+    return new AppError('failed_precondition', `not allowed to listen on port ${port}`, {
+      hint: 'ports below 1024 need root; pick another port with PORT',
+    });
+  if (e.code === 'EADDRNOTAVAIL')
+    return new AppError('invalid_argument', `${host} is not an address of this machine`, {
+      hint: 'set BERTH_HOST to one of its addresses, or 0.0.0.0 for all',
+    });
   return e;
 }

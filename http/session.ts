@@ -30,7 +30,11 @@ export function isPreviewHost(host: string | undefined, config: Pick<Config, 'pr
 }
 
 /** Whether `origin` is this server as the browser reached it (its Host) or as configured (BERTH_PUBLIC_URL). */
-export function isOwnOrigin(origin: string | undefined, host: string | undefined, config: Pick<Config, 'publicUrl' | 'previewDomain'>): boolean {
+export function isOwnOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+  config: Pick<Config, 'publicUrl' | 'previewDomain'>,
+): boolean {
   if (!origin || origin === 'null') return false;
   let o: URL;
   try {
@@ -39,7 +43,12 @@ export function isOwnOrigin(origin: string | undefined, host: string | undefined
     return false;
   }
   if (o.origin === new URL(config.publicUrl).origin) return true;
-  return !!host && o.host === host.toLowerCase() && !isPreviewHost(host, config) && (o.protocol === 'http:' || o.protocol === 'https:');
+  return (
+    !!host &&
+    o.host === host.toLowerCase() &&
+    !isPreviewHost(host, config) &&
+    (o.protocol === 'http:' || o.protocol === 'https:')
+  );
 }
 
 const refuse = (what: string) =>
@@ -49,17 +58,23 @@ const refuse = (what: string) =>
   });
 
 /** Throws unless a request riding on the session cookie comes from the web UI (Origin check + custom header). */
-export function checkCookieRequest(method: string, headers: Headers, config: Pick<Config, 'publicUrl' | 'previewDomain'>): void {
+export function checkCookieRequest(
+  method: string,
+  headers: Headers,
+  config: Pick<Config, 'publicUrl' | 'previewDomain'>,
+): void {
   if (!headers[CSRF_HEADER]) throw refuse(`missing ${CSRF_HEADER} header`);
   // Browsers send Origin on every request that may change state; reads may lack it.
   const reads = method === 'GET' || method === 'HEAD';
   const origin = headers.origin;
-  if ((origin || !reads) && !isOwnOrigin(origin, headers.host, config)) throw refuse(`Origin ${origin ?? '(none)'} is not this server`);
+  if ((origin || !reads) && !isOwnOrigin(origin, headers.host, config))
+    throw refuse(`Origin ${origin ?? '(none)'} is not this server`);
 }
 
 /** Throws unless a WebSocket upgrade riding on the session cookie was opened by a page of this server. */
 export function checkCookieUpgrade(headers: Headers, config: Pick<Config, 'publicUrl' | 'previewDomain'>): void {
-  if (!isOwnOrigin(headers.origin, headers.host, config)) throw refuse(`WebSocket Origin ${headers.origin ?? '(none)'} is not this server`);
+  if (!isOwnOrigin(headers.origin, headers.host, config))
+    throw refuse(`WebSocket Origin ${headers.origin ?? '(none)'} is not this server`);
 }
 
 /** Set-Cookie value of a new session: host-only (no Domain), never readable by script. */

@@ -8,7 +8,13 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import { randomUUID } from 'node:crypto';
-import { revokedMatches, SANDBOX_EVENTS, type Principal, type Sandbox, type SandboxEvent } from '../orchestrator/index.js';
+import {
+  revokedMatches,
+  SANDBOX_EVENTS,
+  type Principal,
+  type Sandbox,
+  type SandboxEvent,
+} from '../orchestrator/index.js';
 import type { HttpDeps } from './context.js';
 import { sandboxDto } from './dto.js';
 import { checkCookieUpgrade, sessionToken } from './session.js';
@@ -26,7 +32,14 @@ const room = (organizationId: string) => `org:${organizationId}`;
 /** Events crossing Redis arrive as JSON: turn the dates back into Dates. */
 function revive(s: Sandbox): Sandbox {
   const d = (v: unknown) => (v instanceof Date ? v : new Date(v as string));
-  return { ...s, createdAt: d(s.createdAt), updatedAt: d(s.updatedAt), stateUpdatedAt: d(s.stateUpdatedAt), lastActivityAt: d(s.lastActivityAt), volumes: s.volumes ?? [] };
+  return {
+    ...s,
+    createdAt: d(s.createdAt),
+    updatedAt: d(s.updatedAt),
+    stateUpdatedAt: d(s.stateUpdatedAt),
+    lastActivityAt: d(s.lastActivityAt),
+    volumes: s.volumes ?? [],
+  };
 }
 
 export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = '/api'): Notifications {
@@ -45,7 +58,12 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     // The SDK names the organization in the query (organizationId=…); default: the key's own.
     const org = socket.handshake.query.organizationId;
-    const source = { ip: clientAddress(socket.request, trusted), frontend: 'socketio', requestId: randomUUID(), organizationId: typeof org === 'string' && org ? org : undefined };
+    const source = {
+      ip: clientAddress(socket.request, trusted),
+      frontend: 'socketio',
+      requestId: randomUUID(),
+      organizationId: typeof org === 'string' && org ? org : undefined,
+    };
     // The web UI connects with its session cookie instead, from a page of this server only.
     const session = typeof token === 'string' ? undefined : sessionToken(socket.handshake.headers.cookie);
     const authenticated = async () => {
@@ -59,7 +77,13 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
         socket.data.organizationId = p.organizationId;
         next();
       })
-      .catch((e: Error & { code?: string; hint?: string }) => next(Object.assign(new Error(e.message), { data: { code: e.code ?? 'unauthorized', hint: e.hint ?? 'pass the API key as auth.token' } })));
+      .catch((e: Error & { code?: string; hint?: string }) =>
+        next(
+          Object.assign(new Error(e.message), {
+            data: { code: e.code ?? 'unauthorized', hint: e.hint ?? 'pass the API key as auth.token' },
+          }),
+        ),
+      );
   });
 
   io.on('connection', (socket) => {
@@ -85,16 +109,27 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
   const offs = [
     // A revoked key (or a removed member) stops receiving events at once.
     d.orch.onCredentialsRevoked((ev) => {
-      for (const socket of io.of('/').sockets.values()) if (revokedMatches(ev, socket.data.principal as Principal)) socket.disconnect(true);
+      for (const socket of io.of('/').sockets.values())
+        if (revokedMatches(ev, socket.data.principal as Principal)) socket.disconnect(true);
     }),
-    d.orch.subscribe(SANDBOX_EVENTS.created, (raw) => emit('sandbox.created', raw as SandboxEvent, () => dto((raw as SandboxEvent).sandbox))),
+    d.orch.subscribe(SANDBOX_EVENTS.created, (raw) =>
+      emit('sandbox.created', raw as SandboxEvent, () => dto((raw as SandboxEvent).sandbox)),
+    ),
     d.orch.subscribe(SANDBOX_EVENTS.stateUpdated, (raw) => {
       const ev = raw as SandboxEvent;
-      emit('sandbox.state.updated', ev, () => ({ sandbox: dto(ev.sandbox), oldState: ev.oldState, newState: ev.newState }));
+      emit('sandbox.state.updated', ev, () => ({
+        sandbox: dto(ev.sandbox),
+        oldState: ev.oldState,
+        newState: ev.newState,
+      }));
     }),
     d.orch.subscribe(SANDBOX_EVENTS.desiredStateUpdated, (raw) => {
       const ev = raw as SandboxEvent & { oldDesiredState?: string; newDesiredState?: string };
-      emit('sandbox.desired-state.updated', ev, () => ({ sandbox: dto(ev.sandbox), oldDesiredState: ev.oldDesiredState, newDesiredState: ev.newDesiredState }));
+      emit('sandbox.desired-state.updated', ev, () => ({
+        sandbox: dto(ev.sandbox),
+        oldDesiredState: ev.oldDesiredState,
+        newDesiredState: ev.newDesiredState,
+      }));
     }),
   ];
 

@@ -10,7 +10,20 @@ import type { HttpDeps, State } from './context.js';
 import { isPreviewHost } from './session.js';
 
 /** First path segments the UI's router owns (reloading any of its pages must find the page). */
-export const UI_PAGES = ['', 'sign-in', 'sandboxes', 'snapshots', 'registries', 'volumes', 'keys', 'members', 'usage', 'audit', 'settings', 'connect'];
+export const UI_PAGES = [
+  '',
+  'sign-in',
+  'sandboxes',
+  'snapshots',
+  'registries',
+  'volumes',
+  'keys',
+  'members',
+  'usage',
+  'audit',
+  'settings',
+  'connect',
+];
 
 interface Asset {
   type: string;
@@ -41,7 +54,8 @@ export function loadWebUi(dir: string): WebUiAssets {
   for (const name of existsSync(assets) ? readdirSync(assets) : []) {
     const ext = /\.[a-z0-9]+$/.exec(name)?.[0] ?? '';
     if (ext === '.gz' || ext === '.br' || !TYPES[ext]) continue;
-    const at = (suffix: string) => (existsSync(join(assets, name + suffix)) ? readFileSync(join(assets, name + suffix)) : undefined);
+    const at = (suffix: string) =>
+      existsSync(join(assets, name + suffix)) ? readFileSync(join(assets, name + suffix)) : undefined;
     files.set(name, { type: TYPES[ext]!, raw: readFileSync(join(assets, name)), gzip: at('.gz'), br: at('.br') });
   }
   return { index: readFileSync(index, 'utf8'), files };

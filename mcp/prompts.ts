@@ -10,13 +10,15 @@ import { fileUri } from './resources/uri.js';
 import { sandboxLine, sandboxOut } from './tools/shapes.js';
 
 export function registerPrompts(mcp: McpServer, d: { orch: Orchestrator; principal: () => Principal }): void {
-  const sandboxArg = () => completable(z.string().describe('sandbox id or name'), (value) => completeSandbox(d, value ?? ''));
+  const sandboxArg = () =>
+    completable(z.string().describe('sandbox id or name'), (value) => completeSandbox(d, value ?? ''));
 
   mcp.registerPrompt(
     'sandbox_workspace',
     {
       title: 'Work in a sandbox',
-      description: 'Sets the scene for working in an existing sandbox: what it is and how to use the Berth tools on it.',
+      description:
+        'Sets the scene for working in an existing sandbox: what it is and how to use the Berth tools on it.',
       argsSchema: { sandbox_id: sandboxArg() },
     },
     async ({ sandbox_id }) => {
@@ -50,7 +52,9 @@ export function registerPrompts(mcp: McpServer, d: { orch: Orchestrator; princip
       description: 'Embeds a file from a sandbox and asks for a review of it.',
       argsSchema: {
         sandbox_id: sandboxArg(),
-        path: completable(z.string().describe('absolute path of the file'), (value, ctx) => completePath(d, ctx?.arguments?.sandbox_id, value ?? '', true)),
+        path: completable(z.string().describe('absolute path of the file'), (value, ctx) =>
+          completePath(d, ctx?.arguments?.sandbox_id, value ?? '', true),
+        ),
       },
     },
     async ({ sandbox_id, path }) => {
@@ -62,8 +66,23 @@ export function registerPrompts(mcp: McpServer, d: { orch: Orchestrator; princip
       return {
         description: `Review of ${path}`,
         messages: [
-          { role: 'user', content: { type: 'resource', resource: r.encoding === 'base64' ? { uri, mimeType: r.mimeType, blob: r.content } : { uri, mimeType: r.mimeType, text: r.content } } },
-          { role: 'user', content: { type: 'text', text: `Review ${path} above: point out bugs, risks and unclear code, most important first, and suggest concrete fixes.${r.truncated ? ' (The file was cut; read the rest with fs_read.)' : ''}` } },
+          {
+            role: 'user',
+            content: {
+              type: 'resource',
+              resource:
+                r.encoding === 'base64'
+                  ? { uri, mimeType: r.mimeType, blob: r.content }
+                  : { uri, mimeType: r.mimeType, text: r.content },
+            },
+          },
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text: `Review ${path} above: point out bugs, risks and unclear code, most important first, and suggest concrete fixes.${r.truncated ? ' (The file was cut; read the rest with fs_read.)' : ''}`,
+            },
+          },
         ],
       };
     },

@@ -10,21 +10,36 @@ import type { ToolAnswer } from './tool.js';
 /** How each error code reads to a model, and the fix when the error itself carries none. */
 export const TOOL_ERROR: Readonly<Record<ErrorCode, { label: string; fallbackHint?: string }>> = {
   invalid_argument: { label: 'invalid argument', fallbackHint: 'fix the argument named in the message and call again' },
-  unauthorized: { label: 'unauthorized', fallbackHint: 'the API key is invalid or revoked; configure a valid key for this MCP server' },
+  unauthorized: {
+    label: 'unauthorized',
+    fallbackHint: 'the API key is invalid or revoked; configure a valid key for this MCP server',
+  },
   forbidden: { label: 'forbidden', fallbackHint: 'this API key lacks the permission; use a key with it' },
   not_found: { label: 'not found' },
-  conflict: { label: 'conflict', fallbackHint: 'the target changed or already exists; read its current state and retry' },
+  conflict: {
+    label: 'conflict',
+    fallbackHint: 'the target changed or already exists; read its current state and retry',
+  },
   failed_precondition: { label: 'not possible now' },
   unprocessable: { label: 'refused' },
-  bad_gateway: { label: 'upstream failed', fallbackHint: 'the remote the sandbox talked to failed; check it and retry' },
-  quota_exceeded: { label: 'quota exceeded', fallbackHint: 'delete sandboxes you no longer need, or ask an admin to raise the quota' },
+  bad_gateway: {
+    label: 'upstream failed',
+    fallbackHint: 'the remote the sandbox talked to failed; check it and retry',
+  },
+  quota_exceeded: {
+    label: 'quota exceeded',
+    fallbackHint: 'delete sandboxes you no longer need, or ask an admin to raise the quota',
+  },
   rate_limited: { label: 'rate limited', fallbackHint: 'wait a little and retry' },
   payload_too_large: { label: 'too large', fallbackHint: 'ask for less (a line range, a smaller file) and retry' },
   headers_too_large: { label: 'too large' },
   unsupported_media_type: { label: 'unsupported content type' },
   timeout: { label: 'timed out', fallbackHint: 'retry, or give the call a longer timeout' },
   gone: { label: 'gone' },
-  unavailable: { label: 'unavailable', fallbackHint: 'retry shortly; if it persists, check the sandbox with sandbox_get' },
+  unavailable: {
+    label: 'unavailable',
+    fallbackHint: 'retry shortly; if it persists, check the sandbox with sandbox_get',
+  },
   not_implemented: { label: 'not supported by this server' },
   internal: { label: 'internal error', fallbackHint: 'this is a bug in Berth; the server log has the details' },
 };
@@ -34,15 +49,29 @@ export const TOOL_ERROR: Readonly<Record<ErrorCode, { label: string; fallbackHin
  * instead (matched on the stable reason, or the message).
  */
 const MCP_HINTS: { match: (e: AppError) => boolean; hint: (e: AppError) => string }[] = [
-  { match: (e) => e.code === 'not_found' && /^sandbox /.test(e.message), hint: () => 'call sandbox_list to see the sandboxes of this API key\u2019s organization' },
-  { match: (e) => e.code === 'not_found' && /^snapshot /.test(e.message), hint: () => 'call snapshot_list to see the snapshots of this organization (tool group images)' },
-  { match: (e) => e.code === 'not_found' && /^volume /.test(e.message), hint: () => 'call volume_list to see the volumes of this organization, or volume_create (tool group volumes)' },
-  { match: (e) => e.code === 'not_found' && /^registry /.test(e.message), hint: () => 'call registry_list to see the registries of this organization (tool group images)' },
+  {
+    match: (e) => e.code === 'not_found' && /^sandbox /.test(e.message),
+    hint: () => 'call sandbox_list to see the sandboxes of this API key\u2019s organization',
+  },
+  {
+    match: (e) => e.code === 'not_found' && /^snapshot /.test(e.message),
+    hint: () => 'call snapshot_list to see the snapshots of this organization (tool group images)',
+  },
+  {
+    match: (e) => e.code === 'not_found' && /^volume /.test(e.message),
+    hint: () => 'call volume_list to see the volumes of this organization, or volume_create (tool group volumes)',
+  },
+  {
+    match: (e) => e.code === 'not_found' && /^registry /.test(e.message),
+    hint: () => 'call registry_list to see the registries of this organization (tool group images)',
+  },
   {
     match: (e) => e.reason === 'SANDBOX_NOT_STARTED',
     hint: (e) => {
       const state = String(e.details?.state ?? '');
-      return ['stopped', 'archived', 'paused', 'error'].includes(state) ? `the sandbox is ${state} \u2014 call sandbox_start, then retry` : `the sandbox is ${state || 'not started'} \u2014 wait a moment (sandbox_get shows its state) and retry`;
+      return ['stopped', 'archived', 'paused', 'error'].includes(state)
+        ? `the sandbox is ${state} \u2014 call sandbox_start, then retry`
+        : `the sandbox is ${state || 'not started'} \u2014 wait a moment (sandbox_get shows its state) and retry`;
     },
   },
 ];
@@ -55,7 +84,15 @@ export function toolError(err: unknown): CallToolResult {
     isError: true,
     content: [{ type: 'text', text }],
     // Machine-readable copy for clients; structuredContent is reserved for the success shape.
-    _meta: { 'berth/error': { code: e.code, message: e.message, ...(hint ? { hint } : {}), ...(e.reason ? { reason: e.reason } : {}), recoverable: e.recoverable } },
+    _meta: {
+      'berth/error': {
+        code: e.code,
+        message: e.message,
+        ...(hint ? { hint } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        recoverable: e.recoverable,
+      },
+    },
   };
 }
 
@@ -84,8 +121,13 @@ export class RpcError extends Error {
 }
 
 export function protocolError(err: unknown): Error {
-  if (err instanceof RpcError || (err instanceof Error && typeof (err as { code?: unknown }).code === 'number')) return err;
+  if (err instanceof RpcError || (err instanceof Error && typeof (err as { code?: unknown }).code === 'number'))
+    return err;
   const e = err instanceof AppError ? err : new AppError('internal', (err as Error)?.message ?? String(err));
   const hint = MCP_HINTS.find((h) => h.match(e))?.hint(e) ?? e.hint ?? TOOL_ERROR[e.code].fallbackHint;
-  return new RpcError(RPC_CODE[e.code] ?? -32603, `${e.message}${hint ? ` (hint: ${hint})` : ''}`, { code: e.code, ...(hint ? { hint } : {}), ...(e.reason ? { reason: e.reason } : {}) });
+  return new RpcError(RPC_CODE[e.code] ?? -32603, `${e.message}${hint ? ` (hint: ${hint})` : ''}`, {
+    code: e.code,
+    ...(hint ? { hint } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
+  });
 }

@@ -5,7 +5,14 @@
 // `isError` results (mcp/result.ts).
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  SetLevelRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/log.js';
 import { BERTH_VERSION } from '../common/version.js';
@@ -95,18 +102,26 @@ export function createSessionServer(d: SessionServerDeps): SessionServer {
     return {};
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: [...d.tools.map((t) => d.listing.get(t)), ...[...raw.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }))],
+    tools: [
+      ...d.tools.map((t) => d.listing.get(t)),
+      ...[...raw.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
+    ],
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const name = req.params.name;
     const rawTool = raw.get(name);
     if (rawTool) return rawTool.run(req.params.arguments ?? {}, extra, mcp);
     const tool = byName.get(name);
-    if (!tool) throw new RpcError(ErrorCode.InvalidParams, `unknown tool: ${name}`, { hint: 'call tools/list for the tools this session offers (more groups with /mcp?tools=all)' });
+    if (!tool)
+      throw new RpcError(ErrorCode.InvalidParams, `unknown tool: ${name}`, {
+        hint: 'call tools/list for the tools this session offers (more groups with /mcp?tools=all)',
+      });
     const parsed = tool.input.safeParse(req.params.arguments ?? {});
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`);
-      throw new RpcError(ErrorCode.InvalidParams, `invalid arguments for ${name}: ${problems.join('; ')}`, { problems });
+      throw new RpcError(ErrorCode.InvalidParams, `invalid arguments for ${name}: ${problems.join('; ')}`, {
+        problems,
+      });
     }
     const token = extra._meta?.progressToken;
     const ctx: ToolContext = {
@@ -116,28 +131,41 @@ export function createSessionServer(d: SessionServerDeps): SessionServer {
       signal: extra.signal,
       progress: async (p) => {
         if (token === undefined || extra.signal.aborted) return;
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {});
+        await extra
+          .sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...p } })
+          .catch(() => {});
       },
       log: async (lvl, data) => {
         if (level && LEVELS.indexOf(lvl) < LEVELS.indexOf(level)) return;
-        await extra.sendNotification({ method: 'notifications/message', params: { level: lvl, logger: 'berth', data } }).catch(() => {});
+        await extra
+          .sendNotification({ method: 'notifications/message', params: { level: lvl, logger: 'berth', data } })
+          .catch(() => {});
       },
     };
     try {
       const answer = await tool.run(ctx, parsed.data);
       const checked = tool.output.safeParse(answer.data);
       if (!checked.success) {
-        d.log.error('tool answer does not match its output schema', { tool: name, issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        d.log.error('tool answer does not match its output schema', {
+          tool: name,
+          issues: checked.error.issues
+            .slice(0, 5)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; '),
+        });
         return toolError(new Error(`${name} produced an invalid answer`));
       }
       return toolSuccess(answer);
     } catch (e) {
-      if ((e as { code?: string }).code === 'internal' || !(e as { code?: string }).code) d.log.warn('tool failed', { tool: name, error: (e as Error)?.stack ?? String(e) });
+      if ((e as { code?: string }).code === 'internal' || !(e as { code?: string }).code)
+        d.log.warn('tool failed', { tool: name, error: (e as Error)?.stack ?? String(e) });
       return toolError(e);
     }
   });
 
-  const subscriptions = d.extras ? noSubscriptions() : registerResources(mcp, { orch: d.orch, principal: d.principal, log: d.log });
+  const subscriptions = d.extras
+    ? noSubscriptions()
+    : registerResources(mcp, { orch: d.orch, principal: d.principal, log: d.log });
   if (d.extras) d.extras(mcp);
   else registerPrompts(mcp, { orch: d.orch, principal: d.principal });
   return { mcp, subscriptions };

@@ -44,7 +44,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
 }
 
 /** Keeps the generic types of one tool while collecting many in a list. */
-export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef => def as unknown as ToolDef;
+export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef =>
+  def as unknown as ToolDef;
 
 /** Parses `core,git` / `all` into groups; unknown names are reported. */
 export function parseGroups(spec: string): { groups: ToolGroup[]; unknown: string[] } {
@@ -54,5 +55,8 @@ export function parseGroups(spec: string): { groups: ToolGroup[]; unknown: strin
     .filter(Boolean);
   if (names.includes('all')) return { groups: [...TOOL_GROUPS], unknown: [] };
   const groups = names.filter((n): n is ToolGroup => (TOOL_GROUPS as readonly string[]).includes(n));
-  return { groups: groups.length ? [...new Set(groups)] : ['core'], unknown: names.filter((n) => n !== 'all' && !(TOOL_GROUPS as readonly string[]).includes(n)) };
+  return {
+    groups: groups.length ? [...new Set(groups)] : ['core'],
+    unknown: names.filter((n) => n !== 'all' && !(TOOL_GROUPS as readonly string[]).includes(n)),
+  };
 }

@@ -91,7 +91,15 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['idempotency_keys', 'sandbox_labels', 'sandboxes', 'api_keys', 'memberships', 'users', 'organizations']) {
+  for (const t of [
+    'idempotency_keys',
+    'sandbox_labels',
+    'sandboxes',
+    'api_keys',
+    'memberships',
+    'users',
+    'organizations',
+  ]) {
     await knex.schema.dropTableIfExists(t);
   }
 }

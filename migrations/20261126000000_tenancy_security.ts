@@ -96,7 +96,10 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('bootstrap').notNullable().defaultTo(false);
   });
   const admins = knex('users').where('system_admin', true).select('id');
-  await knex('api_keys').whereIn('user_id', admins).andWhere((q) => q.where('name', 'admin').orWhere('name', 'like', 'admin-%')).update({ bootstrap: true });
+  await knex('api_keys')
+    .whereIn('user_id', admins)
+    .andWhere((q) => q.where('name', 'admin').orWhere('name', 'like', 'admin-%'))
+    .update({ bootstrap: true });
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -107,5 +110,6 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('secrets');
     t.dropColumn('domain_allow_list');
   });
-  for (const t of ['sandbox_usage', 'secrets', 'audit_logs', 'invitations', 'organization_settings']) await knex.schema.dropTableIfExists(t);
+  for (const t of ['sandbox_usage', 'secrets', 'audit_logs', 'invitations', 'organization_settings'])
+    await knex.schema.dropTableIfExists(t);
 }

@@ -158,7 +158,26 @@ export class Orchestrator {
   /** Who may open a sandbox port through the preview proxy (gateways/preview). */
   readonly previewGate: PreviewGate;
   /** Toolbox capabilities on started sandboxes (one object per capability). */
-  readonly toolbox: { access: ToolboxAccess; process: ProcessToolbox; files: FilesToolbox; edit: FileEditToolbox; watch: FileWatch; gitDiff: GitDiffToolbox; terminal: TerminalToolbox; grep: GrepToolbox; pty: PtyToolbox; lsp: LspToolbox; interpreter: InterpreterToolbox; fileSearch: FileSearchToolbox; sessions: SessionsToolbox; codeRun: CodeRunToolbox; git: GitToolbox; system: SystemToolbox; tunnel: TunnelToolbox; execAttach: ExecAttachToolbox };
+  readonly toolbox: {
+    access: ToolboxAccess;
+    process: ProcessToolbox;
+    files: FilesToolbox;
+    edit: FileEditToolbox;
+    watch: FileWatch;
+    gitDiff: GitDiffToolbox;
+    terminal: TerminalToolbox;
+    grep: GrepToolbox;
+    pty: PtyToolbox;
+    lsp: LspToolbox;
+    interpreter: InterpreterToolbox;
+    fileSearch: FileSearchToolbox;
+    sessions: SessionsToolbox;
+    codeRun: CodeRunToolbox;
+    git: GitToolbox;
+    system: SystemToolbox;
+    tunnel: TunnelToolbox;
+    execAttach: ExecAttachToolbox;
+  };
   /** Session records, resumable stream logs and cross-replica signals for MCP sessions. */
   readonly relay: Relay;
   /** Organizations, members and their roles. */
@@ -206,14 +225,36 @@ export class Orchestrator {
     this.counters = d.counters ?? new MemoryCounters();
     this.limits = new RateLimiter(
       this.counters,
-      { windowSeconds: c.rateLimitWindowSeconds, limits: { anonymous: c.rateLimitAnonymous, authenticated: c.rateLimitAuthenticated, failedAuth: c.rateLimitFailedAuth, create: c.rateLimitCreate, lifecycle: c.rateLimitLifecycle } },
+      {
+        windowSeconds: c.rateLimitWindowSeconds,
+        limits: {
+          anonymous: c.rateLimitAnonymous,
+          authenticated: c.rateLimitAuthenticated,
+          failedAuth: c.rateLimitFailedAuth,
+          create: c.rateLimitCreate,
+          lifecycle: c.rateLimitLifecycle,
+        },
+      },
       d.clock,
       d.log.child({ component: 'ratelimit' }),
       (kind) => this.telemetry.rateLimited.inc({ kind }),
     );
     this.keys = audited(new KeyService(d.store, d.clock, d.bus), A.KEY_ACTIONS, this.audit);
     this.quotas = audited(
-      new QuotaService({ store: d.store, clock: d.clock, locks: d.locks, defaults: { sandboxes: c.quotaSandboxes, cpu: c.quotaCpu, memoryGiB: c.quotaMemoryGiB, diskGiB: c.quotaDiskGiB, snapshots: c.quotaSnapshots, volumes: c.quotaVolumes, lifetimeMinutes: c.quotaLifetimeMinutes } }),
+      new QuotaService({
+        store: d.store,
+        clock: d.clock,
+        locks: d.locks,
+        defaults: {
+          sandboxes: c.quotaSandboxes,
+          cpu: c.quotaCpu,
+          memoryGiB: c.quotaMemoryGiB,
+          diskGiB: c.quotaDiskGiB,
+          snapshots: c.quotaSnapshots,
+          volumes: c.quotaVolumes,
+          lifetimeMinutes: c.quotaLifetimeMinutes,
+        },
+      }),
       A.QUOTA_ACTIONS,
       this.audit,
     );
@@ -221,9 +262,33 @@ export class Orchestrator {
     const secretsKey = d.secretsKey ?? randomBytes(32);
     const box = new SecretBox(secretsKey);
     this.secrets = audited(new SecretService(d.store, d.clock, box), A.SECRET_ACTIONS, this.audit);
-    this.registries = audited(new RegistryService({ store: d.store, clock: d.clock, box }), A.REGISTRY_ACTIONS, this.audit);
-    this.objects = new ObjectStore({ store: d.store, clock: d.clock, config: c, box, internal: { accessKey: `BKINTERNAL${randomToken(6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`, secret: randomToken(30) } });
-    this.builds = new BuildService({ store: d.store, bus: d.bus, runner: d.runner, clock: d.clock, config: c, log: d.log.child({ component: 'builds' }), contexts: this.objects, registryAuth: (org) => this.registries.all(org) });
+    this.registries = audited(
+      new RegistryService({ store: d.store, clock: d.clock, box }),
+      A.REGISTRY_ACTIONS,
+      this.audit,
+    );
+    this.objects = new ObjectStore({
+      store: d.store,
+      clock: d.clock,
+      config: c,
+      box,
+      internal: {
+        accessKey: `BKINTERNAL${randomToken(6)
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, 'X')}`,
+        secret: randomToken(30),
+      },
+    });
+    this.builds = new BuildService({
+      store: d.store,
+      bus: d.bus,
+      runner: d.runner,
+      clock: d.clock,
+      config: c,
+      log: d.log.child({ component: 'builds' }),
+      contexts: this.objects,
+      registryAuth: (org) => this.registries.all(org),
+    });
     this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
     const orgs = new OrgService({
       store: d.store,
@@ -233,8 +298,25 @@ export class Orchestrator {
       credentialsChanged: (ev) => this.keys.forget(ev),
     });
     this.orgs = audited(orgs, A.ORG_ACTIONS, this.audit);
-    this.invitations = audited(new InvitationService({ store: d.store, clock: d.clock, log: d.log.child({ component: 'invitations' }), orgs: this.orgs, keys: this.keys, publicUrl: c.publicUrl, ttlHours: c.invitationTtlHours }), A.INVITATION_ACTIONS, this.audit);
-    const injector = new SecretInjector({ store: d.store, secrets: this.secrets, daemonOf: (id) => d.runner.daemon(id), sandboxes: { get: (p, id) => this.sandboxes.get(p, id) } });
+    this.invitations = audited(
+      new InvitationService({
+        store: d.store,
+        clock: d.clock,
+        log: d.log.child({ component: 'invitations' }),
+        orgs: this.orgs,
+        keys: this.keys,
+        publicUrl: c.publicUrl,
+        ttlHours: c.invitationTtlHours,
+      }),
+      A.INVITATION_ACTIONS,
+      this.audit,
+    );
+    const injector = new SecretInjector({
+      store: d.store,
+      secrets: this.secrets,
+      daemonOf: (id) => d.runner.daemon(id),
+      sandboxes: { get: (p, id) => this.sandboxes.get(p, id) },
+    });
     this.sandboxSecrets = audited(injector, A.SANDBOX_SECRET_ACTIONS, this.audit);
     // The reconciler drives a runner whose real transitions record usage and inject secrets.
     const observed = hookRunner(d.runner, [this.usage, injector], d.log.child({ component: 'runner-hooks' }));
@@ -270,7 +352,8 @@ export class Orchestrator {
           if (!s.buildId) return;
           await this.builds.wait(s.buildId, building);
         },
-        pull: async (s) => d.runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
+        pull: async (s) =>
+          d.runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
       },
     });
     // Counted creates run under the organization's quota lock, checked first.
@@ -282,32 +365,103 @@ export class Orchestrator {
           return run();
         });
     const usersOf = async (organizationId: string, name: string, image: string) => {
-      const r = (await d.store.knex('sandboxes').where({ organization_id: organizationId }).whereNot('desired_state', 'destroyed').andWhere((q) => q.where('snapshot', name).orWhere('image', image)).count({ n: '*' }).first()) as { n: number | string } | undefined;
+      const r = (await d.store
+        .knex('sandboxes')
+        .where({ organization_id: organizationId })
+        .whereNot('desired_state', 'destroyed')
+        .andWhere((q) => q.where('snapshot', name).orWhere('image', image))
+        .count({ n: '*' })
+        .first()) as { n: number | string } | undefined;
       return Number(r?.n ?? 0);
     };
-    this.snapshots = audited(new SnapshotService({ store: d.store, runner: d.runner, clock: d.clock, config: d.config, limits: () => this.sandboxes.limits(), log: d.log.child({ component: 'snapshots' }), builds: this.builds, registries: this.registries, usersOf, warmPool: this.warmPool }), { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } }, this.audit);
-    this.volumes = audited(new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }), { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } }, this.audit);
+    this.snapshots = audited(
+      new SnapshotService({
+        store: d.store,
+        runner: d.runner,
+        clock: d.clock,
+        config: d.config,
+        limits: () => this.sandboxes.limits(),
+        log: d.log.child({ component: 'snapshots' }),
+        builds: this.builds,
+        registries: this.registries,
+        usersOf,
+        warmPool: this.warmPool,
+      }),
+      { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } },
+      this.audit,
+    );
+    this.volumes = audited(
+      new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }),
+      { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } },
+      this.audit,
+    );
     this.sandboxes = this.telemetry.timed(
       audited(
-        new SandboxService({ repo, runner: d.runner, reconciler: this.reconciler, bus: d.bus, clock: d.clock, config: d.config, log: d.log, activity, snapshots: this.snapshots, volumes: this.volumes, quotas: this.quotas, limiter: this.limits, secrets: this.secrets, orgDefaults: this.defaults, audit: this.audit, builds: this.builds, registryAuth: (org, ref) => this.registries.credentialsFor(org, ref), warmPool: this.warmPool }),
+        new SandboxService({
+          repo,
+          runner: d.runner,
+          reconciler: this.reconciler,
+          bus: d.bus,
+          clock: d.clock,
+          config: d.config,
+          log: d.log,
+          activity,
+          snapshots: this.snapshots,
+          volumes: this.volumes,
+          quotas: this.quotas,
+          limiter: this.limits,
+          secrets: this.secrets,
+          orgDefaults: this.defaults,
+          audit: this.audit,
+          builds: this.builds,
+          registryAuth: (org, ref) => this.registries.credentialsFor(org, ref),
+          warmPool: this.warmPool,
+        }),
         A.SANDBOX_ACTIONS,
         this.audit,
       ),
       { create: () => 'create', request: (args) => String(args[2]) },
     );
-    this.stateOps = audited(new SandboxStateOps({ sandboxes: this.sandboxes, snapshots: this.snapshots, reconciler: this.reconciler, runner: d.runner, clock: d.clock }), A.STATE_ACTIONS, this.audit);
-    this.buildLogs = new BuildLogAccess({ store: d.store, bus: d.bus, builds: this.builds, snapshots: this.snapshots, sandboxes: this.sandboxes });
+    this.stateOps = audited(
+      new SandboxStateOps({
+        sandboxes: this.sandboxes,
+        snapshots: this.snapshots,
+        reconciler: this.reconciler,
+        runner: d.runner,
+        clock: d.clock,
+      }),
+      A.STATE_ACTIONS,
+      this.audit,
+    );
+    this.buildLogs = new BuildLogAccess({
+      store: d.store,
+      bus: d.bus,
+      builds: this.builds,
+      snapshots: this.snapshots,
+      sandboxes: this.sandboxes,
+    });
     this.sandboxMetrics = new MetricsService({
       store: d.store,
       runner: d.runner,
       clock: d.clock,
       log: d.log.child({ component: 'metrics' }),
-      sandboxes: { get: (p, id) => this.sandboxes.get(p, id), started: async () => (await repo.allForRunner(d.runner.id)).filter((s) => s.state === 'started') },
+      sandboxes: {
+        get: (p, id) => this.sandboxes.get(p, id),
+        started: async () => (await repo.allForRunner(d.runner.id)).filter((s) => s.state === 'started'),
+      },
       intervalSeconds: c.metricsIntervalSeconds,
       retentionHours: c.metricsRetentionHours,
     });
-    this.settings = audited(new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }), A.SETTINGS_ACTIONS, this.audit);
-    this.preview = audited(new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config }), A.PREVIEW_ACTIONS, this.audit);
+    this.settings = audited(
+      new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }),
+      A.SETTINGS_ACTIONS,
+      this.audit,
+    );
+    this.preview = audited(
+      new PreviewService({ store: d.store, sandboxes: this.sandboxes, clock: d.clock, config: d.config }),
+      A.PREVIEW_ACTIONS,
+      this.audit,
+    );
     this.previewGate = new PreviewGate({
       preview: this.preview,
       sandboxById: (id) => repo.getById(id),
@@ -321,15 +475,55 @@ export class Orchestrator {
       secret: secretsKey,
     });
     const access = new ToolboxAccess(this.sandboxes);
-    this.toolbox = { access, process: this.telemetry.timed(new ProcessToolbox(access), { exec: () => 'exec' }), files: new FilesToolbox(access), edit: new FileEditToolbox(access), watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)), gitDiff: new GitDiffToolbox(access), terminal: new TerminalToolbox(new PtyToolbox(access)), grep: new GrepToolbox(access), pty: new PtyToolbox(access), lsp: new LspToolbox(access), interpreter: new InterpreterToolbox(access), fileSearch: new FileSearchToolbox(access), sessions: new SessionsToolbox(access), codeRun: new CodeRunToolbox(access), git: new GitToolbox(access), system: new SystemToolbox(access), tunnel: new TunnelToolbox(access), execAttach: new ExecAttachToolbox(access) };
+    this.toolbox = {
+      access,
+      process: this.telemetry.timed(new ProcessToolbox(access), { exec: () => 'exec' }),
+      files: new FilesToolbox(access),
+      edit: new FileEditToolbox(access),
+      watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)),
+      gitDiff: new GitDiffToolbox(access),
+      terminal: new TerminalToolbox(new PtyToolbox(access)),
+      grep: new GrepToolbox(access),
+      pty: new PtyToolbox(access),
+      lsp: new LspToolbox(access),
+      interpreter: new InterpreterToolbox(access),
+      fileSearch: new FileSearchToolbox(access),
+      sessions: new SessionsToolbox(access),
+      codeRun: new CodeRunToolbox(access),
+      git: new GitToolbox(access),
+      system: new SystemToolbox(access),
+      tunnel: new TunnelToolbox(access),
+      execAttach: new ExecAttachToolbox(access),
+    };
     this.relay = d.relay ?? Relay.memory(d.bus, d.clock);
-    this.sessions = new SessionService(d.store, d.clock, { idleMs: c.uiSessionIdleMinutes * 60_000, maxMs: c.uiSessionMaxHours * 3_600_000 });
-    const sshAccess = new SshAccessService({ store: d.store, clock: d.clock, bus: d.bus, config: c, sandboxes: this.sandboxes, endpoint: () => this.ssh.gateway.endpoint() });
+    this.sessions = new SessionService(d.store, d.clock, {
+      idleMs: c.uiSessionIdleMinutes * 60_000,
+      maxMs: c.uiSessionMaxHours * 3_600_000,
+    });
+    const sshAccess = new SshAccessService({
+      store: d.store,
+      clock: d.clock,
+      bus: d.bus,
+      config: c,
+      sandboxes: this.sandboxes,
+      endpoint: () => this.ssh.gateway.endpoint(),
+    });
     const sshKeys = new SshKeyService({ store: d.store, clock: d.clock, bus: d.bus });
     this.ssh = {
       access: audited(sshAccess, A.SSH_ACCESS_ACTIONS, this.audit),
       keys: audited(sshKeys, A.SSH_KEY_ACTIONS, this.audit),
-      gateway: new SshGateway({ store: d.store, clock: d.clock, bus: d.bus, log: d.log.child({ component: 'ssh' }), limits: this.limits, audit: this.audit, sandboxes: this.sandboxes, access: sshAccess, keys: sshKeys, execAttach: this.toolbox.execAttach }),
+      gateway: new SshGateway({
+        store: d.store,
+        clock: d.clock,
+        bus: d.bus,
+        log: d.log.child({ component: 'ssh' }),
+        limits: this.limits,
+        audit: this.audit,
+        sandboxes: this.sandboxes,
+        access: sshAccess,
+        keys: sshKeys,
+        execAttach: this.toolbox.execAttach,
+      }),
     };
   }
 
@@ -345,7 +539,13 @@ export class Orchestrator {
       await this.admitAnonymous(source);
       throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`' });
     }
-    return this.admit(source, () => this.keys.authenticate(token, source.organizationId || undefined), new AppError('unauthorized', 'invalid, expired or revoked API key', { hint: 'check the key, or create a new one' }));
+    return this.admit(
+      source,
+      () => this.keys.authenticate(token, source.organizationId || undefined),
+      new AppError('unauthorized', 'invalid, expired or revoked API key', {
+        hint: 'check the key, or create a new one',
+      }),
+    );
   }
 
   /**
@@ -360,7 +560,9 @@ export class Orchestrator {
         const organizationId = await this.preview.previewTokenOrganization(sandboxId, token);
         return organizationId ? sandboxTokenPrincipal(organizationId, sandboxId) : null;
       },
-      new AppError('unauthorized', 'invalid preview token for this sandbox', { hint: 'get the token with GET /api/sandbox/{id}/ports/{port}/preview-url, or send `Authorization: Bearer <api key>`' }),
+      new AppError('unauthorized', 'invalid preview token for this sandbox', {
+        hint: 'get the token with GET /api/sandbox/{id}/ports/{port}/preview-url, or send `Authorization: Bearer <api key>`',
+      }),
     );
   }
 
@@ -368,16 +570,33 @@ export class Orchestrator {
    * Web UI sign-in: trades an API key, or the one-time link printed at first
    * start, for a session token (the cookie value). The session acts as that key.
    */
-  async signIn(credential: { apiKey?: string; link?: string }, source: RequestSource = {}): Promise<{ principal: Principal; token: string; expiresAt: Date }> {
+  async signIn(
+    credential: { apiKey?: string; link?: string },
+    source: RequestSource = {},
+  ): Promise<{ principal: Principal; token: string; expiresAt: Date }> {
     const p = credential.link
-      ? await this.admit(source, async () => {
-          const keyId = await this.sessions.redeemLink(credential.link!);
-          return keyId ? this.keys.authenticateId(keyId) : null;
-        }, new AppError('unauthorized', 'this sign-in link was already used or has expired', { hint: 'sign in with the API key `berth up` printed (also in ~/.berth/cli.json)' }))
+      ? await this.admit(
+          source,
+          async () => {
+            const keyId = await this.sessions.redeemLink(credential.link!);
+            return keyId ? this.keys.authenticateId(keyId) : null;
+          },
+          new AppError('unauthorized', 'this sign-in link was already used or has expired', {
+            hint: 'sign in with the API key `berth up` printed (also in ~/.berth/cli.json)',
+          }),
+        )
       : await this.authenticate(credential.apiKey, source);
-    if (!p.keyId) throw new AppError('forbidden', 'only API keys can sign in to the web UI', { hint: 'use an API key (create one with POST /api/api-keys)' });
+    if (!p.keyId)
+      throw new AppError('forbidden', 'only API keys can sign in to the web UI', {
+        hint: 'use an API key (create one with POST /api/api-keys)',
+      });
     const s = await this.sessions.start(p.keyId);
-    this.audit.record(p, { action: 'ui_session.create', target: { type: 'api_key', id: p.keyId }, outcome: 'success', details: { via: credential.link ? 'link' : 'api_key' } });
+    this.audit.record(p, {
+      action: 'ui_session.create',
+      target: { type: 'api_key', id: p.keyId },
+      outcome: 'success',
+      details: { via: credential.link ? 'link' : 'api_key' },
+    });
     return { principal: p, ...s };
   }
 
@@ -393,7 +612,9 @@ export class Orchestrator {
         const keyId = await this.sessions.resolve(token);
         return keyId ? this.keys.authenticateId(keyId, source.organizationId || undefined) : null;
       },
-      new AppError('unauthorized', 'your web session has ended (signed out, expired, or its API key was revoked)', { hint: 'sign in again with an API key' }),
+      new AppError('unauthorized', 'your web session has ended (signed out, expired, or its API key was revoked)', {
+        hint: 'sign in again with an API key',
+      }),
       { countFailure: false },
     );
   }
@@ -414,15 +635,28 @@ export class Orchestrator {
    * signature opens that one path of that one sandbox, for that method, until
    * it expires or the signing key is rotated.
    */
-  authenticateFileUrl(sandboxId: string, method: 'GET' | 'POST', path: string, expires: string, signature: string, source: RequestSource = {}): Promise<Principal> {
+  authenticateFileUrl(
+    sandboxId: string,
+    method: 'GET' | 'POST',
+    path: string,
+    expires: string,
+    signature: string,
+    source: RequestSource = {},
+  ): Promise<Principal> {
     return this.admit(
       source,
       async () => {
         if (!(await this.preview.verifyFileSignature(sandboxId, method, path, expires, signature))) return null;
-        const organizationId = await this.d.store.knex('sandbox_access').where({ sandbox_id: sandboxId }).first().then((r: { organization_id?: string } | undefined) => r?.organization_id);
+        const organizationId = await this.d.store
+          .knex('sandbox_access')
+          .where({ sandbox_id: sandboxId })
+          .first()
+          .then((r: { organization_id?: string } | undefined) => r?.organization_id);
         return organizationId ? sandboxTokenPrincipal(organizationId, sandboxId) : null;
       },
-      new AppError('unauthorized', 'this signed URL is invalid or has expired', { hint: 'get a new one with sandbox.downloadUrl(path)/uploadUrl(path); rotating the signing key invalidates all earlier URLs' }),
+      new AppError('unauthorized', 'this signed URL is invalid or has expired', {
+        hint: 'get a new one with sandbox.downloadUrl(path)/uploadUrl(path); rotating the signing key invalidates all earlier URLs',
+      }),
     );
   }
 
@@ -434,7 +668,12 @@ export class Orchestrator {
    * (unless `countFailure` is false) against its address's failed-
    * authentication limit and, past that limit, refused with 429 instead of 401.
    */
-  private async admit(source: RequestSource, find: () => Promise<Principal | null>, refusal: AppError, o: { countFailure?: boolean } = {}): Promise<Principal> {
+  private async admit(
+    source: RequestSource,
+    find: () => Promise<Principal | null>,
+    refusal: AppError,
+    o: { countFailure?: boolean } = {},
+  ): Promise<Principal> {
     const ip = source.ip ?? 'unknown';
     const p = await find();
     if (!p) {
@@ -485,7 +724,11 @@ export class Orchestrator {
     for (const o of over) {
       try {
         await this.sandboxes.request(systemPrincipal(o.organizationId), o.sandboxId, 'delete', { waitMs: 0 });
-        this.d.log.info('sandbox reached its lifetime limit; deleting it', { sandboxId: o.sandboxId, ageMinutes: o.ageMinutes, limitMinutes: o.limit });
+        this.d.log.info('sandbox reached its lifetime limit; deleting it', {
+          sandboxId: o.sandboxId,
+          ageMinutes: o.ageMinutes,
+          limitMinutes: o.limit,
+        });
         done.push(o.sandboxId);
       } catch (e) {
         this.d.log.warn('lifetime limit: delete failed', { sandboxId: o.sandboxId, error: (e as Error).message });
@@ -511,7 +754,11 @@ export class Orchestrator {
         return { ok: false, error: (e as Error).message };
       }
     };
-    const [store, bus, engine] = await Promise.all([probe(() => this.d.store.ping()), probe(() => this.d.bus.ping()), this.d.runner.health()]);
+    const [store, bus, engine] = await Promise.all([
+      probe(() => this.d.store.ping()),
+      probe(() => this.d.bus.ping()),
+      this.d.runner.health(),
+    ]);
     return {
       status: store.ok && bus.ok && engine.ok ? 'ok' : 'degraded',
       version: '',
@@ -528,7 +775,9 @@ export class Orchestrator {
 
   /** Reconciles everything once: call at boot (crash recovery) before serving. */
   async recover(): Promise<string[]> {
-    await this.builds.recover().catch((e) => this.d.log.warn('could not recover builds', { error: (e as Error).message }));
+    await this.builds
+      .recover()
+      .catch((e) => this.d.log.warn('could not recover builds', { error: (e as Error).message }));
     const orphans = await this.reap();
     await this.reconciler.sweep();
     return orphans;
@@ -536,9 +785,18 @@ export class Orchestrator {
 
   /** Starts the periodic safety-net sweep and reaper. */
   startBackground(): void {
-    const sweep = this.d.clock.setInterval(() => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })), this.d.config.sweepSeconds * 1000);
-    const reap = this.d.clock.setInterval(() => void this.reap().catch(() => {}), Math.max(60_000, this.d.config.sweepSeconds * 4000));
-    const disks = this.d.clock.setInterval(() => void this.reconciler.checkDisks().catch(() => {}), this.d.config.diskCheckSeconds * 1000);
+    const sweep = this.d.clock.setInterval(
+      () => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })),
+      this.d.config.sweepSeconds * 1000,
+    );
+    const reap = this.d.clock.setInterval(
+      () => void this.reap().catch(() => {}),
+      Math.max(60_000, this.d.config.sweepSeconds * 4000),
+    );
+    const disks = this.d.clock.setInterval(
+      () => void this.reconciler.checkDisks().catch(() => {}),
+      this.d.config.diskCheckSeconds * 1000,
+    );
     const lifetimes = this.d.clock.setInterval(() => void this.enforceLifetimes().catch(() => {}), 60_000);
     const retention = this.d.clock.setInterval(() => {
       void this.audit.prune(this.d.config.auditRetentionDays).catch(() => {});
@@ -553,7 +811,12 @@ export class Orchestrator {
   /** Removes cached dynamic images nobody used for BERTH_BUILD_CACHE_DAYS (never one a sandbox runs). */
   pruneImages(): Promise<number> {
     return this.builds.prune(async (ref) => {
-      const r = (await this.d.store.knex('sandboxes').where('image', ref).whereNot('state', 'destroyed').count({ n: '*' }).first()) as { n: number | string } | undefined;
+      const r = (await this.d.store
+        .knex('sandboxes')
+        .where('image', ref)
+        .whereNot('state', 'destroyed')
+        .count({ n: '*' })
+        .first()) as { n: number | string } | undefined;
       return Number(r?.n ?? 0) > 0;
     });
   }

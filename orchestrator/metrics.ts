@@ -24,8 +24,8 @@ export class OrchestratorMetrics {
   constructor(m: Metrics, repo: SandboxRepo, clock: Clock) {
     this.operations = m.histogram(
       'berth_sandbox_operation_duration_seconds',
-      'Sandbox operations (create, start, stop, archive, delete, exec) from request to answer, '
-        + 'by outcome (success or error code)',
+      'Sandbox operations (create, start, stop, archive, delete, exec) from request to answer, ' +
+        'by outcome (success or error code)',
       ['operation', 'outcome'],
     );
     this.rateLimited = m.counter('berth_rate_limited_total', 'Requests refused by a rate limit, by limit', ['kind']);
@@ -39,8 +39,9 @@ export class OrchestratorMetrics {
       g.reset();
       for (const [state, n] of Object.entries(counts)) g.set({ state }, n);
     });
-    const lag = 'How long the sandbox that waits longest for its desired state has waited since its last change '
-      + '(0: all settled)';
+    const lag =
+      'How long the sandbox that waits longest for its desired state has waited since its last change ' +
+      '(0: all settled)';
     m.gauge('berth_reconciler_lag_seconds', lag, [], async (g) => {
       const since = await repo.oldestUnsettled();
       g.set(since === null ? 0 : Math.max(0, (clock.now().getTime() - since) / 1000));
@@ -66,7 +67,10 @@ export class OrchestratorMetrics {
     return new Proxy(service, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
-        const op = typeof prop === 'string' ? (ops as unknown as Record<string, ((args: unknown[]) => string | undefined) | undefined>)[prop] : undefined;
+        const op =
+          typeof prop === 'string'
+            ? (ops as unknown as Record<string, ((args: unknown[]) => string | undefined) | undefined>)[prop]
+            : undefined;
         if (!op || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           const run = () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);

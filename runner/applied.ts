@@ -43,7 +43,12 @@ export const appliedBy = (spec: SandboxRuntimeSpec, ip: string | null, pooled: b
 });
 
 /** Brings a running sandbox started by this process to `spec`: limits, network, egress, env. */
-export async function adjustRunning(d: AdjustDeps, spec: SandboxRuntimeSpec, a: Applied, daemon: SandboxDaemon): Promise<void> {
+export async function adjustRunning(
+  d: AdjustDeps,
+  spec: SandboxRuntimeSpec,
+  a: Applied,
+  daemon: SandboxDaemon,
+): Promise<void> {
   const id = spec.sandboxId;
   const memoryBytes = Math.round(spec.memoryGiB * GiB);
   if (a.cpu !== spec.cpu || a.memoryBytes !== memoryBytes) {

@@ -31,19 +31,36 @@ export class S3ArchiveStore {
 
   private async s3(): Promise<{ client: S3Client; lib: typeof import('@aws-sdk/client-s3') }> {
     this.lib ??= await import('@aws-sdk/client-s3');
-    this.client ??= new this.lib.S3Client({ region: this.o.region, endpoint: this.o.url, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', credentials: { accessKeyId: this.o.accessKey, secretAccessKey: this.o.secretKey } });
+    this.client ??= new this.lib.S3Client({
+      region: this.o.region,
+      endpoint: this.o.url,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      credentials: { accessKeyId: this.o.accessKey, secretAccessKey: this.o.secretKey },
+    });
     return { client: this.client, lib: this.lib };
   }
 
   private unavailable(what: string, e: unknown): AppError {
-    return new AppError('unavailable', `the archive store could not ${what}: ${(e as Error).message}`, { hint: 'check BERTH_S3_URL, its bucket and credentials; the sandbox keeps its state and the step is retried', recoverable: true, reason: 'ARCHIVE_STORE_UNAVAILABLE' });
+    return new AppError('unavailable', `the archive store could not ${what}: ${(e as Error).message}`, {
+      hint: 'check BERTH_S3_URL, its bucket and credentials; the sandbox keeps its state and the step is retried',
+      recoverable: true,
+      reason: 'ARCHIVE_STORE_UNAVAILABLE',
+    });
   }
 
   /** Uploads a finished local archive, then removes the local file. */
   async put(sandboxId: string, file: string): Promise<void> {
     const { client, lib } = await this.s3();
     try {
-      await client.send(new lib.PutObjectCommand({ Bucket: this.o.bucket, Key: this.key(sandboxId), Body: createReadStream(file), ContentLength: statSync(file).size }));
+      await client.send(
+        new lib.PutObjectCommand({
+          Bucket: this.o.bucket,
+          Key: this.key(sandboxId),
+          Body: createReadStream(file),
+          ContentLength: statSync(file).size,
+        }),
+      );
     } catch (e) {
       throw this.unavailable('store an archive', e);
     }
@@ -66,7 +83,8 @@ export class S3ArchiveStore {
     const { client, lib } = await this.s3();
     let body: Readable;
     try {
-      body = (await client.send(new lib.GetObjectCommand({ Bucket: this.o.bucket, Key: this.key(sandboxId) }))).Body as Readable;
+      body = (await client.send(new lib.GetObjectCommand({ Bucket: this.o.bucket, Key: this.key(sandboxId) })))
+        .Body as Readable;
     } catch (e) {
       if (status(e) === 404 || (e as Error).name === 'NoSuchKey') return false;
       throw this.unavailable('read an archive', e);
@@ -79,9 +97,11 @@ export class S3ArchiveStore {
 
   async remove(sandboxId: string): Promise<void> {
     const { client, lib } = await this.s3();
-    await client.send(new lib.DeleteObjectCommand({ Bucket: this.o.bucket, Key: this.key(sandboxId) })).catch((e: unknown) => {
-      if (status(e) !== 404) throw this.unavailable('delete an archive', e);
-    });
+    await client
+      .send(new lib.DeleteObjectCommand({ Bucket: this.o.bucket, Key: this.key(sandboxId) }))
+      .catch((e: unknown) => {
+        if (status(e) !== 404) throw this.unavailable('delete an archive', e);
+      });
   }
 
   /** Sandbox ids with an archive of this runner (for the reaper). */
@@ -91,7 +111,9 @@ export class S3ArchiveStore {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const r = await client.send(new lib.ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: prefix, ContinuationToken: token }));
+      const r = await client.send(
+        new lib.ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const c of r.Contents ?? []) if (c.Key?.endsWith('.tar')) ids.push(c.Key.slice(prefix.length, -4));
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);

@@ -3,7 +3,18 @@
 // the dynamic loader, so the daemon runs in any image, even one without libc.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  readdirSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { AppError } from '../common/errors.js';
@@ -22,7 +33,9 @@ function sharedLibraries(binary: string): { libs: string[]; loader: string } {
   try {
     out = execFileSync('ldd', [binary], { encoding: 'utf8' });
   } catch (e) {
-    throw new AppError('unavailable', `cannot list the libraries of ${binary}: ${(e as Error).message}`, { hint: 'install libc-bin (ldd)' });
+    throw new AppError('unavailable', `cannot list the libraries of ${binary}: ${(e as Error).message}`, {
+      hint: 'install libc-bin (ldd)',
+    });
   }
   const libs: string[] = [];
   let loader = '';
@@ -32,7 +45,10 @@ function sharedLibraries(binary: string): { libs: string[]; loader: string } {
     if (/ld-linux|ld64/.test(m[1]!)) loader = m[1]!;
     else libs.push(m[1]!);
   }
-  if (!loader) throw new AppError('unavailable', `no dynamic loader found for ${binary}`, { hint: 'a statically linked Node is not supported yet' });
+  if (!loader)
+    throw new AppError('unavailable', `no dynamic loader found for ${binary}`, {
+      hint: 'a statically linked Node is not supported yet',
+    });
   return { libs, loader };
 }
 
@@ -51,9 +67,12 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
   const { libs, loader } = sharedLibraries(nodeBinary);
   // node-pty and the language servers ride along; their native addons may link more libraries.
   const extras = daemonExtras();
-  for (const addon of extras.natives) for (const lib of sharedLibraries(addon).libs) if (!libs.some((l) => basename(l) === basename(lib))) libs.push(lib);
+  for (const addon of extras.natives)
+    for (const lib of sharedLibraries(addon).libs) if (!libs.some((l) => basename(l) === basename(lib))) libs.push(lib);
   // Helper scripts built next to daemon.js (e.g. the language servers' preload).
-  const helpers = readdirSync(dirname(daemonJs)).filter((n) => n.endsWith('.cjs')).map((n) => join(dirname(daemonJs), n));
+  const helpers = readdirSync(dirname(daemonJs))
+    .filter((n) => n.endsWith('.cjs'))
+    .map((n) => join(dirname(daemonJs), n));
   const h = createHash('sha256');
   for (const f of [daemonJs, nodeBinary, ...(native ? [native] : []), ...helpers]) {
     const st = statSync(f);
@@ -92,7 +111,10 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
   }
   mkdirSync(dirname(dir), { recursive: true });
   const b = SANDBOX_PATHS.bin;
-  return { dir, entrypoint: [`${b}/${loaderName}`, '--library-path', `${b}/lib`, `${b}/node`, `${b}/${DAEMON_FILES.entry}`] };
+  return {
+    dir,
+    entrypoint: [`${b}/${loaderName}`, '--library-path', `${b}/lib`, `${b}/node`, `${b}/${DAEMON_FILES.entry}`],
+  };
 }
 
 /**
@@ -104,7 +126,11 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
 function writeCodeCache(nodeBinary: string, dir: string): void {
   if (!existsSync(join(dir, DAEMON_FILES.main))) return;
   try {
-    execFileSync(nodeBinary, [join(dir, DAEMON_FILES.entry), '--write-code-cache', join(dir, DAEMON_FILES.codeCache)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: 'ignore', timeout: 60_000 });
+    execFileSync(nodeBinary, [join(dir, DAEMON_FILES.entry), '--write-code-cache', join(dir, DAEMON_FILES.codeCache)], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
   } catch {
     rmSync(join(dir, DAEMON_FILES.codeCache), { force: true });
   }

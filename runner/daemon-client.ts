@@ -8,7 +8,14 @@ import { readErrorBody } from '../common/error-body.js';
 import { AppError, appErrorFromJSON } from '../common/errors.js';
 import type { DaemonHealth, ExecEvent, ExecRequest, ExecResult, FileInfo } from '../common/wire/daemon.js';
 import type { DaemonStream, DownloadedFile, FileWriter, SandboxDaemon } from '../common/wire/runner.js';
-import { POSIX_PATHS, type PosixEntry, type PosixStat, type SetStat, type WriteOpen, type WriteResult } from '../common/wire/posix-files.js';
+import {
+  POSIX_PATHS,
+  type PosixEntry,
+  type PosixStat,
+  type SetStat,
+  type WriteOpen,
+  type WriteResult,
+} from '../common/wire/posix-files.js';
 import type { DaemonLink } from './daemon-link.js';
 
 interface Response {
@@ -40,7 +47,14 @@ export class DaemonClient implements SandboxDaemon {
   constructor(private readonly link: DaemonLink) {}
 
   /** `endStream` false keeps the request side open with no body yet (tunnels). */
-  private request(method: string, path: string, body?: Buffer | Readable | null, headers: Record<string, string> = {}, signal?: AbortSignal, endStream = !body): Promise<Response> {
+  private request(
+    method: string,
+    path: string,
+    body?: Buffer | Readable | null,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+    endStream = !body,
+  ): Promise<Response> {
     const session = this.link.current();
     return new Promise((resolve, reject) => {
       const stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream, signal });
@@ -59,10 +73,14 @@ export class DaemonClient implements SandboxDaemon {
     if (e instanceof AppError) return e;
     const name = (e as Error)?.name;
     if (name === 'AbortError') return new AppError('unavailable', 'the request was cancelled', { reason: 'CANCELLED' });
-    return new AppError('unavailable', `lost the connection to sandbox ${this.link.sandboxId}: ${(e as Error)?.message ?? e}`, {
-      hint: 'the sandbox may have stopped or restarted; check its state and retry',
-      reason: 'DAEMON_UNREACHABLE',
-    });
+    return new AppError(
+      'unavailable',
+      `lost the connection to sandbox ${this.link.sandboxId}: ${(e as Error)?.message ?? e}`,
+      {
+        hint: 'the sandbox may have stopped or restarted; check its state and retry',
+        reason: 'DAEMON_UNREACHABLE',
+      },
+    );
   }
 
   private async fail(res: Response): Promise<never> {
@@ -71,7 +89,13 @@ export class DaemonClient implements SandboxDaemon {
 
   private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
-    const res = await this.request(method, path, payload, payload ? { 'content-type': 'application/json' } : {}, signal);
+    const res = await this.request(
+      method,
+      path,
+      payload,
+      payload ? { 'content-type': 'application/json' } : {},
+      signal,
+    );
     if (res.status >= 300) return this.fail(res);
     const buf = await readAll(res.stream);
     return (buf.length ? JSON.parse(buf.toString('utf8')) : undefined) as T;
@@ -81,8 +105,17 @@ export class DaemonClient implements SandboxDaemon {
     return this.json('GET', '/health');
   }
 
-  async exec(req: ExecRequest, opts: { signal?: AbortSignal; onEvent?: (ev: ExecEvent) => void } = {}): Promise<ExecResult> {
-    const res = await this.request('POST', '/process/exec', Buffer.from(JSON.stringify(req)), { 'content-type': 'application/json' }, opts.signal);
+  async exec(
+    req: ExecRequest,
+    opts: { signal?: AbortSignal; onEvent?: (ev: ExecEvent) => void } = {},
+  ): Promise<ExecResult> {
+    const res = await this.request(
+      'POST',
+      '/process/exec',
+      Buffer.from(JSON.stringify(req)),
+      { 'content-type': 'application/json' },
+      opts.signal,
+    );
     if (res.status >= 300) return this.fail(res);
     let stdout = '';
     let stderr = '';
@@ -112,7 +145,11 @@ export class DaemonClient implements SandboxDaemon {
     } catch (e) {
       throw this.transportError(e);
     }
-    if (!exit) throw new AppError('unavailable', 'the command stream ended before the command finished', { reason: 'DAEMON_UNREACHABLE', hint: 'the sandbox may have been stopped while the command ran' });
+    if (!exit)
+      throw new AppError('unavailable', 'the command stream ended before the command finished', {
+        reason: 'DAEMON_UNREACHABLE',
+        hint: 'the sandbox may have been stopped while the command ran',
+      });
     return exit;
   }
 
@@ -137,13 +174,29 @@ export class DaemonClient implements SandboxDaemon {
   }
 
   async download(path: string, signal?: AbortSignal, offset?: number): Promise<DownloadedFile> {
-    const res = await this.request('GET', `/files/content${qs({ path, offset: offset ? String(offset) : undefined })}`, null, {}, signal);
+    const res = await this.request(
+      'GET',
+      `/files/content${qs({ path, offset: offset ? String(offset) : undefined })}`,
+      null,
+      {},
+      signal,
+    );
     if (res.status >= 300) return this.fail(res);
-    return { size: Number(res.headers['content-length'] ?? -1), mode: res.headers['x-berth-mode'] as string | undefined, stream: res.stream };
+    return {
+      size: Number(res.headers['content-length'] ?? -1),
+      mode: res.headers['x-berth-mode'] as string | undefined,
+      stream: res.stream,
+    };
   }
 
   async upload(path: string, body: Readable, opts: { mode?: string; signal?: AbortSignal } = {}): Promise<FileInfo> {
-    const res = await this.request('PUT', `/files/content${qs({ path, mode: opts.mode })}`, body, { 'content-type': 'application/octet-stream' }, opts.signal);
+    const res = await this.request(
+      'PUT',
+      `/files/content${qs({ path, mode: opts.mode })}`,
+      body,
+      { 'content-type': 'application/octet-stream' },
+      opts.signal,
+    );
     if (res.status >= 300) return this.fail(res);
     return JSON.parse((await readAll(res.stream)).toString('utf8')) as FileInfo;
   }
@@ -178,8 +231,23 @@ export class DaemonClient implements SandboxDaemon {
 
   async openWrite(path: string, how: WriteOpen, signal?: AbortSignal): Promise<FileWriter> {
     const flag = (b: boolean | undefined) => (b ? 'true' : undefined);
-    const query = qs({ path, offset: String(how.offset), create: flag(how.create), truncate: flag(how.truncate), exclusive: flag(how.exclusive), append: flag(how.append), mode: how.mode });
-    const res = await this.request('PUT', `${POSIX_PATHS.write}${query}`, null, { 'content-type': 'application/octet-stream' }, signal, false);
+    const query = qs({
+      path,
+      offset: String(how.offset),
+      create: flag(how.create),
+      truncate: flag(how.truncate),
+      exclusive: flag(how.exclusive),
+      append: flag(how.append),
+      mode: how.mode,
+    });
+    const res = await this.request(
+      'PUT',
+      `${POSIX_PATHS.write}${query}`,
+      null,
+      { 'content-type': 'application/octet-stream' },
+      signal,
+      false,
+    );
     if (res.status >= 300) return this.fail(res);
     const done = readAll(res.stream, 1 << 20).then(
       (buf) => {
@@ -187,7 +255,10 @@ export class DaemonClient implements SandboxDaemon {
         try {
           r = JSON.parse(buf.toString('utf8')) as WriteResult;
         } catch {
-          throw new AppError('unavailable', 'the write ended without a result from the sandbox', { reason: 'DAEMON_UNREACHABLE', hint: 'the sandbox may have stopped during the write' });
+          throw new AppError('unavailable', 'the write ended without a result from the sandbox', {
+            reason: 'DAEMON_UNREACHABLE',
+            hint: 'the sandbox may have stopped during the write',
+          });
         }
         if (!r.ok) throw appErrorFromJSON(r.error, 'the write failed');
         return r.written;
@@ -200,11 +271,25 @@ export class DaemonClient implements SandboxDaemon {
     return { body: res.stream, done };
   }
 
-  async open(method: string, path: string, opts: { query?: Record<string, string | undefined>; headers?: Record<string, string>; signal?: AbortSignal; endRequest?: boolean } = {}): Promise<DaemonStream> {
+  async open(
+    method: string,
+    path: string,
+    opts: {
+      query?: Record<string, string | undefined>;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      endRequest?: boolean;
+    } = {},
+  ): Promise<DaemonStream> {
     const session = this.link.current();
-    const stream = session.request({ ':method': method, ':path': `${path}${qs(opts.query)}`, ...opts.headers }, { endStream: opts.endRequest ?? false, signal: opts.signal });
+    const stream = session.request(
+      { ':method': method, ':path': `${path}${qs(opts.query)}`, ...opts.headers },
+      { endStream: opts.endRequest ?? false, signal: opts.signal },
+    );
     return new Promise((resolve, reject) => {
-      stream.once('response', (h) => resolve({ status: Number(h[':status']), headers: h as DaemonStream['headers'], stream }));
+      stream.once('response', (h) =>
+        resolve({ status: Number(h[':status']), headers: h as DaemonStream['headers'], stream }),
+      );
       stream.once('error', (e) => reject(this.transportError(e)));
     });
   }
@@ -216,7 +301,11 @@ export class DaemonClient implements SandboxDaemon {
     return res.stream;
   }
 
-  call<T = unknown>(method: string, path: string, opts: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  call<T = unknown>(
+    method: string,
+    path: string,
+    opts: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal } = {},
+  ): Promise<T> {
     return this.json(method, `${path}${qs(opts.query)}`, opts.body, opts.signal);
   }
 }

@@ -32,7 +32,13 @@ function packageDir(name: string): string | null {
   return null;
 }
 
-function walk(dir: string, keep: (rel: string) => boolean, descend: (rel: string) => boolean, root = dir, out: string[] = []): string[] {
+function walk(
+  dir: string,
+  keep: (rel: string) => boolean,
+  descend: (rel: string) => boolean,
+  root = dir,
+  out: string[] = [],
+): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     const rel = relative(root, p);
@@ -59,7 +65,10 @@ const PACKAGES: PackageSpec[] = [
   {
     name: 'node-pty',
     into: 'node-pty',
-    keep: (rel) => rel === 'package.json' || rel === 'build/Release/pty.node' || (rel.startsWith('lib/') && rel.endsWith('.js') && !rel.endsWith('.test.js')),
+    keep: (rel) =>
+      rel === 'package.json' ||
+      rel === 'build/Release/pty.node' ||
+      (rel.startsWith('lib/') && rel.endsWith('.js') && !rel.endsWith('.test.js')),
     descend: (rel) => rel === 'build' || rel === 'build/Release' || rel === 'lib' || rel.startsWith('lib/'),
     natives: ['build/Release/pty.node'],
   },
@@ -80,7 +89,14 @@ const PACKAGES: PackageSpec[] = [
     name: 'typescript',
     into: 'lsp/typescript',
     keep: (rel) =>
-      ['package.json', 'LICENSE.txt', 'lib/tsserver.js', 'lib/_tsserver.js', 'lib/typescript.js', 'lib/typesMap.json'].includes(rel) || /^lib\/lib(\.[^/]+)?\.d\.ts$/.test(rel),
+      [
+        'package.json',
+        'LICENSE.txt',
+        'lib/tsserver.js',
+        'lib/_tsserver.js',
+        'lib/typescript.js',
+        'lib/typesMap.json',
+      ].includes(rel) || /^lib\/lib(\.[^/]+)?\.d\.ts$/.test(rel),
     // Not the translations in lib/<locale>/.
     descend: (rel) => rel === 'lib',
   },
@@ -97,8 +113,10 @@ export function daemonExtras(): DaemonExtras {
       missing.push(spec.name);
       continue;
     }
-    const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
-    for (const from of walk(dir, spec.keep, spec.descend)) files.push({ from, to: join(spec.into, relative(dir, from)) });
+    const version =
+      (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+    for (const from of walk(dir, spec.keep, spec.descend))
+      files.push({ from, to: join(spec.into, relative(dir, from)) });
     for (const n of spec.natives ?? []) {
       const p = join(dir, n);
       if (existsSync(p)) {

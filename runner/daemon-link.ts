@@ -119,7 +119,16 @@ export class DaemonLink {
       // eslint-disable-next-line no-restricted-globals -- wall clock: how long a real container takes to start its daemon
       const t = setTimeout(() => {
         this.waiters = this.waiters.filter((f) => f !== done);
-        reject(new AppError('unavailable', `the daemon of sandbox ${this.sandboxId} did not connect within ${Math.round(ms / 1000)} s`, { hint: 'the image may not start the injected daemon (check `docker logs berth-<id>`); try starting the sandbox again', reason: 'DAEMON_UNREACHABLE' }));
+        reject(
+          new AppError(
+            'unavailable',
+            `the daemon of sandbox ${this.sandboxId} did not connect within ${Math.round(ms / 1000)} s`,
+            {
+              hint: 'the image may not start the injected daemon (check `docker logs berth-<id>`); try starting the sandbox again',
+              reason: 'DAEMON_UNREACHABLE',
+            },
+          ),
+        );
       }, ms);
       signal?.addEventListener('abort', () => {
         clearTimeout(t);

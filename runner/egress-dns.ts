@@ -33,7 +33,12 @@ export function parseQuery(msg: Buffer): Query {
 export function reply(msg: Buffer, q: Query | null, rcode: number): Buffer {
   const id = q?.id ?? (msg.length >= 2 ? msg.readUInt16BE(0) : 0);
   const rd = (q?.flags ?? (msg.length >= 4 ? msg.readUInt16BE(2) : 0)) & dns.RECURSION_DESIRED;
-  return dns.encode({ type: 'response', id, flags: rd | dns.RECURSION_AVAILABLE | rcode, questions: q ? [q.question] : [] });
+  return dns.encode({
+    type: 'response',
+    id,
+    flags: rd | dns.RECURSION_AVAILABLE | rcode,
+    questions: q ? [q.question] : [],
+  });
 }
 
 /** The IPv4 addresses of an upstream answer's A records. */
@@ -110,7 +115,8 @@ export class EgressResolver {
 
   /** Sets (or, with null, clears) the allow-list of the sandbox at `ip`. */
   setPolicy(ip: string, policy: { sandboxId: string; domains: string[] } | null): void {
-    for (const [k, v] of this.policies) if (policy ? v.sandboxId === policy.sandboxId : k === ip) this.policies.delete(k);
+    for (const [k, v] of this.policies)
+      if (policy ? v.sandboxId === policy.sandboxId : k === ip) this.policies.delete(k);
     if (policy && policy.domains.length) this.policies.set(ip, policy);
   }
 
@@ -152,12 +158,16 @@ export class EgressResolver {
     }
     // A policy change while the query was out must not open addresses it no longer allows.
     const still = this.policies.get(from);
-    if (!still || still.sandboxId !== policy.sandboxId || !domainAllowed(q.name, still.domains)) return reply(msg, q, RCODE.NXDOMAIN);
+    if (!still || still.sandboxId !== policy.sandboxId || !domainAllowed(q.name, still.domains))
+      return reply(msg, q, RCODE.NXDOMAIN);
     if (addresses.length) {
       try {
         await this.o.onResolved(policy.sandboxId, addresses);
       } catch (e) {
-        this.log.warn('egress resolver: could not open resolved addresses', { name: q.name, error: (e as Error).message });
+        this.log.warn('egress resolver: could not open resolved addresses', {
+          name: q.name,
+          error: (e as Error).message,
+        });
         return reply(msg, q, RCODE.SERVFAIL);
       }
     }

@@ -42,16 +42,27 @@ export class Egress {
   private async startResolver(): Promise<void> {
     const configured = this.upstream ?? upstreamDns()[0];
     if (!configured) {
-      this.log.warn('no upstream DNS server: domain allow-lists will resolve nothing', { hint: 'set BERTH_EGRESS_DNS_UPSTREAM' });
+      this.log.warn('no upstream DNS server: domain allow-lists will resolve nothing', {
+        hint: 'set BERTH_EGRESS_DNS_UPSTREAM',
+      });
       return;
     }
     const [host, port] = configured.split(':');
-    const r = new EgressResolver({ host: this.gateway, upstream: { host: host!, port: Number(port ?? 53) }, onResolved: (id, ips) => this.net.allowResolved(id, ips) }, this.log);
+    const r = new EgressResolver(
+      {
+        host: this.gateway,
+        upstream: { host: host!, port: Number(port ?? 53) },
+        onResolved: (id, ips) => this.net.allowResolved(id, ips),
+      },
+      this.log,
+    );
     try {
       await r.start();
       this.resolver = r;
     } catch (e) {
-      this.log.warn('egress resolver not started: domain allow-lists will resolve nothing', { error: (e as Error).message });
+      this.log.warn('egress resolver not started: domain allow-lists will resolve nothing', {
+        error: (e as Error).message,
+      });
     }
   }
 
@@ -59,7 +70,13 @@ export class Egress {
   async apply(sandboxId: string, ip: string | null, policy: NetworkPolicy): Promise<void> {
     const domains = policy.blockAll ? [] : (policy.domains ?? []);
     const dns = this.resolver ? { address: this.gateway, port: this.resolver.port } : undefined;
-    await this.net.applySandbox(sandboxId, policy.blockAll ? null : ip, policy.blockAll ? [] : policy.allowList, domains, dns);
+    await this.net.applySandbox(
+      sandboxId,
+      policy.blockAll ? null : ip,
+      policy.blockAll ? [] : policy.allowList,
+      domains,
+      dns,
+    );
     if (ip && this.resolver) this.resolver.setPolicy(ip, domains.length ? { sandboxId, domains } : null);
     else this.resolver?.forget(sandboxId);
   }

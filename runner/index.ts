@@ -1,14 +1,39 @@
 // The embedded runner: brings sandboxes to a target state on one Docker host.
 // Every operation is idempotent and re-derives what exists from the engine and
 // the archive store, so a crash at any point is repaired by calling it again.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../common/errors.js';
 import { crashpoint } from '../common/crashpoint.js';
 import { randomToken } from '../common/ids.js';
 import type { Logger } from '../common/log.js';
-import { effectiveUser, isRootUser, type EngineInfo, type ImageBuildRequest, type ImageConfig, type NetworkPolicy, type ObservedSandbox, type RegistryCredentials, type ResourceLimits, type RunnerClient, type RunnerHealth, type SandboxDaemon, type SandboxRuntimeSpec, type SandboxStats } from '../common/wire/runner.js';
+import {
+  effectiveUser,
+  isRootUser,
+  type EngineInfo,
+  type ImageBuildRequest,
+  type ImageConfig,
+  type NetworkPolicy,
+  type ObservedSandbox,
+  type RegistryCredentials,
+  type ResourceLimits,
+  type RunnerClient,
+  type RunnerHealth,
+  type SandboxDaemon,
+  type SandboxRuntimeSpec,
+  type SandboxStats,
+} from '../common/wire/runner.js';
 import { SANDBOX_PATHS } from '../common/wire/daemon.js';
 import { DaemonClient } from './daemon-client.js';
 import { registerRunnerMetrics } from './metrics.js';
@@ -69,7 +94,14 @@ export class Runner implements RunnerClient {
   private readonly pool: NetnsPool;
 
   constructor(private readonly o: RunnerOptions) {
-    this.pool = new NetnsPool({ runtime: o.runtime, runnerId: o.id, network: o.networkName, size: o.netnsPoolSize ?? 0, binary: findPauseBinary(), log: o.log });
+    this.pool = new NetnsPool({
+      runtime: o.runtime,
+      runnerId: o.id,
+      network: o.networkName,
+      size: o.netnsPoolSize ?? 0,
+      binary: findPauseBinary(),
+      log: o.log,
+    });
     this.id = o.id;
     this.egress = new Egress(o.log, o.enforceEgress, o.egressDnsUpstream);
     this.claimDeps = { runtime: o.runtime, egress: this.egress, network: o.networkName };
@@ -91,7 +123,8 @@ export class Runner implements RunnerClient {
   private async initOnce(): Promise<EngineInfo> {
     mkdirSync(this.archivesDir, { recursive: true });
     mkdirSync(this.sandboxesDir, { recursive: true });
-    this.bundle = this.o.runtime.prepareDaemon?.(this.o.home, this.o.daemonJs) ?? prepareDaemonBundle(this.o.home, this.o.daemonJs);
+    this.bundle =
+      this.o.runtime.prepareDaemon?.(this.o.home, this.o.daemonJs) ?? prepareDaemonBundle(this.o.home, this.o.daemonJs);
     await this.subpaths.releaseAll();
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
@@ -111,7 +144,11 @@ export class Runner implements RunnerClient {
       egress,
       // This engine's runsc works only with its own --network=none (no netstack in a
       // container network namespace here): such sandboxes must block all network.
-      gvisor: !info.runtimes.includes('runsc') ? 'unavailable' : gvisorArgs.includes('--network=none') ? 'no-network' : 'available',
+      gvisor: !info.runtimes.includes('runsc')
+        ? 'unavailable'
+        : gvisorArgs.includes('--network=none')
+          ? 'no-network'
+          : 'available',
     };
     return this.engine;
   }
@@ -184,7 +221,8 @@ export class Runner implements RunnerClient {
       running: !!st?.running,
       paused: !!st?.paused,
       ready: !!st?.running && !!link?.connected,
-      archived: existsSync(this.archivePath(sandboxId)) || (!st && ((await this.o.archiveStore?.exists(sandboxId)) ?? false)),
+      archived:
+        existsSync(this.archivePath(sandboxId)) || (!st && ((await this.o.archiveStore?.exists(sandboxId)) ?? false)),
       exitCode: st?.exitCode,
       oomKilled: st?.oomKilled,
     };
@@ -212,9 +250,13 @@ export class Runner implements RunnerClient {
         { source: this.bundle.dir, target: SANDBOX_PATHS.bin, readOnly: true },
         { source: this.runDir(spec.sandboxId), target: SANDBOX_PATHS.run, readOnly: true },
         // Subpath mounts come from staging points the runner prepares before each start.
-        ...(spec.volumes ?? []).flatMap((v, i) => (v.subpath ? [{ source: this.subpaths.target(spec.sandboxId, i), target: v.mountPath, readOnly: false }] : [])),
+        ...(spec.volumes ?? []).flatMap((v, i) =>
+          v.subpath ? [{ source: this.subpaths.target(spec.sandboxId, i), target: v.mountPath, readOnly: false }] : [],
+        ),
       ],
-      volumes: (spec.volumes ?? []).filter((v) => !v.subpath).map((v) => ({ name: volumeName(v.volumeId), target: v.mountPath })),
+      volumes: (spec.volumes ?? [])
+        .filter((v) => !v.subpath)
+        .map((v) => ({ name: volumeName(v.volumeId), target: v.mountPath })),
       cpu: spec.cpu,
       memoryBytes: Math.round(spec.memoryGiB * GiB),
       diskBytes: Math.round(spec.diskGiB * GiB),
@@ -254,23 +296,32 @@ export class Runner implements RunnerClient {
         const restoring = existsSync(archive);
         const imageConfig = spec.imageConfig ?? (await this.o.runtime.imageConfig(spec.image));
         if (!imageConfig) {
-          throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, { hint: 'build or load it first, or pick an existing snapshot', reason: 'IMAGE_NOT_FOUND' });
+          throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, {
+            hint: 'build or load it first, or pick an existing snapshot',
+            reason: 'IMAGE_NOT_FOUND',
+          });
         }
         await this.checkVolumes(spec);
         const pinned = (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
         if (restoring) writeFileSync(marker, '');
         // gVisor here runs only without a network; blocked sandboxes keep their own detachable one.
         const netns = !spec.network.blockAll && spec.runtime !== 'gvisor' ? await this.pool.claim(id) : null;
-        await this.o.runtime.create({ ...this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig), ...(netns ? { netns } : {}) });
+        await this.o.runtime.create({
+          ...this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig),
+          ...(netns ? { netns } : {}),
+        });
         crashpoint('start:created');
         if (!pinned) await this.o.runtime.keepBase(id, spec.image);
-        if (restoring) writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
+        if (restoring)
+          writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
         if (restoring) crashpoint('restore:imported');
         state = await this.o.runtime.inspect(id);
       }
       const joining = state?.running ? null : await this.startContainer(spec, !!state?.netns);
       crashpoint('start:container-started');
-      await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]), () => this.o.runtime.inspect(id));
+      await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]), () =>
+        this.o.runtime.inspect(id),
+      );
       const daemon = new DaemonClient(link);
       await daemon.health();
       if (existsSync(deletions)) {
@@ -333,7 +384,11 @@ export class Runner implements RunnerClient {
       } else if (existsSync(archive)) {
         await this.o.archiveStore?.put(sandboxId, archive); // exported before a crash, not yet moved
       } else if (!(await this.o.archiveStore?.exists(sandboxId))) {
-        throw new AppError('failed_precondition', `sandbox ${sandboxId} has neither a container nor an archive`, { hint: 'its files are gone; delete the sandbox', recoverable: false, reason: 'SANDBOX_LOST' });
+        throw new AppError('failed_precondition', `sandbox ${sandboxId} has neither a container nor an archive`, {
+          hint: 'its files are gone; delete the sandbox',
+          recoverable: false,
+          reason: 'SANDBOX_LOST',
+        });
       }
       await this.pool.release(sandboxId);
       const link = this.links.get(sandboxId);
@@ -382,7 +437,10 @@ export class Runner implements RunnerClient {
   private async checkVolumes(spec: SandboxRuntimeSpec): Promise<void> {
     for (const v of spec.volumes ?? []) {
       if (!(await this.o.runtime.volumeExists(volumeName(v.volumeId)))) {
-        throw new AppError('failed_precondition', `volume ${v.volumeId} mounted at ${v.mountPath} no longer exists`, { hint: 'recreate the sandbox without it, or with another volume', recoverable: false });
+        throw new AppError('failed_precondition', `volume ${v.volumeId} mounted at ${v.mountPath} no longer exists`, {
+          hint: 'recreate the sandbox without it, or with another volume',
+          recoverable: false,
+        });
       }
     }
   }
@@ -399,8 +457,13 @@ export class Runner implements RunnerClient {
     const wantNetwork = !spec.network.blockAll;
     // In a holder's namespace the network is already there (and switched on the holder).
     const lateJoin = !pooled && wantNetwork && spec.imageConfig !== undefined && spec.imageConfig.command.length === 0;
-    if (!(pooled && wantNetwork) && !(await this.o.runtime.setNetworkAttached(id, this.o.networkName, wantNetwork && !lateJoin))) {
-      this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', { sandboxId: id });
+    if (
+      !(pooled && wantNetwork) &&
+      !(await this.o.runtime.setNetworkAttached(id, this.o.networkName, wantNetwork && !lateJoin))
+    ) {
+      this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', {
+        sandboxId: id,
+      });
     }
     try {
       const volumes = spec.volumes ?? [];
@@ -409,7 +472,10 @@ export class Runner implements RunnerClient {
         const v = volumes[i]!;
         if (!v.subpath) continue;
         const root = await this.o.runtime.volumePath(volumeName(v.volumeId));
-        if (!root) throw new AppError('failed_precondition', `volume ${v.volumeId} is not reachable on this host`, { hint: 'subpath mounts need the runner on the Docker host itself; mount the whole volume instead' });
+        if (!root)
+          throw new AppError('failed_precondition', `volume ${v.volumeId} is not reachable on this host`, {
+            hint: 'subpath mounts need the runner on the Docker host itself; mount the whole volume instead',
+          });
         await this.subpaths.stage(id, i, root, v.subpath);
       }
       await this.o.runtime.start(id);
@@ -418,7 +484,10 @@ export class Runner implements RunnerClient {
     }
     if (!lateJoin) return null;
     return this.o.runtime.setNetworkAttached(id, this.o.networkName, true).then((ok) => {
-      if (!ok) this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', { sandboxId: id });
+      if (!ok)
+        this.o.log.warn('sandbox was created without networking; it stays offline until it is recreated', {
+          sandboxId: id,
+        });
     });
   }
 
@@ -427,9 +496,13 @@ export class Runner implements RunnerClient {
       this.applied.delete(sandboxId); // the next start re-derives the network from the engine
       if (!(await this.o.runtime.inspect(sandboxId))) return; // applied from the stored policy at the next start
       if (!(await this.o.runtime.setNetworkAttached(sandboxId, this.o.networkName, !policy.blockAll))) {
-        throw new AppError('failed_precondition', `sandbox ${sandboxId} was created without networking and cannot be connected while it exists`, {
-          hint: 'create a new sandbox with networkBlockAll false',
-        });
+        throw new AppError(
+          'failed_precondition',
+          `sandbox ${sandboxId} was created without networking and cannot be connected while it exists`,
+          {
+            hint: 'create a new sandbox with networkBlockAll false',
+          },
+        );
       }
       const st = await this.o.runtime.inspect(sandboxId);
       if (!st?.running) return;
@@ -447,7 +520,11 @@ export class Runner implements RunnerClient {
   }
 
   createVolume(volumeId: string, organizationId: string): Promise<void> {
-    return this.o.runtime.createVolume(volumeName(volumeId), { 'berth.volume': volumeId, 'berth.organization': organizationId, 'berth.runner': this.id }, VOLUME_OWNER);
+    return this.o.runtime.createVolume(
+      volumeName(volumeId),
+      { 'berth.volume': volumeId, 'berth.organization': organizationId, 'berth.runner': this.id },
+      VOLUME_OWNER,
+    );
   }
 
   removeVolume(volumeId: string): Promise<void> {
@@ -464,7 +541,8 @@ export class Runner implements RunnerClient {
     for (const id of (await this.o.archiveStore?.list().catch((e: Error) => {
       this.o.log.warn('could not list the archive store', { error: e.message });
       return [];
-    })) ?? []) ids.add(id);
+    })) ?? [])
+      ids.add(id);
     for (const d of readdirSync(this.sandboxesDir)) ids.add(d);
     return [...ids];
   }
@@ -482,7 +560,9 @@ export class Runner implements RunnerClient {
       for (const id of await known()) ids.add(id);
       return ids;
     };
-    await this.pool.reap(anywhere).catch((e) => this.o.log.warn('could not reap network holders', { error: (e as Error).message }));
+    await this.pool
+      .reap(anywhere)
+      .catch((e) => this.o.log.warn('could not reap network holders', { error: (e as Error).message }));
     return this.egress.reap(anywhere);
   }
 
@@ -502,7 +582,9 @@ export class Runner implements RunnerClient {
   }
 
   commitSandbox(sandboxId: string, ref: string, labels: Record<string, string>): Promise<{ size: number }> {
-    return this.mutex.run(sandboxId, () => this.o.runtime.images.commit(sandboxId, ref, { ...labels, 'berth.runner': this.id }));
+    return this.mutex.run(sandboxId, () =>
+      this.o.runtime.images.commit(sandboxId, ref, { ...labels, 'berth.runner': this.id }),
+    );
   }
 
   forkImageRef(forkId: string): string {
@@ -511,10 +593,18 @@ export class Runner implements RunnerClient {
 
   buildImage(req: ImageBuildRequest, onLog: (text: string) => void): Promise<{ size: number }> {
     const { memoryGiB, ...rest } = req;
-    return this.o.runtime.images.build({ ...rest, memoryBytes: Math.round(memoryGiB * GiB), network: this.o.networkName }, onLog);
+    return this.o.runtime.images.build(
+      { ...rest, memoryBytes: Math.round(memoryGiB * GiB), network: this.o.networkName },
+      onLog,
+    );
   }
 
-  pullImage(ref: string, auth: RegistryCredentials | null, onLog: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  pullImage(
+    ref: string,
+    auth: RegistryCredentials | null,
+    onLog: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return this.o.runtime.images.pull(ref, auth, onLog, signal);
   }
 

@@ -24,7 +24,22 @@ export function registerRunnerMetrics(m: Metrics, r: RunnerGauges, poolSize: num
   });
   const labels = ['runner'] as const;
   const value = (f: () => number) => (g: Gauge<'runner'>) => g.set({ runner }, f());
-  m.gauge('berth_netns_pool_ready', 'Network namespaces ready for new sandboxes', labels, value(() => r.readyNetns()));
-  m.gauge('berth_netns_pool_target', 'Network namespaces the pool keeps ready', labels, value(() => poolSize));
-  m.gauge('berth_daemon_links_up', 'Sandbox daemons connected to the runner', labels, value(() => r.daemonLinksUp()));
+  m.gauge(
+    'berth_netns_pool_ready',
+    'Network namespaces ready for new sandboxes',
+    labels,
+    value(() => r.readyNetns()),
+  );
+  m.gauge(
+    'berth_netns_pool_target',
+    'Network namespaces the pool keeps ready',
+    labels,
+    value(() => poolSize),
+  );
+  m.gauge(
+    'berth_daemon_links_up',
+    'Sandbox daemons connected to the runner',
+    labels,
+    value(() => r.daemonLinksUp()),
+  );
 }

@@ -65,7 +65,9 @@ export class NetnsPool {
         await Promise.all(stale.map((n) => this.o.runtime.holders.remove(n)));
         this.image = image;
       } catch (e) {
-        this.o.log.warn('no pre-made network namespaces: sandboxes start without them', { error: (e as Error).message });
+        this.o.log.warn('no pre-made network namespaces: sandboxes start without them', {
+          error: (e as Error).message,
+        });
         return;
       }
       this.fill();
@@ -97,7 +99,9 @@ export class NetnsPool {
 
   /** Removes holders of sandboxes that exist nowhere; `known` is asked only after the holders are listed. */
   async reap(known: () => Promise<Set<string>>): Promise<number> {
-    const names = (await this.o.runtime.holders.list(this.o.runnerId)).filter((n) => n.startsWith(HOLDER_PREFIX) && !n.startsWith(POOL_PREFIX));
+    const names = (await this.o.runtime.holders.list(this.o.runnerId)).filter(
+      (n) => n.startsWith(HOLDER_PREFIX) && !n.startsWith(POOL_PREFIX),
+    );
     if (!names.length) return 0;
     const ids = await known();
     let n = 0;

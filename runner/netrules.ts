@@ -103,7 +103,9 @@ export class NetRules {
       try {
         await this.ipt(['-S', 'DOCKER-USER']);
       } catch (e) {
-        this.log.warn('egress policy NOT enforced: iptables is unavailable (needs root and the DOCKER-USER chain)', { error: (e as Error).message.split('\n')[0] });
+        this.log.warn('egress policy NOT enforced: iptables is unavailable (needs root and the DOCKER-USER chain)', {
+          error: (e as Error).message.split('\n')[0],
+        });
         return (this.mode = 'unavailable');
       }
       for (const c of [EGRESS, INPUT, SANDBOXES]) await this.tryIpt(['-N', c]);
@@ -111,7 +113,9 @@ export class NetRules {
       // Other Berth instances on this host share these chains: rebuild only when the
       // content differs, and never flush the per-sandbox chain (it holds theirs too).
       const egress: string[][] = [['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN']];
-      for (const dns of upstreamDns()) for (const proto of ['udp', 'tcp']) egress.push(['-d', `${dns}/32`, '-p', proto, '-m', proto, '--dport', '53', '-j', 'RETURN']);
+      for (const dns of upstreamDns())
+        for (const proto of ['udp', 'tcp'])
+          egress.push(['-d', `${dns}/32`, '-p', proto, '-m', proto, '--dport', '53', '-j', 'RETURN']);
       for (const cidr of ALWAYS_BLOCKED) egress.push(['-d', cidr, ...REJECT]);
       egress.push(['-j', SANDBOXES]);
       await this.ensureChain(EGRESS, egress);
@@ -126,7 +130,11 @@ export class NetRules {
       await this.ensureJumps([
         { table: 'filter', chain: 'DOCKER-USER', rule: ['-i', bridge, '-j', EGRESS] },
         { table: 'filter', chain: 'INPUT', rule: ['-i', bridge, '-j', INPUT] },
-        ...['udp', 'tcp'].map((proto) => ({ table: 'nat', chain: 'PREROUTING', rule: ['-i', bridge, '-p', proto, '-m', proto, '--dport', '53', '-j', DNS] })),
+        ...['udp', 'tcp'].map((proto) => ({
+          table: 'nat',
+          chain: 'PREROUTING',
+          rule: ['-i', bridge, '-p', proto, '-m', proto, '--dport', '53', '-j', DNS],
+        })),
       ]);
       for (const chain of await this.sandboxChains()) this.chains.add(chain);
       return (this.mode = 'enforced');
@@ -143,13 +151,18 @@ export class NetRules {
     const bad = words.find((w) => !/^[\w.:/-]+$/.test(w));
     if (bad) throw new Error(`unexpected word in an iptables rule: ${JSON.stringify(bad)}`);
     const script = jumps
-      .map(({ table, chain, rule }) => `{ iptables -w 5 -t ${table} -C ${chain} ${rule.join(' ')} 2>/dev/null || iptables -w 5 -t ${table} -I ${chain} 1 ${rule.join(' ')}; }`)
+      .map(
+        ({ table, chain, rule }) =>
+          `{ iptables -w 5 -t ${table} -C ${chain} ${rule.join(' ')} 2>/dev/null || iptables -w 5 -t ${table} -I ${chain} 1 ${rule.join(' ')}; }`,
+      )
       .join(' && ');
-    await run('flock', ['-w', '30', JUMPS_LOCK, 'sh', '-c', script], { encoding: 'utf8' }).catch((e: NodeJS.ErrnoException) => {
-      // A host without util-linux: unlocked, as before.
-      if (e.code !== 'ENOENT') throw e;
-      return run('sh', ['-c', script], { encoding: 'utf8' });
-    });
+    await run('flock', ['-w', '30', JUMPS_LOCK, 'sh', '-c', script], { encoding: 'utf8' }).catch(
+      (e: NodeJS.ErrnoException) => {
+        // A host without util-linux: unlocked, as before.
+        if (e.code !== 'ENOENT') throw e;
+        return run('sh', ['-c', script], { encoding: 'utf8' });
+      },
+    );
   }
 
   private async ensureChain(chain: string, rules: string[][]): Promise<void> {
@@ -177,7 +190,13 @@ export class NetRules {
    * and on every live change): allowed CIDRs, and for domain allow-lists the
    * DNS redirect to `dns`. Addresses opened by earlier lookups are dropped.
    */
-  async applySandbox(sandboxId: string, ip: string | null, allowList: string[], domains: string[] = [], dns?: DnsTarget): Promise<void> {
+  async applySandbox(
+    sandboxId: string,
+    ip: string | null,
+    allowList: string[],
+    domains: string[] = [],
+    dns?: DnsTarget,
+  ): Promise<void> {
     if (this.mode !== 'enforced') return;
     await this.serial(async () => {
       await this.removeUnlocked(sandboxId);
@@ -188,7 +207,10 @@ export class NetRules {
       lines.push(`-A ${chain} ${REJECT.join(' ')}`, `-A ${SANDBOXES} -s ${ip}/32 -j ${chain}`, 'COMMIT');
       if (domains.length && dns) {
         lines.push('*nat');
-        for (const proto of ['udp', 'tcp']) lines.push(`-A ${DNS} -s ${ip}/32 -p ${proto} -m comment --comment ${chain} -j DNAT --to-destination ${dns.address}:${dns.port}`);
+        for (const proto of ['udp', 'tcp'])
+          lines.push(
+            `-A ${DNS} -s ${ip}/32 -p ${proto} -m comment --comment ${chain} -j DNAT --to-destination ${dns.address}:${dns.port}`,
+          );
         lines.push('COMMIT');
       }
       this.chains.add(chain);
@@ -234,7 +256,8 @@ export class NetRules {
     }
     const nat = await this.ipt(['-S', DNS], 'nat').catch(() => ({ stdout: '' }));
     for (const line of nat.stdout.split('\n')) {
-      if (line.startsWith(`-A ${DNS} `) && line.includes(`--comment ${chain} `)) await this.tryIpt(['-D', ...line.slice(3).split(' ')], 'nat');
+      if (line.startsWith(`-A ${DNS} `) && line.includes(`--comment ${chain} `))
+        await this.tryIpt(['-D', ...line.slice(3).split(' ')], 'nat');
     }
     if (await this.tryIpt(['-F', chain])) await this.tryIpt(['-X', chain]);
   }
@@ -242,8 +265,14 @@ export class NetRules {
   /** The rules of one sandbox as iptables prints them (diagnostics and tests). */
   async describe(sandboxId: string): Promise<{ filter: string[]; dns: string[] }> {
     const chain = sandboxChain(sandboxId);
-    const filter = await this.ipt(['-S', chain]).then((r) => r.stdout.split('\n').filter((l) => l.startsWith('-A')), () => []);
-    const dns = await this.ipt(['-S', DNS], 'nat').then((r) => r.stdout.split('\n').filter((l) => l.includes(`--comment ${chain} `)), () => []);
+    const filter = await this.ipt(['-S', chain]).then(
+      (r) => r.stdout.split('\n').filter((l) => l.startsWith('-A')),
+      () => [],
+    );
+    const dns = await this.ipt(['-S', DNS], 'nat').then(
+      (r) => r.stdout.split('\n').filter((l) => l.includes(`--comment ${chain} `)),
+      () => [],
+    );
     return { filter, dns };
   }
 

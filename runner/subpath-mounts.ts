@@ -32,7 +32,12 @@ export class SubpathMounts {
 
   /** Binds `<volumeRoot>/<subpath>` (created if missing) onto the staging point and verifies it. */
   async stage(sandboxId: string, index: number, volumeRoot: string, subpath: string): Promise<string> {
-    if (!VOLUME_SUBPATH_RE.test(subpath)) throw new AppError('invalid_argument', `volume subpath ${JSON.stringify(subpath)} is not a plain relative folder path`, { hint: 'use folder names separated by "/", e.g. users/alice' });
+    if (!VOLUME_SUBPATH_RE.test(subpath))
+      throw new AppError(
+        'invalid_argument',
+        `volume subpath ${JSON.stringify(subpath)} is not a plain relative folder path`,
+        { hint: 'use folder names separated by "/", e.g. users/alice' },
+      );
     const folder = await this.walk(volumeRoot, subpath, true);
     const target = this.target(sandboxId, index);
     await this.unmount(target);
@@ -40,15 +45,27 @@ export class SubpathMounts {
     try {
       await run('mount', ['--bind', folder.path, target]);
     } catch (e) {
-      throw new AppError('failed_precondition', `cannot mount volume subpath ${subpath}: ${(e as Error).message.split('\n')[0]}`, {
-        hint: 'subpath mounts need Berth to run as root with permission to mount (on the Docker host); mount the whole volume instead',
-      });
+      throw new AppError(
+        'failed_precondition',
+        `cannot mount volume subpath ${subpath}: ${(e as Error).message.split('\n')[0]}`,
+        {
+          hint: 'subpath mounts need Berth to run as root with permission to mount (on the Docker host); mount the whole volume instead',
+        },
+      );
     }
     const bound = await stat(target);
     const again = await this.walk(volumeRoot, subpath, false).catch(() => null);
-    if (!again || bound.dev !== folder.dev || bound.ino !== folder.ino || again.ino !== folder.ino || again.dev !== folder.dev) {
+    if (
+      !again ||
+      bound.dev !== folder.dev ||
+      bound.ino !== folder.ino ||
+      again.ino !== folder.ino ||
+      again.dev !== folder.dev
+    ) {
       await this.unmount(target);
-      throw new AppError('failed_precondition', `volume subpath ${subpath} changed while it was being mounted`, { hint: 'another sandbox is modifying that folder; retry' });
+      throw new AppError('failed_precondition', `volume subpath ${subpath} changed while it was being mounted`, {
+        hint: 'another sandbox is modifying that folder; retry',
+      });
     }
     return target;
   }
@@ -60,7 +77,9 @@ export class SubpathMounts {
     for (const e of entries) {
       const t = join(base, e);
       await this.unmount(t);
-      await rmdir(t).catch((err) => this.log.warn('staging folder not removed', { path: t, error: (err as Error).message }));
+      await rmdir(t).catch((err) =>
+        this.log.warn('staging folder not removed', { path: t, error: (err as Error).message }),
+      );
     }
     await rmdir(base).catch(() => {});
   }
@@ -79,7 +98,11 @@ export class SubpathMounts {
   }
 
   /** Walks from the volume root without following symlinks, creating missing folders as the root's owner. */
-  private async walk(volumeRoot: string, subpath: string, create: boolean): Promise<{ path: string; dev: number; ino: number }> {
+  private async walk(
+    volumeRoot: string,
+    subpath: string,
+    create: boolean,
+  ): Promise<{ path: string; dev: number; ino: number }> {
     const root = await lstat(volumeRoot);
     if (!root.isDirectory()) throw new AppError('internal', `volume root ${volumeRoot} is not a folder`);
     let path = volumeRoot;
@@ -96,7 +119,11 @@ export class SubpathMounts {
       }
       if (!cur) throw new AppError('not_found', `volume subpath ${subpath} does not exist`);
       if (cur.isSymbolicLink() || !cur.isDirectory()) {
-        throw new AppError('failed_precondition', `volume subpath ${subpath} is not a folder (a file or symlink is in the way at ${part})`, { hint: 'remove it from the volume, or mount another subpath' });
+        throw new AppError(
+          'failed_precondition',
+          `volume subpath ${subpath} is not a folder (a file or symlink is in the way at ${part})`,
+          { hint: 'remove it from the volume, or mount another subpath' },
+        );
       }
       st = cur;
     }

@@ -40,9 +40,14 @@ writeFileSync(join(out, 'assets', iconName), icon);
 
 // Chunks the entry imports statically are announced up front, so they load beside it rather than after it.
 const app = outputs.find(([, o]) => o.entryPoint?.endsWith('webui/app.js'))[1];
-const preloads = app.imports.filter((i) => i.kind === 'import-statement').map((i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}" />`);
+const preloads = app.imports
+  .filter((i) => i.kind === 'import-statement')
+  .map((i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}" />`);
 const html = readFileSync(join(root, 'webui/index.html'), 'utf8')
-  .replace('<script type="module" src="/app.js"></script>', `${preloads.join('\n    ')}\n    <script type="module" src="/app.js"></script>`)
+  .replace(
+    '<script type="module" src="/app.js"></script>',
+    `${preloads.join('\n    ')}\n    <script type="module" src="/app.js"></script>`,
+  )
   .replace('/app.js', `/assets/${entry('webui/app.js')}`)
   .replace('/style.css', `/assets/${entry('webui/style.css')}`)
   .replace('/icon.svg', `/assets/${iconName}`);
@@ -66,8 +71,12 @@ function isStatic(file) {
   return app.imports.some((i) => i.kind === 'import-statement' && join(root, i.path) === join(root, file));
 }
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-process.stderr.write(`web UI built: ${relative(root, out)} (first load ${kb(first)}, everything ${kb(all)} compressed)\n`);
+process.stderr.write(
+  `web UI built: ${relative(root, out)} (first load ${kb(first)}, everything ${kb(all)} compressed)\n`,
+);
 if (all > BUDGET) {
-  process.stderr.write(`web UI over its budget: ${kb(all)} compressed, at most ${kb(BUDGET)}; load the new part lazily or trim it\n`);
+  process.stderr.write(
+    `web UI over its budget: ${kb(all)} compressed, at most ${kb(BUDGET)}; load the new part lazily or trim it\n`,
+  );
   process.exit(1);
 }

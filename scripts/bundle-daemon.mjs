@@ -12,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = (name) => join(root, 'dist/daemon-bundle', name);
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  legalComments: 'none',
+  logLevel: 'warning',
+};
 
 await build({
   ...common,
@@ -23,8 +30,16 @@ await build({
   external: ['@berth/daemon-native', '*.node', 'node-pty', 'sucrase', 'vscode-jsonrpc', 'vscode-jsonrpc/*'],
 });
 await build({ ...common, entryPoints: [join(root, 'daemon/loader.ts')], outfile: out('daemon.js') });
-await build({ ...common, stdin: { contents: "module.exports = require('sucrase');", resolveDir: root }, outfile: out('sucrase.cjs') });
+await build({
+  ...common,
+  stdin: { contents: "module.exports = require('sucrase');", resolveDir: root },
+  outfile: out('sucrase.cjs'),
+});
 // The language servers' JSON-RPC (daemon/lsp/jsonrpc.ts), loaded when the first one starts.
-await build({ ...common, stdin: { contents: "module.exports = require('vscode-jsonrpc/node');", resolveDir: root }, outfile: out('jsonrpc.cjs') });
+await build({
+  ...common,
+  stdin: { contents: "module.exports = require('vscode-jsonrpc/node');", resolveDir: root },
+  outfile: out('jsonrpc.cjs'),
+});
 // Preloaded into language servers so their child processes start through the folder's loader.
 await build({ ...common, entryPoints: [join(root, 'daemon/lsp/preload.ts')], outfile: out('lsp-preload.cjs') });

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describeSettings } from '../dist/common/config.js';
 
 export function render() {
-  const rows = describeSettings().map((s) => `| \`${s.env}\` | ${s.default ? `\`${s.default.replace(homedir(), '~')}\`` : ''} | ${s.doc} |`);
+  const rows = describeSettings().map(
+    (s) => `| \`${s.env}\` | ${s.default ? `\`${s.default.replace(homedir(), '~')}\`` : ''} | ${s.doc} |`,
+  );
   return `# Configuration\n\nResolved once at start: an explicit flag, then the environment variable, then the default.\nEvery invalid setting is reported at once with what is expected.\n\n| Variable | Default | Meaning |\n|---|---|---|\n${rows.join('\n')}\n`;
 }
 

@@ -12,7 +12,11 @@ const link = join(binDir, 'berth');
 const target = '../../bin/berth.js';
 mkdirSync(binDir, { recursive: true });
 let current = null;
-try { current = readlinkSync(link); } catch { /* absent */ }
+try {
+  current = readlinkSync(link);
+} catch {
+  /* absent */
+}
 if (current !== target) {
   rmSync(link, { force: true });
   symlinkSync(target, link);

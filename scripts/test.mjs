@@ -30,7 +30,11 @@ function files(dir) {
       const p = join(d, n);
       if (statSync(p).isDirectory()) walk(p);
       // Only files whose TypeScript source still exists: tsc never deletes stale outputs.
-      else if (n.endsWith('.test.js') && existsSync(join(root, relative(join(root, 'dist'), p)).replace(/\.js$/, '.ts'))) out.push(p);
+      else if (
+        n.endsWith('.test.js') &&
+        existsSync(join(root, relative(join(root, 'dist'), p)).replace(/\.js$/, '.ts'))
+      )
+        out.push(p);
     }
   };
   try {
@@ -43,13 +47,30 @@ function files(dir) {
 
 const modes = args.mode ? [args.mode] : ['sqlite', 'postgres'];
 // Files that measure latency or memory, or load the host on purpose, run alone.
-const ALONE = ['security/attacks.test', 'security/fan-out.test', 'sdk/streaming-memory.test', 'mcp/http.test',
-  'sdk/events.test', 'webui/flow.test', 'webui/security.test', 'gateways/preview-load.test'];
+const ALONE = [
+  'security/attacks.test',
+  'security/fan-out.test',
+  'sdk/streaming-memory.test',
+  'mcp/http.test',
+  'sdk/events.test',
+  'webui/flow.test',
+  'webui/security.test',
+  'gateways/preview-load.test',
+];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
 // The store suites, then the suites that exercise frontends.
 const STORE_SUITES = ['test/unit', 'test/e2e'];
-const FRONTEND_SUITES = ['test/toolbox', 'test/sdk', 'test/mcp', 'test/security', 'test/cli', 'test/webui', 'test/gateways', 'test/images'];
+const FRONTEND_SUITES = [
+  'test/toolbox',
+  'test/sdk',
+  'test/mcp',
+  'test/security',
+  'test/cli',
+  'test/webui',
+  'test/gateways',
+  'test/images',
+];
 const SUITES = [...STORE_SUITES, ...FRONTEND_SUITES];
 
 /**
@@ -73,7 +94,9 @@ function plan() {
     redis,
   };
   const count = p.unit.length + p.e2e.length * modes.length + p.frontends.length + p.measuring.length + p.redis.length;
-  const only = args.only ? ` (--only=${args.only} matches none${modes.includes('postgres') ? '' : ' in --mode=sqlite'})` : '';
+  const only = args.only
+    ? ` (--only=${args.only} matches none${modes.includes('postgres') ? '' : ' in --mode=sqlite'})`
+    : '';
   if (!count) return { error: `no test file would run${only}` };
   return { ...p, count };
 }
@@ -86,9 +109,25 @@ function plan() {
 const runTests = (label, list, { env = {}, concurrency = 1, quiet = false } = {}) =>
   new Promise((resolve) => {
     if (!list.length) return resolve(0);
-    step(`${label}: ${list.length} file(s)${concurrency > 1 ? `, ${concurrency} at a time` : ''}${quiet ? ' (report when done)' : ''}`);
-    const argv = ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`, '--test-reporter-destination=stderr', ...list];
-    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    step(
+      `${label}: ${list.length} file(s)${concurrency > 1 ? `, ${concurrency} at a time` : ''}${quiet ? ' (report when done)' : ''}`,
+    );
+    const argv = [
+      '--enable-source-maps',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      '--test-timeout=600000',
+      '--test-reporter=tap',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'scripts/test-times-reporter.mjs')}`,
+      '--test-reporter-destination=stderr',
+      ...list,
+    ];
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
     const held = [];
     child.stdout?.on('data', (c) => held.push(c));
     child.stderr?.on('data', (c) => held.push(c));
@@ -120,13 +159,18 @@ if ('plan' in args) {
 // reaches Docker fails instead of passing on this host only.
 if ('unit' in args) {
   step('compiling');
-  if (sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0) process.exit(1);
+  if (sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0)
+    process.exit(1);
   const list = files('test/unit');
   if (!list.length) {
     process.stderr.write('FAIL: no unit test file would run\n');
     process.exit(1);
   }
-  const env = { BERTH_TEST_STRICT: process.env.BERTH_TEST_STRICT || '1', DOCKER_HOST: 'unix:///nonexistent/docker.sock', BERTH_DOCKER_SOCKET: '/nonexistent/docker.sock' };
+  const env = {
+    BERTH_TEST_STRICT: process.env.BERTH_TEST_STRICT || '1',
+    DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    BERTH_DOCKER_SOCKET: '/nonexistent/docker.sock',
+  };
   const failed = await runTests('unit tests', list, { env });
   step(failed ? 'FAILED' : 'unit tests passed');
   process.exit(failed ? 1 : 0);
@@ -135,9 +179,15 @@ if ('unit' in args) {
 step('building');
 if (sh('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 
-// Style and layering rules (DESIGN §7: no layer imports upward) are part of passing.
+// Style and layering rules (DESIGN §7: no layer imports upward) and formatting are part of passing.
 step('linting');
 if (sh(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']) !== 0) process.exit(1);
+if (
+  sh(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level=warn', '.']) !== 0
+) {
+  process.stderr.write('formatting differs from Prettier: run `npx prettier --write .` and commit the result\n');
+  process.exit(1);
+}
 
 const planned = plan();
 if (planned.error) {
@@ -163,15 +213,27 @@ process.env.BERTH_TEST_STRICT = process.env.BERTH_TEST_STRICT || '1';
 let serviceEnv = {};
 if (modes.includes('postgres')) {
   step('starting PostgreSQL and Redis');
-  const out = execFileSync('bash', ['scripts/test-services.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  serviceEnv = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const out = execFileSync('bash', ['scripts/test-services.sh'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  serviceEnv = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
 }
 
 step(`${planned.count} test file run(s) planned`);
 let failed = await runTests('unit tests', planned.unit);
 // The end-to-end suite on both stores side by side (each with its own runner id and containers).
 const e2e = modes.map((mode) =>
-  runTests(`end-to-end (${mode})`, planned.e2e, { env: mode === 'postgres' ? serviceEnv : {}, quiet: modes.length > 1 }),
+  runTests(`end-to-end (${mode})`, planned.e2e, {
+    env: mode === 'postgres' ? serviceEnv : {},
+    quiet: modes.length > 1,
+  }),
 );
 for (const r of await Promise.all(e2e)) failed += r;
 failed += await runTests('frontends (sqlite)', planned.frontends, { concurrency: 2 });
@@ -181,11 +243,26 @@ failed += await runTests('replicas (redis)', planned.redis, { env: serviceEnv })
 if (!modes.includes('postgres')) step('suites that need Redis run with --mode=postgres only');
 
 // Id, name, runner and state of each, in one call: enough to find the test that made it.
-const leftTest = execFileSync('docker', ['ps', '-a', '--filter', 'label=berth.managed=true', '--filter', 'label=berth.runner', '--format', '{{.ID}} {{.Names}} {{.Label "berth.runner"}} {{.State}} created {{.CreatedAt}}'], { encoding: 'utf8' })
+const leftTest = execFileSync(
+  'docker',
+  [
+    'ps',
+    '-a',
+    '--filter',
+    'label=berth.managed=true',
+    '--filter',
+    'label=berth.runner',
+    '--format',
+    '{{.ID}} {{.Names}} {{.Label "berth.runner"}} {{.State}} created {{.CreatedAt}}',
+  ],
+  { encoding: 'utf8' },
+)
   .split('\n')
   .filter((l) => l.split(' ')[2]?.startsWith(`${process.env.BERTH_TEST_RUN}-`));
 if (leftTest.length) {
-  process.stderr.write(`FAIL: ${leftTest.length} Berth test container(s) left behind:\n${leftTest.map((l) => `  ${l}\n`).join('')}`);
+  process.stderr.write(
+    `FAIL: ${leftTest.length} Berth test container(s) left behind:\n${leftTest.map((l) => `  ${l}\n`).join('')}`,
+  );
   execFileSync('docker', ['rm', '-f', ...leftTest.map((l) => l.split(' ')[0])]);
   failed++;
 }

@@ -59,7 +59,11 @@ async function send(u, init, tries = init.method === 'GET' ? 3 : 1) {
     try {
       return await fetch(u, init);
     } catch (e) {
-      if (i >= tries || init.signal?.aborted) throw new ApiError(0, { message: `no answer from Berth (${e.message})`, hint: 'check that the server runs and try again' });
+      if (i >= tries || init.signal?.aborted)
+        throw new ApiError(0, {
+          message: `no answer from Berth (${e.message})`,
+          hint: 'check that the server runs and try again',
+        });
       await new Promise((r) => setTimeout(r, 200 * i));
     }
   }
@@ -86,7 +90,13 @@ export const get = (path, opts) => api('GET', path, undefined, opts);
 // worked and is fresh; otherwise the view asks again as usual.
 const early = new Map();
 export function prefetch(path) {
-  early.set(path, { at: Date.now(), result: api('GET', path).then((data) => ({ data }), () => null) });
+  early.set(path, {
+    at: Date.now(),
+    result: api('GET', path).then(
+      (data) => ({ data }),
+      () => null,
+    ),
+  });
 }
 export async function getPrefetched(path) {
   const e = early.get(path);
@@ -116,7 +126,11 @@ export async function streamText(link, onChunk, signal) {
 
 /** Reads a file of a sandbox as text. */
 export async function readText(id, path) {
-  const res = await send(url(tb(id, `/files/download${q({ path })}`)), { method: 'GET', credentials: 'same-origin', headers: headers() });
+  const res = await send(url(tb(id, `/files/download${q({ path })}`)), {
+    method: 'GET',
+    credentials: 'same-origin',
+    headers: headers(),
+  });
   if (!res.ok) throw await failure(res);
   return res.text();
 }
@@ -149,7 +163,8 @@ export function upload(id, path, file, onProgress = () => {}) {
         reject(new ApiError(xhr.status, body));
       }
     };
-    xhr.onerror = () => reject(new ApiError(0, { message: 'the upload was interrupted', hint: 'check the connection and try again' }));
+    xhr.onerror = () =>
+      reject(new ApiError(0, { message: 'the upload was interrupted', hint: 'check the connection and try again' }));
     const form = new FormData();
     form.append('file', file, file.name || path.split('/').pop());
     xhr.send(form);
@@ -158,7 +173,11 @@ export function upload(id, path, file, onProgress = () => {}) {
 
 /** Downloads a sandbox file through the API (with the page's credentials) and saves it. */
 export async function download(id, path) {
-  const res = await send(url(tb(id, `/files/download${q({ path })}`)), { method: 'GET', credentials: 'same-origin', headers: headers() });
+  const res = await send(url(tb(id, `/files/download${q({ path })}`)), {
+    method: 'GET',
+    credentials: 'same-origin',
+    headers: headers(),
+  });
   if (!res.ok) throw await failure(res);
   saveBlob(await res.blob(), path.split('/').pop() || 'download');
 }

@@ -48,7 +48,15 @@ function Lazy({ name, ...props }) {
   const [error, setError] = useState(null);
   const C = loaded[name];
   useEffect(() => {
-    if (!C) load(name).then(() => ready((n) => n + 1), () => setError({ message: 'this page could not be loaded', hint: 'check the connection to Berth and reload the page' }));
+    if (!C)
+      load(name).then(
+        () => ready((n) => n + 1),
+        () =>
+          setError({
+            message: 'this page could not be loaded',
+            hint: 'check the connection to Berth and reload the page',
+          }),
+      );
   }, [name]);
   if (error) return html`<${ErrorNote} error=${error} />`;
   return C ? html`<${C} ...${props} />` : html`<${Loading} rows=${5} />`;
@@ -65,7 +73,9 @@ function Page({ path, session, live }) {
   switch (parts[0]) {
     case undefined:
     case 'sandboxes':
-      return parts[1] ? html`<${Lazy} name="sandbox" key=${parts[1]} id=${decodeURIComponent(parts[1])} tab=${parts[2] ?? 'overview'} live=${live} />` : html`<${Sandboxes} live=${live} />`;
+      return parts[1]
+        ? html`<${Lazy} name="sandbox" key=${parts[1]} id=${decodeURIComponent(parts[1])} tab=${parts[2] ?? 'overview'} live=${live} />`
+        : html`<${Sandboxes} live=${live} />`;
     case 'snapshots':
     case 'registries':
     case 'volumes':
@@ -85,13 +95,15 @@ function Page({ path, session, live }) {
   }
 }
 
-const notFound = (path) => html`<h1>Not found</h1><p>No page at ${path}. <a href="/sandboxes" data-route>Go to Sandboxes</a>.</p>`;
+const notFound = (path) =>
+  html`<h1>Not found</h1><p>No page at ${path}. <a href="/sandboxes" data-route>Go to Sandboxes</a>.</p>`;
 
 // Asked before the first render: one round trip less before the page shows.
 const firstCheck = /^#signin=/.test(location.hash) ? null : api('GET', '/ui/session').catch((e) => e);
 // Only when this browser signed in before (a flag, not a credential): a signed-out visit asks nothing it cannot get.
 const SIGNED_IN_KEY = 'berth.signedIn';
-if (firstCheck && localStorage.getItem(SIGNED_IN_KEY) && /^\/(sandboxes\/?)?$/.test(location.pathname)) prefetch(FIRST_PAGE);
+if (firstCheck && localStorage.getItem(SIGNED_IN_KEY) && /^\/(sandboxes\/?)?$/.test(location.pathname))
+  prefetch(FIRST_PAGE);
 
 function App() {
   const path = usePath();
@@ -103,12 +115,18 @@ function App() {
   };
   const [signInError, setSignInError] = useState(null);
   // One live connection per signed-in key and organization, made as the session is known (not an effect later).
-  const live = useMemo(() => (session ? connectLive({ organizationId: currentOrganization() || undefined, onEnded: () => check() }) : null), [session?.keyId, session?.organizationId]);
+  const live = useMemo(
+    () =>
+      session ? connectLive({ organizationId: currentOrganization() || undefined, onEnded: () => check() }) : null,
+    [session?.keyId, session?.organizationId],
+  );
   useEffect(() => () => live?.close(), [live]);
 
   const check = async (pending) => {
     try {
-      const s = pending ? await pending.then((r) => (r instanceof Error ? Promise.reject(r) : r)) : await api('GET', '/ui/session');
+      const s = pending
+        ? await pending.then((r) => (r instanceof Error ? Promise.reject(r) : r))
+        : await api('GET', '/ui/session');
       setSession(s.signedIn ? s : null);
     } catch (e) {
       // An organization the user left (or that was deleted): back to the key's own.

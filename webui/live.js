@@ -19,7 +19,12 @@ export function connectLive({ organizationId, onEnded }) {
   };
   import('socket.io-client').then(({ io }) => {
     if (closed) return;
-    socket = io({ path: '/api/socket.io/', transports: ['websocket'], query: organizationId ? { organizationId } : {}, withCredentials: true });
+    socket = io({
+      path: '/api/socket.io/',
+      transports: ['websocket'],
+      query: organizationId ? { organizationId } : {},
+      withCredentials: true,
+    });
     socket.on('sandbox.created', deliver('created'));
     socket.on('sandbox.state.updated', deliver('state'));
     socket.on('sandbox.desired-state.updated', deliver('desired'));

@@ -24,6 +24,12 @@ export async function audit(f: Flags): Promise<void> {
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && items.length < limit);
-  const rows = items.map((e) => ({ ...e, who: e.actor ?? e.userId ?? e.actorType, target: e.targetId ? `${String(e.targetType)}:${String(e.targetId)}` : '' }));
-  print(items, !!f.json, () => table(rows, ['createdAt', 'who', 'action', 'target', 'outcome', 'errorCode', 'frontend', 'sourceIp']));
+  const rows = items.map((e) => ({
+    ...e,
+    who: e.actor ?? e.userId ?? e.actorType,
+    target: e.targetId ? `${String(e.targetType)}:${String(e.targetId)}` : '',
+  }));
+  print(items, !!f.json, () =>
+    table(rows, ['createdAt', 'who', 'action', 'target', 'outcome', 'errorCode', 'frontend', 'sourceIp']),
+  );
 }

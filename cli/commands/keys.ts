@@ -7,14 +7,31 @@ const client = (f: Flags) => new ApiClient(resolveSettings(f));
 const list_ = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 export async function list(f: Flags): Promise<void> {
-  const keys = await client(f).request<Record<string, unknown>[]>('GET', '/api-keys', undefined, { all: f.all ? 'true' : undefined });
-  print(keys, !!f.json, () => table(keys.map((k) => ({ ...k, permissions: (k.permissions as string[]).join(',') || '(read-only)' })), ['name', 'value', 'permissions', 'lastUsedAt', 'expiresAt']));
+  const keys = await client(f).request<Record<string, unknown>[]>('GET', '/api-keys', undefined, {
+    all: f.all ? 'true' : undefined,
+  });
+  print(keys, !!f.json, () =>
+    table(
+      keys.map((k) => ({ ...k, permissions: (k.permissions as string[]).join(',') || '(read-only)' })),
+      ['name', 'value', 'permissions', 'lastUsedAt', 'expiresAt'],
+    ),
+  );
 }
 
 export async function create(name: string, f: Flags): Promise<void> {
-  const permissions = list_(f.permission).flatMap((p) => p.split(',')).filter(Boolean);
-  const k = await client(f).request<Record<string, unknown>>('POST', '/api-keys', { name, permissions, ...(f.expires ? { expiresAt: String(f.expires) } : {}) });
-  print(k, !!f.json, () => `created key ${name} (${permissions.join(', ') || 'read-only'}); shown once:\n  ${String(k.value)}\n`);
+  const permissions = list_(f.permission)
+    .flatMap((p) => p.split(','))
+    .filter(Boolean);
+  const k = await client(f).request<Record<string, unknown>>('POST', '/api-keys', {
+    name,
+    permissions,
+    ...(f.expires ? { expiresAt: String(f.expires) } : {}),
+  });
+  print(
+    k,
+    !!f.json,
+    () => `created key ${name} (${permissions.join(', ') || 'read-only'}); shown once:\n  ${String(k.value)}\n`,
+  );
 }
 
 export async function revoke(name: string, f: Flags): Promise<void> {

@@ -7,7 +7,13 @@
 // diagnostics go to stderr.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { isInitializeRequest, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import { resolveSettings } from '../client.js';
 
 export interface BridgeOptions {
@@ -26,8 +32,19 @@ export interface BridgeOptions {
 export async function runStdioBridge(o: BridgeOptions): Promise<void> {
   const stdio = new StdioServerTransport(o.stdin as never, o.stdout as never);
   const http = new StreamableHTTPClientTransport(o.url, {
-    requestInit: { headers: { ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}), ...(o.organizationId ? { 'x-daytona-organization-id': o.organizationId } : {}), 'user-agent': 'berth-mcp-stdio' } },
-    reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 10_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 5 },
+    requestInit: {
+      headers: {
+        ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}),
+        ...(o.organizationId ? { 'x-daytona-organization-id': o.organizationId } : {}),
+        'user-agent': 'berth-mcp-stdio',
+      },
+    },
+    reconnectionOptions: {
+      initialReconnectionDelay: 500,
+      maxReconnectionDelay: 10_000,
+      reconnectionDelayGrowFactor: 1.5,
+      maxRetries: 5,
+    },
   });
   let initId: RequestId | undefined;
   let done!: () => void;
@@ -38,8 +55,15 @@ export async function runStdioBridge(o: BridgeOptions): Promise<void> {
     const text = (e as Error)?.message ?? String(e);
     o.warn(`berth mcp: ${text}`);
     if (!isJSONRPCRequest(m)) return;
-    const hint = status === 401 ? ' — set BERTH_API_KEY (or run `berth login`) with a valid key' : status === 404 ? ' — the session expired; restart the MCP client' : '';
-    void stdio.send({ jsonrpc: '2.0', id: m.id, error: { code: -32000, message: `Berth server: ${text}${hint}` } }).catch(() => {});
+    const hint =
+      status === 401
+        ? ' — set BERTH_API_KEY (or run `berth login`) with a valid key'
+        : status === 404
+          ? ' — the session expired; restart the MCP client'
+          : '';
+    void stdio
+      .send({ jsonrpc: '2.0', id: m.id, error: { code: -32000, message: `Berth server: ${text}${hint}` } })
+      .catch(() => {});
   };
 
   stdio.onmessage = (m) => {
@@ -76,6 +100,14 @@ export async function mcp(f: Flags): Promise<void> {
   const url = new URL('/mcp', new URL(s.apiUrl).origin);
   const tools = f.tools ?? process.env.BERTH_MCP_TOOLS;
   if (tools) url.searchParams.set('tools', String(tools));
-  if (!s.apiKey) process.stderr.write('berth mcp: no API key (set BERTH_API_KEY or run `berth login`); the server will refuse requests\n');
-  await runStdioBridge({ url, apiKey: s.apiKey, organizationId: s.organizationId, warn: (m) => process.stderr.write(m + '\n') });
+  if (!s.apiKey)
+    process.stderr.write(
+      'berth mcp: no API key (set BERTH_API_KEY or run `berth login`); the server will refuse requests\n',
+    );
+  await runStdioBridge({
+    url,
+    apiKey: s.apiKey,
+    organizationId: s.organizationId,
+    warn: (m) => process.stderr.write(m + '\n'),
+  });
 }

@@ -1,7 +1,11 @@
 import { BERTH_VERSION } from '../../common/version.js';
 
 export async function version(f: { json?: boolean }): Promise<void> {
-  process.stdout.write(f.json ? JSON.stringify({ version: BERTH_VERSION, node: process.version }) + '\n' : `berth ${BERTH_VERSION} (node ${process.version})\n`);
+  process.stdout.write(
+    f.json
+      ? JSON.stringify({ version: BERTH_VERSION, node: process.version }) + '\n'
+      : `berth ${BERTH_VERSION} (node ${process.version})\n`,
+  );
 }
 
 /** Every command and its subcommands, as `berth --help` lists them (test/cli/coverage.test.ts checks). */

@@ -15,10 +15,22 @@ async function readStdin(): Promise<string> {
 }
 
 export async function add(name: string, f: Flags): Promise<void> {
-  if (!f.url || !f.username) throw new AppError('invalid_argument', '--url and --username are required', { hint: 'echo "$PASSWORD" | berth registry add team --url registry.example.com:5000 --username ci --password-stdin' });
+  if (!f.url || !f.username)
+    throw new AppError('invalid_argument', '--url and --username are required', {
+      hint: 'echo "$PASSWORD" | berth registry add team --url registry.example.com:5000 --username ci --password-stdin',
+    });
   const password = f['password-stdin'] ? await readStdin() : process.env.BERTH_REGISTRY_PASSWORD || '';
-  if (!password) throw new AppError('invalid_argument', 'no password given', { hint: 'pipe it with --password-stdin, or set BERTH_REGISTRY_PASSWORD' });
-  const r = await client(f).request<Record<string, unknown>>('POST', '/docker-registry', { name, url: String(f.url), username: String(f.username), password, ...(f.project ? { project: String(f.project) } : {}) });
+  if (!password)
+    throw new AppError('invalid_argument', 'no password given', {
+      hint: 'pipe it with --password-stdin, or set BERTH_REGISTRY_PASSWORD',
+    });
+  const r = await client(f).request<Record<string, unknown>>('POST', '/docker-registry', {
+    name,
+    url: String(f.url),
+    username: String(f.username),
+    password,
+    ...(f.project ? { project: String(f.project) } : {}),
+  });
   print(r, !!f.json, () => `added registry ${name} (${String(r.url)})\n`);
 }
 

@@ -36,7 +36,8 @@ export async function create(f: Flags): Promise<void> {
   };
   const s = await client(f).request<Sandbox>('POST', '/sandbox', body);
   show(s, f);
-  if (s.state === 'error') throw new AppError('unavailable', `sandbox ${s.id} failed to start: ${String(s.errorReason)}`);
+  if (s.state === 'error')
+    throw new AppError('unavailable', `sandbox ${s.id} failed to start: ${String(s.errorReason)}`);
 }
 
 export async function list(f: Flags): Promise<void> {
@@ -44,12 +45,17 @@ export async function list(f: Flags): Promise<void> {
   const items: Sandbox[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client(f).request<{ items: Sandbox[]; nextCursor: string | null }>('GET', '/sandbox', undefined, {
-      cursor,
-      limit: '200',
-      labels: Object.keys(labels).length ? JSON.stringify(labels) : undefined,
-      states: f.state as string | string[] | undefined,
-    });
+    const page = await client(f).request<{ items: Sandbox[]; nextCursor: string | null }>(
+      'GET',
+      '/sandbox',
+      undefined,
+      {
+        cursor,
+        limit: '200',
+        labels: Object.keys(labels).length ? JSON.stringify(labels) : undefined,
+        states: f.state as string | string[] | undefined,
+      },
+    );
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -88,7 +94,11 @@ export async function exec(id: string, f: Flags & { _: string[]; tty?: boolean }
   }
   const argv = f._.map(String);
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-  return attachExec(box, { argv: argv.length === 1 ? [script] : argv, cwd, env, tty: !!f.tty, timeoutSeconds: timeout }, io);
+  return attachExec(
+    box,
+    { argv: argv.length === 1 ? [script] : argv, cwd, env, tty: !!f.tty, timeoutSeconds: timeout },
+    io,
+  );
 }
 
 /**
@@ -96,17 +106,32 @@ export async function exec(id: string, f: Flags & { _: string[]; tty?: boolean }
  * --signed; else the preview link, carrying the preview token in its query
  * for a private sandbox (the proxy strips it and sets a cookie for the browser).
  */
-export async function preview(id: string, port: string, f: Flags & { signed?: boolean; expires?: unknown }): Promise<void> {
+export async function preview(
+  id: string,
+  port: string,
+  f: Flags & { signed?: boolean; expires?: unknown },
+): Promise<void> {
   const p = Number(port);
-  if (!Number.isInteger(p) || p < 1 || p > 65535) throw new AppError('invalid_argument', `port ${port} is not a TCP port`, { hint: 'use 1-65535, e.g. berth sandbox preview demo 8080' });
+  if (!Number.isInteger(p) || p < 1 || p > 65535)
+    throw new AppError('invalid_argument', `port ${port} is not a TCP port`, {
+      hint: 'use 1-65535, e.g. berth sandbox preview demo 8080',
+    });
   const c = client(f);
   const path = `/sandbox/${encodeURIComponent(id)}/ports/${p}`;
   if (f.signed) {
-    const s = await c.request<{ url: string; token: string }>('GET', `${path}/signed-preview-url`, undefined, { expiresInSeconds: String(num(f.expires, 'expires') ?? 60) });
+    const s = await c.request<{ url: string; token: string }>('GET', `${path}/signed-preview-url`, undefined, {
+      expiresInSeconds: String(num(f.expires, 'expires') ?? 60),
+    });
     return print(s, !!f.json, () => `${s.url}\n`);
   }
-  if (f.expires !== undefined) throw new AppError('invalid_argument', '--expires goes with --signed', { hint: 'berth sandbox preview demo 8080 --signed --expires 600' });
-  const [link, s] = await Promise.all([c.request<{ url: string; token: string }>('GET', `${path}/preview-url`), c.request<Sandbox>('GET', `/sandbox/${encodeURIComponent(id)}`)]);
+  if (f.expires !== undefined)
+    throw new AppError('invalid_argument', '--expires goes with --signed', {
+      hint: 'berth sandbox preview demo 8080 --signed --expires 600',
+    });
+  const [link, s] = await Promise.all([
+    c.request<{ url: string; token: string }>('GET', `${path}/preview-url`),
+    c.request<Sandbox>('GET', `/sandbox/${encodeURIComponent(id)}`),
+  ]);
   const url = s.public ? link.url : `${link.url}/?DAYTONA_SANDBOX_AUTH_KEY=${link.token}`;
   print({ ...link, public: !!s.public, browserUrl: url }, !!f.json, () => `${url}\n`);
 }
@@ -115,12 +140,20 @@ export async function preview(id: string, port: string, f: Flags & { signed?: bo
 export async function snapshot(id: string, name: string, f: Flags): Promise<void> {
   const s = await client(f).request<Sandbox>('POST', `/sandbox/${encodeURIComponent(id)}/snapshot`, { name });
   const snap = await client(f).request<Record<string, unknown>>('GET', `/snapshots/${encodeURIComponent(name)}`);
-  print({ sandbox: s, snapshot: snap }, !!f.json, () => `snapshot ${name} of sandbox ${s.name}: ${String(snap.state)}\n`);
+  print(
+    { sandbox: s, snapshot: snap },
+    !!f.json,
+    () => `snapshot ${name} of sandbox ${s.name}: ${String(snap.state)}\n`,
+  );
 }
 
 /** `sandbox fork <id> [--name]`: a new sandbox with the same files; waits until it is started. */
 export async function fork(id: string, f: Flags): Promise<void> {
-  const s = await client(f).request<Sandbox>('POST', `/sandbox/${encodeURIComponent(id)}/fork`, f.name ? { name: String(f.name) } : {});
+  const s = await client(f).request<Sandbox>(
+    'POST',
+    `/sandbox/${encodeURIComponent(id)}/fork`,
+    f.name ? { name: String(f.name) } : {},
+  );
   show(s, f);
   if (s.state === 'error') throw new AppError('unavailable', `fork ${s.id} failed to start: ${String(s.errorReason)}`);
 }

@@ -28,7 +28,10 @@ const num = (v: unknown, name: string) => {
 export async function list(f: Flags): Promise<void> {
   const items: Snapshot[] = [];
   for (let page = 1; ; page++) {
-    const r = await client(f).request<{ items: Snapshot[]; totalPages: number }>('GET', '/snapshots', undefined, { page: String(page), limit: '200' });
+    const r = await client(f).request<{ items: Snapshot[]; totalPages: number }>('GET', '/snapshots', undefined, {
+      page: String(page),
+      limit: '200',
+    });
     items.push(...r.items);
     if (page >= r.totalPages) break;
   }
@@ -39,8 +42,16 @@ export async function create(name: string, f: Flags): Promise<void> {
   const c = client(f);
   const image = f.image as string | undefined;
   const dockerfile = f.dockerfile as string | undefined;
-  if (!!image === !!dockerfile) throw new AppError('invalid_argument', 'give either --image or --dockerfile', { hint: 'berth snapshot create py --image python:3.12 | berth snapshot create app --dockerfile ./Dockerfile --context .' });
-  const body: Record<string, unknown> = { name, cpu: num(f.cpu, 'cpu'), memory: num(f.memory, 'memory'), disk: num(f.disk, 'disk') };
+  if (!!image === !!dockerfile)
+    throw new AppError('invalid_argument', 'give either --image or --dockerfile', {
+      hint: 'berth snapshot create py --image python:3.12 | berth snapshot create app --dockerfile ./Dockerfile --context .',
+    });
+  const body: Record<string, unknown> = {
+    name,
+    cpu: num(f.cpu, 'cpu'),
+    memory: num(f.memory, 'memory'),
+    disk: num(f.disk, 'disk'),
+  };
   if (image) body.imageName = image;
   else {
     let content: string;
@@ -50,11 +61,19 @@ export async function create(name: string, f: Flags): Promise<void> {
       throw new AppError('invalid_argument', `cannot read ${dockerfile}: ${(e as Error).message}`);
     }
     const context = f.context as string | undefined;
-    if (context && !statSync(context, { throwIfNoEntry: false })?.isDirectory()) throw new AppError('invalid_argument', `--context ${context} is not a folder`);
-    body.buildInfo = { dockerfileContent: content, ...(context ? { contextHashes: [await uploadContext(c, context)] } : {}) };
+    if (context && !statSync(context, { throwIfNoEntry: false })?.isDirectory())
+      throw new AppError('invalid_argument', `--context ${context} is not a folder`);
+    body.buildInfo = {
+      dockerfileContent: content,
+      ...(context ? { contextHashes: [await uploadContext(c, context)] } : {}),
+    };
   }
   let s = await c.request<Snapshot>('POST', '/snapshots', body);
-  if (f.follow && body.buildInfo) await pipeText(await c.stream(`/snapshots/${encodeURIComponent(s.id)}/build-logs`, { follow: 'true' }), process.stderr);
+  if (f.follow && body.buildInfo)
+    await pipeText(
+      await c.stream(`/snapshots/${encodeURIComponent(s.id)}/build-logs`, { follow: 'true' }),
+      process.stderr,
+    );
   if (f.follow || f.wait) {
     while (!TERMINAL.includes(s.state)) {
       await sleep(1000);
@@ -62,11 +81,15 @@ export async function create(name: string, f: Flags): Promise<void> {
     }
   }
   print(s, !!f.json, () => table([s], COLUMNS));
-  if (s.state === 'error' || s.state === 'build_failed') throw new AppError('failed_precondition', `snapshot ${name} failed: ${String(s.errorReason)}`);
+  if (s.state === 'error' || s.state === 'build_failed')
+    throw new AppError('failed_precondition', `snapshot ${name} failed: ${String(s.errorReason)}`);
 }
 
 export async function logs(name: string, f: Flags): Promise<void> {
-  await pipeText(await client(f).stream(`/snapshots/${encodeURIComponent(name)}/build-logs`, f.follow ? { follow: 'true' } : {}), process.stdout);
+  await pipeText(
+    await client(f).stream(`/snapshots/${encodeURIComponent(name)}/build-logs`, f.follow ? { follow: 'true' } : {}),
+    process.stdout,
+  );
 }
 
 export async function remove(name: string, f: Flags): Promise<void> {

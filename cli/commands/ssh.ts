@@ -23,7 +23,10 @@ interface Access {
 export async function sandboxSsh(id: string, f: Flags): Promise<number> {
   const api = client(f);
   const config = await api.request<{ ssh: { hostKey: string } | null }>('GET', '/config');
-  if (!config.ssh) throw new AppError('failed_precondition', 'SSH is off on this server', { hint: 'start it with BERTH_SSH_PORT set (default 2222)' });
+  if (!config.ssh)
+    throw new AppError('failed_precondition', 'SSH is off on this server', {
+      hint: 'start it with BERTH_SSH_PORT set (default 2222)',
+    });
   const path = `/sandbox/${encodeURIComponent(id)}/ssh-access`;
   // Enough to log in: an open session outlives its token's expiry.
   const access = await api.request<Access>('POST', path, undefined, { expiresInMinutes: '1' });
@@ -33,9 +36,19 @@ export async function sandboxSsh(id: string, f: Flags): Promise<number> {
   // The host key as the API (the channel the user already trusts) reports it, for whatever host name sshCommand uses.
   writeFileSync(known, `* ${config.ssh.hostKey}\n`);
   try {
-    const child = spawn('ssh', ['-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', ...args, ...f._], { stdio: 'inherit' });
+    const child = spawn(
+      'ssh',
+      ['-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', ...args, ...f._],
+      { stdio: 'inherit' },
+    );
     return await new Promise<number>((resolve, reject) => {
-      child.once('error', (e) => reject(new AppError('failed_precondition', `cannot run ssh: ${e.message}`, { hint: 'install the OpenSSH client (Debian: apt-get install openssh-client)' })));
+      child.once('error', (e) =>
+        reject(
+          new AppError('failed_precondition', `cannot run ssh: ${e.message}`, {
+            hint: 'install the OpenSSH client (Debian: apt-get install openssh-client)',
+          }),
+        ),
+      );
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 255 : 0)));
     });
   } finally {
@@ -59,7 +72,9 @@ function defaultKeyFile(): string {
     const p = join(homedir(), '.ssh', `${n}.pub`);
     if (existsSync(p)) return p;
   }
-  throw new AppError('invalid_argument', 'no public key file given and none in ~/.ssh', { hint: 'make one with `ssh-keygen -t ed25519`, or name the .pub file: berth ssh-key add ~/.ssh/mykey.pub' });
+  throw new AppError('invalid_argument', 'no public key file given and none in ~/.ssh', {
+    hint: 'make one with `ssh-keygen -t ed25519`, or name the .pub file: berth ssh-key add ~/.ssh/mykey.pub',
+  });
 }
 
 export async function keyAdd(file: string | undefined, f: Flags): Promise<void> {
@@ -68,15 +83,26 @@ export async function keyAdd(file: string | undefined, f: Flags): Promise<void> 
   try {
     publicKey = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new AppError('invalid_argument', `cannot read ${path}: ${(e as Error).message}`, { hint: 'name the public key file (.pub)' });
+    throw new AppError('invalid_argument', `cannot read ${path}: ${(e as Error).message}`, {
+      hint: 'name the public key file (.pub)',
+    });
   }
-  const k = await client(f).request<Key>('POST', '/users/me/ssh-keys', { publicKey, ...(f.name ? { name: String(f.name) } : {}) });
-  print(k, !!f.json, () => `added SSH key ${k.name} (${k.fingerprint}); log in with: ssh <sandbox-name-or-id>@<host> -p <port>\n`);
+  const k = await client(f).request<Key>('POST', '/users/me/ssh-keys', {
+    publicKey,
+    ...(f.name ? { name: String(f.name) } : {}),
+  });
+  print(
+    k,
+    !!f.json,
+    () => `added SSH key ${k.name} (${k.fingerprint}); log in with: ssh <sandbox-name-or-id>@<host> -p <port>\n`,
+  );
 }
 
 export async function keyList(f: Flags): Promise<void> {
   const keys = await client(f).request<Key[]>('GET', '/users/me/ssh-keys');
-  print(keys, !!f.json, () => table(keys as unknown as Record<string, unknown>[], ['name', 'type', 'fingerprint', 'createdAt', 'lastUsedAt']));
+  print(keys, !!f.json, () =>
+    table(keys as unknown as Record<string, unknown>[], ['name', 'type', 'fingerprint', 'createdAt', 'lastUsedAt']),
+  );
 }
 
 export async function keyRemove(ref: string, f: Flags): Promise<void> {

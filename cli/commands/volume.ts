@@ -18,7 +18,9 @@ export async function create(name: string, f: Flags): Promise<void> {
 
 export async function remove(name: string, f: Flags): Promise<void> {
   const c = client(f);
-  const v = await c.request<{ id: string; name: string }>('GET', `/volumes/by-name/${encodeURIComponent(name)}`).catch(() => ({ id: name, name }));
+  const v = await c
+    .request<{ id: string; name: string }>('GET', `/volumes/by-name/${encodeURIComponent(name)}`)
+    .catch(() => ({ id: name, name }));
   await c.request('DELETE', `/volumes/${encodeURIComponent(v.id)}`);
   process.stdout.write(`deleted volume ${v.name}\n`);
 }

@@ -36,14 +36,21 @@ export async function ensureDocker(socketPath: string, logDir: string): Promise<
     }
     step('installing the Docker engine (Debian package docker.io)');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if ((await run('apt-get', ['update', '-q'], { env })) !== 0 || (await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'docker.io', 'iptables'], { env })) !== 0) {
-      throw new AppError('unavailable', 'installing docker.io failed', { hint: 'see the apt output above; install Docker by hand and run this again' });
+    if (
+      (await run('apt-get', ['update', '-q'], { env })) !== 0 ||
+      (await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'docker.io', 'iptables'], { env })) !== 0
+    ) {
+      throw new AppError('unavailable', 'installing docker.io failed', {
+        hint: 'see the apt output above; install Docker by hand and run this again',
+      });
     }
     dockerd = DOCKERD.find((p) => existsSync(p));
     if (!dockerd) throw new AppError('unavailable', 'docker.io installed but dockerd is missing');
   }
   if (!isRoot) {
-    throw new AppError('unavailable', `the Docker engine is installed but not running (no answer at ${socketPath})`, { hint: 'start it: `sudo systemctl start docker` or `sudo dockerd &`' });
+    throw new AppError('unavailable', `the Docker engine is installed but not running (no answer at ${socketPath})`, {
+      hint: 'start it: `sudo systemctl start docker` or `sudo dockerd &`',
+    });
   }
   step('starting dockerd');
   mkdirSync(logDir, { recursive: true });
@@ -54,5 +61,7 @@ export async function ensureDocker(socketPath: string, logDir: string): Promise<
     if (await pingDocker(socketPath)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new AppError('unavailable', 'dockerd did not answer within 60 s', { hint: `see ${join(logDir, 'dockerd.log')}` });
+  throw new AppError('unavailable', 'dockerd did not answer within 60 s', {
+    hint: `see ${join(logDir, 'dockerd.log')}`,
+  });
 }

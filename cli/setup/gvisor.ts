@@ -24,7 +24,10 @@ async function runtimes(): Promise<Record<string, { runtimeArgs?: string[] }>> {
 
 /** SIGHUPs dockerd and waits until its runtimes show `want` (null: runsc gone). */
 async function reloadDocker(want: string[] | null): Promise<boolean> {
-  const pid = await sh('pidof', ['dockerd'], { encoding: 'utf8' }).then((r) => Number(r.stdout.trim().split(/\s+/)[0]), () => 0);
+  const pid = await sh('pidof', ['dockerd'], { encoding: 'utf8' }).then(
+    (r) => Number(r.stdout.trim().split(/\s+/)[0]),
+    () => 0,
+  );
   if (!pid) return false;
   process.kill(pid, 'SIGHUP');
   for (let i = 0; i < 40; i++) {
@@ -44,7 +47,11 @@ function register(args: string[] | null): void {
 }
 
 async function probe(image: string, network: boolean): Promise<boolean> {
-  const r = await sh('docker', ['run', '--rm', '--runtime=runsc', ...(network ? [] : ['--network=none']), '--entrypoint', '/bin/true', image], { encoding: 'utf8', timeout: 120_000 }).then(
+  const r = await sh(
+    'docker',
+    ['run', '--rm', '--runtime=runsc', ...(network ? [] : ['--network=none']), '--entrypoint', '/bin/true', image],
+    { encoding: 'utf8', timeout: 120_000 },
+  ).then(
     () => true,
     () => false,
   );
@@ -64,7 +71,11 @@ export async function ensureGvisor(image: string): Promise<void> {
   if (!existsSync(RUNSC)) {
     step('installing gVisor (Debian package runsc) for the optional isolation tier');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if ((await run('apt-get', ['install', '-y', '-q', 'runsc'], { env })) !== 0 && ((await run('apt-get', ['update', '-q'], { env })) !== 0 || (await run('apt-get', ['install', '-y', '-q', 'runsc'], { env })) !== 0)) {
+    if (
+      (await run('apt-get', ['install', '-y', '-q', 'runsc'], { env })) !== 0 &&
+      ((await run('apt-get', ['update', '-q'], { env })) !== 0 ||
+        (await run('apt-get', ['install', '-y', '-q', 'runsc'], { env })) !== 0)
+    ) {
       step('gVisor: not installed (apt-get failed); sandboxes use runc');
       return;
     }

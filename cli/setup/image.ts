@@ -8,5 +8,8 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/build-base-image.sh', imp
 
 export async function ensureBaseImage(image: string): Promise<void> {
   const code = await run('bash', [SCRIPT], { env: { ...process.env, BERTH_BASE_IMAGE: image } });
-  if (code !== 0) throw new AppError('unavailable', `building ${image} failed (exit ${code})`, { hint: 'see the output above; `bash scripts/build-base-image.sh --force` rebuilds from scratch' });
+  if (code !== 0)
+    throw new AppError('unavailable', `building ${image} failed (exit ${code})`, {
+      hint: 'see the output above; `bash scripts/build-base-image.sh --force` rebuilds from scratch',
+    });
 }

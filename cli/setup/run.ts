@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 
 /** Runs a command with inherited stdio (progress visible); resolves with its exit code. */
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<number> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {},
+): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: opts.quiet ? 'ignore' : 'inherit', env: opts.env ?? process.env });
     child.on('error', () => resolve(127));

@@ -5,7 +5,8 @@ import { z } from 'zod';
 export const DAEMON_PROTOCOL_VERSION = 1;
 
 /** First line the daemon writes on its dial-out connection, before HTTP/2 starts. */
-export const helloLine = (sandboxId: string, secret: string) => `BERTH/${DAEMON_PROTOCOL_VERSION} ${sandboxId} ${secret}\n`;
+export const helloLine = (sandboxId: string, secret: string) =>
+  `BERTH/${DAEMON_PROTOCOL_VERSION} ${sandboxId} ${secret}\n`;
 export const HELLO_RE = /^BERTH\/(\d+) ([A-Za-z0-9-]{1,64}) ([A-Za-z0-9_-]{16,128})$/;
 
 /** Fixed paths inside every container. The folders are bind-mounted read-only. */
@@ -15,7 +16,12 @@ export const SANDBOX_PATHS = {
   runnerSocket: '/.berth/run/runner.sock',
 } as const;
 
-export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and _ and do not start with a digit');
+export const envName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'environment variable names are letters, digits and _ and do not start with a digit',
+  );
 export const envMap = z.record(envName, z.string());
 
 export const ExecRequest = z.object({
@@ -31,9 +37,7 @@ export type ExecRequest = z.infer<typeof ExecRequest>;
 
 /** One NDJSON line of the exec response stream. */
 export type ExecEvent =
-  | { type: 'started'; pid: number }
-  | { type: 'stdout' | 'stderr'; data: string }
-  | { type: 'exit'; result: ExecExit };
+  { type: 'started'; pid: number } | { type: 'stdout' | 'stderr'; data: string } | { type: 'exit'; result: ExecExit };
 
 export interface ExecExit {
   exitCode: number;

@@ -19,13 +19,30 @@ const dimension = z.number().int().min(1).max(PTY_MAX_DIMENSION);
 export const ExecAttachRequest = z
   .object({
     /** A shell command line (run with the sandbox's shell -c) … */
-    command: z.string().min(1).max(1 << 20).optional(),
+    command: z
+      .string()
+      .min(1)
+      .max(1 << 20)
+      .optional(),
     /** … or an argument vector, run exactly as given (no shell parsing). */
-    argv: z.array(z.string().max(1 << 20)).min(1).max(4096).optional(),
+    argv: z
+      .array(z.string().max(1 << 20))
+      .min(1)
+      .max(4096)
+      .optional(),
     cwd: z.string().optional(),
     env: envMap.optional(),
     /** Run on a terminal (stdout and stderr then arrive merged as stdout). */
-    pty: z.object({ cols: dimension, rows: dimension, term: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/).optional() }).optional(),
+    pty: z
+      .object({
+        cols: dimension,
+        rows: dimension,
+        term: z
+          .string()
+          .regex(/^[A-Za-z0-9._+-]{1,64}$/)
+          .optional(),
+      })
+      .optional(),
   })
   .refine((r) => (r.command === undefined) !== (r.argv === undefined), 'give exactly one of command and argv');
 export type ExecAttachRequest = z.infer<typeof ExecAttachRequest>;
@@ -41,4 +58,5 @@ export const ExecAttachControl = z.discriminatedUnion('type', [
 ]);
 export type ExecAttachControl = z.infer<typeof ExecAttachControl>;
 
-export type ExecAttachEvent = { type: 'started'; pid: number } | { type: 'exit'; exitCode: number; signal: string | null };
+export type ExecAttachEvent =
+  { type: 'started'; pid: number } | { type: 'exit'; exitCode: number; signal: string | null };

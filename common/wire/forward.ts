@@ -11,6 +11,7 @@ export interface TunnelTarget {
 }
 
 /** Host names and addresses a tunnel may name (no schemes, paths or spaces). */
-export const TUNNEL_HOST_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
+export const TUNNEL_HOST_RE =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
 
 export const isTcpPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;

@@ -16,9 +16,7 @@ const HEADER = 5;
 export const MAX_FRAME_BYTES = 16 << 20;
 
 export type Frame =
-  | { kind: 'text'; data: string }
-  | { kind: 'binary'; data: Buffer }
-  | { kind: 'close'; code: number; reason: string };
+  { kind: 'text'; data: string } | { kind: 'binary'; data: Buffer } | { kind: 'close'; code: number; reason: string };
 
 function frame(kind: number, payload: Buffer): Buffer {
   const out = Buffer.allocUnsafe(HEADER + payload.length);
@@ -29,7 +27,8 @@ function frame(kind: number, payload: Buffer): Buffer {
 }
 
 export const textFrame = (text: string): Buffer => frame(FRAME_TEXT, Buffer.from(text, 'utf8'));
-export const binaryFrame = (data: Buffer | Uint8Array): Buffer => frame(FRAME_BINARY, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+export const binaryFrame = (data: Buffer | Uint8Array): Buffer =>
+  frame(FRAME_BINARY, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 export function clampReason(reason: string): string {
@@ -62,7 +61,12 @@ export class FrameDecoder {
       this.pending = this.pending.subarray(HEADER + len);
       if (kind === FRAME_TEXT) out.push({ kind: 'text', data: payload.toString('utf8') });
       else if (kind === FRAME_BINARY) out.push({ kind: 'binary', data: Buffer.from(payload) });
-      else if (kind === FRAME_CLOSE) out.push({ kind: 'close', code: payload.length >= 2 ? payload.readUInt16BE(0) : 1005, reason: payload.subarray(2).toString('utf8') });
+      else if (kind === FRAME_CLOSE)
+        out.push({
+          kind: 'close',
+          code: payload.length >= 2 ? payload.readUInt16BE(0) : 1005,
+          reason: payload.subarray(2).toString('utf8'),
+        });
       else throw new Error(`unknown frame kind ${kind}`);
     }
     return out;

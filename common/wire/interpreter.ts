@@ -42,4 +42,11 @@ export interface RunChunk {
   traceback: string;
 }
 
-export const chunk = (type: RunChunk['type'], fields: Partial<Omit<RunChunk, 'type'>>): RunChunk => ({ type, text: '', name: '', value: '', traceback: '', ...fields });
+export const chunk = (type: RunChunk['type'], fields: Partial<Omit<RunChunk, 'type'>>): RunChunk => ({
+  type,
+  text: '',
+  name: '',
+  value: '',
+  traceback: '',
+  ...fields,
+});

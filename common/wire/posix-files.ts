@@ -61,4 +61,6 @@ export interface WriteOpen {
 }
 
 /** The last message of a write's response body, once the request body has ended. */
-export type WriteResult = { ok: true; written: number } | { ok: false; error: { code: string; message: string; reason?: string; hint?: string } };
+export type WriteResult =
+  | { ok: true; written: number }
+  | { ok: false; error: { code: string; message: string; reason?: string; hint?: string } };

@@ -4,7 +4,11 @@ import { envMap } from './daemon.js';
 
 export const PTY_MAX_DIMENSION = 1000;
 
-const dimension = z.number().int('must be a whole number').min(1).max(PTY_MAX_DIMENSION, `must be at most ${PTY_MAX_DIMENSION}`);
+const dimension = z
+  .number()
+  .int('must be a whole number')
+  .min(1)
+  .max(PTY_MAX_DIMENSION, `must be at most ${PTY_MAX_DIMENSION}`);
 
 /** Session ids travel in URL paths: printable, no slash, bounded. */
 export const ptyId = z

@@ -153,7 +153,16 @@ export interface SandboxDaemon {
    * Opens a raw stream to a daemon route (full duplex: request body and
    * response body both stream), for WebSocket bridges and streamed logs.
    */
-  open(method: string, path: string, opts?: { query?: Record<string, string | undefined>; headers?: Record<string, string>; signal?: AbortSignal; endRequest?: boolean }): Promise<DaemonStream>;
+  open(
+    method: string,
+    path: string,
+    opts?: {
+      query?: Record<string, string | undefined>;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      endRequest?: boolean;
+    },
+  ): Promise<DaemonStream>;
   /**
    * A TCP connection to `target` made from inside the sandbox (previews, SSH
    * forwarding): write to send, read to receive; ending one side half-closes
@@ -162,7 +171,11 @@ export interface SandboxDaemon {
    */
   tunnel(target: TunnelTarget, signal?: AbortSignal): Promise<import('node:stream').Duplex>;
   /** Generic JSON call for toolbox features that only forward (added by later capabilities). */
-  call<T = unknown>(method: string, path: string, opts?: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal }): Promise<T>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    opts?: { query?: Record<string, string | undefined>; body?: unknown; signal?: AbortSignal },
+  ): Promise<T>;
 }
 
 /** Credentials for one registry host. */
@@ -239,7 +252,12 @@ export interface RunnerClient {
   /** Builds an image with the engine's builder, streaming its output to `onLog`. */
   buildImage(req: ImageBuildRequest, onLog: (text: string) => void): Promise<{ size: number }>;
   /** Pulls an image (with credentials for its registry, if given). */
-  pullImage(ref: string, auth: RegistryCredentials | null, onLog: (text: string) => void, signal?: AbortSignal): Promise<void>;
+  pullImage(
+    ref: string,
+    auth: RegistryCredentials | null,
+    onLog: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Rejects (invalid_argument, with the fix) when the image's registry cannot give it; pulls nothing. */
   checkImage(ref: string, auth: RegistryCredentials | null): Promise<void>;
   /** Removes an image; `conflict` while a container uses it, no-op when absent. */
@@ -249,7 +267,10 @@ export interface RunnerClient {
   /** Resource counters of a running sandbox; null when it is not running. */
   stats(sandboxId: string): Promise<SandboxStats | null>;
   /** Output of the sandbox's main process (PID 1), oldest first. */
-  logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
+  logs(
+    sandboxId: string,
+    o: { since?: number; until?: number; tail?: number },
+  ): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
   close(): Promise<void>;
 }
 

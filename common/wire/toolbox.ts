@@ -41,7 +41,10 @@ export const CreateSessionRequest = z.object({
 });
 
 export const SessionExecRequest = z.object({
-  command: z.string().min(1, 'command is empty').refine((s) => !s.includes('\0'), 'command contains a NUL byte'),
+  command: z
+    .string()
+    .min(1, 'command is empty')
+    .refine((s) => !s.includes('\0'), 'command contains a NUL byte'),
   runAsync: z.boolean().optional(),
   async: z.boolean().optional(),
   suppressInputEcho: z.boolean().optional(),
@@ -117,7 +120,10 @@ export const CODE_LANGUAGES = ['python', 'javascript', 'typescript'] as const;
 export const CodeRunRequest = z.object({
   code: z.string(),
   language: z.enum(CODE_LANGUAGES, { message: 'language must be python, javascript or typescript' }),
-  argv: z.array(z.string().refine((s) => !s.includes('\0'), 'argv entries cannot contain NUL bytes')).max(1000).optional(),
+  argv: z
+    .array(z.string().refine((s) => !s.includes('\0'), 'argv entries cannot contain NUL bytes'))
+    .max(1000)
+    .optional(),
   envs: envMap.optional(),
   /** Seconds; 0 or absent = no limit. */
   timeout: z.number().min(0).max(86_400).optional(),
@@ -148,7 +154,10 @@ export interface CodeRunResult {
 // ---- git ----------------------------------------------------------------
 
 const optStr = z.string().optional();
-const secret = z.string().refine((s) => !/[\0\r\n]/.test(s), 'credentials cannot contain line breaks or NUL bytes').optional();
+const secret = z
+  .string()
+  .refine((s) => !/[\0\r\n]/.test(s), 'credentials cannot contain line breaks or NUL bytes')
+  .optional();
 
 export const GitClone = z.object({
   url: z.string().min(1, 'url is required'),
@@ -201,10 +210,21 @@ export const GitAddRemote = z.object({
   overwrite: z.boolean().optional(),
 });
 export const GitScope = z.enum(['global', 'local', 'system']);
-export const GitSetConfig = z.object({ key: z.string().min(1, 'key is required'), value: z.string(), scope: GitScope.optional(), path: optStr });
-export const GitConfigureUser = z.object({ name: z.string().min(1), email: z.string().min(1), scope: GitScope.optional(), path: optStr });
+export const GitSetConfig = z.object({
+  key: z.string().min(1, 'key is required'),
+  value: z.string(),
+  scope: GitScope.optional(),
+  path: optStr,
+});
+export const GitConfigureUser = z.object({
+  name: z.string().min(1),
+  email: z.string().min(1),
+  scope: GitScope.optional(),
+  path: optStr,
+});
 
-export type GitFileState = 'Unmodified' | 'Untracked' | 'Modified' | 'Added' | 'Deleted' | 'Renamed' | 'Copied' | 'Updated but unmerged';
+export type GitFileState =
+  'Unmodified' | 'Untracked' | 'Modified' | 'Added' | 'Deleted' | 'Renamed' | 'Copied' | 'Updated but unmerged';
 
 export interface GitFileStatus {
   name: string;

@@ -35,7 +35,10 @@ export function injectedNode(bundleDir: string): Launch | null {
     return null;
   }
   if (!loader) return null;
-  return { command: join(bundleDir, loader), args: ['--library-path', join(bundleDir, 'lib'), join(bundleDir, 'node')] };
+  return {
+    command: join(bundleDir, loader),
+    args: ['--library-path', join(bundleDir, 'lib'), join(bundleDir, 'node')],
+  };
 }
 
 export function nodeLaunch(ctx: DaemonContext, env: Record<string, string>): Launch | null {
@@ -53,7 +56,8 @@ export function pythonLaunch(env: Record<string, string>): Launch | null {
  * is a file of its own next to the bundle (scripts/bundle-daemon.mjs), read on
  * first use; from the checkout it is the package.
  */
-const loadSucrase = (bundleDir: string) => requireFromBundle<typeof import('sucrase')>(bundleDir, 'sucrase.cjs', 'sucrase');
+const loadSucrase = (bundleDir: string) =>
+  requireFromBundle<typeof import('sucrase')>(bundleDir, 'sucrase.cjs', 'sucrase');
 
 /** ES module syntax at the start of a line: run it as CommonJS after conversion. */
 const ESM_SYNTAX = /^\s*(import\s+[\w*{'"]|export\s+(default|const|let|var|function|class|async|\{|\*))/m;
@@ -64,11 +68,18 @@ export class TranspileError extends Error {}
  * TypeScript (always) and ESM-syntax JavaScript become CommonJS that `node -`
  * runs. Types are stripped, not checked: like ts-node -T.
  */
-export async function toCommonJs(code: string, language: 'javascript' | 'typescript', bundleDir: string): Promise<string> {
+export async function toCommonJs(
+  code: string,
+  language: 'javascript' | 'typescript',
+  bundleDir: string,
+): Promise<string> {
   if (language === 'javascript' && !ESM_SYNTAX.test(code)) return code;
   const { transform } = loadSucrase(bundleDir);
   try {
-    return transform(code, { transforms: language === 'typescript' ? ['typescript', 'imports'] : ['imports'], filePath: language === 'typescript' ? 'code.ts' : 'code.js' }).code;
+    return transform(code, {
+      transforms: language === 'typescript' ? ['typescript', 'imports'] : ['imports'],
+      filePath: language === 'typescript' ? 'code.ts' : 'code.js',
+    }).code;
   } catch (e) {
     const m = /\((\d+):(\d+)\)/.exec((e as Error).message);
     const where = m ? `(${m[1]},${Number(m[2]) + 1})` : '';

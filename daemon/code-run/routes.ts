@@ -49,7 +49,10 @@ export function registerCodeRun(router: Router, ctx: DaemonContext): void {
     }
     if (!launch) {
       const what = body.language === 'python' ? 'python3' : 'node';
-      return sendJson(res, 200, { exitCode: -1, result: `berth: ${what} is not installed in this sandbox image; use an image that has it\n` } satisfies CodeRunResult);
+      return sendJson(res, 200, {
+        exitCode: -1,
+        result: `berth: ${what} is not installed in this sandbox image; use an image that has it\n`,
+      } satisfies CodeRunResult);
     }
     const r = await capture(ctx, {
       command: launch.command,
@@ -70,7 +73,10 @@ export function registerCodeRun(router: Router, ctx: DaemonContext): void {
       });
     }
     const charts = parseCharts(r.fd3);
-    const result: CodeRunResult = { exitCode: r.exitCode, result: r.spawnError ? `berth: could not start ${body.language}: ${r.spawnError}\n` : r.output };
+    const result: CodeRunResult = {
+      exitCode: r.exitCode,
+      result: r.spawnError ? `berth: could not start ${body.language}: ${r.spawnError}\n` : r.output,
+    };
     if (charts.length) result.artifacts = { charts };
     sendJson(res, 200, result);
   });

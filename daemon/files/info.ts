@@ -32,7 +32,19 @@ export async function statInfo(path: string): Promise<FileInfo> {
 }
 
 function modeString(st: Stats): string {
-  const t = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'L' : st.isFIFO() ? 'p' : st.isSocket() ? 'S' : st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'D' : '-';
+  const t = st.isDirectory()
+    ? 'd'
+    : st.isSymbolicLink()
+      ? 'L'
+      : st.isFIFO()
+        ? 'p'
+        : st.isSocket()
+          ? 'S'
+          : st.isCharacterDevice()
+            ? 'c'
+            : st.isBlockDevice()
+              ? 'D'
+              : '-';
   const m = st.mode;
   const rwx = (s: number) => `${m & (4 << s) ? 'r' : '-'}${m & (2 << s) ? 'w' : '-'}${m & (1 << s) ? 'x' : '-'}`;
   return (t === '-' ? '-' : t) + rwx(6) + rwx(3) + rwx(0);

@@ -4,11 +4,30 @@
 // errors come before any data), then takes the request body into the file at
 // the offset, in place, and ends its response with one WriteResult.
 import { createWriteStream, constants as fsc, type Stats } from 'node:fs';
-import { chmod, chown, lstat, mkdir, open, readdir, readlink, realpath, stat, symlink, truncate, utimes } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  realpath,
+  stat,
+  symlink,
+  truncate,
+  utimes,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../common/errors.js';
-import { POSIX_PATHS, SetStat, type PosixEntry, type PosixStat, type WriteResult } from '../../common/wire/posix-files.js';
+import {
+  POSIX_PATHS,
+  SetStat,
+  type PosixEntry,
+  type PosixStat,
+  type WriteResult,
+} from '../../common/wire/posix-files.js';
 import type { DaemonContext } from '../context.js';
 import { fsError } from '../errors.js';
 import { resolvePath } from '../paths.js';
@@ -29,13 +48,19 @@ export const posixStat = (st: Stats): PosixStat => ({
 
 function mode(raw: string | null, fallback: number): number {
   if (raw === null || raw === '') return fallback;
-  if (!/^[0-7]{1,4}$/.test(raw)) throw new AppError('invalid_argument', `mode ${JSON.stringify(raw)} is not octal permissions like 644`, { reason: 'BAD_REQUEST' });
+  if (!/^[0-7]{1,4}$/.test(raw))
+    throw new AppError('invalid_argument', `mode ${JSON.stringify(raw)} is not octal permissions like 644`, {
+      reason: 'BAD_REQUEST',
+    });
   return parseInt(raw, 8);
 }
 
 function offset(raw: string | null): number {
   const n = Number(raw ?? 0);
-  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('invalid_argument', `offset ${JSON.stringify(raw)} is not a byte offset`, { reason: 'BAD_REQUEST' });
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new AppError('invalid_argument', `offset ${JSON.stringify(raw)} is not a byte offset`, {
+      reason: 'BAD_REQUEST',
+    });
   return n;
 }
 
@@ -96,7 +121,10 @@ export function registerPosixFiles(router: Router, ctx: DaemonContext): void {
     const p = path(query);
     // The target is stored as given (relative targets stay relative), like ln -s.
     const target = query.get('target') ?? '';
-    if (!target || target.includes('\0') || target.length > 4096) throw new AppError('invalid_argument', 'target must be 1-4096 bytes without NUL', { reason: 'INVALID_FILE_PATH' });
+    if (!target || target.includes('\0') || target.length > 4096)
+      throw new AppError('invalid_argument', 'target must be 1-4096 bytes without NUL', {
+        reason: 'INVALID_FILE_PATH',
+      });
     await guard(p, () => symlink(target, p));
     res.writeHead(204).end();
   });
@@ -114,7 +142,8 @@ export function registerPosixFiles(router: Router, ctx: DaemonContext): void {
       if (a.size !== undefined) await truncate(p, a.size);
       if (a.uid !== undefined || a.gid !== undefined) {
         const st = await stat(p);
-        if ((a.uid ?? st.uid) !== st.uid || (a.gid ?? st.gid) !== st.gid) await chown(p, a.uid ?? st.uid, a.gid ?? st.gid);
+        if ((a.uid ?? st.uid) !== st.uid || (a.gid ?? st.gid) !== st.gid)
+          await chown(p, a.uid ?? st.uid, a.gid ?? st.gid);
       }
       if (a.mode !== undefined) await chmod(p, a.mode);
       if (a.atime !== undefined || a.mtime !== undefined) {
@@ -130,7 +159,11 @@ export function registerPosixFiles(router: Router, ctx: DaemonContext): void {
     const at = offset(query.get('offset'));
     const append = query.get('append') === 'true';
     const flags =
-      fsc.O_WRONLY | (query.get('create') === 'true' ? fsc.O_CREAT : 0) | (query.get('truncate') === 'true' ? fsc.O_TRUNC : 0) | (query.get('exclusive') === 'true' ? fsc.O_EXCL : 0) | (append ? fsc.O_APPEND : 0);
+      fsc.O_WRONLY |
+      (query.get('create') === 'true' ? fsc.O_CREAT : 0) |
+      (query.get('truncate') === 'true' ? fsc.O_TRUNC : 0) |
+      (query.get('exclusive') === 'true' ? fsc.O_EXCL : 0) |
+      (append ? fsc.O_APPEND : 0);
     const fh = await guard(p, async () => {
       const h = await open(p, flags, mode(query.get('mode'), 0o644));
       if ((await h.stat().catch(() => null))?.isDirectory()) {

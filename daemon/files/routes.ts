@@ -19,7 +19,10 @@ const MAX_LIST = 100_000;
 
 function parseMode(raw: string | null, fallback: number): number {
   if (raw === null || raw === '') return fallback;
-  if (!/^[0-7]{3,4}$/.test(raw)) throw new AppError('invalid_argument', `mode ${JSON.stringify(raw)} is not an octal permission like 755`, { reason: 'BAD_REQUEST' });
+  if (!/^[0-7]{3,4}$/.test(raw))
+    throw new AppError('invalid_argument', `mode ${JSON.stringify(raw)} is not an octal permission like 755`, {
+      reason: 'BAD_REQUEST',
+    });
   return parseInt(raw, 8);
 }
 
@@ -53,7 +56,11 @@ export function registerFiles(router: Router, ctx: DaemonContext): void {
     const depth = Math.min(Math.max(Number(query.get('depth') ?? 1) || 1, 1), 64);
     try {
       const st = await stat(p);
-      if (!st.isDirectory()) throw new AppError('invalid_argument', `not a directory: ${p}`, { reason: 'INVALID_FILE_PATH', hint: 'list a folder; use file info for a file' });
+      if (!st.isDirectory())
+        throw new AppError('invalid_argument', `not a directory: ${p}`, {
+          reason: 'INVALID_FILE_PATH',
+          hint: 'list a folder; use file info for a file',
+        });
       sendJson(res, 200, await listTree(p, depth));
     } catch (e) {
       throw fsError(e, p);
@@ -89,7 +96,11 @@ export function registerFiles(router: Router, ctx: DaemonContext): void {
       const st = await lstat(p);
       if (st.isDirectory() && !recursive) {
         const children = await readdir(p);
-        if (children.length) throw new AppError('invalid_argument', `${p} is a non-empty folder`, { reason: 'INVALID_FILE_PATH', hint: 'pass recursive=true to delete a folder and its contents' });
+        if (children.length)
+          throw new AppError('invalid_argument', `${p} is a non-empty folder`, {
+            reason: 'INVALID_FILE_PATH',
+            hint: 'pass recursive=true to delete a folder and its contents',
+          });
       }
       await rm(p, { recursive: st.isDirectory(), force: false });
       res.writeHead(204).end();
@@ -104,8 +115,15 @@ export function registerFiles(router: Router, ctx: DaemonContext): void {
     const overwrite = query.get('overwrite') === 'true';
     try {
       await lstat(src);
-      const exists = await lstat(dst).then(() => true, () => false);
-      if (exists && !overwrite) throw new AppError('conflict', `destination ${dst} already exists`, { reason: 'FILE_EXISTS', hint: 'delete it first or pass overwrite=true' });
+      const exists = await lstat(dst).then(
+        () => true,
+        () => false,
+      );
+      if (exists && !overwrite)
+        throw new AppError('conflict', `destination ${dst} already exists`, {
+          reason: 'FILE_EXISTS',
+          hint: 'delete it first or pass overwrite=true',
+        });
       await mkdir(dirname(dst), { recursive: true });
       try {
         await rename(src, dst);
@@ -132,7 +150,8 @@ export function registerFiles(router: Router, ctx: DaemonContext): void {
     const p = path(query);
     // From a byte offset on (SFTP reads resume where a client asks).
     const start = Number(query.get('offset') ?? 0);
-    if (!Number.isSafeInteger(start) || start < 0) throw new AppError('invalid_argument', 'offset must be a byte offset ≥ 0', { reason: 'BAD_REQUEST' });
+    if (!Number.isSafeInteger(start) || start < 0)
+      throw new AppError('invalid_argument', 'offset must be a byte offset ≥ 0', { reason: 'BAD_REQUEST' });
     let fh;
     let size = 0;
     try {

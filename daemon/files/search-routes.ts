@@ -32,7 +32,11 @@ export function matchLines(file: string, text: string, needle: string, out: Find
     for (let i = text.indexOf('\n', counted); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) line++;
     counted = start;
     const content = text.slice(start, end).replace(/\r$/, '');
-    out.push({ file, line, content: content.length > FIND_LIMITS.maxLineChars ? content.slice(0, FIND_LIMITS.maxLineChars) + '…' : content });
+    out.push({
+      file,
+      line,
+      content: content.length > FIND_LIMITS.maxLineChars ? content.slice(0, FIND_LIMITS.maxLineChars) + '…' : content,
+    });
     from = end + 1;
   }
 }
@@ -57,10 +61,14 @@ function idOf(kind: 'owner' | 'group', raw: string | null): number {
   if (raw === null || raw === '') return -1;
   const id = kind === 'owner' ? userId(raw) : groupId(raw);
   if (id === undefined) {
-    throw new AppError('invalid_argument', `unknown ${kind === 'owner' ? 'user' : 'group'} ${JSON.stringify(raw)} in this sandbox`, {
-      reason: 'BAD_REQUEST',
-      hint: `use a name from /etc/${kind === 'owner' ? 'passwd' : 'group'} or a numeric id`,
-    });
+    throw new AppError(
+      'invalid_argument',
+      `unknown ${kind === 'owner' ? 'user' : 'group'} ${JSON.stringify(raw)} in this sandbox`,
+      {
+        reason: 'BAD_REQUEST',
+        hint: `use a name from /etc/${kind === 'owner' ? 'passwd' : 'group'} or a numeric id`,
+      },
+    );
   }
   return id;
 }
@@ -68,9 +76,13 @@ function idOf(kind: 'owner' | 'group', raw: string | null): number {
 async function replaceInFile(path: string, pattern: string, value: string): Promise<number> {
   const st = await stat(path);
   if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-  if (st.size > MAX_REPLACE_BYTES) throw new AppError('payload_too_large', `${path} is larger than ${MAX_REPLACE_BYTES >> 20} MiB`);
+  if (st.size > MAX_REPLACE_BYTES)
+    throw new AppError('payload_too_large', `${path} is larger than ${MAX_REPLACE_BYTES >> 20} MiB`);
   const buf = await readFile(path);
-  if (looksBinary(buf)) throw new AppError('invalid_argument', `${path} looks like a binary file; not editing it`, { reason: 'BAD_REQUEST' });
+  if (looksBinary(buf))
+    throw new AppError('invalid_argument', `${path} looks like a binary file; not editing it`, {
+      reason: 'BAD_REQUEST',
+    });
   const parts = buf.toString('utf8').split(pattern);
   if (parts.length === 1) return 0;
   const text = parts.join(value);
@@ -93,8 +105,13 @@ export function registerFileSearch(router: Router, ctx: DaemonContext): void {
   const path = (q: URLSearchParams, key = 'path') => strictPath(ctx.paths, q.get(key), key);
   const pattern = (q: URLSearchParams) => {
     const p = q.get('pattern');
-    if (!p) throw new AppError('invalid_argument', 'pattern is required', { reason: 'BAD_REQUEST', hint: 'pass pattern=<text>' });
-    if (p.includes('\0')) throw new AppError('invalid_argument', 'pattern contains a NUL byte', { reason: 'BAD_REQUEST' });
+    if (!p)
+      throw new AppError('invalid_argument', 'pattern is required', {
+        reason: 'BAD_REQUEST',
+        hint: 'pass pattern=<text>',
+      });
+    if (p.includes('\0'))
+      throw new AppError('invalid_argument', 'pattern contains a NUL byte', { reason: 'BAD_REQUEST' });
     return p;
   };
 
@@ -114,7 +131,8 @@ export function registerFileSearch(router: Router, ctx: DaemonContext): void {
         if (out.length >= FIND_LIMITS.maxMatches) break;
         if (e.dirent.isFile()) await scanFile(e.path, needle, out);
       }
-    } else throw new AppError('invalid_argument', `${root} is neither a file nor a folder`, { reason: 'INVALID_FILE_PATH' });
+    } else
+      throw new AppError('invalid_argument', `${root} is neither a file nor a folder`, { reason: 'INVALID_FILE_PATH' });
     sendJson(res, 200, out);
   });
 
@@ -123,7 +141,10 @@ export function registerFileSearch(router: Router, ctx: DaemonContext): void {
     const match = globMatcher(pattern(query));
     try {
       if (!(await stat(root)).isDirectory()) {
-        throw new AppError('invalid_argument', `not a directory: ${root}`, { reason: 'INVALID_FILE_PATH', hint: 'search starts at a folder' });
+        throw new AppError('invalid_argument', `not a directory: ${root}`, {
+          reason: 'INVALID_FILE_PATH',
+          hint: 'search starts at a folder',
+        });
       }
     } catch (e) {
       throw fsError(e, root);
@@ -155,7 +176,9 @@ export function registerFileSearch(router: Router, ctx: DaemonContext): void {
     const p = path(query);
     const raw = query.get('mode');
     if (raw && !/^[0-7]{3,4}$/.test(raw)) {
-      throw new AppError('invalid_argument', `mode ${JSON.stringify(raw)} is not an octal permission like 755`, { reason: 'BAD_REQUEST' });
+      throw new AppError('invalid_argument', `mode ${JSON.stringify(raw)} is not an octal permission like 755`, {
+        reason: 'BAD_REQUEST',
+      });
     }
     const uid = idOf('owner', query.get('owner'));
     const gid = idOf('group', query.get('group'));
@@ -167,10 +190,14 @@ export function registerFileSearch(router: Router, ctx: DaemonContext): void {
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'EPERM' || code === 'EACCES') {
-            throw new AppError('forbidden', `cannot change the owner or group of ${p}: the sandbox user (${ctx.user.name}) may not give files away`, {
-              reason: 'FILE_ACCESS_DENIED',
-              hint: 'sandboxes run without CAP_CHOWN: the owner can only stay the sandbox user, and the group can only be one the user belongs to',
-            });
+            throw new AppError(
+              'forbidden',
+              `cannot change the owner or group of ${p}: the sandbox user (${ctx.user.name}) may not give files away`,
+              {
+                reason: 'FILE_ACCESS_DENIED',
+                hint: 'sandboxes run without CAP_CHOWN: the owner can only stay the sandbox user, and the group can only be one the user belongs to',
+              },
+            );
           }
           throw e;
         }

@@ -6,7 +6,10 @@ import { resolvePath, type PathContext } from '../paths.js';
 
 export function strictPath(ctx: PathContext, input: string | null | undefined, what = 'path'): string {
   if (input?.includes('\uFFFD')) {
-    throw new AppError('invalid_argument', `${what} is not valid UTF-8`, { reason: 'INVALID_FILE_PATH', hint: 'percent-encode the path as UTF-8' });
+    throw new AppError('invalid_argument', `${what} is not valid UTF-8`, {
+      reason: 'INVALID_FILE_PATH',
+      hint: 'percent-encode the path as UTF-8',
+    });
   }
   return resolvePath(ctx, input, what);
 }

@@ -16,15 +16,24 @@ export function registerForward(router: Router, ctx: DaemonContext): void {
   router.on('POST', FORWARD_PATH, ({ req, res, query }) => {
     const port = Number(query.get('port'));
     const host = query.get('host') || '127.0.0.1';
-    if (!isTcpPort(port)) throw new AppError('invalid_argument', `port ${query.get('port')} is not a TCP port`, { hint: 'use 1-65535' });
-    if (!TUNNEL_HOST_RE.test(host)) throw new AppError('invalid_argument', `host ${JSON.stringify(host)} is not a host name or address`);
+    if (!isTcpPort(port))
+      throw new AppError('invalid_argument', `port ${query.get('port')} is not a TCP port`, { hint: 'use 1-65535' });
+    if (!TUNNEL_HOST_RE.test(host))
+      throw new AppError('invalid_argument', `host ${JSON.stringify(host)} is not a host name or address`);
     const where = host === '127.0.0.1' || host === 'localhost' ? `port ${port}` : `${host}:${port}`;
     const stream = req.stream;
     const sock = net.connect({ port, host: host.replace(/^\[|\]$/g, ''), allowHalfOpen: true });
     let connected = false;
     const timer = setTimeout(() => {
       sock.destroy();
-      sendError(res, new AppError('bad_gateway', `could not connect to ${where} in sandbox ${ctx.sandboxId} within ${CONNECT_TIMEOUT_MS / 1000} s`, { reason: 'PORT_UNREACHABLE', hint: 'check that the app listens there' }));
+      sendError(
+        res,
+        new AppError(
+          'bad_gateway',
+          `could not connect to ${where} in sandbox ${ctx.sandboxId} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+          { reason: 'PORT_UNREACHABLE', hint: 'check that the app listens there' },
+        ),
+      );
     }, CONNECT_TIMEOUT_MS);
     sock.once('connect', () => {
       clearTimeout(timer);
@@ -41,10 +50,18 @@ export function registerForward(router: Router, ctx: DaemonContext): void {
       const refused = e.code === 'ECONNREFUSED';
       sendError(
         res,
-        new AppError('bad_gateway', refused ? `nothing is listening on ${where} in sandbox ${ctx.sandboxId}` : `cannot connect to ${where} in sandbox ${ctx.sandboxId}: ${e.code ?? e.message}`, {
-          reason: refused ? 'PORT_CLOSED' : 'PORT_UNREACHABLE',
-          hint: refused ? 'start the app (bound to 0.0.0.0 or 127.0.0.1) and try again' : 'check the host name and that the sandbox may reach it',
-        }),
+        new AppError(
+          'bad_gateway',
+          refused
+            ? `nothing is listening on ${where} in sandbox ${ctx.sandboxId}`
+            : `cannot connect to ${where} in sandbox ${ctx.sandboxId}: ${e.code ?? e.message}`,
+          {
+            reason: refused ? 'PORT_CLOSED' : 'PORT_UNREACHABLE',
+            hint: refused
+              ? 'start the app (bound to 0.0.0.0 or 127.0.0.1) and try again'
+              : 'check the host name and that the sandbox may reach it',
+          },
+        ),
       );
     });
     sock.once('close', (hadError) => {

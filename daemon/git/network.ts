@@ -24,7 +24,9 @@ export function isPolicyBlocked(ip: string): boolean {
   if (mapped) return isPolicyBlocked(mapped[1]!);
   if (isIP(ip) === 4) {
     const n = v4num(ip);
-    return V4_BLOCKED.some(([base, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(v4num(base) / 2 ** (32 - bits)));
+    return V4_BLOCKED.some(
+      ([base, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(v4num(base) / 2 ** (32 - bits)),
+    );
   }
   if (isIP(ip) === 6) return /^(fe[89ab][0-9a-f]|f[cd][0-9a-f]{2}):/i.test(ip);
   return false;

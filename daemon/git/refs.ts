@@ -17,14 +17,20 @@ export function refName(name: string, what = 'branch'): string {
 /** Remote names, config keys and revisions: only refuse what git would take as an option. */
 export function notOption(value: string, what: string): string {
   if (!value || value.startsWith('-') || value.includes('\0')) {
-    throw new AppError('invalid_argument', `invalid ${what} ${JSON.stringify(value)}`, { reason: 'BAD_REQUEST', hint: `${what} must not be empty or start with "-"` });
+    throw new AppError('invalid_argument', `invalid ${what} ${JSON.stringify(value)}`, {
+      reason: 'BAD_REQUEST',
+      hint: `${what} must not be empty or start with "-"`,
+    });
   }
   return value;
 }
 
 export function configKey(key: string): string {
   if (!/^[A-Za-z][A-Za-z0-9-]*(\.[^\0\n]+)?\.[A-Za-z][A-Za-z0-9-]*$/.test(key)) {
-    throw new AppError('invalid_argument', `invalid git config key ${JSON.stringify(key)}`, { reason: 'BAD_REQUEST', hint: 'use section.name or section.subsection.name, e.g. user.email' });
+    throw new AppError('invalid_argument', `invalid git config key ${JSON.stringify(key)}`, {
+      reason: 'BAD_REQUEST',
+      hint: 'use section.name or section.subsection.name, e.g. user.email',
+    });
   }
   return key;
 }

@@ -2,7 +2,18 @@
 // branches, checkout, add, commit, history, init, reset, restore, config.
 import { mkdir } from 'node:fs/promises';
 import { AppError } from '../../common/errors.js';
-import { GitAdd, GitBranch, GitCheckout, GitCommit, GitConfigureUser, GitInit, GitReset, GitRestore, GitScope, GitSetConfig } from '../../common/wire/toolbox.js';
+import {
+  GitAdd,
+  GitBranch,
+  GitCheckout,
+  GitCommit,
+  GitConfigureUser,
+  GitInit,
+  GitReset,
+  GitRestore,
+  GitScope,
+  GitSetConfig,
+} from '../../common/wire/toolbox.js';
 import type { DaemonContext } from '../context.js';
 import { strictPath } from '../files/strict-path.js';
 import { readJson, sendJson, type Router } from '../router.js';
@@ -16,13 +27,21 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
 
   router.on('GET', '/git/status', async ({ query, res }) => {
     const cwd = await repo(query.get('path'));
-    const r = await git.ok({ op: 'status', cwd, args: ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'] });
+    const r = await git.ok({
+      op: 'status',
+      cwd,
+      args: ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'],
+    });
     sendJson(res, 200, parsePorcelainV2(r.stdout));
   });
 
   router.on('GET', '/git/branches', async ({ query, res }) => {
     const cwd = await repo(query.get('path'));
-    const list = await git.ok({ op: 'branch', cwd, args: ['for-each-ref', '--format=%(refname:short)', 'refs/heads/'] });
+    const list = await git.ok({
+      op: 'branch',
+      cwd,
+      args: ['for-each-ref', '--format=%(refname:short)', 'refs/heads/'],
+    });
     const head = await git.run({ op: 'branch', cwd, args: ['symbolic-ref', '--short', '-q', 'HEAD'] });
     const current = head.exitCode === 0 ? head.stdout.trim() : undefined;
     sendJson(res, 200, { branches: list.stdout.split('\n').filter(Boolean), ...(current ? { current } : {}) });
@@ -50,7 +69,8 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
     const r = await git.run({ op: 'checkout', cwd, args: ['switch', target] });
     if (r.exitCode !== 0) {
       // Not a branch: a tag or commit checks out detached, like `git checkout <rev>`.
-      if (!/a branch is expected|invalid reference/i.test(r.output)) throw await git.failure({ op: 'checkout', cwd, args: [] }, r);
+      if (!/a branch is expected|invalid reference/i.test(r.output))
+        throw await git.failure({ op: 'checkout', cwd, args: [] }, r);
       await git.ok({ op: 'checkout', cwd, args: ['switch', '--detach', target] });
     }
     done(res);
@@ -66,8 +86,19 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
   router.on('POST', '/git/commit', async ({ req, res }) => {
     const b = await readJson(req, GitCommit);
     const cwd = await repo(b.path);
-    const who = { GIT_AUTHOR_NAME: b.author, GIT_AUTHOR_EMAIL: b.email, GIT_COMMITTER_NAME: b.author, GIT_COMMITTER_EMAIL: b.email };
-    await git.ok({ op: 'commit', cwd, env: who, stdin: b.message, args: ['commit', '-F', '-', ...(b.allow_empty ? ['--allow-empty'] : [])] });
+    const who = {
+      GIT_AUTHOR_NAME: b.author,
+      GIT_AUTHOR_EMAIL: b.email,
+      GIT_COMMITTER_NAME: b.author,
+      GIT_COMMITTER_EMAIL: b.email,
+    };
+    await git.ok({
+      op: 'commit',
+      cwd,
+      env: who,
+      stdin: b.message,
+      args: ['commit', '-F', '-', ...(b.allow_empty ? ['--allow-empty'] : [])],
+    });
     const head = await git.ok({ op: 'commit', cwd, args: ['rev-parse', 'HEAD'] });
     sendJson(res, 200, { hash: head.stdout.trim() });
   });
@@ -87,7 +118,15 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
     const dir = strictPath(ctx.paths, b.path);
     await mkdir(dir, { recursive: true }).catch(() => {});
     await git.dir(dir);
-    await git.ok({ op: 'init', cwd: dir, args: ['init', ...(b.bare ? ['--bare'] : []), ...(b.initial_branch ? [`--initial-branch=${refName(b.initial_branch)}`] : [])] });
+    await git.ok({
+      op: 'init',
+      cwd: dir,
+      args: [
+        'init',
+        ...(b.bare ? ['--bare'] : []),
+        ...(b.initial_branch ? [`--initial-branch=${refName(b.initial_branch)}`] : []),
+      ],
+    });
     sendJson(res, 201, {});
   });
 
@@ -96,7 +135,11 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
     const cwd = await repo(b.path);
     const target = b.target ? [notOption(b.target, 'target')] : [];
     if (b.files?.length) {
-      if (b.mode && b.mode !== 'mixed') throw new AppError('invalid_argument', `a ${b.mode} reset cannot be limited to files`, { reason: 'BAD_REQUEST', hint: 'omit mode (or use mixed) when passing files' });
+      if (b.mode && b.mode !== 'mixed')
+        throw new AppError('invalid_argument', `a ${b.mode} reset cannot be limited to files`, {
+          reason: 'BAD_REQUEST',
+          hint: 'omit mode (or use mixed) when passing files',
+        });
       await git.ok({ op: 'reset', cwd, args: ['reset', '-q', ...target, '--', ...b.files] });
     } else await git.ok({ op: 'reset', cwd, args: ['reset', '-q', `--${b.mode ?? 'mixed'}`, ...target] });
     done(res);
@@ -113,12 +156,19 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
 
   const scopeCwd = async (scope: string, path: string | undefined): Promise<string> => {
     if (scope !== 'local') return path ? repo(path) : ctx.paths.workdir;
-    if (!path) throw new AppError('invalid_argument', 'path is required for the local scope', { reason: 'BAD_REQUEST', hint: 'pass the repository path' });
+    if (!path)
+      throw new AppError('invalid_argument', 'path is required for the local scope', {
+        reason: 'BAD_REQUEST',
+        hint: 'pass the repository path',
+      });
     return repo(path);
   };
   const parseScope = (raw: string | null | undefined) => {
     const s = GitScope.safeParse(raw || 'global');
-    if (!s.success) throw new AppError('invalid_argument', `scope must be global, local or system, not ${JSON.stringify(raw)}`, { reason: 'BAD_REQUEST' });
+    if (!s.success)
+      throw new AppError('invalid_argument', `scope must be global, local or system, not ${JSON.stringify(raw)}`, {
+        reason: 'BAD_REQUEST',
+      });
     return s.data;
   };
 
@@ -150,9 +200,13 @@ export function registerGit(router: Router, ctx: DaemonContext, git: GitRunner):
   });
 
   router.on('POST', '/git/credentials', () => {
-    throw new AppError('not_implemented', 'Berth does not store git credentials in the sandbox (they would sit on disk in plain text)', {
-      reason: 'NOT_IMPLEMENTED',
-      hint: 'pass the credentials with each call instead — in the SDK git.clone(url, path, branch, commitId, username, password), git.push(path, username, password), git.pull(path, username, password); they reach git through a pipe and are never written down',
-    });
+    throw new AppError(
+      'not_implemented',
+      'Berth does not store git credentials in the sandbox (they would sit on disk in plain text)',
+      {
+        reason: 'NOT_IMPLEMENTED',
+        hint: 'pass the credentials with each call instead — in the SDK git.clone(url, path, branch, commitId, username, password), git.push(path, username, password), git.pull(path, username, password); they reach git through a pipe and are never written down',
+      },
+    );
   });
 }

@@ -37,7 +37,14 @@ export const hasCreds = (c?: GitCreds) => !!(c && (c.username || c.password));
 export function credentialArgs(creds?: GitCreds): { pre: string[]; fd3In?: string } {
   if (!hasCreds(creds)) return { pre: [] };
   return {
-    pre: ['-c', 'credential.helper=', '-c', `credential.helper=${CREDENTIAL_HELPER}`, '-c', 'credential.interactive=false'],
+    pre: [
+      '-c',
+      'credential.helper=',
+      '-c',
+      `credential.helper=${CREDENTIAL_HELPER}`,
+      '-c',
+      'credential.interactive=false',
+    ],
     fd3In: `username=${creds!.username || 'git'}\npassword=${creds!.password ?? ''}\n`,
   };
 }
@@ -61,15 +68,27 @@ export class GitRunner {
 
   private binary(env: Record<string, string>): string {
     const git = findOnPath('git', env.PATH);
-    if (!git) throw new AppError('failed_precondition', 'git is not installed in this sandbox image', { reason: 'BAD_REQUEST', hint: 'use an image with git (e.g. berth/sandbox-base) or install it' });
+    if (!git)
+      throw new AppError('failed_precondition', 'git is not installed in this sandbox image', {
+        reason: 'BAD_REQUEST',
+        hint: 'use an image with git (e.g. berth/sandbox-base) or install it',
+      });
     return git;
   }
 
   /** A folder that must exist for a repository operation. */
   async dir(path: string): Promise<string> {
     const st = await stat(path).catch(() => null);
-    if (!st) throw new AppError('not_found', `no such folder: ${path}`, { reason: 'GIT_REPO_NOT_FOUND', hint: 'clone or init a repository there first' });
-    if (!st.isDirectory()) throw new AppError('invalid_argument', `not a folder: ${path}`, { reason: 'INVALID_FILE_PATH', hint: 'give the repository folder' });
+    if (!st)
+      throw new AppError('not_found', `no such folder: ${path}`, {
+        reason: 'GIT_REPO_NOT_FOUND',
+        hint: 'clone or init a repository there first',
+      });
+    if (!st.isDirectory())
+      throw new AppError('invalid_argument', `not a folder: ${path}`, {
+        reason: 'INVALID_FILE_PATH',
+        hint: 'give the repository folder',
+      });
     return path;
   }
 
@@ -106,7 +125,8 @@ export class GitRunner {
 
   async failure(o: GitRun, r: Captured): Promise<AppError> {
     const secrets = [o.creds?.password];
-    if (r.spawnError) return new AppError('internal', `could not start git: ${r.spawnError}`, { reason: 'INTERNAL_SERVER_ERROR' });
+    if (r.spawnError)
+      return new AppError('internal', `could not start git: ${r.spawnError}`, { reason: 'INTERNAL_SERVER_ERROR' });
     const err = classifyGitFailure(o.op, r.output, r.exitCode, secrets);
     if (err.reason !== 'GIT_TRANSPORT_FAILED' || !o.url) return err;
     const blocked = await blockedAddress(o.url);
@@ -114,10 +134,14 @@ export class GitRunner {
     if (!blocked && !unreachable) return err;
     const host = remoteHost(o.url) ?? 'the remote';
     const where = blocked && blocked !== host ? `${host} (${blocked})` : host;
-    return new AppError('bad_gateway', `git ${o.op} failed: ${where} is blocked by the sandbox network policy${blocked ? '' : ' (no route to host)'}`, {
-      reason: 'GIT_TRANSPORT_FAILED',
-      hint: 'sandboxes may not reach the Berth host, link-local/metadata (169.254.169.254) or private addresses; use a public remote or change the sandbox network allow-list',
-      details: { exitCode: r.exitCode, message: scrub(r.output.slice(-1000), secrets) },
-    });
+    return new AppError(
+      'bad_gateway',
+      `git ${o.op} failed: ${where} is blocked by the sandbox network policy${blocked ? '' : ' (no route to host)'}`,
+      {
+        reason: 'GIT_TRANSPORT_FAILED',
+        hint: 'sandboxes may not reach the Berth host, link-local/metadata (169.254.169.254) or private addresses; use a public remote or change the sandbox network allow-list',
+        details: { exitCode: r.exitCode, message: scrub(r.output.slice(-1000), secrets) },
+      },
+    );
   }
 }

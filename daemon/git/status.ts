@@ -54,7 +54,12 @@ export function parsePorcelainV2(raw: string): GitStatus {
     } else if (kind === 'u') {
       // u XY sub m1 m2 m3 mW h1 h2 h3 path
       const f = r.split(' ');
-      files.push({ name: f.slice(10).join(' '), staging: 'Updated but unmerged', worktree: 'Updated but unmerged', extra: '' });
+      files.push({
+        name: f.slice(10).join(' '),
+        staging: 'Updated but unmerged',
+        worktree: 'Updated but unmerged',
+        extra: '',
+      });
     }
   }
   if (s.detached === undefined) s.detached = false;
@@ -65,7 +70,9 @@ export function parsePorcelainV2(raw: string): GitStatus {
 /** `git log` records separated by RS, fields by NUL. */
 export const LOG_FORMAT = '%H%x00%an%x00%ae%x00%aI%x00%B%x1e';
 
-export function parseLog(raw: string): { hash: string; author: string; email: string; timestamp: string; message: string }[] {
+export function parseLog(
+  raw: string,
+): { hash: string; author: string; email: string; timestamp: string; message: string }[] {
   return raw
     .split('\x1e')
     .map((r) => r.replace(/^\n/, ''))

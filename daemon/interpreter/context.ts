@@ -71,7 +71,13 @@ export class PythonContext {
   }
 
   info(): InterpreterContext {
-    return { id: this.id, cwd: this.cwd, createdAt: this.createdAt.toISOString(), active: this.active, language: 'python' };
+    return {
+      id: this.id,
+      cwd: this.cwd,
+      createdAt: this.createdAt.toISOString(),
+      active: this.active,
+      language: 'python',
+    };
   }
 
   /** Starts the Python process if it is not running; rejects when Python cannot start. */
@@ -80,7 +86,12 @@ export class PythonContext {
     const env: Record<string, string> = { ...this.ctx.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' };
     // No display in a sandbox: plots render off-screen instead of failing.
     env.MPLBACKEND ??= 'Agg';
-    const child = this.ctx.spawner.spawn('python3', ['-u', '-c', DRIVER], { cwd: this.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = this.ctx.spawner.spawn('python3', ['-u', '-c', DRIVER], {
+      cwd: this.cwd,
+      env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
     child.stdin!.on('error', () => {});
     child.stdout!.on('data', (d: Buffer) => this.output('stdout', d));
@@ -102,7 +113,10 @@ export class PythonContext {
         if (this.child === child) this.child = null;
         reject(
           e.code === 'ENOENT'
-            ? new AppError('failed_precondition', 'python3 is not installed in this sandbox', { reason: 'INTERPRETER_UNAVAILABLE', hint: 'use an image with python3 (the default berth/sandbox-base has it)' })
+            ? new AppError('failed_precondition', 'python3 is not installed in this sandbox', {
+                reason: 'INTERPRETER_UNAVAILABLE',
+                hint: 'use an image with python3 (the default berth/sandbox-base has it)',
+              })
             : new AppError('internal', `cannot start python3: ${e.message}`, { reason: 'INTERPRETER_UNAVAILABLE' }),
         );
       });
@@ -140,7 +154,9 @@ export class PythonContext {
   /** Kills the process; queued and running runs end with an error. */
   close(): void {
     this.closed = true;
-    for (const run of this.queue.splice(0)) if (!run.silenced) run.sink.finished({ name: 'ContextDeleted', value: `context ${this.id} was deleted`, traceback: '' });
+    for (const run of this.queue.splice(0))
+      if (!run.silenced)
+        run.sink.finished({ name: 'ContextDeleted', value: `context ${this.id} was deleted`, traceback: '' });
     if (this.child?.pid) killTree(this.child.pid, 'SIGKILL');
   }
 
@@ -212,7 +228,11 @@ export class PythonContext {
     const run = this.current;
     if (!run) return;
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-    this.end(run, { name: 'InterpreterExited', value: `the Python process ${how}; the context's variables are gone`, traceback: '' });
+    this.end(run, {
+      name: 'InterpreterExited',
+      value: `the Python process ${how}; the context's variables are gone`,
+      traceback: '',
+    });
   }
 
   private end(run: Run, error: RunError | null): void {

@@ -5,7 +5,15 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../../common/errors.js';
-import type { LspCompletionItem, LspCompletionList, LspDiagnostic, LspHover, LspLocation, LspRange, LspSymbol } from '../../common/wire/lsp.js';
+import type {
+  LspCompletionItem,
+  LspCompletionList,
+  LspDiagnostic,
+  LspHover,
+  LspLocation,
+  LspRange,
+  LspSymbol,
+} from '../../common/wire/lsp.js';
 import { resolvePath, type PathContext } from '../paths.js';
 
 const ZERO: LspRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -16,7 +24,11 @@ const ZERO: LspRange = { start: { line: 0, character: 0 }, end: { line: 0, chara
  * workdir. A properly percent-encoded URI is understood too.
  */
 export function uriToPath(paths: PathContext, uri: string): string {
-  if (!uri.startsWith('file://')) throw new AppError('invalid_argument', `unsupported document URI ${uri}`, { reason: 'INVALID_FILE_PATH', hint: 'send file://<path>' });
+  if (!uri.startsWith('file://'))
+    throw new AppError('invalid_argument', `unsupported document URI ${uri}`, {
+      reason: 'INVALID_FILE_PATH',
+      hint: 'send file://<path>',
+    });
   const raw = uri.slice('file://'.length);
   const literal = resolvePath(paths, raw, 'uri');
   if (existsSync(literal) || !/%[0-9A-Fa-f]{2}/.test(raw)) return literal;
@@ -59,7 +71,10 @@ type Obj = Record<string, any>;
 function range(r: unknown): LspRange {
   const o = r as Obj | undefined;
   if (!o?.start || !o?.end) return ZERO;
-  return { start: { line: o.start.line ?? 0, character: o.start.character ?? 0 }, end: { line: o.end.line ?? 0, character: o.end.character ?? 0 } };
+  return {
+    start: { line: o.start.line ?? 0, character: o.start.character ?? 0 },
+    end: { line: o.end.line ?? 0, character: o.end.character ?? 0 },
+  };
 }
 
 /** textDocument/documentSymbol: SymbolInformation[] or a DocumentSymbol tree, flattened. */
@@ -68,9 +83,19 @@ export function documentSymbols(result: unknown, documentUri: string): LspSymbol
   const walk = (items: Obj[], container?: string) => {
     for (const s of items) {
       if (s.location) {
-        out.push({ name: s.name, kind: s.kind, location: { uri: s.location.uri, range: range(s.location.range) }, ...(s.containerName ? { containerName: s.containerName } : {}) });
+        out.push({
+          name: s.name,
+          kind: s.kind,
+          location: { uri: s.location.uri, range: range(s.location.range) },
+          ...(s.containerName ? { containerName: s.containerName } : {}),
+        });
       } else {
-        out.push({ name: s.name, kind: s.kind, location: { uri: documentUri, range: range(s.range) }, ...(container ? { containerName: container } : {}) });
+        out.push({
+          name: s.name,
+          kind: s.kind,
+          location: { uri: documentUri, range: range(s.range) },
+          ...(container ? { containerName: container } : {}),
+        });
         if (Array.isArray(s.children)) walk(s.children, s.name);
       }
     }
@@ -92,7 +117,9 @@ export function workspaceSymbols(result: unknown): LspSymbol[] {
 
 /** textDocument/completion: CompletionItem[] or CompletionList, trimmed to the documented fields. */
 export function completions(result: unknown): LspCompletionList {
-  const list = Array.isArray(result) ? { isIncomplete: false, items: result } : ((result as Obj | null) ?? { isIncomplete: false, items: [] });
+  const list = Array.isArray(result)
+    ? { isIncomplete: false, items: result }
+    : ((result as Obj | null) ?? { isIncomplete: false, items: [] });
   const items: LspCompletionItem[] = ((list.items ?? []) as Obj[]).map((i) => {
     const item: LspCompletionItem = { label: typeof i.label === 'string' ? i.label : String(i.label?.label ?? '') };
     if (i.kind !== undefined) item.kind = i.kind;
@@ -120,7 +147,9 @@ function markedString(m: unknown): string {
 export function hover(result: unknown): LspHover | null {
   const o = result as Obj | null;
   if (!o?.contents) return null;
-  const contents = Array.isArray(o.contents) ? o.contents.map(markedString).filter(Boolean).join('\n\n') : markedString(o.contents);
+  const contents = Array.isArray(o.contents)
+    ? o.contents.map(markedString).filter(Boolean).join('\n\n')
+    : markedString(o.contents);
   if (!contents.trim()) return null;
   return { contents, ...(o.range ? { range: range(o.range) } : {}) };
 }
@@ -129,7 +158,11 @@ export function hover(result: unknown): LspHover | null {
 export function locations(result: unknown): LspLocation[] {
   if (!result) return [];
   const list = (Array.isArray(result) ? result : [result]) as Obj[];
-  return list.map((l) => (l.targetUri ? { uri: l.targetUri, range: range(l.targetSelectionRange ?? l.targetRange) } : { uri: l.uri, range: range(l.range) }));
+  return list.map((l) =>
+    l.targetUri
+      ? { uri: l.targetUri, range: range(l.targetSelectionRange ?? l.targetRange) }
+      : { uri: l.uri, range: range(l.range) },
+  );
 }
 
 export function diagnostics(list: unknown): LspDiagnostic[] {

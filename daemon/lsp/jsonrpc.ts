@@ -13,7 +13,8 @@ export type RpcLibrary = typeof import('vscode-jsonrpc/node');
  * vscode-jsonrpc is a file of its own next to the bundle (scripts/bundle-daemon.mjs),
  * read when the first language server starts, so it costs no sandbox's start.
  */
-export const loadRpcLibrary = (bundleDir: string) => requireFromBundle<RpcLibrary>(bundleDir, 'jsonrpc.cjs', 'vscode-jsonrpc/node');
+export const loadRpcLibrary = (bundleDir: string) =>
+  requireFromBundle<RpcLibrary>(bundleDir, 'jsonrpc.cjs', 'vscode-jsonrpc/node');
 
 export interface RpcHandlers {
   onNotification(method: string, params: unknown): void;
@@ -43,7 +44,13 @@ export class JsonRpc {
     });
     // A read error is a message we could not parse; a write error comes with the message it failed to send.
     this.conn.onError(([e, unsent]) =>
-      this.dispose(unsent ? e : new AppError('internal', `the language server sent garbage: ${e.message}`, { reason: 'LSP_PROTOCOL_ERROR' })),
+      this.dispose(
+        unsent
+          ? e
+          : new AppError('internal', `the language server sent garbage: ${e.message}`, {
+              reason: 'LSP_PROTOCOL_ERROR',
+            }),
+      ),
     );
     this.conn.listen();
   }
@@ -63,14 +70,24 @@ export class JsonRpc {
       this.waiting.add(fail);
       const timer = setTimeout(() => {
         cancel.cancel();
-        settle(new AppError('timeout', `the language server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`, { reason: 'LSP_TIMEOUT', hint: 'the server may still be indexing a large project; retry shortly' }));
+        settle(
+          new AppError(
+            'timeout',
+            `the language server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`,
+            { reason: 'LSP_TIMEOUT', hint: 'the server may still be indexing a large project; retry shortly' },
+          ),
+        );
       }, timeoutMs);
       this.conn.sendRequest<T>(method, params ?? null, cancel.token).then(
         (v) => settle(null, v),
         (e: { code?: number; message?: string }) => {
           // A connection that closed or was disposed leaves the request to dispose() (with why) or the deadline.
           if (e instanceof this.lib.ResponseError && e.code !== this.lib.ErrorCodes.PendingResponseRejected) {
-            settle(new AppError('internal', `language server error: ${e.message} (${e.code})`, { reason: 'LSP_REQUEST_FAILED' }));
+            settle(
+              new AppError('internal', `language server error: ${e.message} (${e.code})`, {
+                reason: 'LSP_REQUEST_FAILED',
+              }),
+            );
           }
         },
       );

@@ -34,7 +34,12 @@ export function nodeCommand(bundleDir: string, execPath = process.execPath): { c
     const preload = join(bundleDir, 'lsp-preload.cjs');
     return {
       command: execPath,
-      prefix: ['--library-path', join(bundleDir, 'lib'), join(bundleDir, 'node'), ...(existsSync(preload) ? ['--require', preload] : [])],
+      prefix: [
+        '--library-path',
+        join(bundleDir, 'lib'),
+        join(bundleDir, 'node'),
+        ...(existsSync(preload) ? ['--require', preload] : []),
+      ],
     };
   }
   return { command: execPath, prefix: [] };

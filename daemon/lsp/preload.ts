@@ -17,7 +17,10 @@ function install(): void {
     const args = Array.isArray(a) ? (a as string[]) : [];
     const options = { ...((Array.isArray(a) ? b : a) as childProcess.ForkOptions | undefined) };
     if (!options.execPath || options.execPath === exe) {
-      const inherited = (options.execArgv ?? process.execArgv).filter((x, i, all) => !(x === '--require' && all[i + 1] === __filename) && !(x === __filename && all[i - 1] === '--require'));
+      const inherited = (options.execArgv ?? process.execArgv).filter(
+        (x, i, all) =>
+          !(x === '--require' && all[i + 1] === __filename) && !(x === __filename && all[i - 1] === '--require'),
+      );
       options.execPath = exe;
       options.execArgv = [...prefix, ...inherited];
     }

@@ -30,10 +30,14 @@ export function registerLsp(router: Router, ctx: DaemonContext): void {
     const s = servers.get(key(req));
     if (s?.running) return s;
     const why = exits.get(key(req));
-    throw new AppError('invalid_argument', `no ${req.languageId} language server is running for ${project(req.pathToProject)}${why ? ` (it ${why})` : ''}`, {
-      reason: 'LSP_SERVER_NOT_INITIALIZED',
-      hint: 'start it first with POST /lsp/start (the SDK: lsp.start())',
-    });
+    throw new AppError(
+      'invalid_argument',
+      `no ${req.languageId} language server is running for ${project(req.pathToProject)}${why ? ` (it ${why})` : ''}`,
+      {
+        reason: 'LSP_SERVER_NOT_INITIALIZED',
+        hint: 'start it first with POST /lsp/start (the SDK: lsp.start())',
+      },
+    );
   };
 
   router.on('POST', '/lsp/start', async ({ req, res }) => {
@@ -42,12 +46,19 @@ export function registerLsp(router: Router, ctx: DaemonContext): void {
     try {
       if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     } catch {
-      throw new AppError('invalid_argument', `project folder ${dir} does not exist or is not a folder`, { reason: 'INVALID_FILE_PATH', hint: 'create it first, or pass the folder that holds the code' });
+      throw new AppError('invalid_argument', `project folder ${dir} does not exist or is not a folder`, {
+        reason: 'INVALID_FILE_PATH',
+        hint: 'create it first, or pass the folder that holds the code',
+      });
     }
     const k = key(body);
     let s = servers.get(k);
     if (!s) {
-      if (servers.size >= MAX_SERVERS) throw new AppError('failed_precondition', `this sandbox already runs ${MAX_SERVERS} language servers`, { reason: 'LSP_LIMIT', hint: 'stop servers you no longer use with POST /lsp/stop' });
+      if (servers.size >= MAX_SERVERS)
+        throw new AppError('failed_precondition', `this sandbox already runs ${MAX_SERVERS} language servers`, {
+          reason: 'LSP_LIMIT',
+          hint: 'stop servers you no longer use with POST /lsp/stop',
+        });
       s = new LanguageServer(ctx, body.languageId, dir, (srv, how) => {
         if (servers.get(k) === srv) servers.delete(k);
         exits.set(k, how);
@@ -68,7 +79,12 @@ export function registerLsp(router: Router, ctx: DaemonContext): void {
     const body = await readJson(req, LspServerRequest);
     const k = key(body);
     const s = servers.get(k);
-    if (!s) throw new AppError('invalid_argument', `no ${body.languageId} language server is running for ${project(body.pathToProject)}`, { reason: 'LSP_SERVER_NOT_INITIALIZED', hint: 'nothing to stop' });
+    if (!s)
+      throw new AppError(
+        'invalid_argument',
+        `no ${body.languageId} language server is running for ${project(body.pathToProject)}`,
+        { reason: 'LSP_SERVER_NOT_INITIALIZED', hint: 'nothing to stop' },
+      );
     servers.delete(k);
     await s.stop();
     exits.set(k, 'was stopped');

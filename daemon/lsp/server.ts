@@ -4,7 +4,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { AppError } from '../../common/errors.js';
-import type { LspCompletionList, LspDiagnostic, LspHover, LspLocation, LspLanguage, LspPosition, LspSymbol } from '../../common/wire/lsp.js';
+import type {
+  LspCompletionList,
+  LspDiagnostic,
+  LspHover,
+  LspLocation,
+  LspLanguage,
+  LspPosition,
+  LspSymbol,
+} from '../../common/wire/lsp.js';
 import type { DaemonContext } from '../context.js';
 import { fsError } from '../errors.js';
 import { killTree } from '../procfs.js';
@@ -60,7 +68,12 @@ export class LanguageServer {
 
   private async doStart(): Promise<void> {
     const launch = launchFor(this.language, this.ctx.bundleDir);
-    const child = this.ctx.spawner.spawn(launch.command, launch.args, { cwd: this.project, env: this.ctx.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = this.ctx.spawner.spawn(launch.command, launch.args, {
+      cwd: this.project,
+      env: this.ctx.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
     let stderrTail = '';
     child.stderr!.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString('utf8')).slice(-2000)));
@@ -73,10 +86,14 @@ export class LanguageServer {
     const exited = new Promise<never>((_resolve, reject) => {
       const fail = (how: string) => {
         this.exitInfo = how;
-        const err = new AppError('unavailable', `the ${this.language} language server for ${this.project} ${how}${stderrTail ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`, {
-          reason: 'LSP_SERVER_EXITED',
-          hint: 'start it again with POST /lsp/start',
-        });
+        const err = new AppError(
+          'unavailable',
+          `the ${this.language} language server for ${this.project} ${how}${stderrTail ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+          {
+            reason: 'LSP_SERVER_EXITED',
+            hint: 'start it again with POST /lsp/start',
+          },
+        );
         rpc.dispose(err);
         this.onExit(this, how);
         reject(err);
@@ -100,13 +117,25 @@ export class LanguageServer {
           capabilities: {
             textDocument: {
               synchronization: { dynamicRegistration: false, didSave: false, willSave: false },
-              completion: { contextSupport: true, completionItem: { snippetSupport: false, documentationFormat: ['markdown', 'plaintext'], labelDetailsSupport: false } },
+              completion: {
+                contextSupport: true,
+                completionItem: {
+                  snippetSupport: false,
+                  documentationFormat: ['markdown', 'plaintext'],
+                  labelDetailsSupport: false,
+                },
+              },
               hover: { contentFormat: ['markdown', 'plaintext'] },
               definition: { linkSupport: true },
               documentSymbol: { hierarchicalDocumentSymbolSupport: false },
               publishDiagnostics: { relatedInformation: false, versionSupport: true },
             },
-            workspace: { symbol: {}, configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: false } },
+            workspace: {
+              symbol: {},
+              configuration: true,
+              workspaceFolders: true,
+              didChangeConfiguration: { dynamicRegistration: false },
+            },
             window: { workDoneProgress: false },
           },
         },
@@ -132,7 +161,12 @@ export class LanguageServer {
   }
 
   private live(): JsonRpc {
-    if (!this.rpc || !this.running) throw new AppError('invalid_argument', `the ${this.language} language server for ${this.project} is not running`, { reason: 'LSP_SERVER_NOT_INITIALIZED', hint: 'start it with POST /lsp/start' });
+    if (!this.rpc || !this.running)
+      throw new AppError(
+        'invalid_argument',
+        `the ${this.language} language server for ${this.project} is not running`,
+        { reason: 'LSP_SERVER_NOT_INITIALIZED', hint: 'start it with POST /lsp/start' },
+      );
     return this.rpc;
   }
 
@@ -147,7 +181,10 @@ export class LanguageServer {
       throw fsError(e, path);
     }
     if (!st.isFile()) throw new AppError('invalid_argument', `${path} is not a file`, { reason: 'INVALID_FILE_PATH' });
-    if (st.size > MAX_DOCUMENT_BYTES) throw new AppError('payload_too_large', `${path} is larger than ${MAX_DOCUMENT_BYTES} bytes`, { reason: 'FILE_TOO_LARGE' });
+    if (st.size > MAX_DOCUMENT_BYTES)
+      throw new AppError('payload_too_large', `${path} is larger than ${MAX_DOCUMENT_BYTES} bytes`, {
+        reason: 'FILE_TOO_LARGE',
+      });
     const doc = this.docs.get(uri);
     if (doc && !force && doc.mtimeMs === st.mtimeMs && doc.size === st.size) return uri;
     let text: string;
@@ -158,7 +195,9 @@ export class LanguageServer {
     }
     if (!doc) {
       this.docs.set(uri, { version: 1, mtimeMs: st.mtimeMs, size: st.size, syncedAt: Date.now() });
-      rpc.notify('textDocument/didOpen', { textDocument: { uri, languageId: convert.documentLanguage(path, this.language), version: 1, text } });
+      rpc.notify('textDocument/didOpen', {
+        textDocument: { uri, languageId: convert.documentLanguage(path, this.language), version: 1, text },
+      });
     } else {
       doc.version++;
       doc.mtimeMs = st.mtimeMs;
@@ -181,15 +220,26 @@ export class LanguageServer {
     rpc.notify('textDocument/didClose', { textDocument: { uri } });
   }
 
-  async completions(path: string, position: LspPosition, context?: { triggerKind: number; triggerCharacter?: string }): Promise<LspCompletionList> {
+  async completions(
+    path: string,
+    position: LspPosition,
+    context?: { triggerKind: number; triggerCharacter?: string },
+  ): Promise<LspCompletionList> {
     const uri = this.sync(path);
-    const r = await this.live().request('textDocument/completion', { textDocument: { uri }, position, ...(context ? { context } : {}) }, REQUEST_TIMEOUT_MS);
+    const r = await this.live().request(
+      'textDocument/completion',
+      { textDocument: { uri }, position, ...(context ? { context } : {}) },
+      REQUEST_TIMEOUT_MS,
+    );
     return convert.completions(r);
   }
 
   async documentSymbols(path: string): Promise<LspSymbol[]> {
     const uri = this.sync(path);
-    return convert.documentSymbols(await this.live().request('textDocument/documentSymbol', { textDocument: { uri } }, REQUEST_TIMEOUT_MS), uri);
+    return convert.documentSymbols(
+      await this.live().request('textDocument/documentSymbol', { textDocument: { uri } }, REQUEST_TIMEOUT_MS),
+      uri,
+    );
   }
 
   async workspaceSymbols(query: string): Promise<LspSymbol[]> {
@@ -204,12 +254,16 @@ export class LanguageServer {
 
   async hover(path: string, position: LspPosition): Promise<LspHover | null> {
     const uri = this.sync(path);
-    return convert.hover(await this.live().request('textDocument/hover', { textDocument: { uri }, position }, REQUEST_TIMEOUT_MS));
+    return convert.hover(
+      await this.live().request('textDocument/hover', { textDocument: { uri }, position }, REQUEST_TIMEOUT_MS),
+    );
   }
 
   async definition(path: string, position: LspPosition): Promise<LspLocation[]> {
     const uri = this.sync(path);
-    return convert.locations(await this.live().request('textDocument/definition', { textDocument: { uri }, position }, REQUEST_TIMEOUT_MS));
+    return convert.locations(
+      await this.live().request('textDocument/definition', { textDocument: { uri }, position }, REQUEST_TIMEOUT_MS),
+    );
   }
 
   /**

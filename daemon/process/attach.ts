@@ -6,7 +6,14 @@
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { AppError } from '../../common/errors.js';
-import { EXEC_ATTACH_HEADER, EXEC_ATTACH_PATH, ExecAttachControl, ExecAttachRequest, STDERR, STDOUT } from '../../common/wire/exec-attach.js';
+import {
+  EXEC_ATTACH_HEADER,
+  EXEC_ATTACH_PATH,
+  ExecAttachControl,
+  ExecAttachRequest,
+  STDERR,
+  STDOUT,
+} from '../../common/wire/exec-attach.js';
 import type { DaemonContext } from '../context.js';
 import { DRAIN_MS, shellExitCode } from '../exit-status.js';
 import { FramedStream } from '../framed-stream.js';
@@ -26,7 +33,12 @@ function request(call: Call): ExecAttachRequest {
     throw new AppError('invalid_argument', 'the exec request is not valid JSON', { reason: 'BAD_REQUEST' });
   }
   const r = ExecAttachRequest.safeParse(value);
-  if (!r.success) throw new AppError('invalid_argument', r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '), { reason: 'BAD_REQUEST' });
+  if (!r.success)
+    throw new AppError(
+      'invalid_argument',
+      r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '),
+      { reason: 'BAD_REQUEST' },
+    );
   return r.data;
 }
 
@@ -49,7 +61,10 @@ export function registerExecAttach(router: Router, ctx: DaemonContext): void {
     try {
       if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
     } catch {
-      throw new AppError('invalid_argument', `working directory ${cwd} does not exist or is not a folder`, { reason: 'INVALID_FILE_PATH', hint: 'create it first or pass an existing cwd' });
+      throw new AppError('invalid_argument', `working directory ${cwd} does not exist or is not a folder`, {
+        reason: 'INVALID_FILE_PATH',
+        hint: 'create it first or pass an existing cwd',
+      });
     }
     // An argv runs as given: each argument quoted, and `exec` so signals reach the command itself.
     const line = req.argv ? `exec ${req.argv.map(quote).join(' ')}` : req.command!;
@@ -57,9 +72,13 @@ export function registerExecAttach(router: Router, ctx: DaemonContext): void {
     const stream = new FramedStream(call.req, call.res);
     let running: Running;
     try {
-      running = req.pty ? onTerminal(ctx, loadPty, line, cwd, env, req.pty, stream) : piped(ctx, line, cwd, env, stream);
+      running = req.pty
+        ? onTerminal(ctx, loadPty, line, cwd, env, req.pty, stream)
+        : piped(ctx, line, cwd, env, stream);
     } catch (e) {
-      stream.sendBinary(Buffer.concat([Buffer.from([STDERR]), Buffer.from(`failed to start ${ctx.shell}: ${(e as Error).message}\n`)]));
+      stream.sendBinary(
+        Buffer.concat([Buffer.from([STDERR]), Buffer.from(`failed to start ${ctx.shell}: ${(e as Error).message}\n`)]),
+      );
       stream.sendJson({ type: 'exit', exitCode: 127, signal: null });
       stream.close(1000);
       return;
@@ -103,7 +122,13 @@ function tagged(tag: number, chunk: Buffer): Buffer {
   return out;
 }
 
-function piped(ctx: DaemonContext, line: string, cwd: string, env: Record<string, string>, stream: FramedStream): Running {
+function piped(
+  ctx: DaemonContext,
+  line: string,
+  cwd: string,
+  env: Record<string, string>,
+  stream: FramedStream,
+): Running {
   const child = ctx.spawner.spawnPiped(ctx.shell, ['-c', line], { cwd, env });
   if (!child.pid) throw new Error('no process id');
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -149,8 +174,23 @@ function piped(ctx: DaemonContext, line: string, cwd: string, env: Record<string
   };
 }
 
-function onTerminal(ctx: DaemonContext, load: ReturnType<typeof ptyLoader>, line: string, cwd: string, env: Record<string, string>, size: { cols: number; rows: number }, stream: FramedStream): Running {
-  const pty = load().spawn(ctx.shell, ['-c', line], { name: env.TERM, cols: size.cols, rows: size.rows, cwd, env, encoding: null });
+function onTerminal(
+  ctx: DaemonContext,
+  load: ReturnType<typeof ptyLoader>,
+  line: string,
+  cwd: string,
+  env: Record<string, string>,
+  size: { cols: number; rows: number },
+  stream: FramedStream,
+): Running {
+  const pty = load().spawn(ctx.shell, ['-c', line], {
+    name: env.TERM,
+    cols: size.cols,
+    rows: size.rows,
+    cwd,
+    env,
+    encoding: null,
+  });
   // Before anything can wait: PID 1's reaper must leave this exit status to node-pty.
   ctx.spawner.own(pty.pid);
   pty.onData((d) => {

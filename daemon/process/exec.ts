@@ -12,7 +12,6 @@ import { readJson, type Router } from '../router.js';
 import { statSync } from 'node:fs';
 import { DRAIN_MS, shellExitCode } from '../exit-status.js';
 
-
 export function registerExec(router: Router, ctx: DaemonContext): void {
   router.on('POST', '/process/exec', async ({ req, res }) => {
     const body = await readJson(req, ExecRequest);
@@ -20,7 +19,10 @@ export function registerExec(router: Router, ctx: DaemonContext): void {
     try {
       if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
     } catch {
-      throw new AppError('invalid_argument', `working directory ${cwd} does not exist or is not a folder`, { reason: 'INVALID_FILE_PATH', hint: 'create it first or pass an existing cwd' });
+      throw new AppError('invalid_argument', `working directory ${cwd} does not exist or is not a folder`, {
+        reason: 'INVALID_FILE_PATH',
+        hint: 'create it first or pass an existing cwd',
+      });
     }
     const limit = body.maxOutputBytes ?? ctx.maxOutputBytes;
     const started = Date.now();

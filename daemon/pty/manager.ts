@@ -25,7 +25,11 @@ export class PtyManager {
 
   get(id: string): PtySession {
     const s = this.sessions.get(id);
-    if (!s) throw new AppError('not_found', `PTY session ${id} not found`, { reason: 'PTY_SESSION_NOT_FOUND', hint: 'list sessions with GET /process/pty, or create one' });
+    if (!s)
+      throw new AppError('not_found', `PTY session ${id} not found`, {
+        reason: 'PTY_SESSION_NOT_FOUND',
+        hint: 'list sessions with GET /process/pty, or create one',
+      });
     return s;
   }
 
@@ -33,22 +37,41 @@ export class PtyManager {
   create(req: PtyCreateRequest): PtySession {
     const id = req.id ?? randomUUID();
     if (this.sessions.has(id)) {
-      throw new AppError('conflict', `PTY session ${id} already exists`, { reason: 'PTY_SESSION_EXISTS', hint: 'connect to it, kill it first, or pick another id' });
+      throw new AppError('conflict', `PTY session ${id} already exists`, {
+        reason: 'PTY_SESSION_EXISTS',
+        hint: 'connect to it, kill it first, or pick another id',
+      });
     }
     if (this.sessions.size >= MAX_SESSIONS) {
-      throw new AppError('failed_precondition', `this sandbox already has ${MAX_SESSIONS} terminals`, { reason: 'PTY_LIMIT', hint: 'kill terminals you no longer use' });
+      throw new AppError('failed_precondition', `this sandbox already has ${MAX_SESSIONS} terminals`, {
+        reason: 'PTY_LIMIT',
+        hint: 'kill terminals you no longer use',
+      });
     }
     const cwd = req.cwd ? resolvePath(this.ctx.paths, req.cwd, 'cwd') : this.ctx.paths.workdir;
     try {
       if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
     } catch {
-      throw new AppError('invalid_argument', `working directory ${cwd} does not exist or is not a folder`, { reason: 'INVALID_FILE_PATH', hint: 'create it first or pass an existing cwd' });
+      throw new AppError('invalid_argument', `working directory ${cwd} does not exist or is not a folder`, {
+        reason: 'INVALID_FILE_PATH',
+        hint: 'create it first or pass an existing cwd',
+      });
     }
     const envs = req.envs ?? {};
     const env: Record<string, string> = { ...this.ctx.env, ...envs };
     env.TERM = envs.TERM || this.ctx.env.TERM || 'xterm-256color';
     const session = new PtySession(
-      { id, shell: this.ctx.shell, cwd, envs, env, cols: req.cols ?? 80, rows: req.rows ?? 24, lazyStart: req.lazyStart ?? false, command: req.command },
+      {
+        id,
+        shell: this.ctx.shell,
+        cwd,
+        envs,
+        env,
+        cols: req.cols ?? 80,
+        rows: req.rows ?? 24,
+        lazyStart: req.lazyStart ?? false,
+        command: req.command,
+      },
       this.load,
       this.ctx.spawner,
       (s) => {
@@ -65,7 +88,9 @@ export class PtyManager {
       session.start();
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError('internal', `cannot start ${this.ctx.shell} on a terminal: ${(e as Error).message}`, { reason: 'PTY_START_FAILED' });
+      throw new AppError('internal', `cannot start ${this.ctx.shell} on a terminal: ${(e as Error).message}`, {
+        reason: 'PTY_START_FAILED',
+      });
     }
   }
 

@@ -16,7 +16,12 @@ function createRequestFromHeader(call: Call): PtyCreateRequest {
     throw new AppError('invalid_argument', 'the PTY create request is not valid JSON', { reason: 'BAD_REQUEST' });
   }
   const r = PtyCreateRequest.safeParse(value);
-  if (!r.success) throw new AppError('invalid_argument', r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '), { reason: 'BAD_REQUEST' });
+  if (!r.success)
+    throw new AppError(
+      'invalid_argument',
+      r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '),
+      { reason: 'BAD_REQUEST' },
+    );
   return r.data;
 }
 

@@ -146,7 +146,8 @@ export class PtySession {
     if (this.clients.size === 0) {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
-      while (this.pendingBytes > PENDING_LIMIT && this.pending.length > 1) this.pendingBytes -= this.pending.shift()!.length;
+      while (this.pendingBytes > PENDING_LIMIT && this.pending.length > 1)
+        this.pendingBytes -= this.pending.shift()!.length;
       return;
     }
     for (const c of this.clients) c.stream.sendBinary(chunk);

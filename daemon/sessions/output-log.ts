@@ -24,7 +24,10 @@ export class OutputLog {
   private start = 0;
   private end = 0;
   private closed = false;
-  private readonly decoders: Record<StreamId, StringDecoder> = { 1: new StringDecoder('utf8'), 2: new StringDecoder('utf8') };
+  private readonly decoders: Record<StreamId, StringDecoder> = {
+    1: new StringDecoder('utf8'),
+    2: new StringDecoder('utf8'),
+  };
   private readonly listeners = new Set<Listener>();
 
   constructor(private readonly capBytes: number) {}
@@ -59,7 +62,8 @@ export class OutputLog {
     const c: Chunk = { stream, data, offset: this.end };
     this.chunks.push(c);
     this.end += data.length;
-    while (this.end - this.start > this.capBytes && this.chunks.length > 1) this.start += this.chunks.shift()!.data.length;
+    while (this.end - this.start > this.capBytes && this.chunks.length > 1)
+      this.start += this.chunks.shift()!.data.length;
     for (const l of [...this.listeners]) l(c);
   }
 

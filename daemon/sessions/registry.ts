@@ -18,7 +18,10 @@ export interface LogSource {
 }
 
 const noSession = (id: string) =>
-  new AppError('not_found', `session ${id} not found`, { reason: 'NOT_FOUND', hint: 'create it first with POST /process/session, or list the sessions' });
+  new AppError('not_found', `session ${id} not found`, {
+    reason: 'NOT_FOUND',
+    hint: 'create it first with POST /process/session, or list the sessions',
+  });
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, ShellSession>();
@@ -32,10 +35,21 @@ export class SessionRegistry {
   }
 
   create(id: string): ShellSession {
-    if (id === ENTRYPOINT_SESSION) throw new AppError('conflict', `session id ${id} is reserved for the image entrypoint`, { reason: 'CONFLICT', hint: 'pick another session id' });
-    if (this.sessions.has(id)) throw new AppError('conflict', `session ${id} already exists`, { reason: 'CONFLICT', hint: 'reuse it, or delete it first' });
+    if (id === ENTRYPOINT_SESSION)
+      throw new AppError('conflict', `session id ${id} is reserved for the image entrypoint`, {
+        reason: 'CONFLICT',
+        hint: 'pick another session id',
+      });
+    if (this.sessions.has(id))
+      throw new AppError('conflict', `session ${id} already exists`, {
+        reason: 'CONFLICT',
+        hint: 'reuse it, or delete it first',
+      });
     if (this.sessions.size >= MAX_SESSIONS) {
-      throw new AppError('quota_exceeded', `a sandbox holds at most ${MAX_SESSIONS} sessions`, { reason: 'CONFLICT', hint: 'delete sessions you no longer need' });
+      throw new AppError('quota_exceeded', `a sandbox holds at most ${MAX_SESSIONS} sessions`, {
+        reason: 'CONFLICT',
+        hint: 'delete sessions you no longer need',
+      });
     }
     const s = new ShellSession(id, this.ctx);
     s.start();
@@ -50,7 +64,11 @@ export class SessionRegistry {
   }
 
   delete(id: string): void {
-    if (id === ENTRYPOINT_SESSION) throw new AppError('invalid_argument', 'the entrypoint session cannot be deleted', { reason: 'BAD_REQUEST', hint: 'stop the sandbox to stop its entrypoint' });
+    if (id === ENTRYPOINT_SESSION)
+      throw new AppError('invalid_argument', 'the entrypoint session cannot be deleted', {
+        reason: 'BAD_REQUEST',
+        hint: 'stop the sandbox to stop its entrypoint',
+      });
     this.get(id).destroy();
     this.sessions.delete(id);
   }
@@ -66,13 +84,20 @@ export class SessionRegistry {
   /** The log of a command (or of the entrypoint session's only command). */
   source(sessionId: string, cmdId: string | null): LogSource {
     if (sessionId === ENTRYPOINT_SESSION) {
-      if (cmdId !== null && cmdId !== ENTRYPOINT_COMMAND_ID) throw new AppError('not_found', `command ${cmdId} not found in the entrypoint session`, { reason: 'PROCESS_NOT_FOUND' });
+      if (cmdId !== null && cmdId !== ENTRYPOINT_COMMAND_ID)
+        throw new AppError('not_found', `command ${cmdId} not found in the entrypoint session`, {
+          reason: 'PROCESS_NOT_FOUND',
+        });
       const e = this.entrypoint;
       if (!e) return { log: this.emptyLog, running: () => false, exitCode: () => undefined };
       return { log: e.log, running: () => e.exitCode === undefined, exitCode: () => e.exitCode ?? undefined };
     }
     const cmd = this.get(sessionId).get(cmdId ?? '');
-    return { log: cmd.log, running: () => cmd.state !== 'exited', exitCode: () => (cmd.state === 'exited' ? cmd.exitCode : undefined) };
+    return {
+      log: cmd.log,
+      running: () => cmd.state !== 'exited',
+      exitCode: () => (cmd.state === 'exited' ? cmd.exitCode : undefined),
+    };
   }
 
   destroyAll(): void {
@@ -93,6 +118,10 @@ export class SessionRegistry {
           },
         ]
       : [];
-    return { sessionId: ENTRYPOINT_SESSION, createdAt: (e?.startedAt ?? new Date(this.ctx.startedAt)).toISOString(), commands };
+    return {
+      sessionId: ENTRYPOINT_SESSION,
+      createdAt: (e?.startedAt ?? new Date(this.ctx.startedAt)).toISOString(),
+      commands,
+    };
   }
 }

@@ -1,7 +1,14 @@
 // Session routes (compat spec §4.5), plus offset reads with long-poll and
 // kill for background processes built on sessions.
 import { AppError } from '../../common/errors.js';
-import { CreateSessionRequest, KillRequest, SendInputRequest, SessionExecRequest, type CommandOutput, type SessionExecResult } from '../../common/wire/toolbox.js';
+import {
+  CreateSessionRequest,
+  KillRequest,
+  SendInputRequest,
+  SessionExecRequest,
+  type CommandOutput,
+  type SessionExecResult,
+} from '../../common/wire/toolbox.js';
 import type { Call, Router } from '../router.js';
 import { readJson, sendJson } from '../router.js';
 import { frame } from './output-log.js';
@@ -12,7 +19,10 @@ const MAX_WAIT_MS = 60_000;
 function intParam(q: URLSearchParams, name: string, max: number): number {
   const raw = q.get(name);
   if (raw === null || raw === '') return 0;
-  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new AppError('invalid_argument', `${name} must be a whole number between 0 and ${max}`, { reason: 'BAD_REQUEST' });
+  if (!/^\d+$/.test(raw) || Number(raw) > max)
+    throw new AppError('invalid_argument', `${name} must be a whole number between 0 and ${max}`, {
+      reason: 'BAD_REQUEST',
+    });
   return Number(raw);
 }
 
@@ -69,11 +79,17 @@ export function registerSessions(router: Router, sessions: SessionRegistry): voi
 
   router.on('GET', '/process/session/:sid/command/:cid', ({ params, res }) => {
     const info = sessions.info(params.sid!).commands.find((c) => c.id === params.cid);
-    if (!info) throw new AppError('not_found', `command ${params.cid} not found in session ${params.sid}`, { reason: 'PROCESS_NOT_FOUND', hint: 'list the session to see its command ids' });
+    if (!info)
+      throw new AppError('not_found', `command ${params.cid} not found in session ${params.sid}`, {
+        reason: 'PROCESS_NOT_FOUND',
+        hint: 'list the session to see its command ids',
+      });
     sendJson(res, 200, info);
   });
 
-  router.on('GET', '/process/session/:sid/command/:cid/logs', (call) => sendLogs(sessions.source(call.params.sid!, call.params.cid!), call));
+  router.on('GET', '/process/session/:sid/command/:cid/logs', (call) =>
+    sendLogs(sessions.source(call.params.sid!, call.params.cid!), call),
+  );
 
   router.on('GET', '/process/session/:sid/command/:cid/output', async ({ params, query, res }) => {
     const src = sessions.source(params.sid!, params.cid!);

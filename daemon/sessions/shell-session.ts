@@ -70,7 +70,10 @@ export class ShellSession {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     this.shell = child;
-    const scanners: Record<StreamId, MarkerScanner> = { 1: new MarkerScanner(this.nonce), 2: new MarkerScanner(this.nonce) };
+    const scanners: Record<StreamId, MarkerScanner> = {
+      1: new MarkerScanner(this.nonce),
+      2: new MarkerScanner(this.nonce),
+    };
     const pump = (stream: StreamId, src: NodeJS.ReadableStream | null) => {
       src?.on('data', (chunk: Buffer) => {
         for (const ev of scanners[stream].feed(chunk)) {
@@ -99,7 +102,10 @@ export class ShellSession {
 
   exec(command: string, opts: { async: boolean; echo: boolean }): SessionCommand {
     if (this.ended) {
-      throw new AppError('gone', `session ${this.id} has ended (its shell exited)`, { reason: 'SESSION_ENDED', hint: 'delete it and create a new session' });
+      throw new AppError('gone', `session ${this.id} has ended (its shell exited)`, {
+        reason: 'SESSION_ENDED',
+        hint: 'delete it and create a new session',
+      });
     }
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
@@ -126,7 +132,10 @@ export class ShellSession {
   get(cmdId: string): SessionCommand {
     const c = this.commands.get(cmdId);
     if (!c) {
-      throw new AppError('not_found', `command ${cmdId} not found in session ${this.id}`, { reason: 'PROCESS_NOT_FOUND', hint: 'list the session to see its command ids' });
+      throw new AppError('not_found', `command ${cmdId} not found in session ${this.id}`, {
+        reason: 'PROCESS_NOT_FOUND',
+        hint: 'list the session to see its command ids',
+      });
     }
     return c;
   }
@@ -134,13 +143,23 @@ export class ShellSession {
   /** Writes to the stdin of the running async command; `eof` closes it afterwards (for the rest of the session). */
   input(cmd: SessionCommand, data: Buffer, eof = false): void {
     if (cmd.state === 'exited') {
-      throw new AppError('gone', `command ${cmd.id} has already exited (code ${cmd.exitCode})`, { reason: 'COMMAND_ALREADY_COMPLETED', hint: 'run a new command' });
+      throw new AppError('gone', `command ${cmd.id} has already exited (code ${cmd.exitCode})`, {
+        reason: 'COMMAND_ALREADY_COMPLETED',
+        hint: 'run a new command',
+      });
     }
     if (cmd !== this.current) {
-      throw new AppError('failed_precondition', `command ${cmd.id} is still queued behind another command in session ${this.id}`, { reason: 'CONFLICT', hint: 'wait until it starts, or use a separate session per background process' });
+      throw new AppError(
+        'failed_precondition',
+        `command ${cmd.id} is still queued behind another command in session ${this.id}`,
+        { reason: 'CONFLICT', hint: 'wait until it starts, or use a separate session per background process' },
+      );
     }
     if (!cmd.async) {
-      throw new AppError('failed_precondition', `command ${cmd.id} was run synchronously and reads no input`, { reason: 'CONFLICT', hint: 'run it with runAsync: true to send it input' });
+      throw new AppError('failed_precondition', `command ${cmd.id} was run synchronously and reads no input`, {
+        reason: 'CONFLICT',
+        hint: 'run it with runAsync: true to send it input',
+      });
     }
     const pipe = this.shell?.stdio[3] as NodeJS.WritableStream | undefined;
     if (!pipe) throw new AppError('gone', `session ${this.id} has ended`, { reason: 'SESSION_ENDED' });
@@ -158,7 +177,9 @@ export class ShellSession {
   /** Kills what the command started (not what earlier commands left running). */
   async kill(cmd: SessionCommand, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (cmd.state === 'exited') {
-      throw new AppError('gone', `command ${cmd.id} has already exited (code ${cmd.exitCode})`, { reason: 'COMMAND_ALREADY_COMPLETED' });
+      throw new AppError('gone', `command ${cmd.id} has already exited (code ${cmd.exitCode})`, {
+        reason: 'COMMAND_ALREADY_COMPLETED',
+      });
     }
     if (cmd.state === 'queued') {
       this.queue.splice(this.queue.indexOf(cmd), 1);
@@ -177,7 +198,10 @@ export class ShellSession {
         /* gone */
       }
     }
-    const ended = await Promise.race([cmd.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), KILL_GRACE_MS))]);
+    const ended = await Promise.race([
+      cmd.done.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), KILL_GRACE_MS)),
+    ]);
     // A loop of shell builtins runs in the shell itself: only killing the shell stops it.
     if (!ended && signal === 'SIGKILL') {
       killTree(shellPid);
@@ -191,7 +215,12 @@ export class ShellSession {
   }
 
   info(): SessionInfo {
-    return { sessionId: this.id, createdAt: this.createdAt.toISOString(), ...(this.ended ? { ended: true } : {}), commands: [...this.commands.values()].map(commandInfo) };
+    return {
+      sessionId: this.id,
+      createdAt: this.createdAt.toISOString(),
+      ...(this.ended ? { ended: true } : {}),
+      commands: [...this.commands.values()].map(commandInfo),
+    };
   }
 
   private next(): void {

@@ -43,7 +43,8 @@ function memory(): { total: number; used: number; cache: number } {
   const hostTotal = os.totalmem();
   let limit = num(read('/sys/fs/cgroup/memory.max')) ?? num(read('/sys/fs/cgroup/memory/memory.limit_in_bytes'));
   if (!limit || limit > hostTotal) limit = hostTotal;
-  const current = num(read('/sys/fs/cgroup/memory.current')) ?? num(read('/sys/fs/cgroup/memory/memory.usage_in_bytes'));
+  const current =
+    num(read('/sys/fs/cgroup/memory.current')) ?? num(read('/sys/fs/cgroup/memory/memory.usage_in_bytes'));
   const stat = read('/sys/fs/cgroup/memory.stat') ?? read('/sys/fs/cgroup/memory/memory.stat');
   const cache = statField(stat, 'file') ?? statField(stat, 'cache') ?? 0;
   const inactive = statField(stat, 'inactive_file') ?? statField(stat, 'total_inactive_file') ?? 0;
@@ -59,7 +60,8 @@ export async function systemMetrics(sampleMs = 100): Promise<SystemMetrics> {
   await new Promise((r) => setTimeout(r, sampleMs));
   const u1 = cpuUsageUsec();
   const elapsedUsec = Number(process.hrtime.bigint() - t0) / 1000;
-  const cpuUsedPct = u0 !== null && u1 !== null && elapsedUsec > 0 ? Math.min(100, ((u1 - u0) / elapsedUsec / cpus) * 100) : 0;
+  const cpuUsedPct =
+    u0 !== null && u1 !== null && elapsedUsec > 0 ? Math.min(100, ((u1 - u0) / elapsedUsec / cpus) * 100) : 0;
   const mem = memory();
   let diskTotal = 0;
   let diskFree = 0;

@@ -41,7 +41,10 @@ export function registerSystem(router: Router, ctx: DaemonContext): void {
   router.on('GET', '/port/:port/in-use', ({ params, res }) => {
     const raw = params.port ?? '';
     const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-    if (!(port >= 1 && port <= 65535)) throw new AppError('invalid_argument', `port must be a number from 1 to 65535, not ${JSON.stringify(raw)}`, { reason: 'BAD_REQUEST' });
+    if (!(port >= 1 && port <= 65535))
+      throw new AppError('invalid_argument', `port must be a number from 1 to 65535, not ${JSON.stringify(raw)}`, {
+        reason: 'BAD_REQUEST',
+      });
     sendJson(res, 200, { isInUse: listeningPorts().includes(port) });
   });
 }

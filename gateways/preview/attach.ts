@@ -43,22 +43,46 @@ export function claimPreviewHosts(server: http.Server, gw: PreviewGateway): () =
   };
 }
 
-const previewsOnly = () => new AppError('not_found', 'this port serves sandbox previews only', { hint: 'preview hosts look like {port}-{sandboxId}.<BERTH_PREVIEW_DOMAIN>; the API is on PORT' });
+const previewsOnly = () =>
+  new AppError('not_found', 'this port serves sandbox previews only', {
+    hint: 'preview hosts look like {port}-{sandboxId}.<BERTH_PREVIEW_DOMAIN>; the API is on PORT',
+  });
 
 /** A server on its own port that answers previews only (BERTH_PREVIEW_PORT). */
-export async function listenPreviews(gw: PreviewGateway, port: number, host: string, limits: { headersTimeoutMs: number; requestTimeoutMs: number }): Promise<{ port(): number; close(): Promise<void> }> {
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), keepAliveTimeout: 65_000 }, (req, res) => {
-    const m = gw.match(req);
-    if (m.kind === 'main') return sendError(req, res, previewsOnly());
-    gw.handle(req, res, m);
-  });
+export async function listenPreviews(
+  gw: PreviewGateway,
+  port: number,
+  host: string,
+  limits: { headersTimeoutMs: number; requestTimeoutMs: number },
+): Promise<{ port(): number; close(): Promise<void> }> {
+  const server = http.createServer(
+    {
+      maxHeaderSize: 16 * 1024,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: 65_000,
+    },
+    (req, res) => {
+      const m = gw.match(req);
+      if (m.kind === 'main') return sendError(req, res, previewsOnly());
+      gw.handle(req, res, m);
+    },
+  );
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const m = gw.match(req);
     if (m.kind === 'main') return refuseUpgrade(socket, previewsOnly());
     gw.upgrade(req, socket, head, m);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new AppError('failed_precondition', `BERTH_PREVIEW_PORT ${port} on ${host} is already in use`, { hint: 'pick another port, or unset BERTH_PREVIEW_PORT: previews are served on PORT too' }) : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new AppError('failed_precondition', `BERTH_PREVIEW_PORT ${port} on ${host} is already in use`, {
+              hint: 'pick another port, or unset BERTH_PREVIEW_PORT: previews are served on PORT too',
+            })
+          : e,
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   return {

@@ -6,7 +6,10 @@
 // into routing by a different host than the one checked.
 import type http from 'node:http';
 
-export type HostMatch = { kind: 'main' } | { kind: 'preview'; port: number; label: string; host: string } | { kind: 'bad'; message: string; hint: string };
+export type HostMatch =
+  | { kind: 'main' }
+  | { kind: 'preview'; port: number; label: string; host: string }
+  | { kind: 'bad'; message: string; hint: string };
 
 const LABEL_RE = /^([0-9]+)-([a-z0-9][a-z0-9-]*)$/;
 
@@ -29,7 +32,8 @@ function previewLabel(raw: string, domain: string): string | null {
 
 export function matchHost(req: http.IncomingMessage, domain: string): HostMatch {
   const hosts: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts.push(req.rawHeaders[i + 1]!);
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts.push(req.rawHeaders[i + 1]!);
   const target = req.url ?? '/';
   let targetHost: string | null = null;
   if (!target.startsWith('/') && target !== '*') {
@@ -41,16 +45,25 @@ export function matchHost(req: http.IncomingMessage, domain: string): HostMatch 
   }
   const named = [...hosts, ...(targetHost !== null ? [targetHost] : [])];
   if (!named.some((h) => previewLabel(h, domain) !== null)) return { kind: 'main' };
-  const refuse = (message: string): HostMatch => ({ kind: 'bad', message, hint: `send one Host header naming {port}-{sandboxId}.${domain} and a request target that starts with /` });
+  const refuse = (message: string): HostMatch => ({
+    kind: 'bad',
+    message,
+    hint: `send one Host header naming {port}-{sandboxId}.${domain} and a request target that starts with /`,
+  });
   if (hosts.length !== 1) return refuse('a preview request needs exactly one Host header');
   if (targetHost !== null) return refuse('absolute-form request targets are not accepted on preview hosts');
   const host = hosts[0]!;
-  if (host.includes('@') || !hostName(host)) return refuse(`malformed Host header ${JSON.stringify(host.slice(0, 100))}`);
+  if (host.includes('@') || !hostName(host))
+    return refuse(`malformed Host header ${JSON.stringify(host.slice(0, 100))}`);
   const label = previewLabel(host, domain)!;
   const m = LABEL_RE.exec(label);
   const port = m ? Number(m[1]) : NaN;
   if (!m || !/^[1-9][0-9]{0,4}$/.test(m[1]!) || port > 65535) {
-    return { kind: 'bad', message: `unknown preview host ${JSON.stringify(label)}: it must start with a port (1-65535), then a dash`, hint: `preview hosts look like 8080-<sandboxId>.${domain}` };
+    return {
+      kind: 'bad',
+      message: `unknown preview host ${JSON.stringify(label)}: it must start with a port (1-65535), then a dash`,
+      hint: `preview hosts look like 8080-<sandboxId>.${domain}`,
+    };
   }
   return { kind: 'preview', port, label: m[2]!, host: hostName(host)! };
 }

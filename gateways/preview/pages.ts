@@ -24,8 +24,21 @@ const ACCESS_HELP = `<p>To open it, use a link made for you:</p><ul>
 /** The status, JSON body and page for an error. */
 function render(e: AppError): { status: number; json: string; html: string } {
   const status = HTTP_STATUS[e.code];
-  const json = JSON.stringify({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', code: e.code, ...(e.reason ? { reason: e.reason } : {}), message: e.message, ...(e.hint ? { hint: e.hint } : {}), source: 'BERTH_PREVIEW' });
-  const title = e.code === 'unauthorized' ? 'This preview is private' : e.code === 'bad_gateway' ? 'Nothing to show yet' : (STATUS_CODES[status] ?? 'Error');
+  const json = JSON.stringify({
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    code: e.code,
+    ...(e.reason ? { reason: e.reason } : {}),
+    message: e.message,
+    ...(e.hint ? { hint: e.hint } : {}),
+    source: 'BERTH_PREVIEW',
+  });
+  const title =
+    e.code === 'unauthorized'
+      ? 'This preview is private'
+      : e.code === 'bad_gateway'
+        ? 'Nothing to show yet'
+        : (STATUS_CODES[status] ?? 'Error');
   const body = `<p>${escape(e.message)}.</p>${e.code === 'unauthorized' ? ACCESS_HELP : e.hint ? `<p>${escape(e.hint)}</p>` : ''}`;
   return { status, json, html: page(title, body) };
 }
@@ -43,7 +56,9 @@ export function sendError(req: http.IncomingMessage, res: http.ServerResponse, e
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     ...(e.code === 'unauthorized' && !html ? { 'www-authenticate': 'Bearer realm="berth-preview"' } : {}),
-    ...(e.code === 'rate_limited' && e.details?.retryAfterSeconds ? { 'retry-after': String(e.details.retryAfterSeconds) } : {}),
+    ...(e.code === 'rate_limited' && e.details?.retryAfterSeconds
+      ? { 'retry-after': String(e.details.retryAfterSeconds) }
+      : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : text);
 }
@@ -51,15 +66,27 @@ export function sendError(req: http.IncomingMessage, res: http.ServerResponse, e
 /** Refuses an upgrade with a plain HTTP response, then closes the socket. */
 export function refuseUpgrade(socket: Duplex, e: AppError): void {
   // Once the app's answer went out (101 or its own refusal), there is nothing left to say.
-  if (!socket.writable || ((socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0) > 0) return void socket.destroy();
+  if (!socket.writable || ((socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0) > 0)
+    return void socket.destroy();
   const r = render(e);
-  socket.end(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(r.json)}\r\nconnection: close\r\n\r\n${r.json}`);
+  socket.end(
+    `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(r.json)}\r\nconnection: close\r\n\r\n${r.json}`,
+  );
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /** Tells a browser the sandbox is starting; the page reloads itself until the app answers. */
 export function sendStarting(res: http.ServerResponse, sandboxId: string, state: string): void {
-  const html = page('Starting the sandbox…', `<p>Sandbox <code>${escape(sandboxId)}</code> is ${escape(state === 'stopped' || state === 'archived' ? 'starting' : state)}. This page reloads itself in a few seconds.</p>`, 2);
-  res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'retry-after': '2', 'cache-control': 'no-store' });
+  const html = page(
+    'Starting the sandbox…',
+    `<p>Sandbox <code>${escape(sandboxId)}</code> is ${escape(state === 'stopped' || state === 'archived' ? 'starting' : state)}. This page reloads itself in a few seconds.</p>`,
+    2,
+  );
+  res.writeHead(503, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'retry-after': '2',
+    'cache-control': 'no-store',
+  });
   res.end(html);
 }

@@ -10,7 +10,13 @@ import httpProxy from 'http-proxy';
 import { AppError } from '../../common/errors.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
-import { PREVIEW_COOKIE_NAME, revokedMatches, type Orchestrator, type PreviewGrant, type RequestSource } from '../../orchestrator/index.js';
+import {
+  PREVIEW_COOKIE_NAME,
+  revokedMatches,
+  type Orchestrator,
+  type PreviewGrant,
+  type RequestSource,
+} from '../../orchestrator/index.js';
 import { matchHost, type HostMatch } from './host.js';
 import { refuseUpgrade, sendError, sendStarting, wantsHtml } from './pages.js';
 import { dropResponseHopByHop, forwardHeaders, readPreviewRequest, SKIP_ACTIVITY_HEADER } from './request.js';
@@ -42,8 +48,16 @@ export interface PreviewGateway {
 function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'HPE_INVALID_CONSTANT' || code?.startsWith?.('HPE_')) {
-    return new AppError('bad_gateway', `the app closed the connection or answered with malformed HTTP (${code})`, { hint: 'check the app in the sandbox' });
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'HPE_INVALID_CONSTANT' ||
+    code?.startsWith?.('HPE_')
+  ) {
+    return new AppError('bad_gateway', `the app closed the connection or answered with malformed HTTP (${code})`, {
+      hint: 'check the app in the sandbox',
+    });
   }
   return new AppError('internal', `preview failed: ${(e as Error)?.message ?? e}`);
 }
@@ -93,11 +107,20 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
 
   // Limits and the audit log key on the client behind trusted proxies (http/client-address.ts).
   const trusted = trustedProxies(d.config.trustedProxies);
-  const source = (req: http.IncomingMessage): RequestSource => ({ ip: clientBehind(req, trusted), frontend: 'preview', requestId: randomUUID() });
+  const source = (req: http.IncomingMessage): RequestSource => ({
+    ip: clientBehind(req, trusted),
+    frontend: 'preview',
+    requestId: randomUUID(),
+  });
   const target = (g: PreviewGrant) => ({ protocol: 'http:', host: g.sandbox.id, port: g.port });
 
   /** Admits the request and makes sure the sandbox runs; null when a page was already sent. */
-  async function admit(req: http.IncomingMessage, m: { port: number; label: string }, browser: http.ServerResponse | null, upgrade = false): Promise<PreviewGrant | null> {
+  async function admit(
+    req: http.IncomingMessage,
+    m: { port: number; label: string },
+    browser: http.ServerResponse | null,
+    upgrade = false,
+  ): Promise<PreviewGrant | null> {
     const pr = readPreviewRequest(req);
     const g = await d.orch.previewGate.admit(m.label, m.port, pr.creds, source(req));
     if (!running(g)) {
@@ -107,14 +130,22 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
         return null;
       }
       const s = await d.orch.previewGate.wake(g, START_WAIT_MS);
-      if (s.state !== 'started') throw new AppError('unavailable', `sandbox ${s.id} is still ${s.state}`, { reason: 'SANDBOX_STARTING', hint: 'retry in a few seconds', recoverable: true });
+      if (s.state !== 'started')
+        throw new AppError('unavailable', `sandbox ${s.id} is still ${s.state}`, {
+          reason: 'SANDBOX_STARTING',
+          hint: 'retry in a few seconds',
+          recoverable: true,
+        });
     }
     if (String(req.headers[SKIP_ACTIVITY_HEADER]).toLowerCase() !== 'true') d.orch.previewGate.touch(g);
     pool.admit(g.sandbox.id, g.principal);
     pr.strip(g.stripBearer);
     if (forwardHeaders(req, upgrade).close) closing.add(req);
     if (g.cookie && g.via !== 'cookie') {
-      cookies.set(req, `${PREVIEW_COOKIE_NAME}=${g.cookie.value}; Path=/; Max-Age=${g.cookie.maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`);
+      cookies.set(
+        req,
+        `${PREVIEW_COOKIE_NAME}=${g.cookie.value}; Path=/; Max-Age=${g.cookie.maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
+      );
     }
     return g;
   }
@@ -129,7 +160,12 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
     match: (req) => matchHost(req, d.config.previewDomain),
 
     handle(req, res, m) {
-      if (m.kind === 'bad') return sendError(req, res, new AppError('invalid_argument', m.message, { hint: m.hint, reason: 'BAD_PREVIEW_HOST' }));
+      if (m.kind === 'bad')
+        return sendError(
+          req,
+          res,
+          new AppError('invalid_argument', m.message, { hint: m.hint, reason: 'BAD_PREVIEW_HOST' }),
+        );
       if (cors.preflight(req, res, m.label)) return;
       const allow = cors.headersFor(req, m.label);
       if (allow) {
@@ -149,7 +185,11 @@ export function createPreviewGateway(d: PreviewGatewayDeps): PreviewGateway {
 
     upgrade(req, socket, head, m) {
       socket.on('error', () => {});
-      if (m.kind === 'bad') return refuseUpgrade(socket, new AppError('invalid_argument', m.message, { hint: m.hint, reason: 'BAD_PREVIEW_HOST' }));
+      if (m.kind === 'bad')
+        return refuseUpgrade(
+          socket,
+          new AppError('invalid_argument', m.message, { hint: m.hint, reason: 'BAD_PREVIEW_HOST' }),
+        );
       admit(req, m, null, true).then(
         (g) => {
           if (!g) return;

@@ -10,7 +10,16 @@ export const TOKEN_QUERY = 'DAYTONA_SANDBOX_AUTH_KEY';
 export const SKIP_ACTIVITY_HEADER = 'x-daytona-skip-last-activity-update';
 
 /** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+];
 
 /** The peer this hop appends to X-Forwarded-For (limits use the client behind trusted proxies: http/client-address.ts). */
 const peerAddress = (req: http.IncomingMessage): string | undefined => req.socket.remoteAddress;
@@ -94,7 +103,10 @@ export function readPreviewRequest(req: http.IncomingMessage): PreviewRequest {
  */
 export function forwardHeaders(req: http.IncomingMessage, upgrade: boolean): { close: boolean } {
   const h = req.headers;
-  const named = (first(h.connection) ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const named = (first(h.connection) ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const name of [...HOP_BY_HOP, ...named]) {
     if (upgrade && (name === 'connection' || name === 'upgrade')) continue;
     delete h[name];
@@ -105,13 +117,17 @@ export function forwardHeaders(req: http.IncomingMessage, upgrade: boolean): { c
   const prior = first(h['x-forwarded-for']);
   h['x-forwarded-for'] = prior ? `${prior}, ${ip}` : ip;
   h['x-forwarded-host'] = first(h['x-forwarded-host']) ?? h.host ?? '';
-  h['x-forwarded-proto'] = first(h['x-forwarded-proto']) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  h['x-forwarded-proto'] =
+    first(h['x-forwarded-proto']) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   h['x-forwarded-port'] = first(h['x-forwarded-port']) ?? String(req.socket.localPort ?? '');
   return { close: named.includes('close') };
 }
 
 /** Hop-by-hop headers of the app's response (Node sets its own framing and connection headers). */
 export function dropResponseHopByHop(headers: http.IncomingHttpHeaders): void {
-  const named = (first(headers.connection) ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const named = (first(headers.connection) ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const name of [...HOP_BY_HOP, ...named]) delete headers[name];
 }

@@ -52,7 +52,10 @@ export function tunnelPool(orch: Orchestrator): TunnelPool {
   const live = new Set<Duplex>();
   let opened = 0;
   class TunnelAgent extends http.Agent {
-    override createConnection(options: http.ClientRequestArgs, callback: (err: Error | null, s?: Duplex) => void): undefined {
+    override createConnection(
+      options: http.ClientRequestArgs,
+      callback: (err: Error | null, s?: Duplex) => void,
+    ): undefined {
       const sandboxId = String(options.host);
       const port = Number(options.port);
       const p = principals.get(sandboxId);

@@ -23,7 +23,8 @@ const CLOSE_GRACE_MS = 200;
 
 /** What a session shows instead of a shell when the login cannot reach its sandbox. */
 export const describe = (e: unknown): string => {
-  const err = e instanceof AppError ? e : new AppError('internal', 'internal error', { hint: 'the server log has the details' });
+  const err =
+    e instanceof AppError ? e : new AppError('internal', 'internal error', { hint: 'the server log has the details' });
   return `berth: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}\n`;
 };
 
@@ -52,7 +53,9 @@ export class Connection {
     onLoggedIn: () => void,
   ) {
     this.source = { ip: peer.ip, connectionId: `ssh-${randomUUID().slice(0, 8)}` };
-    client.on('error', (e: Error & { level?: string }) => log.debug('ssh connection error', { ip: peer.ip, error: e.message, level: e.level }));
+    client.on('error', (e: Error & { level?: string }) =>
+      log.debug('ssh connection error', { ip: peer.ip, error: e.message, level: e.level }),
+    );
     client.on('authentication', (ctx) => void this.authenticate(ctx));
     client.on('ready', () => {
       onLoggedIn();
@@ -106,7 +109,8 @@ export class Connection {
         return ctx.accept();
       }
       if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
-      if (!ctx.signature || !ctx.blob) return (await gateway.keyRegistered(ctx.key.data)) ? ctx.accept() : ctx.reject(['publickey']);
+      if (!ctx.signature || !ctx.blob)
+        return (await gateway.keyRegistered(ctx.key.data)) ? ctx.accept() : ctx.reject(['publickey']);
       const parsed = ssh2.utils.parseKey(ctx.key.data);
       const key = Array.isArray(parsed) ? parsed[0] : parsed;
       if (!key || key instanceof Error || !key.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) {
@@ -123,7 +127,11 @@ export class Connection {
       if (e instanceof AppError && e.code === 'rate_limited') {
         this.log.warn('ssh: failed-login limit reached; disconnecting', { ip: this.source.ip });
         this.client.end();
-      } else if (!(e instanceof AppError)) this.log.error('ssh login failed unexpectedly', { ip: this.source.ip, error: (e as Error)?.stack ?? String(e) });
+      } else if (!(e instanceof AppError))
+        this.log.error('ssh login failed unexpectedly', {
+          ip: this.source.ip,
+          error: (e as Error)?.stack ?? String(e),
+        });
     }
   }
 
@@ -138,7 +146,8 @@ export class Connection {
       else this.hold = hold;
     } catch (e) {
       this.refusal = e instanceof AppError ? e : new AppError('internal', 'internal error');
-      if (!(e instanceof AppError)) this.log.error('ssh session could not start', { error: (e as Error)?.stack ?? String(e) });
+      if (!(e instanceof AppError))
+        this.log.error('ssh session could not start', { error: (e as Error)?.stack ?? String(e) });
     }
   }
 
@@ -151,7 +160,11 @@ export class Connection {
   close(reason: string): void {
     if (this.closed) return;
     for (const s of this.sessions) s.endWith(`berth: ${reason}; closing the connection\n`);
-    this.log.info('ssh session ended by the server', { ip: this.source.ip, reason, connection: this.source.connectionId });
+    this.log.info('ssh session ended by the server', {
+      ip: this.source.ip,
+      reason,
+      connection: this.source.connectionId,
+    });
     this.cleanup();
     setTimeout(() => this.client.end(), CLOSE_GRACE_MS).unref();
   }

@@ -10,15 +10,27 @@ import type { Connection } from './connection.js';
 /** Names the sandbox's own loopback: the tunnel's default host. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '']);
 
-export async function openForward(conn: Connection, accept: AcceptConnection<ServerChannel>, reject: RejectConnection, info: TcpipRequestInfo): Promise<void> {
+export async function openForward(
+  conn: Connection,
+  accept: AcceptConnection<ServerChannel>,
+  reject: RejectConnection,
+  info: TcpipRequestInfo,
+): Promise<void> {
   await conn.ready;
   const login = conn.login;
   if (!login || conn.refusal) return reject();
   let tunnel;
   try {
-    tunnel = await conn.d.orch.toolbox.tunnel.open(login.principal, login.sandbox.id, { port: info.destPort, host: LOOPBACK.has(info.destIP) ? undefined : info.destIP });
+    tunnel = await conn.d.orch.toolbox.tunnel.open(login.principal, login.sandbox.id, {
+      port: info.destPort,
+      host: LOOPBACK.has(info.destIP) ? undefined : info.destIP,
+    });
   } catch (e) {
-    conn.log.info('ssh forward refused', { port: info.destPort, error: e instanceof AppError ? e.message : String(e), connection: conn.source.connectionId });
+    conn.log.info('ssh forward refused', {
+      port: info.destPort,
+      error: e instanceof AppError ? e.message : String(e),
+      connection: conn.source.connectionId,
+    });
     return reject();
   }
   const sock = tunnel.value;

@@ -34,7 +34,10 @@ export function loadHostKey(home: string): HostKey {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AppError('unavailable', `cannot read the SSH host key ${file}: ${(e as Error).message}`, { hint: 'check the permissions of BERTH_HOME' });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new AppError('unavailable', `cannot read the SSH host key ${file}: ${(e as Error).message}`, {
+        hint: 'check the permissions of BERTH_HOME',
+      });
     text = newKey();
     // Written aside and renamed: a crash never leaves half a key behind.
     const tmp = `${file}.${process.pid}.tmp`;
@@ -44,7 +47,9 @@ export function loadHostKey(home: string): HostKey {
   const parsed = ssh2.utils.parseKey(text);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error || !key.isPrivateKey()) {
-    throw new AppError('invalid_argument', `the SSH host key ${file} is not a private key ssh2 can read`, { hint: 'move it away and start again to make a new one (clients will then warn that the host key changed)' });
+    throw new AppError('invalid_argument', `the SSH host key ${file} is not a private key ssh2 can read`, {
+      hint: 'move it away and start again to make a new one (clients will then warn that the host key changed)',
+    });
   }
   const blob = key.getPublicSSH();
   return { privateKey: text, fingerprint: sshFingerprint(blob), publicKey: `${key.type} ${blob.toString('base64')}` };

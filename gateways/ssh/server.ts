@@ -44,7 +44,12 @@ export async function startSshGateway(d: SshGatewayDeps, listen: { port: number;
   const pending = new Map<string, number>();
   const byPeer = new Map<string, net.Socket>();
 
-  const ssh = new ssh2.Server({ hostKeys: [hostKey.privateKey], ident: `Berth_${BERTH_VERSION}`, keepaliveInterval: 15_000, keepaliveCountMax: 4 });
+  const ssh = new ssh2.Server({
+    hostKeys: [hostKey.privateKey],
+    ident: `Berth_${BERTH_VERSION}`,
+    keepaliveInterval: 15_000,
+    keepaliveCountMax: 4,
+  });
   ssh.on('connection', (client, info) => {
     const socket = byPeer.get(`${info.ip}|${info.port}`);
     if (!socket) return void client.end();
@@ -98,8 +103,12 @@ export async function startSshGateway(d: SshGatewayDeps, listen: { port: number;
     server.once('error', (e: NodeJS.ErrnoException) => {
       reject(
         e.code === 'EADDRINUSE'
-          ? new AppError('unavailable', `SSH port ${listen.port} is already in use`, { hint: 'stop what listens there, or set BERTH_SSH_PORT to another port (0 turns SSH off)' })
-          : new AppError('unavailable', `cannot listen for SSH on ${listen.host}:${listen.port}: ${e.message}`, { hint: 'check BERTH_HOST and BERTH_SSH_PORT' }),
+          ? new AppError('unavailable', `SSH port ${listen.port} is already in use`, {
+              hint: 'stop what listens there, or set BERTH_SSH_PORT to another port (0 turns SSH off)',
+            })
+          : new AppError('unavailable', `cannot listen for SSH on ${listen.host}:${listen.port}: ${e.message}`, {
+              hint: 'check BERTH_HOST and BERTH_SSH_PORT',
+            }),
       );
     });
     server.listen(listen.port, listen.host, () => resolve());

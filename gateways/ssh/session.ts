@@ -34,7 +34,11 @@ export class SessionChannel {
     session: Session,
   ) {
     session.on('env', (accept, reject, info) => {
-      const ok = Object.keys(this.env).length < MAX_ENV && envName.safeParse(info.key).success && info.val.length <= MAX_ENV_VALUE && !info.val.includes('\0');
+      const ok =
+        Object.keys(this.env).length < MAX_ENV &&
+        envName.safeParse(info.key).success &&
+        info.val.length <= MAX_ENV_VALUE &&
+        !info.val.includes('\0');
       if (ok) this.env[info.key] = info.val;
       (ok ? accept : reject)?.();
     });
@@ -89,11 +93,18 @@ export class SessionChannel {
     await this.conn.ready;
     const login = this.conn.login;
     if (this.conn.refusedForwards.length) {
-      this.notice(`berth: remote port forwarding (-R ${this.conn.refusedForwards.join(', ')}) is not offered by this server; use -L to reach ports in the sandbox, or its preview URLs\n`);
+      this.notice(
+        `berth: remote port forwarding (-R ${this.conn.refusedForwards.join(', ')}) is not offered by this server; use -L to reach ports in the sandbox, or its preview URLs\n`,
+      );
       this.conn.refusedForwards = [];
     }
-    if (!login || this.conn.refusal) return this.refuse(ch, this.conn.refusal ?? new AppError('unauthorized', 'not logged in'));
-    const request: ExecAttachRequest = { command: req.command, env: { ...this.env }, ...(this.pty ? { pty: this.pty } : {}) };
+    if (!login || this.conn.refusal)
+      return this.refuse(ch, this.conn.refusal ?? new AppError('unauthorized', 'not logged in'));
+    const request: ExecAttachRequest = {
+      command: req.command,
+      env: { ...this.env },
+      ...(this.pty ? { pty: this.pty } : {}),
+    };
     let attached: { value: ExecAttachment; end: () => void };
     try {
       attached = await this.conn.d.orch.ssh.gateway.exec(login, request, kind);

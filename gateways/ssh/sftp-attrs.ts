@@ -9,7 +9,14 @@ import type { PosixEntry, PosixStat, SetStat } from '../../common/wire/posix-fil
 export const STATUS = ssh2.utils.sftp.STATUS_CODE;
 export const OPEN = ssh2.utils.sftp.OPEN_MODE;
 
-export const toAttrs = (s: PosixStat): Attributes => ({ mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, atime: s.atime, mtime: s.mtime });
+export const toAttrs = (s: PosixStat): Attributes => ({
+  mode: s.mode,
+  uid: s.uid,
+  gid: s.gid,
+  size: s.size,
+  atime: s.atime,
+  mtime: s.mtime,
+});
 
 /** The parts of client-sent ATTRS a sandbox can apply. */
 export function toSetStat(a: InputAttributes): SetStat {
@@ -24,7 +31,14 @@ export function toSetStat(a: InputAttributes): SetStat {
   return out;
 }
 
-const TYPE: Record<number, string> = { 0o040000: 'd', 0o120000: 'l', 0o010000: 'p', 0o140000: 's', 0o020000: 'c', 0o060000: 'b' };
+const TYPE: Record<number, string> = {
+  0o040000: 'd',
+  0o120000: 'l',
+  0o010000: 'p',
+  0o140000: 's',
+  0o020000: 'c',
+  0o060000: 'b',
+};
 
 function modeString(mode: number): string {
   const t = TYPE[mode & 0o170000] ?? '-';

@@ -52,7 +52,10 @@ class Reader {
   /** Up to `n` bytes from `position` (fewer only at the end of the file). */
   async take(n: number): Promise<Buffer> {
     while (this.buffered < n && !this.ended) await new Promise<void>((r) => (this.wake = r));
-    if (this.error && this.buffered === 0) throw this.error instanceof AppError ? this.error : new AppError('unavailable', 'the read from the sandbox broke off', { hint: 'the sandbox may have stopped' });
+    if (this.error && this.buffered === 0)
+      throw this.error instanceof AppError
+        ? this.error
+        : new AppError('unavailable', 'the read from the sandbox broke off', { hint: 'the sandbox may have stopped' });
     const want = Math.min(n, this.buffered);
     const out = Buffer.allocUnsafe(want);
     let got = 0;
@@ -87,7 +90,9 @@ class Writer {
     this.failed = opened.value.done.then(
       () => {
         // The sandbox ended the write before we did: nothing more goes in.
-        this.failure ??= new AppError('unavailable', 'the sandbox stopped taking this file', { hint: 'the sandbox may have stopped' });
+        this.failure ??= new AppError('unavailable', 'the sandbox stopped taking this file', {
+          hint: 'the sandbox may have stopped',
+        });
       },
       (e) => {
         this.failure = e;

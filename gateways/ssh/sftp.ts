@@ -25,7 +25,13 @@ interface DirHandle {
 type Handle = { kind: 'file'; file: SftpFile } | DirHandle;
 
 // ssh2 offers neither stderr nor an exit status on an SFTP channel; its protocol object does.
-type RawSftp = { _protocol: { channelExtData(id: number, data: Buffer, type: number): void; exitStatus(id: number, status: number): void }; outgoing: { id: number; state: string } };
+type RawSftp = {
+  _protocol: {
+    channelExtData(id: number, data: Buffer, type: number): void;
+    exitStatus(id: number, status: number): void;
+  };
+  outgoing: { id: number; state: string };
+};
 
 /** Ends the subsystem with an exit status, as sftp-server's exit does (ssh, and so scp, exit with it). */
 function finish(sftp: SFTPWrapper, status: number, message?: string): void {
@@ -38,7 +44,8 @@ function finish(sftp: SFTPWrapper, status: number, message?: string): void {
 }
 
 /** Tells the client why there are no files (the sftp and scp clients print the subsystem's stderr). */
-const refuse = (conn: Connection, sftp: SFTPWrapper) => finish(sftp, 1, describe(conn.refusal ?? new AppError('unauthorized', 'not logged in')));
+const refuse = (conn: Connection, sftp: SFTPWrapper) =>
+  finish(sftp, 1, describe(conn.refusal ?? new AppError('unauthorized', 'not logged in')));
 
 export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
   const files = conn.d.orch.toolbox.files;
@@ -57,7 +64,8 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
     return raw === '' ? '.' : raw;
   };
   const newHandle = (h: Handle): Buffer => {
-    if (handles.size >= MAX_HANDLES) throw new AppError('quota_exceeded', `more than ${MAX_HANDLES} open files or folders`);
+    if (handles.size >= MAX_HANDLES)
+      throw new AppError('quota_exceeded', `more than ${MAX_HANDLES} open files or folders`);
     const n = nextHandle++;
     handles.set(n, h);
     const b = Buffer.alloc(4);
@@ -94,7 +102,8 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
         return f();
       })
       .catch((e) => {
-        if (!(e instanceof AppError)) conn.log.error('sftp request failed', { error: (e as Error)?.stack ?? String(e) });
+        if (!(e instanceof AppError))
+          conn.log.error('sftp request failed', { error: (e as Error)?.stack ?? String(e) });
         const s = statusOf(e);
         if ((sftp as unknown as RawSftp).outgoing.state === 'open') sftp.status(reqid, s.code, s.message);
       })
@@ -108,9 +117,23 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
 
   sftp.on('OPEN', (reqid, filename, flags, attrs) =>
     serve(reqid, async () => {
-      const file = new SftpFile(path(filename), { download: (f, offset) => files.download(p, id, f, offset), openWrite: (f, how) => files.openWrite(p, id, f, how) }, !!(flags & OPEN.APPEND));
+      const file = new SftpFile(
+        path(filename),
+        {
+          download: (f, offset) => files.download(p, id, f, offset),
+          openWrite: (f, how) => files.openWrite(p, id, f, how),
+        },
+        !!(flags & OPEN.APPEND),
+      );
       if (flags & (OPEN.WRITE | OPEN.APPEND)) {
-        await file.openWrite({ offset: 0, create: !!(flags & OPEN.CREAT), truncate: !!(flags & OPEN.TRUNC), exclusive: !!(flags & OPEN.EXCL), append: !!(flags & OPEN.APPEND), mode: modeOf(attrs) });
+        await file.openWrite({
+          offset: 0,
+          create: !!(flags & OPEN.CREAT),
+          truncate: !!(flags & OPEN.TRUNC),
+          exclusive: !!(flags & OPEN.EXCL),
+          append: !!(flags & OPEN.APPEND),
+          mode: modeOf(attrs),
+        });
       } else await file.openRead();
       sftp.handle(reqid, newHandle({ kind: 'file', file }));
     }),
@@ -155,8 +178,12 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
       ok(reqid);
     }),
   );
-  sftp.on('STAT', (reqid, f) => serve(reqid, async () => sftp.attrs(reqid, toAttrs(await files.posixStat(p, id, path(f), true)))));
-  sftp.on('LSTAT', (reqid, f) => serve(reqid, async () => sftp.attrs(reqid, toAttrs(await files.posixStat(p, id, path(f), false)))));
+  sftp.on('STAT', (reqid, f) =>
+    serve(reqid, async () => sftp.attrs(reqid, toAttrs(await files.posixStat(p, id, path(f), true)))),
+  );
+  sftp.on('LSTAT', (reqid, f) =>
+    serve(reqid, async () => sftp.attrs(reqid, toAttrs(await files.posixStat(p, id, path(f), false)))),
+  );
   sftp.on('SETSTAT', (reqid, f, attrs) =>
     serve(reqid, async () => {
       await files.setstat(p, id, path(f), toSetStat(attrs));
@@ -167,13 +194,25 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
   sftp.on('OPENDIR', (reqid, f) =>
     serve(reqid, async () => {
       const dir = path(f);
-      const [entries, self, parent] = await Promise.all([files.posixList(p, id, dir), files.posixStat(p, id, dir), files.posixStat(p, id, `${dir}/..`).catch(() => null)]);
+      const [entries, self, parent] = await Promise.all([
+        files.posixList(p, id, dir),
+        files.posixStat(p, id, dir),
+        files.posixStat(p, id, `${dir}/..`).catch(() => null),
+      ]);
       const now = conn.d.clock.now();
       // The dot entries have no names of their own; borrow them from entries with the same ids.
       const owners = new Map(entries.map((e) => [e.stat.uid, e.owner]));
       const groups = new Map(entries.map((e) => [e.stat.gid, e.group]));
-      const dots = [{ name: '.', stat: self }, ...(parent ? [{ name: '..', stat: parent }] : [])].map((e) => ({ ...e, owner: owners.get(e.stat.uid) ?? String(e.stat.uid), group: groups.get(e.stat.gid) ?? String(e.stat.gid) }));
-      const names = [...dots, ...entries].map((e) => ({ filename: e.name, longname: longname(e, now), attrs: toAttrs(e.stat) }));
+      const dots = [{ name: '.', stat: self }, ...(parent ? [{ name: '..', stat: parent }] : [])].map((e) => ({
+        ...e,
+        owner: owners.get(e.stat.uid) ?? String(e.stat.uid),
+        group: groups.get(e.stat.gid) ?? String(e.stat.gid),
+      }));
+      const names = [...dots, ...entries].map((e) => ({
+        filename: e.name,
+        longname: longname(e, now),
+        attrs: toAttrs(e.stat),
+      }));
       sftp.handle(reqid, newHandle({ kind: 'dir', names, at: 0 }));
     }),
   );
@@ -190,7 +229,8 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
   sftp.on('REMOVE', (reqid, f) =>
     serve(reqid, async () => {
       const target = path(f);
-      if (isDir((await files.posixStat(p, id, target, false)).mode)) throw new AppError('invalid_argument', `${target} is a folder; remove it with rmdir`);
+      if (isDir((await files.posixStat(p, id, target, false)).mode))
+        throw new AppError('invalid_argument', `${target} is a folder; remove it with rmdir`);
       await files.remove(p, id, target, false);
       ok(reqid);
     }),
@@ -198,7 +238,8 @@ export function serveSftp(conn: Connection, sftp: SFTPWrapper): void {
   sftp.on('RMDIR', (reqid, f) =>
     serve(reqid, async () => {
       const target = path(f);
-      if (!isDir((await files.posixStat(p, id, target, false)).mode)) throw new AppError('invalid_argument', `${target} is not a folder`);
+      if (!isDir((await files.posixStat(p, id, target, false)).mode))
+        throw new AppError('invalid_argument', `${target} is not a folder`);
       await files.remove(p, id, target, false);
       ok(reqid);
     }),

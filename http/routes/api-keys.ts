@@ -39,15 +39,30 @@ export function registerApiKeys(t: RouteTable): void {
     ctx.body = (await keys().list(principal(ctx), { all: query.all ?? false })).map(apiKeyDto);
   });
   const example = { name: 'ci', permissions: ['write:sandboxes'] };
-  const create = { summary: 'Create an API key (its value is in this answer only)', tags, auth, body: Create, example, responses: { 201: 'Created' } } as const;
+  const create = {
+    summary: 'Create an API key (its value is in this answer only)',
+    tags,
+    auth,
+    body: Create,
+    example,
+    responses: { 201: 'Created' },
+  } as const;
   route(t, { ...create, method: 'post', path: '/api-keys' }, async (ctx, { body: b }) => {
-    const k = await keys().createFor(principal(ctx), { name: b.name, permissions: b.permissions, expiresAt: b.expiresAt ? new Date(b.expiresAt) : null });
+    const k = await keys().createFor(principal(ctx), {
+      name: b.name,
+      permissions: b.permissions,
+      expiresAt: b.expiresAt ? new Date(b.expiresAt) : null,
+    });
     ctx.status = 201;
     ctx.body = { ...apiKeyDto(k), value: k.value };
   });
-  route(t, { method: 'get', path: '/api-keys/current', summary: 'The key of this request', tags, auth }, async (ctx) => {
-    ctx.body = apiKeyDto(await keys().current(principal(ctx)));
-  });
+  route(
+    t,
+    { method: 'get', path: '/api-keys/current', summary: 'The key of this request', tags, auth },
+    async (ctx) => {
+      ctx.body = apiKeyDto(await keys().current(principal(ctx)));
+    },
+  );
   route(t, { method: 'get', path: '/api-keys/:name', summary: 'An API key by name', tags, auth }, async (ctx) => {
     ctx.body = apiKeyDto(await keys().get(principal(ctx), ctx.params.name!));
   });
@@ -56,8 +71,12 @@ export function registerApiKeys(t: RouteTable): void {
     await keys().revoke(principal(ctx), ctx.params.name!);
     ctx.status = 204;
   });
-  route(t, { ...revoke, method: 'delete', path: '/api-keys/:userId/:name', summary: "Revoke another member's API key" }, async (ctx) => {
-    await keys().revoke(principal(ctx), ctx.params.name!, ctx.params.userId!);
-    ctx.status = 204;
-  });
+  route(
+    t,
+    { ...revoke, method: 'delete', path: '/api-keys/:userId/:name', summary: "Revoke another member's API key" },
+    async (ctx) => {
+      await keys().revoke(principal(ctx), ctx.params.name!, ctx.params.userId!);
+      ctx.status = 204;
+    },
+  );
 }

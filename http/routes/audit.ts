@@ -11,7 +11,8 @@ export const auditDto = (e: AuditEntry) => ({ ...e, createdAt: e.createdAt.toISO
 function date(name: string, s: string | undefined): Date | undefined {
   if (!s) return undefined;
   const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new AppError('invalid_argument', `${name} must be an ISO-8601 time`, { hint: 'e.g. 2026-01-31T12:00:00Z' });
+  if (Number.isNaN(d.getTime()))
+    throw new AppError('invalid_argument', `${name} must be an ISO-8601 time`, { hint: 'e.g. 2026-01-31T12:00:00Z' });
   return d;
 }
 
@@ -28,7 +29,14 @@ const query = queryObject({
 });
 
 export function registerAudit(t: RouteTable): void {
-  const decl = { method: 'get', path: '/audit', summary: "The organization's audit log, newest first", tags: ['audit'], auth: 'key', query } as const;
+  const decl = {
+    method: 'get',
+    path: '/audit',
+    summary: "The organization's audit log, newest first",
+    tags: ['audit'],
+    auth: 'key',
+    query,
+  } as const;
   route(t, decl, async (ctx, { query: q }) => {
     const r = await t.d.orch.audit.list(principal(ctx), {
       action: q.action || undefined,

@@ -17,24 +17,46 @@ export function registerPreview(t: RouteTable): void {
   });
 
   const expiresInSeconds = qs.number({ int: true, description: 'default 60; 1 s to 24 h' });
-  const signed = { summary: 'A self-authenticating preview URL', tags, auth, query: queryObject({ expiresInSeconds }) } as const;
-  route(t, { ...signed, method: 'get', path: '/sandbox/:id/ports/:port/signed-preview-url' }, async (ctx, { query }) => {
-    const seconds = query.expiresInSeconds ?? 60;
-    ctx.body = await svc().signedPreviewUrl(principal(ctx), ctx.params.id!, pathInt(ctx, 'port', 1), seconds);
-  });
+  const signed = {
+    summary: 'A self-authenticating preview URL',
+    tags,
+    auth,
+    query: queryObject({ expiresInSeconds }),
+  } as const;
+  route(
+    t,
+    { ...signed, method: 'get', path: '/sandbox/:id/ports/:port/signed-preview-url' },
+    async (ctx, { query }) => {
+      const seconds = query.expiresInSeconds ?? 60;
+      ctx.body = await svc().signedPreviewUrl(principal(ctx), ctx.params.id!, pathInt(ctx, 'port', 1), seconds);
+    },
+  );
 
   const expire = { summary: 'Expire a signed preview URL now', tags, auth, responses: { 204: 'Expired' } } as const;
-  route(t, { ...expire, method: 'post', path: '/sandbox/:id/ports/:port/signed-preview-url/:token/expire' }, async (ctx) => {
-    await svc().expireSignedPreviewUrl(principal(ctx), ctx.params.id!, pathInt(ctx, 'port', 1), ctx.params.token!);
-    ctx.status = 204;
-  });
+  route(
+    t,
+    { ...expire, method: 'post', path: '/sandbox/:id/ports/:port/signed-preview-url/:token/expire' },
+    async (ctx) => {
+      await svc().expireSignedPreviewUrl(principal(ctx), ctx.params.id!, pathInt(ctx, 'port', 1), ctx.params.token!);
+      ctx.status = 204;
+    },
+  );
 
   // The SDK reads these as a bare JSON string.
-  const key = { tags, auth, responses: { 200: z.string() }, description: 'The answer is a bare JSON string, as the Daytona SDK reads it.' } as const;
-  route(t, { ...key, method: 'get', path: '/sandbox/:id/signing-key', summary: 'The file-URL signing key' }, async (ctx) => {
-    ctx.type = 'application/json';
-    ctx.body = JSON.stringify(await svc().signingKey(principal(ctx), ctx.params.id!));
-  });
+  const key = {
+    tags,
+    auth,
+    responses: { 200: z.string() },
+    description: 'The answer is a bare JSON string, as the Daytona SDK reads it.',
+  } as const;
+  route(
+    t,
+    { ...key, method: 'get', path: '/sandbox/:id/signing-key', summary: 'The file-URL signing key' },
+    async (ctx) => {
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(await svc().signingKey(principal(ctx), ctx.params.id!));
+    },
+  );
   const rotate = { ...key, summary: 'Rotate the file-URL signing key (earlier URLs stop working)' } as const;
   route(t, { ...rotate, method: 'post', path: '/sandbox/:id/signing-key/rotate' }, async (ctx) => {
     ctx.type = 'application/json';

@@ -15,7 +15,8 @@ const auth = 'key';
 export function registerQuotas(t: RouteTable): void {
   const d = t.d;
   const view = async (ctx: Ctx, organizationId: string) => {
-    if (!(await d.orch.orgs.visible(principal(ctx), organizationId))) throw notFound(`organization ${organizationId}`, 'list your organizations with GET /api/organizations');
+    if (!(await d.orch.orgs.visible(principal(ctx), organizationId)))
+      throw notFound(`organization ${organizationId}`, 'list your organizations with GET /api/organizations');
     const [q, used] = await Promise.all([d.orch.quotas.get(organizationId), d.orch.quotas.used(organizationId)]);
     ctx.body = { organizationId, quotas: q.quotas, overridden: q.overridden, used };
   };

@@ -22,22 +22,42 @@ const tags = ['SSH access'];
 
 export function registerSshAccess(t: RouteTable): void {
   const d = t.d;
-  const minutes = qs.number({ int: true, min: 1, max: SSH_ACCESS_MAX_MINUTES, description: `default ${SSH_ACCESS_DEFAULT_MINUTES}` });
-  const create = { summary: 'A token whose sshCommand logs in to the sandbox', tags, auth: 'key', query: queryObject({ expiresInMinutes: minutes }) } as const;
+  const minutes = qs.number({
+    int: true,
+    min: 1,
+    max: SSH_ACCESS_MAX_MINUTES,
+    description: `default ${SSH_ACCESS_DEFAULT_MINUTES}`,
+  });
+  const create = {
+    summary: 'A token whose sshCommand logs in to the sandbox',
+    tags,
+    auth: 'key',
+    query: queryObject({ expiresInMinutes: minutes }),
+  } as const;
   route(t, { ...create, method: 'post', path: '/sandbox/:id/ssh-access' }, async (ctx, { query }) => {
     const m = query.expiresInMinutes ?? SSH_ACCESS_DEFAULT_MINUTES;
     ctx.body = sshAccessDto(await d.orch.ssh.access.create(principal(ctx), ctx.params.id!, m));
   });
 
   // Without ?token= every token of the sandbox is revoked. Answers the sandbox, as Daytona does.
-  const revoke = { summary: 'Revoke a token (without ?token=, all); answers the sandbox', tags, auth: 'key', query: queryObject({ token: qs.string() }) } as const;
+  const revoke = {
+    summary: 'Revoke a token (without ?token=, all); answers the sandbox',
+    tags,
+    auth: 'key',
+    query: queryObject({ token: qs.string() }),
+  } as const;
   route(t, { ...revoke, method: 'delete', path: '/sandbox/:id/ssh-access' }, async (ctx, { query }) => {
     const p = principal(ctx);
     await d.orch.ssh.access.revoke(p, ctx.params.id!, query.token || undefined);
     ctx.body = sandboxDto(await d.orch.sandboxes.get(p, ctx.params.id!), d.config.publicUrl);
   });
 
-  const validate = { summary: 'Whether a token is valid, and for which sandbox', tags, auth: 'key', query: queryObject({ token: qs.required() }) } as const;
+  const validate = {
+    summary: 'Whether a token is valid, and for which sandbox',
+    tags,
+    auth: 'key',
+    query: queryObject({ token: qs.required() }),
+  } as const;
   route(t, { ...validate, method: 'get', path: '/sandbox/ssh-access/validate' }, async (ctx, { query }) => {
     ctx.body = await d.orch.ssh.access.validate(principal(ctx), query.token);
   });

@@ -12,7 +12,13 @@ const PING_EVERY_MS = 30_000;
 
 /** Codes a server may put in a close frame (RFC 6455 §7.4, plus the 3000–4999 private range). */
 export function sendableCloseCode(code: number): number {
-  if (code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)) return code;
+  if (
+    code === 1000 ||
+    (code >= 1001 && code <= 1003) ||
+    (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999)
+  )
+    return code;
   return 1011;
 }
 
@@ -39,7 +45,11 @@ function keepAlive(ws: WebSocket): () => void {
 }
 
 /** Sends with flow control: `pause` when the client falls behind, `resume` once it caught up. */
-function pacedSender(ws: WebSocket, pause: () => void, resume: () => void): (data: string | Buffer, binary: boolean) => void {
+function pacedSender(
+  ws: WebSocket,
+  pause: () => void,
+  resume: () => void,
+): (data: string | Buffer, binary: boolean) => void {
   let paused = false;
   return (data, binary) => {
     if (ws.readyState !== WebSocket.OPEN) return;

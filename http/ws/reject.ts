@@ -5,7 +5,13 @@ import type { Duplex } from 'node:stream';
 import { AppError } from '../../common/errors.js';
 import { errorBody, HTTP_STATUS, toAppError } from '../errors.js';
 
-export function rejectUpgrade(socket: Duplex, err: unknown, req: { path: string; method: string }, now: Date, onInternal?: (e: unknown) => void): void {
+export function rejectUpgrade(
+  socket: Duplex,
+  err: unknown,
+  req: { path: string; method: string },
+  now: Date,
+  onInternal?: (e: unknown) => void,
+): void {
   const e = err instanceof AppError ? err : toAppError(err);
   if (e.code === 'internal') onInternal?.(err);
   if (socket.destroyed || !socket.writable) {

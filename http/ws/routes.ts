@@ -9,7 +9,8 @@ import type { HttpDeps } from '../context.js';
 import { PTY_EXIT_CONTROL, ptyEnvs, SDK_VERSION_PREFIX } from './protocols.js';
 import { attachmentChannel, execAttachRequest } from './exec-attach.js';
 
-export type Opened = { kind: 'channel'; channel: MessageChannel; end: () => void } | { kind: 'stream'; stream: Readable; end: () => void };
+export type Opened =
+  { kind: 'channel'; channel: MessageChannel; end: () => void } | { kind: 'stream'; stream: Readable; end: () => void };
 
 export interface WsCall {
   d: HttpDeps;
@@ -28,7 +29,11 @@ export interface WsRoute {
   open(c: WsCall): Promise<Opened>;
 }
 
-const channel = (r: { value: MessageChannel; end: () => void }): Opened => ({ kind: 'channel', channel: r.value, end: r.end });
+const channel = (r: { value: MessageChannel; end: () => void }): Opened => ({
+  kind: 'channel',
+  channel: r.value,
+  end: r.end,
+});
 
 /** The query parsed; a bad one is reported only to who may see the sandbox (anyone else gets its 404). */
 async function parsed<T>(c: WsCall, parse: (c: WsCall) => T): Promise<T> {
@@ -46,10 +51,20 @@ function ptyCreateRequest(c: WsCall): PtyCreateRequest {
     const v = q.get(name);
     return v === null || v === '' ? undefined : Number(v);
   };
-  const r = PtyCreateRequest.safeParse({ id: q.get('id') ?? '', cwd: q.get('cwd') || undefined, cols: num('cols'), rows: num('rows'), envs: ptyEnvs(c.offered) });
+  const r = PtyCreateRequest.safeParse({
+    id: q.get('id') ?? '',
+    cwd: q.get('cwd') || undefined,
+    cols: num('cols'),
+    rows: num('rows'),
+    envs: ptyEnvs(c.offered),
+  });
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
-    throw new AppError('invalid_argument', `invalid PTY request: ${problems.join('; ')}`, { reason: 'BAD_REQUEST', hint: 'pass ?id=<name>&cols=<1-1000>&rows=<1-1000>[&cwd=<folder>]', details: { problems } });
+    throw new AppError('invalid_argument', `invalid PTY request: ${problems.join('; ')}`, {
+      reason: 'BAD_REQUEST',
+      hint: 'pass ?id=<name>&cols=<1-1000>&rows=<1-1000>[&cwd=<folder>]',
+      details: { problems },
+    });
   }
   return r.data;
 }
@@ -67,18 +82,32 @@ export const WS_ROUTES: WsRoute[] = [
   {
     pattern: 'process/pty/create-connect',
     prefer: PTY_PREFER,
-    open: async (c) => channel(await c.d.orch.toolbox.pty.createConnect(c.principal, c.sandboxId, await parsed(c, ptyCreateRequest), { exitControl: c.offered.includes(PTY_EXIT_CONTROL) })),
+    open: async (c) =>
+      channel(
+        await c.d.orch.toolbox.pty.createConnect(c.principal, c.sandboxId, await parsed(c, ptyCreateRequest), {
+          exitControl: c.offered.includes(PTY_EXIT_CONTROL),
+        }),
+      ),
   },
   {
     pattern: 'process/pty/:id/connect',
     prefer: PTY_PREFER,
-    open: async (c) => channel(await c.d.orch.toolbox.pty.connect(c.principal, c.sandboxId, c.params.id!, { exitControl: c.offered.includes(PTY_EXIT_CONTROL) })),
+    open: async (c) =>
+      channel(
+        await c.d.orch.toolbox.pty.connect(c.principal, c.sandboxId, c.params.id!, {
+          exitControl: c.offered.includes(PTY_EXIT_CONTROL),
+        }),
+      ),
   },
   {
     pattern: 'process/exec/attach',
     prefer: DEFAULT_PREFER,
     open: async (c) => {
-      const r = await c.d.orch.toolbox.execAttach.start(c.principal, c.sandboxId, await parsed(c, (w) => execAttachRequest(w.query)));
+      const r = await c.d.orch.toolbox.execAttach.start(
+        c.principal,
+        c.sandboxId,
+        await parsed(c, (w) => execAttachRequest(w.query)),
+      );
       return { kind: 'channel', channel: attachmentChannel(r.value), end: r.end };
     },
   },

@@ -69,7 +69,10 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
 
   const handle = async (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
     const where = { path: url.pathname, method: req.method ?? 'GET' };
-    const fail = (e: unknown) => rejectUpgrade(socket, e, where, d.clock.now(), (err) => d.log.error('websocket upgrade failed', { path: url.pathname, error: (err as Error)?.stack ?? String(err) }));
+    const fail = (e: unknown) =>
+      rejectUpgrade(socket, e, where, d.clock.now(), (err) =>
+        d.log.error('websocket upgrade failed', { path: url.pathname, error: (err as Error)?.stack ?? String(err) }),
+      );
     let gone = false;
     socket.on('error', () => {});
     socket.once('close', () => (gone = true));
@@ -83,9 +86,25 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     }
     const [sandboxId, ...rest] = decoded;
     const match = sandboxId ? matchWsRoute(rest) : null;
-    if (!sandboxId || !match) return fail(new AppError('not_found', `no WebSocket route for ${url.pathname}`, { reason: 'NOT_FOUND', hint: 'WebSocket routes: process/pty/create-connect, process/pty/{id}/connect, process/exec/attach, process/interpreter/execute, process/session/…/logs?follow=true' }));
-    if (req.method !== 'GET' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key'] || req.headers['sec-websocket-version'] !== '13') {
-      return fail(new AppError('invalid_argument', 'not a valid WebSocket handshake', { reason: 'BAD_REQUEST', hint: 'connect with a WebSocket client (version 13)' }));
+    if (!sandboxId || !match)
+      return fail(
+        new AppError('not_found', `no WebSocket route for ${url.pathname}`, {
+          reason: 'NOT_FOUND',
+          hint: 'WebSocket routes: process/pty/create-connect, process/pty/{id}/connect, process/exec/attach, process/interpreter/execute, process/session/…/logs?follow=true',
+        }),
+      );
+    if (
+      req.method !== 'GET' ||
+      (req.headers.upgrade ?? '').toLowerCase() !== 'websocket' ||
+      !req.headers['sec-websocket-key'] ||
+      req.headers['sec-websocket-version'] !== '13'
+    ) {
+      return fail(
+        new AppError('invalid_argument', 'not a valid WebSocket handshake', {
+          reason: 'BAD_REQUEST',
+          hint: 'connect with a WebSocket client (version 13)',
+        }),
+      );
     }
 
     let opened: Opened;
@@ -95,7 +114,11 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
       const org = req.headers[ORGANIZATION_HEADER];
       const key = bearer(req);
       const previewToken = key ? undefined : sandboxToken(req.headers[SANDBOX_TOKEN_HEADER], url.searchParams);
-      const source = { ip: clientAddress(req, trusted), frontend: 'toolbox', requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID() };
+      const source = {
+        ip: clientAddress(req, trusted),
+        frontend: 'toolbox',
+        requestId: (req.headers['x-request-id'] as string | undefined) || randomUUID(),
+      };
       const organizationId = typeof org === 'string' && org ? org : url.searchParams.get('organizationId') || undefined;
       const session = key || previewToken ? undefined : sessionToken(req.headers.cookie);
       if (session) checkCookieUpgrade(req.headers, d.config);
@@ -104,7 +127,14 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
         : session
           ? await d.orch.authenticateSession(session, { ...source, frontend: 'webui', organizationId })
           : await d.orch.authenticate(key, { ...source, organizationId });
-      opened = await match.route.open({ d, principal, sandboxId, params: match.params, query: url.searchParams, offered });
+      opened = await match.route.open({
+        d,
+        principal,
+        sandboxId,
+        params: match.params,
+        query: url.searchParams,
+        offered,
+      });
     } catch (e) {
       return fail(e);
     }
@@ -120,7 +150,12 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
     wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
       owners.set(ws, principal);
-      const expiry = principal.expiresAt ? setTimeout(() => ws.close(CLOSE_REVOKED, 'credentials expired'), Math.max(0, principal.expiresAt - d.clock.now().getTime())) : null;
+      const expiry = principal.expiresAt
+        ? setTimeout(
+            () => ws.close(CLOSE_REVOKED, 'credentials expired'),
+            Math.max(0, principal.expiresAt - d.clock.now().getTime()),
+          )
+        : null;
       expiry?.unref();
       ws.once('close', () => {
         owners.delete(ws);
@@ -149,7 +184,9 @@ export function attachToolboxWebSockets(server: http.Server, d: HttpDeps): Toolb
       });
       return;
     }
-    void handle(req, socket, head, url).catch((e) => rejectUpgrade(socket, e, { path: url.pathname, method: req.method ?? 'GET' }, d.clock.now()));
+    void handle(req, socket, head, url).catch((e) =>
+      rejectUpgrade(socket, e, { path: url.pathname, method: req.method ?? 'GET' }, d.clock.now()),
+    );
   };
   server.on('upgrade', onUpgrade);
 

@@ -54,7 +54,10 @@ export class SessionEventStore implements EventStore {
 
   // GET resumption is served by mcp/http/sse.ts (it also follows events that
   // arrive later, from any replica); this satisfies the interface.
-  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> }): Promise<string> {
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
     const parsed = parseEventId(lastEventId);
     if (!parsed) throw new Error('invalid event id');
     for (const e of await this.log.range(logKey(this.sessionId, parsed.streamId), parsed.entry)) {

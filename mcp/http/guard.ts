@@ -30,7 +30,8 @@ export class HostGuard {
   /** Returns why the request is refused, or undefined when it may pass. */
   check(host: string | undefined, origin: string | undefined): string | undefined {
     const h = host ? this.hostname(host) : undefined;
-    if (!h || !this.allowed.has(h)) return `Host header ${JSON.stringify(host ?? '')} is not this server (DNS-rebinding protection; allow it with BERTH_MCP_ALLOWED_HOSTS or BERTH_PUBLIC_URL)`;
+    if (!h || !this.allowed.has(h))
+      return `Host header ${JSON.stringify(host ?? '')} is not this server (DNS-rebinding protection; allow it with BERTH_MCP_ALLOWED_HOSTS or BERTH_PUBLIC_URL)`;
     if (origin && origin !== 'null') {
       let o: string | undefined;
       try {
@@ -38,7 +39,8 @@ export class HostGuard {
       } catch {
         o = undefined;
       }
-      if (!o || !this.allowed.has(o)) return `Origin ${JSON.stringify(origin)} is not allowed (DNS-rebinding protection)`;
+      if (!o || !this.allowed.has(o))
+        return `Origin ${JSON.stringify(origin)} is not allowed (DNS-rebinding protection)`;
     }
     return undefined;
   }

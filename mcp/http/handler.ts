@@ -5,7 +5,12 @@
 //   GET    the session's SSE stream, or a resumed one with Last-Event-ID
 //   DELETE ends the session
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInitializeRequest, isJSONRPCNotification, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.js';
 import { revokedMatches, type Principal } from '../../orchestrator/index.js';
@@ -19,7 +24,13 @@ import { serveStream } from './sse.js';
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
-const STATUS: Partial<Record<AppError['code'], number>> = { unauthorized: 401, forbidden: 403, not_found: 404, rate_limited: 429, unavailable: 503 };
+const STATUS: Partial<Record<AppError['code'], number>> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  rate_limited: 429,
+  unavailable: 503,
+};
 const EXPOSED = 'mcp-session-id, www-authenticate, mcp-protocol-version';
 const ALLOWED_HEADERS = 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id';
 
@@ -32,7 +43,9 @@ export interface McpHttp {
 export function createMcpHttp(d: McpDeps): McpHttp {
   const sessions = new SessionManager(d);
   // Sessions of a revoked key (or removed member) end at once, here and on every replica.
-  const offRevoked = d.orch.onCredentialsRevoked((ev) => void sessions.endMatching((r) => revokedMatches(ev, r)).catch(() => {}));
+  const offRevoked = d.orch.onCredentialsRevoked(
+    (ev) => void sessions.endMatching((r) => revokedMatches(ev, r)).catch(() => {}),
+  );
   const guard = new HostGuard(d.config);
   const trusted = trustedProxies(d.config.trustedProxies);
   const publicUrl = d.config.publicUrl;
@@ -51,8 +64,16 @@ export function createMcpHttp(d: McpDeps): McpHttp {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     try {
       const org = req.headers['x-daytona-organization-id'];
-      const requestId = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] ? req.headers['x-request-id'] : randomUUID();
-      const p = await d.orch.authenticate(m?.[1], { ip: clientAddress(req, trusted), frontend: 'mcp', requestId, organizationId: typeof org === 'string' && org ? org : undefined });
+      const requestId =
+        typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']
+          ? req.headers['x-request-id']
+          : randomUUID();
+      const p = await d.orch.authenticate(m?.[1], {
+        ip: clientAddress(req, trusted),
+        frontend: 'mcp',
+        requestId,
+        organizationId: typeof org === 'string' && org ? org : undefined,
+      });
       if (p.rateLimit) {
         res.setHeader('x-ratelimit-limit', String(p.rateLimit.limit));
         res.setHeader('x-ratelimit-remaining', String(p.rateLimit.remaining));
@@ -62,8 +83,17 @@ export function createMcpHttp(d: McpDeps): McpHttp {
     } catch (e) {
       const err = e instanceof AppError ? e : new AppError('internal', 'authentication failed');
       const challenge = `Bearer realm="berth", resource_metadata="${metadataUrl}"${m ? ', error="invalid_token"' : ''}`;
-      const retry: Record<string, string> = err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number' ? { 'retry-after': String(err.details.retryAfterSeconds) } : {};
-      rpcError(res, STATUS[err.code] ?? 500, -32001, `${err.message}${err.hint ? ` (${err.hint})` : ''}`, err.code === 'unauthorized' ? { 'www-authenticate': challenge } : retry);
+      const retry: Record<string, string> =
+        err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number'
+          ? { 'retry-after': String(err.details.retryAfterSeconds) }
+          : {};
+      rpcError(
+        res,
+        STATUS[err.code] ?? 500,
+        -32001,
+        `${err.message}${err.hint ? ` (${err.hint})` : ''}`,
+        err.code === 'unauthorized' ? { 'www-authenticate': challenge } : retry,
+      );
       return undefined;
     }
   }
@@ -93,21 +123,31 @@ export function createMcpHttp(d: McpDeps): McpHttp {
     const init = messages.find((m) => isInitializeRequest(m));
     if (init && isInitializeRequest(init)) {
       const { groups, unknown } = parseGroups(url.searchParams.get('tools') ?? d.config.mcpTools);
-      if (unknown.length) return rpcError(res, 400, -32602, `unknown tool group(s): ${unknown.join(', ')} (choose from ${TOOL_GROUPS.join(', ')}, all)`);
+      if (unknown.length)
+        return rpcError(
+          res,
+          400,
+          -32602,
+          `unknown tool group(s): ${unknown.join(', ')} (choose from ${TOOL_GROUPS.join(', ')}, all)`,
+        );
       s = await sessions.create(p, init.params, groups);
     } else {
       s = await session(req, res, p);
       if (!s) return;
-      for (const m of messages) if (isJSONRPCNotification(m) && m.method === 'notifications/cancelled') sessions.relayCancel(s.id, m.params);
+      for (const m of messages)
+        if (isJSONRPCNotification(m) && m.method === 'notifications/cancelled') sessions.relayCancel(s.id, m.params);
     }
     const requests = messages.filter((m) => isJSONRPCRequest(m)).length;
-    const r = await sessions.postRequests.run(requests || 1, () => s.transport.handleRequest(toWebRequest(req, url), { parsedBody: body }));
+    const r = await sessions.postRequests.run(requests || 1, () =>
+      s.transport.handleRequest(toWebRequest(req, url), { parsedBody: body }),
+    );
     if (init && r.status !== 200) await sessions.end(s.id);
     await sendWebResponse(res, r);
   }
 
   async function get(req: IncomingMessage, res: ServerResponse, p: Principal): Promise<void> {
-    if (!String(req.headers.accept ?? '').includes('text/event-stream')) return rpcError(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+    if (!String(req.headers.accept ?? '').includes('text/event-stream'))
+      return rpcError(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
     const s = await session(req, res, p);
     if (!s) return;
     const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : undefined;
@@ -116,7 +156,13 @@ export function createMcpHttp(d: McpDeps): McpHttp {
       s.standaloneOpen = true;
     }
     try {
-      await serveStream(res, { log: d.orch.relay.events, sessionId: s.id, lastEventId, closed: s.closed, onKeepAlive: () => sessions.touch(s) });
+      await serveStream(res, {
+        log: d.orch.relay.events,
+        sessionId: s.id,
+        lastEventId,
+        closed: s.closed,
+        onKeepAlive: () => sessions.touch(s),
+      });
     } finally {
       if (!lastEventId) s.standaloneOpen = false;
       sessions.touch(s);
@@ -127,7 +173,10 @@ export function createMcpHttp(d: McpDeps): McpHttp {
     async handle(req, res) {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       if (url.pathname === RESOURCE_METADATA_PATH || url.pathname === RESOURCE_METADATA_PATH + MCP_PATH) {
-        res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 200 : 405, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+        res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 200 : 405, {
+          'content-type': 'application/json',
+          'access-control-allow-origin': '*',
+        });
         res.end(JSON.stringify(metadata(), null, 2));
         return true;
       }
@@ -144,7 +193,11 @@ export function createMcpHttp(d: McpDeps): McpHttp {
         res.setHeader('vary', 'origin');
       }
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': ALLOWED_HEADERS, 'access-control-max-age': '600' });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, DELETE',
+          'access-control-allow-headers': ALLOWED_HEADERS,
+          'access-control-max-age': '600',
+        });
         res.end();
         return true;
       }

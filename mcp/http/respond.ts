@@ -2,17 +2,30 @@
 // shape, as the SDK's transport does) and for piping a web Response to node.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, data?: unknown): void {
+export function rpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+  data?: unknown,
+): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data !== undefined ? { data } : {}) }, id: null }));
+  res.end(
+    JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data !== undefined ? { data } : {}) }, id: null }),
+  );
 }
 
 /** Writes a web-standard Response to a node response, streaming its body; a client disconnect cancels the body. */
-export async function sendWebResponse(res: ServerResponse, r: Response, extraHeaders: Record<string, string> = {}): Promise<void> {
+export async function sendWebResponse(
+  res: ServerResponse,
+  r: Response,
+  extraHeaders: Record<string, string> = {},
+): Promise<void> {
   const headers: Record<string, string> = { ...extraHeaders };
   r.headers.forEach((v, k) => (headers[k] = v));
   res.writeHead(r.status, headers);

@@ -5,7 +5,14 @@
 // cancellations are signalled to every replica. Idle sessions expire.
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type InitializeRequest, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type InitializeRequest,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Clock, Timer } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
@@ -81,10 +88,14 @@ export class SessionManager {
       relay.subscribe(CANCEL, (p) => {
         const { sessionId, origin, params } = p as { sessionId: string; origin: string; params: unknown };
         if (origin === this.replica) return;
-        this.local.get(sessionId)?.transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params } as JSONRPCMessage);
+        this.local
+          .get(sessionId)
+          ?.transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params } as JSONRPCMessage);
       }),
     );
-    this.sweeper = d.clock.setInterval(() => void this.sweep(), Math.min(30_000, Math.max(1000, this.idleMs / 4))).unref();
+    this.sweeper = d.clock
+      .setInterval(() => void this.sweep(), Math.min(30_000, Math.max(1000, this.idleMs / 4)))
+      .unref();
   }
 
   private now(): number {
@@ -95,7 +106,14 @@ export class SessionManager {
   async create(p: Principal, init: InitializeRequest['params'], groups: ToolGroup[]): Promise<LocalSession> {
     const id = randomUUID();
     const state: SessionState = { init, groups };
-    const record: SessionRecord = { id, organizationId: p.organizationId, keyId: p.keyId, userId: p.userId, state: state as unknown as Record<string, unknown>, createdAt: this.now() };
+    const record: SessionRecord = {
+      id,
+      organizationId: p.organizationId,
+      keyId: p.keyId,
+      userId: p.userId,
+      state: state as unknown as Record<string, unknown>,
+      createdAt: this.now(),
+    };
     await this.d.orch.relay.sessions.put(record, this.idleMs);
     const s = await this.build(record, p);
     this.local.set(id, s);
@@ -159,15 +177,27 @@ export class SessionManager {
     const record = await this.d.orch.relay.sessions.get(id);
     if (!record) return undefined;
     await this.d.orch.relay.sessions.touch(id, this.idleMs);
-    const p: Principal = { organizationId: record.organizationId, userId: record.userId, keyId: record.keyId, permissions: [], role: 'member', systemAdmin: false };
+    const p: Principal = {
+      organizationId: record.organizationId,
+      userId: record.userId,
+      keyId: record.keyId,
+      permissions: [],
+      role: 'member',
+      systemAdmin: false,
+    };
     const s = await this.build(record, p);
     // Replay the handshake so the SDK transport and server are in the state the client expects.
     const state = record.state as unknown as SessionState;
     const headers = { accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
     const url = 'http://localhost/mcp';
-    const init = await s.transport.handleRequest(new Request(url, { method: 'POST', headers }), { parsedBody: { jsonrpc: '2.0', id: `berth-rehydrate-${randomUUID()}`, method: 'initialize', params: state.init } });
+    const init = await s.transport.handleRequest(new Request(url, { method: 'POST', headers }), {
+      parsedBody: { jsonrpc: '2.0', id: `berth-rehydrate-${randomUUID()}`, method: 'initialize', params: state.init },
+    });
     await init.text();
-    await s.transport.handleRequest(new Request(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': id } }), { parsedBody: { jsonrpc: '2.0', method: 'notifications/initialized' } });
+    await s.transport.handleRequest(
+      new Request(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': id } }),
+      { parsedBody: { jsonrpc: '2.0', method: 'notifications/initialized' } },
+    );
     this.local.set(id, s);
     this.d.log.debug('mcp session rebuilt on this replica', { sessionId: id });
     return s;

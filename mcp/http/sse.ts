@@ -24,7 +24,13 @@ export interface StreamOptions {
 
 export async function serveStream(res: ServerResponse, o: StreamOptions): Promise<void> {
   const parsed = o.lastEventId ? parseEventId(o.lastEventId) : undefined;
-  if (o.lastEventId && !parsed) return rpcError(res, 400, -32000, `Last-Event-ID ${JSON.stringify(o.lastEventId)} is not an event id of this server`);
+  if (o.lastEventId && !parsed)
+    return rpcError(
+      res,
+      400,
+      -32000,
+      `Last-Event-ID ${JSON.stringify(o.lastEventId)} is not an event id of this server`,
+    );
   const streamId = parsed?.streamId ?? STANDALONE;
   const key = logKey(o.sessionId, streamId);
   const standalone = streamId === STANDALONE;
@@ -63,7 +69,13 @@ export async function serveStream(res: ServerResponse, o: StreamOptions): Promis
     }
   }
 
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', 'mcp-session-id': o.sessionId });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'mcp-session-id': o.sessionId,
+  });
   res.flushHeaders();
   const keepAlive = setInterval(() => {
     res.write(': keepalive\n\n');

@@ -21,7 +21,12 @@ export async function completeSandbox(d: Pick<ResourceDeps, 'orch' | 'principal'
  * Completes a path (as written in a file URI: absolute, without the leading
  * slash, or as a tool argument: with it) by listing its parent folder.
  */
-export async function completePath(d: Pick<ResourceDeps, 'orch' | 'principal'>, sandboxId: string | undefined, value: string, leadingSlash = false): Promise<string[]> {
+export async function completePath(
+  d: Pick<ResourceDeps, 'orch' | 'principal'>,
+  sandboxId: string | undefined,
+  value: string,
+  leadingSlash = false,
+): Promise<string[]> {
   if (!sandboxId) return [];
   const abs = '/' + value.replace(/^\/+/, '');
   const dir = abs.slice(0, abs.lastIndexOf('/') + 1) || '/';

@@ -6,7 +6,12 @@ import { fileOut } from '../tools/shapes.js';
 /** Resource reads return whole files up to this size; larger ones are cut and flagged in _meta. */
 const MAX_RESOURCE_BYTES = 4 << 20;
 
-export async function readFile(d: ResourceDeps, uri: string, sandboxId: string, path: string): Promise<ReadResourceResult> {
+export async function readFile(
+  d: ResourceDeps,
+  uri: string,
+  sandboxId: string,
+  path: string,
+): Promise<ReadResourceResult> {
   const p = d.principal();
   const info = await d.orch.toolbox.files.stat(p, sandboxId, path);
   if (info.isDir) {
@@ -16,6 +21,10 @@ export async function readFile(d: ResourceDeps, uri: string, sandboxId: string, 
   const r = await d.orch.toolbox.edit.read(p, sandboxId, path, { maxBytes: MAX_RESOURCE_BYTES });
   const meta = r.truncated ? { _meta: { 'berth/truncated': true, 'berth/size': r.size } } : {};
   return {
-    contents: [r.encoding === 'base64' ? { uri, mimeType: r.mimeType, blob: r.content, ...meta } : { uri, mimeType: r.mimeType, text: r.content, ...meta }],
+    contents: [
+      r.encoding === 'base64'
+        ? { uri, mimeType: r.mimeType, blob: r.content, ...meta }
+        : { uri, mimeType: r.mimeType, text: r.content, ...meta },
+    ],
   };
 }

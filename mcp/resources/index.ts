@@ -40,12 +40,22 @@ export function registerResources(mcp: McpServer, d: ResourceDeps): Subscription
         guard(async () => {
           const page = await d.orch.sandboxes.list(d.principal(), {}, { limit: 200, sort: 'createdAt', order: 'desc' });
           return {
-            resources: page.items.map((s) => ({ uri: sandboxUri(s.id), name: s.name, title: `Sandbox ${s.name}`, description: sandboxLine(sandboxOut(s)), mimeType: 'application/json' })),
+            resources: page.items.map((s) => ({
+              uri: sandboxUri(s.id),
+              name: s.name,
+              title: `Sandbox ${s.name}`,
+              description: sandboxLine(sandboxOut(s)),
+              mimeType: 'application/json',
+            })),
           };
         }),
       complete: { id: (value) => completeSandbox(d, value) },
     }),
-    { title: 'Sandbox', description: 'A sandbox of this organization: state, image, resources, labels (JSON).', mimeType: 'application/json' },
+    {
+      title: 'Sandbox',
+      description: 'A sandbox of this organization: state, image, resources, labels (JSON).',
+      mimeType: 'application/json',
+    },
     async (uri, vars) =>
       guard(async () => {
         const s = sandboxOut(await d.orch.sandboxes.get(d.principal(), decodeURIComponent(str(vars.id))));
@@ -57,9 +67,15 @@ export function registerResources(mcp: McpServer, d: ResourceDeps): Subscription
     'sandbox-file',
     new ResourceTemplate(FILE_URI, {
       list: undefined,
-      complete: { id: (value) => completeSandbox(d, value), path: (value, ctx) => completePath(d, ctx?.arguments?.id, value) },
+      complete: {
+        id: (value) => completeSandbox(d, value),
+        path: (value, ctx) => completePath(d, ctx?.arguments?.id, value),
+      },
     }),
-    { title: 'Sandbox file', description: 'A file in a sandbox (absolute path without the leading /); a folder reads as a JSON listing.' },
+    {
+      title: 'Sandbox file',
+      description: 'A file in a sandbox (absolute path without the leading /); a folder reads as a JSON listing.',
+    },
     async (uri) =>
       guard(async () => {
         const parsed = parseUri(uri.href);
@@ -70,15 +86,38 @@ export function registerResources(mcp: McpServer, d: ResourceDeps): Subscription
 
   mcp.registerResource(
     'process-output',
-    new ResourceTemplate(PROCESS_OUTPUT_URI, { list: undefined, complete: { id: (value) => completeSandbox(d, value) } }),
-    { title: 'Process output', description: 'Output so far of a background process (exec_start); subscribe to hear when it grows.', mimeType: 'text/plain' },
+    new ResourceTemplate(PROCESS_OUTPUT_URI, {
+      list: undefined,
+      complete: { id: (value) => completeSandbox(d, value) },
+    }),
+    {
+      title: 'Process output',
+      description: 'Output so far of a background process (exec_start); subscribe to hear when it grows.',
+      mimeType: 'text/plain',
+    },
     async (uri) =>
       guard(async () => {
         const parsed = parseUri(uri.href);
-        if (parsed?.kind !== 'process') throw new RpcError(ErrorCode.InvalidParams, `not a process output URI: ${uri.href}`);
+        if (parsed?.kind !== 'process')
+          throw new RpcError(ErrorCode.InvalidParams, `not a process output URI: ${uri.href}`);
         const { sessionId, cmdId } = parseProcessId(parsed.pid);
-        const o = await d.orch.toolbox.sessions.output(d.principal(), parsed.id, sessionId, cmdId, { maxBytes: 4 << 20 });
-        return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: o.output, _meta: { 'berth/running': o.running, 'berth/exitCode': o.exitCode ?? null, 'berth/nextOffset': o.nextOffset } }] };
+        const o = await d.orch.toolbox.sessions.output(d.principal(), parsed.id, sessionId, cmdId, {
+          maxBytes: 4 << 20,
+        });
+        return {
+          contents: [
+            {
+              uri: uri.href,
+              mimeType: 'text/plain',
+              text: o.output,
+              _meta: {
+                'berth/running': o.running,
+                'berth/exitCode': o.exitCode ?? null,
+                'berth/nextOffset': o.nextOffset,
+              },
+            },
+          ],
+        };
       }),
   );
 
@@ -93,7 +132,10 @@ function followProcess(d: ResourceDeps, p: Principal, sandboxId: string, pid: st
     let offset: number | undefined;
     while (!stopped) {
       try {
-        const o = await d.orch.toolbox.sessions.output(p, sandboxId, sessionId, cmdId, { offset, waitMs: offset === undefined ? 0 : 25_000 });
+        const o = await d.orch.toolbox.sessions.output(p, sandboxId, sessionId, cmdId, {
+          offset,
+          waitMs: offset === undefined ? 0 : 25_000,
+        });
         const grew = offset !== undefined && (o.nextOffset > offset || !o.running);
         if (grew && !stopped) onGrow();
         offset = o.nextOffset;
@@ -117,23 +159,33 @@ function registerSubscriptions(mcp: McpServer, d: ResourceDeps): Subscriptions {
     const uri = req.params.uri;
     if (active.has(uri)) return {};
     const parsed = parseUri(uri);
-    if (!parsed) throw new RpcError(ErrorCode.InvalidParams, `cannot subscribe to ${uri}`, { hint: 'subscribe to sandbox://{id}, sandbox://{id}/files/{path} or sandbox://{id}/processes/{pid}/output' });
+    if (!parsed)
+      throw new RpcError(ErrorCode.InvalidParams, `cannot subscribe to ${uri}`, {
+        hint: 'subscribe to sandbox://{id}, sandbox://{id}/files/{path} or sandbox://{id}/processes/{pid}/output',
+      });
     const p = d.principal();
     const s = await d.orch.sandboxes.get(p, parsed.id).catch((e) => {
       throw protocolError(e);
     });
     if (parsed.kind === 'sandbox') {
-      const offs = [SANDBOX_EVENTS.stateUpdated, SANDBOX_EVENTS.updated, SANDBOX_EVENTS.desiredStateUpdated].map((topic) =>
-        d.orch.subscribe(topic, (ev) => {
-          const e = ev as SandboxEvent;
-          if (e?.sandbox?.id === s.id && e.organizationId === p.organizationId) notify(uri);
-        }),
+      const offs = [SANDBOX_EVENTS.stateUpdated, SANDBOX_EVENTS.updated, SANDBOX_EVENTS.desiredStateUpdated].map(
+        (topic) =>
+          d.orch.subscribe(topic, (ev) => {
+            const e = ev as SandboxEvent;
+            if (e?.sandbox?.id === s.id && e.organizationId === p.organizationId) notify(uri);
+          }),
       );
       active.set(uri, () => offs.forEach((off) => off()));
     } else if (parsed.kind === 'process') {
-      active.set(uri, followProcess(d, p, s.id, parsed.pid, () => notify(uri)));
+      active.set(
+        uri,
+        followProcess(d, p, s.id, parsed.pid, () => notify(uri)),
+      );
     } else {
-      active.set(uri, d.orch.toolbox.watch.watch(p, s.id, parsed.path, () => notify(uri)));
+      active.set(
+        uri,
+        d.orch.toolbox.watch.watch(p, s.id, parsed.path, () => notify(uri)),
+      );
     }
     return {};
   });

@@ -7,10 +7,15 @@ export const FILE_URI = 'sandbox://{id}/files/{+path}';
 export const PROCESS_OUTPUT_URI = 'sandbox://{id}/processes/{pid}/output';
 
 export const sandboxUri = (id: string) => `sandbox://${encodeURIComponent(id)}`;
-export const fileUri = (id: string, path: string) => `${sandboxUri(id)}/files/${path.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`;
-export const processOutputUri = (id: string, pid: string) => `${sandboxUri(id)}/processes/${encodeURIComponent(pid)}/output`;
+export const fileUri = (id: string, path: string) =>
+  `${sandboxUri(id)}/files/${path.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`;
+export const processOutputUri = (id: string, pid: string) =>
+  `${sandboxUri(id)}/processes/${encodeURIComponent(pid)}/output`;
 
-export type ParsedUri = { kind: 'sandbox'; id: string } | { kind: 'file'; id: string; path: string } | { kind: 'process'; id: string; pid: string };
+export type ParsedUri =
+  | { kind: 'sandbox'; id: string }
+  | { kind: 'file'; id: string; path: string }
+  | { kind: 'process'; id: string; pid: string };
 
 export function parseUri(uri: string): ParsedUri | undefined {
   const m = /^sandbox:\/\/([^/]+)(?:\/(files)\/(.*)|\/(processes)\/([^/]+)\/output)?$/.exec(uri);

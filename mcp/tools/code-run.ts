@@ -19,16 +19,41 @@ export default defineTool({
   output: z.object({
     exit_code: z.number(),
     output: z.string(),
-    charts: z.array(z.object({ type: z.string(), title: z.string().nullable(), x_label: z.string().nullable(), y_label: z.string().nullable(), elements: z.array(z.unknown()) })),
+    charts: z.array(
+      z.object({
+        type: z.string(),
+        title: z.string().nullable(),
+        x_label: z.string().nullable(),
+        y_label: z.string().nullable(),
+        elements: z.array(z.unknown()),
+      }),
+    ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run({ orch, principal, signal }, a) {
-    const r = await orch.toolbox.codeRun.run(principal, a.sandbox_id, { language: a.language, code: a.code, argv: a.argv, envs: a.env, timeout: a.timeout }, signal);
+    const r = await orch.toolbox.codeRun.run(
+      principal,
+      a.sandbox_id,
+      { language: a.language, code: a.code, argv: a.argv, envs: a.env, timeout: a.timeout },
+      signal,
+    );
     const charts = r.artifacts?.charts ?? [];
     return {
-      data: { exit_code: r.exitCode, output: r.result, charts: charts.map((c) => ({ type: c.type, title: c.title ?? null, x_label: c.x_label ?? null, y_label: c.y_label ?? null, elements: c.elements ?? [] })) },
+      data: {
+        exit_code: r.exitCode,
+        output: r.result,
+        charts: charts.map((c) => ({
+          type: c.type,
+          title: c.title ?? null,
+          x_label: c.x_label ?? null,
+          y_label: c.y_label ?? null,
+          elements: c.elements ?? [],
+        })),
+      },
       text: `exit code ${r.exitCode}${charts.length ? `, ${charts.length} chart(s)` : ''}\n${r.result}`,
-      content: charts.filter((c) => c.png).map((c) => ({ type: 'image' as const, data: c.png!, mimeType: 'image/png' })),
+      content: charts
+        .filter((c) => c.png)
+        .map((c) => ({ type: 'image' as const, data: c.png!, mimeType: 'image/png' })),
     };
   },
 });

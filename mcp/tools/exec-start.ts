@@ -13,7 +13,10 @@ export default defineTool({
     sandbox_id: sandboxId,
     command: z.string().min(1).describe('shell command line'),
     cwd: z.string().optional().describe('working directory'),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional().describe('extra environment variables'),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())
+      .optional()
+      .describe('extra environment variables'),
   }),
   output: z.object({ process_id: z.string(), session_id: z.string(), command_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -21,9 +24,19 @@ export default defineTool({
     const sessions = orch.toolbox.sessions;
     const name = newSessionName();
     await sessions.create(principal, a.sandbox_id, name);
-    const prefix = [...Object.entries(a.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)};`), ...(a.cwd ? [`cd ${shellQuote(a.cwd)} &&`] : [])].join(' ');
-    const r = await sessions.exec(principal, a.sandbox_id, name, { command: prefix ? `${prefix} ${a.command}` : a.command, runAsync: true, suppressInputEcho: true });
+    const prefix = [
+      ...Object.entries(a.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)};`),
+      ...(a.cwd ? [`cd ${shellQuote(a.cwd)} &&`] : []),
+    ].join(' ');
+    const r = await sessions.exec(principal, a.sandbox_id, name, {
+      command: prefix ? `${prefix} ${a.command}` : a.command,
+      runAsync: true,
+      suppressInputEcho: true,
+    });
     const id = toProcessId(name, r.cmdId);
-    return { data: { process_id: id, session_id: name, command_id: r.cmdId }, text: `Started process ${id}: ${a.command}\nRead its output with process_output.` };
+    return {
+      data: { process_id: id, session_id: name, command_id: r.cmdId },
+      text: `Started process ${id}: ${a.command}\nRead its output with process_output.`,
+    };
   },
 });

@@ -19,8 +19,18 @@ export default defineTool({
     cwd: z.string().optional().describe('working directory (default: the sandbox working directory)'),
     env: z.record(z.string(), z.string()).optional().describe('extra environment variables'),
     stdin: z.string().optional().describe('text written to the command\u2019s standard input'),
-    timeout: z.number().min(0).max(86_400).optional().describe('seconds before the command is killed (0 or absent: no limit)'),
-    max_output_bytes: z.number().int().min(1024).optional().describe('output kept per stream; the rest is dropped and `truncated` set'),
+    timeout: z
+      .number()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe('seconds before the command is killed (0 or absent: no limit)'),
+    max_output_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .optional()
+      .describe('output kept per stream; the rest is dropped and `truncated` set'),
   }),
   output: z.object({
     exit_code: z.number(),
@@ -46,7 +56,14 @@ export default defineTool({
     const r = await ctx.orch.toolbox.process.exec(
       ctx.principal,
       a.sandbox_id,
-      { command: a.command, cwd: a.cwd, env: a.env, stdin: a.stdin, timeoutSec: a.timeout, maxOutputBytes: a.max_output_bytes },
+      {
+        command: a.command,
+        cwd: a.cwd,
+        env: a.env,
+        stdin: a.stdin,
+        timeoutSec: a.timeout,
+        maxOutputBytes: a.max_output_bytes,
+      },
       {
         signal: ctx.signal,
         onEvent: (ev) => {
@@ -59,9 +76,25 @@ export default defineTool({
       },
     );
     flush();
-    const data = { exit_code: r.exitCode, stdout: r.stdout, stderr: r.stderr, duration_ms: r.durationMs, timed_out: r.timedOut, truncated: r.truncated, signal: r.signal ?? null };
-    const status = r.timedOut ? `timed out after ${r.durationMs} ms (killed)` : `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}, ${r.durationMs} ms`;
-    const text = [status + (r.truncated ? ', output truncated' : ''), r.stdout && `stdout:\n${r.stdout}`, r.stderr && `stderr:\n${r.stderr}`].filter(Boolean).join('\n');
+    const data = {
+      exit_code: r.exitCode,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      duration_ms: r.durationMs,
+      timed_out: r.timedOut,
+      truncated: r.truncated,
+      signal: r.signal ?? null,
+    };
+    const status = r.timedOut
+      ? `timed out after ${r.durationMs} ms (killed)`
+      : `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}, ${r.durationMs} ms`;
+    const text = [
+      status + (r.truncated ? ', output truncated' : ''),
+      r.stdout && `stdout:\n${r.stdout}`,
+      r.stderr && `stderr:\n${r.stderr}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
     return { data, text };
   },
 });

@@ -17,7 +17,13 @@ export default defineTool({
       .max(100),
     dry_run: z.boolean().default(false),
   }),
-  output: z.object({ path: z.string(), replacements: z.number(), diff: z.string(), dry_run: z.boolean(), file: FileOut.optional() }),
+  output: z.object({
+    path: z.string(),
+    replacements: z.number(),
+    diff: z.string(),
+    dry_run: z.boolean(),
+    file: FileOut.optional(),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async run({ orch, principal }, a) {
     const r = await orch.toolbox.edit.edit(
@@ -28,7 +34,13 @@ export default defineTool({
       { dryRun: a.dry_run },
     );
     return {
-      data: { path: r.path, replacements: r.replacements, diff: r.diff, dry_run: r.dryRun, ...(r.file ? { file: fileOut(r.file) } : {}) },
+      data: {
+        path: r.path,
+        replacements: r.replacements,
+        diff: r.diff,
+        dry_run: r.dryRun,
+        ...(r.file ? { file: fileOut(r.file) } : {}),
+      },
       text: `${r.dryRun ? 'Would replace' : 'Replaced'} ${r.replacements} occurrence(s) in ${r.path}:\n${r.diff || '(no change)'}`,
     };
   },

@@ -16,6 +16,9 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
     const entries = (await orch.toolbox.files.list(principal, a.sandbox_id, a.path, a.depth)).map(fileOut);
-    return { data: { path: a.path, entries }, text: entries.length ? entries.map(fileLine).join('\n') : `${a.path} is empty` };
+    return {
+      data: { path: a.path, entries },
+      text: entries.length ? entries.map(fileLine).join('\n') : `${a.path} is empty`,
+    };
   },
 });

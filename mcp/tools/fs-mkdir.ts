@@ -7,7 +7,15 @@ export default defineTool({
   group: 'core',
   title: 'Create a folder',
   description: 'Creates a folder and any missing parents (like mkdir -p). Succeeds if it already exists.',
-  input: z.object({ sandbox_id: sandboxId, path: filePath, mode: z.string().regex(/^[0-7]{3,4}$/).optional().describe('octal permissions, default 755') }),
+  input: z.object({
+    sandbox_id: sandboxId,
+    path: filePath,
+    mode: z
+      .string()
+      .regex(/^[0-7]{3,4}$/)
+      .optional()
+      .describe('octal permissions, default 755'),
+  }),
   output: z.object({ file: FileOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {

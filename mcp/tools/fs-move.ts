@@ -7,7 +7,12 @@ export default defineTool({
   group: 'core',
   title: 'Move or rename',
   description: 'Moves or renames a file or folder. Fails if the destination exists unless overwrite is set.',
-  input: z.object({ sandbox_id: sandboxId, source: filePath, destination: filePath, overwrite: z.boolean().default(false) }),
+  input: z.object({
+    sandbox_id: sandboxId,
+    source: filePath,
+    destination: filePath,
+    overwrite: z.boolean().default(false),
+  }),
   output: z.object({ file: FileOut }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async run({ orch, principal }, a) {

@@ -15,7 +15,13 @@ export default defineTool({
     path: filePath,
     start_line: z.number().int().min(1).optional().describe('first line to return (1-based)'),
     end_line: z.number().int().min(1).optional().describe('last line to return (inclusive)'),
-    max_bytes: z.number().int().min(1).max(16 << 20).optional().describe('most bytes to return (default 256 KiB)'),
+    max_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 << 20)
+      .optional()
+      .describe('most bytes to return (default 256 KiB)'),
     encoding: z.enum(['auto', 'utf-8', 'base64']).default('auto').describe('auto detects binary files'),
   }),
   output: z.object({
@@ -30,8 +36,22 @@ export default defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
-    const r = await orch.toolbox.edit.read(principal, a.sandbox_id, a.path, { startLine: a.start_line, endLine: a.end_line, maxBytes: a.max_bytes, encoding: a.encoding });
-    const data = { path: r.path, size: r.size, encoding: r.encoding, mime_type: r.mimeType, content: r.content, start_line: r.startLine, end_line: r.endLine, truncated: r.truncated };
+    const r = await orch.toolbox.edit.read(principal, a.sandbox_id, a.path, {
+      startLine: a.start_line,
+      endLine: a.end_line,
+      maxBytes: a.max_bytes,
+      encoding: a.encoding,
+    });
+    const data = {
+      path: r.path,
+      size: r.size,
+      encoding: r.encoding,
+      mime_type: r.mimeType,
+      content: r.content,
+      start_line: r.startLine,
+      end_line: r.endLine,
+      truncated: r.truncated,
+    };
     if (r.encoding === 'base64') {
       const image = IMAGE.test(r.mimeType) && !r.truncated;
       return {
@@ -41,6 +61,9 @@ export default defineTool({
       };
     }
     const range = a.start_line !== undefined || a.end_line !== undefined ? ` lines ${r.startLine}-${r.endLine}` : '';
-    return { data, text: `${r.path}${range}${r.truncated ? ' (truncated; read further with start_line)' : ''}:\n${r.content}` };
+    return {
+      data,
+      text: `${r.path}${range}${r.truncated ? ' (truncated; read further with start_line)' : ''}:\n${r.content}`,
+    };
   },
 });

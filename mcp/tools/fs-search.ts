@@ -22,18 +22,27 @@ export default defineTool({
   }),
   output: z.object({
     files: z.array(z.string()).describe('matching file paths (name search)'),
-    matches: z.array(z.object({ file: z.string(), line: z.number(), content: z.string() })).describe('matching lines (content search)'),
+    matches: z
+      .array(z.object({ file: z.string(), line: z.number(), content: z.string() }))
+      .describe('matching lines (content search)'),
     truncated: z.boolean(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
-    if (!a.name_glob && !a.content) throw new AppError('invalid_argument', 'give name_glob, content or both', { hint: 'e.g. {"name_glob": "*.py"} or {"content": "TODO"}' });
+    if (!a.name_glob && !a.content)
+      throw new AppError('invalid_argument', 'give name_glob, content or both', {
+        hint: 'e.g. {"name_glob": "*.py"} or {"content": "TODO"}',
+      });
     const fs = orch.toolbox.fileSearch;
     const files = a.name_glob ? (await fs.search(principal, a.sandbox_id, a.path, a.name_glob)).files : [];
     let more = false;
     let matches: { file: string; line: number; content: string }[] = [];
     if (a.content && a.literal) matches = await fs.find(principal, a.sandbox_id, a.path, a.content);
-    else if (a.content) ({ matches, truncated: more } = await orch.toolbox.grep.grep(principal, a.sandbox_id, a.path, a.content, { ignoreCase: a.ignore_case, limit: MAX_MATCHES * 10 }));
+    else if (a.content)
+      ({ matches, truncated: more } = await orch.toolbox.grep.grep(principal, a.sandbox_id, a.path, a.content, {
+        ignoreCase: a.ignore_case,
+        limit: MAX_MATCHES * 10,
+      }));
     if (a.name_glob && a.content) {
       const named = new Set(files);
       matches = matches.filter((m) => named.has(m.file));
@@ -48,6 +57,9 @@ export default defineTool({
       : outFiles.length
         ? outFiles.join('\n')
         : 'No matching files.';
-    return { data: { files: outFiles, matches: outMatches, truncated }, text: text + (truncated ? `\n(more than ${a.max_results} results; narrow the search)` : '') };
+    return {
+      data: { files: outFiles, matches: outMatches, truncated },
+      text: text + (truncated ? `\n(more than ${a.max_results} results; narrow the search)` : ''),
+    };
   },
 });

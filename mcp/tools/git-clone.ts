@@ -7,7 +7,8 @@ export default defineTool({
   name: 'git_clone',
   group: 'git',
   title: 'Clone a repository',
-  description: 'Clones a git repository into a folder of the sandbox, optionally one branch or commit, shallow with depth.',
+  description:
+    'Clones a git repository into a folder of the sandbox, optionally one branch or commit, shallow with depth.',
   input: z.object({
     sandbox_id: sandboxId,
     url: z.string().min(1),
@@ -20,7 +21,20 @@ export default defineTool({
   output: z.object({ path: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ orch, principal, signal }, a) {
-    const r = await orch.toolbox.git.clone(principal, a.sandbox_id, { url: a.url, path: a.path, branch: a.branch, commit_id: a.commit_id, depth: a.depth, username: a.username, password: a.password }, signal);
+    const r = await orch.toolbox.git.clone(
+      principal,
+      a.sandbox_id,
+      {
+        url: a.url,
+        path: a.path,
+        branch: a.branch,
+        commit_id: a.commit_id,
+        depth: a.depth,
+        username: a.username,
+        password: a.password,
+      },
+      signal,
+    );
     return { data: { path: r.path }, text: `Cloned ${a.url} into ${r.path}` };
   },
 });

@@ -7,7 +7,8 @@ export default defineTool({
   name: 'git_diff',
   group: 'git',
   title: 'Show changes',
-  description: 'Shows a unified diff: the work tree against the index (default), staged changes, or against a commit/branch, optionally for some files only.',
+  description:
+    'Shows a unified diff: the work tree against the index (default), staged changes, or against a commit/branch, optionally for some files only.',
   input: z.object({
     sandbox_id: sandboxId,
     path: repoPath,
@@ -19,7 +20,12 @@ export default defineTool({
   output: z.object({ diff: z.string(), truncated: z.boolean() }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
-    const r = await orch.toolbox.gitDiff.diff(principal, a.sandbox_id, a.path, { staged: a.staged, ref: a.ref, files: a.files, context: a.context });
+    const r = await orch.toolbox.gitDiff.diff(principal, a.sandbox_id, a.path, {
+      staged: a.staged,
+      ref: a.ref,
+      files: a.files,
+      context: a.context,
+    });
     return { data: r, text: r.diff || 'No changes.' };
   },
 });

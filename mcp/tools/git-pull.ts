@@ -1,3 +1,7 @@
 import { gitSyncTool } from './git-sync.js';
 
-export default gitSyncTool('pull', 'Pull', 'Fetches and merges the upstream of the current branch (or branch from remote).');
+export default gitSyncTool(
+  'pull',
+  'Pull',
+  'Fetches and merges the upstream of the current branch (or branch from remote).',
+);

@@ -7,7 +7,8 @@ export default defineTool({
   name: 'git_status',
   group: 'git',
   title: 'Repository status',
-  description: 'Shows the current branch, how far it is ahead/behind its upstream, and the state of changed files (staged and in the work tree).',
+  description:
+    'Shows the current branch, how far it is ahead/behind its upstream, and the state of changed files (staged and in the work tree).',
   input: z.object({ sandbox_id: sandboxId, path: repoPath }),
   output: z.object({
     current_branch: z.string(),
@@ -22,7 +23,13 @@ export default defineTool({
     const files = s.fileStatus.map((f) => ({ name: f.name, staging: f.staging, worktree: f.worktree }));
     const head = `On ${s.currentBranch || '(detached)'}${s.upstream ? ` tracking ${s.upstream}` : ''}${s.ahead ? `, ahead ${s.ahead}` : ''}${s.behind ? `, behind ${s.behind}` : ''}`;
     return {
-      data: { current_branch: s.currentBranch, ahead: s.ahead ?? null, behind: s.behind ?? null, upstream: s.upstream ?? null, files },
+      data: {
+        current_branch: s.currentBranch,
+        ahead: s.ahead ?? null,
+        behind: s.behind ?? null,
+        upstream: s.upstream ?? null,
+        files,
+      },
       text: `${head}\n${files.length ? files.map((f) => `${f.staging.padEnd(10)} ${f.worktree.padEnd(10)} ${f.name}`).join('\n') : 'clean'}`,
     };
   },

@@ -22,10 +22,22 @@ export function gitSyncTool(direction: 'push' | 'pull', title: string, descripti
     output: z.object({ path: z.string(), remote: z.string(), branch: z.string().nullable() }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     async run({ orch, principal, signal }, a) {
-      const req = { path: a.path, remote: a.remote, branch: a.branch, set_upstream: a.set_upstream, username: a.username, password: a.password };
-      await (direction === 'push' ? orch.toolbox.git.push(principal, a.sandbox_id, req, signal) : orch.toolbox.git.pull(principal, a.sandbox_id, req, signal));
+      const req = {
+        path: a.path,
+        remote: a.remote,
+        branch: a.branch,
+        set_upstream: a.set_upstream,
+        username: a.username,
+        password: a.password,
+      };
+      await (direction === 'push'
+        ? orch.toolbox.git.push(principal, a.sandbox_id, req, signal)
+        : orch.toolbox.git.pull(principal, a.sandbox_id, req, signal));
       const remote = a.remote ?? 'origin';
-      return { data: { path: a.path, remote, branch: a.branch ?? null }, text: `git ${direction} ${remote}${a.branch ? ` ${a.branch}` : ''}: done` };
+      return {
+        data: { path: a.path, remote, branch: a.branch ?? null },
+        text: `git ${direction} ${remote}${a.branch ? ` ${a.branch}` : ''}: done`,
+      };
     },
   });
 }

@@ -14,7 +14,9 @@ export default defineTool({
   async run({ orch, principal }, a) {
     const doc = { languageId: a.language, pathToProject: a.project_path, uri: fileUri(a.path) };
     await orch.toolbox.lsp.didOpen(principal, a.sandbox_id, doc).catch(() => {});
-    const locations = (await orch.toolbox.lsp.definition(principal, a.sandbox_id, { ...doc, position: toWire(a.line, a.column) })).map(locationOut);
+    const locations = (
+      await orch.toolbox.lsp.definition(principal, a.sandbox_id, { ...doc, position: toWire(a.line, a.column) })
+    ).map(locationOut);
     return { data: { locations }, text: locations.length ? locations.map(where).join('\n') : 'No definition found.' };
   },
 });

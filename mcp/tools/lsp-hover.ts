@@ -15,6 +15,9 @@ export default defineTool({
     const doc = { languageId: a.language, pathToProject: a.project_path, uri: fileUri(a.path) };
     await orch.toolbox.lsp.didOpen(principal, a.sandbox_id, doc).catch(() => {});
     const h = await orch.toolbox.lsp.hover(principal, a.sandbox_id, { ...doc, position: toWire(a.line, a.column) });
-    return { data: { contents: h?.contents ?? null, range: h?.range ? rangeOut(h.range) : null }, text: h?.contents || 'Nothing to show here.' };
+    return {
+      data: { contents: h?.contents ?? null, range: h?.range ? rangeOut(h.range) : null },
+      text: h?.contents || 'Nothing to show here.',
+    };
   },
 });

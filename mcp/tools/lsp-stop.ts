@@ -13,6 +13,9 @@ export default defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
     await orch.toolbox.lsp.stop(principal, a.sandbox_id, { languageId: a.language, pathToProject: a.project_path });
-    return { data: { language: a.language, project_path: a.project_path, stopped: true }, text: `${a.language} language server on ${a.project_path} stopped` };
+    return {
+      data: { language: a.language, project_path: a.project_path, stopped: true },
+      text: `${a.language} language server on ${a.project_path} stopped`,
+    };
   },
 });

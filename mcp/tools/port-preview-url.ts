@@ -14,14 +14,26 @@ export default defineTool({
     signed: z.boolean().default(false).describe('a self-authenticating URL instead of URL + token'),
     expires_in_seconds: z.number().int().min(1).max(86_400).default(3600).describe('lifetime of a signed URL'),
   }),
-  output: z.object({ sandbox_id: z.string(), port: z.number(), url: z.string(), token: z.string(), signed: z.boolean() }),
+  output: z.object({
+    sandbox_id: z.string(),
+    port: z.number(),
+    url: z.string(),
+    token: z.string(),
+    signed: z.boolean(),
+  }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ orch, principal }, a) {
     if (a.signed) {
       const s = await orch.preview.signedPreviewUrl(principal, a.sandbox_id, a.port, a.expires_in_seconds);
-      return { data: { sandbox_id: s.sandboxId, port: s.port, url: s.url, token: s.token, signed: true }, text: `Port ${a.port}: ${s.url} (signed, valid ${a.expires_in_seconds} s)` };
+      return {
+        data: { sandbox_id: s.sandboxId, port: s.port, url: s.url, token: s.token, signed: true },
+        text: `Port ${a.port}: ${s.url} (signed, valid ${a.expires_in_seconds} s)`,
+      };
     }
     const l = await orch.preview.previewLink(principal, a.sandbox_id, a.port);
-    return { data: { sandbox_id: l.sandboxId, port: a.port, url: l.url, token: l.token, signed: false }, text: `Port ${a.port}: ${l.url}\nToken (header x-daytona-preview-token, needed unless the sandbox is public): ${l.token}` };
+    return {
+      data: { sandbox_id: l.sandboxId, port: a.port, url: l.url, token: l.token, signed: false },
+      text: `Port ${a.port}: ${l.url}\nToken (header x-daytona-preview-token, needed unless the sandbox is public): ${l.token}`,
+    };
   },
 });

@@ -12,7 +12,10 @@ export const toProcessId = (sessionId: string, cmdId: string) => `${sessionId}~$
 
 export function parseProcessId(id: string): { sessionId: string; cmdId: string } {
   const i = id.indexOf('~');
-  if (i <= 0 || i === id.length - 1) throw new AppError('invalid_argument', `${JSON.stringify(id)} is not a process id`, { hint: 'use the process_id returned by exec_start or listed by process_list' });
+  if (i <= 0 || i === id.length - 1)
+    throw new AppError('invalid_argument', `${JSON.stringify(id)} is not a process id`, {
+      hint: 'use the process_id returned by exec_start or listed by process_list',
+    });
   return { sessionId: id.slice(0, i), cmdId: id.slice(i + 1) };
 }
 

@@ -18,10 +18,24 @@ export default defineTool({
     memory: z.number().positive().optional().describe('memory in GiB'),
     disk: z.number().positive().optional().describe('disk in GiB'),
     network_block_all: z.boolean().optional().describe('no network access at all'),
-    network_allow_list: z.array(z.string()).max(100).optional().describe('IPv4 CIDRs the sandbox may reach (others are blocked)'),
-    auto_stop_minutes: z.number().int().min(0).optional().describe('idle minutes before it stops (0 = never; default 15)'),
+    network_allow_list: z
+      .array(z.string())
+      .max(100)
+      .optional()
+      .describe('IPv4 CIDRs the sandbox may reach (others are blocked)'),
+    auto_stop_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('idle minutes before it stops (0 = never; default 15)'),
     auto_archive_minutes: z.number().int().min(0).optional().describe('stopped minutes before it is archived'),
-    auto_delete_minutes: z.number().int().min(-1).optional().describe('stopped minutes before it is deleted (-1 = never, 0 = when stopped)'),
+    auto_delete_minutes: z
+      .number()
+      .int()
+      .min(-1)
+      .optional()
+      .describe('stopped minutes before it is deleted (-1 = never, 0 = when stopped)'),
     public: z.boolean().optional().describe('preview URLs work without a token'),
     volumes: z
       .array(
@@ -53,7 +67,11 @@ export default defineTool({
       autoArchiveInterval: a.auto_archive_minutes,
       autoDeleteInterval: a.auto_delete_minutes,
       public: a.public,
-      volumes: a.volumes?.map((v) => ({ volumeId: v.volume, mountPath: v.mount_path, ...(v.subpath ? { subpath: v.subpath } : {}) })),
+      volumes: a.volumes?.map((v) => ({
+        volumeId: v.volume,
+        mountPath: v.mount_path,
+        ...(v.subpath ? { subpath: v.subpath } : {}),
+      })),
     });
     const out = sandboxOut(s);
     return { data: { sandbox: out }, text: `Created sandbox ${sandboxLine(out)}` };

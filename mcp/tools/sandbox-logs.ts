@@ -12,7 +12,13 @@ export default defineTool({
     'commands run with exec is not here (exec returns it).',
   input: z.object({
     sandbox_id: sandboxId,
-    minutes: z.number().int().min(1).max(7 * 24 * 60).default(60).describe('how far back to look'),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60)
+      .describe('how far back to look'),
     search: z.string().max(1000).optional().describe('only lines containing this text'),
     severity: z.enum(['INFO', 'ERROR']).optional().describe('INFO = stdout, ERROR = stderr'),
     limit: z.number().int().min(1).max(1000).default(100),

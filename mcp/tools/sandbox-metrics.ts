@@ -22,7 +22,13 @@ export default defineTool({
     'taken while it is started (every BERTH_METRICS_INTERVAL_SECONDS, 15 s by default).',
   input: z.object({
     sandbox_id: sandboxId,
-    minutes: z.number().int().min(1).max(7 * 24 * 60).default(60).describe('how far back to look'),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60)
+      .describe('how far back to look'),
     metrics: z.array(z.enum(NAMES)).max(NAMES.length).optional().describe('metric names (default: all)'),
     max_points: z
       .number()

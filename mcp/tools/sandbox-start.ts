@@ -6,7 +6,8 @@ export default defineTool({
   name: 'sandbox_start',
   group: 'core',
   title: 'Start a sandbox',
-  description: 'Starts a stopped or archived sandbox (restoring its files), or resumes a paused one (its processes continue), and waits until it is started.',
+  description:
+    'Starts a stopped or archived sandbox (restoring its files), or resumes a paused one (its processes continue), and waits until it is started.',
   input: z.object({ sandbox_id: sandboxId }),
   output: z.object({ sandbox: SandboxOut }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

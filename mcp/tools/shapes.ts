@@ -5,7 +5,11 @@ import { reportedState, type Sandbox } from '../../orchestrator/index.js';
 import type { FileInfo } from '../../common/wire/daemon.js';
 
 export const sandboxId = z.string().min(1).max(128).describe('sandbox id or name (sandbox_list shows them)');
-export const filePath = z.string().min(1).max(4096).describe('path inside the sandbox; relative paths start at the sandbox working directory');
+export const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .describe('path inside the sandbox; relative paths start at the sandbox working directory');
 
 export const SandboxOut = z.object({
   id: z.string(),
@@ -59,7 +63,13 @@ export function sandboxOut(s: Sandbox): SandboxOut {
 }
 
 export const sandboxLine = (s: SandboxOut) =>
-  `${s.name}${s.name !== s.id ? ` (${s.id})` : ''}: ${s.state}, ${s.image}, cpu ${s.cpu}, memory ${s.memory_gib} GiB, disk ${s.disk_gib} GiB${Object.keys(s.labels).length ? `, labels ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}${s.error_reason ? `, error: ${s.error_reason}` : ''}`;
+  `${s.name}${s.name !== s.id ? ` (${s.id})` : ''}: ${s.state}, ${s.image}, cpu ${s.cpu}, memory ${s.memory_gib} GiB, disk ${s.disk_gib} GiB${
+    Object.keys(s.labels).length
+      ? `, labels ${Object.entries(s.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : ''
+  }${s.error_reason ? `, error: ${s.error_reason}` : ''}`;
 
 export const FileOut = z.object({
   name: z.string(),
@@ -88,4 +98,5 @@ export const fileOut = (f: FileInfo): FileOut => ({
   mod_time: f.modTime,
 });
 
-export const fileLine = (f: FileOut) => `${f.mode} ${f.owner.padEnd(8)} ${String(f.size).padStart(10)} ${f.mod_time} ${f.path}${f.is_dir ? '/' : ''}`;
+export const fileLine = (f: FileOut) =>
+  `${f.mode} ${f.owner.padEnd(8)} ${String(f.size).padStart(10)} ${f.mod_time} ${f.path}${f.is_dir ? '/' : ''}`;

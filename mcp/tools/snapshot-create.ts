@@ -87,7 +87,12 @@ export default defineTool({
   input: z.object({
     name: z.string().min(1).max(255).describe('snapshot name (letters, digits, . _ : / @ -)'),
     image: z.string().min(1).max(512).optional().describe('an image reference, e.g. python:3.12-slim'),
-    dockerfile: z.string().min(1).max(1 << 20).optional().describe('Dockerfile content to build, starting with FROM'),
+    dockerfile: z
+      .string()
+      .min(1)
+      .max(1 << 20)
+      .optional()
+      .describe('Dockerfile content to build, starting with FROM'),
     cpu: z.number().positive().optional().describe('cpu of sandboxes created from it'),
     memory: z.number().positive().optional().describe('memory (GiB) of sandboxes created from it'),
     disk: z.number().positive().optional().describe('disk (GiB) of sandboxes created from it'),

@@ -7,7 +7,8 @@ export default defineTool({
   name: 'terminal_read',
   group: 'terminal',
   title: 'Read a terminal',
-  description: 'Returns what a terminal printed since the last terminal_send or terminal_read (e.g. a long-running program\u2019s progress).',
+  description:
+    'Returns what a terminal printed since the last terminal_send or terminal_read (e.g. a long-running program\u2019s progress).',
   input: z.object({ sandbox_id: sandboxId, terminal_id: z.string().min(1) }),
   output: z.object({ terminal_id: z.string(), output: z.string(), exited: z.boolean() }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -77,7 +77,8 @@ interface Row {
 
 /** Denials are the codes a refused caller gets; everything else that failed is a failure. */
 const DENIALS = new Set(['unauthorized', 'forbidden', 'quota_exceeded', 'rate_limited']);
-export const outcomeOf = (code: string | undefined): AuditOutcome => (!code ? 'success' : DENIALS.has(code) ? 'denied' : 'failure');
+export const outcomeOf = (code: string | undefined): AuditOutcome =>
+  !code ? 'success' : DENIALS.has(code) ? 'denied' : 'failure';
 
 const toEntry = (r: Row): AuditEntry => ({
   id: r.id,
@@ -155,7 +156,8 @@ export class AuditLog {
           await this.store.knex('audit_logs').insert(batch);
           return;
         } catch (e) {
-          if (attempt === 2) this.log.error('audit entries could not be stored', { count: batch.length, error: (e as Error).message });
+          if (attempt === 2)
+            this.log.error('audit entries could not be stored', { count: batch.length, error: (e as Error).message });
           // eslint-disable-next-line no-restricted-globals -- wall clock: back-off before retrying the database
           else await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
         }
@@ -169,12 +171,24 @@ export class AuditLog {
     requirePermission(p, 'read:audit_logs');
     await this.flush();
     const limit = f.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('invalid_argument', 'limit must be 1-1000', { hint: 'page with limit and the nextCursor of the previous page' });
-    if (f.outcome && !AUDIT_OUTCOMES.includes(f.outcome)) throw new AppError('invalid_argument', `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`, { hint: 'e.g. ?outcome=denied' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new AppError('invalid_argument', 'limit must be 1-1000', {
+        hint: 'page with limit and the nextCursor of the previous page',
+      });
+    if (f.outcome && !AUDIT_OUTCOMES.includes(f.outcome))
+      throw new AppError('invalid_argument', `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`, {
+        hint: 'e.g. ?outcome=denied',
+      });
     const q = this.store.knex<Row>('audit_logs').where('organization_id', p.organizationId);
     // A prefix (sandbox) matches its actions (sandbox.create); LIKE needs the escape named for SQLite.
-    if (f.action) q.where((w) => w.where('action', f.action!).orWhereRaw("action like ? escape '\\'", [`${f.action!.replace(/[%_\\]/g, (c) => '\\' + c)}.%`]));
-    if (f.actorId) q.where((w) => w.where('user_id', f.actorId!).orWhere('key_id', f.actorId!).orWhere('actor', f.actorId!));
+    if (f.action)
+      q.where((w) =>
+        w
+          .where('action', f.action!)
+          .orWhereRaw("action like ? escape '\\'", [`${f.action!.replace(/[%_\\]/g, (c) => '\\' + c)}.%`]),
+      );
+    if (f.actorId)
+      q.where((w) => w.where('user_id', f.actorId!).orWhere('key_id', f.actorId!).orWhere('actor', f.actorId!));
     if (f.targetId) q.where('target_id', f.targetId);
     if (f.targetType) q.where('target_type', f.targetType);
     if (f.outcome) q.where('outcome', f.outcome);
@@ -186,11 +200,18 @@ export class AuditLog {
         [at, id] = JSON.parse(Buffer.from(f.cursor, 'base64url').toString('utf8')) as [number, string];
         if (typeof at !== 'number' || typeof id !== 'string') throw new Error();
       } catch {
-        throw new AppError('invalid_argument', 'cursor is not valid', { hint: 'pass the nextCursor of a previous page unchanged' });
+        throw new AppError('invalid_argument', 'cursor is not valid', {
+          hint: 'pass the nextCursor of a previous page unchanged',
+        });
       }
       q.where((w) => w.where('created_at', '<', at).orWhere((x) => x.where('created_at', at).andWhere('id', '<', id)));
     }
-    const rows = (await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit + 1)) as Row[];
+    const rows = (await q
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit + 1)) as Row[];
     const page = rows.slice(0, limit);
     return { items: page.map(toEntry), nextCursor: rows.length > limit ? cursorOf(page[page.length - 1]!) : null };
   }
@@ -199,7 +220,10 @@ export class AuditLog {
   async prune(retentionDays: number): Promise<number> {
     if (retentionDays <= 0) return 0;
     await this.flush();
-    return this.store.knex('audit_logs').where('created_at', '<', this.clock.now().getTime() - retentionDays * 86_400_000).delete();
+    return this.store
+      .knex('audit_logs')
+      .where('created_at', '<', this.clock.now().getTime() - retentionDays * 86_400_000)
+      .delete();
   }
 
   async close(): Promise<void> {

@@ -52,13 +52,18 @@ export type AuditTable<T> = { [K in keyof T]?: RowOf<T[K]> };
 /** Any row, as the wrapper runs it (its types were checked where the table was written). */
 type AnyRow = AuditSpec<unknown[], unknown>;
 
-const isPrincipal = (x: unknown): x is Principal => !!x && typeof x === 'object' && typeof (x as Principal).organizationId === 'string' && typeof (x as Principal).userId === 'string';
+const isPrincipal = (x: unknown): x is Principal =>
+  !!x &&
+  typeof x === 'object' &&
+  typeof (x as Principal).organizationId === 'string' &&
+  typeof (x as Principal).userId === 'string';
 
 export function audited<T extends object>(service: T, table: AuditTable<T>, log: AuditLog): T {
   return new Proxy(service, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
-      const spec = typeof prop === 'string' ? (table as unknown as Record<string, AnyRow | undefined>)[prop] : undefined;
+      const spec =
+        typeof prop === 'string' ? (table as unknown as Record<string, AnyRow | undefined>)[prop] : undefined;
       if (!spec || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
         const write = (result: unknown, err?: unknown) => {

@@ -22,13 +22,19 @@ export class BuildLogAccess {
 
   async ofSnapshot(p: Principal, idOrName: string): Promise<{ snapshotId: string; buildId: string }> {
     const s = await this.d.snapshots.get(p, idOrName);
-    if (!s.buildId) throw new AppError('not_found', `snapshot ${s.name} was not built here, so it has no build logs`, { hint: 'only snapshots created from a Dockerfile or an Image have build logs' });
+    if (!s.buildId)
+      throw new AppError('not_found', `snapshot ${s.name} was not built here, so it has no build logs`, {
+        hint: 'only snapshots created from a Dockerfile or an Image have build logs',
+      });
     return { snapshotId: s.id, buildId: s.buildId };
   }
 
   async ofSandbox(p: Principal, idOrName: string): Promise<{ sandboxId: string; buildId: string }> {
     const s = await this.d.sandboxes.get(p, idOrName);
-    if (!s.buildId) throw new AppError('not_found', `sandbox ${s.name} has no image build`, { hint: 'only sandboxes created from a Dockerfile or an Image have build logs (a reused cached image has none)' });
+    if (!s.buildId)
+      throw new AppError('not_found', `sandbox ${s.name} has no image build`, {
+        hint: 'only sandboxes created from a Dockerfile or an Image have build logs (a reused cached image has none)',
+      });
     return { sandboxId: s.id, buildId: s.buildId };
   }
 

@@ -46,15 +46,28 @@ export class BuildLogWriter {
     if (!chunk) return this.writing;
     const seq = ++this.seq;
     this.writing = this.writing.then(async () => {
-      await this.store.knex('build_logs').insert({ build_id: this.buildId, seq, chunk }).catch(() => {});
-      await this.bus.publish(BUILD_LOG_TOPIC, { buildId: this.buildId, seq, chunk } satisfies BuildLogEvent).catch(() => {});
+      await this.store
+        .knex('build_logs')
+        .insert({ build_id: this.buildId, seq, chunk })
+        .catch(() => {});
+      await this.bus
+        .publish(BUILD_LOG_TOPIC, { buildId: this.buildId, seq, chunk } satisfies BuildLogEvent)
+        .catch(() => {});
     });
     return this.writing;
   }
 }
 
-export async function readBuildLog(store: Store, buildId: string, afterSeq = 0): Promise<{ seq: number; chunk: string }[]> {
-  const rows = (await store.knex('build_logs').where('build_id', buildId).andWhere('seq', '>', afterSeq).orderBy('seq', 'asc')) as { seq: number | string; chunk: string }[];
+export async function readBuildLog(
+  store: Store,
+  buildId: string,
+  afterSeq = 0,
+): Promise<{ seq: number; chunk: string }[]> {
+  const rows = (await store
+    .knex('build_logs')
+    .where('build_id', buildId)
+    .andWhere('seq', '>', afterSeq)
+    .orderBy('seq', 'asc')) as { seq: number | string; chunk: string }[];
   return rows.map((r) => ({ seq: Number(r.seq), chunk: r.chunk }));
 }
 
@@ -62,7 +75,15 @@ export async function readBuildLog(store: Store, buildId: string, afterSeq = 0):
  * Streams a build's log to `write`: what exists, then (with `follow`) new
  * output as it comes, until the build ends or `signal` aborts.
  */
-export async function followBuildLog(o: { store: Store; bus: Bus; buildId: string; follow: boolean; signal: AbortSignal; finished: () => Promise<boolean>; write: (chunk: string) => void }): Promise<void> {
+export async function followBuildLog(o: {
+  store: Store;
+  bus: Bus;
+  buildId: string;
+  follow: boolean;
+  signal: AbortSignal;
+  finished: () => Promise<boolean>;
+  write: (chunk: string) => void;
+}): Promise<void> {
   let last = 0;
   const drain = async () => {
     for (const r of await readBuildLog(o.store, o.buildId, last)) {

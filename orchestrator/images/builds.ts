@@ -120,12 +120,20 @@ export class BuildService {
   /** Checks a Dockerfile and its contexts before anything is stored. */
   async validate(organizationId: string, dockerfile: string, contextHashes: string[]): Promise<void> {
     if (!/^\s*FROM\s+\S+/im.test(dockerfile)) {
-      throw new AppError('invalid_argument', 'the Dockerfile has no FROM line', { hint: 'start it with FROM <base image>, e.g. Image.base("berth/sandbox-base:latest")', reason: 'DOCKERFILE_INVALID' });
+      throw new AppError('invalid_argument', 'the Dockerfile has no FROM line', {
+        hint: 'start it with FROM <base image>, e.g. Image.base("berth/sandbox-base:latest")',
+        reason: 'DOCKERFILE_INVALID',
+      });
     }
     for (const h of contextHashes) {
-      if (!HASH_RE.test(h)) throw new AppError('invalid_argument', `context hash ${h} is not an md5 hex string`, { hint: 'send the hashes the SDK returns for uploaded contexts' });
+      if (!HASH_RE.test(h))
+        throw new AppError('invalid_argument', `context hash ${h} is not an md5 hex string`, {
+          hint: 'send the hashes the SDK returns for uploaded contexts',
+        });
       if (!(await this.d.contexts.exists(organizationId, h))) {
-        throw new AppError('invalid_argument', `build context ${h} was not uploaded`, { hint: 'upload it through the object store first (GET /api/object-storage/push-access; the SDK does this for Image.addLocalFile/addLocalDir)' });
+        throw new AppError('invalid_argument', `build context ${h} was not uploaded`, {
+          hint: 'upload it through the object store first (GET /api/object-storage/push-access; the SDK does this for Image.addLocalFile/addLocalDir)',
+        });
       }
     }
   }
@@ -135,18 +143,43 @@ export class BuildService {
    * build of the same content whose image still exists; snapshot builds are
    * always new (a snapshot owns its image).
    */
-  async request(organizationId: string, kind: BuildKind, dockerfile: string, contextHashes: string[], imageRef?: string): Promise<Build & { reused: boolean }> {
+  async request(
+    organizationId: string,
+    kind: BuildKind,
+    dockerfile: string,
+    contextHashes: string[],
+    imageRef?: string,
+  ): Promise<Build & { reused: boolean }> {
     const hash = BuildService.hashOf(dockerfile, contextHashes);
     const now = this.d.clock.now().getTime();
     if (kind === 'dynamic') {
-      const prior = await this.t().where({ organization_id: organizationId, hash, kind }).whereIn('state', ['pending', 'building', 'done']).orderBy('created_at', 'desc').first();
+      const prior = await this.t()
+        .where({ organization_id: organizationId, hash, kind })
+        .whereIn('state', ['pending', 'building', 'done'])
+        .orderBy('created_at', 'desc')
+        .first();
       if (prior && (prior.state !== 'done' || (await this.d.runner.inspectImage(prior.image_ref)))) {
         await this.t().where({ id: prior.id }).update({ last_used_at: now });
         return { ...toBuild(prior), reused: true };
       }
     }
     const id = newId();
-    const row: BuildRow = { id, organization_id: organizationId, hash, kind, dockerfile, context_hashes: contextHashes.length ? JSON.stringify(contextHashes) : null, image_ref: imageRef ?? this.ref(kind, id), state: 'pending', error_reason: null, size: null, image_config: null, created_at: now, updated_at: now, last_used_at: now };
+    const row: BuildRow = {
+      id,
+      organization_id: organizationId,
+      hash,
+      kind,
+      dockerfile,
+      context_hashes: contextHashes.length ? JSON.stringify(contextHashes) : null,
+      image_ref: imageRef ?? this.ref(kind, id),
+      state: 'pending',
+      error_reason: null,
+      size: null,
+      image_config: null,
+      created_at: now,
+      updated_at: now,
+      last_used_at: now,
+    };
     await this.t().insert(row);
     this.queue.push(id);
     this.pump();
@@ -190,17 +223,30 @@ export class BuildService {
   }
 
   private async setState(b: Build, state: BuildState, fields: Partial<BuildRow> = {}): Promise<void> {
-    await this.t().where({ id: b.id }).update({ state, updated_at: this.d.clock.now().getTime(), ...fields });
+    await this.t()
+      .where({ id: b.id })
+      .update({ state, updated_at: this.d.clock.now().getTime(), ...fields });
     await this.d.bus.publish(BUILD_STATE_TOPIC, { buildId: b.id, state }).catch(() => {});
   }
 
   private async run(b: Build, ac: AbortController): Promise<void> {
     const log = new BuildLogWriter(this.d.store, this.d.bus, b.id);
     const c = this.d.config;
-    const timeout = this.d.clock.setTimeout(() => ac.abort(new AppError('timeout', `the build took longer than ${c.buildTimeoutMinutes} minutes and was stopped`, { hint: 'make the build faster, or raise BERTH_BUILD_TIMEOUT_MINUTES', reason: 'BUILD_TIMEOUT' })), c.buildTimeoutMinutes * 60_000);
+    const timeout = this.d.clock.setTimeout(
+      () =>
+        ac.abort(
+          new AppError('timeout', `the build took longer than ${c.buildTimeoutMinutes} minutes and was stopped`, {
+            hint: 'make the build faster, or raise BERTH_BUILD_TIMEOUT_MINUTES',
+            reason: 'BUILD_TIMEOUT',
+          }),
+        ),
+      c.buildTimeoutMinutes * 60_000,
+    );
     try {
       await this.setState(b, 'building');
-      log.write(`Building ${b.kind === 'dynamic' ? 'the sandbox image' : 'the snapshot image'} with the engine's builder (cpu ${c.buildCpu}, memory ${c.buildMemoryGiB} GiB)\n`);
+      log.write(
+        `Building ${b.kind === 'dynamic' ? 'the sandbox image' : 'the snapshot image'} with the engine's builder (cpu ${c.buildCpu}, memory ${c.buildMemoryGiB} GiB)\n`,
+      );
       const { size } = await this.d.runner.buildImage(
         {
           tag: b.imageRef,
@@ -237,7 +283,11 @@ export class BuildService {
    * never empty — an empty one means the whole cache).
    */
   private async cacheFrom(organizationId: string): Promise<string[]> {
-    const rows = await this.t().where({ organization_id: organizationId, state: 'done' }).orderBy('updated_at', 'desc').limit(50).select('image_ref');
+    const rows = await this.t()
+      .where({ organization_id: organizationId, state: 'done' })
+      .orderBy('updated_at', 'desc')
+      .limit(50)
+      .select('image_ref');
     return [...rows.map((r) => r.image_ref), `berth-img/${this.d.runner.id}:no-cache-${organizationId}`];
   }
 
@@ -258,9 +308,11 @@ export class BuildService {
     let announced = false;
     for (;;) {
       const b = await this.get(id);
-      if (!b) throw new AppError('failed_precondition', 'the image build is gone', { hint: 'create the sandbox again' });
+      if (!b)
+        throw new AppError('failed_precondition', 'the image build is gone', { hint: 'create the sandbox again' });
       if (b.state === 'done') return b;
-      if (b.state === 'failed') throw new AppError('failed_precondition', b.errorReason ?? 'the build failed', { reason: 'BUILD_FAILED' });
+      if (b.state === 'failed')
+        throw new AppError('failed_precondition', b.errorReason ?? 'the build failed', { reason: 'BUILD_FAILED' });
       if (b.state === 'building' && !announced && building) {
         announced = true;
         await building();
@@ -287,7 +339,11 @@ export class BuildService {
 
   /** At start: builds a previous process was running cannot finish; queued ones are run again. */
   async recover(): Promise<void> {
-    await this.t().where({ state: 'building' }).update({ state: 'failed', error_reason: 'the server restarted during the build; build again', updated_at: this.d.clock.now().getTime() });
+    await this.t().where({ state: 'building' }).update({
+      state: 'failed',
+      error_reason: 'the server restarted during the build; build again',
+      updated_at: this.d.clock.now().getTime(),
+    });
     for (const r of await this.t().where({ state: 'pending' }).select('id')) this.queue.push(r.id);
     this.pump();
   }
@@ -295,7 +351,10 @@ export class BuildService {
   /** Removes dynamic images nobody used for BERTH_BUILD_CACHE_DAYS (the engine keeps layers still in use). */
   async prune(inUse: (ref: string) => Promise<boolean>): Promise<number> {
     const cutoff = this.d.clock.now().getTime() - this.d.config.buildCacheDays * 86_400_000;
-    const old = await this.t().where({ kind: 'dynamic' }).whereIn('state', ['done', 'failed']).andWhere('last_used_at', '<', cutoff);
+    const old = await this.t()
+      .where({ kind: 'dynamic' })
+      .whereIn('state', ['done', 'failed'])
+      .andWhere('last_used_at', '<', cutoff);
     let n = 0;
     for (const r of old) {
       if (await inUse(r.image_ref)) continue;
@@ -312,6 +371,7 @@ export class BuildService {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const ac of this.active.values()) ac.abort(new AppError('unavailable', 'the server is shutting down', { reason: 'BUILD_CANCELLED' }));
+    for (const ac of this.active.values())
+      ac.abort(new AppError('unavailable', 'the server is shutting down', { reason: 'BUILD_CANCELLED' }));
   }
 }

@@ -66,14 +66,17 @@ export class ObjectStore implements ContextSource {
     const lib = await import('@aws-sdk/client-s3');
     if (this.client) return { client: this.client, lib };
     const c = this.d.config;
-    if (!c.s3Url && !this.endpoint) throw new AppError('unavailable', 'the object store is not serving yet', { recoverable: true });
+    if (!c.s3Url && !this.endpoint)
+      throw new AppError('unavailable', 'the object store is not serving yet', { recoverable: true });
     this.client = new lib.S3Client({
       region: c.s3Url ? c.s3Region : REGION,
       endpoint: c.s3Url ?? this.endpoint,
       forcePathStyle: true,
       // The embedded endpoint takes signed or plain payloads only (no trailer checksums).
       requestChecksumCalculation: 'WHEN_REQUIRED',
-      credentials: c.s3Url ? { accessKeyId: c.s3AccessKey ?? '', secretAccessKey: c.s3SecretKey ?? '' } : { accessKeyId: this.d.internal.accessKey, secretAccessKey: this.d.internal.secret },
+      credentials: c.s3Url
+        ? { accessKeyId: c.s3AccessKey ?? '', secretAccessKey: c.s3SecretKey ?? '' }
+        : { accessKeyId: this.d.internal.accessKey, secretAccessKey: this.d.internal.secret },
     });
     return { client: this.client, lib };
   }
@@ -82,11 +85,27 @@ export class ObjectStore implements ContextSource {
   async pushAccess(p: Principal): Promise<StorageAccess> {
     requirePermission(p, 'write:snapshots');
     const now = this.d.clock.now().getTime();
-    const accessKey = `BK${randomToken(9).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+    const accessKey = `BK${randomToken(9)
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, 'X')}`;
     const secret = randomToken(30);
-    await this.d.store.knex('object_credentials').insert({ access_key: accessKey, organization_id: p.organizationId, secret: this.d.box.seal(secret, `s3:${accessKey}`), expires_at: now + PUSH_ACCESS_MS, created_at: now });
+    await this.d.store.knex('object_credentials').insert({
+      access_key: accessKey,
+      organization_id: p.organizationId,
+      secret: this.d.box.seal(secret, `s3:${accessKey}`),
+      expires_at: now + PUSH_ACCESS_MS,
+      created_at: now,
+    });
     await this.d.store.knex('object_credentials').where('expires_at', '<', now).delete();
-    return { accessKey, secret, sessionToken: '', storageUrl: this.d.config.publicUrl, organizationId: p.organizationId, bucket: this.bucket, region: REGION };
+    return {
+      accessKey,
+      secret,
+      sessionToken: '',
+      storageUrl: this.d.config.publicUrl,
+      organizationId: p.organizationId,
+      bucket: this.bucket,
+      region: REGION,
+    };
   }
 
   /**
@@ -97,17 +116,27 @@ export class ObjectStore implements ContextSource {
   async authorize(r: ObjectRequest): Promise<string> {
     const denied = (why: string) => new AppError('forbidden', why, { reason: 'AccessDenied' });
     if (r.accessKey === this.d.internal.accessKey) return this.d.internal.secret;
-    const row = (await this.d.store.knex('object_credentials').where('access_key', r.accessKey).first()) as { organization_id: string; secret: string; expires_at: number | string } | undefined;
-    if (!row || Number(row.expires_at) <= this.d.clock.now().getTime()) throw new AppError('unauthorized', 'unknown or expired access key', { reason: 'InvalidAccessKeyId', hint: 'get new credentials with GET /api/object-storage/push-access' });
+    const row = (await this.d.store.knex('object_credentials').where('access_key', r.accessKey).first()) as
+      { organization_id: string; secret: string; expires_at: number | string } | undefined;
+    if (!row || Number(row.expires_at) <= this.d.clock.now().getTime())
+      throw new AppError('unauthorized', 'unknown or expired access key', {
+        reason: 'InvalidAccessKeyId',
+        hint: 'get new credentials with GET /api/object-storage/push-access',
+      });
     if (r.bucket !== this.bucket) throw denied(`bucket ${r.bucket} is not this store's`);
     const prefix = `${row.organization_id}/`;
     const target = r.key || r.query.get('prefix') || '';
-    if (!target.startsWith(prefix) || target.split('/').includes('..')) throw denied(`an organization's credentials reach ${prefix}* only`);
+    if (!target.startsWith(prefix) || target.split('/').includes('..'))
+      throw denied(`an organization's credentials reach ${prefix}* only`);
     const method = r.method.toUpperCase();
-    if (method === 'DELETE' && !r.query.has('uploadId')) throw denied('objects cannot be deleted with push credentials');
+    if (method === 'DELETE' && !r.query.has('uploadId'))
+      throw denied('objects cannot be deleted with push credentials');
     if (!['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].includes(method)) throw denied(`${method} is not allowed`);
     if (r.contentLength > this.d.config.buildContextLimitBytes) {
-      throw new AppError('payload_too_large', `an upload over ${this.d.config.buildContextLimitBytes} bytes`, { reason: 'EntityTooLarge', hint: 'build contexts are limited by BERTH_BUILD_CONTEXT_LIMIT_BYTES' });
+      throw new AppError('payload_too_large', `an upload over ${this.d.config.buildContextLimitBytes} bytes`, {
+        reason: 'EntityTooLarge',
+        hint: 'build contexts are limited by BERTH_BUILD_CONTEXT_LIMIT_BYTES',
+      });
     }
     return this.d.box.open(row.secret, `s3:${r.accessKey}`);
   }
@@ -124,13 +153,20 @@ export class ObjectStore implements ContextSource {
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404 || (e as Error).name === 'NotFound' || (e as Error).name === 'NoSuchKey') return false;
-      throw new AppError('unavailable', `the object store did not answer: ${(e as Error).message}`, { hint: this.d.config.s3Url ? 'check BERTH_S3_URL, its bucket and credentials' : 'retry; the server logs say more', recoverable: true });
+      throw new AppError('unavailable', `the object store did not answer: ${(e as Error).message}`, {
+        hint: this.d.config.s3Url
+          ? 'check BERTH_S3_URL, its bucket and credentials'
+          : 'retry; the server logs say more',
+        recoverable: true,
+      });
     }
   }
 
   async open(organizationId: string, hash: string): Promise<Readable> {
     const { client, lib } = await this.s3();
-    const r = await client.send(new lib.GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(organizationId, hash) }));
+    const r = await client.send(
+      new lib.GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(organizationId, hash) }),
+    );
     return r.Body as Readable;
   }
 

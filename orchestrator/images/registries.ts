@@ -69,16 +69,25 @@ export const Update = Create.partial().strict();
 /** The registry host an image reference names (Docker's rules: a first part with `.` or `:`, or localhost). */
 export function registryHost(ref: string): string {
   const first = ref.split('/')[0]!;
-  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    ? first
+    : 'docker.io';
 }
 
-const hostOf = (url: string) => url.replace(/^https?:\/\//, '').replace(/\/$/, '').toLowerCase();
+const hostOf = (url: string) =>
+  url
+    .replace(/^https?:\/\//, '')
+    .replace(/\/$/, '')
+    .toLowerCase();
 
 function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
   const r = schema.safeParse(raw ?? {});
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-  throw new AppError('invalid_argument', `invalid registry: ${problems.join('; ')}`, { hint: 'send {name, url, username, password}', details: { problems } });
+  throw new AppError('invalid_argument', `invalid registry: ${problems.join('; ')}`, {
+    hint: 'send {name, url, username, password}',
+    details: { problems },
+  });
 }
 
 export class RegistryService {
@@ -93,7 +102,10 @@ export class RegistryService {
   }
 
   async get(p: Principal, id: string): Promise<DockerRegistry> {
-    const r = await this.t().where({ organization_id: p.organizationId }).andWhere((q) => q.where('id', id).orWhere('name', id)).first();
+    const r = await this.t()
+      .where({ organization_id: p.organizationId })
+      .andWhere((q) => q.where('id', id).orWhere('name', id))
+      .first();
     if (!r) throw notFound(`registry ${id}`, 'list registries with GET /api/docker-registry or `berth registry list`');
     return toRegistry(r);
   }
@@ -103,11 +115,26 @@ export class RegistryService {
     const b = parse(Create, raw);
     const now = this.d.clock.now().getTime();
     const id = newId();
-    const row: Row = { id, organization_id: p.organizationId, name: b.name, url: hostOf(b.url), username: b.username, password: this.d.box.seal(b.password, `registry:${id}`), project: b.project ?? null, registry_type: 'organization', is_default: b.isDefault ?? false, created_at: now, updated_at: now };
+    const row: Row = {
+      id,
+      organization_id: p.organizationId,
+      name: b.name,
+      url: hostOf(b.url),
+      username: b.username,
+      password: this.d.box.seal(b.password, `registry:${id}`),
+      project: b.project ?? null,
+      registry_type: 'organization',
+      is_default: b.isDefault ?? false,
+      created_at: now,
+      updated_at: now,
+    };
     try {
       await this.t().insert(row);
     } catch (e) {
-      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a registry named ${b.name} already exists`, { hint: 'pick another name or update it with PATCH /api/docker-registry/{id}' });
+      if (/unique|duplicate/i.test((e as Error).message))
+        throw new AppError('conflict', `a registry named ${b.name} already exists`, {
+          hint: 'pick another name or update it with PATCH /api/docker-registry/{id}',
+        });
       throw e;
     }
     return toRegistry(row);
@@ -137,13 +164,22 @@ export class RegistryService {
   /** Credentials for the registry `ref` names, if the organization has one (for pulls). */
   async credentialsFor(organizationId: string, ref: string): Promise<RegistryCredentials | null> {
     const host = registryHost(ref).toLowerCase();
-    const r = await this.t().where({ organization_id: organizationId, url: host }).orderBy('is_default', 'desc').first();
-    return r ? { serveraddress: host, username: r.username, password: this.d.box.open(r.password, `registry:${r.id}`) } : null;
+    const r = await this.t()
+      .where({ organization_id: organizationId, url: host })
+      .orderBy('is_default', 'desc')
+      .first();
+    return r
+      ? { serveraddress: host, username: r.username, password: this.d.box.open(r.password, `registry:${r.id}`) }
+      : null;
   }
 
   /** Credentials of every registry of the organization (for builds, whose FROM lines may name any). */
   async all(organizationId: string): Promise<RegistryCredentials[]> {
     const rows = await this.t().where({ organization_id: organizationId });
-    return rows.map((r) => ({ serveraddress: r.url, username: r.username, password: this.d.box.open(r.password, `registry:${r.id}`) }));
+    return rows.map((r) => ({
+      serveraddress: r.url,
+      username: r.username,
+      password: this.d.box.open(r.password, `registry:${r.id}`),
+    }));
   }
 }

@@ -29,7 +29,9 @@ export type Role = (typeof ROLES)[number];
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: PERMISSIONS,
   admin: PERMISSIONS,
-  member: PERMISSIONS.filter((p) => p !== 'read:audit_logs' && p !== 'write:secrets' && p !== 'delete:secrets' && p !== 'manage:organization'),
+  member: PERMISSIONS.filter(
+    (p) => p !== 'read:audit_logs' && p !== 'write:secrets' && p !== 'delete:secrets' && p !== 'manage:organization',
+  ),
 };
 
 export const isPermission = (s: string): s is Permission => (PERMISSIONS as readonly string[]).includes(s);

@@ -31,7 +31,10 @@ export interface KeyRevokedEvent {
 }
 
 /** Whether a connection opened by `p` must end because of `ev`: its key revoked, its user removed, or its organization deleted. */
-export function revokedMatches(ev: KeyRevokedEvent, p: Pick<Principal, 'keyId' | 'userId' | 'organizationId'>): boolean {
+export function revokedMatches(
+  ev: KeyRevokedEvent,
+  p: Pick<Principal, 'keyId' | 'userId' | 'organizationId'>,
+): boolean {
   if (ev.keyId) return p.keyId === ev.keyId;
   if (ev.userId) return p.userId === ev.userId && p.organizationId === ev.organizationId;
   return p.organizationId === ev.organizationId;
@@ -87,7 +90,14 @@ export class KeyService {
   }
 
   /** Stores a key as given (bootstrap and tests); `createFor` is the checked use case. */
-  async create(o: { organizationId: string; userId: string; name: string; permissions: string[]; expiresAt?: Date | null; value?: string }): Promise<{ id: string; value: string }> {
+  async create(o: {
+    organizationId: string;
+    userId: string;
+    name: string;
+    permissions: string[];
+    expiresAt?: Date | null;
+    value?: string;
+  }): Promise<{ id: string; value: string }> {
     const value = o.value ?? newApiKey();
     const id = newId();
     await this.store.ApiKey.query().insert({
@@ -108,9 +118,15 @@ export class KeyService {
 
   /** Creates a key for the caller in the caller's organization; it never holds more than the caller does. */
   async createFor(p: Principal, input: CreateKeyInput): Promise<ApiKeyInfo & { value: string }> {
-    if (!NAME_RE.test(input.name)) throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ -', { hint: 'e.g. "ci-runner"' });
+    if (!NAME_RE.test(input.name))
+      throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ -', {
+        hint: 'e.g. "ci-runner"',
+      });
     const unknown = input.permissions.filter((x) => !isPermission(x));
-    if (unknown.length) throw new AppError('invalid_argument', `unknown permission(s): ${unknown.join(', ')}`, { hint: 'permissions are e.g. write:sandboxes, delete:sandboxes, read:volumes, read:audit_logs; an empty list makes a read-only key' });
+    if (unknown.length)
+      throw new AppError('invalid_argument', `unknown permission(s): ${unknown.join(', ')}`, {
+        hint: 'permissions are e.g. write:sandboxes, delete:sandboxes, read:volumes, read:audit_logs; an empty list makes a read-only key',
+      });
     const beyond = input.permissions.filter((x) => !p.permissions.includes(x));
     if (beyond.length) {
       throw new AppError('forbidden', `a key cannot grant more than its creator holds: you lack ${beyond.join(', ')}`, {
@@ -119,12 +135,23 @@ export class KeyService {
       });
     }
     const now = this.clock.now().getTime();
-    if (input.expiresAt && input.expiresAt.getTime() <= now) throw new AppError('invalid_argument', 'expiresAt is in the past', { hint: 'send a future ISO-8601 time, or omit it for a key that does not expire' });
+    if (input.expiresAt && input.expiresAt.getTime() <= now)
+      throw new AppError('invalid_argument', 'expiresAt is in the past', {
+        hint: 'send a future ISO-8601 time, or omit it for a key that does not expire',
+      });
     if (await this.active(p.organizationId, p.userId).where('name', input.name).first()) {
-      throw new AppError('conflict', `you already have a key named ${input.name}`, { hint: 'pick another name, or revoke the existing key first' });
+      throw new AppError('conflict', `you already have a key named ${input.name}`, {
+        hint: 'pick another name, or revoke the existing key first',
+      });
     }
     const permissions = [...new Set(input.permissions)];
-    const { id, value } = await this.create({ organizationId: p.organizationId, userId: p.userId, name: input.name, permissions, expiresAt: input.expiresAt ?? null });
+    const { id, value } = await this.create({
+      organizationId: p.organizationId,
+      userId: p.userId,
+      name: input.name,
+      permissions,
+      expiresAt: input.expiresAt ?? null,
+    });
     const row = await this.store.ApiKey.query().findById(id);
     return { ...info(row!), value };
   }
@@ -137,7 +164,10 @@ export class KeyService {
 
   /** The caller's keys in this organization; owners and admins may ask for every member's. */
   async list(p: Principal, opts: { all?: boolean } = {}): Promise<ApiKeyInfo[]> {
-    if (opts.all && p.role === 'member') throw new AppError('forbidden', "only owners and admins see other members' keys", { hint: 'list your own keys without ?all=true' });
+    if (opts.all && p.role === 'member')
+      throw new AppError('forbidden', "only owners and admins see other members' keys", {
+        hint: 'list your own keys without ?all=true',
+      });
     const rows = await this.active(p.organizationId, opts.all ? undefined : p.userId).orderBy('created_at', 'desc');
     const now = this.clock.now().getTime();
     return rows.filter((k) => !k.expires_at || k.expires_at > now || opts.all).map(info);
@@ -158,16 +188,22 @@ export class KeyService {
   /** Revokes one of the caller's keys by name (owners and admins: any member's, with `userId`). */
   async revoke(p: Principal, name: string, userId = p.userId): Promise<ApiKeyInfo> {
     if (userId !== p.userId) {
-      if (p.role === 'member') throw new AppError('forbidden', "only owners and admins revoke other members' keys", { hint: 'revoke your own keys with DELETE /api/api-keys/{name}' });
+      if (p.role === 'member')
+        throw new AppError('forbidden', "only owners and admins revoke other members' keys", {
+          hint: 'revoke your own keys with DELETE /api/api-keys/{name}',
+        });
       const target = await this.store.Membership.query().findById([p.organizationId, userId]);
       if (!target) throw notFound(`member ${userId}`, 'list members with GET /api/organizations/{id}/users');
-      if (target.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', "admins cannot revoke an owner's keys", { hint: 'ask an owner' });
+      if (target.role === 'owner' && p.role !== 'owner')
+        throw new AppError('forbidden', "admins cannot revoke an owner's keys", { hint: 'ask an owner' });
     }
     const k = await this.active(p.organizationId, userId).where('name', name).first();
     if (!k) throw notFound(`API key ${name}`, 'list keys with GET /api/api-keys');
     await this.store.ApiKey.query().patch({ revoked_at: this.clock.now().getTime() }).where({ id: k.id });
     this.forget({ keyId: k.id, organizationId: k.organization_id });
-    await this.bus?.publish(KEY_REVOKED, { keyId: k.id, organizationId: k.organization_id } satisfies KeyRevokedEvent).catch(() => {});
+    await this.bus
+      ?.publish(KEY_REVOKED, { keyId: k.id, organizationId: k.organization_id } satisfies KeyRevokedEvent)
+      .catch(() => {});
     return info(k);
   }
 
@@ -198,12 +234,18 @@ export class KeyService {
   private async noteUse(keyId: string, now: number): Promise<void> {
     if ((this.lastUse.get(keyId) ?? 0) + USE_WRITE_MS > now) return;
     this.lastUse.set(keyId, now);
-    await this.store.ApiKey.query().patch({ last_used_at: now }).where({ id: keyId }).catch(() => {});
+    await this.store.ApiKey.query()
+      .patch({ last_used_at: now })
+      .where({ id: keyId })
+      .catch(() => {});
   }
 
   private async verify(token: string, hash: string, organizationId?: string): Promise<Principal | null> {
     const candidates = await this.store.ApiKey.query().where('prefix', apiKeyPrefix(token));
-    return this.principalOf(candidates.find((k) => safeEqualHex(k.key_hash, hash)), organizationId);
+    return this.principalOf(
+      candidates.find((k) => safeEqualHex(k.key_hash, hash)),
+      organizationId,
+    );
   }
 
   /** `authenticate` for a key known by id (a web session acts as the key it was made from). */
@@ -218,7 +260,10 @@ export class KeyService {
     const m = await this.store.Membership.query().findById([org, key.user_id]);
     if (!m) {
       if (org === key.organization_id) return null; // the key's owner left its organization
-      throw notFound(`organization ${org}`, "list your organizations with GET /api/organizations; omit X-Daytona-Organization-ID to use the key's own");
+      throw notFound(
+        `organization ${org}`,
+        "list your organizations with GET /api/organizations; omit X-Daytona-Organization-ID to use the key's own",
+      );
     }
     const user = await this.store.User.query().findById(key.user_id);
     await this.noteUse(key.id, now);
@@ -257,12 +302,17 @@ export class KeyService {
     const rows = await this.store.ApiKey.query().where('bootstrap', true).whereNull('revoked_at');
     for (const k of rows) {
       if (permissions.every((x) => k.permissions.includes(x))) continue;
-      await this.store.ApiKey.query().patch({ permissions: [...new Set([...k.permissions, ...permissions])] }).where({ id: k.id });
+      await this.store.ApiKey.query()
+        .patch({ permissions: [...new Set([...k.permissions, ...permissions])] })
+        .where({ id: k.id });
     }
   }
 }
 
 export const requireToken = (token: string | undefined): string => {
-  if (!token) throw new AppError('unauthorized', 'missing API key', { hint: 'send `Authorization: Bearer <api key>`; `berth up` printed one and stored it in the CLI config' });
+  if (!token)
+    throw new AppError('unauthorized', 'missing API key', {
+      hint: 'send `Authorization: Bearer <api key>`; `berth up` printed one and stored it in the CLI config',
+    });
   return token;
 };

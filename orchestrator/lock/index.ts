@@ -73,7 +73,10 @@ export class RedisLocks implements Locks {
   private readonly redis: Redis;
 
   /** `redis` is owned by the caller, who closes it. */
-  constructor(redis: Redis, private readonly prefix = 'berth:lock:') {
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'berth:lock:',
+  ) {
     this.redis = redis;
   }
 

@@ -17,7 +17,12 @@ export interface BootstrapResult {
   keyId?: string;
 }
 
-export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Clock, adminKey?: string): Promise<BootstrapResult> {
+export async function bootstrapAdmin(
+  store: Store,
+  keys: KeyService,
+  clock: Clock,
+  adminKey?: string,
+): Promise<BootstrapResult> {
   const now = clock.now().getTime();
   const admin = await store.User.query().where('system_admin', true).orderBy('created_at').first();
   if (admin) {
@@ -25,7 +30,13 @@ export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Cloc
     const m = await store.Membership.query().where({ user_id: admin.id, role: 'owner' }).orderBy('created_at').first();
     const organizationId = m?.organization_id ?? '';
     if (adminKey && organizationId && !(await keys.exists(adminKey))) {
-      const k = await keys.create({ organizationId, userId: admin.id, name: `admin-${now}`, permissions: [...PERMISSIONS], value: adminKey });
+      const k = await keys.create({
+        organizationId,
+        userId: admin.id,
+        name: `admin-${now}`,
+        permissions: [...PERMISSIONS],
+        value: adminKey,
+      });
       await keys.markBootstrap(k.id);
       return { created: false, organizationId, userId: admin.id, apiKey: adminKey, keyId: k.id };
     }
@@ -34,11 +45,34 @@ export async function bootstrapAdmin(store: Store, keys: KeyService, clock: Cloc
   const userId = newId();
   const organizationId = newId();
   await store.knex.transaction(async (trx) => {
-    await store.User.query(trx).insert({ id: userId, email: 'admin@localhost', name: 'Admin', system_admin: true, created_at: now });
-    await store.Organization.query(trx).insert({ id: organizationId, name: 'Default', personal: true, created_at: now, updated_at: now });
-    await store.Membership.query(trx).insert({ organization_id: organizationId, user_id: userId, role: 'owner', created_at: now });
+    await store.User.query(trx).insert({
+      id: userId,
+      email: 'admin@localhost',
+      name: 'Admin',
+      system_admin: true,
+      created_at: now,
+    });
+    await store.Organization.query(trx).insert({
+      id: organizationId,
+      name: 'Default',
+      personal: true,
+      created_at: now,
+      updated_at: now,
+    });
+    await store.Membership.query(trx).insert({
+      organization_id: organizationId,
+      user_id: userId,
+      role: 'owner',
+      created_at: now,
+    });
   });
-  const key = await keys.create({ organizationId, userId, name: 'admin', permissions: [...PERMISSIONS], value: adminKey });
+  const key = await keys.create({
+    organizationId,
+    userId,
+    name: 'admin',
+    permissions: [...PERMISSIONS],
+    value: adminKey,
+  });
   await keys.markBootstrap(key.id);
   return { created: true, organizationId, userId, apiKey: key.value, keyId: key.id };
 }

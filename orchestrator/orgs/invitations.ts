@@ -79,32 +79,69 @@ export class InvitationService {
   }
 
   /** Invites an email address into the principal's organization; the answer carries the one-time token (shown once). */
-  async invite(p: Principal, input: { email: string; role?: string; expiresAt?: Date }): Promise<Invitation & { token: string; link: string }> {
+  async invite(
+    p: Principal,
+    input: { email: string; role?: string; expiresAt?: Date },
+  ): Promise<Invitation & { token: string; link: string }> {
     const email = input.email.trim().toLowerCase();
-    if (!EMAIL_RE.test(email)) throw new AppError('invalid_argument', `${input.email} is not an email address`, { hint: 'e.g. alice@example.com' });
+    if (!EMAIL_RE.test(email))
+      throw new AppError('invalid_argument', `${input.email} is not an email address`, {
+        hint: 'e.g. alice@example.com',
+      });
     const role = input.role ?? 'member';
-    if (!isRole(role)) throw new AppError('invalid_argument', `unknown role ${role}`, { hint: 'owner, admin or member' });
+    if (!isRole(role))
+      throw new AppError('invalid_argument', `unknown role ${role}`, { hint: 'owner, admin or member' });
     this.d.orgs.requireManager(p, role);
     const now = this.now();
     const expiresAt = input.expiresAt?.getTime() ?? now + this.d.ttlHours * 3_600_000;
-    if (expiresAt <= now) throw new AppError('invalid_argument', 'expiresAt is in the past', { hint: 'send a future ISO-8601 time or omit it' });
-    const already = await this.d.store.knex('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.organization_id': p.organizationId, 'u.email': email }).first();
-    if (already) throw new AppError('conflict', `${email} is already a member`, { hint: 'change their role with POST /api/organizations/{id}/users/{userId}/access' });
+    if (expiresAt <= now)
+      throw new AppError('invalid_argument', 'expiresAt is in the past', {
+        hint: 'send a future ISO-8601 time or omit it',
+      });
+    const already = await this.d.store
+      .knex('memberships as m')
+      .join('users as u', 'u.id', 'm.user_id')
+      .where({ 'm.organization_id': p.organizationId, 'u.email': email })
+      .first();
+    if (already)
+      throw new AppError('conflict', `${email} is already a member`, {
+        hint: 'change their role with POST /api/organizations/{id}/users/{userId}/access',
+      });
     // One open invitation per address: a new one replaces the old.
-    await this.t.where({ organization_id: p.organizationId, email, status: 'pending' }).update({ status: 'cancelled', updated_at: now });
+    await this.t
+      .where({ organization_id: p.organizationId, email, status: 'pending' })
+      .update({ status: 'cancelled', updated_at: now });
     const token = `berth_inv_${randomToken(24)}`;
-    const row: InvitationRow = { id: newId(), organization_id: p.organizationId, email, role, token_hash: sha256Hex(token), invited_by: p.userId, status: 'pending', expires_at: expiresAt, created_at: now, updated_at: now };
+    const row: InvitationRow = {
+      id: newId(),
+      organization_id: p.organizationId,
+      email,
+      role,
+      token_hash: sha256Hex(token),
+      invited_by: p.userId,
+      status: 'pending',
+      expires_at: expiresAt,
+      created_at: now,
+      updated_at: now,
+    };
     await this.t.insert(row);
     const link = `${this.d.publicUrl}/api/invitations/accept?token=${token}`;
     // The delivery: a mail relay (or a person) picks this line up from the server log.
-    this.d.log.info('invitation created; send this link to the invitee', { organizationId: p.organizationId, email, role, link });
+    this.d.log.info('invitation created; send this link to the invitee', {
+      organizationId: p.organizationId,
+      email,
+      role,
+      link,
+    });
     return { ...toInvitation(row), token, link };
   }
 
   async list(p: Principal): Promise<Invitation[]> {
     this.d.orgs.requireManager(p);
     await this.expire();
-    return (await this.t.where({ organization_id: p.organizationId, status: 'pending' }).orderBy('created_at', 'desc')).map(toInvitation);
+    return (
+      await this.t.where({ organization_id: p.organizationId, status: 'pending' }).orderBy('created_at', 'desc')
+    ).map(toInvitation);
   }
 
   async cancel(p: Principal, id: string): Promise<Invitation> {
@@ -119,13 +156,18 @@ export class InvitationService {
   async mine(p: Principal): Promise<Invitation[]> {
     if (!p.email) return [];
     await this.expire();
-    const rows = await this.d.store.knex('invitations as i').join('organizations as o', 'o.id', 'i.organization_id').where({ 'i.email': p.email.toLowerCase(), 'i.status': 'pending' }).select('i.*', 'o.name as organization_name');
+    const rows = await this.d.store
+      .knex('invitations as i')
+      .join('organizations as o', 'o.id', 'i.organization_id')
+      .where({ 'i.email': p.email.toLowerCase(), 'i.status': 'pending' })
+      .select('i.*', 'o.name as organization_name');
     return rows.map(toInvitation);
   }
 
   private async pendingFor(p: Principal, id: string): Promise<InvitationRow> {
     const r = await this.t.where({ id, status: 'pending' }).first();
-    if (!r || !p.email || r.email !== p.email.toLowerCase() || r.expires_at <= this.now()) throw notFound(`invitation ${id}`, 'list your invitations with GET /api/organizations/invitations');
+    if (!r || !p.email || r.email !== p.email.toLowerCase() || r.expires_at <= this.now())
+      throw notFound(`invitation ${id}`, 'list your invitations with GET /api/organizations/invitations');
     return r;
   }
 
@@ -147,39 +189,77 @@ export class InvitationService {
    * (with a personal organization) and returns a first API key for the
    * inviting organization, holding what the invited role holds.
    */
-  async acceptWithToken(token: string, name?: string): Promise<{ invitation: Invitation; userId: string; apiKey: string }> {
-    const r = token.length <= 200 ? await this.t.where({ token_hash: sha256Hex(token), status: 'pending' }).first() : undefined;
-    if (!r || r.expires_at <= this.now()) throw new AppError('not_found', 'invitation not found, used or expired', { hint: 'ask for a new invitation' });
+  async acceptWithToken(
+    token: string,
+    name?: string,
+  ): Promise<{ invitation: Invitation; userId: string; apiKey: string }> {
+    const r =
+      token.length <= 200 ? await this.t.where({ token_hash: sha256Hex(token), status: 'pending' }).first() : undefined;
+    if (!r || r.expires_at <= this.now())
+      throw new AppError('not_found', 'invitation not found, used or expired', { hint: 'ask for a new invitation' });
     const now = this.now();
     let user = await this.d.store.User.query().where('email', r.email).first();
     if (!user) {
       const userId = newId();
       const personal = newId();
       await this.d.store.knex.transaction(async (trx) => {
-        await this.d.store.User.query(trx).insert({ id: userId, email: r.email, name: (name ?? r.email.split('@')[0] ?? r.email).slice(0, 200), system_admin: false, created_at: now });
-        await this.d.store.Organization.query(trx).insert({ id: personal, name: 'Personal', personal: true, created_at: now, updated_at: now });
-        await this.d.store.Membership.query(trx).insert({ organization_id: personal, user_id: userId, role: 'owner', created_at: now });
+        await this.d.store.User.query(trx).insert({
+          id: userId,
+          email: r.email,
+          name: (name ?? r.email.split('@')[0] ?? r.email).slice(0, 200),
+          system_admin: false,
+          created_at: now,
+        });
+        await this.d.store.Organization.query(trx).insert({
+          id: personal,
+          name: 'Personal',
+          personal: true,
+          created_at: now,
+          updated_at: now,
+        });
+        await this.d.store.Membership.query(trx).insert({
+          organization_id: personal,
+          user_id: userId,
+          role: 'owner',
+          created_at: now,
+        });
       });
       user = (await this.d.store.User.query().findById(userId))!;
     }
     await this.join(r, user.id);
     const role = isRole(r.role) ? r.role : 'member';
-    const key = await this.d.keys.create({ organizationId: r.organization_id, userId: user.id, name: `invitation-${now}`, permissions: [...ROLE_PERMISSIONS[role]] });
+    const key = await this.d.keys.create({
+      organizationId: r.organization_id,
+      userId: user.id,
+      name: `invitation-${now}`,
+      permissions: [...ROLE_PERMISSIONS[role]],
+    });
     return { invitation: { ...toInvitation(r), status: 'accepted' }, userId: user.id, apiKey: key.value };
   }
 
   private async join(r: InvitationRow, userId: string): Promise<void> {
     const now = this.now();
     await this.d.store.knex.transaction(async (trx) => {
-      const n = await trx('invitations').where({ id: r.id, status: 'pending' }).update({ status: 'accepted', updated_at: now });
+      const n = await trx('invitations')
+        .where({ id: r.id, status: 'pending' })
+        .update({ status: 'accepted', updated_at: now });
       if (!n) throw new AppError('conflict', 'this invitation was just used', { hint: 'ask for a new invitation' });
       const exists = await trx('memberships').where({ organization_id: r.organization_id, user_id: userId }).first();
-      if (!exists) await trx('memberships').insert({ organization_id: r.organization_id, user_id: userId, role: r.role, created_at: now });
+      if (!exists)
+        await trx('memberships').insert({
+          organization_id: r.organization_id,
+          user_id: userId,
+          role: r.role,
+          created_at: now,
+        });
     });
   }
 
   /** Marks expired invitations (so lists stay honest). */
   private async expire(): Promise<void> {
-    await this.t.where('status', 'pending').andWhere('expires_at', '<=', this.now()).update({ status: 'cancelled', updated_at: this.now() });
+    await this.t
+      .where('status', 'pending')
+      .andWhere('expires_at', '<=', this.now())
+      .update({ status: 'cancelled', updated_at: this.now() });
   }
 }

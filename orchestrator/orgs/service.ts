@@ -53,24 +53,40 @@ export class OrgService {
   /** The caller's organizations; a Berth administrator may ask for every organization (to manage quotas). */
   async list(p: Principal, opts: { all?: boolean } = {}): Promise<Organization[]> {
     if (opts.all) {
-      if (!p.systemAdmin) throw new AppError('forbidden', 'only Berth administrators list every organization', { hint: 'omit ?all=true to list yours' });
+      if (!p.systemAdmin)
+        throw new AppError('forbidden', 'only Berth administrators list every organization', {
+          hint: 'omit ?all=true to list yours',
+        });
       requirePermission(p, 'manage:organization');
       const mine = new Map((await this.list(p)).map((o) => [o.id, o.role]));
       const all = await this.d.store.knex('organizations').orderBy('created_at');
       return all.map((r: Record<string, unknown>) => this.toOrg(r, mine.get(String(r.id)) ?? 'none'));
     }
-    const rows = await this.d.store.knex('memberships as m').join('organizations as o', 'o.id', 'm.organization_id').where('m.user_id', p.userId).orderBy('o.created_at').select('o.*', 'm.role');
+    const rows = await this.d.store
+      .knex('memberships as m')
+      .join('organizations as o', 'o.id', 'm.organization_id')
+      .where('m.user_id', p.userId)
+      .orderBy('o.created_at')
+      .select('o.*', 'm.role');
     return rows.map((r: Record<string, unknown>) => this.toOrg(r, r.role as string));
   }
 
   /** Whether the caller may look at `organizationId` (a member, or a Berth administrator). */
   async visible(p: Principal, organizationId: string): Promise<boolean> {
-    if (organizationId === p.organizationId || p.systemAdmin) return !!(await this.d.store.Organization.query().findById(organizationId));
+    if (organizationId === p.organizationId || p.systemAdmin)
+      return !!(await this.d.store.Organization.query().findById(organizationId));
     return !!(await this.d.store.Membership.query().findById([organizationId, p.userId]));
   }
 
   private toOrg(r: Record<string, unknown>, role: string): Organization {
-    return { id: String(r.id), name: String(r.name), personal: !!r.personal, role: isRole(role) || role === 'none' ? role : 'member', createdAt: new Date(Number(r.created_at)), updatedAt: new Date(Number(r.updated_at)) };
+    return {
+      id: String(r.id),
+      name: String(r.name),
+      personal: !!r.personal,
+      role: isRole(role) || role === 'none' ? role : 'member',
+      createdAt: new Date(Number(r.created_at)),
+      updatedAt: new Date(Number(r.updated_at)),
+    };
   }
 
   /** The principal's organization. */
@@ -83,19 +99,39 @@ export class OrgService {
   /** Creates an organization owned by the caller. */
   async create(p: Principal, name: string): Promise<Organization> {
     requirePermission(p, 'manage:organization');
-    if (!NAME_RE.test(name)) throw new AppError('invalid_argument', 'organization names are 1-100 characters without leading or trailing spaces', { hint: 'e.g. "Platform team"' });
+    if (!NAME_RE.test(name))
+      throw new AppError(
+        'invalid_argument',
+        'organization names are 1-100 characters without leading or trailing spaces',
+        { hint: 'e.g. "Platform team"' },
+      );
     const owned = await this.d.store.Membership.query().where({ user_id: p.userId, role: 'owner' }).resultSize();
     if (this.d.maxOwnedOrganizations >= 0 && owned >= this.d.maxOwnedOrganizations) {
-      throw new AppError('quota_exceeded', `you already own ${owned} organizations (the limit is ${this.d.maxOwnedOrganizations})`, {
-        hint: 'delete an organization you no longer need, or ask the operator to raise BERTH_MAX_ORGANIZATIONS_PER_USER',
-        details: { quota: 'organizations', used: owned, limit: this.d.maxOwnedOrganizations },
-      });
+      throw new AppError(
+        'quota_exceeded',
+        `you already own ${owned} organizations (the limit is ${this.d.maxOwnedOrganizations})`,
+        {
+          hint: 'delete an organization you no longer need, or ask the operator to raise BERTH_MAX_ORGANIZATIONS_PER_USER',
+          details: { quota: 'organizations', used: owned, limit: this.d.maxOwnedOrganizations },
+        },
+      );
     }
     const id = newId();
     const now = this.now();
     await this.d.store.knex.transaction(async (trx) => {
-      await this.d.store.Organization.query(trx).insert({ id, name, personal: false, created_at: now, updated_at: now });
-      await this.d.store.Membership.query(trx).insert({ organization_id: id, user_id: p.userId, role: 'owner', created_at: now });
+      await this.d.store.Organization.query(trx).insert({
+        id,
+        name,
+        personal: false,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.d.store.Membership.query(trx).insert({
+        organization_id: id,
+        user_id: p.userId,
+        role: 'owner',
+        created_at: now,
+      });
     });
     return { id, name, personal: false, role: 'owner', createdAt: new Date(now), updatedAt: new Date(now) };
   }
@@ -103,15 +139,27 @@ export class OrgService {
   /** Deletes the principal's organization: owners only, never a personal one, and only once it holds nothing. */
   async remove(p: Principal): Promise<void> {
     requirePermission(p, 'manage:organization');
-    if (p.role !== 'owner') throw new AppError('forbidden', 'only owners delete an organization', { hint: 'ask an owner' });
+    if (p.role !== 'owner')
+      throw new AppError('forbidden', 'only owners delete an organization', { hint: 'ask an owner' });
     const o = await this.get(p);
-    if (o.personal) throw new AppError('failed_precondition', 'a personal organization cannot be deleted', { hint: 'it is where your own keys live' });
+    if (o.personal)
+      throw new AppError('failed_precondition', 'a personal organization cannot be deleted', {
+        hint: 'it is where your own keys live',
+      });
     const left = [];
     for (const table of ['sandboxes', 'volumes']) {
-      const n = Number(((await this.d.store.knex(table).where('organization_id', o.id).count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+      const n = Number(
+        (
+          (await this.d.store.knex(table).where('organization_id', o.id).count({ n: '*' }).first()) as
+            { n: number | string } | undefined
+        )?.n ?? 0,
+      );
       if (n) left.push(`${n} ${table}`);
     }
-    if (left.length) throw new AppError('failed_precondition', `organization ${o.name} still holds ${left.join(' and ')}`, { hint: 'delete them first' });
+    if (left.length)
+      throw new AppError('failed_precondition', `organization ${o.name} still holds ${left.join(' and ')}`, {
+        hint: 'delete them first',
+      });
     await this.d.store.knex.transaction(async (trx) => {
       await trx('api_keys').where('organization_id', o.id).update({ revoked_at: this.now() });
       await trx('memberships').where('organization_id', o.id).delete();
@@ -123,7 +171,12 @@ export class OrgService {
   }
 
   async members(p: Principal): Promise<Member[]> {
-    const rows = await this.d.store.knex('memberships as m').join('users as u', 'u.id', 'm.user_id').where('m.organization_id', p.organizationId).orderBy('m.created_at').select('m.*', 'u.email', 'u.name');
+    const rows = await this.d.store
+      .knex('memberships as m')
+      .join('users as u', 'u.id', 'm.user_id')
+      .where('m.organization_id', p.organizationId)
+      .orderBy('m.created_at')
+      .select('m.*', 'u.email', 'u.name');
     return rows.map((r: Record<string, unknown>) => ({
       userId: String(r.user_id),
       organizationId: String(r.organization_id),
@@ -137,8 +190,12 @@ export class OrgService {
   /** Owners and admins manage members; admins never touch owners. */
   requireManager(p: Principal, targetRole?: Role): void {
     requirePermission(p, 'manage:organization');
-    if (p.role === 'member') throw new AppError('forbidden', 'only owners and admins manage members', { hint: 'ask an owner or admin of this organization' });
-    if (targetRole === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only owners add, change or remove owners', { hint: 'ask an owner' });
+    if (p.role === 'member')
+      throw new AppError('forbidden', 'only owners and admins manage members', {
+        hint: 'ask an owner or admin of this organization',
+      });
+    if (targetRole === 'owner' && p.role !== 'owner')
+      throw new AppError('forbidden', 'only owners add, change or remove owners', { hint: 'ask an owner' });
   }
 
   private async member(p: Principal, userId: string) {
@@ -152,11 +209,14 @@ export class OrgService {
   }
 
   async setRole(p: Principal, userId: string, role: string): Promise<Member> {
-    if (!isRole(role)) throw new AppError('invalid_argument', `unknown role ${role}`, { hint: 'owner, admin or member' });
+    if (!isRole(role))
+      throw new AppError('invalid_argument', `unknown role ${role}`, { hint: 'owner, admin or member' });
     const m = await this.member(p, userId);
     this.requireManager(p, m.role === 'owner' ? 'owner' : role);
     if (m.role === 'owner' && role !== 'owner' && (await this.ownerCount(p.organizationId)) <= 1) {
-      throw new AppError('failed_precondition', 'an organization keeps at least one owner', { hint: 'make someone else owner first' });
+      throw new AppError('failed_precondition', 'an organization keeps at least one owner', {
+        hint: 'make someone else owner first',
+      });
     }
     await this.d.store.Membership.query().patch({ role }).where({ organization_id: p.organizationId, user_id: userId });
     // Keys are narrowed to the role at use time: remembered keys of this member must be checked again.
@@ -171,13 +231,24 @@ export class OrgService {
     const m = await this.member(p, userId);
     if (userId !== p.userId) this.requireManager(p, m.role === 'owner' ? 'owner' : undefined);
     const o = await this.get(p);
-    if (o.personal && m.role === 'owner') throw new AppError('failed_precondition', 'the owner of a personal organization cannot leave it', { hint: 'personal organizations belong to one user' });
-    if (m.role === 'owner' && (await this.ownerCount(p.organizationId)) <= 1) throw new AppError('failed_precondition', 'an organization keeps at least one owner', { hint: 'make someone else owner first' });
+    if (o.personal && m.role === 'owner')
+      throw new AppError('failed_precondition', 'the owner of a personal organization cannot leave it', {
+        hint: 'personal organizations belong to one user',
+      });
+    if (m.role === 'owner' && (await this.ownerCount(p.organizationId)) <= 1)
+      throw new AppError('failed_precondition', 'an organization keeps at least one owner', {
+        hint: 'make someone else owner first',
+      });
     await this.d.store.knex.transaction(async (trx) => {
       await trx('memberships').where({ organization_id: p.organizationId, user_id: userId }).delete();
-      await trx('api_keys').where({ organization_id: p.organizationId, user_id: userId }).whereNull('revoked_at').update({ revoked_at: this.now() });
+      await trx('api_keys')
+        .where({ organization_id: p.organizationId, user_id: userId })
+        .whereNull('revoked_at')
+        .update({ revoked_at: this.now() });
     });
     this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
-    await this.d.bus.publish(KEY_REVOKED, { userId, organizationId: p.organizationId } satisfies KeyRevokedEvent).catch(() => {});
+    await this.d.bus
+      .publish(KEY_REVOKED, { userId, organizationId: p.organizationId } satisfies KeyRevokedEvent)
+      .catch(() => {});
   }
 }

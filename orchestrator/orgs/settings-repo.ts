@@ -23,19 +23,28 @@ export class OrganizationSettingsRepo {
   constructor(private readonly store: Store) {}
 
   async get(organizationId: string): Promise<OrganizationSettingsRow | undefined> {
-    return this.store.knex<OrganizationSettingsRow>('organization_settings').where({ organization_id: organizationId }).first();
+    return this.store
+      .knex<OrganizationSettingsRow>('organization_settings')
+      .where({ organization_id: organizationId })
+      .first();
   }
 
   /** Writes the given columns, creating the row if needed. */
   async patch(organizationId: string, fields: Partial<OrganizationSettingsRow>, now: number): Promise<void> {
     await this.store.knex.transaction(async (trx) => {
-      const n = await trx('organization_settings').where({ organization_id: organizationId }).update({ ...fields, updated_at: now });
-      if (!n) await trx('organization_settings').insert({ organization_id: organizationId, ...fields, updated_at: now });
+      const n = await trx('organization_settings')
+        .where({ organization_id: organizationId })
+        .update({ ...fields, updated_at: now });
+      if (!n)
+        await trx('organization_settings').insert({ organization_id: organizationId, ...fields, updated_at: now });
     });
   }
 
   /** Every organization with a lifetime limit set (for the lifetime sweep). */
   async withLifetime(): Promise<{ organization_id: string; max_lifetime_minutes: number }[]> {
-    return this.store.knex('organization_settings').whereNotNull('max_lifetime_minutes').select('organization_id', 'max_lifetime_minutes');
+    return this.store
+      .knex('organization_settings')
+      .whereNotNull('max_lifetime_minutes')
+      .select('organization_id', 'max_lifetime_minutes');
   }
 }

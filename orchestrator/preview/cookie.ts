@@ -31,7 +31,9 @@ export class PreviewCookies {
   }
 
   seal(c: PreviewCookie): string {
-    const payload = Buffer.from(JSON.stringify([c.sandboxId, c.port, c.organizationId, c.expires, c.via[0], c.ref])).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify([c.sandboxId, c.port, c.organizationId, c.expires, c.via[0], c.ref]),
+    ).toString('base64url');
     return `${payload}.${this.mac(payload).toString('base64url')}`;
   }
 
@@ -44,8 +46,17 @@ export class PreviewCookies {
     const got = Buffer.from(sig, 'base64url');
     if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
     try {
-      const [sandboxId, port, organizationId, expires, via, ref] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
-      if (typeof sandboxId !== 'string' || typeof port !== 'number' || typeof organizationId !== 'string' || typeof expires !== 'number' || typeof ref !== 'string') return null;
+      const [sandboxId, port, organizationId, expires, via, ref] = JSON.parse(
+        Buffer.from(payload, 'base64url').toString('utf8'),
+      ) as unknown[];
+      if (
+        typeof sandboxId !== 'string' ||
+        typeof port !== 'number' ||
+        typeof organizationId !== 'string' ||
+        typeof expires !== 'number' ||
+        typeof ref !== 'string'
+      )
+        return null;
       const v = VIA[String(via)];
       if (!v || expires * 1000 <= nowMs) return null;
       return { sandboxId, port, organizationId, expires, via: v, ref };

@@ -51,7 +51,10 @@ export interface PreviewGrant {
 export interface PreviewGateDeps {
   preview: PreviewService;
   sandboxById: (id: string) => Promise<Sandbox | null>;
-  keys: { stillValid(keyId: string, organizationId: string): Promise<boolean>; exists(value: string): Promise<boolean> };
+  keys: {
+    stillValid(keyId: string, organizationId: string): Promise<boolean>;
+    exists(value: string): Promise<boolean>;
+  };
   authenticate: (token: string, source: RequestSource) => Promise<Principal>;
   /** Checks a credential under the failed-authentication limit (see Orchestrator.admit). */
   admit: (source: RequestSource, find: () => Promise<Principal | null>, refusal: AppError) => Promise<Principal>;
@@ -63,7 +66,8 @@ export interface PreviewGateDeps {
   secret: Buffer;
 }
 
-const hidden = () => notFound('sandbox preview', 'check the URL; get a working one with GET /api/sandbox/{id}/ports/{port}/preview-url');
+const hidden = () =>
+  notFound('sandbox preview', 'check the URL; get a working one with GET /api/sandbox/{id}/ports/{port}/preview-url');
 
 export class PreviewGate {
   private readonly cookies: PreviewCookies;
@@ -113,8 +117,20 @@ export class PreviewGate {
     const limited = () => ({ ...sandboxTokenPrincipal(s.organizationId, s.id), source });
     if (creds.previewToken) {
       const token = creds.previewToken;
-      const p = await this.d.admit(source, async () => ((await this.d.preview.previewTokenOrganization(s.id, token)) === s.organizationId ? limited() : null), hidden());
-      return { sandbox: s, port, principal: p, via: 'token', stripBearer: await this.isKey(creds.bearer), cookie: this.cookie(s, port, 'token', '') };
+      const p = await this.d.admit(
+        source,
+        async () =>
+          (await this.d.preview.previewTokenOrganization(s.id, token)) === s.organizationId ? limited() : null,
+        hidden(),
+      );
+      return {
+        sandbox: s,
+        port,
+        principal: p,
+        via: 'token',
+        stripBearer: await this.isKey(creds.bearer),
+        cookie: this.cookie(s, port, 'token', ''),
+      };
     }
     const fromCookie = creds.cookie ? await this.fromCookie(creds.cookie, s, port) : null;
     const opened = !!fromCookie;
@@ -126,17 +142,36 @@ export class PreviewGate {
       } catch (e) {
         if (e instanceof AppError && (e.code === 'unauthorized' || e.code === 'not_found')) {
           // A preview token sent as a key is a common slip: say where it goes (this reveals nothing about the token).
-          if (SIGNED_RE.test(creds.bearer)) throw notFound('sandbox preview', 'a preview token goes in the X-Daytona-Preview-Token header (or ?DAYTONA_SANDBOX_AUTH_KEY=), not in Authorization');
+          if (SIGNED_RE.test(creds.bearer))
+            throw notFound(
+              'sandbox preview',
+              'a preview token goes in the X-Daytona-Preview-Token header (or ?DAYTONA_SANDBOX_AUTH_KEY=), not in Authorization',
+            );
           throw hidden();
         }
         throw e;
       }
       requirePermission(p, 'write:sandboxes');
       const until = p.expiresAt ? Math.floor(p.expiresAt / 1000) : undefined;
-      return { sandbox: s, port, principal: p, via: 'key', stripBearer: true, keyId: p.keyId ?? undefined, cookie: this.cookie(s, port, 'key', p.keyId ?? '', until) };
+      return {
+        sandbox: s,
+        port,
+        principal: p,
+        via: 'key',
+        stripBearer: true,
+        keyId: p.keyId ?? undefined,
+        cookie: this.cookie(s, port, 'key', p.keyId ?? '', until),
+      };
     }
     if (opened || s.public) {
-      return { sandbox: s, port, principal: limited(), via: opened ? 'cookie' : 'public', stripBearer: await this.isKey(creds.bearer), keyId: fromCookie?.via === 'key' ? fromCookie.ref : undefined };
+      return {
+        sandbox: s,
+        port,
+        principal: limited(),
+        via: opened ? 'cookie' : 'public',
+        stripBearer: await this.isKey(creds.bearer),
+        keyId: fromCookie?.via === 'key' ? fromCookie.ref : undefined,
+      };
     }
     throw new AppError('unauthorized', `sandbox ${s.id} is private: its previews need a credential`, {
       reason: 'PREVIEW_AUTH_REQUIRED',
@@ -151,20 +186,38 @@ export class PreviewGate {
       async () => {
         found = await this.d.preview.resolveSignedPreview(token);
         // A signed URL opens its own port only.
-        return found && found.port === port ? { ...sandboxTokenPrincipal(found.organizationId, found.sandboxId), source } : null;
+        return found && found.port === port
+          ? { ...sandboxTokenPrincipal(found.organizationId, found.sandboxId), source }
+          : null;
       },
       hidden(),
     );
     const s = await this.sandbox(p.sandboxId!);
     if (!s || !found) throw hidden();
     const expiresAt: number = (found as { expiresAt: number }).expiresAt;
-    return { sandbox: s, port, principal: p, via: 'signed', stripBearer: false, cookie: this.cookie(s, port, 'signed', sha256Hex(token), Math.floor(expiresAt / 1000)) };
+    return {
+      sandbox: s,
+      port,
+      principal: p,
+      via: 'signed',
+      stripBearer: false,
+      cookie: this.cookie(s, port, 'signed', sha256Hex(token), Math.floor(expiresAt / 1000)),
+    };
   }
 
-  private cookie(s: Sandbox, port: number, via: CookieCredential, ref: string, until?: number): { value: string; maxAgeSeconds: number } {
+  private cookie(
+    s: Sandbox,
+    port: number,
+    via: CookieCredential,
+    ref: string,
+    until?: number,
+  ): { value: string; maxAgeSeconds: number } {
     const now = Math.floor(this.now() / 1000);
     const expires = Math.min(now + PREVIEW_COOKIE_SECONDS, until ?? Infinity);
-    return { value: this.cookies.seal({ sandboxId: s.id, port, organizationId: s.organizationId, expires, via, ref }), maxAgeSeconds: Math.max(1, expires - now) };
+    return {
+      value: this.cookies.seal({ sandboxId: s.id, port, organizationId: s.organizationId, expires, via, ref }),
+      maxAgeSeconds: Math.max(1, expires - now),
+    };
   }
 
   /** The cookie, when it opens this sandbox's port and the credential it came from still works. */
@@ -179,7 +232,10 @@ export class PreviewGate {
     const k = `${c.via}:${c.ref}:${c.organizationId}`;
     const hit = this.credentials.get(k);
     if (hit && hit.until > this.now()) return hit.ok;
-    const ok = c.via === 'key' ? await this.d.keys.stillValid(c.ref, c.organizationId) : (await this.d.preview.signedByHash(c.ref))?.sandboxId === c.sandboxId;
+    const ok =
+      c.via === 'key'
+        ? await this.d.keys.stillValid(c.ref, c.organizationId)
+        : (await this.d.preview.signedByHash(c.ref))?.sandboxId === c.sandboxId;
     if (this.credentials.size > 10_000) this.credentials.clear();
     this.credentials.set(k, { ok, until: this.now() + CREDENTIAL_RECHECK_MS });
     return ok;

@@ -58,7 +58,8 @@ export class PreviewService {
   }
 
   private static port(port: number): number {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new AppError('invalid_argument', `port ${port} is not a TCP port`, { hint: 'use 1-65535' });
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new AppError('invalid_argument', `port ${port} is not a TCP port`, { hint: 'use 1-65535' });
     return port;
   }
 
@@ -68,7 +69,14 @@ export class PreviewService {
     const found = await t().where({ sandbox_id: sandboxId }).first();
     if (found) return found;
     const now = this.d.clock.now().getTime();
-    const row: AccessRow = { sandbox_id: sandboxId, organization_id: organizationId, preview_token: randomString(32, ALPHANUM), signing_key: randomString(32, ALPHANUM_MIXED), created_at: now, updated_at: now };
+    const row: AccessRow = {
+      sandbox_id: sandboxId,
+      organization_id: organizationId,
+      preview_token: randomString(32, ALPHANUM),
+      signing_key: randomString(32, ALPHANUM_MIXED),
+      created_at: now,
+      updated_at: now,
+    };
     await t()
       .insert(row)
       .catch((e: Error) => {
@@ -77,7 +85,11 @@ export class PreviewService {
     return (await t().where({ sandbox_id: sandboxId }).first())!;
   }
 
-  async previewLink(p: Principal, idOrName: string, port: number): Promise<{ sandboxId: string; url: string; token: string }> {
+  async previewLink(
+    p: Principal,
+    idOrName: string,
+    port: number,
+  ): Promise<{ sandboxId: string; url: string; token: string }> {
     const s = await this.d.sandboxes.get(p, idOrName);
     // The token also opens the sandbox's toolbox (browser runtimes of the SDK): handing it out is a write.
     requirePermission(p, 'write:sandboxes');
@@ -85,17 +97,37 @@ export class PreviewService {
     return { sandboxId: s.id, url: this.url(PreviewService.port(port), s.id), token: a.preview_token };
   }
 
-  async signedPreviewUrl(p: Principal, idOrName: string, port: number, expiresInSeconds = 60): Promise<{ sandboxId: string; port: number; token: string; url: string }> {
+  async signedPreviewUrl(
+    p: Principal,
+    idOrName: string,
+    port: number,
+    expiresInSeconds = 60,
+  ): Promise<{ sandboxId: string; port: number; token: string; url: string }> {
     if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > SIGNED_PREVIEW_MAX_SECONDS) {
-      throw new AppError('invalid_argument', `expiresInSeconds must be a whole number from 1 to ${SIGNED_PREVIEW_MAX_SECONDS}`, { hint: 'the default is 60 seconds; at most 24 hours' });
+      throw new AppError(
+        'invalid_argument',
+        `expiresInSeconds must be a whole number from 1 to ${SIGNED_PREVIEW_MAX_SECONDS}`,
+        { hint: 'the default is 60 seconds; at most 24 hours' },
+      );
     }
     const s = await this.d.sandboxes.get(p, idOrName);
     PreviewService.port(port);
     const token = randomString(32, ALPHANUM);
     const now = this.d.clock.now().getTime();
-    await this.d.store.knex('signed_previews').insert({ token_hash: sha256Hex(token), sandbox_id: s.id, organization_id: s.organizationId, port, expires_at: now + expiresInSeconds * 1000, created_at: now });
+    await this.d.store.knex('signed_previews').insert({
+      token_hash: sha256Hex(token),
+      sandbox_id: s.id,
+      organization_id: s.organizationId,
+      port,
+      expires_at: now + expiresInSeconds * 1000,
+      created_at: now,
+    });
     // Drop long-expired tokens of this sandbox while we are here.
-    await this.d.store.knex('signed_previews').where('sandbox_id', s.id).andWhere('expires_at', '<', now - 3600_000).delete();
+    await this.d.store
+      .knex('signed_previews')
+      .where('sandbox_id', s.id)
+      .andWhere('expires_at', '<', now - 3600_000)
+      .delete();
     return { sandboxId: s.id, port, token, url: this.url(port, token) };
   }
 
@@ -118,7 +150,10 @@ export class PreviewService {
     const s = await this.d.sandboxes.get(p, idOrName);
     await this.access(s.id, s.organizationId);
     const key = randomString(32, ALPHANUM_MIXED);
-    await this.d.store.knex('sandbox_access').where({ sandbox_id: s.id }).update({ signing_key: key, updated_at: this.d.clock.now().getTime() });
+    await this.d.store
+      .knex('sandbox_access')
+      .where({ sandbox_id: s.id })
+      .update({ signing_key: key, updated_at: this.d.clock.now().getTime() });
     return key;
   }
 
@@ -136,22 +171,37 @@ export class PreviewService {
   }
 
   /** The sandbox and port a signed preview token opens, while it is valid. */
-  async resolveSignedPreview(token: string): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
+  async resolveSignedPreview(
+    token: string,
+  ): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
     return this.signedByHash(sha256Hex(token));
   }
 
   /** Like resolveSignedPreview, by the token's SHA-256 (what a preview cookie remembers). */
-  async signedByHash(tokenHash: string): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
+  async signedByHash(
+    tokenHash: string,
+  ): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
     const r = await this.d.store.knex('signed_previews').where({ token_hash: tokenHash }).first();
     if (!r || Number(r.expires_at) <= this.d.clock.now().getTime()) return null;
-    return { sandboxId: r.sandbox_id, organizationId: r.organization_id, port: Number(r.port), expiresAt: Number(r.expires_at) };
+    return {
+      sandboxId: r.sandbox_id,
+      organizationId: r.organization_id,
+      port: Number(r.port),
+      expiresAt: Number(r.expires_at),
+    };
   }
 
   /**
    * Checks a pre-signed file URL (SDK `downloadUrl`/`uploadUrl`): `v1_` +
    * base64url(HMAC-SHA256(signing key, "v1:files:METHOD:path:expires")); expires 0 never expires.
    */
-  async verifyFileSignature(sandboxId: string, method: 'GET' | 'POST', path: string, expires: string, signature: string): Promise<boolean> {
+  async verifyFileSignature(
+    sandboxId: string,
+    method: 'GET' | 'POST',
+    path: string,
+    expires: string,
+    signature: string,
+  ): Promise<boolean> {
     if (!/^\d{1,12}$/.test(expires)) return false;
     if (expires !== '0' && Number(expires) * 1000 <= this.d.clock.now().getTime()) return false;
     const a = await this.d.store.knex<AccessRow>('sandbox_access').where({ sandbox_id: sandboxId }).first();

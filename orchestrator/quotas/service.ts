@@ -33,7 +33,15 @@ const COLUMNS: Record<QuotaName, keyof OrganizationSettingsRow> = {
 };
 export const QUOTA_NAMES = Object.keys(COLUMNS) as QuotaName[];
 
-const UNIT: Record<QuotaName, string> = { sandboxes: 'sandboxes', cpu: 'cores of running sandboxes', memoryGiB: 'GiB of memory of running sandboxes', diskGiB: 'GiB of disk of running sandboxes', snapshots: 'snapshots', volumes: 'volumes', lifetimeMinutes: 'minutes of sandbox lifetime' };
+const UNIT: Record<QuotaName, string> = {
+  sandboxes: 'sandboxes',
+  cpu: 'cores of running sandboxes',
+  memoryGiB: 'GiB of memory of running sandboxes',
+  diskGiB: 'GiB of disk of running sandboxes',
+  snapshots: 'snapshots',
+  volumes: 'volumes',
+  lifetimeMinutes: 'minutes of sandbox lifetime',
+};
 
 export interface Usage {
   sandboxes: number;
@@ -77,19 +85,38 @@ export class QuotaService {
   }
 
   /** Changes quotas of any organization (null returns one to the server default). System administrators only. */
-  async set(p: Principal, organizationId: string, patch: Partial<Record<QuotaName, number | null>>): Promise<{ quotas: Quotas; overridden: QuotaName[] }> {
-    const missing = new AppError('not_found', `organization ${organizationId} not found`, { hint: 'list organizations with GET /api/organizations' });
+  async set(
+    p: Principal,
+    organizationId: string,
+    patch: Partial<Record<QuotaName, number | null>>,
+  ): Promise<{ quotas: Quotas; overridden: QuotaName[] }> {
+    const missing = new AppError('not_found', `organization ${organizationId} not found`, {
+      hint: 'list organizations with GET /api/organizations',
+    });
     if (!p.systemAdmin || !p.permissions.includes('manage:organization')) {
       // Outsiders learn nothing about the organization; its own members are told why.
       if (!(await this.d.store.Membership.query().findById([organizationId, p.userId]))) throw missing;
-      throw new AppError('forbidden', 'only Berth administrators change quotas', { hint: "use a system administrator's key holding manage:organization (the key `berth serve` printed at first start)" });
+      throw new AppError('forbidden', 'only Berth administrators change quotas', {
+        hint: "use a system administrator's key holding manage:organization (the key `berth serve` printed at first start)",
+      });
     }
     if (!(await this.d.store.Organization.query().findById(organizationId))) throw missing;
     const fields: Partial<OrganizationSettingsRow> = {};
     for (const [k, v] of Object.entries(patch)) {
-      if (!(QUOTA_NAMES as string[]).includes(k)) throw new AppError('invalid_argument', `unknown quota ${k}`, { hint: `quotas: ${QUOTA_NAMES.join(', ')}` });
-      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < -1)) throw new AppError('invalid_argument', `${k} must be a number ≥ 0, -1 for unlimited, or null for the server default`, { hint: `e.g. {"${k}": 10}` });
-      if (v !== null && (k === 'sandboxes' || k === 'snapshots' || k === 'volumes' || k === 'lifetimeMinutes') && !Number.isInteger(v)) throw new AppError('invalid_argument', `${k} must be a whole number`, { hint: `e.g. {"${k}": 10}` });
+      if (!(QUOTA_NAMES as string[]).includes(k))
+        throw new AppError('invalid_argument', `unknown quota ${k}`, { hint: `quotas: ${QUOTA_NAMES.join(', ')}` });
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < -1))
+        throw new AppError(
+          'invalid_argument',
+          `${k} must be a number ≥ 0, -1 for unlimited, or null for the server default`,
+          { hint: `e.g. {"${k}": 10}` },
+        );
+      if (
+        v !== null &&
+        (k === 'sandboxes' || k === 'snapshots' || k === 'volumes' || k === 'lifetimeMinutes') &&
+        !Number.isInteger(v)
+      )
+        throw new AppError('invalid_argument', `${k} must be a whole number`, { hint: `e.g. {"${k}": 10}` });
       (fields as Record<string, unknown>)[COLUMNS[k as QuotaName]] = v;
     }
     await this.settings.patch(organizationId, fields, this.d.clock.now().getTime());
@@ -98,11 +125,35 @@ export class QuotaService {
 
   async used(organizationId: string): Promise<Usage> {
     const k = this.d.store.knex;
-    const all = (await k('sandboxes').where('organization_id', organizationId).whereNot('desired_state', 'destroyed').count({ n: '*' }).first()) as { n: unknown } | undefined;
-    const run = (await k('sandboxes').where({ organization_id: organizationId, desired_state: 'started' }).select(k.raw('count(*) as n'), k.raw('coalesce(sum(cpu), 0) as cpu'), k.raw('coalesce(sum(memory), 0) as memory'), k.raw('coalesce(sum(disk), 0) as disk')).first()) as Record<string, unknown> | undefined;
-    const snaps = (await k('snapshots').where({ organization_id: organizationId, general: false }).count({ n: '*' }).first()) as { n: unknown } | undefined;
-    const vols = (await k('volumes').where('organization_id', organizationId).count({ n: '*' }).first()) as { n: unknown } | undefined;
-    return { sandboxes: num(all?.n), runningSandboxes: num(run?.n), cpu: num(run?.cpu), memoryGiB: num(run?.memory), diskGiB: num(run?.disk), snapshots: num(snaps?.n), volumes: num(vols?.n) };
+    const all = (await k('sandboxes')
+      .where('organization_id', organizationId)
+      .whereNot('desired_state', 'destroyed')
+      .count({ n: '*' })
+      .first()) as { n: unknown } | undefined;
+    const run = (await k('sandboxes')
+      .where({ organization_id: organizationId, desired_state: 'started' })
+      .select(
+        k.raw('count(*) as n'),
+        k.raw('coalesce(sum(cpu), 0) as cpu'),
+        k.raw('coalesce(sum(memory), 0) as memory'),
+        k.raw('coalesce(sum(disk), 0) as disk'),
+      )
+      .first()) as Record<string, unknown> | undefined;
+    const snaps = (await k('snapshots')
+      .where({ organization_id: organizationId, general: false })
+      .count({ n: '*' })
+      .first()) as { n: unknown } | undefined;
+    const vols = (await k('volumes').where('organization_id', organizationId).count({ n: '*' }).first()) as
+      { n: unknown } | undefined;
+    return {
+      sandboxes: num(all?.n),
+      runningSandboxes: num(run?.n),
+      cpu: num(run?.cpu),
+      memoryGiB: num(run?.memory),
+      diskGiB: num(run?.disk),
+      snapshots: num(snaps?.n),
+      volumes: num(vols?.n),
+    };
   }
 
   /** Runs `f` while no other check-and-write of this organization runs (on any replica). */
@@ -121,7 +172,11 @@ export class QuotaService {
         }
       }
       // eslint-disable-next-line no-restricted-properties -- wall clock: how long a request waits for a lock
-      if (Date.now() > deadline) throw new AppError('unavailable', 'too many concurrent requests in this organization', { hint: 'retry in a moment', recoverable: true });
+      if (Date.now() > deadline)
+        throw new AppError('unavailable', 'too many concurrent requests in this organization', {
+          hint: 'retry in a moment',
+          recoverable: true,
+        });
       // eslint-disable-next-line no-restricted-globals -- wall clock: back-off between lock attempts
       await new Promise((r) => setTimeout(r, 15 + Math.random() * 30));
     }
@@ -129,20 +184,27 @@ export class QuotaService {
 
   private exceeded(q: QuotaName, used: number, requested: number, limit: number): AppError {
     const round = (n: number) => Math.round(n * 1000) / 1000;
-    return new AppError('quota_exceeded', `quota exceeded: ${round(used + requested)} ${UNIT[q]} would be over this organization's limit of ${round(limit)} (${round(used)} in use)`, {
-      hint:
-        q === 'snapshots' || q === 'volumes' || q === 'sandboxes'
-          ? `delete ${q} you no longer need (GET /api/usage shows what is used), or ask a Berth administrator to raise the quota`
-          : 'stop or delete running sandboxes or ask for fewer resources (GET /api/usage shows what is used), or ask a Berth administrator to raise the quota',
-      details: { quota: q, used: round(used), requested: round(requested), limit: round(limit) },
-    });
+    return new AppError(
+      'quota_exceeded',
+      `quota exceeded: ${round(used + requested)} ${UNIT[q]} would be over this organization's limit of ${round(limit)} (${round(used)} in use)`,
+      {
+        hint:
+          q === 'snapshots' || q === 'volumes' || q === 'sandboxes'
+            ? `delete ${q} you no longer need (GET /api/usage shows what is used), or ask a Berth administrator to raise the quota`
+            : 'stop or delete running sandboxes or ask for fewer resources (GET /api/usage shows what is used), or ask a Berth administrator to raise the quota',
+        details: { quota: q, used: round(used), requested: round(requested), limit: round(limit) },
+      },
+    );
   }
 
   /**
    * Checks that `add` more sandboxes (counted when `count`), and that much more
    * running cpu/memory/disk, fit the organization's quotas.
    */
-  async checkSandboxes(organizationId: string, add: { count: number; cpu: number; memoryGiB: number; diskGiB: number }): Promise<void> {
+  async checkSandboxes(
+    organizationId: string,
+    add: { count: number; cpu: number; memoryGiB: number; diskGiB: number },
+  ): Promise<void> {
     const [{ quotas }, used] = await Promise.all([this.get(organizationId), this.used(organizationId)]);
     const checks: [QuotaName, number, number][] = [
       ['sandboxes', used.sandboxes, add.count],
@@ -166,12 +228,16 @@ export class QuotaService {
     const now = this.d.clock.now().getTime();
     const limits = new Map<string, number>();
     for (const r of await this.settings.withLifetime()) limits.set(r.organization_id, Number(r.max_lifetime_minutes));
-    const rows = await this.d.store.knex('sandboxes').whereNot('desired_state', 'destroyed').select('id', 'organization_id', 'created_at');
+    const rows = await this.d.store
+      .knex('sandboxes')
+      .whereNot('desired_state', 'destroyed')
+      .select('id', 'organization_id', 'created_at');
     const out = [];
     for (const r of rows as { id: string; organization_id: string; created_at: number }[]) {
       const limit = limits.get(r.organization_id) ?? this.d.defaults.lifetimeMinutes;
       const age = (now - Number(r.created_at)) / 60_000;
-      if (limit >= 0 && age >= limit) out.push({ organizationId: r.organization_id, sandboxId: r.id, ageMinutes: Math.floor(age), limit });
+      if (limit >= 0 && age >= limit)
+        out.push({ organizationId: r.organization_id, sandboxId: r.id, ageMinutes: Math.floor(age), limit });
     }
     return out;
   }

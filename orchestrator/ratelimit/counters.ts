@@ -75,7 +75,11 @@ export class RedisCounters implements Counters {
   async hit(key: string, windowMs: number, now: number): Promise<Hit> {
     const w = windowOf(windowMs, now);
     const k = `${this.prefix}${key}:${w}`;
-    const r = await this.redis.multi().incr(k).pexpire(k, windowMs * 2).exec();
+    const r = await this.redis
+      .multi()
+      .incr(k)
+      .pexpire(k, windowMs * 2)
+      .exec();
     const count = Number(r?.[0]?.[1] ?? 1);
     return { count, resetAt: (w + 1) * windowMs };
   }

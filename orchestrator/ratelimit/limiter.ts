@@ -67,7 +67,11 @@ export class RateLimiter {
 
   private budget(limit: number, count: number, resetAt: number): Budget {
     const now = this.clock.now().getTime();
-    return { limit, remaining: Math.max(0, limit - count), resetSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
+    return {
+      limit,
+      remaining: Math.max(0, limit - count),
+      resetSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)),
+    };
   }
 
   private refuse(kind: LimitKind, b: Budget): AppError {

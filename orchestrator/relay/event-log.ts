@@ -47,7 +47,8 @@ export class MemoryEventLog implements EventLog {
     const id = String(++log.seq);
     log.events.push({ id, data });
     log.bytes += data.length;
-    while (log.events.length > 1 && (log.events.length > MAX_ENTRIES || log.bytes > MAX_MEMORY_BYTES)) log.bytes -= log.events.shift()!.data.length;
+    while (log.events.length > 1 && (log.events.length > MAX_ENTRIES || log.bytes > MAX_MEMORY_BYTES))
+      log.bytes -= log.events.shift()!.data.length;
     log.expiresAt = now + ttlMs;
     this.ee.emit(key);
     return id;
@@ -113,7 +114,11 @@ export class RedisEventLog implements EventLog {
 
   async append(key: string, data: string, ttlMs: number): Promise<string> {
     const k = this.prefix + key;
-    const res = await this.redis.multi().xadd(k, 'MAXLEN', '~', String(MAX_ENTRIES), '*', 'd', data).pexpire(k, Math.ceil(ttlMs)).exec();
+    const res = await this.redis
+      .multi()
+      .xadd(k, 'MAXLEN', '~', String(MAX_ENTRIES), '*', 'd', data)
+      .pexpire(k, Math.ceil(ttlMs))
+      .exec();
     const id = res?.[0]?.[1];
     if (typeof id !== 'string') throw new Error(`XADD failed: ${String(res?.[0]?.[0] ?? 'no reply')}`);
     await this.bus.publish(`evlog.${key}`, id).catch(() => {});

@@ -11,8 +11,13 @@ const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-
 /** Comma-separated domain names (Daytona's `domainAllowList`), normalised to lower case. */
 export const domainAllowListSchema = z
   .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
-  .refine((l) => l.every((d) => d.length <= 253 && DOMAIN.test(d)), 'domainAllowList holds domain names like example.com or *.example.com, comma-separated')
+  .transform((v) =>
+    (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean),
+  )
+  .refine(
+    (l) => l.every((d) => d.length <= 253 && DOMAIN.test(d)),
+    'domainAllowList holds domain names like example.com or *.example.com, comma-separated',
+  )
   .refine((l) => l.length <= 100, 'at most 100 domains');
 
 export const labelsSchema = z
@@ -31,10 +36,18 @@ export type VolumeMountInput = z.infer<typeof VolumeMountInput>;
 
 export const CreateSandboxInput = z
   .object({
-    name: z.string().regex(SANDBOX_NAME_RE, 'names are 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
+    name: z
+      .string()
+      .regex(SANDBOX_NAME_RE, 'names are 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit')
+      .optional(),
     image: z.string().min(1).max(512).optional(),
     snapshot: z.string().min(1).max(512).optional(),
-    user: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_.:-]+$/, 'a user name or uid[:gid]').optional(),
+    user: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[a-zA-Z0-9_.:-]+$/, 'a user name or uid[:gid]')
+      .optional(),
     env: envMap.optional(),
     labels: labelsSchema.optional(),
     cpu: z.number().positive('cpu must be positive').optional(),
@@ -81,7 +94,10 @@ export function parseCreateInput(raw: unknown): ValidCreateInput {
 
 /** The SDK sends `image: "ref"` as a one-line Dockerfile; that is a plain image, not a build. */
 export function imageFromDockerfile(dockerfile: string): string | null {
-  const lines = dockerfile.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = dockerfile
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (lines.length !== 1) return null;
   const m = /^FROM\s+(\S+)$/i.exec(lines[0]!);
   return m ? m[1]! : null;

@@ -40,7 +40,9 @@ export class SandboxCreator {
     const input = parseCreateInput(raw);
     const c = this.d.config;
     const now = this.d.clock.now().getTime();
-    const requestHash = createHash('sha256').update(JSON.stringify(raw ?? {})).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify(raw ?? {}))
+      .digest('hex');
     if (opts.idempotencyKey) {
       const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
       if (prior) return this.replay(p, prior, requestHash, opts);
@@ -79,18 +81,29 @@ export class SandboxCreator {
     const secretRefs = input.secrets?.length ? await this.secretRefs(p, input.secrets) : [];
     const name = input.name ?? undefined;
     if (name && (await this.d.repo.nameTaken(p.organizationId, name))) {
-      throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
+      throw new AppError('conflict', `a sandbox named ${name} already exists`, {
+        hint: 'pick another name or delete the existing sandbox',
+      });
     }
     await this.ctx.ensureEngine();
     // A dynamic image is built (or its cached build reused); an image not on the host is pulled first.
-    const built = build ? await this.d.builds!.request(p.organizationId, 'dynamic', build.dockerfile, build.contextHashes) : null;
+    const built = build
+      ? await this.d.builds!.request(p.organizationId, 'dynamic', build.dockerfile, build.contextHashes)
+      : null;
     if (built) image = built.imageRef;
-    const imageConfig = built && built.state !== 'done' ? null : snap?.imageConfig ?? opts.preset?.imageConfig ?? (await this.d.runner.inspectImage(image));
+    const imageConfig =
+      built && built.state !== 'done'
+        ? null
+        : (snap?.imageConfig ?? opts.preset?.imageConfig ?? (await this.d.runner.inspectImage(image)));
     if (!imageConfig && !built && image === c.defaultImage) {
-      throw new AppError('invalid_argument', `image ${image} is not available on this server`, { hint: 'build it with `berth up` (or scripts/build-base-image.sh)', reason: 'IMAGE_NOT_FOUND' });
+      throw new AppError('invalid_argument', `image ${image} is not available on this server`, {
+        hint: 'build it with `berth up` (or scripts/build-base-image.sh)',
+        reason: 'IMAGE_NOT_FOUND',
+      });
     }
     // An image to pull: its registry is asked first, so a wrong name or password fails now, not after the create.
-    if (!imageConfig && !built) await this.d.runner.checkImage(image, (await this.d.registryAuth?.(p.organizationId, image)) ?? null);
+    if (!imageConfig && !built)
+      await this.d.runner.checkImage(image, (await this.d.registryAuth?.(p.organizationId, image)) ?? null);
     const firstState = imageConfig ? 'creating' : built ? 'pending_build' : 'pulling_snapshot';
     const volumes = input.volumes?.length ? await this.d.volumes!.resolveMounts(p, input.volumes) : [];
     const command = snap?.entrypoint?.length ? snap.entrypoint : (imageConfig?.command ?? []);
@@ -98,7 +111,10 @@ export class SandboxCreator {
     // An image still to be built or pulled, or a fork's own image, has nothing warm to claim.
     const warm: WarmPick =
       this.d.warmPool && imageConfig && !opts.preset
-        ? await this.d.warmPool.pick({ image, command, user, cpu, memory, disk, runtime: net.runtime, volumes: volumes.length }, imageConfig.id)
+        ? await this.d.warmPool.pick(
+            { image, command, user, cpu, memory, disk, runtime: net.runtime, volumes: volumes.length },
+            imageConfig.id,
+          )
         : { miss: 'off' };
     const id = opts.preset?.id ?? newId();
     const row: Partial<SandboxRow> = {
@@ -128,12 +144,24 @@ export class SandboxCreator {
       recoverable: false,
       auto_stop_interval: input.autoStopInterval ?? c.autoStopMinutes,
       auto_archive_interval: input.autoArchiveInterval ?? c.autoArchiveMinutes,
-      auto_delete_interval: input.autoDeleteInterval === undefined ? c.autoDeleteMinutes : input.autoDeleteInterval < 0 ? -1 : input.autoDeleteInterval,
+      auto_delete_interval:
+        input.autoDeleteInterval === undefined
+          ? c.autoDeleteMinutes
+          : input.autoDeleteInterval < 0
+            ? -1
+            : input.autoDeleteInterval,
       auto_pause_interval: input.autoPauseInterval ?? 0,
-      image_config: imageConfig && snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
+      image_config:
+        imageConfig && snap?.entrypoint?.length ? { ...imageConfig, command: snap.entrypoint } : imageConfig,
       build_id: built && built.state !== 'done' ? built.id : null,
       volumes: volumes.length ? volumes : null,
-      build_info: input.dockerfile ? { dockerfileContent: input.dockerfile, ...(input.contextHashes?.length ? { contextHashes: input.contextHashes } : {}), ...(built ? { snapshotRef: built.imageRef } : {}) } : null,
+      build_info: input.dockerfile
+        ? {
+            dockerfileContent: input.dockerfile,
+            ...(input.contextHashes?.length ? { contextHashes: input.contextHashes } : {}),
+            ...(built ? { snapshotRef: built.imageRef } : {}),
+          }
+        : null,
       fence: 0,
       created_at: now,
       updated_at: now,
@@ -161,17 +189,22 @@ export class SandboxCreator {
       created = this.d.quotas ? await this.d.quotas.guard(p.organizationId, insert) : await insert();
     } catch (e) {
       // A build this refused create started would run for nobody.
-      if (built && !built.reused) await this.d.builds?.cancel(built.id, 'the create that asked for this build was refused').catch(() => {});
+      if (built && !built.reused)
+        await this.d.builds?.cancel(built.id, 'the create that asked for this build was refused').catch(() => {});
       if (!/unique|duplicate/i.test((e as Error).message)) throw e;
       if (opts.idempotencyKey) {
         const prior = await this.d.repo.findIdempotent(p.organizationId, opts.idempotencyKey);
         if (prior) return this.replay(p, prior, requestHash, opts);
       }
-      throw new AppError('conflict', `a sandbox named ${name} already exists`, { hint: 'pick another name or delete the existing sandbox' });
+      throw new AppError('conflict', `a sandbox named ${name} already exists`, {
+        hint: 'pick another name or delete the existing sandbox',
+      });
     }
     crashpoint(claimed ? 'claim:inserted' : 'create:inserted');
     opts.onWarm?.(claimed ? 'hit' : `miss; reason=${'miss' in warm ? warm.miss : 'raced'}`);
-    await this.d.bus.publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent).catch(() => {});
+    await this.d.bus
+      .publish(SANDBOX_EVENTS.created, { organizationId: p.organizationId, sandbox: created } satisfies SandboxEvent)
+      .catch(() => {});
     void this.d.reconciler.kick(created.id);
     try {
       return await this.ctx.settle(p, created, opts.waitMs);
@@ -182,9 +215,15 @@ export class SandboxCreator {
   }
 
   /** Network policy and runtime of a new sandbox: the request's, else the organization's defaults; gVisor where this host can run it. */
-  private async networkAndRuntime(p: Principal, input: ReturnType<typeof parseCreateInput>): Promise<{ blockAll: boolean; allowList: string[]; domains: string[]; runtime: 'runc' | 'gvisor' }> {
+  private async networkAndRuntime(
+    p: Principal,
+    input: ReturnType<typeof parseCreateInput>,
+  ): Promise<{ blockAll: boolean; allowList: string[]; domains: string[]; runtime: 'runc' | 'gvisor' }> {
     const defaults = (await this.d.orgDefaults?.get(p.organizationId)) ?? null;
-    const given = input.networkBlockAll !== undefined || input.networkAllowList !== undefined || input.domainAllowList !== undefined;
+    const given =
+      input.networkBlockAll !== undefined ||
+      input.networkAllowList !== undefined ||
+      input.domainAllowList !== undefined;
     let blockAll = input.networkBlockAll ?? (given ? false : (defaults?.networkBlockAll ?? false));
     const allowList = input.networkAllowList ?? (given ? [] : (defaults?.networkAllowList ?? []));
     const domains = input.domainAllowList ?? (given ? [] : (defaults?.domainAllowList ?? []));
@@ -192,11 +231,17 @@ export class SandboxCreator {
     if (runtime === 'gvisor') {
       const gvisor = this.d.runner.engineInfo()?.gvisor ?? 'unavailable';
       if (gvisor === 'unavailable') {
-        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host', { hint: 'run `berth setup` as root (it installs the Debian package runsc and registers it with Docker) and restart Berth, or use the default runtime' });
+        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host', {
+          hint: 'run `berth setup` as root (it installs the Debian package runsc and registers it with Docker) and restart Berth, or use the default runtime',
+        });
       }
       if (gvisor === 'no-network' && !blockAll) {
         if (input.networkBlockAll === false || allowList.length || domains.length) {
-          throw new AppError('invalid_argument', 'gVisor sandboxes cannot have a network on this host (its runsc only runs with --network=none)', { hint: 'create it with networkBlockAll: true, or use the default runtime (runc) for networked sandboxes' });
+          throw new AppError(
+            'invalid_argument',
+            'gVisor sandboxes cannot have a network on this host (its runsc only runs with --network=none)',
+            { hint: 'create it with networkBlockAll: true, or use the default runtime (runc) for networked sandboxes' },
+          );
         }
         blockAll = true;
       }
@@ -209,13 +254,23 @@ export class SandboxCreator {
     return this.d.secrets.refs(p, raw);
   }
 
-  private async replay(p: Principal, prior: { sandboxId: string; hash: string }, hash: string, opts: WaitOptions): Promise<Sandbox> {
+  private async replay(
+    p: Principal,
+    prior: { sandboxId: string; hash: string },
+    hash: string,
+    opts: WaitOptions,
+  ): Promise<Sandbox> {
     if (prior.hash !== hash) {
-      throw new AppError('conflict', 'this Idempotency-Key was already used for a different request', { hint: 'use a new key for a new request' });
+      throw new AppError('conflict', 'this Idempotency-Key was already used for a different request', {
+        hint: 'use a new key for a new request',
+      });
     }
     const s = await this.d.repo.get(p.organizationId, prior.sandboxId);
-    if (!s) throw notFound(`sandbox ${prior.sandboxId} (created with this Idempotency-Key)`, 'it was deleted since; use a new key to create another');
+    if (!s)
+      throw notFound(
+        `sandbox ${prior.sandboxId} (created with this Idempotency-Key)`,
+        'it was deleted since; use a new key to create another',
+      );
     return this.ctx.settle(p, s, opts.waitMs);
   }
-
 }

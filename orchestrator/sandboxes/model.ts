@@ -80,7 +80,10 @@ export function toSandbox(row: SandboxRow, labels: Record<string, string>): Sand
     autoStopInterval: row.auto_stop_interval,
     autoArchiveInterval: row.auto_archive_interval,
     autoDeleteInterval: row.auto_delete_interval,
-    autoStartOnRequest: row.auto_start_on_request === null || row.auto_start_on_request === undefined ? null : !!row.auto_start_on_request,
+    autoStartOnRequest:
+      row.auto_start_on_request === null || row.auto_start_on_request === undefined
+        ? null
+        : !!row.auto_start_on_request,
     autoPauseInterval: Number(row.auto_pause_interval ?? 0),
     buildId: row.build_id ?? null,
     buildInfo: row.build_info,

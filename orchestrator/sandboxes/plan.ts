@@ -19,7 +19,8 @@ export type Step =
   | { op: 'verify' };
 
 export function plan(state: SandboxState, desired: DesiredState): Step | null {
-  if (desired === 'destroyed') return state === 'destroyed' ? null : { op: 'destroy', via: 'destroying', to: 'destroyed' };
+  if (desired === 'destroyed')
+    return state === 'destroyed' ? null : { op: 'destroy', via: 'destroying', to: 'destroyed' };
   if (state === 'unknown') return { op: 'observe' };
   if (state === 'destroying') return { op: 'destroy', via: 'destroying', to: 'destroyed' };
   switch (desired) {

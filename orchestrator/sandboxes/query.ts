@@ -38,4 +38,3 @@ export interface ListPage {
   sort: SortKey;
   order: 'asc' | 'desc';
 }
-

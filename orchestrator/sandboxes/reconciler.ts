@@ -118,12 +118,18 @@ export class Reconciler {
 
   private retryLater(id: string): void {
     if (this.closed || this.retries.has(id)) return;
-    const t = this.d.clock.setTimeout(() => {
-      this.retries.delete(id);
-      void this.d.repo.getById(id).then((s) => {
-        if (s && (!settled(s.state, s.desiredState) || s.state === 'started')) void this.kick(id);
-      }, () => {});
-    }, CONTENDED_RETRY_MS + Math.floor(Math.random() * 250));
+    const t = this.d.clock.setTimeout(
+      () => {
+        this.retries.delete(id);
+        void this.d.repo.getById(id).then(
+          (s) => {
+            if (s && (!settled(s.state, s.desiredState) || s.state === 'started')) void this.kick(id);
+          },
+          () => {},
+        );
+      },
+      CONTENDED_RETRY_MS + Math.floor(Math.random() * 250),
+    );
     t.unref();
     this.retries.set(id, t);
   }
@@ -153,17 +159,29 @@ export class Reconciler {
         return false;
       }
       if (step.op === 'observe') {
-        await this.setState(s, fence, obs.exists ? 'stopped' : obs.archived ? 'archived' : s.desiredState === 'started' ? 'creating' : 'stopped');
+        await this.setState(
+          s,
+          fence,
+          obs.exists ? 'stopped' : obs.archived ? 'archived' : s.desiredState === 'started' ? 'creating' : 'stopped',
+        );
         return true;
       }
       if (obs.exists) {
-        const why = obs.oomKilled ? 'it ran out of memory (OOM-killed)' : `its main process exited with code ${obs.exitCode}`;
-        await this.setState(s, fence, 'error', { reason: `the sandbox stopped unexpectedly: ${why}`, recoverable: true });
+        const why = obs.oomKilled
+          ? 'it ran out of memory (OOM-killed)'
+          : `its main process exited with code ${obs.exitCode}`;
+        await this.setState(s, fence, 'error', {
+          reason: `the sandbox stopped unexpectedly: ${why}`,
+          recoverable: true,
+        });
       } else if (obs.archived) {
         await this.setState(s, fence, 'archived');
         return true;
       } else {
-        await this.setState(s, fence, 'error', { reason: 'the sandbox container was removed outside Berth; starting it again creates a fresh filesystem', recoverable: true });
+        await this.setState(s, fence, 'error', {
+          reason: 'the sandbox container was removed outside Berth; starting it again creates a fresh filesystem',
+          recoverable: true,
+        });
       }
       return false;
     }
@@ -186,7 +204,10 @@ export class Reconciler {
       }
       const err = e as Error;
       const hint = e instanceof AppError && e.hint ? ` — ${e.hint}` : '';
-      await this.setState(cur, fence, 'error', { reason: `${step.op} failed: ${err.message}${hint}`, recoverable: e instanceof AppError ? e.recoverable : true });
+      await this.setState(cur, fence, 'error', {
+        reason: `${step.op} failed: ${err.message}${hint}`,
+        recoverable: e instanceof AppError ? e.recoverable : true,
+      });
       return false;
     }
     crashpoint(`reconcile:${step.op}:done`);
@@ -220,7 +241,10 @@ export class Reconciler {
         return false;
       }
       const hint = e instanceof AppError && e.hint ? ` — ${e.hint}` : '';
-      await this.setState(cur, fence, op === 'build' ? 'build_failed' : 'error', { reason: `${(e as Error).message}${hint}`, recoverable: false });
+      await this.setState(cur, fence, op === 'build' ? 'build_failed' : 'error', {
+        reason: `${(e as Error).message}${hint}`,
+        recoverable: false,
+      });
       return false;
     }
     const config = await this.d.runner.inspectImage(s.image);
@@ -229,7 +253,12 @@ export class Reconciler {
     return true;
   }
 
-  private async setState(s: Sandbox, fence: number, to: SandboxState, err?: { reason: string; recoverable: boolean }): Promise<void> {
+  private async setState(
+    s: Sandbox,
+    fence: number,
+    to: SandboxState,
+    err?: { reason: string; recoverable: boolean },
+  ): Promise<void> {
     if (!canTransition(s.state, to)) this.d.log.warn('unexpected transition', { sandboxId: s.id, from: s.state, to });
     const now = this.d.clock.now().getTime();
     const fields: Partial<SandboxRow> = { state: to, state_updated_at: now, updated_at: now };
@@ -248,7 +277,9 @@ export class Reconciler {
 
   private async publish(topic: string, sandbox: Sandbox, oldState: SandboxState): Promise<void> {
     const ev: SandboxEvent = { organizationId: sandbox.organizationId, sandbox, oldState, newState: sandbox.state };
-    await this.d.bus.publish(topic, ev).catch((e) => this.d.log.warn('event not published', { error: (e as Error).message }));
+    await this.d.bus
+      .publish(topic, ev)
+      .catch((e) => this.d.log.warn('event not published', { error: (e as Error).message }));
   }
 
   /** Auto-archive and auto-delete of stopped sandboxes (auto-stop is in the sweep). */
@@ -271,7 +302,15 @@ export class Reconciler {
     if (!(await this.d.repo.setDesired(s.id, to, s.desiredState, now))) return;
     this.d.log.info(why, { sandboxId: s.id });
     const after = await this.d.repo.getById(s.id);
-    if (after) await this.d.bus.publish(SANDBOX_EVENTS.desiredStateUpdated, { organizationId: s.organizationId, sandbox: after, oldDesiredState: s.desiredState, newDesiredState: to }).catch(() => {});
+    if (after)
+      await this.d.bus
+        .publish(SANDBOX_EVENTS.desiredStateUpdated, {
+          organizationId: s.organizationId,
+          sandbox: after,
+          oldDesiredState: s.desiredState,
+          newDesiredState: to,
+        })
+        .catch(() => {});
   }
 
   /**
@@ -281,20 +320,32 @@ export class Reconciler {
    */
   async exclusive<T>(id: string, during: SandboxState, f: (s: Sandbox) => Promise<T>): Promise<T> {
     const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs);
-    if (!lease) throw new AppError('conflict', `sandbox ${id} is changing right now`, { hint: 'wait until it is started or stopped, then retry', recoverable: true });
+    if (!lease)
+      throw new AppError('conflict', `sandbox ${id} is changing right now`, {
+        hint: 'wait until it is started or stopped, then retry',
+        recoverable: true,
+      });
     lease.keepAlive(this.d.leaseMs);
     try {
       const fence = await this.d.repo.bumpFence(id);
       const s = fence === null ? null : await this.d.repo.getById(id);
       if (!s || fence === null) throw new AppError('not_found', `sandbox ${id} no longer exists`);
       if (!settled(s.state, s.desiredState) || (s.state !== 'started' && s.state !== 'stopped')) {
-        throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, { hint: 'wait until it is started or stopped, then retry', recoverable: true });
+        throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, {
+          hint: 'wait until it is started or stopped, then retry',
+          recoverable: true,
+        });
       }
       await this.setState(s, fence, during);
       try {
         return await f(s);
       } finally {
-        await this.setState({ ...s, state: during }, fence, s.state).catch((e) => this.d.log.warn('could not restore the state after an exclusive operation', { sandboxId: id, error: (e as Error).message }));
+        await this.setState({ ...s, state: during }, fence, s.state).catch((e) =>
+          this.d.log.warn('could not restore the state after an exclusive operation', {
+            sandboxId: id,
+            error: (e as Error).message,
+          }),
+        );
       }
     } finally {
       await lease.release().catch(() => {});
@@ -317,7 +368,8 @@ export class Reconciler {
       await this.d.runner.ensureStopped(id);
       await this.setState({ ...s, state: 'stopping' }, fence, 'error', { reason, recoverable: true });
     } catch (e) {
-      if (!(e instanceof LeaseLost)) this.d.log.warn('could not stop sandbox', { sandboxId: id, error: (e as Error).message });
+      if (!(e instanceof LeaseLost))
+        this.d.log.warn('could not stop sandbox', { sandboxId: id, error: (e as Error).message });
     } finally {
       await lease.release().catch(() => {});
     }
@@ -334,8 +386,15 @@ export class Reconciler {
       if (used === null || used <= limit) continue;
       over.push(s.id);
       const gib = (n: number) => (n / 1024 ** 3).toFixed(2);
-      this.d.log.warn('disk limit exceeded; stopping sandbox', { sandboxId: s.id, usedGiB: gib(used), limitGiB: s.disk });
-      await this.failAndStop(s.id, `disk limit exceeded: the sandbox wrote ${gib(used)} GiB of its ${s.disk} GiB; start it and delete files, or recreate it with a larger disk`);
+      this.d.log.warn('disk limit exceeded; stopping sandbox', {
+        sandboxId: s.id,
+        usedGiB: gib(used),
+        limitGiB: s.disk,
+      });
+      await this.failAndStop(
+        s.id,
+        `disk limit exceeded: the sandbox wrote ${gib(used)} GiB of its ${s.disk} GiB; start it and delete files, or recreate it with a larger disk`,
+      );
     }
     return over;
   }
@@ -353,15 +412,33 @@ export class Reconciler {
     const kicks: Promise<void>[] = [];
     for (const s of all) {
       const idle = now - s.lastActivityAt.getTime();
-      if (s.state === 'started' && s.desiredState === 'started' && s.autoStopInterval > 0 && idle >= s.autoStopInterval * 60_000 && !this.d.busy(s.id)) {
+      if (
+        s.state === 'started' &&
+        s.desiredState === 'started' &&
+        s.autoStopInterval > 0 &&
+        idle >= s.autoStopInterval * 60_000 &&
+        !this.d.busy(s.id)
+      ) {
         await this.timerSetsDesired(s, 'stopped', now, 'auto-stop');
-      } else if (s.state === 'started' && s.desiredState === 'started' && s.autoPauseInterval > 0 && idle >= s.autoPauseInterval * 60_000 && !this.d.busy(s.id)) {
+      } else if (
+        s.state === 'started' &&
+        s.desiredState === 'started' &&
+        s.autoPauseInterval > 0 &&
+        idle >= s.autoPauseInterval * 60_000 &&
+        !this.d.busy(s.id)
+      ) {
         await this.timerSetsDesired(s, 'paused', now, 'auto-pause');
-      } else if (s.state === 'paused' && s.desiredState === 'paused' && s.autoStopInterval > 0 && idle >= s.autoStopInterval * 60_000) {
+      } else if (
+        s.state === 'paused' &&
+        s.desiredState === 'paused' &&
+        s.autoStopInterval > 0 &&
+        idle >= s.autoStopInterval * 60_000
+      ) {
         // A paused sandbox still holds its memory: auto-stop applies to it as to a started one.
         await this.timerSetsDesired(s, 'stopped', now, 'auto-stop');
       }
-      if ((s.state === 'stopped' || s.state === 'archived') && s.desiredState !== 'destroyed') await this.applyTimers(s);
+      if ((s.state === 'stopped' || s.state === 'archived') && s.desiredState !== 'destroyed')
+        await this.applyTimers(s);
       const fresh = (await this.d.repo.getById(s.id)) ?? s;
       if (!settled(fresh.state, fresh.desiredState) || fresh.state === 'started') kicks.push(this.kick(s.id));
     }
@@ -380,7 +457,9 @@ export class Reconciler {
     const orphans = onHost.filter((id) => !known.has(id));
     for (const id of orphans) {
       this.d.log.warn('reaping an orphan sandbox', { sandboxId: id });
-      await this.d.runner.ensureDestroyed(id).catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
+      await this.d.runner
+        .ensureDestroyed(id)
+        .catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
     }
     if (reapNetwork) await reapNetwork(() => this.knownIds()).catch(() => 0);
     return orphans;

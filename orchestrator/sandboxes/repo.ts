@@ -24,7 +24,9 @@ function decodeCursor(c: string): [unknown, string] {
   } catch {
     /* fall through */
   }
-  throw new AppError('invalid_argument', 'cursor is not valid', { hint: 'pass the nextCursor value of a previous page unchanged' });
+  throw new AppError('invalid_argument', 'cursor is not valid', {
+    hint: 'pass the nextCursor value of a previous page unchanged',
+  });
 }
 
 export class SandboxRepo {
@@ -47,11 +49,18 @@ export class SandboxRepo {
   }
 
   private async hydrate(rows: SandboxRow[], trx?: Knex.Transaction): Promise<Sandbox[]> {
-    const labels = await this.labelsOf(rows.map((r) => r.id), trx);
+    const labels = await this.labelsOf(
+      rows.map((r) => r.id),
+      trx,
+    );
     return rows.map((r) => toSandbox(r, labels.get(r.id) ?? {}));
   }
 
-  async insert(row: Partial<SandboxRow>, labels: Record<string, string>, idempotency?: { key: string; hash: string; now: number }): Promise<Sandbox> {
+  async insert(
+    row: Partial<SandboxRow>,
+    labels: Record<string, string>,
+    idempotency?: { key: string; hash: string; now: number },
+  ): Promise<Sandbox> {
     return (await this.insertClaiming(row, labels, idempotency, null))!;
   }
 
@@ -70,9 +79,16 @@ export class SandboxRepo {
       if (member && !(await claimInTransaction(trx, member))) return null;
       await this.store.Sandbox.query(trx).insert(row);
       const entries = Object.entries(labels);
-      if (entries.length) await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: row.id!, key, value })));
+      if (entries.length)
+        await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: row.id!, key, value })));
       if (idempotency) {
-        await this.store.Idempotency.query(trx).insert({ organization_id: row.organization_id!, key: idempotency.key, request_hash: idempotency.hash, sandbox_id: row.id!, created_at: idempotency.now });
+        await this.store.Idempotency.query(trx).insert({
+          organization_id: row.organization_id!,
+          key: idempotency.key,
+          request_hash: idempotency.hash,
+          sandbox_id: row.id!,
+          created_at: idempotency.now,
+        });
       }
       const created = await this.store.Sandbox.query(trx).findById(row.id!);
       return (await this.hydrate([created!], trx))[0]!;
@@ -105,7 +121,11 @@ export class SandboxRepo {
     return !!(await this.store.Sandbox.query().where({ organization_id: organizationId, name }).first());
   }
 
-  async list(organizationId: string, f: ListFilter, page: ListPage): Promise<{ items: Sandbox[]; nextCursor: string | null; total: number }> {
+  async list(
+    organizationId: string,
+    f: ListFilter,
+    page: ListPage,
+  ): Promise<{ items: Sandbox[]; nextCursor: string | null; total: number }> {
     const col = SORT_COLUMNS[page.sort];
     const base = this.store.Sandbox.query().where('sandboxes.organization_id', organizationId);
     if (!f.includeDestroyed) base.whereNot('state', 'destroyed');
@@ -126,16 +146,34 @@ export class SandboxRepo {
     if (f.activityAfter) base.where('last_activity_at', '>=', f.activityAfter.getTime());
     if (f.activityBefore) base.where('last_activity_at', '<=', f.activityBefore.getTime());
     for (const [k, v] of Object.entries(f.labels ?? {})) {
-      base.whereExists((q) => q.select(this.knex.raw('1')).from('sandbox_labels').whereRaw('sandbox_labels.sandbox_id = sandboxes.id').andWhere('sandbox_labels.key', k).andWhere('sandbox_labels.value', v));
+      base.whereExists((q) =>
+        q
+          .select(this.knex.raw('1'))
+          .from('sandbox_labels')
+          .whereRaw('sandbox_labels.sandbox_id = sandboxes.id')
+          .andWhere('sandbox_labels.key', k)
+          .andWhere('sandbox_labels.value', v),
+      );
     }
-    const total = Number(((await base.clone().clearOrder().count({ n: '*' }).first()) as unknown as { n: number | string })?.n ?? 0);
+    const total = Number(
+      ((await base.clone().clearOrder().count({ n: '*' }).first()) as unknown as { n: number | string })?.n ?? 0,
+    );
     const q = base.clone();
     if (page.cursor) {
       const [v, id] = decodeCursor(page.cursor);
       const op = page.order === 'asc' ? '>' : '<';
-      q.where((w) => w.where(col, op, v as string | number).orWhere((x) => x.where(col, v as string | number).andWhere('id', op, id)));
+      q.where((w) =>
+        w
+          .where(col, op, v as string | number)
+          .orWhere((x) => x.where(col, v as string | number).andWhere('id', op, id)),
+      );
     }
-    const rows = await q.orderBy([{ column: col, order: page.order }, { column: 'id', order: page.order }]).limit(page.limit + 1);
+    const rows = await q
+      .orderBy([
+        { column: col, order: page.order },
+        { column: 'id', order: page.order },
+      ])
+      .limit(page.limit + 1);
     const more = rows.length > page.limit;
     const pageRows = rows.slice(0, page.limit);
     const last = pageRows[pageRows.length - 1];
@@ -148,7 +186,9 @@ export class SandboxRepo {
 
   /** Sets the desired state if it still is what the caller read (no lost updates between requests). */
   async setDesired(id: string, desired: DesiredState, expected: DesiredState, now: number): Promise<boolean> {
-    const n = await this.store.Sandbox.query().patch({ desired_state: desired, updated_at: now }).where({ id, desired_state: expected });
+    const n = await this.store.Sandbox.query()
+      .patch({ desired_state: desired, updated_at: now })
+      .where({ id, desired_state: expected });
     return n > 0;
   }
 
@@ -160,13 +200,17 @@ export class SandboxRepo {
     await this.knex.transaction(async (trx) => {
       await this.store.SandboxLabel.query(trx).delete().where({ sandbox_id: id });
       const entries = Object.entries(labels);
-      if (entries.length) await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: id, key, value })));
+      if (entries.length)
+        await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: id, key, value })));
       await this.store.Sandbox.query(trx).patch({ updated_at: now }).where({ id });
     });
   }
 
   async touch(id: string, now: number): Promise<void> {
-    await this.store.Sandbox.query().patch({ last_activity_at: now }).where('id', id).andWhere('last_activity_at', '<', now);
+    await this.store.Sandbox.query()
+      .patch({ last_activity_at: now })
+      .where('id', id)
+      .andWhere('last_activity_at', '<', now);
   }
 
   /** Takes a fence token: writes from older holders of the lease fail from now on. */

@@ -6,7 +6,13 @@ import { AppError, notFound } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Config } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
-import type { RegistryCredentials, RunnerClient, SandboxDaemon, SandboxRuntimeSpec, VolumeMount } from '../../common/wire/runner.js';
+import type {
+  RegistryCredentials,
+  RunnerClient,
+  SandboxDaemon,
+  SandboxRuntimeSpec,
+  VolumeMount,
+} from '../../common/wire/runner.js';
 import type { Bus } from '../bus/index.js';
 import { isSystem, type Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
@@ -62,7 +68,6 @@ export interface SandboxServiceDeps {
   registryAuth?: (organizationId: string, ref: string) => Promise<RegistryCredentials | null>;
 }
 
-
 export interface WaitOptions {
   /** Milliseconds to wait for the outcome; 0 answers at once. */
   waitMs?: number;
@@ -90,12 +95,16 @@ export class SandboxService {
   /** Resolves the sandbox in the caller's organization or answers not found (never forbidden). */
   async get(p: Principal, idOrName: string, opts: { labels?: boolean } = {}): Promise<Sandbox> {
     const s = await this.d.repo.get(p.organizationId, idOrName, opts);
-    if (!s || (p.sandboxId && s.id !== p.sandboxId)) throw notFound(`sandbox ${idOrName}`, 'list your sandboxes with GET /api/sandbox or `berth sandbox list`');
+    if (!s || (p.sandboxId && s.id !== p.sandboxId))
+      throw notFound(`sandbox ${idOrName}`, 'list your sandboxes with GET /api/sandbox or `berth sandbox list`');
     return s;
   }
 
   list(p: Principal, filter: ListFilter, page: ListPage) {
-    if (p.sandboxId) throw new AppError('forbidden', 'a preview token opens the toolbox of its own sandbox only', { hint: 'list sandboxes with an API key' });
+    if (p.sandboxId)
+      throw new AppError('forbidden', 'a preview token opens the toolbox of its own sandbox only', {
+        hint: 'list sandboxes with an API key',
+      });
     return this.d.repo.list(p.organizationId, filter, page);
   }
 
@@ -163,20 +172,41 @@ export class SandboxService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const s = await this.get(p, idOrName);
       if (!actionAllowed(action, s.state)) {
-        throw new AppError('failed_precondition', `cannot ${action} sandbox ${s.name}: it is ${s.state}`, { hint: ACTIONS[action].hint(s.state), details: { state: s.state } });
+        throw new AppError('failed_precondition', `cannot ${action} sandbox ${s.name}: it is ${s.state}`, {
+          hint: ACTIONS[action].hint(s.state),
+          details: { state: s.state },
+        });
       }
       if (action !== 'delete' && s.desiredState === 'destroyed') {
-        throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: 'create a new sandbox' });
+        throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, {
+          hint: 'create a new sandbox',
+        });
       }
       if (action === 'start' && s.state === 'error') {
         // A person asked to try again: clear the error and let the reconciler look.
-        await this.startingGuard(s, () => this.d.repo.patch(s.id, { state: 'unknown', error_reason: null, recoverable: false, desired_state: 'started', updated_at: this.d.clock.now().getTime() }));
+        await this.startingGuard(s, () =>
+          this.d.repo.patch(s.id, {
+            state: 'unknown',
+            error_reason: null,
+            recoverable: false,
+            desired_state: 'started',
+            updated_at: this.d.clock.now().getTime(),
+          }),
+        );
       } else if (s.desiredState !== target) {
         if (action !== 'delete') await this.ensureEngine();
         const set = () => this.d.repo.setDesired(s.id, target, s.desiredState, this.d.clock.now().getTime());
         if (!(await (target === 'started' ? this.startingGuard(s, set) : set()))) continue; // raced another request
         const changed = await this.d.repo.get(p.organizationId, s.id);
-        if (changed) await this.d.bus.publish(SANDBOX_EVENTS.desiredStateUpdated, { organizationId: p.organizationId, sandbox: changed, oldDesiredState: s.desiredState, newDesiredState: target }).catch(() => {});
+        if (changed)
+          await this.d.bus
+            .publish(SANDBOX_EVENTS.desiredStateUpdated, {
+              organizationId: p.organizationId,
+              sandbox: changed,
+              oldDesiredState: s.desiredState,
+              newDesiredState: target,
+            })
+            .catch(() => {});
       }
       void this.d.reconciler.kick(s.id);
       const fresh = (await this.d.repo.get(p.organizationId, s.id)) ?? s;
@@ -197,15 +227,27 @@ export class SandboxService {
 
   async setLabels(p: Principal, idOrName: string, labels: unknown): Promise<Sandbox> {
     const parsed = labelsSchema.safeParse(labels);
-    if (!parsed.success) throw new AppError('invalid_argument', `invalid labels: ${parsed.error.issues.map((i) => i.message).join('; ')}`, { hint: 'labels are a map of string keys to string values' });
+    if (!parsed.success)
+      throw new AppError(
+        'invalid_argument',
+        `invalid labels: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        { hint: 'labels are a map of string keys to string values' },
+      );
     const s = await this.updatable(p, idOrName);
     await this.d.repo.replaceLabels(s.id, parsed.data, this.d.clock.now().getTime());
     return this.get(p, s.id);
   }
 
-  async setIntervals(p: Principal, idOrName: string, v: { autoStop?: number; autoArchive?: number; autoDelete?: number; autoPause?: number }): Promise<Sandbox> {
+  async setIntervals(
+    p: Principal,
+    idOrName: string,
+    v: { autoStop?: number; autoArchive?: number; autoDelete?: number; autoPause?: number },
+  ): Promise<Sandbox> {
     const check = (name: string, n: number | undefined, min: number) => {
-      if (n !== undefined && (!Number.isInteger(n) || n < min)) throw new AppError('invalid_argument', `${name} must be a whole number of minutes ≥ ${min}`, { hint: name === 'autoDeleteInterval' ? 'use -1 to never delete, 0 to delete on stop' : 'use 0 to disable' });
+      if (n !== undefined && (!Number.isInteger(n) || n < min))
+        throw new AppError('invalid_argument', `${name} must be a whole number of minutes ≥ ${min}`, {
+          hint: name === 'autoDeleteInterval' ? 'use -1 to never delete, 0 to delete on stop' : 'use 0 to disable',
+        });
     };
     check('autoStopInterval', v.autoStop, 0);
     check('autoPauseInterval', v.autoPause, 0);
@@ -225,7 +267,10 @@ export class SandboxService {
 
   /** Whether a preview (or SSH) request starts the sandbox when stopped or archived; null = the organization's default. */
   async setAutoStartOnRequest(p: Principal, idOrName: string, enabled: boolean | null): Promise<Sandbox> {
-    if (enabled !== null && typeof enabled !== 'boolean') throw new AppError('invalid_argument', 'autoStartOnRequest must be true, false or null', { hint: "null follows the organization's default" });
+    if (enabled !== null && typeof enabled !== 'boolean')
+      throw new AppError('invalid_argument', 'autoStartOnRequest must be true, false or null', {
+        hint: "null follows the organization's default",
+      });
     const s = await this.updatable(p, idOrName);
     await this.d.repo.patch(s.id, { auto_start_on_request: enabled, updated_at: this.d.clock.now().getTime() });
     return this.get(p, s.id);
@@ -242,15 +287,22 @@ export class SandboxService {
     const s = await this.get(p, idOrName);
     if (s.state === 'started' && s.desiredState === 'started') return s;
     if (s.desiredState !== 'started') {
-      const allowed = s.autoStartOnRequest ?? (await this.d.orgDefaults?.get(s.organizationId))?.autoStartOnRequest ?? false;
+      const allowed =
+        s.autoStartOnRequest ?? (await this.d.orgDefaults?.get(s.organizationId))?.autoStartOnRequest ?? false;
       if (!allowed || !actionAllowed('start', s.state) || s.desiredState === 'destroyed') {
         throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, {
-          hint: allowed ? ACTIONS.toolbox.hint(s.state) : 'start it (POST /api/sandbox/{id}/start or `berth sandbox start`), or let requests start it: PUT /api/sandbox/{id}/auto-start-on-request {"autoStartOnRequest":true}',
+          hint: allowed
+            ? ACTIONS.toolbox.hint(s.state)
+            : 'start it (POST /api/sandbox/{id}/start or `berth sandbox start`), or let requests start it: PUT /api/sandbox/{id}/auto-start-on-request {"autoStartOnRequest":true}',
           reason: 'SANDBOX_NOT_STARTED',
           details: { state: s.state },
         });
       }
-      this.d.log.info('starting a sandbox for a request', { sandboxId: s.id, from: s.state, frontend: p.source?.frontend });
+      this.d.log.info('starting a sandbox for a request', {
+        sandboxId: s.id,
+        from: s.state,
+        frontend: p.source?.frontend,
+      });
       return this.request(p, s.id, 'start', opts);
     }
     // Already on its way up (starting, restoring…): wait for it like a start request would.
@@ -267,7 +319,9 @@ export class SandboxService {
     requirePermission(p, 'write:sandboxes');
     const s = await this.get(p, idOrName);
     if (!actionAllowed('update', s.state) || s.desiredState === 'destroyed') {
-      throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: ACTIONS.update.hint(s.state) });
+      throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, {
+        hint: ACTIONS.update.hint(s.state),
+      });
     }
     return s;
   }
@@ -284,7 +338,11 @@ export class SandboxService {
   async toolbox(p: Principal, idOrName: string): Promise<{ sandbox: Sandbox; daemon: SandboxDaemon; end: () => void }> {
     const s = await this.get(p, idOrName, { labels: false });
     if (!actionAllowed('toolbox', s.state) || s.desiredState !== 'started') {
-      throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.desiredState !== 'started' && s.state === 'started' ? 'stopping' : s.state}`, { hint: ACTIONS.toolbox.hint(s.state), reason: 'SANDBOX_NOT_STARTED', details: { state: s.state } });
+      throw new AppError(
+        'failed_precondition',
+        `sandbox ${s.name} is ${s.desiredState !== 'started' && s.state === 'started' ? 'stopping' : s.state}`,
+        { hint: ACTIONS.toolbox.hint(s.state), reason: 'SANDBOX_NOT_STARTED', details: { state: s.state } },
+      );
     }
     const end = this.d.activity.begin(s.id);
     // Reads need no permission; changes need write:sandboxes and are audited (audit/daemon.ts).
@@ -302,7 +360,11 @@ export class SandboxService {
       cpu: s.cpu,
       memoryGiB: s.memory,
       diskGiB: s.disk,
-      network: { blockAll: s.networkBlockAll, allowList: s.networkAllowList ? s.networkAllowList.split(',') : [], domains: s.domainAllowList ? s.domainAllowList.split(',') : [] },
+      network: {
+        blockAll: s.networkBlockAll,
+        allowList: s.networkAllowList ? s.networkAllowList.split(',') : [],
+        domains: s.domainAllowList ? s.domainAllowList.split(',') : [],
+      },
       runtime: s.runtime,
       imageConfig,
       volumes: s.volumes,

@@ -37,7 +37,18 @@ export interface NetworkInput {
 }
 
 /** States in which a container is being created, moved or removed: wait for them to settle. */
-const BUSY = ['creating', 'starting', 'stopping', 'archiving', 'restoring', 'destroying', 'resizing', 'pending_build', 'building_snapshot', 'pulling_snapshot'];
+const BUSY = [
+  'creating',
+  'starting',
+  'stopping',
+  'archiving',
+  'restoring',
+  'destroying',
+  'resizing',
+  'pending_build',
+  'building_snapshot',
+  'pulling_snapshot',
+];
 
 export class SandboxSettings {
   constructor(private readonly d: SandboxSettingsDeps) {}
@@ -48,7 +59,11 @@ export class SandboxSettings {
     if (!actionAllowed('update', s.state) || s.desiredState === 'destroyed') {
       throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: 'create a new sandbox' });
     }
-    if (BUSY.includes(s.state)) throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, { hint: 'wait until it is started or stopped, then retry', recoverable: true });
+    if (BUSY.includes(s.state))
+      throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, {
+        hint: 'wait until it is started or stopped, then retry',
+        recoverable: true,
+      });
     return s;
   }
 
@@ -58,11 +73,18 @@ export class SandboxSettings {
    * the per-file size limit from the next time the container is created.
    */
   async resize(p: Principal, idOrName: string, r: ResizeInput): Promise<Sandbox> {
-    if (r.gpu !== undefined && r.gpu !== 0) throw new AppError('invalid_argument', 'GPUs cannot be added by resizing', { hint: 'GPUs are not available on this server' });
+    if (r.gpu !== undefined && r.gpu !== 0)
+      throw new AppError('invalid_argument', 'GPUs cannot be added by resizing', {
+        hint: 'GPUs are not available on this server',
+      });
     for (const [k, v] of Object.entries({ cpu: r.cpu, memory: r.memory, disk: r.disk })) {
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw new AppError('invalid_argument', `${k} must be a positive number`);
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
+        throw new AppError('invalid_argument', `${k} must be a positive number`);
     }
-    if (r.cpu === undefined && r.memory === undefined && r.disk === undefined) throw new AppError('invalid_argument', 'nothing to resize', { hint: 'send at least one of cpu, memory (GiB), disk (GiB)' });
+    if (r.cpu === undefined && r.memory === undefined && r.disk === undefined)
+      throw new AppError('invalid_argument', 'nothing to resize', {
+        hint: 'send at least one of cpu, memory (GiB), disk (GiB)',
+      });
     const s = await this.changeable(p, idOrName);
     const lim = this.d.sandboxes.limits();
     const cpu = r.cpu ?? s.cpu;
@@ -73,15 +95,26 @@ export class SandboxSettings {
     if (memory > lim.maxMemoryGiB) over.push(`memory ${memory} GiB > ${lim.maxMemoryGiB} GiB`);
     if (disk > lim.maxDiskGiB) over.push(`disk ${disk} GiB > ${lim.maxDiskGiB} GiB`);
     if (memory < 0.125) over.push('memory below 0.125 GiB');
-    if (over.length) throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, { details: { limits: lim } });
-    if (disk < s.disk) throw new AppError('invalid_argument', `disk can only grow (it is ${s.disk} GiB)`, { hint: 'create a new sandbox for a smaller disk' });
+    if (over.length)
+      throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, {
+        details: { limits: lim },
+      });
+    if (disk < s.disk)
+      throw new AppError('invalid_argument', `disk can only grow (it is ${s.disk} GiB)`, {
+        hint: 'create a new sandbox for a smaller disk',
+      });
     const now = this.d.clock.now().getTime();
     const record = () => this.d.repo.patch(s.id, { cpu, memory, disk, updated_at: now });
     const q = this.d.quotas;
     if (q && s.desiredState === 'started') {
       // Only the growth counts against the running quotas.
       await q.guard(s.organizationId, async () => {
-        await q.checkSandboxes(s.organizationId, { count: 0, cpu: Math.max(0, cpu - s.cpu), memoryGiB: Math.max(0, memory - s.memory), diskGiB: Math.max(0, disk - s.disk) });
+        await q.checkSandboxes(s.organizationId, {
+          count: 0,
+          cpu: Math.max(0, cpu - s.cpu),
+          memoryGiB: Math.max(0, memory - s.memory),
+          diskGiB: Math.max(0, disk - s.disk),
+        });
         await record();
       });
     } else await record();
@@ -101,13 +134,19 @@ export class SandboxSettings {
     let domains: string[] | undefined;
     if (n.domainAllowList !== undefined) {
       const parsed = domainAllowListSchema.safeParse(n.domainAllowList);
-      if (!parsed.success) throw new AppError('invalid_argument', parsed.error.issues.map((i) => i.message).join('; '), { hint: 'e.g. pypi.org,*.pythonhosted.org' });
+      if (!parsed.success)
+        throw new AppError('invalid_argument', parsed.error.issues.map((i) => i.message).join('; '), {
+          hint: 'e.g. pypi.org,*.pythonhosted.org',
+        });
       domains = parsed.data;
     }
     let allowList: string[] | undefined;
     if (n.networkAllowList !== undefined) {
       const parsed = CreateSandboxInput.shape.networkAllowList.safeParse(n.networkAllowList);
-      if (!parsed.success) throw new AppError('invalid_argument', parsed.error.issues.map((i) => i.message).join('; '), { hint: 'e.g. 1.2.3.0/24,8.8.8.8/32' });
+      if (!parsed.success)
+        throw new AppError('invalid_argument', parsed.error.issues.map((i) => i.message).join('; '), {
+          hint: 'e.g. 1.2.3.0/24,8.8.8.8/32',
+        });
       allowList = parsed.data ?? [];
     }
     const s = await this.changeable(p, idOrName);
@@ -115,14 +154,27 @@ export class SandboxSettings {
     const list = allowList ?? (s.networkAllowList ? s.networkAllowList.split(',') : []);
     const domainList = domains ?? (s.domainAllowList ? s.domainAllowList.split(',') : []);
     if (!blockAll && s.runtime === 'gvisor' && this.d.runner.engineInfo()?.gvisor !== 'available') {
-      throw new AppError('failed_precondition', `sandbox ${s.name} runs under gVisor, which has no network on this host`, { hint: 'keep networkBlockAll true, or create a runc sandbox for network access' });
+      throw new AppError(
+        'failed_precondition',
+        `sandbox ${s.name} runs under gVisor, which has no network on this host`,
+        { hint: 'keep networkBlockAll true, or create a runc sandbox for network access' },
+      );
     }
-    const fields: Partial<SandboxRow> = { network_block_all: blockAll, network_allow_list: list.length ? list.join(',') : null, domain_allow_list: domainList.length ? domainList.join(',') : null, updated_at: this.d.clock.now().getTime() };
+    const fields: Partial<SandboxRow> = {
+      network_block_all: blockAll,
+      network_allow_list: list.length ? list.join(',') : null,
+      domain_allow_list: domainList.length ? domainList.join(',') : null,
+      updated_at: this.d.clock.now().getTime(),
+    };
     await this.d.repo.patch(s.id, fields);
     try {
       await this.d.runner.applyNetworkPolicy(s.id, { blockAll, allowList: list, domains: domainList });
     } catch (e) {
-      await this.d.repo.patch(s.id, { network_block_all: s.networkBlockAll, network_allow_list: s.networkAllowList, domain_allow_list: s.domainAllowList });
+      await this.d.repo.patch(s.id, {
+        network_block_all: s.networkBlockAll,
+        network_allow_list: s.networkAllowList,
+        domain_allow_list: s.domainAllowList,
+      });
       throw e;
     }
     return this.d.sandboxes.get(p, s.id);

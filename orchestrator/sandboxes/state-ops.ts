@@ -30,17 +30,26 @@ export class SandboxStateOps {
     requirePermission(p, 'write:sandboxes');
     const s = await this.d.sandboxes.get(p, idOrName);
     if (!actionAllowed('snapshot', s.state) || s.desiredState === 'destroyed') {
-      throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, { hint: ACTIONS.snapshot.hint(s.state), details: { state: s.state } });
+      throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, {
+        hint: ACTIONS.snapshot.hint(s.state),
+        details: { state: s.state },
+      });
     }
     return s;
   }
 
   /** `sandbox.createSnapshot(name)`: the sandbox's filesystem as a snapshot `create({ snapshot: name })` can use. */
-  async snapshot(p: Principal, idOrName: string, name: string | undefined): Promise<{ sandbox: Sandbox; snapshot: Snapshot }> {
+  async snapshot(
+    p: Principal,
+    idOrName: string,
+    name: string | undefined,
+  ): Promise<{ sandbox: Sandbox; snapshot: Snapshot }> {
     const s = await this.committable(p, idOrName);
     const snapName = name?.trim() || `${s.name}-${this.d.clock.now().getTime().toString(36)}`;
     const snapshot = await this.d.snapshots.fromSandbox(p, s, snapName, (ref) =>
-      this.d.reconciler.exclusive(s.id, 'snapshotting', () => this.d.runner.commitSandbox(s.id, ref, { 'berth.snapshot': snapName, 'berth.organization': s.organizationId })),
+      this.d.reconciler.exclusive(s.id, 'snapshotting', () =>
+        this.d.runner.commitSandbox(s.id, ref, { 'berth.snapshot': snapName, 'berth.organization': s.organizationId }),
+      ),
     );
     return { sandbox: await this.d.sandboxes.get(p, s.id), snapshot };
   }
@@ -54,7 +63,9 @@ export class SandboxStateOps {
     const s = await this.committable(p, idOrName);
     const id = newId();
     const ref = this.d.runner.forkImageRef(id);
-    await this.d.reconciler.exclusive(s.id, 'snapshotting', () => this.d.runner.commitSandbox(s.id, ref, { 'berth.fork-of': s.id, 'berth.organization': s.organizationId }));
+    await this.d.reconciler.exclusive(s.id, 'snapshotting', () =>
+      this.d.runner.commitSandbox(s.id, ref, { 'berth.fork-of': s.id, 'berth.organization': s.organizationId }),
+    );
     const input = {
       ...(name ? { name } : {}),
       user: s.user ?? undefined,
@@ -72,11 +83,22 @@ export class SandboxStateOps {
       autoPauseInterval: s.autoPauseInterval,
       autoArchiveInterval: s.autoArchiveInterval,
       autoDeleteInterval: s.autoDeleteInterval,
-      ...(s.volumes.length ? { volumes: s.volumes.map((v) => ({ volumeId: v.volumeId, mountPath: v.mountPath, ...(v.subpath ? { subpath: v.subpath } : {}) })) } : {}),
+      ...(s.volumes.length
+        ? {
+            volumes: s.volumes.map((v) => ({
+              volumeId: v.volumeId,
+              mountPath: v.mountPath,
+              ...(v.subpath ? { subpath: v.subpath } : {}),
+            })),
+          }
+        : {}),
       target: s.target,
     };
     try {
-      return await this.d.sandboxes.create(p, input, { ...opts, preset: { id, image: ref, imageConfig: s.imageConfig } });
+      return await this.d.sandboxes.create(p, input, {
+        ...opts,
+        preset: { id, image: ref, imageConfig: s.imageConfig },
+      });
     } catch (e) {
       await this.d.runner.removeImage(ref).catch(() => {});
       throw e;

@@ -54,10 +54,19 @@ export const TRANSITIONS: Readonly<Record<SandboxState, readonly SandboxState[]>
   unknown: ['creating', 'starting', 'started', 'stopping', 'stopped', 'archived', 'restoring', 'destroying', 'error'],
 };
 
-export const canTransition = (from: SandboxState, to: SandboxState): boolean => from === to || TRANSITIONS[from].includes(to);
+export const canTransition = (from: SandboxState, to: SandboxState): boolean =>
+  from === to || TRANSITIONS[from].includes(to);
 
 /** States in which nothing is in flight. */
-export const STABLE_STATES: readonly SandboxState[] = ['started', 'stopped', 'archived', 'paused', 'destroyed', 'error', 'build_failed'];
+export const STABLE_STATES: readonly SandboxState[] = [
+  'started',
+  'stopped',
+  'archived',
+  'paused',
+  'destroyed',
+  'error',
+  'build_failed',
+];
 
 export type SandboxAction = 'start' | 'stop' | 'archive' | 'pause' | 'delete' | 'update' | 'toolbox' | 'snapshot';
 
@@ -72,24 +81,67 @@ const NOT_GONE = SANDBOX_STATES.filter((s) => s !== 'destroying' && s !== 'destr
 
 export const ACTIONS: Readonly<Record<SandboxAction, ActionRule>> = {
   start: {
-    from: ['creating', 'starting', 'started', 'stopping', 'stopped', 'archiving', 'archived', 'restoring', 'pausing', 'paused', 'resuming', 'error', 'unknown'],
-    hint: (s) => (s === 'destroying' || s === 'destroyed' ? 'the sandbox is being deleted; create a new one' : `a sandbox that is ${s} cannot be started; wait for it to settle`),
+    from: [
+      'creating',
+      'starting',
+      'started',
+      'stopping',
+      'stopped',
+      'archiving',
+      'archived',
+      'restoring',
+      'pausing',
+      'paused',
+      'resuming',
+      'error',
+      'unknown',
+    ],
+    hint: (s) =>
+      s === 'destroying' || s === 'destroyed'
+        ? 'the sandbox is being deleted; create a new one'
+        : `a sandbox that is ${s} cannot be started; wait for it to settle`,
   },
   stop: {
-    from: ['creating', 'starting', 'started', 'stopping', 'stopped', 'restoring', 'pausing', 'paused', 'resuming', 'error', 'unknown', 'archived', 'archiving'],
-    hint: (s) => (s === 'destroying' || s === 'destroyed' ? 'the sandbox is being deleted' : `a sandbox that is ${s} cannot be stopped now; wait for it to settle`),
+    from: [
+      'creating',
+      'starting',
+      'started',
+      'stopping',
+      'stopped',
+      'restoring',
+      'pausing',
+      'paused',
+      'resuming',
+      'error',
+      'unknown',
+      'archived',
+      'archiving',
+    ],
+    hint: (s) =>
+      s === 'destroying' || s === 'destroyed'
+        ? 'the sandbox is being deleted'
+        : `a sandbox that is ${s} cannot be stopped now; wait for it to settle`,
   },
   archive: {
     from: ['stopped', 'archiving', 'archived'],
-    hint: (s) => (s === 'started' || s === 'starting' ? 'stop the sandbox first, then archive it' : `a sandbox that is ${s} cannot be archived`),
+    hint: (s) =>
+      s === 'started' || s === 'starting'
+        ? 'stop the sandbox first, then archive it'
+        : `a sandbox that is ${s} cannot be archived`,
   },
   pause: {
     from: ['started', 'pausing', 'paused'],
-    hint: (s) => (s === 'stopped' || s === 'archived' ? 'a stopped sandbox uses no CPU or memory already; start it to use it' : `a sandbox that is ${s} cannot be paused; wait until it is started`),
+    hint: (s) =>
+      s === 'stopped' || s === 'archived'
+        ? 'a stopped sandbox uses no CPU or memory already; start it to use it'
+        : `a sandbox that is ${s} cannot be paused; wait until it is started`,
   },
   snapshot: {
     from: ['started', 'stopped'],
-    hint: (s) => (s === 'archived' ? 'start the sandbox first: an archived sandbox has no container to commit' : `a sandbox that is ${s} cannot be snapshotted now; wait until it is started or stopped`),
+    hint: (s) =>
+      s === 'archived'
+        ? 'start the sandbox first: an archived sandbox has no container to commit'
+        : `a sandbox that is ${s} cannot be snapshotted now; wait until it is started or stopped`,
   },
   delete: {
     from: SANDBOX_STATES.filter((s) => s !== 'destroyed'),
@@ -108,7 +160,8 @@ export const ACTIONS: Readonly<Record<SandboxAction, ActionRule>> = {
   },
 };
 
-export const actionAllowed = (action: SandboxAction, state: SandboxState): boolean => ACTIONS[action].from.includes(state);
+export const actionAllowed = (action: SandboxAction, state: SandboxState): boolean =>
+  ACTIONS[action].from.includes(state);
 
 /** Desired state each lifecycle action asks for. */
 export const ACTION_TARGET: Partial<Record<SandboxAction, DesiredState>> = {

@@ -9,7 +9,10 @@ import { AppError } from '../../common/errors.js';
 
 export class SecretBox {
   constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new AppError('invalid_argument', 'the secrets key must be 32 bytes', { hint: 'set BERTH_SECRETS_KEY to 32 random bytes as base64 (openssl rand -base64 32)' });
+    if (key.length !== 32)
+      throw new AppError('invalid_argument', 'the secrets key must be 32 bytes', {
+        hint: 'set BERTH_SECRETS_KEY to 32 random bytes as base64 (openssl rand -base64 32)',
+      });
   }
 
   seal(plaintext: string, aad: string): string {
@@ -22,7 +25,8 @@ export class SecretBox {
 
   open(sealed: string, aad: string): string {
     const [v, iv, tag, ct] = sealed.split('.');
-    if (v !== 'v1' || !iv || !tag || ct === undefined) throw new AppError('internal', 'stored secret has an unknown format', { hint: 're-create the secret' });
+    if (v !== 'v1' || !iv || !tag || ct === undefined)
+      throw new AppError('internal', 'stored secret has an unknown format', { hint: 're-create the secret' });
     try {
       const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       d.setAAD(Buffer.from(aad));
@@ -39,8 +43,13 @@ export class SecretBox {
 /** BERTH_SECRETS_KEY (base64 or hex of 32 bytes), else a key file in BERTH_HOME made on first start (mode 0600). */
 export function resolveSecretsKey(configured: string | undefined, home: string): Buffer {
   if (configured) {
-    const raw = /^[0-9a-fA-F]{64}$/.test(configured) ? Buffer.from(configured, 'hex') : Buffer.from(configured, 'base64');
-    if (raw.length !== 32) throw new AppError('invalid_argument', 'BERTH_SECRETS_KEY must hold 32 bytes (base64 or 64 hex digits)', { hint: 'generate one with `openssl rand -base64 32`' });
+    const raw = /^[0-9a-fA-F]{64}$/.test(configured)
+      ? Buffer.from(configured, 'hex')
+      : Buffer.from(configured, 'base64');
+    if (raw.length !== 32)
+      throw new AppError('invalid_argument', 'BERTH_SECRETS_KEY must hold 32 bytes (base64 or 64 hex digits)', {
+        hint: 'generate one with `openssl rand -base64 32`',
+      });
     return raw;
   }
   const file = join(home, 'secrets.key');
@@ -53,6 +62,9 @@ export function resolveSecretsKey(configured: string | undefined, home: string):
   }
   chmodSync(file, 0o600);
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new AppError('invalid_argument', `${file} does not hold a 32-byte key`, { hint: 'restore it from a backup, or set BERTH_SECRETS_KEY' });
+  if (key.length !== 32)
+    throw new AppError('invalid_argument', `${file} does not hold a 32-byte key`, {
+      hint: 'restore it from a backup, or set BERTH_SECRETS_KEY',
+    });
   return key;
 }

@@ -25,7 +25,8 @@ export class SecretInjector implements RunnerHooks {
   constructor(private readonly d: SecretInjectorDeps) {}
 
   async refsOf(sandboxId: string): Promise<SecretRef[]> {
-    const row = (await this.d.store.knex('sandboxes').where({ id: sandboxId }).select('secrets').first()) as { secrets?: string | null } | undefined;
+    const row = (await this.d.store.knex('sandboxes').where({ id: sandboxId }).select('secrets').first()) as
+      { secrets?: string | null } | undefined;
     return row?.secrets ? (JSON.parse(row.secrets) as SecretRef[]) : [];
   }
 
@@ -40,10 +41,14 @@ export class SecretInjector implements RunnerHooks {
   async update(p: Principal, idOrName: string, raw: unknown): Promise<Sandbox> {
     requirePermission(p, 'write:sandboxes');
     const s = await this.d.sandboxes.get(p, idOrName);
-    if (s.desiredState === 'destroyed') throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: 'create a new sandbox' });
+    if (s.desiredState === 'destroyed')
+      throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: 'create a new sandbox' });
     const refs = await this.d.secrets.refs(p, raw);
     const old = await this.refsOf(s.id);
-    await this.d.store.knex('sandboxes').where({ id: s.id }).update({ secrets: refs.length ? JSON.stringify(refs) : null });
+    await this.d.store
+      .knex('sandboxes')
+      .where({ id: s.id })
+      .update({ secrets: refs.length ? JSON.stringify(refs) : null });
     if (s.state === 'started') {
       const set = await this.d.secrets.values(s.organizationId, refs);
       const unset = old.map((r) => r.env).filter((e) => !(e in set));

@@ -39,13 +39,25 @@ interface Row {
   updated_at: number;
 }
 
-const NAME = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/, 'secret names are 1-255 letters, digits, "_", "." or "-"');
+const NAME = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/, 'secret names are 1-255 letters, digits, "_", "." or "-"');
 const VALUE = z.string().max(64 * 1024, 'secret values are at most 64 KiB');
 const HOSTS = z.array(z.string().min(1).max(255)).max(50);
-export const CreateSecret = z.object({ name: NAME, value: VALUE, description: z.string().max(1000).optional(), hosts: HOSTS.optional() }).strict();
-export const UpdateSecret = z.object({ value: VALUE.optional(), description: z.string().max(1000).optional(), hosts: HOSTS.optional() }).strict();
+export const CreateSecret = z
+  .object({ name: NAME, value: VALUE, description: z.string().max(1000).optional(), hosts: HOSTS.optional() })
+  .strict();
+export const UpdateSecret = z
+  .object({ value: VALUE.optional(), description: z.string().max(1000).optional(), hosts: HOSTS.optional() })
+  .strict();
 /** Daytona's sandbox field: `[{ENV_NAME: secretName}, …]`. */
-export const SecretMapping = z.array(z.record(envName, z.string().min(1).max(255)).refine((m) => Object.keys(m).length === 1, 'each item maps one ENV_NAME to one secret name')).max(100);
+export const SecretMapping = z
+  .array(
+    z
+      .record(envName, z.string().min(1).max(255))
+      .refine((m) => Object.keys(m).length === 1, 'each item maps one ENV_NAME to one secret name'),
+  )
+  .max(100);
 
 const toSecret = (r: Row): Secret => ({
   id: r.id,
@@ -61,7 +73,10 @@ function parse<S extends z.ZodTypeAny>(schema: S, raw: unknown, what: string): z
   const r = schema.safeParse(raw ?? {});
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-  throw new AppError('invalid_argument', `invalid ${what}: ${problems.join('; ')}`, { hint: 'fix the listed fields', details: { problems } });
+  throw new AppError('invalid_argument', `invalid ${what}: ${problems.join('; ')}`, {
+    hint: 'fix the listed fields',
+    details: { problems },
+  });
 }
 
 export class SecretService {
@@ -80,21 +95,37 @@ export class SecretService {
   async create(p: Principal, raw: unknown): Promise<Secret> {
     requirePermission(p, 'write:secrets');
     const b = parse(CreateSecret, raw, 'secret');
-    if (await this.t.where({ organization_id: p.organizationId, name: b.name }).first()) throw new AppError('conflict', `a secret named ${b.name} already exists`, { hint: 'update it with PATCH /api/secret/{id}, or pick another name' });
+    if (await this.t.where({ organization_id: p.organizationId, name: b.name }).first())
+      throw new AppError('conflict', `a secret named ${b.name} already exists`, {
+        hint: 'update it with PATCH /api/secret/{id}, or pick another name',
+      });
     const id = newId();
     const now = this.clock.now().getTime();
-    const row: Row = { id, organization_id: p.organizationId, name: b.name, description: b.description ?? null, value_enc: this.box.seal(b.value, this.aad(p.organizationId, id)), hosts: b.hosts ? JSON.stringify(b.hosts) : null, created_at: now, updated_at: now };
+    const row: Row = {
+      id,
+      organization_id: p.organizationId,
+      name: b.name,
+      description: b.description ?? null,
+      value_enc: this.box.seal(b.value, this.aad(p.organizationId, id)),
+      hosts: b.hosts ? JSON.stringify(b.hosts) : null,
+      created_at: now,
+      updated_at: now,
+    };
     try {
       await this.t.insert(row);
     } catch (e) {
-      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a secret named ${b.name} already exists`);
+      if (/unique|duplicate/i.test((e as Error).message))
+        throw new AppError('conflict', `a secret named ${b.name} already exists`);
       throw e;
     }
     return toSecret(row);
   }
 
   private async row(p: Principal, idOrName: string): Promise<Row> {
-    const r = await this.t.where('organization_id', p.organizationId).andWhere((q) => q.where('id', idOrName).orWhere('name', idOrName)).first();
+    const r = await this.t
+      .where('organization_id', p.organizationId)
+      .andWhere((q) => q.where('id', idOrName).orWhere('name', idOrName))
+      .first();
     if (!r) throw notFound(`secret ${idOrName}`, 'list secrets with GET /api/secret/paginated');
     return r;
   }
@@ -103,7 +134,10 @@ export class SecretService {
     return toSecret(await this.row(p, idOrName));
   }
 
-  async list(p: Principal, q: { cursor?: string; limit?: number; name?: string; order?: 'asc' | 'desc' } = {}): Promise<{ items: Secret[]; total: number; nextCursor: string | null }> {
+  async list(
+    p: Principal,
+    q: { cursor?: string; limit?: number; name?: string; order?: 'asc' | 'desc' } = {},
+  ): Promise<{ items: Secret[]; total: number; nextCursor: string | null }> {
     const limit = q.limit ?? 100;
     const base = this.t.where('organization_id', p.organizationId);
     if (q.name) base.whereRaw("name like ? escape '\\'", [`%${q.name.replace(/[%_\\]/g, (c) => '\\' + c)}%`]);
@@ -113,7 +147,11 @@ export class SecretService {
     if (q.cursor) page.where('name', order === 'asc' ? '>' : '<', Buffer.from(q.cursor, 'base64url').toString('utf8'));
     const rows = await page.orderBy('name', order).limit(limit + 1);
     const items = rows.slice(0, limit);
-    return { items: items.map(toSecret), total, nextCursor: rows.length > limit ? Buffer.from(items[items.length - 1]!.name).toString('base64url') : null };
+    return {
+      items: items.map(toSecret),
+      total,
+      nextCursor: rows.length > limit ? Buffer.from(items[items.length - 1]!.name).toString('base64url') : null,
+    };
   }
 
   async update(p: Principal, idOrName: string, raw: unknown): Promise<Secret> {
@@ -141,7 +179,8 @@ export class SecretService {
     const out: SecretRef[] = [];
     for (const m of mapping) {
       const [env, name] = Object.entries(m)[0]!;
-      if (out.some((o) => o.env === env)) throw new AppError('invalid_argument', `environment variable ${env} is given twice`);
+      if (out.some((o) => o.env === env))
+        throw new AppError('invalid_argument', `environment variable ${env} is given twice`);
       const r = await this.row(p, name);
       out.push({ env, secretId: r.id, name: r.name });
     }
@@ -151,7 +190,10 @@ export class SecretService {
   /** Decrypted values for a sandbox's refs (secrets deleted since are skipped). Internal: injection only. */
   async values(organizationId: string, refs: SecretRef[]): Promise<Record<string, string>> {
     if (!refs.length) return {};
-    const rows = await this.t.where('organization_id', organizationId).whereIn('id', refs.map((r) => r.secretId));
+    const rows = await this.t.where('organization_id', organizationId).whereIn(
+      'id',
+      refs.map((r) => r.secretId),
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const env: Record<string, string> = {};
     for (const ref of refs) {

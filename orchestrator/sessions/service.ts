@@ -37,7 +37,14 @@ export class SessionService {
     const token = randomToken(32);
     const now = this.clock.now().getTime();
     const expiresAt = now + this.o.maxMs;
-    await this.store.knex('ui_sessions').insert({ id: newId(), token_hash: sha256Hex(token), key_id: keyId, created_at: now, last_seen_at: now, expires_at: expiresAt });
+    await this.store.knex('ui_sessions').insert({
+      id: newId(),
+      token_hash: sha256Hex(token),
+      key_id: keyId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+    });
     return { token, expiresAt: new Date(expiresAt) };
   }
 
@@ -45,7 +52,8 @@ export class SessionService {
   async resolve(token: string): Promise<string | null> {
     if (!token || token.length > 128) return null;
     const hash = sha256Hex(token);
-    const row = (await this.store.knex('ui_sessions').where({ token_hash: hash }).first()) as { id: string; key_id: string; last_seen_at: number | string; expires_at: number | string } | undefined;
+    const row = (await this.store.knex('ui_sessions').where({ token_hash: hash }).first()) as
+      { id: string; key_id: string; last_seen_at: number | string; expires_at: number | string } | undefined;
     const now = this.clock.now().getTime();
     if (!row) return null;
     const lastSeen = Math.max(Number(row.last_seen_at), this.seen.get(row.id) ?? 0);
@@ -54,21 +62,27 @@ export class SessionService {
       this.seen.delete(row.id);
       return null;
     }
-    if (Number(row.last_seen_at) + SEEN_WRITE_MS <= now) await this.store.knex('ui_sessions').where({ id: row.id }).update({ last_seen_at: now });
+    if (Number(row.last_seen_at) + SEEN_WRITE_MS <= now)
+      await this.store.knex('ui_sessions').where({ id: row.id }).update({ last_seen_at: now });
     this.seen.set(row.id, now);
     return row.key_id;
   }
 
   /** Ends the session of `token` (sign-out); unknown tokens are ignored. */
   async end(token: string): Promise<void> {
-    await this.store.knex('ui_sessions').where({ token_hash: sha256Hex(token) }).delete();
+    await this.store
+      .knex('ui_sessions')
+      .where({ token_hash: sha256Hex(token) })
+      .delete();
   }
 
   /** A one-time sign-in token for key `keyId`, valid for `ttlMs` (the link `berth up` prints). */
   async createLink(keyId: string, ttlMs: number): Promise<string> {
     const token = randomToken(24);
     const now = this.clock.now().getTime();
-    await this.store.knex('ui_sign_in_links').insert({ token_hash: sha256Hex(token), key_id: keyId, created_at: now, expires_at: now + ttlMs });
+    await this.store
+      .knex('ui_sign_in_links')
+      .insert({ token_hash: sha256Hex(token), key_id: keyId, created_at: now, expires_at: now + ttlMs });
     return token;
   }
 
@@ -76,7 +90,8 @@ export class SessionService {
   async redeemLink(token: string): Promise<string | null> {
     if (!token || token.length > 128) return null;
     const hash = sha256Hex(token);
-    const row = (await this.store.knex('ui_sign_in_links').where({ token_hash: hash }).first()) as { key_id: string; expires_at: number | string } | undefined;
+    const row = (await this.store.knex('ui_sign_in_links').where({ token_hash: hash }).first()) as
+      { key_id: string; expires_at: number | string } | undefined;
     if (!row) return null;
     // Only the request that deletes the row may use it: two tabs racing get one session.
     const deleted = await this.store.knex('ui_sign_in_links').where({ token_hash: hash }).delete();
@@ -86,7 +101,11 @@ export class SessionService {
   /** Removes expired sessions and links. */
   async prune(): Promise<void> {
     const now = this.clock.now().getTime();
-    await this.store.knex('ui_sessions').where('expires_at', '<=', now).orWhere('last_seen_at', '<=', now - this.o.idleMs).delete();
+    await this.store
+      .knex('ui_sessions')
+      .where('expires_at', '<=', now)
+      .orWhere('last_seen_at', '<=', now - this.o.idleMs)
+      .delete();
     await this.store.knex('ui_sign_in_links').where('expires_at', '<=', now).delete();
     for (const [id, at] of this.seen) if (at <= now - this.o.idleMs) this.seen.delete(id);
   }

@@ -3,7 +3,17 @@
 // Dockerfile, or a sandbox's filesystem committed into an image.
 import type { ImageConfig } from '../../common/wire/runner.js';
 
-export const SNAPSHOT_STATES = ['building', 'pending', 'pulling', 'snapshotting', 'active', 'inactive', 'error', 'build_failed', 'removing'] as const;
+export const SNAPSHOT_STATES = [
+  'building',
+  'pending',
+  'pulling',
+  'snapshotting',
+  'active',
+  'inactive',
+  'error',
+  'build_failed',
+  'removing',
+] as const;
 export type SnapshotState = (typeof SNAPSHOT_STATES)[number];
 
 export interface Snapshot {

@@ -3,7 +3,12 @@ import type { Knex } from 'knex';
 import type { Store } from '../store/db.js';
 import { toSnapshot, type Snapshot, type SnapshotRow } from './model.js';
 
-export const SNAPSHOT_SORT = { name: 'name', state: 'state', lastUsedAt: 'last_used_at', createdAt: 'created_at' } as const;
+export const SNAPSHOT_SORT = {
+  name: 'name',
+  state: 'state',
+  lastUsedAt: 'last_used_at',
+  createdAt: 'created_at',
+} as const;
 export type SnapshotSort = keyof typeof SNAPSHOT_SORT;
 
 export interface SnapshotQuery {
@@ -38,7 +43,10 @@ export class SnapshotRepo {
     const total = Number(((await base.clone().count({ n: '*' }).first()) as unknown as { n: number | string })?.n ?? 0);
     const rows = await base
       .clone()
-      .orderBy([{ column: SNAPSHOT_SORT[q.sort], order: q.order }, { column: 'id', order: q.order }])
+      .orderBy([
+        { column: SNAPSHOT_SORT[q.sort], order: q.order },
+        { column: 'id', order: q.order },
+      ])
       .offset((q.page - 1) * q.limit)
       .limit(q.limit);
     return { items: rows.map(toSnapshot), total };

@@ -68,7 +68,14 @@ export class SnapshotService {
 
   constructor(private readonly d: SnapshotServiceDeps) {
     this.repo = new SnapshotRepo(d.store);
-    this.sources = new SnapshotSources({ repo: this.repo, runner: d.runner, clock: d.clock, log: d.log ?? (console as unknown as Logger), builds: d.builds, registries: d.registries });
+    this.sources = new SnapshotSources({
+      repo: this.repo,
+      runner: d.runner,
+      clock: d.clock,
+      log: d.log ?? (console as unknown as Logger),
+      builds: d.builds,
+      registries: d.registries,
+    });
   }
 
   /** Image reference of a snapshot Berth made (built or committed): namespaced by runner. */
@@ -125,13 +132,24 @@ export class SnapshotService {
     };
   }
 
-  async list(p: Principal, q: Partial<SnapshotQuery>): Promise<{ items: Snapshot[]; total: number; page: number; totalPages: number }> {
+  async list(
+    p: Principal,
+    q: Partial<SnapshotQuery>,
+  ): Promise<{ items: Snapshot[]; total: number; page: number; totalPages: number }> {
     await this.ensureDefault(p.organizationId);
     const page = q.page ?? 1;
     const limit = q.limit ?? 100;
     const sort = q.sort ?? 'lastUsedAt';
-    if (!(sort in SNAPSHOT_SORT)) throw new AppError('invalid_argument', `sort must be one of ${Object.keys(SNAPSHOT_SORT).join(', ')}`);
-    const r = await this.repo.list(p.organizationId, { page, limit, name: q.name, sourceSandboxId: q.sourceSandboxId, sort, order: q.order ?? 'desc' });
+    if (!(sort in SNAPSHOT_SORT))
+      throw new AppError('invalid_argument', `sort must be one of ${Object.keys(SNAPSHOT_SORT).join(', ')}`);
+    const r = await this.repo.list(p.organizationId, {
+      page,
+      limit,
+      name: q.name,
+      sourceSandboxId: q.sourceSandboxId,
+      sort,
+      order: q.order ?? 'desc',
+    });
     const items = await Promise.all(r.items.map((s) => this.withPool(s)));
     return { items, total: r.total, page, totalPages: Math.ceil(r.total / limit) };
   }
@@ -167,7 +185,11 @@ export class SnapshotService {
   private async find(p: Principal, idOrName: string): Promise<Snapshot> {
     await this.ensureDefault(p.organizationId);
     const s = await this.repo.get(p.organizationId, idOrName);
-    if (!s) throw notFound(`snapshot ${idOrName}`, 'list snapshots with GET /api/snapshots, or register an image with POST /api/snapshots {name, imageName}');
+    if (!s)
+      throw notFound(
+        `snapshot ${idOrName}`,
+        'list snapshots with GET /api/snapshots, or register an image with POST /api/snapshots {name, imageName}',
+      );
     return this.sources.sync(s);
   }
 
@@ -177,7 +199,10 @@ export class SnapshotService {
     const r = CreateSnapshot.safeParse(raw ?? {});
     if (!r.success) {
       const problems = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-      throw new AppError('invalid_argument', `invalid snapshot: ${problems.join('; ')}`, { hint: 'send {name, imageName}', details: { problems } });
+      throw new AppError('invalid_argument', `invalid snapshot: ${problems.join('; ')}`, {
+        hint: 'send {name, imageName}',
+        details: { problems },
+      });
     }
     const b = r.data;
     let imageName = b.imageName;
@@ -188,19 +213,36 @@ export class SnapshotService {
       if (plain) imageName = plain;
       else build = { dockerfile: b.buildInfo.dockerfileContent, contextHashes };
     }
-    if (!imageName && !build) throw new AppError('invalid_argument', 'imageName or buildInfo is required', { hint: 'send {name, imageName} naming an image, or {name, buildInfo: {dockerfileContent}}' });
+    if (!imageName && !build)
+      throw new AppError('invalid_argument', 'imageName or buildInfo is required', {
+        hint: 'send {name, imageName} naming an image, or {name, buildInfo: {dockerfileContent}}',
+      });
     const lim = this.d.limits();
-    const over = [b.cpu !== undefined && b.cpu > lim.maxCpu && `cpu ${b.cpu} > ${lim.maxCpu}`, b.memory !== undefined && b.memory > lim.maxMemoryGiB && `memory ${b.memory} > ${lim.maxMemoryGiB} GiB`, b.disk !== undefined && b.disk > lim.maxDiskGiB && `disk ${b.disk} > ${lim.maxDiskGiB} GiB`].filter(Boolean);
-    if (over.length) throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, { details: { limits: lim } });
+    const over = [
+      b.cpu !== undefined && b.cpu > lim.maxCpu && `cpu ${b.cpu} > ${lim.maxCpu}`,
+      b.memory !== undefined && b.memory > lim.maxMemoryGiB && `memory ${b.memory} > ${lim.maxMemoryGiB} GiB`,
+      b.disk !== undefined && b.disk > lim.maxDiskGiB && `disk ${b.disk} > ${lim.maxDiskGiB} GiB`,
+    ].filter(Boolean);
+    if (over.length)
+      throw new AppError('invalid_argument', `resources over this server's per-sandbox limits: ${over.join(', ')}`, {
+        details: { limits: lim },
+      });
     await this.ensureDefault(p.organizationId);
-    if (await this.repo.get(p.organizationId, b.name)) throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name or delete the existing snapshot' });
+    if (await this.repo.get(p.organizationId, b.name))
+      throw new AppError('conflict', `a snapshot named ${b.name} already exists`, {
+        hint: 'pick another name or delete the existing snapshot',
+      });
     if (build) {
       if (!this.d.builds) throw new AppError('not_implemented', 'this server does not build images');
       await this.d.builds.validate(p.organizationId, build.dockerfile, build.contextHashes);
     }
     const image = imageName ? await this.d.runner.inspectImage(imageName) : null;
     // An image to pull: its registry is asked first, so a wrong name or password fails now.
-    if (imageName && !image) await this.d.runner.checkImage(imageName, (await this.d.registries?.credentialsFor(p.organizationId, imageName)) ?? null);
+    if (imageName && !image)
+      await this.d.runner.checkImage(
+        imageName,
+        (await this.d.registries?.credentialsFor(p.organizationId, imageName)) ?? null,
+      );
     const now = this.d.clock.now().getTime();
     const row: SnapshotRow = {
       ...this.row(p.organizationId, b.name, imageName ?? '', now),
@@ -216,12 +258,19 @@ export class SnapshotService {
     try {
       await this.repo.insert(row);
     } catch (e) {
-      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name' });
+      if (/unique|duplicate/i.test((e as Error).message))
+        throw new AppError('conflict', `a snapshot named ${b.name} already exists`, { hint: 'pick another name' });
       throw e;
     }
     if (build) {
       try {
-        const started = await this.d.builds!.request(p.organizationId, 'snapshot', build.dockerfile, build.contextHashes, row.image_name);
+        const started = await this.d.builds!.request(
+          p.organizationId,
+          'snapshot',
+          build.dockerfile,
+          build.contextHashes,
+          row.image_name,
+        );
         await this.repo.patch(row.id, { build_id: started.id });
       } catch (e) {
         await this.repo.remove(row.id); // no snapshot left waiting for a build that never started
@@ -236,18 +285,40 @@ export class SnapshotService {
    * `commit` runs the runner's commit (under the sandbox's lease); the
    * snapshot is `snapshotting` meanwhile and `active` (or `error`) after.
    */
-  async fromSandbox(p: Principal, s: Sandbox, name: string, commit: (ref: string) => Promise<{ size: number }>): Promise<Snapshot> {
+  async fromSandbox(
+    p: Principal,
+    s: Sandbox,
+    name: string,
+    commit: (ref: string) => Promise<{ size: number }>,
+  ): Promise<Snapshot> {
     requirePermission(p, 'write:snapshots');
-    if (!NAME_RE.test(name)) throw new AppError('invalid_argument', 'names are 1-255 letters, digits and . _ : / @ -, starting with a letter or digit');
+    if (!NAME_RE.test(name))
+      throw new AppError(
+        'invalid_argument',
+        'names are 1-255 letters, digits and . _ : / @ -, starting with a letter or digit',
+      );
     await this.ensureDefault(p.organizationId);
-    if (await this.repo.get(p.organizationId, name)) throw new AppError('conflict', `a snapshot named ${name} already exists`, { hint: 'pick another name or delete the existing snapshot' });
+    if (await this.repo.get(p.organizationId, name))
+      throw new AppError('conflict', `a snapshot named ${name} already exists`, {
+        hint: 'pick another name or delete the existing snapshot',
+      });
     const now = this.d.clock.now().getTime();
     const base = this.row(p.organizationId, name, '', now);
-    const row: SnapshotRow = { ...base, image_name: this.ownRef(base.id), state: 'snapshotting', cpu: s.cpu, memory: s.memory, disk: s.disk, source_sandbox_id: s.id, image_config: s.imageConfig ? JSON.stringify(s.imageConfig) : null };
+    const row: SnapshotRow = {
+      ...base,
+      image_name: this.ownRef(base.id),
+      state: 'snapshotting',
+      cpu: s.cpu,
+      memory: s.memory,
+      disk: s.disk,
+      source_sandbox_id: s.id,
+      image_config: s.imageConfig ? JSON.stringify(s.imageConfig) : null,
+    };
     try {
       await this.repo.insert(row);
     } catch (e) {
-      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a snapshot named ${name} already exists`, { hint: 'pick another name' });
+      if (/unique|duplicate/i.test((e as Error).message))
+        throw new AppError('conflict', `a snapshot named ${name} already exists`, { hint: 'pick another name' });
       throw e;
     }
     try {
@@ -268,12 +339,19 @@ export class SnapshotService {
   async remove(p: Principal, idOrName: string): Promise<void> {
     requirePermission(p, 'delete:snapshots');
     const s = await this.get(p, idOrName);
-    if (s.general) throw new AppError('forbidden', `the default snapshot ${s.name} cannot be deleted`, { hint: 'it is what sandboxes use when no snapshot is given' });
+    if (s.general)
+      throw new AppError('forbidden', `the default snapshot ${s.name} cannot be deleted`, {
+        hint: 'it is what sandboxes use when no snapshot is given',
+      });
     const users = (await this.d.usersOf?.(p.organizationId, s.name, s.imageName)) ?? 0;
     if (users > 0) {
-      throw new AppError('conflict', `snapshot ${s.name} is used by ${users} sandbox${users === 1 ? '' : 'es'}`, { hint: 'delete the sandboxes created from it first (GET /api/sandbox?snapshots=<name> lists them)', reason: 'SNAPSHOT_IN_USE' });
+      throw new AppError('conflict', `snapshot ${s.name} is used by ${users} sandbox${users === 1 ? '' : 'es'}`, {
+        hint: 'delete the sandboxes created from it first (GET /api/sandbox?snapshots=<name> lists them)',
+        reason: 'SNAPSHOT_IN_USE',
+      });
     }
-    if (s.buildId && (s.state === 'pending' || s.state === 'building')) await this.d.builds?.cancel(s.buildId, `snapshot ${s.name} was deleted during its build`);
+    if (s.buildId && (s.state === 'pending' || s.state === 'building'))
+      await this.d.builds?.cancel(s.buildId, `snapshot ${s.name} was deleted during its build`);
     if (this.owned(s)) await this.d.runner.removeImage(s.imageName);
     await this.repo.remove(s.id);
   }
@@ -288,7 +366,12 @@ export class SnapshotService {
     } else {
       // Activating re-checks the image: it may have been built or removed since.
       const image = await this.d.runner.inspectImage(s.imageName);
-      await this.repo.patch(s.id, image ? { state: 'active', error_reason: null, size: image.size ?? null, updated_at: now } : { state: 'error', error_reason: `image ${s.imageName} is not available on this server`, updated_at: now });
+      await this.repo.patch(
+        s.id,
+        image
+          ? { state: 'active', error_reason: null, size: image.size ?? null, updated_at: now }
+          : { state: 'error', error_reason: `image ${s.imageName} is not available on this server`, updated_at: now },
+      );
     }
     return this.get(p, s.id);
   }
@@ -297,11 +380,28 @@ export class SnapshotService {
   async choose(p: Principal, idOrName: string): Promise<SnapshotChoice> {
     const s = await this.find(p, idOrName);
     if (s.state !== 'active') {
-      throw new AppError('failed_precondition', `snapshot ${s.name} is ${s.state}${s.errorReason ? `: ${s.errorReason}` : ''}`, {
-        hint: s.state === 'inactive' ? 'activate it with POST /api/snapshots/{id}/activate' : s.state === 'pending' || s.state === 'building' || s.state === 'pulling' || s.state === 'snapshotting' ? 'wait until it is active (GET /api/snapshots/{id})' : 'make its image available on the host, then activate it',
-      });
+      throw new AppError(
+        'failed_precondition',
+        `snapshot ${s.name} is ${s.state}${s.errorReason ? `: ${s.errorReason}` : ''}`,
+        {
+          hint:
+            s.state === 'inactive'
+              ? 'activate it with POST /api/snapshots/{id}/activate'
+              : s.state === 'pending' || s.state === 'building' || s.state === 'pulling' || s.state === 'snapshotting'
+                ? 'wait until it is active (GET /api/snapshots/{id})'
+                : 'make its image available on the host, then activate it',
+        },
+      );
     }
     await this.repo.patch(s.id, { last_used_at: this.d.clock.now().getTime() });
-    return { name: s.name, imageName: s.imageName, entrypoint: s.entrypoint, cpu: s.cpu, memory: s.memory, disk: s.disk, imageConfig: s.imageConfig };
+    return {
+      name: s.name,
+      imageName: s.imageName,
+      entrypoint: s.entrypoint,
+      cpu: s.cpu,
+      memory: s.memory,
+      disk: s.disk,
+      imageConfig: s.imageConfig,
+    };
   }
 }

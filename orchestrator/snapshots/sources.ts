@@ -29,10 +29,17 @@ export class SnapshotSources {
       const auth = (await this.d.registries?.credentialsFor(organizationId, s.image_name)) ?? null;
       await this.d.runner.pullImage(s.image_name, auth, () => {});
       const image = await this.d.runner.inspectImage(s.image_name);
-      await this.d.repo.patch(s.id, { state: 'active', error_reason: null, size: image?.size ?? null, updated_at: this.d.clock.now().getTime() });
+      await this.d.repo.patch(s.id, {
+        state: 'active',
+        error_reason: null,
+        size: image?.size ?? null,
+        updated_at: this.d.clock.now().getTime(),
+      });
     })().catch(async (e: Error) => {
       const hint = e instanceof AppError && e.hint ? ` — ${e.hint}` : '';
-      await this.d.repo.patch(s.id, { state: 'error', error_reason: `${e.message}${hint}`, updated_at: this.d.clock.now().getTime() }).catch(() => {});
+      await this.d.repo
+        .patch(s.id, { state: 'error', error_reason: `${e.message}${hint}`, updated_at: this.d.clock.now().getTime() })
+        .catch(() => {});
     });
   }
 

@@ -101,16 +101,36 @@ export class SshAccessService {
   /** Makes a token for the sandbox (needs write:sandboxes: it runs code there). */
   async create(p: Principal, idOrName: string, expiresInMinutes = SSH_ACCESS_DEFAULT_MINUTES): Promise<SshAccess> {
     if (!Number.isInteger(expiresInMinutes) || expiresInMinutes < 1 || expiresInMinutes > SSH_ACCESS_MAX_MINUTES) {
-      throw new AppError('invalid_argument', `expiresInMinutes must be a whole number from 1 to ${SSH_ACCESS_MAX_MINUTES}`, { hint: `the default is ${SSH_ACCESS_DEFAULT_MINUTES} minutes; at most 7 days` });
+      throw new AppError(
+        'invalid_argument',
+        `expiresInMinutes must be a whole number from 1 to ${SSH_ACCESS_MAX_MINUTES}`,
+        { hint: `the default is ${SSH_ACCESS_DEFAULT_MINUTES} minutes; at most 7 days` },
+      );
     }
     const s = await this.d.sandboxes.get(p, idOrName);
     requirePermission(p, 'write:sandboxes');
-    if (p.sandboxId) throw new AppError('forbidden', 'a preview token cannot hand out SSH access', { hint: 'create SSH access with an API key' });
+    if (p.sandboxId)
+      throw new AppError('forbidden', 'a preview token cannot hand out SSH access', {
+        hint: 'create SSH access with an API key',
+      });
     const endpoint = this.d.endpoint();
-    if (!endpoint) throw new AppError('failed_precondition', 'SSH is off on this server', { hint: 'start the server with BERTH_SSH_PORT set to a port (default 2222), then ask again', reason: 'SSH_DISABLED' });
+    if (!endpoint)
+      throw new AppError('failed_precondition', 'SSH is off on this server', {
+        hint: 'start the server with BERTH_SSH_PORT set to a port (default 2222), then ask again',
+        reason: 'SSH_DISABLED',
+      });
     const token = newToken();
     const now = this.d.clock.now().getTime();
-    const row: AccessRow = { id: newId(), sandbox_id: s.id, organization_id: s.organizationId, user_id: p.userId, token_hash: sha256Hex(token), expires_at: now + expiresInMinutes * 60_000, created_at: now, updated_at: now };
+    const row: AccessRow = {
+      id: newId(),
+      sandbox_id: s.id,
+      organization_id: s.organizationId,
+      user_id: p.userId,
+      token_hash: sha256Hex(token),
+      expires_at: now + expiresInMinutes * 60_000,
+      created_at: now,
+      updated_at: now,
+    };
     await this.table().insert(row);
     // Expired tokens of this sandbox are of no use to anyone: drop them while here.
     await this.table().where('sandbox_id', s.id).andWhere('expires_at', '<', now).delete();
@@ -132,10 +152,16 @@ export class SshAccessService {
     const q = this.table().where('sandbox_id', s.id);
     if (token !== undefined) q.andWhere('token_hash', sha256Hex(token));
     const ids = (await q.clone().select('id')).map((r) => r.id);
-    if (token !== undefined && !ids.length) throw notFound('SSH access token for this sandbox', 'pass the token returned by POST /api/sandbox/{id}/ssh-access, or omit ?token= to revoke all');
+    if (token !== undefined && !ids.length)
+      throw notFound(
+        'SSH access token for this sandbox',
+        'pass the token returned by POST /api/sandbox/{id}/ssh-access, or omit ?token= to revoke all',
+      );
     if (ids.length) {
       await this.table().whereIn('id', ids).delete();
-      await this.d.bus.publish(SSH_ACCESS_REVOKED, { sandboxId: s.id, accessIds: ids } satisfies SshAccessRevokedEvent).catch(() => {});
+      await this.d.bus
+        .publish(SSH_ACCESS_REVOKED, { sandboxId: s.id, accessIds: ids } satisfies SshAccessRevokedEvent)
+        .catch(() => {});
     }
     return ids.length;
   }
@@ -143,7 +169,8 @@ export class SshAccessService {
   /** Whether `token` is a live token of a sandbox in the caller's organization. */
   async validate(p: Principal, token: string): Promise<{ valid: boolean; sandboxId: string }> {
     const r = await this.resolve(token);
-    if (!r || r.organizationId !== p.organizationId || (p.sandboxId && p.sandboxId !== r.sandboxId)) return { valid: false, sandboxId: '' };
+    if (!r || r.organizationId !== p.organizationId || (p.sandboxId && p.sandboxId !== r.sandboxId))
+      return { valid: false, sandboxId: '' };
     return { valid: true, sandboxId: r.sandboxId };
   }
 

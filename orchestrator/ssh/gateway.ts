@@ -18,7 +18,13 @@ import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from '../sandboxes/mo
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
 import type { ExecAttachToolbox, ExecAttachment } from '../toolbox/exec-attach.js';
-import { SSH_ACCESS_REVOKED, SSH_TOKEN_RE, type SshAccessRevokedEvent, type SshAccessService, type SshEndpoint } from './access.js';
+import {
+  SSH_ACCESS_REVOKED,
+  SSH_TOKEN_RE,
+  type SshAccessRevokedEvent,
+  type SshAccessService,
+  type SshEndpoint,
+} from './access.js';
 import { SSH_KEY_REMOVED, type SshKeyRemovedEvent, type SshKeyService } from './keys.js';
 
 /** Where a connection comes from: the TCP peer address (SSH has no proxy headers) and an id for the audit log. */
@@ -96,10 +102,17 @@ export class SshGateway {
   private async failed(source: SshSource, method: string, why: string): Promise<never> {
     this.d.log.warn('ssh login failed', { ip: source.ip, method, why, connection: source.connectionId });
     await this.d.limits.take('failedAuth', source.ip);
-    throw new AppError('unauthorized', 'SSH login refused', { hint: 'use a live token from POST /api/sandbox/{id}/ssh-access as the user name, or a key registered with `berth ssh-key add`' });
+    throw new AppError('unauthorized', 'SSH login refused', {
+      hint: 'use a live token from POST /api/sandbox/{id}/ssh-access as the user name, or a key registered with `berth ssh-key add`',
+    });
   }
 
-  private async principalFor(userId: string, organizationId: string, sandboxId: string, source: SshSource): Promise<Principal | null> {
+  private async principalFor(
+    userId: string,
+    organizationId: string,
+    sandboxId: string,
+    source: SshSource,
+  ): Promise<Principal | null> {
     const m = await this.d.store.Membership.query().findById([organizationId, userId]);
     if (!m) return null;
     const user = await this.d.store.User.query().findById(userId);
@@ -120,7 +133,12 @@ export class SshGateway {
   }
 
   private loggedIn(login: SshLogin, method: string): SshLogin {
-    this.d.audit.record(login.principal, { action: 'ssh.login', target: { type: 'sandbox', id: login.sandbox.id }, outcome: 'success', details: { method, ...(login.via.kind === 'key' ? { fingerprint: login.via.fingerprint } : {}) } });
+    this.d.audit.record(login.principal, {
+      action: 'ssh.login',
+      target: { type: 'sandbox', id: login.sandbox.id },
+      outcome: 'success',
+      details: { method, ...(login.via.kind === 'key' ? { fingerprint: login.via.fingerprint } : {}) },
+    });
     return login;
   }
 
@@ -130,10 +148,14 @@ export class SshGateway {
     if (!t) return this.failed(source, 'token', 'unknown, revoked or expired token');
     // A token's expiry stops new logins; sessions it opened go on until revoked (as `berth sandbox ssh`'s minute-long tokens need).
     const p = await this.principalFor(t.userId, t.organizationId, t.sandboxId, source);
-    if (!p) return this.failed(source, 'token', 'the member who made the token left the organization or lost write access');
+    if (!p)
+      return this.failed(source, 'token', 'the member who made the token left the organization or lost write access');
     const s = await this.d.sandboxes.get(p, t.sandboxId);
     await this.d.limits.take('authenticated', p.userId);
-    return this.loggedIn({ principal: p, sandbox: { id: s.id, name: s.name }, via: { kind: 'token', accessId: t.accessId } }, 'token');
+    return this.loggedIn(
+      { principal: p, sandbox: { id: s.id, name: s.name }, via: { kind: 'token', accessId: t.accessId } },
+      'token',
+    );
   }
 
   /** Whether a key is registered at all (the unsigned "would you take this key?" step of publickey). */
@@ -155,7 +177,14 @@ export class SshGateway {
     const found: { p: Principal; s: Sandbox }[] = [];
     let withoutWrite = false;
     for (const m of memberships) {
-      const probe = { organizationId: m.organization_id, userId: key.userId, keyId: null, permissions: [], role: 'member', systemAdmin: false } as Principal;
+      const probe = {
+        organizationId: m.organization_id,
+        userId: key.userId,
+        keyId: null,
+        permissions: [],
+        role: 'member',
+        systemAdmin: false,
+      } as Principal;
       const s = await this.d.sandboxes.get(probe, ref).catch(() => null);
       if (!s) continue;
       const p = await this.principalFor(key.userId, m.organization_id, s.id, source);
@@ -163,16 +192,33 @@ export class SshGateway {
       else withoutWrite = true;
     }
     if (found.length > 1) {
-      return { refused: new AppError('conflict', `${found.length} of your organizations have a sandbox named ${ref}`, { hint: `log in with its id instead: ssh <sandbox-id>@host (ids: ${found.map((f) => f.s.id).join(', ')})` }) };
+      return {
+        refused: new AppError('conflict', `${found.length} of your organizations have a sandbox named ${ref}`, {
+          hint: `log in with its id instead: ssh <sandbox-id>@host (ids: ${found.map((f) => f.s.id).join(', ')})`,
+        }),
+      };
     }
     const one = found[0];
     if (!one) {
-      const why = withoutWrite ? `your role in the organization of sandbox ${ref} may not run commands there` : `no sandbox ${ref} in your organizations`;
+      const why = withoutWrite
+        ? `your role in the organization of sandbox ${ref} may not run commands there`
+        : `no sandbox ${ref} in your organizations`;
       this.d.log.warn('ssh login refused', { ip: source.ip, why, connection: source.connectionId });
-      return { refused: new AppError(withoutWrite ? 'forbidden' : 'not_found', why, { hint: 'list your sandboxes with `berth sandbox list`; log in as ssh <sandbox-name-or-id>@host' }) };
+      return {
+        refused: new AppError(withoutWrite ? 'forbidden' : 'not_found', why, {
+          hint: 'list your sandboxes with `berth sandbox list`; log in as ssh <sandbox-name-or-id>@host',
+        }),
+      };
     }
     await this.d.limits.take('authenticated', key.userId);
-    return this.loggedIn({ principal: one.p, sandbox: { id: one.s.id, name: one.s.name }, via: { kind: 'key', keyId: key.id, fingerprint: key.fingerprint } }, 'publickey');
+    return this.loggedIn(
+      {
+        principal: one.p,
+        sandbox: { id: one.s.id, name: one.s.name },
+        via: { kind: 'key', keyId: key.id, fingerprint: key.fingerprint },
+      },
+      'publickey',
+    );
   }
 
   /**
@@ -184,7 +230,9 @@ export class SshGateway {
   async open(login: SshLogin): Promise<{ end: () => void }> {
     await this.d.sandboxes.startForRequest(login.principal, login.sandbox.id, { waitMs: START_WAIT_MS });
     const tb = await this.d.sandboxes.toolbox(login.principal, login.sandbox.id);
-    const touch = this.d.clock.setInterval(() => void this.d.sandboxes.touch(tb.sandbox).catch(() => {}), TOUCH_EVERY_MS).unref();
+    const touch = this.d.clock
+      .setInterval(() => void this.d.sandboxes.touch(tb.sandbox).catch(() => {}), TOUCH_EVERY_MS)
+      .unref();
     return {
       end: () => {
         touch.clear();
@@ -206,11 +254,13 @@ export class SshGateway {
     const offs = [
       this.d.bus.subscribe(KEY_REVOKED, (raw) => {
         const ev = raw as KeyRevokedEvent;
-        if (!ev.keyId && revokedMatches(ev, p)) end(ev.userId ? 'your membership of the organization ended' : 'the organization was deleted');
+        if (!ev.keyId && revokedMatches(ev, p))
+          end(ev.userId ? 'your membership of the organization ended' : 'the organization was deleted');
       }),
       this.d.bus.subscribe(SSH_ACCESS_REVOKED, (raw) => {
         const ev = raw as SshAccessRevokedEvent;
-        if (login.via.kind === 'token' && ev.accessIds.includes(login.via.accessId)) end('the SSH access token was revoked');
+        if (login.via.kind === 'token' && ev.accessIds.includes(login.via.accessId))
+          end('the SSH access token was revoked');
       }),
       this.d.bus.subscribe(SSH_KEY_REMOVED, (raw) => {
         const ev = raw as SshKeyRemovedEvent;
@@ -218,11 +268,13 @@ export class SshGateway {
       }),
       this.d.bus.subscribe(SANDBOX_EVENTS.desiredStateUpdated, (raw) => {
         const ev = raw as SandboxEvent & { newDesiredState?: string };
-        if (ev.sandbox?.id === login.sandbox.id && ev.newDesiredState === 'destroyed') end(`sandbox ${login.sandbox.name} is being deleted`);
+        if (ev.sandbox?.id === login.sandbox.id && ev.newDesiredState === 'destroyed')
+          end(`sandbox ${login.sandbox.name} is being deleted`);
       }),
       this.d.bus.subscribe(SANDBOX_EVENTS.stateUpdated, (raw) => {
         const ev = raw as SandboxEvent;
-        if (ev.sandbox?.id === login.sandbox.id && ev.sandbox.state === 'destroyed') end(`sandbox ${login.sandbox.name} was deleted`);
+        if (ev.sandbox?.id === login.sandbox.id && ev.sandbox.state === 'destroyed')
+          end(`sandbox ${login.sandbox.name} was deleted`);
       }),
     ];
     const stop = () => {
@@ -238,9 +290,20 @@ export class SshGateway {
    * Starts a command of the session (`ssh host cmd`, a shell, or a subsystem);
    * audited as ssh.exec with the program's name only (commandSummary).
    */
-  async exec(login: SshLogin, req: ExecAttachRequest, kind: 'exec' | 'shell'): Promise<{ value: ExecAttachment; end: () => void }> {
+  async exec(
+    login: SshLogin,
+    req: ExecAttachRequest,
+    kind: 'exec' | 'shell',
+  ): Promise<{ value: ExecAttachment; end: () => void }> {
     const details = { ...(kind === 'exec' && req.command ? commandSummary(req.command) : {}), pty: !!req.pty };
-    const record = (code?: string) => this.d.audit.record(login.principal, { action: kind === 'exec' ? 'ssh.exec' : 'ssh.shell', target: { type: 'sandbox', id: login.sandbox.id }, outcome: code ? (code === 'forbidden' ? 'denied' : 'failure') : 'success', ...(code ? { errorCode: code } : {}), details });
+    const record = (code?: string) =>
+      this.d.audit.record(login.principal, {
+        action: kind === 'exec' ? 'ssh.exec' : 'ssh.shell',
+        target: { type: 'sandbox', id: login.sandbox.id },
+        outcome: code ? (code === 'forbidden' ? 'denied' : 'failure') : 'success',
+        ...(code ? { errorCode: code } : {}),
+        details,
+      });
     try {
       const r = await this.d.execAttach.start(login.principal, login.sandbox.id, req);
       record();

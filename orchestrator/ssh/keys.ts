@@ -45,7 +45,8 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@+-]{0,99}$/;
 const MAX_KEYS_PER_USER = 100;
 
 /** `SHA256:<base64, no padding>` of a public key blob, as `ssh-keygen -l` prints it. */
-export const sshFingerprint = (blob: Buffer): string => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+export const sshFingerprint = (blob: Buffer): string =>
+  `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 
 const toKey = (r: KeyRow): SshKey => ({
   id: r.id,
@@ -59,11 +60,16 @@ const toKey = (r: KeyRow): SshKey => ({
 
 function parsePublicKey(text: string): { type: string; blob: Buffer; comment: string } {
   const line = text.trim();
-  if (/PRIVATE KEY/.test(line)) throw new AppError('invalid_argument', 'that is a private key; never send it anywhere', { hint: 'send the public half: the contents of the .pub file (e.g. ~/.ssh/id_ed25519.pub)' });
+  if (/PRIVATE KEY/.test(line))
+    throw new AppError('invalid_argument', 'that is a private key; never send it anywhere', {
+      hint: 'send the public half: the contents of the .pub file (e.g. ~/.ssh/id_ed25519.pub)',
+    });
   const parsed = line.length > 16_384 || line.includes('\n') ? new Error('too long') : ssh2.utils.parseKey(line);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error || key.isPrivateKey()) {
-    throw new AppError('invalid_argument', 'not an OpenSSH public key', { hint: 'send one line like "ssh-ed25519 AAAAC3Nza… you@laptop" (the contents of ~/.ssh/id_ed25519.pub)' });
+    throw new AppError('invalid_argument', 'not an OpenSSH public key', {
+      hint: 'send one line like "ssh-ed25519 AAAAC3Nza… you@laptop" (the contents of ~/.ssh/id_ed25519.pub)',
+    });
   }
   return { type: key.type, blob: key.getPublicSSH(), comment: key.comment };
 }
@@ -76,7 +82,10 @@ export class SshKeyService {
   }
 
   private static personal(p: Principal): void {
-    if (p.sandboxId || p.userId === 'system') throw new AppError('forbidden', 'SSH keys belong to people: use an API key', { hint: 'call /api/users/me/ssh-keys with your API key' });
+    if (p.sandboxId || p.userId === 'system')
+      throw new AppError('forbidden', 'SSH keys belong to people: use an API key', {
+        hint: 'call /api/users/me/ssh-keys with your API key',
+      });
   }
 
   async add(p: Principal, input: { publicKey: string; name?: string }): Promise<SshKey> {
@@ -85,12 +94,29 @@ export class SshKeyService {
     const k = parsePublicKey(input.publicKey);
     const fingerprint = sshFingerprint(k.blob);
     const name = input.name ?? (NAME_RE.test(k.comment) ? k.comment : `key-${fingerprint.slice(7, 15)}`);
-    if (!NAME_RE.test(name)) throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ + -', { hint: 'e.g. "laptop"' });
-    if ((await this.table().where('user_id', p.userId).count({ n: '*' }).first().then((r) => Number(r?.n ?? 0))) >= MAX_KEYS_PER_USER) {
-      throw new AppError('quota_exceeded', `at most ${MAX_KEYS_PER_USER} SSH keys per user`, { hint: 'remove keys you no longer use (berth ssh-key remove)' });
+    if (!NAME_RE.test(name))
+      throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ + -', {
+        hint: 'e.g. "laptop"',
+      });
+    if (
+      (await this.table()
+        .where('user_id', p.userId)
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n ?? 0))) >= MAX_KEYS_PER_USER
+    ) {
+      throw new AppError('quota_exceeded', `at most ${MAX_KEYS_PER_USER} SSH keys per user`, {
+        hint: 'remove keys you no longer use (berth ssh-key remove)',
+      });
     }
-    if (await this.table().where('fingerprint', fingerprint).first()) throw new AppError('conflict', `the key ${fingerprint} is already registered`, { hint: 'each key belongs to one user; list yours with GET /api/users/me/ssh-keys' });
-    if (await this.table().where({ user_id: p.userId, name }).first()) throw new AppError('conflict', `you already have an SSH key named ${name}`, { hint: 'pick another name, or remove that key first' });
+    if (await this.table().where('fingerprint', fingerprint).first())
+      throw new AppError('conflict', `the key ${fingerprint} is already registered`, {
+        hint: 'each key belongs to one user; list yours with GET /api/users/me/ssh-keys',
+      });
+    if (await this.table().where({ user_id: p.userId, name }).first())
+      throw new AppError('conflict', `you already have an SSH key named ${name}`, {
+        hint: 'pick another name, or remove that key first',
+      });
     const row: KeyRow = {
       id: newId(),
       user_id: p.userId,
@@ -120,7 +146,9 @@ export class SshKeyService {
       .first();
     if (!r) throw notFound(`SSH key ${ref}`, 'list your keys with GET /api/users/me/ssh-keys or `berth ssh-key list`');
     await this.table().where('id', r.id).delete();
-    await this.d.bus.publish(SSH_KEY_REMOVED, { keyId: r.id, userId: r.user_id } satisfies SshKeyRemovedEvent).catch(() => {});
+    await this.d.bus
+      .publish(SSH_KEY_REMOVED, { keyId: r.id, userId: r.user_id } satisfies SshKeyRemovedEvent)
+      .catch(() => {});
     return toKey(r);
   }
 
@@ -131,6 +159,9 @@ export class SshKeyService {
   }
 
   async markUsed(id: string): Promise<void> {
-    await this.table().where('id', id).update({ last_used_at: this.d.clock.now().getTime() }).catch(() => {});
+    await this.table()
+      .where('id', id)
+      .update({ last_used_at: this.d.clock.now().getTime() })
+      .catch(() => {});
   }
 }

@@ -6,7 +6,15 @@ import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { AppError } from '../../common/errors.js';
-import { ApiKeyRow, IdempotencyRow, MembershipRow, OrganizationRow, SandboxLabelRow, SandboxRow, UserRow } from './models.js';
+import {
+  ApiKeyRow,
+  IdempotencyRow,
+  MembershipRow,
+  OrganizationRow,
+  SandboxLabelRow,
+  SandboxRow,
+  UserRow,
+} from './models.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
 
@@ -78,7 +86,9 @@ export async function openStore(o: StoreOptions): Promise<Store> {
     await knex.destroy().catch(() => {});
     const where = o.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `SQLite at ${o.sqlitePath}`;
     throw new AppError('unavailable', `cannot open the store (${where}): ${(e as Error).message}`, {
-      hint: o.databaseUrl ? 'check that PostgreSQL runs and DATABASE_URL names a database this user may use' : 'check that BERTH_HOME is writable',
+      hint: o.databaseUrl
+        ? 'check that PostgreSQL runs and DATABASE_URL names a database this user may use'
+        : 'check that BERTH_HOME is writable',
     });
   }
   return bindStore(knex, o.databaseUrl ? 'postgres' : 'sqlite');

@@ -12,14 +12,16 @@ abstract class BaseModel extends Model {
     const ctor = this.constructor as typeof BaseModel;
     for (const c of ctor.jsonColumns) if (typeof j[c] === 'string') j[c] = JSON.parse(j[c] as string);
     for (const c of ctor.boolColumns) if (j[c] !== undefined && j[c] !== null) j[c] = !!j[c];
-    for (const [k, v] of Object.entries(j)) if (typeof v === 'string' && k.endsWith('_at') && /^\d+$/.test(v)) j[k] = Number(v);
+    for (const [k, v] of Object.entries(j))
+      if (typeof v === 'string' && k.endsWith('_at') && /^\d+$/.test(v)) j[k] = Number(v);
     return j;
   }
 
   override $formatDatabaseJson(json: Record<string, unknown>) {
     const j = super.$formatDatabaseJson(json);
     const ctor = this.constructor as typeof BaseModel;
-    for (const c of ctor.jsonColumns) if (j[c] !== undefined && j[c] !== null && typeof j[c] !== 'string') j[c] = JSON.stringify(j[c]);
+    for (const c of ctor.jsonColumns)
+      if (j[c] !== undefined && j[c] !== null && typeof j[c] !== 'string') j[c] = JSON.stringify(j[c]);
     return j;
   }
 }

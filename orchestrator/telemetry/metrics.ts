@@ -63,7 +63,13 @@ export class MetricsService {
   start(): void {
     if (this.timer || this.d.intervalSeconds <= 0) return;
     const every = this.d.intervalSeconds * 1000;
-    this.timer = this.d.clock.setInterval(() => void this.sample().catch((e) => this.d.log.warn('metric sampling failed', { error: (e as Error).message })), every).unref();
+    this.timer = this.d.clock
+      .setInterval(
+        () =>
+          void this.sample().catch((e) => this.d.log.warn('metric sampling failed', { error: (e as Error).message })),
+        every,
+      )
+      .unref();
   }
 
   /** One sample of every started sandbox of this runner; old samples are dropped. */
@@ -92,24 +98,62 @@ export class MetricsService {
         disk = { at: now, bytes: await this.d.runner.diskUsage(s.id).catch(() => null) };
         this.disk.set(s.id, disk);
       }
-      rows.push({ sandbox_id: s.id, organization_id: s.organizationId, at: now, cpu_pct: Math.round(cpuPct * 100) / 100, cpu_limit: s.cpu, memory: st.memoryBytes, memory_cache: st.cacheBytes, memory_limit: Math.min(st.memoryLimitBytes || Infinity, Math.round(s.memory * GiB)), disk: disk.bytes, disk_total: Math.round(s.disk * GiB), net_rx: st.rxBytes, net_tx: st.txBytes });
+      rows.push({
+        sandbox_id: s.id,
+        organization_id: s.organizationId,
+        at: now,
+        cpu_pct: Math.round(cpuPct * 100) / 100,
+        cpu_limit: s.cpu,
+        memory: st.memoryBytes,
+        memory_cache: st.cacheBytes,
+        memory_limit: Math.min(st.memoryLimitBytes || Infinity, Math.round(s.memory * GiB)),
+        disk: disk.bytes,
+        disk_total: Math.round(s.disk * GiB),
+        net_rx: st.rxBytes,
+        net_tx: st.txBytes,
+      });
     }
     for (const id of this.last.keys()) {
       if (seen.has(id)) continue;
       this.last.delete(id);
       this.disk.delete(id);
     }
-    if (rows.length) await this.d.store.knex('sandbox_metrics').insert(rows).catch((e: Error) => this.d.log.debug('metric samples not stored', { error: e.message }));
-    await this.d.store.knex('sandbox_metrics').where('at', '<', now - this.d.retentionHours * 3_600_000).delete();
+    if (rows.length)
+      await this.d.store
+        .knex('sandbox_metrics')
+        .insert(rows)
+        .catch((e: Error) => this.d.log.debug('metric samples not stored', { error: e.message }));
+    await this.d.store
+      .knex('sandbox_metrics')
+      .where('at', '<', now - this.d.retentionHours * 3_600_000)
+      .delete();
   }
 
   /** `GET /sandbox/{id}/telemetry/metrics`: one series per metric name, points in time order. */
-  async series(p: Principal, idOrName: string, from: Date, to: Date, names: string[]): Promise<{ metricName: string; dataPoints: { timestamp: string; value: number }[] }[]> {
+  async series(
+    p: Principal,
+    idOrName: string,
+    from: Date,
+    to: Date,
+    names: string[],
+  ): Promise<{ metricName: string; dataPoints: { timestamp: string; value: number }[] }[]> {
     const s = await this.d.sandboxes.get(p, idOrName);
-    if (to.getTime() < from.getTime()) throw new AppError('invalid_argument', '`to` is before `from`', { hint: 'pass an ISO-8601 range with from ≤ to' });
+    if (to.getTime() < from.getTime())
+      throw new AppError('invalid_argument', '`to` is before `from`', {
+        hint: 'pass an ISO-8601 range with from ≤ to',
+      });
     const unknown = names.filter((n) => !METRICS[n]);
-    if (unknown.length) throw new AppError('invalid_argument', `unknown metric ${unknown.join(', ')}`, { hint: `known metrics: ${Object.keys(METRICS).join(', ')}` });
-    const rows = (await this.d.store.knex('sandbox_metrics').where('sandbox_id', s.id).andWhere('at', '>=', from.getTime()).andWhere('at', '<=', to.getTime()).orderBy('at', 'asc').limit(20_000)) as MetricRow[];
+    if (unknown.length)
+      throw new AppError('invalid_argument', `unknown metric ${unknown.join(', ')}`, {
+        hint: `known metrics: ${Object.keys(METRICS).join(', ')}`,
+      });
+    const rows = (await this.d.store
+      .knex('sandbox_metrics')
+      .where('sandbox_id', s.id)
+      .andWhere('at', '>=', from.getTime())
+      .andWhere('at', '<=', to.getTime())
+      .orderBy('at', 'asc')
+      .limit(20_000)) as MetricRow[];
     return (names.length ? names : Object.keys(METRICS)).map((metricName) => ({
       metricName,
       dataPoints: rows.flatMap((r) => {
@@ -120,7 +164,11 @@ export class MetricsService {
   }
 
   /** `GET /sandbox/{id}/telemetry/logs`: what the sandbox's main process printed, as Daytona log entries. */
-  async logs(p: Principal, idOrName: string, q: { from: Date; to: Date; page: number; limit: number; search?: string; severities?: string[] }) {
+  async logs(
+    p: Principal,
+    idOrName: string,
+    q: { from: Date; to: Date; page: number; limit: number; search?: string; severities?: string[] },
+  ) {
     const s = await this.d.sandboxes.get(p, idOrName);
     let lines = await this.d.runner.logs(s.id, { since: q.from.getTime(), until: q.to.getTime() });
     lines = lines.filter((l) => l.at >= q.from.getTime() && l.at <= q.to.getTime());

@@ -97,7 +97,11 @@ class DaemonChannel implements MessageChannel {
 }
 
 /** Opens a framed daemon route; errors the daemon answers with (409, 400, …) are thrown before any message flows. */
-export async function openChannel(daemon: SandboxDaemon, path: string, opts: { query?: Record<string, string | undefined>; headers?: Record<string, string> } = {}): Promise<MessageChannel> {
+export async function openChannel(
+  daemon: SandboxDaemon,
+  path: string,
+  opts: { query?: Record<string, string | undefined>; headers?: Record<string, string> } = {},
+): Promise<MessageChannel> {
   const s = await daemon.open('POST', path, { query: opts.query, headers: opts.headers, endRequest: false });
   if (s.status >= 300) throw await readErrorBody(s.stream, s.status, 'daemon');
   return new DaemonChannel(s.stream);

@@ -9,6 +9,8 @@ export class CodeRunToolbox {
 
   /** Throws a `timeout` AppError (reason PROCESS_EXECUTION_TIMEOUT) when `timeout` seconds pass; aborting kills the run. */
   run(p: Principal, id: string, req: CodeRunRequest, signal?: AbortSignal): Promise<CodeRunResult> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<CodeRunResult>('POST', '/process/code-run', { body: req, signal }));
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<CodeRunResult>('POST', '/process/code-run', { body: req, signal }),
+    );
   }
 }

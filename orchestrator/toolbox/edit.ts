@@ -105,7 +105,9 @@ export class FileEditToolbox {
   read(p: Principal, id: string, path: string, o: ReadOptions = {}): Promise<ReadResult> {
     const maxBytes = o.maxBytes ?? DEFAULT_READ_BYTES;
     if (o.startLine !== undefined && o.endLine !== undefined && o.endLine < o.startLine) {
-      throw new AppError('invalid_argument', `end_line ${o.endLine} is before start_line ${o.startLine}`, { hint: 'give a range with start_line ≤ end_line' });
+      throw new AppError('invalid_argument', `end_line ${o.endLine} is before start_line ${o.startLine}`, {
+        hint: 'give a range with start_line ≤ end_line',
+      });
     }
     return this.access.run(p, id, async ({ daemon }) => {
       const file = await daemon.download(path);
@@ -114,7 +116,9 @@ export class FileEditToolbox {
         const binary = o.encoding === 'base64' || (o.encoding !== 'utf-8' && looksBinary(head));
         if (binary) {
           if (o.startLine !== undefined || o.endLine !== undefined) {
-            throw new AppError('invalid_argument', `${path} is binary; line ranges apply to text files`, { hint: 'read it without start_line/end_line (it comes back base64), or with encoding "utf-8" to force text' });
+            throw new AppError('invalid_argument', `${path} is binary; line ranges apply to text files`, {
+              hint: 'read it without start_line/end_line (it comes back base64), or with encoding "utf-8" to force text',
+            });
           }
           const chunks: Buffer[] = [head];
           let len = head.length;
@@ -125,9 +129,21 @@ export class FileEditToolbox {
             len += r.value.length;
           }
           const all = Buffer.concat(chunks);
-          return { path, size: file.size, encoding: 'base64', content: all.subarray(0, maxBytes).toString('base64'), mimeType: guessMime(path, true), truncated: file.size > maxBytes };
+          return {
+            path,
+            size: file.size,
+            encoding: 'base64',
+            content: all.subarray(0, maxBytes).toString('base64'),
+            mimeType: guessMime(path, true),
+            truncated: file.size > maxBytes,
+          };
         }
-        return { ...(await this.readLines(head, rest, o, maxBytes)), path, size: file.size, mimeType: guessMime(path, false) };
+        return {
+          ...(await this.readLines(head, rest, o, maxBytes)),
+          path,
+          size: file.size,
+          mimeType: guessMime(path, false),
+        };
       } finally {
         file.stream.destroy();
       }
@@ -147,7 +163,10 @@ export class FileEditToolbox {
     const take = (text: string): boolean => {
       const bytes = Buffer.byteLength(text);
       if (outBytes + bytes > maxBytes) {
-        out += Buffer.from(text).subarray(0, maxBytes - outBytes).toString('utf8').replace(/\uFFFD$/, '');
+        out += Buffer.from(text)
+          .subarray(0, maxBytes - outBytes)
+          .toString('utf8')
+          .replace(/\uFFFD$/, '');
         outBytes = maxBytes;
         truncated = true;
         return false;
@@ -186,36 +205,78 @@ export class FileEditToolbox {
       truncated = partial.length > 0 || !r.done;
     }
     const lastLine = Math.min(line - 1, end);
-    return { encoding: 'utf-8' as const, content: out, startLine: start, endLine: Math.max(start - 1, lastLine), truncated };
+    return {
+      encoding: 'utf-8' as const,
+      content: out,
+      startLine: start,
+      endLine: Math.max(start - 1, lastLine),
+      truncated,
+    };
   }
 
   /** Writes the whole file (creating parent folders), from text or base64. */
-  write(p: Principal, id: string, path: string, content: string, o: { encoding?: 'utf-8' | 'base64'; mode?: string } = {}): Promise<FileInfo> {
+  write(
+    p: Principal,
+    id: string,
+    path: string,
+    content: string,
+    o: { encoding?: 'utf-8' | 'base64'; mode?: string } = {},
+  ): Promise<FileInfo> {
     const body = o.encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
     return this.access.run(p, id, ({ daemon }) => daemon.upload(path, Readable.from([body]), { mode: o.mode }));
   }
 
   /** Applies exact-text replacements in order; every `oldText` must match (once, unless replaceAll). */
-  edit(p: Principal, id: string, path: string, edits: Replacement[], o: { dryRun?: boolean } = {}): Promise<EditResult> {
-    if (!edits.length) throw new AppError('invalid_argument', 'no edits given', { hint: 'pass at least one {old_text, new_text}' });
+  edit(
+    p: Principal,
+    id: string,
+    path: string,
+    edits: Replacement[],
+    o: { dryRun?: boolean } = {},
+  ): Promise<EditResult> {
+    if (!edits.length)
+      throw new AppError('invalid_argument', 'no edits given', { hint: 'pass at least one {old_text, new_text}' });
     return this.access.run(p, id, async ({ daemon }) => {
       const before = await daemon.stat(path);
-      if (before.isDir) throw new AppError('invalid_argument', `${path} is a folder`, { reason: 'INVALID_FILE_PATH', hint: 'edit a file' });
-      if (before.size > MAX_EDIT_BYTES) throw new AppError('payload_too_large', `${path} is ${before.size} bytes; files over ${MAX_EDIT_BYTES} bytes are not edited in place`, { hint: 'use exec with sed or a script for large files' });
+      if (before.isDir)
+        throw new AppError('invalid_argument', `${path} is a folder`, {
+          reason: 'INVALID_FILE_PATH',
+          hint: 'edit a file',
+        });
+      if (before.size > MAX_EDIT_BYTES)
+        throw new AppError(
+          'payload_too_large',
+          `${path} is ${before.size} bytes; files over ${MAX_EDIT_BYTES} bytes are not edited in place`,
+          { hint: 'use exec with sed or a script for large files' },
+        );
       const file = await daemon.download(path);
       const chunks: Buffer[] = [];
       for await (const c of file.stream) chunks.push(c as Buffer);
       const raw = Buffer.concat(chunks);
-      if (looksBinary(raw.subarray(0, 8192))) throw new AppError('invalid_argument', `${path} is binary`, { hint: 'fs_edit changes text files; write binary files whole with fs_write (base64)' });
+      if (looksBinary(raw.subarray(0, 8192)))
+        throw new AppError('invalid_argument', `${path} is binary`, {
+          hint: 'fs_edit changes text files; write binary files whole with fs_write (base64)',
+        });
       const original = raw.toString('utf8');
       let text = original;
       let count = 0;
       edits.forEach((e, i) => {
         const which = edits.length > 1 ? `edit ${i + 1}: ` : '';
-        if (e.oldText === '') throw new AppError('invalid_argument', `${which}old_text is empty`, { hint: 'give the exact text to replace; use fs_write to create or overwrite a file' });
+        if (e.oldText === '')
+          throw new AppError('invalid_argument', `${which}old_text is empty`, {
+            hint: 'give the exact text to replace; use fs_write to create or overwrite a file',
+          });
         const n = text.split(e.oldText).length - 1;
-        if (n === 0) throw new AppError('not_found', `${which}old_text not found in ${path}`, { reason: 'EDIT_NO_MATCH', hint: 'old_text must match the file exactly, whitespace and indentation included — read the lines again with fs_read' });
-        if (n > 1 && !e.replaceAll) throw new AppError('failed_precondition', `${which}old_text occurs ${n} times in ${path}`, { reason: 'EDIT_AMBIGUOUS', hint: 'add surrounding lines to old_text so it matches once, or set replace_all' });
+        if (n === 0)
+          throw new AppError('not_found', `${which}old_text not found in ${path}`, {
+            reason: 'EDIT_NO_MATCH',
+            hint: 'old_text must match the file exactly, whitespace and indentation included — read the lines again with fs_read',
+          });
+        if (n > 1 && !e.replaceAll)
+          throw new AppError('failed_precondition', `${which}old_text occurs ${n} times in ${path}`, {
+            reason: 'EDIT_AMBIGUOUS',
+            hint: 'add surrounding lines to old_text so it matches once, or set replace_all',
+          });
         text = e.replaceAll ? text.split(e.oldText).join(e.newText) : text.replace(e.oldText, () => e.newText);
         count += e.replaceAll ? n : 1;
       });
@@ -223,7 +284,10 @@ export class FileEditToolbox {
       if (o.dryRun) return { path, replacements: count, diff, dryRun: true };
       const now = await daemon.stat(path);
       if (now.modTime !== before.modTime || now.size !== before.size) {
-        throw new AppError('conflict', `${path} changed while it was being edited`, { recoverable: true, hint: 'retry the edit; it is applied to the current content' });
+        throw new AppError('conflict', `${path} changed while it was being edited`, {
+          recoverable: true,
+          hint: 'retry the edit; it is applied to the current content',
+        });
       }
       const info = await daemon.upload(path, Readable.from([Buffer.from(text, 'utf8')]));
       return { path, replacements: count, diff, dryRun: false, file: info };

@@ -3,7 +3,14 @@
 // conversation (common/wire/exec-attach.ts) as typed calls. Needs
 // write:sandboxes (it runs code) and is audited like every change.
 import { AppError } from '../../common/errors.js';
-import { EXEC_ATTACH_HEADER, EXEC_ATTACH_PATH, ExecAttachRequest, STDERR, type ExecAttachControl, type ExecAttachEvent } from '../../common/wire/exec-attach.js';
+import {
+  EXEC_ATTACH_HEADER,
+  EXEC_ATTACH_PATH,
+  ExecAttachRequest,
+  STDERR,
+  type ExecAttachControl,
+  type ExecAttachEvent,
+} from '../../common/wire/exec-attach.js';
 import type { Principal } from '../principal.js';
 import { openChannel, type MessageChannel } from './channel.js';
 import type { ToolboxAccess } from './index.js';
@@ -87,11 +94,22 @@ export class ExecAttachToolbox {
   constructor(private readonly access: ToolboxAccess) {}
 
   /** Starts a command and attaches to it; `end` must be called once the client is gone. */
-  async start(p: Principal, sandboxId: string, raw: ExecAttachRequest): Promise<{ value: ExecAttachment; end: () => void }> {
+  async start(
+    p: Principal,
+    sandboxId: string,
+    raw: ExecAttachRequest,
+  ): Promise<{ value: ExecAttachment; end: () => void }> {
     const r = ExecAttachRequest.safeParse(raw);
-    if (!r.success) throw new AppError('invalid_argument', `invalid command: ${r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`, { reason: 'BAD_REQUEST' });
+    if (!r.success)
+      throw new AppError(
+        'invalid_argument',
+        `invalid command: ${r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`,
+        { reason: 'BAD_REQUEST' },
+      );
     return this.access.open(p, sandboxId, async ({ daemon }) => {
-      const channel = await openChannel(daemon, EXEC_ATTACH_PATH, { headers: { [EXEC_ATTACH_HEADER]: Buffer.from(JSON.stringify(r.data)).toString('base64url') } });
+      const channel = await openChannel(daemon, EXEC_ATTACH_PATH, {
+        headers: { [EXEC_ATTACH_HEADER]: Buffer.from(JSON.stringify(r.data)).toString('base64url') },
+      });
       return new ExecAttachment(channel);
     });
   }

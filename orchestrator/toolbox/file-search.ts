@@ -17,19 +17,27 @@ export class FileSearchToolbox {
 
   /** Lines containing `pattern` (literal) in text files under `path`. */
   find(p: Principal, id: string, path: string, pattern: string): Promise<FindMatch[]> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<FindMatch[]>('GET', '/files/find', { query: { path, pattern } }));
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<FindMatch[]>('GET', '/files/find', { query: { path, pattern } }),
+    );
   }
 
   /** Paths under `path` whose name (or relative path, if the glob has a `/`) matches. */
   search(p: Principal, id: string, path: string, pattern: string): Promise<{ files: string[] }> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<{ files: string[] }>('GET', '/files/search', { query: { path, pattern } }));
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<{ files: string[] }>('GET', '/files/search', { query: { path, pattern } }),
+    );
   }
 
   replace(p: Principal, id: string, req: ReplaceRequest): Promise<ReplaceResult[]> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<ReplaceResult[]>('POST', '/files/replace', { body: req }));
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<ReplaceResult[]>('POST', '/files/replace', { body: req }),
+    );
   }
 
   setPermissions(p: Principal, id: string, path: string, perms: Permissions): Promise<FileInfo> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<FileInfo>('POST', '/files/permissions', { query: { path, ...perms } }));
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<FileInfo>('POST', '/files/permissions', { query: { path, ...perms } }),
+    );
   }
 }

@@ -28,16 +28,42 @@ export class FilesToolbox {
     return this.access.run(p, id, ({ daemon }) => daemon.upload(path, body, { mode }));
   }
   /** Several uploads in one activity window (bulk upload). */
-  session<T>(p: Principal, id: string, f: (upload: (path: string, body: Readable) => Promise<FileInfo>, download: (path: string) => Promise<DownloadedFile>) => Promise<T>): Promise<T> {
-    return this.access.run(p, id, ({ daemon }) => f((path, body) => daemon.upload(path, body), (path) => daemon.download(path)));
+  session<T>(
+    p: Principal,
+    id: string,
+    f: (
+      upload: (path: string, body: Readable) => Promise<FileInfo>,
+      download: (path: string) => Promise<DownloadedFile>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    return this.access.run(p, id, ({ daemon }) =>
+      f(
+        (path, body) => daemon.upload(path, body),
+        (path) => daemon.download(path),
+      ),
+    );
   }
   /** Several downloads in one activity window (bulk download); `end` when the response is done. */
-  openDownloads(p: Principal, id: string): Promise<{ value: (path: string) => Promise<DownloadedFile>; end: () => void }> {
-    return this.access.open(p, id, async ({ daemon }) => (path: string) => daemon.download(path));
+  openDownloads(
+    p: Principal,
+    id: string,
+  ): Promise<{ value: (path: string) => Promise<DownloadedFile>; end: () => void }> {
+    return this.access.open(
+      p,
+      id,
+      async ({ daemon }) =>
+        (path: string) =>
+          daemon.download(path),
+    );
   }
 
   /** Opens a download (from byte `offset` on); `end` must be called when the stream is consumed. */
-  download(p: Principal, id: string, path: string, offset?: number): Promise<{ value: DownloadedFile; end: () => void }> {
+  download(
+    p: Principal,
+    id: string,
+    path: string,
+    offset?: number,
+  ): Promise<{ value: DownloadedFile; end: () => void }> {
     return this.access.open(p, id, ({ daemon }) => daemon.download(path, undefined, offset));
   }
 

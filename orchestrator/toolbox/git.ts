@@ -2,7 +2,22 @@
 // Daytona wire names (snake_case); credentials pass through to the daemon,
 // which hands them to git over a pipe only.
 import type { z } from 'zod';
-import type { GitAdd, GitAddRemote, GitBranch, GitCheckout, GitClone, GitCommit, GitCommitInfo, GitConfigureUser, GitInit, GitRemoteOp, GitReset, GitRestore, GitSetConfig, GitStatus } from '../../common/wire/toolbox.js';
+import type {
+  GitAdd,
+  GitAddRemote,
+  GitBranch,
+  GitCheckout,
+  GitClone,
+  GitCommit,
+  GitCommitInfo,
+  GitConfigureUser,
+  GitInit,
+  GitRemoteOp,
+  GitReset,
+  GitRestore,
+  GitSetConfig,
+  GitStatus,
+} from '../../common/wire/toolbox.js';
 import type { Principal } from '../principal.js';
 import type { ToolboxAccess } from './index.js';
 
@@ -12,7 +27,13 @@ export type GitScope = 'global' | 'local' | 'system';
 export class GitToolbox {
   constructor(private readonly access: ToolboxAccess) {}
 
-  private call<T>(p: Principal, id: string, method: string, path: string, opts: { body?: unknown; query?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<T> {
+  private call<T>(
+    p: Principal,
+    id: string,
+    method: string,
+    path: string,
+    opts: { body?: unknown; query?: Record<string, string | undefined>; signal?: AbortSignal } = {},
+  ): Promise<T> {
     return this.access.run(p, id, ({ daemon }) => daemon.call<T>(method, path, opts));
   }
 
@@ -65,7 +86,13 @@ export class GitToolbox {
   async restore(p: Principal, id: string, req: In<typeof GitRestore>): Promise<void> {
     await this.call(p, id, 'POST', '/git/restore', { body: req });
   }
-  getConfig(p: Principal, id: string, key: string, scope: GitScope = 'global', path?: string): Promise<{ value?: string }> {
+  getConfig(
+    p: Principal,
+    id: string,
+    key: string,
+    scope: GitScope = 'global',
+    path?: string,
+  ): Promise<{ value?: string }> {
     return this.call(p, id, 'GET', '/git/config', { query: { key, scope, path } });
   }
   async setConfig(p: Principal, id: string, req: In<typeof GitSetConfig>): Promise<void> {

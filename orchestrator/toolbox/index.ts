@@ -28,7 +28,11 @@ export class ToolboxAccess {
    * Like `run`, for results that keep streaming after `f` returns: the caller
    * must call `end` once the stream is over (activity stays open until then).
    */
-  async open<T>(p: Principal, sandboxId: string, f: (c: ToolboxCall) => Promise<T>): Promise<{ value: T; end: () => void }> {
+  async open<T>(
+    p: Principal,
+    sandboxId: string,
+    f: (c: ToolboxCall) => Promise<T>,
+  ): Promise<{ value: T; end: () => void }> {
     const tb = await this.sandboxes.toolbox(p, sandboxId);
     try {
       return { value: await f({ sandbox: tb.sandbox, daemon: tb.daemon }), end: tb.end };

@@ -10,17 +10,23 @@ export class InterpreterToolbox {
   constructor(private readonly access: ToolboxAccess) {}
 
   createContext(p: Principal, sandboxId: string, req: CreateContextRequest): Promise<InterpreterContext> {
-    return this.access.run(p, sandboxId, ({ daemon }) => daemon.call('POST', '/process/interpreter/context', { body: req }));
+    return this.access.run(p, sandboxId, ({ daemon }) =>
+      daemon.call('POST', '/process/interpreter/context', { body: req }),
+    );
   }
 
   /** Contexts created by callers (the implicit `default` one is not listed). */
   async listContexts(p: Principal, sandboxId: string): Promise<InterpreterContext[]> {
-    const r = await this.access.run(p, sandboxId, ({ daemon }) => daemon.call<{ contexts: InterpreterContext[] }>('GET', '/process/interpreter/context'));
+    const r = await this.access.run(p, sandboxId, ({ daemon }) =>
+      daemon.call<{ contexts: InterpreterContext[] }>('GET', '/process/interpreter/context'),
+    );
     return r.contexts;
   }
 
   async deleteContext(p: Principal, sandboxId: string, contextId: string): Promise<void> {
-    await this.access.run(p, sandboxId, ({ daemon }) => daemon.call('DELETE', `/process/interpreter/context/${encodeURIComponent(contextId)}`));
+    await this.access.run(p, sandboxId, ({ daemon }) =>
+      daemon.call('DELETE', `/process/interpreter/context/${encodeURIComponent(contextId)}`),
+    );
   }
 
   /**

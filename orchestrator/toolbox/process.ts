@@ -12,7 +12,12 @@ export class ProcessToolbox {
   }
 
   /** Runs a command to completion (or timeout). Aborting the signal kills its process tree. */
-  exec(p: Principal, sandboxId: string, req: ExecRequest, opts: { signal?: AbortSignal; onEvent?: (ev: ExecEvent) => void } = {}): Promise<ExecResult> {
+  exec(
+    p: Principal,
+    sandboxId: string,
+    req: ExecRequest,
+    opts: { signal?: AbortSignal; onEvent?: (ev: ExecEvent) => void } = {},
+  ): Promise<ExecResult> {
     return this.access.run(p, sandboxId, ({ daemon }) => daemon.exec(req, opts));
   }
 }

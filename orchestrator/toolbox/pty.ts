@@ -13,7 +13,9 @@ export class PtyToolbox {
   constructor(private readonly access: ToolboxAccess) {}
 
   async list(p: Principal, sandboxId: string): Promise<PtySessionInfo[]> {
-    const r = await this.access.run(p, sandboxId, ({ daemon }) => daemon.call<{ sessions: PtySessionInfo[] }>('GET', '/process/pty'));
+    const r = await this.access.run(p, sandboxId, ({ daemon }) =>
+      daemon.call<{ sessions: PtySessionInfo[] }>('GET', '/process/pty'),
+    );
     return r.sessions;
   }
 
@@ -27,7 +29,9 @@ export class PtyToolbox {
   }
 
   resize(p: Principal, sandboxId: string, sessionId: string, cols: number, rows: number): Promise<PtySessionInfo> {
-    return this.access.run(p, sandboxId, ({ daemon }) => daemon.call('POST', path(sessionId, '/resize'), { body: { cols, rows } }));
+    return this.access.run(p, sandboxId, ({ daemon }) =>
+      daemon.call('POST', path(sessionId, '/resize'), { body: { cols, rows } }),
+    );
   }
 
   /** Kills the shell and its processes; attached clients get the exit (137). */
@@ -36,7 +40,12 @@ export class PtyToolbox {
   }
 
   /** Creates a session and attaches to it in one step (409 if the id exists). */
-  createConnect(p: Principal, sandboxId: string, req: PtyCreateRequest, opts: { exitControl: boolean }): Promise<{ value: MessageChannel; end: () => void }> {
+  createConnect(
+    p: Principal,
+    sandboxId: string,
+    req: PtyCreateRequest,
+    opts: { exitControl: boolean },
+  ): Promise<{ value: MessageChannel; end: () => void }> {
     return this.access.open(p, sandboxId, ({ daemon }) =>
       openChannel(daemon, '/process/pty/create-connect', {
         query: { exitControl: opts.exitControl ? '1' : undefined },
@@ -46,7 +55,14 @@ export class PtyToolbox {
   }
 
   /** Attaches to an existing session; an unknown id is reported on the channel (§6.5). */
-  connect(p: Principal, sandboxId: string, sessionId: string, opts: { exitControl: boolean }): Promise<{ value: MessageChannel; end: () => void }> {
-    return this.access.open(p, sandboxId, ({ daemon }) => openChannel(daemon, path(sessionId, '/connect'), { query: { exitControl: opts.exitControl ? '1' : undefined } }));
+  connect(
+    p: Principal,
+    sandboxId: string,
+    sessionId: string,
+    opts: { exitControl: boolean },
+  ): Promise<{ value: MessageChannel; end: () => void }> {
+    return this.access.open(p, sandboxId, ({ daemon }) =>
+      openChannel(daemon, path(sessionId, '/connect'), { query: { exitControl: opts.exitControl ? '1' : undefined } }),
+    );
   }
 }

@@ -32,7 +32,9 @@ export class SessionsToolbox {
   constructor(private readonly access: ToolboxAccess) {}
 
   create(p: Principal, id: string, sessionId: string): Promise<SessionInfo> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<SessionInfo>('POST', '/process/session', { body: { sessionId } }));
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<SessionInfo>('POST', '/process/session', { body: { sessionId } }),
+    );
   }
   list(p: Principal, id: string): Promise<SessionInfo[]> {
     return this.access.run(p, id, ({ daemon }) => daemon.call<SessionInfo[]>('GET', '/process/session'));
@@ -46,8 +48,16 @@ export class SessionsToolbox {
   }
 
   /** Sync: resolves when the command finished, with its output. Async: resolves with `cmdId` at once. */
-  exec(p: Principal, id: string, sessionId: string, req: SessionExecRequest, signal?: AbortSignal): Promise<SessionExecResult> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call<SessionExecResult>('POST', `${base(sessionId)}/exec`, { body: req, signal }));
+  exec(
+    p: Principal,
+    id: string,
+    sessionId: string,
+    req: SessionExecRequest,
+    signal?: AbortSignal,
+  ): Promise<SessionExecResult> {
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<SessionExecResult>('POST', `${base(sessionId)}/exec`, { body: req, signal }),
+    );
   }
   command(p: Principal, id: string, sessionId: string, cmdId: string): Promise<SessionCommandInfo> {
     return this.access.run(p, id, ({ daemon }) => daemon.call<SessionCommandInfo>('GET', cmdPath(sessionId, cmdId)));
@@ -64,15 +74,29 @@ export class SessionsToolbox {
    * ending once the command exited and its output is flushed. Call `end`
    * when done with the stream. Without `cmdId`: the entrypoint's log.
    */
-  followLogs(p: Principal, id: string, sessionId: string, cmdId?: string | null): Promise<{ value: Readable; end: () => void }> {
-    const path = cmdId === undefined || cmdId === null || (sessionId === ENTRYPOINT_SESSION && !cmdId) ? `${base(sessionId)}/logs` : `${cmdPath(sessionId, cmdId)}/logs`;
+  followLogs(
+    p: Principal,
+    id: string,
+    sessionId: string,
+    cmdId?: string | null,
+  ): Promise<{ value: Readable; end: () => void }> {
+    const path =
+      cmdId === undefined || cmdId === null || (sessionId === ENTRYPOINT_SESSION && !cmdId)
+        ? `${base(sessionId)}/logs`
+        : `${cmdPath(sessionId, cmdId)}/logs`;
     return this.access.open(p, id, ({ daemon }) => openStream(daemon, path, { follow: 'true' }));
   }
 
   /** Output from a byte offset, optionally waiting for more (long-poll). */
   output(p: Principal, id: string, sessionId: string, cmdId: string, q: OutputQuery = {}): Promise<CommandOutput> {
-    const query = { offset: q.offset ? String(q.offset) : undefined, waitMs: q.waitMs ? String(q.waitMs) : undefined, maxBytes: q.maxBytes ? String(q.maxBytes) : undefined };
-    return this.access.run(p, id, ({ daemon }) => daemon.call<CommandOutput>('GET', `${cmdPath(sessionId, cmdId)}/output`, { query }));
+    const query = {
+      offset: q.offset ? String(q.offset) : undefined,
+      waitMs: q.waitMs ? String(q.waitMs) : undefined,
+      maxBytes: q.maxBytes ? String(q.maxBytes) : undefined,
+    };
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call<CommandOutput>('GET', `${cmdPath(sessionId, cmdId)}/output`, { query }),
+    );
   }
 
   /** Writes to the stdin of a running async command (`eof`: then closes it). */
@@ -87,7 +111,15 @@ export class SessionsToolbox {
    * builtins can only be stopped by killing the session's shell, which ends
    * the session. Resolves once the command has exited.
    */
-  kill(p: Principal, id: string, sessionId: string, cmdId: string, signal?: 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP'): Promise<{ id: string; state: string; exitCode?: number }> {
-    return this.access.run(p, id, ({ daemon }) => daemon.call('POST', `${cmdPath(sessionId, cmdId)}/kill`, { body: signal ? { signal } : {} }));
+  kill(
+    p: Principal,
+    id: string,
+    sessionId: string,
+    cmdId: string,
+    signal?: 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP',
+  ): Promise<{ id: string; state: string; exitCode?: number }> {
+    return this.access.run(p, id, ({ daemon }) =>
+      daemon.call('POST', `${cmdPath(sessionId, cmdId)}/kill`, { body: signal ? { signal } : {} }),
+    );
   }
 }

@@ -24,7 +24,13 @@ export const screenText = (raw: string) => raw.replace(ANSI, '').replace(/\r\n/g
 export class TerminalToolbox {
   constructor(private readonly pty: PtyToolbox) {}
 
-  async exchange(p: Principal, sandboxId: string, sessionId: string, input: string | undefined, o: { quietMs?: number; timeoutMs?: number } = {}): Promise<Exchange> {
+  async exchange(
+    p: Principal,
+    sandboxId: string,
+    sessionId: string,
+    input: string | undefined,
+    o: { quietMs?: number; timeoutMs?: number } = {},
+  ): Promise<Exchange> {
     const quietMs = o.quietMs ?? 400;
     const timeoutMs = o.timeoutMs ?? 10_000;
     const { value: ch, end } = await this.pty.connect(p, sandboxId, sessionId, { exitControl: false });
@@ -50,7 +56,8 @@ export class TerminalToolbox {
     const settle = async (quiet: number, max: number) => {
       const start = Date.now();
       last = Math.max(last, start);
-      while (!closed && Date.now() - last < quiet && Date.now() - start < max) await new Promise((r) => setTimeout(r, 25));
+      while (!closed && Date.now() - last < quiet && Date.now() - start < max)
+        await new Promise((r) => setTimeout(r, 25));
       while (!closed && Date.now() - last < quiet) {
         if (Date.now() - start >= max) break;
         await new Promise((r) => setTimeout(r, 25));
@@ -61,7 +68,11 @@ export class TerminalToolbox {
       const earlier = buf;
       buf = '';
       if (refused !== undefined) {
-        throw new AppError(/not found|unknown|no such/i.test(refused) ? 'not_found' : 'failed_precondition', `terminal ${sessionId}: ${refused}`, { hint: 'terminal_create opens a new terminal' });
+        throw new AppError(
+          /not found|unknown|no such/i.test(refused) ? 'not_found' : 'failed_precondition',
+          `terminal ${sessionId}: ${refused}`,
+          { hint: 'terminal_create opens a new terminal' },
+        );
       }
       if (input !== undefined && !closed) {
         ch.sendText(input);

@@ -15,9 +15,16 @@ export class TunnelToolbox {
    * sandbox resolves it). Needs write:sandboxes. `bad_gateway` (reason
    * PORT_CLOSED) when nothing listens there; the sandbox's own errors otherwise.
    */
-  async open(p: Principal, sandboxId: string, target: TunnelTarget, signal?: AbortSignal): Promise<{ value: Duplex; end: () => void }> {
-    if (!isTcpPort(target.port)) throw new AppError('invalid_argument', `port ${target.port} is not a TCP port`, { hint: 'use 1-65535' });
-    if (target.host !== undefined && !TUNNEL_HOST_RE.test(target.host)) throw new AppError('invalid_argument', `host ${JSON.stringify(target.host)} is not a host name or address`);
+  async open(
+    p: Principal,
+    sandboxId: string,
+    target: TunnelTarget,
+    signal?: AbortSignal,
+  ): Promise<{ value: Duplex; end: () => void }> {
+    if (!isTcpPort(target.port))
+      throw new AppError('invalid_argument', `port ${target.port} is not a TCP port`, { hint: 'use 1-65535' });
+    if (target.host !== undefined && !TUNNEL_HOST_RE.test(target.host))
+      throw new AppError('invalid_argument', `host ${JSON.stringify(target.host)} is not a host name or address`);
     return this.access.open(p, sandboxId, async ({ daemon }) => {
       const stream = await daemon.tunnel(target, signal);
       return stream;

@@ -12,7 +12,13 @@ export class FileWatch {
   ) {}
 
   /** Calls `onChange` when the path appears, disappears or its size/mtime changes. Returns a stop function. */
-  watch(p: Principal, sandboxId: string, path: string, onChange: () => void, o: { intervalMs?: number } = {}): () => void {
+  watch(
+    p: Principal,
+    sandboxId: string,
+    path: string,
+    onChange: () => void,
+    o: { intervalMs?: number } = {},
+  ): () => void {
     let last: string | undefined;
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;

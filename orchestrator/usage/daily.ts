@@ -50,7 +50,7 @@ export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0,
 /** [from, to) cut at each midnight UTC, with what the rates charge in each piece. */
 export function piecesByDay(from: number, to: number, r: Rates): DayPiece[] {
   const out: DayPiece[] = [];
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     const end = Math.min(to, (Math.floor(t / DAY_MS) + 1) * DAY_MS);
     const minutes = (end - t) / 60_000;
     out.push({

@@ -71,7 +71,9 @@ export class UsageService implements RunnerHooks {
    */
   private async book(r: Row, now: number, next: Partial<Row>): Promise<void> {
     await this.store.knex.transaction(async (trx) => {
-      await trx('sandbox_usage').where({ sandbox_id: r.sandbox_id }).update({ ...this.accrued(r, now), ...next });
+      await trx('sandbox_usage')
+        .where({ sandbox_id: r.sandbox_id })
+        .update({ ...this.accrued(r, now), ...next });
       await addToDays(trx, r.organization_id, r.sandbox_id, piecesByDay(Number(r.sampled_at), now, r));
     });
   }
@@ -90,11 +92,29 @@ export class UsageService implements RunnerHooks {
   async started(spec: SandboxRuntimeSpec, retry = true): Promise<void> {
     const now = this.clock.now().getTime();
     const r = await this.t.where({ sandbox_id: spec.sandboxId }).first();
-    const rates = { cpu: spec.cpu, memory: spec.memoryGiB, disk: spec.diskGiB, running: true, has_disk: true, ended_at: null };
+    const rates = {
+      cpu: spec.cpu,
+      memory: spec.memoryGiB,
+      disk: spec.diskGiB,
+      running: true,
+      has_disk: true,
+      ended_at: null,
+    };
     if (r) return this.book(r, now, rates);
-    const s = (await this.store.knex('sandboxes').where({ id: spec.sandboxId }).select('name').first()) as { name?: string } | undefined;
+    const s = (await this.store.knex('sandboxes').where({ id: spec.sandboxId }).select('name').first()) as
+      { name?: string } | undefined;
     await this.t
-      .insert({ sandbox_id: spec.sandboxId, organization_id: spec.organizationId, sandbox_name: s?.name ?? spec.sandboxId, ...rates, cpu_minutes: 0, memory_gib_minutes: 0, disk_gib_minutes: 0, sampled_at: now, created_at: now })
+      .insert({
+        sandbox_id: spec.sandboxId,
+        organization_id: spec.organizationId,
+        sandbox_name: s?.name ?? spec.sandboxId,
+        ...rates,
+        cpu_minutes: 0,
+        memory_gib_minutes: 0,
+        disk_gib_minutes: 0,
+        sampled_at: now,
+        created_at: now,
+      })
       .catch(async (e: unknown) => {
         if (!retry) throw e;
         await this.started(spec, false); // raced another writer: book onto its row
@@ -105,7 +125,11 @@ export class UsageService implements RunnerHooks {
     const now = this.clock.now().getTime();
     const r = await this.t.where({ sandbox_id: sandboxId }).first();
     if (!r) return;
-    await this.book(r, now, { running: false, has_disk: kind === 'stopped', ...(kind === 'destroyed' ? { ended_at: now } : {}) });
+    await this.book(r, now, {
+      running: false,
+      has_disk: kind === 'stopped',
+      ...(kind === 'destroyed' ? { ended_at: now } : {}),
+    });
   }
 
   async resized(sandboxId: string, limits: ResourceLimits): Promise<void> {
@@ -136,9 +160,23 @@ export class UsageService implements RunnerHooks {
         diskGiBMinutes: round(a.disk_gib_minutes!),
       };
     });
-    const sum = (k: 'cpuMinutes' | 'memoryGiBMinutes' | 'diskGiBMinutes') => round(sandboxes.reduce((n, s) => n + s[k], 0));
-    const [{ quotas }, used] = await Promise.all([this.quotas.get(p.organizationId), this.quotas.used(p.organizationId)]);
-    return { organizationId: p.organizationId, quotas, used, sandboxes, totals: { cpuMinutes: sum('cpuMinutes'), memoryGiBMinutes: sum('memoryGiBMinutes'), diskGiBMinutes: sum('diskGiBMinutes') } };
+    const sum = (k: 'cpuMinutes' | 'memoryGiBMinutes' | 'diskGiBMinutes') =>
+      round(sandboxes.reduce((n, s) => n + s[k], 0));
+    const [{ quotas }, used] = await Promise.all([
+      this.quotas.get(p.organizationId),
+      this.quotas.used(p.organizationId),
+    ]);
+    return {
+      organizationId: p.organizationId,
+      quotas,
+      used,
+      sandboxes,
+      totals: {
+        cpuMinutes: sum('cpuMinutes'),
+        memoryGiBMinutes: sum('memoryGiBMinutes'),
+        diskGiBMinutes: sum('diskGiBMinutes'),
+      },
+    };
   }
 
   /** The principal's organization's usage per UTC day, for the last `days` days (today included). */

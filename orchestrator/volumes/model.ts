@@ -1,7 +1,15 @@
 // A volume is storage that outlives sandboxes: created on its own, mounted
 // into any number of sandboxes of its organization, never archived with them.
 
-export const VOLUME_STATES = ['creating', 'ready', 'pending_create', 'pending_delete', 'deleting', 'deleted', 'error'] as const;
+export const VOLUME_STATES = [
+  'creating',
+  'ready',
+  'pending_create',
+  'pending_delete',
+  'deleting',
+  'deleted',
+  'error',
+] as const;
 export type VolumeState = (typeof VOLUME_STATES)[number];
 
 export interface Volume {

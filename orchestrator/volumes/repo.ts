@@ -10,7 +10,11 @@ export class VolumeRepo {
   }
 
   async list(organizationId: string): Promise<Volume[]> {
-    return (await this.t.where('organization_id', organizationId).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])).map(toVolume);
+    return (
+      await this.t
+        .where('organization_id', organizationId)
+        .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+    ).map(toVolume);
   }
 
   async get(organizationId: string, id: string): Promise<Volume | null> {
@@ -38,7 +42,11 @@ export class VolumeRepo {
   /** Names of the organization's sandboxes that mount the volume (any state until their row is gone). */
   async mountedBy(organizationId: string, volumeId: string): Promise<string[]> {
     // Mounts are JSON text on the sandbox row; ids are UUIDs, so a quoted match is exact.
-    const rows = await this.store.knex('sandboxes').where('organization_id', organizationId).andWhere('volumes', 'like', `%"${volumeId}"%`).select('name');
+    const rows = await this.store
+      .knex('sandboxes')
+      .where('organization_id', organizationId)
+      .andWhere('volumes', 'like', `%"${volumeId}"%`)
+      .select('name');
     return rows.map((r: { name: string }) => r.name);
   }
 }

@@ -50,14 +50,31 @@ export class VolumeService {
 
   async create(p: Principal, name: string): Promise<Volume> {
     requirePermission(p, 'write:volumes');
-    if (!NAME_RE.test(name)) throw new AppError('invalid_argument', 'volume names are 1-255 letters, digits, ".", "_" or "-", starting with a letter or digit');
-    if (await this.repo.byName(p.organizationId, name)) throw new AppError('conflict', `a volume named ${name} already exists`, { hint: 'use it (volume.get(name)) or pick another name' });
+    if (!NAME_RE.test(name))
+      throw new AppError(
+        'invalid_argument',
+        'volume names are 1-255 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      );
+    if (await this.repo.byName(p.organizationId, name))
+      throw new AppError('conflict', `a volume named ${name} already exists`, {
+        hint: 'use it (volume.get(name)) or pick another name',
+      });
     const now = this.d.clock.now().getTime();
     const id = newId();
     try {
-      await this.repo.insert({ id, organization_id: p.organizationId, name, state: 'creating', error_reason: null, created_at: now, updated_at: now, last_used_at: null });
+      await this.repo.insert({
+        id,
+        organization_id: p.organizationId,
+        name,
+        state: 'creating',
+        error_reason: null,
+        created_at: now,
+        updated_at: now,
+        last_used_at: null,
+      });
     } catch (e) {
-      if (/unique|duplicate/i.test((e as Error).message)) throw new AppError('conflict', `a volume named ${name} already exists`);
+      if (/unique|duplicate/i.test((e as Error).message))
+        throw new AppError('conflict', `a volume named ${name} already exists`);
       throw e;
     }
     try {
@@ -76,7 +93,11 @@ export class VolumeService {
     const v = await this.get(p, id);
     const users = await this.repo.mountedBy(p.organizationId, v.id);
     if (users.length) {
-      throw new AppError('conflict', `volume ${v.name} is in use by sandbox${users.length > 1 ? 'es' : ''} ${users.join(', ')}`, { hint: 'delete those sandboxes first (archiving keeps the mount)' });
+      throw new AppError(
+        'conflict',
+        `volume ${v.name} is in use by sandbox${users.length > 1 ? 'es' : ''} ${users.join(', ')}`,
+        { hint: 'delete those sandboxes first (archiving keeps the mount)' },
+      );
     }
     await this.repo.patch(v.id, { state: 'deleting', updated_at: this.d.clock.now().getTime() });
     try {
@@ -93,20 +114,43 @@ export class VolumeService {
     const out: VolumeMount[] = [];
     const now = this.d.clock.now().getTime();
     for (const m of mounts) {
-      const v = (await this.repo.get(p.organizationId, m.volumeId)) ?? (await this.repo.byName(p.organizationId, m.volumeId));
-      if (!v) throw notFound(`volume ${m.volumeId}`, 'create it first with POST /api/volumes {name} (daytona.volume.get(name, true))');
-      if (v.state !== 'ready') throw new AppError('failed_precondition', `volume ${v.name} is ${v.state}`, { hint: 'wait until it is ready' });
+      const v =
+        (await this.repo.get(p.organizationId, m.volumeId)) ?? (await this.repo.byName(p.organizationId, m.volumeId));
+      if (!v)
+        throw notFound(
+          `volume ${m.volumeId}`,
+          'create it first with POST /api/volumes {name} (daytona.volume.get(name, true))',
+        );
+      if (v.state !== 'ready')
+        throw new AppError('failed_precondition', `volume ${v.name} is ${v.state}`, { hint: 'wait until it is ready' });
       const path = posix.normalize(m.mountPath).replace(/\/+$/, '');
       if (!m.mountPath.startsWith('/') || path === '' || path !== m.mountPath.replace(/\/+$/, '')) {
-        throw new AppError('invalid_argument', `mountPath ${JSON.stringify(m.mountPath)} must be an absolute, normalized path other than /`, { hint: 'e.g. /home/berth/data' });
+        throw new AppError(
+          'invalid_argument',
+          `mountPath ${JSON.stringify(m.mountPath)} must be an absolute, normalized path other than /`,
+          { hint: 'e.g. /home/berth/data' },
+        );
       }
-      if (RESERVED.some((r) => path === r || path.startsWith(r + '/'))) throw new AppError('invalid_argument', `mountPath ${path} is reserved`, { hint: `mount outside ${RESERVED.join(', ')}` });
-      if (out.some((o) => o.mountPath === path || o.mountPath.startsWith(path + '/') || path.startsWith(o.mountPath + '/'))) {
-        throw new AppError('invalid_argument', `mountPath ${path} overlaps another mount of this sandbox`, { hint: 'give each volume its own, non-nested path' });
+      if (RESERVED.some((r) => path === r || path.startsWith(r + '/')))
+        throw new AppError('invalid_argument', `mountPath ${path} is reserved`, {
+          hint: `mount outside ${RESERVED.join(', ')}`,
+        });
+      if (
+        out.some(
+          (o) => o.mountPath === path || o.mountPath.startsWith(path + '/') || path.startsWith(o.mountPath + '/'),
+        )
+      ) {
+        throw new AppError('invalid_argument', `mountPath ${path} overlaps another mount of this sandbox`, {
+          hint: 'give each volume its own, non-nested path',
+        });
       }
       const subpath = m.subpath?.replace(/^\/+|\/+$/g, '') || undefined;
       if (subpath !== undefined && !VOLUME_SUBPATH_RE.test(subpath)) {
-        throw new AppError('invalid_argument', `subpath ${JSON.stringify(m.subpath)} must be a relative folder path without . or .. parts`, { hint: 'e.g. users/alice' });
+        throw new AppError(
+          'invalid_argument',
+          `subpath ${JSON.stringify(m.subpath)} must be a relative folder path without . or .. parts`,
+          { hint: 'e.g. users/alice' },
+        );
       }
       out.push({ volumeId: v.id, mountPath: path, ...(subpath ? { subpath } : {}) });
       await this.repo.patch(v.id, { last_used_at: now });

@@ -97,7 +97,10 @@ export class WarmPool {
 
   /** Ready members of the classes that fit `req`, oldest first; or why none can serve it. */
   async pick(req: WarmRequest, imageId: string | undefined): Promise<WarmPick> {
-    const fit = fittingClasses(req, [...this.targets.values()].filter((t) => t.size > 0).map((t) => t.cls));
+    const fit = fittingClasses(
+      req,
+      [...this.targets.values()].filter((t) => t.size > 0).map((t) => t.cls),
+    );
     if ('miss' in fit) return fit;
     const rows = imageId ? await this.d.repo.ready(this.d.runner.id, fit.keys, imageId) : [];
     if (!rows.length) return { miss: 'empty' };
@@ -108,7 +111,9 @@ export class WarmPool {
 
   /** Ready members for sandboxes of `image` with these settings (a snapshot's), as of the last round. */
   async readyFor(image: string, o: ClassSettings): Promise<number> {
-    const t = [...this.targets.values()].find((x) => x.cls.image === image && x.key === classKey(this.classOf(image, x.imageConfig, o)));
+    const t = [...this.targets.values()].find(
+      (x) => x.cls.image === image && x.key === classKey(this.classOf(image, x.imageConfig, o)),
+    );
     if (!t) return 0;
     const members = await this.d.repo.all(this.d.runner.id);
     return members.filter((m) => m.class_key === t.key && m.state === 'ready' && m.image_id === t.imageId).length;

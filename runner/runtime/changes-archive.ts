@@ -8,16 +8,30 @@ import tar from 'tar-stream';
 
 const CHANGES_ENTRY = '.berth-changes.json';
 /** Paths the engine manages itself: never archived, never restored. */
-const ENGINE_PATHS = ['/.berth', '/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/proc', '/sys', '/dev'];
+const ENGINE_PATHS = [
+  '/.berth',
+  '/.dockerenv',
+  '/etc/hosts',
+  '/etc/hostname',
+  '/etc/resolv.conf',
+  '/proc',
+  '/sys',
+  '/dev',
+];
 
-export function planExport(changes: { Path: string; Kind: number }[], mounts: string[] = []): { roots: string[]; deleted: string[] } {
+export function planExport(
+  changes: { Path: string; Kind: number }[],
+  mounts: string[] = [],
+): { roots: string[]; deleted: string[] } {
   const within = (path: string, dirs: string[]) => dirs.some((p) => path === p || path.startsWith(p + '/'));
   const excluded = [...ENGINE_PATHS, ...mounts];
   // A folder that holds a mount point is never copied whole (that would copy the mount); its other children are listed one by one.
   const holdsMount = (path: string) => mounts.some((m) => m.startsWith(path === '/' ? '/' : path + '/'));
   const sorted = [...changes]
     .filter((c) => !within(c.Path, excluded))
-    .map((c) => (c.Kind !== 2 && holdsMount(c.Path) ? { Path: c.Path, Kind: 0, holder: true } : { ...c, holder: false }))
+    .map((c) =>
+      c.Kind !== 2 && holdsMount(c.Path) ? { Path: c.Path, Kind: 0, holder: true } : { ...c, holder: false },
+    )
     .sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
   const roots: string[] = [];
   const deleted: string[] = [];
@@ -61,7 +75,11 @@ export interface ExportPlan {
 }
 
 /** Streams the archive of `plan` to `out`, fetching each root as a tar from the engine. */
-export async function writeChangesArchive(plan: ExportPlan, fetch: (root: string) => Promise<Readable>, out: Writable): Promise<void> {
+export async function writeChangesArchive(
+  plan: ExportPlan,
+  fetch: (root: string) => Promise<Readable>,
+  out: Writable,
+): Promise<void> {
   const pack = tar.pack();
   const done = pipeline(pack, out);
   const manifest = Buffer.from(JSON.stringify({ version: 1, deleted: plan.deleted, roots: plan.roots }));
@@ -72,7 +90,10 @@ export async function writeChangesArchive(plan: ExportPlan, fetch: (root: string
 }
 
 /** Feeds the file entries of an archive to `put` (one tar stream) and returns the recorded deletions. */
-export async function readChangesArchive(input: Readable, put: (entries: Readable) => Promise<unknown>): Promise<string[]> {
+export async function readChangesArchive(
+  input: Readable,
+  put: (entries: Readable) => Promise<unknown>,
+): Promise<string[]> {
   const extract = tar.extract();
   const pack = tar.pack();
   let deleted: string[] = [];

@@ -2,7 +2,15 @@
 // creates — shared by the Docker runtime's files.
 import { AppError } from '../../common/errors.js';
 
-export const LABELS = { sandbox: 'berth.sandbox', runner: 'berth.runner', version: 'berth.version', organization: 'berth.organization', managed: 'berth.managed', role: 'berth.role', pool: 'berth.pool' } as const;
+export const LABELS = {
+  sandbox: 'berth.sandbox',
+  runner: 'berth.runner',
+  version: 'berth.version',
+  organization: 'berth.organization',
+  managed: 'berth.managed',
+  role: 'berth.role',
+  pool: 'berth.pool',
+} as const;
 
 interface DockerError extends Error {
   statusCode?: number;

@@ -25,8 +25,14 @@ export class DockerHolders implements NetnsHolders {
     pack.finalize();
     const [repo, tag] = ref.split(':') as [string, string];
     try {
-      const stream = await this.docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo, tag, changes: ['ENTRYPOINT ["/pause"]', `LABEL ${LABELS.managed}=true`] });
-      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+      const stream = await this.docker.importImage(pack as unknown as NodeJS.ReadableStream, {
+        repo,
+        tag,
+        changes: ['ENTRYPOINT ["/pause"]', `LABEL ${LABELS.managed}=true`],
+      });
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
     } catch (e) {
       throw wrap(e, 'import the holder image');
     }
@@ -40,7 +46,12 @@ export class DockerHolders implements NetnsHolders {
         Image: image,
         Hostname: 'sandbox',
         User: '65534:65534',
-        Labels: { [LABELS.runner]: runnerId, [LABELS.managed]: 'true', [LABELS.role]: 'netns', [LABELS.version]: BERTH_VERSION },
+        Labels: {
+          [LABELS.runner]: runnerId,
+          [LABELS.managed]: 'true',
+          [LABELS.role]: 'netns',
+          [LABELS.version]: BERTH_VERSION,
+        },
         HostConfig: {
           NetworkMode: network,
           CapDrop: ['ALL'],
@@ -98,7 +109,10 @@ export class DockerHolders implements NetnsHolders {
 
   async list(runnerId: string): Promise<string[]> {
     try {
-      const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.role}=netns`, `${LABELS.runner}=${runnerId}`] } });
+      const all = await this.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.role}=netns`, `${LABELS.runner}=${runnerId}`] },
+      });
       return all.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter(Boolean);
     } catch (e) {
       throw wrap(e, 'list network holders');

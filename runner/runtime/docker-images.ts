@@ -33,21 +33,26 @@ export class DockerImages implements ImageEngine {
     let failure: AppError | null = null;
     let done = false;
     try {
-      const stream = (await this.docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, {
-        t: spec.tag,
-        dockerfile: DOCKERFILE,
-        rm: true,
-        forcerm: true,
-        networkmode: spec.network,
-        memory: spec.memoryBytes,
-        memswap: spec.memoryBytes,
-        cpuperiod: 100_000,
-        cpuquota: Math.round(spec.cpu * 100_000),
-        // Layers of other organizations' builds must never be reused (a RUN line would get their output).
-        cachefrom: JSON.stringify(spec.cacheFrom.length ? spec.cacheFrom : ['berth-img/no-cache:none']),
-        registryconfig: Object.fromEntries(spec.auth.map((a) => [a.serveraddress, { username: a.username, password: a.password }])),
-        abortSignal: spec.signal,
-      } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
+      const stream = (await this.docker.buildImage(
+        context.stream as unknown as NodeJS.ReadableStream,
+        {
+          t: spec.tag,
+          dockerfile: DOCKERFILE,
+          rm: true,
+          forcerm: true,
+          networkmode: spec.network,
+          memory: spec.memoryBytes,
+          memswap: spec.memoryBytes,
+          cpuperiod: 100_000,
+          cpuquota: Math.round(spec.cpu * 100_000),
+          // Layers of other organizations' builds must never be reused (a RUN line would get their output).
+          cachefrom: JSON.stringify(spec.cacheFrom.length ? spec.cacheFrom : ['berth-img/no-cache:none']),
+          registryconfig: Object.fromEntries(
+            spec.auth.map((a) => [a.serveraddress, { username: a.username, password: a.password }]),
+          ),
+          abortSignal: spec.signal,
+        } as Docker.ImageBuildOptions,
+      )) as NodeJS.ReadableStream;
       await new Promise<void>((resolve, reject) => {
         spec.signal.addEventListener('abort', () => reject(spec.signal.reason ?? new Error('aborted')), { once: true });
         this.docker.modem.followProgress(
@@ -80,19 +85,35 @@ export class DockerImages implements ImageEngine {
     } catch (e) {
       if (context.error) throw context.error;
       if (failure) throw failure;
-      if (spec.signal.aborted) throw spec.signal.reason instanceof AppError ? spec.signal.reason : new AppError('failed_precondition', 'the build was cancelled', { reason: 'BUILD_CANCELLED' });
+      if (spec.signal.aborted)
+        throw spec.signal.reason instanceof AppError
+          ? spec.signal.reason
+          : new AppError('failed_precondition', 'the build was cancelled', { reason: 'BUILD_CANCELLED' });
       const s = status(e);
       if (s === 400 || s === 500) throw buildFailure(message(e), step);
       throw wrap(e, 'build an image');
     } finally {
       // A failed or cancelled build leaves its last layers untagged: remove ours (the engine keeps any still used).
-      if (!done) for (const id of layers.reverse()) await this.docker.getImage(id).remove().catch(() => {});
+      if (!done)
+        for (const id of layers.reverse())
+          await this.docker
+            .getImage(id)
+            .remove()
+            .catch(() => {});
     }
   }
 
-  async pull(ref: string, auth: RegistryAuth | null, onLog: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  async pull(
+    ref: string,
+    auth: RegistryAuth | null,
+    onLog: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     try {
-      const stream = (await this.docker.pull(ref, { ...(auth ? { authconfig: auth } : {}), ...(signal ? { abortSignal: signal } : {}) })) as NodeJS.ReadableStream;
+      const stream = (await this.docker.pull(ref, {
+        ...(auth ? { authconfig: auth } : {}),
+        ...(signal ? { abortSignal: signal } : {}),
+      })) as NodeJS.ReadableStream;
       await new Promise<void>((resolve, reject) =>
         this.docker.modem.followProgress(
           stream,
@@ -120,10 +141,20 @@ export class DockerImages implements ImageEngine {
     const [repo, tag] = splitRef(ref);
     try {
       // pause: a consistent filesystem for the instant of the commit (overlay2: the upper layer only, no tar).
-      await this.docker.getContainer(containerName(sandboxId)).commit({ repo, tag, pause: true, changes: Object.entries({ ...labels, [LABELS.managed]: 'true' }).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`) });
+      await this.docker.getContainer(containerName(sandboxId)).commit({
+        repo,
+        tag,
+        pause: true,
+        changes: Object.entries({ ...labels, [LABELS.managed]: 'true' }).map(
+          ([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`,
+        ),
+      });
       return { size: (await this.docker.getImage(ref).inspect()).Size };
     } catch (e) {
-      if (status(e) === 404) throw new AppError('failed_precondition', `sandbox ${sandboxId} has no container to commit`, { hint: 'start the sandbox first (an archived sandbox keeps only an archive)' });
+      if (status(e) === 404)
+        throw new AppError('failed_precondition', `sandbox ${sandboxId} has no container to commit`, {
+          hint: 'start the sandbox first (an archived sandbox keeps only an archive)',
+        });
       throw wrap(e, `commit sandbox ${sandboxId}`);
     }
   }
@@ -133,15 +164,22 @@ export class DockerImages implements ImageEngine {
       await this.docker.getImage(ref).remove();
     } catch (e) {
       if (status(e) === 404) return;
-      if (status(e) === 409) throw new AppError('conflict', `image ${ref} is in use by a sandbox`, { hint: 'delete the sandboxes created from it first' });
+      if (status(e) === 409)
+        throw new AppError('conflict', `image ${ref} is in use by a sandbox`, {
+          hint: 'delete the sandboxes created from it first',
+        });
       throw wrap(e, `remove image ${ref}`);
     }
   }
 
   async list(labels: Record<string, string>): Promise<{ ref: string; created: number }[]> {
     try {
-      const all = await this.docker.listImages({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
-      return all.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((ref) => ({ ref, created: i.Created * 1000 })));
+      const all = await this.docker.listImages({
+        filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+      });
+      return all.flatMap((i) =>
+        (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((ref) => ({ ref, created: i.Created * 1000 })),
+      );
     } catch (e) {
       throw wrap(e, 'list images');
     }
@@ -187,19 +225,37 @@ function buildContext(spec: BuildSpec): { stream: Readable; error: AppError | nu
           total += header.size ?? 0;
           if (total > spec.contextLimitBytes) {
             body.resume();
-            return reject(new AppError('payload_too_large', `the build context is over ${spec.contextLimitBytes} bytes`, { hint: 'add fewer or smaller local files to the image, or raise BERTH_BUILD_CONTEXT_LIMIT_BYTES' }));
+            return reject(
+              new AppError('payload_too_large', `the build context is over ${spec.contextLimitBytes} bytes`, {
+                hint: 'add fewer or smaller local files to the image, or raise BERTH_BUILD_CONTEXT_LIMIT_BYTES',
+              }),
+            );
           }
           const target = pack.entry({ ...header, name }, (err) => (err ? reject(err) : next()));
           body.pipe(target);
         });
         extract.once('finish', resolve);
-        extract.once('error', (e) => reject(new AppError('invalid_argument', `a build context is not a valid tar archive: ${e.message}`, { hint: 'upload the context again (Image.addLocalFile/addLocalDir)' })));
+        extract.once('error', (e) =>
+          reject(
+            new AppError('invalid_argument', `a build context is not a valid tar archive: ${e.message}`, {
+              hint: 'upload the context again (Image.addLocalFile/addLocalDir)',
+            }),
+          ),
+        );
         input.once('error', reject);
         input.pipe(extract);
       });
     }
     pack.finalize();
-  })().catch((e: unknown) => fail(e instanceof AppError ? e : new AppError('unavailable', `could not read a build context: ${(e as Error).message}`, { hint: 'retry; upload the context again if it is gone' })));
+  })().catch((e: unknown) =>
+    fail(
+      e instanceof AppError
+        ? e
+        : new AppError('unavailable', `could not read a build context: ${(e as Error).message}`, {
+            hint: 'retry; upload the context again if it is gone',
+          }),
+    ),
+  );
   return ctx;
 }
 
@@ -207,25 +263,40 @@ function buildContext(spec: BuildSpec): { stream: Readable; error: AppError | nu
 function buildFailure(msg: string, step: string, code?: number): AppError {
   const exit = /returned a non-zero code: (\d+)/.exec(msg)?.[1] ?? (code !== undefined ? String(code) : undefined);
   if (/dockerfile parse error|unknown instruction|Dockerfile.*(syntax|invalid)/i.test(msg)) {
-    return new AppError('invalid_argument', `the Dockerfile is invalid: ${msg}`, { hint: 'fix the Dockerfile (see https://docs.docker.com/reference/dockerfile/)', reason: 'DOCKERFILE_INVALID' });
+    return new AppError('invalid_argument', `the Dockerfile is invalid: ${msg}`, {
+      hint: 'fix the Dockerfile (see https://docs.docker.com/reference/dockerfile/)',
+      reason: 'DOCKERFILE_INVALID',
+    });
   }
-  const pull = /pull access denied|manifest unknown|not found|no such host|dial tcp|connection refused|i\/o timeout|unauthorized/i.test(msg) && /^Step \d+\/\d+ : FROM/i.test(step);
+  const pull =
+    /pull access denied|manifest unknown|not found|no such host|dial tcp|connection refused|i\/o timeout|unauthorized/i.test(
+      msg,
+    ) && /^Step \d+\/\d+ : FROM/i.test(step);
   if (pull) return pullFailure(step.replace(/^Step \d+\/\d+ : FROM\s+/i, '').split(/\s/)[0] ?? '', msg, false);
   const where = step ? `${step.replace(/\s+/g, ' ')}` : 'the build';
-  return new AppError('failed_precondition', exit ? `${where} failed with exit code ${exit}: ${msg.trim()}` : `${where} failed: ${msg.trim()}`, {
-    hint: 'read the build logs (GET /api/snapshots/{id}/build-logs or `berth snapshot logs`), fix the step and build again',
-    reason: 'BUILD_FAILED',
-  });
+  return new AppError(
+    'failed_precondition',
+    exit ? `${where} failed with exit code ${exit}: ${msg.trim()}` : `${where} failed: ${msg.trim()}`,
+    {
+      hint: 'read the build logs (GET /api/snapshots/{id}/build-logs or `berth snapshot logs`), fix the step and build again',
+      reason: 'BUILD_FAILED',
+    },
+  );
 }
 
 function pullFailure(ref: string, msg: string, withAuth: boolean): AppError {
   if (/unauthorized|authentication required|no basic auth credentials|denied|401/i.test(msg)) {
     return new AppError('invalid_argument', `the registry refused to give image ${ref}: ${msg.trim()}`, {
-      hint: withAuth ? 'the stored registry credentials are wrong: fix them with PATCH /api/docker-registry/{id} or `berth registry add` again' : 'add credentials for its registry (POST /api/docker-registry, `berth registry add`)',
+      hint: withAuth
+        ? 'the stored registry credentials are wrong: fix them with PATCH /api/docker-registry/{id} or `berth registry add` again'
+        : 'add credentials for its registry (POST /api/docker-registry, `berth registry add`)',
       reason: 'REGISTRY_UNAUTHORIZED',
     });
   }
-  const offline = /no such host|dial tcp|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout|server misbehaving/i.test(msg);
+  const offline =
+    /no such host|dial tcp|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout|server misbehaving/i.test(
+      msg,
+    );
   return new AppError('invalid_argument', `image ${ref} is not on this host and could not be pulled: ${msg.trim()}`, {
     hint: offline
       ? 'its registry is unreachable from this server: register a local image instead (`docker load` or `docker build` it, then `berth snapshot create --image`), configure a reachable registry (`berth registry add`) or a registry mirror for the Docker engine'

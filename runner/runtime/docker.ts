@@ -9,7 +9,14 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { AppError } from '../../common/errors.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
 import { planExport, readChangesArchive, writeChangesArchive } from './changes-archive.js';
-import type { ContainerRuntime, ContainerSpec, ContainerState, ContainerStats, NetworkInfo, RuntimeInfo } from './interface.js';
+import type {
+  ContainerRuntime,
+  ContainerSpec,
+  ContainerState,
+  ContainerStats,
+  NetworkInfo,
+  RuntimeInfo,
+} from './interface.js';
 import { BERTH_VERSION } from '../../common/version.js';
 import { DockerHolders } from './docker-holders.js';
 import { DockerImages } from './docker-images.js';
@@ -54,7 +61,12 @@ export class DockerRuntime implements ContainerRuntime {
         engine: 'docker',
         version: i.ServerVersion,
         runtimes: Object.keys(i.Runtimes ?? {}),
-        runtimeArgs: Object.fromEntries(Object.entries((i.Runtimes ?? {}) as Record<string, { runtimeArgs?: string[] }>).map(([k, v]) => [k, v?.runtimeArgs ?? []])),
+        runtimeArgs: Object.fromEntries(
+          Object.entries((i.Runtimes ?? {}) as Record<string, { runtimeArgs?: string[] }>).map(([k, v]) => [
+            k,
+            v?.runtimeArgs ?? [],
+          ]),
+        ),
         storageDriver: i.Driver,
         backingFilesystem: backing,
         cgroupVersion: i.CgroupVersion ?? '1',
@@ -116,15 +128,22 @@ export class DockerRuntime implements ContainerRuntime {
       // 409, or "pool overlaps" when both passed its duplicate check, before the other's
       // network can be inspected.
       for (let i = 0; i < 20; i++) {
-        const made = await this.docker.getNetwork(name).inspect().catch(() => null);
+        const made = await this.docker
+          .getNetwork(name)
+          .inspect()
+          .catch(() => null);
         if (made) return describe(made);
         await sleep(250);
       }
       if (/overlap/i.test(message(e))) {
-        throw new AppError('failed_precondition', `the sandbox network's subnet ${subnet} is taken by another Docker network`, {
-          hint: 'pick a free one with BERTH_NETWORK_SUBNET (`docker network inspect $(docker network ls -q)` shows the subnets in use)',
-          reason: 'SUBNET_TAKEN',
-        });
+        throw new AppError(
+          'failed_precondition',
+          `the sandbox network's subnet ${subnet} is taken by another Docker network`,
+          {
+            hint: 'pick a free one with BERTH_NETWORK_SUBNET (`docker network inspect $(docker network ls -q)` shows the subnets in use)',
+            reason: 'SUBNET_TAKEN',
+          },
+        );
       }
       throw wrap(e, `create network ${name}`);
     }
@@ -134,7 +153,10 @@ export class DockerRuntime implements ContainerRuntime {
   async create(spec: ContainerSpec): Promise<void> {
     const hostConfig: Docker.HostConfig = {
       // nocopy: a volume holds what sandboxes write, never a copy of whatever the first image had at that path.
-      Binds: [...spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`), ...spec.volumes.map((v) => `${v.name}:${v.target}:rw,nocopy`)],
+      Binds: [
+        ...spec.mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`),
+        ...spec.volumes.map((v) => `${v.name}:${v.target}:rw,nocopy`),
+      ],
       CapDrop: ['ALL'],
       CapAdd: spec.capAdd,
       SecurityOpt: ['no-new-privileges:true'],
@@ -183,7 +205,8 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (e) {
       if (status(e) === 409 && /already in use/.test(message(e))) {
         // Created before a crash: it may not have been detached yet.
-        if (spec.network && spec.networkDetached && !spec.netns) await this.setNetworkAttached(spec.sandboxId, spec.network, false);
+        if (spec.network && spec.networkDetached && !spec.netns)
+          await this.setNetworkAttached(spec.sandboxId, spec.network, false);
         return;
       }
       if (status(e) === 404) {
@@ -207,11 +230,17 @@ export class DockerRuntime implements ContainerRuntime {
 
   async update(sandboxId: string, limits: { cpu: number; memoryBytes: number }): Promise<void> {
     try {
-      await this.docker.getContainer(containerName(sandboxId)).update({ NanoCpus: Math.round(limits.cpu * 1e9), Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes });
+      await this.docker
+        .getContainer(containerName(sandboxId))
+        .update({ NanoCpus: Math.round(limits.cpu * 1e9), Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes });
     } catch (e) {
       if (status(e) === 404) return;
       if (status(e) === 500 && /memory|busy/i.test(message(e))) {
-        throw new AppError('failed_precondition', `cannot change the memory limit of sandbox ${sandboxId}: ${message(e)}`, { hint: 'the sandbox uses more memory than the new limit; free memory or stop the sandbox first' });
+        throw new AppError(
+          'failed_precondition',
+          `cannot change the memory limit of sandbox ${sandboxId}: ${message(e)}`,
+          { hint: 'the sandbox uses more memory than the new limit; free memory or stop the sandbox first' },
+        );
       }
       throw wrap(e, `resize sandbox ${sandboxId}`);
     }
@@ -243,7 +272,11 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createVolume(name: string, labels: Record<string, string>, owner: { uid: number; gid: number }): Promise<void> {
     try {
-      await this.docker.createVolume({ Name: name, Driver: 'local', Labels: { ...labels, [LABELS.managed]: 'true', [LABELS.version]: BERTH_VERSION } });
+      await this.docker.createVolume({
+        Name: name,
+        Driver: 'local',
+        Labels: { ...labels, [LABELS.managed]: 'true', [LABELS.version]: BERTH_VERSION },
+      });
     } catch (e) {
       throw wrap(e, `create volume ${name}`);
     }
@@ -258,7 +291,10 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getVolume(name).remove();
     } catch (e) {
       if (status(e) === 404) return;
-      if (status(e) === 409) throw new AppError('conflict', `volume ${name} is in use by a container`, { hint: 'delete or archive the sandboxes that mount it first' });
+      if (status(e) === 409)
+        throw new AppError('conflict', `volume ${name} is in use by a container`, {
+          hint: 'delete or archive the sandboxes that mount it first',
+        });
       throw wrap(e, `remove volume ${name}`);
     }
   }
@@ -276,7 +312,13 @@ export class DockerRuntime implements ContainerRuntime {
   async volumePath(name: string): Promise<string | null> {
     try {
       const v = await this.docker.getVolume(name).inspect();
-      return v.Mountpoint && (await stat(v.Mountpoint).then((st) => st.isDirectory(), () => false)) ? v.Mountpoint : null;
+      return v.Mountpoint &&
+        (await stat(v.Mountpoint).then(
+          (st) => st.isDirectory(),
+          () => false,
+        ))
+        ? v.Mountpoint
+        : null;
     } catch (e) {
       if (status(e) === 404) return null;
       throw wrap(e, `inspect volume ${name}`);
@@ -296,7 +338,10 @@ export class DockerRuntime implements ContainerRuntime {
       const netns = holderOf(await container.inspect().catch(() => null));
       const holder = netns ? await this.holders.running(netns).catch(() => undefined) : undefined;
       if (holder === null) {
-        throw new AppError('failed_precondition', `the network of sandbox ${sandboxId} was removed outside Berth`, { hint: 'archive and start the sandbox to give it a new one (its files are kept)', reason: 'NETWORK_LOST' });
+        throw new AppError('failed_precondition', `the network of sandbox ${sandboxId} was removed outside Berth`, {
+          hint: 'archive and start the sandbox to give it a new one (its files are kept)',
+          reason: 'NETWORK_LOST',
+        });
       }
       if (holder !== false) throw wrap(e, `start sandbox ${sandboxId}`);
       await this.holders.start(netns!);
@@ -313,7 +358,8 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(containerName(sandboxId)).pause();
     } catch (e) {
       if (/already paused/i.test(message(e))) return;
-      if (status(e) === 409 && /not running/i.test(message(e))) throw new AppError('failed_precondition', `sandbox ${sandboxId} is not running`, { hint: 'start it first' });
+      if (status(e) === 409 && /not running/i.test(message(e)))
+        throw new AppError('failed_precondition', `sandbox ${sandboxId} is not running`, { hint: 'start it first' });
       throw wrap(e, `pause sandbox ${sandboxId}`);
     }
   }
@@ -330,13 +376,23 @@ export class DockerRuntime implements ContainerRuntime {
   async stats(sandboxId: string): Promise<ContainerStats | null> {
     try {
       const c = this.docker.getContainer(containerName(sandboxId));
-      const s = (await c.stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as Docker.ContainerStats & { read?: string };
+      const s = (await c.stats({ stream: false, 'one-shot': true } as {
+        stream: false;
+      })) as unknown as Docker.ContainerStats & { read?: string };
       if (!s.memory_stats?.usage && !s.cpu_stats?.cpu_usage?.total_usage) return null;
       let nets = Object.values(s.networks ?? {});
       if (!nets.length) {
         // In a holder's network namespace, traffic is counted on the holder.
         const holder = holderOf(await c.inspect().catch(() => null));
-        if (holder) nets = Object.values(((await this.docker.getContainer(holder).stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => null)) as Docker.ContainerStats | null)?.networks ?? {});
+        if (holder)
+          nets = Object.values(
+            (
+              (await this.docker
+                .getContainer(holder)
+                .stats({ stream: false, 'one-shot': true } as { stream: false })
+                .catch(() => null)) as Docker.ContainerStats | null
+            )?.networks ?? {},
+          );
       }
       const mem = s.memory_stats as { usage?: number; limit?: number; stats?: Record<string, number> };
       const cache = mem.stats?.cache ?? mem.stats?.inactive_file ?? 0;
@@ -356,7 +412,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]> {
+  async logs(
+    sandboxId: string,
+    o: { since?: number; until?: number; tail?: number },
+  ): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]> {
     let raw: Buffer;
     try {
       raw = (await this.docker.getContainer(containerName(sandboxId)).logs({
@@ -421,7 +480,16 @@ export class DockerRuntime implements ContainerRuntime {
       const c = await this.docker.getContainer(containerName(sandboxId)).inspect();
       const netns = holderOf(c);
       // In a holder's namespace the address is the holder's.
-      const nets = Object.values((netns ? (await this.docker.getContainer(netns).inspect().catch(() => null))?.NetworkSettings?.Networks : c.NetworkSettings?.Networks) ?? {});
+      const nets = Object.values(
+        (netns
+          ? (
+              await this.docker
+                .getContainer(netns)
+                .inspect()
+                .catch(() => null)
+            )?.NetworkSettings?.Networks
+          : c.NetworkSettings?.Networks) ?? {},
+      );
       return {
         running: !!c.State?.Running,
         paused: !!c.State?.Paused,
@@ -442,7 +510,9 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const label = [`${LABELS.managed}=true`, ...(runnerId ? [`${LABELS.runner}=${runnerId}`] : [])];
       const all = await this.docker.listContainers({ all: true, filters: { label } });
-      return all.map((c) => ({ sandboxId: c.Labels[LABELS.sandbox] ?? '', running: c.State === 'running' })).filter((c) => c.sandboxId);
+      return all
+        .map((c) => ({ sandboxId: c.Labels[LABELS.sandbox] ?? '', running: c.State === 'running' }))
+        .filter((c) => c.sandboxId);
     } catch (e) {
       throw wrap(e, 'list sandbox containers');
     }
@@ -469,7 +539,13 @@ export class DockerRuntime implements ContainerRuntime {
       const { stdout } = await execFileP('du', ['-s', '-x', '-P', '-B1', upper], { encoding: 'utf8', timeout: 60_000 });
       // Inodes are a host resource the byte count misses (a million empty files
       // use no blocks): every entry is charged one 4 KiB block.
-      const inodes = await execFileP('du', ['-s', '-x', '-P', '--inodes', upper], { encoding: 'utf8', timeout: 60_000 }).then((r) => Number(r.stdout.split(/\s/)[0]) || 0, () => 0);
+      const inodes = await execFileP('du', ['-s', '-x', '-P', '--inodes', upper], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      }).then(
+        (r) => Number(r.stdout.split(/\s/)[0]) || 0,
+        () => 0,
+      );
       return Number(stdout.split(/\s/)[0]) + inodes * INODE_CHARGE;
     } catch {
       return null;
@@ -488,7 +564,11 @@ export class DockerRuntime implements ContainerRuntime {
       const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
       // Volumes live outside the sandbox: their data must never be copied into (or back from) an archive.
       const mounts = ((await container.inspect()).Mounts ?? []).map((m) => m.Destination);
-      await writeChangesArchive(planExport(changes, mounts), async (root) => (await container.getArchive({ path: root })) as unknown as Readable, out);
+      await writeChangesArchive(
+        planExport(changes, mounts),
+        async (root) => (await container.getArchive({ path: root })) as unknown as Readable,
+        out,
+      );
     } catch (e) {
       throw wrap(e, `export sandbox ${sandboxId}`);
     }
@@ -499,7 +579,9 @@ export class DockerRuntime implements ContainerRuntime {
     const container = this.docker.getContainer(containerName(sandboxId));
     try {
       // Without copyUIDGID the engine keeps the owners recorded in the tar headers.
-      return await readChangesArchive(input, (entries) => container.putArchive(entries as unknown as NodeJS.ReadableStream, { path: '/' }));
+      return await readChangesArchive(input, (entries) =>
+        container.putArchive(entries as unknown as NodeJS.ReadableStream, { path: '/' }),
+      );
     } catch (e) {
       throw wrap(e, `restore the archive of sandbox ${sandboxId}`);
     }

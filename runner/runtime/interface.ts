@@ -107,7 +107,10 @@ export interface ContainerRuntime {
   /** Raw resource counters of a running container (null when it is not running). */
   stats(sandboxId: string): Promise<ContainerStats | null>;
   /** What the container's main process (the daemon and the image's entrypoint) printed, oldest first. */
-  logs(sandboxId: string, o: { since?: number; until?: number; tail?: number }): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
+  logs(
+    sandboxId: string,
+    o: { since?: number; until?: number; tail?: number },
+  ): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]>;
 
   /**
    * How the daemon reaches this engine's containers. Default (absent): the

@@ -12,7 +12,16 @@ import { AppError } from '../../common/errors.js';
 import { helloLine, DAEMON_PROTOCOL_VERSION, SANDBOX_PATHS, type DaemonHealth } from '../../common/wire/daemon.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
 import type { DaemonBundle } from '../daemon-bundle.js';
-import type { ContainerRuntime, ContainerSpec, ContainerState, ContainerStats, ImageEngine, NetnsHolders, NetworkInfo, RuntimeInfo } from './interface.js';
+import type {
+  ContainerRuntime,
+  ContainerSpec,
+  ContainerState,
+  ContainerStats,
+  ImageEngine,
+  NetnsHolders,
+  NetworkInfo,
+  RuntimeInfo,
+} from './interface.js';
 
 interface Box {
   spec: ContainerSpec;
@@ -25,7 +34,13 @@ interface Box {
 }
 
 /** The image every test sandbox runs, unless a test adds others. */
-export const MEMORY_BASE_IMAGE: ImageConfig = { command: [], workdir: '/home/sandbox', user: 'sandbox', env: [], id: 'sha256:memory-base' };
+export const MEMORY_BASE_IMAGE: ImageConfig = {
+  command: [],
+  workdir: '/home/sandbox',
+  user: 'sandbox',
+  env: [],
+  id: 'sha256:memory-base',
+};
 
 export class MemoryRuntime implements ContainerRuntime {
   private readonly boxes = new Map<string, Box>();
@@ -43,7 +58,17 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   async info(): Promise<RuntimeInfo> {
-    return { engine: 'memory', version: '0', runtimes: ['runc'], storageDriver: 'memory', backingFilesystem: 'memory', cgroupVersion: '2', cpus: 64, memoryBytes: 256 * 1024 ** 3, diskQuota: true };
+    return {
+      engine: 'memory',
+      version: '0',
+      runtimes: ['runc'],
+      storageDriver: 'memory',
+      backingFilesystem: 'memory',
+      cgroupVersion: '2',
+      cpus: 64,
+      memoryBytes: 256 * 1024 ** 3,
+      diskQuota: true,
+    };
   }
 
   async ping(): Promise<void> {}
@@ -65,7 +90,15 @@ export class MemoryRuntime implements ContainerRuntime {
     if (this.boxes.has(spec.sandboxId)) return;
     if (!this.imageConfigs.has(spec.image)) throw new AppError('not_found', `no such image: ${spec.image}`);
     this.calls.push(`create ${spec.sandboxId}`);
-    this.boxes.set(spec.sandboxId, { spec, running: false, paused: false, exitCode: 0, oomKilled: false, attached: !spec.networkDetached && spec.network !== null, daemon: null });
+    this.boxes.set(spec.sandboxId, {
+      spec,
+      running: false,
+      paused: false,
+      exitCode: 0,
+      oomKilled: false,
+      attached: !spec.networkDetached && spec.network !== null,
+      daemon: null,
+    });
   }
 
   async start(sandboxId: string): Promise<void> {
@@ -76,7 +109,10 @@ export class MemoryRuntime implements ContainerRuntime {
     b.running = true;
     b.exitCode = 0;
     const run = b.spec.mounts.find((m) => m.target === SANDBOX_PATHS.run);
-    if (run) b.daemon = new FakeDaemon(sandboxId, run.source, b.spec.user, (env) => this.daemonEnv.set(sandboxId, { ...this.daemonEnv.get(sandboxId), ...env }));
+    if (run)
+      b.daemon = new FakeDaemon(sandboxId, run.source, b.spec.user, (env) =>
+        this.daemonEnv.set(sandboxId, { ...this.daemonEnv.get(sandboxId), ...env }),
+      );
   }
 
   async stop(sandboxId: string): Promise<void> {
@@ -105,11 +141,22 @@ export class MemoryRuntime implements ContainerRuntime {
   async inspect(sandboxId: string): Promise<ContainerState | null> {
     const b = this.boxes.get(sandboxId);
     if (!b) return null;
-    return { running: b.running, paused: b.paused, exitCode: b.exitCode, oomKilled: b.oomKilled, ip: b.running && b.attached ? '10.0.0.2' : null, imageId: this.imageConfigs.get(b.spec.image)?.id ?? b.spec.image, netns: b.spec.netns ?? null, pooled: !!b.spec.pooled };
+    return {
+      running: b.running,
+      paused: b.paused,
+      exitCode: b.exitCode,
+      oomKilled: b.oomKilled,
+      ip: b.running && b.attached ? '10.0.0.2' : null,
+      imageId: this.imageConfigs.get(b.spec.image)?.id ?? b.spec.image,
+      netns: b.spec.netns ?? null,
+      pooled: !!b.spec.pooled,
+    };
   }
 
   async list(runnerId: string | null): Promise<{ sandboxId: string; running: boolean }[]> {
-    return [...this.boxes.values()].filter((b) => runnerId === null || b.spec.runnerId === runnerId).map((b) => ({ sandboxId: b.spec.sandboxId, running: b.running }));
+    return [...this.boxes.values()]
+      .filter((b) => runnerId === null || b.spec.runnerId === runnerId)
+      .map((b) => ({ sandboxId: b.spec.sandboxId, running: b.running }));
   }
 
   async exportChanges(sandboxId: string, out: Writable): Promise<void> {
@@ -173,7 +220,16 @@ export class MemoryRuntime implements ContainerRuntime {
   async stats(sandboxId: string): Promise<ContainerStats | null> {
     const b = this.boxes.get(sandboxId);
     if (!b?.running) return null;
-    return { cpuNanos: 0, systemNanos: 0, onlineCpus: b.spec.cpu, memoryBytes: 0, cacheBytes: 0, memoryLimitBytes: b.spec.memoryBytes, rxBytes: 0, txBytes: 0 };
+    return {
+      cpuNanos: 0,
+      systemNanos: 0,
+      onlineCpus: b.spec.cpu,
+      memoryBytes: 0,
+      cacheBytes: 0,
+      memoryLimitBytes: b.spec.memoryBytes,
+      rxBytes: 0,
+      txBytes: 0,
+    };
   }
 
   async logs(): Promise<{ at: number; stream: 'stdout' | 'stderr'; text: string }[]> {
@@ -203,7 +259,10 @@ export class MemoryRuntime implements ContainerRuntime {
     },
     commit: async (sandboxId, ref) => {
       const b = this.box(sandboxId);
-      this.imageConfigs.set(ref, { ...(this.imageConfigs.get(b.spec.image) ?? MEMORY_BASE_IMAGE), id: `sha256:${ref}` });
+      this.imageConfigs.set(ref, {
+        ...(this.imageConfigs.get(b.spec.image) ?? MEMORY_BASE_IMAGE),
+        id: `sha256:${ref}`,
+      });
       return { size: 0 };
     },
     remove: async (ref) => {
@@ -272,10 +331,26 @@ class FakeDaemon {
     }
     stream.resume(); // other request bodies are not needed
     if (path === '/health') {
-      const health: DaemonHealth = { version: 'memory', protocol: DAEMON_PROTOCOL_VERSION, pid: 1, uid: 1000, gid: 1000, user: this.user || 'sandbox', home: '/home/sandbox', workdir: '/home/sandbox', uptimeMs: 0, rssBytes: 0, reaper: true };
+      const health: DaemonHealth = {
+        version: 'memory',
+        protocol: DAEMON_PROTOCOL_VERSION,
+        pid: 1,
+        uid: 1000,
+        gid: 1000,
+        user: this.user || 'sandbox',
+        home: '/home/sandbox',
+        workdir: '/home/sandbox',
+        uptimeMs: 0,
+        rssBytes: 0,
+        reaper: true,
+      };
       json(200, health);
     } else if (path === '/files/remove-paths') json(200, {});
-    else json(404, { code: 'not_implemented', message: `the in-memory daemon of ${this.sandboxId} does not serve ${path}` });
+    else
+      json(404, {
+        code: 'not_implemented',
+        message: `the in-memory daemon of ${this.sandboxId} does not serve ${path}`,
+      });
   }
 
   close(): void {

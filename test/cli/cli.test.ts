@@ -19,7 +19,13 @@ describe('berth CLI', () => {
   const run = (args: string[], env: Record<string, string> = {}, timeoutMs = 120_000) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { ...process.env, BERTH_API_URL: stack.apiUrl, BERTH_API_KEY: stack.key, BERTH_CONFIG: join(cfgDir, 'cli.json'), ...env },
+        env: {
+          ...process.env,
+          BERTH_API_URL: stack.apiUrl,
+          BERTH_API_KEY: stack.key,
+          BERTH_CONFIG: join(cfgDir, 'cli.json'),
+          ...env,
+        },
         timeout: timeoutMs,
       });
       let out = '';
@@ -38,7 +44,23 @@ describe('berth CLI', () => {
   });
 
   it('creates, lists, shows, execs, stops, starts and deletes a sandbox', async () => {
-    const created = await run(['sandbox', 'create', '--name', 'cli-one', '--cpu', '1', '--memory', '1', '--disk', '1', '--label', 'team=cli', '--env', 'X=42', '--json']);
+    const created = await run([
+      'sandbox',
+      'create',
+      '--name',
+      'cli-one',
+      '--cpu',
+      '1',
+      '--memory',
+      '1',
+      '--disk',
+      '1',
+      '--label',
+      'team=cli',
+      '--env',
+      'X=42',
+      '--json',
+    ]);
     assert.equal(created.code, 0, created.err);
     const s = JSON.parse(created.out);
     assert.equal(s.state, 'started');
@@ -48,7 +70,10 @@ describe('berth CLI', () => {
     assert.match(table.out, /^ID\s+NAME\s+STATE/m);
     assert.match(table.out, /cli-one\s+started/);
     const json = JSON.parse((await run(['sandbox', 'list', '--label', 'team=cli', '--json'])).out);
-    assert.deepEqual(json.map((x: { name: string }) => x.name), ['cli-one']);
+    assert.deepEqual(
+      json.map((x: { name: string }) => x.name),
+      ['cli-one'],
+    );
     assert.deepEqual(JSON.parse((await run(['sandbox', 'list', '--label', 'team=none', '--json'])).out), []);
 
     assert.match((await run(['sandbox', 'info', 'cli-one'])).out, /cli-one\s+started/);
@@ -102,10 +127,26 @@ describe('berth CLI', () => {
     const runnerId = testRunnerId();
     try {
       const port = new URL(stack.url).port;
-      const r = await run(['serve'], { BERTH_HOME: home, PORT: port, BERTH_SSH_PORT: '0', BERTH_RUNNER_ID: runnerId, BERTH_NETNS_POOL: '1', BERTH_WARM_POOL: '0', BERTH_CONFIG: join(home, 'cli.json') }, 60_000);
+      const r = await run(
+        ['serve'],
+        {
+          BERTH_HOME: home,
+          PORT: port,
+          BERTH_SSH_PORT: '0',
+          BERTH_RUNNER_ID: runnerId,
+          BERTH_NETNS_POOL: '1',
+          BERTH_WARM_POOL: '0',
+          BERTH_CONFIG: join(home, 'cli.json'),
+        },
+        60_000,
+      );
       assert.equal(r.code, 5, `exit code (null: still running after 60 s, killed)\n${r.err}`);
       assert.match(r.err, new RegExp(`berth: port ${port} on 127\\.0\\.0\\.1 is already in use\nhint: .*PORT`));
-      assert.deepEqual(await runnerHolders(runnerId), [], 'the network namespaces it made ahead of time are gone with it');
+      assert.deepEqual(
+        await runnerHolders(runnerId),
+        [],
+        'the network namespaces it made ahead of time are gone with it',
+      );
     } finally {
       await removeRunnerContainers(runnerId);
       rmSync(home, { recursive: true, force: true });

@@ -20,7 +20,9 @@ async function helpCommands(): Promise<string[][]> {
 /** What bash completes for `words` with the script of `berth autocomplete` sourced. */
 function complete(script: string, words: string[]): string[] {
   const line = `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}`;
-  const out = execFileSync('bash', ['-c', `${script}\n${line}; _berth_complete; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+  const out = execFileSync('bash', ['-c', `${script}\n${line}; _berth_complete; echo "\${COMPREPLY[@]}"`], {
+    encoding: 'utf8',
+  });
   return out.trim().split(/\s+/).filter(Boolean);
 }
 
@@ -40,9 +42,21 @@ describe('berth CLI coverage', () => {
 
   it('completes every command and subcommand that --help lists, in bash', async () => {
     const commands = await helpCommands();
-    const expected = ['sandbox archive', 'sandbox fork', 'snapshot create', 'registry add', 'ssh-key add', 'docs', 'mcp', 'audit'];
+    const expected = [
+      'sandbox archive',
+      'sandbox fork',
+      'snapshot create',
+      'registry add',
+      'ssh-key add',
+      'docs',
+      'mcp',
+      'audit',
+    ];
     for (const c of expected) {
-      assert.ok(commands.some((x) => x.join(' ') === c), `--help lists ${c}`);
+      assert.ok(
+        commands.some((x) => x.join(' ') === c),
+        `--help lists ${c}`,
+      );
     }
     const script = (await runCli(['autocomplete'], env)).out;
     const top = complete(script, ['berth', '']);
@@ -69,7 +83,12 @@ describe('berth CLI coverage', () => {
 
   it('prints every listing as JSON with --json', async () => {
     const listings = [
-      ...[['sandbox', 'list'], ['snapshot', 'list'], ['volume', 'list'], ['registry', 'list']],
+      ...[
+        ['sandbox', 'list'],
+        ['snapshot', 'list'],
+        ['volume', 'list'],
+        ['registry', 'list'],
+      ],
       ...[['organization', 'list'], ['organization', 'members'], ['audit'], ['keys', 'list'], ['ssh-key', 'list']],
     ];
     for (const args of listings) {

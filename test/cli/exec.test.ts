@@ -21,7 +21,11 @@ const pty = createRequire(import.meta.url)('node-pty') as typeof NodePty;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Runs the CLI with `input` as stdin, keeping its output as bytes. */
-function runBytes(args: string[], env: Record<string, string>, input: Buffer): Promise<{ code: number | null; out: Buffer; err: string }> {
+function runBytes(
+  args: string[],
+  env: Record<string, string>,
+  input: Buffer,
+): Promise<{ code: number | null; out: Buffer; err: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
   const out: Buffer[] = [];
   let err = '';
@@ -153,7 +157,10 @@ describe('berth sandbox exec', () => {
     assert.equal(none.status, 400);
     assert.match(none.body.message, /exactly one of command and argv/);
     assert.match(none.body.hint, /\?command=<shell command line>/);
-    const missing = await refusedUpgrade(`${stack.url.replace(/^http/, 'ws')}/toolbox/nope/process/exec/attach?command=true`, auth);
+    const missing = await refusedUpgrade(
+      `${stack.url.replace(/^http/, 'ws')}/toolbox/nope/process/exec/attach?command=true`,
+      auth,
+    );
     assert.equal(missing.status, 404);
     const badEnv = await runCli(['sandbox', 'exec', 'execs', '--env', '1X=y', '--', 'true'], env);
     assert.equal(badEnv.code, 2, badEnv.err);

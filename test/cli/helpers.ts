@@ -42,7 +42,12 @@ export function startCli(args: string[], env: Record<string, string>, timeoutMs 
 /** Runs the CLI to the end, with `input` as its stdin (closed after it). */
 export type Finished = { code: number | null; out: string; err: string };
 
-export async function runCli(args: string[], env: Record<string, string>, input = '', timeoutMs?: number): Promise<Finished> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  input = '',
+  timeoutMs?: number,
+): Promise<Finished> {
   const r = startCli(args, env, timeoutMs);
   r.child.stdin.end(input);
   const { code } = await r.done;

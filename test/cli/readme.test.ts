@@ -67,11 +67,17 @@ describe('README shell examples', () => {
     const ssh = join(cfgDir, 'home', '.ssh');
     mkdirSync(ssh, { recursive: true, mode: 0o700 });
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'readme', '-f', join(ssh, 'id_ed25519')]);
-    writeFileSync(join(ssh, 'config'), `Host *\n  IdentityFile ${join(ssh, 'id_ed25519')}\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${join(ssh, 'known_hosts')}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(ssh, 'config'),
+      `Host *\n  IdentityFile ${join(ssh, 'id_ed25519')}\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${join(ssh, 'known_hosts')}\n`,
+      { mode: 0o600 },
+    );
     mkdirSync(join(cfgDir, 'bin'));
     for (const tool of ['ssh', 'scp']) {
       const real = execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
-      writeFileSync(join(cfgDir, 'bin', tool), `#!/bin/sh\nexec ${real} -F "${join(ssh, 'config')}" "$@"\n`, { mode: 0o755 });
+      writeFileSync(join(cfgDir, 'bin', tool), `#!/bin/sh\nexec ${real} -F "${join(ssh, 'config')}" "$@"\n`, {
+        mode: 0o755,
+      });
     }
   });
   after(async () => {
@@ -81,15 +87,27 @@ describe('README shell examples', () => {
 
   it('finds the examples (and leaves out only the set-up commands)', () => {
     assert.ok(examples.length >= 1, 'no ```sh block besides the set-up commands');
-    assert.ok(examples.some((e) => e.script.includes('npx berth sandbox exec')), 'the exec example is among them');
+    assert.ok(
+      examples.some((e) => e.script.includes('npx berth sandbox exec')),
+      'the exec example is among them',
+    );
     assert.ok(!examples.some((e) => [...SETUP].some((s) => e.script.includes(s))));
   });
 
   for (const e of examples) {
     it(`runs the block at README.md line ${e.line} as written`, async () => {
-      const env = { ...cliEnv(stack, join(cfgDir, 'cli.json')), npm_config_update_notifier: 'false', npm_config_cache: join(homedir(), '.npm'), HOME: join(cfgDir, 'home'), PATH: `${join(cfgDir, 'bin')}:${process.env.PATH}` };
+      const env = {
+        ...cliEnv(stack, join(cfgDir, 'cli.json')),
+        npm_config_update_notifier: 'false',
+        npm_config_cache: join(homedir(), '.npm'),
+        HOME: join(cfgDir, 'home'),
+        PATH: `${join(cfgDir, 'bin')}:${process.env.PATH}`,
+      };
       const sshPort = String(stack.server.ssh!.port());
-      const script = e.script.replaceAll('http://localhost:3000', stack.url).replaceAll('-p 2222 ', `-p ${sshPort} `).replaceAll('-P 2222 ', `-P ${sshPort} `);
+      const script = e.script
+        .replaceAll('http://localhost:3000', stack.url)
+        .replaceAll('-p 2222 ', `-p ${sshPort} `)
+        .replaceAll('-P 2222 ', `-P ${sshPort} `);
       const r = await bash(script, env);
       assert.equal(r.code, 0, `README.md line ${e.line}:\n${e.script}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`);
       for (const p of e.prints) {

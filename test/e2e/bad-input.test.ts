@@ -4,7 +4,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 
-type Row = [name: string, method: string, path: string, body: unknown, status: number, code: string, headers?: Record<string, string>];
+type Row = [
+  name: string,
+  method: string,
+  path: string,
+  body: unknown,
+  status: number,
+  code: string,
+  headers?: Record<string, string>,
+];
 
 const TEXT = { 'content-type': 'text/plain' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -23,9 +31,33 @@ describe('bad input', () => {
   const rows = (): Row[] => [
     ['malformed JSON', 'POST', '/sandbox', '{"name":', 400, 'invalid_argument'],
     ['a body typed text/plain', 'POST', '/sandbox', '{not json', 415, 'unsupported_media_type', TEXT],
-    ['JSON typed as a form (curl -d without -H)', 'POST', '/sandbox', '{"name":"from-a-form"}', 415, 'unsupported_media_type', FORM],
-    ['a text body on a lifecycle route', 'POST', `/sandbox/${started.id}/stop`, 'now', 415, 'unsupported_media_type', TEXT],
-    ['a text body on a toolbox route', 'POST', `/toolbox/${started.id}/process/execute`, 'echo hi', 415, 'UNSUPPORTED_MEDIA_TYPE', TEXT],
+    [
+      'JSON typed as a form (curl -d without -H)',
+      'POST',
+      '/sandbox',
+      '{"name":"from-a-form"}',
+      415,
+      'unsupported_media_type',
+      FORM,
+    ],
+    [
+      'a text body on a lifecycle route',
+      'POST',
+      `/sandbox/${started.id}/stop`,
+      'now',
+      415,
+      'unsupported_media_type',
+      TEXT,
+    ],
+    [
+      'a text body on a toolbox route',
+      'POST',
+      `/toolbox/${started.id}/process/execute`,
+      'echo hi',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      TEXT,
+    ],
     ['unknown field', 'POST', '/sandbox', { nme: 'x' }, 400, 'invalid_argument'],
     ['wrongly typed field', 'POST', '/sandbox', { cpu: 'two' }, 400, 'invalid_argument'],
     ['negative cpu', 'POST', '/sandbox', { cpu: -1 }, 400, 'invalid_argument'],
@@ -35,10 +67,31 @@ describe('bad input', () => {
     ['unknown image', 'POST', '/sandbox', { image: 'nope/nothing:latest' }, 400, 'invalid_argument'],
     ['name with spaces', 'POST', '/sandbox', { name: 'bad name!' }, 400, 'invalid_argument'],
     ['env name starting with a digit', 'POST', '/sandbox', { env: { '1A': 'x' } }, 400, 'invalid_argument'],
-    ['invalid CIDR in the allow-list', 'POST', '/sandbox', { networkAllowList: '10.0.0.0/33' }, 400, 'invalid_argument'],
+    [
+      'invalid CIDR in the allow-list',
+      'POST',
+      '/sandbox',
+      { networkAllowList: '10.0.0.0/33' },
+      400,
+      'invalid_argument',
+    ],
     ['labels that are not strings', 'POST', '/sandbox', { labels: { a: 1 } }, 400, 'invalid_argument'],
-    ['a Dockerfile without FROM', 'POST', '/sandbox', { buildInfo: { dockerfileContent: 'RUN true\n' } }, 400, 'invalid_argument'],
-    ['a build context never uploaded', 'POST', '/sandbox', { buildInfo: { dockerfileContent: 'FROM x\nCOPY a /a\n', contextHashes: ['0123456789abcdef0123456789abcdef'] } }, 400, 'invalid_argument'],
+    [
+      'a Dockerfile without FROM',
+      'POST',
+      '/sandbox',
+      { buildInfo: { dockerfileContent: 'RUN true\n' } },
+      400,
+      'invalid_argument',
+    ],
+    [
+      'a build context never uploaded',
+      'POST',
+      '/sandbox',
+      { buildInfo: { dockerfileContent: 'FROM x\nCOPY a /a\n', contextHashes: ['0123456789abcdef0123456789abcdef'] } },
+      400,
+      'invalid_argument',
+    ],
     ['body over the JSON limit', 'POST', '/sandbox', { env: { A: 'x'.repeat(8000) } }, 413, 'payload_too_large'],
     ['unknown sandbox', 'GET', '/sandbox/does-not-exist', undefined, 404, 'not_found'],
     ['start an unknown sandbox', 'POST', '/sandbox/does-not-exist/start', undefined, 404, 'not_found'],
@@ -52,12 +105,47 @@ describe('bad input', () => {
     ['a cursor we did not issue', 'GET', '/sandbox?cursor=garbage', undefined, 400, 'invalid_argument'],
     ['unknown route', 'GET', '/nothing-here', undefined, 404, 'not_found'],
     ['empty command', 'POST', `/toolbox/${started.id}/process/execute`, { command: '' }, 400, 'INVALID_REQUEST_BODY'],
-    ['exec in an unknown sandbox', 'POST', '/toolbox/does-not-exist/process/execute', { command: 'true' }, 404, 'NOT_FOUND'],
+    [
+      'exec in an unknown sandbox',
+      'POST',
+      '/toolbox/does-not-exist/process/execute',
+      { command: 'true' },
+      404,
+      'NOT_FOUND',
+    ],
     ['missing file', 'GET', `/toolbox/${started.id}/files/info?path=/nope`, undefined, 404, 'FILE_NOT_FOUND'],
-    ['path with a NUL byte', 'GET', `/toolbox/${started.id}/files/info?path=/tmp/a%00b`, undefined, 400, 'INVALID_FILE_PATH'],
-    ['a folder where a file is expected', 'GET', `/toolbox/${started.id}/files/download?path=/tmp`, undefined, 400, 'INVALID_FILE_PATH'],
-    ['a non-empty folder without recursive', 'DELETE', `/toolbox/${started.id}/files?path=/home`, undefined, 400, 'INVALID_FILE_PATH'],
-    ['exec with a cwd that does not exist', 'POST', `/toolbox/${started.id}/process/execute`, { command: 'pwd', cwd: '/no/such/dir' }, 400, 'INVALID_FILE_PATH'],
+    [
+      'path with a NUL byte',
+      'GET',
+      `/toolbox/${started.id}/files/info?path=/tmp/a%00b`,
+      undefined,
+      400,
+      'INVALID_FILE_PATH',
+    ],
+    [
+      'a folder where a file is expected',
+      'GET',
+      `/toolbox/${started.id}/files/download?path=/tmp`,
+      undefined,
+      400,
+      'INVALID_FILE_PATH',
+    ],
+    [
+      'a non-empty folder without recursive',
+      'DELETE',
+      `/toolbox/${started.id}/files?path=/home`,
+      undefined,
+      400,
+      'INVALID_FILE_PATH',
+    ],
+    [
+      'exec with a cwd that does not exist',
+      'POST',
+      `/toolbox/${started.id}/process/execute`,
+      { command: 'pwd', cwd: '/no/such/dir' },
+      400,
+      'INVALID_FILE_PATH',
+    ],
   ];
 
   it('answers every row with its status, code and a hint or message', async () => {
@@ -73,12 +161,27 @@ describe('bad input', () => {
   });
 
   it('refuses a body of another type than JSON on every route that takes JSON, and takes it where uploads go', async () => {
-    const own = ['/toolbox/:sandboxId/files/upload', '/toolbox/:sandboxId/files/upload-v2', '/toolbox/:sandboxId/files/bulk-upload'];
-    const routes = stack.server.app.listRoutes().flatMap((r) => r.methods.filter((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)).map((m) => [m, r.path] as const));
+    const own = [
+      '/toolbox/:sandboxId/files/upload',
+      '/toolbox/:sandboxId/files/upload-v2',
+      '/toolbox/:sandboxId/files/bulk-upload',
+    ];
+    const routes = stack.server.app
+      .listRoutes()
+      .flatMap((r) =>
+        r.methods.filter((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)).map((m) => [m, r.path] as const),
+      );
     assert.ok(routes.length > 40, `only ${routes.length} routes with bodies`);
     for (const [method, pattern] of routes) {
-      const path = pattern.replace(/:sandboxId/, started.id).replace(/\{\/\*\w+\}/g, '/x').replace(/:[A-Za-z]+/g, 'x');
-      const r = await fetch(stack.url + path, { method, headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'text/plain' }, body: 'not json' });
+      const path = pattern
+        .replace(/:sandboxId/, started.id)
+        .replace(/\{\/\*\w+\}/g, '/x')
+        .replace(/:[A-Za-z]+/g, 'x');
+      const r = await fetch(stack.url + path, {
+        method,
+        headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'text/plain' },
+        body: 'not json',
+      });
       const answer = (await r.json().catch(() => null)) as { hint?: string } | null;
       if (own.includes(pattern)) assert.notEqual(r.status, 415, `${method} ${pattern} takes its own body`);
       else {
@@ -113,7 +216,9 @@ describe('bad input', () => {
   });
 
   it('keeps at most the configured output of a command and says it cut it', async () => {
-    const r = await stack.api('POST', `/toolbox/${started.id}/process/execute`, { command: 'head -c 300000 /dev/zero | tr "\\0" a; echo done >&2' });
+    const r = await stack.api('POST', `/toolbox/${started.id}/process/execute`, {
+      command: 'head -c 300000 /dev/zero | tr "\\0" a; echo done >&2',
+    });
     assert.equal(r.status, 200);
     assert.equal(r.body.exitCode, 0);
     assert.equal(r.body.truncated, true);

@@ -31,7 +31,10 @@ describe('crash safety of the warm pool (kill -9 while filling and claiming)', (
     for (const id of sandboxes) assert.equal(all.filter((x) => x === id).length, 1, `sandbox ${id} has one container`);
     const holders = await runnerHolders(rig.runnerId);
     for (const h of holders.filter((n) => !n.startsWith('berth-netns-pool-'))) {
-      assert.ok([...sandboxes, ...members].some((id) => h === `berth-netns-${id}`), `holder ${h} belongs to something`);
+      assert.ok(
+        [...sandboxes, ...members].some((id) => h === `berth-netns-${id}`),
+        `holder ${h} belongs to something`,
+      );
     }
   };
 
@@ -63,14 +66,26 @@ describe('crash safety of the warm pool (kill -9 while filling and claiming)', (
       let warm: string | null = null;
       await crashDuring(point, async () => {
         await ready(); // the restarted server retired the old members: claim one of its own
-        warm = (await api('POST', '/sandbox', { name, cpu: 1, memory: 1, disk: 2, env: { CLAIMED: name }, autoStopInterval: 0 })).warm;
+        warm = (
+          await api('POST', '/sandbox', {
+            name,
+            cpu: 1,
+            memory: 1,
+            disk: 2,
+            env: { CLAIMED: name },
+            autoStopInterval: 0,
+          })
+        ).warm;
       });
       assert.equal(warm, null, 'the create never answered');
       const list = await api('GET', `/sandbox?name=${name}`);
       assert.equal(list.body.items.length, 1);
       const id = list.body.items[0].id;
       assert.equal(await settledState(id), 'started');
-      assert.equal((await api('POST', `/toolbox/${id}/process/execute`, { command: 'echo $CLAIMED' })).body.result, `${name}\n`);
+      assert.equal(
+        (await api('POST', `/toolbox/${id}/process/execute`, { command: 'echo $CLAIMED' })).body.result,
+        `${name}\n`,
+      );
       assert.equal((await containerOf(id).inspect()).HostConfig.Memory, 1024 ** 3);
       await accountedFor([id]);
       // The next create claims another member, never this one.

@@ -12,12 +12,14 @@ import { crashRig, type CrashRig } from '../helpers/crash-rig.js';
 
 describe('crash safety (kill -9 at every step)', () => {
   let rig: CrashRig;
-  const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => rig.api(method, path, body, headers);
+  const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    rig.api(method, path, body, headers);
   const crashDuring = (point: string, trigger: () => Promise<unknown>) => rig.crashDuring(point, trigger);
   const settledState = (id: string) => rig.settledState(id);
   const up = () => rig.up();
   const down = () => rig.down();
-  const execIn = async (id: string, command: string) => (await api('POST', `/toolbox/${id}/process/execute`, { command })).body as { exitCode: number; result: string };
+  const execIn = async (id: string, command: string) =>
+    (await api('POST', `/toolbox/${id}/process/execute`, { command })).body as { exitCode: number; result: string };
   const containers = async () => (await runnerContainers(rig.runnerId)).map((c) => c.Labels['berth.sandbox']);
   const newSandbox = async (name: string) => {
     const r = await api('POST', '/sandbox', { name, cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 });
@@ -48,7 +50,9 @@ describe('crash safety (kill -9 at every step)', () => {
 
   for (const point of ['start:created', 'start:container-started', 'reconcile:start:done']) {
     it(`create: killed at ${point}, the sandbox comes up once`, async () => {
-      await crashDuring(point, () => api('POST', '/sandbox', { name: `crash-${point.replace(/:/g, '-')}`, cpu: 1, memory: 1, disk: 2 }));
+      await crashDuring(point, () =>
+        api('POST', '/sandbox', { name: `crash-${point.replace(/:/g, '-')}`, cpu: 1, memory: 1, disk: 2 }),
+      );
       const list = await api('GET', `/sandbox?name=crash-${point.replace(/:/g, '-')}`);
       assert.equal(list.body.items.length, 1);
       const id = list.body.items[0].id;
@@ -112,7 +116,12 @@ describe('crash safety (kill -9 at every step)', () => {
 
   it('reaper: a labelled container the store does not know is removed at start', async () => {
     const orphan = `orphan-${randomBytes(4).toString('hex')}`;
-    const c = await docker.createContainer({ name: `berth-${orphan}`, Image: 'berth/sandbox-base:latest', Cmd: ['sleep', '600'], Labels: { 'berth.managed': 'true', 'berth.runner': rig.runnerId, 'berth.sandbox': orphan } });
+    const c = await docker.createContainer({
+      name: `berth-${orphan}`,
+      Image: 'berth/sandbox-base:latest',
+      Cmd: ['sleep', '600'],
+      Labels: { 'berth.managed': 'true', 'berth.runner': rig.runnerId, 'berth.sandbox': orphan },
+    });
     await c.start();
     await down();
     await up();

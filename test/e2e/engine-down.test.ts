@@ -12,7 +12,10 @@ import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js
 class SocketForwarder {
   private server: net.Server | null = null;
   private readonly conns = new Set<net.Socket>();
-  constructor(readonly path: string, private readonly target: string) {}
+  constructor(
+    readonly path: string,
+    private readonly target: string,
+  ) {}
   async open(): Promise<void> {
     if (this.server) return;
     rmSync(this.path, { force: true });

@@ -14,7 +14,14 @@ describe('sandbox lifecycle over REST', () => {
   });
 
   it('creates, lists, gets by id and name, stops, starts, archives, restores and deletes', async () => {
-    const s = await createSandbox(stack, { name: 'life-1', labels: { team: 'a' }, env: { GREETING: 'hello' }, cpu: 1, memory: 1, disk: 2 });
+    const s = await createSandbox(stack, {
+      name: 'life-1',
+      labels: { team: 'a' },
+      env: { GREETING: 'hello' },
+      cpu: 1,
+      memory: 1,
+      disk: 2,
+    });
     assert.equal(s.name, 'life-1');
     assert.equal(s.state, 'started');
     assert.equal(s.labels.team, 'a');
@@ -27,7 +34,10 @@ describe('sandbox lifecycle over REST', () => {
 
     const listed = await stack.api('GET', `/sandbox?labels=${encodeURIComponent(JSON.stringify({ team: 'a' }))}`);
     assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.items.map((x: { id: string }) => x.id), [s.id]);
+    assert.deepEqual(
+      listed.body.items.map((x: { id: string }) => x.id),
+      [s.id],
+    );
     assert.equal(listed.body.items[0].toolboxProxyUrl, s.toolboxProxyUrl);
     const none = await stack.api('GET', `/sandbox?labels=${encodeURIComponent(JSON.stringify({ team: 'b' }))}`);
     assert.deepEqual(none.body.items, []);
@@ -60,7 +70,10 @@ describe('sandbox lifecycle over REST', () => {
 
     const restored = await stack.api('POST', `/sandbox/${s.id}/start`);
     assert.equal(restored.body.state, 'started', JSON.stringify(restored.body));
-    assert.equal((await exec(stack, s.id, 'cat keep.txt; ls -ln keep.txt | cut -d" " -f3')).result, 'file-content\n1000\n');
+    assert.equal(
+      (await exec(stack, s.id, 'cat keep.txt; ls -ln keep.txt | cut -d" " -f3')).result,
+      'file-content\n1000\n',
+    );
 
     const labels = await stack.api('PUT', `/sandbox/${s.id}/labels`, { labels: { team: 'b', tier: 'x' } });
     assert.deepEqual(labels.body.labels, { team: 'b', tier: 'x' });
@@ -69,13 +82,20 @@ describe('sandbox lifecycle over REST', () => {
     assert.equal(del.status, 200);
     assert.equal((await stack.api('GET', `/sandbox/${s.id}`)).status, 404);
     assert.equal((await runnerContainers(stack.runnerId)).length, 0);
-    assert.ok(!(await runnerHolders(stack.runnerId)).includes(`berth-netns-${s.id}`), 'its network namespace went with it');
+    assert.ok(
+      !(await runnerHolders(stack.runnerId)).includes(`berth-netns-${s.id}`),
+      'its network namespace went with it',
+    );
   });
 
   it('starts again after an engine restart stopped its network namespace, and new sandboxes use stopped ready ones', async () => {
     await readyNetns(stack, 1);
     const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1 });
-    assert.match((await containerOf(s.id).inspect()).HostConfig.NetworkMode ?? '', /^container:/, 'it joined a ready network namespace');
+    assert.match(
+      (await containerOf(s.id).inspect()).HostConfig.NetworkMode ?? '',
+      /^container:/,
+      'it joined a ready network namespace',
+    );
     await exec(stack, s.id, 'echo kept > kept.txt');
     assert.equal((await stack.api('POST', `/sandbox/${s.id}/stop`)).body.state, 'stopped');
     // What a restart of the engine leaves: every holder stopped, its own and the ready ones.
@@ -85,7 +105,11 @@ describe('sandbox lifecycle over REST', () => {
 
     const started = await stack.api('POST', `/sandbox/${s.id}/start`);
     assert.equal(started.body.state, 'started', JSON.stringify(started.body));
-    assert.equal((await exec(stack, s.id, 'cat kept.txt; cat /sys/class/net/eth0/operstate')).result, 'kept\nup\n', 'its files and a network');
+    assert.equal(
+      (await exec(stack, s.id, 'cat kept.txt; cat /sys/class/net/eth0/operstate')).result,
+      'kept\nup\n',
+      'its files and a network',
+    );
     const fresh = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1 });
     assert.equal((await exec(stack, fresh.id, 'echo new')).result, 'new\n');
     for (const id of [s.id, fresh.id]) await stack.api('DELETE', `/sandbox/${id}`);

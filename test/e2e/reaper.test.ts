@@ -34,7 +34,11 @@ describe('reaper during creates', () => {
       await loop;
     }
     assert.ok(rounds >= N, `the reaper ran throughout (${rounds} rounds)`);
-    assert.deepEqual(reaped.filter((id) => ids.includes(id)), [], 'no new sandbox was taken for an orphan');
+    assert.deepEqual(
+      reaped.filter((id) => ids.includes(id)),
+      [],
+      'no new sandbox was taken for an orphan',
+    );
     const holders = await runnerHolders(stack.runnerId);
     for (const id of ids) {
       assert.equal((await containerOf(id).inspect()).State.Running, true, `sandbox ${id} runs`);

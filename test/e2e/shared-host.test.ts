@@ -23,7 +23,8 @@ const jumpsFrom = (bridge: string) =>
       .map((l) => ({ table, rule: l })),
   );
 const removeJumpsFrom = (bridge: string) => {
-  for (const { table, rule } of jumpsFrom(bridge)) execFileSync('iptables', ['-w', '5', '-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
+  for (const { table, rule } of jumpsFrom(bridge))
+    execFileSync('iptables', ['-w', '5', '-t', table, ...rule.replace(/^-A /, '-D ').split(' ')]);
 };
 
 describe('servers sharing a host', () => {
@@ -33,7 +34,10 @@ describe('servers sharing a host', () => {
   let bridge = '';
   after(async () => {
     for (const s of stacks) await s.close();
-    await docker.getNetwork(networkName).remove().catch(() => {});
+    await docker
+      .getNetwork(networkName)
+      .remove()
+      .catch(() => {});
     // The jumps outlive a network (other Berths may share it); this one was the test's own.
     if (bridge) removeJumpsFrom(bridge);
   });
@@ -41,9 +45,15 @@ describe('servers sharing a host', () => {
   it('start at once on a host without their network, and both run sandboxes', async () => {
     const started = await Promise.allSettled([startStack({ config }), startStack({ config })]);
     for (const r of started) if (r.status === 'fulfilled') stacks.push(r.value);
-    const net = await docker.getNetwork(networkName).inspect().catch(() => null);
+    const net = await docker
+      .getNetwork(networkName)
+      .inspect()
+      .catch(() => null);
     bridge = net?.Options?.['com.docker.network.bridge.name'] ?? '';
-    assert.deepEqual(started.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'up')), ['up', 'up']);
+    assert.deepEqual(
+      started.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'up')),
+      ['up', 'up'],
+    );
     const networks = await docker.listNetworks({ filters: { name: [networkName] } });
     assert.equal(networks.filter((n) => n.Name === networkName).length, 1, 'one network, made once');
     for (const stack of stacks) {
@@ -53,11 +63,18 @@ describe('servers sharing a host', () => {
   });
 
   it('put each jump into their egress chains in once when they start together (here after a reboot wiped them)', async (t) => {
-    if (stacks[0]?.server.runner.engineInfo()?.egress !== 'enforced') return skipOrFail(t, `egress is not enforced on this host (${stacks[0]?.server.runner.engineInfo()?.egress ?? 'no engine'}: needs root and iptables)`);
+    if (stacks[0]?.server.runner.engineInfo()?.egress !== 'enforced')
+      return skipOrFail(
+        t,
+        `egress is not enforced on this host (${stacks[0]?.server.runner.engineInfo()?.egress ?? 'no engine'}: needs root and iptables)`,
+      );
     removeJumpsFrom(bridge);
     const started = await Promise.allSettled([startStack({ config }), startStack({ config })]);
     for (const r of started) if (r.status === 'fulfilled') stacks.push(r.value);
-    assert.deepEqual(started.map((r) => r.status), ['fulfilled', 'fulfilled']);
+    assert.deepEqual(
+      started.map((r) => r.status),
+      ['fulfilled', 'fulfilled'],
+    );
     const rules = jumpsFrom(bridge).map((j) => j.rule);
     assert.equal(rules.length, 4, `each jump once:\n${rules.join('\n')}`);
     assert.equal(new Set(rules).size, 4);

@@ -69,7 +69,10 @@ describe('usage per day', () => {
     const r = await daily(2);
     assert.deepEqual(on(r, day2), day(day2, 60 + 60, 60 + 30, 360 + 90 + 30, 2, 2));
     // Oldest first, every day of the range present (zeros included), days=1 is today only.
-    assert.deepEqual((await daily(1)).days.map((d) => d.date), [day2]);
+    assert.deepEqual(
+      (await daily(1)).days.map((d) => d.date),
+      [day2],
+    );
     const month = await daily();
     assert.equal(month.days.length, 30);
     assert.equal(month.days.at(-1)!.date, day2);
@@ -80,14 +83,21 @@ describe('usage per day', () => {
     const per = (await stack.api('GET', '/usage')).body;
     const days = (await daily(2)).days;
     for (const k of ['cpuMinutes', 'memoryGiBMinutes', 'diskGiBMinutes'] as const) {
-      assert.equal(days.reduce((n, d) => n + d[k], 0), per.totals[k], k);
+      assert.equal(
+        days.reduce((n, d) => n + d[k], 0),
+        per.totals[k],
+        k,
+      );
     }
   });
 
   it('shows another organization none of it, and refuses a bad range with a hint', async () => {
     const other = await otherOrganizationKey(stack);
     const r = await daily(2, other);
-    assert.ok(r.days.every((d) => d.cpuMinutes === 0 && d.sandboxes === 0), JSON.stringify(r.days));
+    assert.ok(
+      r.days.every((d) => d.cpuMinutes === 0 && d.sandboxes === 0),
+      JSON.stringify(r.days),
+    );
     for (const bad of ['0', '367', '1.5', 'week']) {
       const res = await stack.api('GET', `/usage/daily?days=${bad}`);
       assert.equal(res.status, 400, bad);

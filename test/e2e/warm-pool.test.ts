@@ -38,7 +38,9 @@ describe('warm pool', () => {
       if (s.warmPool?.ready === ready) return s;
       await sleep(100);
     }
-    assert.fail(`the pool of ${snapshot} never had ${ready} ready: ${JSON.stringify((await stack.api('GET', `/snapshots/${snapshot}`)).body.warmPool)}`);
+    assert.fail(
+      `the pool of ${snapshot} never had ${ready} ready: ${JSON.stringify((await stack.api('GET', `/snapshots/${snapshot}`)).body.warmPool)}`,
+    );
   };
   const create = async (body: Record<string, unknown>) => {
     const r = await stack.api('POST', '/sandbox', { autoStopInterval: 0, ...body });
@@ -48,11 +50,23 @@ describe('warm pool', () => {
   };
 
   /** Builds `tag` on top of `from` with a fresh label; returns its image id. */
-  const build = async (from: string) => (await run('sh', ['-c', `printf 'FROM ${from}\\nLABEL built=${randomBytes(4).toString('hex')}\\n' | docker build -q -t ${tag} -`])).stdout.trim();
+  const build = async (from: string) =>
+    (
+      await run('sh', [
+        '-c',
+        `printf 'FROM ${from}\\nLABEL built=${randomBytes(4).toString('hex')}\\n' | docker build -q -t ${tag} -`,
+      ])
+    ).stdout.trim();
 
   before(async () => {
     // This file creates more sandboxes a minute than the default create rate limit allows.
-    const config = { warmPool: 2, warmPoolCheckSeconds: 0.3, warmPoolMaxLoad: 1000, warmPoolMinFreeMemoryPercent: 0, rateLimitCreate: 0 };
+    const config = {
+      warmPool: 2,
+      warmPoolCheckSeconds: 0.3,
+      warmPoolMaxLoad: 1000,
+      warmPoolMinFreeMemoryPercent: 0,
+      rateLimitCreate: 0,
+    };
     stack = await startStack({ config });
     // An image of its own (not just another tag of the base), so its members are told apart by image.
     await build('berth/sandbox-base:latest');
@@ -84,7 +98,15 @@ describe('warm pool', () => {
   it('a matching create claims one: env, labels, limits and egress are applied, and X-Berth-Warm says hit', async () => {
     await poolReady((await general()).id, 2);
     const before = new Set((await members()).map((m) => m.id));
-    const { s, warm } = await create({ name: 'warm-a', cpu: 1, memory: 1, disk: 2, env: { GREETING: 'hello-a' }, labels: { team: 'ai' }, networkAllowList: '1.1.1.1/32' });
+    const { s, warm } = await create({
+      name: 'warm-a',
+      cpu: 1,
+      memory: 1,
+      disk: 2,
+      env: { GREETING: 'hello-a' },
+      labels: { team: 'ai' },
+      networkAllowList: '1.1.1.1/32',
+    });
     assert.equal(warm, 'hit');
     assert.ok(before.has(s.id), 'the sandbox is one of the members that were ready');
     assert.deepEqual(s.labels, { team: 'ai' });
@@ -92,17 +114,27 @@ describe('warm pool', () => {
     const c = await containerOf(s.id).inspect();
     assert.equal(c.HostConfig.NanoCpus, 1e9);
     assert.equal(c.HostConfig.Memory, GiB);
-    assert.ok(!c.Config.Env.some((e) => e.startsWith('GREETING=')), 'the owner env goes through the daemon, not the pool-time container env');
+    assert.ok(
+      !c.Config.Env.some((e) => e.startsWith('GREETING=')),
+      'the owner env goes through the daemon, not the pool-time container env',
+    );
     const egress = await stack.server.runner.egressState(s.id);
-    assert.ok(egress.filter.some((r) => r.includes('1.1.1.1/32')), JSON.stringify(egress));
+    assert.ok(
+      egress.filter.some((r) => r.includes('1.1.1.1/32')),
+      JSON.stringify(egress),
+    );
     // The owner sees nothing of the pool life: no files in /tmp or home, only the daemon runs.
     assert.equal((await exec(stack, s.id, 'ls -A /tmp | wc -l')).result.trim(), '0');
     // Besides this command's own pipeline, only the daemon (Node through the injected loader) runs.
     const ps = (await exec(stack, s.id, 'ps -eo comm= | sort')).result.split('\n').filter(Boolean);
-    assert.deepEqual(ps.filter((c) => !['bash', 'ps', 'sort'].includes(c)), ['ld-linux-x86-64'], ps.join(' '));
+    assert.deepEqual(
+      ps.filter((c) => !['bash', 'ps', 'sort'].includes(c)),
+      ['ld-linux-x86-64'],
+      ps.join(' '),
+    );
   });
 
-  it('two claimed sandboxes never see each other\'s env or secrets; networkBlockAll is applied to a claimed one', async () => {
+  it("two claimed sandboxes never see each other's env or secrets; networkBlockAll is applied to a claimed one", async () => {
     await poolReady((await general()).id, 2);
     const secret = await stack.api('POST', '/secret', { name: 'warm-token', value: 'tok-123' });
     assert.equal(secret.status, 201, JSON.stringify(secret.body));
@@ -136,7 +168,8 @@ describe('warm pool', () => {
     await poolReady((await general()).id, 1);
     const vol = await stack.api('POST', '/volumes', { name: `warm-vol-${randomBytes(3).toString('hex')}` });
     assert.equal(vol.status, 200, JSON.stringify(vol.body));
-    for (let i = 0; i < 100 && (await stack.api('GET', `/volumes/${vol.body.id}`)).body.state !== 'ready'; i++) await sleep(100);
+    for (let i = 0; i < 100 && (await stack.api('GET', `/volumes/${vol.body.id}`)).body.state !== 'ready'; i++)
+      await sleep(100);
     const cases: [Record<string, unknown>, string][] = [
       [{ volumes: [{ volumeId: vol.body.id, mountPath: '/data' }] }, 'miss; reason=volumes'],
       [{ user: 'root' }, 'miss; reason=user'],
@@ -147,7 +180,11 @@ describe('warm pool', () => {
       assert.equal(warm, want, JSON.stringify(body));
       await stack.api('DELETE', `/sandbox/${s.id}`);
     }
-    const snap = await stack.api('POST', '/snapshots', { name: `warm-ep-${randomBytes(3).toString('hex')}`, imageName: 'berth/sandbox-base:latest', entrypoint: ['sleep', 'infinity'] });
+    const snap = await stack.api('POST', '/snapshots', {
+      name: `warm-ep-${randomBytes(3).toString('hex')}`,
+      imageName: 'berth/sandbox-base:latest',
+      entrypoint: ['sleep', 'infinity'],
+    });
     assert.equal(snap.status, 200, JSON.stringify(snap.body));
     const ep = await create({ snapshot: snap.body.name });
     assert.equal(ep.warm, 'miss; reason=image');
@@ -193,7 +230,10 @@ describe('warm pool', () => {
     }
     const ms = await members();
     assert.ok(!ms.some((m) => stale.some((s) => s.id === m.id)), 'the members of the old image are gone');
-    assert.ok(ms.some((m) => m.image === newImage), 'a member of the rebuilt image is ready');
+    assert.ok(
+      ms.some((m) => m.image === newImage),
+      'a member of the rebuilt image is ready',
+    );
     await poolReady(name, 1);
     const { s, warm } = await create({ snapshot: name });
     assert.equal(warm, 'hit');

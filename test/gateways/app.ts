@@ -69,7 +69,10 @@ export async function startApp(stack: Stack, id: string, port = 8080): Promise<v
   await exec(stack, id, `cat > /tmp/app.js <<'JS'\n${APP_JS}\nJS`);
   const session = `app-${port}`;
   await stack.api('POST', `/toolbox/${id}/process/session`, { sessionId: session });
-  await stack.api('POST', `/toolbox/${id}/process/session/${session}/exec`, { command: `node /tmp/app.js ${port}`, runAsync: true });
+  await stack.api('POST', `/toolbox/${id}/process/session/${session}/exec`, {
+    command: `node /tmp/app.js ${port}`,
+    runAsync: true,
+  });
   for (let i = 0; i < 100; i++) {
     const r = await exec(stack, id, `curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${port}/`);
     if (r.result.trim() === '200') return;

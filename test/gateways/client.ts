@@ -32,21 +32,25 @@ export interface SendOptions {
 /** Sends a request to `url` and reads the whole answer. */
 export function send(url: string, o: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: o.method ?? 'GET', headers: o.headers, lookup, agent: o.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: o.method ?? 'GET', headers: o.headers, lookup, agent: o.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
@@ -55,7 +59,11 @@ export function send(url: string, o: SendOptions = {}): Promise<Reply> {
 /** Opens `url` and resolves with the response as soon as its headers arrive (the body keeps streaming). */
 export function open(url: string, o: SendOptions = {}): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: o.method ?? 'GET', headers: o.headers, lookup, agent: o.agent ?? false }, resolve);
+    const req = http.request(
+      url,
+      { method: o.method ?? 'GET', headers: o.headers, lookup, agent: o.agent ?? false },
+      resolve,
+    );
     req.on('error', reject);
     req.end(o.body);
   });

@@ -32,7 +32,15 @@ describe('preview URLs from every client, and start on request', () => {
   // Asynchronous on purpose: the server under test runs in this process's event loop.
   const berth = (args: string[]) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BERTH_API_URL: t.stack.apiUrl, BERTH_API_KEY: t.stack.key, BERTH_CONFIG: '/nonexistent/cli.json' }, timeout: 60_000 });
+      const child = spawn(process.execPath, [BIN, ...args], {
+        env: {
+          ...process.env,
+          BERTH_API_URL: t.stack.apiUrl,
+          BERTH_API_KEY: t.stack.key,
+          BERTH_CONFIG: '/nonexistent/cli.json',
+        },
+        timeout: 60_000,
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
@@ -53,7 +61,10 @@ describe('preview URLs from every client, and start on request', () => {
 
   it('MCP: port_preview_url returns URLs that open the app', async () => {
     for (const signed of [false, true]) {
-      const r = await mcp.client.callTool({ name: 'port_preview_url', arguments: { sandbox_id: s.id, port: 8080, signed } });
+      const r = await mcp.client.callTool({
+        name: 'port_preview_url',
+        arguments: { sandbox_id: s.id, port: 8080, signed },
+      });
       assert.notEqual(r.isError, true, JSON.stringify(r.content));
       const data = r.structuredContent as { url: string; token: string };
       const page = await send(data.url, { headers: signed ? {} : { 'x-daytona-preview-token': data.token } });
@@ -104,8 +115,14 @@ describe('preview URLs from every client, and start on request', () => {
     await startApp(t.stack, s.id);
 
     // The organization's default applies to sandboxes without a setting of their own.
-    assert.equal((await api('PUT', `/sandbox/${s.id}/auto-start-on-request`, { autoStartOnRequest: null })).body.autoStartOnRequest, null);
-    const defaults = await api('PUT', `/organizations/${t.stack.organizationId}/defaults`, { autoStartOnRequest: true });
+    assert.equal(
+      (await api('PUT', `/sandbox/${s.id}/auto-start-on-request`, { autoStartOnRequest: null })).body
+        .autoStartOnRequest,
+      null,
+    );
+    const defaults = await api('PUT', `/organizations/${t.stack.organizationId}/defaults`, {
+      autoStartOnRequest: true,
+    });
     assert.equal(defaults.status, 200, JSON.stringify(defaults.body));
     assert.equal((await api('POST', `/sandbox/${s.id}/stop`)).body.state, 'stopped');
     await new Promise((r) => setTimeout(r, 1100));

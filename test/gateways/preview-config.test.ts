@@ -15,7 +15,14 @@ describe('previews behind a reverse proxy', () => {
   let previewPort: number;
   before(async () => {
     previewPort = await freePort();
-    stack = await startStack({ config: { publicUrl: 'https://berth.example.test', previewDomain: 'preview.example.test', previewPort, previewPublicPort: 443 } });
+    stack = await startStack({
+      config: {
+        publicUrl: 'https://berth.example.test',
+        previewDomain: 'preview.example.test',
+        previewPort,
+        previewPublicPort: 443,
+      },
+    });
     id = await appSandbox(stack);
   });
   after(async () => {
@@ -28,7 +35,13 @@ describe('previews behind a reverse proxy', () => {
     assert.equal(link.url, `https://8080-${id}.preview.example.test`);
     // What nginx sends to Berth for that link (proxy_set_header Host $host; X-Forwarded-*).
     const host = `8080-${id}.preview.example.test`;
-    const headers = { host, 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7', 'x-forwarded-host': host, 'x-daytona-preview-token': link.token };
+    const headers = {
+      host,
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '198.51.100.7',
+      'x-forwarded-host': host,
+      'x-daytona-preview-token': link.token,
+    };
     for (const port of [new URL(stack.url).port, String(previewPort)]) {
       const r = await send(`http://127.0.0.1:${port}/echo`, { headers });
       assert.equal(r.status, 200, r.text);
@@ -48,7 +61,9 @@ describe('previews behind a reverse proxy', () => {
     assert.equal(api.status, 404);
     assert.match(api.json.message, /previews only/);
     // localhost is not the preview domain here: such hosts go to the API (and find no route).
-    const other = await send(`http://127.0.0.1:${new URL(stack.url).port}/`, { headers: { host: `8080-${id}.localhost` } });
+    const other = await send(`http://127.0.0.1:${new URL(stack.url).port}/`, {
+      headers: { host: `8080-${id}.localhost` },
+    });
     assert.notEqual(other.json?.source, 'BERTH_PREVIEW');
   });
 });

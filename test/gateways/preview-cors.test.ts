@@ -18,7 +18,14 @@ describe('preview CORS (configured)', () => {
   let token: string;
   let port: number;
   const preflight = (origin: string) =>
-    send(`${url}/echo`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-daytona-preview-token, content-type' } });
+    send(`${url}/echo`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'x-daytona-preview-token, content-type',
+      },
+    });
 
   before(async () => {
     stack = await startStack({ config: { previewCorsOrigins: ['sandbox', APP_ORIGIN] } });
@@ -47,7 +54,10 @@ describe('preview CORS (configured)', () => {
   });
 
   it('lets an allowed origin read the app’s answer and the proxy’s own errors', async () => {
-    const ok = await send(`${url}/echo`, { method: 'PUT', headers: { origin: APP_ORIGIN, 'x-daytona-preview-token': token } });
+    const ok = await send(`${url}/echo`, {
+      method: 'PUT',
+      headers: { origin: APP_ORIGIN, 'x-daytona-preview-token': token },
+    });
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.json.method, 'PUT');
     assert.equal(ok.headers['access-control-allow-origin'], APP_ORIGIN);
@@ -62,7 +72,12 @@ describe('preview CORS (configured)', () => {
     const other = await stack.api('POST', '/sandbox', { cpu: 0.5, memory: 0.5, autoStopInterval: 0 });
     assert.equal(other.status, 200, JSON.stringify(other.body));
     try {
-      for (const origin of [`http://3000-${other.body.id}.localhost:${port}`, 'https://evil.example', 'https://app.example.com.evil.example', `http://3000-${id}.localhost.evil.example`]) {
+      for (const origin of [
+        `http://3000-${other.body.id}.localhost:${port}`,
+        'https://evil.example',
+        'https://app.example.com.evil.example',
+        `http://3000-${id}.localhost.evil.example`,
+      ]) {
         const pre = await preflight(origin);
         assert.equal(pre.status, 401, `${origin}: a preflight without credentials goes to the gate like any request`);
         assert.equal(pre.headers['access-control-allow-origin'], undefined, origin);

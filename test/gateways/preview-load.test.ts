@@ -49,11 +49,23 @@ describe('preview proxy under load', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
     try {
       const answer = await new Promise<string>((resolve, reject) => {
-        const req = http.request({ host: url.hostname, port: url.port, path: '/upload', method: 'POST', lookup, headers: { 'x-daytona-preview-token': token, 'content-type': 'application/octet-stream' } }, (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode} ${text}`))));
-        });
+        const req = http.request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: '/upload',
+            method: 'POST',
+            lookup,
+            headers: { 'x-daytona-preview-token': token, 'content-type': 'application/octet-stream' },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode} ${text}`)),
+            );
+          },
+        );
         req.on('error', reject);
         body.pipe(req);
       });
@@ -71,7 +83,10 @@ describe('preview proxy under load', () => {
     const sockets: WebSocket[] = [];
     try {
       for (let i = 0; i < 200; i++) {
-        const ws = new WebSocket(`ws://${url.host}/ws/${i}`, { headers: { 'x-daytona-preview-token': token }, lookup } as WebSocket.ClientOptions);
+        const ws = new WebSocket(`ws://${url.host}/ws/${i}`, {
+          headers: { 'x-daytona-preview-token': token },
+          lookup,
+        } as WebSocket.ClientOptions);
         sockets.push(ws);
         await new Promise((resolve, reject) => {
           ws.once('open', resolve);
@@ -92,7 +107,8 @@ describe('preview proxy under load', () => {
     } finally {
       for (const ws of sockets) ws.terminate();
     }
-    for (let i = 0; i < 50 && stack.server.previews.stats().websockets > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && stack.server.previews.stats().websockets > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     assert.equal(stack.server.previews.stats().websockets, 0, 'closed sockets release their tunnels');
   });
 });

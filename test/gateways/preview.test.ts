@@ -62,7 +62,15 @@ describe('preview proxy', () => {
   });
 
   it('opens with an API key, strips it, and sets X-Forwarded-* without hop-by-hop headers', async () => {
-    const r = await send(`${url}/echo`, { headers: { authorization: `Bearer ${stack.key}`, connection: 'keep-alive, x-hop', 'x-hop': 'drop me', 'x-forwarded-for': '203.0.113.9', 'x-daytona-preview-token': '' } });
+    const r = await send(`${url}/echo`, {
+      headers: {
+        authorization: `Bearer ${stack.key}`,
+        connection: 'keep-alive, x-hop',
+        'x-hop': 'drop me',
+        'x-forwarded-for': '203.0.113.9',
+        'x-daytona-preview-token': '',
+      },
+    });
     assert.equal(r.status, 200, r.text);
     const h = r.json.headers;
     assert.equal(h.authorization, undefined);
@@ -103,7 +111,11 @@ describe('preview proxy', () => {
     assert.equal((await send(`${url}/echo`, { headers: { cookie: tokenCookie } })).status, 200);
     const other = url.replace('8080-', '8081-');
     assert.equal((await send(`${other}/echo`, { headers: { cookie: tokenCookie } })).status, 401);
-    assert.equal((await send(`${url}/echo`, { headers: { cookie: tokenCookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) } })).status, 401);
+    assert.equal(
+      (await send(`${url}/echo`, { headers: { cookie: tokenCookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) } }))
+        .status,
+      401,
+    );
   });
 
   it('refuses a signed URL on another port, after it expires, and once it is revoked — its cookie too', async () => {
@@ -134,7 +146,10 @@ describe('preview proxy', () => {
     const cookie = r.headers['set-cookie']!.find((c) => c.startsWith('berth_preview='))!.split(';')[0]!;
     assert.equal((await send(`${url}/echo`, { headers: { cookie } })).status, 200);
     // A WebSocket opened with the key ends with it.
-    const ws = new WebSocket(`ws://8080-${id}.localhost:${port}/ws`, { headers: { authorization: `Bearer ${created.body.value}` }, lookup } as WebSocket.ClientOptions);
+    const ws = new WebSocket(`ws://8080-${id}.localhost:${port}/ws`, {
+      headers: { authorization: `Bearer ${created.body.value}` },
+      lookup,
+    } as WebSocket.ClientOptions);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -153,7 +168,9 @@ describe('preview proxy', () => {
   });
 
   it('answers the same 404 for an unknown sandbox, a wrong token and another organization', async () => {
-    const unknown = await send(`http://8080-00000000-0000-4000-8000-000000000000.localhost:${port}/`, { headers: { 'x-daytona-preview-token': token } });
+    const unknown = await send(`http://8080-00000000-0000-4000-8000-000000000000.localhost:${port}/`, {
+      headers: { 'x-daytona-preview-token': token },
+    });
     const wrongToken = await send(url, { headers: { 'x-daytona-preview-token': 'x'.repeat(32) } });
     const otherKey = await otherOrganizationKey(stack);
     const otherOrg = await send(url, { headers: { authorization: `Bearer ${otherKey}` } });
@@ -170,7 +187,10 @@ describe('preview proxy', () => {
 
   it('streams SSE and chunked responses as they come', async () => {
     const auth = { 'x-daytona-preview-token': token };
-    for (const [path, name, firstPart, rest] of [['/sse', 'sse', 'data: first', 'data: second'], ['/chunked', 'chunked', 'part one;', 'part two']] as const) {
+    for (const [path, name, firstPart, rest] of [
+      ['/sse', 'sse', 'data: first', 'data: second'],
+      ['/chunked', 'chunked', 'part one;', 'part two'],
+    ] as const) {
       const res = await open(`${url}${path}`, { headers: auth });
       assert.equal(res.statusCode, 200);
       const it = res[Symbol.asyncIterator]();
@@ -187,7 +207,10 @@ describe('preview proxy', () => {
 
   it('relays WebSockets both ways, on any path the app serves', async () => {
     for (const path of ['/ws', '/toolbox/x/process/pty/create-connect', '/api/socket.io/?EIO=4&transport=websocket']) {
-      const ws = new WebSocket(`ws://8080-${id}.localhost:${port}${path}`, { headers: { 'x-daytona-preview-token': token }, lookup } as WebSocket.ClientOptions);
+      const ws = new WebSocket(`ws://8080-${id}.localhost:${port}${path}`, {
+        headers: { 'x-daytona-preview-token': token },
+        lookup,
+      } as WebSocket.ClientOptions);
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
         ws.once('error', reject);
@@ -201,7 +224,11 @@ describe('preview proxy', () => {
 
   it('sends API, MCP and toolbox paths on a preview host to the app', async () => {
     for (const path of ['/api/sandbox', '/mcp', `/toolbox/${id}/files`, '/api/socket.io/?EIO=4&transport=polling']) {
-      const r = await send(`${url}${path}`, { method: path === '/mcp' ? 'POST' : 'GET', headers: { 'x-daytona-preview-token': token, 'content-type': 'application/json' }, body: path === '/mcp' ? '{}' : undefined });
+      const r = await send(`${url}${path}`, {
+        method: path === '/mcp' ? 'POST' : 'GET',
+        headers: { 'x-daytona-preview-token': token, 'content-type': 'application/json' },
+        body: path === '/mcp' ? '{}' : undefined,
+      });
       assert.equal(r.status, 200, `${path}: ${r.text} ${JSON.stringify(r.headers)}`);
       assert.equal(r.json.url, path);
     }
@@ -215,7 +242,9 @@ describe('preview proxy', () => {
       assert.equal(r.json.message, `nothing is listening on port ${p} in sandbox ${id}`);
       assert.ok(Date.now() - t0 < 2000);
     }
-    const page = await send(`http://9-${id}.localhost:${port}/`, { headers: { 'x-daytona-preview-token': token, ...HTML } });
+    const page = await send(`http://9-${id}.localhost:${port}/`, {
+      headers: { 'x-daytona-preview-token': token, ...HTML },
+    });
     assert.equal(page.status, 502);
     assert.match(page.text, /nothing is listening on port 9/);
   });
@@ -249,9 +278,15 @@ describe('preview proxy', () => {
     try {
       const auth = { 'x-daytona-preview-token': token };
       assert.equal((await send(`${url}/echo`, { headers: auth })).status, 200);
-      const skipped = await send(`${url}/echo`, { headers: { ...auth, 'x-daytona-skip-last-activity-update': 'true' } });
+      const skipped = await send(`${url}/echo`, {
+        headers: { ...auth, 'x-daytona-skip-last-activity-update': 'true' },
+      });
       assert.equal(skipped.status, 200);
-      assert.equal(skipped.json.headers['x-daytona-skip-last-activity-update'], undefined, 'the header is for the proxy, not the app');
+      assert.equal(
+        skipped.json.headers['x-daytona-skip-last-activity-update'],
+        undefined,
+        'the header is for the proxy, not the app',
+      );
       assert.deepEqual(marked, [id]);
     } finally {
       gate.touch = touch;

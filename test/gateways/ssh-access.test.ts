@@ -44,7 +44,8 @@ describe('ssh gateway: access API', () => {
     const r = await f.stack.api('DELETE', `/sandbox/${f.id}/ssh-access`);
     assert.equal(r.status, 200);
     assert.equal(r.body.id, f.id, 'answers the sandbox, as Daytona does');
-    for (const t of [a, b]) assert.equal((await f.stack.api('GET', `/sandbox/ssh-access/validate?token=${t}`)).body.valid, false);
+    for (const t of [a, b])
+      assert.equal((await f.stack.api('GET', `/sandbox/ssh-access/validate?token=${t}`)).body.valid, false);
   });
 
   it('answers bad input with 4xx and a hint', async () => {
@@ -56,7 +57,10 @@ describe('ssh gateway: access API', () => {
     assert.equal((await f.stack.api('GET', '/sandbox/ssh-access/validate')).status, 400);
     assert.equal((await f.stack.api('DELETE', `/sandbox/${f.id}/ssh-access?token=${'q'.repeat(32)}`)).status, 404);
     assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/ssh-access`, undefined, { key: null })).status, 401);
-    assert.equal((await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: 'ssh-ed25519 not-base64!' })).status, 400);
+    assert.equal(
+      (await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: 'ssh-ed25519 not-base64!' })).status,
+      400,
+    );
     assert.equal((await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: 'x', extra: 1 })).status, 400);
     assert.equal((await f.stack.api('DELETE', '/users/me/ssh-keys/nope')).status, 404);
   });
@@ -64,12 +68,25 @@ describe('ssh gateway: access API', () => {
   it('keeps tokens and sandboxes of another organization apart', async () => {
     const token = await f.token();
     const other = await otherOrganizationKey(f.stack);
-    assert.deepEqual((await f.stack.api('GET', `/sandbox/ssh-access/validate?token=${token}`, undefined, { key: other })).body, { valid: false, sandboxId: '' });
+    assert.deepEqual(
+      (await f.stack.api('GET', `/sandbox/ssh-access/validate?token=${token}`, undefined, { key: other })).body,
+      { valid: false, sandboxId: '' },
+    );
     assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/ssh-access`, undefined, { key: other })).status, 404);
     assert.equal((await f.stack.api('DELETE', `/sandbox/${f.id}/ssh-access`, undefined, { key: other })).status, 404);
     // Their key does not open our sandbox either.
     const key = await newKey(f.dir, 'other');
-    assert.equal((await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: readFileSync(`${key}.pub`, 'utf8'), name: 'other' }, { key: other })).status, 201);
+    assert.equal(
+      (
+        await f.stack.api(
+          'POST',
+          '/users/me/ssh-keys',
+          { publicKey: readFileSync(`${key}.pub`, 'utf8'), name: 'other' },
+          { key: other },
+        )
+      ).status,
+      201,
+    );
     const r = await ssh(f, f.id, ['-i', key, 'true']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no sandbox/);
@@ -86,7 +103,9 @@ describe('ssh gateway: access API', () => {
     const printed = await run('ssh-keygen', ['-lf', `${key}.pub`]);
     assert.equal(printed.stdout.split(' ')[1], k.fingerprint, 'the fingerprint ssh-keygen prints');
     assert.equal((await f.stack.api('DELETE', `/users/me/ssh-keys/${encodeURIComponent(k.fingerprint)}`)).status, 204);
-    assert.ok(!(await f.stack.api('GET', '/users/me/ssh-keys')).body.some((x: { name: string }) => x.name === 'laptop'));
+    assert.ok(
+      !(await f.stack.api('GET', '/users/me/ssh-keys')).body.some((x: { name: string }) => x.name === 'laptop'),
+    );
   });
 
   it('shows the host key clients see in GET /api/config, the same after a restart', async () => {
@@ -94,12 +113,18 @@ describe('ssh gateway: access API', () => {
     assert.equal(config.ssh.port, f.port);
     assert.equal(config.ssh.host, 'localhost');
     const scan = await run('ssh-keyscan', ['-p', String(f.port), '-t', 'ed25519', '127.0.0.1']);
-    const line = scan.stdout.trim().split('\n').find((l) => l.includes('ssh-ed25519'))!;
+    const line = scan.stdout
+      .trim()
+      .split('\n')
+      .find((l) => l.includes('ssh-ed25519'))!;
     const fp = await run('ssh-keygen', ['-lf', '-'], { input: line });
     assert.equal(fp.stdout.split(' ')[1], config.ssh.hostKeyFingerprint);
     // A second server on the same home keeps the key.
     await f.stack.stop();
-    const again = await startStack({ ssh: true, reuse: { home: f.stack.home, runnerId: f.stack.runnerId, key: f.stack.key } });
+    const again = await startStack({
+      ssh: true,
+      reuse: { home: f.stack.home, runnerId: f.stack.runnerId, key: f.stack.key },
+    });
     try {
       assert.equal((await again.api('GET', '/config')).body.ssh.hostKeyFingerprint, config.ssh.hostKeyFingerprint);
     } finally {

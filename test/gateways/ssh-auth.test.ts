@@ -80,10 +80,18 @@ describe('ssh gateway: logins and sessions', () => {
     assert.match(r.stderr, DENIED);
     await f.stack.server.orch.audit.flush();
     const audit = await f.stack.api('GET', '/audit?action=ssh.login');
-    assert.ok(audit.body.items.some((e: { details: { method: string; fingerprint?: string } }) => e.details.method === 'publickey' && e.details.fingerprint === added.body.fingerprint));
+    assert.ok(
+      audit.body.items.some(
+        (e: { details: { method: string; fingerprint?: string } }) =>
+          e.details.method === 'publickey' && e.details.fingerprint === added.body.fingerprint,
+      ),
+    );
     assert.ok(!JSON.stringify(audit.body).includes('alice.pub'));
     const ex = await f.stack.api('GET', '/audit?action=ssh.exec');
-    assert.ok(ex.body.items.some((e: { details: { program: string } }) => e.details.program === 'whoami'), 'ssh.exec keeps the program name');
+    assert.ok(
+      ex.body.items.some((e: { details: { program: string } }) => e.details.program === 'whoami'),
+      'ssh.exec keeps the program name',
+    );
   });
 
   it('tells a key holder which sandbox does not exist, and refuses key logins as a token', async () => {
@@ -101,19 +109,45 @@ describe('ssh gateway: logins and sessions', () => {
     assert.match((await ssh(f, f.name, ['-i', key, 'true'])).stderr, DENIED);
   });
 
-  it('closes a member\'s session within 1 s of their removal from the organization', async () => {
+  it("closes a member's session within 1 s of their removal from the organization", async () => {
     const { store, orch } = f.stack.server;
     const now = Date.now();
     const userId = randomUUID();
     const own = randomUUID();
-    await store.User.query().insert({ id: userId, email: `bob-${randomBytes(3).toString('hex')}@example.test`, name: 'Bob', system_admin: false, created_at: now });
+    await store.User.query().insert({
+      id: userId,
+      email: `bob-${randomBytes(3).toString('hex')}@example.test`,
+      name: 'Bob',
+      system_admin: false,
+      created_at: now,
+    });
     await store.Organization.query().insert({ id: own, name: 'Bob', personal: true, created_at: now, updated_at: now });
     await store.Membership.query().insert({ organization_id: own, user_id: userId, role: 'owner', created_at: now });
-    await store.Membership.query().insert({ organization_id: f.stack.organizationId, user_id: userId, role: 'member', created_at: now });
-    const bobKey = (await orch.keys.create({ organizationId: own, userId, name: 'bob', permissions: [...PERMISSIONS] })).value;
+    await store.Membership.query().insert({
+      organization_id: f.stack.organizationId,
+      user_id: userId,
+      role: 'member',
+      created_at: now,
+    });
+    const bobKey = (await orch.keys.create({ organizationId: own, userId, name: 'bob', permissions: [...PERMISSIONS] }))
+      .value;
     const key = await newKey(f.dir, 'bob');
-    assert.equal((await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: readFileSync(`${key}.pub`, 'utf8') }, { key: bobKey })).status, 201);
-    const r = await endsWithin(f.name, () => f.stack.api('DELETE', `/organizations/${f.stack.organizationId}/users/${userId}`), ['-i', key]);
+    assert.equal(
+      (
+        await f.stack.api(
+          'POST',
+          '/users/me/ssh-keys',
+          { publicKey: readFileSync(`${key}.pub`, 'utf8') },
+          { key: bobKey },
+        )
+      ).status,
+      201,
+    );
+    const r = await endsWithin(
+      f.name,
+      () => f.stack.api('DELETE', `/organizations/${f.stack.organizationId}/users/${userId}`),
+      ['-i', key],
+    );
     assert.ok(r.ms < 1000, `ended ${r.ms} ms after the removal`);
     assert.match(r.stderr, /membership of the organization ended/);
     const again = await ssh(f, f.name, ['-i', key, 'true']);
@@ -124,7 +158,9 @@ describe('ssh gateway: logins and sessions', () => {
   it('closes sessions within 1 s of their sandbox being deleted', async () => {
     const other = await createSandbox(f.stack, { autoStopInterval: 0 });
     const made = await f.stack.api('POST', `/sandbox/${other.id}/ssh-access`);
-    const r = await endsWithin(made.body.token, () => f.stack.api('DELETE', `/sandbox/${other.id}`).then((x) => assert.equal(x.status, 200)));
+    const r = await endsWithin(made.body.token, () =>
+      f.stack.api('DELETE', `/sandbox/${other.id}`).then((x) => assert.equal(x.status, 200)),
+    );
     assert.ok(r.ms < 1000, `ended ${r.ms} ms after the delete`);
     assert.match(r.stderr, /is being deleted|was deleted/);
     assert.equal((await ssh(f, made.body.token, ['true'])).code, 255);
@@ -142,7 +178,10 @@ describe('ssh gateway: logins and sessions', () => {
 
   it('starts a stopped sandbox that allows it, then runs the command', async () => {
     const token = await f.token();
-    assert.equal((await f.stack.api('PUT', `/sandbox/${f.id}/auto-start-on-request`, { autoStartOnRequest: true })).status, 200);
+    assert.equal(
+      (await f.stack.api('PUT', `/sandbox/${f.id}/auto-start-on-request`, { autoStartOnRequest: true })).status,
+      200,
+    );
     try {
       assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/stop`)).body.state, 'stopped');
       const r = await ssh(f, token, ['echo', 'up']);
@@ -156,9 +195,22 @@ describe('ssh gateway: logins and sessions', () => {
 
   it('refuses SSH access and key registration to a read-only API key', async () => {
     const ro = await f.stack.api('POST', '/api-keys', { name: 'ro-ssh', permissions: [] });
-    assert.equal((await f.stack.api('POST', `/sandbox/${f.id}/ssh-access`, undefined, { key: ro.body.value })).status, 403);
+    assert.equal(
+      (await f.stack.api('POST', `/sandbox/${f.id}/ssh-access`, undefined, { key: ro.body.value })).status,
+      403,
+    );
     const key = await newKey(f.dir, 'ro');
-    assert.equal((await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: readFileSync(`${key}.pub`, 'utf8') }, { key: ro.body.value })).status, 403);
+    assert.equal(
+      (
+        await f.stack.api(
+          'POST',
+          '/users/me/ssh-keys',
+          { publicKey: readFileSync(`${key}.pub`, 'utf8') },
+          { key: ro.body.value },
+        )
+      ).status,
+      403,
+    );
     const priv = await f.stack.api('POST', '/users/me/ssh-keys', { publicKey: readFileSync(key, 'utf8') });
     assert.equal(priv.status, 400);
     assert.match(priv.body.message, /private key/);

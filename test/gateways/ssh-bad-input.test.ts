@@ -10,7 +10,11 @@ import { createLogger } from '../../common/log.js';
 import { ssh, sshFixture, type SshFixture } from './ssh-helpers.js';
 
 /** Sends `data` to the SSH port; resolves with what came back and how long until the server closed. */
-function probe(port: number, data: Buffer | null, waitMs = 20_000): Promise<{ got: string; closedAfterMs: number | null }> {
+function probe(
+  port: number,
+  data: Buffer | null,
+  waitMs = 20_000,
+): Promise<{ got: string; closedAfterMs: number | null }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const s = net.connect(port, '127.0.0.1');
@@ -39,7 +43,12 @@ describe('ssh gateway: bad input', () => {
   const lines: string[] = [];
 
   before(async () => {
-    f = await sshFixture({ stack: { config: { sshLoginTimeoutSeconds: 2 }, log: createLogger({ level: 'debug', write: (l) => lines.push(l) }) } });
+    f = await sshFixture({
+      stack: {
+        config: { sshLoginTimeoutSeconds: 2 },
+        log: createLogger({ level: 'debug', write: (l) => lines.push(l) }),
+      },
+    });
   });
   after(async () => {
     await f?.close();
@@ -78,7 +87,10 @@ describe('ssh gateway: bad input', () => {
 
   it('drops a client that never logs in, after the login timeout', async () => {
     const silent = await probe(f.port, null);
-    assert.ok(silent.closedAfterMs !== null && silent.closedAfterMs >= 1500 && silent.closedAfterMs < 5000, `closed after ${silent.closedAfterMs} ms`);
+    assert.ok(
+      silent.closedAfterMs !== null && silent.closedAfterMs >= 1500 && silent.closedAfterMs < 5000,
+      `closed after ${silent.closedAfterMs} ms`,
+    );
     await settled();
   });
 

@@ -13,7 +13,10 @@ const BIN = fileURLToPath(new URL('../../../bin/berth.js', import.meta.url));
 
 describe('ssh gateway: CLI and MCP', () => {
   let f: SshFixture;
-  const berth = (args: string[]) => run(process.execPath, [BIN, ...args], { env: { BERTH_API_URL: f.stack.apiUrl, BERTH_API_KEY: f.stack.key, BERTH_CONFIG: join(f.dir, 'cli.json') } });
+  const berth = (args: string[]) =>
+    run(process.execPath, [BIN, ...args], {
+      env: { BERTH_API_URL: f.stack.apiUrl, BERTH_API_KEY: f.stack.key, BERTH_CONFIG: join(f.dir, 'cli.json') },
+    });
 
   before(async () => {
     f = await sshFixture();
@@ -27,7 +30,9 @@ describe('ssh gateway: CLI and MCP', () => {
     assert.equal(r.stdout, 'hi from 42\n', r.stderr);
     assert.equal(r.code, 3);
     await f.stack.server.orch.audit.flush();
-    const actions = (await f.stack.api('GET', '/audit?action=sandbox.ssh_access')).body.items.map((e: { action: string }) => e.action);
+    const actions = (await f.stack.api('GET', '/audit?action=sandbox.ssh_access')).body.items.map(
+      (e: { action: string }) => e.action,
+    );
     assert.deepEqual(actions.slice(0, 2), ['sandbox.ssh_access.revoke', 'sandbox.ssh_access.create']);
   });
 
@@ -37,7 +42,10 @@ describe('ssh gateway: CLI and MCP', () => {
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /added SSH key laptop \(SHA256:/);
     const list = JSON.parse((await berth(['ssh-key', 'list', '--json'])).stdout);
-    assert.deepEqual(list.map((k: { name: string }) => k.name), ['laptop']);
+    assert.deepEqual(
+      list.map((k: { name: string }) => k.name),
+      ['laptop'],
+    );
     assert.equal((await ssh(f, f.name, ['-i', key, 'echo', 'in'])).stdout, 'in\n');
     assert.equal((await berth(['ssh-key', 'remove', 'laptop'])).code, 0);
     assert.equal((await ssh(f, f.name, ['-i', key, 'true'])).code, 255);
@@ -49,7 +57,10 @@ describe('ssh gateway: CLI and MCP', () => {
   it('the MCP tool sandbox_ssh_access returns a command that logs in', async () => {
     const mcp = await connectHttp(f.stack.url, f.stack.key);
     try {
-      const r = (await mcp.client.callTool({ name: 'sandbox_ssh_access', arguments: { sandbox_id: f.name, expires_in_minutes: 5 } })) as { isError?: boolean; content?: unknown; structuredContent?: unknown };
+      const r = (await mcp.client.callTool({
+        name: 'sandbox_ssh_access',
+        arguments: { sandbox_id: f.name, expires_in_minutes: 5 },
+      })) as { isError?: boolean; content?: unknown; structuredContent?: unknown };
       assert.ok(!r.isError, text(r));
       const data = r.structuredContent as { ssh_command: string; token: string };
       assert.equal(data.ssh_command, `ssh -p ${f.port} ${data.token}@localhost`);

@@ -48,12 +48,17 @@ describe('ssh gateway: commands and shells', () => {
   });
 
   it('takes environment variables the client sends', async () => {
-    const r = await ssh(f, token, ['-o', 'SendEnv=BERTH_T*', 'echo "$BERTH_T_ONE/$BERTH_T_TWO"'], { env: { BERTH_T_ONE: 'a b', BERTH_T_TWO: 'c' } });
+    const r = await ssh(f, token, ['-o', 'SendEnv=BERTH_T*', 'echo "$BERTH_T_ONE/$BERTH_T_TWO"'], {
+      env: { BERTH_T_ONE: 'a b', BERTH_T_TWO: 'c' },
+    });
     assert.equal(r.stdout, 'a b/c\n', r.stderr);
   });
 
   it('gives `ssh -tt` a login shell on a terminal with TERM', async () => {
-    const r = await ssh(f, token, ['-tt'], { input: 'echo "T=$TERM S=$SHELL"; tty; stty size; exit 3\n', env: { TERM: 'xterm-256color' } });
+    const r = await ssh(f, token, ['-tt'], {
+      input: 'echo "T=$TERM S=$SHELL"; tty; stty size; exit 3\n',
+      env: { TERM: 'xterm-256color' },
+    });
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, /T=xterm-256color S=\/bin\/bash/);
     assert.match(r.stdout, /\/dev\/pts\/\d+/);
@@ -62,7 +67,12 @@ describe('ssh gateway: commands and shells', () => {
 
   it('follows the client terminal: window size changes and ^C reach the remote shell', async () => {
     // A real terminal for the client (node-pty), as a person's would be.
-    const term = pty.spawn('ssh', [...f.opts, '-p', String(f.port), '-t', `${token}@127.0.0.1`], { cols: 100, rows: 30, name: 'xterm-256color', env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
+    const term = pty.spawn('ssh', [...f.opts, '-p', String(f.port), '-t', `${token}@127.0.0.1`], {
+      cols: 100,
+      rows: 30,
+      name: 'xterm-256color',
+      env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string>,
+    });
     let seen = '';
     term.onData((d) => (seen += d));
     const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
@@ -82,7 +92,7 @@ describe('ssh gateway: commands and shells', () => {
     term.write('\x03');
     term.write('echo "after $?"\r');
     await waitFor(/after 130/);
-    assert.doesNotMatch(seen, /\nnot-interrupted/, "the echo after sleep never ran");
+    assert.doesNotMatch(seen, /\nnot-interrupted/, 'the echo after sleep never ran');
     term.write('exit 4\r');
     assert.equal(await exited, 4);
   });

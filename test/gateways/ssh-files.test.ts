@@ -46,7 +46,9 @@ describe('ssh gateway: scp and sftp', () => {
   it('records the upload in the audit log with its path, from ssh', async () => {
     await f.stack.server.orch.audit.flush();
     const r = await f.stack.api('GET', '/audit?action=toolbox.files.write');
-    const entry = (r.body.items as { details: { path: string }; frontend: string }[]).find((e) => e.details.path === '/tmp/big.bin');
+    const entry = (r.body.items as { details: { path: string }; frontend: string }[]).find(
+      (e) => e.details.path === '/tmp/big.bin',
+    );
     assert.ok(entry, JSON.stringify(r.body));
     assert.equal(entry.frontend, 'ssh');
   });
@@ -90,7 +92,10 @@ describe('ssh gateway: scp and sftp', () => {
     writeFileSync(join(src, 'sub', 'b.bin'), randomBytes(300_000));
     const up = await run('rsync', ['-a', '-e', e, `${src}/`, `${t}@127.0.0.1:/tmp/tree/`]);
     assert.equal(up.code, 0, up.stderr);
-    assert.equal((await exec(f.stack, s.id, 'cat /tmp/tree/a.txt; stat -c %s /tmp/tree/sub/b.bin')).result, 'alpha\n300000\n');
+    assert.equal(
+      (await exec(f.stack, s.id, 'cat /tmp/tree/a.txt; stat -c %s /tmp/tree/sub/b.bin')).result,
+      'alpha\n300000\n',
+    );
     await exec(f.stack, s.id, 'echo beta > /tmp/tree/c.txt');
     const down = join(f.dir, 'tree-back');
     const back = await run('rsync', ['-a', '-e', e, `${t}@127.0.0.1:/tmp/tree/`, `${down}/`]);

@@ -28,7 +28,19 @@ describe('ssh gateway: forwarding and long sessions', () => {
   it('forwards a local port to an app on the sandbox loopback (ssh -L), and an HTTP request goes through', async () => {
     const local = await freePort();
     // The app runs in the same SSH session that forwards to it.
-    const child = spawn('ssh', [...f.opts, '-p', String(f.port), '-L', `${local}:localhost:8765`, `${token}@127.0.0.1`, 'cd /tmp && echo forwarded > hello.txt && exec python3 -m http.server 8765 --bind 127.0.0.1'], { stdio: 'ignore' });
+    const child = spawn(
+      'ssh',
+      [
+        ...f.opts,
+        '-p',
+        String(f.port),
+        '-L',
+        `${local}:localhost:8765`,
+        `${token}@127.0.0.1`,
+        'cd /tmp && echo forwarded > hello.txt && exec python3 -m http.server 8765 --bind 127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       let body = '';
       for (let i = 0; i < 100 && !body; i++) {
@@ -50,7 +62,11 @@ describe('ssh gateway: forwarding and long sessions', () => {
     const local = await freePort();
     // ssh takes the first value of an option: replace the fixture's LogLevel=ERROR (the refusal is logged at INFO).
     const opts = f.opts.map((o) => (o === 'LogLevel=ERROR' ? 'LogLevel=INFO' : o));
-    const child = spawn('ssh', [...opts, '-p', String(f.port), '-L', `${local}:localhost:8799`, `${token}@127.0.0.1`, 'sleep 20'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      'ssh',
+      [...opts, '-p', String(f.port), '-L', `${local}:localhost:8799`, `${token}@127.0.0.1`, 'sleep 20'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     try {
@@ -58,7 +74,8 @@ describe('ssh gateway: forwarding and long sessions', () => {
       for (let i = 0; i < 100 && !refused; i++) {
         refused = await fetch(`http://127.0.0.1:${local}/`).then(
           () => false,
-          (e: Error & { cause?: { code?: string } }) => e.cause?.code === 'ECONNRESET' || /other side closed|socket/i.test(String(e.cause ?? e)),
+          (e: Error & { cause?: { code?: string } }) =>
+            e.cause?.code === 'ECONNRESET' || /other side closed|socket/i.test(String(e.cause ?? e)),
         );
         if (!refused) await sleep(100);
       }
@@ -77,7 +94,13 @@ describe('ssh gateway: forwarding and long sessions', () => {
   });
 
   it('answers client keep-alives', async () => {
-    const r = await ssh(f, token, ['-o', 'ServerAliveInterval=1', '-o', 'ServerAliveCountMax=2', 'sleep 4; echo alive']);
+    const r = await ssh(f, token, [
+      '-o',
+      'ServerAliveInterval=1',
+      '-o',
+      'ServerAliveCountMax=2',
+      'sleep 4; echo alive',
+    ]);
     assert.equal(r.stdout, 'alive\n', r.stderr);
   });
 
@@ -88,7 +111,11 @@ describe('ssh gateway: forwarding and long sessions', () => {
     const { orch } = f.stack.server;
     await clock.advanceMinutes(5);
     await orch.reconciler.sweep();
-    assert.equal((await f.stack.api('GET', `/sandbox/${s.id}`)).body.state, 'started', 'an open SSH session is activity');
+    assert.equal(
+      (await f.stack.api('GET', `/sandbox/${s.id}`)).body.state,
+      'started',
+      'an open SSH session is activity',
+    );
     session.kill();
     await session.exit;
     for (let i = 0; i < 50 && f.stack.server.ssh!.openConnections() > 0; i++) await sleep(100);

@@ -24,14 +24,36 @@ export interface SshFixture {
   close(): Promise<void>;
 }
 
-export async function sshFixture(o: { sandbox?: Record<string, unknown>; stack?: StackOptions } = {}): Promise<SshFixture> {
+export async function sshFixture(
+  o: { sandbox?: Record<string, unknown>; stack?: StackOptions } = {},
+): Promise<SshFixture> {
   const stack = await startStack({ ...o.stack, ssh: true });
   const port = stack.server.ssh!.port();
   const dir = mkdtempSync(join(tmpdir(), 'berth-ssh-test-'));
   const known = join(dir, 'known_hosts');
-  writeFileSync(known, `[127.0.0.1]:${port} ${loadHostKey(stack.home).publicKey}\n[localhost]:${port} ${loadHostKey(stack.home).publicKey}\n`);
+  writeFileSync(
+    known,
+    `[127.0.0.1]:${port} ${loadHostKey(stack.home).publicKey}\n[localhost]:${port} ${loadHostKey(stack.home).publicKey}\n`,
+  );
   const s = await createSandbox(stack, { autoStopInterval: 0, ...o.sandbox });
-  const opts = ['-F', '/dev/null', '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentityAgent=none', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10'];
+  const opts = [
+    '-F',
+    '/dev/null',
+    '-o',
+    `UserKnownHostsFile=${known}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=10',
+  ];
   return {
     stack,
     id: s.id,
@@ -60,11 +82,25 @@ export interface Run {
 }
 
 /** Runs a client (ssh, scp, sftp, rsync) to its end; kills it after `timeoutMs`. Never blocks the event loop. */
-export function run(cmd: string, args: string[], o: { input?: string | Buffer; timeoutMs?: number; onStdout?: (s: string) => void; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<Run> {
+export function run(
+  cmd: string,
+  args: string[],
+  o: {
+    input?: string | Buffer;
+    timeoutMs?: number;
+    onStdout?: (s: string) => void;
+    env?: Record<string, string>;
+    onSpawn?: (pid: number) => void;
+  } = {},
+): Promise<Run> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     // Its own process group, so a timeout also kills what it started (scp and sftp run ssh).
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env }, detached: true });
+    const child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...o.env },
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -91,7 +127,8 @@ export function run(cmd: string, args: string[], o: { input?: string | Buffer; t
 }
 
 /** `ssh` with the fixture's options, as `user` at 127.0.0.1. */
-export const ssh = (f: SshFixture, user: string, args: string[], o: Parameters<typeof run>[2] = {}) => run('ssh', [...f.opts, '-p', String(f.port), `${user}@127.0.0.1`, ...args], o);
+export const ssh = (f: SshFixture, user: string, args: string[], o: Parameters<typeof run>[2] = {}) =>
+  run('ssh', [...f.opts, '-p', String(f.port), `${user}@127.0.0.1`, ...args], o);
 
 /** Makes an ed25519 key pair without a passphrase; returns the private key's path (the public one is `${path}.pub`). */
 export async function newKey(dir: string, name: string): Promise<string> {
@@ -102,11 +139,22 @@ export async function newKey(dir: string, name: string): Promise<string> {
 }
 
 /** Starts `ssh … cmd` and resolves once it printed `ready`; `exit` resolves with the run and when it ended; `kill` ends the client. */
-export async function openSession(f: SshFixture, user: string, extra: string[] = []): Promise<{ exit: Promise<Run & { at: number }>; kill: () => void }> {
+export async function openSession(
+  f: SshFixture,
+  user: string,
+  extra: string[] = [],
+): Promise<{ exit: Promise<Run & { at: number }>; kill: () => void }> {
   let started!: () => void;
   let pid = 0;
   const ready = new Promise<void>((r) => (started = r));
-  const exit = run('ssh', [...f.opts, ...extra, '-p', String(f.port), `${user}@127.0.0.1`, 'echo ready; exec sleep 60'], { timeoutMs: 90_000, onSpawn: (p) => (pid = p), onStdout: (out) => out.includes('ready') && started() }).then((r) => ({ ...r, at: Date.now() }));
-  await Promise.race([ready, exit.then((r) => Promise.reject(new Error(`session ended early: ${r.code} ${r.stderr}`)))]);
+  const exit = run(
+    'ssh',
+    [...f.opts, ...extra, '-p', String(f.port), `${user}@127.0.0.1`, 'echo ready; exec sleep 60'],
+    { timeoutMs: 90_000, onSpawn: (p) => (pid = p), onStdout: (out) => out.includes('ready') && started() },
+  ).then((r) => ({ ...r, at: Date.now() }));
+  await Promise.race([
+    ready,
+    exit.then((r) => Promise.reject(new Error(`session ended early: ${r.code} ${r.stderr}`))),
+  ]);
   return { exit, kill: () => process.kill(-pid, 'SIGKILL') };
 }

@@ -19,7 +19,12 @@ export interface CrashRig {
   readonly home: string;
   readonly runnerId: string;
   /** Calls the API (or, for paths starting with /toolbox, the toolbox) with the admin key. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Json; warm: string | null }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Json; warm: string | null }>;
   /** Starts the server, to die at `crashAt` when given. */
   up(crashAt?: string): Promise<void>;
   down(): Promise<void>;
@@ -60,7 +65,11 @@ export async function crashRig(name: string, extraEnv: Record<string, string> = 
     async api(method, path, body, headers = {}) {
       const r = await fetch(`http://127.0.0.1:${port}${path.startsWith('/toolbox') ? '' : '/api'}${path}`, {
         method,
-        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
       const text = await r.text();

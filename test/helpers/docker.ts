@@ -4,7 +4,8 @@ import Docker from 'dockerode';
 
 export const docker = new Docker({ socketPath: process.env.BERTH_DOCKER_SOCKET ?? '/var/run/docker.sock' });
 
-const everything = (runnerId: string) => docker.listContainers({ all: true, filters: { label: [`berth.runner=${runnerId}`] } });
+const everything = (runnerId: string) =>
+  docker.listContainers({ all: true, filters: { label: [`berth.runner=${runnerId}`] } });
 
 /** The runner's sandbox containers (not the network-namespace holders). */
 export async function runnerContainers(runnerId: string) {
@@ -13,14 +14,23 @@ export async function runnerContainers(runnerId: string) {
 
 /** Names of the runner's network-namespace holders (ready ones and those of sandboxes). */
 export async function runnerHolders(runnerId: string): Promise<string[]> {
-  return (await everything(runnerId)).filter((c) => c.Labels['berth.role'] === 'netns').map((c) => (c.Names[0] ?? '').replace(/^\//, ''));
+  return (await everything(runnerId))
+    .filter((c) => c.Labels['berth.role'] === 'netns')
+    .map((c) => (c.Names[0] ?? '').replace(/^\//, ''));
 }
 
 export async function removeRunnerContainers(runnerId: string): Promise<void> {
   for (const c of await everything(runnerId)) {
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
     const id = c.Labels['berth.sandbox'];
-    if (id) await docker.getImage(`berth-keep/${id}:base`).remove({ noprune: true }).catch(() => {});
+    if (id)
+      await docker
+        .getImage(`berth-keep/${id}:base`)
+        .remove({ noprune: true })
+        .catch(() => {});
   }
 }
 

@@ -9,9 +9,26 @@ export async function otherOrganizationKey(stack: Stack): Promise<string> {
   const now = Date.now();
   const userId = randomUUID();
   const organizationId = randomUUID();
-  await store.User.query().insert({ id: userId, email: `other-${randomBytes(4).toString('hex')}@example.test`, name: 'Other', system_admin: false, created_at: now });
-  await store.Organization.query().insert({ id: organizationId, name: 'Other', personal: false, created_at: now, updated_at: now });
-  await store.Membership.query().insert({ organization_id: organizationId, user_id: userId, role: 'owner', created_at: now });
+  await store.User.query().insert({
+    id: userId,
+    email: `other-${randomBytes(4).toString('hex')}@example.test`,
+    name: 'Other',
+    system_admin: false,
+    created_at: now,
+  });
+  await store.Organization.query().insert({
+    id: organizationId,
+    name: 'Other',
+    personal: false,
+    created_at: now,
+    updated_at: now,
+  });
+  await store.Membership.query().insert({
+    organization_id: organizationId,
+    user_id: userId,
+    role: 'owner',
+    created_at: now,
+  });
   const key = await orch.keys.create({ organizationId, userId, name: 'other', permissions: [...PERMISSIONS] });
   return key.value;
 }

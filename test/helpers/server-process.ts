@@ -12,15 +12,29 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string>, port: number, opts: { waitHealthy?: boolean } = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  port: number,
+  opts: { waitHealthy?: boolean } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { BERTH_NETNS_POOL: '1', BERTH_WARM_POOL: '0', BERTH_SSH_PORT: '0', ...process.env, ...env, PORT: String(port), BERTH_HOST: '127.0.0.1' },
+    env: {
+      BERTH_NETNS_POOL: '1',
+      BERTH_WARM_POOL: '0',
+      BERTH_SSH_PORT: '0',
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      BERTH_HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
   if (opts.waitHealthy ?? true) {
     const deadline = Date.now() + 60_000;

@@ -29,7 +29,12 @@ export interface Stack {
   databaseUrl?: string;
   env: Record<string, string>;
   /** fetch against the API with the admin key; JSON in and out. */
-  api<T = Json>(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { key?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   /** Stops the server, keeping home, database and containers (for crash tests). */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -127,7 +132,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       const k = opts.key === undefined ? key : opts.key;
       const res = await fetch(path.startsWith('/toolbox') ? url + path : apiUrl + path, {
         method,
-        headers: { ...(k ? { authorization: `Bearer ${k}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        headers: {
+          ...(k ? { authorization: `Bearer ${k}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...opts.headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -161,18 +170,26 @@ export async function readyNetns(stack: Pick<Stack, 'server' | 'env'>, n: number
   const ready = stack.server.runner.readyNetns();
   if (ready < n) {
     const why = `BERTH_NETNS_POOL=${stack.env.BERTH_NETNS_POOL}; see the server log`;
-    throw new Error(`the network-namespace pool has ${ready} ready after ${timeoutMs / 1000} s, not ${n}: the pooled path would not be tested (${why})`);
+    throw new Error(
+      `the network-namespace pool has ${ready} ready after ${timeoutMs / 1000} s, not ${n}: the pooled path would not be tested (${why})`,
+    );
   }
 }
 
 /** Creates a sandbox through the API and returns its DTO (asserting it started). */
 export async function createSandbox(stack: Stack, body: Record<string, unknown> = {}): Promise<Json> {
   const r = await stack.api('POST', '/sandbox', body);
-  if (r.status !== 200 || r.body.state !== 'started') throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  if (r.status !== 200 || r.body.state !== 'started')
+    throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
-export async function exec(stack: Stack, id: string, command: string, extra: Record<string, unknown> = {}): Promise<{ exitCode: number; result: string; stdout: string; stderr: string }> {
+export async function exec(
+  stack: Stack,
+  id: string,
+  command: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ exitCode: number; result: string; stdout: string; stderr: string }> {
   const r = await stack.api('POST', `/toolbox/${id}/process/execute`, { command, ...extra });
   if (r.status !== 200) throw new Error(`exec failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;

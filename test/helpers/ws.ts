@@ -20,7 +20,9 @@ export class WsClient {
       this.messages.push({ data: Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer), binary });
       for (const w of this.waiters.splice(0)) w();
     });
-    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })));
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })),
+    );
     void this.closed.then(() => {
       for (const w of this.waiters.splice(0)) w();
     });
@@ -53,7 +55,10 @@ export class WsClient {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; output so far: ${JSON.stringify(this.output().slice(-500))}, texts: ${JSON.stringify(this.json())}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; output so far: ${JSON.stringify(this.output().slice(-500))}, texts: ${JSON.stringify(this.json())}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 250));
         this.waiters.push(() => {
@@ -93,7 +98,12 @@ export class UpgradeRejected extends Error {
 }
 
 /** Opens `ws://…/toolbox/{sandboxId}/{path}`; rejects with UpgradeRejected when the server answers HTTP. */
-export function connectWs(stack: Stack, sandboxId: string, path: string, opts: { key?: string | null; protocols?: string[] } = {}): Promise<WsClient> {
+export function connectWs(
+  stack: Stack,
+  sandboxId: string,
+  path: string,
+  opts: { key?: string | null; protocols?: string[] } = {},
+): Promise<WsClient> {
   const key = opts.key === undefined ? stack.key : opts.key;
   const url = `${stack.url.replace(/^http/, 'ws')}/toolbox/${sandboxId}/${path}`;
   return new Promise((resolve, reject) => {

@@ -28,7 +28,10 @@ describe('images: builds', () => {
       .workdir('/tmp');
     const logs: { at: number; text: string }[] = [];
     const started = Date.now();
-    const snap = await t.daytona.snapshot.create({ name: 'img-declarative', image, resources: { cpu: 1, memory: 1 } }, { onLogs: (text) => logs.push({ at: Date.now(), text }) });
+    const snap = await t.daytona.snapshot.create(
+      { name: 'img-declarative', image, resources: { cpu: 1, memory: 1 } },
+      { onLogs: (text) => logs.push({ at: Date.now(), text }) },
+    );
     const finished = Date.now();
     assert.equal(snap.state, 'active');
     assert.ok((snap.size ?? 0) > 0);
@@ -37,7 +40,10 @@ describe('images: builds', () => {
     assert.match(all, /Step \d+\/\d+ : RUN sleep 3/);
     // The first line of RUN output came in before the build ended (at least the 3 s sleep earlier).
     const first = logs.find((l) => l.text.includes(`${marker}-start`))!;
-    assert.ok(first.at < finished - 2000, `log arrived ${finished - first.at} ms before the end (started ${first.at - started} ms in)`);
+    assert.ok(
+      first.at < finished - 2000,
+      `log arrived ${finished - first.at} ms before the end (started ${first.at - started} ms in)`,
+    );
 
     // A sandbox from the snapshot has the built files, env and workdir.
     const s = await t.sandbox({ snapshot: 'img-declarative' });
@@ -53,7 +59,10 @@ describe('images: builds', () => {
     assert.match(await res.text(), new RegExp(`${marker}-start`));
 
     // In use: deleting is refused with a hint; once the sandbox is gone, the snapshot and its image go.
-    await assert.rejects(t.daytona.snapshot.delete(snap), (e: Error) => e instanceof DaytonaConflictError && /used by 1 sandbox/.test(e.message));
+    await assert.rejects(
+      t.daytona.snapshot.delete(snap),
+      (e: Error) => e instanceof DaytonaConflictError && /used by 1 sandbox/.test(e.message),
+    );
     await s.delete(60, true);
     const imageName = (await t.stack.api('GET', `/snapshots/${snap.id}`)).body.imageName as string;
     await t.daytona.snapshot.delete(snap);
@@ -77,9 +86,16 @@ describe('images: builds', () => {
     const second = await t.sandbox({ image });
     const reuseMs = Date.now() - t0;
     assert.equal((await second.process.executeCommand('cat /tmp/dyn.txt')).result.trim(), content);
-    const [a, b] = await Promise.all([t.stack.api('GET', `/sandbox/${first.id}`), t.stack.api('GET', `/sandbox/${second.id}`)]);
+    const [a, b] = await Promise.all([
+      t.stack.api('GET', `/sandbox/${first.id}`),
+      t.stack.api('GET', `/sandbox/${second.id}`),
+    ]);
     assert.equal(a.body.image, b.body.image);
-    assert.equal((await t.stack.api('GET', `/sandbox/${second.id}/build-logs-url`)).status, 404, 'a reused image has no build of its own');
+    assert.equal(
+      (await t.stack.api('GET', `/sandbox/${second.id}/build-logs-url`)).status,
+      404,
+      'a reused image has no build of its own',
+    );
     assert.ok(reuseMs < 30_000, `reuse took ${reuseMs} ms`);
   });
 
@@ -112,18 +128,27 @@ describe('images: builds', () => {
 
   it('rejects bad input with clear errors', async () => {
     // A Dockerfile syntax error fails the build with the parser's message.
-    const syntax = await t.stack.api('POST', '/snapshots', { name: 'img-syntax', buildInfo: { dockerfileContent: `FROM ${BASE}\nRUNN echo hi\n` } });
+    const syntax = await t.stack.api('POST', '/snapshots', {
+      name: 'img-syntax',
+      buildInfo: { dockerfileContent: `FROM ${BASE}\nRUNN echo hi\n` },
+    });
     assert.equal(syntax.status, 200);
     const failed = await waitSnapshot(t, 'img-syntax');
     assert.equal(failed.state, 'build_failed');
     assert.match(failed.errorReason, /Dockerfile is invalid.*unknown instruction/i);
     // No FROM at all is refused up front.
-    const noFrom = await t.stack.api('POST', '/snapshots', { name: 'img-nofrom', buildInfo: { dockerfileContent: 'RUN echo hi\n' } });
+    const noFrom = await t.stack.api('POST', '/snapshots', {
+      name: 'img-nofrom',
+      buildInfo: { dockerfileContent: 'RUN echo hi\n' },
+    });
     assert.equal(noFrom.status, 400);
     assert.match(noFrom.body.message, /no FROM line/);
     // An unknown base with no registry reachable fails fast with what to do.
     const t0 = Date.now();
-    const unknown = await t.stack.api('POST', '/snapshots', { name: 'img-unknown-base', buildInfo: { dockerfileContent: 'FROM berth-test/no-such-base:1\nRUN true\n' } });
+    const unknown = await t.stack.api('POST', '/snapshots', {
+      name: 'img-unknown-base',
+      buildInfo: { dockerfileContent: 'FROM berth-test/no-such-base:1\nRUN true\n' },
+    });
     assert.equal(unknown.status, 200);
     const u = await waitSnapshot(t, 'img-unknown-base');
     assert.equal(u.state, 'build_failed');
@@ -131,7 +156,10 @@ describe('images: builds', () => {
     assert.match(u.errorReason, /register a local image|berth registry add|mirror/);
     assert.ok(Date.now() - t0 < 30_000, 'fails fast');
     // Registering (or creating from) an image that is neither local nor pullable is refused at once, with the same hint.
-    const reg = await t.stack.api('POST', '/snapshots', { name: 'img-unknown-image', imageName: 'berth-test/no-such-image:1' });
+    const reg = await t.stack.api('POST', '/snapshots', {
+      name: 'img-unknown-image',
+      imageName: 'berth-test/no-such-image:1',
+    });
     assert.equal(reg.status, 400);
     assert.match(reg.body.message, /could not be pulled/);
     assert.match(reg.body.hint, /register a local image/);
@@ -139,13 +167,20 @@ describe('images: builds', () => {
     assert.equal(sb.status, 400);
     assert.equal(sb.body.code, 'invalid_argument');
     // A context hash that was never uploaded.
-    const ctx = await t.stack.api('POST', '/snapshots', { name: 'img-ctx', buildInfo: { dockerfileContent: `FROM ${BASE}\nCOPY /x /x\n`, contextHashes: ['0123456789abcdef0123456789abcdef'] } });
+    const ctx = await t.stack.api('POST', '/snapshots', {
+      name: 'img-ctx',
+      buildInfo: {
+        dockerfileContent: `FROM ${BASE}\nCOPY /x /x\n`,
+        contextHashes: ['0123456789abcdef0123456789abcdef'],
+      },
+    });
     assert.equal(ctx.status, 400);
     assert.match(ctx.body.message, /was not uploaded/);
     // A name clash.
     const clash = await t.stack.api('POST', '/snapshots', { name: 'img-syntax', imageName: BASE });
     assert.equal(clash.status, 409);
-    for (const n of ['img-syntax', 'img-unknown-base']) assert.equal((await t.stack.api('DELETE', `/snapshots/${n}`)).status, 204);
+    for (const n of ['img-syntax', 'img-unknown-base'])
+      assert.equal((await t.stack.api('DELETE', `/snapshots/${n}`)).status, 204);
   });
 });
 

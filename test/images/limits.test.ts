@@ -20,19 +20,26 @@ async function waitState(t: SdkStack, name: string, states: string[], ms = 120_0
   }
 }
 
-const build = (t: SdkStack, name: string, dockerfile: string) => t.stack.api('POST', '/snapshots', { name, buildInfo: { dockerfileContent: dockerfile } });
+const build = (t: SdkStack, name: string, dockerfile: string) =>
+  t.stack.api('POST', '/snapshots', { name, buildInfo: { dockerfileContent: dockerfile } });
 
 describe('images: build limits', () => {
   let t: SdkStack;
   before(async () => {
-    t = await sdkStack({ config: { buildConcurrency: 1, buildTimeoutMinutes: 0.25, buildCpu: 1, buildMemoryGiB: 0.5, buildCacheDays: 0 } });
+    t = await sdkStack({
+      config: { buildConcurrency: 1, buildTimeoutMinutes: 0.25, buildCpu: 1, buildMemoryGiB: 0.5, buildCacheDays: 0 },
+    });
   });
   after(async () => {
     await t?.close();
   });
 
   it('runs build steps with the build caps, on the sandbox network', async () => {
-    const r = await build(t, 'lim-caps', `FROM ${BASE}\nRUN echo "run ${Date.now()} mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) cpu=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) routes=$(grep -c 0000580A /proc/net/route)"\n`);
+    const r = await build(
+      t,
+      'lim-caps',
+      `FROM ${BASE}\nRUN echo "run ${Date.now()} mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) cpu=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) routes=$(grep -c 0000580A /proc/net/route)"\n`,
+    );
     assert.equal(r.status, 200);
     const s = await waitState(t, 'lim-caps', ['active', 'build_failed']);
     assert.equal(s.state, 'active', s.errorReason);
@@ -83,14 +90,20 @@ describe('images: build cache', () => {
     await t?.close();
   });
 
-  it('reuses an organization\'s own layers only', async () => {
+  it("reuses an organization's own layers only", async () => {
     const dockerfile = `FROM ${BASE}\nRUN echo shared-line-${Date.now()}\n`;
     const logOf = async (key: string | null, name: string) => {
-      const r = await t.stack.api('POST', '/snapshots', { name, buildInfo: { dockerfileContent: dockerfile } }, { key });
+      const r = await t.stack.api(
+        'POST',
+        '/snapshots',
+        { name, buildInfo: { dockerfileContent: dockerfile } },
+        { key },
+      );
       assert.equal(r.status, 200, JSON.stringify(r.body));
       for (let i = 0; i < 600; i++) {
         const s = (await t.stack.api('GET', `/snapshots/${name}`, undefined, { key })).body;
-        if (s.state === 'active') return (await t.stack.api('GET', `/snapshots/${s.id}/build-logs`, undefined, { key })).body as string;
+        if (s.state === 'active')
+          return (await t.stack.api('GET', `/snapshots/${s.id}/build-logs`, undefined, { key })).body as string;
         assert.notEqual(s.state, 'build_failed', s.errorReason);
         await new Promise((res) => setTimeout(res, 200));
       }
@@ -104,19 +117,26 @@ describe('images: build cache', () => {
 
   it('prunes cached dynamic images nobody uses, never one a sandbox runs', async () => {
     const dockerfile = `FROM ${BASE}\nRUN echo cache-${Date.now()}\n`;
-    const a = await t.stack.api('POST', '/sandbox', { cpu: 1, memory: 1, disk: 2, buildInfo: { dockerfileContent: dockerfile } });
+    const a = await t.stack.api('POST', '/sandbox', {
+      cpu: 1,
+      memory: 1,
+      disk: 2,
+      buildInfo: { dockerfileContent: dockerfile },
+    });
     assert.equal(a.body.state, 'started', JSON.stringify(a.body));
     const image = a.body.image as string;
     assert.equal(await t.stack.server.orch.pruneImages(), 0, 'in use: kept');
     await docker.getImage(image).inspect();
     assert.equal((await t.stack.api('DELETE', `/sandbox/${a.body.id}`)).status, 200);
-    for (let i = 0; i < 100 && (await t.stack.api('GET', `/sandbox/${a.body.id}`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && (await t.stack.api('GET', `/sandbox/${a.body.id}`)).status !== 404; i++)
+      await new Promise((r) => setTimeout(r, 200));
     assert.equal(await t.stack.server.orch.pruneImages(), 1);
     await assert.rejects(docker.getImage(image).inspect(), /no such image/i);
   });
 });
 
-const running = async (cmd: string) => (await docker.listContainers({ all: true })).some((c) => c.Command.includes(cmd));
+const running = async (cmd: string) =>
+  (await docker.listContainers({ all: true })).some((c) => c.Command.includes(cmd));
 async function waitContainer(cmd: string): Promise<void> {
   for (let i = 0; i < 300 && !(await running(cmd)); i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(await running(cmd), `no build step running ${cmd}`);

@@ -24,15 +24,28 @@ const BASE = 'berth/sandbox-base:latest';
 async function pushTiny(repo: string, tag: string): Promise<string> {
   const ref = `${REGISTRY}/${repo}:${tag}`;
   await docker.getImage('berth-test/busybox:static').tag({ repo: `${REGISTRY}/${repo}`, tag });
-  const stream = (await (docker.getImage(ref).push as (o: unknown) => Promise<NodeJS.ReadableStream>)({ authconfig: AUTH })) as NodeJS.ReadableStream;
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : out.find((o) => o.error) ? reject(new Error(out.find((o) => o.error)!.error)) : resolve())));
+  const stream = (await (docker.getImage(ref).push as (o: unknown) => Promise<NodeJS.ReadableStream>)({
+    authconfig: AUTH,
+  })) as NodeJS.ReadableStream;
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
+      err ? reject(err) : out.find((o) => o.error) ? reject(new Error(out.find((o) => o.error)!.error)) : resolve(),
+    ),
+  );
   await docker.getImage(ref).remove({ noprune: true });
   return ref;
 }
 
-function berth(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function berth(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/berth.js', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/berth.js', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -47,7 +60,10 @@ describe('images: registries and build contexts', () => {
   let work: string;
   const tag = `t${Date.now().toString(36)}`;
   before(async () => {
-    const code = await fetch(`http://${REGISTRY}/v2/`).then((r) => r.status, () => 0);
+    const code = await fetch(`http://${REGISTRY}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
     assert.equal(code, 401, 'the test registry (scripts/test-registry.sh) must be running with authentication');
     t = await sdkStack({ config: { buildContextLimitBytes: 2 * 1024 * 1024 } });
     work = mkdtempSync(join(tmpdir(), 'berth-ctx-test-'));
@@ -57,7 +73,11 @@ describe('images: registries and build contexts', () => {
     rmSync(work, { recursive: true, force: true });
     // By tag, never by id: the pushed tags share their image with berth-test/busybox:static.
     for (const i of await docker.listImages({ filters: { reference: [`${REGISTRY}/team/*`] } })) {
-      for (const ref of i.RepoTags ?? []) await docker.getImage(ref).remove({ noprune: true }).catch(() => {});
+      for (const ref of i.RepoTags ?? [])
+        await docker
+          .getImage(ref)
+          .remove({ noprune: true })
+          .catch(() => {});
     }
   });
 
@@ -72,12 +92,21 @@ describe('images: registries and build contexts', () => {
     assert.match(anon.message, /refused to give image|could not be pulled/);
     assert.match(anon.message, /docker-registry|berth registry add/);
 
-    const created = await t.stack.api('POST', '/docker-registry', { name: 'team', url: `http://${REGISTRY}`, username: 'berth-test', password: 'berth-test-pw', project: 'team' });
+    const created = await t.stack.api('POST', '/docker-registry', {
+      name: 'team',
+      url: `http://${REGISTRY}`,
+      username: 'berth-test',
+      password: 'berth-test-pw',
+      project: 'team',
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body.url, REGISTRY);
     assert.equal(created.body.password, undefined, 'never returned');
     const list = await t.stack.api('GET', '/docker-registry');
-    assert.deepEqual(list.body.map((r: Json) => r.name), ['team']);
+    assert.deepEqual(
+      list.body.map((r: Json) => r.name),
+      ['team'],
+    );
     assert.ok(!JSON.stringify(list.body).includes('berth-test-pw'));
     const row = await t.stack.server.store.knex('docker_registries').where({ id: created.body.id }).first();
     assert.ok(!String(row.password).includes('berth-test-pw'), 'encrypted at rest');
@@ -92,7 +121,10 @@ describe('images: registries and build contexts', () => {
 
     // A wrong password: a clear error with the fix.
     const other = await pushTiny('team/tiny2', tag);
-    assert.equal((await t.stack.api('PATCH', `/docker-registry/${created.body.id}`, { password: 'wrong-password' })).status, 200);
+    assert.equal(
+      (await t.stack.api('PATCH', `/docker-registry/${created.body.id}`, { password: 'wrong-password' })).status,
+      200,
+    );
     const bad = await t.daytona.create({ image: other }, { timeout: 120 }).then(
       () => null,
       (e: unknown) => e as DaytonaError,
@@ -113,14 +145,22 @@ describe('images: registries and build contexts', () => {
     mkdirSync(join(dir, 'pkg'), { recursive: true });
     writeFileSync(join(dir, 'main.py'), 'print("main")\n');
     writeFileSync(join(dir, 'pkg', 'util.py'), 'X = 42\n');
-    const image = Image.base(BASE).addLocalFile(file, '/home/berth/app/hello.txt').addLocalDir(dir, '/home/berth/app/src').runCommands('cat /home/berth/app/hello.txt');
+    const image = Image.base(BASE)
+      .addLocalFile(file, '/home/berth/app/hello.txt')
+      .addLocalDir(dir, '/home/berth/app/src')
+      .runCommands('cat /home/berth/app/hello.txt');
     const logs: string[] = [];
     const snap = await t.daytona.snapshot.create({ name: 'img-context', image }, { onLogs: (l) => logs.push(l) });
     assert.equal(snap.state, 'active');
     assert.match(logs.join('\n'), /hello from a local file/);
     const s = await t.sandbox({ snapshot: 'img-context' });
     assert.equal((await s.process.executeCommand('cat /home/berth/app/hello.txt')).result, 'hello from a local file\n');
-    assert.equal((await s.process.executeCommand('cd /home/berth/app/src && python3 -c "import pkg.util; print(pkg.util.X)"')).result.trim(), '42');
+    assert.equal(
+      (
+        await s.process.executeCommand('cd /home/berth/app/src && python3 -c "import pkg.util; print(pkg.util.X)"')
+      ).result.trim(),
+      '42',
+    );
     // The same context on create (a dynamic image): uploaded once, found by its hash.
     const d = await t.sandbox({ image: Image.base(BASE).addLocalFile(file, '/tmp/again.txt') }, 300);
     assert.equal((await d.process.executeCommand('cat /tmp/again.txt')).result, 'hello from a local file\n');
@@ -131,29 +171,60 @@ describe('images: registries and build contexts', () => {
   it('refuses uploads that are too large, unsigned, wrongly signed or outside the organization', async () => {
     const big = join(work, 'big.bin');
     writeFileSync(big, Buffer.alloc(3 * 1024 * 1024, 7));
-    await assert.rejects(t.daytona.snapshot.create({ name: 'img-huge', image: Image.base(BASE).addLocalFile(big, '/tmp/big.bin') }), /EntityTooLarge|over 2097152 bytes/);
+    await assert.rejects(
+      t.daytona.snapshot.create({ name: 'img-huge', image: Image.base(BASE).addLocalFile(big, '/tmp/big.bin') }),
+      /EntityTooLarge|over 2097152 bytes/,
+    );
 
     const access = (await t.stack.api('GET', '/object-storage/push-access')).body;
     assert.equal(access.storageUrl, t.stack.server.config.publicUrl);
     assert.equal(access.organizationId, t.stack.organizationId);
-    const client = (secret = access.secret) => new S3Client({ region: access.region, endpoint: access.storageUrl, forcePathStyle: true, credentials: { accessKeyId: access.accessKey, secretAccessKey: secret } });
-    const put = (c: S3Client, key: string) => c.send(new PutObjectCommand({ Bucket: access.bucket, Key: key, Body: 'x' }));
+    const client = (secret = access.secret) =>
+      new S3Client({
+        region: access.region,
+        endpoint: access.storageUrl,
+        forcePathStyle: true,
+        credentials: { accessKeyId: access.accessKey, secretAccessKey: secret },
+      });
+    const put = (c: S3Client, key: string) =>
+      c.send(new PutObjectCommand({ Bucket: access.bucket, Key: key, Body: 'x' }));
     await put(client(), `${access.organizationId}/0123456789abcdef0123456789abcdef/context.tar`);
-    await assert.rejects(put(client('not-the-secret'), `${access.organizationId}/x/context.tar`), /SignatureDoesNotMatch|signature does not match/);
+    await assert.rejects(
+      put(client('not-the-secret'), `${access.organizationId}/x/context.tar`),
+      /SignatureDoesNotMatch|signature does not match/,
+    );
     const other = await otherOrgKey(t.stack, ['write:snapshots']);
-    await assert.rejects(put(client(), `${other.organizationId}/0123456789abcdef0123456789abcdef/context.tar`), /AccessDenied|reach/);
-    const anonymous = await fetch(`${access.storageUrl}/${access.bucket}/${access.organizationId}/x/context.tar`, { method: 'PUT', body: 'x' });
+    await assert.rejects(
+      put(client(), `${other.organizationId}/0123456789abcdef0123456789abcdef/context.tar`),
+      /AccessDenied|reach/,
+    );
+    const anonymous = await fetch(`${access.storageUrl}/${access.bucket}/${access.organizationId}/x/context.tar`, {
+      method: 'PUT',
+      body: 'x',
+    });
     assert.equal(anonymous.status, 403);
     // A key the other organization got cannot read or list this one's uploads either.
     const theirs = (await t.stack.api('GET', '/object-storage/push-access', undefined, { key: other.key })).body;
-    const theirClient = new S3Client({ region: theirs.region, endpoint: theirs.storageUrl, forcePathStyle: true, credentials: { accessKeyId: theirs.accessKey, secretAccessKey: theirs.secret } });
-    await assert.rejects(put(theirClient, `${access.organizationId}/0123456789abcdef0123456789abcdef/context.tar`), /AccessDenied|reach/);
+    const theirClient = new S3Client({
+      region: theirs.region,
+      endpoint: theirs.storageUrl,
+      forcePathStyle: true,
+      credentials: { accessKeyId: theirs.accessKey, secretAccessKey: theirs.secret },
+    });
+    await assert.rejects(
+      put(theirClient, `${access.organizationId}/0123456789abcdef0123456789abcdef/context.tar`),
+      /AccessDenied|reach/,
+    );
     for (const c of [theirClient]) c.destroy();
   });
 
   it('manages registries and builds snapshots from the CLI', async () => {
     const env = { BERTH_API_URL: t.stack.apiUrl, BERTH_API_KEY: t.stack.key, BERTH_CONFIG: join(work, 'cli.json') };
-    const add = await berth(['registry', 'add', 'cli-reg', '--url', REGISTRY, '--username', 'berth-test', '--password-stdin'], env, 'berth-test-pw\n');
+    const add = await berth(
+      ['registry', 'add', 'cli-reg', '--url', REGISTRY, '--username', 'berth-test', '--password-stdin'],
+      env,
+      'berth-test-pw\n',
+    );
     assert.equal(add.code, 0, add.stderr);
     const list = await berth(['registry', 'list', '--json'], env);
     assert.equal(JSON.parse(list.stdout)[0].name, 'cli-reg');
@@ -164,7 +235,10 @@ describe('images: registries and build contexts', () => {
     mkdirSync(ctx, { recursive: true });
     writeFileSync(join(ctx, 'app.txt'), 'from the cli context\n');
     writeFileSync(join(work, 'Dockerfile'), `FROM ${BASE}\nCOPY app.txt /tmp/app.txt\nRUN cat /tmp/app.txt\n`);
-    const created = await berth(['snapshot', 'create', 'img-cli', '--dockerfile', join(work, 'Dockerfile'), '--context', ctx, '--follow'], env);
+    const created = await berth(
+      ['snapshot', 'create', 'img-cli', '--dockerfile', join(work, 'Dockerfile'), '--context', ctx, '--follow'],
+      env,
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stderr, /from the cli context/, 'the build log streams to stderr');
     assert.match(created.stdout, /img-cli\s+active/);
@@ -182,7 +256,9 @@ describe('images: registries and build contexts', () => {
 
     const vol = await berth(['volume', 'create', 'cli-vol'], env);
     assert.equal(vol.code, 0, vol.stderr);
-    assert.ok(JSON.parse((await berth(['volume', 'list', '--json'], env)).stdout).some((v: Json) => v.name === 'cli-vol'));
+    assert.ok(
+      JSON.parse((await berth(['volume', 'list', '--json'], env)).stdout).some((v: Json) => v.name === 'cli-vol'),
+    );
     assert.equal((await berth(['volume', 'delete', 'cli-vol'], env)).code, 0);
 
     const s = await t.sandbox();

@@ -43,7 +43,10 @@ describe('images: sandbox state', () => {
     const again = await t.sandbox({ snapshot: 'img-from-sandbox' });
     assert.equal(await sh(again, 'cat ~/work/notes.txt'), 'state of the source');
     await assert.rejects(s.createSnapshot('img-from-sandbox'), DaytonaConflictError);
-    await assert.rejects(t.daytona.snapshot.delete(snap), (e: Error) => e instanceof DaytonaConflictError && /used by 2 sandboxes/.test(e.message));
+    await assert.rejects(
+      t.daytona.snapshot.delete(snap),
+      (e: Error) => e instanceof DaytonaConflictError && /used by 2 sandboxes/.test(e.message),
+    );
     await copy.delete(60, true);
     await again.delete(60, true);
     const imageName = snap.imageName!;
@@ -70,13 +73,19 @@ describe('images: sandbox state', () => {
     await s.delete(60, true);
     assert.equal(await sh(fork, 'cat ~/f.txt'), 'from-fork');
     await fork.delete(60, true);
-    await assert.rejects(docker.getImage(`berth-fork/${t.stack.runnerId}:${fork.id}`).inspect(), /no such image/i, 'the fork image goes with the fork');
+    await assert.rejects(
+      docker.getImage(`berth-fork/${t.stack.runnerId}:${fork.id}`).inspect(),
+      /no such image/i,
+      'the fork image goes with the fork',
+    );
   });
 
   it('pauses and resumes a sandbox, keeping a running process and its memory', async () => {
     const s = await t.sandbox();
     // A process holding state in memory only: a counter it increments and prints on demand.
-    await sh(s, `nohup python3 -c "
+    await sh(
+      s,
+      `nohup python3 -c "
 import time, signal
 data = bytearray(64 * 1024 * 1024)
 data[12345] = 42
@@ -85,7 +94,8 @@ while True:
     n += 1
     open('/tmp/alive', 'w').write(f'{data[12345]} {n}')
     time.sleep(0.1)
-" > /dev/null 2>&1 &`);
+" > /dev/null 2>&1 &`,
+    );
     await eventually(async () => (await s.process.executeCommand('cat /tmp/alive')).result.startsWith('42 '));
     const pid = await sh(s, 'pgrep -f "bytearray" | head -1');
     await s.pause();
@@ -107,7 +117,10 @@ while True:
 
     // Auto-pause: an idle sandbox with autoPauseInterval is paused by the sweep.
     await s.setAutoPauseInterval(1);
-    await t.stack.server.store.knex('sandboxes').where({ id: s.id }).update({ last_activity_at: Date.now() - 120_000 });
+    await t.stack.server.store
+      .knex('sandboxes')
+      .where({ id: s.id })
+      .update({ last_activity_at: Date.now() - 120_000 });
     await t.stack.server.orch.reconciler.sweep();
     await eventually(async () => (await t.stack.api('GET', `/sandbox/${s.id}`)).body.state === 'paused', 30_000);
     assert.equal((await t.stack.api('GET', `/sandbox/${s.id}`)).body.autoPauseInterval, 1);
@@ -120,8 +133,12 @@ while True:
 
   it('resizes a running sandbox, visible in its cgroup', async () => {
     const s = await t.sandbox();
-    const limit = async () => Number(await sh(s, 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'));
-    const quota = async () => sh(s, 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max');
+    const limit = async () =>
+      Number(
+        await sh(s, 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'),
+      );
+    const quota = async () =>
+      sh(s, 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max');
     assert.equal(await limit(), 1024 ** 3);
     await s.resize({ cpu: 2, memory: 2 });
     assert.equal(s.state, 'started');
@@ -165,31 +182,63 @@ while True:
   it('keeps a metric history under load, and the sandbox logs', async () => {
     const s = await t.sandbox();
     const from = new Date();
-    await s.process.executeCommand('timeout 4 sh -c "while :; do :; done"; python3 -c "x = bytearray(200 * 1024 * 1024); import time; time.sleep(3)"; echo done', undefined, undefined, 30);
+    await s.process.executeCommand(
+      'timeout 4 sh -c "while :; do :; done"; python3 -c "x = bytearray(200 * 1024 * 1024); import time; time.sleep(3)"; echo done',
+      undefined,
+      undefined,
+      30,
+    );
     await t.stack.server.orch.sandboxMetrics.sample();
     const history = await s.getMetrics(from, new Date());
     assert.ok(history.length >= 3, `${history.length} samples`);
-    assert.ok(history.some((m) => m.cpuUsedPct > 20), `cpu under load: ${history.map((m) => m.cpuUsedPct).join(',')}`);
+    assert.ok(
+      history.some((m) => m.cpuUsedPct > 20),
+      `cpu under load: ${history.map((m) => m.cpuUsedPct).join(',')}`,
+    );
     assert.ok(history.every((m) => m.memTotal === 1024 ** 3 && m.cpuCount === 1));
-    assert.ok(history.some((m) => m.memUsed > 100 * 1024 * 1024), 'the 200 MiB allocation shows');
+    assert.ok(
+      history.some((m) => m.memUsed > 100 * 1024 * 1024),
+      'the 200 MiB allocation shows',
+    );
     assert.ok(history.some((m) => m.diskUsed > 0 && m.diskTotal > 0));
-    const net = await t.stack.api('GET', `/sandbox/${s.id}/telemetry/metrics?from=${from.toISOString()}&metricNames=berth.sandbox.network.rx_bytes`);
+    const net = await t.stack.api(
+      'GET',
+      `/sandbox/${s.id}/telemetry/metrics?from=${from.toISOString()}&metricNames=berth.sandbox.network.rx_bytes`,
+    );
     assert.equal(net.body.series[0].metricName, 'berth.sandbox.network.rx_bytes');
     assert.ok(net.body.series[0].dataPoints.length > 0);
     const bad = await t.stack.api('GET', `/sandbox/${s.id}/telemetry/metrics?metricNames=nope`);
     assert.equal(bad.status, 400);
     // PID 1's output (here: what the image's entrypoint printed) through the telemetry logs route.
-    const printer = await t.sandbox({ image: Image.base('berth/sandbox-base:latest').entrypoint(['sh', '-c', 'echo hello-from-pid1; echo oops >&2; exec sleep infinity']) }, 300);
+    const printer = await t.sandbox(
+      {
+        image: Image.base('berth/sandbox-base:latest').entrypoint([
+          'sh',
+          '-c',
+          'echo hello-from-pid1; echo oops >&2; exec sleep infinity',
+        ]),
+      },
+      300,
+    );
     const logs = await eventually(async () => {
-      const r = await t.stack.api('GET', `/sandbox/${printer.id}/telemetry/logs?from=${new Date(Date.now() - 600_000).toISOString()}&to=${new Date(Date.now() + 1000).toISOString()}`);
+      const r = await t.stack.api(
+        'GET',
+        `/sandbox/${printer.id}/telemetry/logs?from=${new Date(Date.now() - 600_000).toISOString()}&to=${new Date(Date.now() + 1000).toISOString()}`,
+      );
       return r.body.total >= 2 ? r : null;
     });
     assert.ok(logs!.body.items.some((l: Json) => l.body === 'hello-from-pid1' && l.severityText === 'INFO'));
     assert.ok(logs!.body.items.some((l: Json) => l.body === 'oops' && l.severityText === 'ERROR'));
-    const onlyErrors = await t.stack.api('GET', `/sandbox/${printer.id}/telemetry/logs?from=${new Date(Date.now() - 600_000).toISOString()}&severities=ERROR`);
+    const onlyErrors = await t.stack.api(
+      'GET',
+      `/sandbox/${printer.id}/telemetry/logs?from=${new Date(Date.now() - 600_000).toISOString()}&severities=ERROR`,
+    );
     assert.ok(onlyErrors.body.items.every((l: Json) => l.severityText === 'ERROR'));
     await printer.delete(60, true);
-    const traces = await t.stack.api('GET', `/sandbox/${s.id}/telemetry/traces?from=${from.toISOString()}&to=${new Date().toISOString()}`);
+    const traces = await t.stack.api(
+      'GET',
+      `/sandbox/${s.id}/telemetry/traces?from=${from.toISOString()}&to=${new Date().toISOString()}`,
+    );
     assert.deepEqual(traces.body, { items: [], total: 0, page: 1, totalPages: 0 });
     await s.delete(60, true);
   });

@@ -19,10 +19,14 @@ const BASELINE = join(ROOT, 'test/mcp/conformance/expected-failures.yml');
 
 async function authProxy(target: string, key: string): Promise<{ url: string; close(): void }> {
   const server = http.createServer((req, res) => {
-    const up = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...req.headers, authorization: `Bearer ${key}` } }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = http.request(
+      new URL(req.url ?? '/', target),
+      { method: req.method, headers: { ...req.headers, authorization: `Bearer ${key}` } },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     res.on('close', () => up.destroy());
     req.pipe(up);

@@ -26,10 +26,16 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-export async function connectHttp(url: string, key: string | undefined, o: { tools?: string; name?: string } = {}): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
+export async function connectHttp(
+  url: string,
+  key: string | undefined,
+  o: { tools?: string; name?: string } = {},
+): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
   const u = new URL('/mcp', url);
   if (o.tools) u.searchParams.set('tools', o.tools);
-  const transport = new StreamableHTTPClientTransport(u, { requestInit: { headers: key ? { authorization: `Bearer ${key}` } : {} } });
+  const transport = new StreamableHTTPClientTransport(u, {
+    requestInit: { headers: key ? { authorization: `Bearer ${key}` } : {} },
+  });
   const client = new Client({ name: o.name ?? 'berth-test', version: '1.0.0' }, { capabilities: {} });
   await client.connect(transport);
   return {
@@ -42,12 +48,20 @@ export async function connectHttp(url: string, key: string | undefined, o: { too
   };
 }
 
-export async function connectStdio(stack: Stack, o: { tools?: string } = {}): Promise<Connected & { stderr: () => string }> {
+export async function connectStdio(
+  stack: Stack,
+  o: { tools?: string } = {},
+): Promise<Connected & { stderr: () => string }> {
   let err = '';
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [join(ROOT, 'bin/berth.js'), 'mcp', ...(o.tools ? ['--tools', o.tools] : [])],
-    env: { PATH: process.env.PATH ?? '', BERTH_API_URL: stack.apiUrl, BERTH_API_KEY: stack.key, BERTH_CONFIG: join(stack.home, 'no-cli-config.json') },
+    env: {
+      PATH: process.env.PATH ?? '',
+      BERTH_API_URL: stack.apiUrl,
+      BERTH_API_KEY: stack.key,
+      BERTH_CONFIG: join(stack.home, 'no-cli-config.json'),
+    },
     stderr: 'pipe',
   });
   transport.stderr?.on('data', (c: Buffer) => (err += c.toString()));
@@ -62,20 +76,49 @@ export async function secondOrganization(server: BootedServer): Promise<{ organi
   const organizationId = newId();
   const userId = newId();
   await server.store.knex.transaction(async (trx) => {
-    await server.store.User.query(trx).insert({ id: userId, email: `other-${userId}@localhost`, name: 'Other', system_admin: false, created_at: now });
-    await server.store.Organization.query(trx).insert({ id: organizationId, name: 'Other', personal: true, created_at: now, updated_at: now });
-    await server.store.Membership.query(trx).insert({ organization_id: organizationId, user_id: userId, role: 'owner', created_at: now });
+    await server.store.User.query(trx).insert({
+      id: userId,
+      email: `other-${userId}@localhost`,
+      name: 'Other',
+      system_admin: false,
+      created_at: now,
+    });
+    await server.store.Organization.query(trx).insert({
+      id: organizationId,
+      name: 'Other',
+      personal: true,
+      created_at: now,
+      updated_at: now,
+    });
+    await server.store.Membership.query(trx).insert({
+      organization_id: organizationId,
+      user_id: userId,
+      role: 'owner',
+      created_at: now,
+    });
   });
   const k = await server.orch.keys.create({ organizationId, userId, name: 'other', permissions: [...PERMISSIONS] });
   return { organizationId, key: k.value };
 }
 
 /** A server in conformance-fixture mode (no sandboxes are created through it). */
-export async function bootFixtureServer(extraEnv: Record<string, string> = {}, share?: { home: string; key: string }, clock?: Clock): Promise<{ server: BootedServer; key: string; home: string; close(): Promise<void> }> {
+export async function bootFixtureServer(
+  extraEnv: Record<string, string> = {},
+  share?: { home: string; key: string },
+  clock?: Clock,
+): Promise<{ server: BootedServer; key: string; home: string; close(): Promise<void> }> {
   const home = share?.home ?? mkdtempSync(join(tmpdir(), 'berth-mcp-fixture-'));
   const key = share?.key ?? `berth_test_${randomBytes(16).toString('hex')}`;
   const server = await bootServer({
-    env: { BERTH_HOME: home, BERTH_RUNNER_ID: testRunnerId(), BERTH_ADMIN_API_KEY: key, PORT: '0', BERTH_SSH_PORT: '0', BERTH_LOG_LEVEL: 'warn', ...extraEnv },
+    env: {
+      BERTH_HOME: home,
+      BERTH_RUNNER_ID: testRunnerId(),
+      BERTH_ADMIN_API_KEY: key,
+      PORT: '0',
+      BERTH_SSH_PORT: '0',
+      BERTH_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
     config: { sweepSeconds: 3600 },
     background: false,
     log: createLogger({ level: 'warn' }),
@@ -95,7 +138,11 @@ export async function bootFixtureServer(extraEnv: Record<string, string> = {}, s
   };
 }
 
-export const text = (r: { content?: unknown }) => ((r.content as { type: string; text?: string }[]) ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+export const text = (r: { content?: unknown }) =>
+  ((r.content as { type: string; text?: string }[]) ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
 
 export interface SseEvent {
   id?: string;
@@ -138,11 +185,22 @@ export class RawSession {
   ) {}
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { authorization: `Bearer ${this.key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}), ...extra };
+    return {
+      authorization: `Bearer ${this.key}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
+      ...extra,
+    };
   }
 
   post(body: unknown, extra: Record<string, string> = {}): Promise<Response> {
-    return fetch(new URL('/mcp', this.url), { method: 'POST', headers: this.headers(extra), body: JSON.stringify(body) });
+    return fetch(new URL('/mcp', this.url), {
+      method: 'POST',
+      headers: this.headers(extra),
+      body: JSON.stringify(body),
+    });
   }
 
   request(method: string, params: Record<string, unknown> = {}, extra: Record<string, string> = {}): Promise<Response> {
@@ -150,7 +208,11 @@ export class RawSession {
   }
 
   async initialize(): Promise<void> {
-    const r = await this.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    const r = await this.request('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'raw', version: '1' },
+    });
     if (r.status !== 200) throw new Error(`initialize: ${r.status} ${await r.text()}`);
     this.sessionId = r.headers.get('mcp-session-id') ?? '';
     for await (const _ of sseEvents(r)) void _;
@@ -159,12 +221,21 @@ export class RawSession {
   }
 
   get(lastEventId?: string, url = this.url): Promise<Response> {
-    return fetch(new URL('/mcp', url), { headers: { ...this.headers({ accept: 'text/event-stream' }), ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } });
+    return fetch(new URL('/mcp', url), {
+      headers: {
+        ...this.headers({ accept: 'text/event-stream' }),
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+      },
+    });
   }
 }
 
 /** A POST through node:http, which (unlike fetch) lets a test set the Host header. Reads the whole answer. */
-export function nodePost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
+export function nodePost(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', headers }, (res) => {
       let data = '';

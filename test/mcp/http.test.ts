@@ -6,10 +6,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../common/clock.js';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
-import { RawSession, bootFixtureServer, nodePost, connectHttp, secondOrganization, sseEvents, text } from './helpers.js';
+import {
+  RawSession,
+  bootFixtureServer,
+  nodePost,
+  connectHttp,
+  secondOrganization,
+  sseEvents,
+  text,
+} from './helpers.js';
 import type { Json } from '../helpers/json.js';
 
-const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const init = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 const jsonHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 describe('MCP over Streamable HTTP', () => {
@@ -33,7 +46,11 @@ describe('MCP over Streamable HTTP', () => {
     assert.equal(metaUrl, `${stack.server.config.publicUrl}/.well-known/oauth-protected-resource/mcp`);
     assert.equal(((await none.json()) as Json).error.code, -32001);
 
-    const bad = await fetch(`${stack.url}/mcp`, { method: 'POST', headers: { ...jsonHeaders, authorization: 'Bearer berth_nope' }, body: JSON.stringify(init) });
+    const bad = await fetch(`${stack.url}/mcp`, {
+      method: 'POST',
+      headers: { ...jsonHeaders, authorization: 'Bearer berth_nope' },
+      body: JSON.stringify(init),
+    });
     assert.equal(bad.status, 401);
     assert.match(bad.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
     await assert.rejects(connectHttp(stack.url, 'berth_wrong_key'), /401|invalid/i);
@@ -58,7 +75,11 @@ describe('MCP over Streamable HTTP', () => {
         assert.equal(r.isError, true, name);
         assert.match(text(r as { content?: unknown }), /^Error \(not_found\): sandbox .* not found/, name);
       }
-      assert.deepEqual((await c.client.callTool({ name: 'sandbox_list', arguments: {} })).structuredContent, { sandboxes: [], next_cursor: null, total: 0 });
+      assert.deepEqual((await c.client.callTool({ name: 'sandbox_list', arguments: {} })).structuredContent, {
+        sandboxes: [],
+        next_cursor: null,
+        total: 0,
+      });
       await assert.rejects(c.client.readResource({ uri: `sandbox://${sandbox}` }), /not found/);
       const { resources } = await c.client.listResources();
       assert.deepEqual(resources, []);
@@ -68,7 +89,11 @@ describe('MCP over Streamable HTTP', () => {
     // A session belongs to the key that opened it.
     const mine = new RawSession(stack.url, stack.key);
     await mine.initialize();
-    const stolen = await fetch(`${stack.url}/mcp`, { method: 'POST', headers: { ...jsonHeaders, authorization: `Bearer ${other.key}`, 'mcp-session-id': mine.sessionId }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    const stolen = await fetch(`${stack.url}/mcp`, {
+      method: 'POST',
+      headers: { ...jsonHeaders, authorization: `Bearer ${other.key}`, 'mcp-session-id': mine.sessionId },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
     assert.equal(stolen.status, 404);
   });
 
@@ -93,15 +118,27 @@ describe('MCP over Streamable HTTP', () => {
     assert.equal((await s.request('tools/list')).status, 404);
     assert.equal((await s.request('tools/list', {}, { 'mcp-session-id': '' })).status, 400);
 
-    const badGroup = await fetch(`${stack.url}/mcp?tools=core,nope`, { method: 'POST', headers: { ...jsonHeaders, authorization: `Bearer ${stack.key}` }, body: JSON.stringify(init) });
+    const badGroup = await fetch(`${stack.url}/mcp?tools=core,nope`, {
+      method: 'POST',
+      headers: { ...jsonHeaders, authorization: `Bearer ${stack.key}` },
+      body: JSON.stringify(init),
+    });
     assert.equal(badGroup.status, 400);
   });
 
   it('rejects foreign Host and Origin headers (DNS rebinding)', async () => {
-    const post = (headers: Record<string, string>) => nodePost(`${stack.url}/mcp`, { ...jsonHeaders, authorization: `Bearer ${stack.key}`, ...headers }, JSON.stringify(init));
+    const post = (headers: Record<string, string>) =>
+      nodePost(
+        `${stack.url}/mcp`,
+        { ...jsonHeaders, authorization: `Bearer ${stack.key}`, ...headers },
+        JSON.stringify(init),
+      );
     const port = new URL(stack.url).port;
     assert.equal((await post({ host: 'evil.example.com' })).status, 403);
-    assert.equal((await post({ host: `evil.example.com:${port}`, origin: `http://evil.example.com:${port}` })).status, 403);
+    assert.equal(
+      (await post({ host: `evil.example.com:${port}`, origin: `http://evil.example.com:${port}` })).status,
+      403,
+    );
     assert.equal((await post({ host: `localhost:${port}`, origin: 'http://evil.example.com' })).status, 403);
     const good = await post({ host: `localhost:${port}`, origin: `http://localhost:${port}` });
     assert.equal(good.status, 200);
@@ -112,7 +149,11 @@ describe('MCP over Streamable HTTP', () => {
     const c = await connectHttp(stack.url, stack.key);
     try {
       const t0 = Date.now();
-      const results = await Promise.all([1, 2, 3].map((i) => c.client.callTool({ name: 'exec', arguments: { sandbox_id: sandbox, command: `sleep 1; echo ${i}` } })));
+      const results = await Promise.all(
+        [1, 2, 3].map((i) =>
+          c.client.callTool({ name: 'exec', arguments: { sandbox_id: sandbox, command: `sleep 1; echo ${i}` } }),
+        ),
+      );
       assert.deepEqual(
         results.map((r) => (r.structuredContent as { stdout: string }).stdout),
         ['1\n', '2\n', '3\n'],
@@ -126,7 +167,11 @@ describe('MCP over Streamable HTTP', () => {
   it('resumes a dropped tool-call stream with Last-Event-ID', async () => {
     const s = new RawSession(stack.url, stack.key);
     await s.initialize();
-    const r = await s.request('tools/call', { name: 'exec', arguments: { sandbox_id: sandbox, command: 'for i in 1 2 3 4 5; do echo tick$i; sleep 0.4; done' }, _meta: { progressToken: 'p1' } });
+    const r = await s.request('tools/call', {
+      name: 'exec',
+      arguments: { sandbox_id: sandbox, command: 'for i in 1 2 3 4 5; do echo tick$i; sleep 0.4; done' },
+      _meta: { progressToken: 'p1' },
+    });
     assert.equal(r.status, 200);
     const seen: string[] = [];
     let lastId = '';
@@ -144,8 +189,14 @@ describe('MCP over Streamable HTTP', () => {
     const final = JSON.parse(rest.at(-1)!);
     assert.equal(final.id, 2);
     assert.equal(final.result.structuredContent.stdout, 'tick1\ntick2\ntick3\ntick4\ntick5\n');
-    assert.ok(rest.some((d) => d.includes('tick5') && d.includes('notifications/progress')), 'progress after the drop is delivered');
-    assert.ok(!rest.some((d) => d.includes('tick1') && d.includes('notifications/progress')), 'nothing already seen is replayed');
+    assert.ok(
+      rest.some((d) => d.includes('tick5') && d.includes('notifications/progress')),
+      'progress after the drop is delivered',
+    );
+    assert.ok(
+      !rest.some((d) => d.includes('tick1') && d.includes('notifications/progress')),
+      'nothing already seen is replayed',
+    );
     assert.equal((await s.get('not-an-event-id')).status, 400);
     assert.equal((await s.get('0f6d4b8e-5f7a-4e0c-9d55-3c1f0a7e9b21:1')).status, 404);
   });
@@ -169,7 +220,12 @@ describe('MCP over Streamable HTTP', () => {
   it('accepts the public hostname behind a proxy and nothing else', async () => {
     const f = await bootFixtureServer({ BERTH_PUBLIC_URL: 'https://berth.example.com' });
     try {
-      const post = (host: string) => nodePost(`${f.server.url}/mcp`, { ...jsonHeaders, authorization: `Bearer ${f.key}`, host, origin: `https://${host}` }, JSON.stringify(init));
+      const post = (host: string) =>
+        nodePost(
+          `${f.server.url}/mcp`,
+          { ...jsonHeaders, authorization: `Bearer ${f.key}`, host, origin: `https://${host}` },
+          JSON.stringify(init),
+        );
       assert.equal((await post('berth.example.com')).status, 200);
       assert.equal((await post('evil.example.com')).status, 403);
       assert.equal((await post('localhost')).status, 200);

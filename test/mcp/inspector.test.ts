@@ -10,7 +10,10 @@ import { skipOrFail } from '../helpers/strict.js';
 
 function npx(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['-y', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const child = spawn('npx', ['-y', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -29,8 +32,19 @@ describe('MCP Inspector CLI', () => {
   });
 
   it('lists the tools with --cli --transport http --header', async (t) => {
-    const r = await npx(['@modelcontextprotocol/inspector@1.0.3', '--cli', `${stack.url}/mcp`, '--transport', 'http', '--header', `Authorization: Bearer ${stack.key}`, '--method', 'tools/list']);
-    if (r.code !== 0 && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(r.err)) return skipOrFail(t, `the npm registry is unreachable: ${r.err.split('\n').find((l) => /ERR/.test(l)) ?? ''}`);
+    const r = await npx([
+      '@modelcontextprotocol/inspector@1.0.3',
+      '--cli',
+      `${stack.url}/mcp`,
+      '--transport',
+      'http',
+      '--header',
+      `Authorization: Bearer ${stack.key}`,
+      '--method',
+      'tools/list',
+    ]);
+    if (r.code !== 0 && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(r.err))
+      return skipOrFail(t, `the npm registry is unreachable: ${r.err.split('\n').find((l) => /ERR/.test(l)) ?? ''}`);
     assert.equal(r.code, 0, r.err.slice(-2000));
     const names = (JSON.parse(r.out) as { tools: { name: string }[] }).tools.map((x) => x.name);
     assert.ok(names.includes('sandbox_create') && names.includes('exec'), names.join(' '));

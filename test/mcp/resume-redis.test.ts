@@ -53,12 +53,20 @@ describe('MCP resumption with Redis', { skip: skipUnless(!redisUrl && 'BERTH_TES
     assert.equal(JSON.parse(got.at(-1)!).result.content[0].text, 'Reconnection test completed');
 
     // B now answers requests of the session too.
-    const tools = await fetch(new URL('/mcp', b.server.url), { method: 'POST', headers: s.headers(), body: JSON.stringify({ jsonrpc: '2.0', id: 50, method: 'tools/list' }) });
+    const tools = await fetch(new URL('/mcp', b.server.url), {
+      method: 'POST',
+      headers: s.headers(),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 50, method: 'tools/list' }),
+    });
     assert.equal(tools.status, 200);
     await tools.body?.cancel();
 
     // A dropped stream with progress events: the rest is replayed by the other replica.
-    const p = await s.request('tools/call', { name: 'test_tool_with_progress', arguments: {}, _meta: { progressToken: 'tok' } });
+    const p = await s.request('tools/call', {
+      name: 'test_tool_with_progress',
+      arguments: {},
+      _meta: { progressToken: 'tok' },
+    });
     let first = '';
     for await (const e of sseEvents(p)) {
       if (e.data.includes('notifications/progress')) {
@@ -78,35 +86,52 @@ describe('MCP resumption with Redis', { skip: skipUnless(!redisUrl && 'BERTH_TES
   });
 
   // Both replicas need one store for the sandbox: PostgreSQL.
-  it('forwards a cancellation sent to another replica, which kills the process', { skip: skipUnless(!databaseUrl && 'BERTH_TEST_DATABASE_URL is not set') }, async () => {
-    const one = await startStack();
-    const home = mkdtempSync(join(tmpdir(), 'berth-mcp-replica-'));
-    const two = await startStack({ reuse: { home, runnerId: testRunnerId(), databaseUrl: one.databaseUrl, key: one.key } });
-    try {
-      const sandbox = (await createSandbox(one, { cpu: 1, memory: 1 })).id;
-      const s = new RawSession(one.url, one.key);
-      await s.initialize();
-      const call = await s.request('tools/call', { name: 'exec', arguments: { sandbox_id: sandbox, command: 'echo $$ > /tmp/replica.pid; exec sleep 300' } });
-      assert.equal(call.status, 200);
-      let pid = '';
-      for (let i = 0; i < 50 && !pid; i++) {
-        await sleep(100);
-        pid = (await exec(one, sandbox, 'cat /tmp/replica.pid 2>/dev/null || true')).result.trim();
+  it(
+    'forwards a cancellation sent to another replica, which kills the process',
+    { skip: skipUnless(!databaseUrl && 'BERTH_TEST_DATABASE_URL is not set') },
+    async () => {
+      const one = await startStack();
+      const home = mkdtempSync(join(tmpdir(), 'berth-mcp-replica-'));
+      const two = await startStack({
+        reuse: { home, runnerId: testRunnerId(), databaseUrl: one.databaseUrl, key: one.key },
+      });
+      try {
+        const sandbox = (await createSandbox(one, { cpu: 1, memory: 1 })).id;
+        const s = new RawSession(one.url, one.key);
+        await s.initialize();
+        const call = await s.request('tools/call', {
+          name: 'exec',
+          arguments: { sandbox_id: sandbox, command: 'echo $$ > /tmp/replica.pid; exec sleep 300' },
+        });
+        assert.equal(call.status, 200);
+        let pid = '';
+        for (let i = 0; i < 50 && !pid; i++) {
+          await sleep(100);
+          pid = (await exec(one, sandbox, 'cat /tmp/replica.pid 2>/dev/null || true')).result.trim();
+        }
+        assert.match(pid, /^\d+$/);
+        const cancel = await fetch(new URL('/mcp', two.url), {
+          method: 'POST',
+          headers: s.headers(),
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            method: 'notifications/cancelled',
+            params: { requestId: 2, reason: 'test' },
+          }),
+        });
+        assert.equal(cancel.status, 202);
+        let alive = 'alive';
+        for (let i = 0; i < 50 && alive === 'alive'; i++) {
+          await sleep(100);
+          alive = (await exec(one, sandbox, `kill -0 ${pid} 2>/dev/null && echo alive || echo gone`)).result.trim();
+        }
+        assert.equal(alive, 'gone');
+        await call.body?.cancel();
+      } finally {
+        await two.close();
+        rmSync(home, { recursive: true, force: true });
+        await one.close();
       }
-      assert.match(pid, /^\d+$/);
-      const cancel = await fetch(new URL('/mcp', two.url), { method: 'POST', headers: s.headers(), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2, reason: 'test' } }) });
-      assert.equal(cancel.status, 202);
-      let alive = 'alive';
-      for (let i = 0; i < 50 && alive === 'alive'; i++) {
-        await sleep(100);
-        alive = (await exec(one, sandbox, `kill -0 ${pid} 2>/dev/null && echo alive || echo gone`)).result.trim();
-      }
-      assert.equal(alive, 'gone');
-      await call.body?.cancel();
-    } finally {
-      await two.close();
-      rmSync(home, { recursive: true, force: true });
-      await one.close();
-    }
-  });
+    },
+  );
 });

@@ -23,7 +23,10 @@ describe('SDK: codeRun and the code interpreter', () => {
   };
 
   it('runs Python with argv and env, and reports exit codes', async () => {
-    const r = await s.process.codeRun('import sys, os\nprint("py", sys.argv[1:], os.environ["GREET"])', { argv: ['a', 'b'], env: { GREET: 'hi' } });
+    const r = await s.process.codeRun('import sys, os\nprint("py", sys.argv[1:], os.environ["GREET"])', {
+      argv: ['a', 'b'],
+      env: { GREET: 'hi' },
+    });
     assert.equal(r.exitCode, 0);
     assert.equal(r.result.trim(), "py ['a', 'b'] hi");
     const failing = await s.process.codeRun('raise SystemExit(4)');
@@ -51,15 +54,31 @@ print("drawn")
     const chart = charts[0]!;
     assert.equal(chart.type, ChartType.LINE);
     assert.equal(chart.title, 'squares');
-    assert.ok(Buffer.from(chart.png ?? '', 'base64').subarray(1, 4).toString() === 'PNG', 'a base64 PNG');
+    assert.ok(
+      Buffer.from(chart.png ?? '', 'base64')
+        .subarray(1, 4)
+        .toString() === 'PNG',
+      'a base64 PNG',
+    );
     const el = (chart.elements as { label: string; points: [number, number][] }[])[0]!;
     assert.equal(el.label, 'square');
-    assert.deepEqual(el.points.map(([x, y]) => [Number(x), Number(y)]), [[0, 0], [1, 1], [2, 4], [3, 9]]);
+    assert.deepEqual(
+      el.points.map(([x, y]) => [Number(x), Number(y)]),
+      [
+        [0, 0],
+        [1, 1],
+        [2, 4],
+        [3, 9],
+      ],
+    );
   });
 
   it('runs JavaScript', async () => {
     const js = await as('javascript');
-    const r = await js.process.codeRun('console.log("js", process.argv.slice(2).join(","), [1, 2, 3].map((x) => x * 2).join(" "))', { argv: ['x', 'y'] });
+    const r = await js.process.codeRun(
+      'console.log("js", process.argv.slice(2).join(","), [1, 2, 3].map((x) => x * 2).join(" "))',
+      { argv: ['x', 'y'] },
+    );
     assert.equal(r.exitCode, 0, r.result);
     assert.equal(r.result.trim(), 'js x,y 2 4 6');
     assert.equal((await js.process.codeRun('process.exit(5)')).exitCode, 5);
@@ -67,7 +86,11 @@ print("drawn")
 
   it('runs TypeScript', async () => {
     const ts = await as('typescript');
-    const r = await ts.process.codeRun('const add = (a: number, b: number): number => a + b;\nconsole.log(`ts ${add(2, 3)}`);', undefined, 120);
+    const r = await ts.process.codeRun(
+      'const add = (a: number, b: number): number => a + b;\nconsole.log(`ts ${add(2, 3)}`);',
+      undefined,
+      120,
+    );
     assert.equal(r.exitCode, 0, r.result);
     assert.equal(r.result.trim(), 'ts 5');
   });
@@ -82,11 +105,17 @@ print("drawn")
     const isolated = await py.codeInterpreter.runCode('print(x)', { context: ctx });
     assert.equal(isolated.error?.name, 'NameError');
     let streamed = '';
-    await py.codeInterpreter.runCode('import sys\nprint("out")\nprint("err", file=sys.stderr)', { context: ctx, onStdout: (m) => void (streamed += m.output) });
+    await py.codeInterpreter.runCode('import sys\nprint("out")\nprint("err", file=sys.stderr)', {
+      context: ctx,
+      onStdout: (m) => void (streamed += m.output),
+    });
     assert.equal(streamed, 'out\n');
     assert.ok((await py.codeInterpreter.listContexts()).some((c) => c.id === ctx.id));
     await py.codeInterpreter.deleteContext(ctx);
-    await assert.rejects(py.codeInterpreter.runCode('import time\ntime.sleep(30)', { timeout: 1 }), DaytonaTimeoutError);
+    await assert.rejects(
+      py.codeInterpreter.runCode('import time\ntime.sleep(30)', { timeout: 1 }),
+      DaytonaTimeoutError,
+    );
     assert.equal((await py.codeInterpreter.runCode('print("alive")')).stdout, 'alive\n');
   });
 });

@@ -51,8 +51,14 @@ describe('SDK: typed errors', () => {
     let code: ErrorCode = 'internal';
     // A server that answers every request with the current code, through the real error table.
     const server = http.createServer((req, res) => {
-      const e = new AppError(code, `failing with ${code}`, { hint: 'a hint', details: code === 'rate_limited' ? { retryAfterSeconds: 7 } : undefined });
-      res.writeHead(HTTP_STATUS[code], { 'content-type': 'application/json', ...(code === 'rate_limited' ? { 'retry-after': '7' } : {}) });
+      const e = new AppError(code, `failing with ${code}`, {
+        hint: 'a hint',
+        details: code === 'rate_limited' ? { retryAfterSeconds: 7 } : undefined,
+      });
+      res.writeHead(HTTP_STATUS[code], {
+        'content-type': 'application/json',
+        ...(code === 'rate_limited' ? { 'retry-after': '7' } : {}),
+      });
       res.end(JSON.stringify(errorBody(e, { path: req.url ?? '/', method: req.method ?? 'GET' }, false, new Date())));
     });
     const port = await freePort();
@@ -89,9 +95,15 @@ describe('SDK: typed errors', () => {
     });
 
     it('raises not found, validation, authentication and authorization errors', async () => {
-      await assert.rejects(t.daytona.get('no-such-sandbox'), (e: unknown) => e instanceof DaytonaNotFoundError && e.statusCode === 404 && /not found/.test(e.message));
+      await assert.rejects(
+        t.daytona.get('no-such-sandbox'),
+        (e: unknown) => e instanceof DaytonaNotFoundError && e.statusCode === 404 && /not found/.test(e.message),
+      );
       await assert.rejects(t.daytona.create({ name: 'bad name!' }), DaytonaValidationError);
-      await assert.rejects(t.daytona.create({ image: 'berth/sandbox-base:latest', resources: { cpu: 10_000 } }), (e: unknown) => e instanceof DaytonaValidationError && /limits/.test((e as Error).message));
+      await assert.rejects(
+        t.daytona.create({ image: 'berth/sandbox-base:latest', resources: { cpu: 10_000 } }),
+        (e: unknown) => e instanceof DaytonaValidationError && /limits/.test((e as Error).message),
+      );
       await assert.rejects(t.client({ apiKey: 'berth_wrong' }).get('x'), DaytonaAuthenticationError);
       const readOnly = await otherOrgKey(t.stack, []);
       await assert.rejects(t.client({ apiKey: readOnly.key }).volume.create('v'), DaytonaForbiddenError);
@@ -100,17 +112,22 @@ describe('SDK: typed errors', () => {
       await assert.rejects(t.client({ apiKey: readOnly.key }).get(s.id), DaytonaNotFoundError);
       await s.stop();
       // SDK users see only the message, so it carries the fix too.
-      await assert.rejects(s.process.executeCommand('true'), (e: unknown) => e instanceof DaytonaConflictError && /is stopped — .*start it first/.test((e as Error).message));
+      await assert.rejects(
+        s.process.executeCommand('true'),
+        (e: unknown) => e instanceof DaytonaConflictError && /is stopped — .*start it first/.test((e as Error).message),
+      );
       await s.delete(60, true);
     });
 
     it('raises a timeout error when create outlives its deadline', async () => {
       // A deadline no create can meet (the engine's own create and start take tens of
       // ms): Berth's creates got faster than the 0.2 s this test once used.
-      const err = await t.daytona.create({ labels: { suite: 'errors-timeout' }, resources: { cpu: 1, memory: 1 } } as never, { timeout: 0.005 }).then(
-        () => null,
-        (e: unknown) => e,
-      );
+      const err = await t.daytona
+        .create({ labels: { suite: 'errors-timeout' }, resources: { cpu: 1, memory: 1 } } as never, { timeout: 0.005 })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof DaytonaTimeoutError, String(err));
       assert.match((err as Error).message, /within 0.005 seconds/);
       // The server finishes the create anyway (when the request reached it); clean it up.

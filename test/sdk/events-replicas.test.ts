@@ -21,7 +21,11 @@ import type { Json } from '../helpers/json.js';
 function services(): void {
   if (process.env.BERTH_TEST_DATABASE_URL && process.env.BERTH_TEST_REDIS_URL) return;
   const root = fileURLToPath(new URL('../../..', import.meta.url));
-  const out = execFileSync('bash', ['scripts/test-services.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', ['scripts/test-services.sh'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   for (const line of out.trim().split('\n')) {
     const [k, v] = line.split(/=(.*)/s);
     if (k && v) process.env[k] = v;
@@ -41,7 +45,10 @@ describe('SDK: notifications across replicas (PostgreSQL + Redis)', () => {
     // Replica B: same database, same Redis, same key; its own home and runner.
     bHome = mkdtempSync(join(tmpdir(), 'berth-test-replica-'));
     const port = await freePort();
-    b = await startStack({ reuse: { home: bHome, runnerId: testRunnerId(), databaseUrl: a.stack.databaseUrl, key: a.stack.key }, config: { port, publicUrl: `http://127.0.0.1:${port}` } });
+    b = await startStack({
+      reuse: { home: bHome, runnerId: testRunnerId(), databaseUrl: a.stack.databaseUrl, key: a.stack.key },
+      config: { port, publicUrl: `http://127.0.0.1:${port}` },
+    });
   });
   after(async () => {
     socket?.disconnect();
@@ -54,7 +61,12 @@ describe('SDK: notifications across replicas (PostgreSQL + Redis)', () => {
   it('tells a client on one replica what happened through the other', async () => {
     assert.equal((await a.stack.server.orch.health()).bus.kind, 'redis');
     const seen: { name: string; data: Json }[] = [];
-    socket = io(b.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: b.key }, reconnection: false });
+    socket = io(b.url, {
+      path: '/api/socket.io/',
+      transports: ['websocket'],
+      auth: { token: b.key },
+      reconnection: false,
+    });
     socket.onAny((name: string, data: unknown) => seen.push({ name, data }));
     await new Promise<void>((resolve, reject) => {
       socket!.once('connect', () => resolve());
@@ -63,7 +75,11 @@ describe('SDK: notifications across replicas (PostgreSQL + Redis)', () => {
 
     const s = await a.sandbox({ labels: { suite: 'replicas' } });
     await eventually(() => seen.some((e) => e.name === 'sandbox.created' && e.data.id === s.id));
-    await eventually(() => seen.some((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'started'));
+    await eventually(() =>
+      seen.some(
+        (e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'started',
+      ),
+    );
     const created = seen.find((e) => e.name === 'sandbox.created')!;
     // Dates crossed Redis as strings and come out as proper ISO dates.
     assert.equal(new Date(created.data.createdAt).toISOString(), created.data.createdAt);
@@ -75,6 +91,10 @@ describe('SDK: notifications across replicas (PostgreSQL + Redis)', () => {
     await s.stop();
     await eventually(() => mirror.state === 'stopped', 5000, 20);
     await s.delete(60, true);
-    await eventually(() => seen.some((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'destroyed'));
+    await eventually(() =>
+      seen.some(
+        (e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'destroyed',
+      ),
+    );
   });
 });

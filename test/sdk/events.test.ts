@@ -53,20 +53,30 @@ describe('SDK: Socket.IO notifications', () => {
     assert.ok(created, 'sandbox.created');
     assert.equal(created.data.labels['code-toolbox-language'], 'python');
     assert.equal(created.data.toolboxProxyUrl, `${t.stack.server.config.publicUrl}/toolbox`);
-    const started = mine.seen.find((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'started');
+    const started = mine.seen.find(
+      (e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'started',
+    );
     assert.ok(started, 'state started');
     assert.equal(started.data.sandbox.state, 'started');
     assert.equal(started.data.oldState, 'creating');
 
     await s.stop();
-    const desired = (await eventually(() => mine.seen.find((e) => e.name === 'sandbox.desired-state.updated' && e.data.sandbox.id === s.id)))!;
+    const desired = (await eventually(() =>
+      mine.seen.find((e) => e.name === 'sandbox.desired-state.updated' && e.data.sandbox.id === s.id),
+    ))!;
     assert.equal(desired.data.newDesiredState, 'stopped');
     assert.equal(desired.data.oldDesiredState, 'started');
-    const states = mine.seen.filter((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id).map((e) => e.data.newState);
+    const states = mine.seen
+      .filter((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id)
+      .map((e) => e.data.newState);
     assert.deepEqual(states.slice(-2), ['stopping', 'stopped']);
 
     await s.delete(60, true);
-    await eventually(() => mine.seen.some((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'destroyed'));
+    await eventually(() =>
+      mine.seen.some(
+        (e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id && e.data.newState === 'destroyed',
+      ),
+    );
     assert.deepEqual(other.seen, [], 'another organization sees nothing');
   });
 
@@ -96,7 +106,10 @@ console.log(again.id + ' ' + again.state);
     const started = Date.now();
     let printedAt = 0;
     let out = '';
-    const child = spawn(process.execPath, [script], { env: { ...process.env, KEY: t.stack.key, API: t.stack.apiUrl, DAYTONA_API_URL: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, KEY: t.stack.key, API: t.stack.apiUrl, DAYTONA_API_URL: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
       printedAt ||= Date.now();
@@ -140,11 +153,15 @@ describe('SDK: notifications for timer-driven changes', () => {
     socket = sub.socket;
     await clock.advanceMinutes(2);
     await t.stack.server.orch.reconciler.sweep();
-    const desired = (await eventually(() => sub.seen.find((e) => e.name === 'sandbox.desired-state.updated' && e.data.sandbox.id === s.id)))!;
+    const desired = (await eventually(() =>
+      sub.seen.find((e) => e.name === 'sandbox.desired-state.updated' && e.data.sandbox.id === s.id),
+    ))!;
     assert.equal(desired.data.newDesiredState, 'stopped');
     await eventually(() => s.state === 'stopped', 5000, 20);
     assert.deepEqual(
-      sub.seen.filter((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id).map((e) => e.data.newState),
+      sub.seen
+        .filter((e) => e.name === 'sandbox.state.updated' && e.data.sandbox.id === s.id)
+        .map((e) => e.data.newState),
       ['stopping', 'stopped'],
     );
   });

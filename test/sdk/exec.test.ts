@@ -39,7 +39,10 @@ describe('SDK: executeCommand', () => {
   });
 
   it('passes environment variables', async () => {
-    assert.equal((await s.process.executeCommand('echo $FROM_CREATE-$A-$B', undefined, { A: '1', B: 'two words' })).result, 'yes-1-two words\n');
+    assert.equal(
+      (await s.process.executeCommand('echo $FROM_CREATE-$A-$B', undefined, { A: '1', B: 'two words' })).result,
+      'yes-1-two words\n',
+    );
     assert.equal((await s.process.executeCommand('echo "[$A]"')).result, '[]\n');
   });
 
@@ -60,7 +63,10 @@ describe('SDK: executeCommand', () => {
       () => null,
       (e: unknown) => e,
     );
-    assert.ok(err instanceof DaytonaProcessExecutionTimeoutError, `got ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`);
+    assert.ok(
+      err instanceof DaytonaProcessExecutionTimeoutError,
+      `got ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`,
+    );
     assert.ok(err instanceof DaytonaTimeoutError);
     assert.ok(Date.now() - started < 10_000);
     await new Promise((r) => setTimeout(r, 500));

@@ -3,7 +3,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -33,7 +41,10 @@ describe('SDK: file system', () => {
     await s.fs.createFolder('proj/src', '755');
     await s.fs.uploadFile(Buffer.from('print(1)\n'), 'proj/src/main.py');
     const top = await s.fs.listFiles('proj');
-    assert.deepEqual(top.map((f) => [f.name, f.isDir]), [['src', true]]);
+    assert.deepEqual(
+      top.map((f) => [f.name, f.isDir]),
+      [['src', true]],
+    );
     const files = await s.fs.listFiles(`${work}/proj/src`);
     assert.equal(files.length, 1);
     assert.equal(files[0]!.name, 'main.py');
@@ -57,7 +68,12 @@ describe('SDK: file system', () => {
     writeFileSync(local, 'gamma from disk');
     await s.fs.uploadFile(local, 'bulk/c.txt');
     assert.equal((await s.fs.downloadFile('bulk/a.txt')).toString(), 'alpha');
-    const res = await s.fs.downloadFiles([{ source: 'bulk/a.txt' }, { source: `${work}/bulk/deep/b.txt` }, { source: 'bulk/c.txt', destination: join(dir, 'c.back') }, { source: 'bulk/missing.txt' }]);
+    const res = await s.fs.downloadFiles([
+      { source: 'bulk/a.txt' },
+      { source: `${work}/bulk/deep/b.txt` },
+      { source: 'bulk/c.txt', destination: join(dir, 'c.back') },
+      { source: 'bulk/missing.txt' },
+    ]);
     assert.equal(res[0]!.result!.toString(), 'alpha');
     assert.equal(res[1]!.result!.toString(), 'beta');
     assert.equal(readFileSync(join(dir, 'c.back'), 'utf8'), 'gamma from disk');
@@ -79,7 +95,9 @@ describe('SDK: file system', () => {
     assert.equal(sent, size);
     let received = 0;
     let total: number | undefined;
-    const stream = await s.fs.downloadFileStream('streamed/s.bin', { onProgress: (p) => ((received = p.bytesReceived), (total = p.totalBytes)) });
+    const stream = await s.fs.downloadFileStream('streamed/s.bin', {
+      onProgress: (p) => ((received = p.bytesReceived), (total = p.totalBytes)),
+    });
     const back = join(dir, 'stream.back');
     await pipeline(stream, createWriteStream(back));
     assert.equal(await sha256File(back), sum);
@@ -94,14 +112,20 @@ describe('SDK: file system', () => {
       { source: Buffer.from('nothing here\n'), destination: 'find/c.md' },
     ]);
     const matches = await s.fs.findFiles('find', 'TODO:');
-    assert.deepEqual(
-      matches.map((m) => [m.file.replace(/^.*\/find\//, ''), m.line, m.content.trim()]).sort(),
-      [['a.py', 2, 'TODO: first'], ['sub/b.ts', 1, 'TODO: second']],
-    );
+    assert.deepEqual(matches.map((m) => [m.file.replace(/^.*\/find\//, ''), m.line, m.content.trim()]).sort(), [
+      ['a.py', 2, 'TODO: first'],
+      ['sub/b.ts', 1, 'TODO: second'],
+    ]);
     const found = await s.fs.searchFiles('find', '*.ts');
-    assert.deepEqual(found.files.map((f) => f.replace(/^.*\/find\//, '')), ['sub/b.ts']);
+    assert.deepEqual(
+      found.files.map((f) => f.replace(/^.*\/find\//, '')),
+      ['sub/b.ts'],
+    );
     const replaced = await s.fs.replaceInFiles([`${work}/find/a.py`, `${work}/find/sub/b.ts`], 'TODO:', 'DONE:');
-    assert.ok(replaced.every((r) => r.success), JSON.stringify(replaced));
+    assert.ok(
+      replaced.every((r) => r.success),
+      JSON.stringify(replaced),
+    );
     assert.equal((await s.fs.downloadFile('find/sub/b.ts')).toString(), 'DONE: second\n');
     await s.fs.setFilePermissions('find/a.py', { mode: '755' });
     assert.equal((await s.fs.getFileDetails('find/a.py')).permissions, '0755');
@@ -110,7 +134,10 @@ describe('SDK: file system', () => {
   it('moves and deletes files and folders', async () => {
     await s.fs.uploadFile(Buffer.from('m'), 'mv/one.txt');
     await s.fs.moveFiles('mv/one.txt', 'mv/two.txt');
-    assert.deepEqual((await s.fs.listFiles('mv')).map((f) => f.name), ['two.txt']);
+    assert.deepEqual(
+      (await s.fs.listFiles('mv')).map((f) => f.name),
+      ['two.txt'],
+    );
     await s.fs.moveFiles('mv', 'mv2');
     assert.equal((await s.fs.downloadFile('mv2/two.txt')).toString(), 'm');
     await s.fs.deleteFile('mv2/two.txt');

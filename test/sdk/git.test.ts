@@ -23,7 +23,10 @@ describe('SDK: git', () => {
     await s.fs.uploadFile(Buffer.from('hello\n'), 'repo/README.md');
     let st = await s.git.status('repo');
     assert.equal(st.currentBranch, 'main');
-    assert.deepEqual(st.fileStatus.map((f) => [f.name, f.worktree]), [['README.md', 'Untracked']]);
+    assert.deepEqual(
+      st.fileStatus.map((f) => [f.name, f.worktree]),
+      [['README.md', 'Untracked']],
+    );
     await s.git.add('repo', ['README.md']);
     const commit = await s.git.commit('repo', 'first', ...who);
     assert.match(commit.sha, /^[0-9a-f]{40}$/);

@@ -18,7 +18,12 @@ describe('SDK: sandbox lifecycle', () => {
   let s: Sandbox;
   before(async () => {
     t = await sdkStack();
-    s = await t.sandbox({ name: 'sdk-life', labels: { suite: 'sdk-life', team: 'a' }, envVars: { GREETING: 'hello' }, autoStopInterval: 0 });
+    s = await t.sandbox({
+      name: 'sdk-life',
+      labels: { suite: 'sdk-life', team: 'a' },
+      envVars: { GREETING: 'hello' },
+      autoStopInterval: 0,
+    });
   });
   after(async () => {
     await t?.close();
@@ -50,7 +55,10 @@ describe('SDK: sandbox lifecycle', () => {
     for await (const x of t.daytona.list({ labels: { suite: 'sdk-life' }, limit: 1 })) seen.push(x.id);
     assert.deepEqual(seen.sort(), [s.id, other.id].sort());
     // limit 1 really pages: the first page names a cursor.
-    const page = await t.stack.api('GET', `/sandbox?limit=1&labels=${encodeURIComponent(JSON.stringify({ suite: 'sdk-life' }))}`);
+    const page = await t.stack.api(
+      'GET',
+      `/sandbox?limit=1&labels=${encodeURIComponent(JSON.stringify({ suite: 'sdk-life' }))}`,
+    );
     assert.equal(page.body.items.length, 1);
     assert.ok(page.body.nextCursor);
     const none: string[] = [];
@@ -75,8 +83,10 @@ describe('SDK: sandbox lifecycle', () => {
   });
 
   it('resizes cpu and memory live, grows disk, and rejects shrinking it', async () => {
-    const memLimit = () => sh(s, 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max');
-    const cpuQuota = () => sh(s, 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max');
+    const memLimit = () =>
+      sh(s, 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max');
+    const cpuQuota = () =>
+      sh(s, 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max');
     assert.equal(await memLimit(), String(1024 ** 3));
     assert.equal(await cpuQuota(), '100000');
     await s.resize({ cpu: 2, memory: 2, disk: 12 });

@@ -6,7 +6,6 @@ import { DaytonaError, DaytonaNotFoundError, DaytonaValidationError, type Sandbo
 import { sdkStack, type SdkStack } from './helpers.js';
 import { connectWs, UpgradeRejected } from '../helpers/ws.js';
 
-
 describe('SDK: previews, signing keys and unsupported operations', () => {
   let t: SdkStack;
   let s: Sandbox;
@@ -26,17 +25,28 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal((await s.getPreviewLink(8080)).token, link.token);
     const preview = t.stack.server.orch.preview;
     assert.equal(await preview.verifyPreviewToken(s.id, link.token), true);
-    assert.equal(await preview.verifyPreviewToken(s.id, link.token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))), false);
+    assert.equal(
+      await preview.verifyPreviewToken(
+        s.id,
+        link.token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+      ),
+      false,
+    );
     assert.equal((await t.stack.api('GET', `/sandbox/${s.id}/ports/70000/preview-url`)).status, 400);
   });
 
   it('opens the toolbox of its own sandbox, and nothing else, with the preview token (browser runtimes)', async () => {
     const { token } = await s.getPreviewLink(1);
     // What the SDK does in browsers, Deno and serverless: no headers, the token in the query, its version first among the subprotocols.
-    const pty = await connectWs(t.stack, s.id, `process/pty/create-connect?id=browser&cols=80&rows=24&DAYTONA_SANDBOX_AUTH_KEY=${token}`, {
-      key: null,
-      protocols: ['X-Daytona-SDK-Version~0.218.0', 'X-Daytona-Pty-Exit-Control'],
-    });
+    const pty = await connectWs(
+      t.stack,
+      s.id,
+      `process/pty/create-connect?id=browser&cols=80&rows=24&DAYTONA_SANDBOX_AUTH_KEY=${token}`,
+      {
+        key: null,
+        protocols: ['X-Daytona-SDK-Version~0.218.0', 'X-Daytona-Pty-Exit-Control'],
+      },
+    );
     try {
       assert.equal(pty.protocol, 'X-Daytona-Pty-Exit-Control');
       pty.send('echo via-preview-$((6*7))\n');
@@ -44,21 +54,53 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     } finally {
       await pty.close();
     }
-    const home = await t.stack.api('GET', `/toolbox/${s.id}/user-home-dir`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } });
+    const home = await t.stack.api('GET', `/toolbox/${s.id}/user-home-dir`, undefined, {
+      key: null,
+      headers: { 'x-daytona-preview-token': token },
+    });
     assert.equal(home.status, 200, JSON.stringify(home.body));
     assert.equal(home.body.dir, '/home/berth');
     // Changes go through too, as with the owner's key.
-    const run = await t.stack.api('POST', `/toolbox/${s.id}/process/execute?DAYTONA_SANDBOX_AUTH_KEY=${token}`, { command: 'echo ok' }, { key: null });
+    const run = await t.stack.api(
+      'POST',
+      `/toolbox/${s.id}/process/execute?DAYTONA_SANDBOX_AUTH_KEY=${token}`,
+      { command: 'echo ok' },
+      { key: null },
+    );
     assert.equal(run.body.result, 'ok\n');
     // A wrong token, or the token on another sandbox or on the control API, is refused.
     const wrong = token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'));
-    await assert.rejects(connectWs(t.stack, s.id, `process/pty/create-connect?id=wrong&cols=80&rows=24&DAYTONA_SANDBOX_AUTH_KEY=${wrong}`, { key: null }), (e) => e instanceof UpgradeRejected && e.status === 401);
-    const other = await t.stack.api('POST', '/sandbox', { image: 'berth-test/busybox:static', cpu: 1, memory: 1, disk: 1 });
+    await assert.rejects(
+      connectWs(
+        t.stack,
+        s.id,
+        `process/pty/create-connect?id=wrong&cols=80&rows=24&DAYTONA_SANDBOX_AUTH_KEY=${wrong}`,
+        { key: null },
+      ),
+      (e) => e instanceof UpgradeRejected && e.status === 401,
+    );
+    const other = await t.stack.api('POST', '/sandbox', {
+      image: 'berth-test/busybox:static',
+      cpu: 1,
+      memory: 1,
+      disk: 1,
+    });
     assert.equal(other.status, 200, JSON.stringify(other.body));
     try {
-      const elsewhere = await t.stack.api('GET', `/toolbox/${other.body.id}/user-home-dir`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } });
+      const elsewhere = await t.stack.api('GET', `/toolbox/${other.body.id}/user-home-dir`, undefined, {
+        key: null,
+        headers: { 'x-daytona-preview-token': token },
+      });
       assert.equal(elsewhere.status, 401);
-      assert.equal((await t.stack.api('GET', `/sandbox/${s.id}`, undefined, { key: null, headers: { 'x-daytona-preview-token': token } })).status, 401);
+      assert.equal(
+        (
+          await t.stack.api('GET', `/sandbox/${s.id}`, undefined, {
+            key: null,
+            headers: { 'x-daytona-preview-token': token },
+          })
+        ).status,
+        401,
+      );
     } finally {
       await t.stack.api('DELETE', `/sandbox/${other.body.id}`);
     }
@@ -75,7 +117,10 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     assert.equal(signed.sandboxId, s.id);
     assert.equal(signed.url, `http://8080-${signed.token}.localhost:${new URL(t.stack.apiUrl).port}`);
     const preview = t.stack.server.orch.preview;
-    assert.deepEqual({ ...(await preview.resolveSignedPreview(signed.token)), expiresAt: 0 }, { sandboxId: s.id, organizationId: t.stack.organizationId, port: 8080, expiresAt: 0 });
+    assert.deepEqual(
+      { ...(await preview.resolveSignedPreview(signed.token)), expiresAt: 0 },
+      { sandboxId: s.id, organizationId: t.stack.organizationId, port: 8080, expiresAt: 0 },
+    );
     await s.expireSignedPreviewUrl(8080, signed.token);
     assert.equal(await preview.resolveSignedPreview(signed.token), null);
     await assert.rejects(s.expireSignedPreviewUrl(8080, 'nosuchtoken'), DaytonaNotFoundError);
@@ -89,7 +134,13 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
     const check = async (url: string, method: 'GET' | 'POST') => {
       const u = new URL(url);
       assert.equal(u.pathname, `/toolbox/${s.id}/files/${method === 'GET' ? 'download' : 'upload-v2'}`);
-      return t.stack.server.orch.preview.verifyFileSignature(s.id, method, u.searchParams.get('path')!, u.searchParams.get('expires')!, u.searchParams.get('signature')!);
+      return t.stack.server.orch.preview.verifyFileSignature(
+        s.id,
+        method,
+        u.searchParams.get('path')!,
+        u.searchParams.get('expires')!,
+        u.searchParams.get('signature')!,
+      );
     };
     const down = await s.downloadUrl('reports/out.txt', 600);
     assert.equal(await check(down, 'GET'), true);
@@ -109,7 +160,10 @@ describe('SDK: previews, signing keys and unsupported operations', () => {
   it('refuses SSH access without the gateway, and answers 404 for build logs of a sandbox that was not built', async () => {
     // This server runs without the SSH gateway (BERTH_SSH_PORT=0): access is refused with the reason, not faked
     // (test/gateways/ssh-access.test.ts drives these calls against a gateway).
-    await assert.rejects(s.createSshAccess(30), (e: unknown) => e instanceof DaytonaError && e.statusCode === 409 && /SSH is off/.test(e.message));
+    await assert.rejects(
+      s.createSshAccess(30),
+      (e: unknown) => e instanceof DaytonaError && e.statusCode === 409 && /SSH is off/.test(e.message),
+    );
     assert.deepEqual(await s.validateSshAccess('t'), { valid: false, sandboxId: '' });
     const logs = await t.stack.api('GET', `/sandbox/${s.id}/build-logs-url`);
     assert.equal(logs.status, 404);

@@ -17,7 +17,13 @@ describe('SDK: PTY', () => {
 
   it('types into a terminal, reads its output, resizes it and gets the exit code', async () => {
     let out = '';
-    const pty = await s.process.createPty({ id: 'term', cols: 80, rows: 24, envs: { PTYVAR: 'from-sdk' }, onData: (d) => void (out += Buffer.from(d).toString()) });
+    const pty = await s.process.createPty({
+      id: 'term',
+      cols: 80,
+      rows: 24,
+      envs: { PTYVAR: 'from-sdk' },
+      onData: (d) => void (out += Buffer.from(d).toString()),
+    });
     await pty.waitForConnection();
     await pty.sendInput('echo "typed $PTYVAR"\n');
     await eventually(() => out.includes('typed from-sdk'));

@@ -36,27 +36,55 @@ describe('SDK: sessions', () => {
 
   it('runs commands asynchronously with streamed logs and input', async () => {
     await s.process.createSession('async');
-    const started = await s.process.executeSessionCommand('async', { command: 'for i in 1 2 3; do echo line$i; sleep 0.3; done; echo warn >&2', runAsync: true });
+    const started = await s.process.executeSessionCommand('async', {
+      command: 'for i in 1 2 3; do echo line$i; sleep 0.3; done; echo warn >&2',
+      runAsync: true,
+    });
     assert.ok(started.cmdId);
     const running = await s.process.getSessionCommand('async', started.cmdId);
     assert.equal(running.exitCode ?? null, null, 'still running');
     let out = '';
     let err = '';
-    await s.process.getSessionCommandLogs('async', started.cmdId, (c) => void (out += c), (c) => void (err += c));
+    await s.process.getSessionCommandLogs(
+      'async',
+      started.cmdId,
+      (c) => void (out += c),
+      (c) => void (err += c),
+    );
     assert.equal(out, 'line1\nline2\nline3\n');
     assert.equal(err, 'warn\n');
-    assert.equal((await eventually(async () => (await s.process.getSessionCommand('async', started.cmdId)).exitCode === 0)), true);
+    assert.equal(
+      await eventually(async () => (await s.process.getSessionCommand('async', started.cmdId)).exitCode === 0),
+      true,
+    );
 
     // Input is echoed into the log like a terminal would, unless the command asks otherwise.
-    const reader = await s.process.executeSessionCommand('async', { command: 'read name; echo "got $name"', runAsync: true });
+    const reader = await s.process.executeSessionCommand('async', {
+      command: 'read name; echo "got $name"',
+      runAsync: true,
+    });
     await s.process.sendSessionCommandInput('async', reader.cmdId!, 'berth\n');
     let said = '';
-    await s.process.getSessionCommandLogs('async', reader.cmdId!, (c) => void (said += c), () => {});
+    await s.process.getSessionCommandLogs(
+      'async',
+      reader.cmdId!,
+      (c) => void (said += c),
+      () => {},
+    );
     assert.equal(said, 'berth\ngot berth\n');
-    const quiet = await s.process.executeSessionCommand('async', { command: 'read name; echo "got $name"', runAsync: true, suppressInputEcho: true });
+    const quiet = await s.process.executeSessionCommand('async', {
+      command: 'read name; echo "got $name"',
+      runAsync: true,
+      suppressInputEcho: true,
+    });
     await s.process.sendSessionCommandInput('async', quiet.cmdId!, 'secret\n');
     let quietOut = '';
-    await s.process.getSessionCommandLogs('async', quiet.cmdId!, (c) => void (quietOut += c), () => {});
+    await s.process.getSessionCommandLogs(
+      'async',
+      quiet.cmdId!,
+      (c) => void (quietOut += c),
+      () => {},
+    );
     assert.equal(quietOut, 'got secret\n');
   });
 

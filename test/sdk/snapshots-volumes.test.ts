@@ -3,7 +3,14 @@
 // that survive archive/restore, and the guards around both.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DaytonaConflictError, DaytonaForbiddenError, DaytonaNotFoundError, DaytonaValidationError, Image, type Sandbox } from '@daytonaio/sdk';
+import {
+  DaytonaConflictError,
+  DaytonaForbiddenError,
+  DaytonaNotFoundError,
+  DaytonaValidationError,
+  Image,
+  type Sandbox,
+} from '@daytonaio/sdk';
 import { sdkStack, type SdkStack } from './helpers.js';
 import { docker } from '../helpers/docker.js';
 
@@ -38,7 +45,11 @@ describe('SDK: snapshots', () => {
   });
 
   it('registers local images, pages, activates and deletes them', async () => {
-    const snap = await t.daytona.snapshot.create({ name: 'sdk-snap', image: BASE, resources: { cpu: 1, memory: 1, disk: 3 } });
+    const snap = await t.daytona.snapshot.create({
+      name: 'sdk-snap',
+      image: BASE,
+      resources: { cpu: 1, memory: 1, disk: 3 },
+    });
     assert.equal(snap.state, 'active');
     assert.equal(snap.cpu, 1);
     assert.equal(snap.mem, 1);
@@ -55,7 +66,10 @@ describe('SDK: snapshots', () => {
 
     await assert.rejects(t.daytona.snapshot.create({ name: 'sdk-snap', image: BASE }), DaytonaConflictError);
     // An image neither on the host nor pullable (no registry reachable here): refused at once, with the fix.
-    await assert.rejects(t.daytona.snapshot.create({ name: 'sdk-missing', image: 'berth/does-not-exist:1' }), (e: Error) => e instanceof DaytonaValidationError && /could not be pulled/.test(e.message));
+    await assert.rejects(
+      t.daytona.snapshot.create({ name: 'sdk-missing', image: 'berth/does-not-exist:1' }),
+      (e: Error) => e instanceof DaytonaValidationError && /could not be pulled/.test(e.message),
+    );
 
     // A sandbox from the snapshot gets its image and resources.
     const s = await t.daytona.create({ snapshot: 'sdk-snap' });
@@ -115,11 +129,16 @@ describe('SDK: volumes', () => {
     assert.equal((await b.fs.downloadFile('/mnt/shared/users/alice/hello.txt')).toString(), 'from a');
     assert.equal((await b.fs.downloadFile('/home/berth/alice/hello.txt')).toString(), 'from a');
     // The subpath mount shows that folder only: bob's files are not under it.
-    assert.deepEqual((await b.fs.listFiles('/home/berth/alice')).map((f) => f.name), ['hello.txt']);
+    assert.deepEqual(
+      (await b.fs.listFiles('/home/berth/alice')).map((f) => f.name),
+      ['hello.txt'],
+    );
     await b.fs.uploadFile(Buffer.from('from b'), '/home/berth/alice/reply.txt');
     assert.equal((await a.fs.downloadFile('/home/berth/data/users/alice/reply.txt')).toString(), 'from b');
     // A new subpath is created on first use.
-    const c = await t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/carol', subpath: 'users/carol' }] });
+    const c = await t.sandbox({
+      volumes: [{ volumeId: vol.id, mountPath: '/home/berth/carol', subpath: 'users/carol' }],
+    });
     await c.fs.uploadFile(Buffer.from('carol'), '/home/berth/carol/c.txt');
     assert.equal((await a.fs.downloadFile('/home/berth/data/users/carol/c.txt')).toString(), 'carol');
     await c.delete(60, true);
@@ -161,11 +180,23 @@ describe('SDK: volumes', () => {
     const vol = await t.daytona.volume.create('sdk-vol-evil');
     const a = await t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/v' }] });
     await sh(a, 'mkdir -p /home/berth/v/users && ln -s /etc /home/berth/v/users/evil && ln -s / /home/berth/v/root');
-    await assert.rejects(t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/evil', subpath: 'users/evil' }] }), /symlink|not a folder/);
-    await assert.rejects(t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/evil', subpath: 'root/etc' }] }), /symlink|not a folder/);
-    await assert.rejects(t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/evil', subpath: '../x' }] }), DaytonaValidationError);
+    await assert.rejects(
+      t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/evil', subpath: 'users/evil' }] }),
+      /symlink|not a folder/,
+    );
+    await assert.rejects(
+      t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/evil', subpath: 'root/etc' }] }),
+      /symlink|not a folder/,
+    );
+    await assert.rejects(
+      t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/home/berth/evil', subpath: '../x' }] }),
+      DaytonaValidationError,
+    );
     await assert.rejects(t.sandbox({ volumes: [{ volumeId: vol.id, mountPath: '/proc/x' }] }), DaytonaValidationError);
-    await assert.rejects(t.sandbox({ volumes: [{ volumeId: 'no-such-volume', mountPath: '/data' }] }), DaytonaNotFoundError);
+    await assert.rejects(
+      t.sandbox({ volumes: [{ volumeId: 'no-such-volume', mountPath: '/data' }] }),
+      DaytonaNotFoundError,
+    );
     await a.delete(60, true);
     // Failed creates leave sandboxes in error; they go with the stack, the volume is freed once they are deleted.
     for await (const s of t.daytona.list()) if (s.state === 'error') await s.delete(60, true);

@@ -82,7 +82,10 @@ describe('streaming memory: 1 GiB through the API', () => {
   it('uploads and downloads 1 GiB with flat server and daemon memory', async () => {
     const script = join(dir, 'client.mjs');
     writeFileSync(script, CLIENT);
-    const child = spawn(process.execPath, [script], { env: { ...process.env, KEY: t.stack.key, API: t.stack.apiUrl, SANDBOX: s.id }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, KEY: t.stack.key, API: t.stack.apiUrl, SANDBOX: s.id },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', r));
 
     // Sampling: the server every 50 ms, the daemon every 250 ms, peaks per phase against the value at its start.
@@ -128,8 +131,14 @@ describe('streaming memory: 1 GiB through the API', () => {
     assert.equal(results['download-done'].sha, sum);
 
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-    const growth = Object.entries(phases).map(([name, p]) => ({ name, server: p.server - p.server0, daemon: p.daemon - p.daemon0 }));
-    process.stderr.write(`# RSS growth while streaming 1 GiB: ${growth.map((g) => `${g.name}: server ${mb(g.server)}, daemon ${mb(g.daemon)}`).join('; ')}\n`);
+    const growth = Object.entries(phases).map(([name, p]) => ({
+      name,
+      server: p.server - p.server0,
+      daemon: p.daemon - p.daemon0,
+    }));
+    process.stderr.write(
+      `# RSS growth while streaming 1 GiB: ${growth.map((g) => `${g.name}: server ${mb(g.server)}, daemon ${mb(g.daemon)}`).join('; ')}\n`,
+    );
     assert.equal(growth.length, 2);
     for (const g of growth) {
       assert.ok(g.server < LIMIT, `server RSS grew ${mb(g.server)} during ${g.name}`);

@@ -47,7 +47,12 @@ const unreachable =
 
 /** Sends raw bytes to the API port; the server must answer with `status` (or close) within `withinMs`, reading no more than we sent. */
 const raw =
-  (request: string | ((t: Ctx) => Promise<string>), expect: { status?: number; closed?: boolean; body?: RegExp }, withinMs: number, trickle?: { bytes: string; everyMs: number }): Attack =>
+  (
+    request: string | ((t: Ctx) => Promise<string>),
+    expect: { status?: number; closed?: boolean; body?: RegExp },
+    withinMs: number,
+    trickle?: { bytes: string; everyMs: number },
+  ): Attack =>
   async (t) => {
     const { stack } = t;
     const port = Number(new URL(stack.url).port);
@@ -72,7 +77,8 @@ const raw =
       setTimeout(() => s.destroy(), withinMs + 5000);
     });
     const took = Date.now() - t0;
-    if (expect.status) assert.match(answer, new RegExp(`^HTTP/1\\.1 ${expect.status} `), `answer: ${answer.slice(0, 200)}`);
+    if (expect.status)
+      assert.match(answer, new RegExp(`^HTTP/1\\.1 ${expect.status} `), `answer: ${answer.slice(0, 200)}`);
     if (expect.closed) assert.ok(!answer.startsWith('HTTP/1.1 2'), `a slow client got ${answer.slice(0, 100)}`);
     if (expect.body) assert.match(answer, expect.body);
     assert.ok(took < withinMs, `took ${took} ms (budget ${withinMs})`);
@@ -80,7 +86,13 @@ const raw =
 
 /** Calls the API as `key(t)`; must get `status` and `code`. */
 const call =
-  (method: string, path: (t: Ctx) => string, status: number, code: string, opts: { key?: (t: Ctx) => Promise<string | null>; body?: unknown } = {}): Attack =>
+  (
+    method: string,
+    path: (t: Ctx) => string,
+    status: number,
+    code: string,
+    opts: { key?: (t: Ctx) => Promise<string | null>; body?: unknown } = {},
+  ): Attack =>
   async (t) => {
     const key = opts.key ? await opts.key(t) : t.stack.key;
     const r = await as(t.stack, key)(method, path(t), opts.body);
@@ -158,7 +170,8 @@ async function tarBomb(bytes: number): Promise<Buffer> {
   const zero = Buffer.alloc(1 << 20);
   // The content and the end-of-archive blocks are all zeros.
   for (let left = bytes + 1024; left > 0; left -= zero.length) {
-    if (!gz.write(left >= zero.length ? zero : zero.subarray(0, left))) await new Promise<void>((r) => gz.once('drain', () => r()));
+    if (!gz.write(left >= zero.length ? zero : zero.subarray(0, left)))
+      await new Promise<void>((r) => gz.once('drain', () => r()));
   }
   gz.end();
   await done;
@@ -169,19 +182,30 @@ const upload = async (t: Ctx, path: string, data: Buffer) => {
   const form = new FormData();
   form.append('files[0].path', path);
   form.append('files[0].file', new Blob([data]), 'x');
-  const r = await fetch(`${t.stack.url}/toolbox/${t.sb.id}/files/bulk-upload`, { method: 'POST', headers: { authorization: `Bearer ${t.stack.key}` }, body: form });
+  const r = await fetch(`${t.stack.url}/toolbox/${t.sb.id}/files/bulk-upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.stack.key}` },
+    body: form,
+  });
   return { status: r.status, body: await r.json().catch(() => null) };
 };
 
 /** GET /api/sandbox from a chosen local address (with `forwardedFor` as X-Forwarded-For). */
-function fromAddress(t: Ctx, localAddress: string, key: string, forwardedFor?: string): Promise<{ status: number; body: Json; headers: http.IncomingHttpHeaders }> {
+function fromAddress(
+  t: Ctx,
+  localAddress: string,
+  key: string,
+  forwardedFor?: string,
+): Promise<{ status: number; body: Json; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const u = new URL(`${t.stack.apiUrl}/sandbox`);
     const headers = { authorization: `Bearer ${key}`, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) };
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, localAddress, headers }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || 'null'), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || 'null'), headers: res.headers }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -194,7 +218,9 @@ const PROXY = '127.0.0.5';
 
 const host = (p: string) => assert.ok(!existsSync(p), `${p} appeared on the host`);
 
-const readOnlyKey = async (t: Ctx) => (await t.stack.api('POST', '/api-keys', { name: `ro-${randomBytes(3).toString('hex')}`, permissions: [] })).body.value as string;
+const readOnlyKey = async (t: Ctx) =>
+  (await t.stack.api('POST', '/api-keys', { name: `ro-${randomBytes(3).toString('hex')}`, permissions: [] })).body
+    .value as string;
 const revokedKey = async (t: Ctx) => {
   const name = `rv-${randomBytes(3).toString('hex')}`;
   const k = (await t.stack.api('POST', '/api-keys', { name, permissions: ['write:sandboxes'] })).body.value as string;
@@ -202,7 +228,13 @@ const revokedKey = async (t: Ctx) => {
   return k;
 };
 const expiredKey = async (t: Ctx) => {
-  const k = (await t.stack.api('POST', '/api-keys', { name: `ex-${randomBytes(3).toString('hex')}`, permissions: ['write:sandboxes'], expiresAt: new Date(Date.now() + 300).toISOString() })).body.value as string;
+  const k = (
+    await t.stack.api('POST', '/api-keys', {
+      name: `ex-${randomBytes(3).toString('hex')}`,
+      permissions: ['write:sandboxes'],
+      expiresAt: new Date(Date.now() + 300).toISOString(),
+    })
+  ).body.value as string;
   await sleep(400);
   return k;
 };
@@ -230,14 +262,22 @@ const previewRaw = (f: (host: string, neighbour: string, token: string) => strin
   return f(`8080-${t.sb.id}.localhost:${port}`, `8080-${t.neighbour.id}.localhost:${port}`, token);
 };
 /** Sends a request to a preview URL of the attacking sandbox. */
-const preview = async (t: Ctx, host: (id: string, port: number) => string, headers: Record<string, string> = {}, method = 'GET') => {
+const preview = async (
+  t: Ctx,
+  host: (id: string, port: number) => string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+) => {
   const { port } = await previewOf(t);
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: '/', headers: { host: `${host(t.sb.id, port)}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: '/', headers: { host: `${host(t.sb.id, port)}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -245,25 +285,61 @@ const preview = async (t: Ctx, host: (id: string, port: number) => string, heade
 
 const ROWS: Row[] = [
   // ---- escape primitives from inside ----
-  ['write the read-only daemon folder', inside('touch /.berth/bin/x 2>&1; touch /.berth/run/x 2>&1; echo rc=$?', /Read-only file system[\s\S]*rc=1/)],
+  [
+    'write the read-only daemon folder',
+    inside('touch /.berth/bin/x 2>&1; touch /.berth/run/x 2>&1; echo rc=$?', /Read-only file system[\s\S]*rc=1/),
+  ],
   ['mount a filesystem', inside('mount -t tmpfs none /tmp 2>&1; echo rc=$?', /rc=(1|32)/)],
   ['unshare a user namespace', inside('unshare -Ur id 2>&1; echo rc=$?', /rc=1/)],
   ['enter PID 1\u2019s namespaces', inside('nsenter -t 1 -m -u -n -i sh -c id 2>&1; echo rc=$?', /rc=1/)],
   ['chroot', inside('chroot / true 2>&1; echo rc=$?', /rc=(1|125)/)],
   ['write /proc/sys', inside('echo 1 > /proc/sys/kernel/sysrq 2>&1; echo rc=$?', /rc=1/)],
   ['trigger sysrq', inside('echo h > /proc/sysrq-trigger 2>&1; echo rc=$?', /rc=1/)],
-  ['write the cgroup filesystem', inside('for f in /sys/fs/cgroup/*/cgroup.procs /sys/fs/cgroup/cgroup.procs; do [ -e "$f" ] && (echo $$ > "$f") 2>/dev/null && echo WROTE; done; echo done', /^done\n$/)],
+  [
+    'write the cgroup filesystem',
+    inside(
+      'for f in /sys/fs/cgroup/*/cgroup.procs /sys/fs/cgroup/cgroup.procs; do [ -e "$f" ] && (echo $$ > "$f") 2>/dev/null && echo WROTE; done; echo done',
+      /^done\n$/,
+    ),
+  ],
   ['load a kernel module', inside('modprobe dummy 2>&1 || insmod /x.ko 2>&1; echo rc=$?', /rc=[1-9]/)],
   ['mknod a device', inside('mknod /tmp/sda b 8 0 2>&1; echo rc=$?', /rc=1/)],
-  ['open a raw socket', inside('python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)" 2>&1; echo rc=$?', /PermissionError[\s\S]*rc=1/)],
-  ['escalate through a setuid binary', inside('cp /bin/bash /tmp/b && chmod u+s /tmp/b; /tmp/b -p -c "id -u"; sudo -n true 2>&1; echo rc=$?', /^1000$[\s\S]*rc=(1|127)/m)],
-  ['reach the Docker socket', inside('ls -la /var/run/docker.sock /run/docker.sock 2>&1; echo rc=$?', /No such file[\s\S]*rc=2/)],
+  [
+    'open a raw socket',
+    inside(
+      'python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)" 2>&1; echo rc=$?',
+      /PermissionError[\s\S]*rc=1/,
+    ),
+  ],
+  [
+    'escalate through a setuid binary',
+    inside(
+      'cp /bin/bash /tmp/b && chmod u+s /tmp/b; /tmp/b -p -c "id -u"; sudo -n true 2>&1; echo rc=$?',
+      /^1000$[\s\S]*rc=(1|127)/m,
+    ),
+  ],
+  [
+    'reach the Docker socket',
+    inside('ls -la /var/run/docker.sock /run/docker.sock 2>&1; echo rc=$?', /No such file[\s\S]*rc=2/),
+  ],
   ['gain capabilities', inside('grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status', /CapEff:\s+0{16}[\s\S]*/)],
   // ---- network: the host, metadata, private ranges, other sandboxes ----
   ['reach the cloud metadata address', unreachable('http://169.254.169.254/latest/meta-data/')],
-  ['reach the Berth API through the bridge gateway', unreachable(async (t) => `http://${await gateway()}:${new URL(t.stack.url).port}/api/health`)],
-  ['reach the host on its own address', unreachable(async (t) => `http://${(await import('node:os')).networkInterfaces().eth0?.find((a) => a.family === 'IPv4')?.address ?? '192.0.2.2'}:${new URL(t.stack.url).port}/`)],
-  ['reach the host loopback', unreachable((async (t: Ctx) => `http://127.0.0.1:${new URL(t.stack.url).port}/`) as (t: Ctx) => Promise<string>)],
+  [
+    'reach the Berth API through the bridge gateway',
+    unreachable(async (t) => `http://${await gateway()}:${new URL(t.stack.url).port}/api/health`),
+  ],
+  [
+    'reach the host on its own address',
+    unreachable(
+      async (t) =>
+        `http://${(await import('node:os')).networkInterfaces().eth0?.find((a) => a.family === 'IPv4')?.address ?? '192.0.2.2'}:${new URL(t.stack.url).port}/`,
+    ),
+  ],
+  [
+    'reach the host loopback',
+    unreachable((async (t: Ctx) => `http://127.0.0.1:${new URL(t.stack.url).port}/`) as (t: Ctx) => Promise<string>),
+  ],
   ['reach a neighbour sandbox by address', unreachable(async (t) => `http://${await neighbourIp(t)}:22/`)],
   ['reach a neighbour sandbox by container name', unreachable(async (t) => `http://berth-${t.neighbour.id}:8080/`)],
   ['reach a private range', unreachable('http://10.0.0.1/')],
@@ -277,7 +353,9 @@ const ROWS: Row[] = [
       let left = '';
       let calm = 0;
       for (let i = 0; i < 40 && calm < 4; i++) {
-        left = (await exec(t.stack, t.sb.id, 'ps -e --no-headers | wc -l').catch(() => ({ result: 'no fork' }))).result.trim();
+        left = (
+          await exec(t.stack, t.sb.id, 'ps -e --no-headers | wc -l').catch(() => ({ result: 'no fork' }))
+        ).result.trim();
         calm = Number(left) < 20 ? calm + 1 : 0;
         await sleep(500);
       }
@@ -285,7 +363,10 @@ const ROWS: Row[] = [
     },
   ],
   ['memory bomb', inside('python3 -c "x = bytearray(3 * 1024**3); print(len(x))"; echo rc=$?', /rc=(137|1)/, 60)],
-  ['fill the disk', fillDisk('dd if=/dev/zero of=/tmp/a bs=1M count=300 2>&1; dd if=/dev/zero of=/tmp/b bs=1M count=300 2>&1; sync')],
+  [
+    'fill the disk',
+    fillDisk('dd if=/dev/zero of=/tmp/a bs=1M count=300 2>&1; dd if=/dev/zero of=/tmp/b bs=1M count=300 2>&1; sync'),
+  ],
   ['fill the inodes', fillDisk('mkdir -p /tmp/i && cd /tmp/i && seq 1 80000 | xargs touch; ls | wc -l')],
   [
     'endless output on an exec stream',
@@ -328,14 +409,25 @@ const ROWS: Row[] = [
       assert.equal((await upload(t, '/home/berth/bomb.tar.gz', bomb)).status, 200);
       const size = await exec(t.stack, t.sb.id, 'stat -c %s /home/berth/bomb.tar.gz');
       assert.equal(Number(size.result.trim()), bomb.length, 'Berth stores uploads as sent, never expanded');
-      const r = await exec(t.stack, t.sb.id, 'cd /tmp && tar -xzf /home/berth/bomb.tar.gz 2>&1; echo rc=$?; rm -f /tmp/zeros /home/berth/bomb.tar.gz', { timeout: 120 });
+      const r = await exec(
+        t.stack,
+        t.sb.id,
+        'cd /tmp && tar -xzf /home/berth/bomb.tar.gz 2>&1; echo rc=$?; rm -f /tmp/zeros /home/berth/bomb.tar.gz',
+        { timeout: 120 },
+      );
       assert.match(r.result, /File too large|Exceeded|rc=[12]/);
     },
   ],
   [
     'upload to paths outside the sandbox',
     async (t) => {
-      for (const p of ['../../../../../etc/cron.d/berth-x', `/../../tmp/berth-up-${MARK}`, '/.berth/run/x', '/proc/1/root/tmp/y']) await upload(t, p, Buffer.from('x'));
+      for (const p of [
+        '../../../../../etc/cron.d/berth-x',
+        `/../../tmp/berth-up-${MARK}`,
+        '/.berth/run/x',
+        '/proc/1/root/tmp/y',
+      ])
+        await upload(t, p, Buffer.from('x'));
       host('/etc/cron.d/berth-x');
       host(`/tmp/berth-up-${MARK}`);
     },
@@ -343,18 +435,30 @@ const ROWS: Row[] = [
   [
     'read host files through traversal and symlinks',
     async (t) => {
-      const get = async (p: string) => (await fetch(`${t.stack.url}/toolbox/${t.sb.id}/files/download?path=${encodeURIComponent(p)}`, { headers: { authorization: `Bearer ${t.stack.key}` } })).text();
+      const get = async (p: string) =>
+        (
+          await fetch(`${t.stack.url}/toolbox/${t.sb.id}/files/download?path=${encodeURIComponent(p)}`, {
+            headers: { authorization: `Bearer ${t.stack.key}` },
+          })
+        ).text();
       await exec(t.stack, t.sb.id, 'ln -sfn /etc/hostname /tmp/h; ln -sfn /proc/1/root/etc/hostname /tmp/h2');
-      for (const p of ['/../../../../etc/hostname', '/tmp/h', '/tmp/h2', '/proc/self/root/etc/hostname']) assert.equal((await get(p)).trim(), 'sandbox', p);
+      for (const p of ['/../../../../etc/hostname', '/tmp/h', '/tmp/h2', '/proc/self/root/etc/hostname'])
+        assert.equal((await get(p)).trim(), 'sandbox', p);
       assert.doesNotMatch(await get('/etc/shadow'), /root:/);
     },
   ],
   [
     'swap a symlink while files are read and written',
     async (t) => {
-      await exec(t.stack, t.sb.id, 'echo plain > /tmp/real; (for i in $(seq 3000); do ln -sfn /etc/shadow /tmp/sw; ln -sfn /tmp/real /tmp/sw; done) > /dev/null 2>&1 &');
+      await exec(
+        t.stack,
+        t.sb.id,
+        'echo plain > /tmp/real; (for i in $(seq 3000); do ln -sfn /etc/shadow /tmp/sw; ln -sfn /tmp/real /tmp/sw; done) > /dev/null 2>&1 &',
+      );
       for (let i = 0; i < 30; i++) {
-        const r = await fetch(`${t.stack.url}/toolbox/${t.sb.id}/files/download?path=/tmp/sw`, { headers: { authorization: `Bearer ${t.stack.key}` } });
+        const r = await fetch(`${t.stack.url}/toolbox/${t.sb.id}/files/download?path=/tmp/sw`, {
+          headers: { authorization: `Bearer ${t.stack.key}` },
+        });
         assert.doesNotMatch(await r.text(), /root:/);
         await upload(t, '/tmp/sw', Buffer.from('overwrite'));
       }
@@ -363,18 +467,99 @@ const ROWS: Row[] = [
     },
   ],
   // ---- the HTTP edge: sizes and slow clients ----
-  ['send a JSON body declared at 1 GiB', raw('POST /api/sandbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{', { status: 413 }, 2000)],
-  ['send a multipart upload declared at 10 GiB', raw(`POST /toolbox/x/files/bulk-upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 10737418240\r\n\r\n--b\r\n`, { status: 413 }, 2000)],
-  ['send 20 KiB of headers', raw(`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, { status: 431 }, 2000)],
-  ['send headers slowly (slowloris)', raw('GET /api/health HTTP/1.1\r\nHost: x\r\n', { closed: true }, 6000, { bytes: 'X-A: b\r\n', everyMs: 500 })],
-  ['send a body slowly', raw('POST /api/sandbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', { closed: true }, 9000, { bytes: ' ', everyMs: 500 })],
+  [
+    'send a JSON body declared at 1 GiB',
+    raw(
+      'POST /api/sandbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{',
+      { status: 413 },
+      2000,
+    ),
+  ],
+  [
+    'send a multipart upload declared at 10 GiB',
+    raw(
+      `POST /toolbox/x/files/bulk-upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 10737418240\r\n\r\n--b\r\n`,
+      { status: 413 },
+      2000,
+    ),
+  ],
+  [
+    'send 20 KiB of headers',
+    raw(`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, { status: 431 }, 2000),
+  ],
+  [
+    'send headers slowly (slowloris)',
+    raw('GET /api/health HTTP/1.1\r\nHost: x\r\n', { closed: true }, 6000, { bytes: 'X-A: b\r\n', everyMs: 500 }),
+  ],
+  [
+    'send a body slowly',
+    raw(
+      'POST /api/sandbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+      { closed: true },
+      9000,
+      { bytes: ' ', everyMs: 500 },
+    ),
+  ],
   // ---- preview proxy: one host per request, smuggling refused by the parser, credentials kept to their sandbox and port ----
-  ['preview: absolute-form target naming another sandbox', raw(previewRaw((a, b, tok) => `GET http://${b}/ HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`), { status: 400, body: /absolute-form/ }, 2000)],
-  ['preview: two Host headers', raw(previewRaw((a, b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nHost: ${b}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`), { status: 400, body: /exactly one Host/ }, 2000)],
-  ['preview: Host with userinfo', raw(previewRaw((a, b, tok) => `GET / HTTP/1.1\r\nHost: ${a}@${b}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`), { status: 400, body: /malformed Host/ }, 2000)],
-  ['preview: smuggle with Content-Length and Transfer-Encoding', raw(previewRaw((a, _b, tok) => `POST / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${a}\r\n\r\n`), { status: 400, body: /^(?![\s\S]*smuggled)/ }, 2000)],
-  ['preview: smuggle with an obs-fold header', raw(previewRaw((a, _b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nX-A: a\r\n Host: evil\r\n\r\n`), { status: 400 }, 2000)],
-  ['preview: send 20 KiB of headers', raw(previewRaw((a, _b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`), { status: 431 }, 2000)],
+  [
+    'preview: absolute-form target naming another sandbox',
+    raw(
+      previewRaw((a, b, tok) => `GET http://${b}/ HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`),
+      { status: 400, body: /absolute-form/ },
+      2000,
+    ),
+  ],
+  [
+    'preview: two Host headers',
+    raw(
+      previewRaw(
+        (a, b, tok) => `GET / HTTP/1.1\r\nHost: ${a}\r\nHost: ${b}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`,
+      ),
+      { status: 400, body: /exactly one Host/ },
+      2000,
+    ),
+  ],
+  [
+    'preview: Host with userinfo',
+    raw(
+      previewRaw((a, b, tok) => `GET / HTTP/1.1\r\nHost: ${a}@${b}\r\nX-Daytona-Preview-Token: ${tok}\r\n\r\n`),
+      { status: 400, body: /malformed Host/ },
+      2000,
+    ),
+  ],
+  [
+    'preview: smuggle with Content-Length and Transfer-Encoding',
+    raw(
+      previewRaw(
+        (a, _b, tok) =>
+          `POST / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${a}\r\n\r\n`,
+      ),
+      { status: 400, body: /^(?![\s\S]*smuggled)/ },
+      2000,
+    ),
+  ],
+  [
+    'preview: smuggle with an obs-fold header',
+    raw(
+      previewRaw(
+        (a, _b, tok) =>
+          `GET / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nX-A: a\r\n Host: evil\r\n\r\n`,
+      ),
+      { status: 400 },
+      2000,
+    ),
+  ],
+  [
+    'preview: send 20 KiB of headers',
+    raw(
+      previewRaw(
+        (a, _b, tok) =>
+          `GET / HTTP/1.1\r\nHost: ${a}\r\nX-Daytona-Preview-Token: ${tok}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`,
+      ),
+      { status: 431 },
+      2000,
+    ),
+  ],
   [
     'preview: a cookie of sandbox A sent to sandbox B',
     async (t) => {
@@ -385,13 +570,21 @@ const ROWS: Row[] = [
       const b = await preview(t, (_id, port) => `8080-${t.neighbour.id}.localhost:${port}`, { cookie });
       assert.equal(b.status, 401, 'sandbox B does not accept A\u2019s cookie');
       // …nor does the token of A open B.
-      assert.equal((await preview(t, (_id, port) => `8080-${t.neighbour.id}.localhost:${port}`, { 'x-daytona-preview-token': token })).status, 404);
+      assert.equal(
+        (
+          await preview(t, (_id, port) => `8080-${t.neighbour.id}.localhost:${port}`, {
+            'x-daytona-preview-token': token,
+          })
+        ).status,
+        404,
+      );
     },
   ],
   [
     'preview: a signed URL for port P used on port Q',
     async (t) => {
-      const signed = (await t.stack.api('GET', `/sandbox/${t.sb.id}/ports/8080/signed-preview-url?expiresInSeconds=60`)).body.token as string;
+      const signed = (await t.stack.api('GET', `/sandbox/${t.sb.id}/ports/8080/signed-preview-url?expiresInSeconds=60`))
+        .body.token as string;
       assert.equal((await preview(t, (_id, port) => `8080-${signed}.localhost:${port}`)).status, 200);
       assert.equal((await preview(t, (_id, port) => `8081-${signed}.localhost:${port}`)).status, 404);
     },
@@ -401,7 +594,9 @@ const ROWS: Row[] = [
     async (t) => {
       const { token } = await previewOf(t);
       // The port is the sandbox's own: Berth's API port on the host is not behind it.
-      const own = await preview(t, (id, port) => `${port}-${id}.localhost:${port}`, { 'x-daytona-preview-token': token });
+      const own = await preview(t, (id, port) => `${port}-${id}.localhost:${port}`, {
+        'x-daytona-preview-token': token,
+      });
       assert.equal(own.status, 502, own.body);
       assert.match(own.body, /nothing is listening/);
       const tb = await preview(t, (id, port) => `8080-${id}.localhost:${port}`, { 'x-daytona-preview-token': token });
@@ -412,7 +607,12 @@ const ROWS: Row[] = [
     'preview: CORS preflight from another site',
     async (t) => {
       const { token } = await previewOf(t);
-      const r = await preview(t, (id, port) => `8080-${id}.localhost:${port}`, { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'x-daytona-preview-token': token }, 'OPTIONS');
+      const r = await preview(
+        t,
+        (id, port) => `8080-${id}.localhost:${port}`,
+        { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'x-daytona-preview-token': token },
+        'OPTIONS',
+      );
       assert.equal(r.headers['access-control-allow-origin'], undefined);
       assert.equal(r.headers['access-control-allow-credentials'], undefined);
     },
@@ -421,9 +621,24 @@ const ROWS: Row[] = [
   // ---- credentials and scopes ----
   ['use a revoked key', call('GET', () => '/sandbox', 401, 'unauthorized', { key: revokedKey })],
   ['use an expired key', call('GET', () => '/sandbox', 401, 'unauthorized', { key: expiredKey })],
-  ['exec with a read-only key', call('POST', (t) => `/toolbox/${t.sb.id}/process/execute`, 403, 'FORBIDDEN', { key: readOnlyKey, body: { command: 'id' } })],
-  ['delete a sandbox with a read-only key', call('DELETE', (t) => `/sandbox/${t.sb.id}`, 403, 'forbidden', { key: readOnlyKey })],
-  ['create a key stronger than its creator', call('POST', () => '/api-keys', 403, 'forbidden', { key: readOnlyKey, body: { name: 'up', permissions: ['write:sandboxes'] } })],
+  [
+    'exec with a read-only key',
+    call('POST', (t) => `/toolbox/${t.sb.id}/process/execute`, 403, 'FORBIDDEN', {
+      key: readOnlyKey,
+      body: { command: 'id' },
+    }),
+  ],
+  [
+    'delete a sandbox with a read-only key',
+    call('DELETE', (t) => `/sandbox/${t.sb.id}`, 403, 'forbidden', { key: readOnlyKey }),
+  ],
+  [
+    'create a key stronger than its creator',
+    call('POST', () => '/api-keys', 403, 'forbidden', {
+      key: readOnlyKey,
+      body: { name: 'up', permissions: ['write:sandboxes'] },
+    }),
+  ],
   [
     'guess API keys (brute force)',
     async (t) => {
@@ -456,7 +671,8 @@ const ROWS: Row[] = [
     'dodge the failed-auth limit with a made-up X-Forwarded-For',
     async (t) => {
       // 127.0.0.4 is no trusted proxy: its X-Forwarded-For is ignored, every guess counts against 127.0.0.4.
-      for (let i = 0; i < 5; i++) assert.equal((await fromAddress(t, '127.0.0.4', wrongKey(), `203.0.113.${i + 1}`)).status, 401);
+      for (let i = 0; i < 5; i++)
+        assert.equal((await fromAddress(t, '127.0.0.4', wrongKey(), `203.0.113.${i + 1}`)).status, 401);
       assert.equal((await fromAddress(t, '127.0.0.4', wrongKey(), '203.0.113.99')).status, 429);
     },
   ],
@@ -465,10 +681,22 @@ const ROWS: Row[] = [
     async (t) => {
       const client = '198.51.100.7';
       for (let i = 0; i < 5; i++) assert.equal((await fromAddress(t, PROXY, wrongKey(), client)).status, 401);
-      assert.equal((await fromAddress(t, PROXY, wrongKey(), client)).status, 429, 'the client behind the proxy is limited');
+      assert.equal(
+        (await fromAddress(t, PROXY, wrongKey(), client)).status,
+        429,
+        'the client behind the proxy is limited',
+      );
       // The client writes its own X-Forwarded-For; the proxy appends the real address, which is the one that counts.
-      assert.equal((await fromAddress(t, PROXY, wrongKey(), `10.9.9.9, ${client}`)).status, 429, 'a forged hop before the real one changes nothing');
-      assert.equal((await fromAddress(t, PROXY, wrongKey(), '198.51.100.8')).status, 401, 'another client behind the same proxy is not blocked');
+      assert.equal(
+        (await fromAddress(t, PROXY, wrongKey(), `10.9.9.9, ${client}`)).status,
+        429,
+        'a forged hop before the real one changes nothing',
+      );
+      assert.equal(
+        (await fromAddress(t, PROXY, wrongKey(), '198.51.100.8')).status,
+        401,
+        'another client behind the same proxy is not blocked',
+      );
       assert.equal((await fromAddress(t, PROXY, wrongKey())).status, 401, 'nor is the proxy itself');
     },
   ],
@@ -479,7 +707,16 @@ describe('adversarial table', () => {
   before(async () => {
     t.stack = await startStack({
       // The health prober asks several times a second without a key: the anonymous limit is not under test here (rate-limits.test.ts).
-      config: { execOutputLimitBytes: 1 << 20, jsonBodyLimitBytes: 64 << 10, uploadLimitBytes: 64 << 20, httpHeadersTimeoutSeconds: 2, httpRequestTimeoutSeconds: 5, rateLimitCreate: 100, rateLimitAnonymous: 100_000, trustedProxies: `${PROXY}/32` },
+      config: {
+        execOutputLimitBytes: 1 << 20,
+        jsonBodyLimitBytes: 64 << 10,
+        uploadLimitBytes: 64 << 20,
+        httpHeadersTimeoutSeconds: 2,
+        httpRequestTimeoutSeconds: 5,
+        rateLimitCreate: 100,
+        rateLimitAnonymous: 100_000,
+        trustedProxies: `${PROXY}/32`,
+      },
     });
     t.sb = await createSandbox(t.stack, SMALL);
     t.neighbour = await createSandbox(t.stack, SMALL);
@@ -495,7 +732,10 @@ describe('adversarial table', () => {
       while (running) {
         const t0 = Date.now();
         // The prober uses the unauthenticated health route from its own address budget: it is not the attacker.
-        const ok = await fetch(`${t.stack.apiUrl}/health`).then((r) => r.status === 200 || r.status === 429, () => false);
+        const ok = await fetch(`${t.stack.apiUrl}/health`).then(
+          (r) => r.status === 200 || r.status === 429,
+          () => false,
+        );
         latencies.push(Date.now() - t0);
         if (!ok) failures++;
         await sleep(200);
@@ -553,7 +793,11 @@ describe('adversarial table', () => {
   });
 
   it('runs everything without capabilities and without a way to gain them', async () => {
-    const r = await exec(t.stack, t.sb.id, 'grep -E "^(CapEff|CapPrm|NoNewPrivs)" /proc/1/status /proc/self/status; id -u');
+    const r = await exec(
+      t.stack,
+      t.sb.id,
+      'grep -E "^(CapEff|CapPrm|NoNewPrivs)" /proc/1/status /proc/self/status; id -u',
+    );
     assert.match(r.result, /\/proc\/1\/status:CapEff:\s+0{16}/);
     assert.match(r.result, /\/proc\/self\/status:CapEff:\s+0{16}/);
     assert.match(r.result, /\/proc\/1\/status:NoNewPrivs:\s+1/);
@@ -566,12 +810,20 @@ describe('adversarial table', () => {
 
   it('has no network at all with networkBlockAll', async () => {
     const iso = await createSandbox(t.stack, { cpu: 1, memory: 1, disk: 1, networkBlockAll: true });
-    const r = await exec(t.stack, iso.id, 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "; curl -sS -m 3 http://1.1.1.1 2>&1; echo rc=$?', { timeout: 20 });
+    const r = await exec(
+      t.stack,
+      iso.id,
+      'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "; curl -sS -m 3 http://1.1.1.1 2>&1; echo rc=$?',
+      { timeout: 20 },
+    );
     assert.match(r.result, /^lo$/m);
     assert.doesNotMatch(r.result, /eth0/);
     assert.match(r.result, /rc=(6|7|28)/);
     const nets = (await containerOf(iso.id).inspect()).NetworkSettings.Networks ?? {};
-    assert.deepEqual(Object.keys(nets).filter((n) => n !== 'none'), []);
+    assert.deepEqual(
+      Object.keys(nets).filter((n) => n !== 'none'),
+      [],
+    );
     await t.stack.api('DELETE', `/sandbox/${iso.id}`);
   });
 
@@ -597,7 +849,7 @@ describe('adversarial table', () => {
   });
 
   it('left the attacker\u2019s and the neighbour\u2019s sandboxes running', async () => {
-    for (const s of [t.sb, t.neighbour]) assert.equal((await t.stack.api('GET', `/sandbox/${s.id}`)).body.state, 'started');
+    for (const s of [t.sb, t.neighbour])
+      assert.equal((await t.stack.api('GET', `/sandbox/${s.id}`)).body.state, 'started');
   });
-
 });

@@ -19,7 +19,16 @@ import { as, sleep } from './helpers.js';
 import type { Json } from '../helpers/json.js';
 
 /** Path parameters that are not resources: a fixed valid value. */
-const FIXED: Record<string, string> = { minutes: '5', port: '3000', isPublic: 'true', token: 'tok', sid: 'sess', sessionId: 'sess', cid: 'cmd', commandId: 'cmd' };
+const FIXED: Record<string, string> = {
+  minutes: '5',
+  port: '3000',
+  isPublic: 'true',
+  token: 'tok',
+  sid: 'sess',
+  sessionId: 'sess',
+  cid: 'cmd',
+  commandId: 'cmd',
+};
 
 /** Bodies that get past validation, so the lookup itself is exercised. */
 const BODIES: Record<string, unknown> = {
@@ -41,7 +50,17 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/snapshots/:id/warm-pool': { size: 1 },
 };
 
-type Victim = { sandbox: Json; snapshot: Json; volume: Json; secret: Json; registry: Json; orgId: string; userId: string; keyName: string; invitationId: string };
+type Victim = {
+  sandbox: Json;
+  snapshot: Json;
+  volume: Json;
+  secret: Json;
+  registry: Json;
+  orgId: string;
+  userId: string;
+  keyName: string;
+  invitationId: string;
+};
 
 describe('cross-organization access', () => {
   let stack: Stack;
@@ -53,22 +72,52 @@ describe('cross-organization access', () => {
     stack = await startStack();
     attacker = await otherOrganizationKey(stack);
     const v = as(stack, stack.key);
-    const sandbox = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1, name: `victim-${randomUUID().slice(0, 8)}`, labels: { team: 'victim' } });
-    const snapshot = (await v('POST', '/snapshots', { name: `victim-snap-${randomUUID().slice(0, 6)}`, imageName: 'berth/sandbox-base:latest' })).body;
+    const sandbox = await createSandbox(stack, {
+      cpu: 1,
+      memory: 1,
+      disk: 1,
+      name: `victim-${randomUUID().slice(0, 8)}`,
+      labels: { team: 'victim' },
+    });
+    const snapshot = (
+      await v('POST', '/snapshots', {
+        name: `victim-snap-${randomUUID().slice(0, 6)}`,
+        imageName: 'berth/sandbox-base:latest',
+      })
+    ).body;
     const volume = (await v('POST', '/volumes', { name: `victim-vol-${randomUUID().slice(0, 6)}` })).body;
     secretValue = `victim-secret-${randomUUID()}`;
     const secret = (await v('POST', '/secret', { name: 'victim-secret', value: secretValue })).body;
-    const registry = (await v('POST', '/docker-registry', { name: 'victim-registry', url: 'registry.victim.example:5000', username: 'victim', password: secretValue })).body;
+    const registry = (
+      await v('POST', '/docker-registry', {
+        name: 'victim-registry',
+        url: 'registry.victim.example:5000',
+        username: 'victim',
+        password: secretValue,
+      })
+    ).body;
     const me = (await v('GET', '/api-keys/current')).body;
     await v('POST', '/api-keys', { name: 'victim-key', permissions: [] });
-    const inv = (await v('POST', `/organizations/${me.organizationId}/invitations`, { email: 'friend@example.test' })).body;
-    victim = { sandbox, snapshot, volume, secret, registry, orgId: me.organizationId, userId: me.userId, keyName: 'victim-key', invitationId: inv.id };
+    const inv = (await v('POST', `/organizations/${me.organizationId}/invitations`, { email: 'friend@example.test' }))
+      .body;
+    victim = {
+      sandbox,
+      snapshot,
+      volume,
+      secret,
+      registry,
+      orgId: me.organizationId,
+      userId: me.userId,
+      keyName: 'victim-key',
+      invitationId: inv.id,
+    };
   });
   after(async () => stack?.close());
 
   /** The victim's value for a resource parameter of `path`, or undefined when the parameter is not a resource. */
   const resource = (path: string, param: string): string | undefined => {
-    if (param === 'sandboxId' || param === 'idOrName' || (param === 'id' && /\/sandbox\/:id/.test(path))) return victim.sandbox.id;
+    if (param === 'sandboxId' || param === 'idOrName' || (param === 'id' && /\/sandbox\/:id/.test(path)))
+      return victim.sandbox.id;
     if (path.includes('/snapshots/:')) return victim.snapshot.id;
     if (param === 'volumeId') return victim.volume.id;
     if (path.includes('/volumes/by-name/')) return victim.volume.name;
@@ -94,7 +143,8 @@ describe('cross-organization access', () => {
   };
 
   /** A response as text with volatile fields dropped. */
-  const norm = (r: { status: number; body: unknown }) => JSON.stringify({ status: r.status, body: r.body }, (k, v) => (k === 'timestamp' ? undefined : v));
+  const norm = (r: { status: number; body: unknown }) =>
+    JSON.stringify({ status: r.status, body: r.body }, (k, v) => (k === 'timestamp' ? undefined : v));
 
   it('answers every parameterised HTTP route for another organization exactly like a route for nothing', async () => {
     const routes = stack.server.app.listRoutes().filter((r) => r.path.includes(':'));
@@ -112,7 +162,10 @@ describe('cross-organization access', () => {
         };
         const real = await call(true);
         const fake = await call(false);
-        assert.ok(real.r.status >= 400, `${key} succeeded for another organization: ${real.r.status} ${JSON.stringify(real.r.body)}`);
+        assert.ok(
+          real.r.status >= 400,
+          `${key} succeeded for another organization: ${real.r.status} ${JSON.stringify(real.r.body)}`,
+        );
         assert.notEqual(real.r.status, 403, `${key} answered 403 (it must not admit the resource exists)`);
         let text = norm(real.r);
         for (const [i, [v]] of real.ids.entries()) text = text.split(v).join(fake.ids[i]![1]);
@@ -125,13 +178,34 @@ describe('cross-organization access', () => {
     const s = (await as(stack, stack.key)('GET', `/sandbox/${victim.sandbox.id}`)).body;
     assert.equal(s.state, 'started');
     assert.deepEqual(s.labels, victim.sandbox.labels);
-    assert.equal((await as(stack, stack.key)('POST', `/toolbox/${victim.sandbox.id}/process/execute`, { command: 'test -e /tmp/pwned; echo $?' })).body.result, '1\n');
+    assert.equal(
+      (
+        await as(stack, stack.key)('POST', `/toolbox/${victim.sandbox.id}/process/execute`, {
+          command: 'test -e /tmp/pwned; echo $?',
+        })
+      ).body.result,
+      '1\n',
+    );
   });
 
   it('never shows another organization\u2019s resources in any list', async () => {
-    const lists = stack.server.app.listRoutes().filter((r) => !r.path.includes(':') && r.methods.includes('GET') && r.path.startsWith('/api/'));
+    const lists = stack.server.app
+      .listRoutes()
+      .filter((r) => !r.path.includes(':') && r.methods.includes('GET') && r.path.startsWith('/api/'));
     assert.ok(lists.length >= 10);
-    const needles = [victim.sandbox.id, victim.sandbox.name, victim.snapshot.id, victim.volume.id, victim.secret.id, victim.registry.id, victim.orgId, victim.userId, victim.invitationId, 'victim-key', secretValue];
+    const needles = [
+      victim.sandbox.id,
+      victim.sandbox.name,
+      victim.snapshot.id,
+      victim.volume.id,
+      victim.secret.id,
+      victim.registry.id,
+      victim.orgId,
+      victim.userId,
+      victim.invitationId,
+      'victim-key',
+      secretValue,
+    ];
     const attackerOrg = (await as(stack, attacker)('GET', '/api-keys/current')).body.organizationId;
     for (const l of lists) {
       const r = await as(stack, attacker)('GET', l.path.replace(/^\/api/, ''));
@@ -139,7 +213,10 @@ describe('cross-organization access', () => {
         // The attacker's own log names the ids it tried (its own input); only its organization, and nothing that worked.
         assert.ok(r.body.items.length > 0);
         for (const e of r.body.items) assert.equal(e.organizationId, attackerOrg);
-        assert.ok(!r.body.items.some((e: Json) => e.outcome === 'success' && needles.includes(e.targetId)), 'an attack succeeded');
+        assert.ok(
+          !r.body.items.some((e: Json) => e.outcome === 'success' && needles.includes(e.targetId)),
+          'an attack succeeded',
+        );
         continue;
       }
       const text = JSON.stringify(r.body);
@@ -159,7 +236,10 @@ describe('cross-organization access', () => {
       const path = route.pattern.replace(/:([A-Za-z]+)/g, (_m, n: string) => FIXED[n] ?? 'x');
       const attempt = async (id: string) => {
         try {
-          const c = await connectWs(stack, id, `${path}?id=x&cols=80&rows=24&follow=true`, { key: attacker, protocols: ['X-Daytona-Pty-Exit-Control'] });
+          const c = await connectWs(stack, id, `${path}?id=x&cols=80&rows=24&follow=true`, {
+            key: attacker,
+            protocols: ['X-Daytona-Pty-Exit-Control'],
+          });
           await c.close();
           return { status: 101, body: 'upgraded' };
         } catch (e) {
@@ -179,7 +259,12 @@ describe('cross-organization access', () => {
     const connect = (key: string) =>
       new Promise<{ socket: Socket; events: Json[] }>((resolve, reject) => {
         const events: Json[] = [];
-        const socket = ioClient(stack.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: key }, reconnection: false });
+        const socket = ioClient(stack.url, {
+          path: '/api/socket.io/',
+          transports: ['websocket'],
+          auth: { token: key },
+          reconnection: false,
+        });
         socket.onAny((name, payload) => events.push({ name, payload }));
         socket.once('connect', () => resolve({ socket, events }));
         socket.once('connect_error', reject);
@@ -190,12 +275,21 @@ describe('cross-organization access', () => {
       await as(stack, stack.key)('POST', `/sandbox/${victim.sandbox.id}/stop`);
       await as(stack, stack.key)('POST', `/sandbox/${victim.sandbox.id}/start`);
       await sleep(500);
-      assert.ok(owner.events.some((e) => e.name === 'sandbox.state.updated'), 'the owner sees its events');
+      assert.ok(
+        owner.events.some((e) => e.name === 'sandbox.state.updated'),
+        'the owner sees its events',
+      );
       assert.deepEqual(spy.events, [], 'another organization sees none');
       // Naming the victim organization in the query does not help.
       await assert.rejects(
         new Promise((resolve, reject) => {
-          const s = ioClient(stack.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: attacker }, query: { organizationId: victim.orgId }, reconnection: false });
+          const s = ioClient(stack.url, {
+            path: '/api/socket.io/',
+            transports: ['websocket'],
+            auth: { token: attacker },
+            query: { organizationId: victim.orgId },
+            reconnection: false,
+          });
           s.once('connect', () => resolve(s.disconnect()));
           s.once('connect_error', (e) => reject(e));
         }),
@@ -225,9 +319,13 @@ describe('cross-organization access', () => {
           case 'boolean':
             return false;
           case 'array':
-            return schema.minItems ? Array.from({ length: schema.minItems }, () => sample(schema.items ?? { type: 'string' })) : [];
+            return schema.minItems
+              ? Array.from({ length: schema.minItems }, () => sample(schema.items ?? { type: 'string' }))
+              : [];
           case 'object':
-            return Object.fromEntries((schema.required ?? []).map((k: string) => [k, sample(schema.properties?.[k] ?? { type: 'string' })]));
+            return Object.fromEntries(
+              (schema.required ?? []).map((k: string) => [k, sample(schema.properties?.[k] ?? { type: 'string' })]),
+            );
           default:
             return 'x';
         }
@@ -235,11 +333,18 @@ describe('cross-organization access', () => {
       for (const t of withSandbox) {
         const args = sample(t.inputSchema) as Record<string, unknown>;
         const fakeId = randomUUID();
-        const call = (id: string) => c.client.callTool({ name: t.name, arguments: { ...args, sandbox_id: id } }).catch((e: Error) => ({ isError: true, thrown: e.message }));
+        const call = (id: string) =>
+          c.client
+            .callTool({ name: t.name, arguments: { ...args, sandbox_id: id } })
+            .catch((e: Error) => ({ isError: true, thrown: e.message }));
         const real = await call(victim.sandbox.id);
         const fake = await call(fakeId);
         assert.equal(real.isError, true, `${t.name} succeeded for another organization: ${JSON.stringify(real)}`);
-        assert.equal(JSON.stringify(real).split(victim.sandbox.id).join(fakeId), JSON.stringify(fake), `${t.name}: differs from a missing sandbox`);
+        assert.equal(
+          JSON.stringify(real).split(victim.sandbox.id).join(fakeId),
+          JSON.stringify(fake),
+          `${t.name}: differs from a missing sandbox`,
+        );
       }
       const resources = await c.client.listResources();
       assert.ok(!JSON.stringify(resources).includes(victim.sandbox.id), 'resources/list');

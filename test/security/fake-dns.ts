@@ -27,9 +27,14 @@ export async function startFakeDns(records: Record<string, string>, host = '127.
     const name = question.name.toLowerCase();
     asked.push(name);
     const ip = records[name];
-    const answers: dns.Answer[] = ip && question.type === 'A' ? [{ type: 'A', class: 'IN', name: question.name, ttl: 60, data: ip }] : [];
-    const flags = (q.flags ?? 0) & dns.RECURSION_DESIRED | (ip ? RCODE.NOERROR : RCODE.NXDOMAIN);
-    sock.send(dns.encode({ type: 'response', id: q.id, flags, questions: [question], answers }), rinfo.port, rinfo.address);
+    const answers: dns.Answer[] =
+      ip && question.type === 'A' ? [{ type: 'A', class: 'IN', name: question.name, ttl: 60, data: ip }] : [];
+    const flags = ((q.flags ?? 0) & dns.RECURSION_DESIRED) | (ip ? RCODE.NOERROR : RCODE.NXDOMAIN);
+    sock.send(
+      dns.encode({ type: 'response', id: q.id, flags, questions: [question], answers }),
+      rinfo.port,
+      rinfo.address,
+    );
   });
   await new Promise<void>((r) => sock.bind(0, host, () => r()));
   return { port: sock.address().port, asked, close: () => new Promise((r) => sock.close(() => r())) };

@@ -43,7 +43,10 @@ describe('agent fan-out with the default limits', () => {
 
   it('deletes them all in parallel, none refused', async () => {
     const answers = await Promise.all(ids.map((id) => stack.api('DELETE', `/sandbox/${id}`)));
-    assert.deepEqual(answers.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body?.code}`), []);
+    assert.deepEqual(
+      answers.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body?.code}`),
+      [],
+    );
     ids.length = 0;
     assert.equal((await stack.api('GET', '/sandbox')).body.items.length, 0);
   });

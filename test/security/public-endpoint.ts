@@ -40,17 +40,32 @@ export async function startPublicEndpoint(): Promise<PublicEndpoint> {
   ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
   ip('netns', 'exec', ns, 'ip', 'route', 'add', 'default', 'via', hostIp);
   const port = 8080;
-  const server: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', `
+  const server: ChildProcess = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      'python3',
+      '-c',
+      `
 import http.server
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.end_headers(); self.wfile.write(b'reached-the-internet')
     def log_message(self, *a): pass
 http.server.HTTPServer(('${address}', ${port}), H).serve_forever()
-`], { stdio: 'ignore' });
+`,
+    ],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 50; i++) {
     try {
-      execFileSync('ip', ['netns', 'exec', ns, 'python3', '-c', `import socket; socket.create_connection(('${address}', ${port}), 1)`], { stdio: 'ignore' });
+      execFileSync(
+        'ip',
+        ['netns', 'exec', ns, 'python3', '-c', `import socket; socket.create_connection(('${address}', ${port}), 1)`],
+        { stdio: 'ignore' },
+      );
       break;
     } catch {
       await new Promise((r) => setTimeout(r, 100));

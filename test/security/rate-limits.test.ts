@@ -13,7 +13,17 @@ describe('rate limits', () => {
   let stack: Stack;
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
   before(async () => {
-    stack = await startStack({ clock, config: { rateLimitAnonymous: 3, rateLimitAuthenticated: 8, rateLimitFailedAuth: 5, rateLimitCreate: 2, rateLimitLifecycle: 2, rateLimitWindowSeconds: 60 } });
+    stack = await startStack({
+      clock,
+      config: {
+        rateLimitAnonymous: 3,
+        rateLimitAuthenticated: 8,
+        rateLimitFailedAuth: 5,
+        rateLimitCreate: 2,
+        rateLimitLifecycle: 2,
+        rateLimitWindowSeconds: 60,
+      },
+    });
   });
   after(async () => stack?.close());
 
@@ -49,8 +59,18 @@ describe('rate limits', () => {
   it('limits sandbox creates and lifecycle actions per organization', async () => {
     await clock.advance(60_000);
     // Refused later (unknown image), but each counts as a create.
-    denied(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }), 400, 'invalid_argument', 'create 1');
-    denied(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }), 400, 'invalid_argument', 'create 2');
+    denied(
+      await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }),
+      400,
+      'invalid_argument',
+      'create 1',
+    );
+    denied(
+      await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }),
+      400,
+      'invalid_argument',
+      'create 2',
+    );
     limited(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }), 'third create');
     denied(await as(stack, stack.key)('POST', '/sandbox/nope/start'), 404, 'not_found', 'lifecycle 1');
     denied(await as(stack, stack.key)('POST', '/sandbox/nope/stop'), 404, 'not_found', 'lifecycle 2');
@@ -59,20 +79,35 @@ describe('rate limits', () => {
 
   it('refuses wrong keys from an address after 5 failed authentications until the window ends; valid keys still work', async () => {
     await clock.advance(60_000);
-    for (let i = 0; i < 5; i++) denied(await as(stack, `berth_guess_${i}_${'x'.repeat(30)}`)('GET', '/sandbox'), 401, 'unauthorized', `guess ${i}`);
+    for (let i = 0; i < 5; i++)
+      denied(
+        await as(stack, `berth_guess_${i}_${'x'.repeat(30)}`)('GET', '/sandbox'),
+        401,
+        'unauthorized',
+        `guess ${i}`,
+      );
     const sixth = await as(stack, 'berth_guess_6_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox');
     limited(sixth, 'sixth guess');
     assert.match(sixth.body.hint, /BERTH_RATE_LIMIT_FAILED_AUTH/);
     assert.equal((await as(stack, stack.key)('GET', '/sandbox')).status, 200, 'a valid key from the same address');
-    limited(await as(stack, 'berth_guess_7_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 'a wrong key after the valid one');
+    limited(
+      await as(stack, 'berth_guess_7_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'),
+      'a wrong key after the valid one',
+    );
     await clock.advance(60_000);
-    denied(await as(stack, 'berth_guess_8_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'), 401, 'unauthorized', 'the next window starts afresh');
+    denied(
+      await as(stack, 'berth_guess_8_xxxxxxxxxxxxxxxxxxxxxxxxx')('GET', '/sandbox'),
+      401,
+      'unauthorized',
+      'the next window starts afresh',
+    );
   });
 
   it('names the setting that raises a limit in the 429', async () => {
     await clock.advance(60_000);
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }));
+    for (let i = 0; i < 3; i++)
+      answers.push(await as(stack, stack.key)('POST', '/sandbox', { image: 'nope/nothing:1' }));
     const r = answers[2]!;
     limited(r, 'third create');
     assert.match(r.body.message, /sandbox creations in this organization/);

@@ -18,12 +18,27 @@ describe('revocation of open connections', () => {
   });
   after(async () => stack?.close());
 
-  const key = async (name: string, expiresAt?: string) => (await as(stack, stack.key)('POST', '/api-keys', { name, permissions: ['write:sandboxes'], ...(expiresAt ? { expiresAt } : {}) })).body.value as string;
+  const key = async (name: string, expiresAt?: string) =>
+    (
+      await as(stack, stack.key)('POST', '/api-keys', {
+        name,
+        permissions: ['write:sandboxes'],
+        ...(expiresAt ? { expiresAt } : {}),
+      })
+    ).body.value as string;
 
   it('ends a terminal WebSocket, a Socket.IO connection and an MCP session of a revoked key within a second', async () => {
     const k = await key('live');
-    const pty = await connectWs(stack, sandbox.id, 'process/pty/create-connect?id=rv&cols=80&rows=24', { key: k, protocols: ['X-Daytona-Pty-Exit-Control'] });
-    const socket = ioClient(stack.url, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: k }, reconnection: false });
+    const pty = await connectWs(stack, sandbox.id, 'process/pty/create-connect?id=rv&cols=80&rows=24', {
+      key: k,
+      protocols: ['X-Daytona-Pty-Exit-Control'],
+    });
+    const socket = ioClient(stack.url, {
+      path: '/api/socket.io/',
+      transports: ['websocket'],
+      auth: { token: k },
+      reconnection: false,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
@@ -48,7 +63,10 @@ describe('revocation of open connections', () => {
     const org = await newOrganization(stack, 'Temp');
     const m = await join(stack, stack.key, org, 'temp@example.test', 'member');
     const s = (await as(stack, m.key)('POST', '/sandbox', { cpu: 1, memory: 1, disk: 1 })).body;
-    const pty = await connectWs(stack, s.id, 'process/pty/create-connect?id=rm&cols=80&rows=24', { key: m.key, protocols: ['X-Daytona-Pty-Exit-Control'] });
+    const pty = await connectWs(stack, s.id, 'process/pty/create-connect?id=rm&cols=80&rows=24', {
+      key: m.key,
+      protocols: ['X-Daytona-Pty-Exit-Control'],
+    });
     assert.equal((await as(stack, stack.key)('DELETE', `/organizations/${org}/users/${m.userId}`)).status, 204);
     const closed = await Promise.race([pty.closed, sleep(1000).then(() => null)]);
     assert.equal(closed?.code, 1008);
@@ -57,7 +75,10 @@ describe('revocation of open connections', () => {
 
   it('ends a socket when its key expires', async () => {
     const k = await key('brief', new Date(Date.now() + 1500).toISOString());
-    const pty = await connectWs(stack, sandbox.id, 'process/pty/create-connect?id=ex&cols=80&rows=24', { key: k, protocols: ['X-Daytona-Pty-Exit-Control'] });
+    const pty = await connectWs(stack, sandbox.id, 'process/pty/create-connect?id=ex&cols=80&rows=24', {
+      key: k,
+      protocols: ['X-Daytona-Pty-Exit-Control'],
+    });
     const closed = await Promise.race([pty.closed, sleep(4000).then(() => null)]);
     assert.equal(closed?.code, 1008);
   });

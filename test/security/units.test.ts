@@ -20,7 +20,15 @@ import type { Principal } from '../../orchestrator/principal.js';
 import type { SandboxDaemon } from '../../common/wire/runner.js';
 
 const log = createLogger({ level: 'silent' });
-const principal = (permissions: string[]): Principal => ({ organizationId: 'o1', userId: 'u1', keyId: 'k1', permissions, role: 'member', systemAdmin: false, source: { ip: '1.2.3.4', frontend: 'rest', requestId: 'r1' } });
+const principal = (permissions: string[]): Principal => ({
+  organizationId: 'o1',
+  userId: 'u1',
+  keyId: 'k1',
+  permissions,
+  role: 'member',
+  systemAdmin: false,
+  source: { ip: '1.2.3.4', frontend: 'rest', requestId: 'r1' },
+});
 
 const query = (name: string, type: 'A' | 'AAAA' = 'A') =>
   dns.encode({ type: 'query', id: 0x1234, flags: dns.RECURSION_DESIRED, questions: [{ type, class: 'IN', name }] });
@@ -32,10 +40,22 @@ describe('DNS messages', () => {
   });
   it('rejects malformed and looping names', () => {
     assert.throws(() => parseQuery(Buffer.alloc(5)));
-    const loop = Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([0xc0, 12, 0, 1, 0, 1])]);
+    const loop = Buffer.concat([
+      Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([0xc0, 12, 0, 1, 0, 1]),
+    ]);
     assert.throws(() => parseQuery(loop), /name/);
-    assert.throws(() => parseQuery(Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([63, 1, 2])])));
-    const two = dns.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'a.test' }, { type: 'A', name: 'b.test' }] });
+    assert.throws(() =>
+      parseQuery(Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([63, 1, 2])])),
+    );
+    const two = dns.encode({
+      type: 'query',
+      id: 1,
+      questions: [
+        { type: 'A', name: 'a.test' },
+        { type: 'A', name: 'b.test' },
+      ],
+    });
     assert.throws(() => parseQuery(two), /exactly one question/);
   });
   it('builds refusals that echo the id, the question and the recursion flag', () => {
@@ -43,13 +63,20 @@ describe('DNS messages', () => {
     const r = dns.decode(reply(msg, parseQuery(msg), RCODE.NXDOMAIN)) as dns.DecodedPacket & { rcode: string };
     assert.deepEqual([r.id, r.type, r.rcode, r.flag_rd, r.flag_ra], [0x1234, 'response', 'NXDOMAIN', true, true]);
     assert.deepEqual(r.questions, [{ name: 'blocked.test', type: 'A', class: 'IN' }]);
-    const formerr = dns.decode(reply(Buffer.from([0xab, 0xcd, 0x01]), null, RCODE.FORMERR)) as dns.DecodedPacket & { rcode: string };
+    const formerr = dns.decode(reply(Buffer.from([0xab, 0xcd, 0x01]), null, RCODE.FORMERR)) as dns.DecodedPacket & {
+      rcode: string;
+    };
     assert.deepEqual([formerr.id, formerr.rcode, formerr.questions?.length], [0xabcd, 'FORMERR', 0]);
   });
   it('extracts A records, following compression, ignoring others', () => {
     const answer = dns.encode({
-      type: 'response', id: 0x1234, questions: [{ type: 'A', name: 'a.test' }],
-      answers: [{ type: 'AAAA', name: 'a.test', data: '2001:db8::1' }, { type: 'A', name: 'a.test', data: '203.0.113.9' }],
+      type: 'response',
+      id: 0x1234,
+      questions: [{ type: 'A', name: 'a.test' }],
+      answers: [
+        { type: 'AAAA', name: 'a.test', data: '2001:db8::1' },
+        { type: 'A', name: 'a.test', data: '203.0.113.9' },
+      ],
     });
     assert.deepEqual(answerAddresses(answer), ['203.0.113.9']);
     // A hand-made answer whose record names point back at the question (as resolvers send them).
@@ -60,31 +87,59 @@ describe('DNS messages', () => {
   });
   it('matches exact names and *. subdomains only', () => {
     const list = ['pypi.org', '*.pythonhosted.org'];
-    for (const n of ['pypi.org', 'PyPI.org.', 'files.pythonhosted.org', 'a.b.pythonhosted.org']) assert.ok(domainAllowed(n, list), n);
-    for (const n of ['evil-pypi.org', 'pypi.org.evil.com', 'pythonhosted.org', 'xpythonhosted.org', 'www.pypi.org']) assert.ok(!domainAllowed(n, list), n);
+    for (const n of ['pypi.org', 'PyPI.org.', 'files.pythonhosted.org', 'a.b.pythonhosted.org'])
+      assert.ok(domainAllowed(n, list), n);
+    for (const n of ['evil-pypi.org', 'pypi.org.evil.com', 'pythonhosted.org', 'xpythonhosted.org', 'www.pypi.org'])
+      assert.ok(!domainAllowed(n, list), n);
   });
 });
 
 describe('rate limiter', () => {
   it('counts per window, reports the budget and resets with the next window', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 0, 0, 30));
-    const rl = new RateLimiter(new MemoryCounters(), { windowSeconds: 60, limits: { anonymous: 2, authenticated: 0, failedAuth: 3, create: 1, lifecycle: 1 } }, clock, log);
+    const rl = new RateLimiter(
+      new MemoryCounters(),
+      { windowSeconds: 60, limits: { anonymous: 2, authenticated: 0, failedAuth: 3, create: 1, lifecycle: 1 } },
+      clock,
+      log,
+    );
     assert.deepEqual(await rl.take('anonymous', 'ip'), { limit: 2, remaining: 1, resetSeconds: 30 });
     assert.equal((await rl.take('anonymous', 'ip'))?.remaining, 0);
-    await assert.rejects(rl.take('anonymous', 'ip'), (e: AppError) => e.code === 'rate_limited' && e.details?.retryAfterSeconds === 30 && !!e.hint);
+    await assert.rejects(
+      rl.take('anonymous', 'ip'),
+      (e: AppError) => e.code === 'rate_limited' && e.details?.retryAfterSeconds === 30 && !!e.hint,
+    );
     assert.equal(await rl.take('authenticated', 'k'), null, '0 turns a limit off');
     await rl.take('anonymous', 'other-ip');
     await clock.advance(30_000);
     assert.equal((await rl.take('anonymous', 'ip'))?.remaining, 1);
   });
   it('names the setting that raises a limit in its 429', async () => {
-    const rl = new RateLimiter(new MemoryCounters(), { windowSeconds: 60, limits: { anonymous: 0, authenticated: 0, failedAuth: 0, create: 1, lifecycle: 0 } }, new ManualClock(), log);
+    const rl = new RateLimiter(
+      new MemoryCounters(),
+      { windowSeconds: 60, limits: { anonymous: 0, authenticated: 0, failedAuth: 0, create: 1, lifecycle: 0 } },
+      new ManualClock(),
+      log,
+    );
     await rl.take('create', 'org');
-    await assert.rejects(rl.take('create', 'org'), (e: AppError) => /BERTH_RATE_LIMIT_CREATE/.test(e.hint ?? '') && e.details?.setting === 'BERTH_RATE_LIMIT_CREATE');
+    await assert.rejects(
+      rl.take('create', 'org'),
+      (e: AppError) => /BERTH_RATE_LIMIT_CREATE/.test(e.hint ?? '') && e.details?.setting === 'BERTH_RATE_LIMIT_CREATE',
+    );
   });
   it('fails open when its counters are unavailable', async () => {
-    const broken = { kind: 'memory' as const, hit: async () => Promise.reject(new Error('down')), namespace: () => {}, close: async () => {} };
-    const rl = new RateLimiter(broken, { windowSeconds: 60, limits: { anonymous: 1, authenticated: 1, failedAuth: 1, create: 1, lifecycle: 1 } }, new ManualClock(), log);
+    const broken = {
+      kind: 'memory' as const,
+      hit: async () => Promise.reject(new Error('down')),
+      namespace: () => {},
+      close: async () => {},
+    };
+    const rl = new RateLimiter(
+      broken,
+      { windowSeconds: 60, limits: { anonymous: 1, authenticated: 1, failedAuth: 1, create: 1, lifecycle: 1 } },
+      new ManualClock(),
+      log,
+    );
     assert.equal(await rl.take('anonymous', 'ip'), null);
     assert.equal(await rl.take('failedAuth', 'ip'), null);
   });
@@ -130,7 +185,19 @@ describe('facade auditing and the daemon guard', () => {
         return 1;
       },
     };
-    const w = audited(svc, { make: { action: 'thing.make', target: (_a, r) => ({ type: 'thing', id: r?.id }), details: (a) => ({ name: a[1] }) }, fail: { action: 'thing.fail' }, read: { action: 'thing.read', permission: 'write:sandboxes' } }, audit);
+    const w = audited(
+      svc,
+      {
+        make: {
+          action: 'thing.make',
+          target: (_a, r) => ({ type: 'thing', id: r?.id }),
+          details: (a) => ({ name: a[1] }),
+        },
+        fail: { action: 'thing.fail' },
+        read: { action: 'thing.read', permission: 'write:sandboxes' },
+      },
+      audit,
+    );
     recorded.length = 0;
     assert.deepEqual(await w.make(principal([]), 'x'), { id: 'id-x' });
     await assert.rejects(w.fail(principal([])));
@@ -147,7 +214,14 @@ describe('facade auditing and the daemon guard', () => {
 
   it('lets read-only principals read and stops them from changing anything', async () => {
     const calls: string[] = [];
-    const fake = new Proxy({}, { get: (_t, name) => async (...args: unknown[]) => (calls.push(`${String(name)}:${String(args[0])}`), { ok: true }) }) as SandboxDaemon;
+    const fake = new Proxy(
+      {},
+      {
+        get:
+          (_t, name) =>
+          async (...args: unknown[]) => (calls.push(`${String(name)}:${String(args[0])}`), { ok: true }),
+      },
+    ) as SandboxDaemon;
     recorded.length = 0;
     const ro = guardDaemon(fake, principal([]), 's1', audit);
     await ro.stat('/a');

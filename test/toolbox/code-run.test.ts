@@ -35,7 +35,12 @@ describe('toolbox: code-run', () => {
   const run = (body: Record<string, unknown>) => t.tb('POST', '/process/code-run', body);
 
   it('runs Python with argv, env and the exit code', async () => {
-    const r = await run({ language: 'python', code: 'import os, sys\nprint(sys.argv[1:], os.environ["GREETING"])\nprint("to stderr", file=sys.stderr)\nsys.exit(3)', argv: ['a b', 'c'], envs: { GREETING: 'hi' } });
+    const r = await run({
+      language: 'python',
+      code: 'import os, sys\nprint(sys.argv[1:], os.environ["GREETING"])\nprint("to stderr", file=sys.stderr)\nsys.exit(3)',
+      argv: ['a b', 'c'],
+      envs: { GREETING: 'hi' },
+    });
     assert.equal(r.status, 200);
     assert.equal(r.body.exitCode, 3);
     assert.equal(r.body.result, "['a b', 'c'] hi\nto stderr\n");
@@ -52,38 +57,88 @@ describe('toolbox: code-run', () => {
     assert.equal(r.body.exitCode, 0, r.body.result);
     assert.equal(r.body.result, 'printed\n');
     const charts = r.body.artifacts.charts;
-    assert.deepEqual(charts.map((c: Json) => [c.type, c.title]), [
-      ['line', 'Line'],
-      ['scatter', 'Scatter'],
-      ['bar', 'Bar'],
-      ['pie', 'Pie'],
-      ['box_and_whisker', 'Box'],
-      ['composite_chart', 'Both'],
-      ['line', 'Never shown'],
-    ]);
-    for (const c of charts) assert.ok(Buffer.from(c.png, 'base64').subarray(1, 4).toString() === 'PNG', `${c.title} has a PNG`);
+    assert.deepEqual(
+      charts.map((c: Json) => [c.type, c.title]),
+      [
+        ['line', 'Line'],
+        ['scatter', 'Scatter'],
+        ['bar', 'Bar'],
+        ['pie', 'Pie'],
+        ['box_and_whisker', 'Box'],
+        ['composite_chart', 'Both'],
+        ['line', 'Never shown'],
+      ],
+    );
+    for (const c of charts)
+      assert.ok(Buffer.from(c.png, 'base64').subarray(1, 4).toString() === 'PNG', `${c.title} has a PNG`);
     const [line, scatter, bar, pie, box, composite] = charts;
     assert.equal(line.x_label, 'time');
     assert.equal(line.y_label, 'value');
     assert.equal(line.x_scale, 'linear');
     assert.ok(line.x_ticks.length > 0 && line.x_tick_labels.length === line.x_ticks.length);
-    assert.deepEqual(line.elements, [{ label: 'double', points: [[0, 0], [2.5, 5], [5, 10], [7.5, 15], [10, 20]] }]);
-    assert.deepEqual(scatter.elements, [{ label: 'pts', points: [[1, 4], [2, 5], [3, 6]] }]);
+    assert.deepEqual(line.elements, [
+      {
+        label: 'double',
+        points: [
+          [0, 0],
+          [2.5, 5],
+          [5, 10],
+          [7.5, 15],
+          [10, 20],
+        ],
+      },
+    ]);
+    assert.deepEqual(scatter.elements, [
+      {
+        label: 'pts',
+        points: [
+          [1, 4],
+          [2, 5],
+          [3, 6],
+        ],
+      },
+    ]);
     assert.deepEqual(bar.elements, [
       { label: 'a', group: 'sales', value: '3.0' },
       { label: 'b', group: 'sales', value: '1.0' },
       { label: 'c', group: 'sales', value: '2.0' },
     ]);
-    assert.deepEqual(pie.elements.map((e: Json) => [e.label, Math.round(e.angle), e.radius]), [['x', 90, 1], ['y', 90, 1], ['z', 180, 1]]);
-    assert.deepEqual(box.elements[0], { label: 'A', min: 1, first_quartile: 2.25, median: 3.5, third_quartile: 4.75, max: 5, outliers: [40] });
+    assert.deepEqual(
+      pie.elements.map((e: Json) => [e.label, Math.round(e.angle), e.radius]),
+      [
+        ['x', 90, 1],
+        ['y', 90, 1],
+        ['z', 180, 1],
+      ],
+    );
+    assert.deepEqual(box.elements[0], {
+      label: 'A',
+      min: 1,
+      first_quartile: 2.25,
+      median: 3.5,
+      third_quartile: 4.75,
+      max: 5,
+      outliers: [40],
+    });
     assert.equal(box.elements[1].label, 'B');
-    assert.deepEqual(composite.elements.map((e: Json) => e.type), ['line', 'bar']);
+    assert.deepEqual(
+      composite.elements.map((e: Json) => e.type),
+      ['line', 'bar'],
+    );
   });
 
   it('runs JavaScript and TypeScript with argv and env', async () => {
-    const js = await run({ language: 'javascript', code: 'console.log(process.argv.slice(2).join(","), process.env.N); console.error("e"); process.exit(5)', argv: ['x', 'y'], envs: { N: '7' } });
+    const js = await run({
+      language: 'javascript',
+      code: 'console.log(process.argv.slice(2).join(","), process.env.N); console.error("e"); process.exit(5)',
+      argv: ['x', 'y'],
+      envs: { N: '7' },
+    });
     assert.deepEqual([js.status, js.body.exitCode, js.body.result], [200, 5, 'x,y 7\ne\n']);
-    const esm = await run({ language: 'javascript', code: 'import { join } from "node:path";\nconsole.log(join("a", "b"))' });
+    const esm = await run({
+      language: 'javascript',
+      code: 'import { join } from "node:path";\nconsole.log(join("a", "b"))',
+    });
     assert.equal(esm.body.result, 'a/b\n');
     const ts = await run({
       language: 'typescript',
@@ -98,7 +153,11 @@ describe('toolbox: code-run', () => {
 
   it('kills code that runs past its timeout, process tree included', async () => {
     const t0 = Date.now();
-    const r = await run({ language: 'python', code: 'import subprocess, time\nsubprocess.Popen(["sleep", "77"])\nprint("started", flush=True)\ntime.sleep(60)', timeout: 1 });
+    const r = await run({
+      language: 'python',
+      code: 'import subprocess, time\nsubprocess.Popen(["sleep", "77"])\nprint("started", flush=True)\ntime.sleep(60)',
+      timeout: 1,
+    });
     assert.ok(Date.now() - t0 < 15_000);
     assertDaemonError(r, 408, 'PROCESS_EXECUTION_TIMEOUT');
     assert.match(r.body.details.output, /started/);
@@ -116,13 +175,21 @@ describe('toolbox: code-run', () => {
 
   it('runs JavaScript and TypeScript on the injected Node in an image without node', async () => {
     const image = 'berth-test/no-node:latest';
-    execFileSync('docker', ['build', '-q', '-t', image, '-'], { input: 'FROM berth/sandbox-base:latest\nUSER root\nRUN rm -f /usr/bin/node /usr/bin/nodejs /usr/local/bin/node\nUSER berth\n' });
+    execFileSync('docker', ['build', '-q', '-t', image, '-'], {
+      input:
+        'FROM berth/sandbox-base:latest\nUSER root\nRUN rm -f /usr/bin/node /usr/bin/nodejs /usr/local/bin/node\nUSER berth\n',
+    });
     let id = '';
     try {
       id = (await createSandbox(t.stack, { image, cpu: 1, memory: 1, disk: 2 })).id;
       const call = (body: unknown) => t.stack.api('POST', `/toolbox/${id}/process/code-run`, body);
-      assert.equal((await t.stack.api('POST', `/toolbox/${id}/process/execute`, { command: 'command -v node || echo absent' })).body.result, 'absent\n');
-      const code = 'const { execSync } = require("child_process");\nconst ld: string = process.env.LD_LIBRARY_PATH ?? "unset";\nconsole.log(ld, execSync("echo child:${LD_LIBRARY_PATH:-unset}").toString().trim(), process.version);';
+      assert.equal(
+        (await t.stack.api('POST', `/toolbox/${id}/process/execute`, { command: 'command -v node || echo absent' }))
+          .body.result,
+        'absent\n',
+      );
+      const code =
+        'const { execSync } = require("child_process");\nconst ld: string = process.env.LD_LIBRARY_PATH ?? "unset";\nconsole.log(ld, execSync("echo child:${LD_LIBRARY_PATH:-unset}").toString().trim(), process.version);';
       const ts = await call({ language: 'typescript', code });
       assert.equal(ts.body.exitCode, 0, ts.body.result);
       assert.match(ts.body.result, /^unset child:unset v\d+\./);

@@ -23,7 +23,10 @@ describe('toolbox: interactive commands', () => {
   let t: Toolbox;
   let admin: Principal;
   const start = (req: ExecAttachRequest) => t.stack.server.orch.toolbox.execAttach.start(admin, t.id, req);
-  const collect = async (a: { value: ExecAttachment; end: () => void }, feed?: (x: ExecAttachment) => void): Promise<Run> => {
+  const collect = async (
+    a: { value: ExecAttachment; end: () => void },
+    feed?: (x: ExecAttachment) => void,
+  ): Promise<Run> => {
     const t0 = Date.now();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -35,7 +38,13 @@ describe('toolbox: interactive commands', () => {
     feed?.(a.value);
     const exit = await a.value.exited;
     a.end();
-    return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exit, firstOutputMs: first, exitMs: Date.now() - t0 };
+    return {
+      stdout: Buffer.concat(out).toString(),
+      stderr: Buffer.concat(err).toString(),
+      exit,
+      firstOutputMs: first,
+      exitMs: Date.now() - t0,
+    };
   };
 
   before(async () => {
@@ -54,7 +63,9 @@ describe('toolbox: interactive commands', () => {
   });
 
   it('runs an argv exactly as given, with no shell parsing', async () => {
-    const r = await collect(await start({ argv: ['python3', '-c', 'import sys; print(6*7, sys.argv[1:])', "it's", '$HOME', 'a b'] }));
+    const r = await collect(
+      await start({ argv: ['python3', '-c', 'import sys; print(6*7, sys.argv[1:])', "it's", '$HOME', 'a b'] }),
+    );
     assert.equal(r.stdout, "42 [\"it's\", '$HOME', 'a b']\n");
     assert.equal(r.exit?.exitCode, 0);
   });
@@ -62,7 +73,10 @@ describe('toolbox: interactive commands', () => {
   it('streams output while the command runs', async () => {
     const r = await collect(await start({ command: 'for i in 1 2 3; do echo $i; sleep 0.4; done' }));
     assert.equal(r.stdout, '1\n2\n3\n');
-    assert.ok(r.firstOutputMs >= 0 && r.firstOutputMs < r.exitMs - 600, `first output at ${r.firstOutputMs} ms, exit at ${r.exitMs} ms`);
+    assert.ok(
+      r.firstOutputMs >= 0 && r.firstOutputMs < r.exitMs - 600,
+      `first output at ${r.firstOutputMs} ms, exit at ${r.exitMs} ms`,
+    );
   });
 
   it('passes stdin through to end-of-file, 16 MiB intact', async () => {
@@ -121,7 +135,13 @@ describe('toolbox: interactive commands', () => {
   it('refuses a key that may not run code', async () => {
     const made = await t.stack.api('POST', '/api-keys', { name: 'reader-exec', permissions: [] });
     const reader = await t.stack.server.orch.authenticate(made.body.value);
-    await assert.rejects(t.stack.server.orch.toolbox.execAttach.start(reader, t.id, { command: 'true' }), (e: Error & { code?: string }) => e.code === 'forbidden');
-    await assert.rejects(start({ command: 'x', argv: ['y'] } as ExecAttachRequest), (e: Error & { code?: string }) => e.code === 'invalid_argument');
+    await assert.rejects(
+      t.stack.server.orch.toolbox.execAttach.start(reader, t.id, { command: 'true' }),
+      (e: Error & { code?: string }) => e.code === 'forbidden',
+    );
+    await assert.rejects(
+      start({ command: 'x', argv: ['y'] } as ExecAttachRequest),
+      (e: Error & { code?: string }) => e.code === 'invalid_argument',
+    );
   });
 });

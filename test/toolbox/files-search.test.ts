@@ -20,23 +20,40 @@ describe('toolbox: file search, replace and permissions', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.equal((await t.sh('stat -c %a perm/f')).result.trim(), '751');
       // Owner and group the user already has: allowed no-ops.
-      assert.equal((await t.tb('POST', `/files/permissions${q({ path: 'perm/f', owner: 'berth', group: '1000' })}`)).status, 200);
+      assert.equal(
+        (await t.tb('POST', `/files/permissions${q({ path: 'perm/f', owner: 'berth', group: '1000' })}`)).status,
+        200,
+      );
 
       const chown = await t.tb('POST', `/files/permissions${q({ path: 'perm/f', owner: 'root' })}`);
       assertDaemonError(chown, 403, 'FILE_ACCESS_DENIED');
       assert.match(chown.body.hint, /CAP_CHOWN/);
       assert.equal((await t.sh('stat -c %U perm/f')).result.trim(), 'berth');
 
-      assertDaemonError(await t.tb('POST', `/files/permissions${q({ path: 'perm/f', owner: 'no-such-user' })}`), 400, 'BAD_REQUEST');
-      assertDaemonError(await t.tb('POST', `/files/permissions${q({ path: 'perm/f', mode: '999' })}`), 400, 'BAD_REQUEST');
-      assertDaemonError(await t.tb('POST', `/files/permissions${q({ path: 'perm/missing', mode: '644' })}`), 404, 'FILE_NOT_FOUND');
+      assertDaemonError(
+        await t.tb('POST', `/files/permissions${q({ path: 'perm/f', owner: 'no-such-user' })}`),
+        400,
+        'BAD_REQUEST',
+      );
+      assertDaemonError(
+        await t.tb('POST', `/files/permissions${q({ path: 'perm/f', mode: '999' })}`),
+        400,
+        'BAD_REQUEST',
+      );
+      assertDaemonError(
+        await t.tb('POST', `/files/permissions${q({ path: 'perm/missing', mode: '644' })}`),
+        404,
+        'FILE_NOT_FOUND',
+      );
     } finally {
       await t.sh('rm -rf perm');
     }
   });
 
   it('finds text in text files only, with line numbers', async () => {
-    await t.sh(`mkdir -p fnd/sub/.git && printf 'one\\ntwo needle\\nthree\\n' > fnd/a.txt && printf 'needle first\\n' > fnd/sub/b.py && printf 'x\\0needle' > fnd/bin.dat && echo needle > fnd/sub/.git/HEAD`);
+    await t.sh(
+      `mkdir -p fnd/sub/.git && printf 'one\\ntwo needle\\nthree\\n' > fnd/a.txt && printf 'needle first\\n' > fnd/sub/b.py && printf 'x\\0needle' > fnd/bin.dat && echo needle > fnd/sub/.git/HEAD`,
+    );
     try {
       const r = await t.tb('GET', `/files/find${q({ path: 'fnd', pattern: 'needle' })}`);
       assert.equal(r.status, 200);
@@ -66,17 +83,31 @@ describe('toolbox: file search, replace and permissions', () => {
       assert.deepEqual(ts.body.files.sort(), [`${home}/srch/a/y.ts`, `${home}/srch/x.ts`]);
       const deep = await t.tb('GET', `/files/search${q({ path: `${home}/srch`, pattern: 'a/**/*.{tsx,md}' })}`);
       assert.deepEqual(deep.body.files.sort(), [`${home}/srch/a/b/w.md`, `${home}/srch/a/b/z.tsx`]);
-      assertDaemonError(await t.tb('GET', `/files/search${q({ path: 'srch', pattern: '[unclosed' })}`), 400, 'BAD_REQUEST');
-      assertDaemonError(await t.tb('GET', `/files/search${q({ path: 'srch/x.ts', pattern: '*' })}`), 400, 'INVALID_FILE_PATH');
+      assertDaemonError(
+        await t.tb('GET', `/files/search${q({ path: 'srch', pattern: '[unclosed' })}`),
+        400,
+        'BAD_REQUEST',
+      );
+      assertDaemonError(
+        await t.tb('GET', `/files/search${q({ path: 'srch/x.ts', pattern: '*' })}`),
+        400,
+        'INVALID_FILE_PATH',
+      );
     } finally {
       await t.sh('rm -rf srch');
     }
   });
 
   it('replaces text across files and reports each file', async () => {
-    await t.sh(`mkdir -p rep/d && printf 'foo bar foo\\n' > rep/a.txt && chmod 640 rep/a.txt && printf 'no match\\n' > rep/b.txt && printf 'x\\0foo' > rep/bin`);
+    await t.sh(
+      `mkdir -p rep/d && printf 'foo bar foo\\n' > rep/a.txt && chmod 640 rep/a.txt && printf 'no match\\n' > rep/b.txt && printf 'x\\0foo' > rep/bin`,
+    );
     try {
-      const r = await t.tb('POST', '/files/replace', { files: ['rep/a.txt', 'rep/b.txt', 'rep/missing', 'rep/d', 'rep/bin'], pattern: 'foo', newValue: 'q.$1' });
+      const r = await t.tb('POST', '/files/replace', {
+        files: ['rep/a.txt', 'rep/b.txt', 'rep/missing', 'rep/d', 'rep/bin'],
+        pattern: 'foo',
+        newValue: 'q.$1',
+      });
       assert.equal(r.status, 200);
       assert.deepEqual(
         r.body.map((x: Json) => [x.file, x.success]),
@@ -91,8 +122,16 @@ describe('toolbox: file search, replace and permissions', () => {
       assert.match(r.body[2].error, /no such file/);
       assert.equal((await t.sh('cat rep/a.txt; stat -c %a rep/a.txt')).result, 'q.$1 bar q.$1\n640\n');
       assert.equal((await t.sh('cat rep/b.txt')).result, 'no match\n');
-      assertDaemonError(await t.tb('POST', '/files/replace', { files: ['rep/a.txt'], pattern: '', newValue: 'x' }), 400, 'INVALID_REQUEST_BODY');
-      assertDaemonError(await t.tb('POST', '/files/replace', { files: [], pattern: 'a', newValue: 'x' }), 400, 'INVALID_REQUEST_BODY');
+      assertDaemonError(
+        await t.tb('POST', '/files/replace', { files: ['rep/a.txt'], pattern: '', newValue: 'x' }),
+        400,
+        'INVALID_REQUEST_BODY',
+      );
+      assertDaemonError(
+        await t.tb('POST', '/files/replace', { files: [], pattern: 'a', newValue: 'x' }),
+        400,
+        'INVALID_REQUEST_BODY',
+      );
     } finally {
       await t.sh('rm -rf rep');
     }

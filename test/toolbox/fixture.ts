@@ -35,7 +35,12 @@ export async function toolboxFixture(create: Record<string, unknown> = {}): Prom
 
 /** The error shape SDKs turn into typed errors. */
 export function assertDaemonError(r: { status: number; body: Json }, status: number, code: string): void {
-  if (r.status !== status || r.body?.code !== code || r.body?.source !== 'DAYTONA_DAEMON' || typeof r.body?.message !== 'string') {
+  if (
+    r.status !== status ||
+    r.body?.code !== code ||
+    r.body?.source !== 'DAYTONA_DAEMON' ||
+    typeof r.body?.message !== 'string'
+  ) {
     throw new Error(`expected ${status} ${code}, got ${r.status} ${JSON.stringify(r.body)}`);
   }
 }

@@ -28,8 +28,14 @@ describe('toolbox code interpreter', () => {
     const chunks = c.json();
     return {
       chunks,
-      stdout: chunks.filter((x) => x.type === 'stdout').map((x) => x.text).join(''),
-      stderr: chunks.filter((x) => x.type === 'stderr').map((x) => x.text).join(''),
+      stdout: chunks
+        .filter((x) => x.type === 'stdout')
+        .map((x) => x.text)
+        .join(''),
+      stderr: chunks
+        .filter((x) => x.type === 'stderr')
+        .map((x) => x.text)
+        .join(''),
       errors: chunks.filter((x) => x.type === 'error'),
       controls: chunks.filter((x) => x.type === 'control').map((x) => x.text),
       close,
@@ -92,7 +98,10 @@ describe('toolbox code interpreter', () => {
     assert.equal(created.body.language, 'python');
     assert.equal(created.body.active, true);
     const ctxId = created.body.id;
-    const own = await run({ code: 'import os\nprint(os.getcwd())\ntry:\n    x\nexcept NameError:\n    print("isolated")', contextId: ctxId });
+    const own = await run({
+      code: 'import os\nprint(os.getcwd())\ntry:\n    x\nexcept NameError:\n    print("isolated")',
+      contextId: ctxId,
+    });
     assert.equal(own.stdout, '/tmp\nisolated\n');
     const listed = await stack.api('GET', `/toolbox/${id}/process/interpreter/context`);
     assert.deepEqual(
@@ -100,8 +109,14 @@ describe('toolbox code interpreter', () => {
       [ctxId],
       'the default context is not listed',
     );
-    assert.equal((await stack.api('POST', `/toolbox/${id}/process/interpreter/context`, { language: 'ruby' })).status, 400);
-    assert.equal((await stack.api('POST', `/toolbox/${id}/process/interpreter/context`, { cwd: '/no/such/dir' })).status, 400);
+    assert.equal(
+      (await stack.api('POST', `/toolbox/${id}/process/interpreter/context`, { language: 'ruby' })).status,
+      400,
+    );
+    assert.equal(
+      (await stack.api('POST', `/toolbox/${id}/process/interpreter/context`, { cwd: '/no/such/dir' })).status,
+      400,
+    );
     assert.equal((await stack.api('DELETE', `/toolbox/${id}/process/interpreter/context/${ctxId}`)).status, 200);
     assert.equal((await stack.api('DELETE', `/toolbox/${id}/process/interpreter/context/${ctxId}`)).status, 404);
     const gone = await run({ code: 'print(1)', contextId: ctxId });
@@ -119,7 +134,11 @@ describe('toolbox code interpreter', () => {
     assert.equal(a.code, 1000);
     assert.equal(b.code, 1000);
     // print() may reach the socket as more than one chunk (text, then newline).
-    const stdout = c2.json().filter((x) => x.type === 'stdout').map((x) => x.text).join('');
+    const stdout = c2
+      .json()
+      .filter((x) => x.type === 'stdout')
+      .map((x) => x.text)
+      .join('');
     assert.equal(stdout, "['first', 'second']\n");
   });
 
@@ -135,7 +154,10 @@ describe('toolbox code interpreter', () => {
     const after = await run({ code: 'print(x)' });
     assert.equal(after.stdout, '42\n', 'the interrupt left the state intact');
     // Code that ignores Ctrl+C is killed; the next run gets a fresh process.
-    const stubborn = await run({ code: 'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(60)', timeout: 1 });
+    const stubborn = await run({
+      code: 'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(60)',
+      timeout: 1,
+    });
     assert.equal(stubborn.close.code, 4008);
     const fresh = await run({ code: 'print("alive")' });
     assert.equal(fresh.stdout, 'alive\n');

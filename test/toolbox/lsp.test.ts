@@ -44,9 +44,14 @@ describe('toolbox LSP', () => {
   let id: string;
   let home: string;
 
-  const tb = async (method: 'GET' | 'POST', path: string, body?: unknown) => stack.api(method, `/toolbox/${id}/lsp/${path}`, body);
+  const tb = async (method: 'GET' | 'POST', path: string, body?: unknown) =>
+    stack.api(method, `/toolbox/${id}/lsp/${path}`, body);
   const write = async (path: string, text: string) => {
-    const r = await exec(stack, id, `mkdir -p "$(dirname '${path}')" && base64 -d > '${path}' <<'EOF'\n${Buffer.from(text).toString('base64')}\nEOF`);
+    const r = await exec(
+      stack,
+      id,
+      `mkdir -p "$(dirname '${path}')" && base64 -d > '${path}' <<'EOF'\n${Buffer.from(text).toString('base64')}\nEOF`,
+    );
     assert.equal(r.exitCode, 0, r.result);
   };
 
@@ -67,11 +72,19 @@ describe('toolbox LSP', () => {
   });
 
   it('refuses use before start with LSP_SERVER_NOT_INITIALIZED (400)', async () => {
-    const r = await tb('POST', 'completions', { languageId: 'python', pathToProject: `${home}/py`, uri: `file://${home}/py/main.py`, position: { line: 0, character: 0 } });
+    const r = await tb('POST', 'completions', {
+      languageId: 'python',
+      pathToProject: `${home}/py`,
+      uri: `file://${home}/py/main.py`,
+      position: { line: 0, character: 0 },
+    });
     assert.equal(r.status, 400);
     assert.equal(r.body.code, 'LSP_SERVER_NOT_INITIALIZED');
     assert.equal(r.body.source, 'DAYTONA_DAEMON');
-    const sym = await stack.api('GET', `/toolbox/${id}/lsp/document-symbols?languageId=python&pathToProject=${encodeURIComponent(`${home}/py`)}&uri=${encodeURIComponent(`file://${home}/py/main.py`)}`);
+    const sym = await stack.api(
+      'GET',
+      `/toolbox/${id}/lsp/document-symbols?languageId=python&pathToProject=${encodeURIComponent(`${home}/py`)}&uri=${encodeURIComponent(`file://${home}/py/main.py`)}`,
+    );
     assert.equal(sym.status, 400);
     assert.equal(sym.body.code, 'LSP_SERVER_NOT_INITIALIZED');
     assert.equal((await tb('POST', 'start', { languageId: 'ruby', pathToProject: `${home}/py` })).status, 400);
@@ -85,7 +98,10 @@ describe('toolbox LSP', () => {
     assert.equal((await tb('POST', 'start', base)).status, 200, 'start is idempotent');
     assert.equal((await tb('POST', 'did-open', { ...base, uri: 'file://py/main.py' })).status, 200);
 
-    const symbols = await stack.api('GET', `/toolbox/${id}/lsp/document-symbols?languageId=python&pathToProject=py&uri=${encodeURIComponent('file://py/main.py')}`);
+    const symbols = await stack.api(
+      'GET',
+      `/toolbox/${id}/lsp/document-symbols?languageId=python&pathToProject=py&uri=${encodeURIComponent('file://py/main.py')}`,
+    );
     assert.equal(symbols.status, 200);
     const names = symbols.body.map((s: { name: string }) => s.name);
     for (const n of ['Greeter', 'greet', 'helper', 'g']) assert.ok(names.includes(n), `${n} in ${names}`);
@@ -94,21 +110,38 @@ describe('toolbox LSP', () => {
     assert.equal(greeter.location.uri, `file://${home}/py/main.py`);
     assert.equal(greeter.location.range.start.line, 3);
 
-    const comp = await tb('POST', 'completions', { ...base, uri: `file://${home}/py/complete.py`, position: { line: 1, character: 5 } });
+    const comp = await tb('POST', 'completions', {
+      ...base,
+      uri: `file://${home}/py/complete.py`,
+      position: { line: 1, character: 5 },
+    });
     assert.equal(comp.status, 200);
     assert.equal(typeof comp.body.isIncomplete, 'boolean');
-    assert.ok(comp.body.items.some((i: { label: string }) => i.label === 'path'), JSON.stringify(comp.body.items.slice(0, 5)));
+    assert.ok(
+      comp.body.items.some((i: { label: string }) => i.label === 'path'),
+      JSON.stringify(comp.body.items.slice(0, 5)),
+    );
 
-    const ws = await stack.api('GET', `/toolbox/${id}/lsp/workspacesymbols?languageId=python&pathToProject=py&query=Greet`);
+    const ws = await stack.api(
+      'GET',
+      `/toolbox/${id}/lsp/workspacesymbols?languageId=python&pathToProject=py&query=Greet`,
+    );
     assert.equal(ws.status, 200);
-    assert.ok(ws.body.some((s: { name: string }) => s.name === 'Greeter'), JSON.stringify(ws.body));
+    assert.ok(
+      ws.body.some((s: { name: string }) => s.name === 'Greeter'),
+      JSON.stringify(ws.body),
+    );
 
     const hover = await tb('POST', 'hover', { ...base, uri: 'file://py/main.py', position: { line: 8, character: 5 } });
     assert.equal(hover.status, 200);
     assert.match(hover.body.hover.contents, /def helper\(x: int\) -> int/);
     assert.match(hover.body.hover.contents, /Doubles x/);
 
-    const def = await tb('POST', 'definition', { ...base, uri: 'file://py/main.py', position: { line: 13, character: 6 } });
+    const def = await tb('POST', 'definition', {
+      ...base,
+      uri: 'file://py/main.py',
+      position: { line: 13, character: 6 },
+    });
     assert.equal(def.status, 200);
     assert.equal(def.body.length, 1);
     assert.equal(def.body[0].uri, `file://${home}/py/main.py`);
@@ -128,7 +161,11 @@ describe('toolbox LSP', () => {
 
     assert.equal((await tb('POST', 'did-close', { ...base, uri: 'file://py/main.py' })).status, 200);
     assert.equal((await tb('POST', 'stop', base)).status, 200);
-    const after = await tb('POST', 'completions', { ...base, uri: 'file://py/complete.py', position: { line: 1, character: 5 } });
+    const after = await tb('POST', 'completions', {
+      ...base,
+      uri: 'file://py/complete.py',
+      position: { line: 1, character: 5 },
+    });
     assert.equal(after.status, 400);
     assert.equal(after.body.code, 'LSP_SERVER_NOT_INITIALIZED');
   });
@@ -137,38 +174,82 @@ describe('toolbox LSP', () => {
     const base = { languageId: 'typescript', pathToProject: `${home}/ts` };
     assert.equal((await tb('POST', 'start', base)).status, 200);
     assert.equal((await tb('POST', 'did-open', { ...base, uri: `file://${home}/ts/index.ts` })).status, 200);
-    const comp = await tb('POST', 'completions', { ...base, uri: `file://${home}/ts/index.ts`, position: { line: 11, character: 6 } });
+    const comp = await tb('POST', 'completions', {
+      ...base,
+      uri: `file://${home}/ts/index.ts`,
+      position: { line: 11, character: 6 },
+    });
     assert.equal(comp.status, 200);
-    assert.ok(comp.body.items.some((i: { label: string }) => i.label === 'toFixed'), JSON.stringify(comp.body.items.slice(0, 5)));
-    const symbols = await stack.api('GET', `/toolbox/${id}/lsp/document-symbols?languageId=typescript&pathToProject=${encodeURIComponent(`${home}/ts`)}&uri=${encodeURIComponent(`file://${home}/ts/index.ts`)}`);
+    assert.ok(
+      comp.body.items.some((i: { label: string }) => i.label === 'toFixed'),
+      JSON.stringify(comp.body.items.slice(0, 5)),
+    );
+    const symbols = await stack.api(
+      'GET',
+      `/toolbox/${id}/lsp/document-symbols?languageId=typescript&pathToProject=${encodeURIComponent(`${home}/ts`)}&uri=${encodeURIComponent(`file://${home}/ts/index.ts`)}`,
+    );
     const names = symbols.body.map((s: { name: string }) => s.name);
     for (const n of ['Point', 'dist', 'origin']) assert.ok(names.includes(n), `${n} in ${names}`);
-    const ws = await stack.api('GET', `/toolbox/${id}/lsp/workspacesymbols?languageId=typescript&pathToProject=${encodeURIComponent(`${home}/ts`)}&query=dist`);
-    assert.ok(ws.body.some((s: { name: string }) => s.name === 'dist'), JSON.stringify(ws.body));
-    const hover = await tb('POST', 'hover', { ...base, uri: `file://${home}/ts/index.ts`, position: { line: 10, character: 11 } });
+    const ws = await stack.api(
+      'GET',
+      `/toolbox/${id}/lsp/workspacesymbols?languageId=typescript&pathToProject=${encodeURIComponent(`${home}/ts`)}&query=dist`,
+    );
+    assert.ok(
+      ws.body.some((s: { name: string }) => s.name === 'dist'),
+      JSON.stringify(ws.body),
+    );
+    const hover = await tb('POST', 'hover', {
+      ...base,
+      uri: `file://${home}/ts/index.ts`,
+      position: { line: 10, character: 11 },
+    });
     assert.match(hover.body.hover.contents, /function dist\(p: Point\): number/);
-    const def = await tb('POST', 'definition', { ...base, uri: `file://${home}/ts/index.ts`, position: { line: 10, character: 11 } });
+    const def = await tb('POST', 'definition', {
+      ...base,
+      uri: `file://${home}/ts/index.ts`,
+      position: { line: 10, character: 11 },
+    });
     assert.equal(def.body[0].uri, `file://${home}/ts/index.ts`);
     assert.equal(def.body[0].range.start.line, 5);
     const diags = await tb('POST', 'diagnostics', { ...base, uri: `file://${home}/ts/bad.ts` });
-    assert.match(diags.body.map((d: { message: string }) => d.message).join('\n'), /Type 'number' is not assignable to type 'string'/);
+    assert.match(
+      diags.body.map((d: { message: string }) => d.message).join('\n'),
+      /Type 'number' is not assignable to type 'string'/,
+    );
 
     const js = { languageId: 'javascript', pathToProject: `${home}/ts` };
     assert.equal((await tb('POST', 'start', js)).status, 200);
     const jsSymbols = await tb('POST', 'did-open', { ...js, uri: `file://${home}/ts/util.js` });
     assert.equal(jsSymbols.status, 200);
-    const jsDoc = await stack.api('GET', `/toolbox/${id}/lsp/document-symbols?languageId=javascript&pathToProject=${encodeURIComponent(`${home}/ts`)}&uri=${encodeURIComponent(`file://${home}/ts/util.js`)}`);
-    assert.ok(jsDoc.body.some((s: { name: string }) => s.name === 'jsOnly'), JSON.stringify(jsDoc.body));
+    const jsDoc = await stack.api(
+      'GET',
+      `/toolbox/${id}/lsp/document-symbols?languageId=javascript&pathToProject=${encodeURIComponent(`${home}/ts`)}&uri=${encodeURIComponent(`file://${home}/ts/util.js`)}`,
+    );
+    assert.ok(
+      jsDoc.body.some((s: { name: string }) => s.name === 'jsOnly'),
+      JSON.stringify(jsDoc.body),
+    );
 
     // The servers run on the injected Node through its loader; nothing leaks LD_LIBRARY_PATH.
-    const ps = await exec(stack, id, 'for p in $(pgrep -f "[t]sserver|[t]ypescript-language-server"); do echo "$(tr "\\0" " " < /proc/$p/cmdline)"; tr "\\0" "\\n" < /proc/$p/environ | grep -c "^LD_LIBRARY_PATH=" || true; done; env | grep -c "^LD_" || true');
-    assert.match(ps.result, /\/\.berth\/bin\/ld-linux[^ ]* --library-path \/\.berth\/bin\/lib \/\.berth\/bin\/node .*tsserver\.js/);
+    const ps = await exec(
+      stack,
+      id,
+      'for p in $(pgrep -f "[t]sserver|[t]ypescript-language-server"); do echo "$(tr "\\0" " " < /proc/$p/cmdline)"; tr "\\0" "\\n" < /proc/$p/environ | grep -c "^LD_LIBRARY_PATH=" || true; done; env | grep -c "^LD_" || true',
+    );
+    assert.match(
+      ps.result,
+      /\/\.berth\/bin\/ld-linux[^ ]* --library-path \/\.berth\/bin\/lib \/\.berth\/bin\/node .*tsserver\.js/,
+    );
     assert.doesNotMatch(ps.result, /^[1-9]/m, ps.result);
 
     await tb('POST', 'stop', js);
     await tb('POST', 'stop', base);
     // (The brackets keep the pattern from matching the shell that runs pgrep.)
-    const left = await exec(stack, id, 'for i in $(seq 50); do n=$(pgrep -fc "[t]sserver|[t]ypescript-language-server"); [ "$n" = 0 ] && break; sleep 0.1; done; echo $n');
+    const left = await exec(
+      stack,
+      id,
+      'for i in $(seq 50); do n=$(pgrep -fc "[t]sserver|[t]ypescript-language-server"); [ "$n" = 0 ] && break; sleep 0.1; done; echo $n',
+    );
     assert.equal(left.result.trim(), '0', 'stop takes tsserver along');
   });
 

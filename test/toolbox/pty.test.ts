@@ -10,7 +10,8 @@ import { freePort } from '../helpers/free-port.js';
 import { otherOrganizationKey } from '../helpers/other-org.js';
 
 const EXIT_CONTROL = 'X-Daytona-Pty-Exit-Control';
-const envsToken = (envs: Record<string, string>) => `X-Daytona-Pty-Envs~${Buffer.from(JSON.stringify(envs)).toString('base64url')}`;
+const envsToken = (envs: Record<string, string>) =>
+  `X-Daytona-Pty-Envs~${Buffer.from(JSON.stringify(envs)).toString('base64url')}`;
 
 async function rejected(p: Promise<unknown>): Promise<UpgradeRejected> {
   try {
@@ -42,7 +43,11 @@ describe('toolbox PTY over WebSocket', () => {
   });
 
   it('creates a terminal, runs a typed command with envs and cwd, and reports the exit', async () => {
-    const c = track(await connectWs(stack, id, 'process/pty/create-connect?id=t1&cols=100&rows=30&cwd=/tmp', { protocols: [envsToken({ FOO: 'bar-123' }), EXIT_CONTROL] }));
+    const c = track(
+      await connectWs(stack, id, 'process/pty/create-connect?id=t1&cols=100&rows=30&cwd=/tmp', {
+        protocols: [envsToken({ FOO: 'bar-123' }), EXIT_CONTROL],
+      }),
+    );
     assert.equal(c.protocol, EXIT_CONTROL, 'the exit-control subprotocol is echoed');
     await c.waitFor(() => c.messages.length > 0, 'first message');
     assert.equal(c.messages[0]!.binary, false);
@@ -75,7 +80,9 @@ describe('toolbox PTY over WebSocket', () => {
   });
 
   it('resizes the terminal, visible to `stty size`', async () => {
-    const c = track(await connectWs(stack, id, 'process/pty/create-connect?id=t2&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const c = track(
+      await connectWs(stack, id, 'process/pty/create-connect?id=t2&cols=80&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     await c.waitFor(() => c.json().length > 0, 'connected');
     c.send('stty size\n');
     await c.waitForOutput('24 80');
@@ -95,7 +102,9 @@ describe('toolbox PTY over WebSocket', () => {
   });
 
   it('broadcasts output to every attached client and reports the exit to all', async () => {
-    const a = track(await connectWs(stack, id, 'process/pty/create-connect?id=t3&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const a = track(
+      await connectWs(stack, id, 'process/pty/create-connect?id=t3&cols=80&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     await a.waitFor(() => a.json().length > 0, 'connected');
     // No exit-control subprotocol on this one: no `exited` message, exit only in the close frame.
     const b = track(await connectWs(stack, id, 'process/pty/t3/connect', { protocols: ['some-other-token'] }));
@@ -130,7 +139,10 @@ describe('toolbox PTY over WebSocket', () => {
     const closed = await c2.closed;
     assert.equal(closed.code, 1011);
     assert.deepEqual(JSON.parse(closed.reason), { exitCode: 137, exitReason: 'SIGKILL' });
-    assert.equal((await stack.api('GET', `/toolbox/${id}/process/pty`)).body.sessions.some((s: { id: string }) => s.id === 't4'), false);
+    assert.equal(
+      (await stack.api('GET', `/toolbox/${id}/process/pty`)).body.sessions.some((s: { id: string }) => s.id === 't4'),
+      false,
+    );
     // Nothing of the session survives (sleep was in its process tree).
     const ps = await stack.api('POST', `/toolbox/${id}/process/execute`, { command: 'ps -eo args' });
     assert.doesNotMatch(ps.body.result, /sleep 600/);
@@ -149,41 +161,80 @@ describe('toolbox PTY over WebSocket', () => {
       ['POST', 'nope/resize'],
       ['DELETE', 'nope'],
     ] as const) {
-      const r = await stack.api(method, `/toolbox/${id}/process/pty/${path}`, method === 'POST' ? { cols: 10, rows: 10 } : undefined);
+      const r = await stack.api(
+        method,
+        `/toolbox/${id}/process/pty/${path}`,
+        method === 'POST' ? { cols: 10, rows: 10 } : undefined,
+      );
       assert.equal(r.status, 404, `${method} ${path}`);
       assert.equal(r.body.source, 'DAYTONA_DAEMON');
     }
   });
 
   it('rejects a duplicate id (409) and a bad envs token (400) before upgrading', async () => {
-    const c = track(await connectWs(stack, id, 'process/pty/create-connect?id=dup&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const c = track(
+      await connectWs(stack, id, 'process/pty/create-connect?id=dup&cols=80&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     await c.waitFor(() => c.json().length > 0, 'connected');
-    const dup = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=dup&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const dup = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=dup&cols=80&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     assert.equal(dup.status, 409);
     assert.equal(dup.body.source, 'DAYTONA_DAEMON');
-    const badEnvs = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=envs&cols=80&rows=24', { protocols: ['X-Daytona-Pty-Envs~!!!not-base64', EXIT_CONTROL] }));
+    const badEnvs = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=envs&cols=80&rows=24', {
+        protocols: ['X-Daytona-Pty-Envs~!!!not-base64', EXIT_CONTROL],
+      }),
+    );
     assert.equal(badEnvs.status, 400);
-    const notJson = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=envs&cols=80&rows=24', { protocols: [`X-Daytona-Pty-Envs~${Buffer.from('[1,2').toString('base64url')}`, EXIT_CONTROL] }));
+    const notJson = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=envs&cols=80&rows=24', {
+        protocols: [`X-Daytona-Pty-Envs~${Buffer.from('[1,2').toString('base64url')}`, EXIT_CONTROL],
+      }),
+    );
     assert.equal(notJson.status, 400);
-    const tooWide = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=wide&cols=1001&rows=24', { protocols: [EXIT_CONTROL] }));
+    const tooWide = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=wide&cols=1001&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     assert.equal(tooWide.status, 400);
-    const noId = await rejected(connectWs(stack, id, 'process/pty/create-connect?cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const noId = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?cols=80&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     assert.equal(noId.status, 400);
     await stack.api('DELETE', `/toolbox/${id}/process/pty/dup`);
     await c.closed;
   });
 
   it('authenticates the upgrade and scopes it to the organization', async () => {
-    const none = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=auth&cols=80&rows=24', { key: null, protocols: [EXIT_CONTROL] }));
+    const none = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=auth&cols=80&rows=24', {
+        key: null,
+        protocols: [EXIT_CONTROL],
+      }),
+    );
     assert.equal(none.status, 401);
-    const wrong = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=auth&cols=80&rows=24', { key: 'berth_not_a_real_key_0000000000', protocols: [EXIT_CONTROL] }));
+    const wrong = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=auth&cols=80&rows=24', {
+        key: 'berth_not_a_real_key_0000000000',
+        protocols: [EXIT_CONTROL],
+      }),
+    );
     assert.equal(wrong.status, 401);
     const otherKey = await otherOrganizationKey(stack);
-    const foreign = await rejected(connectWs(stack, id, 'process/pty/create-connect?id=auth&cols=80&rows=24', { key: otherKey, protocols: [EXIT_CONTROL] }));
+    const foreign = await rejected(
+      connectWs(stack, id, 'process/pty/create-connect?id=auth&cols=80&rows=24', {
+        key: otherKey,
+        protocols: [EXIT_CONTROL],
+      }),
+    );
     assert.equal(foreign.status, 404);
     // Nothing was created on the other organization's behalf.
     assert.equal((await stack.api('GET', `/toolbox/${id}/process/pty/auth`)).status, 404);
-    const unknownSandbox = await rejected(connectWs(stack, 'no-such-sandbox', 'process/pty/create-connect?id=auth&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const unknownSandbox = await rejected(
+      connectWs(stack, 'no-such-sandbox', 'process/pty/create-connect?id=auth&cols=80&rows=24', {
+        protocols: [EXIT_CONTROL],
+      }),
+    );
     assert.equal(unknownSandbox.status, 404);
     const unknownRoute = await rejected(connectWs(stack, id, 'process/nothing-here', {}));
     assert.equal(unknownRoute.status, 404);
@@ -193,7 +244,9 @@ describe('toolbox PTY over WebSocket', () => {
     const plain = track(await connectWs(stack, id, 'process/pty/create-connect?id=np&cols=80&rows=24'));
     assert.equal(plain.protocol, '');
     await plain.waitFor(() => plain.json().length > 0, 'connected');
-    const browser = track(await connectWs(stack, id, 'process/pty/np/connect', { protocols: ['X-Daytona-SDK-Version~0.218.0'] }));
+    const browser = track(
+      await connectWs(stack, id, 'process/pty/np/connect', { protocols: ['X-Daytona-SDK-Version~0.218.0'] }),
+    );
     assert.equal(browser.protocol, 'X-Daytona-SDK-Version~0.218.0');
     await browser.waitFor(() => browser.json().length > 0, 'connected');
     plain.send('exit 130\n');
@@ -211,7 +264,9 @@ describe('toolbox PTY over WebSocket', () => {
     let closed = false;
     sock.on('data', (d) => (received += d.toString()));
     sock.on('close', () => (closed = true));
-    sock.write('GET /somewhere-else HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    sock.write(
+      'GET /somewhere-else HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(received, '', 'the toolbox dispatcher does not answer');
     assert.equal(closed, false, 'nor destroy the socket');
@@ -222,10 +277,15 @@ describe('toolbox PTY over WebSocket', () => {
 
   it('follows session command logs over WebSocket (§6.4): history, live output, close 1000', async () => {
     assert.equal((await stack.api('POST', `/toolbox/${id}/process/session`, { sessionId: 'follow' })).status, 201);
-    const started = await stack.api('POST', `/toolbox/${id}/process/session/follow/exec`, { command: 'echo first; echo oops >&2; sleep 1; echo second', runAsync: true });
+    const started = await stack.api('POST', `/toolbox/${id}/process/session/follow/exec`, {
+      command: 'echo first; echo oops >&2; sleep 1; echo second',
+      runAsync: true,
+    });
     assert.equal(started.status, 202);
     await new Promise((r) => setTimeout(r, 300));
-    const c = track(await connectWs(stack, id, `process/session/follow/command/${started.body.cmdId}/logs?follow=true`));
+    const c = track(
+      await connectWs(stack, id, `process/session/follow/command/${started.body.cmdId}/logs?follow=true`),
+    );
     assert.equal(c.protocol, '');
     const closed = await c.closed;
     assert.equal(closed.code, 1000);
@@ -233,7 +293,7 @@ describe('toolbox PTY over WebSocket', () => {
     const raw = Buffer.concat(c.messages.map((m) => m.data));
     const demux = { stdout: '', stderr: '' };
     let cur: 'stdout' | 'stderr' | null = null;
-    for (let i = 0; i < raw.length; ) {
+    for (let i = 0; i < raw.length;) {
       if (raw[i] === raw[i + 1] && raw[i] === raw[i + 2] && (raw[i] === 1 || raw[i] === 2)) {
         cur = raw[i] === 1 ? 'stdout' : 'stderr';
         i += 3;
@@ -251,10 +311,17 @@ describe('toolbox PTY over WebSocket', () => {
     const daytona = new Daytona({ apiKey: stack.key, apiUrl: stack.apiUrl, target: 'local' });
     const sandbox = await daytona.get(id);
     let out = '';
-    const handle = await sandbox.process.createPty({ id: 'sdk-1', cols: 120, rows: 30, envs: { SDKVAR: 'from-sdk' }, onData: (d: Uint8Array) => void (out += Buffer.from(d).toString()) });
+    const handle = await sandbox.process.createPty({
+      id: 'sdk-1',
+      cols: 120,
+      rows: 30,
+      envs: { SDKVAR: 'from-sdk' },
+      onData: (d: Uint8Array) => void (out += Buffer.from(d).toString()),
+    });
     await handle.sendInput('echo "[$SDKVAR]"; stty size\n');
     const deadline = Date.now() + 15_000;
-    while (!(out.includes('[from-sdk]') && out.includes('30 120')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!(out.includes('[from-sdk]') && out.includes('30 120')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     assert.ok(out.includes('[from-sdk]') && out.includes('30 120'), out);
     await handle.resize(100, 25);
     const info = await sandbox.process.getPtySessionInfo('sdk-1');
@@ -274,7 +341,9 @@ describe('toolbox PTY over WebSocket', () => {
   // Last: it stops the sandbox.
   it('keeps the sandbox from auto-stopping while a terminal is attached', async () => {
     const state = async () => (await stack.api('GET', `/sandbox/${id}`)).body.state;
-    const c = track(await connectWs(stack, id, 'process/pty/create-connect?id=busy&cols=80&rows=24', { protocols: [EXIT_CONTROL] }));
+    const c = track(
+      await connectWs(stack, id, 'process/pty/create-connect?id=busy&cols=80&rows=24', { protocols: [EXIT_CONTROL] }),
+    );
     await c.waitFor(() => c.json().length > 0, 'connected');
     await clock.advanceMinutes(60);
     await stack.server.orch.reconciler.sweep();

@@ -13,7 +13,7 @@ function demux(buf: Buffer): { stdout: string; stderr: string } {
   let stream = 0;
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     if (i + 2 < buf.length && buf[i] === buf[i + 1] && buf[i] === buf[i + 2] && (buf[i] === 1 || buf[i] === 2)) {
       stream = buf[i]!;
       i += 3;
@@ -38,16 +38,23 @@ describe('toolbox: sessions', () => {
     const r = await t.tb('POST', '/process/session', { sessionId: name });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   };
-  const run = async (sid: string, command: string, extra: Record<string, unknown> = {}) => t.tb('POST', `/process/session/${sid}/exec`, { command, ...extra });
+  const run = async (sid: string, command: string, extra: Record<string, unknown> = {}) =>
+    t.tb('POST', `/process/session/${sid}/exec`, { command, ...extra });
 
   it('keeps cd and export between commands and reports exit codes and streams', async () => {
     await session('state');
     try {
-      const cd = await run('state', 'mkdir -p /tmp/sess-dir && cd /tmp/sess-dir && export GREETING=hi && f() { echo "fn:$1"; }');
+      const cd = await run(
+        'state',
+        'mkdir -p /tmp/sess-dir && cd /tmp/sess-dir && export GREETING=hi && f() { echo "fn:$1"; }',
+      );
       assert.equal(cd.status, 200);
       assert.equal(cd.body.exitCode, 0);
       assert.ok(cd.body.cmdId);
-      const r = await run('state', 'pwd; echo $GREETING; f x; echo oops >&2; exit_code_is() { return 7; }; exit_code_is');
+      const r = await run(
+        'state',
+        'pwd; echo $GREETING; f x; echo oops >&2; exit_code_is() { return 7; }; exit_code_is',
+      );
       assert.equal(r.body.exitCode, 7);
       assert.equal(r.body.stdout, '/tmp/sess-dir\nhi\nfn:x\n');
       assert.equal(r.body.stderr, 'oops\n');
@@ -77,22 +84,32 @@ describe('toolbox: sessions', () => {
   it('runs async commands that take input, with status, logs and followed logs', async () => {
     await session('async');
     try {
-      const a = await run('async', 'read name; echo "hello $name"; echo warn >&2; read n2; echo "bye $n2"', { runAsync: true });
+      const a = await run('async', 'read name; echo "hello $name"; echo warn >&2; read n2; echo "bye $n2"', {
+        runAsync: true,
+      });
       assert.equal(a.status, 202);
       const cid = a.body.cmdId;
       const running = await t.tb('GET', `/process/session/async/command/${cid}`);
       assert.equal(running.body.exitCode, undefined);
 
       // Follow the log over HTTP while the command still waits for input.
-      const res = await fetch(`${t.stack.url}/toolbox/${t.id}/process/session/async/command/${cid}/logs?follow=true`, { headers: { authorization: `Bearer ${t.stack.key}` } });
+      const res = await fetch(`${t.stack.url}/toolbox/${t.id}/process/session/async/command/${cid}/logs?follow=true`, {
+        headers: { authorization: `Bearer ${t.stack.key}` },
+      });
       assert.equal(res.status, 200);
       const followed = res.arrayBuffer();
 
-      assert.equal((await t.tb('POST', `/process/session/async/command/${cid}/input`, { data: 'berth\n' })).status, 204);
-      const out1 = await t.tb('GET', `/process/session/async/command/${cid}/output${q({ offset: '0', waitMs: '5000' })}`);
+      assert.equal(
+        (await t.tb('POST', `/process/session/async/command/${cid}/input`, { data: 'berth\n' })).status,
+        204,
+      );
+      const out1 = await t.tb(
+        'GET',
+        `/process/session/async/command/${cid}/output${q({ offset: '0', waitMs: '5000' })}`,
+      );
       assert.equal(out1.body.running, true);
       assert.match(out1.body.output, /berth/);
-      assert.equal((await t.tb('POST', `/process/session/async/command/${cid}/input`, { data: 'now\n', })).status, 204);
+      assert.equal((await t.tb('POST', `/process/session/async/command/${cid}/input`, { data: 'now\n' })).status, 204);
 
       const framed = demux(Buffer.from(await followed));
       assert.equal(framed.stdout, 'berth\nhello berth\nnow\nbye now\n');
@@ -101,7 +118,11 @@ describe('toolbox: sessions', () => {
       const done = await t.tb('GET', `/process/session/async/command/${cid}`);
       assert.equal(done.body.exitCode, 0);
       const logs = await t.tb('GET', `/process/session/async/command/${cid}/logs`);
-      assert.deepEqual(logs.body, { output: 'berth\nhello berth\nwarn\nnow\nbye now\n', stdout: 'berth\nhello berth\nnow\nbye now\n', stderr: 'warn\n' });
+      assert.deepEqual(logs.body, {
+        output: 'berth\nhello berth\nwarn\nnow\nbye now\n',
+        stdout: 'berth\nhello berth\nnow\nbye now\n',
+        stderr: 'warn\n',
+      });
       // Input with the echo suppressed does not show in the log.
       const s = await run('async', 'read x; echo "got:$x"', { runAsync: true, suppressInputEcho: true });
       await t.tb('POST', `/process/session/async/command/${s.body.cmdId}/input`, { data: 'quiet\n' });
@@ -110,7 +131,11 @@ describe('toolbox: sessions', () => {
       const closed = await t.tb('POST', `/process/session/async/command/${s.body.cmdId}/input`, { data: 'late' });
       await new Promise((r) => setTimeout(r, 200));
       if (closed.status !== 204) assertDaemonError(closed, 410, 'COMMAND_ALREADY_COMPLETED');
-      assertDaemonError(await t.tb('POST', `/process/session/async/command/${s.body.cmdId}/input`, { data: 'late' }), 410, 'COMMAND_ALREADY_COMPLETED');
+      assertDaemonError(
+        await t.tb('POST', `/process/session/async/command/${s.body.cmdId}/input`, { data: 'late' }),
+        410,
+        'COMMAND_ALREADY_COMPLETED',
+      );
     } finally {
       await t.tb('DELETE', '/process/session/async');
     }
@@ -120,12 +145,17 @@ describe('toolbox: sessions', () => {
     await session('bg');
     try {
       await run('bg', 'sleep 300 & echo $! > /tmp/earlier.pid');
-      const a = await run('bg', 'for i in 1 2 3; do echo line$i; sleep 0.3; done; sleep 300 & wait $!', { runAsync: true });
+      const a = await run('bg', 'for i in 1 2 3; do echo line$i; sleep 0.3; done; sleep 300 & wait $!', {
+        runAsync: true,
+      });
       const cid = a.body.cmdId;
       let offset = 0;
       let text = '';
       while (!text.includes('line3')) {
-        const o = await t.tb('GET', `/process/session/bg/command/${cid}/output${q({ offset: String(offset), waitMs: '3000' })}`);
+        const o = await t.tb(
+          'GET',
+          `/process/session/bg/command/${cid}/output${q({ offset: String(offset), waitMs: '3000' })}`,
+        );
         assert.equal(o.status, 200);
         assert.equal(o.body.offset, offset);
         text += o.body.output;
@@ -133,7 +163,10 @@ describe('toolbox: sessions', () => {
       }
       assert.equal(text, 'line1\nline2\nline3\n');
       const t0 = Date.now();
-      const idle = await t.tb('GET', `/process/session/bg/command/${cid}/output${q({ offset: String(offset), waitMs: '600' })}`);
+      const idle = await t.tb(
+        'GET',
+        `/process/session/bg/command/${cid}/output${q({ offset: String(offset), waitMs: '600' })}`,
+      );
       assert.ok(Date.now() - t0 >= 500, 'long-poll waited');
       assert.equal(idle.body.output, '');
       assert.equal(idle.body.running, true);
@@ -144,7 +177,11 @@ describe('toolbox: sessions', () => {
       assert.equal((await t.tb('GET', `/process/session/bg/command/${cid}`)).body.exitCode, 137);
       // The session lives on, and so does what an earlier command started.
       assert.equal((await run('bg', 'kill -0 $(cat /tmp/earlier.pid) && echo alive')).body.stdout, 'alive\n');
-      assertDaemonError(await t.tb('POST', `/process/session/bg/command/${cid}/kill`, {}), 410, 'COMMAND_ALREADY_COMPLETED');
+      assertDaemonError(
+        await t.tb('POST', `/process/session/bg/command/${cid}/kill`, {}),
+        410,
+        'COMMAND_ALREADY_COMPLETED',
+      );
       // A loop of builtins can only be stopped with its shell: the session ends.
       const loop = await run('bg', 'while :; do :; done', { runAsync: true });
       await t.tb('POST', `/process/session/bg/command/${loop.body.cmdId}/kill`, {});
@@ -171,13 +208,29 @@ describe('toolbox: sessions', () => {
     await session('ids');
     try {
       assertDaemonError(await t.tb('POST', '/process/session', { sessionId: 'ids' }), 409, 'CONFLICT');
-      assertDaemonError(await t.tb('GET', '/process/session/ids/command/00000000-0000-0000-0000-000000000000'), 404, 'PROCESS_NOT_FOUND');
+      assertDaemonError(
+        await t.tb('GET', '/process/session/ids/command/00000000-0000-0000-0000-000000000000'),
+        404,
+        'PROCESS_NOT_FOUND',
+      );
       assertDaemonError(await t.tb('GET', '/process/session/ids/command/x/logs'), 404, 'PROCESS_NOT_FOUND');
-      assertDaemonError(await t.tb('POST', '/process/session/ids/command/x/input', { data: 'a' }), 404, 'PROCESS_NOT_FOUND');
-      assertDaemonError(await t.tb('GET', `/process/session/ids/command/x/output${q({ offset: '-1' })}`), 400, 'BAD_REQUEST');
+      assertDaemonError(
+        await t.tb('POST', '/process/session/ids/command/x/input', { data: 'a' }),
+        404,
+        'PROCESS_NOT_FOUND',
+      );
+      assertDaemonError(
+        await t.tb('GET', `/process/session/ids/command/x/output${q({ offset: '-1' })}`),
+        400,
+        'BAD_REQUEST',
+      );
       assertDaemonError(await t.tb('POST', '/process/session/ids/exec', { command: '' }), 400, 'INVALID_REQUEST_BODY');
       const sync = await run('ids', 'true');
-      assertDaemonError(await t.tb('POST', `/process/session/ids/command/${sync.body.cmdId}/input`, { data: 'a' }), 410, 'COMMAND_ALREADY_COMPLETED');
+      assertDaemonError(
+        await t.tb('POST', `/process/session/ids/command/${sync.body.cmdId}/input`, { data: 'a' }),
+        410,
+        'COMMAND_ALREADY_COMPLETED',
+      );
     } finally {
       await t.tb('DELETE', '/process/session/ids');
     }
@@ -189,10 +242,17 @@ describe('toolbox: sessions', () => {
   it('shows the image entrypoint as the entrypoint session', async () => {
     const empty = await t.tb('GET', '/process/session/entrypoint');
     assert.deepEqual([empty.body.sessionId, empty.body.commands], ['entrypoint', []]);
-    assert.deepEqual((await t.tb('GET', '/process/session/entrypoint/logs')).body, { output: '', stdout: '', stderr: '' });
+    assert.deepEqual((await t.tb('GET', '/process/session/entrypoint/logs')).body, {
+      output: '',
+      stdout: '',
+      stderr: '',
+    });
 
     const image = 'berth-test/entrypoint-logs:latest';
-    execFileSync('docker', ['build', '-q', '-t', image, '-'], { input: 'FROM berth/sandbox-base:latest\nCMD ["sh", "-c", "echo from-entrypoint; echo to-stderr >&2; sleep 600"]\n' });
+    execFileSync('docker', ['build', '-q', '-t', image, '-'], {
+      input:
+        'FROM berth/sandbox-base:latest\nCMD ["sh", "-c", "echo from-entrypoint; echo to-stderr >&2; sleep 600"]\n',
+    });
     let id = '';
     try {
       id = (await createSandbox(t.stack, { image, cpu: 1, memory: 1, disk: 2 })).id;
@@ -206,7 +266,11 @@ describe('toolbox: sessions', () => {
         if (logs.stderr) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.deepEqual(logs, { output: 'from-entrypoint\nto-stderr\n', stdout: 'from-entrypoint\n', stderr: 'to-stderr\n' });
+      assert.deepEqual(logs, {
+        output: 'from-entrypoint\nto-stderr\n',
+        stdout: 'from-entrypoint\n',
+        stderr: 'to-stderr\n',
+      });
       assertDaemonError(await t.stack.api('DELETE', `/toolbox/${id}/process/session/entrypoint`), 400, 'BAD_REQUEST');
     } finally {
       if (id) await t.stack.api('DELETE', `/sandbox/${id}`);

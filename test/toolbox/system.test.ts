@@ -20,12 +20,21 @@ describe('toolbox: env, metrics, ports, computer use', () => {
       assert.equal(r.status, 200);
       assert.deepEqual(r.body, { set: ['BERTH_TEST_VAR'], unset: ['LANG'] });
       assert.equal((await t.sh('echo "$BERTH_TEST_VAR|${LANG:-none}"')).result, 'one two|none\n');
-      const code = await t.tb('POST', '/process/code-run', { language: 'python', code: 'import os; print(os.environ["BERTH_TEST_VAR"])' });
+      const code = await t.tb('POST', '/process/code-run', {
+        language: 'python',
+        code: 'import os; print(os.environ["BERTH_TEST_VAR"])',
+      });
       assert.equal(code.body.result, 'one two\n');
       await t.tb('POST', '/process/session', { sessionId: 'after' });
-      assert.equal((await t.tb('POST', '/process/session/after/exec', { command: 'echo $BERTH_TEST_VAR' })).body.stdout, 'one two\n');
+      assert.equal(
+        (await t.tb('POST', '/process/session/after/exec', { command: 'echo $BERTH_TEST_VAR' })).body.stdout,
+        'one two\n',
+      );
       // A session started before keeps the environment it started with.
-      assert.equal((await t.tb('POST', '/process/session/before/exec', { command: 'echo "[$BERTH_TEST_VAR]"' })).body.stdout, '[]\n');
+      assert.equal(
+        (await t.tb('POST', '/process/session/before/exec', { command: 'echo "[$BERTH_TEST_VAR]"' })).body.stdout,
+        '[]\n',
+      );
       assertDaemonError(await t.tb('POST', '/env', { set: { 'BAD-NAME': 'x' } }), 400, 'INVALID_REQUEST_BODY');
       await t.tb('POST', '/env', { unset: ['BERTH_TEST_VAR'] });
       assert.equal((await t.sh('echo "[$BERTH_TEST_VAR]"')).result, '[]\n');
@@ -48,16 +57,25 @@ describe('toolbox: env, metrics, ports, computer use', () => {
   it('lists listening ports and answers in-use checks', async () => {
     await t.tb('POST', '/process/session', { sessionId: 'http' });
     try {
-      await t.tb('POST', '/process/session/http/exec', { command: 'exec python3 -m http.server 8765 --bind 127.0.0.1', runAsync: true });
+      await t.tb('POST', '/process/session/http/exec', {
+        command: 'exec python3 -m http.server 8765 --bind 127.0.0.1',
+        runAsync: true,
+      });
       await t.tb('POST', '/process/session', { sessionId: 'http6' });
-      await t.tb('POST', '/process/session/http6/exec', { command: 'exec python3 -m http.server 8766 --bind ::', runAsync: true });
+      await t.tb('POST', '/process/session/http6/exec', {
+        command: 'exec python3 -m http.server 8766 --bind ::',
+        runAsync: true,
+      });
       let ports: number[] = [];
       for (let i = 0; i < 50 && !(ports.includes(8765) && ports.includes(8766)); i++) {
         ports = (await t.tb('GET', '/port')).body.ports;
         if (!(ports.includes(8765) && ports.includes(8766))) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(ports.includes(8765) && ports.includes(8766), JSON.stringify(ports));
-      assert.deepEqual([...ports].sort((a, b) => a - b), ports);
+      assert.deepEqual(
+        [...ports].sort((a, b) => a - b),
+        ports,
+      );
       assert.deepEqual((await t.tb('GET', '/port/8765/in-use')).body, { isInUse: true });
       assert.deepEqual((await t.tb('GET', '/port/8799/in-use')).body, { isInUse: false });
       assertDaemonError(await t.tb('GET', '/port/70000/in-use'), 400, 'BAD_REQUEST');
@@ -89,6 +107,9 @@ describe('toolbox: env, metrics, ports, computer use', () => {
       assert.match(r.body.message, /computer use/);
       assert.ok(r.body.hint);
     }
-    assert.equal((await t.stack.api('GET', `/toolbox/${t.id}/computeruse/status`, undefined, { key: null })).status, 401);
+    assert.equal(
+      (await t.stack.api('GET', `/toolbox/${t.id}/computeruse/status`, undefined, { key: null })).status,
+      401,
+    );
   });
 });

@@ -58,8 +58,15 @@ describe('toolbox: TCP tunnels into a sandbox', () => {
     admin = await t.stack.server.orch.authenticate(t.stack.key);
     await t.sh(`cat > /tmp/srv.py <<'PY'\n${SERVER}\nPY`);
     await t.tb('POST', '/process/session', { sessionId: 'servers' });
-    for (const [mode, port, extra] of [['echo', 7001, ''], ['sink', 7002, ''], ['big', 7003, '64']] as const) {
-      await t.tb('POST', '/process/session/servers/exec', { command: `python3 /tmp/srv.py ${mode} ${port} ${extra} &`, runAsync: true });
+    for (const [mode, port, extra] of [
+      ['echo', 7001, ''],
+      ['sink', 7002, ''],
+      ['big', 7003, '64'],
+    ] as const) {
+      await t.tb('POST', '/process/session/servers/exec', {
+        command: `python3 /tmp/srv.py ${mode} ${port} ${extra} &`,
+        runAsync: true,
+      });
     }
     for (let i = 0; i < 100; i++) {
       const ports = (await t.tb('GET', '/port')).body.ports as number[];
@@ -133,7 +140,7 @@ describe('toolbox: TCP tunnels into a sandbox', () => {
     // The echo server gets EOF (or a reset) and its thread ends: no connection stays established.
     let established = '';
     for (let i = 0; i < 20; i++) {
-      established = (await t.sh("cat /proc/net/tcp | awk '$4 == \"01\" && $2 ~ /:1B59$/'")).result.trim();
+      established = (await t.sh('cat /proc/net/tcp | awk \'$4 == "01" && $2 ~ /:1B59$/\'')).result.trim();
       if (!established) break;
       await sleep(100);
     }
@@ -144,7 +151,10 @@ describe('toolbox: TCP tunnels into a sandbox', () => {
     const s = await createSandbox(t.stack, { cpu: 1, memory: 1, disk: 2, networkBlockAll: true });
     try {
       await t.stack.api('POST', `/toolbox/${s.id}/process/session`, { sessionId: 'srv' });
-      await t.stack.api('POST', `/toolbox/${s.id}/process/session/srv/exec`, { command: 'python3 -m http.server 8080 --bind 127.0.0.1 &', runAsync: true });
+      await t.stack.api('POST', `/toolbox/${s.id}/process/session/srv/exec`, {
+        command: 'python3 -m http.server 8080 --bind 127.0.0.1 &',
+        runAsync: true,
+      });
       let res = '';
       for (let i = 0; i < 50 && !res.startsWith('HTTP/1.0 200'); i++) {
         try {
@@ -166,6 +176,9 @@ describe('toolbox: TCP tunnels into a sandbox', () => {
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const reader = await t.stack.server.orch.authenticate(made.body.value);
     await assert.rejects(open(t.id, 7001, reader), (e: AppError) => e.code === 'forbidden');
-    await assert.rejects(t.stack.server.orch.toolbox.tunnel.open(admin, t.id, { port: 70000 }), (e: AppError) => e.code === 'invalid_argument');
+    await assert.rejects(
+      t.stack.server.orch.toolbox.tunnel.open(admin, t.id, { port: 70000 }),
+      (e: AppError) => e.code === 'invalid_argument',
+    );
   });
 });

@@ -12,7 +12,15 @@ import type { AuditLog, AuditRecord } from '../../orchestrator/audit/log.js';
 import type { Principal } from '../../orchestrator/principal.js';
 import type { VolumeService } from '../../orchestrator/volumes/service.js';
 
-const principal = (permissions: string[]): Principal => ({ organizationId: 'o1', userId: 'u1', keyId: 'k1', permissions, role: 'member', systemAdmin: false, source: { frontend: 'rest' } });
+const principal = (permissions: string[]): Principal => ({
+  organizationId: 'o1',
+  userId: 'u1',
+  keyId: 'k1',
+  permissions,
+  role: 'member',
+  systemAdmin: false,
+  source: { frontend: 'rest' },
+});
 
 describe('typed audit tables', () => {
   it('reject rows the service cannot have, at compile time', () => {
@@ -34,10 +42,19 @@ describe('typed audit tables', () => {
   it('records a call through its row, and refuses a principal without its permission', async () => {
     const rows: { p: Principal; r: AuditRecord }[] = [];
     const log = { record: (p: Principal, r: AuditRecord) => void rows.push({ p, r }) } as unknown as AuditLog;
-    const service = { create: async (_p: Principal, name: string) => ({ id: `vol-${name}` }), remove: async () => {} } as unknown as VolumeService;
+    const service = {
+      create: async (_p: Principal, name: string) => ({ id: `vol-${name}` }),
+      remove: async () => {},
+    } as unknown as VolumeService;
     const volumes = audited(service, VOLUME_ACTIONS, log);
     await volumes.create(principal(['write:volumes']), 'data');
     await assert.rejects(volumes.create(principal([]), 'nope'), (e) => e instanceof AppError && e.code === 'forbidden');
-    assert.deepEqual(rows.map(({ r }) => [r.action, r.outcome, r.target?.id ?? null]), [['volume.create', 'success', 'vol-data'], ['volume.create', 'denied', null]]);
+    assert.deepEqual(
+      rows.map(({ r }) => [r.action, r.outcome, r.target?.id ?? null]),
+      [
+        ['volume.create', 'success', 'vol-data'],
+        ['volume.create', 'denied', null],
+      ],
+    );
   });
 });

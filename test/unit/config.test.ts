@@ -32,20 +32,29 @@ describe('configuration', () => {
     } catch (e) {
       assert.ok(e instanceof AppError);
       assert.equal(e.code, 'invalid_argument');
-      for (const v of ['PORT=', 'DATABASE_URL=', 'BERTH_DEFAULT_CPU=', 'BERTH_ADMIN_API_KEY=']) assert.ok(e.message.includes(v), `${v} missing from: ${e.message}`);
+      for (const v of ['PORT=', 'DATABASE_URL=', 'BERTH_DEFAULT_CPU=', 'BERTH_ADMIN_API_KEY='])
+        assert.ok(e.message.includes(v), `${v} missing from: ${e.message}`);
       assert.match(e.message, /postgres:\/\//);
       assert.ok(e.hint);
     }
   });
 
   it('reads preview CORS origins, and refuses one with a path', () => {
-    assert.deepEqual(loadConfig({}, { BERTH_PREVIEW_CORS_ORIGINS: 'sandbox, HTTPS://App.example.com:8443' }).previewCorsOrigins, ['sandbox', 'https://app.example.com:8443']);
+    assert.deepEqual(
+      loadConfig({}, { BERTH_PREVIEW_CORS_ORIGINS: 'sandbox, HTTPS://App.example.com:8443' }).previewCorsOrigins,
+      ['sandbox', 'https://app.example.com:8443'],
+    );
     assert.deepEqual(loadConfig({}, {}).previewCorsOrigins, []);
-    assert.throws(() => loadConfig({}, { BERTH_PREVIEW_CORS_ORIGINS: 'https://app.example.com/path' }), (e: AppError) => /BERTH_PREVIEW_CORS_ORIGINS=.*no path/.test(e.message));
+    assert.throws(
+      () => loadConfig({}, { BERTH_PREVIEW_CORS_ORIGINS: 'https://app.example.com/path' }),
+      (e: AppError) => /BERTH_PREVIEW_CORS_ORIGINS=.*no path/.test(e.message),
+    );
   });
 
   it('keeps the version in step with package.json', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     assert.equal(BERTH_VERSION, pkg.version);
   });
 });

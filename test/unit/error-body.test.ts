@@ -31,9 +31,11 @@ describe('error bodies', () => {
   });
 
   it('stops reading a runaway body at 1 MiB', async () => {
-    const big = Readable.from((function* () {
-      for (let i = 0; i < 64; i++) yield Buffer.alloc(64 << 10, 0x61);
-    })());
+    const big = Readable.from(
+      (function* () {
+        for (let i = 0; i < 64; i++) yield Buffer.alloc(64 << 10, 0x61);
+      })(),
+    );
     const e = await readErrorBody(big, 500, 'daemon');
     assert.ok(e.message.length <= 1 << 20);
     assert.ok(big.destroyed);

@@ -11,7 +11,11 @@ describe('images', () => {
     assert.equal(registryHost('127.0.0.1:5055/team/tiny:1'), '127.0.0.1:5055');
     assert.equal(registryHost('localhost/img'), 'localhost');
     assert.equal(registryHost('ghcr.io/org/img@sha256:abc'), 'ghcr.io');
-    assert.equal(registryHost('berth/sandbox-base:latest'), 'docker.io', 'a first part without . or : is a Docker Hub namespace');
+    assert.equal(
+      registryHost('berth/sandbox-base:latest'),
+      'docker.io',
+      'a first part without . or : is a Docker Hub namespace',
+    );
     assert.equal(registryHost('python:3.12'), 'docker.io');
   });
 

@@ -60,7 +60,13 @@ describe('lifecycle timers (in-memory engine, manual clock)', () => {
     assert.equal((await stack.api('GET', `/sandbox/${now.id}`)).status, 404);
     assert.equal(await runtime.inspect(now.id), null);
 
-    const s = await createSandbox(stack, { cpu: 1, memory: 1, disk: 1, autoDeleteInterval: 30, autoArchiveInterval: 60 });
+    const s = await createSandbox(stack, {
+      cpu: 1,
+      memory: 1,
+      disk: 1,
+      autoDeleteInterval: 30,
+      autoArchiveInterval: 60,
+    });
     await stack.api('POST', `/sandbox/${s.id}/stop`);
     await later(29);
     assert.equal(await state(s.id), 'stopped');

@@ -7,11 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { AppError } from '../../common/errors.js';
-import { completions, diagnostics, documentLanguage, documentSymbols, hover, locations, pathToUri, uriToPath, workspaceSymbols } from '../../daemon/lsp/convert.js';
+import {
+  completions,
+  diagnostics,
+  documentLanguage,
+  documentSymbols,
+  hover,
+  locations,
+  pathToUri,
+  uriToPath,
+  workspaceSymbols,
+} from '../../daemon/lsp/convert.js';
 import { JsonRpc, loadRpcLibrary } from '../../daemon/lsp/jsonrpc.js';
 import { nodeCommand } from '../../daemon/lsp/launch.js';
 
-const R = (l1: number, c1: number, l2: number, c2: number) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
+const R = (l1: number, c1: number, l2: number, c2: number) => ({
+  start: { line: l1, character: c1 },
+  end: { line: l2, character: c2 },
+});
 
 /** A fake language server at the other end of two pipes, speaking raw Content-Length frames. */
 function fakeServer() {
@@ -21,9 +34,16 @@ function fakeServer() {
   let pending = '';
   fromClient.on('data', (c: Buffer) => {
     pending += c.toString('utf8');
-    for (let m; (m = /^Content-Length: (\d+)\r\n\r\n/.exec(pending)) && Buffer.byteLength(pending) >= m[0].length + Number(m[1]); ) {
-      const body = Buffer.from(pending).subarray(m[0].length, m[0].length + Number(m[1])).toString('utf8');
-      pending = Buffer.from(pending).subarray(m[0].length + Number(m[1])).toString('utf8');
+    for (
+      let m;
+      (m = /^Content-Length: (\d+)\r\n\r\n/.exec(pending)) && Buffer.byteLength(pending) >= m[0].length + Number(m[1]);
+    ) {
+      const body = Buffer.from(pending)
+        .subarray(m[0].length, m[0].length + Number(m[1]))
+        .toString('utf8');
+      pending = Buffer.from(pending)
+        .subarray(m[0].length + Number(m[1]))
+        .toString('utf8');
       received.push(JSON.parse(body) as Record<string, unknown>);
     }
   });
@@ -45,11 +65,17 @@ describe('LSP JSON-RPC (vscode-jsonrpc)', () => {
   it('answers requests from frames split anywhere, with multi-byte text and extra headers', async () => {
     const s = fakeServer();
     const notes: unknown[] = [];
-    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: (m, p) => notes.push([m, p]), onRequest: () => undefined });
+    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, {
+      onNotification: (m, p) => notes.push([m, p]),
+      onRequest: () => undefined,
+    });
     const answer = rpc.request<string>('hover', { a: 1 }, 5000);
     await until(() => s.received.length === 1);
     assert.deepEqual(s.received[0], { jsonrpc: '2.0', id: 0, method: 'hover', params: { a: 1 } });
-    const wire = Buffer.concat([s.frame({ method: 'x', params: { a: [1, 2] } }, 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'), s.frame({ id: 0, result: 'é✓' })]);
+    const wire = Buffer.concat([
+      s.frame({ method: 'x', params: { a: [1, 2] } }, 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'),
+      s.frame({ id: 0, result: 'é✓' }),
+    ]);
     for (const b of wire) s.toClient.write(Buffer.from([b]));
     assert.equal(await answer, 'é✓');
     assert.deepEqual(notes, [['x', { a: [1, 2] }]]);
@@ -58,23 +84,35 @@ describe('LSP JSON-RPC (vscode-jsonrpc)', () => {
 
   it("answers the server's own requests (null when the handler has nothing)", async () => {
     const s = fakeServer();
-    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: () => {}, onRequest: (m) => (m === 'workspace/configuration' ? [null] : undefined) });
+    const rpc = new JsonRpc(lib, s.toClient, s.fromClient, {
+      onNotification: () => {},
+      onRequest: (m) => (m === 'workspace/configuration' ? [null] : undefined),
+    });
     s.toClient.write(s.frame({ id: 7, method: 'workspace/configuration', params: { items: [{}] } }));
     s.toClient.write(s.frame({ id: 8, method: 'window/workDoneProgress/create', params: {} }));
     await until(() => s.received.length === 2);
-    assert.deepEqual(s.received, [{ jsonrpc: '2.0', id: 7, result: [null] }, { jsonrpc: '2.0', id: 8, result: null }]);
+    assert.deepEqual(s.received, [
+      { jsonrpc: '2.0', id: 7, result: [null] },
+      { jsonrpc: '2.0', id: 8, result: null },
+    ]);
     rpc.dispose(new Error('done'));
   });
 
   it('times a request out, cancelling it at the server; a server error fails the request', async () => {
     const s = fakeServer();
     const rpc = new JsonRpc(lib, s.toClient, s.fromClient, { onNotification: () => {}, onRequest: () => null });
-    await assert.rejects(rpc.request('slow', null, 50), (e: AppError) => e.code === 'timeout' && e.reason === 'LSP_TIMEOUT');
+    await assert.rejects(
+      rpc.request('slow', null, 50),
+      (e: AppError) => e.code === 'timeout' && e.reason === 'LSP_TIMEOUT',
+    );
     await until(() => s.received.some((m) => m.method === '$/cancelRequest'));
     const failing = rpc.request('bad', null, 5000);
     await until(() => s.received.some((m) => m.method === 'bad'));
     s.toClient.write(s.frame({ id: 1, error: { code: -32601, message: 'no such method' } }));
-    await assert.rejects(failing, (e: AppError) => e.reason === 'LSP_REQUEST_FAILED' && /no such method/.test(e.message));
+    await assert.rejects(
+      failing,
+      (e: AppError) => e.reason === 'LSP_REQUEST_FAILED' && /no such method/.test(e.message),
+    );
     rpc.dispose(new Error('done'));
   });
 
@@ -97,30 +135,70 @@ describe('LSP JSON-RPC (vscode-jsonrpc)', () => {
 
 describe('LSP result shapes', () => {
   it('flattens DocumentSymbol trees and keeps SymbolInformation as is', () => {
-    const tree = [{ name: 'A', kind: 5, range: R(0, 0, 3, 0), selectionRange: R(0, 6, 0, 7), children: [{ name: 'm', kind: 6, range: R(1, 2, 2, 0), selectionRange: R(1, 6, 1, 7) }] }];
+    const tree = [
+      {
+        name: 'A',
+        kind: 5,
+        range: R(0, 0, 3, 0),
+        selectionRange: R(0, 6, 0, 7),
+        children: [{ name: 'm', kind: 6, range: R(1, 2, 2, 0), selectionRange: R(1, 6, 1, 7) }],
+      },
+    ];
     assert.deepEqual(documentSymbols(tree, 'file:///a.py'), [
       { name: 'A', kind: 5, location: { uri: 'file:///a.py', range: R(0, 0, 3, 0) } },
       { name: 'm', kind: 6, location: { uri: 'file:///a.py', range: R(1, 2, 2, 0) }, containerName: 'A' },
     ]);
-    const info = [{ name: 'f', kind: 12, location: { uri: 'file:///b.py', range: R(4, 0, 5, 1) }, containerName: 'mod' }];
+    const info = [
+      { name: 'f', kind: 12, location: { uri: 'file:///b.py', range: R(4, 0, 5, 1) }, containerName: 'mod' },
+    ];
     assert.deepEqual(documentSymbols(info, 'file:///ignored'), info);
     assert.deepEqual(documentSymbols(null, 'file:///a'), []);
   });
 
   it('gives workspace symbols a range even when the server sends only a URI', () => {
-    assert.deepEqual(workspaceSymbols([{ name: 'W', kind: 5, location: { uri: 'file:///w.ts' } }]), [{ name: 'W', kind: 5, location: { uri: 'file:///w.ts', range: R(0, 0, 0, 0) } }]);
+    assert.deepEqual(workspaceSymbols([{ name: 'W', kind: 5, location: { uri: 'file:///w.ts' } }]), [
+      { name: 'W', kind: 5, location: { uri: 'file:///w.ts', range: R(0, 0, 0, 0) } },
+    ]);
   });
 
   it('normalises completion lists and arrays to the documented fields', () => {
-    const item = { label: 'path', kind: 9, detail: 'module', documentation: { kind: 'markdown', value: 'x' }, sortText: 'a', data: { secret: 1 }, textEdit: { newText: 'path', range: R(0, 0, 0, 1) } };
-    assert.deepEqual(completions([item]), { isIncomplete: false, items: [{ label: 'path', kind: 9, detail: 'module', documentation: { kind: 'markdown', value: 'x' }, sortText: 'a', insertText: 'path' }] });
-    assert.deepEqual(completions({ isIncomplete: true, items: [{ label: 'a' }] }), { isIncomplete: true, items: [{ label: 'a' }] });
+    const item = {
+      label: 'path',
+      kind: 9,
+      detail: 'module',
+      documentation: { kind: 'markdown', value: 'x' },
+      sortText: 'a',
+      data: { secret: 1 },
+      textEdit: { newText: 'path', range: R(0, 0, 0, 1) },
+    };
+    assert.deepEqual(completions([item]), {
+      isIncomplete: false,
+      items: [
+        {
+          label: 'path',
+          kind: 9,
+          detail: 'module',
+          documentation: { kind: 'markdown', value: 'x' },
+          sortText: 'a',
+          insertText: 'path',
+        },
+      ],
+    });
+    assert.deepEqual(completions({ isIncomplete: true, items: [{ label: 'a' }] }), {
+      isIncomplete: true,
+      items: [{ label: 'a' }],
+    });
     assert.deepEqual(completions(null), { isIncomplete: false, items: [] });
   });
 
   it('renders every hover form as one string, and nothing as null', () => {
-    assert.deepEqual(hover({ contents: { kind: 'markdown', value: '**x**' }, range: R(1, 1, 1, 2) }), { contents: '**x**', range: R(1, 1, 1, 2) });
-    assert.deepEqual(hover({ contents: [{ language: 'python', value: 'def f()' }, 'doc'] }), { contents: '```python\ndef f()\n```\n\ndoc' });
+    assert.deepEqual(hover({ contents: { kind: 'markdown', value: '**x**' }, range: R(1, 1, 1, 2) }), {
+      contents: '**x**',
+      range: R(1, 1, 1, 2),
+    });
+    assert.deepEqual(hover({ contents: [{ language: 'python', value: 'def f()' }, 'doc'] }), {
+      contents: '```python\ndef f()\n```\n\ndoc',
+    });
     assert.equal(hover({ contents: '' }), null);
     assert.equal(hover(null), null);
   });
@@ -129,12 +207,18 @@ describe('LSP result shapes', () => {
     const loc = { uri: 'file:///a', range: R(1, 0, 1, 3) };
     assert.deepEqual(locations(loc), [loc]);
     assert.deepEqual(locations([loc, loc]), [loc, loc]);
-    assert.deepEqual(locations([{ targetUri: 'file:///b', targetRange: R(0, 0, 9, 0), targetSelectionRange: R(2, 4, 2, 8) }]), [{ uri: 'file:///b', range: R(2, 4, 2, 8) }]);
+    assert.deepEqual(
+      locations([{ targetUri: 'file:///b', targetRange: R(0, 0, 9, 0), targetSelectionRange: R(2, 4, 2, 8) }]),
+      [{ uri: 'file:///b', range: R(2, 4, 2, 8) }],
+    );
     assert.deepEqual(locations(null), []);
   });
 
   it('keeps the useful diagnostic fields', () => {
-    assert.deepEqual(diagnostics([{ range: R(0, 0, 0, 1), severity: 1, code: 'x', source: 'Pyright', message: 'bad', tags: [1] }]), [{ range: R(0, 0, 0, 1), severity: 1, code: 'x', source: 'Pyright', message: 'bad' }]);
+    assert.deepEqual(
+      diagnostics([{ range: R(0, 0, 0, 1), severity: 1, code: 'x', source: 'Pyright', message: 'bad', tags: [1] }]),
+      [{ range: R(0, 0, 0, 1), severity: 1, code: 'x', source: 'Pyright', message: 'bad' }],
+    );
   });
 });
 

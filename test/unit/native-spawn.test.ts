@@ -29,12 +29,22 @@ describe('starting commands with posix_spawn (daemon/native)', () => {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ONLY: 'this' };
 
   it('runs in the given folder with exactly the given environment, feeding stdin and splitting output', async () => {
-    const r = await run(spawner.spawnPiped('/bin/sh', ['-c', 'pwd; echo "$ONLY:${HOME:-unset}"; cat; echo oops >&2; exit 7'], { cwd: '/tmp', env }), 'from stdin\n');
+    const r = await run(
+      spawner.spawnPiped('/bin/sh', ['-c', 'pwd; echo "$ONLY:${HOME:-unset}"; cat; echo oops >&2; exit 7'], {
+        cwd: '/tmp',
+        env,
+      }),
+      'from stdin\n',
+    );
     assert.deepEqual(r, { code: 7, signal: null, out: '/tmp\nthis:unset\nfrom stdin\n', err: 'oops\n' });
   });
 
   it('gives the command its own session and default signal handling (Node ignores SIGPIPE; the command must not)', async () => {
-    const child = spawner.spawnPiped('/bin/sh', ['-c', 'ps -o pid=,pgid=,sid= -p $$; grep -E "^Sig(Ign|Blk)" /proc/$$/status'], { cwd: '/', env });
+    const child = spawner.spawnPiped(
+      '/bin/sh',
+      ['-c', 'ps -o pid=,pgid=,sid= -p $$; grep -E "^Sig(Ign|Blk)" /proc/$$/status'],
+      { cwd: '/', env },
+    );
     const r = await run(child);
     const [pid, pgid, sid] = r.out.split('\n')[0]!.trim().split(/\s+/).map(Number);
     assert.equal(pid, child.pid);
@@ -60,7 +70,11 @@ describe('starting commands with posix_spawn (daemon/native)', () => {
   });
 
   it('gives fd 3 when asked, both ways, and closes only once its output is read', async () => {
-    const child = spawner.spawnPiped('/bin/sh', ['-c', 'read line <&3; echo "got $line" >&3; echo done'], { cwd: '/', env, fd3: true });
+    const child = spawner.spawnPiped('/bin/sh', ['-c', 'read line <&3; echo "got $line" >&3; echo done'], {
+      cwd: '/',
+      env,
+      fd3: true,
+    });
     const fd3 = child.stdio[3] as import('node:net').Socket;
     let back = '';
     fd3.on('data', (d) => (back += d));
@@ -71,15 +85,31 @@ describe('starting commands with posix_spawn (daemon/native)', () => {
   });
 
   it('throws like Node does when the command or folder does not exist, or a string holds a NUL', () => {
-    assert.throws(() => spawner.spawnPiped('/no/such/shell', [], { cwd: '/', env }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
-    assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/no/such/dir', env }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    assert.throws(
+      () => spawner.spawnPiped('/no/such/shell', [], { cwd: '/', env }),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+    );
+    assert.throws(
+      () => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/no/such/dir', env }),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+    );
     // A NUL would cut the command short in C: refused, as Node refuses it.
-    assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'echo safe\0; rm -rf x'], { cwd: '/', env }), (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE');
-    assert.throws(() => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/', env: { A: 'x\0y' } }), (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE');
+    assert.throws(
+      () => spawner.spawnPiped('/bin/sh', ['-c', 'echo safe\0; rm -rf x'], { cwd: '/', env }),
+      (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE',
+    );
+    assert.throws(
+      () => spawner.spawnPiped('/bin/sh', ['-c', 'true'], { cwd: '/', env: { A: 'x\0y' } }),
+      (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE',
+    );
   });
 
   it('collects many short commands running at once', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => run(spawner.spawnPiped('/bin/sh', ['-c', `echo ${i}; exit ${i % 5}`], { cwd: '/', env }))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        run(spawner.spawnPiped('/bin/sh', ['-c', `echo ${i}; exit ${i % 5}`], { cwd: '/', env })),
+      ),
+    );
     results.forEach((r, i) => assert.deepEqual([r.code, r.out], [i % 5, `${i}\n`]));
   });
 });

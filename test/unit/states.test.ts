@@ -1,12 +1,42 @@
 // The transitions table and the reconciler's planner, on their own.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTIONS, DESIRED_STATES, SANDBOX_STATES, TRANSITIONS, actionAllowed, canTransition, reportedState } from '../../orchestrator/sandboxes/states.js';
+import {
+  ACTIONS,
+  DESIRED_STATES,
+  SANDBOX_STATES,
+  TRANSITIONS,
+  actionAllowed,
+  canTransition,
+  reportedState,
+} from '../../orchestrator/sandboxes/states.js';
 import { plan, settled } from '../../orchestrator/sandboxes/plan.js';
 
 describe('sandbox states', () => {
   it('has exactly the Daytona wire states', () => {
-    assert.deepEqual([...SANDBOX_STATES].sort(), ['archived', 'archiving', 'build_failed', 'building_snapshot', 'creating', 'destroyed', 'destroying', 'error', 'paused', 'pausing', 'pending_build', 'pulling_snapshot', 'resizing', 'restoring', 'resuming', 'snapshotting', 'started', 'starting', 'stopped', 'stopping', 'unknown']);
+    assert.deepEqual([...SANDBOX_STATES].sort(), [
+      'archived',
+      'archiving',
+      'build_failed',
+      'building_snapshot',
+      'creating',
+      'destroyed',
+      'destroying',
+      'error',
+      'paused',
+      'pausing',
+      'pending_build',
+      'pulling_snapshot',
+      'resizing',
+      'restoring',
+      'resuming',
+      'snapshotting',
+      'started',
+      'starting',
+      'stopped',
+      'stopping',
+      'unknown',
+    ]);
   });
 
   it('lists a row for every state and only known targets', () => {
@@ -18,13 +48,22 @@ describe('sandbox states', () => {
 
   it('makes destroyed terminal and reachable only through destroying', () => {
     assert.deepEqual(TRANSITIONS.destroyed, []);
-    for (const s of SANDBOX_STATES) if (s !== 'destroying' && s !== 'destroyed') assert.equal(canTransition(s, 'destroyed'), false, s);
+    for (const s of SANDBOX_STATES)
+      if (s !== 'destroying' && s !== 'destroyed') assert.equal(canTransition(s, 'destroyed'), false, s);
     for (const s of SANDBOX_STATES) if (s !== 'destroyed') assert.equal(canTransition(s, 'destroying'), true, s);
   });
 
   it('reaches started only from in-flight states (never straight from stopped or archived)', () => {
     const into = SANDBOX_STATES.filter((s) => s !== 'started' && TRANSITIONS[s].includes('started'));
-    assert.deepEqual(into.sort(), ['creating', 'resizing', 'restoring', 'resuming', 'snapshotting', 'starting', 'unknown']);
+    assert.deepEqual(into.sort(), [
+      'creating',
+      'resizing',
+      'restoring',
+      'resuming',
+      'snapshotting',
+      'starting',
+      'unknown',
+    ]);
   });
 
   it('refuses lifecycle actions that make no sense', () => {
@@ -70,9 +109,18 @@ describe('reconcile planner', () => {
         // An error waits for a person; resizes and commits are not driven by this planner;
         // a deletion in progress is never redirected (requests refuse it); only a started
         // sandbox can be asked to pause; builds and pulls end in `creating`, then start.
-        if (['error', 'build_failed', 'resizing', 'snapshotting', 'destroying', 'destroyed'].includes(start) && d !== 'destroyed') continue;
+        if (
+          ['error', 'build_failed', 'resizing', 'snapshotting', 'destroying', 'destroyed'].includes(start) &&
+          d !== 'destroyed'
+        )
+          continue;
         if (d === 'paused' && !ACTIONS.pause.from.includes(start)) continue;
-        if (['pending_build', 'building_snapshot', 'pulling_snapshot'].includes(start) && d !== 'started' && d !== 'destroyed') continue;
+        if (
+          ['pending_build', 'building_snapshot', 'pulling_snapshot'].includes(start) &&
+          d !== 'started' &&
+          d !== 'destroyed'
+        )
+          continue;
         const okStates = d === 'stopped' ? ['stopped', 'archived'] : [d];
         assert.ok(okStates.includes(s), `${start} with desired ${d} ended at ${s}`);
         assert.ok(settled(s, d));

@@ -46,7 +46,11 @@ describe('globs', () => {
 
   it('rejects bad patterns with a 4xx AppError', () => {
     for (const bad of ['', '[abc', 'a{b', 'x\\', 'a**b', '[z-a]']) {
-      assert.throws(() => globToRegExp(bad), (e: { code?: string; reason?: string }) => e.code === 'invalid_argument' && e.reason === 'BAD_REQUEST', bad);
+      assert.throws(
+        () => globToRegExp(bad),
+        (e: { code?: string; reason?: string }) => e.code === 'invalid_argument' && e.reason === 'BAD_REQUEST',
+        bad,
+      );
     }
   });
 });
@@ -73,9 +77,14 @@ describe('session markers', () => {
     const events = [];
     for (let i = 0; i < all.length; i += 3) events.push(...sc.feed(all.subarray(i, i + 3)));
     events.push({ type: 'data', data: sc.flush() } as const);
-    const data = Buffer.concat(events.filter((e) => e.type === 'data').map((e) => (e as { data: Buffer }).data)).toString();
+    const data = Buffer.concat(
+      events.filter((e) => e.type === 'data').map((e) => (e as { data: Buffer }).data),
+    ).toString();
     assert.equal(data, 'hello tail');
-    assert.deepEqual(events.filter((e) => e.type === 'marker').map((e) => (e as { payload: string }).payload), ['7:42']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'marker').map((e) => (e as { payload: string }).payload),
+      ['7:42'],
+    );
   });
 
   it('ignores separators that do not start our marker', () => {
@@ -135,7 +144,10 @@ describe('output log', () => {
     log.follow((c) => (c ? got.push(frame(c)) : (ended = true)));
     log.append(2, 'err');
     log.close();
-    assert.deepEqual(Buffer.concat(got), Buffer.concat([Buffer.from([1, 1, 1]), Buffer.from('out'), Buffer.from([2, 2, 2]), Buffer.from('err')]));
+    assert.deepEqual(
+      Buffer.concat(got),
+      Buffer.concat([Buffer.from([1, 1, 1]), Buffer.from('out'), Buffer.from([2, 2, 2]), Buffer.from('err')]),
+    );
     assert.ok(ended);
   });
 });
@@ -179,7 +191,8 @@ describe('git output', () => {
   });
 
   it('parses log records with multi-line messages', () => {
-    const raw = 'h1\0Ann\0a@x\x002024-01-01T00:00:00+00:00\0subject\n\nbody\n\x1e\nh2\0Bob\0b@x\x002024-01-02T00:00:00+00:00\0two\n\x1e';
+    const raw =
+      'h1\0Ann\0a@x\x002024-01-01T00:00:00+00:00\0subject\n\nbody\n\x1e\nh2\0Bob\0b@x\x002024-01-02T00:00:00+00:00\0two\n\x1e';
     assert.deepEqual(parseLog(raw), [
       { hash: 'h1', author: 'Ann', email: 'a@x', timestamp: '2024-01-01T00:00:00+00:00', message: 'subject\n\nbody' },
       { hash: 'h2', author: 'Bob', email: 'b@x', timestamp: '2024-01-02T00:00:00+00:00', message: 'two' },
@@ -190,13 +203,25 @@ describe('git output', () => {
     const cases: [string, string, string][] = [
       ["fatal: Authentication failed for 'https://h/r.git/'", 'GIT_AUTH_FAILED', 'unauthorized'],
       ["fatal: could not read Username for 'https://h': terminal prompts disabled", 'GIT_AUTH_FAILED', 'unauthorized'],
-      ["remote: Repository not found.\nfatal: repository 'https://h/x.git/' not found", 'GIT_REPO_NOT_FOUND', 'not_found'],
+      [
+        "remote: Repository not found.\nfatal: repository 'https://h/x.git/' not found",
+        'GIT_REPO_NOT_FOUND',
+        'not_found',
+      ],
       ['fatal: not a git repository (or any of the parent directories): .git', 'GIT_REPO_NOT_FOUND', 'not_found'],
       ['fatal: Remote branch nope not found in upstream origin', 'GIT_BRANCH_NOT_FOUND', 'not_found'],
       ["fatal: a branch named 'x' already exists", 'GIT_BRANCH_EXISTS', 'conflict'],
-      [' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs', 'GIT_PUSH_REJECTED', 'conflict'],
+      [
+        ' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs',
+        'GIT_PUSH_REJECTED',
+        'conflict',
+      ],
       [' ! [remote rejected] main -> main (pre-receive hook declined)', 'GIT_REMOTE_REJECTED', 'unprocessable'],
-      ['error: Your local changes to the following files would be overwritten by checkout:', 'GIT_DIRTY_WORKTREE', 'conflict'],
+      [
+        'error: Your local changes to the following files would be overwritten by checkout:',
+        'GIT_DIRTY_WORKTREE',
+        'conflict',
+      ],
       ['CONFLICT (content): Merge conflict in a.txt\nAutomatic merge failed', 'GIT_MERGE_CONFLICT', 'conflict'],
       ["fatal: unable to access 'https://h/': Could not resolve host: h", 'GIT_TRANSPORT_FAILED', 'bad_gateway'],
     ];
@@ -209,7 +234,10 @@ describe('git output', () => {
   });
 
   it('scrubs URL credentials and secrets from messages', () => {
-    assert.equal(scrub("fatal: unable to access 'https://bob:hunter22@h/r.git/'"), "fatal: unable to access 'https://***@h/r.git/'");
+    assert.equal(
+      scrub("fatal: unable to access 'https://bob:hunter22@h/r.git/'"),
+      "fatal: unable to access 'https://***@h/r.git/'",
+    );
     assert.equal(scrub('token hunter22 leaked', ['hunter22']), 'token *** leaked');
     const e = classifyGitFailure('clone', "fatal: Authentication failed for 'https://u:s3cret@h/'", 128, ['s3cret']);
     assert.doesNotMatch(e.message, /s3cret/);
@@ -217,7 +245,8 @@ describe('git output', () => {
 
   it('validates names that become git arguments', () => {
     assert.equal(refName('feature/x-1'), 'feature/x-1');
-    for (const bad of ['-f', 'a..b', 'a b', 'x.lock', 'x/', 'a~1', '']) assert.throws(() => refName(bad), /invalid branch name/);
+    for (const bad of ['-f', 'a..b', 'a b', 'x.lock', 'x/', 'a~1', ''])
+      assert.throws(() => refName(bad), /invalid branch name/);
     assert.equal(configKey('user.email'), 'user.email');
     assert.throws(() => configKey('--global'), /invalid git config key/);
   });
@@ -242,7 +271,16 @@ describe('git credentials and network policy', () => {
   });
 
   it('knows which addresses the egress policy blocks', () => {
-    for (const ip of ['169.254.169.254', '10.1.2.3', '172.17.0.1', '192.168.1.1', '::ffff:10.0.0.1', 'fe80::1', 'fd00::2']) assert.ok(isPolicyBlocked(ip), ip);
+    for (const ip of [
+      '169.254.169.254',
+      '10.1.2.3',
+      '172.17.0.1',
+      '192.168.1.1',
+      '::ffff:10.0.0.1',
+      'fe80::1',
+      'fd00::2',
+    ])
+      assert.ok(isPolicyBlocked(ip), ip);
     for (const ip of ['127.0.0.1', '8.8.8.8', '::1', '2001:db8::1']) assert.ok(!isPolicyBlocked(ip), ip);
     assert.equal(remoteHost('https://user@github.com/x/y.git'), 'github.com');
     assert.equal(remoteHost('git@github.com:x/y.git'), 'github.com');
@@ -262,7 +300,10 @@ describe('system helpers', () => {
 
   it('applies env updates in place', () => {
     const env: Record<string, string> = { A: '1', B: '2', TOKEN: 'secret-x' };
-    assert.deepEqual(applyEnvUpdate(env, { set: { C: '3' }, unset: ['A', 'NOPE'], unsetValuePrefix: 'secret-' }), { set: ['C'], unset: ['A', 'TOKEN'] });
+    assert.deepEqual(applyEnvUpdate(env, { set: { C: '3' }, unset: ['A', 'NOPE'], unsetValuePrefix: 'secret-' }), {
+      set: ['C'],
+      unset: ['A', 'TOKEN'],
+    });
     assert.deepEqual(env, { B: '2', C: '3' });
   });
 });
@@ -274,12 +315,19 @@ describe('code-run helpers', () => {
   it('turns TypeScript and ES-module JavaScript into CommonJS, with the sucrase built beside the daemon', async () => {
     assert.ok(existsSync(join(bundleDir, 'sucrase.cjs')));
     const toCommonJs = (code: string, language: 'javascript' | 'typescript') => toCjs(code, language, bundleDir);
-    const ts = await toCommonJs('import os from "os";\nenum E { A, B }\nconst n: number = E.B;\nconsole.log(os.EOL, n);', 'typescript');
+    const ts = await toCommonJs(
+      'import os from "os";\nenum E { A, B }\nconst n: number = E.B;\nconsole.log(os.EOL, n);',
+      'typescript',
+    );
     assert.match(ts, /require\('os'\)/);
     assert.doesNotMatch(ts, /: number/);
     assert.equal(await toCommonJs('console.log(1)', 'javascript'), 'console.log(1)');
     assert.match(await toCommonJs('import fs from "fs"', 'javascript'), /require\('fs'\)/);
-    await assert.rejects(() => toCommonJs('const x: = 1', 'typescript'), (e: unknown) => e instanceof TranspileError && /^code\.ts\(1,\d+\): error: Unexpected token/.test((e as Error).message));
+    await assert.rejects(
+      () => toCommonJs('const x: = 1', 'typescript'),
+      (e: unknown) =>
+        e instanceof TranspileError && /^code\.ts\(1,\d+\): error: Unexpected token/.test((e as Error).message),
+    );
   });
 
   it('reports signal deaths as a shell does (128 + the number), for every signal', () => {

@@ -46,7 +46,14 @@ describe('warm pool claims (in-memory engine)', () => {
   it('a create the pool cannot serve makes its own container', async () => {
     await pool().idle();
     const members = await pool().memberIds();
-    const { s, warm } = await create({ name: 'warm-miss', cpu: 1, memory: 1, disk: 2, networkBlockAll: true, user: 'root' });
+    const { s, warm } = await create({
+      name: 'warm-miss',
+      cpu: 1,
+      memory: 1,
+      disk: 2,
+      networkBlockAll: true,
+      user: 'root',
+    });
     assert.notEqual(warm, 'hit');
     assert.ok(!members.includes(s.id));
     assert.deepEqual((await pool().memberIds()).sort(), [...members].sort(), 'the pool is untouched');

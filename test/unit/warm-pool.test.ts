@@ -33,7 +33,12 @@ function fakeRunner() {
       running.add(spec.sandboxId);
     },
     ensureDestroyed: async (id: string) => void running.delete(id),
-    observe: async (id: string) => ({ exists: running.has(id), running: running.has(id), ready: running.has(id), archived: false }),
+    observe: async (id: string) => ({
+      exists: running.has(id),
+      running: running.has(id),
+      ready: running.has(id),
+      archived: false,
+    }),
   } as unknown as RunnerClient;
   return { runner, running, image };
 }
@@ -60,9 +65,22 @@ it('fills to size, pauses under pressure, and retires members of a rebuilt image
   await pool.idle();
   assert.equal(running.size, 2);
   const first = [...running];
-  const req = { image: 'berth/sandbox-base:latest', command: [], user: '1000:1000', cpu: 1, memory: 1, disk: 2, runtime: 'runc' as const, volumes: 0 };
+  const req = {
+    image: 'berth/sandbox-base:latest',
+    command: [],
+    user: '1000:1000',
+    cpu: 1,
+    memory: 1,
+    disk: 2,
+    runtime: 'runc' as const,
+    volumes: 0,
+  };
   assert.deepEqual(await pool.pick(req, 'sha256:one'), { ids: first });
-  assert.deepEqual(await pool.pick(req, 'sha256:two'), { miss: 'empty' }, 'members of another image id are not handed out');
+  assert.deepEqual(
+    await pool.pick(req, 'sha256:two'),
+    { miss: 'empty' },
+    'members of another image id are not handed out',
+  );
   image.id = 'sha256:two';
   pool.kick();
   await pool.idle();

@@ -3,13 +3,22 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { classKey, fittingClasses, type PoolClass, type WarmRequest } from '../../orchestrator/warmpool/spec.js';
 
-const base: PoolClass = { image: 'berth/sandbox-base:latest', command: [], user: '1000:1000', cpu: 2, memory: 4, disk: 10 };
+const base: PoolClass = {
+  image: 'berth/sandbox-base:latest',
+  command: [],
+  user: '1000:1000',
+  cpu: 2,
+  memory: 4,
+  disk: 10,
+};
 const small: PoolClass = { ...base, cpu: 1, memory: 1, disk: 2 };
 const req = (o: Partial<WarmRequest> = {}): WarmRequest => ({ ...base, runtime: 'runc', volumes: 0, ...o });
 
 it('a request at or below a class fits it; the smallest class that fits comes first', () => {
   assert.deepEqual(fittingClasses(req(), [base]), { keys: [classKey(base)] });
-  assert.deepEqual(fittingClasses(req({ cpu: 1, memory: 1, disk: 2 }), [base, small]), { keys: [classKey(small), classKey(base)] });
+  assert.deepEqual(fittingClasses(req({ cpu: 1, memory: 1, disk: 2 }), [base, small]), {
+    keys: [classKey(small), classKey(base)],
+  });
   assert.deepEqual(fittingClasses(req({ memory: 2 }), [small, base]), { keys: [classKey(base)] });
 });
 

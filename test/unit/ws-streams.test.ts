@@ -10,7 +10,12 @@ import { sendableCloseCode } from '../../http/ws/bridge.js';
 
 describe('frame codec', () => {
   it('round-trips text, binary and close frames split at every byte', () => {
-    const wire = Buffer.concat([textFrame('héllo'), binaryFrame(Buffer.from([0, 1, 2, 255])), textFrame(''), closeFrame(4008, 'timed out')]);
+    const wire = Buffer.concat([
+      textFrame('héllo'),
+      binaryFrame(Buffer.from([0, 1, 2, 255])),
+      textFrame(''),
+      closeFrame(4008, 'timed out'),
+    ]);
     for (let cut = 0; cut <= wire.length; cut++) {
       const d = new FrameDecoder();
       const frames = [...d.push(wire.subarray(0, cut)), ...d.push(wire.subarray(cut))];
@@ -46,11 +51,21 @@ describe('end-of-run marker', () => {
   const marker = Buffer.from('\0END-abc\0');
 
   it('passes output through and stops at the marker, whatever the chunking', () => {
-    const stream = Buffer.concat([Buffer.from('line one\nEN'), Buffer.from('\0END-ab'), Buffer.from('two\n'), marker, Buffer.from('late')]);
+    const stream = Buffer.concat([
+      Buffer.from('line one\nEN'),
+      Buffer.from('\0END-ab'),
+      Buffer.from('two\n'),
+      marker,
+      Buffer.from('late'),
+    ]);
     for (let a = 0; a <= stream.length; a++) {
       for (let b = a; b <= stream.length; b += 3) {
         const s = new MarkerScanner(marker);
-        const out = Buffer.concat([s.push(stream.subarray(0, a)), s.push(stream.subarray(a, b)), s.push(stream.subarray(b))]);
+        const out = Buffer.concat([
+          s.push(stream.subarray(0, a)),
+          s.push(stream.subarray(a, b)),
+          s.push(stream.subarray(b)),
+        ]);
         assert.equal(out.toString(), 'line one\nEN\0END-abtwo\n');
         assert.equal(s.done, true);
       }
@@ -77,8 +92,14 @@ describe('subprotocols', () => {
   it('selects one offered token, preferring the listed ones, and none when none was offered', () => {
     const prefer = ['X-Daytona-Pty-Exit-Control', 'X-Daytona-SDK-Version~'];
     assert.equal(selectProtocol([], prefer), undefined);
-    assert.equal(selectProtocol(['X-Daytona-Pty-Envs~e30', 'X-Daytona-Pty-Exit-Control'], prefer), 'X-Daytona-Pty-Exit-Control');
-    assert.equal(selectProtocol(['X-Daytona-SDK-Version~0.218.0', 'X-Daytona-Pty-Envs~e30'], prefer), 'X-Daytona-SDK-Version~0.218.0');
+    assert.equal(
+      selectProtocol(['X-Daytona-Pty-Envs~e30', 'X-Daytona-Pty-Exit-Control'], prefer),
+      'X-Daytona-Pty-Exit-Control',
+    );
+    assert.equal(
+      selectProtocol(['X-Daytona-SDK-Version~0.218.0', 'X-Daytona-Pty-Envs~e30'], prefer),
+      'X-Daytona-SDK-Version~0.218.0',
+    );
     assert.equal(selectProtocol(['X-Daytona-Pty-Envs~e30', 'other'], prefer), 'other');
     assert.equal(selectProtocol(['X-Daytona-Pty-Envs~e30'], prefer), 'X-Daytona-Pty-Envs~e30');
   });

@@ -30,8 +30,24 @@ describe('web UI: SSH and previews as a person uses them', () => {
     const known = join(dir, 'known_hosts');
     // The host key as the server publishes it: strict checking, so a wrong key fails the test.
     writeFileSync(known, `[localhost]:${ssh.port} ${ssh.hostKey}\n[127.0.0.1]:${ssh.port} ${ssh.hostKey}\n`);
-    opts = ['-F', '/dev/null', '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-      '-o', 'IdentityAgent=none', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10'];
+    opts = [
+      '-F',
+      '/dev/null',
+      '-o',
+      `UserKnownHostsFile=${known}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'ConnectTimeout=10',
+    ];
     sb = await createSandbox(ui.stack, { name: 'ui-access', cpu: 0.5, memory: 0.5, autoStopInterval: 0 });
     context = await ui.context();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.base });
@@ -73,18 +89,24 @@ describe('web UI: SSH and previews as a person uses them', () => {
     const r = await runShown(shown, 'true');
     assert.equal(r.code, 255);
     assert.match(r.stderr, /Permission denied/);
-    assert.deepEqual((await ui.stack.api('GET', `/sandbox/ssh-access/validate?token=${token}`)).body, { valid: false, sandboxId: '' });
+    assert.deepEqual((await ui.stack.api('GET', `/sandbox/ssh-access/validate?token=${token}`)).body, {
+      valid: false,
+      sandboxId: '',
+    });
   });
 
   it('"Revoke all access" ends tokens made elsewhere too', async () => {
     const other = (await ui.stack.api('POST', `/sandbox/${sb.id}/ssh-access?expiresInMinutes=5`)).body;
     await page.getByRole('button', { name: 'Revoke all access' }).click();
-    await page.getByRole('dialog', { name: 'Revoke all SSH access?' }).getByRole('button', { name: 'Revoke all' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke all SSH access?' })
+      .getByRole('button', { name: 'Revoke all' })
+      .click();
     await page.getByRole('status').filter({ hasText: 'All access tokens' }).waitFor();
     assert.equal((await ui.stack.api('GET', `/sandbox/ssh-access/validate?token=${other.token}`)).body.valid, false);
   });
 
-  it('adds a key on the SSH keys page; the people\'s-keys command on the SSH tab logs in with it', async () => {
+  it("adds a key on the SSH keys page; the people's-keys command on the SSH tab logs in with it", async () => {
     const key = await newKey(dir, 'ui-laptop');
     await page.getByRole('link', { name: 'SSH keys', exact: true }).first().click();
     await page.getByRole('heading', { name: 'SSH keys', level: 1 }).waitFor();
@@ -109,7 +131,10 @@ describe('web UI: SSH and previews as a person uses them', () => {
 
     await page.getByRole('link', { name: 'SSH keys', exact: true }).last().click();
     await page.getByRole('button', { name: 'Remove ui-laptop' }).click();
-    await page.getByRole('dialog', { name: 'Remove SSH key ui-laptop?' }).getByRole('button', { name: 'Remove' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove SSH key ui-laptop?' })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await page.getByText('No SSH keys yet').waitFor();
     const denied = await runShown(shown, 'true', ['-i', key]);
     assert.equal(denied.code, 255);
@@ -117,14 +142,18 @@ describe('web UI: SSH and previews as a person uses them', () => {
   });
 
   it('opens an app bound to 127.0.0.1 from the Ports tab in a new tab, and it keeps working as one clicks on', async () => {
-    await exec(ui.stack, sb.id, [
-      'mkdir -p ~/site && cd ~/site',
-      'printf \'<!doctype html><title>UI preview</title><h1>Hello from the sandbox</h1><a href="page2.html">next page</a>\' > index.html',
-      'printf \'<!doctype html><title>Page two</title><h1>Second page</h1>\' > page2.html',
-      // The browser asks for it; the app answering 404 would be logged as a console error.
-      'touch favicon.ico',
-      'nohup python3 -m http.server 8000 --bind 127.0.0.1 >/dev/null 2>&1 &',
-    ].join(' && '));
+    await exec(
+      ui.stack,
+      sb.id,
+      [
+        'mkdir -p ~/site && cd ~/site',
+        'printf \'<!doctype html><title>UI preview</title><h1>Hello from the sandbox</h1><a href="page2.html">next page</a>\' > index.html',
+        "printf '<!doctype html><title>Page two</title><h1>Second page</h1>' > page2.html",
+        // The browser asks for it; the app answering 404 would be logged as a console error.
+        'touch favicon.ico',
+        'nohup python3 -m http.server 8000 --bind 127.0.0.1 >/dev/null 2>&1 &',
+      ].join(' && '),
+    );
     await page.goto(`${ui.base}/sandboxes/${sb.id}/ports`);
     const link = page.getByRole('link', { name: 'Open preview of port 8000' });
     for (let i = 0; i < 30 && !(await link.count()); i++) {
@@ -138,10 +167,13 @@ describe('web UI: SSH and previews as a person uses them', () => {
     assert.equal(await popup.title(), 'UI preview');
     // The proxy answered with its own cookie for that host; the next page needs nothing else.
     const cookies = await context.cookies(popup.url());
-    assert.ok(cookies.some((c) => c.name === 'berth_preview' && c.httpOnly), JSON.stringify(cookies.map((c) => c.name)));
+    assert.ok(
+      cookies.some((c) => c.name === 'berth_preview' && c.httpOnly),
+      JSON.stringify(cookies.map((c) => c.name)),
+    );
     await popup.getByRole('link', { name: 'next page' }).click();
     await popup.getByRole('heading', { name: 'Second page' }).waitFor();
-    assert.equal(new URL(popup.url()).search, '', 'the token is not in the second page\'s address');
+    assert.equal(new URL(popup.url()).search, '', "the token is not in the second page's address");
     await popup.close();
     await shot(page, 'sandbox-ports');
   });

@@ -71,7 +71,10 @@ describe('web UI: a sandbox from creation to deletion', () => {
     assert.ok(ptySockets.length > 0);
     for (const s of ptySockets.splice(0)) s.destroy();
     await page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 10_000 });
-    await page.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Connected$/ })
+      .waitFor({ timeout: 30_000 });
     assert.ok(ptySockets.length > 0, 'the page did not connect again');
     await page.locator('.term-box').click();
     await page.keyboard.type('echo $KEEP-again\n');
@@ -96,7 +99,9 @@ describe('web UI: a sandbox from creation to deletion', () => {
   it('uploads a file with the picker and lists it', async () => {
     await page.getByRole('tab', { name: 'Files' }).click();
     await page.getByRole('table', { name: 'Files' }).waitFor();
-    await page.getByLabel('Upload files').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('first line\n') });
+    await page
+      .getByLabel('Upload files')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('first line\n') });
     await page.getByRole('link', { name: 'notes.txt' }).waitFor({ timeout: 15_000 });
     const r = await exec(ui.stack, id, 'cat ~/notes.txt');
     assert.equal(r.result, 'first line\n');
@@ -104,7 +109,9 @@ describe('web UI: a sandbox from creation to deletion', () => {
   });
 
   it('uploads by drag and drop', async () => {
-    const data = await page.evaluateHandle("(() => { const dt = new DataTransfer(); dt.items.add(new File(['dropped\\n'], 'dropped.txt', { type: 'text/plain' })); return dt; })()");
+    const data = await page.evaluateHandle(
+      "(() => { const dt = new DataTransfer(); dt.items.add(new File(['dropped\\n'], 'dropped.txt', { type: 'text/plain' })); return dt; })()",
+    );
     await page.locator('.files').dispatchEvent('drop', { dataTransfer: data });
     await page.getByRole('link', { name: 'dropped.txt' }).waitFor({ timeout: 15_000 });
     assert.equal((await exec(ui.stack, id, 'cat ~/dropped.txt')).result, 'dropped\n');
@@ -135,7 +142,11 @@ describe('web UI: a sandbox from creation to deletion', () => {
   });
 
   it('shows git status and diff of a repository', async () => {
-    await exec(ui.stack, id, 'mkdir -p ~/repo && cd ~/repo && git init -q && git config user.email a@b.c && git config user.name A && printf "one\\n" > f.txt && git add f.txt && git commit -qm init && printf "one\\ntwo-from-git-tab\\n" > f.txt');
+    await exec(
+      ui.stack,
+      id,
+      'mkdir -p ~/repo && cd ~/repo && git init -q && git config user.email a@b.c && git config user.name A && printf "one\\n" > f.txt && git add f.txt && git commit -qm init && printf "one\\ntwo-from-git-tab\\n" > f.txt',
+    );
     await page.getByRole('tab', { name: 'Git' }).click();
     await page.getByText('is not a git repository').waitFor({ timeout: 15_000 });
     await page.getByLabel('Repository folder').fill('/home/berth/repo');
@@ -147,7 +158,9 @@ describe('web UI: a sandbox from creation to deletion', () => {
 
   it('lists sessions and streams a command log', async () => {
     await page.getByRole('tab', { name: 'Processes' }).click();
-    await page.getByLabel('Run a command in the background').fill('for i in 1 2 3; do echo line-$i; sleep 0.2; done; echo oops >&2');
+    await page
+      .getByLabel('Run a command in the background')
+      .fill('for i in 1 2 3; do echo line-$i; sleep 0.2; done; echo oops >&2');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const out = page.getByLabel('Command output');
     await out.getByText('line-3').waitFor({ timeout: 15_000 });
@@ -167,8 +180,12 @@ describe('web UI: a sandbox from creation to deletion', () => {
 
   it('charts the recorded metrics at once, the past included, and follows new samples', async () => {
     const opened = Date.now();
-    const recorded = (await ui.stack.api('GET', `/sandbox/${id}/telemetry/metrics?metricNames=daytona.sandbox.cpu.utilization`)).body;
-    const before = recorded.series[0].dataPoints.filter((p: { timestamp: string }) => Date.parse(p.timestamp) < opened).length;
+    const recorded = (
+      await ui.stack.api('GET', `/sandbox/${id}/telemetry/metrics?metricNames=daytona.sandbox.cpu.utilization`)
+    ).body;
+    const before = recorded.series[0].dataPoints.filter(
+      (p: { timestamp: string }) => Date.parse(p.timestamp) < opened,
+    ).length;
     assert.ok(before >= 3, `the server recorded ${before} samples before the tab opened`);
     await page.getByRole('tab', { name: 'Metrics' }).click();
     const status = page.getByRole('status').filter({ hasText: 'recorded by the server' });
@@ -176,7 +193,8 @@ describe('web UI: a sandbox from creation to deletion', () => {
     // The first answer already holds what was sampled before the tab existed.
     const shown = Number(/(\d+) sample/.exec((await status.textContent())!)![1]);
     assert.ok(shown >= before, `${shown} samples shown, ${before} recorded before`);
-    const points = async () => (await page.locator('figure.chart polyline').first().getAttribute('points'))!.split(' ').length;
+    const points = async () =>
+      (await page.locator('figure.chart polyline').first().getAttribute('points'))!.split(' ').length;
     assert.ok((await points()) >= before);
     // And it goes on: new samples arrive while the tab stays open.
     const first = await points();
@@ -259,7 +277,9 @@ describe('web UI: a sandbox from creation to deletion', () => {
   });
 
   it('bulk actions ask first, then act on every selected sandbox (pause, then delete)', async () => {
-    const made = await Promise.all(['ui-bulk-a', 'ui-bulk-b'].map((name) => ui.stack.api('POST', '/sandbox', { name, cpu: 0.5, memory: 0.5 })));
+    const made = await Promise.all(
+      ['ui-bulk-a', 'ui-bulk-b'].map((name) => ui.stack.api('POST', '/sandbox', { name, cpu: 0.5, memory: 0.5 })),
+    );
     for (const m of made) assert.equal(m.status, 200, JSON.stringify(m.body));
     await row('ui-bulk-b').locator('[data-state="started"]').waitFor({ timeout: 10_000 });
     await page.getByLabel('Select ui-bulk-a').check();

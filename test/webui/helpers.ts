@@ -38,8 +38,14 @@ export interface Problems {
 
 export async function uiStack(o: StackOptions = {}): Promise<UiStack> {
   const port = await freePort();
-  const stack = await startStack({ ...o, config: { port, publicUrl: `http://localhost:${port}`, rateLimitCreate: 0, ...o.config } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const stack = await startStack({
+    ...o,
+    config: { port, publicUrl: `http://localhost:${port}`, rateLimitCreate: 0, ...o.config },
+  });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   const contexts: BrowserContext[] = [];
   return {
     stack,
@@ -60,16 +66,23 @@ export async function uiStack(o: StackOptions = {}): Promise<UiStack> {
 }
 
 /** Opens a page that records console errors, page errors and CSP violations into `problems.list`. */
-export async function watchedPage(context: BrowserContext, problems: Problems = { list: [] }): Promise<{ page: Page; problems: Problems }> {
+export async function watchedPage(
+  context: BrowserContext,
+  problems: Problems = { list: [] },
+): Promise<{ page: Page; problems: Problems }> {
   const page = await context.newPage();
   await page.exposeBinding('__cspViolation', (_src, v: string) => void problems.list.push(`CSP: ${v}`));
   // Runs in the page (a string: these tests compile without the DOM's types).
-  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));" });
+  await page.addInitScript({
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));",
+  });
   page.on('console', (m) => {
     // Docker adds and removes host interfaces as sandboxes start and stop; Chromium then cuts in-flight
     // requests short with ERR_NETWORK_CHANGED and logs it. That is the host, not the page; the page must
     // recover (the steps that follow show it does).
-    if (m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED')) problems.list.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
+    if (m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED'))
+      problems.list.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => problems.list.push(`page error: ${e.message}`));
   return { page, problems };

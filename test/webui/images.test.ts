@@ -50,12 +50,22 @@ describe('web UI: snapshot builds and registries', () => {
   it('builds a snapshot from a Dockerfile; the log streams while it builds and it ends active', async () => {
     // The step waits between its two lines, so the first must show while the build still runs. (printf: the
     // builder echoes the RUN line itself, which holds neither line's text.)
-    const log = await build('ui-built', `FROM ${BASE}\nRUN printf 'early-%s\\n' output && sleep 4 && printf 'late-%s\\n' output | tee /home/berth/built-by-ui\n`);
+    const log = await build(
+      'ui-built',
+      `FROM ${BASE}\nRUN printf 'early-%s\\n' output && sleep 4 && printf 'late-%s\\n' output | tee /home/berth/built-by-ui\n`,
+    );
     const text = log.getByRole('log', { name: 'Build log' });
     await text.getByText('early-output').waitFor({ timeout: 60_000 });
     const midway = await ui.stack.api('GET', '/snapshots/ui-built');
-    assert.ok(['pending', 'building'].includes(midway.body.state), `still building when the first line showed: ${midway.body.state}`);
-    assert.equal((await text.textContent())!.includes('late-output'), false, 'the later line is not there yet: the log streams');
+    assert.ok(
+      ['pending', 'building'].includes(midway.body.state),
+      `still building when the first line showed: ${midway.body.state}`,
+    );
+    assert.equal(
+      (await text.textContent())!.includes('late-output'),
+      false,
+      'the later line is not there yet: the log streams',
+    );
     await log.getByRole('status').filter({ hasText: 'Build finished' }).waitFor({ timeout: 120_000 });
     assert.match((await text.textContent())!, /late-output/);
     await log.locator('[data-state="active"]').waitFor();
@@ -101,7 +111,10 @@ describe('web UI: snapshot builds and registries', () => {
     assert.equal(await form.getByLabel('Password').inputValue(), '', 'the form forgets the password');
     assert.ok(!(await page.content()).includes(PASSWORD));
     const api = (await ui.stack.api('GET', '/docker-registry')).body;
-    assert.deepEqual(api.map((r: { name: string; username: string }) => [r.name, r.username]), [['ui-registry', 'robot']]);
+    assert.deepEqual(
+      api.map((r: { name: string; username: string }) => [r.name, r.username]),
+      [['ui-registry', 'robot']],
+    );
     assert.ok(!JSON.stringify(api).includes(PASSWORD));
     await shot(page, 'registry-added');
   });
@@ -128,19 +141,30 @@ describe('web UI: snapshot builds and registries', () => {
     await form.getByLabel('Username').fill('robot');
     await form.getByLabel('Password').fill('x');
     await form.getByRole('button', { name: 'Add registry' }).click();
-    const r = await ui.stack.api('POST', '/docker-registry', { name: 'ui-bad', url: 'https://registry.example.test/some/path', username: 'robot', password: 'x' });
+    const r = await ui.stack.api('POST', '/docker-registry', {
+      name: 'ui-bad',
+      url: 'https://registry.example.test/some/path',
+      username: 'robot',
+      password: 'x',
+    });
     assert.equal(r.status, 400);
     const alert = form.getByRole('alert');
     await alert.getByText(r.body.message).waitFor();
     await alert.getByText(r.body.hint).waitFor();
     assert.equal((await ui.stack.api('GET', '/docker-registry')).body.length, 1);
-    assert.ok(own.list.every((m) => m.includes('status of 400')), JSON.stringify(own.list));
+    assert.ok(
+      own.list.every((m) => m.includes('status of 400')),
+      JSON.stringify(own.list),
+    );
     await p.close();
   });
 
   it('removes a registry after asking', async () => {
     await page.getByRole('button', { name: 'Remove ui-registry' }).click();
-    await page.getByRole('dialog', { name: 'Remove registry ui-registry?' }).getByRole('button', { name: 'Remove' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove registry ui-registry?' })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await page.getByText('No registries yet').waitFor();
     assert.deepEqual((await ui.stack.api('GET', '/docker-registry')).body, []);
   });

@@ -38,16 +38,101 @@ async function publicKey(): Promise<string> {
 }
 
 const PAGES: PageCase[] = [
-  { nav: 'Sandboxes', heading: 'Sandboxes', empty: 'No sandboxes yet', seed: async (ui) => ok(await ui.stack.api('POST', '/sandbox', { name: 'pages-sb', cpu: 0.5, memory: 0.5, labels: { team: 'docs' } })), shows: 'pages-sb', shotName: 'sandboxes-list' },
-  { nav: 'Snapshots', heading: 'Snapshots', seed: async (ui) => ok(await ui.stack.api('POST', '/snapshots', { name: 'pages-snap', imageName: 'berth/sandbox-base:latest' })), shows: 'pages-snap', shotName: 'snapshots' },
-  { nav: 'Registries', heading: 'Registries', empty: 'No registries yet', seed: async (ui) => ok(await ui.stack.api('POST', '/docker-registry', { name: 'pages-registry', url: 'registry.example.test:5000', username: 'robot', password: 'never-shown-password' })), shows: 'pages-registry', shotName: 'registries' },
-  { nav: 'Volumes', heading: 'Volumes', empty: 'No volumes yet', seed: async (ui) => ok(await ui.stack.api('POST', '/volumes', { name: 'pages-vol' })), shows: 'pages-vol', shotName: 'volumes' },
-  { nav: 'API keys', heading: 'API keys', seed: async (ui) => ok(await ui.stack.api('POST', '/api-keys', { name: 'pages-key', permissions: ['write:sandboxes'] })), shows: 'pages-key', shotName: 'api-keys' },
-  { nav: 'Members', heading: 'Members', empty: 'No invitations.', seed: async (ui) => ok(await ui.stack.api('POST', `/organizations/${ui.stack.organizationId}/invitations`, { email: 'invitee@example.test', role: 'member' })), shows: 'invitee@example.test', shotName: 'members' },
-  { nav: 'Usage', heading: 'Usage', empty: 'No usage recorded yet', shows: 'CPU-minutes per sandbox', shotName: 'usage' },
+  {
+    nav: 'Sandboxes',
+    heading: 'Sandboxes',
+    empty: 'No sandboxes yet',
+    seed: async (ui) =>
+      ok(await ui.stack.api('POST', '/sandbox', { name: 'pages-sb', cpu: 0.5, memory: 0.5, labels: { team: 'docs' } })),
+    shows: 'pages-sb',
+    shotName: 'sandboxes-list',
+  },
+  {
+    nav: 'Snapshots',
+    heading: 'Snapshots',
+    seed: async (ui) =>
+      ok(await ui.stack.api('POST', '/snapshots', { name: 'pages-snap', imageName: 'berth/sandbox-base:latest' })),
+    shows: 'pages-snap',
+    shotName: 'snapshots',
+  },
+  {
+    nav: 'Registries',
+    heading: 'Registries',
+    empty: 'No registries yet',
+    seed: async (ui) =>
+      ok(
+        await ui.stack.api('POST', '/docker-registry', {
+          name: 'pages-registry',
+          url: 'registry.example.test:5000',
+          username: 'robot',
+          password: 'never-shown-password',
+        }),
+      ),
+    shows: 'pages-registry',
+    shotName: 'registries',
+  },
+  {
+    nav: 'Volumes',
+    heading: 'Volumes',
+    empty: 'No volumes yet',
+    seed: async (ui) => ok(await ui.stack.api('POST', '/volumes', { name: 'pages-vol' })),
+    shows: 'pages-vol',
+    shotName: 'volumes',
+  },
+  {
+    nav: 'API keys',
+    heading: 'API keys',
+    seed: async (ui) =>
+      ok(await ui.stack.api('POST', '/api-keys', { name: 'pages-key', permissions: ['write:sandboxes'] })),
+    shows: 'pages-key',
+    shotName: 'api-keys',
+  },
+  {
+    nav: 'Members',
+    heading: 'Members',
+    empty: 'No invitations.',
+    seed: async (ui) =>
+      ok(
+        await ui.stack.api('POST', `/organizations/${ui.stack.organizationId}/invitations`, {
+          email: 'invitee@example.test',
+          role: 'member',
+        }),
+      ),
+    shows: 'invitee@example.test',
+    shotName: 'members',
+  },
+  {
+    nav: 'Usage',
+    heading: 'Usage',
+    empty: 'No usage recorded yet',
+    shows: 'CPU-minutes per sandbox',
+    shotName: 'usage',
+  },
   { nav: 'Audit log', heading: 'Audit log', shows: 'sandbox.create', shotName: 'audit-log' },
-  { nav: 'Settings', heading: 'Settings', empty: 'No secrets yet.', seed: async (ui) => ok(await ui.stack.api('POST', '/secret', { name: 'PAGES_SECRET', value: 'never-shown-value', description: 'for the docs' })), shows: 'PAGES_SECRET', shotName: 'settings' },
-  { nav: 'SSH keys', heading: 'SSH keys', empty: 'No SSH keys yet', seed: async (ui) => ok(await ui.stack.api('POST', '/users/me/ssh-keys', { publicKey: await publicKey(), name: 'pages-laptop' })), shows: 'pages-laptop', shotName: 'ssh-keys' },
+  {
+    nav: 'Settings',
+    heading: 'Settings',
+    empty: 'No secrets yet.',
+    seed: async (ui) =>
+      ok(
+        await ui.stack.api('POST', '/secret', {
+          name: 'PAGES_SECRET',
+          value: 'never-shown-value',
+          description: 'for the docs',
+        }),
+      ),
+    shows: 'PAGES_SECRET',
+    shotName: 'settings',
+  },
+  {
+    nav: 'SSH keys',
+    heading: 'SSH keys',
+    empty: 'No SSH keys yet',
+    seed: async (ui) =>
+      ok(await ui.stack.api('POST', '/users/me/ssh-keys', { publicKey: await publicKey(), name: 'pages-laptop' })),
+    shows: 'pages-laptop',
+    shotName: 'ssh-keys',
+  },
 ];
 
 describe('web UI: every page, empty and with data', () => {
@@ -58,7 +143,10 @@ describe('web UI: every page, empty and with data', () => {
   before(async () => {
     ui = await uiStack();
     ({ page, problems } = await watchedPage(await ui.context()));
-    await page.addInitScript({ content: "window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });" });
+    await page.addInitScript({
+      content:
+        "window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });",
+    });
     await signIn(page, ui.base, ui.stack.key);
   });
   after(async () => {
@@ -68,7 +156,11 @@ describe('web UI: every page, empty and with data', () => {
   const open = async (c: PageCase) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: c.nav, exact: true }).click();
     await page.getByRole('heading', { name: c.heading, exact: true, level: 1 }).waitFor();
-    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await page
+      .locator('[aria-busy="true"]')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => {});
   };
 
   for (const c of PAGES.filter((p) => p.empty)) {
@@ -117,7 +209,8 @@ describe('web UI: every page, empty and with data', () => {
     assert.equal(Number(await bars.last().getAttribute('data-value')), today.sandboxes);
     await page.getByLabel('Range').selectOption('7');
     // A function, not a string: the page's CSP refuses string evaluation.
-    const bars7 = () => (globalThis as Json).document.querySelectorAll('svg[aria-label="Sandboxes per day"] rect.bar').length === 7;
+    const bars7 = () =>
+      (globalThis as Json).document.querySelectorAll('svg[aria-label="Sandboxes per day"] rect.bar').length === 7;
     await page.waitForFunction(bars7, undefined, { timeout: 10_000 });
     assert.equal(await bars.last().getAttribute('data-date'), today.date);
   });
@@ -128,7 +221,10 @@ describe('web UI: every page, empty and with data', () => {
     await page.getByRole('checkbox', { name: 'delete:sandboxes' }).uncheck();
     await page.getByRole('checkbox', { name: 'read:volumes' }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
-    const value = (await page.getByRole('dialog', { name: 'Your new API key' }).getByLabel('API key', { exact: true }).textContent())!.trim();
+    const value = (await page
+      .getByRole('dialog', { name: 'Your new API key' })
+      .getByLabel('API key', { exact: true })
+      .textContent())!.trim();
     await page.getByRole('button', { name: 'Copy API key' }).waitFor();
     const works = await ui.stack.api('GET', '/api-keys/current', undefined, { key: value });
     assert.equal(works.status, 200);
@@ -155,11 +251,17 @@ describe('web UI: every page, empty and with data', () => {
     await page.getByRole('radio', { name: 'Block all' }).check();
     await page.getByRole('button', { name: 'Save egress default' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    assert.equal((await ui.stack.api('GET', `/organizations/${ui.stack.organizationId}/defaults`)).body.networkBlockAll, true);
+    assert.equal(
+      (await ui.stack.api('GET', `/organizations/${ui.stack.organizationId}/defaults`)).body.networkBlockAll,
+      true,
+    );
     await page.getByRole('radio', { name: /Internet allowed/ }).check();
     await page.getByRole('button', { name: 'Save egress default' }).click();
     await page.waitForTimeout(300);
-    assert.equal((await ui.stack.api('GET', `/organizations/${ui.stack.organizationId}/defaults`)).body.networkBlockAll, null);
+    assert.equal(
+      (await ui.stack.api('GET', `/organizations/${ui.stack.organizationId}/defaults`)).body.networkBlockAll,
+      null,
+    );
     await page.getByLabel('Secret name').fill('UI_SECRET');
     await page.getByLabel('Value', { exact: true }).fill('ui-secret-value');
     await page.getByRole('button', { name: 'Add secret' }).click();
@@ -169,7 +271,10 @@ describe('web UI: every page, empty and with data', () => {
 
   it('exports the audit log as CSV', async () => {
     await open(PAGES.find((p) => p.nav === 'Audit log')!);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
     const path = await download.path();
     const csv = readFileSync(path!, 'utf8');
     assert.match(csv.split('\r\n')[0]!, /^createdAt,actor,action,/);
@@ -210,7 +315,8 @@ describe('web UI: every page, empty and with data', () => {
   it('the Connect panel has SDK, MCP (HTTP and stdio) and CLI snippets for this server, never a key', async () => {
     await page.getByRole('button', { name: 'Connect' }).click();
     const dialog = page.getByRole('dialog', { name: 'Connect' });
-    for (const label of ['SDK example', 'MCP HTTP config', 'MCP stdio config', 'CLI commands']) await dialog.getByLabel(label, { exact: true }).waitFor();
+    for (const label of ['SDK example', 'MCP HTTP config', 'MCP stdio config', 'CLI commands'])
+      await dialog.getByLabel(label, { exact: true }).waitFor();
     const text = (await dialog.textContent())!;
     assert.ok(text.includes(`${ui.base}/mcp`) && text.includes(`${ui.base}/api`));
     assert.ok(!text.includes(ui.stack.key));
@@ -227,7 +333,8 @@ describe('web UI: every page, empty and with data', () => {
     let found = false;
     for (let i = 0; i < 30 && !found; i++) {
       await page.keyboard.press('Tab');
-      found = (await page.evaluate('document.activeElement && document.activeElement.textContent')) === 'Create sandbox';
+      found =
+        (await page.evaluate('document.activeElement && document.activeElement.textContent')) === 'Create sandbox';
     }
     assert.ok(found, 'Tab never reached "Create sandbox"');
     const outline = (await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')) as string;

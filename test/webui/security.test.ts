@@ -41,7 +41,10 @@ const CASES: XssCase[] = [
     plant: async (ui, id) => {
       const form = new FormData();
       form.append('file', new Blob([PAYLOAD]), 'x');
-      const r = await fetch(`${ui.stack.url}/toolbox/${id}/files/upload?path=${encodeURIComponent(`/home/berth/${PAYLOAD}`)}`, { method: 'POST', headers: { authorization: `Bearer ${ui.stack.key}` }, body: form });
+      const r = await fetch(
+        `${ui.stack.url}/toolbox/${id}/files/upload?path=${encodeURIComponent(`/home/berth/${PAYLOAD}`)}`,
+        { method: 'POST', headers: { authorization: `Bearer ${ui.stack.key}` }, body: form },
+      );
       assert.equal(r.status, 200, await r.text());
       return `/sandboxes/${id}/files`;
     },
@@ -60,7 +63,9 @@ const CASES: XssCase[] = [
     what: 'a command log',
     plant: async (ui, id) => {
       await api(ui, 'POST', `/toolbox/${id}/process/session`, { sessionId: 'xss' });
-      await api(ui, 'POST', `/toolbox/${id}/process/session/xss/exec`, { command: `echo ${Buffer.from(PAYLOAD).toString('base64')} | base64 -d` });
+      await api(ui, 'POST', `/toolbox/${id}/process/session/xss/exec`, {
+        command: `echo ${Buffer.from(PAYLOAD).toString('base64')} | base64 -d`,
+      });
       return `/sandboxes/${id}/processes`;
     },
     check: async (page) => {
@@ -101,13 +106,28 @@ const CASES: XssCase[] = [
     what: 'a registry name, username and project',
     plant: async (ui) => {
       // Its address cannot carry markup: the API takes a host[:port] only.
-      const bad = await ui.stack.api('POST', '/docker-registry', { name: 'xss-url', url: PAYLOAD, username: 'u', password: 'p' });
+      const bad = await ui.stack.api('POST', '/docker-registry', {
+        name: 'xss-url',
+        url: PAYLOAD,
+        username: 'u',
+        password: 'p',
+      });
       assert.equal(bad.status, 400, JSON.stringify(bad.body));
-      await api(ui, 'POST', '/docker-registry', { name: PAYLOAD, url: 'xss.example.test:5000', username: PAYLOAD, password: 'p', project: PAYLOAD });
+      await api(ui, 'POST', '/docker-registry', {
+        name: PAYLOAD,
+        url: 'xss.example.test:5000',
+        username: PAYLOAD,
+        password: 'p',
+        project: PAYLOAD,
+      });
       return '/registries';
     },
     check: async (page) => {
-      await page.getByRole('table', { name: 'Registries' }).getByRole('cell', { name: PAYLOAD, exact: true }).nth(2).waitFor();
+      await page
+        .getByRole('table', { name: 'Registries' })
+        .getByRole('cell', { name: PAYLOAD, exact: true })
+        .nth(2)
+        .waitFor();
     },
   },
   {
@@ -115,7 +135,11 @@ const CASES: XssCase[] = [
     plant: async (ui) => {
       const dockerfile = `FROM berth/sandbox-base:latest\nRUN echo ${Buffer.from(PAYLOAD).toString('base64')} | base64 -d\n`;
       await api(ui, 'POST', '/snapshots', { name: 'xss-build', buildInfo: { dockerfileContent: dockerfile } });
-      for (let i = 0; i < 240 && ['pending', 'building'].includes((await api(ui, 'GET', '/snapshots/xss-build')).state); i++) {
+      for (
+        let i = 0;
+        i < 240 && ['pending', 'building'].includes((await api(ui, 'GET', '/snapshots/xss-build')).state);
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 500));
       }
       return '/snapshots';
@@ -145,7 +169,13 @@ describe('web UI security', () => {
     ui = await uiStack();
     context = await ui.context();
     ({ page, problems } = await watchedPage(context));
-    const s = await api(ui, 'POST', '/sandbox', { name: 'sec-sb', cpu: 0.5, memory: 0.5, labels: { xss: PAYLOAD }, env: { XSS: PAYLOAD } });
+    const s = await api(ui, 'POST', '/sandbox', {
+      name: 'sec-sb',
+      cpu: 0.5,
+      memory: 0.5,
+      labels: { xss: PAYLOAD },
+      env: { XSS: PAYLOAD },
+    });
     sandboxId = s.id;
     // Another origin of the same site (as a preview page is): *.localhost on another port.
     evil = http.createServer((req, res) => {
@@ -180,7 +210,10 @@ describe('web UI security', () => {
     const snap = await ui.stack.api('POST', '/snapshots', { name: PAYLOAD, imageName: 'berth/sandbox-base:latest' });
     assert.equal(snap.status, 400, JSON.stringify(snap.body));
     const dir = mkdtempSync(join(tmpdir(), 'berth-ui-sec-'));
-    const key = readFileSync(`${await newKey(dir, 'k')}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    const key = readFileSync(`${await newKey(dir, 'k')}.pub`, 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
     rmSync(dir, { recursive: true, force: true });
     const named = await ui.stack.api('POST', '/users/me/ssh-keys', { publicKey: key, name: PAYLOAD });
     assert.equal(named.status, 400, JSON.stringify(named.body));
@@ -194,13 +227,23 @@ describe('web UI security', () => {
 
   it('saw no CSP violation or page error while rendering the payloads', () => {
     // The error-message row answers 404 on purpose: the browser logs that load as a console error.
-    assert.deepEqual(problems.list.filter((p) => !p.includes('404')), []);
+    assert.deepEqual(
+      problems.list.filter((p) => !p.includes('404')),
+      [],
+    );
   });
 
   it('serves pages under a strict Content-Security-Policy', async () => {
     const r = await fetch(`${ui.base}/sandboxes`);
     const csp = r.headers.get('content-security-policy')!;
-    for (const d of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) assert.ok(csp.includes(d), `${d} missing from ${csp}`);
+    for (const d of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'none'",
+    ])
+      assert.ok(csp.includes(d), `${d} missing from ${csp}`);
     assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), csp);
     assert.equal(r.headers.get('x-frame-options'), 'DENY');
     const html = await r.text();
@@ -208,7 +251,11 @@ describe('web UI security', () => {
   });
 
   it('keeps the session in an HttpOnly, SameSite=Strict, host-only cookie that script cannot read', async () => {
-    const r = await fetch(`${ui.base}/api/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ui.base, 'x-berth-csrf': '1' }, body: JSON.stringify({ apiKey: ui.stack.key }) });
+    const r = await fetch(`${ui.base}/api/ui/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ui.base, 'x-berth-csrf': '1' },
+      body: JSON.stringify({ apiKey: ui.stack.key }),
+    });
     assert.equal(r.status, 200);
     const set = r.headers.get('set-cookie')!;
     assert.match(set, /^berth_session=[\w-]{40,};/);
@@ -224,7 +271,10 @@ describe('web UI security', () => {
   it('never sends the UI cookie to another *.localhost host (a preview origin)', async () => {
     await page.goto(`${evilBase}/`);
     assert.ok(evilCookies.length > 0);
-    assert.ok(evilCookies.every((c) => !c.includes('berth_session')), JSON.stringify(evilCookies));
+    assert.ok(
+      evilCookies.every((c) => !c.includes('berth_session')),
+      JSON.stringify(evilCookies),
+    );
   });
 
   it('refuses state-changing cookie requests from a *.localhost page and hides UI answers from it', async () => {
@@ -246,10 +296,18 @@ describe('web UI security', () => {
       });
       return out;
     })()`);
-    assert.deepEqual(results, { simplePost: 'opaque', withHeader: 'blocked', readList: 'blocked', readSession: 'blocked', ws: 'refused' });
+    assert.deepEqual(results, {
+      simplePost: 'opaque',
+      withHeader: 'blocked',
+      readList: 'blocked',
+      readSession: 'blocked',
+      ws: 'refused',
+    });
     // A plain form post (no script needed) is refused too: its body is not JSON (415), and it comes without the
     // cookie where the browser keeps it to its own site, else fails the Origin check.
-    await page.evaluate(`(() => { const f = document.getElementById('f'); f.action = ${JSON.stringify(`${ui.base}/api/sandbox`)}; const i = document.createElement('input'); i.name = '{"name":"csrf-form","x":"'; i.value = '"}'; f.append(i); f.submit(); })()`);
+    await page.evaluate(
+      `(() => { const f = document.getElementById('f'); f.action = ${JSON.stringify(`${ui.base}/api/sandbox`)}; const i = document.createElement('input'); i.name = '{"name":"csrf-form","x":"'; i.value = '"}'; f.append(i); f.submit(); })()`,
+    );
     await page.waitForLoadState();
     assert.match((await page.textContent('body'))!, /"statusCode":(401|403|415)/);
     const afterList = (await ui.stack.api('GET', '/sandbox')).body;
@@ -259,16 +317,29 @@ describe('web UI security', () => {
   it('checks Origin and the custom header on every cookie request, WebSocket and Socket.IO connection', async () => {
     const c = (await sessionCookie(context))!;
     const cookie = `berth_session=${c.value}`;
-    const call = (headers: Record<string, string>, method = 'POST') => fetch(`${ui.stack.url}/api/volumes`, { method, headers: { cookie, host: `localhost:${ui.port}`, 'content-type': 'application/json', ...headers }, body: method === 'POST' ? '{"name":"csrf-vol"}' : undefined });
+    const call = (headers: Record<string, string>, method = 'POST') =>
+      fetch(`${ui.stack.url}/api/volumes`, {
+        method,
+        headers: { cookie, host: `localhost:${ui.port}`, 'content-type': 'application/json', ...headers },
+        body: method === 'POST' ? '{"name":"csrf-vol"}' : undefined,
+      });
     assert.equal((await call({ origin: evilBase, 'x-berth-csrf': '1' })).status, 403);
-    assert.equal((await call({ origin: `http://3000-${sandboxId}.localhost:${ui.port}`, 'x-berth-csrf': '1' })).status, 403);
+    assert.equal(
+      (await call({ origin: `http://3000-${sandboxId}.localhost:${ui.port}`, 'x-berth-csrf': '1' })).status,
+      403,
+    );
     assert.equal((await call({ origin: ui.base })).status, 403);
     assert.equal((await call({ 'x-berth-csrf': '1' })).status, 403);
     assert.equal((await call({}, 'GET')).status, 403);
     assert.equal((await call({ origin: ui.base, 'x-berth-csrf': '1' }, 'GET')).status, 200);
     const sio = (origin: string) =>
       new Promise<string>((resolve) => {
-        const s = ioClient(ui.base, { path: '/api/socket.io/', transports: ['websocket'], extraHeaders: { cookie, origin }, reconnection: false });
+        const s = ioClient(ui.base, {
+          path: '/api/socket.io/',
+          transports: ['websocket'],
+          extraHeaders: { cookie, origin },
+          reconnection: false,
+        });
         s.on('connect', () => (s.close(), resolve('connected')));
         s.on('connect_error', (e) => (s.close(), resolve(`refused: ${e.message}`)));
       });
@@ -282,7 +353,14 @@ describe('web UI security', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     assert.equal(await sessionCookie(context), undefined);
-    const r = await fetch(`${ui.stack.url}/api/sandbox`, { headers: { cookie: `berth_session=${old.value}`, origin: ui.base, 'x-berth-csrf': '1', host: `localhost:${ui.port}` } });
+    const r = await fetch(`${ui.stack.url}/api/sandbox`, {
+      headers: {
+        cookie: `berth_session=${old.value}`,
+        origin: ui.base,
+        'x-berth-csrf': '1',
+        host: `localhost:${ui.port}`,
+      },
+    });
     assert.equal(r.status, 401);
   });
 
@@ -297,8 +375,18 @@ describe('web UI security', () => {
     const t0 = Date.now();
     await p.getByLabel('API key').waitFor({ timeout: 1000 });
     assert.ok(Date.now() - t0 <= 1000);
-    const r = await fetch(`${ui.stack.url}/api/ui/session`, { headers: { cookie: `berth_session=${cookie.value}`, origin: ui.base, 'x-berth-csrf': '1', host: `localhost:${ui.port}` } });
+    const r = await fetch(`${ui.stack.url}/api/ui/session`, {
+      headers: {
+        cookie: `berth_session=${cookie.value}`,
+        origin: ui.base,
+        'x-berth-csrf': '1',
+        host: `localhost:${ui.port}`,
+      },
+    });
     assert.deepEqual(await r.json(), { signedIn: false });
-    assert.deepEqual(seen.list.filter((x) => !/401|Unauthorized|WebSocket/.test(x)), []);
+    assert.deepEqual(
+      seen.list.filter((x) => !/401|Unauthorized|WebSocket/.test(x)),
+      [],
+    );
   });
 });

@@ -24,14 +24,23 @@ describe('web UI: the sign-in link printed at first start', () => {
     const port = await freePort();
     // No BERTH_ADMIN_API_KEY: a first start that makes the admin key and prints it.
     server = await bootServer({
-      env: { BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, PORT: String(port), BERTH_NETNS_POOL: '0', BERTH_LOG_LEVEL: 'warn' },
+      env: {
+        BERTH_HOME: home,
+        BERTH_RUNNER_ID: runnerId,
+        PORT: String(port),
+        BERTH_NETNS_POOL: '0',
+        BERTH_LOG_LEVEL: 'warn',
+      },
       config: { sweepSeconds: 3600 },
       background: false,
       writeCliConfig: false,
       log: createLogger({ level: 'warn' }),
       announce: (t) => (printed += t),
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   after(async () => {
     await browser?.close();

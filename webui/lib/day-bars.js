@@ -31,7 +31,11 @@ export function DayBars({ days, field, label, unit = '' }) {
       ${ticks.map((i, k) => {
         // The end labels align to the edges, so neither is cut off.
         const [x, anchor] =
-          k === 0 ? [pad.l, 'start'] : i === days.length - 1 ? [width - pad.r, 'end'] : [pad.l + (i + 0.5) * slot, 'middle'];
+          k === 0
+            ? [pad.l, 'start']
+            : i === days.length - 1
+              ? [width - pad.r, 'end']
+              : [pad.l + (i + 0.5) * slot, 'middle'];
         return html`<text class="axis" x=${x} y=${height - 4} text-anchor=${anchor}>${days[i]?.date.slice(5)}</text>`;
       })}
     </svg>

@@ -14,7 +14,8 @@ const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function relative(date, now = Date.now()) {
   const s = (new Date(date).getTime() - now) / 1000;
-  for (const [unit, secs] of units) if (Math.abs(s) >= secs || unit === 'second') return rtf.format(Math.round(s / secs), unit);
+  for (const [unit, secs] of units)
+    if (Math.abs(s) >= secs || unit === 'second') return rtf.format(Math.round(s / secs), unit);
   return '';
 }
 
@@ -25,8 +26,20 @@ export function Time({ value }) {
   return html`<time datetime=${d.toISOString()} title=${d.toLocaleString()}>${relative(d)}</time>`;
 }
 
-const TONES = { started: 'ok', active: 'ok', stopped: 'idle', paused: 'idle', archived: 'idle', inactive: 'idle', error: 'bad', build_failed: 'bad', destroyed: 'idle', unknown: 'bad' };
-export const Badge = ({ state }) => html`<span class="badge tone-${TONES[state] ?? 'busy'}" data-state=${state}>${String(state ?? '').replaceAll('_', ' ')}</span>`;
+const TONES = {
+  started: 'ok',
+  active: 'ok',
+  stopped: 'idle',
+  paused: 'idle',
+  archived: 'idle',
+  inactive: 'idle',
+  error: 'bad',
+  build_failed: 'bad',
+  destroyed: 'idle',
+  unknown: 'bad',
+};
+export const Badge = ({ state }) =>
+  html`<span class="badge tone-${TONES[state] ?? 'busy'}" data-state=${state}>${String(state ?? '').replaceAll('_', ' ')}</span>`;
 
 /** A failed action: the API's message, and its hint when it has one. */
 export function ErrorNote({ error, onDismiss }) {
@@ -49,7 +62,12 @@ export function Dialog({ title, open, onClose, children, wide }) {
     if (open && !d.open) d.showModal();
     if (!open && d.open) d.close();
   }, [open]);
-  return html`<dialog ref=${ref} class=${wide ? 'wide' : ''} aria-label=${title} onClose=${() => onClose?.()} onCancel=${(e) => { e.preventDefault(); onClose?.(); }}>
+  return html`<dialog ref=${ref} class=${wide ? 'wide' : ''} aria-label=${title} onClose=${() => onClose?.()} onCancel=${(
+    e,
+  ) => {
+    e.preventDefault();
+    onClose?.();
+  }}>
     ${open ? html`<header><h2>${title}</h2><button class="icon" aria-label="Close" onClick=${() => onClose?.()}>×</button></header>${children}` : null}
   </dialog>`;
 }
@@ -102,7 +120,8 @@ export function CopyButton({ text, label = 'Copy' }) {
 }
 
 /** Code to copy, with a Copy button. */
-export const Snippet = ({ code, label }) => html`<div class="snippet"><pre tabindex="0" aria-label=${label}><code>${code}</code></pre><${CopyButton} text=${code} label=${`Copy ${label}`} /></div>`;
+export const Snippet = ({ code, label }) =>
+  html`<div class="snippet"><pre tabindex="0" aria-label=${label}><code>${code}</code></pre><${CopyButton} text=${code} label=${`Copy ${label}`} /></div>`;
 
 /** Loads data with `load()` whenever `deps` change; `reload()` loads again. */
 export function useData(load, deps = []) {
@@ -157,4 +176,5 @@ export const bytes = (n) => {
 };
 
 /** A skeleton row block of fixed height, so the layout does not jump when data arrives. */
-export const Loading = ({ rows = 3 }) => html`<div class="skeleton" aria-busy="true" aria-label="Loading">${Array.from({ length: rows }, () => html`<div class="skeleton-row"></div>`)}</div>`;
+export const Loading = ({ rows = 3 }) =>
+  html`<div class="skeleton" aria-busy="true" aria-label="Loading">${Array.from({ length: rows }, () => html`<div class="skeleton-row"></div>`)}</div>`;

@@ -11,8 +11,28 @@ export function snippets(base) {
   return {
     sdk: `import { Daytona } from '@daytonaio/sdk';\n\nconst daytona = new Daytona({ apiUrl: '${apiUrl}', apiKey: process.env.DAYTONA_API_KEY });\nconst sandbox = await daytona.create({ language: 'python' });\nconsole.log((await sandbox.process.codeRun('print(6 * 7)')).result);\nawait sandbox.delete();`,
     env: `export DAYTONA_API_URL=${apiUrl}\nexport DAYTONA_API_KEY='${KEY_PLACEHOLDER}'`,
-    mcpHttp: JSON.stringify({ mcpServers: { berth: { type: 'http', url: `${base}/mcp`, headers: { Authorization: `Bearer ${KEY_PLACEHOLDER}` } } } }, null, 2),
-    mcpStdio: JSON.stringify({ mcpServers: { berth: { command: 'node', args: ['/path/to/berth/bin/berth.js', 'mcp'], env: { BERTH_API_URL: apiUrl, BERTH_API_KEY: KEY_PLACEHOLDER } } } }, null, 2),
+    mcpHttp: JSON.stringify(
+      {
+        mcpServers: {
+          berth: { type: 'http', url: `${base}/mcp`, headers: { Authorization: `Bearer ${KEY_PLACEHOLDER}` } },
+        },
+      },
+      null,
+      2,
+    ),
+    mcpStdio: JSON.stringify(
+      {
+        mcpServers: {
+          berth: {
+            command: 'node',
+            args: ['/path/to/berth/bin/berth.js', 'mcp'],
+            env: { BERTH_API_URL: apiUrl, BERTH_API_KEY: KEY_PLACEHOLDER },
+          },
+        },
+      },
+      null,
+      2,
+    ),
     cli: `npx berth login --api-url ${apiUrl} --api-key '${KEY_PLACEHOLDER}'\nnpx berth sandbox list`,
   };
 }

@@ -11,7 +11,10 @@ export function parsePairs(text, what) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
-    if (eq < 1) throw Object.assign(new Error(`${what}: "${line}" is not KEY=value`), { hint: `write one ${what.toLowerCase()} per line, like team=research` });
+    if (eq < 1)
+      throw Object.assign(new Error(`${what}: "${line}" is not KEY=value`), {
+        hint: `write one ${what.toLowerCase()} per line, like team=research`,
+      });
     out[line.slice(0, eq).trim()] = line.slice(eq + 1);
   }
   return out;
@@ -19,7 +22,18 @@ export function parsePairs(text, what) {
 
 export function CreateSandbox({ open, onClose, onCreated }) {
   const snapshots = useData(() => (open ? api('GET', '/snapshots?limit=100') : Promise.resolve(null)), [open]);
-  const [f, setF] = useState({ name: '', image: '', cpu: '', memory: '', disk: '', env: '', labels: '', autoStop: '15', network: 'default', allowList: '' });
+  const [f, setF] = useState({
+    name: '',
+    image: '',
+    cpu: '',
+    memory: '',
+    disk: '',
+    env: '',
+    labels: '',
+    autoStop: '15',
+    network: 'default',
+    allowList: '',
+  });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
@@ -32,7 +46,11 @@ export function CreateSandbox({ open, onClose, onCreated }) {
     try {
       body = {
         ...(f.name.trim() ? { name: f.name.trim() } : {}),
-        ...(f.image.trim() ? (items.some((s) => s.name === f.image.trim()) ? { snapshot: f.image.trim() } : { image: f.image.trim() }) : {}),
+        ...(f.image.trim()
+          ? items.some((s) => s.name === f.image.trim())
+            ? { snapshot: f.image.trim() }
+            : { image: f.image.trim() }
+          : {}),
         ...(f.cpu ? { cpu: Number(f.cpu) } : {}),
         ...(f.memory ? { memory: Number(f.memory) } : {}),
         ...(f.disk ? { disk: Number(f.disk) } : {}),

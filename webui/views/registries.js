@@ -72,17 +72,21 @@ export function Registries() {
       <div class="actions"><button class="primary" type="submit" disabled=${act.busy}>Add registry</button></div>
     </form>
     <${ErrorNote} error=${list.error} />
-    ${!list.data
-      ? list.error ? null : html`<${Loading} />`
-      : !list.data.length
-        ? html`<${Empty} title="No registries yet">
+    ${
+      !list.data
+        ? list.error
+          ? null
+          : html`<${Loading} />`
+        : !list.data.length
+          ? html`<${Empty} title="No registries yet">
             <p>Public images need none. Add one above to pull or build from a registry that asks for a password.</p>
           <//>`
-        : html`<div class="table-wrap"><table aria-label="Registries">
+          : html`<div class="table-wrap"><table aria-label="Registries">
             <thead><tr><th scope="col">Name</th><th scope="col">URL</th><th scope="col">Username</th>
               <th scope="col">Project</th>
               <th scope="col">Updated</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>${list.data.map((r) => html`<tr key=${r.id}>
+            <tbody>${list.data.map(
+              (r) => html`<tr key=${r.id}>
               <td>${r.name}</td><td class="mono">${r.url}</td><td>${r.username}</td>
               <td>${r.project || html`<span class="muted">—</span>`}</td>
               <td><${Time} value=${r.updatedAt} /></td>
@@ -90,8 +94,10 @@ export function Registries() {
                 <button aria-label=${`Edit ${r.name}`} onClick=${() => setEditing(r)}>Edit</button>
                 <button class="danger" aria-label=${`Remove ${r.name}`} onClick=${() => setRemoving(r)}>Remove</button>
               </td>
-            </tr>`)}</tbody>
-          </table></div>`}
+            </tr>`,
+            )}</tbody>
+          </table></div>`
+    }
     ${editing ? html`<${Edit} registry=${editing} onClose=${() => setEditing(null)} onSaved=${list.reload} />` : null}
     <${Confirm} open=${!!removing} title=${`Remove registry ${removing?.name ?? ''}?`} action="Remove" danger
       message="Pulls and builds no longer get its credentials; images already on the host stay."

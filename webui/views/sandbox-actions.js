@@ -6,11 +6,20 @@ const post = (id, verb) => api('POST', `/sandbox/${encodeURIComponent(id)}/${ver
 
 export const ACTIONS = {
   // Start also resumes a paused sandbox (the same processes, as they were).
-  start: { label: 'Start', run: (id) => post(id, 'start'), allowed: (s) => ['stopped', 'archived', 'error', 'paused'].includes(s.state) },
+  start: {
+    label: 'Start',
+    run: (id) => post(id, 'start'),
+    allowed: (s) => ['stopped', 'archived', 'error', 'paused'].includes(s.state),
+  },
   stop: { label: 'Stop', run: (id) => post(id, 'stop'), allowed: (s) => ['started', 'paused'].includes(s.state) },
   pause: { label: 'Pause', run: (id) => post(id, 'pause'), allowed: (s) => s.state === 'started' },
   archive: { label: 'Archive', run: (id) => post(id, 'archive'), allowed: (s) => s.state === 'stopped' },
-  delete: { label: 'Delete', danger: true, run: (id) => api('DELETE', `/sandbox/${encodeURIComponent(id)}`), allowed: () => true },
+  delete: {
+    label: 'Delete',
+    danger: true,
+    run: (id) => api('DELETE', `/sandbox/${encodeURIComponent(id)}`),
+    allowed: () => true,
+  },
 };
 
 /** Runs `action` on every sandbox; collects failures (the API's message and hint) instead of stopping at the first. */

@@ -56,13 +56,14 @@ export function SnapshotDialog({ sandbox, open, onClose }) {
     });
   };
   return html`<${Dialog} title=${`Snapshot ${sandbox.name}`} open=${open} onClose=${close}>
-    ${made
-      ? html`<p role="status">Snapshot <strong>${made}</strong> is ready: new sandboxes can start from it.</p>
+    ${
+      made
+        ? html`<p role="status">Snapshot <strong>${made}</strong> is ready: new sandboxes can start from it.</p>
           <div class="actions">
             <a class="button" href="/snapshots" data-route onClick=${close}>Go to Snapshots</a>
             <button class="primary" onClick=${close}>Done</button>
           </div>`
-      : html`<form onSubmit=${snapshot}>
+        : html`<form onSubmit=${snapshot}>
           <p class="muted">Saves this sandbox's files as a snapshot of the organization (the sandbox pauses for the
             instant of the copy). Memory is not kept.</p>
           <label>Snapshot name<input value=${name} onInput=${(e) => setName(e.currentTarget.value)} required
@@ -73,6 +74,7 @@ export function SnapshotDialog({ sandbox, open, onClose }) {
             <button type="button" onClick=${close}>Cancel</button>
             <button class="primary" type="submit" disabled=${act.busy}>Save snapshot</button>
           </div>
-        </form>`}
+        </form>`
+    }
   <//>`;
 }

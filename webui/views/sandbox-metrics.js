@@ -71,7 +71,15 @@ export function Metrics({ sandbox }) {
   const started = sandbox.state === 'started';
   useEffect(() => {
     setView(null);
-    return follow(sandbox.id, minutes, (samples, at) => { setError(null); setView({ samples, at }); }, setError);
+    return follow(
+      sandbox.id,
+      minutes,
+      (samples, at) => {
+        setError(null);
+        setView({ samples, at });
+      },
+      setError,
+    );
   }, [sandbox.id, minutes]);
   // What the sandbox has right now (CPUs, disk), asked once: only a started sandbox can answer.
   useEffect(() => {
@@ -89,22 +97,28 @@ export function Metrics({ sandbox }) {
         ${view ? `${samples.length} sample${samples.length === 1 ? '' : 's'} recorded by the server` : ''}</span>
     </div>
     <${ErrorNote} error=${error} />
-    ${!view && !error
-      ? html`<${Loading} rows=${4} />`
-      : html`${view && !samples.length
-          ? html`<p class="muted">No samples in this range yet. The server records CPU and memory every few seconds while the sandbox
+    ${
+      !view && !error
+        ? html`<${Loading} rows=${4} />`
+        : html`${
+            view && !samples.length
+              ? html`<p class="muted">No samples in this range yet. The server records CPU and memory every few seconds while the sandbox
               runs (BERTH_METRICS_INTERVAL_SECONDS) and keeps them for BERTH_METRICS_RETENTION_HOURS.</p>`
-          : null}
+              : null
+          }
         <${LineChart} label="CPU use over time" from=${from} to=${view?.at}
           series=${[{ name: 'CPU', className: 'cpu', points: samples.map((s) => ({ t: s.t, v: s.cpu })) }]} />
         <${LineChart} label="Memory use over time" from=${from} to=${view?.at}
-          series=${[{ name: 'Memory', className: 'mem', points: samples.map((s) => ({ t: s.t, v: s.mem })) }]} />`}
-    ${now
-      ? html`<dl class="settings">
+          series=${[{ name: 'Memory', className: 'mem', points: samples.map((s) => ({ t: s.t, v: s.mem })) }]} />`
+    }
+    ${
+      now
+        ? html`<dl class="settings">
           <dt>CPUs</dt><dd>${now.cpuCount}</dd>
           <dt>Memory</dt><dd>${bytes(now.memUsed)} of ${bytes(now.memTotal)}</dd>
           <dt>Disk</dt><dd>${bytes(now.diskUsed)} of ${bytes(now.diskTotal)}</dd>
         </dl>`
-      : null}
+        : null
+    }
   </div>`;
 }

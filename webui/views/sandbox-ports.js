@@ -19,7 +19,10 @@ export function openableUrl({ url, token }, isPublic) {
 }
 
 function Port({ sandbox, port }) {
-  const link = useData(() => api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/preview-url`), [sandbox.id, port]);
+  const link = useData(
+    () => api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/preview-url`),
+    [sandbox.id, port],
+  );
   const [signed, setSigned] = useState(null);
   const [minutes, setMinutes] = useState('60');
   const act = useAction();
@@ -29,8 +32,12 @@ function Port({ sandbox, port }) {
     <span class="signed">
       <label>Signed link valid for (minutes)<input type="number" min="1" max="1440" value=${minutes} onInput=${(e) => setMinutes(e.currentTarget.value)} /></label>
       <button aria-label=${`Make signed link for port ${port}`} onClick=${() => act.run(async () => setSigned(await api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/signed-preview-url${q({ expiresInSeconds: Math.round(Number(minutes) * 60) })}`)))}>Make signed link</button>
-      ${signed ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label=${`Copy signed link for port ${port}`} />
-        <span class="muted">Works without a key until it expires: send it to whoever should see the app.</span>` : null}
+      ${
+        signed
+          ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label=${`Copy signed link for port ${port}`} />
+        <span class="muted">Works without a key until it expires: send it to whoever should see the app.</span>`
+          : null
+      }
     </span>
     <${ErrorNote} error=${link.error || act.error} />
   </li>`;
@@ -38,12 +45,20 @@ function Port({ sandbox, port }) {
 
 export function Ports({ sandbox }) {
   const started = sandbox.state === 'started';
-  const ports = useData(() => (started ? api('GET', tb(sandbox.id, '/port')) : Promise.resolve({ ports: [] })), [sandbox.id, started]);
+  const ports = useData(
+    () => (started ? api('GET', tb(sandbox.id, '/port')) : Promise.resolve({ ports: [] })),
+    [sandbox.id, started],
+  );
   const [extra, setExtra] = useState('');
   const [shown, setShown] = useState([]);
   const list = [...new Set([...(ports.data?.ports ?? []), ...shown])].sort((a, b) => a - b);
   return html`<div class="ports">
-    <form class="inline-form" onSubmit=${(e) => { e.preventDefault(); const p = Number(extra); if (p >= 1 && p <= 65535) setShown([...shown, p]); setExtra(''); }}>
+    <form class="inline-form" onSubmit=${(e) => {
+      e.preventDefault();
+      const p = Number(extra);
+      if (p >= 1 && p <= 65535) setShown([...shown, p]);
+      setExtra('');
+    }}>
       <label>Preview another port<input type="number" min="1" max="65535" value=${extra} onInput=${(e) => setExtra(e.currentTarget.value)} /></label>
       <button type="submit">Add</button>
       <button type="button" onClick=${() => ports.reload()}>Refresh</button>

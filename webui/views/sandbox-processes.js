@@ -18,7 +18,8 @@ export function demux() {
     const out = [];
     let start = 0;
     let i = 0;
-    const flush = (end) => stream && end > start && out.push([stream, dec[stream].decode(buf.subarray(start, end), { stream: true })]);
+    const flush = (end) =>
+      stream && end > start && out.push([stream, dec[stream].decode(buf.subarray(start, end), { stream: true })]);
     for (; i < buf.length; i++) {
       const b = buf[i];
       if ((b === 1 || b === 2) && i + 2 >= buf.length) break; // a marker may continue in the next chunk
@@ -43,7 +44,9 @@ function Logs({ sandbox, sid, cmd }) {
     setLines([]);
     setDone(false);
     const split = demux();
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${tb(sandbox.id, `/process/session/${encodeURIComponent(sid)}/command/${encodeURIComponent(cmd)}/logs`)}${q({ follow: 'true', organizationId: currentOrganization() })}`);
+    const ws = new WebSocket(
+      `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${tb(sandbox.id, `/process/session/${encodeURIComponent(sid)}/command/${encodeURIComponent(cmd)}/logs`)}${q({ follow: 'true', organizationId: currentOrganization() })}`,
+    );
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (e) => {
       const pieces = split(typeof e.data === 'string' ? new TextEncoder().encode(e.data) : new Uint8Array(e.data));
@@ -68,7 +71,8 @@ export function Processes({ sandbox }) {
     e.preventDefault();
     act.run(async () => {
       const sid = 'web-ui';
-      if (!(sessions.data ?? []).some((s) => s.sessionId === sid)) await api('POST', tb(sandbox.id, '/process/session'), { sessionId: sid });
+      if (!(sessions.data ?? []).some((s) => s.sessionId === sid))
+        await api('POST', tb(sandbox.id, '/process/session'), { sessionId: sid });
       const r = await api('POST', tb(sandbox.id, `/process/session/${sid}/exec`), { command, runAsync: true });
       setCommand('');
       setOpen({ sid, cmd: r.cmdId });
@@ -83,13 +87,21 @@ export function Processes({ sandbox }) {
     </form>
     <${ErrorNote} error=${act.error || sessions.error} onDismiss=${act.clear} />
     ${!sessions.data ? html`<${Loading} />` : !list.length ? html`<p class="muted">No sessions yet. Agents and SDKs create them (process.createSession); run a command above to start one.</p>` : null}
-    ${list.map((s) => html`<section class="session" key=${s.sessionId}>
+    ${list.map(
+      (s) => html`<section class="session" key=${s.sessionId}>
       <h3>Session <code>${s.sessionId}</code>${s.ended ? html` <span class="muted">(ended)</span>` : null}</h3>
-      ${s.commands?.length ? html`<ul class="commands">${s.commands.map((c) => html`<li>
+      ${
+        s.commands?.length
+          ? html`<ul class="commands">${s.commands.map(
+              (c) => html`<li>
         <button class="link" aria-label=${`Logs of ${c.command}`} onClick=${() => setOpen({ sid: s.sessionId, cmd: c.id })}><code>${c.command}</code></button>
         <span class="muted">${c.state}${c.exitCode !== undefined && c.exitCode !== null ? ` · exit ${c.exitCode}` : ''}</span>
-      </li>`)}</ul>` : html`<p class="muted">No commands.</p>`}
-    </section>`)}
+      </li>`,
+            )}</ul>`
+          : html`<p class="muted">No commands.</p>`
+      }
+    </section>`,
+    )}
     ${open ? html`<${Logs} sandbox=${sandbox} sid=${open.sid} cmd=${open.cmd} />` : null}
   </div>`;
 }

@@ -73,16 +73,20 @@ export function Ssh({ sandbox }) {
       </form>
       <${ErrorNote} error=${act.error} onDismiss=${act.clear} />
       ${note ? html`<p role="status">${note}</p>` : null}
-      ${made.length
-        ? html`<ul class="access-list">
+      ${
+        made.length
+          ? html`<ul class="access-list">
             ${made.map((a) => html`<${Access} key=${a.id} access=${a} busy=${act.busy} onRevoke=${() => revoke(a)} />`)}
           </ul>`
-        : null}
+          : null
+      }
     </section>
     <${OwnKey} sandbox=${sandbox} gateway=${gateway} />
     <${Confirm} open=${revokeAll} title="Revoke all SSH access?" action="Revoke all" danger
-      message=${'Every access token of this sandbox stops working, including ones made elsewhere (the SDK, the CLI), '
-        + 'and their open sessions end.'}
+      message=${
+        'Every access token of this sandbox stops working, including ones made elsewhere (the SDK, the CLI), ' +
+        'and their open sessions end.'
+      }
       onConfirm=${async () => {
         await api('DELETE', base);
         setMade([]);

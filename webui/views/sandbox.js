@@ -27,14 +27,17 @@ const TABS = [
 
 function Events({ id }) {
   const log = useData(() => api('GET', `/audit${q({ targetId: id, limit: 50 })}`), [id]);
-  if (log.error?.status === 403) return html`<p class="muted">The events of this sandbox are in the audit log, which this key may not read (read:audit_logs).</p>`;
+  if (log.error?.status === 403)
+    return html`<p class="muted">The events of this sandbox are in the audit log, which this key may not read (read:audit_logs).</p>`;
   if (log.error) return html`<${ErrorNote} error=${log.error} />`;
   if (!log.data) return html`<${Loading} rows=${2} />`;
   if (!log.data.items.length) return html`<p class="muted">No events recorded yet.</p>`;
   return html`<ol class="timeline">
-    ${log.data.items.map((e) => html`<li class=${`outcome-${e.outcome}`}>
+    ${log.data.items.map(
+      (e) => html`<li class=${`outcome-${e.outcome}`}>
       <${Time} value=${e.createdAt} /> <strong>${e.action}</strong> <span class="muted">${e.outcome}${e.errorCode ? ` (${e.errorCode})` : ''} · ${e.actor ?? e.actorType} via ${e.frontend ?? '—'}</span>
-    </li>`)}
+    </li>`,
+    )}
   </ol>`;
 }
 
@@ -47,20 +50,32 @@ function Overview({ s, onRecover, recovering }) {
     ['Runtime', s.runtime],
     ['Auto-stop', s.autoStopInterval ? `after ${s.autoStopInterval} min idle` : 'never'],
     ['Auto-archive', `after ${s.autoArchiveInterval} min stopped`],
-    ['Auto-delete', s.autoDeleteInterval < 0 ? 'never' : s.autoDeleteInterval === 0 ? 'when stopped' : `after ${s.autoDeleteInterval} min stopped`],
-    ['Network', s.networkBlockAll ? 'all blocked' : s.networkAllowList ? `only ${s.networkAllowList}` : 'organization default'],
+    [
+      'Auto-delete',
+      s.autoDeleteInterval < 0
+        ? 'never'
+        : s.autoDeleteInterval === 0
+          ? 'when stopped'
+          : `after ${s.autoDeleteInterval} min stopped`,
+    ],
+    [
+      'Network',
+      s.networkBlockAll ? 'all blocked' : s.networkAllowList ? `only ${s.networkAllowList}` : 'organization default',
+    ],
     ['Public previews', s.public ? 'yes' : 'no (a key or token is needed)'],
     ['Runner', s.runnerId ?? '—'],
     ['Created', html`<${Time} value=${s.createdAt} />`],
     ['Last activity', html`<${Time} value=${s.lastActivityAt} />`],
   ];
   return html`<div class="overview">
-    ${s.state === 'error' || s.errorReason
-      ? html`<div class="error-note" role="alert">
+    ${
+      s.state === 'error' || s.errorReason
+        ? html`<div class="error-note" role="alert">
           <strong>This sandbox is in error: ${s.errorReason ?? 'no reason recorded'}</strong>
           ${s.recoverable ? html`<p><button class="primary" disabled=${recovering} onClick=${onRecover}>Recover</button></p>` : html`<p class="hint">Not recoverable: delete it and create a new one.</p>`}
         </div>`
-      : null}
+        : null
+    }
     <dl class="settings">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     <h3>Labels</h3>
     <p class="labels">${Object.keys(s.labels ?? {}).length ? Object.entries(s.labels).map(([k, v]) => html`<span class="label">${k}=${v}</span>`) : html`<span class="muted">none</span>`}</p>
@@ -78,14 +93,19 @@ export function SandboxPage({ id, tab, live }) {
   const [copying, setCopying] = useState(null);
   const act = useAction();
   useEffect(() => sb.data && setS(sb.data), [sb.data]);
-  useEffect(() => live.subscribe(({ sandbox }) => sandbox?.id === id && setS((cur) => (cur ? { ...cur, ...sandbox } : cur))), [live, id]);
+  useEffect(
+    () => live.subscribe(({ sandbox }) => sandbox?.id === id && setS((cur) => (cur ? { ...cur, ...sandbox } : cur))),
+    [live, id],
+  );
 
-  if (sb.error && !s) return html`<h1>Sandbox</h1><${ErrorNote} error=${sb.error} /><p><a href="/sandboxes" data-route>Back to Sandboxes</a></p>`;
+  if (sb.error && !s)
+    return html`<h1>Sandbox</h1><${ErrorNote} error=${sb.error} /><p><a href="/sandboxes" data-route>Back to Sandboxes</a></p>`;
   if (!s) return html`<h1>Sandbox</h1><${Loading} rows=${5} />`;
   const run = (a) => (ACTIONS[a].danger ? setConfirm(a) : act.run(async () => setS(await ACTIONS[a].run(s.id))));
   const started = s.state === 'started';
   const body = {
-    overview: () => html`<${Overview} s=${s} recovering=${act.busy} onRecover=${() => act.run(async () => setS(await api('POST', `/sandbox/${encodeURIComponent(s.id)}/recover`)))} />`,
+    overview: () =>
+      html`<${Overview} s=${s} recovering=${act.busy} onRecover=${() => act.run(async () => setS(await api('POST', `/sandbox/${encodeURIComponent(s.id)}/recover`)))} />`,
     terminal: () => html`<${Terminal} sandbox=${s} />`,
     files: () => html`<${Files} sandbox=${s} />`,
     processes: () => html`<${Processes} sandbox=${s} />`,

@@ -10,7 +10,19 @@ import { snippets } from './connect.js';
 const PAGE = 50;
 /** The list the page shows first, so the app can ask for it beside its session check. */
 export const FIRST_PAGE = `/sandbox${q({ limit: PAGE, sort: 'createdAt', order: 'desc' })}`;
-const STATES = ['started', 'stopped', 'paused', 'archived', 'creating', 'starting', 'stopping', 'archiving', 'restoring', 'error', 'build_failed'];
+const STATES = [
+  'started',
+  'stopped',
+  'paused',
+  'archived',
+  'creating',
+  'starting',
+  'stopping',
+  'archiving',
+  'restoring',
+  'error',
+  'build_failed',
+];
 /** Actions that make sense on many sandboxes at once (fork and snapshot take a name each: sandbox page). */
 const BULK = ['start', 'stop', 'pause', 'archive', 'delete'];
 const COLUMNS = [
@@ -27,9 +39,15 @@ const COLUMNS = [
 /** `team=a, env=prod` → {team: 'a', env: 'prod'}; a bare word filters on the key with any value is not supported by the API, so it is an error. */
 function labelFilter(text) {
   const out = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq < 1) throw Object.assign(new Error(`label filter "${part}" is not key=value`), { hint: 'e.g. team=research, or several separated by commas' });
+    if (eq < 1)
+      throw Object.assign(new Error(`label filter "${part}" is not key=value`), {
+        hint: 'e.g. team=research, or several separated by commas',
+      });
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return Object.keys(out).length ? JSON.stringify(out) : undefined;
@@ -54,7 +72,9 @@ export function Sandboxes({ live }) {
       setFilterError(e);
       return { items: [], total: 0, nextCursor: null };
     }
-    return getPrefetched(`/sandbox${q({ limit: PAGE, cursor, sort: sort.by, order: sort.order, name: filters.name.trim(), states: filters.state, labels })}`);
+    return getPrefetched(
+      `/sandbox${q({ limit: PAGE, cursor, sort: sort.by, order: sort.order, name: filters.name.trim(), states: filters.state, labels })}`,
+    );
   }, [filters, sort, cursor]);
   const [rows, setRows] = useState(null);
   useEffect(() => list.data && setRows(list.data.items), [list.data]);
@@ -115,14 +135,15 @@ export function Sandboxes({ live }) {
       <span class="muted">${chosen.length ? `${chosen.length} selected` : 'Select sandboxes for bulk actions'}</span>
       ${BULK.map((a) => html`<button class=${ACTIONS[a].danger ? 'danger' : ''} disabled=${!chosen.length} onClick=${() => setBulk(a)}>${ACTIONS[a].label}</button>`)}
     </div>
-    ${rows === null
-      ? html`<${Loading} rows=${6} />`
-      : !shown.length && !filtering && !cursor
-        ? html`<${Empty} title="No sandboxes yet">
+    ${
+      rows === null
+        ? html`<${Loading} rows=${6} />`
+        : !shown.length && !filtering && !cursor
+          ? html`<${Empty} title="No sandboxes yet">
             <p>Click <strong>Create sandbox</strong> above, or create one from code with the Daytona SDK:</p>
             <${Snippet} label="SDK example" code=${snippets(location.origin).sdk} />
           <//>`
-        : html`<div class="table-wrap">
+          : html`<div class="table-wrap">
             <table class="sandboxes" aria-label="Sandboxes" aria-busy=${list.loading}>
               <thead>
                 <tr>
@@ -135,9 +156,10 @@ export function Sandboxes({ live }) {
                 </tr>
               </thead>
               <tbody>
-                ${shown.length
-                  ? shown.map(
-                      (s) => html`<tr key=${s.id} data-id=${s.id}>
+                ${
+                  shown.length
+                    ? shown.map(
+                        (s) => html`<tr key=${s.id} data-id=${s.id}>
                         <td><input type="checkbox" aria-label=${`Select ${s.name}`} checked=${selected.has(s.id)} onChange=${() => toggle(s.id)} /></td>
                         <td><a href=${`/sandboxes/${encodeURIComponent(s.id)}`} data-route>${s.name}</a></td>
                         <td><${Badge} state=${s.state} /></td>
@@ -148,8 +170,9 @@ export function Sandboxes({ live }) {
                         <td><${Time} value=${s.createdAt} /></td>
                         <td class="mono ellipsis">${s.runnerId ?? '—'}</td>
                       </tr>`,
-                    )
-                  : html`<tr><td colspan=${COLUMNS.length + 1} class="muted">No sandbox matches these filters.</td></tr>`}
+                      )
+                    : html`<tr><td colspan=${COLUMNS.length + 1} class="muted">No sandbox matches these filters.</td></tr>`
+                }
               </tbody>
             </table>
           </div>
@@ -157,7 +180,8 @@ export function Sandboxes({ live }) {
             <span class="muted">${total ? `${first + 1}–${first + shown.length} of ${total.toLocaleString()}` : ''}</span>
             <button disabled=${cursors.length < 2} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous</button>
             <button disabled=${!list.data?.nextCursor} onClick=${() => setCursors([...cursors, list.data.nextCursor])}>Next</button>
-          </nav>`}
+          </nav>`
+    }
     <${CreateSandbox} open=${creating} onClose=${() => setCreating(false)} onCreated=${() => list.reload()} />
     <${Confirm}
       open=${!!bulk}

@@ -10,7 +10,16 @@ function Egress({ session }) {
   const [f, setF] = useState(null);
   const act = useAction();
   const [saved, setSaved] = useState('');
-  useEffect(() => d.data && setF({ mode: d.data.networkBlockAll ? 'block' : d.data.networkAllowList?.length ? 'allow' : 'open', allow: (d.data.networkAllowList ?? []).join(','), domains: (d.data.domainAllowList ?? []).join(',') }), [d.data]);
+  useEffect(
+    () =>
+      d.data &&
+      setF({
+        mode: d.data.networkBlockAll ? 'block' : d.data.networkAllowList?.length ? 'allow' : 'open',
+        allow: (d.data.networkAllowList ?? []).join(','),
+        domains: (d.data.domainAllowList ?? []).join(','),
+      }),
+    [d.data],
+  );
   if (!f) return html`<${ErrorNote} error=${d.error} /><${Loading} />`;
   const save = (e) => {
     e.preventDefault();
@@ -49,7 +58,11 @@ function Secrets() {
   const create = (e) => {
     e.preventDefault();
     act.run(async () => {
-      await api('POST', '/secret', { name: f.name.trim(), value: f.value, ...(f.description.trim() ? { description: f.description.trim() } : {}) });
+      await api('POST', '/secret', {
+        name: f.name.trim(),
+        value: f.value,
+        ...(f.description.trim() ? { description: f.description.trim() } : {}),
+      });
       setF({ name: '', value: '', description: '' });
       list.reload();
     });
@@ -64,22 +77,46 @@ function Secrets() {
       <button class="primary" type="submit" disabled=${act.busy}>Add secret</button>
     </form>
     <${ErrorNote} error=${act.error || list.error} onDismiss=${act.clear} />
-    ${!list.data
-      ? list.error ? null : html`<${Loading} />`
-      : !list.data.length
-        ? html`<p class="muted">No secrets yet.</p>`
-        : html`<table aria-label="Secrets"><thead><tr><th scope="col">Name</th><th scope="col">Description</th><th scope="col">Updated</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>${list.data.map((s) => html`<tr key=${s.id}><td class="mono">${s.name}</td><td>${s.description ?? ''}</td><td><${Time} value=${s.updatedAt} /></td>
+    ${
+      !list.data
+        ? list.error
+          ? null
+          : html`<${Loading} />`
+        : !list.data.length
+          ? html`<p class="muted">No secrets yet.</p>`
+          : html`<table aria-label="Secrets"><thead><tr><th scope="col">Name</th><th scope="col">Description</th><th scope="col">Updated</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>${list.data.map(
+              (
+                s,
+              ) => html`<tr key=${s.id}><td class="mono">${s.name}</td><td>${s.description ?? ''}</td><td><${Time} value=${s.updatedAt} /></td>
               <td class="row-actions">
-                ${replacing === s.id
-                  ? html`<form class="inline-form" onSubmit=${(e) => { e.preventDefault(); act.run(async () => { await api('PATCH', `/secret/${encodeURIComponent(s.id)}`, { value }); setReplacing(null); setValue(''); list.reload(); }); }}>
+                ${
+                  replacing === s.id
+                    ? html`<form class="inline-form" onSubmit=${(e) => {
+                        e.preventDefault();
+                        act.run(async () => {
+                          await api('PATCH', `/secret/${encodeURIComponent(s.id)}`, { value });
+                          setReplacing(null);
+                          setValue('');
+                          list.reload();
+                        });
+                      }}>
                       <label class="visually-hidden" for=${`v-${s.id}`}>New value of ${s.name}</label><input id=${`v-${s.id}`} type="password" autocomplete="new-password" value=${value} onInput=${(e) => setValue(e.currentTarget.value)} required />
                       <button type="submit">Save</button><button type="button" onClick=${() => setReplacing(null)}>Cancel</button></form>`
-                  : html`<button aria-label=${`Replace value of ${s.name}`} onClick=${() => { setValue(''); setReplacing(s.id); }}>Replace value</button>`}
+                    : html`<button aria-label=${`Replace value of ${s.name}`} onClick=${() => {
+                        setValue('');
+                        setReplacing(s.id);
+                      }}>Replace value</button>`
+                }
                 <button class="danger" aria-label=${`Delete secret ${s.name}`} onClick=${() => setDeleting(s)}>Delete</button>
-              </td></tr>`)}</tbody></table>`}
+              </td></tr>`,
+            )}</tbody></table>`
+    }
     <${Confirm} open=${!!deleting} title=${`Delete secret ${deleting?.name ?? ''}?`} message="Sandboxes that use it no longer receive it." action="Delete" danger
-      onConfirm=${async () => { await api('DELETE', `/secret/${encodeURIComponent(deleting.id)}`); list.reload(); }} onClose=${() => setDeleting(null)} />
+      onConfirm=${async () => {
+        await api('DELETE', `/secret/${encodeURIComponent(deleting.id)}`);
+        list.reload();
+      }} onClose=${() => setDeleting(null)} />
   </div>`;
 }
 

@@ -99,9 +99,11 @@ export function BuildLog({ snapshot, onClose }) {
         : `The log ended; the snapshot is ${s.state.replaceAll('_', ' ')}.`;
   return html`<${Dialog} title=${`Build of ${snapshot.name}`} open=${true} onClose=${onClose} wide>
     <p class="build-state"><${Badge} state=${s.state} /> <span role="status">${status}</span></p>
-    ${s.state === 'build_failed' && s.errorReason
-      ? html`<div class="error-note" role="alert"><strong>${s.errorReason}</strong></div>`
-      : null}
+    ${
+      s.state === 'build_failed' && s.errorReason
+        ? html`<div class="error-note" role="alert"><strong>${s.errorReason}</strong></div>`
+        : null
+    }
     <${ErrorNote} error=${error} />
     <pre class="build-log" role="log" aria-label="Build log" tabindex="0" ref=${pre}
       onScroll=${(e) => {

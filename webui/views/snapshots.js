@@ -42,37 +42,55 @@ export function Snapshots() {
       <button type="submit" disabled=${act.busy}>Register image</button>
     </form>
     <${ErrorNote} error=${act.error || list.error} onDismiss=${act.clear} />
-    ${!list.data
-      ? html`<${Loading} />`
-      : !items.length
-        ? html`<${Empty} title="No snapshots yet"><p>Register an image above (any image the Docker engine has or can pull) to create sandboxes from it by name.</p><//>`
-        : html`<div class="table-wrap"><table aria-label="Snapshots">
+    ${
+      !list.data
+        ? html`<${Loading} />`
+        : !items.length
+          ? html`<${Empty} title="No snapshots yet"><p>Register an image above (any image the Docker engine has or can pull) to create sandboxes from it by name.</p><//>`
+          : html`<div class="table-wrap"><table aria-label="Snapshots">
             <thead><tr><th scope="col">Name</th><th scope="col">Image</th><th scope="col">State</th><th scope="col">Resources</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>${items.map((s) => html`<tr key=${s.id}>
+            <tbody>${items.map(
+              (s) => html`<tr key=${s.id}>
               <td>${s.name}${s.general ? html` <span class="muted">(shared)</span>` : null}</td>
               <td class="mono">${s.imageName}</td>
               <td><${Badge} state=${s.state} />${s.errorReason ? html` <span class="muted">${s.errorReason}</span>` : null}</td>
               <td>${s.cpu} CPU · ${s.mem} GiB · ${s.disk} GiB</td>
               <td><${Time} value=${s.createdAt} /></td>
               <td class="row-actions">
-                ${s.hasBuildLogs
-                  ? html`<button aria-label=${`Build log of ${s.name}`} onClick=${() => setLogOf(s)}>Build log</button>`
-                  : null}
+                ${
+                  s.hasBuildLogs
+                    ? html`<button aria-label=${`Build log of ${s.name}`} onClick=${() => setLogOf(s)}>Build log</button>`
+                    : null
+                }
                 ${s.general ? null : html`<button class="danger" aria-label=${`Delete ${s.name}`} onClick=${() => setDeleting(s)}>Delete</button>`}
               </td>
-            </tr>`)}</tbody>
+            </tr>`,
+            )}</tbody>
           </table></div>
           <nav class="pager" aria-label="Pages">
             <span class="muted">Page ${list.data.page} of ${list.data.totalPages || 1}</span>
             <button disabled=${page <= 1} onClick=${() => setPage(page - 1)}>Previous</button>
             <button disabled=${page >= (list.data.totalPages || 1)} onClick=${() => setPage(page + 1)}>Next</button>
-          </nav>`}
+          </nav>`
+    }
     <${BuildDialog} open=${building} onClose=${() => setBuilding(false)}
-      onStarted=${(s) => { setBuilding(false); setLogOf(s); list.reload(); }} />
-    ${logOf
-      ? html`<${BuildLog} key=${logOf.id} snapshot=${logOf} onClose=${() => { setLogOf(null); list.reload(); }} />`
-      : null}
+      onStarted=${(s) => {
+        setBuilding(false);
+        setLogOf(s);
+        list.reload();
+      }} />
+    ${
+      logOf
+        ? html`<${BuildLog} key=${logOf.id} snapshot=${logOf} onClose=${() => {
+            setLogOf(null);
+            list.reload();
+          }} />`
+        : null
+    }
     <${Confirm} open=${!!deleting} title=${`Delete snapshot ${deleting?.name ?? ''}?`} message="Sandboxes made from it keep running; new ones cannot use it." action="Delete" danger
-      onConfirm=${async () => { await api('DELETE', `/snapshots/${encodeURIComponent(deleting.id)}`); list.reload(); }} onClose=${() => setDeleting(null)} />
+      onConfirm=${async () => {
+        await api('DELETE', `/snapshots/${encodeURIComponent(deleting.id)}`);
+        list.reload();
+      }} onClose=${() => setDeleting(null)} />
   </section>`;
 }

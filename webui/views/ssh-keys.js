@@ -37,25 +37,31 @@ export function SshKeys() {
       <div class="actions"><button class="primary" type="submit" disabled=${act.busy}>Add key</button></div>
     </form>
     <${ErrorNote} error=${list.error} />
-    ${!list.data
-      ? list.error ? null : html`<${Loading} />`
-      : !list.data.length
-        ? html`<${Empty} title="No SSH keys yet">
+    ${
+      !list.data
+        ? list.error
+          ? null
+          : html`<${Loading} />`
+        : !list.data.length
+          ? html`<${Empty} title="No SSH keys yet">
             <p>Make one with <code>ssh-keygen -t ed25519</code>, then paste the contents of <code>~/.ssh/id_ed25519.pub</code> above.
               Or use an access token from a sandbox's SSH tab: it needs no key.</p>
             <${Snippet} label="Make a key" code="ssh-keygen -t ed25519" />
           <//>`
-        : html`<div class="table-wrap"><table aria-label="SSH keys">
+          : html`<div class="table-wrap"><table aria-label="SSH keys">
             <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Fingerprint</th>
               <th scope="col">Added</th><th scope="col">Last used</th>
               <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>${list.data.map((k) => html`<tr key=${k.id}>
+            <tbody>${list.data.map(
+              (k) => html`<tr key=${k.id}>
               <td>${k.name}</td><td class="mono">${k.type}</td><td class="mono wrap">${k.fingerprint}</td>
               <td><${Time} value=${k.createdAt} /></td><td><${Time} value=${k.lastUsedAt} /></td>
               <td><button class="danger" aria-label=${`Remove ${k.name}`} onClick=${() => setRemoving(k)}>
                 Remove</button></td>
-            </tr>`)}</tbody>
-          </table></div>`}
+            </tr>`,
+            )}</tbody>
+          </table></div>`
+    }
     <${Confirm} open=${!!removing} title=${`Remove SSH key ${removing?.name ?? ''}?`} action="Remove" danger
       message="It no longer logs in, and SSH sessions opened with it end."
       onConfirm=${async () => {

@@ -14,7 +14,9 @@ export function openTerminal(el, sandboxId, on) {
     cursorBlink: true,
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
     fontSize: 14,
-    theme: dark ? { background: '#0b1220', foreground: '#e5e7eb' } : { background: '#ffffff', foreground: '#111827', cursor: '#111827', selectionBackground: '#bfdbfe' },
+    theme: dark
+      ? { background: '#0b1220', foreground: '#e5e7eb' }
+      : { background: '#ffffff', foreground: '#111827', cursor: '#111827', selectionBackground: '#bfdbfe' },
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
@@ -31,11 +33,17 @@ export function openTerminal(el, sandboxId, on) {
   /** The PTY exists (create-connect answered): only then can it be resized. */
   let ready = false;
 
-  const socketUrl = (path, params) => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${tb(sandboxId, path)}${q({ ...params, organizationId: currentOrganization() })}`;
+  const socketUrl = (path, params) =>
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${tb(sandboxId, path)}${q({ ...params, organizationId: currentOrganization() })}`;
 
   const connect = (first) => {
     on.status(first ? 'Connecting…' : 'Reconnecting…');
-    ws = new WebSocket(first ? socketUrl('/process/pty/create-connect', { id: ptyId, cols: term.cols, rows: term.rows }) : socketUrl(`/process/pty/${ptyId}/connect`, {}), [EXIT_CONTROL]);
+    ws = new WebSocket(
+      first
+        ? socketUrl('/process/pty/create-connect', { id: ptyId, cols: term.cols, rows: term.rows })
+        : socketUrl(`/process/pty/${ptyId}/connect`, {}),
+      [EXIT_CONTROL],
+    );
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (e) => {
       if (typeof e.data !== 'string') return term.write(new Uint8Array(e.data));
@@ -78,7 +86,10 @@ export function openTerminal(el, sandboxId, on) {
       if (!opened && !everOpened) {
         // The upgrade itself was refused (the browser hides the HTTP answer).
         on.status('Not connected');
-        on.error({ message: 'could not open a terminal in this sandbox', hint: 'check that it is started, then open a new session' });
+        on.error({
+          message: 'could not open a terminal in this sandbox',
+          hint: 'check that it is started, then open a new session',
+        });
         return on.ended();
       }
       // Dropped (network, server restart): attach to the same PTY again, backing off.
@@ -97,7 +108,13 @@ export function openTerminal(el, sandboxId, on) {
     fit.fit();
     clearTimeout(resizeTimer);
     if (!ready) return;
-    resizeTimer = setTimeout(() => api('POST', tb(sandboxId, `/process/pty/${ptyId}/resize`), { cols: term.cols, rows: term.rows }).catch(() => {}), 100);
+    resizeTimer = setTimeout(
+      () =>
+        api('POST', tb(sandboxId, `/process/pty/${ptyId}/resize`), { cols: term.cols, rows: term.rows }).catch(
+          () => {},
+        ),
+      100,
+    );
   };
   const observer = new ResizeObserver(() => resize());
   observer.observe(el);

@@ -46,37 +46,48 @@ function Daily() {
       </select></label>
     </div>
     <${ErrorNote} error=${report.error} />
-    ${!list
-      ? html`<${Loading} rows=${3} />`
-      : !any
-        ? html`<p class="muted empty-days">No usage in the last ${days} days. It accrues while sandboxes exist: CPU and memory while
+    ${
+      !list
+        ? html`<${Loading} rows=${3} />`
+        : !any
+          ? html`<p class="muted empty-days">No usage in the last ${days} days. It accrues while sandboxes exist: CPU and memory while
             they run, disk while they have a container.</p>`
-        : html`<p class="muted">${report.data.from} to ${report.data.to}, days in UTC.</p>
+          : html`<p class="muted">${report.data.from} to ${report.data.to}, days in UTC.</p>
           <div class="charts">
             <${DayBars} days=${list} field="cpuMinutes" label="CPU-minutes per day" />
             <${DayBars} days=${list} field="memoryGiBMinutes" label="Memory GiB-minutes per day" />
             <${DayBars} days=${list} field="diskGiBMinutes" label="Disk GiB-minutes per day" />
             <${DayBars} days=${list} field="sandboxes" label="Sandboxes per day" />
-          </div>`}
+          </div>`
+    }
   </section>`;
 }
 
 export function Usage() {
   const report = useData(() => api('GET', '/usage'), []);
   const r = report.data;
-  const top = r ? r.sandboxes.slice().sort((a, b) => b.cpuMinutes - a.cpuMinutes).slice(0, 15) : [];
+  const top = r
+    ? r.sandboxes
+        .slice()
+        .sort((a, b) => b.cpuMinutes - a.cpuMinutes)
+        .slice(0, 15)
+    : [];
   return html`<section aria-labelledby="usage-title">
     <h1 id="usage-title">Usage</h1>
     <${ErrorNote} error=${report.error} />
-    ${!r
-      ? html`<${Loading} rows=${6} />`
-      : html`<h2>Quotas</h2>
+    ${
+      !r
+        ? html`<${Loading} rows=${6} />`
+        : html`<h2>Quotas</h2>
         <div class="meters">${QUOTAS.map(([k, label, unit]) => html`<${Meter} label=${label} used=${r.used?.[k] ?? 0} limit=${r.quotas?.[k]} unit=${unit} />`)}</div>
         <${Daily} />
         <h2>Totals</h2>
         <p>${r.totals.cpuMinutes.toFixed(1)} CPU-minutes · ${r.totals.memoryGiBMinutes.toFixed(1)} GiB-minutes of memory · ${r.totals.diskGiBMinutes.toFixed(1)} GiB-minutes of disk</p>
-        ${top.length
-          ? html`<div class="charts"><${Bars} rows=${top} field="cpuMinutes" label="CPU-minutes per sandbox" /><${Bars} rows=${top} field="memoryGiBMinutes" label="Memory GiB-minutes per sandbox" /></div>`
-          : html`<p class="muted">No usage recorded yet: it accrues while sandboxes run.</p>`}`}
+        ${
+          top.length
+            ? html`<div class="charts"><${Bars} rows=${top} field="cpuMinutes" label="CPU-minutes per sandbox" /><${Bars} rows=${top} field="memoryGiBMinutes" label="Memory GiB-minutes per sandbox" /></div>`
+            : html`<p class="muted">No usage recorded yet: it accrues while sandboxes run.</p>`
+        }`
+    }
   </section>`;
 }

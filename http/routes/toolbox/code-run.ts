@@ -4,7 +4,12 @@ import { principal } from '../../context.js';
 import { route, type RouteTable } from '../../route.js';
 
 export function registerCodeRun(t: RouteTable): void {
-  const decl = { summary: 'Run Python, JavaScript or TypeScript code', tags: ['toolbox: process'], auth: 'key', body: CodeRunRequest } as const;
+  const decl = {
+    summary: 'Run Python, JavaScript or TypeScript code',
+    tags: ['toolbox: process'],
+    auth: 'key',
+    body: CodeRunRequest,
+  } as const;
   route(t, { ...decl, method: 'post', path: '/process/code-run' }, async (ctx, { body: req }) => {
     const controller = new AbortController();
     // A client that hangs up takes its run with it.

@@ -6,12 +6,23 @@ import { route, type Method, type RouteTable } from '../../route.js';
 
 export function registerComputerUse(t: RouteTable): void {
   for (const method of ['get', 'post', 'delete'] as Method[]) {
-    const decl = { method, path: '/computeruse{/*rest}', summary: 'Computer use (501: no desktop in Berth sandboxes)', tags: ['toolbox: computer use'], auth: 'key' as const, responses: { 501: 'Not implemented' } };
+    const decl = {
+      method,
+      path: '/computeruse{/*rest}',
+      summary: 'Computer use (501: no desktop in Berth sandboxes)',
+      tags: ['toolbox: computer use'],
+      auth: 'key' as const,
+      responses: { 501: 'Not implemented' },
+    };
     route(t, decl, () => {
-      throw new AppError('not_implemented', 'computer use (desktop automation: screenshots, mouse, keyboard, recordings) is not available in Berth sandboxes', {
-        reason: 'NOT_IMPLEMENTED',
-        hint: 'Berth sandboxes have no desktop; drive browsers headless (e.g. Playwright) through process execution instead',
-      });
+      throw new AppError(
+        'not_implemented',
+        'computer use (desktop automation: screenshots, mouse, keyboard, recordings) is not available in Berth sandboxes',
+        {
+          reason: 'NOT_IMPLEMENTED',
+          hint: 'Berth sandboxes have no desktop; drive browsers headless (e.g. Playwright) through process execution instead',
+        },
+      );
     });
   }
 }

@@ -12,7 +12,10 @@ const auth = 'key';
 export function registerFileSearch(t: RouteTable): void {
   const fs = t.d.orch.toolbox.fileSearch;
   const id = (ctx: Ctx) => ctx.params.sandboxId!;
-  const where = queryObject({ path: qs.string('folder to search (default: the working folder)'), pattern: qs.required() });
+  const where = queryObject({
+    path: qs.string('folder to search (default: the working folder)'),
+    pattern: qs.required(),
+  });
 
   const find = { summary: 'Lines matching a pattern in files below a folder', tags, auth, query: where } as const;
   route(t, { ...find, method: 'get', path: '/files/find' }, async (ctx, { query }) => {
@@ -29,7 +32,12 @@ export function registerFileSearch(t: RouteTable): void {
     ctx.body = await fs.replace(principal(ctx), id(ctx), body);
   });
 
-  const perms = queryObject({ path: qs.required(), owner: qs.string(), group: qs.string(), mode: qs.string('octal, e.g. 755') });
+  const perms = queryObject({
+    path: qs.required(),
+    owner: qs.string(),
+    group: qs.string(),
+    mode: qs.string('octal, e.g. 755'),
+  });
   const permissions = { summary: "Set a file's owner, group or mode", tags, auth, query: perms } as const;
   route(t, { ...permissions, method: 'post', path: '/files/permissions' }, async (ctx, { query }) => {
     const info = await fs.setPermissions(principal(ctx), id(ctx), query.path, {

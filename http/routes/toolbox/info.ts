@@ -10,9 +10,13 @@ export function registerInfo(t: RouteTable): void {
   route(t, { method: 'get', path: '/work-dir', summary: 'The working folder', tags, auth: 'key' }, async (ctx) => {
     ctx.body = { dir: (await info(ctx)).workdir };
   });
-  route(t, { method: 'get', path: '/user-home-dir', summary: "The user's home folder", tags, auth: 'key' }, async (ctx) => {
-    ctx.body = { dir: (await info(ctx)).home };
-  });
+  route(
+    t,
+    { method: 'get', path: '/user-home-dir', summary: "The user's home folder", tags, auth: 'key' },
+    async (ctx) => {
+      ctx.body = { dir: (await info(ctx)).home };
+    },
+  );
   route(t, { method: 'get', path: '/version', summary: 'The toolbox version', tags, auth: 'key' }, async (ctx) => {
     await info(ctx);
     ctx.body = { version: BERTH_VERSION };

@@ -16,17 +16,34 @@ export function registerInterpreter(t: RouteTable): void {
     ctx.body = await interpreter.createContext(principal(ctx), ctx.params.sandboxId!, body);
   });
 
-  route(t, { method: 'get', path: '/process/interpreter/context', summary: 'List interpreter contexts', tags, auth }, async (ctx) => {
-    ctx.body = { contexts: await interpreter.listContexts(principal(ctx), ctx.params.sandboxId!) };
-  });
+  route(
+    t,
+    { method: 'get', path: '/process/interpreter/context', summary: 'List interpreter contexts', tags, auth },
+    async (ctx) => {
+      ctx.body = { contexts: await interpreter.listContexts(principal(ctx), ctx.params.sandboxId!) };
+    },
+  );
 
-  route(t, { method: 'delete', path: '/process/interpreter/context/:id', summary: 'Delete an interpreter context', tags, auth }, async (ctx) => {
-    await interpreter.deleteContext(principal(ctx), ctx.params.sandboxId!, ctx.params.id!);
-    ctx.body = { message: `context ${ctx.params.id} deleted` };
-  });
+  route(
+    t,
+    {
+      method: 'delete',
+      path: '/process/interpreter/context/:id',
+      summary: 'Delete an interpreter context',
+      tags,
+      auth,
+    },
+    async (ctx) => {
+      await interpreter.deleteContext(principal(ctx), ctx.params.sandboxId!, ctx.params.id!);
+      ctx.body = { message: `context ${ctx.params.id} deleted` };
+    },
+  );
 
   // Without an upgrade, the WebSocket path says what it is (the document describes it with the WebSockets).
   route(t, { method: 'get', path: '/process/interpreter/execute', summary: 'Run code (WebSocket)', tags, auth }, () => {
-    throw new AppError('invalid_argument', 'this endpoint is a WebSocket', { reason: 'BAD_REQUEST', hint: 'connect with a WebSocket client and send {"code": …} (the SDK’s codeInterpreter.runCode)' });
+    throw new AppError('invalid_argument', 'this endpoint is a WebSocket', {
+      reason: 'BAD_REQUEST',
+      hint: 'connect with a WebSocket client and send {"code": …} (the SDK’s codeInterpreter.runCode)',
+    });
   });
 }

@@ -35,26 +35,60 @@ export function registerLsp(t: RouteTable): void {
     await lsp.didClose(principal(ctx), ctx.params.sandboxId!, body);
     ctx.body = {};
   });
-  route(t, { ...post('/lsp/completions', 'Completions at a position'), body: LspCompletionRequest }, async (ctx, { body }) => {
-    ctx.body = await lsp.completions(principal(ctx), ctx.params.sandboxId!, body);
-  });
+  route(
+    t,
+    { ...post('/lsp/completions', 'Completions at a position'), body: LspCompletionRequest },
+    async (ctx, { body }) => {
+      ctx.body = await lsp.completions(principal(ctx), ctx.params.sandboxId!, body);
+    },
+  );
   // The GET routes carry their request in the query string.
-  const symbols = { method: 'get', path: '/lsp/document-symbols', summary: "A document's symbols", tags, auth, query: firstValues(LspDocumentRequest) } as const;
+  const symbols = {
+    method: 'get',
+    path: '/lsp/document-symbols',
+    summary: "A document's symbols",
+    tags,
+    auth,
+    query: firstValues(LspDocumentRequest),
+  } as const;
   route(t, symbols, async (ctx, { query }) => {
     ctx.body = await lsp.documentSymbols(principal(ctx), ctx.params.sandboxId!, query);
   });
   const workspace = firstValues(LspWorkspaceSymbolsRequest.extend({ query: z.string().default('') }));
-  route(t, { method: 'get', path: '/lsp/workspacesymbols', summary: 'Symbols across the project', tags, auth, query: workspace }, async (ctx, { query }) => {
-    ctx.body = await lsp.workspaceSymbols(principal(ctx), ctx.params.sandboxId!, query);
-  });
-  route(t, { ...post('/lsp/diagnostics', "A document's diagnostics (Berth)"), body: LspDiagnosticsRequest }, async (ctx, { body }) => {
-    ctx.body = await lsp.diagnostics(principal(ctx), ctx.params.sandboxId!, body);
-  });
-  route(t, { ...post('/lsp/hover', 'Hover information at a position (Berth)'), body: LspPositionRequest }, async (ctx, { body }) => {
-    // A JSON null body reads as "no content" to HTTP clients; wrap it.
-    ctx.body = { hover: await lsp.hover(principal(ctx), ctx.params.sandboxId!, body) };
-  });
-  route(t, { ...post('/lsp/definition', 'Where the symbol at a position is defined (Berth)'), body: LspPositionRequest }, async (ctx, { body }) => {
-    ctx.body = await lsp.definition(principal(ctx), ctx.params.sandboxId!, body);
-  });
+  route(
+    t,
+    {
+      method: 'get',
+      path: '/lsp/workspacesymbols',
+      summary: 'Symbols across the project',
+      tags,
+      auth,
+      query: workspace,
+    },
+    async (ctx, { query }) => {
+      ctx.body = await lsp.workspaceSymbols(principal(ctx), ctx.params.sandboxId!, query);
+    },
+  );
+  route(
+    t,
+    { ...post('/lsp/diagnostics', "A document's diagnostics (Berth)"), body: LspDiagnosticsRequest },
+    async (ctx, { body }) => {
+      ctx.body = await lsp.diagnostics(principal(ctx), ctx.params.sandboxId!, body);
+    },
+  );
+  route(
+    t,
+    { ...post('/lsp/hover', 'Hover information at a position (Berth)'), body: LspPositionRequest },
+    async (ctx, { body }) => {
+      // A JSON null body reads as "no content" to HTTP clients; wrap it.
+      ctx.body = { hover: await lsp.hover(principal(ctx), ctx.params.sandboxId!, body) };
+    },
+  );
+  route(
+    t,
+    { ...post('/lsp/definition', 'Where the symbol at a position is defined (Berth)'), body: LspPositionRequest },
+    async (ctx, { body }) => {
+      ctx.body = await lsp.definition(principal(ctx), ctx.params.sandboxId!, body);
+    },
+  );
 }

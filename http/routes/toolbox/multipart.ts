@@ -17,15 +17,26 @@ export interface UploadPart {
  * Calls `onFile` for each file part, in order, with the text fields seen so
  * far; parts are consumed one at a time so memory stays flat.
  */
-export async function readMultipart(req: IncomingMessage, limitBytes: number, onFile: (part: UploadPart, fields: Map<string, string>) => Promise<void>): Promise<Map<string, string>> {
+export async function readMultipart(
+  req: IncomingMessage,
+  limitBytes: number,
+  onFile: (part: UploadPart, fields: Map<string, string>) => Promise<void>,
+): Promise<Map<string, string>> {
   const ct = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(ct)) {
-    throw new AppError('invalid_argument', 'expected a multipart/form-data body', { hint: 'send files as multipart/form-data', reason: 'BAD_REQUEST' });
+    throw new AppError('invalid_argument', 'expected a multipart/form-data body', {
+      hint: 'send files as multipart/form-data',
+      reason: 'BAD_REQUEST',
+    });
   }
   const fields = new Map<string, string>();
   let bb: Busboy.Busboy;
   try {
-    bb = Busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: limitBytes, fieldSize: 64 * 1024, fields: 100_000, parts: 200_000 } });
+    bb = Busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: { fileSize: limitBytes, fieldSize: 64 * 1024, fields: 100_000, parts: 200_000 },
+    });
   } catch (e) {
     throw new AppError('invalid_argument', `bad multipart body: ${(e as Error).message}`, { reason: 'BAD_REQUEST' });
   }
@@ -44,7 +55,11 @@ export async function readMultipart(req: IncomingMessage, limitBytes: number, on
       let tooBig = false;
       stream.on('limit', () => {
         tooBig = true;
-        stream.destroy(new AppError('payload_too_large', `file part ${field} is over ${limitBytes} bytes`, { hint: 'raise BERTH_UPLOAD_LIMIT_BYTES or send a smaller file' }));
+        stream.destroy(
+          new AppError('payload_too_large', `file part ${field} is over ${limitBytes} bytes`, {
+            hint: 'raise BERTH_UPLOAD_LIMIT_BYTES or send a smaller file',
+          }),
+        );
       });
       const snapshot = new Map(fields);
       chain = chain.then(async () => {
@@ -53,7 +68,7 @@ export async function readMultipart(req: IncomingMessage, limitBytes: number, on
           return;
         }
         try {
-          await onFile({ field, filename: info.filename ?? "", stream }, snapshot);
+          await onFile({ field, filename: info.filename ?? '', stream }, snapshot);
           if (tooBig) throw new AppError('payload_too_large', `file part ${field} is over ${limitBytes} bytes`);
         } catch (e) {
           stream.resume();
@@ -61,7 +76,9 @@ export async function readMultipart(req: IncomingMessage, limitBytes: number, on
         }
       });
     });
-    bb.on('error', (e) => fail(new AppError('invalid_argument', `bad multipart body: ${(e as Error).message}`, { reason: 'BAD_REQUEST' })));
+    bb.on('error', (e) =>
+      fail(new AppError('invalid_argument', `bad multipart body: ${(e as Error).message}`, { reason: 'BAD_REQUEST' })),
+    );
     bb.on('close', () => void chain.then(() => !failed && resolve(fields)));
     req.on('aborted', () => fail(new AppError('invalid_argument', 'the upload was aborted by the client')));
     req.pipe(bb);
