@@ -25,6 +25,7 @@ import { Relay } from '../orchestrator/relay/index.js';
 import { listen, type HttpServer } from '../http/server.js';
 import { attachNotifications } from '../http/socketio.js';
 import { attachToolboxWebSockets } from '../http/ws/upgrade.js';
+import { attachRunnerLinks } from '../http/runner-link.js';
 import { createPreviewGateway, type PreviewGateway } from '../gateways/preview/proxy.js';
 import { claimPreviewHosts, listenPreviews } from '../gateways/preview/attach.js';
 import { startSshGateway, type SshServer } from '../gateways/ssh/server.js';
@@ -251,6 +252,9 @@ async function start(
   // Socket.IO notifications for SDKs at /api/socket.io/ (same port; leaves other upgrades alone).
   const notifications = attachNotifications(http.server, { orch, config, clock, log });
   opened.add(() => notifications.close());
+  // Remote runners dial in at /api/runners/link (same port).
+  const runnerLinks = attachRunnerLinks(http.server, { orch, config, clock, log });
+  opened.add(() => runnerLinks.close());
   // Preview hosts ({port}-{sandboxId}.<domain>) are claimed before all of the above see a request or upgrade.
   const previews = createPreviewGateway({ orch, config, log: log.child({ component: 'preview' }) });
   opened.add(() => previews.close());

@@ -24,6 +24,8 @@ const snapshot = () => import('./commands/snapshot.js');
 const volume = () => import('./commands/volume.js');
 const registry = () => import('./commands/registry.js');
 const docs = () => import('./commands/docs.js');
+const runner = () => import('./commands/runner.js');
+const runnerTokens = () => import('./commands/runner-tokens.js');
 
 const prog = sade('berth').version(BERTH_VERSION);
 prog
@@ -335,6 +337,46 @@ prog
   .describe('Remove an SSH key (name or fingerprint); its open sessions end')
   .example('ssh-key remove laptop')
   .action(lazy(ssh, (m) => m.keyRemove));
+
+prog
+  .command('runner')
+  .describe([
+    'Run a remote runner on this Docker host: it dials the API (no inbound port) and reports its capacity.',
+    'Needs BERTH_API_URL and BERTH_RUNNER_TOKEN (from `berth runner token create`); DOCKER_HOST and BERTH_HOME as usual.',
+  ])
+  .example('runner')
+  .action(lazy(runner, (m) => m.run));
+prog
+  .command('runner token')
+  .describe('List runners (as `runner token list`)')
+  .action(lazy(runnerTokens, (m) => m.list));
+prog
+  .command('runner token create')
+  .describe('Register a runner and print its token (shown once; Berth administrators)')
+  .option('--name', 'runner name')
+  .option('--label', 'KEY=VALUE, repeatable (e.g. region=eu)')
+  .example('runner token create --name docker-eu-1 --label region=eu')
+  .action(lazy(runnerTokens, (m) => m.create));
+prog
+  .command('runner token list')
+  .describe('List runners with their state, labels and last heartbeat')
+  .example('runner token list --json')
+  .action(lazy(runnerTokens, (m) => m.list));
+prog
+  .command('runner token remove <id>')
+  .describe('Remove a runner (id or name) and revoke its token; its link closes at once')
+  .example('runner token remove docker-eu-1')
+  .action(lazy(runnerTokens, (m) => m.remove));
+prog
+  .command('runner drain <id>')
+  .describe('Drain a runner (id or name): no new sandboxes go to it')
+  .example('runner drain docker-eu-1')
+  .action(lazy(runnerTokens, (m) => m.setState('drain')));
+prog
+  .command('runner enable <id>')
+  .describe('Enable a drained runner again (id or name)')
+  .example('runner enable docker-eu-1')
+  .action(lazy(runnerTokens, (m) => m.setState('enable')));
 
 prog
   .command('docs [topic]')

@@ -500,6 +500,11 @@ const SETTINGS = {
     doc: 'log level',
   },
   logJson: { env: 'BERTH_LOG_JSON', schema: bool.default(false), doc: 'log as JSON lines' },
+  runnerTimeoutSeconds: {
+    env: 'BERTH_RUNNER_TIMEOUT',
+    schema: num(1, 3600).default(30),
+    doc: 'a remote runner not heard from for this long (seconds) is listed as unreachable',
+  },
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -509,7 +514,7 @@ export type SettingKey = keyof Settings;
 export const settingEnv = (key: SettingKey): string => SETTINGS[key].env;
 
 /** Settings whose values are never echoed in error messages. */
-const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey', 's3SecretKey', 'metricsToken']);
+const HIDDEN = new Set<string>(['adminApiKey', 'secretsKey', 's3SecretKey', 'metricsToken', 'token']);
 type Resolved = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export interface Config extends Omit<Resolved, 'publicUrl' | 'runnerId'> {
@@ -529,13 +534,32 @@ export const describeSettings = () =>
   });
 
 export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const r = parseSettings(SETTINGS, explicit, env) as Resolved;
+  const home = resolve(r.home);
+  return {
+    ...r,
+    home,
+    publicUrl: (r.publicUrl ?? `http://localhost:${r.port}`).replace(/\/+$/, ''),
+    sqlitePath: join(home, 'berth.sqlite'),
+    runnerId: r.runnerId ?? `local-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`,
+  };
+}
+
+type SettingRow = { env: string; schema: z.ZodTypeAny; doc: string };
+
+/** Resolves one table of settings (option, then environment, then default), reporting every bad one at once. */
+function parseSettings(
+  table: Readonly<Record<string, SettingRow>>,
+  explicit: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
-  for (const [key, s] of Object.entries(SETTINGS)) {
-    const fromOption = (explicit as Record<string, unknown>)[key];
+  for (const [key, s] of Object.entries(table)) {
+    const fromOption = explicit[key];
     const fromEnv = env[s.env];
     const raw = fromOption !== undefined ? fromOption : fromEnv === '' ? undefined : fromEnv;
-    const parsed = (s.schema as z.ZodTypeAny).safeParse(raw);
+    const parsed = s.schema.safeParse(raw);
     if (parsed.success) out[key] = parsed.data;
     else
       problems.push(
@@ -547,13 +571,56 @@ export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = 
       hint: 'fix the settings listed above (environment variables or flags) and start again',
     });
   }
-  const r = out as Resolved;
+  return out;
+}
+
+/** `k=v,k2=v2` as an object (runner labels such as region=eu). */
+const labelList = z
+  .string()
+  .regex(/^\s*[a-z0-9][a-z0-9._/-]{0,62}=[^,=]{0,63}(\s*,\s*[a-z0-9][a-z0-9._/-]{0,62}=[^,=]{0,63})*\s*$/i, {
+    message: 'comma-separated key=value pairs, like region=eu,disk=ssd',
+  })
+  .transform((v) =>
+    Object.fromEntries(v.split(',').map((kv) => kv.split('=').map((x) => x.trim()) as [string, string])),
+  )
+  .optional();
+
+/** The settings of `berth runner`, the process that runs sandboxes for a remote API (docs/scale-out.md). */
+const RUNNER_SETTINGS = {
+  apiUrl: {
+    env: 'BERTH_API_URL',
+    schema: z.string({ message: 'required' }).pipe(url(['http:', 'https:'])),
+    doc: 'URL of the Berth API this runner dials, e.g. https://berth.example.com (or …/api)',
+  },
+  token: {
+    env: 'BERTH_RUNNER_TOKEN',
+    schema: z.string({ message: 'required' }).min(16, 'at least 16 characters'),
+    doc: 'the token `berth runner token create` printed for this runner',
+  },
+  labels: { env: 'BERTH_RUNNER_LABELS', schema: labelList, doc: 'labels this runner reports, e.g. region=eu' },
+  home: SETTINGS.home,
+  dockerSocket: SETTINGS.dockerSocket,
+  logLevel: SETTINGS.logLevel,
+  logJson: SETTINGS.logJson,
+} as const;
+
+type RunnerSettings = typeof RUNNER_SETTINGS;
+export type RunnerConfig = { [K in keyof RunnerSettings]: z.output<RunnerSettings[K]['schema']> } & {
+  /** Id the runner's containers are labelled with (derived from BERTH_HOME, as `berth serve` does). */
+  runnerId: string;
+};
+
+/** `berth runner`'s configuration, validated once: BERTH_API_URL and BERTH_RUNNER_TOKEN are required. */
+export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
+  // DOCKER_HOST, as the docker CLI reads it, names the engine unless BERTH_DOCKER_SOCKET does.
+  const dockerHost = env.DOCKER_HOST || undefined;
+  if (dockerHost && !env.BERTH_DOCKER_SOCKET && !dockerHost.startsWith('unix://'))
+    throw new AppError('invalid_argument', `DOCKER_HOST=${dockerHost}: only unix:// sockets are supported`, {
+      hint: 'run the runner on the Docker host and point DOCKER_HOST (or BERTH_DOCKER_SOCKET) at its socket',
+    });
+  const explicit = dockerHost && !env.BERTH_DOCKER_SOCKET ? { dockerSocket: dockerHost.slice('unix://'.length) } : {};
+  const r = parseSettings(RUNNER_SETTINGS, explicit, env) as Omit<RunnerConfig, 'runnerId'>;
   const home = resolve(r.home);
-  return {
-    ...r,
-    home,
-    publicUrl: (r.publicUrl ?? `http://localhost:${r.port}`).replace(/\/+$/, ''),
-    sqlitePath: join(home, 'berth.sqlite'),
-    runnerId: r.runnerId ?? `local-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`,
-  };
+  const id = `runner-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
+  return { ...r, home, apiUrl: r.apiUrl.replace(/\/+$/, '').replace(/\/api$/, ''), runnerId: id };
 }

@@ -30,6 +30,7 @@ import { serveWebUi, type WebUiAssets } from './webui.js';
 import { registerSshAccess } from './routes/ssh-access.js';
 import { registerSshKeys } from './routes/ssh-keys.js';
 import { registerRegistries } from './routes/registries.js';
+import { registerRunners } from './routes/runners.js';
 import type { ObjectStorageMount } from './object-storage.js';
 import { markToolbox } from './routes/toolbox/common.js';
 import { registerProcess } from './routes/toolbox/process.js';
@@ -190,6 +191,7 @@ export function createApp(d: HttpDeps, mounts: AppMounts = {}): BerthApp {
   registerSshAccess(apiRoutes);
   registerSshKeys(apiRoutes);
   registerRegistries(apiRoutes);
+  registerRunners(apiRoutes);
 
   const toolbox = new Router<State>({ prefix: '/toolbox/:sandboxId' });
   toolbox.use(markToolbox, jsonBodiesOnly, requireAuth(d, { sandbox: (ctx) => ctx.params.sandboxId }));

@@ -72,6 +72,9 @@ import { BuildLogAccess } from './images/build-log-access.js';
 import { randomToken } from '../common/ids.js';
 import { Metrics } from '../common/metrics.js';
 import { OrchestratorMetrics } from './metrics.js';
+import { RunnerService } from './runners/service.js';
+import { RunnerLinks, type AdmittedLink } from './runners/links.js';
+import { newId } from '../common/ids.js';
 
 export type { Principal } from './principal.js';
 export { KEY_REVOKED, revokedMatches, type KeyRevokedEvent, type ApiKeyInfo } from './keys/service.js';
@@ -104,6 +107,8 @@ export type { PreviewCredentials, PreviewGrant } from './preview/gate.js';
 export { AUTO_ARCHIVE_MAX_MINUTES } from './sandboxes/reconciler.js';
 export { SSH_ACCESS_DEFAULT_MINUTES, SSH_ACCESS_MAX_MINUTES, type SshAccess, type SshEndpoint } from './ssh/access.js';
 export { sshFingerprint, type SshKey } from './ssh/keys.js';
+export type { RunnerInfo, RunnerState } from './runners/model.js';
+export type { AdmittedLink } from './runners/links.js';
 export { SshGateway, commandSummary, type SshLogin, type SshRefusal, type SshSource } from './ssh/gateway.js';
 
 /** How long the sign-in link printed at first start stays valid. */
@@ -210,6 +215,10 @@ export class Orchestrator {
   readonly buildLogs: BuildLogAccess;
   /** This server's Prometheus metrics: edges and gateways add theirs here (`orch.metrics.counter(…)`). */
   readonly metrics: Metrics;
+  /** Remote runners (Berth administrators): tokens, state, capacity. */
+  readonly runners: RunnerService;
+  /** Links of remote runners to this replica. */
+  readonly runnerLinks: RunnerLinks;
   private readonly telemetry: OrchestratorMetrics;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
@@ -259,6 +268,22 @@ export class Orchestrator {
       this.audit,
     );
     this.usage = new UsageService(d.store, d.clock, this.quotas);
+    const runners = new RunnerService({
+      store: d.store,
+      clock: d.clock,
+      bus: d.bus,
+      timeoutMs: c.runnerTimeoutSeconds * 1000,
+    });
+    this.runners = audited(runners, A.RUNNER_ACTIONS, this.audit);
+    this.runnerLinks = new RunnerLinks({
+      runners,
+      locks: d.locks,
+      bus: d.bus,
+      clock: d.clock,
+      log: d.log.child({ component: 'runner-links' }),
+      timeoutMs: c.runnerTimeoutSeconds * 1000,
+      replicaId: newId(),
+    });
     const secretsKey = d.secretsKey ?? randomBytes(32);
     const box = new SecretBox(secretsKey);
     this.secrets = audited(new SecretService(d.store, d.clock, box), A.SECRET_ACTIONS, this.audit);
@@ -691,6 +716,20 @@ export class Orchestrator {
   }
 
   /**
+   * Admits a remote runner's link upgrade by its token; an unknown token counts
+   * against its address's failed-authentication limit, as a bad API key does.
+   */
+  async admitRunnerLink(token: string | undefined, source: RequestSource = {}): Promise<AdmittedLink> {
+    try {
+      return await this.runnerLinks.admit(token);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'unauthorized')
+        await this.limits.take('failedAuth', source.ip ?? 'unknown');
+      throw e;
+    }
+  }
+
+  /**
    * Who may read the metrics: a scraper with BERTH_METRICS_TOKEN, or a Berth
    * administrator's key. They are server-wide (every organization's counts),
    * so an organization's own keys are refused.
@@ -824,6 +863,7 @@ export class Orchestrator {
   async close(): Promise<void> {
     for (const t of this.timers) t.clear();
     this.timers = [];
+    this.runnerLinks.close();
     this.previewGate.close();
     await this.warmPool.close();
     this.sandboxMetrics.close();

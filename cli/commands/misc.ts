@@ -26,17 +26,24 @@ const COMMANDS: Readonly<Record<string, readonly string[]>> = {
   audit: [],
   keys: ['list', 'create', 'revoke'],
   'ssh-key': ['add', 'list', 'remove'],
+  runner: ['token', 'drain', 'enable'],
   docs: [],
   version: [],
   autocomplete: [],
   help: [],
 };
 
+/** Third words: `berth runner token <create|list|remove>`. */
+const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { 'runner token': ['create', 'list', 'remove'] };
+
 /** Prints a bash/zsh completion script: `source <(berth autocomplete)`. */
 export async function autocomplete(): Promise<void> {
   const cases = Object.entries(COMMANDS)
     .filter(([, subs]) => subs.length)
     .map(([c, subs]) => `      ${c}) COMPREPLY=( $(compgen -W "${subs.join(' ')}" -- "$cur") ) ;;`)
+    .join('\n');
+  const third = Object.entries(SUBCOMMANDS)
+    .map(([c, subs]) => `      "${c}") COMPREPLY=( $(compgen -W "${subs.join(' ')}" -- "$cur") ) ;;`)
     .join('\n');
   process.stdout.write(`# berth completion — add to your shell: source <(berth autocomplete)
 _berth_complete() {
@@ -46,6 +53,10 @@ _berth_complete() {
   elif [ "\$COMP_CWORD" -eq 2 ]; then
     case "\${COMP_WORDS[1]}" in
 ${cases}
+    esac
+  elif [ "\$COMP_CWORD" -eq 3 ]; then
+    case "\${COMP_WORDS[1]} \${COMP_WORDS[2]}" in
+${third}
     esac
   fi
 }

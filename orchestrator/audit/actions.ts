@@ -22,6 +22,7 @@ import type { SecretInjector } from '../secrets/inject.js';
 import type { SshAccessService } from '../ssh/access.js';
 import type { SshKeyService } from '../ssh/keys.js';
 import type { RegistryService } from '../images/registries.js';
+import type { RunnerService } from '../runners/service.js';
 
 /** The sandbox of a call whose second parameter is its id or name (the result's id when it has one). */
 const sandbox = (a: readonly [unknown, string, ...unknown[]], r?: object | null): AuditTarget => ({
@@ -282,5 +283,21 @@ export const STATE_ACTIONS: AuditTable<SandboxStateOps> = {
     target: sandboxArg,
     details: (a, r) => ({ name: a[2], fork: r?.id }),
     permission: 'write:sandboxes',
+  },
+};
+
+/** Runners are server-wide: the entries land in the administrator's own organization. Never the token. */
+export const RUNNER_ACTIONS: AuditTable<RunnerService> = {
+  create: {
+    action: 'runner.create',
+    target: (_a, r) => ({ type: 'runner', id: r?.id }),
+    details: (a) => ({ name: a[1].name, labels: a[1].labels }),
+  },
+  drain: { action: 'runner.drain', target: (a) => ({ type: 'runner', id: a[1] }) },
+  enable: { action: 'runner.enable', target: (a) => ({ type: 'runner', id: a[1] }) },
+  remove: {
+    action: 'runner.delete',
+    target: (a) => ({ type: 'runner', id: a[1] }),
+    details: (_a, r) => (r ? { name: r.name } : undefined),
   },
 };

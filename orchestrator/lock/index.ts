@@ -24,22 +24,25 @@ const keepAliveOn = (clock: Clock, lease: Pick<Lease, 'extend'>, ttlMs: number):
 
 export interface Locks {
   readonly kind: 'memory' | 'redis';
-  acquire(key: string, ttlMs: number): Promise<Lease | null>;
+  /** `owner` names the holder (e.g. an API replica), for `owner(key)`. */
+  acquire(key: string, ttlMs: number, owner?: string): Promise<Lease | null>;
+  /** Who holds `key` now (the `owner` it was acquired with), or null when nobody does. */
+  owner(key: string): Promise<string | null>;
   close(): Promise<void>;
 }
 
 export class MemoryLocks implements Locks {
   readonly kind = 'memory' as const;
-  private readonly held = new Map<string, { token: string; until: number }>();
+  private readonly held = new Map<string, { token: string; until: number; owner: string }>();
 
   constructor(private readonly clock: Clock) {}
 
-  async acquire(key: string, ttlMs: number): Promise<Lease | null> {
+  async acquire(key: string, ttlMs: number, owner = ''): Promise<Lease | null> {
     const now = this.clock.now().getTime();
     const cur = this.held.get(key);
     if (cur && cur.until > now) return null;
     const token = randomBytes(8).toString('hex');
-    this.held.set(key, { token, until: now + ttlMs });
+    this.held.set(key, { token, until: now + ttlMs, owner });
     let keep: Timer | null = null;
     const lease: Lease = {
       extend: async (ms) => {
@@ -58,6 +61,11 @@ export class MemoryLocks implements Locks {
       },
     };
     return lease;
+  }
+
+  async owner(key: string): Promise<string | null> {
+    const cur = this.held.get(key);
+    return cur && cur.until > this.clock.now().getTime() ? cur.owner : null;
   }
 
   async close(): Promise<void> {
@@ -80,9 +88,10 @@ export class RedisLocks implements Locks {
     this.redis = redis;
   }
 
-  async acquire(key: string, ttlMs: number): Promise<Lease | null> {
+  async acquire(key: string, ttlMs: number, owner = ''): Promise<Lease | null> {
     const k = this.prefix + key;
-    const token = randomBytes(8).toString('hex');
+    // The value names the holder before the random part that makes releases safe.
+    const token = `${owner}|${randomBytes(8).toString('hex')}`;
     const ok = await this.redis.set(k, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return null;
     let keep: Timer | null = null;
@@ -99,6 +108,11 @@ export class RedisLocks implements Locks {
       },
     };
     return lease;
+  }
+
+  async owner(key: string): Promise<string | null> {
+    const v = await this.redis.get(this.prefix + key);
+    return v === null ? null : v.slice(0, v.lastIndexOf('|'));
   }
 
   async close(): Promise<void> {

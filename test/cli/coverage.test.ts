@@ -51,6 +51,10 @@ describe('berth CLI coverage', () => {
       'docs',
       'mcp',
       'audit',
+      'runner',
+      'runner token',
+      'runner drain',
+      'runner enable',
     ];
     for (const c of expected) {
       assert.ok(
@@ -65,6 +69,7 @@ describe('berth CLI coverage', () => {
       if (sub) assert.ok(complete(script, ['berth', c!, '']).includes(sub), `completes ${c} ${sub}`);
     }
     assert.deepEqual(complete(script, ['berth', 'snapshot', 'c']), ['create']);
+    assert.deepEqual(complete(script, ['berth', 'runner', 'token', '']), ['create', 'list', 'remove']);
   });
 
   it('says where the docs are and prints a guide', async () => {

@@ -38,6 +38,7 @@ class SpyRepo extends SandboxRepo {
 const frozen = (locks: Locks): Locks => ({
   kind: locks.kind,
   close: () => locks.close(),
+  owner: (key) => locks.owner(key),
   acquire: async (key, ttlMs) => {
     const lease = await locks.acquire(key, ttlMs);
     return lease && { ...lease, keepAlive: () => {} };

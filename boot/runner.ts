@@ -1,0 +1,35 @@
+// Composition root of `berth runner`: a runner on a Docker host that dials the
+// API at BERTH_API_URL with BERTH_RUNNER_TOKEN and reports its capacity and
+// usage over that link (docs/scale-out.md). It loads no server code.
+import { mkdirSync } from 'node:fs';
+import { loadRunnerConfig } from '../common/config.js';
+import { systemClock, type Clock } from '../common/clock.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { DockerRuntime } from '../runner/runtime/docker.js';
+import { LinkAgent } from '../runner/link/agent.js';
+import { capacity, usage, type ReportDeps } from '../runner/link/capacity.js';
+
+export interface RunningRunner {
+  /** Settles when the runner stops: rejects when the API refused its token before any link worked. */
+  done: Promise<void>;
+  stop(): void;
+}
+
+export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; log?: Logger } = {}) {
+  const config = loadRunnerConfig(o.env);
+  const log = o.log ?? createLogger({ level: config.logLevel, json: config.logJson });
+  mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  const runtime = new DockerRuntime(config.dockerSocket);
+  const engine = await runtime.info();
+  log.info('docker engine', { version: engine.version, runtimes: engine.runtimes.join(','), cpus: engine.cpus });
+  const deps: ReportDeps = { runtime, runnerId: config.runnerId, home: config.home, labels: config.labels ?? {} };
+  const agent = new LinkAgent({
+    apiUrl: config.apiUrl,
+    token: config.token,
+    clock: o.clock ?? systemClock,
+    log,
+    routes: { '/info': () => capacity(deps), '/usage': () => usage(deps) },
+  });
+  const running: RunningRunner = { done: agent.run(), stop: () => agent.stop() };
+  return running;
+}

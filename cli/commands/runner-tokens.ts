@@ -1,0 +1,49 @@
+// `berth runner token …`, `berth runner drain|enable`: remote runners, for
+// Berth administrators. A runner is named by its id or its name.
+import { ApiClient, resolveSettings } from '../client.js';
+import { keyValues, print, table } from '../output.js';
+
+type Flags = Record<string, unknown> & { json?: boolean; 'api-url'?: string; 'api-key'?: string };
+type Runner = Record<string, unknown> & { id: string; name: string };
+const client = (f: Flags) => new ApiClient(resolveSettings(f));
+const COLUMNS = ['id', 'name', 'state', 'labels', 'sandboxes', 'lastSeenAt', 'version'];
+
+/** The runner's id: `ref` is an id or a name (an unknown one goes as it is, for the server's 404). */
+async function idOf(c: ApiClient, ref: string): Promise<Runner> {
+  const all = await c.request<Runner[]>('GET', '/runners');
+  return all.find((r) => r.id === ref) ?? all.find((r) => r.name === ref) ?? { id: ref, name: ref };
+}
+
+export async function create(f: Flags & { name?: string; label?: string | string[] }): Promise<void> {
+  const labels = keyValues(f.label, '--label');
+  const settings = resolveSettings(f);
+  const body = { name: String(f.name ?? ''), labels };
+  const r = await new ApiClient(settings).request<Runner & { token: string }>('POST', '/runners', body);
+  print(
+    r,
+    !!f.json,
+    () =>
+      `created runner ${r.name} (${r.id}); its token, shown once:\n  ${r.token}\n` +
+      `start it on the Docker host with:\n  BERTH_API_URL=${settings.apiUrl} BERTH_RUNNER_TOKEN=${r.token} berth runner\n`,
+  );
+}
+
+export async function list(f: Flags): Promise<void> {
+  const items = await client(f).request<Runner[]>('GET', '/runners');
+  print(items, !!f.json, () => table(items, COLUMNS));
+}
+
+export function setState(action: 'drain' | 'enable') {
+  return async (ref: string, f: Flags): Promise<void> => {
+    const c = client(f);
+    const r = await c.request<Runner>('POST', `/runners/${encodeURIComponent((await idOf(c, ref)).id)}/${action}`);
+    print(r, !!f.json, () => table([r], COLUMNS));
+  };
+}
+
+export async function remove(ref: string, f: Flags): Promise<void> {
+  const c = client(f);
+  const r = await idOf(c, ref);
+  await c.request('DELETE', `/runners/${encodeURIComponent(r.id)}`);
+  process.stdout.write(`removed runner ${r.name}; its token no longer works\n`);
+}

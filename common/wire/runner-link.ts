@@ -1,0 +1,37 @@
+// The link between a remote runner (`berth runner`) and the API. The runner
+// dials out: `GET /api/runners/link` with `Authorization: Bearer <runner
+// token>` and `Upgrade: berth-runner/1`; after `101 Switching Protocols` the
+// socket carries HTTP/2 with the roles reversed — the runner is the HTTP/2
+// server, the API the client — so the API can open as many streams to the
+// runner as it needs, with HTTP/2's flow control. Paths the runner serves:
+// GET /info (registration) and GET /usage (heartbeat).
+
+export const RUNNER_LINK_PATH = '/api/runners/link';
+export const RUNNER_LINK_PROTOCOL = 'berth-runner/1';
+
+/** What a runner offers (GET /info). */
+export interface RunnerCapacity {
+  cpus: number;
+  memoryGiB: number;
+  /** Size of the file system that holds the runner's data (BERTH_HOME). */
+  diskGiB: number;
+  /** Container runtimes of its engine, e.g. runc, runsc (gVisor). */
+  runtimes: string[];
+  storageDriver: string;
+  /** Labels it was started with (BERTH_RUNNER_LABELS). */
+  labels: Record<string, string>;
+  /** The Berth version the runner runs. */
+  version: string;
+  /** The container engine's own version. */
+  engineVersion: string;
+}
+
+/** What a runner holds and how busy its host is (GET /usage). */
+export interface RunnerUsage {
+  /** Sandbox containers this runner made (any state). */
+  sandboxes: number;
+  running: number;
+  /** One-minute load average of the host. */
+  load1: number;
+  memoryFreeGiB: number;
+}

@@ -1,0 +1,83 @@
+// Remote runners (Berth administrators; docs/scale-out.md): a token per
+// runner, their state and capacity, drain/enable/remove. The runners' own
+// link (GET /api/runners/link, an HTTP upgrade) is served by http/runner-link.ts.
+import { z } from 'zod';
+import { AppError } from '../../common/errors.js';
+import { RUNNER_LINK_PATH, RUNNER_LINK_PROTOCOL } from '../../common/wire/runner-link.js';
+import { principal } from '../context.js';
+import { route, type RouteTable } from '../route.js';
+
+const tags = ['runners'];
+const auth = 'key';
+const Create = z.object({ name: z.string(), labels: z.record(z.string(), z.string()).optional() }).strict();
+
+export function registerRunners(t: RouteTable): void {
+  const svc = () => t.d.orch.runners;
+
+  route(
+    t,
+    {
+      method: 'post',
+      path: '/runners',
+      summary: 'Register a runner; the answer holds its token, shown once (administrators)',
+      tags,
+      auth,
+      body: Create,
+      example: { name: 'docker-eu-1', labels: { region: 'eu' } },
+      responses: { 201: 'Created' },
+    },
+    async (ctx, { body }) => {
+      ctx.body = await svc().create(principal(ctx), body);
+      ctx.status = 201;
+    },
+  );
+  route(t, { method: 'get', path: '/runners', summary: 'List runners (administrators)', tags, auth }, async (ctx) => {
+    ctx.body = await svc().list(principal(ctx));
+  });
+  route(
+    t,
+    {
+      method: 'get',
+      path: '/runners/link',
+      summary: "A runner's link (`berth runner` dials it)",
+      tags,
+      auth: { own: 'runner token' },
+      description:
+        `An HTTP upgrade (\`Upgrade: ${RUNNER_LINK_PROTOCOL}\`, \`Authorization: Bearer <runner token>\`); ` +
+        'after 101 the socket carries HTTP/2 with the runner as the server. A plain GET is refused.',
+      responses: { 101: 'Switching protocols', 401: 'Unknown or revoked runner token' },
+    },
+    async () => {
+      throw new AppError('invalid_argument', `${RUNNER_LINK_PATH} takes an HTTP upgrade from \`berth runner\``, {
+        hint: 'start `berth runner` with BERTH_API_URL and BERTH_RUNNER_TOKEN on the Docker host',
+      });
+    },
+  );
+  route(t, { method: 'get', path: '/runners/:id', summary: 'One runner (administrators)', tags, auth }, async (ctx) => {
+    ctx.body = await svc().get(principal(ctx), ctx.params.id!);
+  });
+  for (const action of ['drain', 'enable'] as const) {
+    const summary =
+      action === 'drain'
+        ? 'Drain a runner: no new sandboxes go to it (administrators)'
+        : 'Enable a runner again (administrators)';
+    route(t, { method: 'post', path: `/runners/:id/${action}`, summary, tags, auth }, async (ctx) => {
+      ctx.body = await svc()[action](principal(ctx), ctx.params.id!);
+    });
+  }
+  route(
+    t,
+    {
+      method: 'delete',
+      path: '/runners/:id',
+      summary: 'Remove a runner and revoke its token; refused while it holds sandboxes (administrators)',
+      tags,
+      auth,
+      responses: { 204: 'Removed', 409: 'The runner holds sandboxes' },
+    },
+    async (ctx) => {
+      await svc().remove(principal(ctx), ctx.params.id!);
+      ctx.status = 204;
+    },
+  );
+}

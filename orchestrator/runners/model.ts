@@ -1,0 +1,62 @@
+// A remote runner as the admin API shows it. The stored state is the admin's
+// intent; `unreachable` is derived from when the runner was last heard from.
+import type { RunnerCapacity, RunnerUsage } from '../../common/wire/runner-link.js';
+
+export const STORED_RUNNER_STATES = ['ready', 'draining', 'disabled'] as const;
+export type StoredRunnerState = (typeof STORED_RUNNER_STATES)[number];
+export type RunnerState = StoredRunnerState | 'unreachable';
+
+export interface RunnerRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  labels: string;
+  state: string;
+  capacity: string | null;
+  usage: string | null;
+  last_seen_at: number | string | null;
+  version: string | null;
+  created_at: number | string;
+}
+
+export interface RunnerInfo {
+  id: string;
+  name: string;
+  state: RunnerState;
+  /** The admin's labels over the ones the runner reports (BERTH_RUNNER_LABELS). */
+  labels: Record<string, string>;
+  capacity: Omit<RunnerCapacity, 'labels' | 'version'> | null;
+  /** Resources of sandboxes placed on the runner (placement is a later slice: zero until then). */
+  allocated: { cpu: number; memoryGiB: number; diskGiB: number };
+  /** Sandbox containers the runner reported holding. */
+  sandboxes: number;
+  usage: RunnerUsage | null;
+  lastSeenAt: Date | null;
+  version: string | null;
+  createdAt: Date;
+}
+
+const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+/** The row as the API shows it, `now` and `timeoutMs` deciding whether it is unreachable. */
+export function toRunnerInfo(r: RunnerRow, now: number, timeoutMs: number): RunnerInfo {
+  const seen = r.last_seen_at === null ? null : Number(r.last_seen_at);
+  const stored = r.state as StoredRunnerState;
+  const stale = seen === null || now - seen > timeoutMs;
+  const cap = parse<RunnerCapacity>(r.capacity);
+  const usage = parse<RunnerUsage>(r.usage);
+  const { labels: reported = {}, version: _v, ...capacity } = cap ?? ({} as Partial<RunnerCapacity>);
+  return {
+    id: r.id,
+    name: r.name,
+    state: stored !== 'disabled' && stale ? 'unreachable' : stored,
+    labels: { ...reported, ...(parse<Record<string, string>>(r.labels) ?? {}) },
+    capacity: cap ? (capacity as RunnerInfo['capacity']) : null,
+    allocated: { cpu: 0, memoryGiB: 0, diskGiB: 0 },
+    sandboxes: usage?.sandboxes ?? 0,
+    usage,
+    lastSeenAt: seen === null ? null : new Date(seen),
+    version: r.version,
+    createdAt: new Date(Number(r.created_at)),
+  };
+}

@@ -1,0 +1,170 @@
+// The runner's end of its link to the API (common/wire/runner-link.ts). The
+// runner dials out (no inbound port), upgrades, and serves HTTP/2 on the
+// upgraded socket, so the API opens streams to it. It dials again with
+// back-off whenever the link ends. A token the API refuses before any link
+// worked ends the run (a typo should not retry forever); once linked, a
+// refusal is logged and retried, since the API may be restarting.
+import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { AppError, ERROR_CODES, type ErrorCode } from '../../common/errors.js';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/log.js';
+import { RUNNER_LINK_PATH, RUNNER_LINK_PROTOCOL } from '../../common/wire/runner-link.js';
+
+/** GET handlers by path; each answers JSON. */
+export type LinkRoutes = Record<string, () => Promise<unknown>>;
+
+export interface LinkAgentOptions {
+  /** The API's base URL (scheme, host, port). */
+  apiUrl: string;
+  token: string;
+  routes: LinkRoutes;
+  clock: Clock;
+  log: Logger;
+  /** First and longest wait between dials (default 0.5 s and 30 s). */
+  backoffMs?: { min: number; max: number };
+}
+
+/** The API heartbeats every few seconds; a link silent this long is dead. */
+const IDLE_MS = 60_000;
+/** A link that lasted this long was healthy: the next failure starts the back-off over. */
+const HEALTHY_MS = 30_000;
+const DIAL_TIMEOUT_MS = 15_000;
+
+export class LinkAgent {
+  private readonly stopping = new AbortController();
+  private readonly server: http2.Http2Server;
+  private socket: Duplex | null = null;
+
+  constructor(private readonly o: LinkAgentOptions) {
+    this.server = http2.createServer((req, res) => void this.answer(req, res));
+    this.server.on('session', (s) => s.setTimeout(IDLE_MS, () => s.destroy()));
+  }
+
+  /** Dials until stopped; rejects only when the API refused the token before any link worked. */
+  async run(): Promise<void> {
+    const { min, max } = this.o.backoffMs ?? { min: 500, max: 30_000 };
+    let delay = min;
+    let accepted = false;
+    while (!this.stopping.signal.aborted) {
+      try {
+        const socket = await this.dial();
+        accepted = true;
+        const since = this.o.clock.now().getTime();
+        this.o.log.info('linked to the API', { api: this.o.apiUrl });
+        await this.serve(socket);
+        if (this.stopping.signal.aborted) break;
+        if (this.o.clock.now().getTime() - since > HEALTHY_MS) delay = min;
+        this.o.log.warn('link to the API closed; dialing again', { retryInMs: delay });
+      } catch (e) {
+        if (this.stopping.signal.aborted) break;
+        const err = e instanceof AppError ? e : new AppError('unavailable', (e as Error).message);
+        if (err.code === 'unauthorized' && !accepted) throw err;
+        this.o.log.warn(err.message, { hint: err.hint, retryInMs: delay });
+      }
+      await this.o.clock.sleep(delay, this.stopping.signal).catch(() => {});
+      delay = Math.min(max, delay * 2);
+    }
+  }
+
+  stop(): void {
+    this.stopping.abort();
+    this.socket?.destroy();
+    this.server.close();
+  }
+
+  private dial(): Promise<Duplex> {
+    const url = new URL(RUNNER_LINK_PATH, this.o.apiUrl);
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        method: 'GET',
+        agent: false,
+        headers: {
+          connection: 'Upgrade',
+          upgrade: RUNNER_LINK_PROTOCOL,
+          authorization: `Bearer ${this.o.token}`,
+        },
+      });
+      // A socket deadline, on the socket's own (real) time.
+      req.setTimeout(DIAL_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${DIAL_TIMEOUT_MS / 1000} s`)));
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => reject(refusal(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+        res.on('error', reject);
+      });
+      req.on('error', (e) =>
+        reject(
+          new AppError('unavailable', `cannot reach the API at ${this.o.apiUrl}: ${e.message}`, {
+            hint: 'check BERTH_API_URL and that the Berth server is running and reachable from this host',
+          }),
+        ),
+      );
+      req.end();
+    });
+  }
+
+  /** Serves HTTP/2 on the upgraded socket until it closes. */
+  private serve(socket: Duplex): Promise<void> {
+    this.socket = socket;
+    return new Promise((resolve) => {
+      socket.once('close', () => {
+        if (this.socket === socket) this.socket = null;
+        resolve();
+      });
+      socket.on('error', (e) => this.o.log.warn('link socket error', { error: e.message }));
+      this.server.emit('connection', socket);
+    });
+  }
+
+  private async answer(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): Promise<void> {
+    const route = req.method === 'GET' ? this.o.routes[req.url] : undefined;
+    let status = 200;
+    let body: unknown;
+    if (!route) [status, body] = [404, { code: 'not_found', message: `no link route ${req.method} ${req.url}` }];
+    else
+      try {
+        body = await route();
+      } catch (e) {
+        const err = e instanceof AppError ? e : new AppError('internal', (e as Error).message);
+        [status, body] = [500, { code: err.code, message: err.message, hint: err.hint }];
+      }
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+}
+
+/** The API's answer to a dial that was not an upgrade, as an error that says why. */
+function refusal(status: number, text: string): AppError {
+  let body: { code?: string; message?: string; hint?: string } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    /* not our API's error shape */
+  }
+  if (status === 401)
+    return new AppError(
+      'unauthorized',
+      'the API refused this runner token (HTTP 401: unknown, or the runner was removed)',
+      {
+        hint: 'create a token with `berth runner token create --name NAME` and start the runner with it in BERTH_RUNNER_TOKEN',
+      },
+    );
+  const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(body.code ?? '')
+    ? (body.code as ErrorCode)
+    : 'unavailable';
+  return new AppError(
+    code,
+    `the API refused the link (HTTP ${status}): ${body.message ?? (text.slice(0, 200) || '-')}`,
+    {
+      hint: body.hint ?? 'check BERTH_API_URL: it must be the Berth server (e.g. http://berth.example.com:3000)',
+    },
+  );
+}
