@@ -68,21 +68,19 @@ export class RunnerLinks {
       });
     }
     const lease = await this.d.locks.acquire(leaseKey(runner.id), this.d.timeoutMs, this.d.replicaId);
-    if (!lease)
+    if (!lease) {
+      const replica = await this.d.locks.owner(leaseKey(runner.id)).catch(() => null);
       throw new AppError('conflict', `runner ${runner.name} already has a live link`, {
         hint: 'each runner token is for one `berth runner`; this one retries in case the other link is dead',
+        details: { replica },
       });
+    }
     return {
       runnerId: runner.id,
       name: runner.name,
       accept: (socket, head) => this.accept(runner.id, runner.name, lease, socket, head),
       cancel: () => void lease.release(),
     };
-  }
-
-  /** Which replica holds a runner's link (null: none). */
-  holder(runnerId: string): Promise<string | null> {
-    return this.d.locks.owner(leaseKey(runnerId));
   }
 
   /** Runners linked to this replica right now. */

@@ -175,6 +175,17 @@ describe('remote runners', () => {
   it('removing a linked runner closes its link at once; the runner hears 401', async () => {
     const linked = children.at(-1)!;
     assert.match(linked.err, /linked to the API/);
+    // One runner per token: a second one is refused while the first is linked, and keeps trying.
+    const twin = startRunner(printed);
+    await until(
+      'twin refused',
+      async () => twin.err,
+      (e) => /runner r1 already has a live link/.test(e),
+      10_000,
+    );
+    twin.child.kill('SIGKILL');
+    await twin.done;
+    assert.equal((await runner(id))?.state, 'ready');
     const removed = await runCli(['runner', 'token', 'remove', 'r1'], env);
     assert.equal(removed.code, 0, removed.err);
     assert.match(removed.out, /removed runner r1/);
