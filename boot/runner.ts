@@ -1,18 +1,24 @@
 // Composition root of `berth runner`: a runner on a Docker host that dials the
-// API at BERTH_API_URL with BERTH_RUNNER_TOKEN and reports its capacity and
-// usage over that link (docs/scale-out.md). It loads no server code.
+// API at BERTH_API_URL with BERTH_RUNNER_TOKEN, reports its capacity and usage
+// over that link, and serves runner calls and daemon streams on it
+// (docs/scale-out.md). It loads no server code.
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadRunnerConfig } from '../common/config.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createLogger, type Logger } from '../common/log.js';
+import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
 import { LinkAgent } from '../runner/link/agent.js';
 import { capacity, usage, type ReportDeps } from '../runner/link/capacity.js';
+import { linkStreamHandler } from '../runner/link/serve.js';
+
+const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
 
 export interface RunningRunner {
   /** Settles when the runner stops: rejects when the API refused its token before any link worked. */
   done: Promise<void>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; log?: Logger } = {}) {
@@ -20,7 +26,22 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
   const log = o.log ?? createLogger({ level: config.logLevel, json: config.logJson });
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const runtime = new DockerRuntime(config.dockerSocket);
-  const engine = await runtime.info();
+  const runner = new Runner({
+    id: config.runnerId,
+    home: config.home,
+    runtime,
+    log: log.child({ component: 'runner' }),
+    daemonJs: DAEMON_BUNDLE,
+    networkName: config.networkName,
+    networkSubnet: config.networkSubnet,
+    enforceEgress: config.enforceEgress,
+    pidsLimit: config.pidsLimit,
+    maxOutputBytes: config.execOutputLimitBytes,
+    daemonReadyMs: config.daemonReadySeconds * 1000,
+    netnsPoolSize: config.netnsPool,
+    egressDnsUpstream: config.egressDnsUpstream,
+  });
+  const engine = await runner.init();
   log.info('docker engine', { version: engine.version, runtimes: engine.runtimes.join(','), cpus: engine.cpus });
   const deps: ReportDeps = { runtime, runnerId: config.runnerId, home: config.home, labels: config.labels ?? {} };
   const agent = new LinkAgent({
@@ -28,8 +49,18 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
     token: config.token,
     clock: o.clock ?? systemClock,
     log,
-    routes: { '/info': () => capacity(deps), '/usage': () => usage(deps) },
+    onStream: linkStreamHandler({
+      runner,
+      log,
+      reports: { '/info': () => capacity(deps), '/usage': () => usage(deps) },
+    }),
   });
-  const running: RunningRunner = { done: agent.run(), stop: () => agent.stop() };
+  const running: RunningRunner = {
+    done: agent.run(),
+    stop: async () => {
+      agent.stop();
+      await runner.close();
+    },
+  };
   return running;
 }

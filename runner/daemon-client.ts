@@ -43,8 +43,11 @@ async function readAll(stream: Readable, limit = 64 << 20): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Where a client's streams go: a sandbox's own link, or a remote runner's link to it (runner/remote/). */
+export type DaemonSessions = Pick<DaemonLink, 'sandboxId' | 'current'>;
+
 export class DaemonClient implements SandboxDaemon {
-  constructor(private readonly link: DaemonLink) {}
+  constructor(private readonly link: DaemonSessions) {}
 
   /** `endStream` false keeps the request side open with no body yet (tunnels). */
   private request(

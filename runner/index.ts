@@ -570,6 +570,11 @@ export class Runner implements RunnerClient {
     return new DaemonClient(this.link(sandboxId));
   }
 
+  /** The live HTTP/2 session to a sandbox's daemon (a remote runner forwards its link's streams there). */
+  daemonSession(sandboxId: string): import('node:http2').ClientHttp2Session {
+    return this.link(sandboxId).current();
+  }
+
   ensurePaused(sandboxId: string): Promise<void> {
     return this.mutex.run(sandboxId, () => this.o.runtime.pause(sandboxId));
   }

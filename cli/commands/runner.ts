@@ -5,13 +5,13 @@ export async function run(): Promise<void> {
   const runner = await startRunner();
   const stop = (signal: string) => {
     process.stderr.write(`berth runner: ${signal}, stopping (sandboxes keep running)\n`);
-    runner.stop();
+    void runner.stop();
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
     await runner.done;
   } finally {
-    runner.stop();
+    await runner.stop();
   }
 }

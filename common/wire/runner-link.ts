@@ -35,3 +35,37 @@ export interface RunnerUsage {
   load1: number;
   memoryFreeGiB: number;
 }
+
+/**
+ * Runner calls over the link: `POST /rpc/<method>` with the arguments as a
+ * JSON array; 200 with `{result}`, or the AppError's JSON with its status.
+ * Only these methods (JSON in and out) are served remotely.
+ */
+export const RUNNER_RPC_PREFIX = '/rpc/';
+export const REMOTE_RUNNER_METHODS = [
+  'health',
+  'inspectImage',
+  'observe',
+  'ensureStarted',
+  'ensureStopped',
+  'ensureArchived',
+  'ensureDestroyed',
+  'applyNetworkPolicy',
+  'resize',
+  'createVolume',
+  'removeVolume',
+  'diskUsage',
+  'listSandboxIds',
+  'ensurePaused',
+  'ensureResumed',
+  'commitSandbox',
+  'checkImage',
+  'removeImage',
+  'listImages',
+  'stats',
+  'logs',
+] as const;
+export type RemoteRunnerMethod = (typeof REMOTE_RUNNER_METHODS)[number];
+
+/** A link stream carrying this header goes to that sandbox's daemon, headers and bodies as they are. */
+export const SANDBOX_STREAM_HEADER = 'x-berth-sandbox';

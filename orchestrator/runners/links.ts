@@ -13,6 +13,8 @@ import type { RunnerCapacity, RunnerUsage } from '../../common/wire/runner-link.
 import type { Bus } from '../bus/index.js';
 import type { Lease, Locks } from '../lock/index.js';
 import { RUNNER_REMOVED, type RunnerService } from './service.js';
+import { RemoteRunnerClient } from '../../runner/remote/client.js';
+import type { RunnerClient } from '../../common/wire/runner.js';
 
 export interface RunnerLinksDeps {
   runners: RunnerService;
@@ -81,6 +83,21 @@ export class RunnerLinks {
       accept: (socket, head) => this.accept(runner.id, runner.name, lease, socket, head),
       cancel: () => void lease.release(),
     };
+  }
+
+  /**
+   * The runner behind a link to this replica, as a RunnerClient (its calls fail
+   * `unavailable` while it is not linked here). Placement (a later slice) picks runners.
+   */
+  client(runnerId: string): RunnerClient {
+    return new RemoteRunnerClient(runnerId, () => {
+      const link = this.live.get(runnerId);
+      if (!link || link.session.closed || link.session.destroyed)
+        throw new AppError('unavailable', `runner ${runnerId} is not linked to this server`, {
+          hint: 'check it with GET /api/runners; it dials again by itself when it can',
+        });
+      return link.session;
+    });
   }
 
   /** Runners linked to this replica right now. */

@@ -13,14 +13,14 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import { RUNNER_LINK_PATH, RUNNER_LINK_PROTOCOL } from '../../common/wire/runner-link.js';
 
-/** GET handlers by path; each answers JSON. */
-export type LinkRoutes = Record<string, () => Promise<unknown>>;
+/** Serves one stream the API opened on the link (runner/link/serve.ts). */
+export type LinkStreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => unknown;
 
 export interface LinkAgentOptions {
   /** The API's base URL (scheme, host, port). */
   apiUrl: string;
   token: string;
-  routes: LinkRoutes;
+  onStream: LinkStreamHandler;
   clock: Clock;
   log: Logger;
   /** First and longest wait between dials (default 0.5 s and 30 s). */
@@ -39,7 +39,8 @@ export class LinkAgent {
   private socket: Duplex | null = null;
 
   constructor(private readonly o: LinkAgentOptions) {
-    this.server = http2.createServer((req, res) => void this.answer(req, res));
+    this.server = http2.createServer();
+    this.server.on('stream', (stream, headers) => void this.o.onStream(stream, headers));
     this.server.on('session', (s) => s.setTimeout(IDLE_MS, () => s.destroy()));
   }
 
@@ -122,22 +123,6 @@ export class LinkAgent {
       socket.on('error', (e) => this.o.log.warn('link socket error', { error: e.message }));
       this.server.emit('connection', socket);
     });
-  }
-
-  private async answer(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): Promise<void> {
-    const route = req.method === 'GET' ? this.o.routes[req.url] : undefined;
-    let status = 200;
-    let body: unknown;
-    if (!route) [status, body] = [404, { code: 'not_found', message: `no link route ${req.method} ${req.url}` }];
-    else
-      try {
-        body = await route();
-      } catch (e) {
-        const err = e instanceof AppError ? e : new AppError('internal', (e as Error).message);
-        [status, body] = [500, { code: err.code, message: err.message, hint: err.hint }];
-      }
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
   }
 }
 

@@ -16,8 +16,11 @@ import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
 import { otherOrganizationKey } from '../helpers/other-org.js';
 import { cliEnv, runCli, startCli, type Running } from '../cli/helpers.js';
 import type { Json } from '../helpers/json.js';
+import { removeRunnerContainers } from '../helpers/docker.js';
 
 const run = promisify(execFile);
+/** The id a `berth runner` labels its containers with (derived from its BERTH_HOME). */
+const runnerIdOf = (home: string) => `runner-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
 const TIMEOUT_S = 2;
 
 /** Polls `f` until `ok` holds (or throws after `ms`, saying what it saw last). */
@@ -49,6 +52,7 @@ describe('remote runners', () => {
     for (const c of children) c.child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.done));
     for (const name of containers) await run('docker', ['rm', '-f', name]).catch(() => {});
+    for (const h of homes) await removeRunnerContainers(runnerIdOf(h));
     await stack?.close();
     for (const h of [cfgDir, ...homes]) if (h) rmSync(h, { recursive: true, force: true });
   });
@@ -65,6 +69,9 @@ describe('remote runners', () => {
       BERTH_HOME: home,
       BERTH_RUNNER_LABELS: 'region=test',
       BERTH_LOG_LEVEL: 'info',
+      // It shares the host's engine with other tests: no holders made ahead, no egress rules.
+      BERTH_NETNS_POOL: '0',
+      BERTH_ENFORCE_EGRESS: 'false',
       ...vars,
     });
     children.push(r);
@@ -132,7 +139,7 @@ describe('remote runners', () => {
     // A container labelled as this runner's sandbox: its heartbeat reports it.
     const name = `berth-test-runner-held-${randomBytes(4).toString('hex')}`;
     containers.push(name);
-    const runnerId = `runner-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
+    const runnerId = runnerIdOf(home);
     const labels = ['berth.managed=true', `berth.runner=${runnerId}`, `berth.sandbox=${name}`];
     await run('docker', ['create', '--name', name, ...labels.flatMap((l) => ['--label', l]), TEST_IMAGE, 'true']);
     await until(

@@ -1,0 +1,94 @@
+// What a remote runner serves on its link: GET /info and /usage (reports),
+// POST /rpc/<method> (RunnerClient calls, JSON in and out), and any stream
+// marked with the sandbox header, forwarded as it is to that sandbox's daemon
+// (request and response headers and bodies piped both ways, so HTTP/2 flow
+// control carries through end to end).
+import http2 from 'node:http2';
+import { pipeline } from 'node:stream/promises';
+import { AppError, HTTP_STATUS } from '../../common/errors.js';
+import {
+  REMOTE_RUNNER_METHODS,
+  RUNNER_RPC_PREFIX,
+  SANDBOX_STREAM_HEADER,
+  type RemoteRunnerMethod,
+} from '../../common/wire/runner-link.js';
+import type { Logger } from '../../common/log.js';
+import type { Runner } from '../index.js';
+
+export interface LinkServeDeps {
+  runner: Runner;
+  reports: Record<string, () => Promise<unknown>>;
+  log: Logger;
+}
+
+/** Largest RPC request body (arguments are specs and ids). */
+const MAX_RPC_BYTES = 1 << 20;
+
+const { HTTP2_HEADER_METHOD: METHOD, HTTP2_HEADER_PATH: PATH, HTTP2_HEADER_STATUS: STATUS } = http2.constants;
+
+function json(stream: http2.ServerHttp2Stream, status: number, body: unknown): void {
+  if (stream.destroyed) return;
+  if (!stream.headersSent) stream.respond({ [STATUS]: status, 'content-type': 'application/json' });
+  stream.end(JSON.stringify(body));
+}
+
+const asAppError = (e: unknown) => (e instanceof AppError ? e : new AppError('internal', (e as Error)?.message));
+
+async function readBody(stream: http2.ServerHttp2Stream): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    n += (c as Buffer).length;
+    if (n > MAX_RPC_BYTES) throw new AppError('payload_too_large', `runner call over ${MAX_RPC_BYTES} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : [];
+}
+
+export function linkStreamHandler(d: LinkServeDeps) {
+  const isMethod = (m: string): m is RemoteRunnerMethod => (REMOTE_RUNNER_METHODS as readonly string[]).includes(m);
+
+  const forward = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, sandboxId: string) => {
+    const out: http2.OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(headers))
+      if (k !== SANDBOX_STREAM_HEADER && (!k.startsWith(':') || k === METHOD || k === PATH)) out[k] = v;
+    const upstream = d.runner.daemonSession(sandboxId).request(out, { endStream: false });
+    upstream.on('response', (h) => {
+      const back: http2.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(h)) if (!k.startsWith(':') || k === STATUS) back[k] = v;
+      if (!stream.destroyed) stream.respond(back);
+      pipeline(upstream, stream).catch(() => stream.close(http2.constants.NGHTTP2_CANCEL));
+    });
+    upstream.on('error', (e) => {
+      if (!stream.headersSent) json(stream, 502, asAppError(e).toJSON());
+      else stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    });
+    stream.on('close', () => {
+      if (!upstream.closed) upstream.close(http2.constants.NGHTTP2_CANCEL);
+    });
+    pipeline(stream, upstream).catch(() => upstream.close(http2.constants.NGHTTP2_CANCEL));
+  };
+
+  return async (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> => {
+    stream.on('error', () => {});
+    const method = String(headers[METHOD]);
+    const path = String(headers[PATH]);
+    const sandboxId = headers[SANDBOX_STREAM_HEADER];
+    try {
+      if (typeof sandboxId === 'string') return forward(stream, headers, sandboxId);
+      if (method === 'GET' && d.reports[path]) return json(stream, 200, await d.reports[path]!());
+      const name = path.startsWith(RUNNER_RPC_PREFIX) ? path.slice(RUNNER_RPC_PREFIX.length) : '';
+      if (method !== 'POST' || !isMethod(name))
+        throw new AppError('not_found', `no link route ${method} ${path}`, { hint: 'a newer API than this runner?' });
+      const args = await readBody(stream);
+      if (!Array.isArray(args)) throw new AppError('invalid_argument', 'runner call arguments are a JSON array');
+      const f = d.runner[name] as (...a: unknown[]) => Promise<unknown>;
+      const result = await f.apply(d.runner, args);
+      json(stream, 200, { result: result ?? null });
+    } catch (e) {
+      const err = asAppError(e);
+      if (err.code === 'internal') d.log.warn('runner call failed', { path, error: (e as Error)?.stack ?? String(e) });
+      json(stream, HTTP_STATUS[err.code], err.toJSON());
+    }
+  };
+}
