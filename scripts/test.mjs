@@ -56,6 +56,7 @@ const ALONE = [
   'webui/flow.test',
   'webui/security.test',
   'gateways/preview-load.test',
+  'runners/remote.test',
 ];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
@@ -70,6 +71,7 @@ const FRONTEND_SUITES = [
   'test/webui',
   'test/gateways',
   'test/images',
+  'test/runners',
 ];
 const SUITES = [...STORE_SUITES, ...FRONTEND_SUITES];
 
