@@ -55,12 +55,15 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
       reports: { '/info': () => capacity(deps), '/usage': () => usage(deps) },
     }),
   });
+  let stopped: Promise<void> | null = null;
   const running: RunningRunner = {
     done: agent.run(),
-    stop: async () => {
-      agent.stop();
-      await runner.close();
-    },
+    // Once, whoever asks first (a signal, or the end of the run).
+    stop: () =>
+      (stopped ??= (async () => {
+        agent.stop();
+        await runner.close();
+      })()),
   };
   return running;
 }
