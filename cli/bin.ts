@@ -342,7 +342,8 @@ prog
   .command('runner')
   .describe([
     'Run a remote runner on this Docker host: it dials the API (no inbound port) and reports its capacity.',
-    'Needs BERTH_API_URL and BERTH_RUNNER_TOKEN (from `berth runner token create`); DOCKER_HOST and BERTH_HOME as usual.',
+    'Needs BERTH_API_URL and BERTH_RUNNER_TOKEN (from `berth runner token create`);',
+    'DOCKER_HOST and BERTH_HOME as usual.',
   ])
   .example('runner')
   .action(lazy(runner, (m) => m.run));

@@ -24,7 +24,8 @@ export async function create(f: Flags & { name?: string; label?: string | string
     !!f.json,
     () =>
       `created runner ${r.name} (${r.id}); its token, shown once:\n  ${r.token}\n` +
-      `start it on the Docker host with:\n  BERTH_API_URL=${settings.apiUrl} BERTH_RUNNER_TOKEN=${r.token} berth runner\n`,
+      'start it on the Docker host with:\n' +
+      `  BERTH_API_URL=${settings.apiUrl} BERTH_RUNNER_TOKEN=${r.token} berth runner\n`,
   );
 }
 

@@ -66,7 +66,7 @@ export class RunnerLinks {
     if (!runner) {
       this.d.log.warn('runner link refused: unknown or revoked token');
       throw new AppError('unauthorized', 'unknown or revoked runner token', {
-        hint: 'create a token with `berth runner token create --name NAME` and start the runner with BERTH_RUNNER_TOKEN',
+        hint: 'make a token with `berth runner token create --name NAME`; start the runner with BERTH_RUNNER_TOKEN',
       });
     }
     const lease = await this.d.locks.acquire(leaseKey(runner.id), this.d.timeoutMs, this.d.replicaId);

@@ -139,7 +139,7 @@ function refusal(status: number, text: string): AppError {
       'unauthorized',
       'the API refused this runner token (HTTP 401: unknown, or the runner was removed)',
       {
-        hint: 'create a token with `berth runner token create --name NAME` and start the runner with it in BERTH_RUNNER_TOKEN',
+        hint: 'create a token with `berth runner token create --name NAME`; set it as BERTH_RUNNER_TOKEN',
       },
     );
   const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(body.code ?? '')

@@ -77,7 +77,7 @@ describe('a remote runner on a second Docker engine', { skip: skipUnless(engineR
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it('starts a sandbox there, runs a command, moves files byte-exact, tunnels to a port, stops and destroys it', async () => {
+  it('starts a sandbox there, runs a command, moves files byte-exact, tunnels, stops and destroys it', async () => {
     const health = await client.health();
     assert.equal(health.ok, true, health.error);
     const sandboxId = randomUUID();
