@@ -125,34 +125,35 @@ export class QuotaService {
 
   async used(organizationId: string): Promise<Usage> {
     const k = this.d.store.knex;
-    const all = (await k('sandboxes')
+    const [sandboxes, snaps, vols] = await Promise.all([
+      this.sandboxUse(organizationId),
+      k('snapshots').where({ organization_id: organizationId, general: false }).count({ n: '*' }).first() as Promise<
+        { n: unknown } | undefined
+      >,
+      k('volumes').where('organization_id', organizationId).count({ n: '*' }).first() as Promise<
+        { n: unknown } | undefined
+      >,
+    ]);
+    return { ...sandboxes, snapshots: num(snaps?.n), volumes: num(vols?.n) };
+  }
+
+  /** What an organization's sandboxes use, in one query (a create checks it on its hot path). */
+  private async sandboxUse(organizationId: string): Promise<Omit<Usage, 'snapshots' | 'volumes'>> {
+    const k = this.d.store.knex;
+    const started = (col: string) =>
+      k.raw(`coalesce(sum(case when desired_state = 'started' then ${col} else 0 end), 0)`);
+    const r = (await k('sandboxes')
       .where('organization_id', organizationId)
       .whereNot('desired_state', 'destroyed')
-      .count({ n: '*' })
-      .first()) as { n: unknown } | undefined;
-    const run = (await k('sandboxes')
-      .where({ organization_id: organizationId, desired_state: 'started' })
-      .select(
-        k.raw('count(*) as n'),
-        k.raw('coalesce(sum(cpu), 0) as cpu'),
-        k.raw('coalesce(sum(memory), 0) as memory'),
-        k.raw('coalesce(sum(disk), 0) as disk'),
-      )
+      .select({ n: k.raw('count(*)'), running: started('1'), cpu: started('cpu') })
+      .select({ memory: started('memory'), disk: started('disk') })
       .first()) as Record<string, unknown> | undefined;
-    const snaps = (await k('snapshots')
-      .where({ organization_id: organizationId, general: false })
-      .count({ n: '*' })
-      .first()) as { n: unknown } | undefined;
-    const vols = (await k('volumes').where('organization_id', organizationId).count({ n: '*' }).first()) as
-      { n: unknown } | undefined;
     return {
-      sandboxes: num(all?.n),
-      runningSandboxes: num(run?.n),
-      cpu: num(run?.cpu),
-      memoryGiB: num(run?.memory),
-      diskGiB: num(run?.disk),
-      snapshots: num(snaps?.n),
-      volumes: num(vols?.n),
+      sandboxes: num(r?.n),
+      runningSandboxes: num(r?.running),
+      cpu: num(r?.cpu),
+      memoryGiB: num(r?.memory),
+      diskGiB: num(r?.disk),
     };
   }
 
@@ -205,7 +206,7 @@ export class QuotaService {
     organizationId: string,
     add: { count: number; cpu: number; memoryGiB: number; diskGiB: number },
   ): Promise<void> {
-    const [{ quotas }, used] = await Promise.all([this.get(organizationId), this.used(organizationId)]);
+    const [{ quotas }, used] = await Promise.all([this.get(organizationId), this.sandboxUse(organizationId)]);
     const checks: [QuotaName, number, number][] = [
       ['sandboxes', used.sandboxes, add.count],
       ['cpu', used.cpu, add.cpu],

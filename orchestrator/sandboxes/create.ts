@@ -48,6 +48,10 @@ export class SandboxCreator {
       if (prior) return this.replay(p, prior, requestHash, opts);
     }
     if (!isSystem(p)) await this.d.limiter?.take('create', p.organizationId);
+    // The engine ping is a round trip to dockerd: it runs while the store is read below, and is awaited
+    // where it always was, so a bad request still gets its 400 before an engine that is down gets its 503.
+    const engine = this.ctx.ensureEngine();
+    engine.catch(() => {});
 
     const snap = input.snapshot && this.d.snapshots ? await this.d.snapshots.choose(p, input.snapshot) : null;
     let image = opts.preset?.image ?? input.image ?? snap?.imageName ?? input.snapshot ?? c.defaultImage;
@@ -62,6 +66,10 @@ export class SandboxCreator {
         await this.d.builds.validate(p.organizationId, build.dockerfile, contextHashes);
       }
     }
+    // The image's config is a dockerd round trip too: read while the checks below run, awaited after them.
+    const inspecting =
+      build || snap?.imageConfig || opts.preset?.imageConfig ? null : this.d.runner.inspectImage(image);
+    inspecting?.catch(() => {});
     const lim = this.ctx.limits();
     const cpu = input.cpu ?? snap?.cpu ?? Math.min(c.defaultCpu, lim.maxCpu);
     const memory = input.memory ?? snap?.memory ?? Math.min(c.defaultMemoryGiB, lim.maxMemoryGiB);
@@ -85,7 +93,7 @@ export class SandboxCreator {
         hint: 'pick another name or delete the existing sandbox',
       });
     }
-    await this.ctx.ensureEngine();
+    await engine;
     // A dynamic image is built (or its cached build reused); an image not on the host is pulled first.
     const built = build
       ? await this.d.builds!.request(p.organizationId, 'dynamic', build.dockerfile, build.contextHashes)
@@ -94,7 +102,7 @@ export class SandboxCreator {
     const imageConfig =
       built && built.state !== 'done'
         ? null
-        : (snap?.imageConfig ?? opts.preset?.imageConfig ?? (await this.d.runner.inspectImage(image)));
+        : (snap?.imageConfig ?? opts.preset?.imageConfig ?? (await (inspecting ?? this.d.runner.inspectImage(image))));
     if (!imageConfig && !built && image === c.defaultImage) {
       throw new AppError('invalid_argument', `image ${image} is not available on this server`, {
         hint: 'build it with `berth up` (or scripts/build-base-image.sh)',

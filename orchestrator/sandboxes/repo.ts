@@ -90,8 +90,9 @@ export class SandboxRepo {
           created_at: idempotency.now,
         });
       }
+      // Read back for the store's defaults; the labels are the ones just written.
       const created = await this.store.Sandbox.query(trx).findById(row.id!);
-      return (await this.hydrate([created!], trx))[0]!;
+      return toSandbox(created!, labels);
     });
   }
 
@@ -215,12 +216,11 @@ export class SandboxRepo {
 
   /** Takes a fence token: writes from older holders of the lease fail from now on. */
   async bumpFence(id: string): Promise<number | null> {
-    return this.knex.transaction(async (trx) => {
-      const n = await this.store.Sandbox.query(trx).where({ id }).increment('fence', 1);
-      if (!n) return null;
-      const row = await this.store.Sandbox.query(trx).findById(id).select('fence');
-      return row ? Number(row.fence) : null;
-    });
+    // One statement: the increment and the value it produced (SQLite ≥ 3.35 and PostgreSQL both return it).
+    const rows = (await this.knex('sandboxes').where({ id }).increment('fence', 1).returning('fence')) as {
+      fence: number | string;
+    }[];
+    return rows.length ? Number(rows[0]!.fence) : null;
   }
 
   async fencedPatch(id: string, fence: number, fields: Partial<SandboxRow>): Promise<void> {
