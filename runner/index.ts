@@ -282,71 +282,87 @@ export class Runner implements RunnerClient {
         await adjustRunning(this.claimDeps, spec, known, new DaemonClient(link));
         return;
       }
-      const archive = this.archivePath(id);
-      const marker = join(this.sandboxesDir, id, 'restoring');
-      const deletions = join(this.sandboxesDir, id, 'deletions.json');
-      let state = await this.o.runtime.inspect(id);
-      if (state && existsSync(marker)) {
-        // A restore was cut short: its container may hold half the files. Redo it.
-        await this.o.runtime.remove(id);
-        state = null;
-      }
-      if (!state) {
-        if (!existsSync(archive)) await this.o.archiveStore?.get(id, archive);
-        const restoring = existsSync(archive);
-        const imageConfig = spec.imageConfig ?? (await this.o.runtime.imageConfig(spec.image));
-        if (!imageConfig) {
-          throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, {
-            hint: 'build or load it first, or pick an existing snapshot',
-            reason: 'IMAGE_NOT_FOUND',
-          });
-        }
-        await this.checkVolumes(spec);
-        const pinned = (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
-        if (restoring) writeFileSync(marker, '');
-        // gVisor here runs only without a network; blocked sandboxes keep their own detachable one.
-        const netns = !spec.network.blockAll && spec.runtime !== 'gvisor' ? await this.pool.claim(id) : null;
-        await this.o.runtime.create({
-          ...this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig),
-          ...(netns ? { netns } : {}),
-        });
-        crashpoint('start:created');
-        if (!pinned) await this.o.runtime.keepBase(id, spec.image);
-        if (restoring)
-          writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
-        if (restoring) crashpoint('restore:imported');
-        state = await this.o.runtime.inspect(id);
-      }
-      const joining = state?.running ? null : await this.startContainer(spec, !!state?.netns);
-      crashpoint('start:container-started');
-      await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining]), () =>
-        this.o.runtime.inspect(id),
-      );
-      const daemon = new DaemonClient(link);
-      await daemon.health();
-      if (existsSync(deletions)) {
-        const paths = JSON.parse(readFileSync(deletions, 'utf8')) as string[];
-        if (paths.length) await daemon.call('POST', '/files/remove-paths', { body: { paths } });
-        rmSync(deletions, { force: true });
-      }
-      // The container now holds every file: the marker goes first, then the archive.
-      rmSync(marker, { force: true });
-      rmSync(archive, { force: true });
-      await this.o.archiveStore?.remove(id);
-      const st = await this.o.runtime.inspect(id);
-      const pooled = !!st?.pooled && !spec.pooled;
-      if (pooled) {
-        // A claimed warm sandbox started again (a restart, or a claim cut short):
-        // its limits and network may still be the pool's.
-        await this.o.runtime.update(id, { cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB) });
-        await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll);
-      }
-      const ip = spec.network.blockAll ? null : (st?.ip ?? null);
-      await this.egress.apply(id, ip, spec.network);
-      const applied = appliedBy(spec, ip, !!st?.pooled);
-      if (pooled) await pushEnv(spec, applied, daemon);
-      this.applied.set(id, applied);
+      // Holders are made between starts, not during them: a burst of creates would otherwise also pay
+      // for holders it cannot use (they are made one at a time, each a container start of its own).
+      await this.pool.during(() => this.startCold(spec, link));
     });
+  }
+
+  /** Creates (or restores) and starts the sandbox's container, and waits for its daemon. */
+  private async startCold(spec: SandboxRuntimeSpec, link: DaemonLink): Promise<void> {
+    const id = spec.sandboxId;
+    const archive = this.archivePath(id);
+    const marker = join(this.sandboxesDir, id, 'restoring');
+    const deletions = join(this.sandboxesDir, id, 'deletions.json');
+    let state = await this.o.runtime.inspect(id);
+    let pinning: Promise<void> | null = null;
+    if (state && existsSync(marker)) {
+      // A restore was cut short: its container may hold half the files. Redo it.
+      await this.o.runtime.remove(id);
+      state = null;
+    }
+    if (!state) {
+      if (!existsSync(archive)) await this.o.archiveStore?.get(id, archive);
+      const restoring = existsSync(archive);
+      const imageConfig = spec.imageConfig ?? (await this.o.runtime.imageConfig(spec.image));
+      if (!imageConfig) {
+        throw new AppError('invalid_argument', `image ${spec.image} is not available on this host`, {
+          hint: 'build or load it first, or pick an existing snapshot',
+          reason: 'IMAGE_NOT_FOUND',
+        });
+      }
+      await this.checkVolumes(spec);
+      // Only a restore reads the pin (a fresh container's image is the one asked for).
+      const pinned = restoring && (await this.o.runtime.imageConfig(this.o.runtime.keepRef(id))) !== null;
+      if (restoring) writeFileSync(marker, '');
+      // gVisor here runs only without a network; blocked sandboxes keep their own detachable one.
+      const netns = !spec.network.blockAll && spec.runtime !== 'gvisor' ? await this.pool.claim(id) : null;
+      await this.o.runtime.create({
+        ...this.containerSpec(spec, restoring && pinned ? this.o.runtime.keepRef(id) : spec.image, imageConfig),
+        ...(netns ? { netns } : {}),
+      });
+      crashpoint('start:created');
+      // A fresh container's pin is made while it starts and its daemon boots (it only matters once the
+      // sandbox is archived); a restore pins before writing its files, as the archive is applied to it.
+      if (!pinned && restoring) await this.o.runtime.keepBase(id, spec.image);
+      else if (!pinned) {
+        pinning = this.o.runtime.keepBase(id, spec.image);
+        pinning.catch(() => {}); // awaited below; a start failing first must not leave it unhandled
+      }
+      if (restoring)
+        writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
+      if (restoring) crashpoint('restore:imported');
+      state = await this.o.runtime.inspect(id);
+    }
+    const joining = state?.running ? null : await this.startContainer(spec, !!state?.netns);
+    crashpoint('start:container-started');
+    await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining, pinning]), () =>
+      this.o.runtime.inspect(id),
+    );
+    const daemon = new DaemonClient(link);
+    await daemon.health();
+    if (existsSync(deletions)) {
+      const paths = JSON.parse(readFileSync(deletions, 'utf8')) as string[];
+      if (paths.length) await daemon.call('POST', '/files/remove-paths', { body: { paths } });
+      rmSync(deletions, { force: true });
+    }
+    // The container now holds every file: the marker goes first, then the archive.
+    rmSync(marker, { force: true });
+    rmSync(archive, { force: true });
+    await this.o.archiveStore?.remove(id);
+    const st = await this.o.runtime.inspect(id);
+    const pooled = !!st?.pooled && !spec.pooled;
+    if (pooled) {
+      // A claimed warm sandbox started again (a restart, or a claim cut short):
+      // its limits and network may still be the pool's.
+      await this.o.runtime.update(id, { cpu: spec.cpu, memoryBytes: Math.round(spec.memoryGiB * GiB) });
+      await this.o.runtime.setNetworkAttached(id, this.o.networkName, !spec.network.blockAll);
+    }
+    const ip = spec.network.blockAll ? null : (st?.ip ?? null);
+    await this.egress.apply(id, ip, spec.network);
+    const applied = appliedBy(spec, ip, !!st?.pooled);
+    if (pooled) await pushEnv(spec, applied, daemon);
+    this.applied.set(id, applied);
   }
 
   ensureStopped(sandboxId: string): Promise<void> {

@@ -37,6 +37,8 @@ export class NetnsPool {
   private readonly ready: string[] = [];
   private image: string | null = null;
   private filling: Promise<void> | null = null;
+  /** Sandbox starts in progress (`during`); the pool refills only when there are none. */
+  private inFlight = 0;
   private starting: Promise<void> | null = null;
   private closed = false;
 
@@ -92,6 +94,16 @@ export class NetnsPool {
     return null;
   }
 
+  /** Runs a sandbox start; holders are made again once no start is in progress. */
+  async during<T>(start: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await start();
+    } finally {
+      if (--this.inFlight === 0) this.fill();
+    }
+  }
+
   /** Removes the sandbox's holder (its container is gone). */
   release(sandboxId: string): Promise<void> {
     return this.o.runtime.holders.remove(holderName(sandboxId));
@@ -116,7 +128,7 @@ export class NetnsPool {
   private fill(): void {
     if (this.filling || !this.enabled) return;
     this.filling = (async () => {
-      while (this.enabled && this.ready.length < this.o.size) {
+      while (this.enabled && this.inFlight === 0 && this.ready.length < this.o.size) {
         const name = `${POOL_PREFIX}${this.o.runnerId}-${randomBytes(6).toString('hex')}`;
         try {
           await this.o.runtime.holders.create(name, this.image!, this.o.network, this.o.runnerId);
