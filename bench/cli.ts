@@ -3,15 +3,10 @@
 // against a running server. Run: npm run bench -- --only=cli (BENCH_CLI_N
 // runs of each, default 10).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { spawnServer } from '../test/helpers/server-process.js';
-import { freePort } from '../test/helpers/free-port.js';
-import { removeRunnerContainers } from '../test/helpers/docker.js';
+import { benchServer } from './server.js';
 import { fmtMs, percentile, timed } from './stats.js';
 
 const N = Number(process.env.BENCH_CLI_N ?? 10);
@@ -19,19 +14,12 @@ const BIN = fileURLToPath(new URL('../../bin/berth.js', import.meta.url));
 const run = promisify(execFile);
 
 async function main() {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-cli-'));
-  const runnerId = `bench-${randomBytes(3).toString('hex')}`;
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const port = await freePort();
-  const server = await spawnServer(
-    { BERTH_HOME: home, BERTH_RUNNER_ID: runnerId, BERTH_ADMIN_API_KEY: key, BERTH_LOG_LEVEL: 'warn' },
-    port,
-  );
+  const server = await benchServer('cli');
   const env = {
     ...process.env,
     BERTH_API_URL: `${server.url}/api`,
-    BERTH_API_KEY: key,
-    BERTH_CONFIG: join(home, 'none.json'),
+    BERTH_API_KEY: server.key,
+    BERTH_CONFIG: join(server.home, 'none.json'),
   };
   try {
     const each = async (f: () => Promise<unknown>) => {
@@ -63,9 +51,7 @@ async function main() {
       );
     }
   } finally {
-    await server.kill('SIGTERM');
-    await removeRunnerContainers(runnerId);
-    rmSync(home, { recursive: true, force: true });
+    await server.close();
   }
 }
 

@@ -4,14 +4,9 @@
 // across all of them, server RSS, and create p50 while they run, next to
 // `docker run -d` in the same run. Run: npm run bench -- --only=density
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { spawnServer } from '../test/helpers/server-process.js';
-import { freePort } from '../test/helpers/free-port.js';
-import { removeRunnerContainers } from '../test/helpers/docker.js';
+import { benchServer, UNLIMITED } from './server.js';
 import { fmtMs, percentile, timed } from './stats.js';
 
 const N = Number(process.env.BENCH_DENSITY_N ?? 100);
@@ -37,36 +32,8 @@ const tryProcesses = (comm: string) => {
 const mb = (kib: number) => `${(kib / 1024).toFixed(1)} MB`;
 
 async function main() {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-density-'));
-  const runnerId = `bench-${randomBytes(3).toString('hex')}`;
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const port = await freePort();
-  const server = await spawnServer(
-    {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: runnerId,
-      BERTH_ADMIN_API_KEY: key,
-      BERTH_LOG_LEVEL: 'warn',
-      BERTH_RATE_LIMIT_CREATE: '0',
-      BERTH_RATE_LIMIT_AUTHENTICATED: '0',
-      BERTH_WARM_POOL: '0',
-      BERTH_QUOTA_SANDBOXES: '-1',
-      BERTH_QUOTA_CPU: '-1',
-      BERTH_QUOTA_MEMORY_GIB: '-1',
-      BERTH_QUOTA_DISK_GIB: '-1',
-    },
-    port,
-  );
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const server = await benchServer('density', { ...UNLIMITED, BERTH_WARM_POOL: '0' });
+  const { api } = server;
   const ids: string[] = [];
   const raw: string[] = [];
   const create = async () => {
@@ -95,7 +62,7 @@ async function main() {
     const pause = tryProcesses('pause');
     const daemon = (await api('POST', `/toolbox/${ids[0]}/process/execute`, { command: 'cat /proc/1/status' }))
       .result as string;
-    const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const serverStatus = readFileSync(`/proc/${server.process.child.pid}/status`, 'utf8');
 
     const exec: number[] = [];
     let healthy = 0;
@@ -164,9 +131,7 @@ async function main() {
     );
   } finally {
     if (raw.length) execFileSync('docker', ['rm', '-f', ...raw]);
-    await server.kill('SIGTERM');
-    await removeRunnerContainers(runnerId);
-    rmSync(home, { recursive: true, force: true });
+    await server.close();
   }
 }
 

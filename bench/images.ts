@@ -4,13 +4,7 @@
 // create from a registered snapshot. Run: npm run bench -- --only=images
 // (BENCH_N creates of each kind, default 5; BENCH_GIB of files, default 1).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { spawnServer } from '../test/helpers/server-process.js';
-import { freePort } from '../test/helpers/free-port.js';
-import { removeRunnerContainers } from '../test/helpers/docker.js';
+import { benchServer } from './server.js';
 import { fmtMs, percentile, timed } from './stats.js';
 import type { Json } from '../test/helpers/json.js';
 
@@ -20,31 +14,8 @@ const IMAGE = 'berth/sandbox-base:latest';
 const SMALL = { cpu: 1, memory: 1, disk: Math.ceil(GIB) + 2, autoStopInterval: 0 };
 
 async function main() {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const runnerId = `bench-${randomBytes(3).toString('hex')}`;
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const port = await freePort();
-  const server = await spawnServer(
-    {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: runnerId,
-      BERTH_ADMIN_API_KEY: key,
-      BERTH_LOG_LEVEL: 'warn',
-      BERTH_RATE_LIMIT_CREATE: '0',
-      BERTH_NETNS_POOL: '3',
-    },
-    port,
-  );
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const j = (await r.json()) as Json;
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
-    return j;
-  };
+  const server = await benchServer('images', { BERTH_RATE_LIMIT_CREATE: '0', BERTH_NETNS_POOL: '3' });
+  const { api, runnerId } = server;
   const raw: string[] = [];
   const rawImages: string[] = [];
   try {
@@ -155,9 +126,7 @@ async function main() {
   } finally {
     if (raw.length) execFileSync('docker', ['rm', '-f', ...raw]);
     for (const ref of rawImages) execFileSync('docker', ['rmi', ref], { stdio: 'ignore' });
-    await server.kill('SIGTERM');
-    await removeRunnerContainers(runnerId);
-    rmSync(home, { recursive: true, force: true });
+    await server.close();
   }
 }
 

@@ -9,14 +9,9 @@
 // API, paced so the network-namespace pool keeps up, as one user or agent
 // creating sandboxes one at a time would.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { spawnServer } from '../test/helpers/server-process.js';
-import { freePort } from '../test/helpers/free-port.js';
-import { removeRunnerContainers } from '../test/helpers/docker.js';
+import { benchServer, UNLIMITED } from './server.js';
 import { fmtMs, percentile, timed } from './stats.js';
 import type { Json } from '../test/helpers/json.js';
 
@@ -24,6 +19,7 @@ const N = Number(process.env.BENCH_N ?? 10);
 const EXECS = Number(process.env.BENCH_EXECS ?? 50);
 const PAR = Number(process.env.BENCH_PARALLEL ?? 20);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 1500);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
 const IMAGE = 'berth/sandbox-base:latest';
 const run = promisify(execFile);
 
@@ -31,40 +27,15 @@ const rssKiB = (status: string, field: string) => Number(new RegExp(`${field}:\\
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const runnerId = `bench-${randomBytes(3).toString('hex')}`;
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const port = await freePort();
-  const server = await spawnServer(
-    {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: runnerId,
-      BERTH_ADMIN_API_KEY: key,
-      BERTH_LOG_LEVEL: 'warn',
-      BERTH_RATE_LIMIT_CREATE: '0',
-      BERTH_RATE_LIMIT_AUTHENTICATED: '0',
-      BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '3',
-      BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '2',
-      // The development VM is shared: other people's test runs must not pause the refill mid-benchmark.
-      BERTH_WARM_POOL_MAX_LOAD: process.env.BERTH_WARM_POOL_MAX_LOAD ?? '1000',
-      BERTH_WARM_POOL_CHECK_SECONDS: '0.5',
-      BERTH_QUOTA_SANDBOXES: '-1',
-      BERTH_QUOTA_CPU: '-1',
-      BERTH_QUOTA_MEMORY_GIB: '-1',
-    },
-    port,
-  );
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return { body: text ? JSON.parse(text) : undefined, warm: r.headers.get('x-berth-warm') };
-  };
-  const api = async (method: string, path: string, body?: unknown) => (await call(method, path, body)).body;
+  const server = await benchServer('lifecycle', {
+    ...UNLIMITED,
+    BERTH_NETNS_POOL: process.env.BERTH_NETNS_POOL ?? '3',
+    BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '2',
+    // The development VM is shared: other people's test runs must not pause the refill mid-benchmark.
+    BERTH_WARM_POOL_MAX_LOAD: process.env.BERTH_WARM_POOL_MAX_LOAD ?? '1000',
+    BERTH_WARM_POOL_CHECK_SECONDS: '0.5',
+  });
+  const { api, call } = server;
   const general = async () => (await api('GET', '/api/snapshots')).items.find((s: Json) => s.general);
   const poolReady = async (n: number) => {
     for (let i = 0; i < 600 && (await general()).warmPool.ready < n; i++) await sleep(100);
@@ -85,10 +56,19 @@ async function main() {
       if (!r!.warm?.startsWith(want)) throw new Error(`expected a warm ${want}, got ${r!.warm}`);
       ids.push(r!.body.id);
     };
+    // A claim from a full pool (the pool refilled since the last create, as between an agent's creates),
+    // then claims back to back, each while the previous one's replacement is still starting.
     const warmCreate: number[] = [];
+    const poolSize = (await general()).warmPool.size as number;
+    for (let i = 0; i < N; i++) {
+      await poolReady(poolSize);
+      await sleep(SETTLE_MS);
+      await create(warmCreate, 'hit');
+    }
+    const warmBackToBack: number[] = [];
     for (let i = 0; i < N; i++) {
       await poolReady(1);
-      await create(warmCreate, 'hit');
+      await create(warmBackToBack, 'hit');
     }
     await api('PUT', `/api/snapshots/${snapshot}/warm-pool`, { size: 0 });
     await sleep(1500);
@@ -124,8 +104,16 @@ async function main() {
       if (r.result !== 'hi\n') throw new Error(`bad exec result ${JSON.stringify(r)}`);
       inDaemon.push(r.durationMs);
     };
+    // The pool refills after the burst; execs are measured once it is full and the host has settled, each
+    // Berth exec next to a raw `docker exec` so both see the same host.
+    await poolReady(poolSize);
+    await sleep(5 * SETTLE_MS);
     const berthExec: number[] = [];
-    for (let i = 0; i < EXECS; i++) berthExec.push(await timed(() => execOnce(target)));
+    const rawExec: number[] = [];
+    for (let i = 0; i < EXECS; i++) {
+      berthExec.push(await timed(() => execOnce(target)));
+      rawExec.push(await timed(() => run('docker', ['exec', raw[0]!, 'echo', 'hi'])));
+    }
     const commandMs = percentile(inDaemon, 50);
     // Where an exec's time goes: an authenticated API read, and a toolbox call that reaches the daemon but starts nothing.
     const apiRead: number[] = [];
@@ -140,9 +128,6 @@ async function main() {
       await Promise.all(Array.from({ length: PAR }, async () => parOne.push(await timed(() => execOnce(target)))));
       await Promise.all(ids.slice(-PAR).map(async (id) => parMany.push(await timed(() => execOnce(id)))));
     }
-    const rawExec: number[] = [];
-    for (let i = 0; i < Math.min(EXECS, 20); i++)
-      rawExec.push(await timed(() => execFileSync('docker', ['exec', raw[0]!, 'echo', 'hi'])));
     const rawParOne: number[] = [];
     await Promise.all(
       Array.from({ length: PAR }, async () =>
@@ -151,12 +136,13 @@ async function main() {
     );
 
     await sleep(2000);
-    const serverStatus = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const serverStatus = readFileSync(`/proc/${server.process.child.pid}/status`, 'utf8');
     const daemonStatus = (await api('POST', `/toolbox/${target}/process/execute`, { command: 'cat /proc/1/status' }))
       .result as string;
 
     const rows: [string, number[], number[], string][] = [
-      ['warm create (claim) → started, exec-ready', warmCreate, rawRun, 'docker run -d'],
+      ['warm create (claim, pool full) → started, exec-ready', warmCreate, rawRun, 'docker run -d'],
+      ['warm creates back to back (refill running)', warmBackToBack, rawRun, 'docker run -d'],
       [`cold create → started, ${GAP_MS} ms apart`, coldCreate, rawRun, 'docker run -d'],
       ['exec round trip (echo hi)', berthExec, rawExec, 'docker exec'],
       [`${PAR} parallel execs, one sandbox`, parOne, rawParOne, `${PAR} parallel docker exec`],
@@ -195,9 +181,7 @@ async function main() {
   } finally {
     for (const id of ids) await api('DELETE', `/api/sandbox/${id}`).catch(() => {});
     if (raw.length) execFileSync('docker', ['rm', '-f', ...raw]);
-    await server.kill('SIGTERM');
-    await removeRunnerContainers(runnerId);
-    rmSync(home, { recursive: true, force: true });
+    await server.close();
   }
 }
 
