@@ -23,10 +23,19 @@ export interface MessageChannel {
   resume(): void;
 }
 
+// Until the first message handler registers, decoded messages wait in `pending` and the stream
+// is paused, so what waits is at most the frames of the chunk that was being read: the
+// daemon is held back by TCP/HTTP/2 flow control instead of our memory. A close that comes
+// while messages wait is delivered after them.
 class DaemonChannel implements MessageChannel {
   private readonly messageHandlers: ((data: string | Buffer) => void)[] = [];
   private readonly closeHandlers: ((code: number, reason: string) => void)[] = [];
   private closed: { code: number; reason: string } | null = null;
+  private pending: (string | Buffer)[] | null = [];
+  /** The close came while messages were still waiting for a handler. */
+  private closeWaits = false;
+  /** Paused by the edge (`pause()`), as opposed to by us while nothing listens. */
+  private pausedByUser = false;
 
   constructor(private readonly stream: Duplex) {
     const decoder = new FrameDecoder();
@@ -41,7 +50,7 @@ class DaemonChannel implements MessageChannel {
       }
       for (const f of frames) {
         if (f.kind === 'close') this.finish(f.code, f.reason);
-        else for (const h of this.messageHandlers) h(f.data);
+        else this.deliver(f.data);
       }
     });
     const lost = () => this.finish(1011, 'lost the connection to the sandbox');
@@ -50,12 +59,32 @@ class DaemonChannel implements MessageChannel {
     stream.on('error', () => lost());
   }
 
+  private deliver(data: string | Buffer): void {
+    if (this.closed) return;
+    if (!this.pending) {
+      for (const h of this.messageHandlers) h(data);
+      return;
+    }
+    this.pending.push(data);
+    this.stream.pause();
+  }
+
   onMessage(handler: (data: string | Buffer) => void): void {
     this.messageHandlers.push(handler);
+    const waiting = this.pending;
+    if (!waiting) return;
+    this.pending = null;
+    for (const m of waiting) for (const h of this.messageHandlers) h(m);
+    // Reading on also lets a stream that already closed reach its end and be released.
+    if (!this.pausedByUser) this.stream.resume();
+    if (this.closeWaits) {
+      this.closeWaits = false;
+      this.fireClose();
+    }
   }
 
   onClose(handler: (code: number, reason: string) => void): void {
-    if (this.closed) handler(this.closed.code, this.closed.reason);
+    if (this.closed && !this.closeWaits) handler(this.closed.code, this.closed.reason);
     else this.closeHandlers.push(handler);
   }
 
@@ -82,16 +111,25 @@ class DaemonChannel implements MessageChannel {
   }
 
   pause(): void {
+    this.pausedByUser = true;
     this.stream.pause();
   }
 
   resume(): void {
-    this.stream.resume();
+    this.pausedByUser = false;
+    // Nothing listens yet: stay paused until a handler registers.
+    if (!this.pending?.length) this.stream.resume();
   }
 
   private finish(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = { code, reason };
+    if (this.pending?.length) this.closeWaits = true;
+    else this.fireClose();
+  }
+
+  private fireClose(): void {
+    const { code, reason } = this.closed!;
     for (const h of this.closeHandlers.splice(0)) h(code, reason);
   }
 }
