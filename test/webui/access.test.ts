@@ -162,15 +162,26 @@ describe('web UI: SSH and previews as a person uses them', () => {
     }
     const api = (await ui.stack.api('GET', `/sandbox/${sb.id}/ports/8000/preview-url`)).body;
     assert.equal(await link.textContent(), api.url);
+    // The long-lived preview token is nowhere in the page: not in the link, not in any attribute.
+    assert.ok(api.token && !(await page.content()).includes(api.token), 'the page HTML holds the preview token');
     const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
     await popup.getByRole('heading', { name: 'Hello from the sandbox' }).waitFor({ timeout: 20_000 });
     assert.equal(await popup.title(), 'UI preview');
+    // The tab was opened on a short-lived signed URL, and the app cannot reach back into the UI.
+    const opened = new URL(popup.url());
+    assert.match(opened.host, new RegExp(`^8000-[a-z0-9]{32}\\.localhost:${ui.port}$`));
+    assert.notEqual(opened.hostname, new URL(api.url).hostname, 'opened on the signed host');
+    assert.ok(!popup.url().includes(api.token), popup.url());
+    assert.equal(opened.searchParams.get('DAYTONA_SANDBOX_AUTH_KEY'), null);
+    assert.equal(await popup.evaluate('window.opener === null'), true, 'the app cannot reach the UI window');
+    assert.ok(!(await page.content()).includes(api.token), 'the page HTML holds the preview token after the click');
     // The proxy answered with its own cookie for that host; the next page needs nothing else.
+    // The cookie ends with the signed URL (the signed host admits by its name until then):
+    // the URL the tab was opened on lasts long enough to keep using the app.
     const cookies = await context.cookies(popup.url());
-    assert.ok(
-      cookies.some((c) => c.name === 'berth_preview' && c.httpOnly),
-      JSON.stringify(cookies.map((c) => c.name)),
-    );
+    const cookie = cookies.find((c) => c.name === 'berth_preview' && c.httpOnly);
+    assert.ok(cookie, JSON.stringify(cookies.map((c) => c.name)));
+    assert.ok(cookie.expires - Date.now() / 1000 > 50 * 60, `the preview session ends at ${cookie.expires}`);
     await popup.getByRole('link', { name: 'next page' }).click();
     await popup.getByRole('heading', { name: 'Second page' }).waitFor();
     assert.equal(new URL(popup.url()).search, '', "the token is not in the second page's address");
@@ -195,6 +206,19 @@ describe('web UI: SSH and previews as a person uses them', () => {
     // The signed host is not the sandbox's own: the link opens that one port, nothing else.
     assert.deepEqual(seen.list, []);
     await stranger.close();
+  });
+
+  it("a public sandbox's link opens its plain URL, with no token or signed host", async () => {
+    assert.equal((await ui.stack.api('POST', `/sandbox/${sb.id}/public/true`)).status, 200);
+    await page.goto(`${ui.base}/sandboxes/${sb.id}/ports`);
+    const link = page.getByRole('link', { name: 'Open preview of port 8000' });
+    await link.waitFor();
+    const plain = (await ui.stack.api('GET', `/sandbox/${sb.id}/ports/8000/preview-url`)).body.url;
+    const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await popup.getByRole('heading', { name: 'Hello from the sandbox' }).waitFor({ timeout: 20_000 });
+    assert.equal(popup.url(), new URL(plain).toString());
+    await popup.close();
+    assert.equal((await ui.stack.api('POST', `/sandbox/${sb.id}/public/false`)).status, 200);
   });
 
   it('showed no console error, page error or CSP violation', () => {

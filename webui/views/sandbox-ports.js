@@ -1,37 +1,60 @@
 // Ports tab: the ports listening in the sandbox, each with its preview link
 // (opens in a new tab) and a signed link to copy (works without a key).
-// The UI's session cookie is never sent to preview hosts, so the link carries
-// the sandbox's preview token once: the preview proxy takes it off before the
-// app sees the request and answers with its own cookie for that host, which
-// the browser then sends as it navigates (docs/previews.md).
+// The UI's session cookie is never sent to preview hosts, and the sandbox's
+// long-lived preview token must not end up in a URL (history, address bar,
+// logs), so opening a private sandbox's preview asks for a signed URL on each
+// click: the preview proxy admits it and answers with its own cookie for that
+// host, which the browser then sends as it navigates (docs/previews.md).
 import { html, useState } from '../lib/html.js';
 import { api, q, tb } from '../api.js';
 import { CopyButton, ErrorNote, Loading, useAction, useData } from '../lib/ui.js';
 
-const TOKEN_QUERY = 'DAYTONA_SANDBOX_AUTH_KEY';
+// The tab lands on the signed host, which admits requests only while the signed URL is
+// valid (its cookie ends then too), so this is how long the opened app keeps working,
+// not just how long the link may be clicked: an hour, then "Open" again makes a fresh one.
+const OPEN_LINK_SECONDS = 3600;
 
-/** The preview URL a browser can open: with the token unless the sandbox is public. */
-export function openableUrl({ url, token }, isPublic) {
-  if (isPublic || !token) return url;
-  const u = new URL(url);
-  u.searchParams.set(TOKEN_QUERY, token);
-  return u.toString();
+const signedUrl = (sandbox, port, expiresInSeconds) =>
+  api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/signed-preview-url${q({ expiresInSeconds })}`);
+
+/**
+ * Opens a private preview through a fresh signed URL. The tab is opened at the click
+ * (a window.open after an await counts as a popup and is blocked), blank and
+ * same-origin, so we can cut its opener (noopener) and send it on once the URL arrives;
+ * the UI's no-referrer policy keeps the UI's address from the app.
+ */
+async function openSigned(sandbox, port) {
+  const tab = window.open('', '_blank');
+  if (!tab) throw new Error('The browser blocked the new tab: allow pop-ups for this site, then click again.');
+  tab.opener = null;
+  try {
+    tab.location.replace((await signedUrl(sandbox, port, OPEN_LINK_SECONDS)).url);
+  } catch (e) {
+    tab.close();
+    throw e;
+  }
 }
 
 function Port({ sandbox, port }) {
-  const link = useData(
-    () => api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/preview-url`),
-    [sandbox.id, port],
-  );
+  // Only the URL is kept: the preview token the route also answers with stays out of the page.
+  const link = useData(async () => {
+    const r = await api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/preview-url`);
+    return { url: r.url };
+  }, [sandbox.id, port]);
   const [signed, setSigned] = useState(null);
   const [minutes, setMinutes] = useState('60');
   const act = useAction();
+  const open = (e) => {
+    if (sandbox.public) return;
+    e.preventDefault();
+    act.run(() => openSigned(sandbox, port));
+  };
   return html`<li class="port">
     <strong>Port ${port}</strong>
-    ${link.data ? html`<a href=${openableUrl(link.data, sandbox.public)} target="_blank" rel="noopener noreferrer" aria-label=${`Open preview of port ${port}`}>${link.data.url}</a>` : null}
+    ${link.data ? html`<a href=${link.data.url} target="_blank" rel="noopener noreferrer" aria-label=${`Open preview of port ${port}`} onClick=${open}>${link.data.url}</a>` : null}
     <span class="signed">
       <label>Signed link valid for (minutes)<input type="number" min="1" max="1440" value=${minutes} onInput=${(e) => setMinutes(e.currentTarget.value)} /></label>
-      <button aria-label=${`Make signed link for port ${port}`} onClick=${() => act.run(async () => setSigned(await api('GET', `/sandbox/${encodeURIComponent(sandbox.id)}/ports/${port}/signed-preview-url${q({ expiresInSeconds: Math.round(Number(minutes) * 60) })}`)))}>Make signed link</button>
+      <button aria-label=${`Make signed link for port ${port}`} onClick=${() => act.run(async () => setSigned(await signedUrl(sandbox, port, Math.round(Number(minutes) * 60))))}>Make signed link</button>
       ${
         signed
           ? html`<code class="ellipsis">${signed.url}</code><${CopyButton} text=${signed.url} label=${`Copy signed link for port ${port}`} />
