@@ -45,7 +45,7 @@ import { prepareDaemonBundle, type DaemonBundle } from './daemon-bundle.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { Egress } from './egress.js';
 import { SubpathMounts } from './subpath-mounts.js';
-import type { ContainerRuntime, ContainerSpec } from './runtime/interface.js';
+import type { ContainerRuntime, ContainerSpec, ContainerState } from './runtime/interface.js';
 import { adjustRunning, appliedBy, pushEnv, type AdjustDeps, type Applied } from './applied.js';
 import type { S3ArchiveStore } from './archive-store.js';
 
@@ -294,7 +294,8 @@ export class Runner implements RunnerClient {
     const archive = this.archivePath(id);
     const marker = join(this.sandboxesDir, id, 'restoring');
     const deletions = join(this.sandboxesDir, id, 'deletions.json');
-    let state = await this.o.runtime.inspect(id);
+    // What the start below needs to know of the container (null: there is none yet).
+    let state: Pick<ContainerState, 'running' | 'netns'> | null = await this.o.runtime.inspect(id);
     let pinning: Promise<void> | null = null;
     if (state && existsSync(marker)) {
       // A restore was cut short: its container may hold half the files. Redo it.
@@ -332,9 +333,10 @@ export class Runner implements RunnerClient {
       if (restoring)
         writeFileSync(deletions, JSON.stringify(await this.o.runtime.importChanges(id, createReadStream(archive))));
       if (restoring) crashpoint('restore:imported');
-      state = await this.o.runtime.inspect(id);
+      // Just created: not running, in the holder's namespace if it got one (no need to ask the engine).
+      state = { running: false, netns };
     }
-    const joining = state?.running ? null : await this.startContainer(spec, !!state?.netns);
+    const joining = state.running ? null : await this.startContainer(spec, !!state.netns);
     crashpoint('start:container-started');
     await unlessExited(Promise.all([link.waitConnected(this.o.daemonReadyMs), joining, pinning]), () =>
       this.o.runtime.inspect(id),
