@@ -16,6 +16,7 @@ import { createLogger } from '../common/log.js';
 import { loadHostKey } from '../gateways/ssh/host-key.js';
 import { fmtMs, percentile, timeEach, timed } from './stats.js';
 import type { Json } from '../test/helpers/json.js';
+import { sshOptions } from '../test/helpers/ssh-options.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -59,22 +60,7 @@ async function main(): Promise<void> {
     const token = (await api('POST', `/sandbox/${sandboxId}/ssh-access`)).token as string;
     const known = join(work, 'known_hosts');
     writeFileSync(known, `[127.0.0.1]:${port} ${loadHostKey(home).publicKey}\n`);
-    const opts = [
-      '-F',
-      '/dev/null',
-      '-o',
-      `UserKnownHostsFile=${known}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'IdentityAgent=none',
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'LogLevel=ERROR',
-    ];
+    const opts = sshOptions(known);
     process.stdout.write(`ssh gateway benchmark: sandbox ${sandboxId}, ${RUNS} runs, ${SIZE / MiB} MiB transfers\n`);
 
     // One warm-up each: the first docker exec and the first ssh login pay one-off costs.

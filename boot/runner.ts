@@ -3,7 +3,6 @@
 // over that link, and serves runner calls and daemon streams on it
 // (docs/scale-out.md). It loads no server code.
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadRunnerConfig } from '../common/config.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -12,8 +11,7 @@ import { DockerRuntime } from '../runner/runtime/docker.js';
 import { LinkAgent } from '../runner/link/agent.js';
 import { capacity, usage, type ReportDeps } from '../runner/link/capacity.js';
 import { linkStreamHandler } from '../runner/link/serve.js';
-
-const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
+import { runnerOptions } from './runner-options.js';
 
 export interface RunningRunner {
   /** Settles when the runner stops: rejects when the API refused its token before any link worked. */
@@ -26,21 +24,7 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
   const log = o.log ?? createLogger({ level: config.logLevel, json: config.logJson });
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const runtime = new DockerRuntime(config.dockerSocket);
-  const runner = new Runner({
-    id: config.runnerId,
-    home: config.home,
-    runtime,
-    log: log.child({ component: 'runner' }),
-    daemonJs: DAEMON_BUNDLE,
-    networkName: config.networkName,
-    networkSubnet: config.networkSubnet,
-    enforceEgress: config.enforceEgress,
-    pidsLimit: config.pidsLimit,
-    maxOutputBytes: config.execOutputLimitBytes,
-    daemonReadyMs: config.daemonReadySeconds * 1000,
-    netnsPoolSize: config.netnsPool,
-    egressDnsUpstream: config.egressDnsUpstream,
-  });
+  const runner = new Runner(runnerOptions(config, runtime, log));
   const engine = await runner.init();
   log.info('docker engine', { version: engine.version, runtimes: engine.runtimes.join(','), cpus: engine.cpus });
   const deps: ReportDeps = { runtime, runnerId: config.runnerId, home: config.home, labels: config.labels ?? {} };

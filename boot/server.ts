@@ -32,9 +32,9 @@ import { startSshGateway, type SshServer } from '../gateways/ssh/server.js';
 import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 import { Teardown } from './teardown.js';
+import { runnerOptions } from './runner-options.js';
 import { Metrics } from '../common/metrics.js';
 
-export const DAEMON_BUNDLE = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
 /** The built web UI (scripts/build-webui.mjs). */
 export const WEBUI_DIR = fileURLToPath(new URL('../webui/', import.meta.url));
 
@@ -135,19 +135,7 @@ async function start(
   // One registry for this server: its runner, orchestrator and edges report there (GET /metrics).
   const metrics = new Metrics();
   const runner = new Runner({
-    id: config.runnerId,
-    home: config.home,
-    runtime,
-    log: log.child({ component: 'runner' }),
-    daemonJs: DAEMON_BUNDLE,
-    networkName: config.networkName,
-    networkSubnet: config.networkSubnet,
-    enforceEgress: config.enforceEgress,
-    pidsLimit: config.pidsLimit,
-    maxOutputBytes: config.execOutputLimitBytes,
-    daemonReadyMs: config.daemonReadySeconds * 1000,
-    netnsPoolSize: config.netnsPool,
-    egressDnsUpstream: config.egressDnsUpstream,
+    ...runnerOptions(config, runtime, log),
     archiveStore,
     metrics,
   });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadHostKey } from '../../gateways/ssh/host-key.js';
 import { createSandbox, startStack, type Stack, type StackOptions } from '../helpers/stack.js';
+import { sshOptions } from '../helpers/ssh-options.js';
 
 export interface SshFixture {
   stack: Stack;
@@ -36,24 +37,7 @@ export async function sshFixture(
     `[127.0.0.1]:${port} ${loadHostKey(stack.home).publicKey}\n[localhost]:${port} ${loadHostKey(stack.home).publicKey}\n`,
   );
   const s = await createSandbox(stack, { autoStopInterval: 0, ...o.sandbox });
-  const opts = [
-    '-F',
-    '/dev/null',
-    '-o',
-    `UserKnownHostsFile=${known}`,
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'LogLevel=ERROR',
-    '-o',
-    'ConnectTimeout=10',
-  ];
+  const opts = sshOptions(known, ['ConnectTimeout=10']);
   return {
     stack,
     id: s.id,

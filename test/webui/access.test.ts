@@ -13,6 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { createSandbox, exec } from '../helpers/stack.js';
 import { newKey, run } from '../gateways/ssh-helpers.js';
 import { shot, signIn, uiStack, watchedPage, type UiStack } from './helpers.js';
+import { sshOptions } from '../helpers/ssh-options.js';
 
 describe('web UI: SSH and previews as a person uses them', () => {
   let ui: UiStack;
@@ -30,24 +31,7 @@ describe('web UI: SSH and previews as a person uses them', () => {
     const known = join(dir, 'known_hosts');
     // The host key as the server publishes it: strict checking, so a wrong key fails the test.
     writeFileSync(known, `[localhost]:${ssh.port} ${ssh.hostKey}\n[127.0.0.1]:${ssh.port} ${ssh.hostKey}\n`);
-    opts = [
-      '-F',
-      '/dev/null',
-      '-o',
-      `UserKnownHostsFile=${known}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'IdentityAgent=none',
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'LogLevel=ERROR',
-      '-o',
-      'ConnectTimeout=10',
-    ];
+    opts = sshOptions(known, ['ConnectTimeout=10']);
     sb = await createSandbox(ui.stack, { name: 'ui-access', cpu: 0.5, memory: 0.5, autoStopInterval: 0 });
     context = await ui.context();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.base });
