@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import type Database from 'better-sqlite3';
 import { AppError } from '../../common/errors.js';
+import { cachePreparedStatements } from './statement-cache.js';
 import {
   ApiKeyRow,
   IdempotencyRow,
@@ -35,7 +37,8 @@ export function knexConfig(o: StoreOptions): Knex.Config {
     connection: { filename: o.sqlitePath },
     useNullAsDefault: true,
     pool: {
-      afterCreate: (conn: { pragma(s: string): unknown }, done: (e: Error | null, c: unknown) => void) => {
+      afterCreate: (conn: Database.Database, done: (e: Error | null, c: unknown) => void) => {
+        cachePreparedStatements(conn);
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
