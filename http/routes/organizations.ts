@@ -150,7 +150,11 @@ export function registerOrganizations(t: RouteTable): void {
     { ...accept, query: token, body: Accept, example: { token: 'no-such-token', name: 'Ada' } },
     async (ctx, { body: b }) => {
       const tok = b.token ?? queryString(ctx, 'token', true);
-      const r = await d.orch.invitations.acceptWithToken(tok, b.name);
+      const r = await d.orch.invitations.acceptWithToken(tok, b.name, {
+        ip: ctx.state.clientIp,
+        frontend: 'rest',
+        requestId: ctx.state.requestId,
+      });
       ctx.body = {
         organizationId: r.invitation.organizationId,
         userId: r.userId,

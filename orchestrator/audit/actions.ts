@@ -167,7 +167,7 @@ export const INVITATION_ACTIONS: AuditTable<InvitationService> = {
   acceptWithToken: {
     action: 'organization.invitation.accept',
     target: (_a, r) => ({ type: 'invitation', id: r?.invitation?.id }),
-    principal: (_a, r) =>
+    principal: (a, r) =>
       r
         ? {
             organizationId: r.invitation.organizationId,
@@ -177,7 +177,7 @@ export const INVITATION_ACTIONS: AuditTable<InvitationService> = {
             role: r.invitation.role,
             systemAdmin: false,
             email: r.invitation.email,
-            source: { frontend: 'rest' },
+            source: a[2] ?? { frontend: 'rest' },
           }
         : undefined,
   },

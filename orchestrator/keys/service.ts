@@ -10,6 +10,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
+import { requirePermission } from './require.js';
 import type { ApiKeyRow } from '../store/models.js';
 import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions.js';
 
@@ -188,6 +189,8 @@ export class KeyService {
   /** Revokes one of the caller's keys by name (owners and admins: any member's, with `userId`). */
   async revoke(p: Principal, name: string, userId = p.userId): Promise<ApiKeyInfo> {
     if (userId !== p.userId) {
+      // Another member's key: organization management, which a key must hold as a permission too.
+      requirePermission(p, 'manage:organization');
       if (p.role === 'member')
         throw new AppError('forbidden', "only owners and admins revoke other members' keys", {
           hint: 'revoke your own keys with DELETE /api/api-keys/{name}',

@@ -192,6 +192,8 @@ export class InvitationService {
   async acceptWithToken(
     token: string,
     name?: string,
+    /** Where the request came from, for the audit entry (there is no principal before the token is checked). */
+    _source?: Principal['source'],
   ): Promise<{ invitation: Invitation; userId: string; apiKey: string }> {
     const r =
       token.length <= 200 ? await this.t.where({ token_hash: sha256Hex(token), status: 'pending' }).first() : undefined;
