@@ -223,9 +223,11 @@ export class Orchestrator {
   private readonly counters: Counters;
   private readonly sessions: SessionService;
   private timers: Timer[] = [];
+  private readonly sandboxRepo: SandboxRepo;
 
   constructor(private readonly d: OrchestratorDeps) {
     const repo = new SandboxRepo(d.store);
+    this.sandboxRepo = repo;
     const activity = new Activity(repo, d.clock);
     const c = d.config;
     this.metrics = d.metrics ?? new Metrics();
@@ -389,16 +391,6 @@ export class Orchestrator {
           await this.quotas.checkCount(args[0].organizationId, what);
           return run();
         });
-    const usersOf = async (organizationId: string, name: string, image: string) => {
-      const r = (await d.store
-        .knex('sandboxes')
-        .where({ organization_id: organizationId })
-        .whereNot('desired_state', 'destroyed')
-        .andWhere((q) => q.where('snapshot', name).orWhere('image', image))
-        .count({ n: '*' })
-        .first()) as { n: number | string } | undefined;
-      return Number(r?.n ?? 0);
-    };
     this.snapshots = audited(
       new SnapshotService({
         store: d.store,
@@ -409,7 +401,7 @@ export class Orchestrator {
         log: d.log.child({ component: 'snapshots' }),
         builds: this.builds,
         registries: this.registries,
-        usersOf,
+        usersOf: (organizationId, name, image) => repo.countUsingImage(organizationId, name, image),
         warmPool: this.warmPool,
       }),
       { ...A.SNAPSHOT_ACTIONS, create: { ...A.SNAPSHOT_ACTIONS.create!, guard: countGuard('snapshots') } },
@@ -849,15 +841,7 @@ export class Orchestrator {
 
   /** Removes cached dynamic images nobody used for BERTH_BUILD_CACHE_DAYS (never one a sandbox runs). */
   pruneImages(): Promise<number> {
-    return this.builds.prune(async (ref) => {
-      const r = (await this.d.store
-        .knex('sandboxes')
-        .where('image', ref)
-        .whereNot('state', 'destroyed')
-        .count({ n: '*' })
-        .first()) as { n: number | string } | undefined;
-      return Number(r?.n ?? 0) > 0;
-    });
+    return this.builds.prune((ref) => this.sandboxRepo.imageInUse(ref));
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,9 @@ import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
+import { SandboxRepo } from '../sandboxes/repo.js';
+import { VolumeRepo } from '../volumes/repo.js';
+import { SnapshotRepo } from '../snapshots/repo.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
 import { isRole, type Role } from '../keys/permissions.js';
@@ -147,15 +150,11 @@ export class OrgService {
         hint: 'it is where your own keys live',
       });
     const left = [];
-    for (const table of ['sandboxes', 'volumes']) {
-      const n = Number(
-        (
-          (await this.d.store.knex(table).where('organization_id', o.id).count({ n: '*' }).first()) as
-            { n: number | string } | undefined
-        )?.n ?? 0,
-      );
-      if (n) left.push(`${n} ${table}`);
-    }
+    const held = {
+      sandboxes: await new SandboxRepo(this.d.store).countIn(o.id),
+      volumes: await new VolumeRepo(this.d.store).count(o.id),
+    };
+    for (const [what, n] of Object.entries(held)) if (n) left.push(`${n} ${what}`);
     if (left.length)
       throw new AppError('failed_precondition', `organization ${o.name} still holds ${left.join(' and ')}`, {
         hint: 'delete them first',
@@ -163,7 +162,7 @@ export class OrgService {
     await this.d.store.knex.transaction(async (trx) => {
       await trx('api_keys').where('organization_id', o.id).update({ revoked_at: this.now() });
       await trx('memberships').where('organization_id', o.id).delete();
-      await trx('snapshots').where('organization_id', o.id).delete();
+      await new SnapshotRepo(this.d.store).removeAllOf(o.id, trx);
       await trx('organizations').where('id', o.id).delete();
     });
     this.d.credentialsChanged?.({ organizationId: o.id });

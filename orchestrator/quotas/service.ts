@@ -9,6 +9,9 @@ import type { Locks } from '../lock/index.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
 import { OrganizationSettingsRepo, type OrganizationSettingsRow } from '../orgs/settings-repo.js';
+import { SandboxRepo } from '../sandboxes/repo.js';
+import { SnapshotRepo } from '../snapshots/repo.js';
+import { VolumeRepo } from '../volumes/repo.js';
 
 /** Every quota; -1 means unlimited. */
 export interface Quotas {
@@ -60,13 +63,17 @@ export interface QuotaDeps {
   defaults: Quotas;
 }
 
-const num = (v: unknown) => Number(v ?? 0) || 0;
-
 export class QuotaService {
   private readonly settings: OrganizationSettingsRepo;
+  private readonly sandboxes: SandboxRepo;
+  private readonly snapshots: SnapshotRepo;
+  private readonly volumes: VolumeRepo;
 
   constructor(private readonly d: QuotaDeps) {
     this.settings = new OrganizationSettingsRepo(d.store);
+    this.sandboxes = new SandboxRepo(d.store);
+    this.snapshots = new SnapshotRepo(d.store);
+    this.volumes = new VolumeRepo(d.store);
   }
 
   /** The limits in force for an organization, and which of them are overrides. */
@@ -124,37 +131,12 @@ export class QuotaService {
   }
 
   async used(organizationId: string): Promise<Usage> {
-    const k = this.d.store.knex;
-    const [sandboxes, snaps, vols] = await Promise.all([
-      this.sandboxUse(organizationId),
-      k('snapshots').where({ organization_id: organizationId, general: false }).count({ n: '*' }).first() as Promise<
-        { n: unknown } | undefined
-      >,
-      k('volumes').where('organization_id', organizationId).count({ n: '*' }).first() as Promise<
-        { n: unknown } | undefined
-      >,
+    const [sandboxes, snapshots, volumes] = await Promise.all([
+      this.sandboxes.usageOf(organizationId),
+      this.snapshots.countOwn(organizationId),
+      this.volumes.count(organizationId),
     ]);
-    return { ...sandboxes, snapshots: num(snaps?.n), volumes: num(vols?.n) };
-  }
-
-  /** What an organization's sandboxes use, in one query (a create checks it on its hot path). */
-  private async sandboxUse(organizationId: string): Promise<Omit<Usage, 'snapshots' | 'volumes'>> {
-    const k = this.d.store.knex;
-    const started = (col: string) =>
-      k.raw(`coalesce(sum(case when desired_state = 'started' then ${col} else 0 end), 0)`);
-    const r = (await k('sandboxes')
-      .where('organization_id', organizationId)
-      .whereNot('desired_state', 'destroyed')
-      .select({ n: k.raw('count(*)'), running: started('1'), cpu: started('cpu') })
-      .select({ memory: started('memory'), disk: started('disk') })
-      .first()) as Record<string, unknown> | undefined;
-    return {
-      sandboxes: num(r?.n),
-      runningSandboxes: num(r?.running),
-      cpu: num(r?.cpu),
-      memoryGiB: num(r?.memory),
-      diskGiB: num(r?.disk),
-    };
+    return { ...sandboxes, snapshots, volumes };
   }
 
   /** Runs `f` while no other check-and-write of this organization runs (on any replica). */
@@ -206,7 +188,7 @@ export class QuotaService {
     organizationId: string,
     add: { count: number; cpu: number; memoryGiB: number; diskGiB: number },
   ): Promise<void> {
-    const [{ quotas }, used] = await Promise.all([this.get(organizationId), this.sandboxUse(organizationId)]);
+    const [{ quotas }, used] = await Promise.all([this.get(organizationId), this.sandboxes.usageOf(organizationId)]);
     const checks: [QuotaName, number, number][] = [
       ['sandboxes', used.sandboxes, add.count],
       ['cpu', used.cpu, add.cpu],
@@ -229,16 +211,12 @@ export class QuotaService {
     const now = this.d.clock.now().getTime();
     const limits = new Map<string, number>();
     for (const r of await this.settings.withLifetime()) limits.set(r.organization_id, Number(r.max_lifetime_minutes));
-    const rows = await this.d.store
-      .knex('sandboxes')
-      .whereNot('desired_state', 'destroyed')
-      .select('id', 'organization_id', 'created_at');
     const out = [];
-    for (const r of rows as { id: string; organization_id: string; created_at: number }[]) {
-      const limit = limits.get(r.organization_id) ?? this.d.defaults.lifetimeMinutes;
-      const age = (now - Number(r.created_at)) / 60_000;
+    for (const r of await this.sandboxes.liveCreatedAt()) {
+      const limit = limits.get(r.organizationId) ?? this.d.defaults.lifetimeMinutes;
+      const age = (now - r.createdAt) / 60_000;
       if (limit >= 0 && age >= limit)
-        out.push({ organizationId: r.organization_id, sandboxId: r.id, ageMinutes: Math.floor(age), limit });
+        out.push({ organizationId: r.organizationId, sandboxId: r.id, ageMinutes: Math.floor(age), limit });
     }
     return out;
   }

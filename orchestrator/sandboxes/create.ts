@@ -13,7 +13,7 @@ import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import type { CreateOptions, SandboxServiceDeps, WaitOptions } from './service.js';
 import { effectiveUser } from '../../common/wire/runner.js';
 import type { WarmPick } from '../warmpool/pool.js';
-import type { SandboxRow } from '../store/models.js';
+import type { SandboxRow } from './row.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
 
 /** A sandbox whose image the caller made already (a fork): its id, image and image config. */

@@ -1,6 +1,6 @@
 // The sandbox as the rest of the system sees it (edges map it to their own
 // wire shapes: Daytona DTO, MCP structured content, CLI tables).
-import type { SandboxRow } from '../store/models.js';
+import type { SandboxRow } from './row.js';
 import type { ImageConfig, VolumeMount } from '../../common/wire/runner.js';
 import type { DesiredState, SandboxState } from './states.js';
 

@@ -13,7 +13,7 @@ import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import { plan, settled, type Step } from './plan.js';
 import { LeaseLost, type SandboxRepo } from './repo.js';
 import { canTransition, type DesiredState, type SandboxState } from './states.js';
-import type { SandboxRow } from '../store/models.js';
+import type { SandboxRow } from './row.js';
 
 /** While another holder has the lease, look again this often (until the sandbox settles). */
 const CONTENDED_RETRY_MS = 1_000;

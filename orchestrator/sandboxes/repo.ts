@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../common/errors.js';
 import type { Store } from '../store/db.js';
-import type { SandboxRow } from '../store/models.js';
+import { decodeRow, encodeRow, type SandboxRow } from './row.js';
 import { toSandbox, type Sandbox } from './model.js';
 import type { DesiredState } from './states.js';
 import { SORT_COLUMNS, type ListFilter, type ListPage } from './query.js';
@@ -29,6 +29,9 @@ function decodeCursor(c: string): [unknown, string] {
   });
 }
 
+/** The secrets a sandbox receives: references (env name, secret id and name), never values. */
+type SecretRefs = NonNullable<SandboxRow['secrets']>;
+
 export class SandboxRepo {
   constructor(private readonly store: Store) {}
 
@@ -36,10 +39,18 @@ export class SandboxRepo {
     return this.store.knex;
   }
 
+  private rows(trx?: Knex.Transaction): Knex.QueryBuilder {
+    return (trx ?? this.knex)('sandboxes');
+  }
+
   async labelsOf(ids: string[], trx?: Knex.Transaction): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (!ids.length) return out;
-    const rows = await this.store.SandboxLabel.query(trx).whereIn('sandbox_id', ids);
+    const rows = (await (trx ?? this.knex)('sandbox_labels').whereIn('sandbox_id', ids)) as {
+      sandbox_id: string;
+      key: string;
+      value: string;
+    }[];
     for (const r of rows) {
       const m = out.get(r.sandbox_id) ?? {};
       m[r.key] = r.value;
@@ -77,12 +88,15 @@ export class SandboxRepo {
   ): Promise<Sandbox | null> {
     return this.knex.transaction(async (trx) => {
       if (member && !(await claimInTransaction(trx, member))) return null;
-      await this.store.Sandbox.query(trx).insert(row);
+      await this.rows(trx).insert(encodeRow(row));
       const entries = Object.entries(labels);
       if (entries.length)
         await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: row.id!, key, value })));
+      const volumeIds = [...new Set((row.volumes ?? []).map((v) => v.volumeId))];
+      if (volumeIds.length)
+        await trx('sandbox_volumes').insert(volumeIds.map((volume_id) => ({ sandbox_id: row.id!, volume_id })));
       if (idempotency) {
-        await this.store.Idempotency.query(trx).insert({
+        await trx('idempotency_keys').insert({
           organization_id: row.organization_id!,
           key: idempotency.key,
           request_hash: idempotency.hash,
@@ -91,35 +105,37 @@ export class SandboxRepo {
         });
       }
       // Read back for the store's defaults; the labels are the ones just written.
-      const created = await this.store.Sandbox.query(trx).findById(row.id!);
-      return toSandbox(created!, labels);
+      const created = decodeRow(await this.rows(trx).where({ id: row.id! }).first());
+      return toSandbox(created, labels);
     });
   }
 
   async findIdempotent(organizationId: string, key: string): Promise<{ sandboxId: string; hash: string } | null> {
-    const r = await this.store.Idempotency.query().findById([organizationId, key]);
+    const r = (await this.knex('idempotency_keys').where({ organization_id: organizationId, key }).first()) as
+      { sandbox_id: string; request_hash: string } | undefined;
     return r ? { sandboxId: r.sandbox_id, hash: r.request_hash } : null;
   }
 
   /** `labels: false` skips the labels query (the toolbox hot path never reads them; they come back empty). */
   async get(organizationId: string, idOrName: string, opts: { labels?: boolean } = {}): Promise<Sandbox | null> {
-    const row = await this.store.Sandbox.query()
+    const raw = (await this.rows()
       .where('organization_id', organizationId)
       .andWhere((q) => q.where('id', idOrName).orWhere('name', idOrName))
       .orderByRaw('case when id = ? then 0 else 1 end', [idOrName])
-      .first();
-    if (!row) return null;
+      .first()) as Record<string, unknown> | undefined;
+    if (!raw) return null;
+    const row = decodeRow(raw);
     return opts.labels === false ? toSandbox(row, {}) : (await this.hydrate([row]))[0]!;
   }
 
   /** Unscoped: for the reconciler and internal bookkeeping only. */
   async getById(id: string): Promise<Sandbox | null> {
-    const row = await this.store.Sandbox.query().findById(id);
-    return row ? (await this.hydrate([row]))[0]! : null;
+    const raw = (await this.rows().where({ id }).first()) as Record<string, unknown> | undefined;
+    return raw ? (await this.hydrate([decodeRow(raw)]))[0]! : null;
   }
 
   async nameTaken(organizationId: string, name: string): Promise<boolean> {
-    return !!(await this.store.Sandbox.query().where({ organization_id: organizationId, name }).first());
+    return !!(await this.rows().where({ organization_id: organizationId, name }).select('id').first());
   }
 
   async list(
@@ -128,7 +144,7 @@ export class SandboxRepo {
     page: ListPage,
   ): Promise<{ items: Sandbox[]; nextCursor: string | null; total: number }> {
     const col = SORT_COLUMNS[page.sort];
-    const base = this.store.Sandbox.query().where('sandboxes.organization_id', organizationId);
+    const base = this.rows().where('sandboxes.organization_id', organizationId);
     if (!f.includeDestroyed) base.whereNot('state', 'destroyed');
     if (f.states?.length) base.whereIn('state', f.states);
     if (f.ids?.length) base.whereIn('id', f.ids);
@@ -157,7 +173,7 @@ export class SandboxRepo {
       );
     }
     const total = Number(
-      ((await base.clone().clearOrder().count({ n: '*' }).first()) as unknown as { n: number | string })?.n ?? 0,
+      ((await base.clone().clearOrder().count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0,
     );
     const q = base.clone();
     if (page.cursor) {
@@ -169,12 +185,14 @@ export class SandboxRepo {
           .orWhere((x) => x.where(col, v as string | number).andWhere('id', op, id)),
       );
     }
-    const rows = await q
-      .orderBy([
-        { column: col, order: page.order },
-        { column: 'id', order: page.order },
-      ])
-      .limit(page.limit + 1);
+    const rows = (
+      (await q
+        .orderBy([
+          { column: col, order: page.order },
+          { column: 'id', order: page.order },
+        ])
+        .limit(page.limit + 1)) as Record<string, unknown>[]
+    ).map(decodeRow);
     const more = rows.length > page.limit;
     const pageRows = rows.slice(0, page.limit);
     const last = pageRows[pageRows.length - 1];
@@ -187,52 +205,50 @@ export class SandboxRepo {
 
   /** Sets the desired state if it still is what the caller read (no lost updates between requests). */
   async setDesired(id: string, desired: DesiredState, expected: DesiredState, now: number): Promise<boolean> {
-    const n = await this.store.Sandbox.query()
-      .patch({ desired_state: desired, updated_at: now })
-      .where({ id, desired_state: expected });
+    const n = await this.rows()
+      .where({ id, desired_state: expected })
+      .update({ desired_state: desired, updated_at: now });
     return n > 0;
   }
 
   async patch(id: string, fields: Partial<SandboxRow>): Promise<void> {
-    await this.store.Sandbox.query().patch(fields).where({ id });
+    await this.rows().where({ id }).update(encodeRow(fields));
   }
 
   async replaceLabels(id: string, labels: Record<string, string>, now: number): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      await this.store.SandboxLabel.query(trx).delete().where({ sandbox_id: id });
+      await trx('sandbox_labels').where({ sandbox_id: id }).delete();
       const entries = Object.entries(labels);
       if (entries.length)
         await trx('sandbox_labels').insert(entries.map(([key, value]) => ({ sandbox_id: id, key, value })));
-      await this.store.Sandbox.query(trx).patch({ updated_at: now }).where({ id });
+      await this.rows(trx).where({ id }).update({ updated_at: now });
     });
   }
 
   async touch(id: string, now: number): Promise<void> {
-    await this.store.Sandbox.query()
-      .patch({ last_activity_at: now })
-      .where('id', id)
-      .andWhere('last_activity_at', '<', now);
+    await this.rows().where('id', id).andWhere('last_activity_at', '<', now).update({ last_activity_at: now });
   }
 
   /** Takes a fence token: writes from older holders of the lease fail from now on. */
   async bumpFence(id: string): Promise<number | null> {
     // One statement: the increment and the value it produced (SQLite ≥ 3.35 and PostgreSQL both return it).
-    const rows = (await this.knex('sandboxes').where({ id }).increment('fence', 1).returning('fence')) as {
+    const rows = (await this.rows().where({ id }).increment('fence', 1).returning('fence')) as {
       fence: number | string;
     }[];
     return rows.length ? Number(rows[0]!.fence) : null;
   }
 
   async fencedPatch(id: string, fence: number, fields: Partial<SandboxRow>): Promise<void> {
-    const n = await this.store.Sandbox.query().patch(fields).where({ id, fence });
+    const n = await this.rows().where({ id, fence }).update(encodeRow(fields));
     if (!n) throw new LeaseLost(id);
   }
 
   async fencedDelete(id: string, fence: number): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      await this.store.SandboxLabel.query(trx).delete().where({ sandbox_id: id });
-      await this.store.Idempotency.query(trx).delete().where({ sandbox_id: id });
-      const n = await this.store.Sandbox.query(trx).delete().where({ id, fence });
+      await trx('sandbox_labels').where({ sandbox_id: id }).delete();
+      await trx('idempotency_keys').where({ sandbox_id: id }).delete();
+      await trx('sandbox_volumes').where({ sandbox_id: id }).delete();
+      const n = await this.rows(trx).where({ id, fence }).delete();
       if (!n) throw new LeaseLost(id);
     });
   }
@@ -271,6 +287,91 @@ export class SandboxRepo {
 
   /** Unscoped: every sandbox of one runner, for sweeps and the reaper. */
   async allForRunner(runnerId: string): Promise<Sandbox[]> {
-    return this.hydrate(await this.store.Sandbox.query().where({ runner_id: runnerId }));
+    const rows = (await this.rows().where({ runner_id: runnerId })) as Record<string, unknown>[];
+    return this.hydrate(rows.map(decodeRow));
+  }
+
+  /** Names of the organization's sandboxes that mount the volume (any state until their row is gone). */
+  async mounting(organizationId: string, volumeId: string): Promise<string[]> {
+    const rows = (await this.knex('sandboxes')
+      .join('sandbox_volumes', 'sandbox_volumes.sandbox_id', 'sandboxes.id')
+      .where({ 'sandboxes.organization_id': organizationId, 'sandbox_volumes.volume_id': volumeId })
+      .orderBy('sandboxes.name')
+      .select('sandboxes.name')) as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+
+  /** How many of the organization's live sandboxes were made from snapshot `name` or run `image`. */
+  async countUsingImage(organizationId: string, name: string, image: string): Promise<number> {
+    const r = (await this.knex('sandboxes')
+      .where({ organization_id: organizationId })
+      .whereNot('desired_state', 'destroyed')
+      .andWhere((q) => q.where('snapshot', name).orWhere('image', image))
+      .count({ n: '*' })
+      .first()) as { n: number | string } | undefined;
+    return Number(r?.n ?? 0);
+  }
+
+  /** Unscoped, for the build cache: whether any sandbox not yet destroyed runs image `ref`. */
+  async imageInUse(ref: string): Promise<boolean> {
+    const r = await this.knex('sandboxes').where('image', ref).whereNot('state', 'destroyed').select('id').first();
+    return !!r;
+  }
+
+  /** What the organization's sandboxes use, for quotas, in one query (a create checks it on its hot path). */
+  async usageOf(
+    organizationId: string,
+  ): Promise<{ sandboxes: number; runningSandboxes: number; cpu: number; memoryGiB: number; diskGiB: number }> {
+    const k = this.knex;
+    const started = (col: string) =>
+      k.raw(`coalesce(sum(case when desired_state = 'started' then ${col} else 0 end), 0)`);
+    const r = (await k('sandboxes')
+      .where('organization_id', organizationId)
+      .whereNot('desired_state', 'destroyed')
+      .select({ n: k.raw('count(*)'), running: started('1'), cpu: started('cpu') })
+      .select({ memory: started('memory'), disk: started('disk') })
+      .first()) as Record<string, unknown> | undefined;
+    const num = (v: unknown) => Number(v ?? 0) || 0;
+    return {
+      sandboxes: num(r?.n),
+      runningSandboxes: num(r?.running),
+      cpu: num(r?.cpu),
+      memoryGiB: num(r?.memory),
+      diskGiB: num(r?.disk),
+    };
+  }
+
+  /** How many rows the organization still has, whatever their state (an organization is deleted empty). */
+  async countIn(organizationId: string): Promise<number> {
+    const r = (await this.knex('sandboxes').where('organization_id', organizationId).count({ n: '*' }).first()) as
+      { n: number | string } | undefined;
+    return Number(r?.n ?? 0);
+  }
+
+  /** Unscoped, for the lifetime sweep: every sandbox not being destroyed, with its age's start. */
+  async liveCreatedAt(): Promise<{ id: string; organizationId: string; createdAt: number }[]> {
+    const rows = (await this.knex('sandboxes')
+      .whereNot('desired_state', 'destroyed')
+      .select('id', 'organization_id', 'created_at')) as { id: string; organization_id: string; created_at: unknown }[];
+    return rows.map((r) => ({ id: r.id, organizationId: r.organization_id, createdAt: Number(r.created_at) }));
+  }
+
+  /** Unscoped: a sandbox's name, or null once its row is gone (usage keeps the name). */
+  async nameOf(id: string): Promise<string | null> {
+    const r = (await this.knex('sandboxes').where({ id }).select('name').first()) as { name?: string } | undefined;
+    return r?.name ?? null;
+  }
+
+  /** Unscoped: the secrets the sandbox receives (references, never values). */
+  async secretRefs(id: string): Promise<SecretRefs> {
+    const row = (await this.knex('sandboxes').where({ id }).select('secrets').first()) as
+      { secrets?: string | null } | undefined;
+    return row?.secrets ? (JSON.parse(row.secrets) as SecretRefs) : [];
+  }
+
+  async setSecretRefs(id: string, refs: SecretRefs): Promise<void> {
+    await this.knex('sandboxes')
+      .where({ id })
+      .update({ secrets: refs.length ? JSON.stringify(refs) : null });
   }
 }

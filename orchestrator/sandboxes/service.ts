@@ -32,7 +32,7 @@ import { settled } from './plan.js';
 import type { Reconciler } from './reconciler.js';
 import type { ListFilter, ListPage, SandboxRepo } from './repo.js';
 import { ACTION_TARGET, ACTIONS, actionAllowed, type SandboxAction } from './states.js';
-import type { SandboxRow } from '../store/models.js';
+import type { SandboxRow } from './row.js';
 import type { WarmPool } from '../warmpool/pool.js';
 
 const GiB = 1024 ** 3;

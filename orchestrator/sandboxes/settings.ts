@@ -5,7 +5,7 @@ import { AppError } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { RunnerClient } from '../../common/wire/runner.js';
 import type { Principal } from '../principal.js';
-import type { SandboxRow } from '../store/models.js';
+import type { SandboxRow } from './row.js';
 import { requirePermission } from '../keys/require.js';
 import type { QuotaService } from '../quotas/service.js';
 import { CreateSandboxInput, domainAllowListSchema } from './create-input.js';

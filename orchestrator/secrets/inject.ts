@@ -8,6 +8,7 @@
 import { AppError } from '../../common/errors.js';
 import type { SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
 import type { Store } from '../store/db.js';
+import { SandboxRepo } from '../sandboxes/repo.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
 import type { Sandbox } from '../sandboxes/model.js';
@@ -22,12 +23,14 @@ export interface SecretInjectorDeps {
 }
 
 export class SecretInjector implements RunnerHooks {
-  constructor(private readonly d: SecretInjectorDeps) {}
+  private readonly repo: SandboxRepo;
+
+  constructor(private readonly d: SecretInjectorDeps) {
+    this.repo = new SandboxRepo(d.store);
+  }
 
   async refsOf(sandboxId: string): Promise<SecretRef[]> {
-    const row = (await this.d.store.knex('sandboxes').where({ id: sandboxId }).select('secrets').first()) as
-      { secrets?: string | null } | undefined;
-    return row?.secrets ? (JSON.parse(row.secrets) as SecretRef[]) : [];
+    return this.repo.secretRefs(sandboxId);
   }
 
   async started(spec: SandboxRuntimeSpec): Promise<void> {
@@ -45,10 +48,7 @@ export class SecretInjector implements RunnerHooks {
       throw new AppError('failed_precondition', `sandbox ${s.name} is being deleted`, { hint: 'create a new sandbox' });
     const refs = await this.d.secrets.refs(p, raw);
     const old = await this.refsOf(s.id);
-    await this.d.store
-      .knex('sandboxes')
-      .where({ id: s.id })
-      .update({ secrets: refs.length ? JSON.stringify(refs) : null });
+    await this.repo.setSecretRefs(s.id, refs);
     if (s.state === 'started') {
       const set = await this.d.secrets.values(s.organizationId, refs);
       const unset = old.map((r) => r.env).filter((e) => !(e in set));

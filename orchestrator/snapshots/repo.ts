@@ -52,6 +52,13 @@ export class SnapshotRepo {
     return { items: rows.map(toSnapshot), total };
   }
 
+  /** The organization's own snapshots (general ones, shared by every organization, are not counted). */
+  async countOwn(organizationId: string): Promise<number> {
+    const r = (await this.t.where({ organization_id: organizationId, general: false }).count({ n: '*' }).first()) as
+      { n: number | string } | undefined;
+    return Number(r?.n ?? 0);
+  }
+
   async insert(row: SnapshotRow): Promise<void> {
     await this.t.insert(row);
   }
@@ -62,5 +69,10 @@ export class SnapshotRepo {
 
   async remove(id: string): Promise<void> {
     await this.t.where({ id }).delete();
+  }
+
+  /** Every snapshot of an organization being deleted, in the transaction that deletes it. */
+  async removeAllOf(organizationId: string, trx: Knex.Transaction): Promise<void> {
+    await trx('snapshots').where('organization_id', organizationId).delete();
   }
 }

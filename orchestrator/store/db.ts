@@ -8,15 +8,7 @@ import pg from 'pg';
 import type Database from 'better-sqlite3';
 import { AppError } from '../../common/errors.js';
 import { cachePreparedStatements } from './statement-cache.js';
-import {
-  ApiKeyRow,
-  IdempotencyRow,
-  MembershipRow,
-  OrganizationRow,
-  SandboxLabelRow,
-  SandboxRow,
-  UserRow,
-} from './models.js';
+import { ApiKeyRow, MembershipRow, OrganizationRow, UserRow } from './models.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
 
@@ -56,9 +48,6 @@ export interface Store {
   User: typeof UserRow;
   Membership: typeof MembershipRow;
   ApiKey: typeof ApiKeyRow;
-  Sandbox: typeof SandboxRow;
-  SandboxLabel: typeof SandboxLabelRow;
-  Idempotency: typeof IdempotencyRow;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -71,9 +60,6 @@ export function bindStore(knex: Knex, kind: Store['kind']): Store {
     User: UserRow.bindKnex(knex),
     Membership: MembershipRow.bindKnex(knex),
     ApiKey: ApiKeyRow.bindKnex(knex),
-    Sandbox: SandboxRow.bindKnex(knex),
-    SandboxLabel: SandboxLabelRow.bindKnex(knex),
-    Idempotency: IdempotencyRow.bindKnex(knex),
     ping: async () => {
       await knex.raw('select 1');
     },

@@ -8,6 +8,7 @@
 import type { Clock } from '../../common/clock.js';
 import type { ResourceLimits, SandboxRuntimeSpec } from '../../common/wire/runner.js';
 import type { Store } from '../store/db.js';
+import { SandboxRepo } from '../sandboxes/repo.js';
 import type { Principal } from '../principal.js';
 import type { QuotaService, Quotas, Usage } from '../quotas/service.js';
 import type { RunnerHooks, StopKind } from './runner-hooks.js';
@@ -101,13 +102,12 @@ export class UsageService implements RunnerHooks {
       ended_at: null,
     };
     if (r) return this.book(r, now, rates);
-    const s = (await this.store.knex('sandboxes').where({ id: spec.sandboxId }).select('name').first()) as
-      { name?: string } | undefined;
+    const name = await new SandboxRepo(this.store).nameOf(spec.sandboxId);
     await this.t
       .insert({
         sandbox_id: spec.sandboxId,
         organization_id: spec.organizationId,
-        sandbox_name: s?.name ?? spec.sandboxId,
+        sandbox_name: name ?? spec.sandboxId,
         ...rates,
         cpu_minutes: 0,
         memory_gib_minutes: 0,

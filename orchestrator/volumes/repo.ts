@@ -39,14 +39,9 @@ export class VolumeRepo {
     await this.t.where({ id }).delete();
   }
 
-  /** Names of the organization's sandboxes that mount the volume (any state until their row is gone). */
-  async mountedBy(organizationId: string, volumeId: string): Promise<string[]> {
-    // Mounts are JSON text on the sandbox row; ids are UUIDs, so a quoted match is exact.
-    const rows = await this.store
-      .knex('sandboxes')
-      .where('organization_id', organizationId)
-      .andWhere('volumes', 'like', `%"${volumeId}"%`)
-      .select('name');
-    return rows.map((r: { name: string }) => r.name);
+  async count(organizationId: string): Promise<number> {
+    const r = (await this.t.where('organization_id', organizationId).count({ n: '*' }).first()) as
+      { n: number | string } | undefined;
+    return Number(r?.n ?? 0);
   }
 }

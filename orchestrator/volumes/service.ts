@@ -11,6 +11,7 @@ import type { VolumeMountInput } from '../sandboxes/create-input.js';
 import type { Store } from '../store/db.js';
 import type { Volume } from './model.js';
 import { VolumeRepo } from './repo.js';
+import { SandboxRepo } from '../sandboxes/repo.js';
 
 export interface VolumeServiceDeps {
   store: Store;
@@ -24,9 +25,11 @@ const RESERVED = ['/.berth', '/proc', '/sys', '/dev'];
 
 export class VolumeService {
   private readonly repo: VolumeRepo;
+  private readonly sandboxes: SandboxRepo;
 
   constructor(private readonly d: VolumeServiceDeps) {
     this.repo = new VolumeRepo(d.store);
+    this.sandboxes = new SandboxRepo(d.store);
   }
 
   list(p: Principal): Promise<Volume[]> {
@@ -91,7 +94,7 @@ export class VolumeService {
   async remove(p: Principal, id: string): Promise<void> {
     requirePermission(p, 'delete:volumes');
     const v = await this.get(p, id);
-    const users = await this.repo.mountedBy(p.organizationId, v.id);
+    const users = await this.sandboxes.mounting(p.organizationId, v.id);
     if (users.length) {
       throw new AppError(
         'conflict',

@@ -11,7 +11,7 @@ import { MemoryLocks, type Locks } from '../../orchestrator/lock/index.js';
 import { Reconciler } from '../../orchestrator/sandboxes/reconciler.js';
 import { LeaseLost, SandboxRepo } from '../../orchestrator/sandboxes/repo.js';
 import { SandboxService } from '../../orchestrator/sandboxes/service.js';
-import type { SandboxRow } from '../../orchestrator/store/models.js';
+import type { SandboxRow } from '../../orchestrator/sandboxes/row.js';
 import { MemoryRuntime } from '../../runner/runtime/memory.js';
 import { createSandbox, startStack, type Stack } from '../helpers/stack.js';
 
