@@ -1,12 +1,11 @@
 // Store access for sandboxes. Every query a caller can reach is scoped by
 // organization; the unscoped ones are for the reconciler only and say so.
 import type { Knex } from 'knex';
-import { AppError } from '../../common/errors.js';
 import type { Store } from '../store/db.js';
 import { decodeRow, encodeRow, type SandboxRow } from './row.js';
 import { toSandbox, type Sandbox } from './model.js';
 import type { DesiredState } from './states.js';
-import { SORT_COLUMNS, type ListFilter, type ListPage } from './query.js';
+import { applyFilter, decodeCursor, encodeCursor, SORT_COLUMNS, type ListFilter, type ListPage } from './query.js';
 import { claimInTransaction } from '../warmpool/repo.js';
 export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './query.js';
 
@@ -14,19 +13,6 @@ export class LeaseLost extends Error {
   constructor(id: string) {
     super(`lost the reconcile lease of sandbox ${id}`);
   }
-}
-
-const encodeCursor = (v: unknown, id: string) => Buffer.from(JSON.stringify([v, id])).toString('base64url');
-function decodeCursor(c: string): [unknown, string] {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[1] === 'string') return v as [unknown, string];
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('invalid_argument', 'cursor is not valid', {
-    hint: 'pass the nextCursor value of a previous page unchanged',
-  });
 }
 
 /** The secrets a sandbox receives: references (env name, secret id and name), never values. */
@@ -145,33 +131,7 @@ export class SandboxRepo {
   ): Promise<{ items: Sandbox[]; nextCursor: string | null; total: number }> {
     const col = SORT_COLUMNS[page.sort];
     const base = this.rows().where('sandboxes.organization_id', organizationId);
-    if (!f.includeDestroyed) base.whereNot('state', 'destroyed');
-    if (f.states?.length) base.whereIn('state', f.states);
-    if (f.ids?.length) base.whereIn('id', f.ids);
-    if (f.name) base.where('name', 'like', `%${f.name.replace(/[%_\\]/g, (c) => '\\' + c)}%`);
-    if (f.images?.length) base.where((q) => q.whereIn('image', f.images!).orWhereIn('snapshot', f.images!));
-    if (f.minCpu !== undefined) base.where('cpu', '>=', f.minCpu);
-    if (f.maxCpu !== undefined) base.where('cpu', '<=', f.maxCpu);
-    if (f.minMemory !== undefined) base.where('memory', '>=', f.minMemory);
-    if (f.maxMemory !== undefined) base.where('memory', '<=', f.maxMemory);
-    if (f.minDisk !== undefined) base.where('disk', '>=', f.minDisk);
-    if (f.maxDisk !== undefined) base.where('disk', '<=', f.maxDisk);
-    if (f.isPublic !== undefined) base.where('public', f.isPublic);
-    if (f.isRecoverable !== undefined) base.where('recoverable', f.isRecoverable);
-    if (f.createdAfter) base.where('created_at', '>=', f.createdAfter.getTime());
-    if (f.createdBefore) base.where('created_at', '<=', f.createdBefore.getTime());
-    if (f.activityAfter) base.where('last_activity_at', '>=', f.activityAfter.getTime());
-    if (f.activityBefore) base.where('last_activity_at', '<=', f.activityBefore.getTime());
-    for (const [k, v] of Object.entries(f.labels ?? {})) {
-      base.whereExists((q) =>
-        q
-          .select(this.knex.raw('1'))
-          .from('sandbox_labels')
-          .whereRaw('sandbox_labels.sandbox_id = sandboxes.id')
-          .andWhere('sandbox_labels.key', k)
-          .andWhere('sandbox_labels.value', v),
-      );
-    }
+    applyFilter(base, f);
     const total = Number(
       ((await base.clone().clearOrder().count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0,
     );
