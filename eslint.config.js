@@ -39,7 +39,7 @@ const injectedTime = {
 };
 
 const upward = (dirs) => dirs.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `../../../../${d}/*`]);
-const DB = ['knex', 'objection', 'pg', 'better-sqlite3', 'ioredis'];
+const DB = ['knex', 'pg', 'better-sqlite3', 'ioredis'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'daemon/native/**', 'webui/vendor/**'] },

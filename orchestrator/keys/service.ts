@@ -11,7 +11,7 @@ import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from './require.js';
-import type { ApiKeyRow } from '../store/models.js';
+import { decodeApiKey, decodeMembership, decodeUser, type ApiKeyRow } from '../store/rows.js';
 import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions.js';
 
 /** last_used_at is written at most this often per key. */
@@ -101,14 +101,14 @@ export class KeyService {
   }): Promise<{ id: string; value: string }> {
     const value = o.value ?? newApiKey();
     const id = newId();
-    await this.store.ApiKey.query().insert({
+    await this.keys().insert({
       id,
       organization_id: o.organizationId,
       user_id: o.userId,
       name: o.name,
       prefix: apiKeyPrefix(value),
       key_hash: sha256Hex(value),
-      permissions: o.permissions,
+      permissions: JSON.stringify(o.permissions),
       expires_at: o.expiresAt ? o.expiresAt.getTime() : null,
       last_used_at: null,
       revoked_at: null,
@@ -153,12 +153,26 @@ export class KeyService {
       permissions,
       expiresAt: input.expiresAt ?? null,
     });
-    const row = await this.store.ApiKey.query().findById(id);
+    const row = await this.byId(id);
     return { ...info(row!), value };
   }
 
+  private keys() {
+    return this.store.knex('api_keys');
+  }
+
+  private async byId(id: string): Promise<ApiKeyRow | undefined> {
+    return decodeApiKey(await this.keys().where({ id }).first());
+  }
+
+  private async membership(organizationId: string, userId: string) {
+    return decodeMembership(
+      await this.store.knex('memberships').where({ organization_id: organizationId, user_id: userId }).first(),
+    );
+  }
+
   private active(organizationId: string, userId?: string) {
-    const q = this.store.ApiKey.query().where('organization_id', organizationId).whereNull('revoked_at');
+    const q = this.keys().where('organization_id', organizationId).whereNull('revoked_at');
     if (userId) q.where('user_id', userId);
     return q;
   }
@@ -169,19 +183,24 @@ export class KeyService {
       throw new AppError('forbidden', "only owners and admins see other members' keys", {
         hint: 'list your own keys without ?all=true',
       });
-    const rows = await this.active(p.organizationId, opts.all ? undefined : p.userId).orderBy('created_at', 'desc');
+    const rows = (
+      (await this.active(p.organizationId, opts.all ? undefined : p.userId).orderBy('created_at', 'desc')) as Record<
+        string,
+        unknown
+      >[]
+    ).map((r) => decodeApiKey(r)!);
     const now = this.clock.now().getTime();
     return rows.filter((k) => !k.expires_at || k.expires_at > now || opts.all).map(info);
   }
 
   async get(p: Principal, name: string): Promise<ApiKeyInfo> {
-    const k = await this.active(p.organizationId, p.userId).where('name', name).first();
+    const k = decodeApiKey(await this.active(p.organizationId, p.userId).where('name', name).first());
     if (!k) throw notFound(`API key ${name}`, 'list your keys with GET /api/api-keys');
     return info(k);
   }
 
   async current(p: Principal): Promise<ApiKeyInfo> {
-    const k = p.keyId ? await this.store.ApiKey.query().findById(p.keyId) : undefined;
+    const k = p.keyId ? await this.byId(p.keyId) : undefined;
     if (!k) throw notFound('API key of this request', 'this credential is not an API key');
     return info(k);
   }
@@ -195,14 +214,14 @@ export class KeyService {
         throw new AppError('forbidden', "only owners and admins revoke other members' keys", {
           hint: 'revoke your own keys with DELETE /api/api-keys/{name}',
         });
-      const target = await this.store.Membership.query().findById([p.organizationId, userId]);
+      const target = await this.membership(p.organizationId, userId);
       if (!target) throw notFound(`member ${userId}`, 'list members with GET /api/organizations/{id}/users');
       if (target.role === 'owner' && p.role !== 'owner')
         throw new AppError('forbidden', "admins cannot revoke an owner's keys", { hint: 'ask an owner' });
     }
-    const k = await this.active(p.organizationId, userId).where('name', name).first();
+    const k = decodeApiKey(await this.active(p.organizationId, userId).where('name', name).first());
     if (!k) throw notFound(`API key ${name}`, 'list keys with GET /api/api-keys');
-    await this.store.ApiKey.query().patch({ revoked_at: this.clock.now().getTime() }).where({ id: k.id });
+    await this.keys().where({ id: k.id }).update({ revoked_at: this.clock.now().getTime() });
     this.forget({ keyId: k.id, organizationId: k.organization_id });
     await this.bus
       ?.publish(KEY_REVOKED, { keyId: k.id, organizationId: k.organization_id } satisfies KeyRevokedEvent)
@@ -237,30 +256,30 @@ export class KeyService {
   private async noteUse(keyId: string, now: number): Promise<void> {
     if ((this.lastUse.get(keyId) ?? 0) + USE_WRITE_MS > now) return;
     this.lastUse.set(keyId, now);
-    await this.store.ApiKey.query()
-      .patch({ last_used_at: now })
+    await this.keys()
       .where({ id: keyId })
+      .update({ last_used_at: now })
       .catch(() => {});
   }
 
   private async verify(token: string, hash: string, organizationId?: string): Promise<Principal | null> {
-    const candidates = await this.store.ApiKey.query().where('prefix', apiKeyPrefix(token));
+    const candidates = (await this.keys().where('prefix', apiKeyPrefix(token))) as Record<string, unknown>[];
     return this.principalOf(
-      candidates.find((k) => safeEqualHex(k.key_hash, hash)),
+      decodeApiKey(candidates.find((k) => safeEqualHex(String(k.key_hash), hash))),
       organizationId,
     );
   }
 
   /** `authenticate` for a key known by id (a web session acts as the key it was made from). */
   async authenticateId(keyId: string, organizationId?: string): Promise<Principal | null> {
-    return this.principalOf(await this.store.ApiKey.query().findById(keyId), organizationId);
+    return this.principalOf(await this.byId(keyId), organizationId);
   }
 
   private async principalOf(key: ApiKeyRow | undefined, organizationId?: string): Promise<Principal | null> {
     const now = this.clock.now().getTime();
     if (!key || key.revoked_at || (key.expires_at && key.expires_at <= now)) return null;
     const org = organizationId || key.organization_id;
-    const m = await this.store.Membership.query().findById([org, key.user_id]);
+    const m = await this.membership(org, key.user_id);
     if (!m) {
       if (org === key.organization_id) return null; // the key's owner left its organization
       throw notFound(
@@ -268,7 +287,7 @@ export class KeyService {
         "list your organizations with GET /api/organizations; omit X-Daytona-Organization-ID to use the key's own",
       );
     }
-    const user = await this.store.User.query().findById(key.user_id);
+    const user = decodeUser(await this.store.knex('users').where({ id: key.user_id }).first());
     await this.noteUse(key.id, now);
     const role: Role = isRole(m.role) ? m.role : 'member';
     const held = ROLE_PERMISSIONS[role];
@@ -286,13 +305,13 @@ export class KeyService {
 
   /** Whether key `keyId` still works in `organizationId` (not revoked or expired; its user still a member). */
   async stillValid(keyId: string, organizationId: string): Promise<boolean> {
-    const key = await this.store.ApiKey.query().findById(keyId);
+    const key = await this.byId(keyId);
     if (!key || key.revoked_at || (key.expires_at && key.expires_at <= this.clock.now().getTime())) return false;
-    return !!(await this.store.Membership.query().findById([organizationId, key.user_id]));
+    return !!(await this.membership(organizationId, key.user_id));
   }
 
   async exists(value: string): Promise<boolean> {
-    return !!(await this.store.ApiKey.query().where('key_hash', sha256Hex(value)).first());
+    return !!(await this.keys().where('key_hash', sha256Hex(value)).first());
   }
 
   /** Marks a key made at first start: it holds every permission this version knows. */
@@ -302,12 +321,12 @@ export class KeyService {
 
   /** Gives the first-start keys the permissions an upgrade added, so the admin key keeps working with all of them. */
   async widenBootstrapKeys(permissions: readonly string[]): Promise<void> {
-    const rows = await this.store.ApiKey.query().where('bootstrap', true).whereNull('revoked_at');
-    for (const k of rows) {
+    const rows = (await this.keys().where('bootstrap', true).whereNull('revoked_at')) as Record<string, unknown>[];
+    for (const k of rows.map((r) => decodeApiKey(r)!)) {
       if (permissions.every((x) => k.permissions.includes(x))) continue;
-      await this.store.ApiKey.query()
-        .patch({ permissions: [...new Set([...k.permissions, ...permissions])] })
-        .where({ id: k.id });
+      await this.keys()
+        .where({ id: k.id })
+        .update({ permissions: JSON.stringify([...new Set([...k.permissions, ...permissions])]) });
     }
   }
 }

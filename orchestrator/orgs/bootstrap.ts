@@ -2,6 +2,7 @@
 // server is usable at once. The key is printed once and handed to the CLI.
 // Later starts give first-start keys any permission a newer version added.
 import { newId } from '../../common/ids.js';
+import { decodeMembership, decodeUser } from '../store/rows.js';
 import type { Clock } from '../../common/clock.js';
 import type { Store } from '../store/db.js';
 import type { KeyService } from '../keys/service.js';
@@ -24,10 +25,12 @@ export async function bootstrapAdmin(
   adminKey?: string,
 ): Promise<BootstrapResult> {
   const now = clock.now().getTime();
-  const admin = await store.User.query().where('system_admin', true).orderBy('created_at').first();
+  const admin = decodeUser(await store.knex('users').where('system_admin', true).orderBy('created_at').first());
   if (admin) {
     await keys.widenBootstrapKeys(PERMISSIONS);
-    const m = await store.Membership.query().where({ user_id: admin.id, role: 'owner' }).orderBy('created_at').first();
+    const m = decodeMembership(
+      await store.knex('memberships').where({ user_id: admin.id, role: 'owner' }).orderBy('created_at').first(),
+    );
     const organizationId = m?.organization_id ?? '';
     if (adminKey && organizationId && !(await keys.exists(adminKey))) {
       const k = await keys.create({
@@ -45,21 +48,21 @@ export async function bootstrapAdmin(
   const userId = newId();
   const organizationId = newId();
   await store.knex.transaction(async (trx) => {
-    await store.User.query(trx).insert({
+    await trx('users').insert({
       id: userId,
       email: 'admin@localhost',
       name: 'Admin',
       system_admin: true,
       created_at: now,
     });
-    await store.Organization.query(trx).insert({
+    await trx('organizations').insert({
       id: organizationId,
       name: 'Default',
       personal: true,
       created_at: now,
       updated_at: now,
     });
-    await store.Membership.query(trx).insert({
+    await trx('memberships').insert({
       organization_id: organizationId,
       user_id: userId,
       role: 'owner',

@@ -9,6 +9,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
+import { decodeUser } from '../store/rows.js';
 import { isRole, ROLE_PERMISSIONS, type Role } from '../keys/permissions.js';
 import type { KeyService } from '../keys/service.js';
 import type { OrgService } from './service.js';
@@ -200,33 +201,33 @@ export class InvitationService {
     if (!r || r.expires_at <= this.now())
       throw new AppError('not_found', 'invitation not found, used or expired', { hint: 'ask for a new invitation' });
     const now = this.now();
-    let user = await this.d.store.User.query().where('email', r.email).first();
+    let user = decodeUser(await this.d.store.knex('users').where('email', r.email).first());
     if (!user) {
       const userId = newId();
       const personal = newId();
       await this.d.store.knex.transaction(async (trx) => {
-        await this.d.store.User.query(trx).insert({
+        await trx('users').insert({
           id: userId,
           email: r.email,
           name: (name ?? r.email.split('@')[0] ?? r.email).slice(0, 200),
           system_admin: false,
           created_at: now,
         });
-        await this.d.store.Organization.query(trx).insert({
+        await trx('organizations').insert({
           id: personal,
           name: 'Personal',
           personal: true,
           created_at: now,
           updated_at: now,
         });
-        await this.d.store.Membership.query(trx).insert({
+        await trx('memberships').insert({
           organization_id: personal,
           user_id: userId,
           role: 'owner',
           created_at: now,
         });
       });
-      user = (await this.d.store.User.query().findById(userId))!;
+      user = decodeUser(await this.d.store.knex('users').where({ id: userId }).first())!;
     }
     await this.join(r, user.id);
     const role = isRole(r.role) ? r.role : 'member';

@@ -7,6 +7,7 @@ import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
+import { decodeMembership } from '../store/rows.js';
 import { SandboxRepo } from '../sandboxes/repo.js';
 import { VolumeRepo } from '../volumes/repo.js';
 import { SnapshotRepo } from '../snapshots/repo.js';
@@ -77,8 +78,11 @@ export class OrgService {
   /** Whether the caller may look at `organizationId` (a member, or a Berth administrator). */
   async visible(p: Principal, organizationId: string): Promise<boolean> {
     if (organizationId === p.organizationId || p.systemAdmin)
-      return !!(await this.d.store.Organization.query().findById(organizationId));
-    return !!(await this.d.store.Membership.query().findById([organizationId, p.userId]));
+      return !!(await this.d.store.knex('organizations').where({ id: organizationId }).first());
+    return !!(await this.d.store
+      .knex('memberships')
+      .where({ organization_id: organizationId, user_id: p.userId })
+      .first());
   }
 
   private toOrg(r: Record<string, unknown>, role: string): Organization {
@@ -94,9 +98,10 @@ export class OrgService {
 
   /** The principal's organization. */
   async get(p: Principal): Promise<Organization> {
-    const o = await this.d.store.Organization.query().findById(p.organizationId);
+    const o = (await this.d.store.knex('organizations').where({ id: p.organizationId }).first()) as
+      Record<string, unknown> | undefined;
     if (!o) throw notFound(`organization ${p.organizationId}`, 'list your organizations with GET /api/organizations');
-    return this.toOrg(o as unknown as Record<string, unknown>, p.role);
+    return this.toOrg(o, p.role);
   }
 
   /** Creates an organization owned by the caller. */
@@ -108,7 +113,15 @@ export class OrgService {
         'organization names are 1-100 characters without leading or trailing spaces',
         { hint: 'e.g. "Platform team"' },
       );
-    const owned = await this.d.store.Membership.query().where({ user_id: p.userId, role: 'owner' }).resultSize();
+    const owned = Number(
+      (
+        (await this.d.store
+          .knex('memberships')
+          .where({ user_id: p.userId, role: 'owner' })
+          .count({ n: '*' })
+          .first()) as { n: number | string } | undefined
+      )?.n ?? 0,
+    );
     if (this.d.maxOwnedOrganizations >= 0 && owned >= this.d.maxOwnedOrganizations) {
       throw new AppError(
         'quota_exceeded',
@@ -122,14 +135,14 @@ export class OrgService {
     const id = newId();
     const now = this.now();
     await this.d.store.knex.transaction(async (trx) => {
-      await this.d.store.Organization.query(trx).insert({
+      await trx('organizations').insert({
         id,
         name,
         personal: false,
         created_at: now,
         updated_at: now,
       });
-      await this.d.store.Membership.query(trx).insert({
+      await trx('memberships').insert({
         organization_id: id,
         user_id: p.userId,
         role: 'owner',
@@ -198,13 +211,23 @@ export class OrgService {
   }
 
   private async member(p: Principal, userId: string) {
-    const m = await this.d.store.Membership.query().findById([p.organizationId, userId]);
+    const m = decodeMembership(
+      await this.d.store.knex('memberships').where({ organization_id: p.organizationId, user_id: userId }).first(),
+    );
     if (!m) throw notFound(`member ${userId}`, 'list members with GET /api/organizations/{id}/users');
     return m;
   }
 
   private async ownerCount(organizationId: string): Promise<number> {
-    return this.d.store.Membership.query().where({ organization_id: organizationId, role: 'owner' }).resultSize();
+    return Number(
+      (
+        (await this.d.store
+          .knex('memberships')
+          .where({ organization_id: organizationId, role: 'owner' })
+          .count({ n: '*' })
+          .first()) as { n: number | string } | undefined
+      )?.n ?? 0,
+    );
   }
 
   async setRole(p: Principal, userId: string, role: string): Promise<Member> {
@@ -217,7 +240,10 @@ export class OrgService {
         hint: 'make someone else owner first',
       });
     }
-    await this.d.store.Membership.query().patch({ role }).where({ organization_id: p.organizationId, user_id: userId });
+    await this.d.store
+      .knex('memberships')
+      .where({ organization_id: p.organizationId, user_id: userId })
+      .update({ role });
     // Keys are narrowed to the role at use time: remembered keys of this member must be checked again.
     this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
     const changed: KeyRevokedEvent = { userId, organizationId: p.organizationId };

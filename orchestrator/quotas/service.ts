@@ -102,12 +102,16 @@ export class QuotaService {
     });
     if (!p.systemAdmin || !p.permissions.includes('manage:organization')) {
       // Outsiders learn nothing about the organization; its own members are told why.
-      if (!(await this.d.store.Membership.query().findById([organizationId, p.userId]))) throw missing;
+      const m = await this.d.store
+        .knex('memberships')
+        .where({ organization_id: organizationId, user_id: p.userId })
+        .first();
+      if (!m) throw missing;
       throw new AppError('forbidden', 'only Berth administrators change quotas', {
         hint: "use a system administrator's key holding manage:organization (the key `berth serve` printed at first start)",
       });
     }
-    if (!(await this.d.store.Organization.query().findById(organizationId))) throw missing;
+    if (!(await this.d.store.knex('organizations').where({ id: organizationId }).first())) throw missing;
     const fields: Partial<OrganizationSettingsRow> = {};
     for (const [k, v] of Object.entries(patch)) {
       if (!(QUOTA_NAMES as string[]).includes(k))

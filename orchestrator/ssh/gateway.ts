@@ -17,6 +17,7 @@ import type { RateLimiter } from '../ratelimit/limiter.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from '../sandboxes/model.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
+import { decodeMembership, decodeUser } from '../store/rows.js';
 import type { ExecAttachToolbox, ExecAttachment } from '../toolbox/exec-attach.js';
 import {
   SSH_ACCESS_REVOKED,
@@ -113,9 +114,11 @@ export class SshGateway {
     sandboxId: string,
     source: SshSource,
   ): Promise<Principal | null> {
-    const m = await this.d.store.Membership.query().findById([organizationId, userId]);
+    const m = decodeMembership(
+      await this.d.store.knex('memberships').where({ organization_id: organizationId, user_id: userId }).first(),
+    );
     if (!m) return null;
-    const user = await this.d.store.User.query().findById(userId);
+    const user = decodeUser(await this.d.store.knex('users').where({ id: userId }).first());
     const p: Principal = {
       organizationId,
       userId,
@@ -173,7 +176,9 @@ export class SshGateway {
     const key = await this.d.keys.find(blob);
     if (!key) return this.failed(source, 'publickey', 'key not registered');
     await this.d.keys.markUsed(key.id);
-    const memberships = await this.d.store.Membership.query().where('user_id', key.userId);
+    const memberships = (
+      (await this.d.store.knex('memberships').where('user_id', key.userId)) as Record<string, unknown>[]
+    ).map((r) => decodeMembership(r)!);
     const found: { p: Principal; s: Sandbox }[] = [];
     let withoutWrite = false;
     for (const m of memberships) {

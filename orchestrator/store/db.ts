@@ -8,7 +8,6 @@ import pg from 'pg';
 import type Database from 'better-sqlite3';
 import { AppError } from '../../common/errors.js';
 import { cachePreparedStatements } from './statement-cache.js';
-import { ApiKeyRow, MembershipRow, OrganizationRow, UserRow } from './models.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
 
@@ -44,10 +43,6 @@ export function knexConfig(o: StoreOptions): Knex.Config {
 export interface Store {
   knex: Knex;
   kind: 'sqlite' | 'postgres';
-  Organization: typeof OrganizationRow;
-  User: typeof UserRow;
-  Membership: typeof MembershipRow;
-  ApiKey: typeof ApiKeyRow;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -56,10 +51,6 @@ export function bindStore(knex: Knex, kind: Store['kind']): Store {
   return {
     knex,
     kind,
-    Organization: OrganizationRow.bindKnex(knex),
-    User: UserRow.bindKnex(knex),
-    Membership: MembershipRow.bindKnex(knex),
-    ApiKey: ApiKeyRow.bindKnex(knex),
     ping: async () => {
       await knex.raw('select 1');
     },

@@ -114,16 +114,18 @@ describe('ssh gateway: logins and sessions', () => {
     const now = Date.now();
     const userId = randomUUID();
     const own = randomUUID();
-    await store.User.query().insert({
+    await store.knex('users').insert({
       id: userId,
       email: `bob-${randomBytes(3).toString('hex')}@example.test`,
       name: 'Bob',
       system_admin: false,
       created_at: now,
     });
-    await store.Organization.query().insert({ id: own, name: 'Bob', personal: true, created_at: now, updated_at: now });
-    await store.Membership.query().insert({ organization_id: own, user_id: userId, role: 'owner', created_at: now });
-    await store.Membership.query().insert({
+    await store
+      .knex('organizations')
+      .insert({ id: own, name: 'Bob', personal: true, created_at: now, updated_at: now });
+    await store.knex('memberships').insert({ organization_id: own, user_id: userId, role: 'owner', created_at: now });
+    await store.knex('memberships').insert({
       organization_id: f.stack.organizationId,
       user_id: userId,
       role: 'member',

@@ -9,21 +9,21 @@ export async function otherOrganizationKey(stack: Stack): Promise<string> {
   const now = Date.now();
   const userId = randomUUID();
   const organizationId = randomUUID();
-  await store.User.query().insert({
+  await store.knex('users').insert({
     id: userId,
     email: `other-${randomBytes(4).toString('hex')}@example.test`,
     name: 'Other',
     system_admin: false,
     created_at: now,
   });
-  await store.Organization.query().insert({
+  await store.knex('organizations').insert({
     id: organizationId,
     name: 'Other',
     personal: false,
     created_at: now,
     updated_at: now,
   });
-  await store.Membership.query().insert({
+  await store.knex('memberships').insert({
     organization_id: organizationId,
     user_id: userId,
     role: 'owner',

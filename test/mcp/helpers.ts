@@ -76,21 +76,21 @@ export async function secondOrganization(server: BootedServer): Promise<{ organi
   const organizationId = newId();
   const userId = newId();
   await server.store.knex.transaction(async (trx) => {
-    await server.store.User.query(trx).insert({
+    await trx('users').insert({
       id: userId,
       email: `other-${userId}@localhost`,
       name: 'Other',
       system_admin: false,
       created_at: now,
     });
-    await server.store.Organization.query(trx).insert({
+    await trx('organizations').insert({
       id: organizationId,
       name: 'Other',
       personal: true,
       created_at: now,
       updated_at: now,
     });
-    await server.store.Membership.query(trx).insert({
+    await trx('memberships').insert({
       organization_id: organizationId,
       user_id: userId,
       role: 'owner',
