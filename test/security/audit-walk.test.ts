@@ -8,8 +8,9 @@
 //  (b) a call with every permission, against real fixtures, writes an audit
 //      row naming the action, the target and the outcome (a call that fails
 //      for a fixture's reason is still recorded, as a failure).
-// A route that needs no permission or writes no row must be listed below with
-// the reason; a route in neither the walk nor a list fails the test.
+// Every such route is walked; one that needs no permission or writes no row
+// is listed below with the reason, and a listed route that no longer exists
+// fails the test.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -53,8 +54,6 @@ const NO_PERMISSION: Record<string, string> = {
 
 /** Routes that write no audit row of their own. */
 const NOT_AUDITED: Record<string, string> = {
-  'POST /api/ui/session': 'sign-ins are logged by the session service (failed ones rate-limited), not as an action',
-  'DELETE /api/ui/session': 'signing out changes nothing but the caller session',
   'POST /toolbox/:sandboxId/files/bulk-download': 'a read',
   'POST /api/sandbox/:id/last-activity': 'activity is not an action: every read through the toolbox marks it too',
   'POST /toolbox/:sandboxId/computeruse{/*rest}': 'not implemented: nothing is attempted',
@@ -165,6 +164,8 @@ describe('audit and permissions on every mutating route', () => {
     if (ex !== undefined) return JSON.parse(JSON.stringify(ex).split('/home/daytona/repo').join(REPO)) as unknown;
     return r.method === 'DELETE' ? undefined : {};
   };
+  /** The web UI's session cookie: signing in (with `key`) sets it, signing out sends it instead of a key. */
+  let cookie = '';
   const call = async (key: string, r: Route) => {
     const requestId = randomUUID();
     const q = QUERIES[keyOf(r)];
@@ -172,6 +173,14 @@ describe('audit and permissions on every mutating route', () => {
     const raw = RAW[keyOf(r)];
     const headers: Record<string, string> = { 'x-request-id': requestId };
     if (raw) headers['content-type'] = raw.contentType;
+    if (r.path === '/api/ui/session') {
+      // As the web UI does it: the CSRF header and this server's Origin, then the cookie alone.
+      Object.assign(headers, { 'x-berth-csrf': '1', origin: stack.url }, cookie ? { cookie } : {});
+      const body = r.method === 'POST' ? { apiKey: key } : undefined;
+      const res = await as(stack, null)(r.method, path, body, headers);
+      if (r.method === 'POST') cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      return { ...res, requestId };
+    }
     const res = await as(stack, key)(r.method, path, raw ? raw.body : bodyOf(r), headers);
     return { ...res, requestId };
   };
