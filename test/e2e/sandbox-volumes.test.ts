@@ -15,7 +15,7 @@ import { createSandbox, freshDatabase, startStack, type Stack } from '../helpers
 import { bindStore, knexConfig, MIGRATIONS_DIR } from '../../orchestrator/store/db.js';
 import { SandboxRepo } from '../../orchestrator/sandboxes/repo.js';
 
-const MIGRATION = '20261211000000_sandbox_volumes.js';
+const MIGRATION = '20261212000000_sandbox_volumes.js';
 
 describe('sandbox_volumes migration', () => {
   let knex: Knex;

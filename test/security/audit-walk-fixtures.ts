@@ -80,6 +80,7 @@ export const bodies = (fx: Fixtures): Record<string, unknown> => ({
   },
   'PATCH /api/docker-registry/:id': { username: 'u2' },
   'POST /api/api-keys': { name: `walk-${randomUUID().slice(0, 6)}`, permissions: [] },
+  'POST /api/runners': { name: `walk-${randomUUID().slice(0, 6)}` },
   'POST /api/organizations': { name: `walk-${randomUUID().slice(0, 6)}` },
   'POST /api/organizations/:id/invitations': { email: `walk-${randomUUID().slice(0, 6)}@example.test` },
   'POST /api/organizations/:id/users/:userId/access': { role: 'admin' },
@@ -126,6 +127,8 @@ export type Fixtures = {
   declined: { orgId: string; invitationId: string };
   emptyOrgId: string;
   memberKey: string;
+  /** A registered runner (no `berth runner` behind it): drained, enabled and removed by the walk. */
+  runnerId: string;
 };
 
 /** Makes every fixture as the stack's administrator; returns them and a key of the same organization with no permission. */
@@ -220,7 +223,10 @@ export async function makeFixtures(stack: Stack): Promise<{ fx: Fixtures; readOn
   const declined = await invitedTo();
   const empty = await owner('POST', '/organizations', { name: `walk-empty-${randomUUID().slice(0, 6)}` });
   assert.ok(empty.status < 300, JSON.stringify(empty.body));
+  const runner = await owner('POST', '/runners', { name: `walk-runner-${randomUUID().slice(0, 6)}` });
+  assert.ok(runner.status < 300, JSON.stringify(runner.body));
   const fx: Fixtures = {
+    runnerId: runner.body.id,
     joined,
     declined,
     emptyOrgId: empty.body.id,

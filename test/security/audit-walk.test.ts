@@ -134,6 +134,7 @@ describe('audit and permissions on every mutating route', () => {
     if (path === '/api/organizations/:id/leave') return fx.joined.orgId;
     if (path === '/api/organizations/:id' && name === 'id') return fx.emptyOrgId;
     if (name === 'sandboxId') return fx.toolboxSandbox.id;
+    if (path.startsWith('/api/runners/:id') && name === 'id') return fx.runnerId;
     if (path.startsWith('/api/sandbox/:id') && name === 'id') return fx.sandbox.id;
     if (path.startsWith('/api/snapshots/:id')) return fx.snapshot.id;
     if (name === 'volumeId') return fx.volume.id;
