@@ -110,8 +110,12 @@ async function main() {
     await sleep(5 * SETTLE_MS);
     const berthExec: number[] = [];
     const rawExec: number[] = [];
+    // A pause before each sample: a docker exec's teardown (runc, the shim) goes on after it answers and
+    // would otherwise land on the next sample, whichever kind it is.
     for (let i = 0; i < EXECS; i++) {
+      await sleep(100);
       berthExec.push(await timed(() => execOnce(target)));
+      await sleep(100);
       rawExec.push(await timed(() => run('docker', ['exec', raw[0]!, 'echo', 'hi'])));
     }
     const commandMs = percentile(inDaemon, 50);
