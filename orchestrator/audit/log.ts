@@ -11,6 +11,7 @@ import type { Logger } from '../../common/log.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
+import { AuditRepo, type AuditRow } from './repo.js';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['success', 'denied', 'failure'];
@@ -56,61 +57,26 @@ export interface AuditFilter {
   limit?: number;
 }
 
-interface Row {
-  id: string;
-  organization_id: string;
-  actor_type: string;
-  user_id: string | null;
-  key_id: string | null;
-  actor: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  error_code: string | null;
-  request_id: string | null;
-  source_ip: string | null;
-  frontend: string | null;
-  details: string | null;
-  created_at: number;
-}
-
 /** Denials are the codes a refused caller gets; everything else that failed is a failure. */
 const DENIALS = new Set(['unauthorized', 'forbidden', 'quota_exceeded', 'rate_limited']);
 export const outcomeOf = (code: string | undefined): AuditOutcome =>
   !code ? 'success' : DENIALS.has(code) ? 'denied' : 'failure';
 
-const toEntry = (r: Row): AuditEntry => ({
-  id: r.id,
-  organizationId: r.organization_id,
-  actorType: r.actor_type as AuditEntry['actorType'],
-  userId: r.user_id,
-  keyId: r.key_id,
-  actor: r.actor,
-  action: r.action,
-  targetType: r.target_type,
-  targetId: r.target_id,
-  outcome: r.outcome as AuditOutcome,
-  errorCode: r.error_code,
-  requestId: r.request_id,
-  sourceIp: r.source_ip,
-  frontend: r.frontend,
-  details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
-  createdAt: new Date(Number(r.created_at)),
-});
-
-const cursorOf = (r: Row) => Buffer.from(JSON.stringify([Number(r.created_at), r.id])).toString('base64url');
+const cursorOf = (e: AuditEntry) => Buffer.from(JSON.stringify([e.createdAt.getTime(), e.id])).toString('base64url');
 
 export class AuditLog {
-  private queue: Row[] = [];
+  private queue: AuditRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly entries: AuditRepo;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.entries = new AuditRepo(store);
+  }
 
   /** Queues one entry; it reaches the store within a fraction of a second. */
   record(p: Principal, r: AuditRecord): void {
@@ -153,7 +119,7 @@ export class AuditLog {
       if (!batch.length) return;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          await this.store.knex('audit_logs').insert(batch);
+          await this.entries.insert(batch);
           return;
         } catch (e) {
           if (attempt === 2)
@@ -179,21 +145,7 @@ export class AuditLog {
       throw new AppError('invalid_argument', `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`, {
         hint: 'e.g. ?outcome=denied',
       });
-    const q = this.store.knex<Row>('audit_logs').where('organization_id', p.organizationId);
-    // A prefix (sandbox) matches its actions (sandbox.create); LIKE needs the escape named for SQLite.
-    if (f.action)
-      q.where((w) =>
-        w
-          .where('action', f.action!)
-          .orWhereRaw("action like ? escape '\\'", [`${f.action!.replace(/[%_\\]/g, (c) => '\\' + c)}.%`]),
-      );
-    if (f.actorId)
-      q.where((w) => w.where('user_id', f.actorId!).orWhere('key_id', f.actorId!).orWhere('actor', f.actorId!));
-    if (f.targetId) q.where('target_id', f.targetId);
-    if (f.targetType) q.where('target_type', f.targetType);
-    if (f.outcome) q.where('outcome', f.outcome);
-    if (f.from) q.where('created_at', '>=', f.from.getTime());
-    if (f.to) q.where('created_at', '<=', f.to.getTime());
+    let before: { at: number; id: string } | undefined;
     if (f.cursor) {
       let at: number, id: string;
       try {
@@ -204,26 +156,31 @@ export class AuditLog {
           hint: 'pass the nextCursor of a previous page unchanged',
         });
       }
-      q.where((w) => w.where('created_at', '<', at).orWhere((x) => x.where('created_at', at).andWhere('id', '<', id)));
+      before = { at, id };
     }
-    const rows = (await q
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(limit + 1)) as Row[];
+    const rows = await this.entries.page(
+      p.organizationId,
+      {
+        action: f.action,
+        actorId: f.actorId,
+        targetId: f.targetId,
+        targetType: f.targetType,
+        outcome: f.outcome,
+        from: f.from?.getTime(),
+        to: f.to?.getTime(),
+        before,
+      },
+      limit + 1,
+    );
     const page = rows.slice(0, limit);
-    return { items: page.map(toEntry), nextCursor: rows.length > limit ? cursorOf(page[page.length - 1]!) : null };
+    return { items: page, nextCursor: rows.length > limit ? cursorOf(page[page.length - 1]!) : null };
   }
 
   /** Deletes entries older than the retention (days; 0 keeps everything). */
   async prune(retentionDays: number): Promise<number> {
     if (retentionDays <= 0) return 0;
     await this.flush();
-    return this.store
-      .knex('audit_logs')
-      .where('created_at', '<', this.clock.now().getTime() - retentionDays * 86_400_000)
-      .delete();
+    return this.entries.removeOlderThan(this.clock.now().getTime() - retentionDays * 86_400_000);
   }
 
   async close(): Promise<void> {

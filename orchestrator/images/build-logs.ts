@@ -2,6 +2,7 @@
 // chunks, and announced on the bus as it is written so followers see it live.
 import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
+import { BuildLogRepo } from './build-logs-repo.js';
 
 /** Most bytes kept per build; the rest is dropped with a note. */
 const MAX_LOG_BYTES = 4 << 20;
@@ -23,12 +24,15 @@ export class BuildLogWriter {
   private pending = '';
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  private readonly logs: BuildLogRepo;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly bus: Bus,
     private readonly buildId: string,
-  ) {}
+  ) {
+    this.logs = new BuildLogRepo(store);
+  }
 
   write(text: string): void {
     if (this.bytes >= MAX_LOG_BYTES) return;
@@ -46,10 +50,7 @@ export class BuildLogWriter {
     if (!chunk) return this.writing;
     const seq = ++this.seq;
     this.writing = this.writing.then(async () => {
-      await this.store
-        .knex('build_logs')
-        .insert({ build_id: this.buildId, seq, chunk })
-        .catch(() => {});
+      await this.logs.append(this.buildId, seq, chunk).catch(() => {});
       await this.bus
         .publish(BUILD_LOG_TOPIC, { buildId: this.buildId, seq, chunk } satisfies BuildLogEvent)
         .catch(() => {});
@@ -63,12 +64,7 @@ export async function readBuildLog(
   buildId: string,
   afterSeq = 0,
 ): Promise<{ seq: number; chunk: string }[]> {
-  const rows = (await store
-    .knex('build_logs')
-    .where('build_id', buildId)
-    .andWhere('seq', '>', afterSeq)
-    .orderBy('seq', 'asc')) as { seq: number | string; chunk: string }[];
-  return rows.map((r) => ({ seq: Number(r.seq), chunk: r.chunk }));
+  return new BuildLogRepo(store).after(buildId, afterSeq);
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ImageConfig, RegistryCredentials, RunnerClient } from '../../commo
 import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
 import { BUILD_STATE_TOPIC, BuildLogWriter } from './build-logs.js';
+import { BuildRepo, toBuild, type BuildOutcome, type BuildRow } from './builds-repo.js';
 
 export type BuildState = 'pending' | 'building' | 'done' | 'failed';
 export type BuildKind = 'snapshot' | 'dynamic';
@@ -34,39 +35,6 @@ export interface Build {
   createdAt: Date;
   updatedAt: Date;
 }
-
-interface BuildRow {
-  id: string;
-  organization_id: string;
-  hash: string;
-  kind: string;
-  dockerfile: string;
-  context_hashes: string | null;
-  image_ref: string;
-  state: string;
-  error_reason: string | null;
-  size: number | string | null;
-  image_config: string | null;
-  created_at: number | string;
-  updated_at: number | string;
-  last_used_at: number | string | null;
-}
-
-const toBuild = (r: BuildRow): Build => ({
-  id: r.id,
-  organizationId: r.organization_id,
-  hash: r.hash,
-  kind: r.kind as BuildKind,
-  dockerfile: r.dockerfile,
-  contextHashes: r.context_hashes ? (JSON.parse(r.context_hashes) as string[]) : [],
-  imageRef: r.image_ref,
-  state: r.state as BuildState,
-  errorReason: r.error_reason,
-  size: r.size === null ? null : Number(r.size),
-  imageConfig: r.image_config ? (JSON.parse(r.image_config) as ImageConfig) : null,
-  createdAt: new Date(Number(r.created_at)),
-  updatedAt: new Date(Number(r.updated_at)),
-});
 
 /** Where uploaded build contexts are read from (the object store). */
 export interface ContextSource {
@@ -97,15 +65,14 @@ export class BuildService {
   private readonly claimed = new Set<string>();
   private closed = false;
 
-  constructor(private readonly d: BuildServiceDeps) {}
+  private readonly builds: BuildRepo;
 
-  private t() {
-    return this.d.store.knex<BuildRow>('builds');
+  constructor(private readonly d: BuildServiceDeps) {
+    this.builds = new BuildRepo(d.store);
   }
 
   async get(id: string): Promise<Build | null> {
-    const r = await this.t().where({ id }).first();
-    return r ? toBuild(r) : null;
+    return this.builds.get(id);
   }
 
   /** Image reference of a build: namespaced by runner, so two installs on one engine never share tags. */
@@ -153,14 +120,10 @@ export class BuildService {
     const hash = BuildService.hashOf(dockerfile, contextHashes);
     const now = this.d.clock.now().getTime();
     if (kind === 'dynamic') {
-      const prior = await this.t()
-        .where({ organization_id: organizationId, hash, kind })
-        .whereIn('state', ['pending', 'building', 'done'])
-        .orderBy('created_at', 'desc')
-        .first();
-      if (prior && (prior.state !== 'done' || (await this.d.runner.inspectImage(prior.image_ref)))) {
-        await this.t().where({ id: prior.id }).update({ last_used_at: now });
-        return { ...toBuild(prior), reused: true };
+      const prior = await this.builds.latestOf(organizationId, hash, kind);
+      if (prior && (prior.state !== 'done' || (await this.d.runner.inspectImage(prior.imageRef)))) {
+        await this.builds.markUsed(prior.id, now);
+        return { ...prior, reused: true };
       }
     }
     const id = newId();
@@ -180,7 +143,7 @@ export class BuildService {
       updated_at: now,
       last_used_at: now,
     };
-    await this.t().insert(row);
+    await this.builds.insert(row);
     this.queue.push(id);
     this.pump();
     return { ...toBuild(row), reused: false };
@@ -192,23 +155,22 @@ export class BuildService {
     for (const id of [...this.queue]) {
       if (this.claimed.has(id) || this.active.has(id)) continue;
       this.claimed.add(id);
-      void this.t()
-        .where({ id })
-        .first()
+      void this.builds
+        .get(id)
         .then((r) => {
           if (!r || r.state !== 'pending') {
             this.dequeue(id);
             return;
           }
-          const n = this.runningPerOrg.get(r.organization_id) ?? 0;
+          const n = this.runningPerOrg.get(r.organizationId) ?? 0;
           if (n >= this.d.config.buildConcurrency) return; // waits for a slot
           this.dequeue(id);
-          this.runningPerOrg.set(r.organization_id, n + 1);
+          this.runningPerOrg.set(r.organizationId, n + 1);
           const ac = new AbortController();
           this.active.set(id, ac);
-          void this.run(toBuild(r), ac).finally(() => {
+          void this.run(r, ac).finally(() => {
             this.active.delete(id);
-            this.runningPerOrg.set(r.organization_id, (this.runningPerOrg.get(r.organization_id) ?? 1) - 1);
+            this.runningPerOrg.set(r.organizationId, (this.runningPerOrg.get(r.organizationId) ?? 1) - 1);
             this.pump();
           });
         })
@@ -222,10 +184,8 @@ export class BuildService {
     if (i >= 0) this.queue.splice(i, 1);
   }
 
-  private async setState(b: Build, state: BuildState, fields: Partial<BuildRow> = {}): Promise<void> {
-    await this.t()
-      .where({ id: b.id })
-      .update({ state, updated_at: this.d.clock.now().getTime(), ...fields });
+  private async setState(b: Build, state: BuildState, fields: BuildOutcome = {}): Promise<void> {
+    await this.builds.setState(b.id, state, this.d.clock.now().getTime(), fields);
     await this.d.bus.publish(BUILD_STATE_TOPIC, { buildId: b.id, state }).catch(() => {});
   }
 
@@ -283,12 +243,8 @@ export class BuildService {
    * never empty — an empty one means the whole cache).
    */
   private async cacheFrom(organizationId: string): Promise<string[]> {
-    const rows = await this.t()
-      .where({ organization_id: organizationId, state: 'done' })
-      .orderBy('updated_at', 'desc')
-      .limit(50)
-      .select('image_ref');
-    return [...rows.map((r) => r.image_ref), `berth-img/${this.d.runner.id}:no-cache-${organizationId}`];
+    const refs = await this.builds.doneImageRefs(organizationId);
+    return [...refs, `berth-img/${this.d.runner.id}:no-cache-${organizationId}`];
   }
 
   /** Stops a queued or running build; it ends failed and leaves no image behind. */
@@ -339,31 +295,24 @@ export class BuildService {
 
   /** At start: builds a previous process was running cannot finish; queued ones are run again. */
   async recover(): Promise<void> {
-    await this.t().where({ state: 'building' }).update({
-      state: 'failed',
-      error_reason: 'the server restarted during the build; build again',
-      updated_at: this.d.clock.now().getTime(),
-    });
-    for (const r of await this.t().where({ state: 'pending' }).select('id')) this.queue.push(r.id);
+    await this.builds.failRunning('the server restarted during the build; build again', this.d.clock.now().getTime());
+    for (const id of await this.builds.pendingIds()) this.queue.push(id);
     this.pump();
   }
 
   /** Removes dynamic images nobody used for BERTH_BUILD_CACHE_DAYS (the engine keeps layers still in use). */
   async prune(inUse: (ref: string) => Promise<boolean>): Promise<number> {
     const cutoff = this.d.clock.now().getTime() - this.d.config.buildCacheDays * 86_400_000;
-    const old = await this.t()
-      .where({ kind: 'dynamic' })
-      .whereIn('state', ['done', 'failed'])
-      .andWhere('last_used_at', '<', cutoff);
+    const old = await this.builds.unusedDynamic(cutoff);
     let n = 0;
     for (const r of old) {
-      if (await inUse(r.image_ref)) continue;
+      if (await inUse(r.imageRef)) continue;
       try {
-        await this.d.runner.removeImage(r.image_ref);
-        await this.t().where({ id: r.id }).delete();
+        await this.d.runner.removeImage(r.imageRef);
+        await this.builds.remove(r.id);
         n++;
       } catch (e) {
-        this.d.log.debug('cached image kept', { ref: r.image_ref, error: (e as Error).message });
+        this.d.log.debug('cached image kept', { ref: r.imageRef, error: (e as Error).message });
       }
     }
     return n;

@@ -16,6 +16,7 @@ import type { Principal } from '../principal.js';
 import type { SecretBox } from '../secrets/crypto.js';
 import type { Store } from '../store/db.js';
 import type { ContextSource } from './builds.js';
+import { ObjectCredentialRepo } from './object-credentials-repo.js';
 import type { StorageAccess } from '../../common/wire/object-storage.js';
 
 /** The embedded store has one region; clients sign for it. */
@@ -48,8 +49,11 @@ export interface ObjectStoreDeps {
 export class ObjectStore implements ContextSource {
   private endpoint = '';
   private client: S3Client | null = null;
+  private readonly credentials: ObjectCredentialRepo;
 
-  constructor(private readonly d: ObjectStoreDeps) {}
+  constructor(private readonly d: ObjectStoreDeps) {
+    this.credentials = new ObjectCredentialRepo(d.store);
+  }
 
   /** Where the embedded endpoint listens (known once the HTTP server is up). */
   setEndpoint(url: string): void {
@@ -89,14 +93,14 @@ export class ObjectStore implements ContextSource {
       .toUpperCase()
       .replace(/[^A-Z0-9]/g, 'X')}`;
     const secret = randomToken(30);
-    await this.d.store.knex('object_credentials').insert({
+    await this.credentials.insert({
       access_key: accessKey,
       organization_id: p.organizationId,
       secret: this.d.box.seal(secret, `s3:${accessKey}`),
       expires_at: now + PUSH_ACCESS_MS,
       created_at: now,
     });
-    await this.d.store.knex('object_credentials').where('expires_at', '<', now).delete();
+    await this.credentials.removeExpired(now);
     return {
       accessKey,
       secret,
@@ -116,9 +120,8 @@ export class ObjectStore implements ContextSource {
   async authorize(r: ObjectRequest): Promise<string> {
     const denied = (why: string) => new AppError('forbidden', why, { reason: 'AccessDenied' });
     if (r.accessKey === this.d.internal.accessKey) return this.d.internal.secret;
-    const row = (await this.d.store.knex('object_credentials').where('access_key', r.accessKey).first()) as
-      { organization_id: string; secret: string; expires_at: number | string } | undefined;
-    if (!row || Number(row.expires_at) <= this.d.clock.now().getTime())
+    const row = await this.credentials.byAccessKey(r.accessKey);
+    if (!row || row.expires_at <= this.d.clock.now().getTime())
       throw new AppError('unauthorized', 'unknown or expired access key', {
         reason: 'InvalidAccessKeyId',
         hint: 'get new credentials with GET /api/object-storage/push-access',

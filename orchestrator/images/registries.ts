@@ -10,6 +10,7 @@ import { requirePermission } from '../keys/require.js';
 import type { Principal } from '../principal.js';
 import type { SecretBox } from '../secrets/crypto.js';
 import type { Store } from '../store/db.js';
+import { RegistryRepo, type RegistryRow as Row } from './registries-repo.js';
 
 export interface DockerRegistry {
   id: string;
@@ -23,33 +24,6 @@ export interface DockerRegistry {
   createdAt: Date;
   updatedAt: Date;
 }
-
-interface Row {
-  id: string;
-  organization_id: string;
-  name: string;
-  url: string;
-  username: string;
-  password: string;
-  project: string | null;
-  registry_type: string;
-  is_default: boolean | number;
-  created_at: number | string;
-  updated_at: number | string;
-}
-
-const toRegistry = (r: Row): DockerRegistry => ({
-  id: r.id,
-  organizationId: r.organization_id,
-  name: r.name,
-  url: r.url,
-  username: r.username,
-  project: r.project ?? '',
-  registryType: 'organization',
-  isDefault: !!r.is_default,
-  createdAt: new Date(Number(r.created_at)),
-  updatedAt: new Date(Number(r.updated_at)),
-});
 
 /** A registry address: host[:port], optionally with a scheme (dropped) and no path. */
 const URL_RE = /^(https?:\/\/)?[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?\/?$/;
@@ -91,23 +65,20 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
 }
 
 export class RegistryService {
-  constructor(private readonly d: { store: Store; clock: Clock; box: SecretBox }) {}
+  private readonly registries: RegistryRepo;
 
-  private t() {
-    return this.d.store.knex<Row>('docker_registries');
+  constructor(private readonly d: { store: Store; clock: Clock; box: SecretBox }) {
+    this.registries = new RegistryRepo(d.store);
   }
 
   async list(p: Principal): Promise<DockerRegistry[]> {
-    return (await this.t().where({ organization_id: p.organizationId }).orderBy('name')).map(toRegistry);
+    return this.registries.list(p.organizationId);
   }
 
   async get(p: Principal, id: string): Promise<DockerRegistry> {
-    const r = await this.t()
-      .where({ organization_id: p.organizationId })
-      .andWhere((q) => q.where('id', id).orWhere('name', id))
-      .first();
+    const r = await this.registries.find(p.organizationId, id);
     if (!r) throw notFound(`registry ${id}`, 'list registries with GET /api/docker-registry or `berth registry list`');
-    return toRegistry(r);
+    return r;
   }
 
   async create(p: Principal, raw: unknown): Promise<DockerRegistry> {
@@ -129,7 +100,7 @@ export class RegistryService {
       updated_at: now,
     };
     try {
-      await this.t().insert(row);
+      return await this.registries.insert(row);
     } catch (e) {
       if (/unique|duplicate/i.test((e as Error).message))
         throw new AppError('conflict', `a registry named ${b.name} already exists`, {
@@ -137,7 +108,6 @@ export class RegistryService {
         });
       throw e;
     }
-    return toRegistry(row);
   }
 
   async update(p: Principal, id: string, raw: unknown): Promise<DockerRegistry> {
@@ -151,23 +121,20 @@ export class RegistryService {
     if (b.password !== undefined) fields.password = this.d.box.seal(b.password, `registry:${cur.id}`);
     if (b.project !== undefined) fields.project = b.project;
     if (b.isDefault !== undefined) fields.is_default = b.isDefault;
-    await this.t().where({ id: cur.id }).update(fields);
+    await this.registries.patch(cur.id, fields);
     return this.get(p, cur.id);
   }
 
   async remove(p: Principal, id: string): Promise<void> {
     requirePermission(p, 'delete:registries');
     const cur = await this.get(p, id);
-    await this.t().where({ id: cur.id }).delete();
+    await this.registries.remove(cur.id);
   }
 
   /** Credentials for the registry `ref` names, if the organization has one (for pulls). */
   async credentialsFor(organizationId: string, ref: string): Promise<RegistryCredentials | null> {
     const host = registryHost(ref).toLowerCase();
-    const r = await this.t()
-      .where({ organization_id: organizationId, url: host })
-      .orderBy('is_default', 'desc')
-      .first();
+    const r = await this.registries.forHost(organizationId, host);
     return r
       ? { serveraddress: host, username: r.username, password: this.d.box.open(r.password, `registry:${r.id}`) }
       : null;
@@ -175,7 +142,7 @@ export class RegistryService {
 
   /** Credentials of every registry of the organization (for builds, whose FROM lines may name any). */
   async all(organizationId: string): Promise<RegistryCredentials[]> {
-    const rows = await this.t().where({ organization_id: organizationId });
+    const rows = await this.registries.allOf(organizationId);
     return rows.map((r) => ({
       serveraddress: r.url,
       username: r.username,

@@ -13,21 +13,14 @@ import type { Principal } from '../principal.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
 import { PreviewLinks } from './links.js';
+import { SandboxAccessRepo, type AccessRow } from './access-repo.js';
+import { SignedPreviewRepo } from './signed-previews-repo.js';
 
 export interface PreviewServiceDeps {
   store: Store;
   sandboxes: SandboxService;
   clock: Clock;
   config: Config;
-}
-
-interface AccessRow {
-  sandbox_id: string;
-  organization_id: string;
-  preview_token: string;
-  signing_key: string;
-  created_at: number;
-  updated_at: number;
 }
 
 const ALPHANUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -49,9 +42,13 @@ export const SIGNED_PREVIEW_MAX_SECONDS = 24 * 3600;
 export class PreviewService {
   constructor(private readonly d: PreviewServiceDeps) {
     this.links = new PreviewLinks(d.config);
+    this.secrets = new SandboxAccessRepo(d.store);
+    this.signed = new SignedPreviewRepo(d.store);
   }
 
   readonly links: PreviewLinks;
+  private readonly secrets: SandboxAccessRepo;
+  private readonly signed: SignedPreviewRepo;
 
   private url(port: number, label: string): string {
     return this.links.url(port, label);
@@ -65,8 +62,7 @@ export class PreviewService {
 
   /** The sandbox's secrets, created on first use. */
   private async access(sandboxId: string, organizationId: string): Promise<AccessRow> {
-    const t = () => this.d.store.knex<AccessRow>('sandbox_access');
-    const found = await t().where({ sandbox_id: sandboxId }).first();
+    const found = await this.secrets.get(sandboxId);
     if (found) return found;
     const now = this.d.clock.now().getTime();
     const row: AccessRow = {
@@ -77,12 +73,8 @@ export class PreviewService {
       created_at: now,
       updated_at: now,
     };
-    await t()
-      .insert(row)
-      .catch((e: Error) => {
-        if (!/unique|duplicate|constraint/i.test(e.message)) throw e; // made concurrently
-      });
-    return (await t().where({ sandbox_id: sandboxId }).first())!;
+    await this.secrets.insertIfAbsent(row);
+    return (await this.secrets.get(sandboxId))!;
   }
 
   async previewLink(
@@ -114,7 +106,7 @@ export class PreviewService {
     PreviewService.port(port);
     const token = randomString(32, ALPHANUM);
     const now = this.d.clock.now().getTime();
-    await this.d.store.knex('signed_previews').insert({
+    await this.signed.insert({
       token_hash: sha256Hex(token),
       sandbox_id: s.id,
       organization_id: s.organizationId,
@@ -123,21 +115,20 @@ export class PreviewService {
       created_at: now,
     });
     // Drop long-expired tokens of this sandbox while we are here.
-    await this.d.store
-      .knex('signed_previews')
-      .where('sandbox_id', s.id)
-      .andWhere('expires_at', '<', now - 3600_000)
-      .delete();
+    await this.signed.removeExpired(s.id, now - 3600_000);
     return { sandboxId: s.id, port, token, url: this.url(port, token) };
   }
 
   async expireSignedPreviewUrl(p: Principal, idOrName: string, port: number, token: string): Promise<void> {
     const s = await this.d.sandboxes.get(p, idOrName);
-    const n = await this.d.store
-      .knex('signed_previews')
-      .where({ token_hash: sha256Hex(token), sandbox_id: s.id, port: PreviewService.port(port) })
-      .update({ expires_at: this.d.clock.now().getTime() - 1 });
-    if (!n) throw notFound('signed preview URL', 'pass the token returned with the URL, for the same sandbox and port');
+    const found = await this.signed.expire(
+      sha256Hex(token),
+      s.id,
+      PreviewService.port(port),
+      this.d.clock.now().getTime() - 1,
+    );
+    if (!found)
+      throw notFound('signed preview URL', 'pass the token returned with the URL, for the same sandbox and port');
   }
 
   async signingKey(p: Principal, idOrName: string): Promise<string> {
@@ -150,10 +141,7 @@ export class PreviewService {
     const s = await this.d.sandboxes.get(p, idOrName);
     await this.access(s.id, s.organizationId);
     const key = randomString(32, ALPHANUM_MIXED);
-    await this.d.store
-      .knex('sandbox_access')
-      .where({ sandbox_id: s.id })
-      .update({ signing_key: key, updated_at: this.d.clock.now().getTime() });
+    await this.secrets.setSigningKey(s.id, key, this.d.clock.now().getTime());
     return key;
   }
 
@@ -166,7 +154,7 @@ export class PreviewService {
 
   /** The organization of the sandbox whose preview token `token` is, or null. */
   async previewTokenOrganization(sandboxId: string, token: string): Promise<string | null> {
-    const a = await this.d.store.knex<AccessRow>('sandbox_access').where({ sandbox_id: sandboxId }).first();
+    const a = await this.secrets.get(sandboxId);
     return a && safeEqual(a.preview_token, token) ? a.organization_id : null;
   }
 
@@ -181,14 +169,9 @@ export class PreviewService {
   async signedByHash(
     tokenHash: string,
   ): Promise<{ sandboxId: string; organizationId: string; port: number; expiresAt: number } | null> {
-    const r = await this.d.store.knex('signed_previews').where({ token_hash: tokenHash }).first();
-    if (!r || Number(r.expires_at) <= this.d.clock.now().getTime()) return null;
-    return {
-      sandboxId: r.sandbox_id,
-      organizationId: r.organization_id,
-      port: Number(r.port),
-      expiresAt: Number(r.expires_at),
-    };
+    const r = await this.signed.byTokenHash(tokenHash);
+    if (!r || r.expires_at <= this.d.clock.now().getTime()) return null;
+    return { sandboxId: r.sandbox_id, organizationId: r.organization_id, port: r.port, expiresAt: r.expires_at };
   }
 
   /**
@@ -204,7 +187,7 @@ export class PreviewService {
   ): Promise<boolean> {
     if (!/^\d{1,12}$/.test(expires)) return false;
     if (expires !== '0' && Number(expires) * 1000 <= this.d.clock.now().getTime()) return false;
-    const a = await this.d.store.knex<AccessRow>('sandbox_access').where({ sandbox_id: sandboxId }).first();
+    const a = await this.secrets.get(sandboxId);
     if (!a) return false;
     return safeEqual(fileSignature(a.signing_key, method, path, expires), signature);
   }

@@ -6,6 +6,8 @@
 import { newId, randomToken, sha256Hex } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Store } from '../store/db.js';
+import { SessionRepo } from './repo.js';
+import { SignInLinkRepo } from './sign-in-links-repo.js';
 
 /** last_seen_at is written at most this often per session (idle expiry is that coarse). */
 const SEEN_WRITE_MS = 15_000;
@@ -25,19 +27,24 @@ export interface StartedSession {
 
 export class SessionService {
   private readonly seen = new Map<string, number>();
+  private readonly sessions: SessionRepo;
+  private readonly links: SignInLinkRepo;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly clock: Clock,
     private readonly o: SessionOptions,
-  ) {}
+  ) {
+    this.sessions = new SessionRepo(store);
+    this.links = new SignInLinkRepo(store);
+  }
 
   /** Starts a session acting as key `keyId`. */
   async start(keyId: string): Promise<StartedSession> {
     const token = randomToken(32);
     const now = this.clock.now().getTime();
     const expiresAt = now + this.o.maxMs;
-    await this.store.knex('ui_sessions').insert({
+    await this.sessions.insert({
       id: newId(),
       token_hash: sha256Hex(token),
       key_id: keyId,
@@ -52,37 +59,30 @@ export class SessionService {
   async resolve(token: string): Promise<string | null> {
     if (!token || token.length > 128) return null;
     const hash = sha256Hex(token);
-    const row = (await this.store.knex('ui_sessions').where({ token_hash: hash }).first()) as
-      { id: string; key_id: string; last_seen_at: number | string; expires_at: number | string } | undefined;
+    const row = await this.sessions.byTokenHash(hash);
     const now = this.clock.now().getTime();
     if (!row) return null;
-    const lastSeen = Math.max(Number(row.last_seen_at), this.seen.get(row.id) ?? 0);
-    if (Number(row.expires_at) <= now || lastSeen + this.o.idleMs <= now) {
-      await this.store.knex('ui_sessions').where({ id: row.id }).delete();
+    const lastSeen = Math.max(row.last_seen_at, this.seen.get(row.id) ?? 0);
+    if (row.expires_at <= now || lastSeen + this.o.idleMs <= now) {
+      await this.sessions.remove(row.id);
       this.seen.delete(row.id);
       return null;
     }
-    if (Number(row.last_seen_at) + SEEN_WRITE_MS <= now)
-      await this.store.knex('ui_sessions').where({ id: row.id }).update({ last_seen_at: now });
+    if (row.last_seen_at + SEEN_WRITE_MS <= now) await this.sessions.touch(row.id, now);
     this.seen.set(row.id, now);
     return row.key_id;
   }
 
   /** Ends the session of `token` (sign-out); unknown tokens are ignored. */
   async end(token: string): Promise<void> {
-    await this.store
-      .knex('ui_sessions')
-      .where({ token_hash: sha256Hex(token) })
-      .delete();
+    await this.sessions.removeByTokenHash(sha256Hex(token));
   }
 
   /** A one-time sign-in token for key `keyId`, valid for `ttlMs` (the link `berth up` prints). */
   async createLink(keyId: string, ttlMs: number): Promise<string> {
     const token = randomToken(24);
     const now = this.clock.now().getTime();
-    await this.store
-      .knex('ui_sign_in_links')
-      .insert({ token_hash: sha256Hex(token), key_id: keyId, created_at: now, expires_at: now + ttlMs });
+    await this.links.insert({ token_hash: sha256Hex(token), key_id: keyId, created_at: now, expires_at: now + ttlMs });
     return token;
   }
 
@@ -90,23 +90,18 @@ export class SessionService {
   async redeemLink(token: string): Promise<string | null> {
     if (!token || token.length > 128) return null;
     const hash = sha256Hex(token);
-    const row = (await this.store.knex('ui_sign_in_links').where({ token_hash: hash }).first()) as
-      { key_id: string; expires_at: number | string } | undefined;
+    const row = await this.links.byTokenHash(hash);
     if (!row) return null;
     // Only the request that deletes the row may use it: two tabs racing get one session.
-    const deleted = await this.store.knex('ui_sign_in_links').where({ token_hash: hash }).delete();
-    return deleted === 1 && Number(row.expires_at) > this.clock.now().getTime() ? row.key_id : null;
+    const taken = await this.links.take(hash);
+    return taken && row.expires_at > this.clock.now().getTime() ? row.key_id : null;
   }
 
   /** Removes expired sessions and links. */
   async prune(): Promise<void> {
     const now = this.clock.now().getTime();
-    await this.store
-      .knex('ui_sessions')
-      .where('expires_at', '<=', now)
-      .orWhere('last_seen_at', '<=', now - this.o.idleMs)
-      .delete();
-    await this.store.knex('ui_sign_in_links').where('expires_at', '<=', now).delete();
+    await this.sessions.prune(now, now - this.o.idleMs);
+    await this.links.pruneExpired(now);
     for (const [id, at] of this.seen) if (at <= now - this.o.idleMs) this.seen.delete(id);
   }
 }

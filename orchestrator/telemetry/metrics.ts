@@ -9,37 +9,23 @@ import type { RunnerClient, SandboxStats } from '../../common/wire/runner.js';
 import type { Principal } from '../principal.js';
 import type { Sandbox } from '../sandboxes/model.js';
 import type { Store } from '../store/db.js';
+import { MetricRepo, type MetricRow } from './metrics-repo.js';
 
 const GiB = 1024 ** 3;
 /** Disk use is measured (du of the writable layer) at most this often per sandbox. */
 const DISK_EVERY_MS = 30_000;
 
-interface MetricRow {
-  sandbox_id: string;
-  organization_id: string;
-  at: number | string;
-  cpu_pct: number;
-  cpu_limit: number;
-  memory: number | string;
-  memory_cache: number | string;
-  memory_limit: number | string;
-  disk: number | string | null;
-  disk_total: number | string;
-  net_rx: number | string;
-  net_tx: number | string;
-}
-
 /** Daytona's metric names (the SDK reads these), and Berth's network counters. */
 export const METRICS: Record<string, (r: MetricRow) => number | null> = {
-  'daytona.sandbox.cpu.utilization': (r) => Number(r.cpu_pct),
-  'daytona.sandbox.cpu.limit': (r) => Number(r.cpu_limit),
-  'daytona.sandbox.memory.usage': (r) => Number(r.memory),
-  'daytona.sandbox.memory.limit': (r) => Number(r.memory_limit),
-  'daytona.sandbox.memory.cache': (r) => Number(r.memory_cache),
-  'daytona.sandbox.filesystem.usage': (r) => (r.disk === null ? null : Number(r.disk)),
-  'daytona.sandbox.filesystem.total': (r) => Number(r.disk_total),
-  'berth.sandbox.network.rx_bytes': (r) => Number(r.net_rx),
-  'berth.sandbox.network.tx_bytes': (r) => Number(r.net_tx),
+  'daytona.sandbox.cpu.utilization': (r) => r.cpu_pct,
+  'daytona.sandbox.cpu.limit': (r) => r.cpu_limit,
+  'daytona.sandbox.memory.usage': (r) => r.memory,
+  'daytona.sandbox.memory.limit': (r) => r.memory_limit,
+  'daytona.sandbox.memory.cache': (r) => r.memory_cache,
+  'daytona.sandbox.filesystem.usage': (r) => r.disk,
+  'daytona.sandbox.filesystem.total': (r) => r.disk_total,
+  'berth.sandbox.network.rx_bytes': (r) => r.net_rx,
+  'berth.sandbox.network.tx_bytes': (r) => r.net_tx,
 };
 
 export interface MetricsDeps {
@@ -57,8 +43,11 @@ export class MetricsService {
   private readonly disk = new Map<string, { at: number; bytes: number | null }>();
   private timer: Timer | null = null;
   private sampling: Promise<void> | null = null;
+  private readonly metrics: MetricRepo;
 
-  constructor(private readonly d: MetricsDeps) {}
+  constructor(private readonly d: MetricsDeps) {
+    this.metrics = new MetricRepo(d.store);
+  }
 
   start(): void {
     if (this.timer || this.d.intervalSeconds <= 0) return;
@@ -119,14 +108,10 @@ export class MetricsService {
       this.disk.delete(id);
     }
     if (rows.length)
-      await this.d.store
-        .knex('sandbox_metrics')
+      await this.metrics
         .insert(rows)
         .catch((e: Error) => this.d.log.debug('metric samples not stored', { error: e.message }));
-    await this.d.store
-      .knex('sandbox_metrics')
-      .where('at', '<', now - this.d.retentionHours * 3_600_000)
-      .delete();
+    await this.metrics.removeOlderThan(now - this.d.retentionHours * 3_600_000);
   }
 
   /** `GET /sandbox/{id}/telemetry/metrics`: one series per metric name, points in time order. */
@@ -147,18 +132,12 @@ export class MetricsService {
       throw new AppError('invalid_argument', `unknown metric ${unknown.join(', ')}`, {
         hint: `known metrics: ${Object.keys(METRICS).join(', ')}`,
       });
-    const rows = (await this.d.store
-      .knex('sandbox_metrics')
-      .where('sandbox_id', s.id)
-      .andWhere('at', '>=', from.getTime())
-      .andWhere('at', '<=', to.getTime())
-      .orderBy('at', 'asc')
-      .limit(20_000)) as MetricRow[];
+    const rows = await this.metrics.range(s.id, from.getTime(), to.getTime());
     return (names.length ? names : Object.keys(METRICS)).map((metricName) => ({
       metricName,
       dataPoints: rows.flatMap((r) => {
         const value = METRICS[metricName]!(r);
-        return value === null ? [] : [{ timestamp: new Date(Number(r.at)).toISOString(), value }];
+        return value === null ? [] : [{ timestamp: new Date(r.at).toISOString(), value }];
       }),
     }));
   }
@@ -190,7 +169,7 @@ export class MetricsService {
 
   /** Forgets a deleted sandbox's samples. */
   async forget(sandboxId: string): Promise<void> {
-    await this.d.store.knex('sandbox_metrics').where('sandbox_id', sandboxId).delete();
+    await this.metrics.removeSandbox(sandboxId);
   }
 
   close(): void {

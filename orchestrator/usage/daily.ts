@@ -2,7 +2,7 @@
 // days they fall on (usage_daily); a report adds, like the per-sandbox one,
 // the interval since each active sandbox's last booking at its current rates,
 // without writing. Days are cut at midnight UTC.
-import type { Knex } from 'knex';
+import type { UsageDailyRepo } from './daily-repo.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -64,22 +64,6 @@ export function piecesByDay(from: number, to: number, r: Rates): DayPiece[] {
   return out;
 }
 
-/** Adds one sandbox's pieces to their days (one upsert per day: a booking spans a day or two). */
-export async function addToDays(knex: Knex, organizationId: string, sandboxId: string, pieces: DayPiece[]) {
-  const add = (col: keyof Omit<DayPiece, 'day'>) => knex.raw('?? + ??', [`usage_daily.${col}`, `excluded.${col}`]);
-  for (const p of pieces) {
-    if (!p.cpu_minutes && !p.memory_gib_minutes && !p.disk_gib_minutes) continue;
-    await knex('usage_daily')
-      .insert({ sandbox_id: sandboxId, organization_id: organizationId, ...p })
-      .onConflict(['sandbox_id', 'day'])
-      .merge({
-        cpu_minutes: add('cpu_minutes'),
-        memory_gib_minutes: add('memory_gib_minutes'),
-        disk_gib_minutes: add('disk_gib_minutes'),
-      });
-  }
-}
-
 /** A sandbox whose usage since `sampled_at` is not booked yet. */
 export interface ActiveRow extends Rates {
   sandbox_id: string;
@@ -88,18 +72,9 @@ export interface ActiveRow extends Rates {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-interface DaySum {
-  day: string;
-  cpu: number | string;
-  memory: number | string;
-  disk: number | string;
-  sandboxes: number | string;
-  running: number | string;
-}
-
 /** The report of `days` days up to `now`'s day: booked days plus the active sandboxes' unbooked time. */
 export async function dailyReport(
-  knex: Knex,
+  booked: UsageDailyRepo,
   organizationId: string,
   days: number,
   now: number,
@@ -114,34 +89,23 @@ export async function dailyReport(
     out.set(date, { date, cpuMinutes: 0, memoryGiBMinutes: 0, diskGiBMinutes: 0, sandboxes: 0, runningSandboxes: 0 });
   }
 
-  const sums = (await knex('usage_daily')
-    .where('organization_id', organizationId)
-    .andWhere('day', '>=', from)
-    .groupBy('day')
-    .select('day')
-    .sum({ cpu: 'cpu_minutes', memory: 'memory_gib_minutes', disk: 'disk_gib_minutes' })
-    .count({ sandboxes: '*' })
-    .select(knex.raw('sum(case when cpu_minutes > 0 then 1 else 0 end) as running'))) as DaySum[];
-  for (const s of sums) {
+  for (const s of await booked.sumsByDay(organizationId, from)) {
     const d = out.get(s.day);
     if (!d) continue;
-    d.cpuMinutes = Number(s.cpu);
-    d.memoryGiBMinutes = Number(s.memory);
-    d.diskGiBMinutes = Number(s.disk);
-    d.sandboxes = Number(s.sandboxes);
-    d.runningSandboxes = Number(s.running);
+    d.cpuMinutes = s.cpu;
+    d.memoryGiBMinutes = s.memory;
+    d.diskGiBMinutes = s.disk;
+    d.sandboxes = s.sandboxes;
+    d.runningSandboxes = s.running;
   }
 
   // Which (sandbox, day) pairs the booked rows already count, so an active sandbox counts once a day.
   const counted = new Map<string, boolean>();
-  const ids = active.map((a) => a.sandbox_id);
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await knex('usage_daily')
-      .whereIn('sandbox_id', ids.slice(i, i + 500))
-      .andWhere('day', '>=', from)
-      .select('sandbox_id', 'day', 'cpu_minutes')) as { sandbox_id: string; day: string; cpu_minutes: number }[];
-    for (const r of rows) counted.set(`${r.sandbox_id} ${r.day}`, Number(r.cpu_minutes) > 0);
-  }
+  const rows = await booked.bookedDays(
+    active.map((a) => a.sandbox_id),
+    from,
+  );
+  for (const r of rows) counted.set(`${r.sandbox_id} ${r.day}`, r.cpu_minutes > 0);
   for (const a of active) {
     const start = Math.max(Number(a.sampled_at), fromMs);
     const pieces = piecesByDay(start, now, a);

@@ -12,24 +12,9 @@ import { SandboxRepo } from '../sandboxes/repo.js';
 import type { Principal } from '../principal.js';
 import type { QuotaService, Quotas, Usage } from '../quotas/service.js';
 import type { RunnerHooks, StopKind } from './runner-hooks.js';
-import { addToDays, dailyReport, piecesByDay, type DailyUsageReport } from './daily.js';
-
-interface Row {
-  sandbox_id: string;
-  organization_id: string;
-  sandbox_name: string;
-  cpu: number;
-  memory: number;
-  disk: number;
-  running: boolean | number;
-  has_disk: boolean | number;
-  cpu_minutes: number;
-  memory_gib_minutes: number;
-  disk_gib_minutes: number;
-  sampled_at: number;
-  created_at: number;
-  ended_at: number | null;
-}
+import { dailyReport, piecesByDay, type DailyUsageReport } from './daily.js';
+import { UsageDailyRepo } from './daily-repo.js';
+import { UsageRepo, type UsageRow as Row } from './repo.js';
 
 export interface SandboxUsage {
   sandboxId: string;
@@ -56,14 +41,16 @@ export interface UsageReport {
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 export class UsageService implements RunnerHooks {
+  private readonly usage: UsageRepo;
+  private readonly days: UsageDailyRepo;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly quotas: QuotaService,
-  ) {}
-
-  private get t() {
-    return this.store.knex<Row>('sandbox_usage');
+  ) {
+    this.usage = new UsageRepo(store);
+    this.days = new UsageDailyRepo(store);
   }
 
   /**
@@ -72,27 +59,25 @@ export class UsageService implements RunnerHooks {
    */
   private async book(r: Row, now: number, next: Partial<Row>): Promise<void> {
     await this.store.knex.transaction(async (trx) => {
-      await trx('sandbox_usage')
-        .where({ sandbox_id: r.sandbox_id })
-        .update({ ...this.accrued(r, now), ...next });
-      await addToDays(trx, r.organization_id, r.sandbox_id, piecesByDay(Number(r.sampled_at), now, r));
+      await this.usage.update(r.sandbox_id, { ...this.accrued(r, now), ...next }, trx);
+      await this.days.add(r.organization_id, r.sandbox_id, piecesByDay(r.sampled_at, now, r), trx);
     });
   }
 
   /** The row's totals with the time since the last sample at its current rates. */
   private accrued(r: Row, now: number): Partial<Row> {
-    const minutes = Math.max(0, now - Number(r.sampled_at)) / 60_000;
+    const minutes = Math.max(0, now - r.sampled_at) / 60_000;
     return {
-      cpu_minutes: Number(r.cpu_minutes) + (r.running ? Number(r.cpu) * minutes : 0),
-      memory_gib_minutes: Number(r.memory_gib_minutes) + (r.running ? Number(r.memory) * minutes : 0),
-      disk_gib_minutes: Number(r.disk_gib_minutes) + (r.has_disk ? Number(r.disk) * minutes : 0),
+      cpu_minutes: r.cpu_minutes + (r.running ? r.cpu * minutes : 0),
+      memory_gib_minutes: r.memory_gib_minutes + (r.running ? r.memory * minutes : 0),
+      disk_gib_minutes: r.disk_gib_minutes + (r.has_disk ? r.disk * minutes : 0),
       sampled_at: now,
     };
   }
 
   async started(spec: SandboxRuntimeSpec, retry = true): Promise<void> {
     const now = this.clock.now().getTime();
-    const r = await this.t.where({ sandbox_id: spec.sandboxId }).first();
+    const r = await this.usage.get(spec.sandboxId);
     const rates = {
       cpu: spec.cpu,
       memory: spec.memoryGiB,
@@ -103,7 +88,7 @@ export class UsageService implements RunnerHooks {
     };
     if (r) return this.book(r, now, rates);
     const name = await new SandboxRepo(this.store).nameOf(spec.sandboxId);
-    await this.t
+    await this.usage
       .insert({
         sandbox_id: spec.sandboxId,
         organization_id: spec.organizationId,
@@ -123,7 +108,7 @@ export class UsageService implements RunnerHooks {
 
   async stopped(sandboxId: string, kind: StopKind): Promise<void> {
     const now = this.clock.now().getTime();
-    const r = await this.t.where({ sandbox_id: sandboxId }).first();
+    const r = await this.usage.get(sandboxId);
     if (!r) return;
     await this.book(r, now, {
       running: false,
@@ -134,7 +119,7 @@ export class UsageService implements RunnerHooks {
 
   async resized(sandboxId: string, limits: ResourceLimits): Promise<void> {
     const now = this.clock.now().getTime();
-    const r = await this.t.where({ sandbox_id: sandboxId }).first();
+    const r = await this.usage.get(sandboxId);
     if (!r) return;
     await this.book(r, now, { cpu: limits.cpu, memory: limits.memoryGiB });
   }
@@ -142,19 +127,17 @@ export class UsageService implements RunnerHooks {
   /** The principal's organization: quotas, what is used now, and usage per sandbox (created since `since`). */
   async report(p: Principal, opts: { since?: Date } = {}): Promise<UsageReport> {
     const now = this.clock.now().getTime();
-    const q = this.t.where('organization_id', p.organizationId);
-    if (opts.since) q.where((w) => w.whereNull('ended_at').orWhere('ended_at', '>=', opts.since!.getTime()));
-    const rows = await q.orderBy('created_at', 'desc').limit(10_000);
+    const rows = await this.usage.list(p.organizationId, opts.since?.getTime());
     const sandboxes = rows.map((r): SandboxUsage => {
       const a = this.accrued(r, now);
       return {
         sandboxId: r.sandbox_id,
         name: r.sandbox_name,
-        running: !!r.running,
-        endedAt: r.ended_at ? new Date(Number(r.ended_at)) : null,
-        cpu: Number(r.cpu),
-        memoryGiB: Number(r.memory),
-        diskGiB: Number(r.disk),
+        running: r.running,
+        endedAt: r.ended_at ? new Date(r.ended_at) : null,
+        cpu: r.cpu,
+        memoryGiB: r.memory,
+        diskGiB: r.disk,
         cpuMinutes: round(a.cpu_minutes!),
         memoryGiBMinutes: round(a.memory_gib_minutes!),
         diskGiBMinutes: round(a.disk_gib_minutes!),
@@ -182,11 +165,7 @@ export class UsageService implements RunnerHooks {
   /** The principal's organization's usage per UTC day, for the last `days` days (today included). */
   async daily(p: Principal, days: number): Promise<DailyUsageReport> {
     const now = this.clock.now().getTime();
-    const rows = await this.t
-      .where('organization_id', p.organizationId)
-      .whereNull('ended_at')
-      .select('sandbox_id', 'cpu', 'memory', 'disk', 'running', 'has_disk', 'sampled_at');
-    const active = rows.filter((r) => r.running || r.has_disk);
-    return dailyReport(this.store.knex, p.organizationId, days, now, active);
+    const active = (await this.usage.current(p.organizationId)).filter((r) => r.running || r.has_disk);
+    return dailyReport(this.days, p.organizationId, days, now, active);
   }
 }
