@@ -11,7 +11,10 @@ import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from './require.js';
-import { decodeApiKey, decodeMembership, decodeUser, type ApiKeyRow } from '../store/rows.js';
+import type { ApiKeyRow } from '../store/rows.js';
+import { MembershipRepo } from '../orgs/memberships-repo.js';
+import { UserRepo } from '../orgs/users-repo.js';
+import { ApiKeyRepo } from './repo.js';
 import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions.js';
 
 /** last_used_at is written at most this often per key. */
@@ -76,12 +79,18 @@ export class KeyService {
   private readonly lastUse = new Map<string, number>();
   /** Verified keys by hash and requested organization; `at` is monotonic time (a cache age, not business time). */
   private readonly verified = new Map<string, { p: Principal; at: number }>();
+  private readonly keys: ApiKeyRepo;
+  private readonly memberships: MembershipRepo;
+  private readonly users: UserRepo;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly clock: Clock,
     private readonly bus?: Bus,
   ) {
+    this.keys = new ApiKeyRepo(store);
+    this.memberships = new MembershipRepo(store);
+    this.users = new UserRepo(store);
     for (const topic of [KEY_REVOKED, KEY_CHANGED]) bus?.subscribe(topic, (ev) => this.forget(ev as KeyRevokedEvent));
   }
 
@@ -101,14 +110,14 @@ export class KeyService {
   }): Promise<{ id: string; value: string }> {
     const value = o.value ?? newApiKey();
     const id = newId();
-    await this.keys().insert({
+    await this.keys.insert({
       id,
       organization_id: o.organizationId,
       user_id: o.userId,
       name: o.name,
       prefix: apiKeyPrefix(value),
       key_hash: sha256Hex(value),
-      permissions: JSON.stringify(o.permissions),
+      permissions: o.permissions,
       expires_at: o.expiresAt ? o.expiresAt.getTime() : null,
       last_used_at: null,
       revoked_at: null,
@@ -140,7 +149,7 @@ export class KeyService {
       throw new AppError('invalid_argument', 'expiresAt is in the past', {
         hint: 'send a future ISO-8601 time, or omit it for a key that does not expire',
       });
-    if (await this.active(p.organizationId, p.userId).where('name', input.name).first()) {
+    if (await this.keys.activeByName(p.organizationId, p.userId, input.name)) {
       throw new AppError('conflict', `you already have a key named ${input.name}`, {
         hint: 'pick another name, or revoke the existing key first',
       });
@@ -157,24 +166,12 @@ export class KeyService {
     return { ...info(row!), value };
   }
 
-  private keys() {
-    return this.store.knex('api_keys');
-  }
-
   private async byId(id: string): Promise<ApiKeyRow | undefined> {
-    return decodeApiKey(await this.keys().where({ id }).first());
+    return this.keys.get(id);
   }
 
   private async membership(organizationId: string, userId: string) {
-    return decodeMembership(
-      await this.store.knex('memberships').where({ organization_id: organizationId, user_id: userId }).first(),
-    );
-  }
-
-  private active(organizationId: string, userId?: string) {
-    const q = this.keys().where('organization_id', organizationId).whereNull('revoked_at');
-    if (userId) q.where('user_id', userId);
-    return q;
+    return this.memberships.get(organizationId, userId);
   }
 
   /** The caller's keys in this organization; owners and admins may ask for every member's. */
@@ -183,18 +180,13 @@ export class KeyService {
       throw new AppError('forbidden', "only owners and admins see other members' keys", {
         hint: 'list your own keys without ?all=true',
       });
-    const rows = (
-      (await this.active(p.organizationId, opts.all ? undefined : p.userId).orderBy('created_at', 'desc')) as Record<
-        string,
-        unknown
-      >[]
-    ).map((r) => decodeApiKey(r)!);
+    const rows = await this.keys.listActive(p.organizationId, opts.all ? undefined : p.userId);
     const now = this.clock.now().getTime();
     return rows.filter((k) => !k.expires_at || k.expires_at > now || opts.all).map(info);
   }
 
   async get(p: Principal, name: string): Promise<ApiKeyInfo> {
-    const k = decodeApiKey(await this.active(p.organizationId, p.userId).where('name', name).first());
+    const k = await this.keys.activeByName(p.organizationId, p.userId, name);
     if (!k) throw notFound(`API key ${name}`, 'list your keys with GET /api/api-keys');
     return info(k);
   }
@@ -219,9 +211,9 @@ export class KeyService {
       if (target.role === 'owner' && p.role !== 'owner')
         throw new AppError('forbidden', "admins cannot revoke an owner's keys", { hint: 'ask an owner' });
     }
-    const k = decodeApiKey(await this.active(p.organizationId, userId).where('name', name).first());
+    const k = await this.keys.activeByName(p.organizationId, userId, name);
     if (!k) throw notFound(`API key ${name}`, 'list keys with GET /api/api-keys');
-    await this.keys().where({ id: k.id }).update({ revoked_at: this.clock.now().getTime() });
+    await this.keys.revoke(k.id, this.clock.now().getTime());
     this.forget({ keyId: k.id, organizationId: k.organization_id });
     await this.bus
       ?.publish(KEY_REVOKED, { keyId: k.id, organizationId: k.organization_id } satisfies KeyRevokedEvent)
@@ -256,16 +248,13 @@ export class KeyService {
   private async noteUse(keyId: string, now: number): Promise<void> {
     if ((this.lastUse.get(keyId) ?? 0) + USE_WRITE_MS > now) return;
     this.lastUse.set(keyId, now);
-    await this.keys()
-      .where({ id: keyId })
-      .update({ last_used_at: now })
-      .catch(() => {});
+    await this.keys.noteUse(keyId, now).catch(() => {});
   }
 
   private async verify(token: string, hash: string, organizationId?: string): Promise<Principal | null> {
-    const candidates = (await this.keys().where('prefix', apiKeyPrefix(token))) as Record<string, unknown>[];
+    const candidates = await this.keys.withPrefix(apiKeyPrefix(token));
     return this.principalOf(
-      decodeApiKey(candidates.find((k) => safeEqualHex(String(k.key_hash), hash))),
+      candidates.find((k) => safeEqualHex(String(k.key_hash), hash)),
       organizationId,
     );
   }
@@ -287,7 +276,7 @@ export class KeyService {
         "list your organizations with GET /api/organizations; omit X-Daytona-Organization-ID to use the key's own",
       );
     }
-    const user = decodeUser(await this.store.knex('users').where({ id: key.user_id }).first());
+    const user = await this.users.get(key.user_id);
     await this.noteUse(key.id, now);
     const role: Role = isRole(m.role) ? m.role : 'member';
     const held = ROLE_PERMISSIONS[role];
@@ -311,22 +300,19 @@ export class KeyService {
   }
 
   async exists(value: string): Promise<boolean> {
-    return !!(await this.keys().where('key_hash', sha256Hex(value)).first());
+    return this.keys.existsWithHash(sha256Hex(value));
   }
 
   /** Marks a key made at first start: it holds every permission this version knows. */
   async markBootstrap(id: string): Promise<void> {
-    await this.store.knex('api_keys').where({ id }).update({ bootstrap: true });
+    await this.keys.markBootstrap(id);
   }
 
   /** Gives the first-start keys the permissions an upgrade added, so the admin key keeps working with all of them. */
   async widenBootstrapKeys(permissions: readonly string[]): Promise<void> {
-    const rows = (await this.keys().where('bootstrap', true).whereNull('revoked_at')) as Record<string, unknown>[];
-    for (const k of rows.map((r) => decodeApiKey(r)!)) {
+    for (const k of await this.keys.activeBootstrap()) {
       if (permissions.every((x) => k.permissions.includes(x))) continue;
-      await this.keys()
-        .where({ id: k.id })
-        .update({ permissions: JSON.stringify([...new Set([...k.permissions, ...permissions])]) });
+      await this.keys.setPermissions(k.id, [...new Set([...k.permissions, ...permissions])]);
     }
   }
 }

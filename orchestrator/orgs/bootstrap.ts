@@ -2,7 +2,9 @@
 // server is usable at once. The key is printed once and handed to the CLI.
 // Later starts give first-start keys any permission a newer version added.
 import { newId } from '../../common/ids.js';
-import { decodeMembership, decodeUser } from '../store/rows.js';
+import { MembershipRepo } from './memberships-repo.js';
+import { OrganizationRepo } from './organizations-repo.js';
+import { UserRepo } from './users-repo.js';
 import type { Clock } from '../../common/clock.js';
 import type { Store } from '../store/db.js';
 import type { KeyService } from '../keys/service.js';
@@ -25,12 +27,12 @@ export async function bootstrapAdmin(
   adminKey?: string,
 ): Promise<BootstrapResult> {
   const now = clock.now().getTime();
-  const admin = decodeUser(await store.knex('users').where('system_admin', true).orderBy('created_at').first());
+  const users = new UserRepo(store);
+  const memberships = new MembershipRepo(store);
+  const admin = await users.firstSystemAdmin();
   if (admin) {
     await keys.widenBootstrapKeys(PERMISSIONS);
-    const m = decodeMembership(
-      await store.knex('memberships').where({ user_id: admin.id, role: 'owner' }).orderBy('created_at').first(),
-    );
+    const m = await memberships.firstOwned(admin.id);
     const organizationId = m?.organization_id ?? '';
     if (adminKey && organizationId && !(await keys.exists(adminKey))) {
       const k = await keys.create({
@@ -48,26 +50,15 @@ export async function bootstrapAdmin(
   const userId = newId();
   const organizationId = newId();
   await store.knex.transaction(async (trx) => {
-    await trx('users').insert({
-      id: userId,
-      email: 'admin@localhost',
-      name: 'Admin',
-      system_admin: true,
-      created_at: now,
-    });
-    await trx('organizations').insert({
-      id: organizationId,
-      name: 'Default',
-      personal: true,
-      created_at: now,
-      updated_at: now,
-    });
-    await trx('memberships').insert({
-      organization_id: organizationId,
-      user_id: userId,
-      role: 'owner',
-      created_at: now,
-    });
+    await users.insert(
+      { id: userId, email: 'admin@localhost', name: 'Admin', system_admin: true, created_at: now },
+      trx,
+    );
+    await new OrganizationRepo(store).insert(
+      { id: organizationId, name: 'Default', personal: true, created_at: now, updated_at: now },
+      trx,
+    );
+    await memberships.insert({ organization_id: organizationId, user_id: userId, role: 'owner', created_at: now }, trx);
   });
   const key = await keys.create({
     organizationId,

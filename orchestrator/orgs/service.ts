@@ -7,7 +7,10 @@ import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import type { Bus } from '../bus/index.js';
 import type { Store } from '../store/db.js';
-import { decodeMembership } from '../store/rows.js';
+import type { OrganizationRow } from '../store/rows.js';
+import { ApiKeyRepo } from '../keys/repo.js';
+import { MembershipRepo } from './memberships-repo.js';
+import { OrganizationRepo } from './organizations-repo.js';
 import { SandboxRepo } from '../sandboxes/repo.js';
 import { VolumeRepo } from '../volumes/repo.js';
 import { SnapshotRepo } from '../snapshots/repo.js';
@@ -48,7 +51,15 @@ export interface OrgServiceDeps {
 const NAME_RE = /^\S(.{0,98}\S)?$/;
 
 export class OrgService {
-  constructor(private readonly d: OrgServiceDeps) {}
+  private readonly orgs: OrganizationRepo;
+  private readonly memberships: MembershipRepo;
+  private readonly keys: ApiKeyRepo;
+
+  constructor(private readonly d: OrgServiceDeps) {
+    this.orgs = new OrganizationRepo(d.store);
+    this.memberships = new MembershipRepo(d.store);
+    this.keys = new ApiKeyRepo(d.store);
+  }
 
   private now(): number {
     return this.d.clock.now().getTime();
@@ -63,43 +74,31 @@ export class OrgService {
         });
       requirePermission(p, 'manage:organization');
       const mine = new Map((await this.list(p)).map((o) => [o.id, o.role]));
-      const all = await this.d.store.knex('organizations').orderBy('created_at');
-      return all.map((r: Record<string, unknown>) => this.toOrg(r, mine.get(String(r.id)) ?? 'none'));
+      return (await this.orgs.all()).map((r) => this.toOrg(r, mine.get(r.id) ?? 'none'));
     }
-    const rows = await this.d.store
-      .knex('memberships as m')
-      .join('organizations as o', 'o.id', 'm.organization_id')
-      .where('m.user_id', p.userId)
-      .orderBy('o.created_at')
-      .select('o.*', 'm.role');
-    return rows.map((r: Record<string, unknown>) => this.toOrg(r, r.role as string));
+    return (await this.orgs.ofUser(p.userId)).map((r) => this.toOrg(r, r.role));
   }
 
   /** Whether the caller may look at `organizationId` (a member, or a Berth administrator). */
   async visible(p: Principal, organizationId: string): Promise<boolean> {
-    if (organizationId === p.organizationId || p.systemAdmin)
-      return !!(await this.d.store.knex('organizations').where({ id: organizationId }).first());
-    return !!(await this.d.store
-      .knex('memberships')
-      .where({ organization_id: organizationId, user_id: p.userId })
-      .first());
+    if (organizationId === p.organizationId || p.systemAdmin) return this.orgs.exists(organizationId);
+    return !!(await this.memberships.get(organizationId, p.userId));
   }
 
-  private toOrg(r: Record<string, unknown>, role: string): Organization {
+  private toOrg(r: OrganizationRow, role: string): Organization {
     return {
-      id: String(r.id),
-      name: String(r.name),
-      personal: !!r.personal,
+      id: r.id,
+      name: r.name,
+      personal: r.personal,
       role: isRole(role) || role === 'none' ? role : 'member',
-      createdAt: new Date(Number(r.created_at)),
-      updatedAt: new Date(Number(r.updated_at)),
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
     };
   }
 
   /** The principal's organization. */
   async get(p: Principal): Promise<Organization> {
-    const o = (await this.d.store.knex('organizations').where({ id: p.organizationId }).first()) as
-      Record<string, unknown> | undefined;
+    const o = await this.orgs.get(p.organizationId);
     if (!o) throw notFound(`organization ${p.organizationId}`, 'list your organizations with GET /api/organizations');
     return this.toOrg(o, p.role);
   }
@@ -113,15 +112,7 @@ export class OrgService {
         'organization names are 1-100 characters without leading or trailing spaces',
         { hint: 'e.g. "Platform team"' },
       );
-    const owned = Number(
-      (
-        (await this.d.store
-          .knex('memberships')
-          .where({ user_id: p.userId, role: 'owner' })
-          .count({ n: '*' })
-          .first()) as { n: number | string } | undefined
-      )?.n ?? 0,
-    );
+    const owned = await this.memberships.countOwnedBy(p.userId);
     if (this.d.maxOwnedOrganizations >= 0 && owned >= this.d.maxOwnedOrganizations) {
       throw new AppError(
         'quota_exceeded',
@@ -135,19 +126,8 @@ export class OrgService {
     const id = newId();
     const now = this.now();
     await this.d.store.knex.transaction(async (trx) => {
-      await trx('organizations').insert({
-        id,
-        name,
-        personal: false,
-        created_at: now,
-        updated_at: now,
-      });
-      await trx('memberships').insert({
-        organization_id: id,
-        user_id: p.userId,
-        role: 'owner',
-        created_at: now,
-      });
+      await this.orgs.insert({ id, name, personal: false, created_at: now, updated_at: now }, trx);
+      await this.memberships.insert({ organization_id: id, user_id: p.userId, role: 'owner', created_at: now }, trx);
     });
     return { id, name, personal: false, role: 'owner', createdAt: new Date(now), updatedAt: new Date(now) };
   }
@@ -173,29 +153,23 @@ export class OrgService {
         hint: 'delete them first',
       });
     await this.d.store.knex.transaction(async (trx) => {
-      await trx('api_keys').where('organization_id', o.id).update({ revoked_at: this.now() });
-      await trx('memberships').where('organization_id', o.id).delete();
+      await this.keys.revokeAllOf(o.id, this.now(), trx);
+      await this.memberships.removeAllOf(o.id, trx);
       await new SnapshotRepo(this.d.store).removeAllOf(o.id, trx);
-      await trx('organizations').where('id', o.id).delete();
+      await this.orgs.remove(o.id, trx);
     });
     this.d.credentialsChanged?.({ organizationId: o.id });
     await this.d.bus.publish(KEY_REVOKED, { organizationId: o.id } satisfies KeyRevokedEvent).catch(() => {});
   }
 
   async members(p: Principal): Promise<Member[]> {
-    const rows = await this.d.store
-      .knex('memberships as m')
-      .join('users as u', 'u.id', 'm.user_id')
-      .where('m.organization_id', p.organizationId)
-      .orderBy('m.created_at')
-      .select('m.*', 'u.email', 'u.name');
-    return rows.map((r: Record<string, unknown>) => ({
-      userId: String(r.user_id),
-      organizationId: String(r.organization_id),
-      email: String(r.email),
-      name: String(r.name),
-      role: isRole(String(r.role)) ? (r.role as Role) : 'member',
-      createdAt: new Date(Number(r.created_at)),
+    return (await this.memberships.withUsers(p.organizationId)).map((r) => ({
+      userId: r.user_id,
+      organizationId: r.organization_id,
+      email: r.email,
+      name: r.name,
+      role: isRole(r.role) ? r.role : 'member',
+      createdAt: new Date(r.created_at),
     }));
   }
 
@@ -211,23 +185,13 @@ export class OrgService {
   }
 
   private async member(p: Principal, userId: string) {
-    const m = decodeMembership(
-      await this.d.store.knex('memberships').where({ organization_id: p.organizationId, user_id: userId }).first(),
-    );
+    const m = await this.memberships.get(p.organizationId, userId);
     if (!m) throw notFound(`member ${userId}`, 'list members with GET /api/organizations/{id}/users');
     return m;
   }
 
   private async ownerCount(organizationId: string): Promise<number> {
-    return Number(
-      (
-        (await this.d.store
-          .knex('memberships')
-          .where({ organization_id: organizationId, role: 'owner' })
-          .count({ n: '*' })
-          .first()) as { n: number | string } | undefined
-      )?.n ?? 0,
-    );
+    return this.memberships.countOwners(organizationId);
   }
 
   async setRole(p: Principal, userId: string, role: string): Promise<Member> {
@@ -240,10 +204,7 @@ export class OrgService {
         hint: 'make someone else owner first',
       });
     }
-    await this.d.store
-      .knex('memberships')
-      .where({ organization_id: p.organizationId, user_id: userId })
-      .update({ role });
+    await this.memberships.setRole(p.organizationId, userId, role);
     // Keys are narrowed to the role at use time: remembered keys of this member must be checked again.
     this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
     const changed: KeyRevokedEvent = { userId, organizationId: p.organizationId };
@@ -265,11 +226,8 @@ export class OrgService {
         hint: 'make someone else owner first',
       });
     await this.d.store.knex.transaction(async (trx) => {
-      await trx('memberships').where({ organization_id: p.organizationId, user_id: userId }).delete();
-      await trx('api_keys')
-        .where({ organization_id: p.organizationId, user_id: userId })
-        .whereNull('revoked_at')
-        .update({ revoked_at: this.now() });
+      await this.memberships.remove(p.organizationId, userId, trx);
+      await this.keys.revokeMember(p.organizationId, userId, this.now(), trx);
     });
     this.d.credentialsChanged?.({ userId, organizationId: p.organizationId });
     await this.d.bus

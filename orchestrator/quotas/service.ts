@@ -8,6 +8,8 @@ import type { Clock } from '../../common/clock.js';
 import type { Locks } from '../lock/index.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
+import { MembershipRepo } from '../orgs/memberships-repo.js';
+import { OrganizationRepo } from '../orgs/organizations-repo.js';
 import { OrganizationSettingsRepo, type OrganizationSettingsRow } from '../orgs/settings-repo.js';
 import { SandboxRepo } from '../sandboxes/repo.js';
 import { SnapshotRepo } from '../snapshots/repo.js';
@@ -68,8 +70,12 @@ export class QuotaService {
   private readonly sandboxes: SandboxRepo;
   private readonly snapshots: SnapshotRepo;
   private readonly volumes: VolumeRepo;
+  private readonly orgs: OrganizationRepo;
+  private readonly memberships: MembershipRepo;
 
   constructor(private readonly d: QuotaDeps) {
+    this.orgs = new OrganizationRepo(d.store);
+    this.memberships = new MembershipRepo(d.store);
     this.settings = new OrganizationSettingsRepo(d.store);
     this.sandboxes = new SandboxRepo(d.store);
     this.snapshots = new SnapshotRepo(d.store);
@@ -102,16 +108,13 @@ export class QuotaService {
     });
     if (!p.systemAdmin || !p.permissions.includes('manage:organization')) {
       // Outsiders learn nothing about the organization; its own members are told why.
-      const m = await this.d.store
-        .knex('memberships')
-        .where({ organization_id: organizationId, user_id: p.userId })
-        .first();
+      const m = await this.memberships.get(organizationId, p.userId);
       if (!m) throw missing;
       throw new AppError('forbidden', 'only Berth administrators change quotas', {
         hint: "use a system administrator's key holding manage:organization (the key `berth serve` printed at first start)",
       });
     }
-    if (!(await this.d.store.knex('organizations').where({ id: organizationId }).first())) throw missing;
+    if (!(await this.orgs.exists(organizationId))) throw missing;
     const fields: Partial<OrganizationSettingsRow> = {};
     for (const [k, v] of Object.entries(patch)) {
       if (!(QUOTA_NAMES as string[]).includes(k))

@@ -17,7 +17,8 @@ import type { RateLimiter } from '../ratelimit/limiter.js';
 import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from '../sandboxes/model.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
-import { decodeMembership, decodeUser } from '../store/rows.js';
+import { MembershipRepo } from '../orgs/memberships-repo.js';
+import { UserRepo } from '../orgs/users-repo.js';
 import type { ExecAttachToolbox, ExecAttachment } from '../toolbox/exec-attach.js';
 import {
   SSH_ACCESS_REVOKED,
@@ -79,7 +80,13 @@ export function commandSummary(command: string): { program: string; length: numb
 export class SshGateway {
   private current: SshEndpoint | null = null;
 
-  constructor(private readonly d: SshGatewayDeps) {}
+  private readonly memberships: MembershipRepo;
+  private readonly users: UserRepo;
+
+  constructor(private readonly d: SshGatewayDeps) {
+    this.memberships = new MembershipRepo(d.store);
+    this.users = new UserRepo(d.store);
+  }
 
   /** The gateway tells where it listens (for sshCommand and GET /api/config); null when it stops. */
   announce(e: SshEndpoint | null): void {
@@ -114,11 +121,9 @@ export class SshGateway {
     sandboxId: string,
     source: SshSource,
   ): Promise<Principal | null> {
-    const m = decodeMembership(
-      await this.d.store.knex('memberships').where({ organization_id: organizationId, user_id: userId }).first(),
-    );
+    const m = await this.memberships.get(organizationId, userId);
     if (!m) return null;
-    const user = decodeUser(await this.d.store.knex('users').where({ id: userId }).first());
+    const user = await this.users.get(userId);
     const p: Principal = {
       organizationId,
       userId,
@@ -176,9 +181,7 @@ export class SshGateway {
     const key = await this.d.keys.find(blob);
     if (!key) return this.failed(source, 'publickey', 'key not registered');
     await this.d.keys.markUsed(key.id);
-    const memberships = (
-      (await this.d.store.knex('memberships').where('user_id', key.userId)) as Record<string, unknown>[]
-    ).map((r) => decodeMembership(r)!);
+    const memberships = await this.memberships.ofUser(key.userId);
     const found: { p: Principal; s: Sandbox }[] = [];
     let withoutWrite = false;
     for (const m of memberships) {
