@@ -9,7 +9,10 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { Store } from '../store/db.js';
 import type { Principal } from '../principal.js';
-import { decodeUser } from '../store/rows.js';
+import { InvitationRepo, type InvitationRow } from './invitations-repo.js';
+import { MembershipRepo } from './memberships-repo.js';
+import { OrganizationRepo } from './organizations-repo.js';
+import { UserRepo } from './users-repo.js';
 import { isRole, ROLE_PERMISSIONS, type Role } from '../keys/permissions.js';
 import type { KeyService } from '../keys/service.js';
 import type { OrgService } from './service.js';
@@ -27,20 +30,6 @@ export interface Invitation {
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
-}
-
-interface InvitationRow {
-  id: string;
-  organization_id: string;
-  email: string;
-  role: string;
-  token_hash: string;
-  invited_by: string;
-  status: string;
-  expires_at: number;
-  created_at: number;
-  updated_at: number;
-  organization_name?: string;
 }
 
 export interface InvitationDeps {
@@ -69,10 +58,14 @@ const toInvitation = (r: InvitationRow): Invitation => ({
 });
 
 export class InvitationService {
-  constructor(private readonly d: InvitationDeps) {}
+  private readonly invitations: InvitationRepo;
+  private readonly memberships: MembershipRepo;
+  private readonly users: UserRepo;
 
-  private get t() {
-    return this.d.store.knex<InvitationRow>('invitations');
+  constructor(private readonly d: InvitationDeps) {
+    this.invitations = new InvitationRepo(d.store);
+    this.memberships = new MembershipRepo(d.store);
+    this.users = new UserRepo(d.store);
   }
 
   private now(): number {
@@ -99,19 +92,12 @@ export class InvitationService {
       throw new AppError('invalid_argument', 'expiresAt is in the past', {
         hint: 'send a future ISO-8601 time or omit it',
       });
-    const already = await this.d.store
-      .knex('memberships as m')
-      .join('users as u', 'u.id', 'm.user_id')
-      .where({ 'm.organization_id': p.organizationId, 'u.email': email })
-      .first();
-    if (already)
+    if (await this.memberships.hasEmail(p.organizationId, email))
       throw new AppError('conflict', `${email} is already a member`, {
         hint: 'change their role with POST /api/organizations/{id}/users/{userId}/access',
       });
     // One open invitation per address: a new one replaces the old.
-    await this.t
-      .where({ organization_id: p.organizationId, email, status: 'pending' })
-      .update({ status: 'cancelled', updated_at: now });
+    await this.invitations.cancelPendingFor(p.organizationId, email, now);
     const token = `berth_inv_${randomToken(24)}`;
     const row: InvitationRow = {
       id: newId(),
@@ -125,7 +111,7 @@ export class InvitationService {
       created_at: now,
       updated_at: now,
     };
-    await this.t.insert(row);
+    await this.invitations.insert(row);
     const link = `${this.d.publicUrl}/api/invitations/accept?token=${token}`;
     // The delivery: a mail relay (or a person) picks this line up from the server log.
     this.d.log.info('invitation created; send this link to the invitee', {
@@ -140,16 +126,14 @@ export class InvitationService {
   async list(p: Principal): Promise<Invitation[]> {
     this.d.orgs.requireManager(p);
     await this.expire();
-    return (
-      await this.t.where({ organization_id: p.organizationId, status: 'pending' }).orderBy('created_at', 'desc')
-    ).map(toInvitation);
+    return (await this.invitations.pendingIn(p.organizationId)).map(toInvitation);
   }
 
   async cancel(p: Principal, id: string): Promise<Invitation> {
     this.d.orgs.requireManager(p);
-    const r = await this.t.where({ id, organization_id: p.organizationId, status: 'pending' }).first();
+    const r = await this.invitations.pending(id, p.organizationId);
     if (!r) throw notFound(`invitation ${id}`, 'list open invitations with GET /api/organizations/{id}/invitations');
-    await this.t.where({ id }).update({ status: 'cancelled', updated_at: this.now() });
+    await this.invitations.setStatus(id, 'cancelled', this.now());
     return { ...toInvitation(r), status: 'cancelled' };
   }
 
@@ -157,16 +141,11 @@ export class InvitationService {
   async mine(p: Principal): Promise<Invitation[]> {
     if (!p.email) return [];
     await this.expire();
-    const rows = await this.d.store
-      .knex('invitations as i')
-      .join('organizations as o', 'o.id', 'i.organization_id')
-      .where({ 'i.email': p.email.toLowerCase(), 'i.status': 'pending' })
-      .select('i.*', 'o.name as organization_name');
-    return rows.map(toInvitation);
+    return (await this.invitations.pendingForEmail(p.email.toLowerCase())).map(toInvitation);
   }
 
   private async pendingFor(p: Principal, id: string): Promise<InvitationRow> {
-    const r = await this.t.where({ id, status: 'pending' }).first();
+    const r = await this.invitations.pending(id);
     if (!r || !p.email || r.email !== p.email.toLowerCase() || r.expires_at <= this.now())
       throw notFound(`invitation ${id}`, 'list your invitations with GET /api/organizations/invitations');
     return r;
@@ -181,7 +160,7 @@ export class InvitationService {
 
   async decline(p: Principal, id: string): Promise<Invitation> {
     const r = await this.pendingFor(p, id);
-    await this.t.where({ id }).update({ status: 'declined', updated_at: this.now() });
+    await this.invitations.setStatus(id, 'declined', this.now());
     return { ...toInvitation(r), status: 'declined' };
   }
 
@@ -196,38 +175,35 @@ export class InvitationService {
     /** Where the request came from, for the audit entry (there is no principal before the token is checked). */
     _source?: Principal['source'],
   ): Promise<{ invitation: Invitation; userId: string; apiKey: string }> {
-    const r =
-      token.length <= 200 ? await this.t.where({ token_hash: sha256Hex(token), status: 'pending' }).first() : undefined;
+    const r = token.length <= 200 ? await this.invitations.pendingByTokenHash(sha256Hex(token)) : undefined;
     if (!r || r.expires_at <= this.now())
       throw new AppError('not_found', 'invitation not found, used or expired', { hint: 'ask for a new invitation' });
     const now = this.now();
-    let user = decodeUser(await this.d.store.knex('users').where('email', r.email).first());
+    let user = await this.users.byEmail(r.email);
     if (!user) {
       const userId = newId();
       const personal = newId();
       await this.d.store.knex.transaction(async (trx) => {
-        await trx('users').insert({
-          id: userId,
-          email: r.email,
-          name: (name ?? r.email.split('@')[0] ?? r.email).slice(0, 200),
-          system_admin: false,
-          created_at: now,
-        });
-        await trx('organizations').insert({
-          id: personal,
-          name: 'Personal',
-          personal: true,
-          created_at: now,
-          updated_at: now,
-        });
-        await trx('memberships').insert({
-          organization_id: personal,
-          user_id: userId,
-          role: 'owner',
-          created_at: now,
-        });
+        await this.users.insert(
+          {
+            id: userId,
+            email: r.email,
+            name: (name ?? r.email.split('@')[0] ?? r.email).slice(0, 200),
+            system_admin: false,
+            created_at: now,
+          },
+          trx,
+        );
+        await new OrganizationRepo(this.d.store).insert(
+          { id: personal, name: 'Personal', personal: true, created_at: now, updated_at: now },
+          trx,
+        );
+        await this.memberships.insert(
+          { organization_id: personal, user_id: userId, role: 'owner', created_at: now },
+          trx,
+        );
       });
-      user = decodeUser(await this.d.store.knex('users').where({ id: userId }).first())!;
+      user = (await this.users.get(userId))!;
     }
     await this.join(r, user.id);
     const role = isRole(r.role) ? r.role : 'member';
@@ -243,26 +219,18 @@ export class InvitationService {
   private async join(r: InvitationRow, userId: string): Promise<void> {
     const now = this.now();
     await this.d.store.knex.transaction(async (trx) => {
-      const n = await trx('invitations')
-        .where({ id: r.id, status: 'pending' })
-        .update({ status: 'accepted', updated_at: now });
-      if (!n) throw new AppError('conflict', 'this invitation was just used', { hint: 'ask for a new invitation' });
-      const exists = await trx('memberships').where({ organization_id: r.organization_id, user_id: userId }).first();
-      if (!exists)
-        await trx('memberships').insert({
-          organization_id: r.organization_id,
-          user_id: userId,
-          role: r.role,
-          created_at: now,
-        });
+      if (!(await this.invitations.markAccepted(r.id, now, trx)))
+        throw new AppError('conflict', 'this invitation was just used', { hint: 'ask for a new invitation' });
+      if (!(await this.memberships.get(r.organization_id, userId, trx)))
+        await this.memberships.insert(
+          { organization_id: r.organization_id, user_id: userId, role: r.role, created_at: now },
+          trx,
+        );
     });
   }
 
   /** Marks expired invitations (so lists stay honest). */
   private async expire(): Promise<void> {
-    await this.t
-      .where('status', 'pending')
-      .andWhere('expires_at', '<=', this.now())
-      .update({ status: 'cancelled', updated_at: this.now() });
+    await this.invitations.cancelExpired(this.now());
   }
 }
