@@ -13,6 +13,7 @@ import { requirePermission } from '../keys/require.js';
 import type { Principal } from '../principal.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Store } from '../store/db.js';
+import { SshAccessRepo, type SshAccessRow } from './access-repo.js';
 
 /** Published when tokens stop working early (revoked), so open sessions end. */
 export const SSH_ACCESS_REVOKED = 'ssh.access.revoked';
@@ -58,17 +59,6 @@ export interface SshAccess {
   sshCommand: string;
 }
 
-interface AccessRow {
-  id: string;
-  sandbox_id: string;
-  organization_id: string;
-  user_id: string;
-  token_hash: string;
-  expires_at: number;
-  created_at: number;
-  updated_at: number;
-}
-
 /** A valid token, as the gateway's login needs it. */
 export interface ResolvedToken {
   accessId: string;
@@ -87,10 +77,10 @@ export interface SshAccessDeps {
 }
 
 export class SshAccessService {
-  constructor(private readonly d: SshAccessDeps) {}
+  private readonly access: SshAccessRepo;
 
-  private table() {
-    return this.d.store.knex<AccessRow>('ssh_access');
+  constructor(private readonly d: SshAccessDeps) {
+    this.access = new SshAccessRepo(d.store);
   }
 
   /** The host people type after `@`: BERTH_SSH_HOST, else the host of BERTH_PUBLIC_URL. */
@@ -121,7 +111,7 @@ export class SshAccessService {
       });
     const token = newToken();
     const now = this.d.clock.now().getTime();
-    const row: AccessRow = {
+    const row: SshAccessRow = {
       id: newId(),
       sandbox_id: s.id,
       organization_id: s.organizationId,
@@ -131,9 +121,9 @@ export class SshAccessService {
       created_at: now,
       updated_at: now,
     };
-    await this.table().insert(row);
+    await this.access.insert(row);
     // Expired tokens of this sandbox are of no use to anyone: drop them while here.
-    await this.table().where('sandbox_id', s.id).andWhere('expires_at', '<', now).delete();
+    await this.access.removeExpired(s.id, now);
     return {
       id: row.id,
       sandboxId: s.id,
@@ -149,16 +139,14 @@ export class SshAccessService {
   async revoke(p: Principal, idOrName: string, token?: string): Promise<number> {
     const s = await this.d.sandboxes.get(p, idOrName);
     requirePermission(p, 'write:sandboxes');
-    const q = this.table().where('sandbox_id', s.id);
-    if (token !== undefined) q.andWhere('token_hash', sha256Hex(token));
-    const ids = (await q.clone().select('id')).map((r) => r.id);
+    const ids = await this.access.idsOf(s.id, token === undefined ? undefined : sha256Hex(token));
     if (token !== undefined && !ids.length)
       throw notFound(
         'SSH access token for this sandbox',
         'pass the token returned by POST /api/sandbox/{id}/ssh-access, or omit ?token= to revoke all',
       );
     if (ids.length) {
-      await this.table().whereIn('id', ids).delete();
+      await this.access.remove(ids);
       await this.d.bus
         .publish(SSH_ACCESS_REVOKED, { sandboxId: s.id, accessIds: ids } satisfies SshAccessRevokedEvent)
         .catch(() => {});
@@ -177,8 +165,8 @@ export class SshAccessService {
   /** The live token `token` is, or null (unknown, revoked or expired). */
   async resolve(token: string): Promise<ResolvedToken | null> {
     if (!SSH_TOKEN_RE.test(token)) return null;
-    const r = await this.table().where('token_hash', sha256Hex(token)).first();
-    if (!r || Number(r.expires_at) <= this.d.clock.now().getTime()) return null;
+    const r = await this.access.byTokenHash(sha256Hex(token));
+    if (!r || r.expires_at <= this.d.clock.now().getTime()) return null;
     return { accessId: r.id, sandboxId: r.sandbox_id, organizationId: r.organization_id, userId: r.user_id };
   }
 }

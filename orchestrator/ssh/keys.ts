@@ -12,6 +12,7 @@ import type { Bus } from '../bus/index.js';
 import { requirePermission } from '../keys/require.js';
 import type { Principal } from '../principal.js';
 import type { Store } from '../store/db.js';
+import { SshKeyRepo, type SshKeyRow } from './keys-repo.js';
 
 /** Published when a key is removed, so sessions opened with it end. */
 export const SSH_KEY_REMOVED = 'ssh.key.removed';
@@ -30,17 +31,6 @@ export interface SshKey {
   lastUsedAt: Date | null;
 }
 
-interface KeyRow {
-  id: string;
-  user_id: string;
-  name: string;
-  key_type: string;
-  fingerprint: string;
-  public_key: string;
-  created_at: number;
-  last_used_at: number | null;
-}
-
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@+-]{0,99}$/;
 const MAX_KEYS_PER_USER = 100;
 
@@ -48,7 +38,7 @@ const MAX_KEYS_PER_USER = 100;
 export const sshFingerprint = (blob: Buffer): string =>
   `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 
-const toKey = (r: KeyRow): SshKey => ({
+const toKey = (r: SshKeyRow): SshKey => ({
   id: r.id,
   name: r.name,
   type: r.key_type,
@@ -75,10 +65,10 @@ function parsePublicKey(text: string): { type: string; blob: Buffer; comment: st
 }
 
 export class SshKeyService {
-  constructor(private readonly d: { store: Store; clock: Clock; bus: Bus }) {}
+  private readonly keys: SshKeyRepo;
 
-  private table() {
-    return this.d.store.knex<KeyRow>('ssh_keys');
+  constructor(private readonly d: { store: Store; clock: Clock; bus: Bus }) {
+    this.keys = new SshKeyRepo(d.store);
   }
 
   private static personal(p: Principal): void {
@@ -98,26 +88,20 @@ export class SshKeyService {
       throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ + -', {
         hint: 'e.g. "laptop"',
       });
-    if (
-      (await this.table()
-        .where('user_id', p.userId)
-        .count({ n: '*' })
-        .first()
-        .then((r) => Number(r?.n ?? 0))) >= MAX_KEYS_PER_USER
-    ) {
+    if ((await this.keys.countOf(p.userId)) >= MAX_KEYS_PER_USER) {
       throw new AppError('quota_exceeded', `at most ${MAX_KEYS_PER_USER} SSH keys per user`, {
         hint: 'remove keys you no longer use (berth ssh-key remove)',
       });
     }
-    if (await this.table().where('fingerprint', fingerprint).first())
+    if (await this.keys.byFingerprint(fingerprint))
       throw new AppError('conflict', `the key ${fingerprint} is already registered`, {
         hint: 'each key belongs to one user; list yours with GET /api/users/me/ssh-keys',
       });
-    if (await this.table().where({ user_id: p.userId, name }).first())
+    if (await this.keys.byName(p.userId, name))
       throw new AppError('conflict', `you already have an SSH key named ${name}`, {
         hint: 'pick another name, or remove that key first',
       });
-    const row: KeyRow = {
+    const row: SshKeyRow = {
       id: newId(),
       user_id: p.userId,
       name,
@@ -128,24 +112,21 @@ export class SshKeyService {
       created_at: this.d.clock.now().getTime(),
       last_used_at: null,
     };
-    await this.table().insert(row);
+    await this.keys.insert(row);
     return toKey(row);
   }
 
   async list(p: Principal): Promise<SshKey[]> {
     SshKeyService.personal(p);
-    return (await this.table().where('user_id', p.userId).orderBy('created_at')).map(toKey);
+    return (await this.keys.listOf(p.userId)).map(toKey);
   }
 
   /** Removes one of the caller's keys by id, name or fingerprint; sessions opened with it end. */
   async remove(p: Principal, ref: string): Promise<SshKey> {
     SshKeyService.personal(p);
-    const r = await this.table()
-      .where('user_id', p.userId)
-      .andWhere((q) => q.where('id', ref).orWhere('name', ref).orWhere('fingerprint', ref))
-      .first();
+    const r = await this.keys.findOf(p.userId, ref);
     if (!r) throw notFound(`SSH key ${ref}`, 'list your keys with GET /api/users/me/ssh-keys or `berth ssh-key list`');
-    await this.table().where('id', r.id).delete();
+    await this.keys.remove(r.id);
     await this.d.bus
       .publish(SSH_KEY_REMOVED, { keyId: r.id, userId: r.user_id } satisfies SshKeyRemovedEvent)
       .catch(() => {});
@@ -154,14 +135,11 @@ export class SshKeyService {
 
   /** The registered key with this public blob (for the gateway's login), or null. */
   async find(blob: Buffer): Promise<{ id: string; userId: string; fingerprint: string } | null> {
-    const r = await this.table().where('fingerprint', sshFingerprint(blob)).first();
+    const r = await this.keys.byFingerprint(sshFingerprint(blob));
     return r ? { id: r.id, userId: r.user_id, fingerprint: r.fingerprint } : null;
   }
 
   async markUsed(id: string): Promise<void> {
-    await this.table()
-      .where('id', id)
-      .update({ last_used_at: this.d.clock.now().getTime() })
-      .catch(() => {});
+    await this.keys.noteUse(id, this.d.clock.now().getTime()).catch(() => {});
   }
 }
