@@ -7,6 +7,7 @@ import { newId } from '../../common/ids.js';
 import type { Clock } from '../../common/clock.js';
 import { envName } from '../../common/wire/daemon.js';
 import type { Store } from '../store/db.js';
+import { SecretRepo, type SecretRow } from './repo.js';
 import type { Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
 import type { SecretBox } from './crypto.js';
@@ -26,17 +27,6 @@ export interface SecretRef {
   env: string;
   secretId: string;
   name: string;
-}
-
-interface Row {
-  id: string;
-  organization_id: string;
-  name: string;
-  description: string | null;
-  value_enc: string;
-  hosts: string | null;
-  created_at: number;
-  updated_at: number;
 }
 
 const NAME = z
@@ -59,14 +49,14 @@ export const SecretMapping = z
   )
   .max(100);
 
-const toSecret = (r: Row): Secret => ({
+const toSecret = (r: Omit<SecretRow, 'hosts'> & { hosts: string[] | null }): Secret => ({
   id: r.id,
   organizationId: r.organization_id,
   name: r.name,
   description: r.description,
-  hosts: r.hosts ? (JSON.parse(r.hosts) as string[]) : [],
-  createdAt: new Date(Number(r.created_at)),
-  updatedAt: new Date(Number(r.updated_at)),
+  hosts: r.hosts ?? [],
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
 });
 
 function parse<S extends z.ZodTypeAny>(schema: S, raw: unknown, what: string): z.output<S> {
@@ -80,14 +70,14 @@ function parse<S extends z.ZodTypeAny>(schema: S, raw: unknown, what: string): z
 }
 
 export class SecretService {
+  private readonly secrets: SecretRepo;
+
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly clock: Clock,
     private readonly box: SecretBox,
-  ) {}
-
-  private get t() {
-    return this.store.knex<Row>('secrets');
+  ) {
+    this.secrets = new SecretRepo(store);
   }
 
   private aad = (organizationId: string, id: string) => `${organizationId}:${id}`;
@@ -95,24 +85,24 @@ export class SecretService {
   async create(p: Principal, raw: unknown): Promise<Secret> {
     requirePermission(p, 'write:secrets');
     const b = parse(CreateSecret, raw, 'secret');
-    if (await this.t.where({ organization_id: p.organizationId, name: b.name }).first())
+    if (await this.secrets.byName(p.organizationId, b.name))
       throw new AppError('conflict', `a secret named ${b.name} already exists`, {
         hint: 'update it with PATCH /api/secret/{id}, or pick another name',
       });
     const id = newId();
     const now = this.clock.now().getTime();
-    const row: Row = {
+    const row = {
       id,
       organization_id: p.organizationId,
       name: b.name,
       description: b.description ?? null,
       value_enc: this.box.seal(b.value, this.aad(p.organizationId, id)),
-      hosts: b.hosts ? JSON.stringify(b.hosts) : null,
+      hosts: b.hosts ?? null,
       created_at: now,
       updated_at: now,
     };
     try {
-      await this.t.insert(row);
+      await this.secrets.insert(row);
     } catch (e) {
       if (/unique|duplicate/i.test((e as Error).message))
         throw new AppError('conflict', `a secret named ${b.name} already exists`);
@@ -121,11 +111,8 @@ export class SecretService {
     return toSecret(row);
   }
 
-  private async row(p: Principal, idOrName: string): Promise<Row> {
-    const r = await this.t
-      .where('organization_id', p.organizationId)
-      .andWhere((q) => q.where('id', idOrName).orWhere('name', idOrName))
-      .first();
+  private async row(p: Principal, idOrName: string): Promise<SecretRow> {
+    const r = await this.secrets.byIdOrName(p.organizationId, idOrName);
     if (!r) throw notFound(`secret ${idOrName}`, 'list secrets with GET /api/secret/paginated');
     return r;
   }
@@ -139,13 +126,12 @@ export class SecretService {
     q: { cursor?: string; limit?: number; name?: string; order?: 'asc' | 'desc' } = {},
   ): Promise<{ items: Secret[]; total: number; nextCursor: string | null }> {
     const limit = q.limit ?? 100;
-    const base = this.t.where('organization_id', p.organizationId);
-    if (q.name) base.whereRaw("name like ? escape '\\'", [`%${q.name.replace(/[%_\\]/g, (c) => '\\' + c)}%`]);
-    const total = Number(((await base.clone().count({ n: '*' }).first()) as { n?: unknown } | undefined)?.n ?? 0);
-    const order = q.order ?? 'asc';
-    const page = base.clone();
-    if (q.cursor) page.where('name', order === 'asc' ? '>' : '<', Buffer.from(q.cursor, 'base64url').toString('utf8'));
-    const rows = await page.orderBy('name', order).limit(limit + 1);
+    const { rows, total } = await this.secrets.page(p.organizationId, {
+      nameLike: q.name || undefined,
+      after: q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : undefined,
+      order: q.order ?? 'asc',
+      limit: limit + 1,
+    });
     const items = rows.slice(0, limit);
     return {
       items: items.map(toSecret),
@@ -158,18 +144,18 @@ export class SecretService {
     requirePermission(p, 'write:secrets');
     const b = parse(UpdateSecret, raw, 'secret update');
     const r = await this.row(p, idOrName);
-    const fields: Partial<Row> = { updated_at: this.clock.now().getTime() };
+    const fields: Parameters<SecretRepo['patch']>[1] = { updated_at: this.clock.now().getTime() };
     if (b.value !== undefined) fields.value_enc = this.box.seal(b.value, this.aad(r.organization_id, r.id));
     if (b.description !== undefined) fields.description = b.description;
-    if (b.hosts !== undefined) fields.hosts = JSON.stringify(b.hosts);
-    await this.t.where({ id: r.id }).update(fields);
+    if (b.hosts !== undefined) fields.hosts = b.hosts;
+    await this.secrets.patch(r.id, fields);
     return this.get(p, r.id);
   }
 
   async remove(p: Principal, idOrName: string): Promise<Secret> {
     requirePermission(p, 'delete:secrets');
     const r = await this.row(p, idOrName);
-    await this.t.where({ id: r.id }).delete();
+    await this.secrets.remove(r.id);
     return toSecret(r);
   }
 
@@ -190,8 +176,8 @@ export class SecretService {
   /** Decrypted values for a sandbox's refs (secrets deleted since are skipped). Internal: injection only. */
   async values(organizationId: string, refs: SecretRef[]): Promise<Record<string, string>> {
     if (!refs.length) return {};
-    const rows = await this.t.where('organization_id', organizationId).whereIn(
-      'id',
+    const rows = await this.secrets.byIds(
+      organizationId,
       refs.map((r) => r.secretId),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
