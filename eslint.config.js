@@ -26,14 +26,32 @@ const TIMER_IMPORTS = ['timers', 'timers/promises', 'node:timers', 'node:timers/
   name,
   message: CLOCK,
 }));
+const DATE_SELECTOR = { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: CLOCK };
 const injectedTime = {
   files: ['orchestrator/**/*.ts', 'runner/**/*.ts'],
   rules: {
     'no-restricted-globals': ['error', { name: 'setTimeout', message: CLOCK }, { name: 'setInterval', message: CLOCK }],
     'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: CLOCK }],
+    'no-restricted-syntax': ['error', DATE_SELECTOR],
+  },
+};
+
+// One data-access style (REVIEW 36): a table is queried only by its repository
+// (`repo.ts` or `<table>-repo.ts` next to the service that owns it); services
+// call repositories and open transactions with store.transaction(). The rule
+// keeps the clock's selector too: a later no-restricted-syntax replaces it.
+const repositoriesOnly = {
+  files: ['orchestrator/**/*.ts'],
+  ignores: ['orchestrator/**/repo.ts', 'orchestrator/**/*-repo.ts', 'orchestrator/store/**'],
+  rules: {
     'no-restricted-syntax': [
       'error',
-      { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: CLOCK },
+      DATE_SELECTOR,
+      {
+        selector: "MemberExpression[property.name='knex']",
+        message:
+          'query a table through its repository (orchestrator/<folder>/repo.ts or <table>-repo.ts); open transactions with store.transaction()',
+      },
     ],
   },
 };
@@ -84,6 +102,7 @@ export default tseslint.config(
     TIMER_IMPORTS,
   ),
   injectedTime,
+  repositoriesOnly,
   layer(
     ['http/**/*.ts', 'mcp/**/*.ts', 'gateways/**/*.ts'],
     [

@@ -74,7 +74,7 @@ import { Metrics } from '../common/metrics.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { RunnerService } from './runners/service.js';
 import { RunnerLinks, type AdmittedLink } from './runners/links.js';
-import { SandboxAccessRepo } from './sandbox-access-repo.js';
+import { SandboxAccessRepo } from './preview/access-repo.js';
 import { newId } from '../common/ids.js';
 
 export type { Principal } from './principal.js';
@@ -665,7 +665,7 @@ export class Orchestrator {
       source,
       async () => {
         if (!(await this.preview.verifyFileSignature(sandboxId, method, path, expires, signature))) return null;
-        const organizationId = await new SandboxAccessRepo(this.d.store).organizationOf(sandboxId);
+        const organizationId = (await new SandboxAccessRepo(this.d.store).get(sandboxId))?.organization_id;
         return organizationId ? sandboxTokenPrincipal(organizationId, sandboxId) : null;
       },
       new AppError('unauthorized', 'this signed URL is invalid or has expired', {

@@ -49,7 +49,7 @@ export async function bootstrapAdmin(
   }
   const userId = newId();
   const organizationId = newId();
-  await store.knex.transaction(async (trx) => {
+  await store.transaction(async (trx) => {
     await users.insert(
       { id: userId, email: 'admin@localhost', name: 'Admin', system_admin: true, created_at: now },
       trx,

@@ -183,7 +183,7 @@ export class InvitationService {
     if (!user) {
       const userId = newId();
       const personal = newId();
-      await this.d.store.knex.transaction(async (trx) => {
+      await this.d.store.transaction(async (trx) => {
         await this.users.insert(
           {
             id: userId,
@@ -218,7 +218,7 @@ export class InvitationService {
 
   private async join(r: InvitationRow, userId: string): Promise<void> {
     const now = this.now();
-    await this.d.store.knex.transaction(async (trx) => {
+    await this.d.store.transaction(async (trx) => {
       if (!(await this.invitations.markAccepted(r.id, now, trx)))
         throw new AppError('conflict', 'this invitation was just used', { hint: 'ask for a new invitation' });
       if (!(await this.memberships.get(r.organization_id, userId, trx)))

@@ -125,7 +125,7 @@ export class OrgService {
     }
     const id = newId();
     const now = this.now();
-    await this.d.store.knex.transaction(async (trx) => {
+    await this.d.store.transaction(async (trx) => {
       await this.orgs.insert({ id, name, personal: false, created_at: now, updated_at: now }, trx);
       await this.memberships.insert({ organization_id: id, user_id: p.userId, role: 'owner', created_at: now }, trx);
     });
@@ -152,7 +152,7 @@ export class OrgService {
       throw new AppError('failed_precondition', `organization ${o.name} still holds ${left.join(' and ')}`, {
         hint: 'delete them first',
       });
-    await this.d.store.knex.transaction(async (trx) => {
+    await this.d.store.transaction(async (trx) => {
       await this.keys.revokeAllOf(o.id, this.now(), trx);
       await this.memberships.removeAllOf(o.id, trx);
       await new SnapshotRepo(this.d.store).removeAllOf(o.id, trx);
@@ -225,7 +225,7 @@ export class OrgService {
       throw new AppError('failed_precondition', 'an organization keeps at least one owner', {
         hint: 'make someone else owner first',
       });
-    await this.d.store.knex.transaction(async (trx) => {
+    await this.d.store.transaction(async (trx) => {
       await this.memberships.remove(p.organizationId, userId, trx);
       await this.keys.revokeMember(p.organizationId, userId, this.now(), trx);
     });

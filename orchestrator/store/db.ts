@@ -41,8 +41,11 @@ export function knexConfig(o: StoreOptions): Knex.Config {
 }
 
 export interface Store {
+  /** For repositories only (lint: a service reaches a table through its repository). */
   knex: Knex;
   kind: 'sqlite' | 'postgres';
+  /** Runs `f` in one transaction; a service hands `trx` to the repositories it writes through. */
+  transaction<T>(f: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export function bindStore(knex: Knex, kind: Store['kind']): Store {
   return {
     knex,
     kind,
+    transaction: (f) => knex.transaction(f),
     ping: async () => {
       await knex.raw('select 1');
     },

@@ -58,7 +58,7 @@ export class UsageService implements RunnerHooks {
    * the totals and the days the time fell on, in one transaction.
    */
   private async book(r: Row, now: number, next: Partial<Row>): Promise<void> {
-    await this.store.knex.transaction(async (trx) => {
+    await this.store.transaction(async (trx) => {
       await this.usage.update(r.sandbox_id, { ...this.accrued(r, now), ...next }, trx);
       await this.days.add(r.organization_id, r.sandbox_id, piecesByDay(r.sampled_at, now, r), trx);
     });
