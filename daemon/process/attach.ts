@@ -137,12 +137,19 @@ function piped(
     child.once('error', () => resolve({ code: 127, signal: null }));
   });
   const outputs = [child.stdout, child.stderr];
+  // When output last moved, and whether the client is holding it back (see `exited`).
+  let lastOutput = Date.now();
+  let held = false;
   const pump = (out: NodeJS.ReadableStream | null, tag: number) => {
     out?.on('data', (chunk: Buffer) => {
+      lastOutput = Date.now();
       stream.sendBinary(tagged(tag, chunk));
       if (stream.congested) {
+        held = true;
         for (const o of outputs) o?.pause();
         stream.onDrain(() => {
+          held = false;
+          lastOutput = Date.now();
           for (const o of outputs) o?.resume();
         });
       }
@@ -164,8 +171,20 @@ function piped(
     endInput: () => stdin.end(),
     resize: () => {},
     exited: exit.then(async ({ code, signal }) => {
+      // What the command wrote before it exited may still wait in the pipes, held back by a slow
+      // client: it is read to the end. Only pipes that stay open with nothing moving (a background
+      // child holding them) are cut, after DRAIN_MS of quiet while the client is not holding back.
+      lastOutput = Math.max(lastOutput, Date.now());
       let t: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise<void>((r) => (t = setTimeout(r, DRAIN_MS)))]);
+      const quiet = new Promise<void>((resolve) => {
+        const check = () => {
+          const idle = Date.now() - lastOutput;
+          if (!held && idle >= DRAIN_MS) resolve();
+          else t = setTimeout(check, held ? DRAIN_MS : DRAIN_MS - idle);
+        };
+        check();
+      });
+      await Promise.race([closed, quiet]);
       clearTimeout(t);
       child.stdout?.destroy();
       child.stderr?.destroy();
