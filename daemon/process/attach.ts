@@ -174,7 +174,7 @@ function piped(
       // What the command wrote before it exited may still wait in the pipes, held back by a slow
       // client: it is read to the end. Only pipes that stay open with nothing moving (a background
       // child holding them) are cut, after DRAIN_MS of quiet while the client is not holding back.
-      lastOutput = Math.max(lastOutput, Date.now());
+      lastOutput = Date.now();
       let t: NodeJS.Timeout | undefined;
       const quiet = new Promise<void>((resolve) => {
         const check = () => {

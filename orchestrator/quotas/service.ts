@@ -209,8 +209,11 @@ export class QuotaService {
   }
 
   async checkCount(organizationId: string, q: 'snapshots' | 'volumes'): Promise<void> {
-    const [{ quotas }, used] = await Promise.all([this.get(organizationId), this.used(organizationId)]);
-    if (quotas[q] >= 0 && used[q] + 1 > quotas[q]) throw this.exceeded(q, used[q], 1, quotas[q]);
+    const [{ quotas }, used] = await Promise.all([
+      this.get(organizationId),
+      q === 'snapshots' ? this.snapshots.countOwn(organizationId) : this.volumes.count(organizationId),
+    ]);
+    if (quotas[q] >= 0 && used + 1 > quotas[q]) throw this.exceeded(q, used, 1, quotas[q]);
   }
 
   /** Sandboxes older than their organization's lifetime limit (for the lifetime sweep). */
