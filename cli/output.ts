@@ -16,6 +16,7 @@ export const EXIT_CODE: Readonly<Record<ErrorCode, number>> = {
   gone: 5,
   rate_limited: 6,
   unavailable: 6,
+  no_capacity: 6,
   timeout: 6,
   payload_too_large: 2,
   unsupported_media_type: 2,

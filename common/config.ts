@@ -65,6 +65,17 @@ const cidrList = z
   );
 
 /** One row per setting: its environment variable, schema (with default) and meaning. */
+/** `k=v,k2=v2` as an object (runner labels such as region=eu). */
+const labelList = z
+  .string()
+  .regex(/^\s*[a-z0-9][a-z0-9._/-]{0,62}=[^,=]{0,63}(\s*,\s*[a-z0-9][a-z0-9._/-]{0,62}=[^,=]{0,63})*\s*$/i, {
+    message: 'comma-separated key=value pairs, like region=eu,disk=ssd',
+  })
+  .transform((v) =>
+    Object.fromEntries(v.split(',').map((kv) => kv.split('=').map((x) => x.trim()) as [string, string])),
+  )
+  .optional();
+
 const SETTINGS = {
   port: { env: 'PORT', schema: int(0, 65535).default(3000), doc: 'API, MCP, web UI and toolbox port' },
   host: {
@@ -505,6 +516,26 @@ const SETTINGS = {
     schema: num(1, 3600).default(30),
     doc: 'a remote runner not heard from for this long (seconds) is listed as unreachable',
   },
+  runnerLabels: {
+    env: 'BERTH_RUNNER_LABELS',
+    schema: labelList,
+    doc: 'labels of the embedded runner, e.g. region=eu (a create whose target is another region goes elsewhere)',
+  },
+  cpuOvercommit: {
+    env: 'BERTH_CPU_OVERCOMMIT',
+    schema: num(0.1, 1000).default(64),
+    doc: "placement: cpu limits of running sandboxes may add up to this many times a runner's cores",
+  },
+  memoryOvercommit: {
+    env: 'BERTH_MEMORY_OVERCOMMIT',
+    schema: num(0.1, 1000).default(8),
+    doc: "placement: memory limits of running sandboxes may add up to this many times a runner's memory",
+  },
+  diskOvercommit: {
+    env: 'BERTH_DISK_OVERCOMMIT',
+    schema: num(0.1, 1000).default(4),
+    doc: "placement: disk limits of a runner's sandboxes may add up to this many times its disk",
+  },
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -573,17 +604,6 @@ function parseSettings(
   }
   return out;
 }
-
-/** `k=v,k2=v2` as an object (runner labels such as region=eu). */
-const labelList = z
-  .string()
-  .regex(/^\s*[a-z0-9][a-z0-9._/-]{0,62}=[^,=]{0,63}(\s*,\s*[a-z0-9][a-z0-9._/-]{0,62}=[^,=]{0,63})*\s*$/i, {
-    message: 'comma-separated key=value pairs, like region=eu,disk=ssd',
-  })
-  .transform((v) =>
-    Object.fromEntries(v.split(',').map((kv) => kv.split('=').map((x) => x.trim()) as [string, string])),
-  )
-  .optional();
 
 /** The settings of `berth runner`, the process that runs sandboxes for a remote API (docs/scale-out.md). */
 const RUNNER_SETTINGS = {

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'gone',
   'bad_gateway',
   'unavailable',
+  'no_capacity',
   'not_implemented',
   'internal',
 ] as const;
@@ -41,6 +42,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   gone: 410,
   bad_gateway: 502,
   unavailable: 503,
+  no_capacity: 503,
   not_implemented: 501,
   internal: 500,
 };

@@ -40,6 +40,10 @@ export const TOOL_ERROR: Readonly<Record<ErrorCode, { label: string; fallbackHin
     label: 'unavailable',
     fallbackHint: 'retry shortly; if it persists, check the sandbox with sandbox_get',
   },
+  no_capacity: {
+    label: 'no room',
+    fallbackHint: 'ask for fewer resources, or stop sandboxes you do not use',
+  },
   not_implemented: { label: 'not supported by this server' },
   internal: { label: 'internal error', fallbackHint: 'this is a bug in Berth; the server log has the details' },
 };

@@ -74,6 +74,8 @@ import { Metrics } from '../common/metrics.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { RunnerService } from './runners/service.js';
 import { RunnerLinks, type AdmittedLink } from './runners/links.js';
+import { RunnerRouter } from './runners/router.js';
+import { Placer } from './runners/placer.js';
 import { SandboxAccessRepo } from './preview/access-repo.js';
 import { newId } from '../common/ids.js';
 
@@ -220,6 +222,8 @@ export class Orchestrator {
   readonly runners: RunnerService;
   /** Links of remote runners to this replica. */
   readonly runnerLinks: RunnerLinks;
+  /** The runner calls of every sandbox go through here, to the runner it was placed on. */
+  readonly router: RunnerRouter;
   private readonly telemetry: OrchestratorMetrics;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
@@ -276,6 +280,7 @@ export class Orchestrator {
       clock: d.clock,
       bus: d.bus,
       timeoutMs: c.runnerTimeoutSeconds * 1000,
+      load: () => repo.loadByRunner(),
     });
     this.runners = audited(runners, A.RUNNER_ACTIONS, this.audit);
     this.runnerLinks = new RunnerLinks({
@@ -286,6 +291,21 @@ export class Orchestrator {
       log: d.log.child({ component: 'runner-links' }),
       timeoutMs: c.runnerTimeoutSeconds * 1000,
       replicaId: newId(),
+    });
+    // Everything below drives sandboxes through the router: each on the runner it was placed on.
+    const runner = new RunnerRouter({
+      local: d.runner,
+      remote: (id) => this.runnerLinks.client(id),
+      linked: () => this.runnerLinks.linked(),
+      runnerOf: (id) => repo.runnerOf(id),
+    });
+    this.router = runner;
+    const placer = new Placer({
+      local: { id: d.runner.id, engine: () => d.runner.engineInfo(), labels: c.runnerLabels ?? {} },
+      ready: () => runners.ready(),
+      linked: () => this.runnerLinks.linked(),
+      load: () => repo.loadByRunner(),
+      overcommit: { cpu: c.cpuOvercommit, memory: c.memoryOvercommit, disk: c.diskOvercommit },
     });
     const secretsKey = d.secretsKey ?? randomBytes(32);
     const box = new SecretBox(secretsKey);
@@ -310,7 +330,7 @@ export class Orchestrator {
     this.builds = new BuildService({
       store: d.store,
       bus: d.bus,
-      runner: d.runner,
+      runner,
       clock: d.clock,
       config: c,
       log: d.log.child({ component: 'builds' }),
@@ -342,14 +362,15 @@ export class Orchestrator {
     const injector = new SecretInjector({
       store: d.store,
       secrets: this.secrets,
-      daemonOf: (id) => d.runner.daemon(id),
+      daemonOf: (id) => runner.daemon(id),
       sandboxes: { get: (p, id) => this.sandboxes.get(p, id) },
     });
     this.sandboxSecrets = audited(injector, A.SANDBOX_SECRET_ACTIONS, this.audit);
     // The reconciler drives a runner whose real transitions record usage and inject secrets.
-    const observed = hookRunner(d.runner, [this.usage, injector], d.log.child({ component: 'runner-hooks' }));
+    const observed = hookRunner(runner, [this.usage, injector], d.log.child({ component: 'runner-hooks' }));
     this.warmPool = new WarmPool({
       repo: new WarmPoolRepo(d.store),
+      // Warm sandboxes are the embedded runner's: a create placed elsewhere starts cold.
       runner: d.runner,
       clock: d.clock,
       log: d.log.child({ component: 'warm-pool' }),
@@ -366,13 +387,14 @@ export class Orchestrator {
     this.reconciler = new Reconciler({
       repo,
       runner: observed,
+      runners: () => runner.reachable(),
       locks: d.locks,
       bus: d.bus,
       clock: d.clock,
       log: d.log.child({ component: 'reconciler' }),
       spec: (s) => SandboxService.spec(s, s.imageConfig ?? undefined),
       busy: (id) => activity.busy(id),
-      diskLimitEnforced: () => d.runner.engineInfo()?.diskLimit === 'enforced',
+      diskLimitEnforced: () => runner.engineInfo()?.diskLimit === 'enforced',
       leaseMs: c.lockLeaseSeconds * 1000,
       poolIds: () => this.warmPool.memberIds(),
       images: {
@@ -381,7 +403,7 @@ export class Orchestrator {
           await this.builds.wait(s.buildId, building);
         },
         pull: async (s) =>
-          d.runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
+          runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
       },
     });
     // Counted creates run under the organization's quota lock, checked first.
@@ -395,7 +417,7 @@ export class Orchestrator {
     this.snapshots = audited(
       new SnapshotService({
         store: d.store,
-        runner: d.runner,
+        runner,
         clock: d.clock,
         config: d.config,
         limits: () => this.sandboxes.limits(),
@@ -409,7 +431,7 @@ export class Orchestrator {
       this.audit,
     );
     this.volumes = audited(
-      new VolumeService({ store: d.store, runner: d.runner, clock: d.clock }),
+      new VolumeService({ store: d.store, runner, clock: d.clock }),
       { ...A.VOLUME_ACTIONS, create: { ...A.VOLUME_ACTIONS.create!, guard: countGuard('volumes') } },
       this.audit,
     );
@@ -417,7 +439,7 @@ export class Orchestrator {
       audited(
         new SandboxService({
           repo,
-          runner: d.runner,
+          runner,
           reconciler: this.reconciler,
           bus: d.bus,
           clock: d.clock,
@@ -434,6 +456,7 @@ export class Orchestrator {
           builds: this.builds,
           registryAuth: (org, ref) => this.registries.credentialsFor(org, ref),
           warmPool: this.warmPool,
+          placement: placer,
         }),
         A.SANDBOX_ACTIONS,
         this.audit,
@@ -445,7 +468,7 @@ export class Orchestrator {
         sandboxes: this.sandboxes,
         snapshots: this.snapshots,
         reconciler: this.reconciler,
-        runner: d.runner,
+        runner,
         clock: d.clock,
       }),
       A.STATE_ACTIONS,
@@ -460,18 +483,19 @@ export class Orchestrator {
     });
     this.sandboxMetrics = new MetricsService({
       store: d.store,
-      runner: d.runner,
+      runner,
       clock: d.clock,
       log: d.log.child({ component: 'metrics' }),
       sandboxes: {
         get: (p, id) => this.sandboxes.get(p, id),
-        started: async () => (await repo.allForRunner(d.runner.id)).filter((s) => s.state === 'started'),
+        started: async () =>
+          (await repo.allForRunners(runner.reachable().map((r) => r.id))).filter((s) => s.state === 'started'),
       },
       intervalSeconds: c.metricsIntervalSeconds,
       retentionHours: c.metricsRetentionHours,
     });
     this.settings = audited(
-      new SandboxSettings({ repo, sandboxes: this.sandboxes, runner: d.runner, clock: d.clock, quotas: this.quotas }),
+      new SandboxSettings({ repo, sandboxes: this.sandboxes, runner, clock: d.clock, quotas: this.quotas }),
       A.SETTINGS_ACTIONS,
       this.audit,
     );
@@ -498,7 +522,7 @@ export class Orchestrator {
       process: this.telemetry.timed(new ProcessToolbox(access), { exec: () => 'exec' }),
       files: new FilesToolbox(access),
       edit: new FileEditToolbox(access),
-      watch: new FileWatch(this.sandboxes, (id) => d.runner.daemon(id)),
+      watch: new FileWatch(this.sandboxes, (id) => runner.daemon(id)),
       gitDiff: new GitDiffToolbox(access),
       terminal: new TerminalToolbox(new PtyToolbox(access)),
       grep: new GrepToolbox(access),

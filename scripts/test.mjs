@@ -57,6 +57,7 @@ const ALONE = [
   'webui/security.test',
   'gateways/preview-load.test',
   'runners/remote.test',
+  'runners/placement.test',
 ];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));

@@ -1,6 +1,7 @@
 // A remote runner as the admin API shows it. The stored state is the admin's
 // intent; `unreachable` is derived from when the runner was last heard from.
 import type { RunnerCapacity, RunnerUsage } from '../../common/wire/runner-link.js';
+import type { RunnerLoad } from './placement.js';
 
 export const STORED_RUNNER_STATES = ['ready', 'draining', 'disabled'] as const;
 export type StoredRunnerState = (typeof STORED_RUNNER_STATES)[number];
@@ -26,9 +27,9 @@ export interface RunnerInfo {
   /** The admin's labels over the ones the runner reports (BERTH_RUNNER_LABELS). */
   labels: Record<string, string>;
   capacity: Omit<RunnerCapacity, 'labels' | 'version'> | null;
-  /** Resources of sandboxes placed on the runner (placement is a later slice: zero until then). */
+  /** Limits of the sandboxes placed on the runner: cores and memory of those meant to run, disk of all. */
   allocated: { cpu: number; memoryGiB: number; diskGiB: number };
-  /** Sandbox containers the runner reported holding. */
+  /** Sandboxes placed on the runner, or the containers it reported holding when that is more. */
   sandboxes: number;
   usage: RunnerUsage | null;
   lastSeenAt: Date | null;
@@ -39,7 +40,7 @@ export interface RunnerInfo {
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
 
 /** The row as the API shows it, `now` and `timeoutMs` deciding whether it is unreachable. */
-export function toRunnerInfo(r: RunnerRow, now: number, timeoutMs: number): RunnerInfo {
+export function toRunnerInfo(r: RunnerRow, now: number, timeoutMs: number, load?: RunnerLoad): RunnerInfo {
   const seen = r.last_seen_at === null ? null : Number(r.last_seen_at);
   const stored = r.state as StoredRunnerState;
   const stale = seen === null || now - seen > timeoutMs;
@@ -52,8 +53,8 @@ export function toRunnerInfo(r: RunnerRow, now: number, timeoutMs: number): Runn
     state: stored !== 'disabled' && stale ? 'unreachable' : stored,
     labels: { ...reported, ...(parse<Record<string, string>>(r.labels) ?? {}) },
     capacity: cap ? (capacity as RunnerInfo['capacity']) : null,
-    allocated: { cpu: 0, memoryGiB: 0, diskGiB: 0 },
-    sandboxes: usage?.sandboxes ?? 0,
+    allocated: { cpu: load?.cpu ?? 0, memoryGiB: load?.memoryGiB ?? 0, diskGiB: load?.diskGiB ?? 0 },
+    sandboxes: Math.max(load?.sandboxes ?? 0, usage?.sandboxes ?? 0),
     usage,
     lastSeenAt: seen === null ? null : new Date(seen),
     version: r.version,

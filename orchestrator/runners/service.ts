@@ -11,6 +11,7 @@ import type { Principal } from '../principal.js';
 import type { Store } from '../store/db.js';
 import { toRunnerInfo, type RunnerInfo, type RunnerRow, type StoredRunnerState } from './model.js';
 import { RunnerRepo } from './repo.js';
+import type { RunnerLoad } from './placement.js';
 
 /** Published when a runner is removed: the replica holding its link closes it at once. */
 export const RUNNER_REMOVED = 'runners.removed';
@@ -30,6 +31,8 @@ export interface RunnerServiceDeps {
   bus: Bus;
   /** A runner not heard from for this long is unreachable. */
   timeoutMs: number;
+  /** What is placed on each runner (sandbox rows). */
+  load(): Promise<Map<string, RunnerLoad>>;
 }
 
 function requireAdmin(p: Principal, change: boolean): void {
@@ -64,8 +67,8 @@ export class RunnerService {
     this.repo = new RunnerRepo(d.store);
   }
 
-  private view(r: RunnerRow): RunnerInfo {
-    return toRunnerInfo(r, this.d.clock.now().getTime(), this.d.timeoutMs);
+  private view(r: RunnerRow, load?: Map<string, RunnerLoad>): RunnerInfo {
+    return toRunnerInfo(r, this.d.clock.now().getTime(), this.d.timeoutMs, load?.get(r.id));
   }
 
   private async row(id: string): Promise<RunnerRow> {
@@ -107,12 +110,13 @@ export class RunnerService {
 
   async list(p: Principal): Promise<RunnerInfo[]> {
     requireAdmin(p, false);
-    return (await this.repo.list()).map((r) => this.view(r));
+    const [rows, load] = await Promise.all([this.repo.list(), this.d.load()]);
+    return rows.map((r) => this.view(r, load));
   }
 
   async get(p: Principal, id: string): Promise<RunnerInfo> {
     requireAdmin(p, false);
-    return this.view(await this.row(id));
+    return this.view(await this.row(id), await this.d.load());
   }
 
   /** No new sandboxes go to a draining runner; its sandboxes stay. */
@@ -128,13 +132,13 @@ export class RunnerService {
     requireAdmin(p, true);
     await this.row(id);
     await this.repo.setState(id, state);
-    return this.view(await this.row(id));
+    return this.view(await this.row(id), await this.d.load());
   }
 
   /** Forgets a runner and revokes its token; its link closes at once. Refused while it holds sandboxes. */
   async remove(p: Principal, id: string): Promise<RunnerInfo> {
     requireAdmin(p, true);
-    const info = this.view(await this.row(id));
+    const info = this.view(await this.row(id), await this.d.load());
     if (info.sandboxes > 0)
       throw new AppError('conflict', `runner ${info.name} still holds ${info.sandboxes} sandbox(es)`, {
         hint: 'drain it (POST /api/runners/{id}/drain) and delete or move its sandboxes first',
@@ -143,6 +147,11 @@ export class RunnerService {
     await this.repo.remove(id);
     await this.d.bus.publish(RUNNER_REMOVED, { id }).catch(() => {});
     return info;
+  }
+
+  /** Runners new sandboxes may go to: left `ready` and heard from within the timeout (for placement). */
+  async ready(): Promise<RunnerInfo[]> {
+    return (await this.repo.list()).map((r) => this.view(r)).filter((r) => r.state === 'ready');
   }
 
   /** The runner a link token belongs to, or null. */

@@ -117,19 +117,37 @@ export class SandboxCreator {
     const command = snap?.entrypoint?.length ? snap.entrypoint : (imageConfig?.command ?? []);
     const user = effectiveUser(input.user, imageConfig?.user);
     // An image still to be built or pulled, or a fork's own image, has nothing warm to claim.
-    const warm: WarmPick =
+    let warm: WarmPick =
       this.d.warmPool && imageConfig && !opts.preset
         ? await this.d.warmPool.pick(
             { image, command, user, cpu, memory, disk, runtime: net.runtime, volumes: volumes.length },
             imageConfig.id,
           )
         : { miss: 'off' };
+    const local = this.d.runner.id;
+    const runnerId = this.d.placement
+      ? await this.d.placement.place({
+          cpu,
+          memoryGiB: memory,
+          diskGiB: disk,
+          runtime: net.runtime,
+          target: input.target,
+          localOnly: volumes.length
+            ? 'volumes are stored on the API host'
+            : opts.preset
+              ? "a fork's image is on the API host"
+              : undefined,
+          prefer: 'ids' in warm && warm.ids.length ? local : undefined,
+        })
+      : local;
+    // Warm sandboxes are the embedded runner's.
+    if (runnerId !== local) warm = { miss: 'runner' };
     const id = opts.preset?.id ?? newId();
     const row: Partial<SandboxRow> = {
       id,
       organization_id: p.organizationId,
       name: name ?? id,
-      runner_id: this.d.runner.id,
+      runner_id: runnerId,
       image,
       snapshot: snap?.name ?? input.snapshot ?? (input.image || input.dockerfile || opts.preset ? null : image),
       os_user: input.user ?? null,

@@ -24,6 +24,8 @@ export const AUTO_ARCHIVE_MAX_MINUTES = 30 * 24 * 60;
 export interface ReconcilerDeps {
   repo: SandboxRepo;
   runner: RunnerClient;
+  /** The runners this replica drives (sweeps and the reaper cover their sandboxes); the runner alone when omitted. */
+  runners?: () => RunnerClient[];
   locks: Locks;
   bus: Bus;
   clock: Clock;
@@ -379,7 +381,7 @@ export class Reconciler {
   async checkDisks(): Promise<string[]> {
     if (this.d.diskLimitEnforced()) return [];
     const over: string[] = [];
-    for (const s of await this.d.repo.allForRunner(this.d.runner.id)) {
+    for (const s of await this.d.repo.allForRunners(this.runnerIds())) {
       if (s.state !== 'started') continue;
       const used = await this.d.runner.diskUsage(s.id).catch(() => null);
       const limit = s.disk * 1024 ** 3;
@@ -407,7 +409,7 @@ export class Reconciler {
   }
 
   private async sweepOnce(): Promise<void> {
-    const all = await this.d.repo.allForRunner(this.d.runner.id);
+    const all = await this.d.repo.allForRunners(this.runnerIds());
     const now = this.d.clock.now().getTime();
     const kicks: Promise<void>[] = [];
     for (const s of all) {
@@ -452,24 +454,41 @@ export class Reconciler {
    * made is never taken for an orphan.
    */
   async reap(reapNetwork?: (known: () => Promise<Set<string>>) => Promise<number>): Promise<string[]> {
-    const onHost = await this.d.runner.listSandboxIds();
-    const known = await this.knownIds();
-    const orphans = onHost.filter((id) => !known.has(id));
-    for (const id of orphans) {
-      this.d.log.warn('reaping an orphan sandbox', { sandboxId: id });
-      await this.d.runner
-        .ensureDestroyed(id)
-        .catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
+    const orphans: string[] = [];
+    for (const runner of this.d.runners?.() ?? [this.d.runner]) {
+      let onHost: string[];
+      try {
+        onHost = await runner.listSandboxIds();
+      } catch (e) {
+        this.d.log.warn('cannot list sandboxes of a runner; reaping it later', {
+          runnerId: runner.id,
+          error: (e as Error).message,
+        });
+        continue;
+      }
+      const known = await this.knownIds([runner.id]);
+      for (const id of onHost.filter((x) => !known.has(x))) {
+        orphans.push(id);
+        this.d.log.warn('reaping an orphan sandbox', { sandboxId: id, runnerId: runner.id });
+        // Straight to its runner: the orphan has no row saying where it is.
+        await runner
+          .ensureDestroyed(id)
+          .catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
+      }
     }
-    if (reapNetwork) await reapNetwork(() => this.knownIds()).catch(() => 0);
+    if (reapNetwork) await reapNetwork(() => this.knownIds([this.d.runner.id])).catch(() => 0);
     return orphans;
   }
 
-  private async knownIds(): Promise<Set<string>> {
+  private runnerIds(): string[] {
+    return (this.d.runners?.() ?? [this.d.runner]).map((r) => r.id);
+  }
+
+  private async knownIds(runnerIds: string[]): Promise<Set<string>> {
     // Members first: a claim moves an id from the pool to the sandboxes in one
     // transaction, so read in that order it is seen in one list or both.
     const ids = new Set((await this.d.poolIds?.()) ?? []);
-    for (const s of await this.d.repo.allForRunner(this.d.runner.id)) ids.add(s.id);
+    for (const s of await this.d.repo.allForRunners(runnerIds)) ids.add(s.id);
     return ids;
   }
 

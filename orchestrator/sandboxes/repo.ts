@@ -245,10 +245,39 @@ export class SandboxRepo {
     return rows.map((r) => ({ runnerId: r.runner_id, cpu: Number(r.cpu), memoryGiB: Number(r.memory) }));
   }
 
-  /** Unscoped: every sandbox of one runner, for sweeps and the reaper. */
-  async allForRunner(runnerId: string): Promise<Sandbox[]> {
-    const rows = (await this.rows().where({ runner_id: runnerId })) as Record<string, unknown>[];
+  /** Unscoped: every sandbox of these runners, for sweeps and the reaper. */
+  async allForRunners(runnerIds: string[]): Promise<Sandbox[]> {
+    if (!runnerIds.length) return [];
+    const rows = (await this.rows().whereIn('runner_id', runnerIds)) as Record<string, unknown>[];
     return this.hydrate(rows.map(decodeRow));
+  }
+
+  /** Unscoped: the runner a sandbox was placed on, or null when there is no such sandbox. */
+  async runnerOf(id: string): Promise<string | null> {
+    const row = (await this.rows().where({ id }).first('runner_id')) as { runner_id: string } | undefined;
+    return row?.runner_id ?? null;
+  }
+
+  /**
+   * Unscoped, for placement: per runner, the cores and memory of sandboxes
+   * meant to run (desired started) and the disk of every sandbox it holds.
+   */
+  async loadByRunner(): Promise<Map<string, { cpu: number; memoryGiB: number; diskGiB: number; sandboxes: number }>> {
+    type Num = number | string;
+    type Row = { runner_id: string; cpu: Num; memory: Num; disk: Num; n: Num };
+    const rows = (await this.knex('sandboxes')
+      .select('runner_id')
+      .sum({ cpu: this.knex.raw("CASE WHEN desired_state = 'started' THEN cpu ELSE 0 END") })
+      .sum({ memory: this.knex.raw("CASE WHEN desired_state = 'started' THEN memory ELSE 0 END") })
+      .sum({ disk: 'disk' })
+      .count({ n: '*' })
+      .groupBy('runner_id')) as Row[];
+    return new Map(
+      rows.map((r) => [
+        r.runner_id,
+        { cpu: Number(r.cpu), memoryGiB: Number(r.memory), diskGiB: Number(r.disk), sandboxes: Number(r.n) },
+      ]),
+    );
   }
 
   /** Names of the organization's sandboxes that mount the volume (any state until their row is gone). */

@@ -34,6 +34,7 @@ import type { ListFilter, ListPage, SandboxRepo } from './repo.js';
 import { ACTION_TARGET, ACTIONS, actionAllowed, type SandboxAction } from './states.js';
 import type { SandboxRow } from './row.js';
 import type { WarmPool } from '../warmpool/pool.js';
+import type { PlacementNeed } from '../runners/placement.js';
 
 const GiB = 1024 ** 3;
 
@@ -66,6 +67,8 @@ export interface SandboxServiceDeps {
   builds?: Pick<BuildService, 'validate' | 'request' | 'cancel'>;
   /** Credentials for the registry an image names (private pulls). */
   registryAuth?: (organizationId: string, ref: string) => Promise<RegistryCredentials | null>;
+  /** Picks the runner of a new sandbox; without it every sandbox is the runner's. */
+  placement?: { place(need: PlacementNeed): Promise<string> };
 }
 
 export interface WaitOptions {

@@ -26,7 +26,7 @@ export interface WarmRequest extends PoolClass {
 
 export const classKey = (c: PoolClass): string => JSON.stringify([c.image, c.command, c.user, c.cpu, c.memory, c.disk]);
 
-export type MissReason = 'off' | 'volumes' | 'runtime' | 'image' | 'user' | 'class' | 'empty' | 'raced';
+export type MissReason = 'off' | 'volumes' | 'runtime' | 'image' | 'user' | 'class' | 'empty' | 'raced' | 'runner';
 
 /**
  * The classes that can serve `req`, closest first (the smallest that fits, so

@@ -7,74 +7,31 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
-import { startCli, type Running } from '../cli/helpers.js';
 import { docker } from '../helpers/docker.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { skipUnless } from '../helpers/strict.js';
 import { AppError } from '../../common/errors.js';
 import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
-import type { Json } from '../helpers/json.js';
-
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  let last: T | undefined;
-  while (Date.now() - t0 < ms) {
-    last = await f();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what}: not within ${ms} ms; last ${JSON.stringify(last)}`);
-}
+import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
 
 describe('a remote runner on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, () => {
   let rig: EngineRig | undefined;
   let stack: Stack | undefined;
-  let proc: Running | undefined;
-  let home = '';
+  let remote: RemoteRunner | undefined;
   let client: RunnerClient;
 
   before(async () => {
     rig = await startEngineRig(TEST_IMAGE);
     stack = await startStack();
-    const created = await stack.api('POST', '/runners', { name: 'second-engine' });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    home = mkdtempSync(join(tmpdir(), 'berth-remote-runner-'));
-    proc = startCli(
-      ['runner'],
-      {
-        ...(process.env as Record<string, string>),
-        BERTH_API_URL: stack.apiUrl,
-        BERTH_RUNNER_TOKEN: created.body.token,
-        BERTH_HOME: home,
-        DOCKER_HOST: `unix://${rig.socket}`,
-        // The second engine's network namespace has its own firewall; the test leaves it alone.
-        BERTH_ENFORCE_EGRESS: 'false',
-        BERTH_NETNS_POOL: '0',
-        BERTH_LOG_LEVEL: 'info',
-      },
-      600_000,
-    );
-    const id = created.body.id as string;
-    await until(
-      'runner ready',
-      async () => ((await stack!.api('GET', `/runners/${id}`)).body as Json).state,
-      (s) => s === 'ready',
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\nrunner: ${proc?.err}`);
-    });
-    client = stack.server.orch.runnerLinks.client(id);
+    remote = await startRemoteRunner(stack, rig, { name: 'second-engine' });
+    client = stack.server.orch.runnerLinks.client(remote.id);
   });
   after(async () => {
-    proc?.child.kill('SIGTERM');
-    await proc?.done;
+    await remote?.stop();
     await rig?.close();
     await stack?.close();
-    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   it('starts a sandbox there, runs a command, moves files byte-exact, tunnels, stops and destroys it', async () => {

@@ -42,6 +42,7 @@ const EXPECTED: Record<ErrorCode, new (...a: never[]) => Error> = {
   timeout: DaytonaTimeoutError,
   gone: DaytonaGoneError,
   unavailable: DaytonaServiceUnavailableError,
+  no_capacity: DaytonaServiceUnavailableError,
   not_implemented: DaytonaError,
   internal: DaytonaInternalServerError,
 };

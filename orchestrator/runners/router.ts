@@ -1,0 +1,124 @@
+// The RunnerClient the orchestrator drives: each call about one sandbox goes
+// to the runner it was placed on (the embedded runner, or a remote one over
+// its link); calls about the host itself (images, volumes, engine facts) go
+// to the embedded runner, whose engine is the source of images for the rest.
+// A sandbox never moves between runners while its row exists, so where each
+// one lives is read from the store once and kept.
+import { AppError } from '../../common/errors.js';
+import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+
+export interface RunnerRouterDeps {
+  local: RunnerClient;
+  /** A remote runner by its registry id (its calls fail `unavailable` while it is not linked here). */
+  remote(runnerId: string): RunnerClient;
+  /** Remote runners linked to this replica now. */
+  linked(): string[];
+  /** The runner a sandbox was placed on; null for ids with no sandbox row (warm-pool members are local). */
+  runnerOf(sandboxId: string): Promise<string | null>;
+  /** Makes an image present on a remote runner before a sandbox starts there. */
+  images?: { ensure(target: RunnerClient, ref: string): Promise<void> };
+}
+
+/** Kept placements beyond this are dropped wholesale (a re-read each is cheap). */
+const MAX_KEPT = 50_000;
+
+export class RunnerRouter implements RunnerClient {
+  private readonly placed = new Map<string, string>();
+
+  constructor(private readonly d: RunnerRouterDeps) {}
+
+  get id(): string {
+    return this.d.local.id;
+  }
+
+  /** A runner by id: the embedded one, or a remote one. */
+  runner(runnerId: string): RunnerClient {
+    return runnerId === this.d.local.id ? this.d.local : this.d.remote(runnerId);
+  }
+
+  /** The runners this replica drives now: the embedded one and those linked here. */
+  reachable(): RunnerClient[] {
+    return [this.d.local, ...this.d.linked().map((id) => this.d.remote(id))];
+  }
+
+  private async of(sandboxId: string): Promise<RunnerClient> {
+    let runnerId = this.placed.get(sandboxId);
+    if (runnerId === undefined) {
+      const found = await this.d.runnerOf(sandboxId);
+      if (found === null) return this.d.local;
+      if (this.placed.size >= MAX_KEPT) this.placed.clear();
+      this.placed.set(sandboxId, (runnerId = found));
+    }
+    return this.runner(runnerId);
+  }
+
+  private routed<A extends [string, ...unknown[]], R>(f: (r: RunnerClient, ...a: A) => Promise<R>) {
+    return async (...a: A): Promise<R> => f(await this.of(a[0]), ...a);
+  }
+
+  // Calls about the host: the embedded runner's.
+  health: RunnerClient['health'] = () => this.d.local.health();
+  engineInfo: RunnerClient['engineInfo'] = () => this.d.local.engineInfo();
+  inspectImage: RunnerClient['inspectImage'] = (ref) => this.d.local.inspectImage(ref);
+  createVolume: RunnerClient['createVolume'] = (...a) => this.d.local.createVolume(...a);
+  removeVolume: RunnerClient['removeVolume'] = (id) => this.d.local.removeVolume(id);
+  listSandboxIds: RunnerClient['listSandboxIds'] = () => this.d.local.listSandboxIds();
+  forkImageRef: RunnerClient['forkImageRef'] = (id) => this.d.local.forkImageRef(id);
+  buildImage: RunnerClient['buildImage'] = (...a) => this.d.local.buildImage(...a);
+  pullImage: RunnerClient['pullImage'] = (...a) => this.d.local.pullImage(...a);
+  checkImage: RunnerClient['checkImage'] = (...a) => this.d.local.checkImage(...a);
+  removeImage: RunnerClient['removeImage'] = (ref) => this.d.local.removeImage(ref);
+  listImages: RunnerClient['listImages'] = (labels) => this.d.local.listImages(labels);
+
+  // Calls about one sandbox: its runner's.
+  observe = this.routed((r, id: string) => r.observe(id));
+  ensureStopped = this.routed((r, id: string) => r.ensureStopped(id));
+  ensureArchived = this.routed((r, id: string) => r.ensureArchived(id));
+  ensurePaused = this.routed((r, id: string) => r.ensurePaused(id));
+  ensureResumed = this.routed((r, id: string) => r.ensureResumed(id));
+  diskUsage = this.routed((r, id: string) => r.diskUsage(id));
+  stats = this.routed((r, id: string) => r.stats(id));
+  logs = this.routed((r, id: string, o: Parameters<RunnerClient['logs']>[1]) => r.logs(id, o));
+  applyNetworkPolicy = this.routed((r, id: string, p: Parameters<RunnerClient['applyNetworkPolicy']>[1]) =>
+    r.applyNetworkPolicy(id, p),
+  );
+  resize = this.routed((r, id: string, l: Parameters<RunnerClient['resize']>[1]) => r.resize(id, l));
+  commitSandbox = this.routed((r, id: string, ref: string, labels: Record<string, string>) => {
+    // The image would be on the remote engine, where nothing else looks for images yet.
+    if (r !== this.d.local)
+      throw new AppError('unavailable', 'snapshots and forks of sandboxes on remote runners are not available yet', {
+        hint: 'see docs/scale-out.md for what remote runners do today',
+      });
+    return r.commitSandbox(id, ref, labels);
+  });
+
+  async ensureStarted(spec: SandboxRuntimeSpec): Promise<void> {
+    const r = await this.of(spec.sandboxId);
+    if (r !== this.d.local) await this.d.images?.ensure(r, spec.image);
+    await r.ensureStarted(spec);
+  }
+
+  async ensureDestroyed(sandboxId: string): Promise<void> {
+    await (await this.of(sandboxId)).ensureDestroyed(sandboxId);
+    this.placed.delete(sandboxId);
+  }
+
+  daemon(sandboxId: string): SandboxDaemon {
+    const known = this.placed.get(sandboxId);
+    if (known !== undefined) return this.runner(known).daemon(sandboxId);
+    const daemon = this.of(sandboxId).then((r) => r.daemon(sandboxId));
+    daemon.catch(() => {});
+    // Every daemon call is async: each waits for the sandbox's runner first.
+    return new Proxy({} as SandboxDaemon, {
+      get: (_, prop) =>
+        prop === 'then'
+          ? undefined
+          : (...a: unknown[]) =>
+              daemon.then((d) => (d[prop as keyof SandboxDaemon] as (...x: unknown[]) => unknown).apply(d, a)),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.d.local.close();
+  }
+}
