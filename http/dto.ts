@@ -22,7 +22,7 @@ export function sandboxDto(s: Sandbox, publicUrl: string, full = true): Record<s
     memory: s.memory,
     disk: s.disk,
     spot: false,
-    state: reportedState(s.state, s.desiredState),
+    state: reportedState(s.state, s.desiredState, s.errorReason),
     desiredState: s.desiredState,
     errorReason: s.errorReason ?? undefined,
     recoverable: s.recoverable,

@@ -388,6 +388,8 @@ export class Orchestrator {
       repo,
       runner: observed,
       runners: () => runner.reachable(),
+      runnerIds: async () => [d.runner.id, ...(await runners.ids())],
+      runnerLost: (id) => (id === d.runner.id ? Promise.resolve(null) : runners.lost(id)),
       locks: d.locks,
       bus: d.bus,
       clock: d.clock,

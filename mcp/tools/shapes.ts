@@ -40,7 +40,7 @@ export function sandboxOut(s: Sandbox): SandboxOut {
   return {
     id: s.id,
     name: s.name,
-    state: reportedState(s.state, s.desiredState),
+    state: reportedState(s.state, s.desiredState, s.errorReason),
     image: s.image,
     snapshot: s.snapshot,
     cpu: s.cpu,

@@ -154,6 +154,21 @@ export class RunnerService {
     return (await this.repo.list()).map((r) => this.view(r)).filter((r) => r.state === 'ready');
   }
 
+  /** Ids of every registered runner (sweeps cover their sandboxes, reachable or not). */
+  async ids(): Promise<string[]> {
+    return (await this.repo.list()).map((r) => r.id);
+  }
+
+  /** Why a registered runner's sandboxes cannot be reached (not heard from within the timeout), or null. */
+  async lost(id: string): Promise<string | null> {
+    const r = await this.repo.get(id);
+    if (!r) return null;
+    const info = this.view(r);
+    if (info.state !== 'unreachable') return null;
+    const since = info.lastSeenAt ? `since ${info.lastSeenAt.toISOString()}` : 'since it was registered';
+    return `runner ${r.name} has not been heard from ${since}; the sandbox is back when the runner is (GET /api/runners)`;
+  }
+
   /** The runner a link token belongs to, or null. */
   async byToken(token: string): Promise<{ id: string; name: string } | null> {
     if (!token || token.length > 512) return null;

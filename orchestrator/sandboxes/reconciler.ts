@@ -24,8 +24,15 @@ export const AUTO_ARCHIVE_MAX_MINUTES = 30 * 24 * 60;
 export interface ReconcilerDeps {
   repo: SandboxRepo;
   runner: RunnerClient;
-  /** The runners this replica drives (sweeps and the reaper cover their sandboxes); the runner alone when omitted. */
+  /** The runners this replica reaches (the reaper covers them); the runner alone when omitted. */
   runners?: () => RunnerClient[];
+  /** Every runner whose sandboxes are swept, reachable or not; `runners()` when omitted. */
+  runnerIds?: () => Promise<string[]>;
+  /**
+   * Why a sandbox's runner is lost (not heard from for the runner timeout), or
+   * null: its sandboxes then show `unknown` with that reason until it is back.
+   */
+  runnerLost?: (runnerId: string) => Promise<string | null>;
   locks: Locks;
   bus: Bus;
   clock: Clock;
@@ -144,8 +151,12 @@ export class Reconciler {
       try {
         obs = await runner.observe(s.id);
       } catch (e) {
-        if (isUnavailable(e)) return false; // engine down: keep the recorded state
-        throw e;
+        if (!isUnavailable(e)) throw e;
+        // A lost runner: say so instead of showing the last state; it is observed again once back.
+        const lost = await this.d.runnerLost?.(s.runnerId);
+        if (lost && (s.state !== 'unknown' || s.errorReason !== lost))
+          await this.setState(s, fence, 'unknown', { reason: lost, recoverable: true });
+        return false; // engine or runner down: keep the recorded state
       }
       if (obs.running) {
         if (!obs.ready) {
@@ -381,7 +392,7 @@ export class Reconciler {
   async checkDisks(): Promise<string[]> {
     if (this.d.diskLimitEnforced()) return [];
     const over: string[] = [];
-    for (const s of await this.d.repo.allForRunners(this.runnerIds())) {
+    for (const s of await this.d.repo.allForRunners(this.reachableIds())) {
       if (s.state !== 'started') continue;
       const used = await this.d.runner.diskUsage(s.id).catch(() => null);
       const limit = s.disk * 1024 ** 3;
@@ -409,7 +420,7 @@ export class Reconciler {
   }
 
   private async sweepOnce(): Promise<void> {
-    const all = await this.d.repo.allForRunners(this.runnerIds());
+    const all = await this.d.repo.allForRunners((await this.d.runnerIds?.()) ?? this.reachableIds());
     const now = this.d.clock.now().getTime();
     const kicks: Promise<void>[] = [];
     for (const s of all) {
@@ -480,7 +491,7 @@ export class Reconciler {
     return orphans;
   }
 
-  private runnerIds(): string[] {
+  private reachableIds(): string[] {
     return (this.d.runners?.() ?? [this.d.runner]).map((r) => r.id);
   }
 

@@ -340,6 +340,12 @@ export class SandboxService {
    */
   async toolbox(p: Principal, idOrName: string): Promise<{ sandbox: Sandbox; daemon: SandboxDaemon; end: () => void }> {
     const s = await this.get(p, idOrName, { labels: false });
+    if (s.state === 'unknown' && s.desiredState === 'started')
+      throw new AppError('unavailable', `sandbox ${s.name} cannot be reached now`, {
+        hint: `${s.errorReason ?? 'its state is being checked'}; retry later`,
+        reason: 'SANDBOX_UNREACHABLE',
+        recoverable: true,
+      });
     if (!actionAllowed('toolbox', s.state) || s.desiredState !== 'started') {
       throw new AppError(
         'failed_precondition',

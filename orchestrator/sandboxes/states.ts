@@ -177,7 +177,7 @@ export const ACTION_TARGET: Partial<Record<SandboxAction, DesiredState>> = {
  * a settled state with a different desired state reads as the transition
  * (Daytona reports stored `started` + desired `stopped` as `stopping`).
  */
-export function reportedState(state: SandboxState, desired: DesiredState): SandboxState {
+export function reportedState(state: SandboxState, desired: DesiredState, errorReason?: string | null): SandboxState {
   if (desired === 'destroyed') return state === 'destroyed' ? state : 'destroying';
   if (state === 'started' && (desired === 'stopped' || desired === 'archived')) return 'stopping';
   if (state === 'stopped' && desired === 'started') return 'starting';
@@ -186,6 +186,7 @@ export function reportedState(state: SandboxState, desired: DesiredState): Sandb
   if (state === 'started' && desired === 'paused') return 'pausing';
   if (state === 'paused' && desired === 'started') return 'resuming';
   if (state === 'paused' && (desired === 'stopped' || desired === 'archived')) return 'stopping';
-  if (state === 'unknown') return desired === 'started' ? 'starting' : 'stopping';
+  // Unknown for a stated reason (its runner is lost) is shown as it is; otherwise it is being looked at.
+  if (state === 'unknown') return errorReason ? 'unknown' : desired === 'started' ? 'starting' : 'stopping';
   return state;
 }

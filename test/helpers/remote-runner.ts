@@ -14,6 +14,10 @@ export interface RemoteRunner {
   id: string;
   name: string;
   proc: Running;
+  /** kill -9: the process dies at once, its folder and containers stay. */
+  kill(): Promise<void>;
+  /** Starts the runner again with the same token and folder, and waits until it is `ready`. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,34 +42,47 @@ export async function startRemoteRunner(
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const id = created.body.id as string;
   const home = mkdtempSync(join(tmpdir(), 'berth-remote-runner-'));
-  const proc = startCli(
-    ['runner'],
-    {
-      ...(process.env as Record<string, string>),
-      BERTH_API_URL: stack.apiUrl,
-      BERTH_RUNNER_TOKEN: created.body.token,
-      BERTH_HOME: home,
-      DOCKER_HOST: `unix://${rig.socket}`,
-      // The second engine's network namespace has its own firewall; the tests leave it alone.
-      BERTH_ENFORCE_EGRESS: 'false',
-      BERTH_NETNS_POOL: '0',
-      BERTH_LOG_LEVEL: 'info',
-      ...o.env,
-    },
-    1_800_000,
-  );
-  const stop = async () => {
-    proc.child.kill('SIGTERM');
-    await proc.done;
-    rmSync(home, { recursive: true, force: true });
+  const env = {
+    ...(process.env as Record<string, string>),
+    BERTH_API_URL: stack.apiUrl,
+    BERTH_RUNNER_TOKEN: created.body.token as string,
+    BERTH_HOME: home,
+    DOCKER_HOST: `unix://${rig.socket}`,
+    // The second engine's network namespace has its own firewall; the tests leave it alone.
+    BERTH_ENFORCE_EGRESS: 'false',
+    BERTH_NETNS_POOL: '0',
+    BERTH_LOG_LEVEL: 'info',
+    ...o.env,
   };
-  await until(
-    'runner ready',
-    async () => ((await stack.api('GET', `/runners/${id}`)).body as Json).state,
-    (s) => s === 'ready',
-  ).catch(async (e: Error) => {
-    await stop();
-    throw new Error(`${e.message}\nrunner: ${proc.err}`);
+  const r: RemoteRunner = {
+    id,
+    name: o.name,
+    proc: startCli(['runner'], env, 1_800_000),
+    async kill() {
+      r.proc.child.kill('SIGKILL');
+      await r.proc.done;
+    },
+    async restart() {
+      r.proc = startCli(['runner'], env, 1_800_000);
+      await ready();
+    },
+    async stop() {
+      r.proc.child.kill('SIGTERM');
+      await r.proc.done;
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  const ready = () =>
+    until(
+      'runner ready',
+      async () => ((await stack.api('GET', `/runners/${id}`)).body as Json).state,
+      (s) => s === 'ready',
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}\nrunner: ${r.proc.err}`);
+    });
+  await ready().catch(async (e: Error) => {
+    await r.stop();
+    throw e;
   });
-  return { id, name: o.name, proc, stop };
+  return r;
 }

@@ -52,7 +52,8 @@ describe('placement on a remote runner, through the API', { skip: skipUnless(eng
     const port = await freePort();
     stack = await startStack({
       ssh: true,
-      config: { port, publicUrl: `http://127.0.0.1:${port}`, runnerLabels: 'region=home' },
+      // A short runner timeout, so the runner-loss test sees a killed runner go unreachable soon.
+      config: { port, publicUrl: `http://127.0.0.1:${port}`, runnerLabels: 'region=home', runnerTimeoutSeconds: 6 },
     });
     remote = await startRemoteRunner(stack, rig, { name: 'eu-1', labels: { region: 'eu' } });
     dir = mkdtempSync(join(tmpdir(), 'berth-placement-'));
@@ -216,5 +217,41 @@ describe('placement on a remote runner, through the API', { skip: skipUnless(eng
     }
     const back = await create({ target: 'eu' });
     assert.equal(await whereIs(back.id as string), 'remote');
+  });
+
+  it('shows sandboxes of a killed runner as unknown (503 on use), creates elsewhere, and reconciles them on its return', async () => {
+    const far = (await create({ target: 'eu' })).id as string;
+    const near = (await create({ target: 'home' })).id as string;
+    await exec(stack!, far, 'echo kept > /tmp/kept.txt');
+    await remote!.kill();
+    await until(
+      'runner unreachable',
+      async () => ((await stack!.api('GET', `/runners/${remote!.id}`)).body as Json).state,
+      (s) => s === 'unreachable',
+      30_000,
+    );
+    await stack!.server.orch.reconciler.sweep();
+    const seen = (await stack!.api('GET', `/sandbox/${far}`)).body as Json;
+    assert.equal(seen.state, 'unknown', JSON.stringify(seen));
+    assert.equal(seen.recoverable, true);
+    assert.match(seen.errorReason, /runner eu-1 has not been heard from since/);
+    const refused = await stack!.api('POST', `/toolbox/${far}/process/execute`, { command: 'true' });
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'SANDBOX_UNREACHABLE', 'toolbox errors carry the reason as their code');
+    assert.match(refused.body.hint, /eu-1 has not been heard from/);
+
+    assert.equal((await exec(stack!, near, 'echo fine')).result.trim(), 'fine', 'neighbours unaffected');
+    const fresh = await create({});
+    assert.equal(await whereIs(fresh.id as string), 'local', 'creates go where a runner is');
+
+    await remote!.restart();
+    await stack!.server.orch.reconciler.sweep();
+    await until(
+      'back to started',
+      async () => (await stack!.api('GET', `/sandbox/${far}`)).body.state,
+      (s) => s === 'started',
+    );
+    assert.equal((await exec(stack!, far, 'cat /tmp/kept.txt')).result.trim(), 'kept', 'nothing lost');
+    assert.equal((await stack!.api('GET', `/sandbox/${far}`)).body.errorReason ?? null, null);
   });
 });

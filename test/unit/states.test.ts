@@ -82,6 +82,8 @@ describe('sandbox states', () => {
     assert.equal(reportedState('archived', 'started'), 'restoring');
     assert.equal(reportedState('stopped', 'destroyed'), 'destroying');
     assert.equal(reportedState('started', 'started'), 'started');
+    assert.equal(reportedState('unknown', 'started'), 'starting', 'being looked at');
+    assert.equal(reportedState('unknown', 'started', 'runner eu-1 has not been heard from'), 'unknown');
   });
 });
 
