@@ -1,14 +1,15 @@
 // Composition root of `berth runner`: a runner on a Docker host that dials the
-// API at BERTH_API_URL with BERTH_RUNNER_TOKEN, reports its capacity and usage
-// over that link, and serves runner calls and daemon streams on it
-// (docs/scale-out.md). It loads no server code.
+// API at BERTH_API_URL with BERTH_RUNNER_TOKEN, links to every API replica it
+// hears of there, reports its capacity and usage over each link, and serves
+// runner calls and daemon streams on them (docs/scale-out.md). It loads no
+// server code.
 import { mkdirSync } from 'node:fs';
 import { loadRunnerConfig } from '../common/config.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
-import { LinkAgent } from '../runner/link/agent.js';
+import { ReplicaLinks } from '../runner/link/replicas.js';
 import { capacity, usage, type ReportDeps } from '../runner/link/capacity.js';
 import { linkStreamHandler } from '../runner/link/serve.js';
 import { runnerOptions } from './runner-options.js';
@@ -28,7 +29,7 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
   const engine = await runner.init();
   log.info('docker engine', { version: engine.version, runtimes: engine.runtimes.join(','), cpus: engine.cpus });
   const deps: ReportDeps = { runtime, runnerId: config.runnerId, home: config.home, labels: config.labels ?? {} };
-  const agent = new LinkAgent({
+  const links = new ReplicaLinks({
     apiUrl: config.apiUrl,
     token: config.token,
     clock: o.clock ?? systemClock,
@@ -41,11 +42,11 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
   });
   let stopped: Promise<void> | null = null;
   const running: RunningRunner = {
-    done: agent.run(),
+    done: links.run(),
     // Once, whoever asks first (a signal, or the end of the run).
     stop: () =>
       (stopped ??= (async () => {
-        agent.stop();
+        links.stop();
         await runner.close();
       })()),
   };

@@ -511,6 +511,11 @@ const SETTINGS = {
     doc: 'log level',
   },
   logJson: { env: 'BERTH_LOG_JSON', schema: bool.default(false), doc: 'log as JSON lines' },
+  replicaUrl: {
+    env: 'BERTH_REPLICA_URL',
+    schema: url(['http:', 'https:']).optional(),
+    doc: "this replica's own URL as runner hosts reach it; runners link to every replica (default BERTH_PUBLIC_URL)",
+  },
   runnerTimeoutSeconds: {
     env: 'BERTH_RUNNER_TIMEOUT',
     schema: num(1, 3600).default(30),

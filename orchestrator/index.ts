@@ -285,12 +285,14 @@ export class Orchestrator {
     this.runners = audited(runners, A.RUNNER_ACTIONS, this.audit);
     this.runnerLinks = new RunnerLinks({
       runners,
+      store: d.store,
       locks: d.locks,
       bus: d.bus,
       clock: d.clock,
       log: d.log.child({ component: 'runner-links' }),
       timeoutMs: c.runnerTimeoutSeconds * 1000,
       replicaId: newId(),
+      replicaUrl: c.replicaUrl ?? c.publicUrl,
     });
     // Everything below drives sandboxes through the router: each on the runner it was placed on.
     const runner = new RunnerRouter({

@@ -4,10 +4,24 @@
 // socket carries HTTP/2 with the roles reversed — the runner is the HTTP/2
 // server, the API the client — so the API can open as many streams to the
 // runner as it needs, with HTTP/2's flow control. Paths the runner serves:
-// GET /info (registration) and GET /usage (heartbeat).
+// GET /info (registration), GET /usage (heartbeat) and POST /replicas (the
+// API replicas it should also link to; docs/scale-out.md, "Replicas and links").
 
 export const RUNNER_LINK_PATH = '/api/runners/link';
 export const RUNNER_LINK_PROTOCOL = 'berth-runner/1';
+/** Dial header: a random id per `berth runner` process; another process with the same token is refused. */
+export const RUNNER_INSTANCE_HEADER = 'x-berth-runner-instance';
+/** Header of the `101`: the id of the API replica the dial reached (the URL may be a load balancer's). */
+export const REPLICA_HEADER = 'x-berth-replica';
+/** The API posts `{replicas: LinkReplica[]}` here on every link: the live replicas the runner links to. */
+export const REPLICAS_PATH = '/replicas';
+
+/** An API replica as the runner dials it. */
+export interface LinkReplica {
+  id: string;
+  /** Its base URL, reachable from runner hosts (BERTH_REPLICA_URL). */
+  url: string;
+}
 
 /** What a runner offers (GET /info). */
 export interface RunnerCapacity {

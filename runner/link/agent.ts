@@ -1,9 +1,12 @@
-// The runner's end of its link to the API (common/wire/runner-link.ts). The
-// runner dials out (no inbound port), upgrades, and serves HTTP/2 on the
-// upgraded socket, so the API opens streams to it. It dials again with
-// back-off whenever the link ends. A token the API refuses before any link
-// worked ends the run (a typo should not retry forever); once linked, a
-// refusal is logged and retried, since the API may be restarting.
+// One link of the runner to the API (common/wire/runner-link.ts): it dials
+// one URL (no inbound port), upgrades, and serves HTTP/2 on the upgraded
+// socket, so the API opens streams to it. It dials again with back-off
+// whenever the link ends. The `101` names the replica reached; the runner's
+// set of links (./replicas.ts) may close a link at once when it already has
+// that replica, which counts as a failed dial for the back-off. A token the
+// API refuses before the runner ever linked ends the run (a typo should not
+// retry forever); later, a refusal is logged and retried, since the API may
+// be restarting.
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -11,16 +14,29 @@ import type { Duplex } from 'node:stream';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
-import { RUNNER_LINK_PATH, RUNNER_LINK_PROTOCOL } from '../../common/wire/runner-link.js';
+import {
+  REPLICA_HEADER,
+  RUNNER_INSTANCE_HEADER,
+  RUNNER_LINK_PATH,
+  RUNNER_LINK_PROTOCOL,
+} from '../../common/wire/runner-link.js';
 
 /** Serves one stream the API opened on the link (runner/link/serve.ts). */
 export type LinkStreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => unknown;
 
 export interface LinkAgentOptions {
-  /** The API's base URL (scheme, host, port). */
+  /** The API's base URL (scheme, host, port): BERTH_API_URL, or one replica's. */
   apiUrl: string;
   token: string;
+  /** This `berth runner` process (the API refuses a second process with the same token). */
+  instance: string;
   onStream: LinkStreamHandler;
+  /** Whether to keep a link that reached `replica`; false closes it at once. Default: keep. */
+  admit?(replica: string): boolean;
+  /** The link to `replica` (admitted) ended. */
+  ended?(replica: string): void;
+  /** Whether a refused token (401) ends the run; default: until this agent first linked. */
+  fatalRefusal?(): boolean;
   clock: Clock;
   log: Logger;
   /** First and longest wait between dials (default 0.5 s and 30 s). */
@@ -37,6 +53,8 @@ export class LinkAgent {
   private readonly stopping = new AbortController();
   private readonly server: http2.Http2Server;
   private socket: Duplex | null = null;
+  /** The replica this agent is linked to now. */
+  replica: string | null = null;
 
   constructor(private readonly o: LinkAgentOptions) {
     this.server = http2.createServer();
@@ -44,25 +62,38 @@ export class LinkAgent {
     this.server.on('session', (s) => s.setTimeout(IDLE_MS, () => s.destroy()));
   }
 
-  /** Dials until stopped; rejects only when the API refused the token before any link worked. */
+  /** Dials until stopped; rejects only when a refused token is fatal (`fatalRefusal`). */
   async run(): Promise<void> {
     const { min, max } = this.o.backoffMs ?? { min: 500, max: 30_000 };
     let delay = min;
     let accepted = false;
+    const fatal = this.o.fatalRefusal ?? (() => !accepted);
     while (!this.stopping.signal.aborted) {
       try {
-        const socket = await this.dial();
+        const { socket, replica } = await this.dial();
         accepted = true;
-        const since = this.o.clock.now().getTime();
-        this.o.log.info('linked to the API', { api: this.o.apiUrl });
-        await this.serve(socket);
-        if (this.stopping.signal.aborted) break;
-        if (this.o.clock.now().getTime() - since > HEALTHY_MS) delay = min;
-        this.o.log.warn('link to the API closed; dialing again', { retryInMs: delay });
+        if (this.stopping.signal.aborted) {
+          socket.destroy();
+          break;
+        }
+        if (this.o.admit && !this.o.admit(replica)) {
+          socket.destroy();
+          this.o.log.debug('closed a link to a replica already linked', { api: this.o.apiUrl, replica });
+        } else {
+          const since = this.o.clock.now().getTime();
+          this.replica = replica;
+          this.o.log.info('linked to the API', { api: this.o.apiUrl, replica });
+          await this.serve(socket);
+          this.replica = null;
+          this.o.ended?.(replica);
+          if (this.stopping.signal.aborted) break;
+          if (this.o.clock.now().getTime() - since > HEALTHY_MS) delay = min;
+          this.o.log.warn('link to the API closed; dialing again', { api: this.o.apiUrl, retryInMs: delay });
+        }
       } catch (e) {
         if (this.stopping.signal.aborted) break;
         const err = e instanceof AppError ? e : new AppError('unavailable', (e as Error).message);
-        if (err.code === 'unauthorized' && !accepted) throw err;
+        if (err.code === 'unauthorized' && fatal()) throw err;
         this.o.log.warn(err.message, { hint: err.hint, retryInMs: delay });
       }
       await this.o.clock.sleep(delay, this.stopping.signal).catch(() => {});
@@ -76,24 +107,28 @@ export class LinkAgent {
     this.server.close();
   }
 
-  private dial(): Promise<Duplex> {
+  private dial(): Promise<{ socket: Duplex; replica: string }> {
     const url = new URL(RUNNER_LINK_PATH, this.o.apiUrl);
     const request = url.protocol === 'https:' ? https.request : http.request;
     return new Promise((resolve, reject) => {
       const req = request(url, {
         method: 'GET',
         agent: false,
+        signal: this.stopping.signal,
         headers: {
           connection: 'Upgrade',
           upgrade: RUNNER_LINK_PROTOCOL,
           authorization: `Bearer ${this.o.token}`,
+          [RUNNER_INSTANCE_HEADER]: this.o.instance,
         },
       });
       // A socket deadline, on the socket's own (real) time.
       req.setTimeout(DIAL_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${DIAL_TIMEOUT_MS / 1000} s`)));
-      req.on('upgrade', (_res, socket, head) => {
+      req.on('upgrade', (res, socket, head) => {
         if (head.length) socket.unshift(head);
-        resolve(socket);
+        // An API without replica ids: the URL stands for the one replica behind it.
+        const replica = res.headers[REPLICA_HEADER];
+        resolve({ socket, replica: typeof replica === 'string' && replica ? replica : this.o.apiUrl });
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];

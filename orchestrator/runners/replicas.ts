@@ -1,0 +1,92 @@
+// The API replicas that take runner links. Each replica keeps a row with its
+// id and BERTH_REPLICA_URL fresh in the store (every heartbeat), and reads the
+// rows seen within the runner timeout: that list goes to each linked runner,
+// which links to every replica on it (docs/scale-out.md, "Replicas and
+// links"). The store, not the Redis bus, because it is this installation's
+// own: installations sharing one Redis never list each other's replicas. With
+// SQLite there is one replica, and the list is that replica alone.
+import type { Clock, Timer } from '../../common/clock.js';
+import type { Logger } from '../../common/log.js';
+import type { LinkReplica } from '../../common/wire/runner-link.js';
+import type { Store } from '../store/db.js';
+import { ReplicaRepo } from './replica-repo.js';
+
+export interface ReplicaRegistryDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** This replica. */
+  self: LinkReplica;
+  /** A replica not seen for this long is gone (the runner timeout). */
+  ttlMs: number;
+  /** How often this replica renews its row and reads the others. */
+  intervalMs: number;
+}
+
+export class ReplicaRegistry {
+  private readonly repo: ReplicaRepo;
+  private known: LinkReplica[];
+  private timer: Timer | null = null;
+  private readonly listeners = new Set<(list: LinkReplica[]) => void>();
+  private ticking: Promise<void> | null = null;
+
+  constructor(private readonly d: ReplicaRegistryDeps) {
+    this.repo = new ReplicaRepo(d.store);
+    this.known = [d.self];
+  }
+
+  get self(): LinkReplica {
+    return this.d.self;
+  }
+
+  /** Starts advertising this replica (once it takes runner links). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = this.d.clock.setInterval(() => void this.refresh(), this.d.intervalMs).unref();
+    void this.refresh();
+  }
+
+  /** The live replicas as last read (this one included), by id. */
+  list(): LinkReplica[] {
+    return this.known;
+  }
+
+  /** Calls `f` with the new list whenever a replica joins or leaves. */
+  onChange(f: (list: LinkReplica[]) => void): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
+
+  /** Renews this replica's row and reads the live ones; one at a time. */
+  refresh(): Promise<void> {
+    this.ticking ??= this.tick().finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const now = this.d.clock.now().getTime();
+      await this.repo.beat(this.d.self.id, this.d.self.url, now);
+      await this.repo.prune(now - this.d.ttlMs);
+      const rows = await this.repo.seenSince(now - this.d.ttlMs);
+      const list = rows.map((r) => ({ id: r.id, url: r.url }));
+      if (!list.some((r) => r.id === this.d.self.id)) list.push(this.d.self);
+      if (JSON.stringify(list) === JSON.stringify(this.known)) return;
+      this.d.log.info('API replicas', { replicas: list.map((r) => `${r.id} ${r.url}`).join(', ') });
+      this.known = list;
+      for (const f of this.listeners) f(list);
+    } catch (e) {
+      this.d.log.warn('replica heartbeat failed', { error: (e as Error).message });
+    }
+  }
+
+  /** Stops advertising and removes this replica's row, so runners drop their link to it at once. */
+  async close(): Promise<void> {
+    if (!this.timer) return;
+    this.timer.clear();
+    this.timer = null;
+    this.listeners.clear();
+    await this.ticking;
+    await this.repo.remove(this.d.self.id).catch(() => {});
+  }
+}
