@@ -1,0 +1,245 @@
+// A runner keeps one link to each API replica (docs/scale-out.md, "Replicas
+// and links"). With PostgreSQL + Redis: two `berth serve` replicas, one
+// `berth runner` on a second Docker engine that dials replica A only. It ends
+// up linked to both; each replica's RunnerClient drives the same sandbox;
+// replica B stopping drops only B's link, and B back is linked again; a second
+// runner process with the same token is refused; removing the runner cuts both
+// links. Without them (the sqlite mode): one replica, one link, as before.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { startCli, type Running } from '../cli/helpers.js';
+import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
+import { skipUnless } from '../helpers/strict.js';
+import type { SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { Json } from '../helpers/json.js';
+
+const TIMEOUT_S = 3;
+const services = !!process.env.BERTH_TEST_REDIS_URL && !!process.env.BERTH_TEST_DATABASE_URL;
+
+async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const t0 = Date.now();
+  let last: T | undefined;
+  while (Date.now() - t0 < ms) {
+    last = await f();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within ${ms} ms; last ${JSON.stringify(last)}`);
+}
+
+/** A port free right now (the replica's BERTH_REPLICA_URL must name it before it listens). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A replica on `port` whose BERTH_REPLICA_URL is its own address. */
+const replicaConfig = (port: number) => ({
+  port,
+  host: '127.0.0.1',
+  replicaUrl: `http://127.0.0.1:${port}`,
+  runnerTimeoutSeconds: TIMEOUT_S,
+});
+
+describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing()) }, () => {
+  let rig: EngineRig | undefined;
+  const homes: string[] = [];
+  const children: Running[] = [];
+
+  before(async () => {
+    rig = await startEngineRig(TEST_IMAGE);
+  });
+  after(async () => {
+    for (const c of children) c.child.kill('SIGKILL');
+    await Promise.all(children.map((c) => c.done));
+    await rig?.close();
+    for (const h of homes) rmSync(h, { recursive: true, force: true });
+  });
+
+  /** `berth runner` on the rig's engine, dialing `apiUrl`. */
+  const startRunner = (apiUrl: string, token: string): Running => {
+    const home = mkdtempSync(join(tmpdir(), 'berth-replicas-runner-'));
+    homes.push(home);
+    const r = startCli(
+      ['runner'],
+      {
+        ...(process.env as Record<string, string>),
+        BERTH_API_URL: apiUrl,
+        BERTH_RUNNER_TOKEN: token,
+        BERTH_HOME: home,
+        DOCKER_HOST: `unix://${rig!.socket}`,
+        BERTH_ENFORCE_EGRESS: 'false',
+        BERTH_NETNS_POOL: '0',
+        BERTH_LOG_LEVEL: 'info',
+      },
+      600_000,
+    );
+    children.push(r);
+    return r;
+  };
+
+  const spec = (stack: Stack, sandboxId: string): SandboxRuntimeSpec => ({
+    sandboxId,
+    organizationId: stack.organizationId,
+    image: TEST_IMAGE,
+    env: {},
+    cpu: 1,
+    memoryGiB: 1,
+    diskGiB: 2,
+    network: { blockAll: false, allowList: [] },
+    runtime: 'runc',
+  });
+
+  describe('two replicas on PostgreSQL + Redis', { skip: !services && 'the sqlite mode runs one replica' }, () => {
+    let a: Stack;
+    let b: Stack | undefined;
+    let portB = 0;
+    let id = '';
+    let token = '';
+    let runner: Running;
+    const linkedOn = (s: Stack | undefined) => !!s?.server.orch.runnerLinks.linked().includes(id);
+
+    before(async () => {
+      const portA = await freePort();
+      portB = await freePort();
+      a = await startStack({ config: replicaConfig(portA) });
+      b = await startStack({
+        config: replicaConfig(portB),
+        reuse: { home: a.home, runnerId: a.runnerId, databaseUrl: a.databaseUrl, key: a.key },
+      });
+      const created = await a.api('POST', '/runners', { name: 'two-replicas' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      id = created.body.id as string;
+      token = created.body.token as string;
+    });
+    after(async () => {
+      runner?.child.kill('SIGTERM');
+      await runner?.done;
+      await b?.stop();
+      await a?.close();
+    });
+
+    it('dialing replica A only, the runner ends up linked to both', async () => {
+      runner = startRunner(a.apiUrl, token);
+      await until(
+        'linked to both replicas',
+        async () => [linkedOn(a), linkedOn(b)],
+        ([x, y]) => !!x && !!y,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\nrunner: ${runner.err}`);
+      });
+      assert.match(runner.err, new RegExp(`linking to replica replica=\\S+ url=http://127.0.0.1:${portB}`));
+      // Both replicas heartbeat it: it is ready on either.
+      for (const s of [a, b!]) assert.equal(((await s.api('GET', `/runners/${id}`)).body as Json).state, 'ready');
+    });
+
+    it('each replica’s RunnerClient drives the same sandbox on the runner', async () => {
+      const viaA = a.server.orch.runnerLinks.client(id);
+      const viaB = b!.server.orch.runnerLinks.client(id);
+      const sandboxId = randomUUID();
+      const label = `label=berth.sandbox=${sandboxId}`;
+      try {
+        await viaA.ensureStarted(spec(a, sandboxId));
+        await viaB.ensureStarted(spec(a, sandboxId)); // idempotent: the same container
+        assert.equal((await rig!.docker('ps', '-q', '--filter', label)).trim().split(/\s+/).length, 1);
+        const wrote = await viaA.daemon(sandboxId).exec({ command: 'echo from-a > /tmp/mark && echo ok' });
+        assert.equal(wrote.stdout, 'ok\n');
+        const read = await viaB.daemon(sandboxId).exec({ command: 'cat /tmp/mark' });
+        assert.equal(read.stdout, 'from-a\n', 'B reaches the sandbox A wrote to');
+        await viaB.ensureDestroyed(sandboxId);
+        assert.equal((await viaA.observe(sandboxId)).exists, false);
+        assert.equal((await rig!.docker('ps', '-aq', '--filter', label)).trim(), '');
+      } finally {
+        await viaA.ensureDestroyed(sandboxId).catch(() => {});
+      }
+    });
+
+    it('replica B stopping drops only its link; A still works; B back is linked again', async () => {
+      await b!.stop();
+      b = undefined;
+      await until(
+        'the runner drops replica B',
+        async () => runner.err,
+        (e) => /replica left; link dropped/.test(e),
+      );
+      assert.equal(linkedOn(a), true, 'A keeps its link');
+      const health = await a.server.orch.runnerLinks.client(id).health();
+      assert.equal(health.ok, true, health.error);
+      b = await startStack({
+        config: replicaConfig(portB),
+        reuse: { home: a.home, runnerId: a.runnerId, databaseUrl: a.databaseUrl, key: a.key },
+      });
+      await until('linked to the new B', async () => linkedOn(b), Boolean);
+      const again = await b.server.orch.runnerLinks.client(id).health();
+      assert.equal(again.ok, true, again.error);
+      assert.equal(linkedOn(a), true);
+    });
+
+    it('a second runner process with the same token is refused while the first runs', async () => {
+      const twin = startRunner(b!.apiUrl, token);
+      await until(
+        'twin refused',
+        async () => twin.err,
+        (e) => /runner two-replicas already has a live link/.test(e),
+      );
+      assert.doesNotMatch(twin.err, /linked to the API/);
+      twin.child.kill('SIGKILL');
+      await twin.done;
+      assert.deepEqual([linkedOn(a), linkedOn(b)], [true, true], 'the first keeps both links');
+    });
+
+    it('removing the runner cuts both links', async () => {
+      const removed = await b!.api('DELETE', `/runners/${id}`);
+      assert.equal(removed.status, 204, JSON.stringify(removed.body));
+      await until(
+        'no link on either replica',
+        async () => [linkedOn(a), linkedOn(b)],
+        ([x, y]) => !x && !y,
+        10_000,
+      );
+      await until(
+        '401 logged',
+        async () => runner.err,
+        (e) => /HTTP 401/.test(e),
+      );
+    });
+  });
+
+  describe('one replica (sqlite mode, no Redis)', { skip: services && 'the postgres mode runs two replicas' }, () => {
+    let s: Stack;
+    before(async () => {
+      s = await startStack({ config: { runnerTimeoutSeconds: TIMEOUT_S } });
+    });
+    after(async () => {
+      await s?.close();
+    });
+
+    it('the runner keeps its one link, and the replica reaches it', async () => {
+      const created = await s.api('POST', '/runners', { name: 'one-replica' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.id as string;
+      const r = startRunner(s.apiUrl, created.body.token as string);
+      await until('linked', async () => s.server.orch.runnerLinks.linked().includes(id), Boolean);
+      const health = await s.server.orch.runnerLinks.client(id).health();
+      assert.equal(health.ok, true, health.error);
+      // A few heartbeats later it still has the one link it dialed: the replica list names that replica only.
+      await new Promise((done) => setTimeout(done, TIMEOUT_S * 1000));
+      assert.equal(r.err.match(/linked to the API/g)?.length, 1, r.err);
+      assert.doesNotMatch(r.err, /linking to replica/);
+      r.child.kill('SIGTERM');
+      await r.done;
+    });
+  });
+});
