@@ -94,9 +94,12 @@ export class RunnerLinks {
     return Math.min(5_000, this.d.timeoutMs / 3);
   }
 
-  /** This replica takes runner links from now on: it is listed to runners until `close`. */
+  /**
+   * This replica takes runner links from now on: it is listed to runners until
+   * `close`. Without Redis there is one replica (the leases are in process), which lists only itself.
+   */
   open(): void {
-    this.replicas.start();
+    if (this.d.locks.kind === 'redis') this.replicas.start();
   }
 
   /** Checks a runner's token; throws `unauthorized`. */

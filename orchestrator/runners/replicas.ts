@@ -3,8 +3,8 @@
 // rows seen within the runner timeout: that list goes to each linked runner,
 // which links to every replica on it (docs/scale-out.md, "Replicas and
 // links"). The store, not the Redis bus, because it is this installation's
-// own: installations sharing one Redis never list each other's replicas. With
-// SQLite there is one replica, and the list is that replica alone.
+// own: installations sharing one Redis never list each other's replicas.
+// Without Redis there is one replica: it is not started, and lists itself.
 import type { Clock, Timer } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { LinkReplica } from '../../common/wire/runner-link.js';

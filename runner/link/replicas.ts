@@ -51,6 +51,8 @@ export class ReplicaLinks {
   private readonly held = new Map<string, LinkAgent>();
   /** The replica list each linked replica last posted. */
   private readonly lists = new Map<string, LinkReplica[]>();
+  /** Union of the lists: replica id → URL. */
+  private wanted = new Map<string, string>();
   private everLinked = false;
   private stopped = false;
   private readonly warnedPlain = new Set<string>();
@@ -141,6 +143,7 @@ export class ReplicaLinks {
     if (this.stopped) return;
     const wanted = new Map<string, string>();
     for (const list of this.lists.values()) for (const r of list) wanted.set(r.id, r.url);
+    this.wanted = wanted;
     for (const [id, agent] of this.agents) {
       const holder = this.held.get(id);
       // Not listed any more, or linked through the entry point meanwhile.
@@ -155,6 +158,8 @@ export class ReplicaLinks {
       this.warnIfPlain(url);
       const agent = this.agent(url, (replica) => {
         if (replica === id) return true;
+        // A replica restarted on the same URL: the old id drops off the lists within the timeout.
+        if (this.wanted.get(replica) === url) return false;
         this.o.log.warn('a replica URL reached another replica', {
           url,
           listedAs: id,
