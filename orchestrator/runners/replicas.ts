@@ -9,7 +9,7 @@ import type { Clock, Timer } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { LinkReplica } from '../../common/wire/runner-link.js';
 import type { Store } from '../store/db.js';
-import { ReplicaRepo } from './replica-repo.js';
+import { ReplicaRepo, type ReplicaRow } from './replica-repo.js';
 
 export interface ReplicaRegistryDeps {
   store: Store;
@@ -29,6 +29,7 @@ export class ReplicaRegistry {
   private timer: Timer | null = null;
   private readonly listeners = new Set<(list: LinkReplica[]) => void>();
   private ticking: Promise<void> | null = null;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly d: ReplicaRegistryDeps) {
     this.repo = new ReplicaRepo(d.store);
@@ -69,6 +70,7 @@ export class ReplicaRegistry {
       await this.repo.beat(this.d.self.id, this.d.self.url, now);
       await this.repo.prune(now - this.d.ttlMs);
       const rows = await this.repo.seenSince(now - this.d.ttlMs);
+      this.checkUrls(rows, now);
       const list = rows.map((r) => ({ id: r.id, url: r.url }));
       if (!list.some((r) => r.id === this.d.self.id)) list.push(this.d.self);
       if (JSON.stringify(list) === JSON.stringify(this.known)) return;
@@ -77,6 +79,25 @@ export class ReplicaRegistry {
       for (const f of this.listeners) f(list);
     } catch (e) {
       this.d.log.warn('replica heartbeat failed', { error: (e as Error).message });
+    }
+  }
+
+  /**
+   * Replicas that renew their rows at the same time under one URL (a load
+   * balancer's, say): a runner reaches only one of them there. A replica
+   * restarted on its URL is not one of them: its predecessor's row went stale.
+   */
+  private checkUrls(rows: ReplicaRow[], now: number): void {
+    const fresh = rows.filter((r) => Number(r.seen_at) >= now - 2 * this.d.intervalMs);
+    for (const url of new Set(fresh.map((r) => r.url))) {
+      const ids = fresh.filter((r) => r.url === url).map((r) => r.id);
+      if (ids.length < 2 || this.warned.has(url)) continue;
+      this.warned.add(url);
+      this.d.log.warn('several API replicas advertise one URL: runners reach only one of them there', {
+        url,
+        replicas: ids.join(','),
+        hint: 'set BERTH_REPLICA_URL on each replica to an address of that replica itself',
+      });
     }
   }
 

@@ -158,7 +158,8 @@ export class ReplicaLinks {
       this.warnIfPlain(url);
       const agent = this.agent(url, (replica) => {
         if (replica === id) return true;
-        // A replica restarted on the same URL: the old id drops off the lists within the timeout.
+        // A replica restarted on the same URL (the old id drops off the lists within the timeout),
+        // or replicas sharing one URL, which they log themselves.
         if (this.wanted.get(replica) === url) return false;
         this.o.log.warn('a replica URL reached another replica', {
           url,
