@@ -16,22 +16,12 @@ import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
 import { startCli, type Running } from '../cli/helpers.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { skipUnless } from '../helpers/strict.js';
+import { until } from '../helpers/remote-runner.js';
 import type { SandboxRuntimeSpec } from '../../common/wire/runner.js';
 import type { Json } from '../helpers/json.js';
 
 const TIMEOUT_S = 3;
 const services = !!process.env.BERTH_TEST_REDIS_URL && !!process.env.BERTH_TEST_DATABASE_URL;
-
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const t0 = Date.now();
-  let last: T | undefined;
-  while (Date.now() - t0 < ms) {
-    last = await f();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what}: not within ${ms} ms; last ${JSON.stringify(last)}`);
-}
 
 /** A port free right now (the replica's BERTH_REPLICA_URL must name it before it listens). */
 function freePort(): Promise<number> {
