@@ -21,26 +21,11 @@ import { resolvePath } from '../paths.js';
 import { killTree } from '../procfs.js';
 import { ptyLoader } from '../pty/native.js';
 import type { Call, Router } from '../router.js';
+import { headerRequest } from '../header-request.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function request(call: Call): ExecAttachRequest {
-  const raw = call.req.headers[EXEC_ATTACH_HEADER];
-  let value: unknown = {};
-  try {
-    if (typeof raw === 'string' && raw) value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new AppError('invalid_argument', 'the exec request is not valid JSON', { reason: 'BAD_REQUEST' });
-  }
-  const r = ExecAttachRequest.safeParse(value);
-  if (!r.success)
-    throw new AppError(
-      'invalid_argument',
-      r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '),
-      { reason: 'BAD_REQUEST' },
-    );
-  return r.data;
-}
+const request = (call: Call): ExecAttachRequest => headerRequest(call, EXEC_ATTACH_HEADER, ExecAttachRequest, 'exec');
 
 /** What the conversation needs from a running command, piped or on a terminal. */
 interface Running {

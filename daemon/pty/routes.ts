@@ -1,29 +1,14 @@
 // Daemon routes for terminals (compat spec §4.6). The connect routes answer
 // with a framed stream the runner relays to the client's WebSocket.
-import { AppError } from '../../common/errors.js';
 import { PTY_CREATE_HEADER, PtyCreateRequest, PtyResizeRequest } from '../../common/wire/pty.js';
 import type { DaemonContext } from '../context.js';
 import { FramedStream } from '../framed-stream.js';
 import { readJson, sendJson, type Call, type Router } from '../router.js';
 import { PtyManager } from './manager.js';
+import { headerRequest } from '../header-request.js';
 
-function createRequestFromHeader(call: Call): PtyCreateRequest {
-  const raw = call.req.headers[PTY_CREATE_HEADER];
-  let value: unknown = {};
-  try {
-    if (typeof raw === 'string' && raw) value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new AppError('invalid_argument', 'the PTY create request is not valid JSON', { reason: 'BAD_REQUEST' });
-  }
-  const r = PtyCreateRequest.safeParse(value);
-  if (!r.success)
-    throw new AppError(
-      'invalid_argument',
-      r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '),
-      { reason: 'BAD_REQUEST' },
-    );
-  return r.data;
-}
+const createRequestFromHeader = (call: Call): PtyCreateRequest =>
+  headerRequest(call, PTY_CREATE_HEADER, PtyCreateRequest, 'PTY create');
 
 export function registerPty(router: Router, ctx: DaemonContext): void {
   const ptys = new PtyManager(ctx);
