@@ -293,6 +293,10 @@ export class Orchestrator {
       timeoutMs: c.runnerTimeoutSeconds * 1000,
       replicaId: newId(),
       replicaUrl: c.replicaUrl ?? c.publicUrl,
+      onLinked: (id) =>
+        void this.reconciler
+          .sweepRunner(id)
+          .catch((e) => d.log.warn('sweep of a linked runner failed', { runnerId: id, error: (e as Error).message })),
     });
     // Everything below drives sandboxes through the router: each on the runner it was placed on.
     const runner = new RunnerRouter({

@@ -58,6 +58,7 @@ const ALONE = [
   'gateways/preview-load.test',
   'runners/remote.test',
   'runners/placement.test',
+  'runners/crash-remote.test',
 ];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));

@@ -39,6 +39,8 @@ export interface RunnerLinksDeps {
   replicaId: string;
   /** Where runner hosts reach this replica (BERTH_REPLICA_URL, else the public URL). */
   replicaUrl: string;
+  /** Told when a runner has linked and reported (its sandboxes can be looked at now). */
+  onLinked?: (runnerId: string) => void;
 }
 
 /** A runner whose upgrade was admitted: `claim`, then `accept` takes the socket once `101` is written. */
@@ -207,6 +209,7 @@ export class RunnerLinks {
     this.d.log.info('runner linked', { runner: link.name, replica: this.d.replicaId });
     this.beat ??= this.d.clock.setInterval(() => void this.heartbeat(), this.heartbeatMs).unref();
     await this.beatOne(id, link);
+    if (this.live.get(id) === link) this.d.onLinked?.(id);
   }
 
   private async heartbeat(): Promise<void> {

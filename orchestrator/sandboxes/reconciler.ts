@@ -412,6 +412,18 @@ export class Reconciler {
     return over;
   }
 
+  /**
+   * Moves on every sandbox of a runner that just linked: what waited for it
+   * (a start after an API restart, sandboxes shown `unknown` while it was lost)
+   * goes on now instead of at the next sweep.
+   */
+  async sweepRunner(runnerId: string): Promise<void> {
+    const all = await this.d.repo.allForRunners([runnerId]);
+    await Promise.all(
+      all.filter((s) => !settled(s.state, s.desiredState) || s.state === 'started').map((s) => this.kick(s.id)),
+    );
+  }
+
   /** One pass over every sandbox of this runner. Tests call it with a manual clock. */
   sweep(): Promise<void> {
     if (this.sweeping) return this.sweeping;

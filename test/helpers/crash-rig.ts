@@ -18,6 +18,8 @@ import type { Json } from './json.js';
 export interface CrashRig {
   readonly home: string;
   readonly runnerId: string;
+  /** http://127.0.0.1:port, the same across restarts. */
+  readonly url: string;
   /** Calls the API (or, for paths starting with /toolbox, the toolbox) with the admin key. */
   api(
     method: string,
@@ -62,6 +64,7 @@ export async function crashRig(name: string, extraEnv: Record<string, string> = 
   const rig: CrashRig = {
     home,
     runnerId,
+    url: `http://127.0.0.1:${port}`,
     async api(method, path, body, headers = {}) {
       const r = await fetch(`http://127.0.0.1:${port}${path.startsWith('/toolbox') ? '' : '/api'}${path}`, {
         method,

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { startCli, type Running } from '../cli/helpers.js';
 import type { EngineRig } from './engine-rig.js';
 import type { Json } from './json.js';
-import type { Stack } from './stack.js';
 
 export interface RemoteRunner {
   id: string;
@@ -33,8 +32,14 @@ export async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => 
   throw new Error(`${what}: not within ${ms} ms; last ${JSON.stringify(last)}`);
 }
 
+/** The server a runner links to: its API URL, and its API called with an administrator's key. */
+export interface RunnerHost {
+  apiUrl: string;
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
+}
+
 export async function startRemoteRunner(
-  stack: Stack,
+  stack: RunnerHost,
   rig: EngineRig,
   o: { name: string; labels?: Record<string, string>; env?: Record<string, string> },
 ): Promise<RemoteRunner> {
