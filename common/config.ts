@@ -541,6 +541,14 @@ const SETTINGS = {
     schema: num(0.1, 1000).default(4),
     doc: "placement: disk limits of a runner's sandboxes may add up to this many times its disk",
   },
+  registryUrl: {
+    env: 'BERTH_REGISTRY_URL',
+    schema: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/i, 'a registry as host[:port][/path], e.g. 127.0.0.1:5000')
+      .optional(),
+    doc: 'cluster registry (host:port, no scheme or login) that images reach remote runners through; unset: streamed over the runner link (docs/scale-out.md)',
+  },
 } as const;
 
 type Settings = typeof SETTINGS;

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { AppError } from '../common/errors.js';
 import { crashpoint } from '../common/crashpoint.js';
 import { randomToken } from '../common/ids.js';
@@ -641,6 +642,30 @@ export class Runner implements RunnerClient {
 
   listImages(labels: Record<string, string>): Promise<{ ref: string; created: number }[]> {
     return this.o.runtime.images.list({ ...labels, 'berth.runner': this.id });
+  }
+
+  saveImage(ref: string): Promise<Readable> {
+    return this.o.runtime.images.save(ref);
+  }
+
+  loadImage(tar: Readable, signal?: AbortSignal): Promise<void> {
+    return this.o.runtime.images.load(tar, signal);
+  }
+
+  async pushImage(
+    ref: string,
+    registryRef: string,
+    onProgress: (sent: number, total: number) => void = () => {},
+  ): Promise<void> {
+    await this.o.runtime.images.tag(ref, registryRef);
+    await this.o.runtime.images.push(registryRef, onProgress);
+  }
+
+  async pullImageAs(registryRef: string, ref: string): Promise<void> {
+    await this.o.runtime.images.pull(registryRef, null, () => {});
+    await this.o.runtime.images.tag(registryRef, ref);
+    // Only the registry's name goes: the image stays under `ref`.
+    await this.o.runtime.images.remove(registryRef);
   }
 
   stats(sandboxId: string): Promise<SandboxStats | null> {

@@ -5,7 +5,8 @@
 // server, the API the client — so the API can open as many streams to the
 // runner as it needs, with HTTP/2's flow control. Paths the runner serves:
 // GET /info (registration), GET /usage (heartbeat) and POST /replicas (the
-// API replicas it should also link to; docs/scale-out.md, "Replicas and links").
+// API replicas it should also link to; docs/scale-out.md, "Replicas and links"),
+// and the RPC and image routes below.
 
 export const RUNNER_LINK_PATH = '/api/runners/link';
 export const RUNNER_LINK_PROTOCOL = 'berth-runner/1';
@@ -76,6 +77,7 @@ export const REMOTE_RUNNER_METHODS = [
   'checkImage',
   'removeImage',
   'listImages',
+  'pullImageAs',
   'stats',
   'logs',
 ] as const;
@@ -83,3 +85,13 @@ export type RemoteRunnerMethod = (typeof REMOTE_RUNNER_METHODS)[number];
 
 /** A link stream carrying this header goes to that sandbox's daemon, headers and bodies as they are. */
 export const SANDBOX_STREAM_HEADER = 'x-berth-sandbox';
+
+/**
+ * Images as `docker save` tars, streamed with the link's flow control (never
+ * whole in memory): `POST /images/load` takes the tar as its request body and
+ * answers `{result: null}` once the engine loaded it; `GET /images/save` with
+ * the reference in IMAGE_REF_HEADER answers the tar (or an error's JSON).
+ */
+export const IMAGE_LOAD_PATH = '/images/load';
+export const IMAGE_SAVE_PATH = '/images/save';
+export const IMAGE_REF_HEADER = 'x-berth-image';

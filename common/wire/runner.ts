@@ -264,6 +264,14 @@ export interface RunnerClient {
   removeImage(ref: string): Promise<void>;
   /** Images of this runner with these labels. */
   listImages(labels: Record<string, string>): Promise<{ ref: string; created: number }[]>;
+  /** The image as a `docker save` tar, streamed; `invalid_argument` (reason IMAGE_NOT_FOUND) when absent. */
+  saveImage(ref: string): Promise<Readable>;
+  /** Loads a `docker save` tar, read only as fast as the engine takes it; the tar's tags come with it. */
+  loadImage(tar: Readable, signal?: AbortSignal): Promise<void>;
+  /** Tags `ref` as `registryRef` (in the cluster registry) and pushes it there, without credentials. */
+  pushImage(ref: string, registryRef: string, onProgress?: (sent: number, total: number) => void): Promise<void>;
+  /** Pulls `registryRef` from the cluster registry and names it `ref` (the registry's name is dropped). */
+  pullImageAs(registryRef: string, ref: string): Promise<void>;
   /** Resource counters of a running sandbox; null when it is not running. */
   stats(sandboxId: string): Promise<SandboxStats | null>;
   /** Output of the sandbox's main process (PID 1), oldest first. */

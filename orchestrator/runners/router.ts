@@ -69,6 +69,10 @@ export class RunnerRouter implements RunnerClient {
   checkImage: RunnerClient['checkImage'] = (...a) => this.d.local.checkImage(...a);
   removeImage: RunnerClient['removeImage'] = (ref) => this.d.local.removeImage(ref);
   listImages: RunnerClient['listImages'] = (labels) => this.d.local.listImages(labels);
+  saveImage: RunnerClient['saveImage'] = (ref) => this.d.local.saveImage(ref);
+  loadImage: RunnerClient['loadImage'] = (...a) => this.d.local.loadImage(...a);
+  pushImage: RunnerClient['pushImage'] = (...a) => this.d.local.pushImage(...a);
+  pullImageAs: RunnerClient['pullImageAs'] = (...a) => this.d.local.pullImageAs(...a);
 
   // Calls about one sandbox: its runner's.
   observe = this.routed((r, id: string) => r.observe(id));

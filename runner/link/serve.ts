@@ -2,11 +2,15 @@
 // POST /rpc/<method> (RunnerClient calls, JSON in and out), and any stream
 // marked with the sandbox header, forwarded as it is to that sandbox's daemon
 // (request and response headers and bodies piped both ways, so HTTP/2 flow
-// control carries through end to end).
+// control carries through end to end), and images as streamed tars (POST
+// /images/load, GET /images/save).
 import http2 from 'node:http2';
 import { pipeline } from 'node:stream/promises';
 import { AppError, HTTP_STATUS } from '../../common/errors.js';
 import {
+  IMAGE_LOAD_PATH,
+  IMAGE_REF_HEADER,
+  IMAGE_SAVE_PATH,
   REMOTE_RUNNER_METHODS,
   RUNNER_RPC_PREFIX,
   SANDBOX_STREAM_HEADER,
@@ -69,6 +73,18 @@ export function linkStreamHandler(d: LinkServeDeps) {
     pipeline(stream, upstream).catch(() => upstream.close(http2.constants.NGHTTP2_CANCEL));
   };
 
+  // The tar is read only as fast as the engine loads it, so the link's flow control paces the sender.
+  const loadImage = async (stream: http2.ServerHttp2Stream) => {
+    await d.runner.loadImage(stream);
+    json(stream, 200, { result: null });
+  };
+  const saveImage = async (stream: http2.ServerHttp2Stream, ref: string) => {
+    const tar = await d.runner.saveImage(ref);
+    stream.respond({ [STATUS]: 200, 'content-type': 'application/x-tar' });
+    // A reader that goes away cancels the engine's save (pipeline destroys the tar stream).
+    pipeline(tar, stream).catch(() => stream.close(http2.constants.NGHTTP2_CANCEL));
+  };
+
   return async (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> => {
     stream.on('error', () => {});
     const method = String(headers[METHOD]);
@@ -77,6 +93,9 @@ export function linkStreamHandler(d: LinkServeDeps) {
     try {
       if (typeof sandboxId === 'string') return forward(stream, headers, sandboxId);
       if (method === 'GET' && d.reports[path]) return json(stream, 200, await d.reports[path]!());
+      if (method === 'POST' && path === IMAGE_LOAD_PATH) return await loadImage(stream);
+      if (method === 'GET' && path === IMAGE_SAVE_PATH)
+        return await saveImage(stream, String(headers[IMAGE_REF_HEADER]));
       const name = path.startsWith(RUNNER_RPC_PREFIX) ? path.slice(RUNNER_RPC_PREFIX.length) : '';
       if (method !== 'POST' || !isMethod(name))
         throw new AppError('not_found', `no link route ${method} ${path}`, { hint: 'a newer API than this runner?' });

@@ -2,13 +2,15 @@
 // JSON runner calls go as POST /rpc/<method>; a sandbox's daemon is reached by
 // the same DaemonClient the local runner uses, its streams sent on the link
 // with the sandbox header (the runner forwards them to the daemon as they are).
-// Calls that take callbacks (image builds and pulls) are not remote yet.
+// Images go as streamed tars (images.ts). Calls that take callbacks (image
+// builds, pulls and pushes) are not remote yet.
 import http2 from 'node:http2';
 import { errorFromText } from '../../common/error-body.js';
 import { AppError } from '../../common/errors.js';
 import { RUNNER_RPC_PREFIX, SANDBOX_STREAM_HEADER, type RemoteRunnerMethod } from '../../common/wire/runner-link.js';
 import type { EngineInfo, RunnerClient, RunnerHealth, SandboxDaemon } from '../../common/wire/runner.js';
 import { DaemonClient } from '../daemon-client.js';
+import { loadOverLink, saveOverLink } from './images.js';
 
 /** The link's session, or an `unavailable` error when the runner is not linked. */
 export type LinkSession = () => http2.ClientHttp2Session;
@@ -95,6 +97,9 @@ export class RemoteRunnerClient implements RunnerClient {
   listImages: RunnerClient['listImages'] = (...a) => this.call('listImages', ...a);
   stats: RunnerClient['stats'] = (...a) => this.call('stats', ...a);
   logs: RunnerClient['logs'] = (...a) => this.call('logs', ...a);
+  pullImageAs: RunnerClient['pullImageAs'] = (...a) => this.call('pullImageAs', ...a);
+  saveImage: RunnerClient['saveImage'] = (ref) => saveOverLink(this.session(), this.id, ref);
+  loadImage: RunnerClient['loadImage'] = (tar, signal) => loadOverLink(this.session(), this.id, tar, signal);
 
   daemon(sandboxId: string): SandboxDaemon {
     return new DaemonClient({ sandboxId, current: () => sandboxSession(this.session(), sandboxId) });
@@ -108,6 +113,9 @@ export class RemoteRunnerClient implements RunnerClient {
   }
   pullImage(): Promise<void> {
     return Promise.reject(notRemote('pulling images with a progress log'));
+  }
+  pushImage(): Promise<void> {
+    return Promise.reject(notRemote('pushing images'));
   }
   async close(): Promise<void> {
     /* the link is its owner's (orchestrator/runners/links.ts) */

@@ -1,12 +1,14 @@
 // Images on Docker: builds with the engine's classic builder (it honours the
 // cpu/memory caps and can put RUN steps on the sandbox network, which BuildKit
 // behind the 20.10 Engine API does not — see docs/images.md), pulls with
-// registry credentials, commits of sandbox containers, and removal.
+// registry credentials, commits of sandbox containers, and removal; save, load
+// and push are in docker-image-transfer.ts.
 import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { AppError } from '../../common/errors.js';
 import { LABELS, message, status, wrap } from './docker-errors.js';
+import { loadImage, pushImage, saveImage, splitRef, tagImage } from './docker-image-transfer.js';
 import type { BuildSpec, ImageEngine, RegistryAuth } from './interface.js';
 
 const containerName = (sandboxId: string) => `berth-${sandboxId}`;
@@ -184,11 +186,11 @@ export class DockerImages implements ImageEngine {
       throw wrap(e, 'list images');
     }
   }
-}
 
-function splitRef(ref: string): [string, string] {
-  const i = ref.lastIndexOf(':');
-  return i > ref.lastIndexOf('/') ? [ref.slice(0, i), ref.slice(i + 1)] : [ref, 'latest'];
+  save = (ref: string) => saveImage(this.docker, ref);
+  load = (tar: Readable, signal?: AbortSignal) => loadImage(this.docker, tar, signal);
+  tag = (ref: string, newRef: string) => tagImage(this.docker, ref, newRef);
+  push = (ref: string, onProgress: (sent: number, total: number) => void) => pushImage(this.docker, ref, onProgress);
 }
 
 /**

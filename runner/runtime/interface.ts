@@ -165,6 +165,14 @@ export interface ImageEngine {
   remove(ref: string): Promise<void>;
   /** Image references with all of these labels. */
   list(labels: Record<string, string>): Promise<{ ref: string; created: number }[]>;
+  /** The image as a `docker save` tar, streamed; `invalid_argument` (IMAGE_NOT_FOUND) when absent. */
+  save(ref: string): Promise<Readable>;
+  /** Loads a `docker save` tar as it streams in (the tags it names come with it). */
+  load(tar: Readable, signal?: AbortSignal): Promise<void>;
+  /** Gives an image a second reference. */
+  tag(ref: string, newRef: string): Promise<void>;
+  /** Pushes a reference to its registry (no credentials: the cluster registry); `onProgress` gets bytes so far. */
+  push(ref: string, onProgress: (sent: number, total: number) => void): Promise<void>;
 }
 
 export interface NetnsHolders {

@@ -7,7 +7,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { AppError } from '../../common/errors.js';
 import { helloLine, DAEMON_PROTOCOL_VERSION, SANDBOX_PATHS, type DaemonHealth } from '../../common/wire/daemon.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
@@ -269,6 +269,30 @@ export class MemoryRuntime implements ContainerRuntime {
       this.imageConfigs.delete(ref);
     },
     list: async () => [],
+    // A "tar" of one JSON line: what a load needs to recreate the reference.
+    save: async (ref) => {
+      const config = this.imageConfigs.get(ref);
+      if (!config)
+        throw new AppError('invalid_argument', `image ${ref} is not on this engine`, { reason: 'IMAGE_NOT_FOUND' });
+      return Readable.from([Buffer.from(JSON.stringify({ ref, config }))]);
+    },
+    load: async (tar) => {
+      const chunks: Buffer[] = [];
+      for await (const c of tar) chunks.push(c as Buffer);
+      const { ref, config } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        ref: string;
+        config: ImageConfig;
+      };
+      this.imageConfigs.set(ref, config);
+    },
+    tag: async (ref, newRef) => {
+      const config = this.imageConfigs.get(ref);
+      if (!config) throw new AppError('not_found', `image ${ref} not found`);
+      this.imageConfigs.set(newRef, config);
+    },
+    push: async (ref) => {
+      if (!this.imageConfigs.has(ref)) throw new AppError('not_found', `image ${ref} not found`);
+    },
   };
 
   /** How many fake daemons are connected (tests: "nothing left running"). */
