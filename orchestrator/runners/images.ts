@@ -38,7 +38,7 @@ export function formatBytes(n: number): string {
     n /= 1000;
     i++;
   }
-  return `${i === 0 || n >= 10 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
+  return `${i === 0 || n >= 9.95 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
 }
 
 /**

@@ -78,7 +78,7 @@ export async function loadImage(docker: Docker, tar: Readable, signal?: AbortSig
       });
     }
     if (e instanceof AppError || (e as NodeJS.ErrnoException)?.code) throw wrap(e, 'load an image');
-    throw new AppError('invalid_argument', `the engine refused the image: ${message(e)}`, {
+    throw new AppError('failed_precondition', `the engine refused the image: ${message(e)}`, {
       hint: 'send a complete `docker save` tar; check the disk space of the engine',
       reason: 'IMAGE_LOAD_FAILED',
     });
