@@ -59,6 +59,7 @@ const ALONE = [
   'runners/remote.test',
   'runners/placement.test',
   'runners/crash-remote.test',
+  'runners/image-dist.test',
 ];
 const alone = (f) => ALONE.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
