@@ -162,6 +162,20 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
     }
   });
 
+  it("reads the runner's own copy back as a tar, and names a missing image", async () => {
+    const tar = await client.saveImage(TEST_IMAGE);
+    let head = Buffer.alloc(0);
+    for await (const c of tar) {
+      head = Buffer.concat([head, c as Buffer]);
+      if (head.length >= 512) break; // leaving the loop cancels the stream, and the engine's save with it
+    }
+    assert.equal(head.subarray(257, 262).toString('latin1'), 'ustar', 'a tar archive');
+    await assert.rejects(
+      () => client.saveImage('berth-test/no-such-image:nope'),
+      (e: unknown) => e instanceof AppError && e.code === 'invalid_argument' && e.reason === 'IMAGE_NOT_FOUND',
+    );
+  });
+
   it('goes through the cluster registry when BERTH_REGISTRY_URL is set', async (t) => {
     if (!existsSync(REGISTRY_BIN)) return skipOrFail(t, `${REGISTRY_BIN} (scripts/test-registry.sh installs it)`);
     registryDir = mkdtempSync(join(tmpdir(), 'berth-cluster-registry-'));
