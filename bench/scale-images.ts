@@ -1,11 +1,11 @@
-// Scale-out (issue 15). One measure for now: putting the sandbox base image on
+// Scale-out (issue 15), images (scale-runners.ts times creates and exec): putting the sandbox base image on
 // a remote runner whose engine is empty, through ImageDistributor.ensure (the
 // `docker save` tar streamed over the runner link into `docker load`), next
 // to `docker save | docker -H <that engine> load` in the same run, rounds
 // interleaved so both see the same host. The engine is a second dockerd in its
 // own network namespace (test/helpers/engine-rig.ts; needs root), the runner a
-// real `berth runner` process. Run: npm run bench -- --only=scale (BENCH_N
-// rounds, default 3).
+// real `berth runner` process. Run: npm run bench -- --only=scale-images
+// (BENCH_N rounds, default 3); --only=scale runs it with scale-runners.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { systemClock } from '../common/clock.js';
