@@ -76,6 +76,7 @@ import { RunnerService } from './runners/service.js';
 import { RunnerLinks, type AdmittedLink } from './runners/links.js';
 import { RunnerRouter } from './runners/router.js';
 import { Placer } from './runners/placer.js';
+import { ImageDistributor } from './runners/images.js';
 import { SandboxAccessRepo } from './preview/access-repo.js';
 import { newId } from '../common/ids.js';
 
@@ -304,6 +305,13 @@ export class Orchestrator {
       remote: (id) => this.runnerLinks.client(id),
       linked: () => this.runnerLinks.linked(),
       runnerOf: (id) => repo.runnerOf(id),
+      images: new ImageDistributor({
+        local: d.runner,
+        registryUrl: c.registryUrl,
+        log: d.log.child({ component: 'image-distribution' }),
+        clock: d.clock,
+      }),
+      onImageProgress: (sandboxId, line) => d.log.info(line, { sandboxId }),
     });
     this.router = runner;
     const placer = new Placer({

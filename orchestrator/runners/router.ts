@@ -4,7 +4,6 @@
 // to the embedded runner, whose engine is the source of images for the rest.
 // A sandbox never moves between runners while its row exists, so where each
 // one lives is read from the store once and kept.
-import { AppError } from '../../common/errors.js';
 import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
 
 export interface RunnerRouterDeps {
@@ -16,7 +15,9 @@ export interface RunnerRouterDeps {
   /** The runner a sandbox was placed on; null for ids with no sandbox row (warm-pool members are local). */
   runnerOf(sandboxId: string): Promise<string | null>;
   /** Makes an image present on a remote runner before a sandbox starts there. */
-  images?: { ensure(target: RunnerClient, ref: string): Promise<void> };
+  images?: { ensure(target: RunnerClient, ref: string, onProgress?: (line: string) => void): Promise<void> };
+  /** Progress of an image sent to a runner for a sandbox's start. */
+  onImageProgress?: (sandboxId: string, line: string) => void;
 }
 
 /** Kept placements beyond this are dropped wholesale (a re-read each is cheap). */
@@ -87,18 +88,20 @@ export class RunnerRouter implements RunnerClient {
     r.applyNetworkPolicy(id, p),
   );
   resize = this.routed((r, id: string, l: Parameters<RunnerClient['resize']>[1]) => r.resize(id, l));
-  commitSandbox = this.routed((r, id: string, ref: string, labels: Record<string, string>) => {
-    // The image would be on the remote engine, where nothing else looks for images yet.
-    if (r !== this.d.local)
-      throw new AppError('unavailable', 'snapshots and forks of sandboxes on remote runners are not available yet', {
-        hint: 'see docs/scale-out.md for what remote runners do today',
-      });
-    return r.commitSandbox(id, ref, labels);
+  commitSandbox = this.routed(async (r, id: string, ref: string, labels: Record<string, string>) => {
+    const made = await r.commitSandbox(id, ref, labels);
+    if (r !== this.d.local) {
+      // Snapshots and forks are looked for on the API host's engine, the source of images for every runner.
+      await this.d.local.loadImage(await r.saveImage(ref));
+      await r.removeImage(ref).catch(() => {});
+    }
+    return made;
   });
 
   async ensureStarted(spec: SandboxRuntimeSpec): Promise<void> {
     const r = await this.of(spec.sandboxId);
-    if (r !== this.d.local) await this.d.images?.ensure(r, spec.image);
+    if (r !== this.d.local)
+      await this.d.images?.ensure(r, spec.image, (line) => this.d.onImageProgress?.(spec.sandboxId, line));
     await r.ensureStarted(spec);
   }
 
