@@ -56,9 +56,7 @@ const ALONE = [
   'webui/flow.test',
   'webui/security.test',
   'gateways/preview-load.test',
-  'runners/remote.test',
-  'runners/placement.test',
-  'runners/crash-remote.test',
+  'runners/second-engine.test',
   'runners/image-dist.test',
 ];
 const alone = (f) => ALONE.some((a) => f.includes(a));

@@ -1,0 +1,59 @@
+// kill -9 of the API while it creates a sandbox on a remote runner (a `berth
+// runner` on a SECOND Docker engine, which keeps running and dials the
+// restarted API again by itself). What a user would observe: the create's
+// Idempotency-Key gives back the one sandbox; it ends up started on that
+// runner, with exactly one container there and none on the API's engine; a
+// command runs in it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { docker } from '../helpers/docker.js';
+import type { EngineRig } from '../helpers/engine-rig.js';
+import { crashRig, type CrashRig } from '../helpers/crash-rig.js';
+import { startRemoteRunner, type RemoteRunner } from '../helpers/remote-runner.js';
+
+export function crashRemoteCases(engine: () => EngineRig): void {
+  describe('kill -9 of the API mid-create on a remote runner', () => {
+    let rig: CrashRig | undefined;
+    let remote: RemoteRunner | undefined;
+
+    before(async () => {
+      rig = await crashRig('crash-remote', { BERTH_RUNNER_LABELS: 'region=home' });
+      await rig.up();
+      const host = { apiUrl: `${rig.url}/api`, api: (m: string, p: string, b?: unknown) => rig!.api(m, p, b) };
+      remote = await startRemoteRunner(host, engine(), { name: 'eu-crash', labels: { region: 'eu' } });
+    });
+    after(async () => {
+      await remote?.stop();
+      await rig?.close();
+    });
+
+    for (const point of ['create:inserted', 'reconcile:start:done']) {
+      it(`killed at ${point}, the sandbox comes up once, on the remote runner`, async () => {
+        const key = randomUUID();
+        const body = { target: 'eu', cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 };
+        // The runner dials the new server with back-off: until it is linked, the create finds no room (503).
+        await rig!.crashDuring(point, async () => {
+          for (let i = 0; i < 120; i++) {
+            const r = await rig!.api('POST', '/sandbox', body, { 'Idempotency-Key': key });
+            if (r.status !== 503) throw new Error(`the create answered ${r.status} instead of crashing the server`);
+            await new Promise((res) => setTimeout(res, 250));
+          }
+        });
+        const again = await rig!.api('POST', '/sandbox', body, { 'Idempotency-Key': key });
+        assert.equal(again.status, 200, JSON.stringify(again.body));
+        const id = again.body.id as string;
+        assert.equal(await rig!.settledState(id), 'started');
+        const label = `berth.sandbox=${id}`;
+        assert.equal(
+          (await engine().docker('ps', '-aq', '--filter', `label=${label}`)).split('\n').filter(Boolean).length,
+          1,
+        );
+        assert.equal((await docker.listContainers({ all: true, filters: { label: [label] } })).length, 0);
+        const r = await rig!.api('POST', `/toolbox/${id}/process/execute`, { command: 'echo up' });
+        assert.equal(r.body.result, 'up\n', JSON.stringify(r.body));
+        await rig!.api('DELETE', `/sandbox/${id}`);
+      });
+    }
+  });
+}
