@@ -41,6 +41,8 @@ const replicaConfig = (port: number) => ({
   host: '127.0.0.1',
   replicaUrl: `http://127.0.0.1:${port}`,
   runnerTimeoutSeconds: TIMEOUT_S,
+  // The embedded runner is in another region than the remote one, so a create can ask for either.
+  runnerLabels: 'region=home',
 });
 
 describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing()) }, () => {
@@ -109,7 +111,7 @@ describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing(
         config: replicaConfig(portB),
         reuse: { home: a.home, runnerId: a.runnerId, databaseUrl: a.databaseUrl, key: a.key },
       });
-      const created = await a.api('POST', '/runners', { name: 'two-replicas' });
+      const created = await a.api('POST', '/runners', { name: 'two-replicas', labels: { region: 'eu' } });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       id = created.body.id as string;
       token = created.body.token as string;
@@ -154,6 +156,28 @@ describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing(
       } finally {
         await viaA.ensureDestroyed(sandboxId).catch(() => {});
       }
+    });
+
+    it('a sandbox created through A on the runner answers exec and files through B, and B deletes it', async () => {
+      const made = await a.api('POST', '/sandbox', { target: 'eu', cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      const sid = made.body.id as string;
+      const label = `label=berth.sandbox=${sid}`;
+      assert.match(await rig!.docker('ps', '-q', '--filter', label), /\S/, 'on the runner');
+      const wrote = await a.api('POST', `/toolbox/${sid}/process/execute`, { command: 'echo via-a > /tmp/mark' });
+      assert.equal(wrote.status, 200, JSON.stringify(wrote.body));
+      const read = await b!.api('POST', `/toolbox/${sid}/process/execute`, { command: 'cat /tmp/mark' });
+      assert.equal(read.body.result, 'via-a\n', JSON.stringify(read.body));
+      const down = await fetch(`${b!.url}/toolbox/${sid}/files/download?path=/tmp/mark`, {
+        headers: { authorization: `Bearer ${b!.key}` },
+      });
+      assert.equal(await down.text(), 'via-a\n');
+      assert.ok((await b!.api('DELETE', `/sandbox/${sid}`)).status < 300);
+      await until(
+        'removed from the runner',
+        () => rig!.docker('ps', '-aq', '--filter', label),
+        (o) => !o.trim(),
+      );
     });
 
     it('replica B stopping drops only its link; A still works; B back is linked again', async () => {
