@@ -7,13 +7,8 @@
 // `npm run bench -- --only=gateways` (needs Docker and the base image).
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { bootServer } from '../boot/server.js';
-import { createLogger } from '../common/log.js';
+import { inProcessServer } from './in-process.js';
 import { APP_JS } from '../test/gateways/app.js';
 import { lookup } from '../test/gateways/client.js';
 import { fmtMs, percentile } from './stats.js';
@@ -58,21 +53,8 @@ const onHost = (js: string) =>
   });
 
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const server = await bootServer({
-    env: {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
-      BERTH_ADMIN_API_KEY: key,
-      PORT: '0',
-      BERTH_LOG_LEVEL: 'warn',
-    },
-    background: false,
-    writeCliConfig: false,
-    announce: () => {},
-    log: createLogger({ level: 'warn' }),
-  });
+  const booted = await inProcessServer();
+  const { server, key } = booted;
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}${path}`, {
       method,
@@ -242,8 +224,7 @@ async function main(): Promise<void> {
   } finally {
     agent.destroy();
     if (id) await api('DELETE', `/api/sandbox/${id}`).catch(() => {});
-    await server.close();
-    rmSync(home, { recursive: true, force: true });
+    await booted.close();
   }
 }
 

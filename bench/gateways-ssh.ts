@@ -6,13 +6,11 @@
 // ssh/exec runs (default 20), BENCH_SCP_MIB the file size (default 100),
 // BENCH_ROUNDS the transfer rounds (default 3).
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bootServer } from '../boot/server.js';
-import { createLogger } from '../common/log.js';
+import { inProcessServer } from './in-process.js';
 import { loadHostKey } from '../gateways/ssh/host-key.js';
 import { fmtMs, percentile, timeEach, timed } from './stats.js';
 import type { Json } from '../test/helpers/json.js';
@@ -25,23 +23,9 @@ const SIZE = Number(process.env.BENCH_SCP_MIB ?? 100) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const booted = await inProcessServer({ ssh: true });
+  const { server, home, key } = booted;
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-ssh-'));
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const server = await bootServer({
-    env: {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
-      BERTH_ADMIN_API_KEY: key,
-      PORT: '0',
-      BERTH_LOG_LEVEL: 'warn',
-    },
-    ephemeralSsh: true,
-    background: false,
-    writeCliConfig: false,
-    announce: () => {},
-    log: createLogger({ level: 'warn' }),
-  });
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${server.url}/api${path}`, {
       method,
@@ -105,8 +89,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  download ratio scp/docker cp = ${(down / cpDown).toFixed(2)}×\n`);
   } finally {
     if (sandboxId) await api('DELETE', `/sandbox/${sandboxId}`).catch(() => {});
-    await server.close();
-    rmSync(home, { recursive: true, force: true });
+    await booted.close();
     rmSync(work, { recursive: true, force: true });
   }
 }

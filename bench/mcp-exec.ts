@@ -2,14 +2,9 @@
 // against the REST execute path (POST /toolbox/{id}/process/execute) in the
 // same run, on the same sandbox. Prints p50/p95 of each and the MCP/REST ratio
 // (target ≤ 1.2×). Run with `npm run bench` (needs Docker and the base image).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { bootServer } from '../boot/server.js';
-import { createLogger } from '../common/log.js';
+import { inProcessServer } from './in-process.js';
 import { fmtMs, percentile, timeEach } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -18,22 +13,8 @@ const WARMUP = 20;
 const ms = (n: number) => fmtMs(n, 2);
 
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const server = await bootServer({
-    env: {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
-      BERTH_ADMIN_API_KEY: key,
-      PORT: '0',
-      BERTH_SSH_PORT: '0',
-      BERTH_LOG_LEVEL: 'warn',
-    },
-    background: false,
-    writeCliConfig: false,
-    announce: () => {},
-    log: createLogger({ level: 'warn' }),
-  });
+  const booted = await inProcessServer();
+  const { server, key } = booted;
   const auth = { authorization: `Bearer ${key}` };
   let sandboxId = '';
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', server.url), { requestInit: { headers: auth } });
@@ -88,8 +69,7 @@ async function main(): Promise<void> {
     await client.close().catch(() => {});
     if (sandboxId)
       await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
-    await server.close();
-    rmSync(home, { recursive: true, force: true });
+    await booted.close();
   }
 }
 

@@ -7,14 +7,12 @@
 // Run with `npm run bench` (needs Docker and the base image);
 // BENCH_TRANSFER_MIB sets the file size (default 512), BENCH_ROUNDS the rounds (default 3).
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bootServer } from '../boot/server.js';
+import { inProcessServer } from './in-process.js';
 import { randomFile } from '../test/helpers/random-file.js';
-import { createLogger } from '../common/log.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -37,23 +35,9 @@ async function best(label: string, f: () => Promise<void>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const booted = await inProcessServer();
+  const { server, key } = booted;
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-files-'));
-  const key = `berth_bench_${randomBytes(16).toString('hex')}`;
-  const server = await bootServer({
-    env: {
-      BERTH_HOME: home,
-      BERTH_RUNNER_ID: `bench-${randomBytes(4).toString('hex')}`,
-      BERTH_ADMIN_API_KEY: key,
-      PORT: '0',
-      BERTH_SSH_PORT: '0',
-      BERTH_LOG_LEVEL: 'warn',
-    },
-    background: false,
-    writeCliConfig: false,
-    announce: () => {},
-    log: createLogger({ level: 'warn' }),
-  });
   const auth = { authorization: `Bearer ${key}` };
   let sandboxId = '';
   try {
@@ -126,8 +110,7 @@ async function main(): Promise<void> {
   } finally {
     if (sandboxId)
       await fetch(`${server.url}/api/sandbox/${sandboxId}`, { method: 'DELETE', headers: auth }).catch(() => {});
-    await server.close();
-    rmSync(home, { recursive: true, force: true });
+    await booted.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
