@@ -528,17 +528,17 @@ const SETTINGS = {
   },
   cpuOvercommit: {
     env: 'BERTH_CPU_OVERCOMMIT',
-    schema: num(0.1, 1000).default(64),
+    schema: num(0.1, 1000).default(128),
     doc: "placement: cpu limits of running sandboxes may add up to this many times a runner's cores",
   },
   memoryOvercommit: {
     env: 'BERTH_MEMORY_OVERCOMMIT',
-    schema: num(0.1, 1000).default(8),
+    schema: num(0.1, 1000).default(32),
     doc: "placement: memory limits of running sandboxes may add up to this many times a runner's memory",
   },
   diskOvercommit: {
     env: 'BERTH_DISK_OVERCOMMIT',
-    schema: num(0.1, 1000).default(4),
+    schema: num(0.1, 1000).default(8),
     doc: "placement: disk limits of a runner's sandboxes may add up to this many times its disk",
   },
   registryUrl: {

@@ -50,8 +50,11 @@ export interface Overcommit {
 
 export const NO_LOAD: RunnerLoad = { cpu: 0, memoryGiB: 0, diskGiB: 0, sandboxes: 0 };
 
-/** Scores within this of the best are ties. */
-const TIE = 0.02;
+/**
+ * Scores within this of the best are ties. Small, so that runners of one
+ * size stay within a sandbox or two of each other while filling.
+ */
+const TIE = 0.005;
 
 /** What keeps `c` from taking the sandbox, or null when it can. */
 function refusal(c: Candidate, need: PlacementNeed, ratio: Overcommit): string | null {
