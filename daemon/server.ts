@@ -16,6 +16,9 @@ export interface DialOptions {
 
 /** Connects, serves until the connection drops, reconnects with backoff. Never gives up. */
 export function serveOverDialOut(opts: DialOptions): { stop(): void } {
+  // Wide windows for what the runner sends (uploads, stdin). Only this direction may be
+  // wide: the runner keeps HTTP/2's 64 KiB default for what we send (runner/daemon-link.ts,
+  // REVIEW 40).
   const server = http2.createServer({
     settings: { initialWindowSize: 4 << 20, maxConcurrentStreams: 1000 },
   });

@@ -93,11 +93,12 @@ export class DaemonLink {
       sock.destroy();
       return;
     }
-    const session = http2.connect('http://daemon', {
-      createConnection: () => sock,
-      settings: { initialWindowSize: 4 << 20 },
-    });
-    session.on('connect', () => session.setLocalWindowSize(32 << 20));
+    // What the daemon may send us stays within HTTP/2's 64 KiB default windows. A Node HTTP/2
+    // session stops reading while one of its socket writes is pending; when both ends could
+    // have more in flight than the socket holds, a command fed and echoing at full speed
+    // (`cat`) filled it both ways and the whole connection stopped (REVIEW 40). The daemon's
+    // end stays wide, for uploads and stdin (daemon/server.ts).
+    const session = http2.connect('http://daemon', { createConnection: () => sock });
     session.on('error', () => {});
     session.once('close', () => {
       if (this.session === session) this.session = null;

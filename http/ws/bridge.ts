@@ -28,18 +28,26 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-/** Terminates a peer that stops answering pings (and keeps proxies from idling us out). */
-function keepAlive(ws: WebSocket): () => void {
+/**
+ * Terminates a peer that stops answering pings (and keeps proxies from idling us out). While we
+ * hold its socket paused ourselves (its stdin waits for the command) its pong cannot be read, so
+ * that round does not count against it. Real time, not the injected clock: a pong takes real time
+ * to come back, whatever a test's clock says.
+ */
+export function keepAlive(ws: WebSocket, everyMs = PING_EVERY_MS): () => void {
   let alive = true;
+  let held = false;
   ws.on('pong', () => (alive = true));
   const timer = setInterval(() => {
-    if (!alive) {
+    // Held at the last ping or now: its pong may still wait unread behind our pause.
+    if (!alive && !held && !ws.isPaused) {
       ws.terminate();
       return;
     }
+    held = ws.isPaused;
     alive = false;
     ws.ping();
-  }, PING_EVERY_MS);
+  }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -29,7 +29,9 @@ export interface LinkServeDeps {
 /**
  * Flow-control windows the runner grants the API on its link (HTTP/2's 64 KiB
  * default makes a busy host's sender wait on every window update: an image
- * went at half the speed of `docker save | docker load`). As for daemon links.
+ * went at half the speed of `docker save | docker load`). Only this direction is
+ * wide: the API keeps the default for what the runner sends it, so the two ends can
+ * never both block writing to the link (REVIEW 40).
  */
 const STREAM_WINDOW = 4 << 20;
 const SESSION_WINDOW = 32 << 20;

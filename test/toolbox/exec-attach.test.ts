@@ -4,7 +4,7 @@
 // resize, and the command killed when the client goes away.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecAttachRequest } from '../../common/wire/exec-attach.js';
 import type { ExecAttachment, Principal } from '../../orchestrator/index.js';
@@ -91,6 +91,32 @@ describe('toolbox: interactive commands', () => {
     });
     assert.equal(r.stdout.split(' ')[0], h.digest('hex'));
     assert.equal(r.exit?.exitCode, 0);
+  });
+
+  // Input and output at full speed both ways on one daemon connection: with wide HTTP/2
+  // windows both ends could fill the socket at once and stop reading (REVIEW 40).
+  it('echoes 32 MiB through cat while feeding it, with both directions busy', { timeout: 90_000 }, async () => {
+    const block = randomBytes(1 << 20);
+    const sent = createHash('sha256');
+    const got = createHash('sha256');
+    let bytes = 0;
+    const a = await start({ command: 'cat' });
+    a.value.onOutput((_w, data) => {
+      got.update(data);
+      bytes += data.length;
+    });
+    for (let i = 0; i < 32; i++) {
+      sent.update(block);
+      if (!a.value.write(block)) await new Promise<void>((r) => a.value.onInputDrain(r));
+    }
+    a.value.endInput();
+    const exit = await a.value.exited;
+    a.end();
+    assert.equal(bytes, 32 << 20);
+    assert.equal(got.digest('hex'), sent.digest('hex'));
+    assert.equal(exit?.exitCode, 0);
+    // The connection still serves the next command.
+    assert.equal((await collect(await start({ command: 'echo next' }))).stdout, 'next\n');
   });
 
   it('delivers signals to the command', async () => {

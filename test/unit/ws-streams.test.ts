@@ -1,12 +1,15 @@
-// Pure helpers of the toolbox WebSocket layer: frame codec, end-of-run
-// marker scanning, subprotocol selection and PTY exit reporting.
+// Helpers of the toolbox WebSocket layer: frame codec, end-of-run marker
+// scanning, subprotocol selection, PTY exit reporting, and the ping deadline
+// (on a real WebSocket pair).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { binaryFrame, clampReason, closeFrame, FrameDecoder, textFrame } from '../../common/wire/frames.js';
 import { ptyExit } from '../../common/wire/pty.js';
 import { MarkerScanner } from '../../daemon/interpreter/marker.js';
 import { offeredProtocols, ptyEnvs, selectProtocol } from '../../http/ws/protocols.js';
-import { sendableCloseCode } from '../../http/ws/bridge.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket, WebSocketServer } from 'ws';
+import { keepAlive, sendableCloseCode } from '../../http/ws/bridge.js';
 
 describe('frame codec', () => {
   it('round-trips text, binary and close frames split at every byte', () => {
@@ -128,5 +131,50 @@ describe('PTY exit reporting', () => {
   it('only puts sendable codes in close frames', () => {
     for (const c of [1000, 1001, 1008, 1011, 3000, 4008, 4999]) assert.equal(sendableCloseCode(c), c);
     for (const c of [1004, 1005, 1006, 1015, 2000, 5000, 0]) assert.equal(sendableCloseCode(c), 1011);
+  });
+});
+
+describe('ping deadline', () => {
+  /** A server-side socket with pings every 40 ms, and the client connected to it. */
+  async function pair(): Promise<{ server: WebSocket; client: WebSocket; close: () => Promise<void> }> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => wss.once('listening', r));
+    const accepted = new Promise<WebSocket>((r) => wss.once('connection', r));
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
+    client.on('error', () => {});
+    const server = await accepted;
+    await new Promise((r) => client.once('open', r));
+    const stop = keepAlive(server, 40);
+    return {
+      server,
+      client,
+      close: async () => {
+        stop();
+        client.terminate();
+        await new Promise((r) => wss.close(r));
+      },
+    };
+  }
+
+  it('keeps a peer that answers, and one whose socket we hold paused ourselves', async () => {
+    const p = await pair();
+    await sleep(300);
+    assert.equal(p.server.readyState, WebSocket.OPEN, 'answers its pings');
+    // We stop reading it (as the bridge does while a command does not read its stdin): its pongs wait unread.
+    p.server.pause();
+    await sleep(400);
+    assert.equal(p.server.readyState, WebSocket.OPEN, 'not dropped for pongs we did not read');
+    p.server.resume();
+    await sleep(300);
+    assert.equal(p.server.readyState, WebSocket.OPEN);
+    await p.close();
+  });
+
+  it('drops a peer that stops answering', async () => {
+    const p = await pair();
+    p.client.pause(); // reads nothing, so it answers no ping
+    const closed = new Promise<number>((r) => p.server.once('close', r));
+    assert.equal(await closed, 1006);
+    await p.close();
   });
 });
