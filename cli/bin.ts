@@ -370,8 +370,10 @@ prog
   .action(lazy(runnerTokens, (m) => m.remove));
 prog
   .command('runner drain <id>')
-  .describe('Drain a runner (id or name): no new sandboxes go to it')
+  .describe('Drain a runner (id or name): no new sandboxes go to it; --migrate moves its sandboxes elsewhere')
+  .option('--migrate', 'archive each sandbox, move it to another runner and start it there if it ran; waits')
   .example('runner drain docker-eu-1')
+  .example('runner drain docker-eu-1 --migrate')
   .action(lazy(runnerTokens, (m) => m.setState('drain')));
 prog
   .command('runner enable <id>')

@@ -76,6 +76,7 @@ import { RunnerService } from './runners/service.js';
 import { RunnerLinks, type AdmittedLink } from './runners/links.js';
 import { RunnerRouter } from './runners/router.js';
 import { Placer } from './runners/placer.js';
+import { SANDBOX_MOVED, SandboxMover, type SandboxMoved } from './runners/mover.js';
 import { ImageDistributor } from './runners/images.js';
 import { SandboxAccessRepo } from './preview/access-repo.js';
 import { newId } from '../common/ids.js';
@@ -225,11 +226,14 @@ export class Orchestrator {
   readonly runnerLinks: RunnerLinks;
   /** The runner calls of every sandbox go through here, to the runner it was placed on. */
   readonly router: RunnerRouter;
+  /** Moves sandboxes between runners (`drain --migrate`). */
+  readonly mover: SandboxMover;
   private readonly telemetry: OrchestratorMetrics;
   private readonly counters: Counters;
   private readonly sessions: SessionService;
   private timers: Timer[] = [];
   private readonly sandboxRepo: SandboxRepo;
+  private readonly unmoved: () => void;
 
   constructor(private readonly d: OrchestratorDeps) {
     const repo = new SandboxRepo(d.store);
@@ -282,6 +286,8 @@ export class Orchestrator {
       bus: d.bus,
       timeoutMs: c.runnerTimeoutSeconds * 1000,
       load: () => repo.loadByRunner(),
+      evacuate: (id) => this.mover.evacuate(id),
+      migration: (id) => this.mover.migration(id),
     });
     this.runners = audited(runners, A.RUNNER_ACTIONS, this.audit);
     this.runnerLinks = new RunnerLinks({
@@ -422,6 +428,23 @@ export class Orchestrator {
           runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
       },
     });
+    this.mover = new SandboxMover({
+      repo,
+      locks: d.locks,
+      bus: d.bus,
+      clock: d.clock,
+      log: d.log.child({ component: 'sandbox-mover' }),
+      leaseMs: c.lockLeaseSeconds * 1000,
+      runner: (id) => runner.runner(id),
+      place: (need) => placer.place(need),
+      kick: (id) => this.reconciler.kick(id),
+      takesNew: async (id) => id === d.runner.id || (await runners.ready()).some((r) => r.id === id),
+      linked: () => this.runnerLinks.linked(),
+    });
+    this.unmoved = d.bus.subscribe(SANDBOX_MOVED, (m) => {
+      const { sandboxId, runnerId } = m as SandboxMoved;
+      runner.moved(sandboxId, runnerId);
+    });
     // Counted creates run under the organization's quota lock, checked first.
     const countGuard =
       (what: 'snapshots' | 'volumes') =>
@@ -473,6 +496,7 @@ export class Orchestrator {
           registryAuth: (org, ref) => this.registries.credentialsFor(org, ref),
           warmPool: this.warmPool,
           placement: placer,
+          relocate: this.mover,
         }),
         A.SANDBOX_ACTIONS,
         this.audit,
@@ -884,6 +908,7 @@ export class Orchestrator {
   async close(): Promise<void> {
     for (const t of this.timers) t.clear();
     this.timers = [];
+    this.unmoved();
     this.runnerLinks.close();
     this.previewGate.close();
     await this.warmPool.close();

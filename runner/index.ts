@@ -14,7 +14,8 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AppError } from '../common/errors.js';
 import { crashpoint } from '../common/crashpoint.js';
 import { randomToken } from '../common/ids.js';
@@ -419,18 +420,43 @@ export class Runner implements RunnerClient {
   }
 
   /** Exports to a temporary file, fsyncs, then renames: an archive either exists whole or not at all. */
-  private async exportTo(sandboxId: string, archive: string): Promise<void> {
-    const tmp = `${archive}.partial`;
+  private exportTo(sandboxId: string, archive: string): Promise<void> {
+    return this.writeWhole(archive, (out) => this.o.runtime.exportChanges(sandboxId, out));
+  }
+
+  private async writeWhole(file: string, write: (out: Writable) => Promise<void>): Promise<void> {
+    const tmp = `${file}.partial`;
     rmSync(tmp, { force: true });
     try {
-      await this.o.runtime.exportChanges(sandboxId, createWriteStream(tmp));
+      await write(createWriteStream(tmp));
       const fh = await open(tmp, 'r+');
       await fh.sync();
       await fh.close();
-      renameSync(tmp, archive);
+      renameSync(tmp, file);
     } finally {
       rmSync(tmp, { force: true });
     }
+  }
+
+  readArchive(sandboxId: string): Promise<Readable> {
+    return this.mutex.run(sandboxId, async () => {
+      const archive = this.archivePath(sandboxId);
+      if (!existsSync(archive) && !(await this.o.archiveStore?.get(sandboxId, archive)))
+        throw new AppError('not_found', `sandbox ${sandboxId} has no archive on runner ${this.o.id}`, {
+          hint: 'archive it first',
+        });
+      return createReadStream(archive);
+    });
+  }
+
+  writeArchive(sandboxId: string, tar: Readable): Promise<void> {
+    return this.mutex.run(sandboxId, async () => {
+      if (await this.o.runtime.inspect(sandboxId))
+        throw new AppError('failed_precondition', `sandbox ${sandboxId} has a container on runner ${this.o.id}`, {
+          hint: 'an archive is only taken for a sandbox that is not here yet',
+        });
+      await this.writeWhole(this.archivePath(sandboxId), (out) => pipeline(tar, out));
+    });
   }
 
   ensureDestroyed(sandboxId: string): Promise<void> {

@@ -1,10 +1,13 @@
 // `berth runner token …`, `berth runner drain|enable`: remote runners, for
 // Berth administrators. A runner is named by its id or its name.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../../common/errors.js';
 import { ApiClient, resolveSettings } from '../client.js';
 import { keyValues, print, table } from '../output.js';
 
 type Flags = Record<string, unknown> & { json?: boolean; 'api-url'?: string; 'api-key'?: string };
-type Runner = Record<string, unknown> & { id: string; name: string };
+type Migration = { state: 'moving' | 'done'; moved: number; left: { sandboxId: string; reason: string }[] };
+type Runner = Record<string, unknown> & { id: string; name: string; sandboxes?: number; migration?: Migration };
 const client = (f: Flags) => new ApiClient(resolveSettings(f));
 const COLUMNS = ['id', 'name', 'state', 'labels', 'sandboxes', 'lastSeenAt', 'version'];
 
@@ -35,10 +38,24 @@ export async function list(f: Flags): Promise<void> {
 }
 
 export function setState(action: 'drain' | 'enable') {
-  return async (ref: string, f: Flags): Promise<void> => {
+  return async (ref: string, f: Flags & { migrate?: boolean }): Promise<void> => {
     const c = client(f);
-    const r = await c.request<Runner>('POST', `/runners/${encodeURIComponent((await idOf(c, ref)).id)}/${action}`);
+    const path = `/runners/${encodeURIComponent((await idOf(c, ref)).id)}`;
+    let r = await c.request<Runner>('POST', `${path}/${action}${f.migrate ? '?migrate=true' : ''}`);
+    // With --migrate: wait for the moves, saying each step, as they can take minutes.
+    let said = -1;
+    while (r.migration?.state === 'moving') {
+      if (!f.json && r.migration.moved !== said)
+        process.stderr.write(`moved ${(said = r.migration.moved)}; ${r.sandboxes ?? '?'} left on ${r.name}\n`);
+      await sleep(1000);
+      r = await c.request<Runner>('GET', path);
+    }
     print(r, !!f.json, () => table([r], COLUMNS));
+    const left = r.migration?.left ?? [];
+    if (left.length)
+      throw new AppError('failed_precondition', `${left.length} sandbox(es) stay on runner ${r.name}`, {
+        hint: left.map((l) => `${l.sandboxId}: ${l.reason}`).join('\n'),
+      });
   };
 }
 

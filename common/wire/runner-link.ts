@@ -95,3 +95,13 @@ export const SANDBOX_STREAM_HEADER = 'x-berth-sandbox';
 export const IMAGE_LOAD_PATH = '/images/load';
 export const IMAGE_SAVE_PATH = '/images/save';
 export const IMAGE_REF_HEADER = 'x-berth-image';
+
+/**
+ * A sandbox's archive as a tar, streamed the same way, when it moves between
+ * runners: `GET /archives/read` answers it, `POST /archives/write` takes it as
+ * its request body and answers `{result: null}` once it is kept whole. The
+ * sandbox id goes in ARCHIVE_SANDBOX_HEADER.
+ */
+export const ARCHIVE_READ_PATH = '/archives/read';
+export const ARCHIVE_WRITE_PATH = '/archives/write';
+export const ARCHIVE_SANDBOX_HEADER = 'x-berth-archive';

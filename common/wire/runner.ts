@@ -226,6 +226,13 @@ export interface RunnerClient {
   ensureStopped(sandboxId: string): Promise<void>;
   /** Export the filesystem to the archive store and remove the container. Idempotent. */
   ensureArchived(sandboxId: string): Promise<void>;
+  /** The sandbox's archive as a tar stream (moving it to another runner); `not_found` when there is none. */
+  readArchive(sandboxId: string): Promise<Readable>;
+  /**
+   * Keeps `tar` as the sandbox's archive here (whole, or not at all), so a start here restores it;
+   * `failed_precondition` while the sandbox has a container here.
+   */
+  writeArchive(sandboxId: string, tar: Readable): Promise<void>;
   /** Remove container, archive and every host-side trace. Idempotent. */
   ensureDestroyed(sandboxId: string): Promise<void>;
   /** Applies a changed network policy to an existing container now (no-op without one). */

@@ -56,15 +56,35 @@ export function registerRunners(t: RouteTable): void {
   route(t, { method: 'get', path: '/runners/:id', summary: 'One runner (administrators)', tags, auth }, async (ctx) => {
     ctx.body = await svc().get(principal(ctx), ctx.params.id!);
   });
-  for (const action of ['drain', 'enable'] as const) {
-    const summary =
-      action === 'drain'
-        ? 'Drain a runner: no new sandboxes go to it (administrators)'
-        : 'Enable a runner again (administrators)';
-    route(t, { method: 'post', path: `/runners/:id/${action}`, summary, tags, auth }, async (ctx) => {
-      ctx.body = await svc()[action](principal(ctx), ctx.params.id!);
-    });
-  }
+  route(
+    t,
+    {
+      method: 'post',
+      path: '/runners/:id/drain',
+      summary: 'Drain a runner: no new sandboxes go to it (administrators)',
+      description:
+        'With `?migrate=true` its sandboxes are also moved to other runners, one after the other in the ' +
+        'background: each is archived, its archive copied, and it is started again there if it was running ' +
+        '(files are kept, memory is not). `migration` in the answer (and in GET /api/runners/{id}) tells how it goes.',
+      tags,
+      auth,
+    },
+    async (ctx) => {
+      const migrate = ctx.query.migrate;
+      if (migrate !== undefined && migrate !== 'true' && migrate !== 'false')
+        throw new AppError('invalid_argument', `migrate must be true or false (got ${JSON.stringify(migrate)})`, {
+          hint: 'POST /api/runners/{id}/drain?migrate=true',
+        });
+      ctx.body = await svc().drain(principal(ctx), ctx.params.id!, { migrate: migrate === 'true' });
+    },
+  );
+  route(
+    t,
+    { method: 'post', path: '/runners/:id/enable', summary: 'Enable a runner again (administrators)', tags, auth },
+    async (ctx) => {
+      ctx.body = await svc().enable(principal(ctx), ctx.params.id!);
+    },
+  );
   route(
     t,
     {

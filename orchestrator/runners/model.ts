@@ -1,6 +1,7 @@
 // A remote runner as the admin API shows it. The stored state is the admin's
 // intent; `unreachable` is derived from when the runner was last heard from.
 import type { RunnerCapacity, RunnerUsage } from '../../common/wire/runner-link.js';
+import type { Migration } from './mover.js';
 import type { RunnerLoad } from './placement.js';
 
 export const STORED_RUNNER_STATES = ['ready', 'draining', 'disabled'] as const;
@@ -35,6 +36,8 @@ export interface RunnerInfo {
   lastSeenAt: Date | null;
   version: string | null;
   createdAt: Date;
+  /** The last `drain --migrate` of this runner, when the replica answering ran it. */
+  migration?: Migration;
 }
 
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);

@@ -17,6 +17,8 @@ export interface PlacementNeed {
   localOnly?: string;
   /** A runner to take when it fits (one holding a warm sandbox for this request). */
   prefer?: string;
+  /** The runner a moving sandbox leaves: never chosen. */
+  avoid?: string;
 }
 
 /** A runner that could take sandboxes, with what it offers and what is placed on it. */
@@ -58,6 +60,7 @@ const TIE = 0.005;
 
 /** What keeps `c` from taking the sandbox, or null when it can. */
 function refusal(c: Candidate, need: PlacementNeed, ratio: Overcommit): string | null {
+  if (need.avoid === c.id) return 'the sandbox is moving off it';
   if (need.localOnly && !c.local) return `only the embedded runner can hold it: ${need.localOnly}`;
   const region = c.labels.region;
   if (need.target && region !== undefined && region !== need.target)

@@ -2,8 +2,8 @@
 // to the runner it was placed on (the embedded runner, or a remote one over
 // its link); calls about the host itself (images, volumes, engine facts) go
 // to the embedded runner, whose engine is the source of images for the rest.
-// A sandbox never moves between runners while its row exists, so where each
-// one lives is read from the store once and kept.
+// Where each sandbox lives is read from the store once and kept; a sandbox
+// moved to another runner (mover.ts) is announced to every replica (`moved`).
 import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
 
 export interface RunnerRouterDeps {
@@ -40,6 +40,11 @@ export class RunnerRouter implements RunnerClient {
   /** The runners this replica drives now: the embedded one and those linked here. */
   reachable(): RunnerClient[] {
     return [this.d.local, ...this.d.linked().map((id) => this.d.remote(id))];
+  }
+
+  /** The sandbox lives on `runnerId` from now on. */
+  moved(sandboxId: string, runnerId: string): void {
+    if (this.placed.has(sandboxId)) this.placed.set(sandboxId, runnerId);
   }
 
   private async of(sandboxId: string): Promise<RunnerClient> {
@@ -79,6 +84,10 @@ export class RunnerRouter implements RunnerClient {
   observe = this.routed((r, id: string) => r.observe(id));
   ensureStopped = this.routed((r, id: string) => r.ensureStopped(id));
   ensureArchived = this.routed((r, id: string) => r.ensureArchived(id));
+  readArchive = this.routed((r, id: string) => r.readArchive(id));
+  writeArchive = this.routed((r, id: string, tar: Parameters<RunnerClient['writeArchive']>[1]) =>
+    r.writeArchive(id, tar),
+  );
   ensurePaused = this.routed((r, id: string) => r.ensurePaused(id));
   ensureResumed = this.routed((r, id: string) => r.ensureResumed(id));
   diskUsage = this.routed((r, id: string) => r.diskUsage(id));

@@ -11,6 +11,7 @@ import type { Principal } from '../principal.js';
 import type { Store } from '../store/db.js';
 import { toRunnerInfo, type RunnerInfo, type RunnerRow, type StoredRunnerState } from './model.js';
 import { RunnerRepo } from './repo.js';
+import type { Migration } from './mover.js';
 import type { RunnerLoad } from './placement.js';
 
 /** Published when a runner is removed: the replica holding its link closes it at once. */
@@ -33,6 +34,10 @@ export interface RunnerServiceDeps {
   timeoutMs: number;
   /** What is placed on each runner (sandbox rows). */
   load(): Promise<Map<string, RunnerLoad>>;
+  /** Starts moving every sandbox off the runner (orchestrator/runners/mover.ts). */
+  evacuate?(runnerId: string): Migration;
+  /** The last migration off the runner this replica ran. */
+  migration?(runnerId: string): Migration | undefined;
 }
 
 function requireAdmin(p: Principal, change: boolean): void {
@@ -68,7 +73,9 @@ export class RunnerService {
   }
 
   private view(r: RunnerRow, load?: Map<string, RunnerLoad>): RunnerInfo {
-    return toRunnerInfo(r, this.d.clock.now().getTime(), this.d.timeoutMs, load?.get(r.id));
+    const info = toRunnerInfo(r, this.d.clock.now().getTime(), this.d.timeoutMs, load?.get(r.id));
+    const migration = this.d.migration?.(r.id);
+    return migration ? { ...info, migration } : info;
   }
 
   private async row(id: string): Promise<RunnerRow> {
@@ -119,9 +126,16 @@ export class RunnerService {
     return this.view(await this.row(id), await this.d.load());
   }
 
-  /** No new sandboxes go to a draining runner; its sandboxes stay. */
-  drain(p: Principal, id: string): Promise<RunnerInfo> {
-    return this.setState(p, id, 'draining');
+  /**
+   * No new sandboxes go to a draining runner. Its sandboxes stay, or with `migrate` each is
+   * archived, moved to another runner and started there if it ran (in the background: the
+   * runner's `migration` tells how it goes).
+   */
+  async drain(p: Principal, id: string, opts: { migrate?: boolean } = {}): Promise<RunnerInfo> {
+    const info = await this.setState(p, id, 'draining');
+    if (!opts.migrate) return info;
+    if (!this.d.evacuate) throw new AppError('unavailable', 'this server cannot move sandboxes');
+    return { ...info, migration: this.d.evacuate(id) };
   }
 
   enable(p: Principal, id: string): Promise<RunnerInfo> {

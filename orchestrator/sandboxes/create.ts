@@ -9,7 +9,7 @@ import { isSystem, type Principal } from '../principal.js';
 import { requirePermission } from '../keys/require.js';
 import type { SecretRef } from '../secrets/service.js';
 import { imageFromDockerfile, parseCreateInput } from './create-input.js';
-import { SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
+import { DEFAULT_TARGET, SANDBOX_EVENTS, type Sandbox, type SandboxEvent } from './model.js';
 import type { CreateOptions, SandboxServiceDeps, WaitOptions } from './service.js';
 import { effectiveUser } from '../../common/wire/runner.js';
 import type { WarmPick } from '../warmpool/pool.js';
@@ -163,7 +163,7 @@ export class SandboxCreator {
       domain_allow_list: net.domains.length ? net.domains.join(',') : null,
       secrets: secretRefs.length ? secretRefs : null,
       runtime: net.runtime,
-      target: input.target ?? 'local',
+      target: input.target ?? DEFAULT_TARGET,
       state: firstState,
       desired_state: 'started',
       error_reason: null,

@@ -110,3 +110,6 @@ export interface SandboxEvent {
   oldState?: SandboxState;
   newState?: SandboxState;
 }
+
+/** The target of a sandbox created without one (what the Daytona SDK shows); it asked for no region. */
+export const DEFAULT_TARGET = 'local';

@@ -491,12 +491,21 @@ export class Reconciler {
       }
       const known = await this.knownIds([runner.id]);
       for (const id of onHost.filter((x) => !known.has(x))) {
-        orphans.push(id);
-        this.d.log.warn('reaping an orphan sandbox', { sandboxId: id, runnerId: runner.id });
-        // Straight to its runner: the orphan has no row saying where it is.
-        await runner
-          .ensureDestroyed(id)
-          .catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
+        // Under the sandbox's lease, looked at again: a sandbox moving here (mover.ts) has its
+        // archive here before its row says so, and holds the lease until it does.
+        const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs).catch(() => null);
+        if (!lease) continue;
+        try {
+          if (await this.d.repo.runnerOf(id).then((r) => r === runner.id)) continue;
+          orphans.push(id);
+          this.d.log.warn('reaping an orphan sandbox', { sandboxId: id, runnerId: runner.id });
+          // Straight to its runner: the orphan has no row saying where it is.
+          await runner
+            .ensureDestroyed(id)
+            .catch((e) => this.d.log.warn('reap failed', { sandboxId: id, error: (e as Error).message }));
+        } finally {
+          await lease.release().catch(() => {});
+        }
       }
     }
     if (reapNetwork) await reapNetwork(() => this.knownIds([this.d.runner.id])).catch(() => 0);

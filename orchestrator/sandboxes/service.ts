@@ -69,6 +69,8 @@ export interface SandboxServiceDeps {
   registryAuth?: (organizationId: string, ref: string) => Promise<RegistryCredentials | null>;
   /** Picks the runner of a new sandbox; without it every sandbox is the runner's. */
   placement?: { place(need: PlacementNeed): Promise<string> };
+  /** Before an archived sandbox starts: moves it off a runner that takes no new sandboxes (draining). */
+  relocate?: { beforeStart(s: Sandbox): Promise<void> };
 }
 
 export interface WaitOptions {
@@ -198,6 +200,7 @@ export class SandboxService {
         );
       } else if (s.desiredState !== target) {
         if (action !== 'delete') await this.ensureEngine();
+        if (action === 'start' && s.state === 'archived') await this.d.relocate?.beforeStart(s);
         const set = () => this.d.repo.setDesired(s.id, target, s.desiredState, this.d.clock.now().getTime());
         if (!(await (target === 'started' ? this.startingGuard(s, set) : set()))) continue; // raced another request
         const changed = await this.d.repo.get(p.organizationId, s.id);

@@ -2,13 +2,17 @@
 // POST /rpc/<method> (RunnerClient calls, JSON in and out), and any stream
 // marked with the sandbox header, forwarded as it is to that sandbox's daemon
 // (request and response headers and bodies piped both ways, so HTTP/2 flow
-// control carries through end to end), and images as streamed tars (POST
-// /images/load, GET /images/save).
+// control carries through end to end), and images and sandbox archives as
+// streamed tars (POST /images/load, GET /images/save, POST /archives/write,
+// GET /archives/read).
 import http2 from 'node:http2';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, HTTP_STATUS } from '../../common/errors.js';
 import {
+  ARCHIVE_READ_PATH,
+  ARCHIVE_SANDBOX_HEADER,
+  ARCHIVE_WRITE_PATH,
   IMAGE_LOAD_PATH,
   IMAGE_REF_HEADER,
   IMAGE_SAVE_PATH,
@@ -104,17 +108,16 @@ export function linkStreamHandler(d: LinkServeDeps) {
     pipeline(stream, upstream).catch(() => upstream.close(http2.constants.NGHTTP2_CANCEL));
   };
 
-  // The tar is read only as fast as the engine loads it, so the link's flow control paces the sender.
-  const loadImage = async (stream: http2.ServerHttp2Stream) => {
+  // The tar is read only as fast as the engine (or the disk) takes it, so the link's flow control paces the sender.
+  const takeTar = async (stream: http2.ServerHttp2Stream, keep: (tar: Transform) => Promise<void>) => {
     const batched = batches();
     pipeline(stream, batched).catch(() => {});
-    await d.runner.loadImage(batched);
+    await keep(batched);
     json(stream, 200, { result: null });
   };
-  const saveImage = async (stream: http2.ServerHttp2Stream, ref: string) => {
-    const tar = await d.runner.saveImage(ref);
+  const giveTar = (stream: http2.ServerHttp2Stream, tar: Readable) => {
     stream.respond({ [STATUS]: 200, 'content-type': 'application/x-tar' });
-    // A reader that goes away cancels the engine's save (pipeline destroys the tar stream).
+    // A reader that goes away cancels the source (pipeline destroys the tar stream).
     pipeline(tar, stream).catch(() => stream.close(http2.constants.NGHTTP2_CANCEL));
   };
 
@@ -136,9 +139,13 @@ export function linkStreamHandler(d: LinkServeDeps) {
     try {
       if (typeof sandboxId === 'string') return forward(stream, headers, sandboxId);
       if (method === 'GET' && d.reports[path]) return json(stream, 200, await d.reports[path]!());
-      if (method === 'POST' && path === IMAGE_LOAD_PATH) return await loadImage(stream);
+      if (method === 'POST' && path === IMAGE_LOAD_PATH) return await takeTar(stream, (t) => d.runner.loadImage(t));
       if (method === 'GET' && path === IMAGE_SAVE_PATH)
-        return await saveImage(stream, String(headers[IMAGE_REF_HEADER]));
+        return giveTar(stream, await d.runner.saveImage(String(headers[IMAGE_REF_HEADER])));
+      const archiveOf = String(headers[ARCHIVE_SANDBOX_HEADER]);
+      if (method === 'POST' && path === ARCHIVE_WRITE_PATH)
+        return await takeTar(stream, (t) => d.runner.writeArchive(archiveOf, t));
+      if (method === 'GET' && path === ARCHIVE_READ_PATH) return giveTar(stream, await d.runner.readArchive(archiveOf));
       const name = path.startsWith(RUNNER_RPC_PREFIX) ? path.slice(RUNNER_RPC_PREFIX.length) : '';
       if (method !== 'POST' || !isMethod(name))
         throw new AppError('not_found', `no link route ${method} ${path}`, { hint: 'a newer API than this runner?' });

@@ -2,15 +2,25 @@
 // JSON runner calls go as POST /rpc/<method>; a sandbox's daemon is reached by
 // the same DaemonClient the local runner uses, its streams sent on the link
 // with the sandbox header (the runner forwards them to the daemon as they are).
-// Images go as streamed tars (images.ts). Calls that take callbacks (image
+// Images and sandbox archives go as streamed tars (tars.ts). Calls that take callbacks (image
 // builds, pulls and pushes) are not remote yet.
 import http2 from 'node:http2';
 import { errorFromText } from '../../common/error-body.js';
 import { AppError } from '../../common/errors.js';
-import { RUNNER_RPC_PREFIX, SANDBOX_STREAM_HEADER, type RemoteRunnerMethod } from '../../common/wire/runner-link.js';
+import {
+  ARCHIVE_READ_PATH,
+  ARCHIVE_SANDBOX_HEADER,
+  ARCHIVE_WRITE_PATH,
+  IMAGE_LOAD_PATH,
+  IMAGE_REF_HEADER,
+  IMAGE_SAVE_PATH,
+  RUNNER_RPC_PREFIX,
+  SANDBOX_STREAM_HEADER,
+  type RemoteRunnerMethod,
+} from '../../common/wire/runner-link.js';
 import type { EngineInfo, RunnerClient, RunnerHealth, SandboxDaemon } from '../../common/wire/runner.js';
 import { DaemonClient } from '../daemon-client.js';
-import { loadOverLink, saveOverLink } from './images.js';
+import { receiveTar, sendTar } from './tars.js';
 
 /** The link's session, or an `unavailable` error when the runner is not linked. */
 export type LinkSession = () => http2.ClientHttp2Session;
@@ -98,8 +108,14 @@ export class RemoteRunnerClient implements RunnerClient {
   stats: RunnerClient['stats'] = (...a) => this.call('stats', ...a);
   logs: RunnerClient['logs'] = (...a) => this.call('logs', ...a);
   pullImageAs: RunnerClient['pullImageAs'] = (...a) => this.call('pullImageAs', ...a);
-  saveImage: RunnerClient['saveImage'] = (ref) => saveOverLink(this.session(), this.id, ref);
-  loadImage: RunnerClient['loadImage'] = (tar, signal) => loadOverLink(this.session(), this.id, tar, signal);
+  saveImage: RunnerClient['saveImage'] = (ref) =>
+    receiveTar(this.session(), this.id, { ':path': IMAGE_SAVE_PATH, [IMAGE_REF_HEADER]: ref });
+  loadImage: RunnerClient['loadImage'] = (tar, signal) =>
+    sendTar(this.session(), this.id, { ':path': IMAGE_LOAD_PATH }, tar, signal);
+  readArchive: RunnerClient['readArchive'] = (id) =>
+    receiveTar(this.session(), this.id, { ':path': ARCHIVE_READ_PATH, [ARCHIVE_SANDBOX_HEADER]: id });
+  writeArchive: RunnerClient['writeArchive'] = (id, tar) =>
+    sendTar(this.session(), this.id, { ':path': ARCHIVE_WRITE_PATH, [ARCHIVE_SANDBOX_HEADER]: id }, tar);
 
   daemon(sandboxId: string): SandboxDaemon {
     return new DaemonClient({ sandboxId, current: () => sandboxSession(this.session(), sandboxId) });

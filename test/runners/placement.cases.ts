@@ -6,7 +6,9 @@
 // start and delete work; creates without a target spread over both runners;
 // a target no runner serves, or a draining runner, answer 503 no_capacity
 // saying why; a runner holding sandboxes cannot be removed; GET /api/runners
-// shows what is placed on it.
+// shows what is placed on it; `berth runner drain --migrate` moves its
+// sandboxes to the other runner with their files, and an archived sandbox
+// of a draining runner restores on the other one when it starts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +26,7 @@ import { run } from '../gateways/ssh-helpers.js';
 import { send } from '../gateways/client.js';
 import type { Json } from '../helpers/json.js';
 import { freePort } from '../helpers/free-port.js';
+import { cliEnv, runCli } from '../cli/helpers.js';
 
 export function placementCases(engine: () => EngineRig): void {
   describe('placement on a remote runner, through the API', () => {
@@ -214,6 +217,76 @@ export function placementCases(engine: () => EngineRig): void {
       }
       const back = await create({ target: 'eu' });
       assert.equal(await whereIs(back.id as string), 'remote');
+    });
+
+    it('moves every sandbox off a runner with `berth runner drain --migrate`, files kept, a running one started again', async () => {
+      // Creates without a target land on either runner: make two on the remote one.
+      const onRemote: string[] = [];
+      for (let i = 0; i < 16 && onRemote.length < 2; i++) {
+        const s = await create({});
+        if ((await whereIs(s.id as string)) === 'remote') onRemote.push(s.id as string);
+      }
+      assert.equal(onRemote.length, 2, 'two sandboxes on the remote runner');
+      const [running, stopped] = onRemote as [string, string];
+      for (const id of onRemote) await exec(stack!, id, `echo ${id} > mine.txt`);
+      const stop = await stack!.api('POST', `/sandbox/${stopped}/stop`);
+      assert.equal(stop.body.state, 'stopped', JSON.stringify(stop.body));
+      const before = ((await stack!.api('GET', `/runners/${remote!.id}`)).body as Json).sandboxes as number;
+      // Sandboxes of earlier tests with target "eu" have nowhere else to go: they stay, each with why.
+      const list = (await stack!.api('GET', '/sandbox')).body as Json;
+      const all = (Array.isArray(list) ? list : list.items) as Json[];
+      const pinned = all.filter((x) => x.target === 'eu' && x.state !== 'destroyed').map((x) => x.id as string);
+
+      const cli = await runCli(['runner', 'drain', 'eu-1', '--migrate'], cliEnv(stack!, join(dir, 'cli.json')));
+      try {
+        assert.equal(cli.code, pinned.length ? 5 : 0, cli.err);
+        assert.match(cli.out, /eu-1/);
+        assert.match(cli.err, /moved \d+; \d+ left on eu-1/, 'says how the moves go');
+        for (const id of pinned) assert.match(cli.err, new RegExp(`${id}: no runner has room .*not eu`));
+        const info = (await stack!.api('GET', `/runners/${remote!.id}`)).body as Json;
+        assert.equal(info.state, 'draining');
+        assert.equal(info.sandboxes, pinned.length, JSON.stringify(info));
+        const migration = info.migration as Json;
+        assert.equal(migration.state, 'done');
+        assert.equal(migration.moved, before - pinned.length);
+        assert.deepEqual((migration.left as Json[]).map((l) => l.sandboxId as string).sort(), pinned.sort());
+
+        const ran = (await stack!.api('GET', `/sandbox/${running}`)).body as Json;
+        assert.equal(ran.state, 'started', 'the running one runs again');
+        assert.equal(await whereIs(running), 'local');
+        assert.equal((await exec(stack!, running, 'cat mine.txt')).result.trim(), running, 'its files came along');
+        assert.equal(((await stack!.api('GET', `/sandbox/${stopped}`)).body as Json).state, 'archived');
+        const started = await stack!.api('POST', `/sandbox/${stopped}/start`);
+        assert.equal(started.body.state, 'started', JSON.stringify(started.body));
+        assert.equal(await whereIs(stopped), 'local');
+        assert.equal((await exec(stack!, stopped, 'cat mine.txt')).result.trim(), stopped, 'restored here');
+        for (const id of onRemote)
+          assert.equal((await engine().docker('ps', '-aq', '--filter', `label=berth.sandbox=${id}`)).trim(), '');
+      } finally {
+        await stack!.api('POST', `/runners/${remote!.id}/enable`);
+      }
+    });
+
+    it('restores an archived sandbox of a draining runner on another runner when it starts', async () => {
+      let id = '';
+      for (let i = 0; i < 16 && !id; i++) {
+        const s = await create({});
+        if ((await whereIs(s.id as string)) === 'remote') id = s.id as string;
+      }
+      assert.ok(id, 'a sandbox on the remote runner');
+      await exec(stack!, id, 'echo archived-here > mine.txt');
+      assert.equal((await stack!.api('POST', `/sandbox/${id}/stop`)).body.state, 'stopped');
+      const archived = await stack!.api('POST', `/sandbox/${id}/archive`);
+      assert.equal(archived.body.state, 'archived', JSON.stringify(archived.body));
+      await stack!.api('POST', `/runners/${remote!.id}/drain`);
+      try {
+        const started = await stack!.api('POST', `/sandbox/${id}/start`);
+        assert.equal(started.body.state, 'started', JSON.stringify(started.body));
+        assert.equal(await whereIs(id), 'local');
+        assert.equal((await exec(stack!, id, 'cat mine.txt')).result.trim(), 'archived-here');
+      } finally {
+        await stack!.api('POST', `/runners/${remote!.id}/enable`);
+      }
     });
 
     it('shows sandboxes of a killed runner as unknown (503 on use), creates elsewhere, and reconciles them on its return', async () => {

@@ -87,6 +87,13 @@ describe('placement', () => {
     assert.equal(choose(need({ prefer: 'warm' }), [runner({ id: 'idle' }), warm], ratio).id, 'warm');
     assert.throws(() => choose(need(), [], ratio), noCapacity(/no runner can take sandboxes/));
   });
+
+  it('never moves a sandbox back onto the runner it leaves, even the emptiest', () => {
+    const leaving = runner({ id: 'leaving' });
+    const busy = runner({ id: 'busy', load: { cpu: 8, memoryGiB: 8, diskGiB: 0, sandboxes: 4 } });
+    assert.equal(choose(need({ avoid: 'leaving' }), [leaving, busy], ratio).id, 'busy');
+    assert.throws(() => choose(need({ avoid: 'leaving' }), [leaving], ratio), noCapacity(/moving off it/));
+  });
 });
 
 /** A runner that records the calls it gets. */

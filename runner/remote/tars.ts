@@ -1,29 +1,29 @@
-// Images over a runner's link as streamed `docker save` tars (routes in
-// common/wire/runner-link.ts). The tar is piped into (or out of) one HTTP/2
-// stream, so the link's flow control paces the engine at the far end and no
-// side holds more than a window of it in memory.
+// Tars over a runner's link: images as `docker save` tars and sandbox archives
+// (routes in common/wire/runner-link.ts). The tar is piped into (or out of) one
+// HTTP/2 stream, so the link's flow control paces the engine (or disk) at the
+// far end and no side holds more than a window of it in memory.
 import http2 from 'node:http2';
 import { finished, type Readable } from 'node:stream';
 import { readErrorBody } from '../../common/error-body.js';
 import { AppError } from '../../common/errors.js';
-import { IMAGE_LOAD_PATH, IMAGE_REF_HEADER, IMAGE_SAVE_PATH } from '../../common/wire/runner-link.js';
 
 const broke = (runnerId: string, e: unknown) =>
   e instanceof AppError
     ? e
-    : new AppError('unavailable', `the image transfer to runner ${runnerId} broke: ${(e as Error)?.message ?? e}`, {
-        hint: 'send it again once the runner is linked; a half-sent image is never tagged there',
+    : new AppError('unavailable', `the transfer to runner ${runnerId} broke: ${(e as Error)?.message ?? e}`, {
+        hint: 'send it again once the runner is linked; a half-sent image or archive is never kept there',
       });
 
-/** Sends `tar` to the runner's engine; resolves once it loaded it. */
-export function loadOverLink(
+/** Sends `tar` to a route of the runner's (`headers` name it); resolves once the runner kept it. */
+export function sendTar(
   session: http2.ClientHttp2Session,
   runnerId: string,
+  headers: http2.OutgoingHttpHeaders,
   tar: Readable,
   signal?: AbortSignal,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const req = session.request({ ':method': 'POST', ':path': IMAGE_LOAD_PATH, 'content-type': 'application/x-tar' });
+    const req = session.request({ ':method': 'POST', 'content-type': 'application/x-tar', ...headers });
     let settled = false;
     const settle = (e?: unknown) => {
       if (settled) return;
@@ -35,7 +35,7 @@ export function loadOverLink(
       if (!req.closed) req.close(http2.constants.NGHTTP2_CANCEL);
       reject(e);
     };
-    const onAbort = () => settle(signal!.reason ?? new AppError('unavailable', 'the image transfer was cancelled'));
+    const onAbort = () => settle(signal!.reason ?? new AppError('unavailable', 'the transfer was cancelled'));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (e) => settle(broke(runnerId, e)));
@@ -57,10 +57,14 @@ export function loadOverLink(
   });
 }
 
-/** The runner's copy of an image as a tar stream. */
-export function saveOverLink(session: http2.ClientHttp2Session, runnerId: string, ref: string): Promise<Readable> {
+/** A tar a route of the runner's gives (`headers` name it), as a stream. */
+export function receiveTar(
+  session: http2.ClientHttp2Session,
+  runnerId: string,
+  headers: http2.OutgoingHttpHeaders,
+): Promise<Readable> {
   return new Promise<Readable>((resolve, reject) => {
-    const req = session.request({ ':method': 'GET', ':path': IMAGE_SAVE_PATH, [IMAGE_REF_HEADER]: ref });
+    const req = session.request({ ':method': 'GET', ...headers });
     req.once('error', (e) => reject(broke(runnerId, e)));
     req.on('response', (h) => {
       const status = Number(h[':status']);
