@@ -7,14 +7,14 @@
 // not another machine. Run: npm run bench -- --only=scale
 // (BENCH_N creates per kind, default 10; BENCH_EXECS, default 50).
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { benchServer, UNLIMITED, type BenchServer } from './server.js';
 import { fmtMs, percentile, timed } from './stats.js';
+import { runnerIdFor } from '../common/config.js';
 import { removeRunnerContainers } from '../test/helpers/docker.js';
 import type { Json } from '../test/helpers/json.js';
 
@@ -31,6 +31,7 @@ const RUNNER_ENV = { BERTH_ENFORCE_EGRESS: 'false', BERTH_NETNS_POOL: '0' };
 
 interface BenchRunner {
   id: string;
+  /** The label its containers carry (derived from its folder, as `berth runner` does). */
   label: string;
   child: ChildProcess;
   home: string;
@@ -57,9 +58,7 @@ async function startRunner(server: BenchServer, name: string, n: number): Promis
     if (i > 300) throw new Error(`runner ${name} did not link within 30 s`);
     await sleep(100);
   }
-  // The label its containers carry (config.ts: derived from its folder).
-  const label = `runner-${createHash('sha256').update(resolve(home)).digest('hex').slice(0, 8)}`;
-  return { id: made.id, label, child, home };
+  return { id: made.id, label: runnerIdFor('runner', home), child, home };
 }
 
 async function main() {

@@ -577,6 +577,13 @@ export const describeSettings = () =>
     return { key, env: s.env, doc: s.doc, default: d.success && d.data !== undefined ? String(d.data) : '' };
   });
 
+/**
+ * The id a runner labels its containers with, derived from its BERTH_HOME:
+ * `local-…` for `berth serve`'s own runner, `runner-…` for `berth runner`.
+ */
+export const runnerIdFor = (kind: 'local' | 'runner', home: string): string =>
+  `${kind}-${createHash('sha256').update(resolve(home)).digest('hex').slice(0, 8)}`;
+
 export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const r = parseSettings(SETTINGS, explicit, env) as Resolved;
   const home = resolve(r.home);
@@ -585,7 +592,7 @@ export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     home,
     publicUrl: (r.publicUrl ?? `http://localhost:${r.port}`).replace(/\/+$/, ''),
     sqlitePath: join(home, 'berth.sqlite'),
-    runnerId: r.runnerId ?? `local-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`,
+    runnerId: r.runnerId ?? runnerIdFor('local', home),
   };
 }
 
@@ -662,6 +669,10 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
   const explicit = dockerHost && !env.BERTH_DOCKER_SOCKET ? { dockerSocket: dockerHost.slice('unix://'.length) } : {};
   const r = parseSettings(RUNNER_SETTINGS, explicit, env) as Omit<RunnerConfig, 'runnerId'>;
   const home = resolve(r.home);
-  const id = `runner-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
-  return { ...r, home, apiUrl: r.apiUrl.replace(/\/+$/, '').replace(/\/api$/, ''), runnerId: id };
+  return {
+    ...r,
+    home,
+    apiUrl: r.apiUrl.replace(/\/+$/, '').replace(/\/api$/, ''),
+    runnerId: runnerIdFor('runner', home),
+  };
 }

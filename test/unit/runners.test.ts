@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { toRunnerInfo, type RunnerRow } from '../../orchestrator/runners/model.js';
-import { loadRunnerConfig } from '../../common/config.js';
+import { loadRunnerConfig, runnerIdFor } from '../../common/config.js';
 import { AppError } from '../../common/errors.js';
 
 const row = (o: Partial<RunnerRow> = {}): RunnerRow => ({
@@ -63,6 +63,7 @@ describe('berth runner settings', () => {
     assert.deepEqual(c.labels, { region: 'eu', disk: 'ssd' });
     assert.equal(c.dockerSocket, '/run/other.sock');
     assert.match(c.runnerId, /^runner-[0-9a-f]{8}$/);
+    assert.equal(runnerIdFor('runner', '/tmp/other/../berth-runner-x/'), c.runnerId, 'the same folder, the same id');
     assert.throws(() => loadRunnerConfig({ ...base, BERTH_RUNNER_LABELS: 'nokey' }), /key=value/);
     assert.throws(() => loadRunnerConfig({ ...base, DOCKER_HOST: 'tcp://1.2.3.4:2375' }), /only unix:\/\//);
   });
