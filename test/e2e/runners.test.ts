@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,23 +17,11 @@ import { otherOrganizationKey } from '../helpers/other-org.js';
 import { cliEnv, runCli, startCli, type Running } from '../cli/helpers.js';
 import type { Json } from '../helpers/json.js';
 import { removeRunnerContainers } from '../helpers/docker.js';
+import { until } from '../helpers/remote-runner.js';
+import { runnerIdFor } from '../../common/config.js';
 
 const run = promisify(execFile);
-/** The id a `berth runner` labels its containers with (derived from its BERTH_HOME). */
-const runnerIdOf = (home: string) => `runner-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
 const TIMEOUT_S = 2;
-
-/** Polls `f` until `ok` holds (or throws after `ms`, saying what it saw last). */
-async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  let last: T | undefined;
-  while (Date.now() - t0 < ms) {
-    last = await f();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not within ${ms} ms; last ${JSON.stringify(last)}`);
-}
 
 describe('remote runners', () => {
   let stack: Stack;
@@ -52,7 +40,7 @@ describe('remote runners', () => {
     for (const c of children) c.child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.done));
     for (const name of containers) await run('docker', ['rm', '-f', name]).catch(() => {});
-    for (const h of homes) await removeRunnerContainers(runnerIdOf(h));
+    for (const h of homes) await removeRunnerContainers(runnerIdFor('runner', h));
     await stack?.close();
     for (const h of [cfgDir, ...homes]) if (h) rmSync(h, { recursive: true, force: true });
   });
@@ -139,7 +127,7 @@ describe('remote runners', () => {
     // A container labelled as this runner's sandbox: its heartbeat reports it.
     const name = `berth-test-runner-held-${randomBytes(4).toString('hex')}`;
     containers.push(name);
-    const runnerId = runnerIdOf(home);
+    const runnerId = runnerIdFor('runner', home);
     const labels = ['berth.managed=true', `berth.runner=${runnerId}`, `berth.sandbox=${name}`];
     await run('docker', ['create', '--name', name, ...labels.flatMap((l) => ['--label', l]), TEST_IMAGE, 'true']);
     await until(
