@@ -17,7 +17,7 @@ import { startCli, type Running } from '../cli/helpers.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { skipUnless } from '../helpers/strict.js';
 import { until } from '../helpers/remote-runner.js';
-import type { SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import { runtimeSpec } from '../helpers/runtime-spec.js';
 import type { Json } from '../helpers/json.js';
 
 const TIMEOUT_S = 3;
@@ -82,18 +82,6 @@ describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing(
     return r;
   };
 
-  const spec = (stack: Stack, sandboxId: string): SandboxRuntimeSpec => ({
-    sandboxId,
-    organizationId: stack.organizationId,
-    image: TEST_IMAGE,
-    env: {},
-    cpu: 1,
-    memoryGiB: 1,
-    diskGiB: 2,
-    network: { blockAll: false, allowList: [] },
-    runtime: 'runc',
-  });
-
   describe('two replicas on PostgreSQL + Redis', { skip: !services && 'the sqlite mode runs one replica' }, () => {
     let a: Stack;
     let b: Stack | undefined;
@@ -143,8 +131,9 @@ describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing(
       const sandboxId = randomUUID();
       const label = `label=berth.sandbox=${sandboxId}`;
       try {
-        await viaA.ensureStarted(spec(a, sandboxId));
-        await viaB.ensureStarted(spec(a, sandboxId)); // idempotent: the same container
+        const spec = runtimeSpec({ sandboxId, organizationId: a.organizationId });
+        await viaA.ensureStarted(spec);
+        await viaB.ensureStarted(spec); // idempotent: the same container
         assert.equal((await rig!.docker('ps', '-q', '--filter', label)).trim().split(/\s+/).length, 1);
         const wrote = await viaA.daemon(sandboxId).exec({ command: 'echo from-a > /tmp/mark && echo ok' });
         assert.equal(wrote.stdout, 'ok\n');

@@ -18,12 +18,13 @@ import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
 import { docker } from '../helpers/docker.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
+import { runtimeSpec } from '../helpers/runtime-spec.js';
 import { skipOrFail, skipUnless } from '../helpers/strict.js';
 import { AppError } from '../../common/errors.js';
 import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/log.js';
 import { ImageDistributor } from '../../orchestrator/runners/images.js';
-import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { RunnerClient } from '../../common/wire/runner.js';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 /** A small image for the registry path (scripts/build-test-images.sh): the link path already moves the 1.5 GB one. */
@@ -141,17 +142,7 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
     assert.equal(loads(), 1);
 
     const sandboxId = randomUUID();
-    const spec: SandboxRuntimeSpec = {
-      sandboxId,
-      organizationId: stack!.organizationId,
-      image: TEST_IMAGE,
-      env: {},
-      cpu: 1,
-      memoryGiB: 1,
-      diskGiB: 2,
-      network: { blockAll: false, allowList: [] },
-      runtime: 'runc',
-    };
+    const spec = runtimeSpec({ sandboxId, organizationId: stack!.organizationId });
     try {
       await client.ensureStarted(spec);
       const r = await client.daemon(sandboxId).exec({ command: 'python3 -c "print(6*7)"' });

@@ -8,12 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { docker } from '../helpers/docker.js';
 import type { EngineRig } from '../helpers/engine-rig.js';
 import { AppError } from '../../common/errors.js';
-import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { RunnerClient } from '../../common/wire/runner.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
+import { runtimeSpec } from '../helpers/runtime-spec.js';
 
 export function remoteClientCases(engine: () => EngineRig): void {
   describe('a remote runner on a second Docker engine', () => {
@@ -35,17 +36,7 @@ export function remoteClientCases(engine: () => EngineRig): void {
       const health = await client.health();
       assert.equal(health.ok, true, health.error);
       const sandboxId = randomUUID();
-      const spec: SandboxRuntimeSpec = {
-        sandboxId,
-        organizationId: stack!.organizationId,
-        image: TEST_IMAGE,
-        env: { GREETING: 'hi' },
-        cpu: 1,
-        memoryGiB: 1,
-        diskGiB: 2,
-        network: { blockAll: false, allowList: [] },
-        runtime: 'runc',
-      };
+      const spec = runtimeSpec({ sandboxId, organizationId: stack!.organizationId, env: { GREETING: 'hi' } });
       await client.ensureStarted(spec);
       const label = `berth.sandbox=${sandboxId}`;
       assert.match(
