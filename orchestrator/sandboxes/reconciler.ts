@@ -61,6 +61,8 @@ export class Reconciler {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
   private sweeping: Promise<void> | null = null;
+  /** While a sweep runs: each runner's loss, read once for all its sandboxes the sweep kicks. */
+  private lostInSweep: Map<string, Promise<string | null>> | null = null;
   private closed = false;
 
   constructor(private readonly d: ReconcilerDeps) {}
@@ -153,7 +155,7 @@ export class Reconciler {
       } catch (e) {
         if (!isUnavailable(e)) throw e;
         // A lost runner: say so instead of showing the last state; it is observed again once back.
-        const lost = await this.d.runnerLost?.(s.runnerId);
+        const lost = await this.runnerLost(s.runnerId);
         if (lost && (s.state !== 'unknown' || s.errorReason !== lost))
           await this.setState(s, fence, 'unknown', { reason: lost, recoverable: true });
         return false; // engine or runner down: keep the recorded state
@@ -432,6 +434,15 @@ export class Reconciler {
   }
 
   private async sweepOnce(): Promise<void> {
+    this.lostInSweep = new Map();
+    try {
+      await this.sweepSandboxes();
+    } finally {
+      this.lostInSweep = null;
+    }
+  }
+
+  private async sweepSandboxes(): Promise<void> {
     const all = await this.d.repo.allForRunners((await this.d.runnerIds?.()) ?? this.reachableIds());
     const now = this.d.clock.now().getTime();
     const kicks: Promise<void>[] = [];
@@ -510,6 +521,15 @@ export class Reconciler {
     }
     if (reapNetwork) await reapNetwork(() => this.knownIds([this.d.runner.id])).catch(() => 0);
     return orphans;
+  }
+
+  private runnerLost(runnerId: string): Promise<string | null> {
+    const read = () => this.d.runnerLost?.(runnerId) ?? Promise.resolve(null);
+    const memo = this.lostInSweep;
+    if (!memo) return read();
+    let p = memo.get(runnerId);
+    if (!p) memo.set(runnerId, (p = read()));
+    return p;
   }
 
   private reachableIds(): string[] {
