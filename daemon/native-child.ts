@@ -92,7 +92,14 @@ export class NativeSpawn {
   constructor(private readonly native: Native) {}
 
   /** Throws like Node's spawn would (err.code ENOENT, EACCES…) when the command cannot start. */
-  spawn(command: string, args: string[], cwd: string, env: Record<string, string>, withFd3 = false): NativeChild {
+  spawn(
+    command: string,
+    args: string[],
+    cwd: string,
+    env: Record<string, string>,
+    withFd3 = false,
+    argv0 = command,
+  ): NativeChild {
     // Listen before the child exists so its SIGCHLD cannot come first.
     if (!this.keepAlive) {
       process.on('SIGCHLD', this.onSigchld);
@@ -100,12 +107,12 @@ export class NativeSpawn {
     }
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     // C strings end at NUL: refuse as Node's spawn does rather than run a cut-short command.
-    if ([command, cwd, ...args, ...envp].some((x) => x.includes('\0'))) {
+    if ([command, argv0, cwd, ...args, ...envp].some((x) => x.includes('\0'))) {
       throw Object.assign(new TypeError('command, arguments, environment and cwd must not contain NUL bytes'), {
         code: 'ERR_INVALID_ARG_VALUE',
       });
     }
-    const [pid, stdin, stdout, stderr, fd3] = this.native.spawnPiped(command, [command, ...args], envp, cwd, withFd3);
+    const [pid, stdin, stdout, stderr, fd3] = this.native.spawnPiped(command, [argv0, ...args], envp, cwd, withFd3);
     const child = new NativeChild(pid, { stdin, stdout, stderr, fd3 });
     this.running.set(pid, child);
     return child;

@@ -29,17 +29,18 @@ export class Spawner {
   spawnPiped(
     command: string,
     args: string[],
-    options: { cwd: string; env: Record<string, string>; fd3?: boolean },
+    options: { cwd: string; env: Record<string, string>; fd3?: boolean; argv0?: string },
   ): PipedChild {
-    const { cwd, env, fd3 = false } = options;
+    const { cwd, env, fd3 = false, argv0 } = options;
     if (!this.fast)
       return this.spawn(command, args, {
         cwd,
         env,
+        argv0,
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe', ...(fd3 ? ['pipe' as const] : [])],
       });
-    const child = this.fast.spawn(command, args, cwd, env, fd3);
+    const child = this.fast.spawn(command, args, cwd, env, fd3, argv0);
     this.own(child.pid);
     child.once('exit', () => this.release(child.pid));
     return child;

@@ -1,5 +1,7 @@
-// One-shot command execution. The command runs in a shell in its own session
-// so the whole tree can be killed on timeout or when the caller goes away.
+// One-shot command execution. The command runs in a shell (or, when the shell
+// would only split it into words, as that program: plain-command.ts) in its
+// own session, so the whole tree can be killed on timeout or when the caller
+// goes away.
 // Output streams back as NDJSON events; the runner aggregates or forwards them.
 import { StringDecoder } from 'node:string_decoder';
 import type { ExecEvent, ExecExit } from '../../common/wire/daemon.js';
@@ -11,6 +13,8 @@ import { killTree } from '../procfs.js';
 import { readJson, type Router } from '../router.js';
 import { statSync } from 'node:fs';
 import { DRAIN_MS, shellExitCode } from '../exit-status.js';
+import type { PipedChild } from '../native-child.js';
+import { lookPath, plainArgv } from './plain-command.js';
 
 export function registerExec(router: Router, ctx: DaemonContext): void {
   router.on('POST', '/process/exec', async ({ req, res }) => {
@@ -33,7 +37,7 @@ export function registerExec(router: Router, ctx: DaemonContext): void {
 
     let child;
     try {
-      child = ctx.spawner.spawnPiped(ctx.shell, ['-c', body.command], { cwd, env: { ...ctx.env, ...body.env } });
+      child = startCommand(ctx, body.command, cwd, { ...ctx.env, ...body.env });
     } catch (err) {
       send({ type: 'stderr', data: `failed to start ${ctx.shell}: ${(err as Error).message}\n` });
       send({ type: 'exit', result: { exitCode: -1, timedOut: false, truncated: false, durationMs: 0 } });
@@ -104,4 +108,20 @@ export function registerExec(router: Router, ctx: DaemonContext): void {
     send({ type: 'exit', result });
     res.end();
   });
+}
+
+/** The command as a program when the shell would only have split it into words, else through the shell. */
+function startCommand(ctx: DaemonContext, command: string, cwd: string, env: Record<string, string>): PipedChild {
+  const argv = plainArgv(command, env);
+  const file = argv && lookPath(argv[0]!, env.PATH, cwd);
+  if (argv && file) {
+    // What bash sets for a program it runs.
+    const own = { ...env, PWD: cwd, SHLVL: String((Number(env.SHLVL) || 0) + 1), _: file };
+    try {
+      return ctx.spawner.spawnPiped(file, argv.slice(1), { cwd, env: own, argv0: argv[0] });
+    } catch {
+      // e.g. a script without #!: the shell knows what to do with it, and what to say.
+    }
+  }
+  return ctx.spawner.spawnPiped(ctx.shell, ['-c', command], { cwd, env });
 }

@@ -38,6 +38,30 @@ describe('SDK: executeCommand', () => {
     assert.equal((await s.process.executeCommand('cd sub && ls | wc -l')).result.trim(), '1');
   });
 
+  // Plain commands skip the shell (daemon/process/plain-command.ts): nothing a program sees may differ.
+  it('runs a plain command as the shell would: argv[0] as typed, PATH from env, PWD, scripts without #!', async () => {
+    const work = await s.getWorkDir();
+    await s.fs.uploadFile(
+      Buffer.from('import os, sys\nprint(sys.orig_argv[0], os.environ["PWD"], sys.argv[1:])\n'),
+      `${work}/a0.py`,
+    );
+    assert.equal((await s.process.executeCommand('python3 a0.py x --y=z')).result, `python3 ${work} ['x', '--y=z']\n`);
+    assert.equal((await s.process.executeCommand(`python3 ${work}/a0.py`, '/tmp')).result.split(' ')[1], '/tmp');
+    await s.fs.createFolder(`${work}/bin`, '755');
+    await s.fs.uploadFile(Buffer.from('#!/bin/sh\necho from-path $0\n'), `${work}/bin/mine`);
+    await s.fs.uploadFile(Buffer.from('echo no-shebang\n'), `${work}/bin/bare`);
+    await s.process.executeCommand('chmod +x bin/mine bin/bare');
+    const path = { PATH: `${work}/bin:/usr/bin:/bin` };
+    assert.equal((await s.process.executeCommand('mine', undefined, path)).result, `from-path ${work}/bin/mine\n`);
+    assert.equal((await s.process.executeCommand('./bin/mine')).result, 'from-path ./bin/mine\n');
+    assert.equal((await s.process.executeCommand('bin/bare')).result, 'no-shebang\n', 'the shell runs it');
+    const missing = await s.process.executeCommand('no-such-program --flag');
+    assert.equal(missing.exitCode, 127);
+    assert.match(missing.result, /no-such-program: command not found/);
+    assert.equal((await s.process.executeCommand('echo -n plain')).result, 'plain');
+    assert.equal((await s.process.executeCommand('ls -d /tmp /nonexistent')).exitCode, 2);
+  });
+
   it('passes environment variables', async () => {
     assert.equal(
       (await s.process.executeCommand('echo $FROM_CREATE-$A-$B', undefined, { A: '1', B: 'two words' })).result,
