@@ -13,6 +13,7 @@ import { ReplicaLinks } from '../runner/link/replicas.js';
 import { capacity, usage, type ReportDeps } from '../runner/link/capacity.js';
 import { linkStreamHandler } from '../runner/link/serve.js';
 import { runnerOptions } from './runner-options.js';
+import { archiveStoreFrom } from './archive-store.js';
 
 export interface RunningRunner {
   /** Settles when the runner stops: rejects when the API refused its token before any link worked. */
@@ -25,10 +26,17 @@ export async function startRunner(o: { env?: NodeJS.ProcessEnv; clock?: Clock; l
   const log = o.log ?? createLogger({ level: config.logLevel, json: config.logJson });
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const runtime = new DockerRuntime(config.dockerSocket);
-  const runner = new Runner(runnerOptions(config, runtime, log));
+  const archiveStore = archiveStoreFrom(config);
+  const runner = new Runner({ ...runnerOptions(config, runtime, log), archiveStore });
   const engine = await runner.init();
   log.info('docker engine', { version: engine.version, runtimes: engine.runtimes.join(','), cpus: engine.cpus });
-  const deps: ReportDeps = { runtime, runnerId: config.runnerId, home: config.home, labels: config.labels ?? {} };
+  const deps: ReportDeps = {
+    runtime,
+    runnerId: config.runnerId,
+    home: config.home,
+    labels: config.labels ?? {},
+    archivePrefix: archiveStore?.prefix ?? null,
+  };
   const links = new ReplicaLinks({
     apiUrl: config.apiUrl,
     token: config.token,

@@ -15,7 +15,6 @@ import { MemoryCounters, Orchestrator, RedisCounters } from '../orchestrator/ind
 import { resolveSecretsKey } from '../orchestrator/secrets/crypto.js';
 import { Runner } from '../runner/index.js';
 import { DockerRuntime } from '../runner/runtime/docker.js';
-import { S3ArchiveStore } from '../runner/archive-store.js';
 import type { ContainerRuntime } from '../runner/runtime/interface.js';
 import { createApp, type BerthApp } from '../http/app.js';
 import { loadWebUi } from '../http/webui.js';
@@ -33,6 +32,7 @@ import { readCliConfig, writeCliConfig } from './cli-config.js';
 import { join } from 'node:path';
 import { Teardown } from './teardown.js';
 import { runnerOptions } from './runner-options.js';
+import { archiveStoreFrom } from './archive-store.js';
 import { Metrics } from '../common/metrics.js';
 
 /** The built web UI (scripts/build-webui.mjs). */
@@ -114,24 +114,7 @@ async function start(
     }
   }
   const runtime = o.runtime ?? new DockerRuntime(config.dockerSocket);
-  if (config.archiveStore === 's3' && (!config.s3Url || !config.s3AccessKey || !config.s3SecretKey)) {
-    throw new AppError(
-      'invalid_argument',
-      'BERTH_ARCHIVE_STORE=s3 needs an external store: BERTH_S3_URL, BERTH_S3_ACCESS_KEY and BERTH_S3_SECRET_KEY',
-      { hint: 'set them, or keep archives local (BERTH_ARCHIVE_STORE=local)' },
-    );
-  }
-  const archiveStore =
-    config.archiveStore === 's3'
-      ? new S3ArchiveStore({
-          url: config.s3Url!,
-          region: config.s3Region,
-          bucket: config.s3Bucket,
-          accessKey: config.s3AccessKey!,
-          secretKey: config.s3SecretKey!,
-          runnerId: config.runnerId,
-        })
-      : undefined;
+  const archiveStore = archiveStoreFrom(config);
   // One registry for this server: its runner, orchestrator and edges report there (GET /metrics).
   const metrics = new Metrics();
   const runner = new Runner({

@@ -366,7 +366,9 @@ prog
 prog
   .command('runner token remove <id>')
   .describe('Remove a runner (id or name) and revoke its token; its link closes at once')
+  .option('--force', 'an unreachable runner with sandboxes: restore them from their last archive, or mark them lost')
   .example('runner token remove docker-eu-1')
+  .example('runner token remove docker-eu-1 --force')
   .action(lazy(runnerTokens, (m) => m.remove));
 prog
   .command('runner drain <id>')

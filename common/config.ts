@@ -648,6 +648,12 @@ const RUNNER_SETTINGS = {
   daemonReadySeconds: SETTINGS.daemonReadySeconds,
   execOutputLimitBytes: SETTINGS.execOutputLimitBytes,
   egressDnsUpstream: SETTINGS.egressDnsUpstream,
+  archiveStore: SETTINGS.archiveStore,
+  s3Url: SETTINGS.s3Url,
+  s3Region: SETTINGS.s3Region,
+  s3Bucket: SETTINGS.s3Bucket,
+  s3AccessKey: SETTINGS.s3AccessKey,
+  s3SecretKey: SETTINGS.s3SecretKey,
   logLevel: SETTINGS.logLevel,
   logJson: SETTINGS.logJson,
 } as const;

@@ -288,6 +288,7 @@ export class Orchestrator {
       load: () => repo.loadByRunner(),
       evacuate: (id) => this.mover.evacuate(id),
       migration: (id) => this.mover.migration(id),
+      rescue: (r) => this.mover.rescue(r),
     });
     this.runners = audited(runners, A.RUNNER_ACTIONS, this.audit);
     this.runnerLinks = new RunnerLinks({
@@ -440,6 +441,7 @@ export class Orchestrator {
       kick: (id) => this.reconciler.kick(id),
       takesNew: async (id) => id === d.runner.id || (await runners.ready()).some((r) => r.id === id),
       linked: () => this.runnerLinks.linked(),
+      local: d.runner,
     });
     this.unmoved = d.bus.subscribe(SANDBOX_MOVED, (m) => {
       const { sandboxId, runnerId } = m as SandboxMoved;

@@ -25,8 +25,13 @@ export class S3ArchiveStore {
 
   constructor(private readonly o: ArchiveStoreOptions) {}
 
+  /** Where this runner's archives are in the bucket. */
+  get prefix(): string {
+    return `archives/${this.o.runnerId}/`;
+  }
+
   private key(sandboxId: string): string {
-    return `archives/${this.o.runnerId}/${sandboxId}.tar`;
+    return `${this.prefix}${sandboxId}.tar`;
   }
 
   private async s3(): Promise<{ client: S3Client; lib: typeof import('@aws-sdk/client-s3') }> {
@@ -104,10 +109,34 @@ export class S3ArchiveStore {
       });
   }
 
+  /**
+   * Takes over the archive another runner (lost for good) kept under `prefix` in this bucket:
+   * true once this runner holds it (also when it already did), false when there is none.
+   */
+  async adopt(sandboxId: string, prefix: string): Promise<boolean> {
+    if (await this.exists(sandboxId)) return true;
+    const { client, lib } = await this.s3();
+    const from = `${prefix}${sandboxId}.tar`;
+    try {
+      await client.send(
+        new lib.CopyObjectCommand({
+          Bucket: this.o.bucket,
+          Key: this.key(sandboxId),
+          CopySource: encodeURI(`${this.o.bucket}/${from}`),
+        }),
+      );
+    } catch (e) {
+      if (status(e) === 404 || (e as Error).name === 'NoSuchKey') return false;
+      throw this.unavailable('take over an archive', e);
+    }
+    await client.send(new lib.DeleteObjectCommand({ Bucket: this.o.bucket, Key: from })).catch(() => {});
+    return true;
+  }
+
   /** Sandbox ids with an archive of this runner (for the reaper). */
   async list(): Promise<string[]> {
     const { client, lib } = await this.s3();
-    const prefix = `archives/${this.o.runnerId}/`;
+    const prefix = this.prefix;
     const ids: string[] = [];
     let token: string | undefined;
     do {

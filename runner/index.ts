@@ -438,6 +438,11 @@ export class Runner implements RunnerClient {
     }
   }
 
+  /** Takes over a lost runner's archive of the sandbox from the archive store; false when there is none. */
+  adoptArchive(sandboxId: string, prefix: string): Promise<boolean> {
+    return this.mutex.run(sandboxId, async () => (await this.o.archiveStore?.adopt(sandboxId, prefix)) ?? false);
+  }
+
   readArchive(sandboxId: string): Promise<Readable> {
     return this.mutex.run(sandboxId, async () => {
       const archive = this.archivePath(sandboxId);

@@ -59,9 +59,18 @@ export function setState(action: 'drain' | 'enable') {
   };
 }
 
-export async function remove(ref: string, f: Flags): Promise<void> {
+export async function remove(ref: string, f: Flags & { force?: boolean }): Promise<void> {
   const c = client(f);
   const r = await idOf(c, ref);
-  await c.request('DELETE', `/runners/${encodeURIComponent(r.id)}`);
-  process.stdout.write(`removed runner ${r.name}; its token no longer works\n`);
+  const path = `/runners/${encodeURIComponent(r.id)}${f.force ? '?force=true' : ''}`;
+  const done = await c.request<Runner & { rescue?: { restored: string[]; lost: string[] } }>('DELETE', path);
+  const rescue = done?.rescue;
+  print(done ?? r, !!f.json, () =>
+    [
+      `removed runner ${r.name}; its token no longer works`,
+      ...(rescue?.restored ?? []).map((id) => `  restored from its last archive (archived; start it): ${id}`),
+      ...(rescue?.lost ?? []).map((id) => `  lost (its files were only on that host): ${id}`),
+      '',
+    ].join('\n'),
+  );
 }

@@ -39,6 +39,11 @@ export interface RunnerCapacity {
   version: string;
   /** The container engine's own version. */
   engineVersion: string;
+  /**
+   * Where its archives are in the archive store (BERTH_ARCHIVE_STORE=s3), e.g. `archives/runner-1a2b3c4d/`;
+   * null when they stay on its disk. Lets the API restore them elsewhere if the runner is lost for good.
+   */
+  archivePrefix?: string | null;
 }
 
 /** What a runner holds and how busy its host is (GET /usage). */
@@ -65,6 +70,7 @@ export const REMOTE_RUNNER_METHODS = [
   'ensureStopped',
   'ensureArchived',
   'ensureDestroyed',
+  'adoptArchive',
   'applyNetworkPolicy',
   'resize',
   'createVolume',

@@ -226,6 +226,11 @@ export interface RunnerClient {
   ensureStopped(sandboxId: string): Promise<void>;
   /** Export the filesystem to the archive store and remove the container. Idempotent. */
   ensureArchived(sandboxId: string): Promise<void>;
+  /**
+   * Takes over the archive a lost runner kept in this runner's archive store under `prefix`
+   * (`archives/<its id>/`); false when there is none, or this runner has no archive store.
+   */
+  adoptArchive(sandboxId: string, prefix: string): Promise<boolean>;
   /** The sandbox's archive as a tar stream (moving it to another runner); `not_found` when there is none. */
   readArchive(sandboxId: string): Promise<Readable>;
   /**

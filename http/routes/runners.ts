@@ -91,13 +91,28 @@ export function registerRunners(t: RouteTable): void {
       method: 'delete',
       path: '/runners/:id',
       summary: 'Remove a runner and revoke its token; refused while it holds sandboxes (administrators)',
+      description:
+        'With `?force=true` a runner that is unreachable (lost for good) is removed with its sandboxes: each ' +
+        'is restored on the embedded runner from its last archive in the archive store (archived; a start ' +
+        'restores it), or, without one, left in `error` saying its files are lost. The answer (200) lists ' +
+        'both in `rescue: {restored, lost}`.',
       tags,
       auth,
-      responses: { 204: 'Removed', 409: 'The runner holds sandboxes' },
+      responses: {
+        200: 'Removed with ?force=true',
+        204: 'Removed',
+        409: 'The runner holds sandboxes, or (with force) is not unreachable',
+      },
     },
     async (ctx) => {
-      await svc().remove(principal(ctx), ctx.params.id!);
-      ctx.status = 204;
+      const force = ctx.query.force;
+      if (force !== undefined && force !== 'true' && force !== 'false')
+        throw new AppError('invalid_argument', `force must be true or false (got ${JSON.stringify(force)})`, {
+          hint: 'DELETE /api/runners/{id}?force=true',
+        });
+      const removed = await svc().remove(principal(ctx), ctx.params.id!, { force: force === 'true' });
+      if (force === 'true') ctx.body = removed;
+      else ctx.status = 204;
     },
   );
 }

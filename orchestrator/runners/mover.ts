@@ -42,6 +42,16 @@ export interface MoverDeps {
   takesNew(runnerId: string): Promise<boolean>;
   /** Remote runners linked to this replica now. */
   linked(): string[];
+  /** The embedded runner's id, and how it takes over a lost runner's archive from the archive store. */
+  local: { id: string; adoptArchive(sandboxId: string, prefix: string): Promise<boolean> };
+}
+
+/** What removing a lost runner did to its sandboxes. */
+export interface Rescue {
+  /** Archived on the embedded runner now, from their last archive: a start restores them. */
+  restored: string[];
+  /** Their files were only on that runner's host: in `error`, saying so. */
+  lost: string[];
 }
 
 /** How one drain with migration went, for the runner's listing. */
@@ -128,6 +138,72 @@ export class SandboxMover {
     return to;
   }
 
+  /**
+   * The runner is gone for good: each of its sandboxes whose last archive is in the archive store
+   * (`archivePrefix`) is taken over by the embedded runner, archived there; the others are lost
+   * and say so. Under each sandbox's lease; running it again finishes what a crash left.
+   */
+  async rescue(runner: { id: string; name: string; archivePrefix: string | null }): Promise<Rescue> {
+    const out: Rescue = { restored: [], lost: [] };
+    for (const s of await this.d.repo.allForRunners([runner.id])) {
+      const lease = await this.lease(s.id);
+      try {
+        const fence = await this.d.repo.bumpFence(s.id);
+        if (fence === null) continue;
+        const now = this.d.clock.now().getTime();
+        const kept = runner.archivePrefix ? await this.d.local.adoptArchive(s.id, runner.archivePrefix) : false;
+        const where = { runner_id: this.d.local.id, updated_at: now };
+        if (kept) {
+          await this.d.repo.fencedPatch(s.id, fence, {
+            ...where,
+            state: 'archived',
+            desired_state: 'archived',
+            error_reason: null,
+            recoverable: false,
+          });
+          out.restored.push(s.id);
+        } else {
+          const why = runner.archivePrefix
+            ? 'had no archive in the archive store'
+            : 'kept its archives on its own disk (BERTH_ARCHIVE_STORE=local)';
+          await this.d.repo.fencedPatch(s.id, fence, {
+            ...where,
+            state: 'error',
+            desired_state: 'stopped',
+            error_reason:
+              `its runner ${runner.name} was removed while unreachable and ${why}: its files are lost; ` +
+              'starting it again creates a fresh filesystem from its image',
+            recoverable: true,
+          });
+          out.lost.push(s.id);
+        }
+        await this.d.bus.publish(SANDBOX_MOVED, { sandboxId: s.id, runnerId: this.d.local.id } satisfies SandboxMoved);
+      } finally {
+        await lease.release().catch(() => {});
+      }
+    }
+    this.d.log.warn('removed a lost runner', { runnerId: runner.id, restored: out.restored, lost: out.lost });
+    return out;
+  }
+
+  /**
+   * The sandbox's lease, waiting out another holder for up to two leases (one that crashed holds
+   * it that long at most); `conflict` when it stays taken.
+   */
+  private async lease(id: string) {
+    const until = this.d.clock.now().getTime() + 2 * this.d.leaseMs;
+    for (;;) {
+      const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs);
+      if (lease) {
+        lease.keepAlive(this.d.leaseMs);
+        return lease;
+      }
+      if (this.d.clock.now().getTime() > until)
+        throw new AppError('conflict', `sandbox ${id} is changing right now`, { recoverable: true });
+      await this.d.clock.sleep(250);
+    }
+  }
+
   /** Kicks the reconciler until the sandbox settles (or fails), for at most SETTLE_MS. */
   private async settle(id: string): Promise<Sandbox | null> {
     const until = this.d.clock.now().getTime() + SETTLE_MS;
@@ -142,9 +218,7 @@ export class SandboxMover {
 
   /** Under the sandbox's lease: copies its archive to the chosen runner and switches its row there. */
   private async relocate(id: string, from: string): Promise<string> {
-    const lease = await this.d.locks.acquire(`sandbox:${id}`, this.d.leaseMs);
-    if (!lease) throw new AppError('conflict', 'it is changing right now', { recoverable: true });
-    lease.keepAlive(this.d.leaseMs);
+    const lease = await this.lease(id);
     try {
       const fence = await this.d.repo.bumpFence(id);
       const s = fence === null ? null : await this.d.repo.getById(id);

@@ -79,6 +79,7 @@ export class RunnerRouter implements RunnerClient {
   loadImage: RunnerClient['loadImage'] = (...a) => this.d.local.loadImage(...a);
   pushImage: RunnerClient['pushImage'] = (...a) => this.d.local.pushImage(...a);
   pullImageAs: RunnerClient['pullImageAs'] = (...a) => this.d.local.pullImageAs(...a);
+  adoptArchive: RunnerClient['adoptArchive'] = (...a) => this.d.local.adoptArchive(...a);
 
   // Calls about one sandbox: its runner's.
   observe = this.routed((r, id: string) => r.observe(id));

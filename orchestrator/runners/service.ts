@@ -11,7 +11,7 @@ import type { Principal } from '../principal.js';
 import type { Store } from '../store/db.js';
 import { toRunnerInfo, type RunnerInfo, type RunnerRow, type StoredRunnerState } from './model.js';
 import { RunnerRepo } from './repo.js';
-import type { Migration } from './mover.js';
+import type { Migration, Rescue } from './mover.js';
 import type { RunnerLoad } from './placement.js';
 
 /** Published when a runner is removed: the replica holding its link closes it at once. */
@@ -38,6 +38,8 @@ export interface RunnerServiceDeps {
   evacuate?(runnerId: string): Migration;
   /** The last migration off the runner this replica ran. */
   migration?(runnerId: string): Migration | undefined;
+  /** Takes the sandboxes of a runner lost for good off it (orchestrator/runners/mover.ts). */
+  rescue?(runner: { id: string; name: string; archivePrefix: string | null }): Promise<Rescue>;
 }
 
 function requireAdmin(p: Principal, change: boolean): void {
@@ -149,13 +151,30 @@ export class RunnerService {
     return this.view(await this.row(id), await this.d.load());
   }
 
-  /** Forgets a runner and revokes its token; its link closes at once. Refused while it holds sandboxes. */
-  async remove(p: Principal, id: string): Promise<RunnerInfo> {
+  /**
+   * Forgets a runner and revokes its token; its link closes at once. Refused while it holds
+   * sandboxes, unless `force` and it is unreachable (lost for good): then each of its sandboxes is
+   * restored from its last archive in the archive store, or marked lost (`rescue` says which).
+   */
+  async remove(p: Principal, id: string, opts: { force?: boolean } = {}): Promise<RunnerInfo & { rescue?: Rescue }> {
     requireAdmin(p, true);
     const info = this.view(await this.row(id), await this.d.load());
+    if (opts.force) {
+      if (info.state !== 'unreachable')
+        throw new AppError('conflict', `runner ${info.name} is ${info.state}, not unreachable`, {
+          hint: 'move its sandboxes with `berth runner drain NAME --migrate`, then remove it without --force',
+        });
+      if (!this.d.rescue) throw new AppError('unavailable', 'this server cannot take sandboxes off a runner');
+      const rescue = await this.d.rescue({ id, name: info.name, archivePrefix: info.capacity?.archivePrefix ?? null });
+      await this.repo.remove(id);
+      await this.d.bus.publish(RUNNER_REMOVED, { id }).catch(() => {});
+      return { ...info, rescue };
+    }
     if (info.sandboxes > 0)
       throw new AppError('conflict', `runner ${info.name} still holds ${info.sandboxes} sandbox(es)`, {
-        hint: 'drain it (POST /api/runners/{id}/drain) and delete or move its sandboxes first',
+        hint:
+          'move them with `berth runner drain NAME --migrate` (POST /api/runners/{id}/drain?migrate=true); ' +
+          'a runner lost for good is removed with --force (?force=true)',
         details: { sandboxes: info.sandboxes },
       });
     await this.repo.remove(id);

@@ -16,6 +16,8 @@ export interface ReportDeps {
   /** Its data folder: the disk it has is that file system's size. */
   home: string;
   labels: Record<string, string>;
+  /** Where its archives are in the archive store, or null when they stay on its disk. */
+  archivePrefix: string | null;
 }
 
 export async function capacity(d: ReportDeps): Promise<RunnerCapacity> {
@@ -29,6 +31,7 @@ export async function capacity(d: ReportDeps): Promise<RunnerCapacity> {
     labels: d.labels,
     version: BERTH_VERSION,
     engineVersion: info.version,
+    archivePrefix: d.archivePrefix,
   };
 }
 

@@ -93,6 +93,7 @@ export class RemoteRunnerClient implements RunnerClient {
   ensureStopped: RunnerClient['ensureStopped'] = (...a) => this.call('ensureStopped', ...a);
   ensureArchived: RunnerClient['ensureArchived'] = (...a) => this.call('ensureArchived', ...a);
   ensureDestroyed: RunnerClient['ensureDestroyed'] = (...a) => this.call('ensureDestroyed', ...a);
+  adoptArchive: RunnerClient['adoptArchive'] = (...a) => this.call('adoptArchive', ...a);
   applyNetworkPolicy: RunnerClient['applyNetworkPolicy'] = (...a) => this.call('applyNetworkPolicy', ...a);
   resize: RunnerClient['resize'] = (...a) => this.call('resize', ...a);
   createVolume: RunnerClient['createVolume'] = (...a) => this.call('createVolume', ...a);

@@ -5,53 +5,27 @@
 // separate s3rver with signature checking on.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Image } from '@daytonaio/sdk';
 import { otherOrgKey, sdkStack, type SdkStack } from '../sdk/helpers.js';
+import { startS3Server, type S3Server } from '../helpers/s3-server.js';
 
-const require = createRequire(import.meta.url);
 const BUCKET = 'ext-contexts';
 
 describe('images: external object store', () => {
   let t: SdkStack;
-  let store: Server;
-  let dir: string;
-  /** Object keys the external store holds under a prefix (read from its folder: no client of ours in between). */
-  const stored = (prefix: string) =>
-    (readdirSync(join(dir, 'data', BUCKET), { recursive: true }) as string[]).filter(
-      (f) => f.startsWith(prefix) && f.endsWith('context.tar._S3rver_object'),
-    );
+  let s3: S3Server;
+  /** Build contexts the external store holds under a prefix. */
+  const stored = (prefix: string) => s3.keys(prefix).filter((k) => k.endsWith('context.tar'));
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'berth-ext-s3-'));
-    const S3rver = require('@20minutes/s3rver') as new (o: Record<string, unknown>) => {
-      configureBuckets(): Promise<void>;
-      callback(): (req: never, res: never) => void;
-    };
-    const Account = require('@20minutes/s3rver/lib/models/account') as new (
-      id: number,
-      name: string,
-    ) => { createKeyPair(k: string, s: string): void };
-    const s3 = new S3rver({
-      directory: join(dir, 'data'),
-      silent: true,
-      vhostBuckets: false,
-      configureBuckets: [{ name: BUCKET }],
-    });
-    await s3.configureBuckets();
-    new Account(7, 'berth').createKeyPair('EXTERNALKEY', 'external-secret');
-    store = createServer(s3.callback() as unknown as Parameters<typeof createServer>[0]);
-    await new Promise<void>((r) => store.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(store.address() as { port: number }).port}`;
+    s3 = await startS3Server(BUCKET);
     t = await sdkStack({
       config: {
-        s3Url: url,
-        s3AccessKey: 'EXTERNALKEY',
-        s3SecretKey: 'external-secret',
+        s3Url: s3.url,
+        s3AccessKey: s3.accessKey,
+        s3SecretKey: s3.secretKey,
         s3Bucket: BUCKET,
         archiveStore: 's3',
       },
@@ -59,12 +33,11 @@ describe('images: external object store', () => {
   });
   after(async () => {
     await t?.close();
-    await new Promise<void>((r) => (store ? store.close(() => r()) : r()));
-    rmSync(dir, { recursive: true, force: true });
+    await s3?.close();
   });
 
   it('keeps build contexts in the external store and builds from them', async () => {
-    const file = join(dir, 'payload.txt');
+    const file = join(s3.dir, 'payload.txt');
     writeFileSync(file, 'kept in the external store\n');
     const snap = await t.daytona.snapshot.create({
       name: 'ext-context',
@@ -87,17 +60,11 @@ describe('images: external object store', () => {
     assert.equal(s.state, 'archived');
     const archive = `archives/${t.stack.runnerId}/${s.id}.tar`;
     assert.equal(stored('archives/').length, 0, 'no context files there');
-    const files = (readdirSync(join(dir, 'data', BUCKET), { recursive: true }) as string[]).filter(
-      (f) => f.startsWith(archive) && f.endsWith('_S3rver_object'),
-    );
-    assert.equal(files.length, 1, 'the archive is in the external store');
+    assert.deepEqual(s3.keys(archive), [archive], 'the archive is in the external store');
     assert.equal(existsSync(join(t.stack.home, 'archives', `${s.id}.tar`)), false, 'and not on the host');
     await s.start();
     assert.equal((await s.process.executeCommand('cat ~/kept.txt')).result, 'survives the archive\n');
-    const after = (readdirSync(join(dir, 'data', BUCKET), { recursive: true }) as string[]).filter(
-      (f) => f.startsWith(archive) && f.endsWith('_S3rver_object'),
-    );
-    assert.equal(after.length, 0, 'a restored archive is removed');
+    assert.deepEqual(s3.keys(archive), [], 'a restored archive is removed');
     await s.delete(60, true);
   });
 

@@ -3,7 +3,10 @@
 // restarted API again by itself). What a user would observe: the create's
 // Idempotency-Key gives back the one sandbox; it ends up started on that
 // runner, with exactly one container there and none on the API's engine; a
-// command runs in it.
+// command runs in it. The same during a `drain --migrate`: killed after the
+// archive was copied, or after the sandbox's row switched runner, a second
+// drain finishes the move and the sandbox starts on the other runner with
+// its files, in one place.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +16,7 @@ import { crashRig, type CrashRig } from '../helpers/crash-rig.js';
 import { startRemoteRunner, type RemoteRunner } from '../helpers/remote-runner.js';
 
 export function crashRemoteCases(engine: () => EngineRig): void {
-  describe('kill -9 of the API mid-create on a remote runner', () => {
+  describe('kill -9 of the API mid-create and mid-migration on a remote runner', () => {
     let rig: CrashRig | undefined;
     let remote: RemoteRunner | undefined;
 
@@ -52,6 +55,52 @@ export function crashRemoteCases(engine: () => EngineRig): void {
         assert.equal((await docker.listContainers({ all: true, filters: { label: [label] } })).length, 0);
         const r = await rig!.api('POST', `/toolbox/${id}/process/execute`, { command: 'echo up' });
         assert.equal(r.body.result, 'up\n', JSON.stringify(r.body));
+        await rig!.api('DELETE', `/sandbox/${id}`);
+      });
+    }
+
+    /** Polls the runner's listing until `ok` holds (the runner dials a restarted server with back-off). */
+    const runnerUntil = async (what: string, ok: (r: Record<string, unknown>) => boolean) => {
+      for (let i = 0; i < 240; i++) {
+        const r = (await rig!.api('GET', `/runners/${remote!.id}`)).body as Record<string, unknown>;
+        if (ok(r)) return r;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      throw new Error(`runner: ${what} not within a minute`);
+    };
+
+    for (const point of ['move:copied', 'move:switched']) {
+      it(`killed at ${point} of a drain --migrate, the sandbox is in one place with its files`, async () => {
+        await runnerUntil('linked', (r) => r.state !== 'unreachable');
+        await rig!.api('POST', `/runners/${remote!.id}/enable`);
+        let id = '';
+        for (let i = 0; i < 16 && !id; i++) {
+          const made = await rig!.api('POST', '/sandbox', { cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 });
+          assert.equal(made.status, 200, JSON.stringify(made.body));
+          const there = await engine().docker('ps', '-aq', '--filter', `label=berth.sandbox=${made.body.id}`);
+          if (there.trim()) id = made.body.id as string;
+          else await rig!.api('DELETE', `/sandbox/${made.body.id}`);
+        }
+        assert.ok(id, 'a sandbox on the remote runner');
+        await rig!.api('POST', `/toolbox/${id}/process/execute`, { command: 'echo moved-once > mine.txt' });
+        await rig!.api('POST', `/sandbox/${id}/stop`);
+        assert.equal((await rig!.api('POST', `/sandbox/${id}/archive`)).body.state, 'archived');
+
+        await rig!.crashDuring(point, () => rig!.api('POST', `/runners/${remote!.id}/drain?migrate=true`));
+        // Again after the restart: it moves what is left to move, or finds it moved.
+        await runnerUntil('linked', (r) => r.state !== 'unreachable');
+        await rig!.api('POST', `/runners/${remote!.id}/drain?migrate=true`);
+        const done = await runnerUntil('migrated', (r) => (r.migration as { state?: string })?.state === 'done');
+        assert.deepEqual((done.migration as { left: unknown[] }).left, [], JSON.stringify(done));
+        assert.equal(done.sandboxes, 0, JSON.stringify(done));
+        assert.equal(await rig!.settledState(id), 'archived');
+        const started = await rig!.api('POST', `/sandbox/${id}/start`);
+        assert.equal(started.body.state, 'started', JSON.stringify(started.body));
+        const label = `berth.sandbox=${id}`;
+        assert.equal((await docker.listContainers({ all: true, filters: { label: [label] } })).length, 1);
+        assert.equal((await engine().docker('ps', '-aq', '--filter', `label=${label}`)).trim(), '');
+        const r = await rig!.api('POST', `/toolbox/${id}/process/execute`, { command: 'cat mine.txt' });
+        assert.equal(r.body.result, 'moved-once\n', JSON.stringify(r.body));
         await rig!.api('DELETE', `/sandbox/${id}`);
       });
     }

@@ -9,6 +9,7 @@ import { skipUnless } from '../helpers/strict.js';
 import { remoteClientCases } from './remote-client.cases.js';
 import { placementCases } from './placement.cases.js';
 import { crashRemoteCases } from './crash-remote.cases.js';
+import { lostRunnerCases } from './lost-runner.cases.js';
 
 describe('on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, () => {
   let rig: EngineRig | undefined;
@@ -22,4 +23,5 @@ describe('on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, 
   remoteClientCases(engine);
   placementCases(engine);
   crashRemoteCases(engine);
+  lostRunnerCases(engine);
 });
