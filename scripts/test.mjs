@@ -56,10 +56,12 @@ const ALONE = [
   'webui/flow.test',
   'webui/security.test',
   'gateways/preview-load.test',
-  'runners/second-engine.test',
-  'runners/image-dist.test',
 ];
 const alone = (f) => ALONE.some((a) => f.includes(a));
+// Files that start a second Docker engine of their own (test/helpers/engine-rig.ts): they load the host
+// while they copy an image in, so they run apart from the rest, but side by side with each other.
+const RIGS = ['runners/second-engine.test', 'runners/image-dist.test'];
+const rig = (f) => RIGS.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
 // The store suites, then the suites that exercise frontends.
 const STORE_SUITES = ['test/unit', 'test/e2e'];
@@ -92,11 +94,18 @@ function plan() {
   const p = {
     unit: files('test/unit'),
     e2e: files('test/e2e'),
-    frontends: frontends.filter((f) => !alone(f)),
+    frontends: frontends.filter((f) => !alone(f) && !rig(f)),
     measuring: frontends.filter(alone),
+    rigs: frontends.filter(rig),
     redis,
   };
-  const count = p.unit.length + p.e2e.length * modes.length + p.frontends.length + p.measuring.length + p.redis.length;
+  const count =
+    p.unit.length +
+    p.e2e.length * modes.length +
+    p.frontends.length +
+    p.measuring.length +
+    p.rigs.length +
+    p.redis.length;
   const only = args.only
     ? ` (--only=${args.only} matches none${modes.includes('postgres') ? '' : ' in --mode=sqlite'})`
     : '';
@@ -150,7 +159,7 @@ if ('plan' in args) {
     process.stderr.write(`FAIL: ${p.error}\n`);
     process.exit(1);
   }
-  for (const k of ['unit', 'e2e', 'frontends', 'measuring', 'redis']) {
+  for (const k of ['unit', 'e2e', 'frontends', 'measuring', 'rigs', 'redis']) {
     for (const f of p[k]) process.stdout.write(`${k}\t${relative(root, f)}\n`);
   }
   process.exit(0);
@@ -241,6 +250,7 @@ const e2e = modes.map((mode) =>
 for (const r of await Promise.all(e2e)) failed += r;
 failed += await runTests('frontends (sqlite)', planned.frontends, { concurrency: 2 });
 failed += await runTests('frontends that measure (sqlite)', planned.measuring);
+failed += await runTests('on second Docker engines (sqlite)', planned.rigs, { concurrency: 2 });
 // MCP sessions, revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
 failed += await runTests('replicas (redis)', planned.redis, { env: serviceEnv });
 if (!modes.includes('postgres')) step('suites that need Redis run with --mode=postgres only');

@@ -24,6 +24,9 @@ export interface SandboxMoved {
   runnerId: string;
 }
 
+/** How long a migration waits for its runner to link to this server (the link's back-off tops out at 30 s). */
+const LINK_WAIT_MS = 35_000;
+
 /** How long archiving one sandbox may take before the move gives up on it. */
 const SETTLE_MS = 10 * 60_000;
 
@@ -79,6 +82,9 @@ export class SandboxMover {
     const m: Migration = { state: 'moving', moved: 0, left: [] };
     this.migrations.set(runnerId, m);
     void (async () => {
+      // Just after this server started, the runner may not have dialled it yet (it retries with back-off).
+      const until = this.d.clock.now().getTime() + LINK_WAIT_MS;
+      while (!this.d.linked().includes(runnerId) && this.d.clock.now().getTime() < until) await this.d.clock.sleep(250);
       for (const s of await this.d.repo.allForRunners([runnerId])) {
         try {
           await this.move(s);

@@ -86,7 +86,15 @@ export function crashRemoteCases(engine: () => EngineRig): void {
         await rig!.api('POST', `/sandbox/${id}/stop`);
         assert.equal((await rig!.api('POST', `/sandbox/${id}/archive`)).body.state, 'archived');
 
-        await rig!.crashDuring(point, () => rig!.api('POST', `/runners/${remote!.id}/drain?migrate=true`));
+        // The restarted server crashes at `point` once the runner has linked to it and the move reaches there;
+        // until it has linked, each drain leaves the sandbox where it is (not linked), and is asked again.
+        await rig!.crashDuring(point, async () => {
+          for (let i = 0; i < 240; i++) {
+            await rig!.api('POST', `/runners/${remote!.id}/drain?migrate=true`);
+            await runnerUntil('migration done', (r) => (r.migration as { state?: string })?.state === 'done');
+            await new Promise((res) => setTimeout(res, 250));
+          }
+        });
         // Again after the restart: it moves what is left to move, or finds it moved.
         await runnerUntil('linked', (r) => r.state !== 'unreachable');
         await rig!.api('POST', `/runners/${remote!.id}/drain?migrate=true`);

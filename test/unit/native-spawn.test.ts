@@ -42,7 +42,8 @@ describe('starting commands with posix_spawn (daemon/native)', () => {
   it('gives the command its own session and default signal handling (Node ignores SIGPIPE; the command must not)', async () => {
     const child = spawner.spawnPiped(
       '/bin/sh',
-      ['-c', 'ps -o pid=,pgid=,sid= -p $$; grep -E "^Sig(Ign|Blk)" /proc/$$/status'],
+      // grep reads its own status, exec'd in the shell's place: a shell waiting for a child blocks signals now and then.
+      ['-c', 'ps -o pid=,pgid=,sid= -p $$; exec grep -E "^Sig(Ign|Blk)" /proc/self/status'],
       { cwd: '/', env },
     );
     const r = await run(child);

@@ -85,6 +85,17 @@ export async function watchedPage(
       problems.list.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => problems.list.push(`page error: ${e.message}`));
+  // The same host noise can abort a navigation the test starts; a person would load the page again.
+  const goto = page.goto.bind(page);
+  page.goto = async (url, options) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await goto(url, options);
+      } catch (e) {
+        if (attempt >= 3 || !String((e as Error).message).includes('ERR_NETWORK_CHANGED')) throw e;
+      }
+    }
+  };
   return { page, problems };
 }
 
