@@ -65,6 +65,17 @@ export interface Migration {
   left: { sandboxId: string; reason: string }[];
 }
 
+/** What placement must find for the sandbox, anywhere but `from`. */
+const need = (s: Sandbox, from: string): PlacementNeed => ({
+  cpu: s.cpu,
+  memoryGiB: s.memory,
+  diskGiB: s.disk,
+  runtime: s.runtime,
+  target: s.target === DEFAULT_TARGET ? null : s.target,
+  avoid: from,
+  ...(s.volumes.length ? { localOnly: 'it mounts volumes, which live on the API host' } : {}),
+});
+
 export class SandboxMover {
   private readonly migrations = new Map<string, Migration>();
 
@@ -124,6 +135,8 @@ export class SandboxMover {
   async move(s: Sandbox): Promise<string> {
     if (s.desiredState === 'destroyed') throw new AppError('failed_precondition', 'it is being deleted');
     const wasRunning = s.desiredState === 'started' || s.desiredState === 'paused';
+    // Before anything changes: a sandbox with nowhere to go stays as it is, running if it ran.
+    await this.d.place(need(s, s.runnerId));
     if (s.state !== 'archived') {
       if (!settled(s.state, s.desiredState))
         throw new AppError('failed_precondition', `it is ${s.state}`, { hint: 'drain again once it settled' });
@@ -136,10 +149,15 @@ export class SandboxMover {
           hint: now?.errorReason ?? 'see the sandbox',
         });
     }
-    const to = await this.relocate(s.id, s.runnerId);
-    if (wasRunning) {
-      await this.d.repo.setDesired(s.id, 'started', 'archived', this.d.clock.now().getTime());
-      await this.d.kick(s.id);
+    let to = s.runnerId;
+    try {
+      to = await this.relocate(s.id, s.runnerId);
+    } finally {
+      // Started again where it now is: on the new runner, or where it was when the move failed.
+      if (wasRunning) {
+        await this.d.repo.setDesired(s.id, 'started', 'archived', this.d.clock.now().getTime());
+        await this.d.kick(s.id);
+      }
     }
     return to;
   }
@@ -232,15 +250,7 @@ export class SandboxMover {
       if (s.runnerId !== from) return s.runnerId;
       if (s.state !== 'archived' || s.desiredState !== 'archived')
         throw new AppError('failed_precondition', `it is ${s.state}`, { recoverable: true });
-      const to = await this.d.place({
-        cpu: s.cpu,
-        memoryGiB: s.memory,
-        diskGiB: s.disk,
-        runtime: s.runtime,
-        target: s.target === DEFAULT_TARGET ? null : s.target,
-        avoid: from,
-        ...(s.volumes.length ? { localOnly: 'it mounts volumes, which live on the API host' } : {}),
-      });
+      const to = await this.d.place(need(s, from));
       await this.d.runner(to).writeArchive(id, await this.d.runner(from).readArchive(id));
       crashpoint('move:copied');
       await this.d.repo.fencedPatch(id, fence, { runner_id: to, updated_at: this.d.clock.now().getTime() });

@@ -242,10 +242,21 @@ export function placementCases(engine: () => EngineRig): void {
         assert.equal(cli.code, pinned.length ? 5 : 0, cli.err);
         assert.match(cli.out, /eu-1/);
         assert.match(cli.err, /moved \d+; \d+ left on eu-1/, 'says how the moves go');
-        for (const id of pinned) assert.match(cli.err, new RegExp(`${id}: no runner has room .*not eu`));
-        const info = (await stack!.api('GET', `/runners/${remote!.id}`)).body as Json;
+        for (const id of pinned) {
+          assert.match(cli.err, new RegExp(`${id}: no runner has room .*not eu`));
+          const stayed = (await stack!.api('GET', `/sandbox/${id}`)).body as Json;
+          const was = all.find((x) => x.id === id)!.state;
+          assert.equal(stayed.state, was, 'one with nowhere to go is left as it was (running, if it ran)');
+          assert.equal(await whereIs(id), 'remote');
+        }
+        // `sandboxes` counts what the runner's last heartbeat reported too: it catches up within seconds.
+        const info = await until(
+          'the runner holds only what could not move',
+          async () => (await stack!.api('GET', `/runners/${remote!.id}`)).body as Json,
+          (r) => r.sandboxes === pinned.length,
+          30_000,
+        );
         assert.equal(info.state, 'draining');
-        assert.equal(info.sandboxes, pinned.length, JSON.stringify(info));
         const migration = info.migration as Json;
         assert.equal(migration.state, 'done');
         assert.equal(migration.moved, before - pinned.length);
