@@ -13,7 +13,7 @@ export interface RemoteRunner {
   id: string;
   name: string;
   proc: Running;
-  /** kill -9: the process dies at once, its folder and containers stay. */
+  /** kill -9: the process dies at once, its folder and containers stay; resolves once the server lists it unreachable. */
   kill(): Promise<void>;
   /** Starts the runner again with the same token and folder, and waits until it is `ready`. */
   restart(): Promise<void>;
@@ -66,6 +66,7 @@ export async function startRemoteRunner(
     async kill() {
       r.proc.child.kill('SIGKILL');
       await r.proc.done;
+      await stateIs('unreachable', 30_000);
     },
     async restart() {
       r.proc = startCli(['runner'], env, 1_800_000);
@@ -77,12 +78,15 @@ export async function startRemoteRunner(
       rmSync(home, { recursive: true, force: true });
     },
   };
-  const ready = () =>
+  const stateIs = (state: string, ms?: number) =>
     until(
-      'runner ready',
+      `runner ${state}`,
       async () => ((await stack.api('GET', `/runners/${id}`)).body as Json).state,
-      (s) => s === 'ready',
-    ).catch(async (e: Error) => {
+      (s) => s === state,
+      ms,
+    );
+  const ready = () =>
+    stateIs('ready').catch(async (e: Error) => {
       throw new Error(`${e.message}\nrunner: ${r.proc.err}`);
     });
   await ready().catch(async (e: Error) => {
