@@ -60,7 +60,7 @@ const ALONE = [
 const alone = (f) => ALONE.some((a) => f.includes(a));
 // Files that start a second Docker engine of their own (test/helpers/engine-rig.ts): they load the host
 // while they copy an image in, so they run apart from the rest, but side by side with each other.
-const RIGS = ['runners/second-engine.test', 'runners/image-dist.test'];
+const RIGS = ['runners/second-engine.test', 'runners/crash-engine.test', 'runners/image-dist.test'];
 const rig = (f) => RIGS.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
 // The store suites, then the suites that exercise frontends.

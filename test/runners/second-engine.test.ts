@@ -1,15 +1,12 @@
-// Everything that needs a second Docker engine with the base image, on one
-// engine rig (test/helpers/engine-rig.ts): starting one copies the 1.5 GB
-// image in, which takes longer than most of the tests. Each group starts its
-// own server and `berth runner` on it and removes what it made.
+// Remote runners on a second Docker engine with the test image (test/helpers/engine-rig.ts), shared by the
+// groups below; kill -9 and runner loss are in crash-engine.test.ts, on a rig of their own, so the two files
+// run side by side. Each group starts its own server and `berth runner` on the rig and removes what it made.
 import { after, before, describe } from 'node:test';
 import { TEST_IMAGE } from '../helpers/stack.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { skipUnless } from '../helpers/strict.js';
 import { remoteClientCases } from './remote-client.cases.js';
 import { placementCases } from './placement.cases.js';
-import { crashRemoteCases } from './crash-remote.cases.js';
-import { lostRunnerCases } from './lost-runner.cases.js';
 
 describe('on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, () => {
   let rig: EngineRig | undefined;
@@ -22,6 +19,4 @@ describe('on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, 
   const engine = () => rig!;
   remoteClientCases(engine);
   placementCases(engine);
-  crashRemoteCases(engine);
-  lostRunnerCases(engine);
 });
