@@ -63,6 +63,9 @@ const alone = (f) => ALONE.some((a) => f.includes(a));
 const RIGS = ['runners/second-engine.test', 'runners/crash-engine.test', 'runners/image-dist.test'];
 const rig = (f) => RIGS.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
+// End-to-end files about replicas sharing PostgreSQL and Redis: the postgres run only.
+const REPLICAS_ONLY = ['e2e/runner-replicas.test'];
+const replicasOnly = (f) => REPLICAS_ONLY.some((a) => f.includes(a));
 // The store suites, then the suites that exercise frontends.
 const STORE_SUITES = ['test/unit', 'test/e2e'];
 const FRONTEND_SUITES = [
@@ -93,7 +96,8 @@ function plan() {
   const redis = modes.includes('postgres') ? [...files('test/mcp'), ...files('test/security')].filter(needsRedis) : [];
   const p = {
     unit: files('test/unit'),
-    e2e: files('test/e2e'),
+    e2e: files('test/e2e').filter((f) => !replicasOnly(f)),
+    e2eReplicas: modes.includes('postgres') ? files('test/e2e').filter(replicasOnly) : [],
     frontends: frontends.filter((f) => !alone(f) && !rig(f)),
     measuring: frontends.filter(alone),
     rigs: frontends.filter(rig),
@@ -102,6 +106,7 @@ function plan() {
   const count =
     p.unit.length +
     p.e2e.length * modes.length +
+    p.e2eReplicas.length +
     p.frontends.length +
     p.measuring.length +
     p.rigs.length +
@@ -159,7 +164,7 @@ if ('plan' in args) {
     process.stderr.write(`FAIL: ${p.error}\n`);
     process.exit(1);
   }
-  for (const k of ['unit', 'e2e', 'frontends', 'measuring', 'rigs', 'redis']) {
+  for (const k of ['unit', 'e2e', 'e2eReplicas', 'frontends', 'measuring', 'rigs', 'redis']) {
     for (const f of p[k]) process.stdout.write(`${k}\t${relative(root, f)}\n`);
   }
   process.exit(0);
@@ -242,7 +247,7 @@ step(`${planned.count} test file run(s) planned`);
 let failed = await runTests('unit tests', planned.unit);
 // The end-to-end suite on both stores side by side (each with its own runner id and containers).
 const e2e = modes.map((mode) =>
-  runTests(`end-to-end (${mode})`, planned.e2e, {
+  runTests(`end-to-end (${mode})`, mode === 'postgres' ? [...planned.e2e, ...planned.e2eReplicas] : planned.e2e, {
     env: mode === 'postgres' ? serviceEnv : {},
     quiet: modes.length > 1,
   }),
@@ -250,7 +255,7 @@ const e2e = modes.map((mode) =>
 for (const r of await Promise.all(e2e)) failed += r;
 failed += await runTests('frontends (sqlite)', planned.frontends, { concurrency: 2 });
 failed += await runTests('frontends that measure (sqlite)', planned.measuring);
-failed += await runTests('on second Docker engines (sqlite)', planned.rigs, { concurrency: 2 });
+failed += await runTests('on second Docker engines (sqlite)', planned.rigs, { concurrency: planned.rigs.length });
 // MCP sessions, revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
 failed += await runTests('replicas (redis)', planned.redis, { env: serviceEnv });
 if (!modes.includes('postgres')) step('suites that need Redis run with --mode=postgres only');

@@ -39,14 +39,23 @@ export interface LinkAgentOptions {
   fatalRefusal?(): boolean;
   clock: Clock;
   log: Logger;
-  /** First and longest wait between dials (default 0.5 s and 30 s). */
+  /** First and longest wait between dials (default 0.5 s and 5 s). */
   backoffMs?: { min: number; max: number };
 }
 
 /** The API heartbeats every few seconds; a link silent this long is dead. */
 const IDLE_MS = 60_000;
-/** A link that lasted this long was healthy: the next failure starts the back-off over. */
-const HEALTHY_MS = 30_000;
+/**
+ * A link that lasted this long was healthy: the next failure starts the back-off over. Short, so a
+ * runner is back within a second or two of each API restart (a rolling deploy restarts one replica after
+ * another); only a replica that drops links at once keeps the back-off growing.
+ */
+const HEALTHY_MS = 5_000;
+/**
+ * The longest wait between dials. A refused dial costs the API one TCP accept, so waiting long buys little
+ * and every second of it is a second its sandboxes are unreachable after the API comes back.
+ */
+const MAX_DELAY_MS = 5_000;
 const DIAL_TIMEOUT_MS = 15_000;
 
 export class LinkAgent {
@@ -64,11 +73,12 @@ export class LinkAgent {
 
   /** Dials until stopped; rejects only when a refused token is fatal (`fatalRefusal`). */
   async run(): Promise<void> {
-    const { min, max } = this.o.backoffMs ?? { min: 500, max: 30_000 };
+    const { min, max } = this.o.backoffMs ?? { min: 500, max: MAX_DELAY_MS };
     let delay = min;
     let accepted = false;
     const fatal = this.o.fatalRefusal ?? (() => !accepted);
     while (!this.stopping.signal.aborted) {
+      let alreadyLinked = false;
       try {
         const { socket, replica } = await this.dial();
         accepted = true;
@@ -78,6 +88,7 @@ export class LinkAgent {
         }
         if (this.o.admit && !this.o.admit(replica)) {
           socket.destroy();
+          alreadyLinked = true;
           this.o.log.debug('closed a link to a replica already linked', { api: this.o.apiUrl, replica });
         } else {
           const since = this.o.clock.now().getTime();
@@ -96,8 +107,10 @@ export class LinkAgent {
         if (err.code === 'unauthorized' && fatal()) throw err;
         this.o.log.warn(err.message, { hint: err.hint, retryInMs: delay });
       }
-      await this.o.clock.sleep(delay, this.stopping.signal).catch(() => {});
-      delay = Math.min(max, delay * 2);
+      // ±20 %: the runners of a restarted API do not all dial it in the same instant.
+      await this.o.clock.sleep(delay * (0.8 + Math.random() * 0.4), this.stopping.signal).catch(() => {});
+      // Landing on a replica this runner already has is no outage: that dial may wait six times longer.
+      delay = Math.min(alreadyLinked ? max * 6 : max, delay * 2);
     }
   }
 

@@ -6,7 +6,8 @@
 // replica it lacks at that replica's own URL, and stops dialing one no linked
 // replica lists any more. A link that reaches a replica already linked is
 // closed at once; that counts as a failed dial, so the entry point backs off
-// (0.5 s doubling to 30 s) instead of looping while every replica is linked.
+// (0.5 s doubling to 30 s) instead of looping while every replica is linked;
+// a dial that fails, or a link that ends, waits at most 5 s.
 import { randomBytes } from 'node:crypto';
 import http2 from 'node:http2';
 import { z } from 'zod';

@@ -4,12 +4,11 @@
 // up linked to both; each replica's RunnerClient drives the same sandbox;
 // replica B stopping drops only B's link, and B back is linked again; a second
 // runner process with the same token is refused; removing the runner cuts both
-// links. Without them (the sqlite mode): one replica, one link, as before.
+// links. A lone replica's one link is checked in test/runners/remote-client.cases.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
@@ -18,22 +17,13 @@ import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/eng
 import { skipUnless } from '../helpers/strict.js';
 import { until } from '../helpers/remote-runner.js';
 import { runtimeSpec } from '../helpers/runtime-spec.js';
+import { freePort } from '../helpers/free-port.js';
 import type { Json } from '../helpers/json.js';
 
 const TIMEOUT_S = 3;
-const services = !!process.env.BERTH_TEST_REDIS_URL && !!process.env.BERTH_TEST_DATABASE_URL;
-
-/** A port free right now (the replica's BERTH_REPLICA_URL must name it before it listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const noServices =
+  !(process.env.BERTH_TEST_REDIS_URL && process.env.BERTH_TEST_DATABASE_URL) &&
+  'PostgreSQL and Redis (BERTH_TEST_DATABASE_URL, BERTH_TEST_REDIS_URL: `npm test` runs this file with them only)';
 
 /** A replica on `port` whose BERTH_REPLICA_URL is its own address. */
 const replicaConfig = (port: number) => ({
@@ -45,7 +35,7 @@ const replicaConfig = (port: number) => ({
   runnerLabels: 'region=home',
 });
 
-describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing()) }, () => {
+describe('runner links to two replicas', { skip: skipUnless(engineRigMissing() || noServices) }, () => {
   let rig: EngineRig | undefined;
   const homes: string[] = [];
   const children: Running[] = [];
@@ -82,7 +72,7 @@ describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing(
     return r;
   };
 
-  describe('two replicas on PostgreSQL + Redis', { skip: !services && 'the sqlite mode runs one replica' }, () => {
+  describe('two replicas on PostgreSQL + Redis', () => {
     let a: Stack;
     let b: Stack | undefined;
     let portB = 0;
@@ -217,32 +207,6 @@ describe('runner links (one rig per file)', { skip: skipUnless(engineRigMissing(
         async () => runner.err,
         (e) => /HTTP 401/.test(e),
       );
-    });
-  });
-
-  describe('one replica (sqlite mode, no Redis)', { skip: services && 'the postgres mode runs two replicas' }, () => {
-    let s: Stack;
-    before(async () => {
-      s = await startStack({ config: { runnerTimeoutSeconds: TIMEOUT_S } });
-    });
-    after(async () => {
-      await s?.close();
-    });
-
-    it('the runner keeps its one link, and the replica reaches it', async () => {
-      const created = await s.api('POST', '/runners', { name: 'one-replica' });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const id = created.body.id as string;
-      const r = startRunner(s.apiUrl, created.body.token as string);
-      await until('linked', async () => s.server.orch.runnerLinks.linked().includes(id), Boolean);
-      const health = await s.server.orch.runnerLinks.client(id).health();
-      assert.equal(health.ok, true, health.error);
-      // A few heartbeats later it still has the one link it dialed: the replica list names that replica only.
-      await new Promise((done) => setTimeout(done, TIMEOUT_S * 1000));
-      assert.equal(r.err.match(/linked to the API/g)?.length, 1, r.err);
-      assert.doesNotMatch(r.err, /linking to replica/);
-      r.child.kill('SIGTERM');
-      await r.done;
     });
   });
 });

@@ -1,5 +1,5 @@
 // kill -9 and runner loss on a second Docker engine with the base image (test/helpers/engine-rig.ts), apart
-// from second-engine.test.ts so the two run side by side (scripts/test.mjs runs the rig files two at a time):
+// from second-engine.test.ts so the two run side by side (scripts/test.mjs runs the rig files all at once):
 // each group starts its own server and `berth runner` on the rig and removes what it made.
 import { after, before, describe } from 'node:test';
 import { TEST_IMAGE } from '../helpers/stack.js';

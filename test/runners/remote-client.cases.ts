@@ -100,6 +100,17 @@ export function remoteClientCases(engine: () => EngineRig): void {
       assert.equal((await engine().docker('ps', '-aq', '--filter', `label=${label}`)).trim(), '');
     });
 
+    it('keeps its one link to a lone replica: the replica list names no other to dial', async () => {
+      // The replica posts its list at registration and on every heartbeat; by now it has done both.
+      await until(
+        'a heartbeat',
+        async () => (await stack!.api('GET', `/runners/${remote!.id}`)).body,
+        (r) => !!r.usage,
+      );
+      assert.equal(remote!.proc.err.match(/linked to the API/g)?.length, 1, remote!.proc.err);
+      assert.doesNotMatch(remote!.proc.err, /linking to replica/);
+    });
+
     it('calls that need callbacks are refused with a hint, not faked', async () => {
       await assert.rejects(
         () => client.pullImage('busybox', null, () => {}),
