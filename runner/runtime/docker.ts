@@ -9,6 +9,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { AppError } from '../../common/errors.js';
 import type { ImageConfig } from '../../common/wire/runner.js';
 import { planExport, readChangesArchive, writeChangesArchive } from './changes-archive.js';
+import { overlayChanges, type Change } from './overlay-changes.js';
 import type {
   ContainerRuntime,
   ContainerSpec,
@@ -37,6 +38,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   readonly holders: DockerHolders;
   readonly images: DockerImages;
+  /** Set by info(): whether a container's overlay2 upper folder alone tells what it changed. */
+  private nativeOverlayDiff = false;
 
   constructor(socketPath: string) {
     this.docker = new Docker({ socketPath, timeout: 0 });
@@ -57,6 +60,7 @@ export class DockerRuntime implements ContainerRuntime {
       const i = await this.docker.info();
       const status = new Map<string, string>((i.DriverStatus ?? []) as [string, string][]);
       const backing = status.get('Backing Filesystem') ?? 'unknown';
+      this.nativeOverlayDiff = i.Driver === 'overlay2' && status.get('Native Overlay Diff') === 'true';
       return {
         engine: 'docker',
         version: i.ServerVersion,
@@ -561,9 +565,10 @@ export class DockerRuntime implements ContainerRuntime {
   async exportChanges(sandboxId: string, out: Writable): Promise<void> {
     const container = this.docker.getContainer(containerName(sandboxId));
     try {
-      const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
+      const inspected = await container.inspect();
+      const changes = (await this.upperChanges(inspected)) ?? (await container.changes()) ?? [];
       // Volumes live outside the sandbox: their data must never be copied into (or back from) an archive.
-      const mounts = ((await container.inspect()).Mounts ?? []).map((m) => m.Destination);
+      const mounts = (inspected.Mounts ?? []).map((m) => m.Destination);
       await writeChangesArchive(
         planExport(changes, mounts),
         async (root) => (await container.getArchive({ path: root })) as unknown as Readable,
@@ -572,6 +577,20 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (e) {
       throw wrap(e, `export sandbox ${sandboxId}`);
     }
+  }
+
+  /** The changes read from the container's overlay2 upper folder when this host can (overlay-changes.ts); else null. */
+  private async upperChanges(c: Docker.ContainerInspectInfo): Promise<Change[] | null> {
+    const data = (c.GraphDriver?.Data ?? {}) as { UpperDir?: string; LowerDir?: string };
+    if (!this.nativeOverlayDiff || c.GraphDriver?.Name !== 'overlay2' || !data.UpperDir || !data.LowerDir) return null;
+    if (
+      !(await stat(data.UpperDir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      return null; // the engine is elsewhere
+    return overlayChanges(data.UpperDir, data.LowerDir.split(':'));
   }
 
   /** Writes an export into a created (not yet started) container; returns the paths to delete. */
