@@ -590,7 +590,8 @@ export class DockerRuntime implements ContainerRuntime {
       ))
     )
       return null; // the engine is elsewhere
-    return overlayChanges(data.UpperDir, data.LowerDir.split(':'));
+    // Anything unexpected there (no GNU tar, a folder it cannot read): the engine's own, slower diff.
+    return overlayChanges(data.UpperDir, data.LowerDir.split(':')).catch(() => null);
   }
 
   /** Writes an export into a created (not yet started) container; returns the paths to delete. */
