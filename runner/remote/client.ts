@@ -59,6 +59,13 @@ export class RemoteRunnerClient implements RunnerClient {
       req.on('error', (e) =>
         reject(new AppError('unavailable', `lost the link to the runner: ${e.message}`, { hint: 'retry' })),
       );
+      // A link that ends (the runner killed, its host gone) closes the stream without an error: without this the
+      // call, and the sandbox's reconcile waiting on it, would wait for ever. After an answer it changes nothing.
+      req.on('close', () =>
+        reject(
+          new AppError('unavailable', `the link to the runner closed before it answered ${method}`, { hint: 'retry' }),
+        ),
+      );
       req.on('response', (h) => {
         const status = Number(h[':status']);
         const chunks: Buffer[] = [];
