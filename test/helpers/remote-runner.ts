@@ -15,8 +15,8 @@ export interface RemoteRunner {
   proc: Running;
   /** kill -9: the process dies at once, its folder and containers stay; resolves once the server lists it unreachable. */
   kill(): Promise<void>;
-  /** Starts the runner again with the same token and folder, and waits until it is `ready`. */
-  restart(): Promise<void>;
+  /** Starts the runner again with the same token and folder (plus `env`), and waits until it is `ready`. */
+  restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,8 +68,8 @@ export async function startRemoteRunner(
       await r.proc.done;
       await stateIs('unreachable', 30_000);
     },
-    async restart() {
-      r.proc = startCli(['runner'], env, 1_800_000);
+    async restart(more = {}) {
+      r.proc = startCli(['runner'], { ...env, ...more }, 1_800_000);
       await ready();
     },
     async stop() {
