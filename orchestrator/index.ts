@@ -417,7 +417,8 @@ export class Orchestrator {
       log: d.log.child({ component: 'reconciler' }),
       spec: (s) => SandboxService.spec(s, s.imageConfig ?? undefined),
       busy: (id) => activity.busy(id),
-      diskLimitEnforced: () => runner.engineInfo()?.diskLimit === 'enforced',
+      // A remote runner's engine is known once it answered a health check; until then its sandboxes are watched.
+      diskLimitEnforced: (id) => runner.runner(id).engineInfo()?.diskLimit === 'enforced',
       leaseMs: c.lockLeaseSeconds * 1000,
       poolIds: () => this.warmPool.memberIds(),
       images: {

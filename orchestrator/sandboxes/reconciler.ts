@@ -40,7 +40,8 @@ export interface ReconcilerDeps {
   spec(s: Sandbox): SandboxRuntimeSpec;
   /** Toolbox calls in flight per sandbox: auto-stop never cuts one short. */
   busy(sandboxId: string): boolean;
-  diskLimitEnforced: () => boolean;
+  /** Whether `runnerId`'s engine enforces disk limits itself (else the sweep watches its sandboxes' usage). */
+  diskLimitEnforced: (runnerId: string) => boolean;
   /** A crashed holder's lease blocks its sandboxes this long at most (renewed every third of it). */
   leaseMs: number;
   /** Ids of warm-pool members of this runner: they have containers but no sandbox row, and are no orphans. */
@@ -392,9 +393,10 @@ export class Reconciler {
 
   /** Stops started sandboxes that wrote more than their disk limit (when the engine cannot enforce it). */
   async checkDisks(): Promise<string[]> {
-    if (this.d.diskLimitEnforced()) return [];
+    const watched = this.reachableIds().filter((id) => !this.d.diskLimitEnforced(id));
+    if (!watched.length) return [];
     const over: string[] = [];
-    for (const s of await this.d.repo.allForRunners(this.reachableIds())) {
+    for (const s of await this.d.repo.allForRunners(watched)) {
       if (s.state !== 'started') continue;
       const used = await this.d.runner.diskUsage(s.id).catch(() => null);
       const limit = s.disk * 1024 ** 3;

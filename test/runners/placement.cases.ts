@@ -128,6 +128,22 @@ export function placementCases(engine: () => EngineRig): void {
       );
     });
 
+    it('stops a sandbox on the remote runner that wrote past its disk limit, saying why', async () => {
+      const s = await create({ target: 'eu', disk: 0.25 });
+      const id = s.id as string;
+      assert.equal(await whereIs(id), 'remote');
+      // Two files under the per-file size limit, together past the 0.25 GiB the sandbox may write.
+      await exec(stack!, id, 'head -c 150M /dev/zero > a.bin; head -c 150M /dev/zero > b.bin', { timeout: 120 });
+      const stopped = await stack!.server.orch.reconciler.checkDisks();
+      assert.ok(stopped.includes(id), `the disk watch did not stop it: ${JSON.stringify(stopped)}`);
+      const after = await until(
+        'no longer started',
+        async () => (await stack!.api('GET', `/sandbox/${id}`)).body as Json,
+        (b) => b.state !== 'started',
+      );
+      assert.match(String(after.errorReason), /disk limit exceeded/);
+    });
+
     it('serves a preview link and SSH to a sandbox on the remote runner', async () => {
       const s = await create({ target: 'eu' });
       const id = s.id as string;
