@@ -324,6 +324,7 @@ export class Orchestrator {
     const placer = new Placer({
       local: { id: d.runner.id, engine: () => d.runner.engineInfo(), labels: c.runnerLabels ?? {} },
       ready: () => runners.ready(),
+      registered: () => runners.all(),
       linked: () => this.runnerLinks.linked(),
       load: () => repo.loadByRunner(),
       overcommit: { cpu: c.cpuOvercommit, memory: c.memoryOvercommit, disk: c.diskOvercommit },
@@ -538,7 +539,14 @@ export class Orchestrator {
       retentionHours: c.metricsRetentionHours,
     });
     this.settings = audited(
-      new SandboxSettings({ repo, sandboxes: this.sandboxes, runner, clock: d.clock, quotas: this.quotas }),
+      new SandboxSettings({
+        repo,
+        sandboxes: this.sandboxes,
+        runner,
+        clock: d.clock,
+        quotas: this.quotas,
+        gvisorOf: (runnerId) => placer.gvisorOf(runnerId),
+      }),
       A.SETTINGS_ACTIONS,
       this.audit,
     );

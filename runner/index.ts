@@ -48,6 +48,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { Egress } from './egress.js';
 import { SubpathMounts } from './subpath-mounts.js';
 import type { ContainerRuntime, ContainerSpec, ContainerState } from './runtime/interface.js';
+import { gvisorMode } from './runtime/gvisor-mode.js';
 import { adjustRunning, appliedBy, pushEnv, type AdjustDeps, type Applied } from './applied.js';
 import type { S3ArchiveStore } from './archive-store.js';
 
@@ -132,7 +133,6 @@ export class Runner implements RunnerClient {
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);
     const egress = await this.egress.install(net);
     this.pool.init();
-    const gvisorArgs = info.runtimeArgs?.runsc ?? [];
     this.engine = {
       engine: info.engine,
       version: info.version,
@@ -144,13 +144,7 @@ export class Runner implements RunnerClient {
       memoryBytes: info.memoryBytes,
       diskLimit: info.diskQuota ? 'enforced' : 'watched',
       egress,
-      // This engine's runsc works only with its own --network=none (no netstack in a
-      // container network namespace here): such sandboxes must block all network.
-      gvisor: !info.runtimes.includes('runsc')
-        ? 'unavailable'
-        : gvisorArgs.includes('--network=none')
-          ? 'no-network'
-          : 'available',
+      gvisor: gvisorMode(info),
     };
     return this.engine;
   }

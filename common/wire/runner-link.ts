@@ -8,6 +8,8 @@
 // API replicas it should also link to; docs/scale-out.md, "Replicas and links"),
 // and the RPC and image routes below.
 
+import type { GvisorMode } from './runner.js';
+
 export const RUNNER_LINK_PATH = '/api/runners/link';
 export const RUNNER_LINK_PROTOCOL = 'berth-runner/1';
 /** Dial header: a random id per `berth runner` process; another process with the same token is refused. */
@@ -32,6 +34,11 @@ export interface RunnerCapacity {
   diskGiB: number;
   /** Container runtimes of its engine, e.g. runc, runsc (gVisor). */
   runtimes: string[];
+  /**
+   * Which gVisor its engine offers (`no-network`: runsc only with --network=none, for sandboxes that
+   * block all network). Absent from runners older than this field: then judged by `runsc` in `runtimes`.
+   */
+  gvisor?: GvisorMode;
   storageDriver: string;
   /** Labels it was started with (BERTH_RUNNER_LABELS). */
   labels: Record<string, string>;

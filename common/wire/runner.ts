@@ -91,11 +91,13 @@ export interface EngineFacts {
   memoryBytes: number;
 }
 
+/** gVisor: not installed, installed without networking (networkBlockAll sandboxes only), or with networking. */
+export type GvisorMode = 'unavailable' | 'no-network' | 'available';
+
 export interface EngineInfo extends EngineFacts {
   diskLimit: 'enforced' | 'watched';
   egress: 'enforced' | 'disabled' | 'unavailable';
-  /** gVisor: not installed, installed without networking (networkBlockAll sandboxes only), or with networking. */
-  gvisor?: 'unavailable' | 'no-network' | 'available';
+  gvisor?: GvisorMode;
 }
 
 export interface RunnerHealth {

@@ -71,6 +71,7 @@ const need = (s: Sandbox, from: string): PlacementNeed => ({
   memoryGiB: s.memory,
   diskGiB: s.disk,
   runtime: s.runtime,
+  network: !s.networkBlockAll,
   target: s.target === DEFAULT_TARGET ? null : s.target,
   avoid: from,
   ...(s.volumes.length ? { localOnly: 'it mounts volumes, which live on the API host' } : {}),

@@ -1,16 +1,20 @@
 // Where a new sandbox runs: the embedded runner or a remote one. Runners are
 // filtered (ready and linked to this replica, the request's target region,
-// runtime, room within the overcommit ratios) and scored by the headroom they
-// keep after taking the sandbox; near-equal scores are broken at random, so
-// equal runners fill evenly. A create that fits nowhere gets `no_capacity`
-// with what each runner lacks.
+// runtime — a gVisor with networking for a gVisor sandbox that has a network
+// —, room within the overcommit ratios) and scored by the headroom they keep
+// after taking the sandbox; near-equal scores are broken at random, so equal
+// runners fill evenly. A create that fits nowhere gets `no_capacity` with
+// what each runner lacks.
 import { AppError } from '../../common/errors.js';
+import type { GvisorMode } from '../../common/wire/runner.js';
 
 export interface PlacementNeed {
   cpu: number;
   memoryGiB: number;
   diskGiB: number;
   runtime: 'runc' | 'gvisor';
+  /** The sandbox has a network (not networkBlockAll): under gVisor it needs a runsc with networking. */
+  network: boolean;
   /** The request's `target`: only runners whose `region` label is this one, or that have none. */
   target?: string | null;
   /** Why only the embedded runner can serve this sandbox (volumes, a fork's image), if so. */
@@ -31,7 +35,8 @@ export interface Candidate {
   memoryGiB: number;
   /** Null when the runner does not report its disk. */
   diskGiB: number | null;
-  runtimes: string[];
+  /** Which gVisor its engine offers. */
+  gvisor: GvisorMode;
   load: RunnerLoad;
 }
 
@@ -58,6 +63,8 @@ export const NO_LOAD: RunnerLoad = { cpu: 0, memoryGiB: 0, diskGiB: 0, sandboxes
  */
 const TIE = 0.005;
 
+const GVISOR_OFFLINE = 'its gVisor (runsc) runs only without network, and the sandbox has one';
+
 /** What keeps `c` from taking the sandbox, or null when it can. */
 function refusal(c: Candidate, need: PlacementNeed, ratio: Overcommit): string | null {
   if (need.avoid === c.id) return 'the sandbox is moving off it';
@@ -65,7 +72,8 @@ function refusal(c: Candidate, need: PlacementNeed, ratio: Overcommit): string |
   const region = c.labels.region;
   if (need.target && region !== undefined && region !== need.target)
     return `region ${region}, not ${need.target} (the request's target)`;
-  if (need.runtime === 'gvisor' && !c.runtimes.includes('runsc')) return 'no gVisor (runsc) runtime';
+  if (need.runtime === 'gvisor' && c.gvisor === 'unavailable') return 'no gVisor (runsc) runtime';
+  if (need.runtime === 'gvisor' && c.gvisor === 'no-network' && need.network) return GVISOR_OFFLINE;
   const short: string[] = [];
   const room = (what: string, unit: string, asked: number, used: number, has: number, r: number) => {
     if (used + asked > has * r + 1e-9)
@@ -105,9 +113,11 @@ export function choose(
     else fits.push(c);
   }
   if (!fits.length) {
+    const offline = refused.some((r) => r.why === GVISOR_OFFLINE);
     throw new AppError('no_capacity', noRoomMessage(candidates.length, refused), {
       hint: candidates.length
-        ? 'ask for less cpu, memory or disk, stop or delete sandboxes you do not use, or add a runner (docs/scale-out.md)'
+        ? `${offline ? 'create it with networkBlockAll: true (gVisor without network), or ' : ''}` +
+          'ask for less cpu, memory or disk, stop or delete sandboxes you do not use, or add a runner (docs/scale-out.md)'
         : 'start a runner (`berth runner`, docs/scale-out.md) or enable one with `berth runner enable NAME`',
       recoverable: true,
       details: { runners: refused },
@@ -124,4 +134,12 @@ export function choose(
 function noRoomMessage(total: number, refused: { runner: string; why: string }[]): string {
   if (!total) return 'no runner can take sandboxes now: none is ready and linked to this server';
   return `no runner has room for this sandbox: ${refused.map((r) => `${r.runner} (${r.why})`).join('; ')}`;
+}
+
+/**
+ * A remote runner's gVisor by the capacity it reported. Runners older than the `gvisor` field
+ * count any runsc as one with networking, as placement did before them.
+ */
+export function gvisorOfCapacity(cap: { runtimes: string[]; gvisor?: GvisorMode }): GvisorMode {
+  return cap.gvisor ?? (cap.runtimes.includes('runsc') ? 'available' : 'unavailable');
 }

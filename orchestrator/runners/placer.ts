@@ -1,14 +1,25 @@
 // Gathers the runners a new sandbox could go to (the embedded runner and the
 // remote ones that are ready and linked to this replica), with what is placed
-// on each, and asks placement.ts to choose.
-import type { EngineInfo } from '../../common/wire/runner.js';
+// on each, and asks placement.ts to choose. Also answers which gVisor the
+// runners offer, for checks made before placement (create, network changes).
+import type { EngineInfo, GvisorMode } from '../../common/wire/runner.js';
 import type { RunnerInfo } from './model.js';
-import { choose, NO_LOAD, type Candidate, type Overcommit, type PlacementNeed, type RunnerLoad } from './placement.js';
+import {
+  choose,
+  gvisorOfCapacity,
+  NO_LOAD,
+  type Candidate,
+  type Overcommit,
+  type PlacementNeed,
+  type RunnerLoad,
+} from './placement.js';
 
 export interface PlacerDeps {
   local: { id: string; engine(): EngineInfo | undefined; labels: Record<string, string> };
   /** Remote runners an administrator left `ready` that were heard from within the timeout. */
   ready(): Promise<RunnerInfo[]>;
+  /** Every registered remote runner, whatever its state. */
+  registered(): Promise<RunnerInfo[]>;
   linked(): string[];
   load(): Promise<Map<string, RunnerLoad>>;
   overcommit: Overcommit;
@@ -36,7 +47,7 @@ export class Placer {
         cpus: engine.cpus,
         memoryGiB: engine.memoryBytes / GiB,
         diskGiB: null,
-        runtimes: engine.gvisor && engine.gvisor !== 'unavailable' ? ['runc', 'runsc'] : ['runc'],
+        gvisor: engine.gvisor ?? 'unavailable',
         load: load.get(this.d.local.id) ?? NO_LOAD,
       });
     for (const r of remote) {
@@ -49,10 +60,30 @@ export class Placer {
         cpus: r.capacity.cpus,
         memoryGiB: r.capacity.memoryGiB,
         diskGiB: r.capacity.diskGiB,
-        runtimes: r.capacity.runtimes,
+        gvisor: gvisorOfCapacity(r.capacity),
         load: load.get(r.id) ?? NO_LOAD,
       });
     }
     return choose(need, candidates, this.d.overcommit, this.d.random).id;
+  }
+
+  /**
+   * The gVisor of every runner that may take sandboxes some day: the embedded one and the
+   * remote ones not disabled (reachable now or not) that have reported what they offer.
+   */
+  async gvisorModes(): Promise<GvisorMode[]> {
+    const modes: GvisorMode[] = [];
+    const engine = this.d.local.engine();
+    if (engine) modes.push(engine.gvisor ?? 'unavailable');
+    for (const r of await this.d.registered())
+      if (r.state !== 'disabled' && r.capacity) modes.push(gvisorOfCapacity(r.capacity));
+    return modes;
+  }
+
+  /** The gVisor of one runner (`unavailable` for one unknown or that never reported). */
+  async gvisorOf(runnerId: string): Promise<GvisorMode> {
+    if (runnerId === this.d.local.id) return this.d.local.engine()?.gvisor ?? 'unavailable';
+    const r = (await this.d.registered()).find((x) => x.id === runnerId);
+    return r?.capacity ? gvisorOfCapacity(r.capacity) : 'unavailable';
   }
 }

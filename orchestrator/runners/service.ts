@@ -187,6 +187,11 @@ export class RunnerService {
     return (await this.repo.list()).map((r) => this.view(r)).filter((r) => r.state === 'ready');
   }
 
+  /** Every registered runner, whatever its state (what the runners offer, for checks before placement). */
+  async all(): Promise<RunnerInfo[]> {
+    return (await this.repo.list()).map((r) => this.view(r));
+  }
+
   /** Ids of every registered runner (sweeps cover their sandboxes, reachable or not). */
   async ids(): Promise<string[]> {
     return (await this.repo.list()).map((r) => r.id);

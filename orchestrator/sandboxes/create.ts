@@ -131,6 +131,7 @@ export class SandboxCreator {
           memoryGiB: memory,
           diskGiB: disk,
           runtime: net.runtime,
+          network: !net.blockAll,
           target: input.target,
           localOnly: volumes.length
             ? 'volumes are stored on the API host'
@@ -255,20 +256,24 @@ export class SandboxCreator {
     const domains = input.domainAllowList ?? (given ? [] : (defaults?.domainAllowList ?? []));
     const runtime = input.runtime ?? defaults?.runtime ?? 'runc';
     if (runtime === 'gvisor') {
-      const gvisor = this.d.runner.engineInfo()?.gvisor ?? 'unavailable';
-      if (gvisor === 'unavailable') {
-        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host', {
+      // Refused here only when no runner could ever run it; which runner can take it now is placement's question.
+      const modes = this.d.placement
+        ? await this.d.placement.gvisorModes()
+        : [this.d.runner.engineInfo()?.gvisor ?? 'unavailable'];
+      if (!modes.some((m) => m !== 'unavailable')) {
+        throw new AppError('invalid_argument', 'the gVisor runtime is not available on this host or its runners', {
           hint: 'run `berth setup` as root (it installs the Debian package runsc and registers it with Docker) and restart Berth, or use the default runtime',
         });
       }
-      if (gvisor === 'no-network' && !blockAll) {
+      if (!modes.includes('available') && !blockAll) {
         if (input.networkBlockAll === false || allowList.length || domains.length) {
           throw new AppError(
             'invalid_argument',
-            'gVisor sandboxes cannot have a network on this host (its runsc only runs with --network=none)',
+            'gVisor sandboxes cannot have a network on this host or its runners (their runsc only runs with --network=none)',
             { hint: 'create it with networkBlockAll: true, or use the default runtime (runc) for networked sandboxes' },
           );
         }
+        // Nobody asked for a network: the sandbox gets none rather than a refusal.
         blockAll = true;
       }
     }

@@ -35,6 +35,7 @@ import { ACTION_TARGET, ACTIONS, actionAllowed, type SandboxAction } from './sta
 import type { SandboxRow } from './row.js';
 import type { WarmPool } from '../warmpool/pool.js';
 import type { PlacementNeed } from '../runners/placement.js';
+import type { GvisorMode } from '../../common/wire/runner.js';
 
 const GiB = 1024 ** 3;
 
@@ -67,8 +68,11 @@ export interface SandboxServiceDeps {
   builds?: Pick<BuildService, 'validate' | 'request' | 'cancel'>;
   /** Credentials for the registry an image names (private pulls). */
   registryAuth?: (organizationId: string, ref: string) => Promise<RegistryCredentials | null>;
-  /** Picks the runner of a new sandbox; without it every sandbox is the runner's. */
-  placement?: { place(need: PlacementNeed): Promise<string> };
+  /**
+   * Picks the runner of a new sandbox, and says which gVisor the runners that may take sandboxes
+   * offer; without it every sandbox is the runner's, judged by its engine.
+   */
+  placement?: { place(need: PlacementNeed): Promise<string>; gvisorModes(): Promise<GvisorMode[]> };
   /** Before an archived sandbox starts: moves it off a runner that takes no new sandboxes (draining). */
   relocate?: { beforeStart(s: Sandbox): Promise<void> };
 }

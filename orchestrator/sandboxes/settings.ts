@@ -3,7 +3,7 @@
 // the container in place when there is one.
 import { AppError } from '../../common/errors.js';
 import type { Clock } from '../../common/clock.js';
-import type { RunnerClient } from '../../common/wire/runner.js';
+import type { GvisorMode, RunnerClient } from '../../common/wire/runner.js';
 import type { Principal } from '../principal.js';
 import type { SandboxRow } from './row.js';
 import { requirePermission } from '../keys/require.js';
@@ -21,6 +21,8 @@ export interface SandboxSettingsDeps {
   clock: Clock;
   /** Running-resource quotas for resizes. */
   quotas?: Pick<QuotaService, 'guard' | 'checkSandboxes'>;
+  /** Which gVisor a runner offers; without it, the runner's own engine is asked. */
+  gvisorOf?: (runnerId: string) => Promise<GvisorMode>;
 }
 
 export interface ResizeInput {
@@ -153,10 +155,13 @@ export class SandboxSettings {
     const blockAll = n.networkBlockAll ?? s.networkBlockAll;
     const list = allowList ?? (s.networkAllowList ? s.networkAllowList.split(',') : []);
     const domainList = domains ?? (s.domainAllowList ? s.domainAllowList.split(',') : []);
-    if (!blockAll && s.runtime === 'gvisor' && this.d.runner.engineInfo()?.gvisor !== 'available') {
+    // Judged by the runner the sandbox is on: its runsc may run without network only.
+    const gvisor = async () =>
+      this.d.gvisorOf ? this.d.gvisorOf(s.runnerId) : (this.d.runner.engineInfo()?.gvisor ?? 'unavailable');
+    if (!blockAll && s.runtime === 'gvisor' && (await gvisor()) !== 'available') {
       throw new AppError(
         'failed_precondition',
-        `sandbox ${s.name} runs under gVisor, which has no network on this host`,
+        `sandbox ${s.name} runs under gVisor, which has no network on its runner`,
         { hint: 'keep networkBlockAll true, or create a runc sandbox for network access' },
       );
     }

@@ -5,6 +5,7 @@ import { freemem, loadavg } from 'node:os';
 import { BERTH_VERSION } from '../../common/version.js';
 import type { RunnerCapacity, RunnerUsage } from '../../common/wire/runner-link.js';
 import type { ContainerRuntime } from '../runtime/interface.js';
+import { gvisorMode } from '../runtime/gvisor-mode.js';
 
 const GiB = 1024 ** 3;
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -27,6 +28,7 @@ export async function capacity(d: ReportDeps): Promise<RunnerCapacity> {
     memoryGiB: round(info.memoryBytes / GiB),
     diskGiB: round((fs.blocks * fs.bsize) / GiB),
     runtimes: info.runtimes,
+    gvisor: gvisorMode(info),
     storageDriver: info.storageDriver,
     labels: d.labels,
     version: BERTH_VERSION,

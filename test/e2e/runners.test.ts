@@ -100,6 +100,10 @@ describe('remote runners', () => {
     assert.equal(ready.capacity.memoryGiB, Math.round((engine.MemTotal / 1024 ** 3) * 100) / 100);
     assert.equal(ready.capacity.storageDriver, engine.Driver);
     assert.deepEqual([...ready.capacity.runtimes].sort(), Object.keys(engine.Runtimes).sort());
+    // Which gVisor: none, a runsc registered with --network=none (blocked sandboxes only), or a full one.
+    const runsc = (engine.Runtimes as Record<string, { runtimeArgs?: string[] }>).runsc;
+    const gvisor = !runsc ? 'unavailable' : runsc.runtimeArgs?.includes('--network=none') ? 'no-network' : 'available';
+    assert.equal(ready.capacity.gvisor, gvisor);
     assert.ok(ready.capacity.diskGiB > 0);
     assert.deepEqual(ready.labels, { region: 'test', zone: 'a' });
     assert.equal(ready.version, '0.1.0');

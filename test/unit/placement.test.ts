@@ -1,15 +1,26 @@
 // Placement: which runner a new sandbox goes to. Filters (local-only requests,
-// target region, gVisor, room within the overcommit ratios) with the reason
-// each runner was refused; the runner with the most headroom wins, near-ties
-// broken at random so equal runners fill evenly; a warm runner is preferred
-// when it fits. And the router: each sandbox's calls reach the runner it was
-// placed on, host calls the embedded runner, an image is made present first.
+// target region, gVisor and whether its runsc has networking, room within the
+// overcommit ratios) with the reason each runner was refused; the runner with
+// the most headroom wins, near-ties broken at random so equal runners fill
+// evenly; a warm runner is preferred when it fits. The Placer's answers about
+// the runners' gVisor, from capacities old runners report without it too. And
+// the router: each sandbox's calls reach the runner it was placed on, host
+// calls the embedded runner, an image is made present first.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { choose, NO_LOAD, type Candidate, type PlacementNeed } from '../../orchestrator/runners/placement.js';
+import {
+  choose,
+  gvisorOfCapacity,
+  NO_LOAD,
+  type Candidate,
+  type PlacementNeed,
+} from '../../orchestrator/runners/placement.js';
+import { Placer } from '../../orchestrator/runners/placer.js';
+import type { RunnerInfo } from '../../orchestrator/runners/model.js';
 import { RunnerRouter } from '../../orchestrator/runners/router.js';
 import { AppError } from '../../common/errors.js';
-import type { RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { EngineInfo, GvisorMode, RunnerClient, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { RunnerCapacity } from '../../common/wire/runner-link.js';
 
 const ratio = { cpu: 4, memory: 2, disk: 1 };
 const runner = (o: Partial<Candidate> & { id: string }): Candidate => ({
@@ -19,7 +30,7 @@ const runner = (o: Partial<Candidate> & { id: string }): Candidate => ({
   cpus: 4,
   memoryGiB: 8,
   diskGiB: 100,
-  runtimes: ['runc'],
+  gvisor: 'unavailable',
   load: NO_LOAD,
   ...o,
 });
@@ -28,6 +39,7 @@ const need = (o: Partial<PlacementNeed> = {}): PlacementNeed => ({
   memoryGiB: 1,
   diskGiB: 10,
   runtime: 'runc',
+  network: true,
   ...o,
 });
 const noCapacity = (re: RegExp) => (e: unknown) =>
@@ -73,13 +85,50 @@ describe('placement', () => {
     const plain = runner({ id: 'plain' });
     const gv = runner({
       id: 'gv',
-      runtimes: ['runc', 'runsc'],
+      gvisor: 'available',
       load: { cpu: 8, memoryGiB: 8, diskGiB: 0, sandboxes: 4 },
     });
     assert.equal(choose(need({ runtime: 'gvisor' }), [plain, gv], ratio).id, 'gv');
+    assert.throws(() => choose(need({ runtime: 'gvisor' }), [plain], ratio), noCapacity(/plain \(no gVisor \(runsc\)/));
     const local = runner({ id: 'local', local: true, load: { cpu: 8, memoryGiB: 8, diskGiB: 0, sandboxes: 4 } });
     assert.equal(choose(need({ localOnly: 'volumes' }), [plain, local], ratio).id, 'local');
     assert.throws(() => choose(need({ localOnly: 'volumes' }), [plain], ratio), noCapacity(/only the embedded runner/));
+  });
+
+  it('sends a gVisor sandbox with network only where runsc has networking; one without network anywhere runsc is', () => {
+    const offline = runner({ id: 'offline', gvisor: 'no-network' });
+    const full = runner({ id: 'full', gvisor: 'available', load: { cpu: 8, memoryGiB: 8, diskGiB: 0, sandboxes: 4 } });
+    const plain = runner({ id: 'plain' });
+    assert.equal(choose(need({ runtime: 'gvisor', network: true }), [offline, full, plain], ratio).id, 'full');
+    assert.equal(
+      choose(need({ runtime: 'gvisor', network: false }), [offline, full, plain], ratio).id,
+      'offline',
+      'the emptier runner wins when both can run it',
+    );
+    assert.equal(choose(need({ runtime: 'gvisor', network: false }), [full], ratio).id, 'full');
+    assert.equal(
+      choose(need({ runtime: 'runc', network: true }), [offline], ratio).id,
+      'offline',
+      'runc is not limited',
+    );
+    assert.throws(
+      () => choose(need({ runtime: 'gvisor', network: true }), [offline, plain], ratio),
+      (e: unknown) =>
+        noCapacity(
+          /^no runner has room for this sandbox: offline \(its gVisor \(runsc\) runs only without network, and the sandbox has one\); plain \(no gVisor \(runsc\) runtime\)$/,
+        )(e) && /networkBlockAll: true/.test((e as AppError).hint ?? ''),
+    );
+    assert.throws(
+      () => choose(need({ runtime: 'gvisor', network: false }), [plain], ratio),
+      (e: unknown) => noCapacity(/no gVisor/)(e) && !/networkBlockAll/.test((e as AppError).hint ?? ''),
+    );
+  });
+
+  it('reads a runner capacity without the gVisor field as before it existed: any runsc has networking', () => {
+    assert.equal(gvisorOfCapacity({ runtimes: ['runc', 'runsc'] }), 'available');
+    assert.equal(gvisorOfCapacity({ runtimes: ['runc'] }), 'unavailable');
+    assert.equal(gvisorOfCapacity({ runtimes: ['runc', 'runsc'], gvisor: 'no-network' }), 'no-network');
+    assert.equal(gvisorOfCapacity({ runtimes: ['runc'], gvisor: 'unavailable' }), 'unavailable');
   });
 
   it('prefers the runner holding a warm sandbox when it fits, and says when there is no runner at all', () => {
@@ -93,6 +142,75 @@ describe('placement', () => {
     const busy = runner({ id: 'busy', load: { cpu: 8, memoryGiB: 8, diskGiB: 0, sandboxes: 4 } });
     assert.equal(choose(need({ avoid: 'leaving' }), [leaving, busy], ratio).id, 'busy');
     assert.throws(() => choose(need({ avoid: 'leaving' }), [leaving], ratio), noCapacity(/moving off it/));
+  });
+});
+
+/** A remote runner as the registry shows it, with the capacity it reported (null: never linked). */
+const registered = (id: string, state: RunnerInfo['state'], capacity: Partial<RunnerCapacity> | null): RunnerInfo => ({
+  id,
+  name: id,
+  state,
+  labels: {},
+  capacity: capacity
+    ? {
+        cpus: 4,
+        memoryGiB: 8,
+        diskGiB: 100,
+        runtimes: ['runc'],
+        storageDriver: 'overlay2',
+        engineVersion: '20.10',
+        ...capacity,
+      }
+    : null,
+  allocated: { cpu: 0, memoryGiB: 0, diskGiB: 0 },
+  sandboxes: 0,
+  usage: null,
+  lastSeenAt: null,
+  version: null,
+  createdAt: new Date(0),
+});
+
+describe('placer: which gVisor the runners offer', () => {
+  const placer = (local: GvisorMode | undefined, remote: RunnerInfo[], linked: string[] = []) =>
+    new Placer({
+      local: {
+        id: 'local',
+        engine: () =>
+          local === undefined ? undefined : ({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gvisor: local } as EngineInfo),
+        labels: {},
+      },
+      ready: async () => remote.filter((r) => r.state === 'ready'),
+      registered: async () => remote,
+      linked: () => linked,
+      load: async () => new Map(),
+      overcommit: ratio,
+    });
+
+  it('counts the embedded runner and every remote one not disabled that reported, reachable now or not', async () => {
+    const remote = [
+      registered('full', 'unreachable', { runtimes: ['runc', 'runsc'], gvisor: 'available' }),
+      registered('off', 'disabled', { runtimes: ['runc', 'runsc'], gvisor: 'available' }),
+      registered('old', 'draining', { runtimes: ['runc', 'runsc'] }),
+      registered('new', 'ready', null),
+    ];
+    assert.deepEqual(await placer('no-network', remote).gvisorModes(), ['no-network', 'available', 'available']);
+    assert.deepEqual(await placer(undefined, remote.slice(1, 2)).gvisorModes(), [], 'a disabled runner never counts');
+    assert.equal(await placer('no-network', remote).gvisorOf('local'), 'no-network');
+    assert.equal(await placer('no-network', remote).gvisorOf('full'), 'available');
+    assert.equal(await placer('no-network', remote).gvisorOf('new'), 'unavailable', 'never reported');
+    assert.equal(await placer('no-network', remote).gvisorOf('gone'), 'unavailable');
+  });
+
+  it('places a networked gVisor sandbox on the linked remote runner with networking, not the embedded no-network one', async () => {
+    const remote = [registered('full', 'ready', { runtimes: ['runc', 'runsc'], gvisor: 'available' })];
+    const p = placer('no-network', remote, ['full']);
+    const gvisor = { cpu: 1, memoryGiB: 1, diskGiB: 1, runtime: 'gvisor' as const };
+    assert.equal(await p.place({ ...gvisor, network: true }), 'full');
+    await assert.rejects(
+      () => placer('no-network', [], []).place({ ...gvisor, network: true }),
+      noCapacity(/embedded runner \(its gVisor \(runsc\) runs only without network/),
+    );
+    assert.equal(await placer('no-network', [], []).place({ ...gvisor, network: false }), 'local');
   });
 });
 
