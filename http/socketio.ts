@@ -1,7 +1,9 @@
 // Socket.IO notifications at {apiPath}/socket.io/ (compat spec §1.4, §6.1).
 // The Daytona SDK connects on construction (websocket transport only),
 // authenticates with `auth.token` (an API key), and resolves state waits on
-// `sandbox.state.updated` / `sandbox.created`. Each socket joins its
+// `sandbox.state.updated` / `sandbox.created`; it ignores events it does not
+// know, such as Berth's `sandbox.progress` (`{sandboxId, organizationId, line}`:
+// an image being sent to the sandbox's runner). Each socket joins its
 // organization's room; events come from the orchestrator bus, which every
 // replica receives (Redis when REDIS_URL is set), so a replica emits to the
 // sockets connected to it and clients see every change wherever it happened.
@@ -14,6 +16,7 @@ import {
   type Principal,
   type Sandbox,
   type SandboxEvent,
+  type SandboxProgressEvent,
 } from '../orchestrator/index.js';
 import type { HttpDeps } from './context.js';
 import { sandboxDto } from './dto.js';
@@ -130,6 +133,15 @@ export function attachNotifications(server: http.Server, d: HttpDeps, apiPath = 
         oldDesiredState: ev.oldDesiredState,
         newDesiredState: ev.newDesiredState,
       }));
+    }),
+    d.orch.subscribe(SANDBOX_EVENTS.progress, (raw) => {
+      const ev = raw as SandboxProgressEvent;
+      if (!ev?.organizationId || !ev.sandboxId || typeof ev.line !== 'string') return;
+      io.to(room(ev.organizationId)).emit('sandbox.progress', {
+        sandboxId: ev.sandboxId,
+        organizationId: ev.organizationId,
+        line: ev.line,
+      });
     }),
   ];
 

@@ -16,6 +16,7 @@ import { Reconciler } from './sandboxes/reconciler.js';
 import { SandboxRepo } from './sandboxes/repo.js';
 import { SandboxService } from './sandboxes/service.js';
 import { SandboxSettings } from './sandboxes/settings.js';
+import { SANDBOX_EVENTS, type SandboxProgressEvent } from './sandboxes/model.js';
 import { SnapshotService } from './snapshots/service.js';
 import { VolumeService } from './volumes/service.js';
 import { PreviewService } from './preview/service.js';
@@ -96,7 +97,7 @@ export { MemoryCounters, RedisCounters, type Counters } from './ratelimit/counte
 export type { MessageChannel } from './toolbox/channel.js';
 export type { ExecAttachment, ExecExitStatus } from './toolbox/exec-attach.js';
 export type { Relay, SessionRecord, LoggedEvent, EventLog } from './relay/index.js';
-export type { Sandbox, SandboxEvent } from './sandboxes/model.js';
+export type { Sandbox, SandboxEvent, SandboxProgressEvent } from './sandboxes/model.js';
 export { SANDBOX_EVENTS } from './sandboxes/model.js';
 export { SORT_COLUMNS, type ListFilter, type ListPage, type SortKey } from './sandboxes/query.js';
 export { SANDBOX_STATES, reportedState, type SandboxState } from './sandboxes/states.js';
@@ -318,7 +319,11 @@ export class Orchestrator {
         log: d.log.child({ component: 'image-distribution' }),
         clock: d.clock,
       }),
-      onImageProgress: (sandboxId, line) => d.log.info(line, { sandboxId }),
+      // In the sandbox's events on every replica (Socket.IO `sandbox.progress`), and in the server log.
+      onImageProgress: (ev) => {
+        d.log.info(ev.line, { sandboxId: ev.sandboxId });
+        void d.bus.publish(SANDBOX_EVENTS.progress, ev satisfies SandboxProgressEvent).catch(() => {});
+      },
     });
     this.router = runner;
     const placer = new Placer({

@@ -28,6 +28,10 @@ export function connectLive({ organizationId, onEnded }) {
     socket.on('sandbox.created', deliver('created'));
     socket.on('sandbox.state.updated', deliver('state'));
     socket.on('sandbox.desired-state.updated', deliver('desired'));
+    // A line about a slow step of a sandbox's start (its image sent to its runner); no sandbox object.
+    socket.on('sandbox.progress', (p) => {
+      for (const f of handlers) f({ type: 'progress', sandboxId: p?.sandboxId, line: p?.line });
+    });
     socket.on('disconnect', (reason) => reason === 'io server disconnect' && ended());
     socket.on('connect_error', ended);
   });

@@ -25,6 +25,8 @@ type Emit = (line: string) => void;
 interface Flight {
   done: Promise<void>;
   listeners: Set<Emit>;
+  /** The line sent last: a caller joining the transfer late starts from it. */
+  last?: string;
 }
 
 /** Progress lines at most this often (plus the first and the last). */
@@ -66,20 +68,21 @@ export class ImageDistributor {
   /**
    * Makes `ref` present on `target` (a remote runner), from the local engine.
    * Concurrent callers for the same (runner, image) share one transfer; each
-   * gets its progress lines (at most about one a second) through `onProgress`.
+   * gets its progress lines (at most about one a second) through `onProgress`,
+   * a late one starting with the line sent last.
    */
   async ensure(target: RunnerClient, ref: string, onProgress?: Emit): Promise<void> {
     const key = `${target.id}\n${ref}`;
     let flight = this.flights.get(key);
     if (!flight) {
-      const listeners = new Set<Emit>();
+      const f: Flight = { done: Promise.resolve(), listeners: new Set() };
       const emit: Emit = (line) => {
-        for (const l of listeners) l(line);
+        f.last = line;
+        for (const l of f.listeners) l(line);
       };
-      const done = this.transfer(target, ref, emit).finally(() => this.flights.delete(key));
-      flight = { done, listeners };
-      this.flights.set(key, flight);
-    }
+      f.done = this.transfer(target, ref, emit).finally(() => this.flights.delete(key));
+      this.flights.set(key, (flight = f));
+    } else if (onProgress && flight.last !== undefined) onProgress(flight.last);
     if (onProgress) flight.listeners.add(onProgress);
     try {
       await flight.done;

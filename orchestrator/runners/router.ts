@@ -17,7 +17,7 @@ export interface RunnerRouterDeps {
   /** Makes an image present on a remote runner before a sandbox starts there. */
   images?: { ensure(target: RunnerClient, ref: string, onProgress?: (line: string) => void): Promise<void> };
   /** Progress of an image sent to a runner for a sandbox's start. */
-  onImageProgress?: (sandboxId: string, line: string) => void;
+  onImageProgress?: (progress: { organizationId: string; sandboxId: string; line: string }) => void;
 }
 
 /** Kept placements beyond this are dropped wholesale (a re-read each is cheap). */
@@ -111,7 +111,9 @@ export class RunnerRouter implements RunnerClient {
   async ensureStarted(spec: SandboxRuntimeSpec): Promise<void> {
     const r = await this.of(spec.sandboxId);
     if (r !== this.d.local)
-      await this.d.images?.ensure(r, spec.image, (line) => this.d.onImageProgress?.(spec.sandboxId, line));
+      await this.d.images?.ensure(r, spec.image, (line) =>
+        this.d.onImageProgress?.({ organizationId: spec.organizationId, sandboxId: spec.sandboxId, line }),
+      );
     await r.ensureStarted(spec);
   }
 

@@ -102,6 +102,8 @@ export const SANDBOX_EVENTS = {
   stateUpdated: 'sandbox.state.updated',
   desiredStateUpdated: 'sandbox.desired-state.updated',
   updated: 'sandbox.updated',
+  /** A line of progress while the sandbox waits for something slow (its image sent to a remote runner). */
+  progress: 'sandbox.progress',
 } as const;
 
 export interface SandboxEvent {
@@ -109,6 +111,13 @@ export interface SandboxEvent {
   sandbox: Sandbox;
   oldState?: SandboxState;
   newState?: SandboxState;
+}
+
+/** What `SANDBOX_EVENTS.progress` carries: one human-readable line, about once a second at most. */
+export interface SandboxProgressEvent {
+  organizationId: string;
+  sandboxId: string;
+  line: string;
 }
 
 /** The target of a sandbox created without one (what the Daytona SDK shows); it asked for no region. */

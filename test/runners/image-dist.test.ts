@@ -4,21 +4,24 @@
 // runner's link (docker save | load), or (a small image) through a real
 // cluster registry (Debian's docker-registry on the host's 127.0.0.1, which the
 // rig's engine reaches on its own loopback through a forwarder). What a user would observe: the image is there with the same
-// id, a sandbox starts from it and runs a command, concurrent callers share one
-// transfer, progress lines arrive about once a second, and failures say why.
+// id, sandboxes created through the API on that runner start from it and run a
+// command, two creates at once share one transfer, each sandbox's progress
+// lines reach the organization's Socket.IO clients (`sandbox.progress`) about
+// once a second from the first to the last, the web UI's sandbox page shows
+// the latest while the sandbox is being made, and failures say why.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { io, type Socket } from 'socket.io-client';
+import { exec, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { signIn, uiStack, watchedPage, type UiStack } from '../webui/helpers.js';
 import { docker } from '../helpers/docker.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
-import { runtimeSpec } from '../helpers/runtime-spec.js';
 import { skipOrFail, skipUnless } from '../helpers/strict.js';
 import { AppError } from '../../common/errors.js';
 import { systemClock } from '../../common/clock.js';
@@ -63,6 +66,7 @@ const rigId = async (rig: EngineRig, ref: string) =>
 
 describe('images on a remote runner with an empty engine', { skip: skipUnless(engineRigMissing()) }, () => {
   let rig: EngineRig | undefined;
+  let ui: UiStack | undefined;
   let stack: Stack | undefined;
   let remote: RemoteRunner | undefined;
   let registry: ChildProcess | undefined;
@@ -75,8 +79,10 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
     registryPort = await freePort();
     rig = await startEngineRig(null, { hostPorts: [registryPort] });
     assert.equal((await rig.docker('images', '-q')).trim(), '', 'the rig starts empty');
-    stack = await startStack();
-    remote = await startRemoteRunner(stack, rig, { name: 'empty-engine' });
+    // Sandboxes with target "far" go to the remote runner only, never to the embedded one (region home).
+    ui = await uiStack({ config: { runnerLabels: 'region=home' } });
+    stack = ui.stack;
+    remote = await startRemoteRunner(stack, rig, { name: 'empty-engine', labels: { region: 'far' } });
     runnerId = remote.id;
     client = stack.server.orch.runnerLinks.client(runnerId);
   });
@@ -93,7 +99,7 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
       .remove()
       .catch(() => {});
     await rig?.close();
-    await stack?.close();
+    await ui?.close();
     if (registryDir) rmSync(registryDir, { recursive: true, force: true });
   });
 
@@ -111,46 +117,111 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
     );
   });
 
-  it('streams the base image over the link once for concurrent callers, with progress; a sandbox runs from it', async () => {
-    const { client: counted, loads } = counting(client);
-    const images = distributor();
-    const seen: { at: number; line: string }[][] = [[], []];
-    const listener = (i: number) => (line: string) => seen[i]!.push({ at: Date.now(), line });
-    await Promise.all([
-      images.ensure(counted, TEST_IMAGE, listener(0)),
-      images.ensure(counted, TEST_IMAGE, listener(1)),
-    ]);
-    assert.equal(loads(), 1, 'one transfer for two callers');
-    assert.equal(await rigId(rig!, TEST_IMAGE), await localId(TEST_IMAGE), 'the same image id on the runner');
-
-    for (const lines of seen) {
-      const sending = lines.filter((l) => l.line.startsWith('sending'));
-      assert.ok(sending.length >= 2, JSON.stringify(lines));
-      const re = new RegExp(`^sending image ${TEST_IMAGE} to runner ${runnerId}: [0-9.]+ [kMG]?B of [0-9.]+ [MG]B$`);
-      for (const l of sending) assert.match(l.line, re);
-      for (let i = 1; i < sending.length; i++)
-        assert.ok(sending[i]!.at - sending[i - 1]!.at >= 900, 'at most about one line a second');
-      assert.match(lines.at(-1)!.line, new RegExp(`^image ${TEST_IMAGE} is on runner ${runnerId} \\(.* in .* s\\)$`));
-    }
-    assert.deepEqual(
-      seen[0]!.map((l) => l.line),
-      seen[1]!.map((l) => l.line),
+  it('streams the base image over the link once for two sandboxes created at once; their events carry the progress', async () => {
+    // Every `sandbox.progress` the organization's Socket.IO clients get, as the SDK connects.
+    const socket: Socket = io(stack!.url, {
+      path: '/api/socket.io/',
+      transports: ['websocket'],
+      auth: { token: stack!.key },
+      reconnection: false,
+    });
+    const seen: { at: number; sandboxId: string; line: string }[] = [];
+    socket.on('sandbox.progress', (p: { sandboxId: string; line: string }) => seen.push({ at: Date.now(), ...p }));
+    const created: string[] = [];
+    socket.on('sandbox.created', (s: { id: string }) => created.push(s.id));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const { page, problems } = await watchedPage(await ui!.context());
+    await signIn(page, ui!.base, stack!.key);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const ids: string[] = [];
+    const sendingRe = new RegExp(
+      `^sending image ${TEST_IMAGE} to runner ${runnerId}: [0-9.]+ [kMG]?B of [0-9.]+ [MG]B$`,
     );
+    try {
+      const create = () =>
+        stack!.api('POST', '/sandbox', { cpu: 1, memory: 1, disk: 2, target: 'far', autoStopInterval: 0 });
+      const creating = Promise.all([create(), create()]);
+      creating.catch(() => {});
+      // Meanwhile in the web UI: the page of the first sandbox shows its latest line beside its state.
+      const first = await until(
+        'a sandbox created',
+        async () => created[0],
+        (id) => !!id,
+        60_000,
+      );
+      await page.goto(`${ui!.base}/sandboxes/${first}`);
+      const progress = page.locator('.page-head .progress-line');
+      await progress.filter({ hasText: /^sending image / }).waitFor({ timeout: 120_000 });
+      assert.match((await progress.textContent()) ?? '', sendingRe);
+      for (const r of await creating) {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        ids.push(r.body.id as string);
+      }
+      for (const id of ids)
+        await until(
+          `sandbox ${id} started`,
+          async () => (await stack!.api('GET', `/sandbox/${id}`)).body.state,
+          (st) => st === 'started' || st === 'error',
+          300_000,
+        ).then((st) => assert.equal(st, 'started'));
+      // Made: the line is gone from the page.
+      await progress.waitFor({ state: 'detached', timeout: 30_000 });
+      assert.deepEqual(problems.list, []);
+      for (const id of ids) {
+        assert.match(
+          await rig!.docker('ps', '-q', '--filter', `label=berth.sandbox=${id}`),
+          /\w/,
+          'on the remote runner',
+        );
+        const r = await exec(stack!, id, 'python3 -c "print(6*7)"');
+        assert.equal(r.exitCode, 0, r.result);
+        assert.equal(r.result.trim(), '42');
+      }
+      assert.equal(await rigId(rig!, TEST_IMAGE), await localId(TEST_IMAGE), 'the same image id on the runner');
+      const loads = await rig!.docker(
+        ...['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1)],
+        ...['--filter', 'type=image', '--filter', 'event=load', '--format', '{{.Action}}'],
+      );
+      assert.equal(loads.trim().split('\n').filter(Boolean).length, 1, `one transfer for two sandboxes: ${loads}`);
+
+      // The last line reaches the sockets right after the transfer, before the starts: it is here by now.
+      const lines = ids.map((id) => seen.filter((e) => e.sandboxId === id));
+      const lastRe = new RegExp(`^image ${TEST_IMAGE} is on runner ${runnerId} \\(.* in .* s\\)$`);
+      for (const mine of lines) {
+        const sending = mine.filter((l) => l.line.startsWith('sending'));
+        assert.ok(sending.length >= 2, JSON.stringify(mine));
+        for (const l of sending) assert.match(l.line, sendingRe);
+        // Timed on arrival here, after the bus and Socket.IO: a little slack around the server's 1 s.
+        for (let i = 1; i < sending.length; i++)
+          assert.ok(sending[i]!.at - sending[i - 1]!.at >= 800, 'at most about one line a second');
+        assert.match(mine.at(-1)!.line, lastRe);
+      }
+      // One transfer: the sandbox that joined it later got the line sent last at once, then the same lines.
+      const [long, short] = lines[0]!.length >= lines[1]!.length ? [lines[0]!, lines[1]!] : [lines[1]!, lines[0]!];
+      assert.match(long[0]!.line, new RegExp(`^sending image ${TEST_IMAGE} to runner ${runnerId}: 0 B of `));
+      assert.deepEqual(
+        short.map((l) => l.line),
+        long.slice(long.length - short.length).map((l) => l.line),
+      );
+    } finally {
+      socket.disconnect();
+      await page.close();
+      for (const id of new Set([...created, ...ids])) await stack!.api('DELETE', `/sandbox/${id}`);
+      for (const id of new Set([...created, ...ids]))
+        await until(
+          'container removed',
+          () => rig!.docker('ps', '-aq', '--filter', `label=berth.sandbox=${id}`),
+          (out) => out.trim() === '',
+        );
+    }
 
     // Present now: a later call returns without sending anything.
-    await images.ensure(counted, TEST_IMAGE);
-    assert.equal(loads(), 1);
-
-    const sandboxId = randomUUID();
-    const spec = runtimeSpec({ sandboxId, organizationId: stack!.organizationId });
-    try {
-      await client.ensureStarted(spec);
-      const r = await client.daemon(sandboxId).exec({ command: 'python3 -c "print(6*7)"' });
-      assert.equal(r.exitCode, 0, r.stderr);
-      assert.equal(r.stdout, '42\n');
-    } finally {
-      await client.ensureDestroyed(sandboxId);
-    }
+    const { client: counted, loads } = counting(client);
+    await distributor().ensure(counted, TEST_IMAGE);
+    assert.equal(loads(), 0);
   });
 
   it("reads the runner's own copy back as a tar, and names a missing image", async () => {

@@ -1,11 +1,13 @@
 // ImageDistributor without engines (runners faked by their interface): the
 // registry names it makes, its byte counts in words, that a broken local
 // stream is reported as such and does not stick (the next call sends again),
-// and that a runner which has the image gets nothing.
+// that a runner which has the image gets nothing, and its progress lines: the
+// first at once, then at most one a second (on a manual clock), the last at
+// the end, and a caller joining a transfer under way starts from the latest.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
-import { systemClock } from '../../common/clock.js';
+import { PassThrough, Readable } from 'node:stream';
+import { ManualClock, systemClock } from '../../common/clock.js';
 import { AppError } from '../../common/errors.js';
 import { silentLogger } from '../../common/log.js';
 import type { ImageConfig, RunnerClient } from '../../common/wire/runner.js';
@@ -78,5 +80,48 @@ describe('ImageDistributor', () => {
     await images.ensure(target, 'img:1', (l) => lines.push(l));
     assert.equal(state.loads, 2);
     assert.match(lines.at(-1)!, /^image img:1 is on runner r1 \(3 B in [0-9.]+ s\)$/);
+  });
+
+  it('sends the first line at once, then at most one a second, the last at the end; a late caller starts from the latest', async () => {
+    const clock = new ManualClock();
+    const tar = new PassThrough();
+    const local = {
+      id: 'local',
+      inspectImage: async () => ({ ...CONFIG, size: 3000 }),
+      saveImage: async () => tar,
+    } as unknown as RunnerClient;
+    let has = false;
+    const target = {
+      id: 'r1',
+      inspectImage: async () => (has ? CONFIG : null),
+      loadImage: async (s: Readable) => {
+        for await (const c of s) void c;
+        has = true;
+      },
+    } as unknown as RunnerClient;
+    const images = new ImageDistributor({ local, log: silentLogger, clock });
+    const settle = () => new Promise((r) => setImmediate(r));
+    const first: string[] = [];
+    const late: string[] = [];
+    const one = images.ensure(target, 'img:1', (l) => first.push(l));
+    await settle();
+    assert.deepEqual(first, ['sending image img:1 to runner r1: 0 B of 3.0 kB']);
+    tar.write(Buffer.alloc(1000));
+    await settle();
+    await clock.advance(999);
+    tar.write(Buffer.alloc(500));
+    await settle();
+    assert.equal(first.length, 1, 'nothing more within the second');
+    await clock.advance(1);
+    tar.write(Buffer.alloc(500));
+    await settle();
+    assert.deepEqual(first.slice(1), ['sending image img:1 to runner r1: 2.0 kB of 3.0 kB']);
+    const two = images.ensure(target, 'img:1', (l) => late.push(l));
+    assert.deepEqual(late, ['sending image img:1 to runner r1: 2.0 kB of 3.0 kB'], 'the latest line, at once');
+    await clock.advance(1500);
+    tar.end(Buffer.alloc(1000));
+    await Promise.all([one, two]);
+    assert.match(first.at(-1)!, /^image img:1 is on runner r1 \(3\.0 kB in 2\.5 s\)$/);
+    assert.deepEqual(late.slice(1), first.slice(2), 'the same lines from then on');
   });
 });

@@ -5,7 +5,8 @@
 // evenly; a warm runner is preferred when it fits. The Placer's answers about
 // the runners' gVisor, from capacities old runners report without it too. And
 // the router: each sandbox's calls reach the runner it was placed on, host
-// calls the embedded runner, an image is made present first.
+// calls the embedded runner, an image is made present first (its progress
+// lines named by organization and sandbox).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -237,17 +238,24 @@ describe('runner router', () => {
     const reads: string[] = [];
     const where: Record<string, string> = { s1: 'local', s2: 'far' };
     const ensured: string[] = [];
+    const progress: unknown[] = [];
     const router = new RunnerRouter({
       local: recorder('local', calls),
       remote: (id) => recorder(id, calls),
       linked: () => ['far'],
       runnerOf: async (id) => (reads.push(id), where[id] ?? null),
-      images: { ensure: async (t, ref) => void ensured.push(`${t.id}:${ref}`) },
+      images: {
+        ensure: async (t, ref, onProgress) => {
+          ensured.push(`${t.id}:${ref}`);
+          onProgress?.(`sending image ${ref} to runner ${t.id}: 0 B of 3 B`);
+        },
+      },
+      onImageProgress: (p) => progress.push(p),
     });
     await router.observe('s1');
     await router.observe('s2');
     await router.stats('s2');
-    await router.ensureStarted({ sandboxId: 's2', image: 'img' } as SandboxRuntimeSpec);
+    await router.ensureStarted({ sandboxId: 's2', organizationId: 'o1', image: 'img' } as SandboxRuntimeSpec);
     await router.daemon('s2').exec({ command: 'true' });
     await router.observe('pool-member');
     await router.inspectImage('img');
@@ -262,6 +270,9 @@ describe('runner router', () => {
     ]);
     assert.deepEqual(reads, ['s1', 's2', 'pool-member'], 'one store read per sandbox');
     assert.deepEqual(ensured, ['far:img'], 'the image is made present on the remote runner before its start');
+    assert.deepEqual(progress, [
+      { organizationId: 'o1', sandboxId: 's2', line: 'sending image img to runner far: 0 B of 3 B' },
+    ]);
     assert.deepEqual(
       router.reachable().map((r) => r.id),
       ['local', 'far'],

@@ -25,6 +25,9 @@ const TABS = [
   ['metrics', 'Metrics'],
 ];
 
+/** States in which a start may be waiting for its image: the progress line is shown only then. */
+const MAKING = ['creating', 'pulling_snapshot', 'starting', 'restoring'];
+
 function Events({ id }) {
   const log = useData(() => api('GET', `/audit${q({ targetId: id, limit: 50 })}`), [id]);
   if (log.error?.status === 403)
@@ -93,8 +96,17 @@ export function SandboxPage({ id, tab, live }) {
   const [copying, setCopying] = useState(null);
   const act = useAction();
   useEffect(() => sb.data && setS(sb.data), [sb.data]);
+  // The latest progress line (an image on its way to the sandbox's runner), shown while it is being made.
+  const [progress, setProgress] = useState(null);
   useEffect(
-    () => live.subscribe(({ sandbox }) => sandbox?.id === id && setS((cur) => (cur ? { ...cur, ...sandbox } : cur))),
+    () =>
+      live.subscribe(({ type, sandbox, sandboxId, line }) => {
+        if (type === 'progress') return sandboxId === id && setProgress(line);
+        if (sandbox?.id !== id) return;
+        setS((cur) => (cur ? { ...cur, ...sandbox } : cur));
+        // Made (or failed): the line is done with, and a later start must not show it again.
+        if (sandbox.state && !MAKING.includes(sandbox.state)) setProgress(null);
+      }),
     [live, id],
   );
 
@@ -121,6 +133,7 @@ export function SandboxPage({ id, tab, live }) {
     <div class="page-head">
       <h1 id="sandbox-title">${s.name}</h1>
       <${Badge} state=${s.state} />
+      ${progress && MAKING.includes(s.state) ? html`<span class="progress-line muted" role="status">${progress}</span>` : null}
       <div class="head-actions">
         ${['start', 'stop', 'pause', 'archive'].map((a) => html`<button disabled=${act.busy || !ACTIONS[a].allowed(s)} onClick=${() => run(a)}>${a === 'start' && s.state === 'paused' ? 'Resume' : ACTIONS[a].label}</button>`)}
         <button disabled=${act.busy || !copyAllowed(s)} onClick=${() => setCopying('fork')}>Fork…</button>
