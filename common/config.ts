@@ -541,6 +541,11 @@ const SETTINGS = {
     schema: num(0.1, 1000).default(8),
     doc: "placement: disk limits of a runner's sandboxes may add up to this many times its disk",
   },
+  localRunner: {
+    env: 'BERTH_LOCAL_RUNNER',
+    schema: bool.default(true),
+    doc: "run sandboxes on this host's Docker engine too; false: an API-only replica that places every sandbox on remote runners and needs no engine (docs/scale-out.md)",
+  },
   registryUrl: {
     env: 'BERTH_REGISTRY_URL',
     schema: z
@@ -589,11 +594,29 @@ export function loadConfig(explicit: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   const home = resolve(r.home);
   return {
     ...r,
+    warmPool: warmPoolOf(r, explicit.warmPool !== undefined || !!env.BERTH_WARM_POOL),
     home,
     publicUrl: (r.publicUrl ?? `http://localhost:${r.port}`).replace(/\/+$/, ''),
     sqlitePath: join(home, 'berth.sqlite'),
     runnerId: r.runnerId ?? runnerIdFor('local', home),
   };
+}
+
+/**
+ * Warm sandboxes are the embedded runner's: an API-only replica keeps none. Its default size
+ * quietly becomes 0; a size asked for explicitly is a contradiction, refused at start.
+ */
+function warmPoolOf(r: Resolved, explicit: boolean): number {
+  if (r.localRunner) return r.warmPool;
+  if (explicit && r.warmPool > 0)
+    throw new AppError(
+      'invalid_argument',
+      `invalid configuration:\n  - BERTH_WARM_POOL=${r.warmPool} with BERTH_LOCAL_RUNNER=false: warm sandboxes run on the embedded runner, which an API-only replica does not have`,
+      {
+        hint: 'unset BERTH_WARM_POOL (or set it to 0) on API-only replicas; replicas with a local runner keep the pool',
+      },
+    );
+  return 0;
 }
 
 type SettingRow = { env: string; schema: z.ZodTypeAny; doc: string };
