@@ -34,6 +34,54 @@ import { Teardown } from './teardown.js';
 import { runnerOptions } from './runner-options.js';
 import { archiveStoreFrom } from './archive-store.js';
 import { Metrics } from '../common/metrics.js';
+import { NoLocalRunner, noLocalRunner } from '../orchestrator/runners/no-local-runner.js';
+
+/** The embedded runner on this host's engine; an engine that is down is logged, and the server serves anyway. */
+async function startLocalRunner(
+  o: BootOptions,
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  opened: Teardown,
+): Promise<Runner> {
+  const runtime = o.runtime ?? new DockerRuntime(config.dockerSocket);
+  const runner = new Runner({
+    ...runnerOptions(config, runtime, log),
+    archiveStore: archiveStoreFrom(config),
+    metrics,
+  });
+  opened.add(() => runner.close());
+  try {
+    const e = await runner.init();
+    log.info('docker engine', {
+      version: e.version,
+      runtimes: e.runtimes.join(','),
+      storage: `${e.storageDriver} on ${e.backingFilesystem}`,
+      cgroup: `v${e.cgroupVersion}`,
+      cpus: e.cpus,
+    });
+    log.info('sandbox limits', {
+      disk:
+        e.diskLimit === 'enforced'
+          ? 'enforced by the storage driver'
+          : `watched (every ${config.diskCheckSeconds} s; ${e.storageDriver} on ${e.backingFilesystem} has no per-container quota) + per-file size limit`,
+      egress: e.egress,
+      gvisor:
+        e.gvisor === 'available'
+          ? 'available'
+          : e.gvisor === 'no-network'
+            ? 'available for networkBlockAll sandboxes only (runsc runs with --network=none on this host)'
+            : 'not installed (`berth setup` installs it)',
+    });
+  } catch (e) {
+    if (!(e instanceof AppError && e.code === 'unavailable')) throw e;
+    log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', {
+      error: e.message,
+      hint: e.hint,
+    });
+  }
+  return runner;
+}
 
 /** The built web UI (scripts/build-webui.mjs). */
 export const WEBUI_DIR = fileURLToPath(new URL('../webui/', import.meta.url));
@@ -59,7 +107,8 @@ export interface BootOptions {
 export interface BootedServer {
   config: Config;
   orch: Orchestrator;
-  runner: Runner;
+  /** The embedded runner; reading it on an API-only replica (BERTH_LOCAL_RUNNER=false) throws. */
+  readonly runner: Runner;
   store: Store;
   http: HttpServer;
   /** The HTTP app (its routes can be listed). */
@@ -113,45 +162,13 @@ async function start(
       });
     }
   }
-  const runtime = o.runtime ?? new DockerRuntime(config.dockerSocket);
-  const archiveStore = archiveStoreFrom(config);
   // One registry for this server: its runner, orchestrator and edges report there (GET /metrics).
   const metrics = new Metrics();
-  const runner = new Runner({
-    ...runnerOptions(config, runtime, log),
-    archiveStore,
-    metrics,
-  });
-  opened.add(() => runner.close());
-  try {
-    const e = await runner.init();
-    log.info('docker engine', {
-      version: e.version,
-      runtimes: e.runtimes.join(','),
-      storage: `${e.storageDriver} on ${e.backingFilesystem}`,
-      cgroup: `v${e.cgroupVersion}`,
-      cpus: e.cpus,
-    });
-    log.info('sandbox limits', {
-      disk:
-        e.diskLimit === 'enforced'
-          ? 'enforced by the storage driver'
-          : `watched (every ${config.diskCheckSeconds} s; ${e.storageDriver} on ${e.backingFilesystem} has no per-container quota) + per-file size limit`,
-      egress: e.egress,
-      gvisor:
-        e.gvisor === 'available'
-          ? 'available'
-          : e.gvisor === 'no-network'
-            ? 'available for networkBlockAll sandboxes only (runsc runs with --network=none on this host)'
-            : 'not installed (`berth setup` installs it)',
-    });
-  } catch (e) {
-    if (!(e instanceof AppError && e.code === 'unavailable')) throw e;
-    log.warn('Docker engine unreachable; serving anyway, sandboxes resume when it is back', {
-      error: e.message,
-      hint: e.hint,
-    });
-  }
+  // An API-only replica (BERTH_LOCAL_RUNNER=false) opens no engine: a stand-in refuses what needs one.
+  const runner = config.localRunner ? await startLocalRunner(o, config, log, metrics, opened) : undefined;
+  if (!runner)
+    log.info('API-only replica (BERTH_LOCAL_RUNNER=false): no local Docker engine; sandboxes run on remote runners');
+  const runnerClient = runner ?? new NoLocalRunner(config.runnerId);
 
   const relay = redis ? Relay.redis(redis.commands, bus) : Relay.memory(bus, clock);
   opened.add(() => relay.close());
@@ -164,14 +181,14 @@ async function start(
     store,
     bus,
     locks,
-    runner,
+    runner: runnerClient,
     clock,
     log,
     relay,
     counters,
     secretsKey,
     metrics,
-    reapNetwork: (known) => runner.reapNetwork(known),
+    reapNetwork: runner ? (known) => runner.reapNetwork(known) : undefined,
   });
   opened.add(() => orch.close());
   const boot = await orch.bootstrap(config.adminApiKey);
@@ -239,7 +256,8 @@ async function start(
     opened.add(() => only.close());
   }
   // Once serving (a start that fails makes no warm sandboxes); it retires what a previous process left first.
-  orch.warmPool.start();
+  // Warm sandboxes are the embedded runner's: an API-only replica keeps none (common/config.ts).
+  if (runner) orch.warmPool.start();
   let ssh: SshServer | undefined;
   if (o.ephemeralSsh || config.sshPort) {
     ssh = await startSshGateway(
@@ -261,7 +279,10 @@ async function start(
   return {
     config,
     orch,
-    runner,
+    get runner(): Runner {
+      if (!runner) throw noLocalRunner('the embedded runner');
+      return runner;
+    },
     store,
     http,
     app,

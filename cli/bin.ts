@@ -49,7 +49,7 @@ prog
 
 prog
   .command('serve')
-  .describe('Run the server in the foreground (API, toolbox, MCP, UI)')
+  .describe('Run the server in the foreground (API, toolbox, MCP, UI); BERTH_LOCAL_RUNNER=false: an API-only replica')
   .option('--port', 'port (PORT, default 3000)')
   .option('--host', 'interface (BERTH_HOST)')
   .option('--home', 'data folder (BERTH_HOME, default ~/.berth)')

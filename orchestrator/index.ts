@@ -5,7 +5,7 @@ import { AppError } from '../common/errors.js';
 import type { Clock, Timer } from '../common/clock.js';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/log.js';
-import type { RunnerClient } from '../common/wire/runner.js';
+import type { RunnerClient, RunnerHealth } from '../common/wire/runner.js';
 import type { Bus } from './bus/index.js';
 import type { Locks } from './lock/index.js';
 import { KeyService } from './keys/service.js';
@@ -79,6 +79,9 @@ import { RunnerRouter } from './runners/router.js';
 import { Placer } from './runners/placer.js';
 import { SANDBOX_MOVED, SandboxMover, type SandboxMoved } from './runners/mover.js';
 import { ImageDistributor } from './runners/images.js';
+import { LinkedImages } from './runners/linked-images.js';
+import { FleetEngine } from './runners/fleet-engine.js';
+import { noLocalRunner } from './runners/no-local-runner.js';
 import { SandboxAccessRepo } from './preview/access-repo.js';
 import { newId } from '../common/ids.js';
 
@@ -154,6 +157,10 @@ export interface Health {
   store: { ok: boolean; kind: string; error?: string };
   bus: { ok: boolean; kind: string; error?: string };
   engine: { ok: boolean; error?: string; [k: string]: unknown };
+  /** `api-only`: BERTH_LOCAL_RUNNER=false, no engine here; every sandbox runs on a remote runner. */
+  mode: 'embedded' | 'api-only';
+  /** Remote runners linked to this replica now. */
+  runners: { linked: number };
 }
 
 export class Orchestrator {
@@ -235,6 +242,8 @@ export class Orchestrator {
   private timers: Timer[] = [];
   private readonly sandboxRepo: SandboxRepo;
   private readonly unmoved: () => void;
+  /** Set on an API-only replica: the largest linked runner stands for "the engine" (fleet-engine.ts). */
+  private readonly fleet: FleetEngine | null;
 
   constructor(private readonly d: OrchestratorDeps) {
     const repo = new SandboxRepo(d.store);
@@ -302,11 +311,24 @@ export class Orchestrator {
       timeoutMs: c.runnerTimeoutSeconds * 1000,
       replicaId: newId(),
       replicaUrl: c.replicaUrl ?? c.publicUrl,
-      onLinked: (id) =>
+      onLinked: (id) => {
+        void this.fleet?.refresh().catch(() => {});
         void this.reconciler
           .sweepRunner(id)
-          .catch((e) => d.log.warn('sweep of a linked runner failed', { runnerId: id, error: (e as Error).message })),
+          .catch((e) => d.log.warn('sweep of a linked runner failed', { runnerId: id, error: (e as Error).message }));
+      },
     });
+    // An API-only replica: its linked runners hold the images and stand for the engine.
+    const linkedImages = c.localRunner
+      ? null
+      : new LinkedImages({
+          linked: () => this.runnerLinks.linked(),
+          client: (id) => this.runnerLinks.client(id),
+          registryUrl: c.registryUrl,
+        });
+    this.fleet = c.localRunner
+      ? null
+      : new FleetEngine({ ready: () => runners.ready(), linked: () => this.runnerLinks.linked() });
     // Everything below drives sandboxes through the router: each on the runner it was placed on.
     const runner = new RunnerRouter({
       local: d.runner,
@@ -314,8 +336,9 @@ export class Orchestrator {
       linked: () => this.runnerLinks.linked(),
       runnerOf: (id) => repo.runnerOf(id),
       images: new ImageDistributor({
-        local: d.runner,
-        registryUrl: c.registryUrl,
+        // API-only: sent from a linked runner that holds the image, over both links (no engine here to push from).
+        local: linkedImages ? linkedImages.source(d.runner.id) : d.runner,
+        registryUrl: linkedImages ? undefined : c.registryUrl,
         log: d.log.child({ component: 'image-distribution' }),
         clock: d.clock,
       }),
@@ -324,6 +347,7 @@ export class Orchestrator {
         d.log.info(ev.line, { sandboxId: ev.sandboxId });
         void d.bus.publish(SANDBOX_EVENTS.progress, ev satisfies SandboxProgressEvent).catch(() => {});
       },
+      apiOnly: linkedImages && this.fleet ? { images: linkedImages, engine: () => this.fleet!.current() } : undefined,
     });
     this.router = runner;
     const placer = new Placer({
@@ -363,6 +387,7 @@ export class Orchestrator {
       log: d.log.child({ component: 'builds' }),
       contexts: this.objects,
       registryAuth: (org) => this.registries.all(org),
+      refused: c.localRunner ? undefined : noLocalRunner('building an image'),
     });
     this.defaults = audited(new OrgDefaultsService(d.store, d.clock), A.DEFAULTS_ACTIONS, this.audit);
     const orgs = new OrgService({
@@ -432,8 +457,11 @@ export class Orchestrator {
           if (!s.buildId) return;
           await this.builds.wait(s.buildId, building);
         },
+        // API-only: no engine here to pull into; the sandbox's runner pulls it from the cluster registry.
         pull: async (s) =>
-          runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
+          linkedImages
+            ? linkedImages.pullFromRegistry(runner.runner(s.runnerId), s.image)
+            : runner.pullImage(s.image, await this.registries.credentialsFor(s.organizationId, s.image), () => {}),
       },
     });
     this.mover = new SandboxMover({
@@ -446,7 +474,7 @@ export class Orchestrator {
       runner: (id) => runner.runner(id),
       place: (need) => placer.place(need),
       kick: (id) => this.reconciler.kick(id),
-      takesNew: async (id) => id === d.runner.id || (await runners.ready()).some((r) => r.id === id),
+      takesNew: async (id) => (c.localRunner && id === d.runner.id) || (await runners.ready()).some((r) => r.id === id),
       linked: () => this.runnerLinks.linked(),
       local: d.runner,
     });
@@ -519,6 +547,9 @@ export class Orchestrator {
         reconciler: this.reconciler,
         runner,
         clock: d.clock,
+        refused: c.localRunner
+          ? undefined
+          : noLocalRunner('a snapshot or fork of a sandbox (their images are kept on the API host)'),
       }),
       A.STATE_ACTIONS,
       this.audit,
@@ -862,17 +893,23 @@ export class Orchestrator {
         return { ok: false, error: (e as Error).message };
       }
     };
+    const apiOnly = !this.d.config.localRunner;
     const [store, bus, engine] = await Promise.all([
       probe(() => this.d.store.ping()),
       probe(() => this.d.bus.ping()),
-      this.d.runner.health(),
+      // An API-only replica has no engine to be broken: it is not asked.
+      apiOnly ? ({ ok: true } as RunnerHealth) : this.d.runner.health(),
     ]);
     return {
       status: store.ok && bus.ok && engine.ok ? 'ok' : 'degraded',
       version: '',
       store: { ...store, kind: this.d.store.kind },
       bus: { ...bus, kind: this.d.bus.kind },
-      engine: { ok: engine.ok, ...(engine.error ? { error: engine.error } : {}), ...(engine.engine ?? {}) },
+      engine: apiOnly
+        ? { ok: true, kind: 'none', note: 'BERTH_LOCAL_RUNNER=false: sandboxes run on remote runners only' }
+        : { ok: engine.ok, ...(engine.error ? { error: engine.error } : {}), ...(engine.engine ?? {}) },
+      mode: apiOnly ? 'api-only' : 'embedded',
+      runners: { linked: this.runnerLinks.linked().length },
     };
   }
 
@@ -893,10 +930,10 @@ export class Orchestrator {
 
   /** Starts the periodic safety-net sweep and reaper. */
   startBackground(): void {
-    const sweep = this.d.clock.setInterval(
-      () => void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message })),
-      this.d.config.sweepSeconds * 1000,
-    );
+    const sweep = this.d.clock.setInterval(() => {
+      void this.fleet?.refresh().catch(() => {});
+      void this.reconciler.sweep().catch((e) => this.d.log.warn('sweep failed', { error: (e as Error).message }));
+    }, this.d.config.sweepSeconds * 1000);
     const reap = this.d.clock.setInterval(
       () => void this.reap().catch(() => {}),
       Math.max(60_000, this.d.config.sweepSeconds * 4000),

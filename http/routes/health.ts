@@ -1,4 +1,5 @@
-// GET /api/health — no auth: store, bus and Docker engine status.
+// GET /api/health — no auth: store, bus and Docker engine status; `mode: api-only` on a replica without
+// an engine (BERTH_LOCAL_RUNNER=false), whose engine is then reported ok with `kind: none`.
 import { BERTH_VERSION } from '../../common/version.js';
 import { route, type RouteTable } from '../route.js';
 
@@ -8,7 +9,7 @@ export function registerHealth(t: RouteTable): void {
     {
       method: 'get',
       path: '/health',
-      summary: 'Store, bus and Docker engine status',
+      summary: 'Store, bus and Docker engine status (mode api-only: no engine here, BERTH_LOCAL_RUNNER=false)',
       tags: ['server'],
       auth: 'none',
       responses: { 200: 'All ok', 503: 'Something is down (the body says what)' },

@@ -52,6 +52,8 @@ export interface BuildServiceDeps {
   contexts: ContextSource;
   /** Credentials of the organization's registries (for private base images). */
   registryAuth(organizationId: string): Promise<RegistryCredentials[]>;
+  /** Why this server builds nothing (an API-only replica): every build is refused with it before anything is written. */
+  refused?: AppError;
 }
 
 export const HASH_RE = /^[0-9a-f]{32}$/;
@@ -86,6 +88,7 @@ export class BuildService {
 
   /** Checks a Dockerfile and its contexts before anything is stored. */
   async validate(organizationId: string, dockerfile: string, contextHashes: string[]): Promise<void> {
+    if (this.d.refused) throw this.d.refused;
     if (!/^\s*FROM\s+\S+/im.test(dockerfile)) {
       throw new AppError('invalid_argument', 'the Dockerfile has no FROM line', {
         hint: 'start it with FROM <base image>, e.g. Image.base("berth/sandbox-base:latest")',
@@ -117,6 +120,7 @@ export class BuildService {
     contextHashes: string[],
     imageRef?: string,
   ): Promise<Build & { reused: boolean }> {
+    if (this.d.refused) throw this.d.refused;
     const hash = BuildService.hashOf(dockerfile, contextHashes);
     const now = this.d.clock.now().getTime();
     if (kind === 'dynamic') {
@@ -295,6 +299,8 @@ export class BuildService {
 
   /** At start: builds a previous process was running cannot finish; queued ones are run again. */
   async recover(): Promise<void> {
+    // A replica that builds nothing leaves the builds to the replicas that do.
+    if (this.d.refused) return;
     await this.builds.failRunning('the server restarted during the build; build again', this.d.clock.now().getTime());
     for (const id of await this.builds.pendingIds()) this.queue.push(id);
     this.pump();

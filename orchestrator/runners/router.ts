@@ -1,10 +1,13 @@
 // The RunnerClient the orchestrator drives: each call about one sandbox goes
 // to the runner it was placed on (the embedded runner, or a remote one over
 // its link); calls about the host itself (images, volumes, engine facts) go
-// to the embedded runner, whose engine is the source of images for the rest.
+// to the embedded runner, whose engine is the source of images for the rest (on an
+// API-only replica, to the linked runners: linked-images.ts).
 // Where each sandbox lives is read from the store once and kept; a sandbox
 // moved to another runner (mover.ts) is announced to every replica (`moved`).
-import type { RunnerClient, SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { EngineInfo, RunnerClient, SandboxDaemon, SandboxRuntimeSpec } from '../../common/wire/runner.js';
+import type { LinkedImages } from './linked-images.js';
+import { noLocalRunner } from './no-local-runner.js';
 
 export interface RunnerRouterDeps {
   local: RunnerClient;
@@ -18,6 +21,11 @@ export interface RunnerRouterDeps {
   images?: { ensure(target: RunnerClient, ref: string, onProgress?: (line: string) => void): Promise<void> };
   /** Progress of an image sent to a runner for a sandbox's start. */
   onImageProgress?: (progress: { organizationId: string; sandboxId: string; line: string }) => void;
+  /**
+   * An API-only replica (BERTH_LOCAL_RUNNER=false): `local` refuses every call, so it is not
+   * reachable, and what linked runners can answer about images and engines goes to them.
+   */
+  apiOnly?: { images: LinkedImages; engine(): EngineInfo | undefined };
 }
 
 /** Kept placements beyond this are dropped wholesale (a re-read each is cheap). */
@@ -39,7 +47,8 @@ export class RunnerRouter implements RunnerClient {
 
   /** The runners this replica drives now: the embedded one and those linked here. */
   reachable(): RunnerClient[] {
-    return [this.d.local, ...this.d.linked().map((id) => this.d.remote(id))];
+    const remote = this.d.linked().map((id) => this.d.remote(id));
+    return this.d.apiOnly ? remote : [this.d.local, ...remote];
   }
 
   /** The sandbox lives on `runnerId` from now on. */
@@ -64,15 +73,17 @@ export class RunnerRouter implements RunnerClient {
 
   // Calls about the host: the embedded runner's.
   health: RunnerClient['health'] = () => this.d.local.health();
-  engineInfo: RunnerClient['engineInfo'] = () => this.d.local.engineInfo();
-  inspectImage: RunnerClient['inspectImage'] = (ref) => this.d.local.inspectImage(ref);
+  engineInfo: RunnerClient['engineInfo'] = () => (this.d.apiOnly ? this.d.apiOnly.engine() : this.d.local.engineInfo());
+  inspectImage: RunnerClient['inspectImage'] = (ref) =>
+    this.d.apiOnly ? this.d.apiOnly.images.inspectImage(ref) : this.d.local.inspectImage(ref);
   createVolume: RunnerClient['createVolume'] = (...a) => this.d.local.createVolume(...a);
   removeVolume: RunnerClient['removeVolume'] = (id) => this.d.local.removeVolume(id);
   listSandboxIds: RunnerClient['listSandboxIds'] = () => this.d.local.listSandboxIds();
   forkImageRef: RunnerClient['forkImageRef'] = (id) => this.d.local.forkImageRef(id);
   buildImage: RunnerClient['buildImage'] = (...a) => this.d.local.buildImage(...a);
   pullImage: RunnerClient['pullImage'] = (...a) => this.d.local.pullImage(...a);
-  checkImage: RunnerClient['checkImage'] = (...a) => this.d.local.checkImage(...a);
+  checkImage: RunnerClient['checkImage'] = (...a) =>
+    this.d.apiOnly ? this.d.apiOnly.images.checkImage(...a) : this.d.local.checkImage(...a);
   removeImage: RunnerClient['removeImage'] = (ref) => this.d.local.removeImage(ref);
   listImages: RunnerClient['listImages'] = (labels) => this.d.local.listImages(labels);
   saveImage: RunnerClient['saveImage'] = (ref) => this.d.local.saveImage(ref);
@@ -99,6 +110,8 @@ export class RunnerRouter implements RunnerClient {
   );
   resize = this.routed((r, id: string, l: Parameters<RunnerClient['resize']>[1]) => r.resize(id, l));
   commitSandbox = this.routed(async (r, id: string, ref: string, labels: Record<string, string>) => {
+    // The image would have to come back to an engine beside the API: refused before anything is committed.
+    if (this.d.apiOnly) throw noLocalRunner('a snapshot or fork of a sandbox (their images are kept on the API host)');
     const made = await r.commitSandbox(id, ref, labels);
     if (r !== this.d.local) {
       // Snapshots and forks are looked for on the API host's engine, the source of images for every runner.

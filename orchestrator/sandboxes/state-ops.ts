@@ -21,6 +21,8 @@ export interface SandboxStateOpsDeps {
   reconciler: Reconciler;
   runner: RunnerClient;
   clock: Clock;
+  /** Why this server commits no images (an API-only replica): refused before the sandbox is touched. */
+  refused?: AppError;
 }
 
 export class SandboxStateOps {
@@ -29,6 +31,7 @@ export class SandboxStateOps {
   private async committable(p: Principal, idOrName: string): Promise<Sandbox> {
     requirePermission(p, 'write:sandboxes');
     const s = await this.d.sandboxes.get(p, idOrName);
+    if (this.d.refused) throw this.d.refused;
     if (!actionAllowed('snapshot', s.state) || s.desiredState === 'destroyed') {
       throw new AppError('failed_precondition', `sandbox ${s.name} is ${s.state}`, {
         hint: ACTIONS.snapshot.hint(s.state),
