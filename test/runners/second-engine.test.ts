@@ -7,6 +7,7 @@ import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/eng
 import { skipUnless } from '../helpers/strict.js';
 import { remoteClientCases } from './remote-client.cases.js';
 import { placementCases } from './placement.cases.js';
+import { apiOnlyCases } from './api-only.cases.js';
 
 describe('on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, () => {
   let rig: EngineRig | undefined;
@@ -19,4 +20,5 @@ describe('on a second Docker engine', { skip: skipUnless(engineRigMissing()) }, 
   const engine = () => rig!;
   remoteClientCases(engine);
   placementCases(engine);
+  apiOnlyCases(engine);
 });

@@ -1,0 +1,149 @@
+// An API-only replica (BERTH_LOCAL_RUNNER=false), through the product: a server
+// whose Docker socket does not exist, and a `berth runner` on a SECOND Docker
+// engine (which holds the test image). What a user would observe: health is
+// ok and says API-only, with no engine warning in the log; GET /api/runners
+// lists the remote runner and nothing else; a sandbox is created on the remote
+// runner (its container is on that engine, none on the host's), runs a command,
+// takes and gives back a file, and is deleted; what needs an engine beside the
+// API (a snapshot build, a volume) and an image no runner holds are refused
+// with 409 and a code and hint that say why.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exec, startStack, type Stack } from '../helpers/stack.js';
+import { docker } from '../helpers/docker.js';
+import type { EngineRig } from '../helpers/engine-rig.js';
+import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
+import { createLogger } from '../../common/log.js';
+
+export function apiOnlyCases(engine: () => EngineRig): void {
+  describe('an API-only replica (BERTH_LOCAL_RUNNER=false)', () => {
+    let stack: Stack | undefined;
+    let remote: RemoteRunner | undefined;
+    let dir = '';
+    const logged: string[] = [];
+    const made: string[] = [];
+
+    const onRig = async (id: string) =>
+      (await engine().docker('ps', '-aq', '--filter', `label=berth.sandbox=${id}`)).trim() !== '';
+    const onHost = async (id: string) =>
+      (await docker.listContainers({ all: true, filters: { label: [`berth.sandbox=${id}`] } })).length > 0;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'berth-api-only-'));
+      stack = await startStack({
+        config: { localRunner: false, dockerSocket: join(dir, 'no-such', 'docker.sock') },
+        log: createLogger({ level: 'info', json: true, write: (line) => logged.push(line) }),
+      });
+      remote = await startRemoteRunner(stack, engine(), { name: 'api-only-1' });
+    });
+    after(async () => {
+      for (const id of made) await stack?.api('DELETE', `/sandbox/${id}`).catch(() => {});
+      for (const id of made)
+        await until(
+          'deleted',
+          () => onRig(id),
+          (on) => !on,
+          30_000,
+        ).catch(() => {});
+      await remote?.stop();
+      await stack?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('is healthy and says API-only; lists only the remote runner; logs no engine warning', async () => {
+      const h = await fetch(`${stack!.apiUrl}/health`);
+      const body = (await h.json()) as Record<string, unknown>;
+      assert.equal(h.status, 200, JSON.stringify(body));
+      assert.equal(body.status, 'ok');
+      assert.equal(body.mode, 'api-only');
+      assert.deepEqual(body.runners, { linked: 1 });
+      assert.equal((body.engine as { ok: boolean; kind: string }).kind, 'none');
+      const runners = await stack!.api('GET', '/runners');
+      assert.equal(runners.status, 200);
+      assert.deepEqual(
+        (runners.body as { id: string }[]).map((r) => r.id),
+        [remote!.id],
+      );
+      assert.ok(
+        logged.some((l) => l.includes('API-only replica')),
+        logged.join('\n'),
+      );
+      assert.ok(!logged.some((l) => /"msg":"(docker engine|Docker engine unreachable)/.test(l)), logged.join('\n'));
+    });
+
+    it('creates a sandbox on the remote runner; exec, upload, download and delete work', async () => {
+      const r = await stack!.api('POST', '/sandbox', { memory: 1, disk: 2, autoStopInterval: 0 });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.state, 'started');
+      // The default cpu (2) within the per-sandbox limit, which is the linked runner's size here, not 1 core.
+      assert.equal(r.body.cpu, Math.min(2, availableParallelism()));
+      const id = r.body.id as string;
+      made.push(id);
+      assert.equal(await onRig(id), true, 'its container is on the runner engine');
+      assert.equal(await onHost(id), false, 'and none on the host engine');
+
+      const out = await exec(stack!, id, 'echo api-only-$((6*7))');
+      assert.equal(out.exitCode, 0);
+      assert.equal(out.result.trim(), 'api-only-42');
+
+      const bytes = randomBytes(256 * 1024);
+      const auth = { authorization: `Bearer ${stack!.key}` };
+      const up = await fetch(`${stack!.url}/toolbox/${id}/files/upload-v2?path=/tmp/blob.bin`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/octet-stream' },
+        body: bytes,
+      });
+      assert.equal(up.status, 200, await up.text());
+      const down = await fetch(`${stack!.url}/toolbox/${id}/files/download?path=/tmp/blob.bin`, { headers: auth });
+      assert.equal(down.status, 200);
+      assert.equal(Buffer.compare(Buffer.from(await down.arrayBuffer()), bytes), 0, 'byte-exact');
+
+      // Snapshots and forks keep their images on the API host: refused before anything is committed.
+      for (const what of ['snapshot', 'fork']) {
+        const refused = await stack!.api('POST', `/sandbox/${id}/${what}`, { name: `api-only-${what}` });
+        assert.equal(refused.status, 409, JSON.stringify(refused.body));
+        assert.equal(refused.body.reason, 'NO_LOCAL_RUNNER');
+      }
+      assert.equal((await stack!.api('GET', '/snapshots/api-only-snapshot')).status, 404, 'no snapshot left');
+      assert.equal((await exec(stack!, id, 'echo still')).result.trim(), 'still', 'the sandbox is untouched');
+
+      const del = await stack!.api('DELETE', `/sandbox/${id}`);
+      assert.ok(del.status < 300, JSON.stringify(del.body));
+      await until(
+        'container removed from the runner engine',
+        () => onRig(id),
+        (on) => !on,
+        30_000,
+      );
+    });
+
+    it('refuses a snapshot build and a volume (409 NO_LOCAL_RUNNER), and an image no runner holds', async () => {
+      const build = await stack!.api('POST', '/snapshots', {
+        name: 'api-only-build',
+        buildInfo: { dockerfileContent: 'FROM berth/sandbox-base:latest\nRUN true\n' },
+      });
+      assert.equal(build.status, 409, JSON.stringify(build.body));
+      assert.equal(build.body.code, 'failed_precondition');
+      assert.equal(build.body.reason, 'NO_LOCAL_RUNNER');
+      assert.match(build.body.hint, /BERTH_LOCAL_RUNNER=false/);
+      assert.equal((await stack!.api('GET', '/snapshots/api-only-build')).status, 404, 'nothing was written');
+
+      const volume = await stack!.api('POST', '/volumes', { name: 'api-only-vol' });
+      assert.equal(volume.status, 409, JSON.stringify(volume.body));
+      assert.equal(volume.body.reason, 'NO_LOCAL_RUNNER');
+      assert.match(volume.body.hint, /BERTH_LOCAL_RUNNER=false/);
+      const volumes = await stack!.api('GET', '/volumes');
+      assert.ok(!(volumes.body as { name: string }[]).some((v) => v.name === 'api-only-vol'), 'nothing was kept');
+
+      const missing = await stack!.api('POST', '/sandbox', { image: 'berth-test/on-no-runner:1', cpu: 1, memory: 1 });
+      assert.equal(missing.status, 409, JSON.stringify(missing.body));
+      assert.equal(missing.body.reason, 'IMAGE_NOT_ON_RUNNERS');
+      assert.match(missing.body.hint, /docker pull berth-test\/on-no-runner:1/);
+      assert.match(missing.body.hint, /BERTH_REGISTRY_URL/);
+    });
+  });
+}
