@@ -1,7 +1,7 @@
 // An API-only replica (BERTH_LOCAL_RUNNER=false), through the product: a server
 // whose Docker socket does not exist, and a `berth runner` on a SECOND Docker
-// engine (which holds the test image). What a user would observe: health is
-// ok and says API-only, with no engine warning in the log; GET /api/runners
+// engine (which holds the test image). What a user would observe: before a
+// runner links, a create answers 503 no_capacity; health is ok and says API-only, with no engine warning in the log; GET /api/runners
 // lists the remote runner and nothing else; a sandbox is created on the remote
 // runner (its container is on that engine, none on the host's), runs a command,
 // takes and gives back a file, and is deleted; what needs an engine beside the
@@ -17,6 +17,7 @@ import { exec, startStack, type Stack } from '../helpers/stack.js';
 import { docker } from '../helpers/docker.js';
 import type { EngineRig } from '../helpers/engine-rig.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
+import type { Json } from '../helpers/json.js';
 import { createLogger } from '../../common/log.js';
 
 export function apiOnlyCases(engine: () => EngineRig): void {
@@ -26,6 +27,8 @@ export function apiOnlyCases(engine: () => EngineRig): void {
     let dir = '';
     const logged: string[] = [];
     const made: string[] = [];
+    /** A create sent before any runner had linked (checked in the first test). */
+    let beforeRunner: { status: number; body: Json } | undefined;
 
     const onRig = async (id: string) =>
       (await engine().docker('ps', '-aq', '--filter', `label=berth.sandbox=${id}`)).trim() !== '';
@@ -38,6 +41,7 @@ export function apiOnlyCases(engine: () => EngineRig): void {
         config: { localRunner: false, dockerSocket: join(dir, 'no-such', 'docker.sock') },
         log: createLogger({ level: 'info', json: true, write: (line) => logged.push(line) }),
       });
+      beforeRunner = await stack.api('POST', '/sandbox', { cpu: 1, memory: 1, disk: 2 });
       remote = await startRemoteRunner(stack, engine(), { name: 'api-only-1' });
     });
     after(async () => {
@@ -55,6 +59,12 @@ export function apiOnlyCases(engine: () => EngineRig): void {
     });
 
     it('is healthy and says API-only; lists only the remote runner; logs no engine warning', async () => {
+      // Before the runner linked there was nowhere to put a sandbox, and nothing was written.
+      assert.equal(beforeRunner!.status, 503, JSON.stringify(beforeRunner!.body));
+      assert.equal(beforeRunner!.body.code, 'no_capacity');
+      assert.match(beforeRunner!.body.hint, /berth runner/);
+      const list = (await stack!.api('GET', '/sandbox')).body as Json;
+      assert.equal((Array.isArray(list) ? list : list.items).length, 0);
       const h = await fetch(`${stack!.apiUrl}/health`);
       const body = (await h.json()) as Record<string, unknown>;
       assert.equal(h.status, 200, JSON.stringify(body));
