@@ -326,9 +326,7 @@ export class Orchestrator {
           client: (id) => this.runnerLinks.client(id),
           registryUrl: c.registryUrl,
         });
-    this.fleet = c.localRunner
-      ? null
-      : new FleetEngine({ ready: () => runners.ready(), linked: () => this.runnerLinks.linked() });
+    this.fleet = c.localRunner ? null : new FleetEngine({ ready: () => runners.ready() });
     // Everything below drives sandboxes through the router: each on the runner it was placed on.
     const runner = new RunnerRouter({
       local: d.runner,
@@ -920,6 +918,7 @@ export class Orchestrator {
 
   /** Reconciles everything once: call at boot (crash recovery) before serving. */
   async recover(): Promise<string[]> {
+    await this.fleet?.refresh().catch(() => {});
     await this.builds
       .recover()
       .catch((e) => this.d.log.warn('could not recover builds', { error: (e as Error).message }));
