@@ -242,7 +242,7 @@ export class Orchestrator {
   private timers: Timer[] = [];
   private readonly sandboxRepo: SandboxRepo;
   private readonly unmoved: () => void;
-  /** Set on an API-only replica: the largest linked runner stands for "the engine" (fleet-engine.ts). */
+  /** Set on an API-only replica: the largest ready runner stands for "the engine" (fleet-engine.ts). */
   private readonly fleet: FleetEngine | null;
 
   constructor(private readonly d: OrchestratorDeps) {
@@ -298,7 +298,12 @@ export class Orchestrator {
       load: () => repo.loadByRunner(),
       evacuate: (id) => this.mover.evacuate(id),
       migration: (id) => this.mover.migration(id),
-      rescue: (r) => this.mover.rescue(r),
+      // A lost runner's sandboxes go to the embedded runner: refused where there is none, before anything changes.
+      rescue: async (r) => {
+        if (!c.localRunner && (await repo.allForRunners([r.id])).length)
+          throw noLocalRunner("taking a lost runner's sandboxes over (they go to the embedded runner)");
+        return this.mover.rescue(r);
+      },
     });
     this.runners = audited(runners, A.RUNNER_ACTIONS, this.audit);
     this.runnerLinks = new RunnerLinks({
