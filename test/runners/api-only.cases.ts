@@ -9,11 +9,15 @@
 // (on the host's engine) holds reaches the first over both links; what needs
 // an engine beside the API (a snapshot build, a volume, a sandbox's snapshot
 // or fork) and an image no runner holds are refused with 409 and a code and
-// hint that say why.
+// hint that say why. With BERTH_REGISTRY_URL (Debian's docker-registry on
+// 127.0.0.1), an image no runner holds is pulled from the registry by the
+// sandbox's runner (here one on the host's engine), and one the registry
+// lacks is refused at create.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec, startStack, type Stack } from '../helpers/stack.js';
@@ -21,7 +25,11 @@ import { docker } from '../helpers/docker.js';
 import type { EngineRig } from '../helpers/engine-rig.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
 import type { Json } from '../helpers/json.js';
+import { freePort } from '../helpers/free-port.js';
+import { skipOrFail } from '../helpers/strict.js';
 import { createLogger } from '../../common/log.js';
+
+const REGISTRY_BIN = '/usr/bin/docker-registry';
 
 export function apiOnlyCases(engine: () => EngineRig): void {
   describe('an API-only replica (BERTH_LOCAL_RUNNER=false)', () => {
@@ -200,6 +208,106 @@ export function apiOnlyCases(engine: () => EngineRig): void {
       assert.equal(missing.body.reason, 'IMAGE_NOT_ON_RUNNERS');
       assert.match(missing.body.hint, /docker pull berth-test\/on-no-runner:1/);
       assert.match(missing.body.hint, /BERTH_REGISTRY_URL/);
+    });
+  });
+
+  describe('an API-only replica with BERTH_REGISTRY_URL', () => {
+    let stack: Stack | undefined;
+    let holder: RemoteRunner | undefined;
+    let registry: ChildProcess | undefined;
+    let dir = '';
+    let url = '';
+    const tag = randomBytes(4).toString('hex');
+    const ref = `berth-test/api-only-registry:${tag}`;
+    const hostSocket = process.env.BERTH_DOCKER_SOCKET ?? '/var/run/docker.sock';
+    const hostDocker = (...args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile('docker', ['-H', `unix://${hostSocket}`, ...args], (e, out, err) =>
+          e ? reject(new Error(`docker ${args.join(' ')}: ${err || e.message}`)) : resolve(out),
+        ),
+      );
+
+    before(async () => {
+      if (!existsSync(REGISTRY_BIN)) return; // the test says so (skipOrFail)
+      dir = mkdtempSync(join(tmpdir(), 'berth-api-only-registry-'));
+      const port = await freePort();
+      url = `127.0.0.1:${port}`;
+      writeFileSync(
+        join(dir, 'config.yml'),
+        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n` +
+          `http:\n  addr: ${url}\n`,
+      );
+      registry = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+      await until(
+        'registry answers',
+        () =>
+          fetch(`http://${url}/v2/`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        (st) => st === 200,
+        20_000,
+      );
+      // The image is in the registry under the name distribution uses, and on no engine a runner drives.
+      await hostDocker('tag', 'berth-test/busybox:static', `${url}/${ref}`);
+      await hostDocker('push', `${url}/${ref}`);
+      await hostDocker('rmi', `${url}/${ref}`);
+      stack = await startStack({
+        config: { localRunner: false, dockerSocket: join(dir, 'no-such', 'docker.sock'), registryUrl: url },
+      });
+      holder = await startRemoteRunner(stack, engine(), {
+        name: 'api-only-puller',
+        env: { DOCKER_HOST: `unix://${hostSocket}` },
+      });
+    });
+    after(async () => {
+      await holder?.stop();
+      await stack?.close();
+      if (registry && registry.exitCode === null) {
+        const exited = new Promise((r) => registry!.once('exit', r));
+        registry.kill('SIGTERM');
+        await exited;
+      }
+      // By the references this test made, never by id (REVIEW 26).
+      for (const r of [ref, `${url}/${ref}`]) await hostDocker('rmi', r).catch(() => '');
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("pulls an image no runner holds from the registry onto the sandbox's runner", async (t) => {
+      if (!stack) return skipOrFail(t, `${REGISTRY_BIN} (scripts/test-registry.sh installs it)`);
+      assert.equal((await hostDocker('images', '-q', ref)).trim(), '', 'on no engine yet');
+      const r = await stack!.api('POST', '/sandbox', { image: ref, cpu: 1, memory: 1, disk: 2, autoStopInterval: 0 });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const id = r.body.id as string;
+      try {
+        const state = await until(
+          'started',
+          async () => (await stack!.api('GET', `/sandbox/${id}`)).body.state as string,
+          (st) => st === 'started' || st === 'error',
+          30_000,
+        );
+        assert.equal(state, 'started');
+        assert.notEqual(
+          (await hostDocker('images', '-q', ref)).trim(),
+          '',
+          "on the runner's engine under its own name",
+        );
+        assert.equal((await hostDocker('images', '-q', `${url}/${ref}`)).trim(), '', "the registry's name dropped");
+        assert.equal((await exec(stack!, id, 'echo pulled')).result.trim(), 'pulled');
+        const missing = await stack!.api('POST', '/sandbox', { image: `${ref}-not-pushed`, cpu: 1, memory: 1 });
+        // One the registry lacks is refused at once, naming what was asked of the registry.
+        assert.equal(missing.status, 400, JSON.stringify(missing.body));
+        assert.equal(missing.body.code, 'invalid_argument');
+        assert.ok((missing.body.message as string).includes(`${url}/${ref}-not-pushed`), missing.body.message);
+      } finally {
+        await stack!.api('DELETE', `/sandbox/${id}`);
+        await until(
+          'container removed',
+          async () => (await docker.listContainers({ all: true, filters: { label: [`berth.sandbox=${id}`] } })).length,
+          (n) => n === 0,
+          30_000,
+        );
+      }
     });
   });
 }
