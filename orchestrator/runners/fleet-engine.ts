@@ -7,6 +7,7 @@
 // runner is ready. Placement still checks each runner on its own (placer.ts).
 import type { EngineInfo } from '../../common/wire/runner.js';
 import type { RunnerInfo } from './model.js';
+import { gvisorOfCapacity } from './placement.js';
 
 const GiB = 1024 ** 3;
 
@@ -35,7 +36,10 @@ export class FleetEngine {
       memoryBytes: Math.max(...caps.map((c) => c.memoryGiB)) * GiB,
       diskLimit: 'watched',
       egress: 'enforced',
-      gvisor: runtimes.includes('runsc') ? 'available' : 'unavailable',
+      // The best gVisor any runner offers (with networking before without).
+      gvisor:
+        (['available', 'no-network'] as const).find((m) => caps.some((c) => gvisorOfCapacity(c) === m)) ??
+        'unavailable',
     };
   }
 }
