@@ -47,22 +47,23 @@ export async function overlayChanges(upper: string, lowers: string[]): Promise<C
     return false;
   };
   const alsoInImage: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
+  // `parentInImage` false: a folder the image lacks holds nothing the image has (no lookups in a new node_modules).
+  const walk = async (rel: string, parentInImage: boolean): Promise<void> => {
     for (const e of await readdir(join(upper, rel), { withFileTypes: true })) {
       const p = `${rel}/${e.name}`;
       if (e.isCharacterDevice() && (await isWhiteout(join(upper, p)))) {
         add({ Path: p, Kind: DELETED });
         continue;
       }
-      const both = await inImage(p);
+      const both = parentInImage && (await inImage(p));
       add({ Path: p, Kind: both ? MODIFIED : ADDED });
       if (e.isDirectory()) {
         if (both) alsoInImage.push(p);
-        await walk(p);
+        await walk(p, both);
       }
     }
   };
-  await walk('');
+  await walk('', true);
   for (const dir of await opaqueFolders(upper, alsoInImage)) await hiddenBy(dir, upper, lowers, add);
   return [...out.values()];
 }
