@@ -31,16 +31,18 @@ export function listProcesses(): ProcStat[] {
   return out;
 }
 
-/** The pid, its descendants, and everything in its process group or session. */
+/**
+ * The pid, its descendants, and everything in its process group or session, even once it has died
+ * (Linux never gives a pid to a new process while a group or session still bears it).
+ */
 export function processTree(root: number, table = listProcesses()): number[] {
-  const rootStat = table.find((p) => p.pid === root);
   const found = new Set<number>([root]);
   let grew = true;
   while (grew) {
     grew = false;
     for (const p of table) {
       if (found.has(p.pid)) continue;
-      if (found.has(p.ppid) || (rootStat && (p.pgid === root || p.sid === root))) {
+      if (found.has(p.ppid) || p.pgid === root || p.sid === root) {
         found.add(p.pid);
         grew = true;
       }
@@ -50,13 +52,16 @@ export function processTree(root: number, table = listProcesses()): number[] {
 }
 
 export function killTree(root: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-  // Signal the group first (cheap, atomic), then every straggler we can see.
+  // The tree is read before anything dies: once the root is gone its children hang off PID 1 and its
+  // session can no longer be told by its stat (an interactive shell's jobs sit in groups of their own).
+  const tree = processTree(root);
+  // Signal the group first (cheap, atomic), then every straggler we saw.
   try {
     process.kill(-root, signal);
   } catch {
     /* not a group leader or already gone */
   }
-  for (const pid of processTree(root)) {
+  for (const pid of tree) {
     if (pid === process.pid) continue;
     try {
       process.kill(pid, signal);
