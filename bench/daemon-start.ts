@@ -73,7 +73,7 @@ async function main() {
   const home = mkdtempSync(join(tmpdir(), 'berth-bench-daemon-'));
   try {
     const bundle = fileURLToPath(new URL('../daemon-bundle/daemon.js', import.meta.url));
-    const withCache = prepareDaemonBundle(home, bundle).dir;
+    const withCache = prepareDaemonBundle(join(home, 'runtime'), bundle, { prune: false }).dir;
     const noCache = join(home, 'no-cache');
     cpSync(withCache, noCache, { recursive: true });
     rmSync(join(noCache, DAEMON_FILES.codeCache), { force: true });

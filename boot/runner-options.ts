@@ -12,6 +12,7 @@ type RunnerSettings = Pick<
   Config,
   | 'runnerId'
   | 'home'
+  | 'runtimeDir'
   | 'networkName'
   | 'networkSubnet'
   | 'enforceEgress'
@@ -26,6 +27,7 @@ export function runnerOptions(config: RunnerSettings, runtime: ContainerRuntime,
   return {
     id: config.runnerId,
     home: config.home,
+    runtimeDir: config.runtimeDir,
     runtime,
     log: log.child({ component: 'runner' }),
     daemonJs: DAEMON_BUNDLE,

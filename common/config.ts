@@ -89,6 +89,11 @@ const SETTINGS = {
     doc: 'URL clients use to reach this server (default http://localhost:PORT)',
   },
   home: { env: 'BERTH_HOME', schema: z.string().min(1).default(join(homedir(), '.berth')), doc: 'data folder' },
+  runtimeDir: {
+    env: 'BERTH_RUNTIME_DIR',
+    schema: z.string().min(1).optional(),
+    doc: 'where the daemon folder every sandbox mounts is prepared (default BERTH_HOME/runtime); servers and runners that share one reuse a build of the same version, and its old builds are never pruned',
+  },
   databaseUrl: {
     env: 'DATABASE_URL',
     schema: url(['postgres:', 'postgresql:']).optional(),
@@ -662,6 +667,7 @@ const RUNNER_SETTINGS = {
   },
   labels: { env: 'BERTH_RUNNER_LABELS', schema: labelList, doc: 'labels this runner reports, e.g. region=eu' },
   home: SETTINGS.home,
+  runtimeDir: SETTINGS.runtimeDir,
   dockerSocket: SETTINGS.dockerSocket,
   networkName: SETTINGS.networkName,
   networkSubnet: SETTINGS.networkSubnet,

@@ -52,8 +52,16 @@ function sharedLibraries(binary: string): { libs: string[]; loader: string } {
   return { libs, loader };
 }
 
-/** Builds (once per content hash) and returns the folder to mount. */
-export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary = process.execPath): DaemonBundle {
+/**
+ * Builds (once per content hash) under `root` and returns the folder to mount. `prune`: removes all but
+ * the last few older builds (not when `root` is shared with servers of other versions, which may mount them).
+ */
+export function prepareDaemonBundle(
+  root: string,
+  daemonJs: string,
+  o: { prune: boolean; nodeBinary?: string },
+): DaemonBundle {
+  const nodeBinary = o.nodeBinary ?? process.execPath;
   if (!existsSync(daemonJs)) {
     throw new AppError('unavailable', `daemon bundle ${daemonJs} is missing`, { hint: 'run `npm run build`' });
   }
@@ -81,7 +89,6 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
   h.update(extras.fingerprint);
   h.update(readFileSync(daemonJs));
   const hash = h.digest('hex').slice(0, 16);
-  const root = join(home, 'runtime');
   const dir = join(root, `daemon-${hash}`);
   const loaderName = basename(loader);
   if (!existsSync(join(dir, '.complete'))) {
@@ -103,11 +110,25 @@ export function prepareDaemonBundle(home: string, daemonJs: string, nodeBinary =
     writeCodeCache(nodeBinary, tmp);
     writeFileSync(join(tmp, '.complete'), hash + '\n');
     chmodRecursive(tmp);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    // Older bundles are unused once no container mounts them; keep the last few.
-    const old = readdirSync(root).filter((n) => n.startsWith('daemon-') && n !== basename(dir) && !n.includes('.tmp-'));
-    for (const n of old.slice(0, Math.max(0, old.length - 3))) rmSync(join(root, n), { recursive: true, force: true });
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      // Another server sharing `root` finished the same build first (keep its folder: sandboxes may mount it),
+      // or a build cut short is in the way.
+      if (existsSync(join(dir, '.complete'))) rmSync(tmp, { recursive: true, force: true });
+      else {
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(tmp, dir);
+      }
+    }
+    if (o.prune) {
+      // Older bundles are unused once no container mounts them; keep the last few.
+      const old = readdirSync(root).filter(
+        (n) => n.startsWith('daemon-') && n !== basename(dir) && !n.includes('.tmp-'),
+      );
+      for (const n of old.slice(0, Math.max(0, old.length - 3)))
+        rmSync(join(root, n), { recursive: true, force: true });
+    }
   }
   mkdirSync(dirname(dir), { recursive: true });
   const b = SANDBOX_PATHS.bin;

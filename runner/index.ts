@@ -55,6 +55,8 @@ import type { S3ArchiveStore } from './archive-store.js';
 export interface RunnerOptions {
   id: string;
   home: string;
+  /** BERTH_RUNTIME_DIR: a daemon folder shared with other servers (never pruned); default BERTH_HOME/runtime. */
+  runtimeDir?: string;
   runtime: ContainerRuntime;
   log: Logger;
   daemonJs: string;
@@ -127,7 +129,10 @@ export class Runner implements RunnerClient {
     mkdirSync(this.archivesDir, { recursive: true });
     mkdirSync(this.sandboxesDir, { recursive: true });
     this.bundle =
-      this.o.runtime.prepareDaemon?.(this.o.home, this.o.daemonJs) ?? prepareDaemonBundle(this.o.home, this.o.daemonJs);
+      this.o.runtime.prepareDaemon?.(this.o.home, this.o.daemonJs) ??
+      prepareDaemonBundle(this.o.runtimeDir ?? join(this.o.home, 'runtime'), this.o.daemonJs, {
+        prune: !this.o.runtimeDir,
+      });
     await this.subpaths.releaseAll();
     const info = await this.o.runtime.info();
     const net = await this.o.runtime.ensureNetwork(this.o.networkName, this.o.networkSubnet);

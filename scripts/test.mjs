@@ -9,7 +9,8 @@
 // --plan to list the files a run would take (from the current build) and stop;
 // --unit (npm run test:unit) runs test/unit alone, without Docker or services.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +64,8 @@ const alone = (f) => ALONE.some((a) => f.includes(a));
 const RIGS = ['runners/second-engine.test', 'runners/crash-engine.test', 'runners/image-dist.test'];
 const rig = (f) => RIGS.some((a) => f.includes(a));
 const needsRedis = (f) => /redis/.test(relative(root, f));
-// End-to-end files about replicas sharing PostgreSQL and Redis: the postgres run only.
+// End-to-end files about replicas sharing PostgreSQL and Redis, on a second engine: the postgres run only,
+// beside the rig files.
 const REPLICAS_ONLY = ['e2e/runner-replicas.test'];
 const replicasOnly = (f) => REPLICAS_ONLY.some((a) => f.includes(a));
 // The store suites, then the suites that exercise frontends.
@@ -222,6 +224,10 @@ if (sh('bash', ['scripts/install-ssh-client.sh']) !== 0) process.exit(1);
 // A private registry with authentication (test/images pulls from it).
 if (sh('bash', ['scripts/test-registry.sh']) !== 0) process.exit(1);
 
+// One daemon folder for every server and runner of this run (each would copy Node and build a code cache).
+const runtimeDir = mkdtempSync(join(tmpdir(), 'berth-test-runtime-'));
+process.env.BERTH_RUNTIME_DIR = runtimeDir;
+
 // This run's prefix of test runner ids: the left-behind check below sees only this run's containers.
 process.env.BERTH_TEST_RUN = `test-${randomBytes(3).toString('hex')}`;
 // Suites never skip here (CI runs this as root with CI unset, so neither can tell them).
@@ -247,7 +253,7 @@ step(`${planned.count} test file run(s) planned`);
 let failed = await runTests('unit tests', planned.unit);
 // The end-to-end suite on both stores side by side (each with its own runner id and containers).
 const e2e = modes.map((mode) =>
-  runTests(`end-to-end (${mode})`, mode === 'postgres' ? [...planned.e2e, ...planned.e2eReplicas] : planned.e2e, {
+  runTests(`end-to-end (${mode})`, planned.e2e, {
     env: mode === 'postgres' ? serviceEnv : {},
     quiet: modes.length > 1,
   }),
@@ -255,7 +261,12 @@ const e2e = modes.map((mode) =>
 for (const r of await Promise.all(e2e)) failed += r;
 failed += await runTests('frontends (sqlite)', planned.frontends, { concurrency: 2 });
 failed += await runTests('frontends that measure (sqlite)', planned.measuring);
-failed += await runTests('on second Docker engines (sqlite)', planned.rigs, { concurrency: planned.rigs.length });
+// Beside them, the runner linked to two replicas (PostgreSQL + Redis), on a rig of its own.
+for (const r of await Promise.all([
+  runTests('on second Docker engines (sqlite)', planned.rigs, { concurrency: planned.rigs.length }),
+  runTests('a runner and two replicas (postgres)', planned.e2eReplicas, { env: serviceEnv, quiet: true }),
+]))
+  failed += r;
 // MCP sessions, revocation, rate limits and quotas across two replicas sharing PostgreSQL and Redis.
 failed += await runTests('replicas (redis)', planned.redis, { env: serviceEnv });
 if (!modes.includes('postgres')) step('suites that need Redis run with --mode=postgres only');
@@ -284,5 +295,6 @@ if (leftTest.length) {
   execFileSync('docker', ['rm', '-f', ...leftTest.map((l) => l.split(' ')[0])]);
   failed++;
 }
+rmSync(runtimeDir, { recursive: true, force: true });
 step(failed ? `FAILED (${failed} suite(s) with failures)` : 'all suites passed');
 process.exit(failed ? 1 : 0);

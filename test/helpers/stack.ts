@@ -41,6 +41,8 @@ export interface Stack {
 }
 
 export const TEST_IMAGE = 'berth/sandbox-base:latest';
+/** A static busybox and nothing else (scripts/build-test-images.sh): for sandboxes that need only a shell. */
+export const SMALL_IMAGE = 'berth-test/busybox:static';
 
 export async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `berth_t_${randomBytes(6).toString('hex')}`;
@@ -101,6 +103,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     BERTH_WARM_POOL: process.env.BERTH_WARM_POOL ?? '0',
     // Test servers never take the default SSH port (2222): on a free port when asked, else off.
     BERTH_SSH_PORT: '0',
+    // `npm test` shares one daemon folder between its servers instead of building one per server (scripts/test.mjs).
+    ...(process.env.BERTH_RUNTIME_DIR ? { BERTH_RUNTIME_DIR: process.env.BERTH_RUNTIME_DIR } : {}),
     ...(o.runtime ? { BERTH_NETNS_POOL: '0', BERTH_ENFORCE_EGRESS: 'false' } : {}),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.BERTH_TEST_REDIS_URL ? { REDIS_URL: process.env.BERTH_TEST_REDIS_URL } : {}),
