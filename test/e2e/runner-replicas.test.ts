@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { SMALL_IMAGE, startStack, type Stack } from '../helpers/stack.js';
 import { startCli, type Running } from '../cli/helpers.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 import { skipUnless } from '../helpers/strict.js';
@@ -31,6 +31,8 @@ const replicaConfig = (port: number) => ({
   host: '127.0.0.1',
   replicaUrl: `http://127.0.0.1:${port}`,
   runnerTimeoutSeconds: TIMEOUT_S,
+  // A shell, echo and cat are all its sandboxes need: the rig holds the 1 MB busybox image, not the base image.
+  defaultImage: SMALL_IMAGE,
   // The embedded runner is in another region than the remote one, so a create can ask for either.
   runnerLabels: 'region=home',
 });
@@ -41,7 +43,7 @@ describe('runner links to two replicas', { skip: skipUnless(engineRigMissing() |
   const children: Running[] = [];
 
   before(async () => {
-    rig = await startEngineRig(TEST_IMAGE);
+    rig = await startEngineRig(SMALL_IMAGE);
   });
   after(async () => {
     for (const c of children) c.child.kill('SIGKILL');
@@ -121,7 +123,7 @@ describe('runner links to two replicas', { skip: skipUnless(engineRigMissing() |
       const sandboxId = randomUUID();
       const label = `label=berth.sandbox=${sandboxId}`;
       try {
-        const spec = runtimeSpec({ sandboxId, organizationId: a.organizationId });
+        const spec = runtimeSpec({ sandboxId, organizationId: a.organizationId, image: SMALL_IMAGE });
         await viaA.ensureStarted(spec);
         await viaB.ensureStarted(spec); // idempotent: the same container
         assert.equal((await rig!.docker('ps', '-q', '--filter', label)).trim().split(/\s+/).length, 1);

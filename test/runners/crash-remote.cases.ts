@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { docker } from '../helpers/docker.js';
 import type { EngineRig } from '../helpers/engine-rig.js';
 import { crashRig, type CrashRig } from '../helpers/crash-rig.js';
+import { SMALL_IMAGE } from '../helpers/stack.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
 
 export function crashRemoteCases(engine: () => EngineRig): void {
@@ -24,7 +25,7 @@ export function crashRemoteCases(engine: () => EngineRig): void {
     let remote: RemoteRunner | undefined;
 
     before(async () => {
-      rig = await crashRig('crash-remote', { BERTH_RUNNER_LABELS: 'region=home' });
+      rig = await crashRig('crash-remote', { BERTH_RUNNER_LABELS: 'region=home', BERTH_DEFAULT_IMAGE: SMALL_IMAGE });
       await rig.up();
       const host = { apiUrl: `${rig.url}/api`, api: (m: string, p: string, b?: unknown) => rig!.api(m, p, b) };
       remote = await startRemoteRunner(host, engine(), { name: 'eu-crash', labels: { region: 'eu' } });

@@ -13,11 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { exec, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { exec, SMALL_IMAGE, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { freePort } from '../helpers/free-port.js';
 import { signIn, uiStack, watchedPage, type UiStack } from '../webui/helpers.js';
 import { docker } from '../helpers/docker.js';
 import { engineRigMissing, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
@@ -30,19 +30,6 @@ import { ImageDistributor } from '../../orchestrator/runners/images.js';
 import type { RunnerClient } from '../../common/wire/runner.js';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
-/** A small image for the registry path (scripts/build-test-images.sh): the link path already moves the 1.5 GB one. */
-const SMALL_IMAGE = 'berth-test/busybox:static';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Counts the streamed loads a RunnerClient receives. */
 function counting(client: RunnerClient): { client: RunnerClient; loads: () => number } {
   let loads = 0;

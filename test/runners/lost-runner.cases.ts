@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSandbox, exec, startStack, type Stack } from '../helpers/stack.js';
+import { createSandbox, exec, SMALL_IMAGE, startStack, type Stack } from '../helpers/stack.js';
 import type { EngineRig } from '../helpers/engine-rig.js';
 import { startRemoteRunner, type RemoteRunner } from '../helpers/remote-runner.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
@@ -29,7 +29,13 @@ export function lostRunnerCases(engine: () => EngineRig): void {
       s3 = await startS3Server('berth-archives');
       const store = { s3Url: s3.url, s3AccessKey: s3.accessKey, s3SecretKey: s3.secretKey, s3Bucket: s3.bucket };
       stack = await startStack({
-        config: { ...store, archiveStore: 's3', runnerLabels: 'region=home', runnerTimeoutSeconds: 6 },
+        config: {
+          ...store,
+          archiveStore: 's3',
+          runnerLabels: 'region=home',
+          runnerTimeoutSeconds: 6,
+          defaultImage: SMALL_IMAGE,
+        },
       });
       remote = await startRemoteRunner(stack, engine(), {
         name: 'gone-1',

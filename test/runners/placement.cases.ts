@@ -142,6 +142,13 @@ export function placementCases(engine: () => EngineRig): void {
         (b) => b.state !== 'started',
       );
       assert.match(String(after.errorReason), /disk limit exceeded/);
+      // Gone before the next case counts what is not started there.
+      await stack!.api('DELETE', `/sandbox/${id}`);
+      await until(
+        'deleted',
+        async () => (await stack!.api('GET', `/sandbox/${id}`)).status,
+        (st) => st === 404,
+      );
     });
 
     it('serves a preview link and SSH to a sandbox on the remote runner', async () => {
