@@ -34,6 +34,12 @@ export interface SshKey {
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@+-]{0,99}$/;
 const MAX_KEYS_PER_USER = 100;
 
+/**
+ * The name of a key added without one whose comment is no valid name: `key-` and 8 characters of its
+ * fingerprint, a base64 `/` made `_` (names take no `/`: one key in eight was refused without this).
+ */
+export const defaultKeyName = (fingerprint: string): string => `key-${fingerprint.slice(7, 15).replace(/\//g, '_')}`;
+
 /** `SHA256:<base64, no padding>` of a public key blob, as `ssh-keygen -l` prints it. */
 export const sshFingerprint = (blob: Buffer): string =>
   `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
@@ -83,7 +89,7 @@ export class SshKeyService {
     requirePermission(p, 'write:sandboxes');
     const k = parsePublicKey(input.publicKey);
     const fingerprint = sshFingerprint(k.blob);
-    const name = input.name ?? (NAME_RE.test(k.comment) ? k.comment : `key-${fingerprint.slice(7, 15)}`);
+    const name = input.name ?? (NAME_RE.test(k.comment) ? k.comment : defaultKeyName(fingerprint));
     if (!NAME_RE.test(name))
       throw new AppError('invalid_argument', 'key names are 1-100 letters, digits, spaces and . _ : @ + -', {
         hint: 'e.g. "laptop"',
