@@ -16,8 +16,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec, startStack, type Stack } from '../helpers/stack.js';
@@ -25,11 +25,10 @@ import { docker } from '../helpers/docker.js';
 import type { EngineRig } from '../helpers/engine-rig.js';
 import { startRemoteRunner, until, type RemoteRunner } from '../helpers/remote-runner.js';
 import type { Json } from '../helpers/json.js';
+import { REGISTRY_BIN, startOpenRegistry, type OpenRegistry } from '../helpers/open-registry.js';
 import { freePort } from '../helpers/free-port.js';
 import { skipOrFail } from '../helpers/strict.js';
 import { createLogger } from '../../common/log.js';
-
-const REGISTRY_BIN = '/usr/bin/docker-registry';
 
 export function apiOnlyCases(engine: () => EngineRig): void {
   describe('an API-only replica (BERTH_LOCAL_RUNNER=false)', () => {
@@ -214,8 +213,7 @@ export function apiOnlyCases(engine: () => EngineRig): void {
   describe('an API-only replica with BERTH_REGISTRY_URL', () => {
     let stack: Stack | undefined;
     let holder: RemoteRunner | undefined;
-    let registry: ChildProcess | undefined;
-    let dir = '';
+    let registry: OpenRegistry | undefined;
     let url = '';
     const tag = randomBytes(4).toString('hex');
     const ref = `berth-test/api-only-registry:${tag}`;
@@ -229,31 +227,14 @@ export function apiOnlyCases(engine: () => EngineRig): void {
 
     before(async () => {
       if (!existsSync(REGISTRY_BIN)) return; // the test says so (skipOrFail)
-      dir = mkdtempSync(join(tmpdir(), 'berth-api-only-registry-'));
-      const port = await freePort();
-      url = `127.0.0.1:${port}`;
-      writeFileSync(
-        join(dir, 'config.yml'),
-        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n` +
-          `http:\n  addr: ${url}\n`,
-      );
-      registry = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-      await until(
-        'registry answers',
-        () =>
-          fetch(`http://${url}/v2/`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        (st) => st === 200,
-        20_000,
-      );
+      registry = await startOpenRegistry(await freePort());
+      url = registry.url;
       // The image is in the registry under the name distribution uses, and on no engine a runner drives.
       await hostDocker('tag', 'berth-test/busybox:static', `${url}/${ref}`);
       await hostDocker('push', `${url}/${ref}`);
       await hostDocker('rmi', `${url}/${ref}`);
       stack = await startStack({
-        config: { localRunner: false, dockerSocket: join(dir, 'no-such', 'docker.sock'), registryUrl: url },
+        config: { localRunner: false, dockerSocket: join(tmpdir(), 'berth-no-such', 'docker.sock'), registryUrl: url },
       });
       holder = await startRemoteRunner(stack, engine(), {
         name: 'api-only-puller',
@@ -263,14 +244,9 @@ export function apiOnlyCases(engine: () => EngineRig): void {
     after(async () => {
       await holder?.stop();
       await stack?.close();
-      if (registry && registry.exitCode === null) {
-        const exited = new Promise((r) => registry!.once('exit', r));
-        registry.kill('SIGTERM');
-        await exited;
-      }
+      await registry?.close();
       // By the references this test made, never by id (REVIEW 26).
       for (const r of [ref, `${url}/${ref}`]) await hostDocker('rmi', r).catch(() => '');
-      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it("pulls an image no runner holds from the registry onto the sandbox's runner", async (t) => {

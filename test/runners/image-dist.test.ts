@@ -11,12 +11,10 @@
 // the latest while the sandbox is being made, and failures say why.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { exec, SMALL_IMAGE, TEST_IMAGE, type Stack } from '../helpers/stack.js';
+import { REGISTRY_BIN, startOpenRegistry, type OpenRegistry } from '../helpers/open-registry.js';
 import { freePort } from '../helpers/free-port.js';
 import { signIn, uiStack, watchedPage, type UiStack } from '../webui/helpers.js';
 import { docker } from '../helpers/docker.js';
@@ -29,7 +27,6 @@ import { silentLogger } from '../../common/log.js';
 import { ImageDistributor } from '../../orchestrator/runners/images.js';
 import type { RunnerClient } from '../../common/wire/runner.js';
 
-const REGISTRY_BIN = '/usr/bin/docker-registry';
 /** Counts the streamed loads a RunnerClient receives. */
 function counting(client: RunnerClient): { client: RunnerClient; loads: () => number } {
   let loads = 0;
@@ -56,8 +53,7 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
   let ui: UiStack | undefined;
   let stack: Stack | undefined;
   let remote: RemoteRunner | undefined;
-  let registry: ChildProcess | undefined;
-  let registryDir = '';
+  let registry: OpenRegistry | undefined;
   let client: RunnerClient;
   let runnerId = '';
   let registryPort = 0;
@@ -75,11 +71,7 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
   });
   after(async () => {
     await remote?.stop();
-    if (registry && registry.exitCode === null) {
-      const exited = new Promise((r) => registry!.once('exit', r));
-      registry.kill('SIGTERM');
-      await exited;
-    }
+    await registry?.close();
     // By the reference this test made, never by id (REVIEW 26).
     await docker
       .getImage(`127.0.0.1:${registryPort}/${SMALL_IMAGE}`)
@@ -87,7 +79,6 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
       .catch(() => {});
     await rig?.close();
     await ui?.close();
-    if (registryDir) rmSync(registryDir, { recursive: true, force: true });
   });
 
   const distributor = (registryUrl?: string) =>
@@ -227,25 +218,8 @@ describe('images on a remote runner with an empty engine', { skip: skipUnless(en
 
   it('goes through the cluster registry when BERTH_REGISTRY_URL is set', async (t) => {
     if (!existsSync(REGISTRY_BIN)) return skipOrFail(t, `${REGISTRY_BIN} (scripts/test-registry.sh installs it)`);
-    registryDir = mkdtempSync(join(tmpdir(), 'berth-cluster-registry-'));
-    const config = join(registryDir, 'config.yml');
-    writeFileSync(
-      config,
-      `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${registryDir}/data\n` +
-        `http:\n  addr: 127.0.0.1:${registryPort}\n`,
-    );
-    registry = spawn(REGISTRY_BIN, ['serve', config], { stdio: 'ignore' });
-    const url = `127.0.0.1:${registryPort}`;
-    await until(
-      'registry answers',
-      () =>
-        fetch(`http://${url}/v2/`).then(
-          (r) => r.status,
-          () => 0,
-        ),
-      (s) => s === 200,
-      20_000,
-    );
+    registry = await startOpenRegistry(registryPort);
+    const url = registry.url;
 
     assert.equal(await rigId(rig!, SMALL_IMAGE), '', 'not on the runner yet');
     const { client: counted, loads } = counting(client);
